@@ -1,0 +1,67 @@
+#pragma once
+// FilesystemSource: serves the specs directory beside the app from memory. load() reads every
+// spec folder in parallel into an immutable snapshot; readers share it without locks and a
+// reload swaps in a new one atomically. Thread-safe. Implemented in src/fs/.
+
+#include <leanspec/spec_source.hpp>
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace leanspec {
+
+/// How the spec folders are laid out (`structure.pattern` of .lean-spec/config.json).
+enum class FolderPattern {
+  flat,        ///< specs/NNN-slug (and the legacy specs/archived/NNN-slug)
+  date_grouped ///< specs/<group>/NNN-slug, e.g. specs/20251101/001-x
+};
+
+struct FilesystemOptions {
+  std::filesystem::path specs_dir = "specs";
+  FolderPattern pattern = FolderPattern::flat;
+  std::string project_id;               ///< empty: the name of the specs directory's parent
+  std::size_t max_file_size = 8u << 20; ///< larger files are not read (a diagnostic says so)
+  unsigned threads = 0;                 ///< loader threads; 0: one per core
+};
+
+/// Finds the specs directory for a project folder: `specsDir` and `structure.pattern` from
+/// `<project_dir>/.lean-spec/config.json` when it exists, else `<project_dir>/specs`.
+/// @throws leanspec::Error config for a config file that is not valid JSON or names a specs
+///         directory outside the project (the message names the file and key)
+FilesystemOptions discover_options(const std::filesystem::path &project_dir);
+
+class FilesystemSource : public SpecSource {
+public:
+  /// Reads the whole specs directory.
+  /// @throws leanspec::Error not_found when `specs_dir` is not a directory
+  explicit FilesystemSource(FilesystemOptions options);
+  ~FilesystemSource() override;
+
+  /// Reads the specs directory again and publishes the new snapshot atomically; readers see
+  /// the old snapshot or the new one, never a mix.
+  /// @throws leanspec::Error not_found when the directory has gone (the old snapshot stays)
+  void reload();
+  /// How many snapshots have been published (1 after construction).
+  std::uint64_t version() const noexcept;
+  const FilesystemOptions &options() const noexcept;
+
+  std::vector<Project> projects() const override;
+  std::shared_ptr<const SpecList> list(const ListQuery &query = {}) const override;
+  SpecPtr get(std::string_view ref, std::string_view project_id = {}) const override;
+  std::shared_ptr<const SearchResult> search(const SearchQuery &query) const override;
+  std::shared_ptr<const Stats> stats(std::string_view project_id = {}) const override;
+  std::shared_ptr<const Relationships> relationships(std::string_view ref,
+                                                     std::string_view project_id = {}) const override;
+  std::shared_ptr<const std::vector<Diagnostic>> validate(std::string_view project_id = {}) const override;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Creates a FilesystemSource (see its constructor).
+std::shared_ptr<FilesystemSource> make_filesystem_source(FilesystemOptions options);
+
+} // namespace leanspec

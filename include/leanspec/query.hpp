@@ -1,0 +1,104 @@
+#pragma once
+// Query values and results of a SpecSource: Filter, Sort, ListQuery -> SpecList, SearchQuery ->
+// SearchResult, Stats, Relationships, Project. Plain immutable data; results are handed out as
+// std::shared_ptr<const T> so a cached result costs one reference count. Evaluated in src/core/.
+
+#include <leanspec/spec.hpp>
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace leanspec {
+
+/// Which specs a list or search keeps. Empty members do not filter.
+struct Filter {
+  std::vector<Status> statuses;      ///< any of these
+  std::vector<Priority> priorities;  ///< any of these
+  std::vector<std::string> tags;     ///< see tags_match_all
+  bool tags_match_all = true;        ///< true: every tag must be present; false: any one
+  std::optional<std::string> assignee;
+  std::optional<bool> archived;      ///< true: only archived; false: none archived; empty: all
+};
+
+/// The order of a list.
+struct Sort {
+  enum class Key { number, id, title, status, priority, created, updated };
+  Key key = Key::number;
+  bool descending = false;
+};
+/// Parses "number", "id", "title", "status", "priority", "created", "updated".
+std::optional<Sort::Key> parse_sort_key(std::string_view text) noexcept;
+
+/// A filtered, sorted page of specs. `cursor` is the `next_cursor` of the previous page.
+struct ListQuery {
+  std::string project_id; ///< empty: the source's default project
+  Filter filter;
+  Sort sort;
+  std::size_t limit = 0; ///< 0: no limit
+  std::string cursor;    ///< opaque; empty: the first page
+};
+
+struct SpecList {
+  std::vector<SpecPtr> specs;
+  std::size_t total = 0;   ///< how many specs match the filter, over all pages
+  std::string next_cursor; ///< empty on the last page
+};
+
+/// A ranked search. `text` uses LeanSpec's query language: words, "quoted phrases", AND / OR /
+/// NOT (and -word), parentheses, `status:` `tag:` `priority:` `assignee:` `title:` `created:`
+/// filters (`created:>=2025-11-01`, `created:2025-11-01..2025-11-30`) and fuzzy `word~1`.
+struct SearchQuery {
+  std::string project_id;
+  std::string text;
+  Filter filter;          ///< applied on top of the query's own filters
+  std::size_t limit = 50; ///< 0: no limit
+};
+
+struct SearchHit {
+  SpecPtr spec;
+  double score = 0;    ///< higher is better: title and tags weigh above the body
+  std::string snippet; ///< a line or two of the best matching text
+};
+
+struct SearchResult {
+  std::vector<SearchHit> hits;
+  std::size_t total = 0; ///< matches before `limit`
+};
+
+/// Counts over all specs of a project.
+struct Stats {
+  std::size_t total = 0;
+  std::map<Status, std::size_t> by_status;       ///< every status, zero included
+  std::map<Priority, std::size_t> by_priority;   ///< every priority, zero included
+  std::size_t without_priority = 0;
+  std::map<std::string, std::size_t> by_tag;
+  std::map<std::string, std::size_t> by_assignee; ///< only assigned specs
+  double completion_rate = 0; ///< percent of all specs whose status is complete
+};
+
+/// The dependency (`depends_on`) and hierarchy (`parent`) neighbourhood of one spec, as ids.
+/// Refs that resolve to no spec are reported by validate(), not here.
+struct Relationships {
+  std::string id;
+  std::vector<std::string> depends_on;  ///< direct
+  std::vector<std::string> required_by; ///< specs whose depends_on names this one
+  std::string parent;                   ///< empty when none
+  std::vector<std::string> children;
+  std::vector<std::string> depends_on_transitive;  ///< everything reachable through depends_on
+  std::vector<std::string> required_by_transitive;
+  std::vector<std::string> ancestors;   ///< parent, grandparent, ...
+  std::vector<std::vector<std::string>> cycles; ///< depends_on or parent cycles through this spec
+};
+
+/// A set of specs a source serves: the filesystem source has one, a database many.
+struct Project {
+  std::string id;
+  std::string name;
+  std::string specs_dir; ///< for filesystem projects: the absolute specs directory
+};
+
+} // namespace leanspec

@@ -1,0 +1,61 @@
+#pragma once
+// SpecSource: the abstract interface every source of specs implements (FilesystemSource,
+// CachingSource, later DatabaseSource). Thread-safe: every implementation allows concurrent
+// calls from any thread. Shared logic lives in src/core/.
+//
+//   auto source = leanspec::make_filesystem_source({.specs_dir = "specs"});
+//   for (const auto &spec : source->list()->specs) std::cout << spec->id << '\n';
+//   if (auto spec = source->get("82")) std::cout << spec->title << '\n';
+//   for (const auto &hit : source->search({.text = "status:planned cache"})->hits) ...
+
+#include <leanspec/query.hpp>
+#include <leanspec/spec.hpp>
+
+#include <map>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace leanspec {
+
+class SpecSource {
+public:
+  virtual ~SpecSource() = default;
+  SpecSource() = default;
+  SpecSource(const SpecSource &) = delete;
+  SpecSource &operator=(const SpecSource &) = delete;
+
+  /// The projects this source serves.
+  virtual std::vector<Project> projects() const = 0;
+
+  /// A filtered, sorted page of specs.
+  /// @throws leanspec::Error invalid_argument for a malformed cursor
+  /// @throws leanspec::Error not_found for an unknown project id
+  virtual std::shared_ptr<const SpecList> list(const ListQuery &query = {}) const = 0;
+
+  /// The spec a ref names: its id ("018-spec-validation"), its number ("18", "018") or its
+  /// slug ("spec-validation"). Empty when nothing matches.
+  /// @throws leanspec::Error ambiguous when the ref matches several specs (all are named)
+  /// @throws leanspec::Error invalid_argument when the ref would leave the specs directory
+  virtual SpecPtr get(std::string_view ref, std::string_view project_id = {}) const = 0;
+
+  /// Specs matching a query in LeanSpec's query language, best first.
+  /// @throws leanspec::Error invalid_argument for a query that does not parse (with position)
+  virtual std::shared_ptr<const SearchResult> search(const SearchQuery &query) const = 0;
+
+  virtual std::shared_ptr<const Stats> stats(std::string_view project_id = {}) const = 0;
+
+  /// The relationships of the spec a ref names, or empty when it names none.
+  /// @throws leanspec::Error ambiguous, invalid_argument as get()
+  virtual std::shared_ptr<const Relationships> relationships(std::string_view ref,
+                                                             std::string_view project_id = {}) const = 0;
+
+  /// Every diagnostic of the project: each spec's own, plus cross-spec checks (duplicate
+  /// numbers, dangling refs, cycles, status disagreements).
+  virtual std::shared_ptr<const std::vector<Diagnostic>> validate(std::string_view project_id = {}) const = 0;
+
+  /// The design's getSpecsByStatus: every spec of the project grouped by status, by number.
+  std::map<Status, std::vector<SpecPtr>> by_status(std::string_view project_id = {}) const;
+};
+
+} // namespace leanspec

@@ -1,0 +1,73 @@
+#pragma once
+// Internal: Snapshot, the immutable set of one project's specs that every query runs on
+// (list, get, search, stats, relationships, validate). FilesystemSource publishes one per load;
+// later sources build theirs the same way. Immutable once constructed; lazily built parts
+// (search index, validation) are computed once under std::call_once.
+
+#include <leanspec/query.hpp>
+#include <leanspec/spec.hpp>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace leanspec::detail {
+
+class SearchIndex;
+
+/// True when `spec` passes every member of `filter`.
+bool matches(const Spec &spec, const Filter &filter) noexcept;
+
+/// Rejects a ref or path that would leave the specs directory (`..`, absolute, NUL, `\`).
+/// @throws leanspec::Error invalid_argument naming `what` and the ref
+void check_relative_ref(std::string_view ref, std::string_view what);
+
+class Snapshot {
+public:
+  /// `specs` in any order; `diagnostics` are directory-level problems found while loading.
+  Snapshot(std::string project_id, std::vector<SpecPtr> specs, std::vector<Diagnostic> diagnostics);
+  ~Snapshot();
+
+  const std::string &project_id() const noexcept { return project_id_; }
+  /// All specs, ordered by number then id.
+  const std::vector<SpecPtr> &specs() const noexcept { return specs_; }
+  /// Directory-level diagnostics of the load.
+  const std::vector<Diagnostic> &load_diagnostics() const noexcept { return diagnostics_; }
+
+  SpecPtr get(std::string_view ref) const;
+  /// The index into specs() of the spec `ref` names, or -1; throws like get().
+  long find(std::string_view ref) const;
+  /// All indices a ref could mean (id, number or slug), without throwing.
+  std::vector<std::size_t> candidates(std::string_view ref) const;
+
+  std::shared_ptr<const SpecList> list(const ListQuery &query) const;
+  std::shared_ptr<const SearchResult> search(const SearchQuery &query) const;
+  std::shared_ptr<const Stats> stats() const;
+  std::shared_ptr<const Relationships> relationships(std::string_view ref) const;
+  std::shared_ptr<const std::vector<Diagnostic>> validate() const;
+
+  /// The search index, built on first use.
+  const SearchIndex &search_index() const;
+
+private:
+  std::string project_id_;
+  std::vector<SpecPtr> specs_;
+  std::vector<Diagnostic> diagnostics_;
+  std::unordered_map<std::string_view, std::size_t> by_id_;
+  std::unordered_multimap<int, std::size_t> by_number_;
+  std::unordered_multimap<std::string_view, std::size_t> by_slug_;
+  // Resolved relationship graph: indices into specs_ (unresolvable refs dropped).
+  std::vector<std::vector<std::size_t>> depends_on_, required_by_, children_;
+  std::vector<long> parent_;
+  std::shared_ptr<const Stats> stats_;
+
+  mutable std::once_flag index_once_;
+  mutable std::shared_ptr<const SearchIndex> index_;
+  mutable std::once_flag validate_once_;
+  mutable std::shared_ptr<const std::vector<Diagnostic>> validation_;
+};
+
+} // namespace leanspec::detail
