@@ -135,7 +135,9 @@ Spec parse_spec(std::string_view path, const std::optional<std::string> &readme,
 std::string git_blob_sha1(std::string_view content);
 
 /// Renders Markdown to HTML with cmark-gfm and the GFM extensions (tables, strikethrough,
-/// autolink, task lists, tagfilter). Raw HTML is kept, but filtered by tagfilter. Thread-safe.
-std::string render_html(std::string_view markdown);
+/// autolink, task lists, tagfilter). Raw HTML in the Markdown is omitted unless
+/// `allow_raw_html` (then GFM's tagfilter still disarms <script>, <iframe>, ...): specs synced
+/// from other people's repositories are untrusted input. Thread-safe.
+std::string render_html(std::string_view markdown, bool allow_raw_html = false);
 
 } // namespace leanspec

@@ -4,9 +4,15 @@
 // calls from any thread. Shared logic lives in src/core/.
 //
 //   auto source = leanspec::make_filesystem_source({.specs_dir = "specs"});
-//   for (const auto &spec : source->list()->specs) std::cout << spec->id << '\n';
+//   const auto page = source->list();            // keep the result alive while you use it
+//   for (const auto &spec : page->specs) std::cout << spec->id << '\n';
 //   if (auto spec = source->get("82")) std::cout << spec->title << '\n';
-//   for (const auto &hit : source->search({.text = "status:planned cache"})->hits) ...
+//   const auto found = source->search({.text = "status:planned cache"});
+//
+// IMPORTANT: results are std::shared_ptr<const T>, so one result can be shared by every caller
+// of a cache. Hold the pointer in a variable before iterating: in C++20,
+// `for (auto &s : source->list()->specs)` destroys the result before the loop body runs
+// (the range-for lifetime rule that C++23's P2718 fixes).
 
 #include <leanspec/query.hpp>
 #include <leanspec/spec.hpp>

@@ -7,9 +7,13 @@
 #include <leanspec/query.hpp>
 #include <leanspec/spec.hpp>
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace leanspec::detail {
@@ -22,9 +26,160 @@ std::shared_ptr<const Query> parse_query(std::string_view text);
 std::string to_string(const Query &query);
 bool operator==(const Query &a, const Query &b) noexcept;
 
-class SearchIndex;
+// --- Tokens -------------------------------------------------------------------------------
+// A token is a maximal run of ASCII letters and digits and of non-ASCII bytes (so a UTF-8
+// sequence is never split); it is compared ASCII-lower-cased. Everything else separates.
+
+/// True for a byte that belongs to a token.
+constexpr bool is_token_byte(unsigned char c) noexcept {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+/// ASCII lower-casing of one byte; other bytes are unchanged.
+constexpr char fold_byte(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+/// The ASCII lower-case copy of `text`.
+std::string fold(std::string_view text);
+/// True when `raw` lower-cased equals `folded` (which is already lower-case).
+bool equals_folded(std::string_view raw, std::string_view folded) noexcept;
+/// True when `raw` lower-cased starts with `folded`.
+bool starts_with_folded(std::string_view raw, std::string_view folded) noexcept;
+
+/// Calls `f(offset, size)` for each token of `text`, in order. When `f` returns bool, false stops
+/// the walk (and for_each_token returns false).
+template <class F> bool for_each_token(std::string_view text, F &&f) {
+  const auto *p = reinterpret_cast<const unsigned char *>(text.data());
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  while (i < n) {
+    while (i < n && !is_token_byte(p[i]))
+      ++i;
+    if (i == n)
+      break;
+    const std::size_t begin = i;
+    while (i < n && is_token_byte(p[i]))
+      ++i;
+    if constexpr (std::is_same_v<std::invoke_result_t<F &, std::size_t, std::size_t>, bool>) {
+      if (!f(begin, i - begin))
+        return false;
+    } else {
+      f(begin, i - begin);
+    }
+  }
+  return true;
+}
+/// The lower-cased tokens of `text`.
+std::vector<std::string> tokenize(std::string_view text);
+
+// --- Index ----------------------------------------------------------------------------------
+
+/// The index terms of one spec, computed from that spec alone (so a snapshot rebuilt after a
+/// change can recompute only the changed specs' terms and merge).
+struct SpecTerms {
+  struct Entry {
+    std::uint32_t offset = 0; ///< into `chars`
+    std::uint32_t size = 0;
+    std::uint8_t fields = 0;  ///< SearchIndex::in_* bits
+    std::uint8_t body_tf = 0; ///< occurrences in the body, saturated at 15
+  };
+  std::string chars;          ///< the distinct lower-cased tokens, concatenated
+  std::vector<Entry> entries; ///< one per distinct token, in first-seen order
+  std::uint32_t body_length = 0; ///< tokens in the body
+
+  std::string_view token(const Entry &e) const noexcept { return {chars.data() + e.offset, e.size}; }
+};
+/// Tokenizes a spec's title, tags, id and body.
+SpecTerms collect_spec_terms(const Spec &spec);
+
+/// An inverted index over specs: a sorted vocabulary of lower-case tokens, each with a
+/// delta+varint-coded postings list of (spec index, field bits, saturated body term frequency).
+/// No text is stored besides the vocabulary. Immutable once built.
+class SearchIndex {
+public:
+  /// Field bits of a posting.
+  enum : std::uint8_t { in_title = 1, in_tags = 2, in_id = 4, in_body = 8 };
+  struct Posting {
+    std::uint32_t spec = 0;
+    std::uint8_t fields = 0;
+    std::uint8_t body_tf = 0;
+  };
+
+  std::size_t spec_count() const noexcept { return body_lengths_.size(); }
+  std::size_t term_count() const noexcept { return document_frequencies_.size(); }
+  /// The `t`-th term of the sorted vocabulary.
+  std::string_view term(std::size_t t) const noexcept {
+    return {terms_.data() + term_offsets_[t], term_offsets_[t + 1] - term_offsets_[t]};
+  }
+  /// The terms that start with `prefix`, as [first, last) of the vocabulary. O(log terms).
+  std::pair<std::size_t, std::size_t> prefix_range(std::string_view prefix) const noexcept;
+  /// The term equal to `token`, or term_count() when none.
+  std::size_t find(std::string_view token) const noexcept;
+  /// How many specs hold term `t`.
+  std::uint32_t document_frequency(std::size_t t) const noexcept { return document_frequencies_[t]; }
+  /// Tokens in spec `spec`'s body.
+  std::uint32_t body_length(std::size_t spec) const noexcept { return body_lengths_[spec]; }
+  double average_body_length() const noexcept { return average_body_length_; }
+  /// Bytes held by the index (approximate).
+  std::size_t memory_usage() const noexcept;
+
+  /// Calls `f(const Posting &)` for each spec holding term `t`, by ascending spec index.
+  template <class F> void for_each_posting(std::size_t t, F &&f) const {
+    const std::uint8_t *p = postings_.data() + posting_offsets_[t];
+    const std::uint8_t *end = postings_.data() + posting_offsets_[t + 1];
+    Posting posting;
+    std::uint32_t spec = 0;
+    while (p < end) {
+      std::uint32_t delta = 0;
+      int shift = 0;
+      while (*p & 0x80u) {
+        delta |= static_cast<std::uint32_t>(*p++ & 0x7fu) << shift;
+        shift += 7;
+      }
+      delta |= static_cast<std::uint32_t>(*p++) << shift;
+      spec += delta;
+      posting.spec = spec;
+      posting.fields = *p & 0x0fu;
+      posting.body_tf = static_cast<std::uint8_t>(*p++ >> 4);
+      f(posting);
+    }
+  }
+
+private:
+  friend class SearchIndexBuilder;
+  std::string terms_;                          // sorted vocabulary, concatenated
+  std::vector<std::uint32_t> term_offsets_{0}; // term t is terms_[off[t], off[t+1])
+  std::vector<std::uint8_t> postings_;
+  std::vector<std::uint64_t> posting_offsets_{0};
+  std::vector<std::uint32_t> document_frequencies_;
+  std::vector<std::uint32_t> body_lengths_;
+  double average_body_length_ = 0;
+};
+
+/// Builds a SearchIndex from specs' terms added in spec order (spec index = call order).
+/// Single-thread.
+class SearchIndexBuilder {
+public:
+  SearchIndexBuilder();
+  ~SearchIndexBuilder();
+  SearchIndexBuilder(const SearchIndexBuilder &) = delete;
+  SearchIndexBuilder &operator=(const SearchIndexBuilder &) = delete;
+
+  /// Adds the next spec's terms.
+  void add(const SpecTerms &terms);
+  /// The index of everything added; the builder is empty afterwards.
+  std::shared_ptr<const SearchIndex> finish();
+
+private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
 /// Builds the index over `specs` (the order is the snapshot's; hits refer to these indices).
 std::shared_ptr<const SearchIndex> build_search_index(const std::vector<SpecPtr> &specs);
+
+/// About 160 bytes of `body` around byte `offset` (where a match starts), blanks collapsed to
+/// single spaces, cut at UTF-8 boundaries, with "…" where text was cut off.
+std::string make_snippet(std::string_view body, std::size_t offset);
 
 /// Evaluates `query` (with `filter` on top), ranks title and tag matches above body matches,
 /// and cuts to `limit` (0: all). Each hit carries a snippet.

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Runs every test of libleanspec, as CI does (.ci/run calls exactly this script):
+#   1. an ASan+UBSan build with -Werror (gcc): the whole ctest suite
+#      (unit, concurrency, fuzz-replay, install, ...);
+#   2. a TSan build (gcc): ctest -L concurrency;
+#   3. the libFuzzer targets (clang, ASan+UBSan): each runs for LEANSPEC_FUZZ_SECONDS (default 30)
+#      from its seed corpus, as a smoke check.
+# Installs missing Debian packages first (apt-get, non-interactive). Exits non-zero on any failure.
+#
+# Environment: LEANSPEC_CI_BUILD_ROOT (default <repo>/build-ci), LEANSPEC_JOBS (default 2),
+# LEANSPEC_FUZZ_SECONDS (default 30), LEANSPEC_SKIP_FUZZ=1, LEANSPEC_SKIP_TSAN=1.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_root=${LEANSPEC_CI_BUILD_ROOT:-$repo/build-ci}
+jobs=${LEANSPEC_JOBS:-2}
+fuzz_seconds=${LEANSPEC_FUZZ_SECONDS:-30}
+
+step() { printf '\n==== %s\n' "$*"; }
+
+# --- dependencies -------------------------------------------------------------------------
+packages=(build-essential cmake ninja-build pkg-config libyaml-cpp-dev libcmark-gfm-dev
+          libcmark-gfm-extensions-dev libsimdjson-dev libssl-dev doctest-dev libbenchmark-dev
+          clang libclang-rt-14-dev python3 hyperfine)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  step "installing ${missing[*]}"
+  sudo=()
+  if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -q
+  "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+summaries=()
+failed=0
+# run_ctest <name> <build dir> [ctest args...]: runs ctest, keeps its summary, records failure.
+run_ctest() {
+  local name=$1 dir=$2 log rc=0
+  shift 2
+  log="$dir/ctest-$name.log"
+  ctest --test-dir "$dir" --output-on-failure -j "$jobs" "$@" 2>&1 | tee "$log" || rc=$?
+  summaries+=("[$name] $(grep -E 'tests passed|No tests were found' "$log" | tail -1)")
+  if ((rc != 0)); then
+    summaries+=("[$name] FAILED (ctest exit $rc)")
+    failed=1
+  fi
+}
+
+configure() { # configure <build dir> [cmake args...]
+  local dir=$1
+  shift
+  cmake -S "$repo" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
+}
+
+# Sanitizer run-time options: any report is fatal; leaks count as failures.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:strict_string_checks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+
+# --- 1. ASan + UBSan, -Werror: everything ---------------------------------------------------
+asan=$build_root/asan
+step "ASan+UBSan build ($asan)"
+configure "$asan" -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ \
+  -DLEANSPEC_SANITIZE=address,undefined -DLEANSPEC_WERROR=ON
+cmake --build "$asan" -j "$jobs"
+step "ctest (ASan+UBSan): whole suite"
+run_ctest asan "$asan"
+
+# --- 2. TSan: concurrency ------------------------------------------------------------------
+if [[ ${LEANSPEC_SKIP_TSAN:-0} != 1 ]]; then
+  tsan=$build_root/tsan
+  step "TSan build ($tsan)"
+  configure "$tsan" -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ \
+    -DLEANSPEC_SANITIZE=thread -DLEANSPEC_BUILD_CLI=OFF
+  cmake --build "$tsan" -j "$jobs" --target leanspec_tests
+  step "ctest (TSan): -L concurrency"
+  run_ctest tsan "$tsan" -L concurrency
+fi
+
+# --- 3. libFuzzer smoke run ----------------------------------------------------------------
+if [[ ${LEANSPEC_SKIP_FUZZ:-0} != 1 ]]; then
+  fuzz=$build_root/fuzz
+  step "libFuzzer build ($fuzz, clang)"
+  configure "$fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+    -DLEANSPEC_BUILD_FUZZERS=ON -DLEANSPEC_SANITIZE=address,undefined -DLEANSPEC_BUILD_CLI=OFF
+  cmake --build "$fuzz" -j "$jobs" --target fuzzers
+  for name in frontmatter query; do
+    step "fuzzing $name for ${fuzz_seconds}s"
+    work=$fuzz/corpus-work/$name artifacts=$fuzz/artifacts/$name/
+    mkdir -p "$work" "$artifacts"
+    rc=0
+    # New inputs go to the work corpus, never into the checked-in seeds.
+    "$fuzz/tests/fuzz/${name}_fuzz" -max_total_time="$fuzz_seconds" -timeout=10 \
+      -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts" \
+      "$work" "$repo/tests/fuzz/corpus/$name" 2>&1 | tee "$fuzz/fuzz-$name.log" | tail -25 || rc=$?
+    if ((rc != 0)) || grep -qE '^(==[0-9]+==ERROR|SUMMARY: )' "$fuzz/fuzz-$name.log"; then
+      summaries+=("[fuzz $name] FAILED: see $fuzz/fuzz-$name.log and $artifacts")
+      failed=1
+    else
+      summaries+=("[fuzz $name] $(grep -oE 'stat::number_of_executed_units: *[0-9]+' \
+        "$fuzz/fuzz-$name.log" | grep -oE '[0-9]+$' || echo '?') runs in ${fuzz_seconds}s, no crash")
+    fi
+  done
+fi
+
+step "summary"
+printf '%s\n' "${summaries[@]}"
+if ((failed)); then
+  echo "FAILED"
+  exit 1
+fi
+echo "all passed"

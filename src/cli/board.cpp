@@ -1,0 +1,167 @@
+// `leanspec board`: specs grouped by status, priority, tag, assignee or parent.
+#include "command.hpp"
+
+#include <leanspec/error.hpp>
+#include <leanspec/json.hpp>
+#include <leanspec/spec_source.hpp>
+
+#include <algorithm>
+#include <map>
+
+namespace leanspec::cli {
+
+namespace {
+
+constexpr OptionSpec options[] = {{"--by", true}, {"--all", false}};
+
+constexpr std::string_view help = R"~(Usage: leanspec board [--by status|priority|tag|assignee|parent] [--all]
+
+Group the specs (archived hidden unless --all): a heading per group with its count, then
+one "id  title" line per spec, by number. Group order: by status draft, planned,
+in-progress, complete, archived; by priority critical, high, medium, low, none; by tag,
+assignee or parent alphabetical with "(none)" last. A spec with several tags is in each
+of their groups. Status and priority groups are shown even when empty.
+With --json: an object of group name -> array of spec summaries, in the same order.
+
+Options:
+  --by KEY   status (default), priority, tag, assignee, parent
+  --all      include archived specs
+)~";
+
+struct Group {
+  std::string name;
+  std::vector<SpecPtr> specs;
+};
+
+constexpr std::string_view none_group = "(none)";
+
+// Groups keyed by name, alphabetical, "(none)" last, only non-empty groups.
+template <class KeysOf>
+std::vector<Group> group_by_names(const std::vector<SpecPtr> &specs, KeysOf keys_of) {
+  std::map<std::string, std::vector<SpecPtr>> named;
+  std::vector<SpecPtr> unnamed;
+  for (const auto &spec : specs) {
+    std::vector<std::string> keys = keys_of(*spec);
+    if (keys.empty()) unnamed.push_back(spec);
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    for (auto &key : keys) named[std::move(key)].push_back(spec);
+  }
+  std::vector<Group> groups;
+  for (auto &[name, members] : named) groups.push_back({name, std::move(members)});
+  if (!unnamed.empty()) groups.push_back({std::string(none_group), std::move(unnamed)});
+  return groups;
+}
+
+std::vector<Group> make_groups(Context &context, const std::vector<SpecPtr> &specs,
+                               std::string_view by, bool all) {
+  std::vector<Group> groups;
+  if (by == "status") {
+    for (Status status : {Status::draft, Status::planned, Status::in_progress, Status::complete,
+                          Status::archived}) {
+      if (status == Status::archived && !all) continue;
+      Group group{std::string(to_string(status)), {}};
+      for (const auto &spec : specs) {
+        Status shown = spec->archived ? Status::archived : spec->status;
+        if (shown == status) group.specs.push_back(spec);
+      }
+      groups.push_back(std::move(group));
+    }
+  } else if (by == "priority") {
+    for (Priority priority : {Priority::critical, Priority::high, Priority::medium, Priority::low}) {
+      Group group{std::string(to_string(priority)), {}};
+      for (const auto &spec : specs)
+        if (spec->priority == priority) group.specs.push_back(spec);
+      groups.push_back(std::move(group));
+    }
+    Group group{"none", {}};
+    for (const auto &spec : specs)
+      if (!spec->priority) group.specs.push_back(spec);
+    groups.push_back(std::move(group));
+  } else if (by == "tag") {
+    groups = group_by_names(specs, [](const Spec &spec) { return spec.tags; });
+  } else if (by == "assignee") {
+    groups = group_by_names(specs, [](const Spec &spec) {
+      return spec.assignee.empty() ? std::vector<std::string>{} : std::vector<std::string>{spec.assignee};
+    });
+  } else if (by == "parent") {
+    const SpecSource &source = context.source();
+    groups = group_by_names(specs, [&](const Spec &spec) -> std::vector<std::string> {
+      if (spec.parent.empty()) return {};
+      // Group by the parent's id; a parent ref that resolves to nothing keeps its text.
+      try {
+        if (auto relationships = source.relationships(spec.id); relationships && !relationships->parent.empty())
+          return {relationships->parent};
+      } catch (const Error &) {
+      }
+      return {spec.parent};
+    });
+  } else {
+    usage_error("invalid value '" + std::string(by) +
+                "' for --by (expected status, priority, tag, assignee or parent)");
+  }
+  return groups;
+}
+
+int run(Context &context, const Arguments &arguments) {
+  expect_positionals(arguments, "board", 0, 0, "");
+  const std::string by = arguments.last("--by") ? *arguments.last("--by") : "status";
+  const bool all = arguments.has("--all");
+  if (by != "status" && by != "priority" && by != "tag" && by != "assignee" && by != "parent")
+    usage_error("invalid value '" + by +
+                "' for --by (expected status, priority, tag, assignee or parent)");
+
+  ListQuery query;
+  if (!all) query.filter.archived = false;
+  const auto list = context.source().list(query);
+  const auto groups = make_groups(context, list->specs, by, all);
+
+  std::string &out = context.out;
+  if (context.json()) {
+    out += '{';
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      if (g) out += ',';
+      out += json_string(groups[g].name);
+      out += ":[";
+      for (std::size_t i = 0; i < groups[g].specs.size(); ++i) {
+        if (i) out += ',';
+        out += to_json(*groups[g].specs[i], JsonDetail::summary);
+      }
+      out += ']';
+    }
+    out += "}\n";
+    return 0;
+  }
+
+  std::size_t id_width = 0;
+  for (const auto &spec : list->specs) id_width = std::max(id_width, display_width(spec->id));
+  const Terminal &terminal = context.terminal();
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const Group &group = groups[g];
+    if (g) out += '\n';
+    Style style = Style::bold;
+    if (auto status = parse_status(group.name); by == "status" && status)
+      style = status_style(*status);
+    if (by == "priority" && group.name != "none") style = priority_style(parse_priority(group.name));
+    terminal.paint(out, group.name, style);
+    out += " (" + std::to_string(group.specs.size()) + ")\n";
+    for (const auto &spec : group.specs) {
+      out += "  ";
+      terminal.paint(out, spec->id, Style::cyan);
+      std::string title = single_line(spec->title);
+      const std::size_t indent = 2 + id_width + 2;
+      if (terminal.width() > indent + 8) title = truncate_to_width(title, terminal.width() - indent);
+      out.append(id_width - display_width(spec->id) + 2, ' ');
+      out += title;
+      out += '\n';
+    }
+  }
+  return 0;
+}
+
+} // namespace
+
+const Command board_command = {"board", "Show specs grouped by status, priority, tag, assignee or parent",
+                               help, options, run};
+
+} // namespace leanspec::cli

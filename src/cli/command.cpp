@@ -1,0 +1,144 @@
+// Context and the helpers shared by the leanspec CLI commands (see command.hpp).
+#include "command.hpp"
+
+#include <leanspec/error.hpp>
+
+#include <cstdio>
+
+namespace leanspec::cli {
+
+Context::Context(GlobalOptions global, Terminal terminal)
+    : global_(std::move(global)), terminal_(terminal) {}
+
+const SpecSource &Context::source() {
+  if (source_) return *source_;
+  FilesystemOptions options;
+  if (global_.specs_dir) {
+    options.specs_dir = *global_.specs_dir;
+  } else {
+    options = discover_options(std::filesystem::current_path());
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_directory(options.specs_dir, ec))
+    throw Error(ErrorCode::not_found,
+                "specs directory not found: " + options.specs_dir.string() +
+                    (global_.specs_dir ? "" : " (use --specs-dir DIR, or set specsDir in .lean-spec/config.json)"));
+  source_ = make_filesystem_source(std::move(options));
+  return *source_;
+}
+
+std::string Context::display_path(std::string_view file) {
+  if (specs_dir_display_.empty()) {
+    std::filesystem::path dir = source_ ? source_->options().specs_dir
+                                        : global_.specs_dir.value_or("specs");
+    if (dir.is_absolute()) {
+      std::error_code ec;
+      auto cwd = std::filesystem::current_path(ec);
+      if (!ec) {
+        auto relative = dir.lexically_proximate(cwd);
+        if (!relative.empty() && *relative.begin() != "..") dir = relative;
+      }
+    }
+    specs_dir_display_ = dir.lexically_normal().generic_string();
+    while (specs_dir_display_.size() > 1 && specs_dir_display_.back() == '/')
+      specs_dir_display_.pop_back();
+  }
+  if (file.empty()) return specs_dir_display_;
+  if (specs_dir_display_ == ".") return std::string(file);
+  return specs_dir_display_ + "/" + std::string(file);
+}
+
+SpecPtr Context::require_spec(std::string_view ref) {
+  SpecPtr spec = source().get(ref);
+  if (!spec) throw Error(ErrorCode::not_found, "no spec matches '" + std::string(ref) + "'");
+  return spec;
+}
+
+void Context::format_diagnostic(std::string &to, const Diagnostic &diagnostic, bool with_code) {
+  to += display_path(diagnostic.file);
+  if (diagnostic.line > 0) {
+    to += ':';
+    to += std::to_string(diagnostic.line);
+  }
+  to += ": ";
+  to += to_string(diagnostic.severity);
+  to += ": ";
+  if (with_code && !diagnostic.code.empty()) {
+    to += '[';
+    to += diagnostic.code;
+    to += "] ";
+  }
+  to += single_line(diagnostic.message);
+  to += '\n';
+}
+
+std::string json_string(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '"';
+  for (char c : text) {
+    switch (c) {
+    case '"': out += "\\\""; break;
+    case '\\': out += "\\\\"; break;
+    case '\n': out += "\\n"; break;
+    case '\r': out += "\\r"; break;
+    case '\t': out += "\\t"; break;
+    case '\b': out += "\\b"; break;
+    case '\f': out += "\\f"; break;
+    default:
+      if (static_cast<unsigned char>(c) < 0x20) {
+        char buffer[8];
+        std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(c));
+        out += buffer;
+      } else {
+        out += c;
+      }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string join(const std::vector<std::string> &parts, std::string_view separator) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += separator;
+    out += parts[i];
+  }
+  return out;
+}
+
+Style status_style(Status status) noexcept {
+  switch (status) {
+  case Status::draft: return Style::dim;
+  case Status::planned: return Style::blue;
+  case Status::in_progress: return Style::yellow;
+  case Status::complete: return Style::green;
+  case Status::archived: return Style::dim;
+  }
+  return Style::none;
+}
+
+Style priority_style(std::optional<Priority> priority) noexcept {
+  if (!priority) return Style::dim;
+  switch (*priority) {
+  case Priority::critical: return Style::red;
+  case Priority::high: return Style::yellow;
+  case Priority::medium: return Style::none;
+  case Priority::low: return Style::dim;
+  }
+  return Style::none;
+}
+
+void expect_positionals(const Arguments &arguments, std::string_view command, std::size_t min,
+                        std::size_t max, std::string_view what) {
+  const auto n = arguments.positionals.size();
+  if (n < min)
+    usage_error(std::string(command) + ": missing " + std::string(what) + " (see 'leanspec " +
+                std::string(command) + " --help')");
+  if (n > max)
+    usage_error(std::string(command) + ": unexpected argument '" + arguments.positionals[max] +
+                "' (see 'leanspec " + std::string(command) + " --help')");
+}
+
+} // namespace leanspec::cli

@@ -1,0 +1,80 @@
+// Command and Context: what every leanspec CLI command gets, and the table of commands.
+#pragma once
+
+#include "arguments.hpp"
+#include "terminal.hpp"
+
+#include <leanspec/filesystem_source.hpp>
+#include <leanspec/spec.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace leanspec::cli {
+
+/// The state of one run: global options, the terminal, and the stdout/stderr buffers that
+/// main() writes with one fwrite each. Single-thread.
+class Context {
+public:
+  Context(GlobalOptions global, Terminal terminal);
+
+  bool json() const noexcept { return global_.json; }
+  const Terminal &terminal() const noexcept { return terminal_; }
+
+  /// The specs directory's source, read on first use: `--specs-dir`, else discover_options()
+  /// of the current directory (.lean-spec/config.json, else ./specs).
+  /// @throws leanspec::Error not_found (no specs directory), config, io
+  const SpecSource &source();
+
+  /// `file` (relative to the specs directory) as a path a person can open from here.
+  std::string display_path(std::string_view file);
+
+  /// The spec `ref` names. @throws leanspec::Error not_found when none, ambiguous as get()
+  SpecPtr require_spec(std::string_view ref);
+
+  /// Appends "file:line: severity: [code] message\n" (no line when 0; code when `with_code`).
+  void format_diagnostic(std::string &to, const Diagnostic &diagnostic, bool with_code);
+
+  std::string out; ///< what goes to stdout
+  std::string err; ///< what goes to stderr
+
+private:
+  GlobalOptions global_;
+  Terminal terminal_;
+  std::shared_ptr<FilesystemSource> source_;
+  std::string specs_dir_display_;
+};
+
+/// One subcommand: its name, help and options, and the function that runs it.
+struct Command {
+  std::string_view name;
+  std::string_view summary; ///< one line for `leanspec --help`
+  std::string_view help;    ///< the text of `leanspec <name> --help`
+  std::span<const OptionSpec> options;
+  /// Runs the command; returns the exit code (0, or 1 when validate finds problems).
+  int (*run)(Context &context, const Arguments &arguments);
+};
+
+extern const Command list_command;
+extern const Command show_command;
+extern const Command search_command;
+extern const Command stats_command;
+extern const Command board_command;
+extern const Command deps_command;
+extern const Command validate_command;
+
+/// `text` as a JSON string literal, quotes included.
+std::string json_string(std::string_view text);
+std::string join(const std::vector<std::string> &parts, std::string_view separator);
+/// The colour of a status or a priority in tables.
+Style status_style(Status status) noexcept;
+Style priority_style(std::optional<Priority> priority) noexcept;
+/// Throws a usage error when `arguments` has positionals and the command takes none.
+void expect_positionals(const Arguments &arguments, std::string_view command, std::size_t min,
+                        std::size_t max, std::string_view what);
+
+} // namespace leanspec::cli

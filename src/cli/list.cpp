@@ -1,0 +1,123 @@
+// `leanspec list`: a filtered, sorted table (or JSON page) of specs.
+#include "command.hpp"
+#include "table.hpp"
+
+#include <leanspec/error.hpp>
+#include <leanspec/json.hpp>
+#include <leanspec/query.hpp>
+#include <leanspec/spec_source.hpp>
+
+namespace leanspec::cli {
+
+namespace {
+
+constexpr OptionSpec options[] = {
+    {"--status", true}, {"--priority", true}, {"--tag", true},   {"--any-tag", false},
+    {"--assignee", true}, {"--archived", false}, {"--all", false}, {"--sort", true},
+    {"--desc", false},  {"--limit", true},    {"--cursor", true},
+};
+
+constexpr std::string_view help = R"~(Usage: leanspec list [options]
+
+List specs as a table: id, status, priority, title, tags. Archived specs are hidden
+unless --archived or --all is given (or --status names archived).
+
+Options:
+  --status S[,S]     keep these statuses: draft, planned, in-progress, complete, archived
+  --priority P[,P]   keep these priorities: low, medium, high, critical
+  --tag T            keep specs with tag T (repeatable; all must match)
+  --any-tag          with several --tag: any one tag is enough
+  --assignee A       keep specs assigned to A
+  --archived         show only archived specs
+  --all              include archived specs
+  --sort KEY         number (default), id, title, status, priority, created, updated
+  --desc             sort descending
+  --limit N          at most N specs per page (0: no limit)
+  --cursor C         the page after the one that printed this cursor
+)~";
+
+ListQuery make_query(const Arguments &arguments) {
+  ListQuery query;
+  Filter &filter = query.filter;
+  for (const auto &text : arguments.all("--status", true)) {
+    auto status = parse_status(text);
+    if (!status)
+      usage_error("invalid value '" + text +
+                  "' for --status (expected draft, planned, in-progress, complete or archived)");
+    filter.statuses.push_back(*status);
+  }
+  for (const auto &text : arguments.all("--priority", true)) {
+    auto priority = parse_priority(text);
+    if (!priority)
+      usage_error("invalid value '" + text +
+                  "' for --priority (expected low, medium, high or critical)");
+    filter.priorities.push_back(*priority);
+  }
+  filter.tags = arguments.all("--tag");
+  filter.tags_match_all = !arguments.has("--any-tag");
+  if (const auto *assignee = arguments.last("--assignee")) filter.assignee = *assignee;
+
+  const bool archived = arguments.has("--archived"), all = arguments.has("--all");
+  if (archived && all) usage_error("--archived and --all cannot be combined");
+  bool wants_archived_status = false;
+  for (Status status : filter.statuses) wants_archived_status |= status == Status::archived;
+  if (archived)
+    filter.archived = true;
+  else if (!all && !wants_archived_status)
+    filter.archived = false;
+
+  if (const auto *key = arguments.last("--sort")) {
+    auto parsed = parse_sort_key(*key);
+    if (!parsed)
+      usage_error("invalid value '" + *key +
+                  "' for --sort (expected number, id, title, status, priority, created or updated)");
+    query.sort.key = *parsed;
+  }
+  query.sort.descending = arguments.has("--desc");
+  query.limit = arguments.count("--limit").value_or(0);
+  if (const auto *cursor = arguments.last("--cursor")) query.cursor = *cursor;
+  return query;
+}
+
+int run(Context &context, const Arguments &arguments) {
+  expect_positionals(arguments, "list", 0, 0, "");
+  const ListQuery query = make_query(arguments);
+  const auto list = context.source().list(query);
+
+  if (context.json()) {
+    context.out += to_json(*list);
+    context.out += '\n';
+    return 0;
+  }
+
+  Table table({"ID", "STATUS", "PRIORITY", "TITLE", "TAGS"});
+  table.shrinkable(3, 12);
+  table.shrinkable(4, 8);
+  for (const auto &spec : list->specs) {
+    table.add_row({
+        {spec->id, Style::cyan},
+        {std::string(to_string(spec->status)), status_style(spec->status)},
+        {spec->priority ? std::string(to_string(*spec->priority)) : "-", priority_style(spec->priority)},
+        {single_line(spec->title), Style::none},
+        {join(spec->tags, ", "), Style::dim},
+    });
+  }
+  if (list->specs.empty()) {
+    context.out += "No specs match.\n";
+  } else {
+    table.render(context.out, context.terminal());
+  }
+  if (list->specs.size() < list->total || !list->next_cursor.empty()) {
+    context.out += "\n" + std::to_string(list->specs.size()) + " of " + std::to_string(list->total) +
+                   " specs";
+    if (!list->next_cursor.empty()) context.out += "; next page: --cursor " + list->next_cursor;
+    context.out += '\n';
+  }
+  return 0;
+}
+
+} // namespace
+
+const Command list_command = {"list", "List specs, filtered and sorted", help, options, run};
+
+} // namespace leanspec::cli

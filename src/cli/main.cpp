@@ -1,0 +1,174 @@
+// The leanspec command-line tool: global options, dispatch to a command, help, exit codes.
+#include "arguments.hpp"
+#include "command.hpp"
+#include "terminal.hpp"
+
+#include <leanspec/error.hpp>
+#include <leanspec/version.hpp>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <new>
+#include <string>
+#include <vector>
+
+namespace leanspec::cli {
+
+namespace {
+
+/// Exit codes a script can rely on (documented in `leanspec --help`).
+enum ExitCode : int {
+  exit_ok = 0,
+  exit_problems = 1,  ///< validate found errors
+  exit_usage = 2,     ///< unknown command or option, bad value
+  exit_not_found = 3, ///< a ref naming no spec, a missing specs directory
+  exit_ambiguous = 4, ///< a ref naming several specs
+  exit_failure = 5,   ///< anything else: I/O, config, internal
+};
+
+constexpr const Command *all_commands[] = {
+    &list_command,  &show_command, &search_command,   &stats_command,
+    &board_command, &deps_command, &validate_command,
+};
+
+const Command *find_command(std::string_view name) noexcept {
+  for (const Command *command : all_commands)
+    if (command->name == name) return command;
+  return nullptr;
+}
+
+std::optional<std::span<const OptionSpec>> options_of(std::string_view name) {
+  if (name == "help") return std::span<const OptionSpec>{};
+  if (const Command *command = find_command(name)) return command->options;
+  return std::nullopt;
+}
+
+std::string general_help() {
+  std::string text = R"(leanspec - read a LeanSpec specs directory
+
+Usage: leanspec <command> [options] [--specs-dir DIR] [--json]
+
+Commands:
+)";
+  for (const Command *command : all_commands) {
+    text += "  ";
+    text += command->name;
+    text.append(10 - command->name.size(), ' ');
+    text += command->summary;
+    text += '\n';
+  }
+  text += R"(  help      Show the help of a command (leanspec help list)
+
+Global options (accepted anywhere on the line):
+  --specs-dir DIR   the specs directory; default: specsDir of ./.lean-spec/config.json,
+                    else ./specs
+  --json            machine-readable JSON output on stdout
+  -h, --help        show this help, or a command's help (leanspec list --help)
+  --version         print the version
+
+Exit codes:
+  0  success
+  1  validate found errors (or warnings, with --warnings-as-errors)
+  2  usage error: unknown command or option, missing argument, bad value
+  3  not found: a ref that names no spec, or a missing specs directory
+  4  ambiguous ref: it names several specs (the message lists them)
+  5  any other error (I/O, configuration)
+
+Errors go to stderr as "leanspec: <message>". Colour is used only when stdout is a
+terminal and NO_COLOR is not set.
+)";
+  return text;
+}
+
+std::string command_help(const Command &command) {
+  std::string text(command.help);
+  text += "\nGlobal options: --specs-dir DIR, --json, -h/--help, --version (see leanspec --help)\n";
+  return text;
+}
+
+int exit_code_of(ErrorCode code) noexcept {
+  switch (code) {
+  case ErrorCode::invalid_argument: return exit_usage;
+  case ErrorCode::not_found: return exit_not_found;
+  case ErrorCode::ambiguous: return exit_ambiguous;
+  default: return exit_failure;
+  }
+}
+
+bool write_all(std::FILE *stream, const std::string &text) noexcept {
+  if (!text.empty() && std::fwrite(text.data(), 1, text.size(), stream) != text.size())
+    return false;
+  return std::fflush(stream) == 0;
+}
+
+int run(int argc, char **argv) {
+  std::string err;
+  std::string out;
+  int code = exit_ok;
+  try {
+    std::vector<std::string_view> args(argv + 1, argv + argc);
+    CommandLine line = parse_command_line(args, options_of);
+    const Command *command = find_command(line.command);
+    if (line.global.version) {
+      out = std::string("leanspec ") + leanspec::version() + "\n";
+    } else if (line.command == "help") {
+      if (line.arguments.positionals.empty()) {
+        out = general_help();
+      } else {
+        const Command *topic = find_command(line.arguments.positionals[0]);
+        if (!topic)
+          usage_error("unknown command '" + line.arguments.positionals[0] + "' (see 'leanspec --help')");
+        out = command_help(*topic);
+      }
+    } else if (line.global.help) {
+      out = command ? command_help(*command) : general_help();
+    } else if (!command) {
+      err = general_help();
+      code = exit_usage;
+    } else {
+      Context context(line.global, Terminal::detect());
+      try {
+        code = command->run(context, line.arguments);
+        out = std::move(context.out);
+        err = std::move(context.err);
+      } catch (...) {
+        err = std::move(context.err); // keep what the command reported before failing
+        throw;
+      }
+    }
+  } catch (const Error &e) {
+    out.clear();
+    err += "leanspec: ";
+    err += e.what();
+    err += '\n';
+    code = exit_code_of(e.code());
+  } catch (const std::bad_alloc &) {
+    out.clear();
+    err += "leanspec: out of memory\n";
+    code = exit_failure;
+  } catch (const std::exception &e) {
+    out.clear();
+    err += "leanspec: ";
+    err += e.what();
+    err += '\n';
+    code = exit_failure;
+  }
+
+  if (!write_all(stdout, out)) {
+    const int error = errno;
+    err += "leanspec: cannot write to stdout: ";
+    err += std::strerror(error);
+    err += '\n';
+    code = exit_failure;
+  }
+  write_all(stderr, err);
+  return code;
+}
+
+} // namespace
+
+} // namespace leanspec::cli
+
+int main(int argc, char **argv) { return leanspec::cli::run(argc, argv); }

@@ -1,0 +1,426 @@
+// Implements src/core/snapshot.hpp: ref resolution, list (filter, sort, cursor), stats and
+// relationships over one immutable set of specs.
+#include "core/snapshot.hpp"
+
+#include "query/search.hpp"
+
+#include <leanspec/error.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <deque>
+#include <tuple>
+
+namespace leanspec::detail {
+namespace {
+
+bool all_digits(std::string_view s) noexcept {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// ---- sort keys and cursors -------------------------------------------------------------
+
+// A spec's position under a sort: primary number, primary text, then number and id.
+struct SortValue {
+  long long primary = 0;
+  std::string text;
+  long long number = 0;
+  std::string id;
+
+  auto tie() const { return std::tie(primary, text, number, id); }
+};
+
+long long ms_or_min(const std::optional<Timestamp> &t) {
+  return t ? static_cast<long long>(t->time_since_epoch().count()) : LLONG_MIN;
+}
+
+SortValue sort_value(const Spec &spec, Sort::Key key) {
+  SortValue v;
+  v.number = spec.number < 0 ? LLONG_MAX : spec.number;
+  v.id = spec.id;
+  switch (key) {
+  case Sort::Key::number: v.primary = v.number; break;
+  case Sort::Key::id: v.text = spec.id; break;
+  case Sort::Key::title:
+    v.text = spec.title;
+    for (char &c : v.text)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    break;
+  case Sort::Key::status: v.primary = static_cast<int>(spec.status); break;
+  case Sort::Key::priority: v.primary = spec.priority ? static_cast<int>(*spec.priority) : -1; break;
+  case Sort::Key::created: v.primary = ms_or_min(spec.created_time()); break;
+  case Sort::Key::updated: v.primary = ms_or_min(spec.updated_time()); break;
+  }
+  return v;
+}
+
+constexpr char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+std::string base64url(std::string_view in) {
+  std::string out;
+  unsigned bits = 0;
+  int count = 0;
+  for (unsigned char c : in) {
+    bits = (bits << 8) | c;
+    count += 8;
+    while (count >= 6) {
+      out += b64[(bits >> (count - 6)) & 63];
+      count -= 6;
+    }
+  }
+  if (count > 0)
+    out += b64[(bits << (6 - count)) & 63];
+  return out;
+}
+
+std::optional<std::string> unbase64url(std::string_view in) {
+  std::string out;
+  unsigned bits = 0;
+  int count = 0;
+  for (char c : in) {
+    const char *p = std::find(b64, b64 + 64, c);
+    if (p == b64 + 64)
+      return std::nullopt;
+    bits = (bits << 6) | static_cast<unsigned>(p - b64);
+    count += 6;
+    if (count >= 8) {
+      out += static_cast<char>((bits >> (count - 8)) & 255);
+      count -= 8;
+    }
+  }
+  return out;
+}
+
+// Cursor text: "<key> <desc> <primary> <number> <text length>:<text><id>", base64url-encoded.
+std::string encode_cursor(const Sort &sort, const SortValue &v) {
+  return base64url(std::to_string(static_cast<int>(sort.key)) + ' ' + (sort.descending ? '1' : '0') +
+                   ' ' + std::to_string(v.primary) + ' ' + std::to_string(v.number) + ' ' +
+                   std::to_string(v.text.size()) + ':' + v.text + v.id);
+}
+
+SortValue decode_cursor(const Sort &sort, std::string_view cursor) {
+  const auto bad = [&] {
+    return Error(ErrorCode::invalid_argument, "cursor '" + std::string(cursor.substr(0, 64)) +
+                                                   "' is not a cursor of this sort order");
+  };
+  const auto raw = unbase64url(cursor);
+  if (!raw)
+    throw bad();
+  SortValue v;
+  int key = 0, desc = 0;
+  std::size_t text_size = 0;
+  int consumed = 0;
+  if (std::sscanf(raw->c_str(), "%d %d %lld %lld %zu:%n", &key, &desc, &v.primary, &v.number,
+                  &text_size, &consumed) != 5 ||
+      key != static_cast<int>(sort.key) || desc != (sort.descending ? 1 : 0) ||
+      static_cast<std::size_t>(consumed) + text_size > raw->size())
+    throw bad();
+  v.text = raw->substr(static_cast<std::size_t>(consumed), text_size);
+  v.id = raw->substr(static_cast<std::size_t>(consumed) + text_size);
+  return v;
+}
+
+} // namespace
+
+void check_relative_ref(std::string_view ref, std::string_view what) {
+  const auto refuse = [&](std::string_view why) {
+    throw Error(ErrorCode::invalid_argument,
+                std::string(what) + " '" + std::string(ref) + "' " + std::string(why));
+  };
+  if (ref.find('\0') != std::string_view::npos)
+    refuse("contains a NUL byte");
+  if (ref.starts_with('/') || ref.find('\\') != std::string_view::npos ||
+      (ref.size() > 1 && ref[1] == ':'))
+    refuse("is an absolute path; refs must stay inside the specs directory");
+  std::size_t pos = 0;
+  while (pos <= ref.size()) {
+    const std::size_t end = std::min(ref.find('/', pos), ref.size());
+    if (ref.substr(pos, end - pos) == "..")
+      refuse("leaves the specs directory");
+    pos = end + 1;
+  }
+}
+
+bool matches(const Spec &spec, const Filter &filter) noexcept {
+  if (!filter.statuses.empty() &&
+      std::find(filter.statuses.begin(), filter.statuses.end(), spec.status) == filter.statuses.end())
+    return false;
+  if (!filter.priorities.empty() &&
+      (!spec.priority || std::find(filter.priorities.begin(), filter.priorities.end(), *spec.priority) ==
+                             filter.priorities.end()))
+    return false;
+  if (!filter.tags.empty()) {
+    const auto has = [&](const std::string &tag) {
+      return std::find(spec.tags.begin(), spec.tags.end(), tag) != spec.tags.end();
+    };
+    if (filter.tags_match_all ? !std::all_of(filter.tags.begin(), filter.tags.end(), has)
+                              : !std::any_of(filter.tags.begin(), filter.tags.end(), has))
+      return false;
+  }
+  if (filter.assignee && spec.assignee != *filter.assignee)
+    return false;
+  if (filter.archived && spec.archived != *filter.archived)
+    return false;
+  return true;
+}
+
+Snapshot::Snapshot(std::string project_id, std::vector<SpecPtr> specs, std::vector<Diagnostic> diagnostics)
+    : project_id_(std::move(project_id)), specs_(std::move(specs)), diagnostics_(std::move(diagnostics)) {
+  std::sort(specs_.begin(), specs_.end(), [](const SpecPtr &a, const SpecPtr &b) {
+    const long long na = a->number < 0 ? LLONG_MAX : a->number, nb = b->number < 0 ? LLONG_MAX : b->number;
+    return std::tie(na, a->id, a->path) < std::tie(nb, b->id, b->path);
+  });
+  const std::size_t n = specs_.size();
+  by_id_.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Spec &s = *specs_[i];
+    by_id_.emplace(s.id, i); // first wins when a folder name repeats across groups
+    if (s.number >= 0)
+      by_number_.emplace(s.number, i);
+    by_slug_.emplace(s.slug, i);
+  }
+
+  // Relationship graph over resolvable refs.
+  depends_on_.resize(n);
+  required_by_.resize(n);
+  children_.resize(n);
+  parent_.assign(n, -1);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (const auto &ref : specs_[i]->depends_on) {
+      const auto c = candidates(ref);
+      if (c.size() == 1 && c[0] != i &&
+          std::find(depends_on_[i].begin(), depends_on_[i].end(), c[0]) == depends_on_[i].end()) {
+        depends_on_[i].push_back(c[0]);
+        required_by_[c[0]].push_back(i);
+      }
+    }
+    if (!specs_[i]->parent.empty()) {
+      const auto c = candidates(specs_[i]->parent);
+      if (c.size() == 1 && c[0] != i) {
+        parent_[i] = static_cast<long>(c[0]);
+        children_[c[0]].push_back(i);
+      }
+    }
+  }
+
+  auto stats = std::make_shared<Stats>();
+  stats->total = n;
+  for (Status s : {Status::draft, Status::planned, Status::in_progress, Status::complete, Status::archived})
+    stats->by_status[s] = 0;
+  for (Priority p : {Priority::low, Priority::medium, Priority::high, Priority::critical})
+    stats->by_priority[p] = 0;
+  for (const auto &spec : specs_) {
+    ++stats->by_status[spec->status];
+    if (spec->priority)
+      ++stats->by_priority[*spec->priority];
+    else
+      ++stats->without_priority;
+    for (const auto &tag : spec->tags)
+      ++stats->by_tag[tag];
+    if (!spec->assignee.empty())
+      ++stats->by_assignee[spec->assignee];
+  }
+  stats->completion_rate = n ? 100.0 * static_cast<double>(stats->by_status[Status::complete]) /
+                                   static_cast<double>(n)
+                             : 0.0;
+  stats_ = std::move(stats);
+}
+
+Snapshot::~Snapshot() = default;
+
+std::vector<std::size_t> Snapshot::candidates(std::string_view ref) const {
+  std::vector<std::size_t> out;
+  while (!ref.empty() && ref.back() == '/')
+    ref.remove_suffix(1);
+  if (ref.empty())
+    return out;
+  if (const std::size_t slash = ref.rfind('/'); slash != std::string_view::npos) {
+    // A path such as "archived/001-x" or "20251101/001-x": match the folder path exactly.
+    for (std::size_t i = 0; i < specs_.size(); ++i)
+      if (specs_[i]->path == ref)
+        out.push_back(i);
+    return out;
+  }
+  if (auto it = by_id_.find(ref); it != by_id_.end()) {
+    for (std::size_t i = 0; i < specs_.size(); ++i)
+      if (specs_[i]->id == ref)
+        out.push_back(i);
+    return out;
+  }
+  if (all_digits(ref)) {
+    const std::string_view digits = ref.substr(std::min(ref.find_first_not_of('0'), ref.size() - 1));
+    if (digits.size() <= 9) {
+      const int number = std::stoi(std::string(digits));
+      auto [lo, hi] = by_number_.equal_range(number);
+      for (; lo != hi; ++lo)
+        out.push_back(lo->second);
+    }
+  } else {
+    auto [lo, hi] = by_slug_.equal_range(ref);
+    for (; lo != hi; ++lo)
+      out.push_back(lo->second);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+long Snapshot::find(std::string_view ref) const {
+  check_relative_ref(ref, "spec ref");
+  const auto c = candidates(ref);
+  if (c.empty())
+    return -1;
+  if (c.size() > 1) {
+    std::string names;
+    for (std::size_t i : c)
+      names += (names.empty() ? "" : ", ") + specs_[i]->path;
+    throw Error(ErrorCode::ambiguous, "spec ref '" + std::string(ref) + "' matches " +
+                                          std::to_string(c.size()) + " specs: " + names);
+  }
+  return static_cast<long>(c.front());
+}
+
+SpecPtr Snapshot::get(std::string_view ref) const {
+  const long i = find(ref);
+  return i < 0 ? nullptr : specs_[static_cast<std::size_t>(i)];
+}
+
+std::shared_ptr<const SpecList> Snapshot::list(const ListQuery &query) const {
+  auto result = std::make_shared<SpecList>();
+  std::vector<std::pair<SortValue, SpecPtr>> rows;
+  rows.reserve(specs_.size());
+  const bool by_number = query.sort.key == Sort::Key::number;
+  for (const auto &spec : specs_)
+    if (matches(*spec, query.filter))
+      rows.emplace_back(by_number ? SortValue{} : sort_value(*spec, query.sort.key), spec);
+  result->total = rows.size();
+  const auto less = [&](const SortValue &a, const SortValue &b) {
+    return query.sort.descending ? b.tie() < a.tie() : a.tie() < b.tie();
+  };
+  if (by_number) {
+    // specs_ is already in number order: only the cursor comparison needs the values.
+    for (auto &[value, spec] : rows)
+      value = sort_value(*spec, query.sort.key);
+    if (query.sort.descending)
+      std::reverse(rows.begin(), rows.end());
+  } else {
+    std::stable_sort(rows.begin(), rows.end(),
+                     [&](const auto &a, const auto &b) { return less(a.first, b.first); });
+  }
+  auto begin = rows.begin();
+  if (!query.cursor.empty()) {
+    const SortValue after = decode_cursor(query.sort, query.cursor);
+    begin = std::upper_bound(rows.begin(), rows.end(), after,
+                             [&](const SortValue &v, const auto &row) { return less(v, row.first); });
+  }
+  auto end = rows.end();
+  if (query.limit && static_cast<std::size_t>(end - begin) > query.limit) {
+    end = begin + static_cast<long>(query.limit);
+    result->next_cursor = encode_cursor(query.sort, (end - 1)->first);
+  }
+  result->specs.reserve(static_cast<std::size_t>(end - begin));
+  for (auto it = begin; it != end; ++it)
+    result->specs.push_back(std::move(it->second));
+  return result;
+}
+
+const SearchIndex &Snapshot::search_index() const {
+  std::call_once(index_once_, [this] { index_ = build_search_index(specs_); });
+  return *index_;
+}
+
+std::shared_ptr<const SearchResult> Snapshot::search(const SearchQuery &query) const {
+  const auto parsed = parse_query(query.text);
+  return std::make_shared<const SearchResult>(
+      run_search(specs_, search_index(), *parsed, query.filter, query.limit));
+}
+
+std::shared_ptr<const Stats> Snapshot::stats() const { return stats_; }
+
+std::shared_ptr<const Relationships> Snapshot::relationships(std::string_view ref) const {
+  const long found = find(ref);
+  if (found < 0)
+    return nullptr;
+  const auto self = static_cast<std::size_t>(found);
+  auto r = std::make_shared<Relationships>();
+  const auto ids = [&](const std::vector<std::size_t> &indices) {
+    std::vector<std::string> out;
+    out.reserve(indices.size());
+    for (std::size_t i : indices)
+      out.push_back(specs_[i]->id);
+    return out;
+  };
+  // Every node reachable from `self` along `edges`, in breadth-first order.
+  const auto closure = [&](const std::vector<std::vector<std::size_t>> &edges) {
+    std::vector<char> seen(specs_.size(), 0);
+    std::vector<std::size_t> order;
+    std::deque<std::size_t> queue{self};
+    seen[self] = 1;
+    while (!queue.empty()) {
+      const std::size_t at = queue.front();
+      queue.pop_front();
+      for (std::size_t next : edges[at])
+        if (!seen[next]) {
+          seen[next] = 1;
+          order.push_back(next);
+          queue.push_back(next);
+        }
+    }
+    return order;
+  };
+  r->id = specs_[self]->id;
+  r->depends_on = ids(depends_on_[self]);
+  r->required_by = ids(required_by_[self]);
+  r->children = ids(children_[self]);
+  if (parent_[self] >= 0)
+    r->parent = specs_[static_cast<std::size_t>(parent_[self])]->id;
+  r->depends_on_transitive = ids(closure(depends_on_));
+  r->required_by_transitive = ids(closure(required_by_));
+
+  // Ancestors; a parent chain that comes back to a visited spec is a cycle.
+  std::vector<char> on_chain(specs_.size(), 0);
+  on_chain[self] = 1;
+  std::vector<std::size_t> chain{self};
+  for (long p = parent_[self]; p >= 0; p = parent_[static_cast<std::size_t>(p)]) {
+    const auto up = static_cast<std::size_t>(p);
+    if (on_chain[up]) {
+      if (up == self) {
+        std::vector<std::string> cycle = ids(chain);
+        cycle.push_back(specs_[self]->id);
+        r->cycles.push_back(std::move(cycle));
+      }
+      break;
+    }
+    on_chain[up] = 1;
+    chain.push_back(up);
+    r->ancestors.push_back(specs_[up]->id);
+  }
+
+  // A depends_on cycle through self: for each direct dependency, the shortest way back.
+  for (std::size_t dep : depends_on_[self]) {
+    std::vector<long> from(specs_.size(), -2);
+    std::deque<std::size_t> queue{dep};
+    from[dep] = -1;
+    while (!queue.empty() && from[self] == -2) {
+      const std::size_t at = queue.front();
+      queue.pop_front();
+      for (std::size_t next : depends_on_[at])
+        if (from[next] == -2) {
+          from[next] = static_cast<long>(at);
+          queue.push_back(next);
+        }
+    }
+    if (from[self] == -2)
+      continue;
+    std::vector<std::string> cycle{specs_[self]->id};
+    std::vector<std::string> back;
+    for (long at = from[self]; at >= 0; at = from[static_cast<std::size_t>(at)])
+      back.push_back(specs_[static_cast<std::size_t>(at)]->id);
+    cycle.insert(cycle.end(), back.rbegin(), back.rend());
+    cycle.push_back(specs_[self]->id);
+    r->cycles.push_back(std::move(cycle));
+  }
+  return r;
+}
+
+} // namespace leanspec::detail

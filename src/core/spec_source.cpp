@@ -1,0 +1,29 @@
+// Implements the non-virtual parts of include/leanspec/spec_source.hpp and parse_sort_key().
+#include <leanspec/spec_source.hpp>
+
+namespace leanspec {
+
+std::map<Status, std::vector<SpecPtr>> SpecSource::by_status(std::string_view project_id) const {
+  ListQuery query;
+  query.project_id = std::string(project_id);
+  std::map<Status, std::vector<SpecPtr>> groups;
+  for (Status s : {Status::draft, Status::planned, Status::in_progress, Status::complete, Status::archived})
+    groups[s];
+  const auto all = list(query);
+  for (const auto &spec : all->specs)
+    groups[spec->status].push_back(spec);
+  return groups;
+}
+
+std::optional<Sort::Key> parse_sort_key(std::string_view text) noexcept {
+  if (text == "number") return Sort::Key::number;
+  if (text == "id") return Sort::Key::id;
+  if (text == "title") return Sort::Key::title;
+  if (text == "status") return Sort::Key::status;
+  if (text == "priority") return Sort::Key::priority;
+  if (text == "created") return Sort::Key::created;
+  if (text == "updated") return Sort::Key::updated;
+  return std::nullopt;
+}
+
+} // namespace leanspec

@@ -1,0 +1,201 @@
+// Implements src/fs/loader.hpp.
+#include "fs/loader.hpp"
+
+#include "model/spec_parser.hpp"
+
+#include <leanspec/error.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+namespace leanspec::detail {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Fd {
+  int fd = -1;
+  explicit Fd(int f) : fd(f) {}
+  ~Fd() {
+    if (fd >= 0)
+      ::close(fd);
+  }
+  Fd(const Fd &) = delete;
+  Fd &operator=(const Fd &) = delete;
+};
+
+struct DirCloser {
+  void operator()(DIR *d) const noexcept { ::closedir(d); }
+};
+
+struct Entry {
+  std::string name;
+  bool is_dir = false;
+  bool is_file = false;
+  bool is_link = false;
+};
+
+// The entries of a directory, sorted by name; symlinks reported as such.
+std::vector<Entry> read_dir(const std::string &path) {
+  std::vector<Entry> out;
+  std::unique_ptr<DIR, DirCloser> dir(::opendir(path.c_str()));
+  if (!dir)
+    return out;
+  while (const dirent *e = ::readdir(dir.get())) {
+    const std::string_view name = e->d_name;
+    if (name == "." || name == "..")
+      continue;
+    Entry entry{std::string(name)};
+    unsigned char type = e->d_type;
+    if (type == DT_UNKNOWN) {
+      struct stat st {};
+      if (::lstat((path + "/" + entry.name).c_str(), &st) == 0)
+        type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+    }
+    entry.is_dir = type == DT_DIR;
+    entry.is_file = type == DT_REG;
+    entry.is_link = type == DT_LNK;
+    out.push_back(std::move(entry));
+  }
+  std::sort(out.begin(), out.end(), [](const Entry &a, const Entry &b) { return a.name < b.name; });
+  return out;
+}
+
+bool is_spec_folder_name(std::string_view name) { return !split_spec_id(name).first.empty(); }
+
+class Loader {
+public:
+  Loader(const FilesystemOptions &options, std::string root) : options_(options), root_(std::move(root)) {}
+
+  // A symlink is followed only when it resolves inside the specs directory.
+  bool resolve_link(const std::string &relative, Entry &entry, std::vector<Diagnostic> &diagnostics,
+                    const std::string &spec_id) const {
+    std::error_code ec;
+    const fs::path target = fs::canonical(root_ + "/" + relative, ec);
+    const std::string t = target.string();
+    if (ec || !(t == root_ || t.starts_with(root_ + "/"))) {
+      diagnostics.push_back({Diagnostic::Severity::error, spec_id, relative, 0, "ref-outside-specs",
+                             ec ? "symlink '" + relative + "' is broken"
+                                : "symlink '" + relative + "' points outside the specs directory; not read"});
+      return false;
+    }
+    entry.is_dir = fs::is_directory(target, ec);
+    entry.is_file = fs::is_regular_file(target, ec);
+    return true;
+  }
+
+  // Spec folders of one level: `prefix` is "" or "archived/" or "<group>/".
+  void collect(const std::string &prefix, int depth, std::vector<std::string> &folders,
+               std::vector<Diagnostic> &diagnostics) const {
+    for (Entry entry : read_dir(prefix.empty() ? root_ : root_ + "/" + prefix)) {
+      const std::string relative = prefix + entry.name;
+      if (entry.name.starts_with('.'))
+        continue;
+      if (entry.is_link && !resolve_link(relative, entry, diagnostics, ""))
+        continue;
+      if (!entry.is_dir)
+        continue;
+      if (is_spec_folder_name(entry.name))
+        folders.push_back(relative);
+      else if (depth == 0 && (entry.name == "archived" || options_.pattern == FolderPattern::date_grouped))
+        collect(relative + "/", depth + 1, folders, diagnostics);
+    }
+  }
+
+  SpecPtr load_folder(const std::string &relative) const {
+    std::optional<std::string> readme;
+    std::vector<std::pair<std::string, std::string>> sub_files;
+    std::vector<Diagnostic> diagnostics;
+    const std::string id = relative.substr(relative.rfind('/') + 1);
+    for (Entry entry : read_dir(root_ + "/" + relative)) {
+      if (entry.name.size() < 4 || !entry.name.ends_with(".md") || entry.name.starts_with('.'))
+        continue;
+      const std::string file = relative + "/" + entry.name;
+      if (entry.is_link && !resolve_link(file, entry, diagnostics, id))
+        continue;
+      if (!entry.is_file)
+        continue;
+      auto bytes = read_file(file, diagnostics, id);
+      if (!bytes)
+        continue;
+      if (entry.name == "README.md")
+        readme = std::move(bytes);
+      else
+        sub_files.emplace_back(entry.name, std::move(*bytes));
+    }
+    return std::make_shared<const Spec>(
+        parse_spec_files(relative, readme, std::move(sub_files), std::move(diagnostics)));
+  }
+
+  std::optional<std::string> read_file(const std::string &relative, std::vector<Diagnostic> &diagnostics,
+                                       const std::string &spec_id) const {
+    const auto fail = [&](std::string code, std::string message) -> std::optional<std::string> {
+      diagnostics.push_back({Diagnostic::Severity::error, spec_id, relative, 0, std::move(code), std::move(message)});
+      return std::nullopt;
+    };
+    const Fd fd(::open((root_ + "/" + relative).c_str(), O_RDONLY | O_CLOEXEC));
+    struct stat st {};
+    if (fd.fd < 0 || ::fstat(fd.fd, &st) != 0)
+      return fail("unreadable", std::string("cannot read: ") + std::strerror(errno));
+    const auto size = static_cast<std::size_t>(st.st_size);
+    if (size > options_.max_file_size)
+      return fail("file-too-large", "file is " + std::to_string(size) + " bytes, over the " +
+                                        std::to_string(options_.max_file_size) + "-byte limit; not read");
+    std::string bytes(size, '\0');
+    std::size_t done = 0;
+    while (done < size) {
+      const ssize_t n = ::read(fd.fd, bytes.data() + done, size - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return fail("unreadable", std::string("cannot read: ") + std::strerror(errno));
+      if (n == 0)
+        break;
+      done += static_cast<std::size_t>(n);
+    }
+    bytes.resize(done);
+    return bytes;
+  }
+
+private:
+  const FilesystemOptions &options_;
+  std::string root_;
+};
+
+} // namespace
+
+LoadResult load_specs(const FilesystemOptions &options) {
+  std::error_code ec;
+  const fs::path root = fs::canonical(options.specs_dir, ec);
+  if (ec || !fs::is_directory(root, ec))
+    throw Error(ErrorCode::not_found, "specs directory '" + options.specs_dir.string() + "' does not exist");
+  const Loader loader(options, root.string());
+  LoadResult result;
+  std::vector<std::string> folders;
+  loader.collect("", 0, folders, result.diagnostics);
+
+  result.specs.resize(folders.size());
+  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, (folders.size() + 15) / 16));
+  std::atomic<std::size_t> next{0};
+  const auto work = [&] {
+    for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < folders.size();)
+      result.specs[i] = loader.load_folder(folders[i]);
+  };
+  {
+    std::vector<std::jthread> pool;
+    for (unsigned t = 1; t < threads; ++t)
+      pool.emplace_back(work);
+    work();
+  }
+  return result;
+}
+
+} // namespace leanspec::detail

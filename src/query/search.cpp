@@ -1,0 +1,624 @@
+// Implements run_search() and make_snippet() of src/query/search.hpp: evaluates a Query against
+// a SearchIndex and the specs, ranks the matches and cuts snippets.
+#include "core/snapshot.hpp"
+#include "query/query_ast.hpp"
+#include "query/search.hpp"
+
+#include <leanspec/error.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <optional>
+
+namespace leanspec::detail {
+namespace {
+
+// Ranking: a field's weight times the term's inverse document frequency. The body counts by a
+// saturating BM25 term frequency (at most k1 + 1 = 2.2), so title and tag matches stay above.
+constexpr float title_weight = 10.0F;
+constexpr float tag_weight = 5.0F;
+constexpr float id_weight = 5.0F;
+constexpr float bm25_k1 = 1.2F;
+constexpr float bm25_b = 0.75F;
+constexpr float prefix_factor = 0.7F; // a token the word is only a prefix of
+constexpr float fuzzy_factor[3] = {1.0F, 0.6F, 0.4F}; // by edit distance
+
+struct Scored {
+  std::uint32_t spec = 0;
+  float score = 0;
+  bool body = false; // some of the score comes from the body (snippet looks there)
+};
+using Matches = std::vector<Scored>; // by ascending spec
+
+bool is_blank(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+bool is_continuation(char c) noexcept { return (static_cast<unsigned char>(c) & 0xC0u) == 0x80u; }
+
+// --- Edit distance --------------------------------------------------------------------------
+
+// Code points of `text`; a byte that starts no valid sequence stands for itself.
+void decode_utf8(std::string_view text, std::u32string &out) {
+  out.clear();
+  const auto *p = reinterpret_cast<const unsigned char *>(text.data());
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n;) {
+    const unsigned char c = p[i];
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = len != 0 && i + len <= n;
+    for (std::size_t k = 1; ok && k < len; ++k)
+      ok = (p[i + k] & 0xC0u) == 0x80u;
+    if (!ok) {
+      out.push_back(0x110000u + c); // outside Unicode: never equal to a real code point
+      ++i;
+      continue;
+    }
+    char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
+    for (std::size_t k = 1; k < len; ++k)
+      cp = (cp << 6) | (p[i + k] & 0x3Fu);
+    out.push_back(cp);
+    i += len;
+  }
+}
+
+// Levenshtein distance of a and b when it is at most `bound`, else bound + 1.
+int bounded_distance(std::u32string_view a, std::u32string_view b, int bound,
+                     std::vector<int> &previous, std::vector<int> &current) {
+  const std::size_t m = a.size(), n = b.size();
+  const int over = bound + 1;
+  if ((m > n ? m - n : n - m) > static_cast<std::size_t>(bound))
+    return over;
+  previous.resize(n + 1);
+  current.resize(n + 1);
+  for (std::size_t j = 0; j <= n; ++j)
+    previous[j] = static_cast<int>(j);
+  for (std::size_t i = 1; i <= m; ++i) {
+    current[0] = static_cast<int>(i);
+    int best = current[0];
+    for (std::size_t j = 1; j <= n; ++j) {
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1,
+                             previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      best = std::min(best, current[j]);
+    }
+    if (best > bound)
+      return over;
+    previous.swap(current);
+  }
+  return std::min(previous[n], over);
+}
+
+// --- Text scanning --------------------------------------------------------------------------
+
+struct Span {
+  std::size_t offset, size;
+};
+
+// The offset in `text` where `tokens` (folded) occur as adjacent tokens, or npos.
+std::size_t find_phrase(std::string_view text, const std::vector<std::string> &tokens,
+                        std::vector<Span> &spans) {
+  spans.clear();
+  std::size_t found = std::string_view::npos;
+  const std::size_t k = tokens.size();
+  for_each_token(text, [&](std::size_t offset, std::size_t size) {
+    spans.push_back({offset, size});
+    if (spans.size() < k)
+      return true;
+    const std::size_t first = spans.size() - k;
+    for (std::size_t i = 0; i < k; ++i) {
+      const Span &s = spans[first + i];
+      if (!equals_folded(text.substr(s.offset, s.size), tokens[i]))
+        return true;
+    }
+    found = spans[first].offset;
+    return false;
+  });
+  return found;
+}
+
+// Positive body terms of the query, to place the snippet.
+struct Highlights {
+  std::vector<std::string> prefixes;              // words: a token starting with one
+  std::vector<std::string_view> exact;            // fuzzy expansions (index vocabulary)
+  std::vector<const std::vector<std::string> *> phrases;
+};
+
+std::size_t first_highlight(std::string_view body, const Highlights &h, std::vector<Span> &spans) {
+  std::size_t found = std::string_view::npos;
+  std::string folded;
+  for_each_token(body, [&](std::size_t offset, std::size_t size) {
+    const std::string_view token = body.substr(offset, size);
+    for (const auto &prefix : h.prefixes)
+      if (starts_with_folded(token, prefix)) {
+        found = offset;
+        return false;
+      }
+    if (!h.exact.empty()) {
+      folded.assign(token);
+      for (char &c : folded)
+        c = fold_byte(c);
+      if (std::binary_search(h.exact.begin(), h.exact.end(), std::string_view(folded))) {
+        found = offset;
+        return false;
+      }
+    }
+    for (const auto *phrase : h.phrases)
+      if (equals_folded(token, phrase->front()) &&
+          find_phrase(body.substr(offset), *phrase, spans) == 0) {
+        found = offset;
+        return false;
+      }
+    return true;
+  });
+  return found;
+}
+
+// --- Set algebra on Matches -----------------------------------------------------------------
+
+Matches intersect(const Matches &a, const Matches &b) {
+  Matches out;
+  out.reserve(std::min(a.size(), b.size()));
+  for (std::size_t i = 0, j = 0; i < a.size() && j < b.size();) {
+    if (a[i].spec < b[j].spec) {
+      ++i;
+    } else if (b[j].spec < a[i].spec) {
+      ++j;
+    } else {
+      out.push_back({a[i].spec, a[i].score + b[j].score, a[i].body || b[j].body});
+      ++i;
+      ++j;
+    }
+  }
+  return out;
+}
+
+Matches unite(const Matches &a, const Matches &b) {
+  Matches out;
+  out.reserve(a.size() + b.size());
+  std::size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (j == b.size() || (i < a.size() && a[i].spec < b[j].spec)) {
+      out.push_back(a[i++]);
+    } else if (i == a.size() || b[j].spec < a[i].spec) {
+      out.push_back(b[j++]);
+    } else {
+      out.push_back({a[i].spec, a[i].score + b[j].score, a[i].body || b[j].body});
+      ++i;
+      ++j;
+    }
+  }
+  return out;
+}
+
+Matches subtract(const Matches &a, const Matches &b) {
+  Matches out;
+  out.reserve(a.size());
+  std::size_t j = 0;
+  for (const Scored &s : a) {
+    while (j < b.size() && b[j].spec < s.spec)
+      ++j;
+    if (j == b.size() || b[j].spec != s.spec)
+      out.push_back(s);
+  }
+  return out;
+}
+
+bool is_phrase_like(const QueryNode &node) noexcept {
+  return (node.kind == NodeKind::phrase || node.kind == NodeKind::word) && node.tokens.size() > 1;
+}
+
+bool all_digits(std::string_view text) noexcept {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool date_matches(const std::optional<Timestamp> &t, const QueryNode &node) noexcept {
+  if (!t)
+    return false;
+  switch (node.op) {
+  case DateOp::eq: return *t >= node.from.at && *t < node.from.end();
+  case DateOp::lt: return *t < node.from.at;
+  case DateOp::le: return *t < node.from.end();
+  case DateOp::gt: return *t >= node.from.end();
+  case DateOp::ge: return *t >= node.from.at;
+  case DateOp::range: return *t >= node.from.at && *t < node.to.end();
+  }
+  return false;
+}
+
+// True when a field filter node holds for `spec`.
+bool field_matches(const Spec &spec, const QueryNode &node) noexcept {
+  switch (node.kind) {
+  case NodeKind::status: return spec.status == node.status;
+  case NodeKind::priority: return spec.priority == node.priority;
+  case NodeKind::tag:
+    return std::any_of(spec.tags.begin(), spec.tags.end(),
+                       [&](const std::string &tag) { return equals_folded(tag, node.text); });
+  case NodeKind::assignee: return equals_folded(spec.assignee, node.text);
+  case NodeKind::id: {
+    if (equals_folded(spec.id, node.text) || equals_folded(spec.slug, node.text))
+      return true;
+    if (!all_digits(node.text) || spec.number < 0)
+      return false;
+    int number = 0;
+    const auto [end, error] =
+        std::from_chars(node.text.data(), node.text.data() + node.text.size(), number);
+    return error == std::errc() && end == node.text.data() + node.text.size() &&
+           number == spec.number;
+  }
+  case NodeKind::created: return date_matches(spec.created_time(), node);
+  case NodeKind::updated: return date_matches(spec.updated_time(), node);
+  default: return false;
+  }
+}
+
+// --- Evaluation -----------------------------------------------------------------------------
+
+class Evaluator {
+public:
+  Evaluator(const std::vector<SpecPtr> &specs, const SearchIndex &index)
+      : specs_(specs), index_(index), score_(specs.size()), state_(specs.size()) {}
+
+  Highlights highlights;
+
+  // The specs matching `node` with their scores. Specs outside `within` (when given) may be
+  // left out: the caller intersects with it. `positive`: not under an odd number of NOTs.
+  Matches eval(const QueryNode &node, bool positive, const Matches *within) {
+    switch (node.kind) {
+    case NodeKind::word:
+    case NodeKind::phrase:
+      if (node.tokens.empty())
+        return everything(within);
+      if (node.tokens.size() > 1)
+        return phrase(node, positive, within);
+      return word(node, positive);
+    case NodeKind::fuzzy: return fuzzy(node, positive);
+    case NodeKind::not_op:
+      return subtract(everything(within), eval(node.children.front(), !positive, within));
+    case NodeKind::and_op: return conjunction(node, positive, within);
+    case NodeKind::or_op: {
+      Matches out;
+      for (const auto &child : node.children)
+        out = unite(out, eval(child, positive, within));
+      return out;
+    }
+    default: return fields(node, within);
+    }
+  }
+
+  Matches everything(const Matches *within) const {
+    Matches out;
+    if (within) {
+      out.reserve(within->size());
+      for (const Scored &s : *within)
+        out.push_back({s.spec, 0, false});
+      return out;
+    }
+    out.resize(specs_.size());
+    for (std::size_t i = 0; i < out.size(); ++i)
+      out[i].spec = static_cast<std::uint32_t>(i);
+    return out;
+  }
+
+private:
+  float idf(std::size_t term) const noexcept {
+    const auto n = static_cast<float>(index_.spec_count());
+    const auto df = static_cast<float>(index_.document_frequency(term));
+    return std::log(1.0F + (n - df + 0.5F) / (df + 0.5F));
+  }
+
+  float field_score(std::uint8_t fields, std::uint8_t body_tf, std::uint32_t spec) const noexcept {
+    float score = 0;
+    if (fields & SearchIndex::in_title)
+      score += title_weight;
+    if (fields & SearchIndex::in_tags)
+      score += tag_weight;
+    if (fields & SearchIndex::in_id)
+      score += id_weight;
+    if ((fields & SearchIndex::in_body) && body_tf > 0) {
+      const float tf = body_tf;
+      const float average = std::max(1.0F, static_cast<float>(index_.average_body_length()));
+      const float norm = 1.0F - bm25_b + bm25_b * static_cast<float>(index_.body_length(spec)) / average;
+      score += tf * (bm25_k1 + 1.0F) / (tf + bm25_k1 * norm);
+    }
+    return score;
+  }
+
+  // Adds every posting of `term` (masked to `mask`) with `factor`, keeping each spec's best.
+  void accumulate(std::size_t term, std::uint8_t mask, float factor) {
+    const float weight = factor * idf(term);
+    index_.for_each_posting(term, [&](const SearchIndex::Posting &p) {
+      const auto fields = static_cast<std::uint8_t>(p.fields & mask);
+      if (!fields)
+        return;
+      const float score = weight * field_score(fields, p.body_tf, p.spec);
+      std::uint8_t &state = state_[p.spec];
+      if (!state) {
+        touched_.push_back(p.spec);
+        score_[p.spec] = score;
+      } else {
+        score_[p.spec] = std::max(score_[p.spec], score);
+      }
+      state = static_cast<std::uint8_t>(state | 1u | ((fields & SearchIndex::in_body) ? 2u : 0u));
+    });
+  }
+
+  Matches collect() {
+    std::sort(touched_.begin(), touched_.end());
+    Matches out;
+    out.reserve(touched_.size());
+    for (const std::uint32_t spec : touched_) {
+      out.push_back({spec, score_[spec], (state_[spec] & 2u) != 0});
+      state_[spec] = 0;
+    }
+    touched_.clear();
+    return out;
+  }
+
+  static std::uint8_t mask_of(const QueryNode &node) noexcept {
+    return node.title_only ? SearchIndex::in_title : 0x0f;
+  }
+
+  Matches word(const QueryNode &node, bool positive) {
+    const std::string &token = node.tokens.front();
+    if (node.kind == NodeKind::phrase) { // a quoted single word matches exactly
+      const std::size_t term = index_.find(token);
+      if (term != index_.term_count())
+        accumulate(term, mask_of(node), 1.0F);
+      if (positive && !node.title_only)
+        highlights.phrases.push_back(&node.tokens);
+      return collect();
+    }
+    const auto [first, last] = index_.prefix_range(token);
+    for (std::size_t term = first; term < last; ++term)
+      accumulate(term, mask_of(node), index_.term(term).size() == token.size() ? 1.0F : prefix_factor);
+    if (positive && !node.title_only)
+      highlights.prefixes.push_back(token);
+    return collect();
+  }
+
+  Matches fuzzy(const QueryNode &node, bool positive) {
+    decode_utf8(node.text, query_points_);
+    const auto length = static_cast<std::ptrdiff_t>(query_points_.size());
+    const std::ptrdiff_t bound = node.distance;
+    for (std::size_t term = 0; term < index_.term_count(); ++term) {
+      const std::string_view text = index_.term(term);
+      const auto bytes = static_cast<std::ptrdiff_t>(text.size());
+      // A code point takes 1 to 4 bytes: rule out what cannot be within `bound`.
+      if (bytes < length - bound || bytes > 4 * (length + bound))
+        continue;
+      decode_utf8(text, term_points_);
+      const int distance =
+          bounded_distance(query_points_, term_points_, node.distance, previous_row_, current_row_);
+      if (distance > node.distance)
+        continue;
+      accumulate(term, mask_of(node), fuzzy_factor[distance]);
+      if (positive && !node.title_only)
+        highlights.exact.push_back(text);
+    }
+    return collect();
+  }
+
+  struct Candidate {
+    std::uint32_t spec;
+    std::uint8_t fields;
+    std::uint8_t body_tf;
+  };
+
+  Matches phrase(const QueryNode &node, bool positive, const Matches *within) {
+    // Candidates: specs holding every token in a common field, then verified in the text.
+    std::vector<std::size_t> terms;
+    float weight = 0;
+    for (const auto &token : node.tokens) {
+      const std::size_t term = index_.find(token);
+      if (term == index_.term_count())
+        return {};
+      terms.push_back(term);
+      weight += idf(term);
+    }
+    std::sort(terms.begin(), terms.end(), [&](std::size_t a, std::size_t b) {
+      return index_.document_frequency(a) < index_.document_frequency(b);
+    });
+    std::vector<Candidate> candidates, next;
+    const std::uint8_t mask = mask_of(node);
+    std::size_t w = 0;
+    index_.for_each_posting(terms.front(), [&](const SearchIndex::Posting &p) {
+      if (within) {
+        while (w < within->size() && (*within)[w].spec < p.spec)
+          ++w;
+        if (w == within->size() || (*within)[w].spec != p.spec)
+          return;
+      }
+      if (p.fields & mask)
+        candidates.push_back({p.spec, static_cast<std::uint8_t>(p.fields & mask), p.body_tf});
+    });
+    for (std::size_t t = 1; t < terms.size() && !candidates.empty(); ++t) {
+      next.clear();
+      std::size_t i = 0;
+      index_.for_each_posting(terms[t], [&](const SearchIndex::Posting &p) {
+        while (i < candidates.size() && candidates[i].spec < p.spec)
+          ++i;
+        if (i == candidates.size() || candidates[i].spec != p.spec)
+          return;
+        const auto fields = static_cast<std::uint8_t>(candidates[i].fields & p.fields);
+        if (fields)
+          next.push_back({p.spec, fields, std::min(candidates[i].body_tf, p.body_tf)});
+      });
+      candidates.swap(next);
+    }
+
+    Matches out;
+    for (const Candidate &c : candidates) {
+      const Spec &spec = *specs_[c.spec];
+      std::uint8_t verified = 0;
+      if ((c.fields & SearchIndex::in_title) && find_phrase(spec.title, node.tokens, spans_) != npos)
+        verified |= SearchIndex::in_title;
+      if (c.fields & SearchIndex::in_tags)
+        for (const auto &tag : spec.tags)
+          if (find_phrase(tag, node.tokens, spans_) != npos) {
+            verified |= SearchIndex::in_tags;
+            break;
+          }
+      if ((c.fields & SearchIndex::in_id) && find_phrase(spec.id, node.tokens, spans_) != npos)
+        verified |= SearchIndex::in_id;
+      if ((c.fields & SearchIndex::in_body) && find_phrase(spec.body, node.tokens, spans_) != npos)
+        verified |= SearchIndex::in_body;
+      if (verified)
+        out.push_back({c.spec, weight * field_score(verified, c.body_tf, c.spec),
+                       (verified & SearchIndex::in_body) != 0});
+    }
+    if (positive && !node.title_only)
+      highlights.phrases.push_back(&node.tokens);
+    return out;
+  }
+
+  Matches fields(const QueryNode &node, const Matches *within) const {
+    Matches out;
+    if (within) {
+      for (const Scored &s : *within)
+        if (field_matches(*specs_[s.spec], node))
+          out.push_back({s.spec, 0, false});
+      return out;
+    }
+    for (std::size_t i = 0; i < specs_.size(); ++i)
+      if (field_matches(*specs_[i], node))
+        out.push_back({static_cast<std::uint32_t>(i), 0, false});
+    return out;
+  }
+
+  // AND: index terms and filters first, then phrases (verified only on what is left), then
+  // negated children subtracted.
+  Matches conjunction(const QueryNode &node, bool positive, const Matches *within) {
+    std::vector<const QueryNode *> order;
+    for (const auto &child : node.children)
+      order.push_back(&child);
+    const auto rank = [](const QueryNode *n) {
+      return n->kind == NodeKind::not_op ? 2 : is_phrase_like(*n) ? 1 : 0;
+    };
+    std::stable_sort(order.begin(), order.end(),
+                     [&](const QueryNode *a, const QueryNode *b) { return rank(a) < rank(b); });
+    std::optional<Matches> current;
+    for (const QueryNode *child : order) {
+      const Matches *scope = current ? &*current : within;
+      if (child->kind == NodeKind::not_op) {
+        Matches base = current ? std::move(*current) : everything(within);
+        current = subtract(base, eval(child->children.front(), !positive, &base));
+      } else {
+        Matches result = eval(*child, positive, scope);
+        current = current ? intersect(*current, result) : std::move(result);
+      }
+      if (current->empty())
+        break;
+    }
+    return current ? std::move(*current) : Matches{};
+  }
+
+  static constexpr std::size_t npos = std::string_view::npos;
+
+  const std::vector<SpecPtr> &specs_;
+  const SearchIndex &index_;
+  std::vector<float> score_;
+  std::vector<std::uint8_t> state_; // bit 0: touched, bit 1: body
+  std::vector<std::uint32_t> touched_;
+  std::vector<Span> spans_;
+  std::u32string query_points_, term_points_;
+  std::vector<int> previous_row_, current_row_;
+};
+
+} // namespace
+
+std::string make_snippet(std::string_view body, std::size_t offset) {
+  constexpr std::size_t width = 160; // bytes of text, before the ellipses
+  constexpr std::size_t lead = 40;   // bytes of context before the match
+  constexpr std::size_t word_slack = 24;
+  static constexpr std::string_view ellipsis = "\xE2\x80\xA6"; // …
+  offset = std::min(offset, body.size());
+
+  std::size_t start = offset > lead ? offset - lead : 0;
+  if (start > 0) {
+    // Start at a word: after the first blank before the match, else at a UTF-8 boundary.
+    std::size_t blank = start;
+    while (blank < offset && !is_blank(body[blank]))
+      ++blank;
+    start = blank < offset ? blank : start;
+    while (start < offset && is_continuation(body[start]))
+      ++start;
+  }
+
+  std::string out;
+  out.reserve(width + 8);
+  bool pending_space = false, cut = false;
+  std::size_t i = start;
+  for (; i < body.size(); ++i) {
+    const char c = body[i];
+    if (is_blank(c)) {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (out.size() + (pending_space ? 1 : 0) >= width && !is_continuation(c)) {
+      cut = true;
+      break;
+    }
+    if (pending_space) {
+      out += ' ';
+      pending_space = false;
+    }
+    out += c;
+  }
+  if (cut) {
+    // Prefer ending at a word boundary when one is near.
+    const std::size_t space = out.rfind(' ');
+    if (space != std::string::npos && space + word_slack >= out.size() && space > 0)
+      out.resize(space);
+    out += ellipsis;
+  }
+  bool text_before = false;
+  for (std::size_t k = 0; k < start && !text_before; ++k)
+    text_before = !is_blank(body[k]);
+  if (text_before && !out.empty())
+    out.insert(0, ellipsis);
+  return out;
+}
+
+SearchResult run_search(const std::vector<SpecPtr> &specs, const SearchIndex &index,
+                        const Query &query, const Filter &filter, std::size_t limit) {
+  if (index.spec_count() != specs.size())
+    throw Error(ErrorCode::internal, "search: the index was built over other specs");
+  Evaluator evaluator(specs, index);
+  Matches matches = query.root ? evaluator.eval(*query.root, true, nullptr)
+                               : evaluator.everything(nullptr);
+  std::erase_if(matches, [&](const Scored &s) { return !detail::matches(*specs[s.spec], filter); });
+
+  SearchResult result;
+  result.total = matches.size();
+  const std::size_t count = limit == 0 ? matches.size() : std::min(limit, matches.size());
+  const auto better = [&](const Scored &a, const Scored &b) {
+    if (a.score != b.score)
+      return a.score > b.score;
+    const Spec &x = *specs[a.spec], &y = *specs[b.spec];
+    if (x.number != y.number)
+      return x.number < y.number;
+    if (x.id != y.id)
+      return x.id < y.id;
+    return a.spec < b.spec;
+  };
+  std::partial_sort(matches.begin(), matches.begin() + static_cast<std::ptrdiff_t>(count),
+                    matches.end(), better);
+
+  Highlights &highlights = evaluator.highlights;
+  std::sort(highlights.exact.begin(), highlights.exact.end());
+  std::vector<Span> spans;
+  result.hits.reserve(count);
+  for (std::size_t k = 0; k < count; ++k) {
+    const Scored &s = matches[k];
+    const SpecPtr &spec = specs[s.spec];
+    std::size_t offset = 0;
+    if (s.body) {
+      const std::size_t found = first_highlight(spec->body, highlights, spans);
+      offset = found == std::string_view::npos ? 0 : found;
+    }
+    result.hits.push_back({spec, static_cast<double>(s.score), make_snippet(spec->body, offset)});
+  }
+  return result;
+}
+
+} // namespace leanspec::detail

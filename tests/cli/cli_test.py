@@ -1,0 +1,778 @@
+"""End-to-end tests of the `leanspec` command-line tool (src/cli).
+
+Runs the real binary on spec trees built in temporary folders (nothing is checked in).
+Usage: python3 tests/cli/cli_test.py /path/to/leanspec [unittest args]
+   or: LEANSPEC_CLI=/path/to/leanspec python3 tests/cli/cli_test.py
+Standard library only.
+"""
+
+import fcntl
+import json
+import os
+import pty
+import re
+import select
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import textwrap
+import unittest
+
+BINARY = os.environ.get("LEANSPEC_CLI", "")
+if len(sys.argv) > 1 and not sys.argv[1].startswith("-"):
+    BINARY = sys.argv.pop(1)
+BINARY = os.path.abspath(BINARY) if BINARY else ""
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+DIAGNOSTIC_LINE = re.compile(r"^(?P<file>[^:\n]+?)(?::(?P<line>\d+))?: (?P<severity>error|warning): "
+                             r"(?:\[(?P<code>[a-z0-9-]+)\] )?(?P<message>.+)$")
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def spec(specs_dir, spec_id, frontmatter, body, extra_files=None):
+    """Writes specs_dir/<spec_id>/README.md (and extra files) with a YAML frontmatter block."""
+    fm = textwrap.dedent(frontmatter).strip("\n")
+    write(os.path.join(specs_dir, spec_id, "README.md"), f"---\n{fm}\n---\n\n{textwrap.dedent(body).lstrip()}")
+    for name, content in (extra_files or {}).items():
+        write(os.path.join(specs_dir, spec_id, name), textwrap.dedent(content).lstrip())
+
+
+LONG_TITLE = "Alpha feature with a deliberately long title that keeps going well past any narrow terminal"
+
+
+def build_standard_tree(specs_dir):
+    """Six specs covering every status, priorities, tags, assignees, depends_on and parents."""
+    spec(specs_dir, "001-alpha", """
+        status: planned
+        priority: high
+        tags: [cli, core]
+        assignee: alice
+        created: '2025-11-01'
+        """, f"""
+        # {LONG_TITLE}
+
+        The alpha spec talks about the cache layer and its invalidation.
+        """)
+    spec(specs_dir, "002-beta", """
+        status: in-progress
+        priority: critical
+        tags: [core]
+        assignee: bob
+        created: '2025-11-02'
+        depends_on:
+          - 001-alpha
+        """, """
+        # Beta Engine
+
+        The beta engine runs queries.
+        """)
+    spec(specs_dir, "003-gamma", """
+        status: complete
+        priority: low
+        tags: [docs]
+        created: '2025-11-03'
+        completed: '2025-11-10'
+        parent: 002-beta
+        depends_on:
+          - 002-beta
+        """, """
+        # Gamma Docs
+
+        Documentation for gamma.
+        """)
+    spec(specs_dir, "004-delta", """
+        status: draft
+        created: '2025-11-04'
+        parent: 002-beta
+        """, """
+        # Delta Draft
+
+        Just an idea.
+        """)
+    spec(specs_dir, "005-epsilon", """
+        status: archived
+        priority: medium
+        tags: [cli]
+        created: '2025-11-05'
+        """, """
+        # Epsilon Archived
+
+        Old work.
+        """)
+    spec(specs_dir, "006-zeta", """
+        status: planned
+        priority: medium
+        tags: [cli]
+        assignee: alice
+        created: '2025-11-06'
+        """, """
+        # Zeta Tool
+
+        Main text of zeta.
+        """, {"DESIGN.md": """
+        # Design Notes
+
+        Zeta design goes here.
+        """})
+
+
+ACTIVE_IDS = ["001-alpha", "002-beta", "003-gamma", "004-delta", "006-zeta"]
+ALL_IDS = ["001-alpha", "002-beta", "003-gamma", "004-delta", "005-epsilon", "006-zeta"]
+
+
+class CliTestCase(unittest.TestCase):
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="leanspec-cli-")
+        self.root = self._tmp.name
+        self.specs = os.path.join(self.root, "specs")
+        os.makedirs(self.specs)
+
+    def tearDown(self):
+        self._tmp.cleanup()
+
+    def run_cli(self, *args, cwd=None, env=None, specs_dir=True):
+        """Runs leanspec; by default with --specs-dir pointing at this test's tree."""
+        argv = [BINARY, *args]
+        if specs_dir:
+            argv += ["--specs-dir", self.specs]
+        full_env = dict(os.environ)
+        full_env.pop("NO_COLOR", None)
+        full_env.update(env or {})
+        return subprocess.run(argv, cwd=cwd or self.root, env=full_env, capture_output=True,
+                              text=True, timeout=60)
+
+    def ok(self, *args, **kwargs):
+        result = self.run_cli(*args, **kwargs)
+        self.assertEqual(result.returncode, 0, f"{args}: stderr={result.stderr!r}")
+        return result
+
+    def json_of(self, *args, **kwargs):
+        result = self.ok(*args, "--json", **kwargs)
+        return json.loads(result.stdout)
+
+    def fails(self, code, *args, **kwargs):
+        result = self.run_cli(*args, **kwargs)
+        self.assertEqual(result.returncode, code,
+                         f"{args}: stdout={result.stdout!r} stderr={result.stderr!r}")
+        self.assertTrue(result.stderr.startswith("leanspec: "), result.stderr)
+        self.assertEqual(result.stdout, "", "errors must not write to stdout")
+        return result
+
+
+def ids(specs):
+    return [s["id"] for s in specs]
+
+
+class GeneralTest(CliTestCase):
+    def test_help_lists_commands_options_and_exit_codes(self):
+        out = self.run_cli("--help", specs_dir=False)
+        self.assertEqual(out.returncode, 0)
+        for command in ["list", "show", "search", "stats", "board", "deps", "validate"]:
+            self.assertRegex(out.stdout, rf"(?m)^  {command} ")
+        for option in ["--specs-dir", "--json", "--version"]:
+            self.assertIn(option, out.stdout)
+        for code in range(6):
+            self.assertRegex(out.stdout, rf"(?m)^  {code}  \S")
+
+    def test_command_help(self):
+        out = self.run_cli("list", "--help", specs_dir=False)
+        self.assertEqual(out.returncode, 0)
+        self.assertIn("Usage: leanspec list", out.stdout)
+        self.assertIn("--status", out.stdout)
+        self.assertEqual(self.run_cli("help", "board", specs_dir=False).stdout,
+                         self.run_cli("board", "-h", specs_dir=False).stdout)
+
+    def test_version(self):
+        out = self.run_cli("--version", specs_dir=False)
+        self.assertEqual(out.returncode, 0)
+        self.assertRegex(out.stdout, r"^leanspec \d+\.\d+\.\d+\n$")
+
+    def test_no_command_is_a_usage_error(self):
+        out = self.run_cli(specs_dir=False)
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("Usage:", out.stderr)
+        self.assertEqual(out.stdout, "")
+
+
+class UsageErrorTest(CliTestCase):
+    def setUp(self):
+        super().setUp()
+        build_standard_tree(self.specs)
+
+    def test_each_usage_error_exits_2_and_names_the_argument(self):
+        cases = [
+            (("frobnicate",), "frobnicate"),
+            (("list", "--bogus"), "--bogus"),
+            (("list", "--status", "nope"), "nope"),
+            (("list", "--status=planned,nope"), "--status"),
+            (("list", "--priority", "huge"), "--priority"),
+            (("list", "--sort", "colour"), "--sort"),
+            (("list", "--limit", "ten"), "--limit"),
+            (("list", "--limit", "-3"), "--limit"),
+            (("list", "--archived", "--all"), "--archived"),
+            (("list", "--json=yes"), "--json"),
+            (("list", "stray"), "stray"),
+            (("show",), "ref"),
+            (("show", "1", "2"), "'2'"),
+            (("deps",), "ref"),
+            (("search",), "query"),
+            (("board", "--by", "colour"), "colour"),
+            (("validate", "--strict"), "--strict"),
+        ]
+        for args, named in cases:
+            with self.subTest(args=args):
+                result = self.fails(2, *args)
+                self.assertIn(named, result.stderr)
+
+    def test_missing_option_value(self):
+        result = self.fails(2, "list", "--status", specs_dir=False)
+        self.assertIn("--status", result.stderr)
+        result = self.fails(2, "list", "--specs-dir", specs_dir=False)
+        self.assertIn("--specs-dir", result.stderr)
+
+    def test_search_syntax_error_is_a_usage_error(self):
+        self.fails(2, "search", "(cache")
+
+
+class ListTest(CliTestCase):
+    def setUp(self):
+        super().setUp()
+        build_standard_tree(self.specs)
+
+    def list_ids(self, *args):
+        doc = self.json_of("list", *args)
+        self.assertEqual(doc["total"], len(doc["specs"]) if doc["nextCursor"] is None else doc["total"])
+        return ids(doc["specs"])
+
+    def test_default_hides_archived_and_sorts_by_number(self):
+        doc = self.json_of("list")
+        self.assertEqual(ids(doc["specs"]), ACTIVE_IDS)
+        self.assertEqual(doc["total"], 5)
+        self.assertIsNone(doc["nextCursor"])
+        alpha = doc["specs"][0]
+        self.assertEqual(alpha["title"], LONG_TITLE)
+        self.assertEqual(alpha["status"], "planned")
+        self.assertEqual(alpha["priority"], "high")
+        self.assertEqual(alpha["tags"], ["cli", "core"])
+        self.assertEqual(alpha["assignee"], "alice")
+
+    def test_all_and_archived(self):
+        self.assertEqual(self.list_ids("--all"), ALL_IDS)
+        self.assertEqual(self.list_ids("--archived"), ["005-epsilon"])
+        self.assertEqual(self.list_ids("--status", "archived"), ["005-epsilon"])
+
+    def test_filters(self):
+        self.assertEqual(self.list_ids("--status", "planned"), ["001-alpha", "006-zeta"])
+        self.assertEqual(self.list_ids("--status", "draft,complete"), ["003-gamma", "004-delta"])
+        self.assertEqual(self.list_ids("--status", "draft", "--status", "in-progress"), ["002-beta", "004-delta"])
+        self.assertEqual(self.list_ids("--priority", "critical,high"), ["001-alpha", "002-beta"])
+        self.assertEqual(self.list_ids("--priority", "medium", "--all"), ["005-epsilon", "006-zeta"])
+        self.assertEqual(self.list_ids("--tag", "cli", "--tag", "core"), ["001-alpha"])
+        self.assertEqual(self.list_ids("--tag", "cli", "--tag", "core", "--any-tag"),
+                         ["001-alpha", "002-beta", "006-zeta"])
+        self.assertEqual(self.list_ids("--tag", "cli", "--all"), ["001-alpha", "005-epsilon", "006-zeta"])
+        self.assertEqual(self.list_ids("--assignee", "alice"), ["001-alpha", "006-zeta"])
+        self.assertEqual(self.list_ids("--assignee", "nobody"), [])
+
+    def test_sort(self):
+        self.assertEqual(self.list_ids("--desc"), list(reversed(ACTIVE_IDS)))
+        self.assertEqual(self.list_ids("--sort", "title"),
+                         ["001-alpha", "002-beta", "004-delta", "003-gamma", "006-zeta"])
+        self.assertEqual(self.list_ids("--sort", "id", "--desc"), sorted(ACTIVE_IDS, reverse=True))
+
+    def test_pages_with_limit_and_cursor(self):
+        seen = []
+        cursor = None
+        for _ in range(10):
+            args = ["list", "--limit", "2", "--all"] + (["--cursor", cursor] if cursor else [])
+            doc = self.json_of(*args)
+            self.assertEqual(doc["total"], 6)
+            self.assertLessEqual(len(doc["specs"]), 2)
+            seen += ids(doc["specs"])
+            cursor = doc["nextCursor"]
+            if cursor is None:
+                break
+        self.assertEqual(seen, ALL_IDS)
+        self.fails(2, "list", "--cursor", "not-a-cursor!")
+
+    def test_table_is_aligned_and_plain_when_piped(self):
+        out = self.ok("list", "--all").stdout
+        self.assertNotIn("\x1b", out)
+        lines = out.rstrip("\n").split("\n")
+        header = lines[0]
+        self.assertEqual(header.split(), ["ID", "STATUS", "PRIORITY", "TITLE", "TAGS"])
+        starts = [header.index(name) for name in ["ID", "STATUS", "PRIORITY", "TITLE", "TAGS"]]
+        rows = lines[1:]
+        self.assertEqual(len(rows), 6)
+        for row in rows:
+            self.assertEqual(row, row.rstrip(), "no trailing spaces")
+            for column, start in enumerate(starts[1:], start=1):
+                if column == 4 and len(row) < start:  # no tags: the row ends after the title
+                    continue
+                self.assertGreater(len(row), start, f"row too short: {row!r}")
+                self.assertEqual(row[start - 2:start], "  ", f"column {column} misaligned: {row!r}")
+                self.assertNotEqual(row[start], " ", f"column {column} misaligned: {row!r}")
+        by_id = {row.split()[0]: row for row in rows}
+        self.assertEqual(set(by_id), set(ALL_IDS))
+        self.assertIn(LONG_TITLE, by_id["001-alpha"], "titles are not truncated when piped")
+        self.assertEqual(by_id["004-delta"][starts[2]:starts[3]].strip(), "-")
+        self.assertTrue(by_id["004-delta"].endswith("Delta Draft"), "no padding after the last cell")
+        self.assertEqual(by_id["002-beta"][starts[1]:starts[2]].strip(), "in-progress")
+        self.assertTrue(by_id["001-alpha"].endswith("cli, core"))
+
+    def test_empty_result(self):
+        self.assertEqual(self.ok("list", "--assignee", "nobody").stdout, "No specs match.\n")
+
+
+def run_in_pty(argv, cwd, columns, env):
+    """Runs argv with stdout on a pseudo-terminal `columns` wide; returns (exit code, output)."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    attrs = termios.tcgetattr(slave)
+    attrs[1] &= ~termios.OPOST  # keep "\n" as written
+    termios.tcsetattr(slave, termios.TCSANOW, attrs)
+    process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=slave, stderr=subprocess.PIPE,
+                               stdin=subprocess.DEVNULL)
+    os.close(slave)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([master], [], [], 30)
+        if not ready:
+            process.kill()
+            break
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    process.stderr.read()
+    process.stderr.close()
+    return process.wait(timeout=30), b"".join(chunks).decode("utf-8")
+
+
+class TerminalTest(CliTestCase):
+    def setUp(self):
+        super().setUp()
+        build_standard_tree(self.specs)
+
+    def pty_env(self, **extra):
+        env = dict(os.environ)
+        env.pop("NO_COLOR", None)
+        env.pop("COLUMNS", None)
+        env.update(extra)
+        return env
+
+    def test_tty_gets_colour_and_titles_cut_to_the_width(self):
+        code, out = run_in_pty([BINARY, "list", "--specs-dir", self.specs], self.root, 70, self.pty_env())
+        self.assertEqual(code, 0)
+        self.assertIn("\x1b[", out)
+        plain = ANSI.sub("", out)
+        lines = plain.rstrip("\n").split("\n")
+        self.assertEqual(len(lines), 6)
+        for line in lines:
+            self.assertLessEqual(len(line), 70, line)
+        alpha = next(line for line in lines if line.startswith("001-alpha"))
+        self.assertIn("\u2026", alpha)
+        self.assertNotIn(LONG_TITLE, plain)
+        self.assertIn("Alpha feature", alpha)
+
+    def test_no_color_disables_colour_on_a_tty(self):
+        code, out = run_in_pty([BINARY, "list", "--specs-dir", self.specs], self.root, 200,
+                               self.pty_env(NO_COLOR="1"))
+        self.assertEqual(code, 0)
+        self.assertNotIn("\x1b", out)
+        self.assertIn(LONG_TITLE, out, "a wide terminal needs no truncation")
+
+    def test_board_titles_fit_a_narrow_tty(self):
+        code, out = run_in_pty([BINARY, "board", "--specs-dir", self.specs], self.root, 40, self.pty_env())
+        self.assertEqual(code, 0)
+        for line in ANSI.sub("", out).rstrip("\n").split("\n"):
+            self.assertLessEqual(len(line), 40, line)
+
+
+class ShowTest(CliTestCase):
+    def setUp(self):
+        super().setUp()
+        build_standard_tree(self.specs)
+
+    def test_refs_by_id_number_and_slug(self):
+        for ref in ["001-alpha", "1", "001", "alpha"]:
+            with self.subTest(ref=ref):
+                self.assertEqual(self.json_of("show", ref)["id"], "001-alpha")
+
+    def test_text_has_metadata_then_body(self):
+        out = self.ok("show", "2").stdout
+        first, rest = out.split("\n", 1)
+        self.assertEqual(first, "002-beta  Beta Engine")
+        self.assertRegex(rest, r"(?m)^status: +in-progress$")
+        self.assertRegex(rest, r"(?m)^priority: +critical$")
+        self.assertRegex(rest, r"(?m)^assignee: +bob$")
+        self.assertRegex(rest, r"(?m)^depends on: +001-alpha$")
+        self.assertIn("The beta engine runs queries.", rest)
+        self.assertLess(rest.index("status:"), rest.index("The beta engine"))
+
+    def test_json_is_the_full_spec(self):
+        doc = self.json_of("show", "zeta")
+        self.assertEqual(doc["id"], "006-zeta")
+        self.assertEqual(doc["title"], "Zeta Tool")
+        self.assertIn("Main text of zeta.", doc["contentMd"])
+        self.assertEqual([s["file"] for s in doc["subSpecs"]], ["DESIGN.md"])
+
+    def test_html(self):
+        out = self.ok("show", "2", "--html").stdout
+        self.assertIn("<h1>Beta Engine</h1>", out)
+        self.assertIn("<p>The beta engine runs queries.</p>", out)
+        self.assertNotIn("status:", out)
+        doc = self.json_of("show", "2", "--html")
+        self.assertEqual(doc["id"], "002-beta")
+        self.assertIn("<h1>Beta Engine</h1>", doc["html"])
+
+    def test_sub_spec_by_file_or_name(self):
+        for name in ["DESIGN.md", "design", "Design Notes"]:
+            with self.subTest(name=name):
+                out = self.ok("show", "6", "--sub", name).stdout
+                self.assertIn("Zeta design goes here.", out)
+                self.assertNotIn("Main text of zeta.", out)
+        doc = self.json_of("show", "6", "--sub", "DESIGN")
+        self.assertEqual((doc["specId"], doc["file"], doc["name"]), ("006-zeta", "DESIGN.md", "Design Notes"))
+        self.assertIn("Zeta design goes here.", doc["content"])
+        self.assertRegex(doc["contentHash"], r"^[0-9a-f]{40}$")
+        result = self.fails(3, "show", "6", "--sub", "PLAN")
+        self.assertIn("DESIGN.md", result.stderr)
+
+    def test_diagnostics_go_to_stderr(self):
+        spec(self.specs, "007-broken", """
+            status: sideways
+            """, """
+            # Broken
+            """)
+        result = self.ok("show", "7")
+        self.assertIn("# Broken", result.stdout)
+        lines = result.stderr.strip().split("\n")
+        self.assertTrue(lines and lines[0], "a diagnostic is printed")
+        for line in lines:
+            match = DIAGNOSTIC_LINE.match(line)
+            self.assertIsNotNone(match, line)
+            self.assertTrue(match["file"].endswith("007-broken/README.md"), line)
+        self.assertTrue(any("sideways" in line for line in lines), lines)
+        self.assertEqual(self.run_cli("show", "7", "--json").stderr, result.stderr)
+
+
+class NotFoundAndAmbiguousTest(CliTestCase):
+    def test_unknown_ref_exits_3(self):
+        build_standard_tree(self.specs)
+        for args in [("show", "999"), ("show", "no-such-slug"), ("deps", "999")]:
+            with self.subTest(args=args):
+                result = self.fails(3, *args)
+                self.assertIn(args[1], result.stderr)
+
+    def test_missing_specs_dir_exits_3(self):
+        missing = os.path.join(self.root, "nowhere")
+        result = self.fails(3, "list", "--specs-dir", missing, specs_dir=False)
+        self.assertIn("nowhere", result.stderr)
+        os.rmdir(self.specs)
+        result = self.fails(3, "list", specs_dir=False)
+        self.assertIn("specs", result.stderr)
+
+    def test_ambiguous_number_exits_4_naming_both(self):
+        spec(self.specs, "038-a", "status: planned", "# A\n")
+        spec(self.specs, "038-b", "status: planned", "# B\n")
+        for args in [("show", "38"), ("show", "038"), ("deps", "38")]:
+            with self.subTest(args=args):
+                result = self.fails(4, *args)
+                self.assertIn("038-a", result.stderr)
+                self.assertIn("038-b", result.stderr)
+        self.assertEqual(self.json_of("show", "038-b")["id"], "038-b")
+
+
+class SearchTest(CliTestCase):
+    def setUp(self):
+        super().setUp()
+        build_standard_tree(self.specs)
+
+    def test_json_ranks_hits(self):
+        doc = self.json_of("search", "cache", "invalidation")
+        self.assertEqual([hit["id"] for hit in doc["results"]], ["001-alpha"])
+        self.assertEqual(doc["total"], 1)
+        self.assertTrue(doc["results"][0]["snippet"])
+        doc = self.json_of("search", "engine")
+        self.assertEqual(doc["results"][0]["id"], "002-beta")
+
+    def test_limit(self):
+        everything = self.json_of("search", "status:planned OR status:draft")
+        self.assertEqual(everything["total"], 3)
+        self.assertEqual(len(everything["results"]), 3)
+        doc = self.json_of("search", "status:planned", "OR", "status:draft", "--limit", "1")
+        self.assertEqual(len(doc["results"]), 1)
+        self.assertEqual(doc["total"], 3)
+
+    def test_table(self):
+        out = self.ok("search", "engine").stdout
+        lines = out.rstrip("\n").split("\n")
+        self.assertEqual(lines[0].split(), ["RANK", "ID", "TITLE", "SNIPPET"])
+        self.assertTrue(lines[1].startswith("1 "))
+        self.assertIn("002-beta", lines[1])
+        self.assertIn("Beta Engine", lines[1])
+        self.assertEqual(self.ok("search", "xylophone").stdout, "No specs match 'xylophone'.\n")
+
+
+class StatsTest(CliTestCase):
+    def test_json_and_text(self):
+        build_standard_tree(self.specs)
+        doc = self.json_of("stats")
+        self.assertEqual(doc["totalSpecs"], 6)
+        by_status = {row["status"]: row["count"] for row in doc["specsByStatus"]}
+        self.assertEqual(by_status, {"draft": 1, "planned": 2, "in-progress": 1, "complete": 1, "archived": 1})
+        by_priority = {row["priority"]: row["count"] for row in doc["specsByPriority"]}
+        self.assertEqual(by_priority, {"low": 1, "medium": 2, "high": 1, "critical": 1})
+        self.assertEqual(doc["specsWithoutPriority"], 1)
+        self.assertEqual({row["tag"]: row["count"] for row in doc["specsByTag"]},
+                         {"cli": 3, "core": 2, "docs": 1})
+        self.assertEqual({row["assignee"]: row["count"] for row in doc["specsByAssignee"]},
+                         {"alice": 2, "bob": 1})
+        self.assertAlmostEqual(doc["completionRate"], 100 / 6, places=3)
+
+        out = self.ok("stats").stdout
+        self.assertTrue(out.startswith("Specs: 6  Complete: 16.7%\n"), out)
+        self.assertRegex(out, r"(?m)^in-progress +1$")
+        self.assertRegex(out, r"(?m)^none +1$")
+        self.assertRegex(out, r"(?m)^cli +3$")
+        self.assertRegex(out, r"(?m)^alice +2$")
+
+    def test_text_shows_the_top_10_tags(self):
+        for n in range(12):
+            tags = ", ".join(f"t{k:02d}" for k in range(n + 1))
+            spec(self.specs, f"{n + 1:03d}-s{n}", f"status: planned\ntags: [{tags}]", f"# S{n}\n")
+        out = self.ok("stats").stdout
+        self.assertIn("TAG (top 10 of 12)", out)
+        self.assertRegex(out, r"(?m)^t00 +12$")
+        self.assertRegex(out, r"(?m)^t09 +3$")
+        self.assertNotRegex(out, r"(?m)^t1[01] ")
+        self.assertEqual(len(self.json_of("stats")["specsByTag"]), 12)
+
+
+class BoardTest(CliTestCase):
+    def setUp(self):
+        super().setUp()
+        build_standard_tree(self.specs)
+
+    def board(self, *args):
+        doc = self.json_of("board", *args)
+        return [(name, ids(specs)) for name, specs in doc.items()]
+
+    def test_by_status(self):
+        self.assertEqual(self.board(), [
+            ("draft", ["004-delta"]),
+            ("planned", ["001-alpha", "006-zeta"]),
+            ("in-progress", ["002-beta"]),
+            ("complete", ["003-gamma"]),
+        ])
+        self.assertEqual(self.board("--all")[-1], ("archived", ["005-epsilon"]))
+        self.assertEqual(self.board("--by", "status"), self.board())
+
+    def test_by_priority(self):
+        self.assertEqual(self.board("--by", "priority"), [
+            ("critical", ["002-beta"]),
+            ("high", ["001-alpha"]),
+            ("medium", ["006-zeta"]),
+            ("low", ["003-gamma"]),
+            ("none", ["004-delta"]),
+        ])
+
+    def test_by_tag_assignee_and_parent(self):
+        self.assertEqual(self.board("--by", "tag"), [
+            ("cli", ["001-alpha", "006-zeta"]),
+            ("core", ["001-alpha", "002-beta"]),
+            ("docs", ["003-gamma"]),
+            ("(none)", ["004-delta"]),
+        ])
+        self.assertEqual(self.board("--by", "assignee", "--all"), [
+            ("alice", ["001-alpha", "006-zeta"]),
+            ("bob", ["002-beta"]),
+            ("(none)", ["003-gamma", "004-delta", "005-epsilon"]),
+        ])
+        self.assertEqual(self.board("--by", "parent"), [
+            ("002-beta", ["003-gamma", "004-delta"]),
+            ("(none)", ["001-alpha", "002-beta", "006-zeta"]),
+        ])
+
+    def test_summaries_are_spec_objects(self):
+        doc = self.json_of("board")
+        alpha = doc["planned"][0]
+        self.assertEqual((alpha["id"], alpha["status"], alpha["title"]), ("001-alpha", "planned", LONG_TITLE))
+        self.assertNotIn("contentMd", alpha)
+
+    def test_text(self):
+        out = self.ok("board").stdout
+        self.assertEqual(out, "\n".join([
+            "draft (1)",
+            "  004-delta  Delta Draft",
+            "",
+            "planned (2)",
+            f"  001-alpha  {LONG_TITLE}",
+            "  006-zeta   Zeta Tool",
+            "",
+            "in-progress (1)",
+            "  002-beta   Beta Engine",
+            "",
+            "complete (1)",
+            "  003-gamma  Gamma Docs",
+        ]) + "\n")
+        self.assertNotIn("archived", out)
+        self.assertIn("archived (1)\n  005-epsilon  Epsilon Archived\n", self.ok("board", "--all").stdout)
+
+
+class DepsTest(CliTestCase):
+    def setUp(self):
+        super().setUp()
+        build_standard_tree(self.specs)
+
+    def test_json(self):
+        doc = self.json_of("deps", "beta")
+        self.assertEqual(doc["id"], "002-beta")
+        self.assertEqual(doc["dependsOn"], ["001-alpha"])
+        self.assertEqual(doc["requiredBy"], ["003-gamma"])
+        self.assertIsNone(doc["parent"])
+        self.assertEqual(sorted(doc["children"]), ["003-gamma", "004-delta"])
+        doc = self.json_of("deps", "3", "--transitive")
+        self.assertEqual(doc["parent"], "002-beta")
+        self.assertEqual(sorted(doc["dependsOnTransitive"]), ["001-alpha", "002-beta"])
+        self.assertEqual(doc["ancestors"], ["002-beta"])
+        self.assertEqual(doc["cycles"], [])
+
+    def test_text(self):
+        out = self.ok("deps", "3").stdout
+        self.assertTrue(out.startswith("003-gamma  Gamma Docs\n\n"), out)
+        self.assertIn("depends on (1)\n  002-beta  Beta Engine\n", out)
+        self.assertIn("required by (0)\n  (none)\n", out)
+        self.assertIn("parent (1)\n  002-beta  Beta Engine\n", out)
+        self.assertNotIn("transitively", out)
+        out = self.ok("deps", "3", "--transitive").stdout
+        self.assertRegex(out, r"depends on, transitively \(2\)\n(  00[12]-(alpha|beta) .*\n){2}")
+        self.assertIn("ancestors (1)\n  002-beta  Beta Engine\n", out)
+
+    def test_cycles(self):
+        spec(self.specs, "010-x", "status: planned\ndepends_on: [011-y]", "# X\n")
+        spec(self.specs, "011-y", "status: planned\ndepends_on: [010-x]", "# Y\n")
+        doc = self.json_of("deps", "10")
+        self.assertEqual(len(doc["cycles"]), 1)
+        self.assertEqual(set(doc["cycles"][0]), {"010-x", "011-y"})
+        self.assertIn("cycles (1)\n  010-x -> 011-y -> 010-x\n", self.ok("deps", "10").stdout)
+
+
+class ValidateTest(CliTestCase):
+    def test_clean_tree_exits_0(self):
+        build_standard_tree(self.specs)
+        result = self.ok("validate")
+        self.assertEqual(result.stdout, "ok: 6 specs checked, no problems\n")
+        self.assertEqual(self.json_of("validate"), [])
+        self.ok("validate", "--warnings-as-errors")
+
+    def test_errors_exit_1_with_one_line_per_diagnostic(self):
+        build_standard_tree(self.specs)
+        spec(self.specs, "007-bad", """
+            status: planned
+            depends_on:
+              - 999-missing
+            """, "# Bad\n")
+        write(os.path.join(self.specs, "008-broken", "README.md"),
+              "---\nstatus: [planned\ntags: {\n---\n\n# Broken\n")
+        result = self.run_cli("validate")
+        self.assertEqual(result.returncode, 1, result.stderr)
+        lines = result.stdout.rstrip("\n").split("\n")
+        self.assertEqual(lines[-2], "")
+        self.assertRegex(lines[-1], r"^failed: \d+ errors?, \d+ warnings? in 2 specs \(8 checked\)$")
+        diagnostics = [DIAGNOSTIC_LINE.match(line) for line in lines[:-2]]
+        for line, match in zip(lines, diagnostics):
+            self.assertIsNotNone(match, line)
+            self.assertIsNotNone(match["code"], line)
+        codes = {m["code"] for m in diagnostics}
+        self.assertIn("dangling-depends-on", codes)
+        self.assertIn("yaml-syntax", codes)
+        dangling = next(m for m in diagnostics if m["code"] == "dangling-depends-on")
+        self.assertEqual(dangling["file"], "specs/007-bad/README.md", "relative to the cwd")
+        yaml_error = next(m for m in diagnostics if m["code"] == "yaml-syntax")
+        self.assertIsNotNone(yaml_error["line"], "a YAML error has a line")
+
+        result = self.run_cli("validate", "--json")
+        self.assertEqual(result.returncode, 1)
+        doc = json.loads(result.stdout)
+        self.assertEqual(len(doc), len(diagnostics))
+        self.assertEqual({d["code"] for d in doc}, codes)
+        self.assertTrue(all(d["severity"] in ("error", "warning") for d in doc))
+
+    def test_warnings_fail_only_with_warnings_as_errors(self):
+        spec(self.specs, "038-a", "status: planned", "# A\n")
+        spec(self.specs, "038-b", "status: planned", "# B\n")
+        result = self.ok("validate")
+        self.assertIn("[duplicate-number]", result.stdout)
+        self.assertRegex(result.stdout, r"(?m)^ok: 0 errors, 2 warnings in 2 specs \(2 checked\)$")
+        result = self.run_cli("validate", "--warnings-as-errors")
+        self.assertEqual(result.returncode, 1)
+        self.assertRegex(result.stdout, r"(?m)^failed: 0 errors, 2 warnings")
+        self.assertEqual(self.run_cli("validate", "--warnings-as-errors", "--json").returncode, 1)
+
+
+class DiscoveryTest(CliTestCase):
+    """--specs-dir vs .lean-spec/config.json (specsDir) vs ./specs."""
+
+    def setUp(self):
+        super().setUp()
+        spec(self.specs, "001-default", "status: planned", "# Default dir\n")
+        self.custom = os.path.join(self.root, "docs", "specs")
+        spec(self.custom, "001-custom", "status: planned", "# Custom dir\n")
+        spec(self.custom, "002-custom-two", "status: planned", "# Custom two\n")
+
+    def listed(self, *args):
+        result = self.ok("list", "--json", *args, specs_dir=False)
+        return ids(json.loads(result.stdout)["specs"])
+
+    def test_defaults_to_specs_in_the_current_directory(self):
+        self.assertEqual(self.listed(), ["001-default"])
+
+    def test_config_specs_dir(self):
+        write(os.path.join(self.root, ".lean-spec", "config.json"), json.dumps({"specsDir": "docs/specs"}))
+        self.assertEqual(self.listed(), ["001-custom", "002-custom-two"])
+        self.assertEqual(self.listed("--specs-dir", self.specs), ["001-default"], "--specs-dir wins")
+        self.assertEqual(self.listed("--specs-dir", "specs"), ["001-default"], "relative to the cwd")
+
+    def test_diagnostic_paths_are_relative_to_the_cwd(self):
+        write(os.path.join(self.root, ".lean-spec", "config.json"), json.dumps({"specsDir": "docs/specs"}))
+        spec(self.custom, "003-bad", "status: planned\ndepends_on: [999-none]", "# Bad\n")
+        result = self.run_cli("validate", specs_dir=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("docs/specs/003-bad/README.md: error: [dangling-depends-on] ", result.stdout)
+
+    def test_bad_config_exits_5(self):
+        write(os.path.join(self.root, ".lean-spec", "config.json"), "{ not json")
+        result = self.fails(5, "list", specs_dir=False)
+        self.assertIn("config.json", result.stderr)
+
+    def test_config_naming_a_missing_dir_exits_3(self):
+        write(os.path.join(self.root, ".lean-spec", "config.json"), json.dumps({"specsDir": "gone"}))
+        result = self.fails(3, "list", specs_dir=False)
+        self.assertIn("gone", result.stderr)
+
+    def test_global_options_anywhere(self):
+        self.assertEqual(ids(json.loads(self.ok("--json", "--specs-dir", self.custom, "list",
+                                                specs_dir=False).stdout)["specs"]),
+                         ["001-custom", "002-custom-two"])
+        self.assertEqual(ids(json.loads(self.ok("list", f"--specs-dir={self.custom}", "--json",
+                                                specs_dir=False).stdout)["specs"]),
+                         ["001-custom", "002-custom-two"])
+
+
+if __name__ == "__main__":
+    if not BINARY or not os.access(BINARY, os.X_OK):
+        sys.exit(f"usage: {sys.argv[0]} /path/to/leanspec  (or set LEANSPEC_CLI); got {BINARY!r}")
+    unittest.main(verbosity=2)
