@@ -144,7 +144,7 @@ int run(Context &context, const Arguments &arguments) {
       style = status_style(*status);
     if (by == "priority" && group.name != "none") style = priority_style(parse_priority(group.name));
     terminal.paint(out, group.name, style);
-    out += " (" + std::to_string(group.specs.size()) + ")\n";
+    append(out, " (", std::to_string(group.specs.size()), ")\n");
     for (const auto &spec : group.specs) {
       out += "  ";
       terminal.paint(out, spec->id, Style::cyan);

@@ -67,6 +67,12 @@ extern const Command board_command;
 extern const Command deps_command;
 extern const Command validate_command;
 
+/// Appends every piece to `out`, like absl::StrAppend: no temporaries, and none of GCC 12's
+/// false -Wrestrict warnings on `"literal" + std::string` (GCC bug 105329).
+template <class... Pieces> void append(std::string &out, const Pieces &...pieces) {
+  (out += ... += pieces);
+}
+
 /// `text` as a JSON string literal, quotes included.
 std::string json_string(std::string_view text);
 std::string join(const std::vector<std::string> &parts, std::string_view separator);

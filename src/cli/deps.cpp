@@ -28,7 +28,7 @@ void section(Context &context, std::string_view heading, const std::vector<std::
   std::string &out = context.out;
   const Terminal &terminal = context.terminal();
   terminal.paint(out, heading, Style::bold);
-  out += " (" + std::to_string(ids.size()) + ")\n";
+  append(out, " (", std::to_string(ids.size()), ")\n");
   if (ids.empty()) {
     out += "  (none)\n";
     return;
@@ -66,7 +66,7 @@ int run(Context &context, const Arguments &arguments) {
   const SpecPtr self = context.source().get(relationships->id);
   std::string &out = context.out;
   context.terminal().paint(out, relationships->id, Style::cyan);
-  if (self) out += "  " + single_line(self->title);
+  if (self) append(out, "  ", single_line(self->title));
   out += "\n\n";
   section(context, "depends on", relationships->depends_on);
   section(context, "required by", relationships->required_by);
@@ -80,10 +80,10 @@ int run(Context &context, const Arguments &arguments) {
   }
   if (!relationships->cycles.empty()) {
     context.terminal().paint(out, "cycles", Style::red);
-    out += " (" + std::to_string(relationships->cycles.size()) + ")\n";
+    append(out, " (", std::to_string(relationships->cycles.size()), ")\n");
     for (const auto &cycle : relationships->cycles) {
-      out += "  " + join(cycle, " -> ");
-      if (cycle.size() > 1 && cycle.front() != cycle.back()) out += " -> " + cycle.front(); // close it
+      append(out, "  ", join(cycle, " -> "));
+      if (cycle.size() > 1 && cycle.front() != cycle.back()) append(out, " -> ", cycle.front()); // close it
       out += '\n';
     }
   }

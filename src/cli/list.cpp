@@ -108,9 +108,9 @@ int run(Context &context, const Arguments &arguments) {
     table.render(context.out, context.terminal());
   }
   if (list->specs.size() < list->total || !list->next_cursor.empty()) {
-    context.out += "\n" + std::to_string(list->specs.size()) + " of " + std::to_string(list->total) +
-                   " specs";
-    if (!list->next_cursor.empty()) context.out += "; next page: --cursor " + list->next_cursor;
+    append(context.out, "\n", std::to_string(list->specs.size()), " of ",
+           std::to_string(list->total), " specs");
+    if (!list->next_cursor.empty()) append(context.out, "; next page: --cursor ", list->next_cursor);
     context.out += '\n';
   }
   return 0;

@@ -53,8 +53,8 @@ int run(Context &context, const Arguments &arguments) {
   }
   table.render(context.out, context.terminal());
   if (result->hits.size() < result->total)
-    context.out += "\n" + std::to_string(result->hits.size()) + " of " +
-                   std::to_string(result->total) + " matches (raise --limit for more)\n";
+    append(context.out, "\n", std::to_string(result->hits.size()), " of ",
+           std::to_string(result->total), " matches (raise --limit for more)\n");
   return 0;
 }
 

@@ -57,7 +57,7 @@ int run(Context &context, const Arguments &arguments) {
   char rate[32];
   std::snprintf(rate, sizeof rate, "%.1f%%", stats->completion_rate);
   context.terminal().paint(context.out, "Specs:", Style::bold);
-  context.out += " " + std::to_string(stats->total) + "  ";
+  append(context.out, " ", std::to_string(stats->total), "  ");
   context.terminal().paint(context.out, "Complete:", Style::bold);
   context.out += " ";
   context.out += rate;

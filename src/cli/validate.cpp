@@ -50,13 +50,12 @@ int run(Context &context, const Arguments &arguments) {
   if (!diagnostics->empty()) context.out += '\n';
   if (errors == 0 && warnings == 0) {
     terminal.paint(context.out, "ok:", Style::green);
-    context.out += " " + plural(total, "spec") + " checked, no problems\n";
+    append(context.out, " ", plural(total, "spec"), " checked, no problems\n");
   } else {
     specs_with_problems.erase("");
     terminal.paint(context.out, failed ? "failed:" : "ok:", failed ? Style::red : Style::yellow);
-    context.out += " " + plural(errors, "error") + ", " + plural(warnings, "warning") + " in " +
-                   plural(specs_with_problems.size(), "spec") + " (" + std::to_string(total) +
-                   " checked)\n";
+    append(context.out, " ", plural(errors, "error"), ", ", plural(warnings, "warning"), " in ",
+           plural(specs_with_problems.size(), "spec"), " (", std::to_string(total), " checked)\n");
   }
   return failed ? 1 : 0;
 }

@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 #include <dirent.h>
+#include <exception>
+#include <mutex>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <thread>
@@ -185,9 +187,18 @@ LoadResult load_specs(const FilesystemOptions &options) {
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, (folders.size() + 15) / 16));
   std::atomic<std::size_t> next{0};
+  std::exception_ptr failure; // the first exception of any worker (only bad_alloc in practice)
+  std::mutex failure_mutex;
   const auto work = [&] {
-    for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < folders.size();)
-      result.specs[i] = loader.load_folder(folders[i]);
+    try {
+      for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < folders.size();)
+        result.specs[i] = loader.load_folder(folders[i]);
+    } catch (...) {
+      const std::lock_guard lock(failure_mutex);
+      if (!failure)
+        failure = std::current_exception();
+      next.store(folders.size());
+    }
   };
   {
     std::vector<std::jthread> pool;
@@ -195,6 +206,8 @@ LoadResult load_specs(const FilesystemOptions &options) {
       pool.emplace_back(work);
     work();
   }
+  if (failure)
+    std::rethrow_exception(failure);
   return result;
 }
 
