@@ -16,7 +16,7 @@ build_root=${LEANSPEC_CI_BUILD_ROOT:-$repo/build-ci}
 jobs=${LEANSPEC_JOBS:-2}
 fuzz_seconds=${LEANSPEC_FUZZ_SECONDS:-30}
 
-step() { printf '\n==== %s\n' "$*"; }
+step() { printf '\n==== [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 # --- dependencies -------------------------------------------------------------------------
 packages=(build-essential cmake ninja-build pkg-config libyaml-cpp-dev libcmark-gfm-dev

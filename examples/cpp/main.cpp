@@ -3,10 +3,9 @@
 //
 //   status_board <specs-dir>
 
-#include <leanspec/leanspec.hpp>
-
 #include <cstdio>
 #include <exception>
+#include <leanspec/leanspec.hpp>
 #include <string>
 
 int main(int argc, char **argv) {

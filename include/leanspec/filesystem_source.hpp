@@ -24,7 +24,14 @@ struct FilesystemOptions {
   std::string project_id;               ///< empty: the name of the specs directory's parent
   std::size_t max_file_size = 8u << 20; ///< larger files are not read (a diagnostic says so)
   unsigned threads = 0;                 ///< loader threads; 0: one per core
+  /// Where parsed frontmatter is kept between processes, keyed by its content, so a new process
+  /// parses only what changed (default_cache_dir() is the usual place). Empty: kept in memory
+  /// only, across reloads. The file is replaced atomically; a damaged one is ignored.
+  std::filesystem::path cache_dir;
 };
+
+/// `$XDG_CACHE_HOME/leanspec`, else `$HOME/.cache/leanspec`, else empty.
+std::filesystem::path default_cache_dir();
 
 /// Finds the specs directory for a project folder: `specsDir` and `structure.pattern` from
 /// `<project_dir>/.lean-spec/config.json` when it exists, else `<project_dir>/specs`.

@@ -41,6 +41,8 @@ struct Value {
   enum class Kind { null, scalar, sequence, mapping };
   Kind kind = Kind::null;
   std::string text;                                 ///< scalar text (empty otherwise)
+  int line = 0;                                     ///< 1-based line where it starts (0: unknown)
+  bool quoted = false;                              ///< a scalar written in quotes or as a block
   std::vector<Value> items;                         ///< sequence items
   std::vector<std::pair<std::string, Value>> fields; ///< mapping entries, in file order
 

@@ -1,17 +1,17 @@
 // Hand-written argument parser of the leanspec CLI (see arguments.hpp).
 #include "arguments.hpp"
 
-#include <leanspec/error.hpp>
-
 #include <algorithm>
 #include <charconv>
+#include <leanspec/error.hpp>
 
 namespace leanspec::cli {
 
 namespace {
 
 constexpr OptionSpec global_options[] = {
-    {"--specs-dir", true}, {"--json", false}, {"--help", false}, {"-h", false}, {"--version", false},
+    {"--specs-dir", true}, {"--json", false},    {"--help", false},
+    {"-h", false},         {"--version", false},
 };
 
 const OptionSpec *find_option(std::span<const OptionSpec> options, std::string_view name) {
@@ -22,7 +22,8 @@ const OptionSpec *find_option(std::span<const OptionSpec> options, std::string_v
 
 void apply_global(GlobalOptions &global, std::string_view name, std::string value) {
   if (name == "--specs-dir") {
-    if (value.empty()) usage_error("--specs-dir needs a non-empty directory");
+    if (value.empty())
+      usage_error("--specs-dir needs a non-empty directory");
     global.specs_dir = std::filesystem::path(std::move(value));
   } else if (name == "--json") {
     global.json = true;
@@ -35,9 +36,7 @@ void apply_global(GlobalOptions &global, std::string_view name, std::string valu
 
 } // namespace
 
-void usage_error(const std::string &message) {
-  throw Error(ErrorCode::invalid_argument, message);
-}
+void usage_error(const std::string &message) { throw Error(ErrorCode::invalid_argument, message); }
 
 void Arguments::add(std::string name, std::string value) {
   options_.emplace_back(std::move(name), std::move(value));
@@ -50,14 +49,16 @@ bool Arguments::has(std::string_view name) const noexcept {
 
 const std::string *Arguments::last(std::string_view name) const noexcept {
   for (auto it = options_.rbegin(); it != options_.rend(); ++it)
-    if (it->first == name) return &it->second;
+    if (it->first == name)
+      return &it->second;
   return nullptr;
 }
 
 std::vector<std::string> Arguments::all(std::string_view name, bool split_commas) const {
   std::vector<std::string> values;
   for (const auto &[option, value] : options_) {
-    if (option != name) continue;
+    if (option != name)
+      continue;
     if (!split_commas) {
       values.push_back(value);
       continue;
@@ -66,8 +67,10 @@ std::vector<std::string> Arguments::all(std::string_view name, bool split_commas
     while (true) {
       auto comma = rest.find(',');
       auto part = rest.substr(0, comma);
-      if (!part.empty()) values.emplace_back(part);
-      if (comma == std::string_view::npos) break;
+      if (!part.empty())
+        values.emplace_back(part);
+      if (comma == std::string_view::npos)
+        break;
       rest.remove_prefix(comma + 1);
     }
   }
@@ -76,7 +79,8 @@ std::vector<std::string> Arguments::all(std::string_view name, bool split_commas
 
 std::optional<std::size_t> Arguments::count(std::string_view name) const {
   const std::string *text = last(name);
-  if (!text) return std::nullopt;
+  if (!text)
+    return std::nullopt;
   std::size_t value = 0;
   const char *end = text->data() + text->size();
   auto [ptr, ec] = std::from_chars(text->data(), end, value);
@@ -94,7 +98,8 @@ CommandLine parse_command_line(std::span<const std::string_view> args, OptionLoo
   auto add_positional = [&](std::string_view word) {
     if (line.command.empty()) {
       auto options = lookup(word);
-      if (!options) usage_error("unknown command '" + std::string(word) + "' (see 'leanspec --help')");
+      if (!options)
+        usage_error("unknown command '" + std::string(word) + "' (see 'leanspec --help')");
       line.command = word;
       command_options = *options;
     } else {
@@ -120,10 +125,12 @@ CommandLine parse_command_line(std::span<const std::string_view> args, OptionLoo
     }
     const OptionSpec *spec = find_option(global_options, name);
     const bool is_global = spec != nullptr;
-    if (!spec) spec = find_option(command_options, name);
+    if (!spec)
+      spec = find_option(command_options, name);
     if (!spec) {
       std::string where = line.command.empty() ? "" : " for '" + line.command + "'";
-      std::string hint = line.command.empty() ? "leanspec --help" : "leanspec " + line.command + " --help";
+      std::string hint =
+          line.command.empty() ? "leanspec --help" : "leanspec " + line.command + " --help";
       usage_error("unknown option '" + std::string(name) + "'" + where + " (see '" + hint + "')");
     }
     std::string value;

@@ -14,7 +14,7 @@ namespace leanspec::cli {
 
 /// One option a command accepts, e.g. {"--status", true}.
 struct OptionSpec {
-  std::string_view name;   ///< the long form with its dashes ("--status")
+  std::string_view name;    ///< the long form with its dashes ("--status")
   bool takes_value = false; ///< "--status S" / "--status=S"; else a flag
 };
 

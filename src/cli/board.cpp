@@ -1,11 +1,10 @@
 // `leanspec board`: specs grouped by status, priority, tag, assignee or parent.
 #include "command.hpp"
 
+#include <algorithm>
 #include <leanspec/error.hpp>
 #include <leanspec/json.hpp>
 #include <leanspec/spec_source.hpp>
-
-#include <algorithm>
 #include <map>
 
 namespace leanspec::cli {
@@ -14,7 +13,8 @@ namespace {
 
 constexpr OptionSpec options[] = {{"--by", true}, {"--all", false}};
 
-constexpr std::string_view help = R"~(Usage: leanspec board [--by status|priority|tag|assignee|parent] [--all]
+constexpr std::string_view help =
+    R"~(Usage: leanspec board [--by status|priority|tag|assignee|parent] [--all]
 
 Group the specs (archived hidden unless --all): a heading per group with its count, then
 one "id  title" line per spec, by number. Group order: by status draft, planned,
@@ -42,14 +42,18 @@ std::vector<Group> group_by_names(const std::vector<SpecPtr> &specs, KeysOf keys
   std::vector<SpecPtr> unnamed;
   for (const auto &spec : specs) {
     std::vector<std::string> keys = keys_of(*spec);
-    if (keys.empty()) unnamed.push_back(spec);
+    if (keys.empty())
+      unnamed.push_back(spec);
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-    for (auto &key : keys) named[std::move(key)].push_back(spec);
+    for (auto &key : keys)
+      named[std::move(key)].push_back(spec);
   }
   std::vector<Group> groups;
-  for (auto &[name, members] : named) groups.push_back({name, std::move(members)});
-  if (!unnamed.empty()) groups.push_back({std::string(none_group), std::move(unnamed)});
+  for (auto &[name, members] : named)
+    groups.push_back({name, std::move(members)});
+  if (!unnamed.empty())
+    groups.push_back({std::string(none_group), std::move(unnamed)});
   return groups;
 }
 
@@ -59,38 +63,46 @@ std::vector<Group> make_groups(Context &context, const std::vector<SpecPtr> &spe
   if (by == "status") {
     for (Status status : {Status::draft, Status::planned, Status::in_progress, Status::complete,
                           Status::archived}) {
-      if (status == Status::archived && !all) continue;
+      if (status == Status::archived && !all)
+        continue;
       Group group{std::string(to_string(status)), {}};
       for (const auto &spec : specs) {
         Status shown = spec->archived ? Status::archived : spec->status;
-        if (shown == status) group.specs.push_back(spec);
+        if (shown == status)
+          group.specs.push_back(spec);
       }
       groups.push_back(std::move(group));
     }
   } else if (by == "priority") {
-    for (Priority priority : {Priority::critical, Priority::high, Priority::medium, Priority::low}) {
+    for (Priority priority :
+         {Priority::critical, Priority::high, Priority::medium, Priority::low}) {
       Group group{std::string(to_string(priority)), {}};
       for (const auto &spec : specs)
-        if (spec->priority == priority) group.specs.push_back(spec);
+        if (spec->priority == priority)
+          group.specs.push_back(spec);
       groups.push_back(std::move(group));
     }
     Group group{"none", {}};
     for (const auto &spec : specs)
-      if (!spec->priority) group.specs.push_back(spec);
+      if (!spec->priority)
+        group.specs.push_back(spec);
     groups.push_back(std::move(group));
   } else if (by == "tag") {
     groups = group_by_names(specs, [](const Spec &spec) { return spec.tags; });
   } else if (by == "assignee") {
     groups = group_by_names(specs, [](const Spec &spec) {
-      return spec.assignee.empty() ? std::vector<std::string>{} : std::vector<std::string>{spec.assignee};
+      return spec.assignee.empty() ? std::vector<std::string>{}
+                                   : std::vector<std::string>{spec.assignee};
     });
   } else if (by == "parent") {
     const SpecSource &source = context.source();
     groups = group_by_names(specs, [&](const Spec &spec) -> std::vector<std::string> {
-      if (spec.parent.empty()) return {};
+      if (spec.parent.empty())
+        return {};
       // Group by the parent's id; a parent ref that resolves to nothing keeps its text.
       try {
-        if (auto relationships = source.relationships(spec.id); relationships && !relationships->parent.empty())
+        if (auto relationships = source.relationships(spec.id);
+            relationships && !relationships->parent.empty())
           return {relationships->parent};
       } catch (const Error &) {
       }
@@ -112,7 +124,8 @@ int run(Context &context, const Arguments &arguments) {
                 "' for --by (expected status, priority, tag, assignee or parent)");
 
   ListQuery query;
-  if (!all) query.filter.archived = false;
+  if (!all)
+    query.filter.archived = false;
   const auto list = context.source().list(query);
   const auto groups = make_groups(context, list->specs, by, all);
 
@@ -120,11 +133,13 @@ int run(Context &context, const Arguments &arguments) {
   if (context.json()) {
     out += '{';
     for (std::size_t g = 0; g < groups.size(); ++g) {
-      if (g) out += ',';
+      if (g)
+        out += ',';
       out += json_string(groups[g].name);
       out += ":[";
       for (std::size_t i = 0; i < groups[g].specs.size(); ++i) {
-        if (i) out += ',';
+        if (i)
+          out += ',';
         out += to_json(*groups[g].specs[i], JsonDetail::summary);
       }
       out += ']';
@@ -133,16 +148,19 @@ int run(Context &context, const Arguments &arguments) {
     return 0;
   }
 
-  std::size_t id_width = 0;
-  for (const auto &spec : list->specs) id_width = std::max(id_width, display_width(spec->id));
   const Terminal &terminal = context.terminal();
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const Group &group = groups[g];
-    if (g) out += '\n';
+    std::size_t id_width = 0; // titles align within a group
+    for (const auto &spec : group.specs)
+      id_width = std::max(id_width, display_width(spec->id));
+    if (g)
+      out += '\n';
     Style style = Style::bold;
     if (auto status = parse_status(group.name); by == "status" && status)
       style = status_style(*status);
-    if (by == "priority" && group.name != "none") style = priority_style(parse_priority(group.name));
+    if (by == "priority" && group.name != "none")
+      style = priority_style(parse_priority(group.name));
     terminal.paint(out, group.name, style);
     append(out, " (", std::to_string(group.specs.size()), ")\n");
     for (const auto &spec : group.specs) {
@@ -150,7 +168,8 @@ int run(Context &context, const Arguments &arguments) {
       terminal.paint(out, spec->id, Style::cyan);
       std::string title = single_line(spec->title);
       const std::size_t indent = 2 + id_width + 2;
-      if (terminal.width() > indent + 8) title = truncate_to_width(title, terminal.width() - indent);
+      if (terminal.width() > indent + 8)
+        title = truncate_to_width(title, terminal.width() - indent);
       out.append(id_width - display_width(spec->id) + 2, ' ');
       out += title;
       out += '\n';
@@ -161,7 +180,7 @@ int run(Context &context, const Arguments &arguments) {
 
 } // namespace
 
-const Command board_command = {"board", "Show specs grouped by status, priority, tag, assignee or parent",
-                               help, options, run};
+const Command board_command = {
+    "board", "Show specs grouped by status, priority, tag, assignee or parent", help, options, run};
 
 } // namespace leanspec::cli

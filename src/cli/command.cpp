@@ -1,9 +1,9 @@
 // Context and the helpers shared by the leanspec CLI commands (see command.hpp).
 #include "command.hpp"
 
-#include <leanspec/error.hpp>
-
 #include <cstdio>
+#include <cstdlib>
+#include <leanspec/error.hpp>
 
 namespace leanspec::cli {
 
@@ -11,7 +11,8 @@ Context::Context(GlobalOptions global, Terminal terminal)
     : global_(std::move(global)), terminal_(terminal) {}
 
 const SpecSource &Context::source() {
-  if (source_) return *source_;
+  if (source_)
+    return *source_;
   FilesystemOptions options;
   if (global_.specs_dir) {
     options.specs_dir = *global_.specs_dir;
@@ -22,35 +23,45 @@ const SpecSource &Context::source() {
   if (!std::filesystem::is_directory(options.specs_dir, ec))
     throw Error(ErrorCode::not_found,
                 "specs directory not found: " + options.specs_dir.string() +
-                    (global_.specs_dir ? "" : " (use --specs-dir DIR, or set specsDir in .lean-spec/config.json)"));
+                    (global_.specs_dir
+                         ? ""
+                         : " (use --specs-dir DIR, or set specsDir in .lean-spec/config.json)"));
+  // Parsed frontmatter is kept between runs in the user's cache directory, keyed by content:
+  // a run re-parses only specs whose frontmatter changed. LEANSPEC_NO_CACHE=1 turns that off.
+  if (const char *off = std::getenv("LEANSPEC_NO_CACHE"); !off || !*off || std::string_view(off) == "0")
+    options.cache_dir = default_cache_dir();
   source_ = make_filesystem_source(std::move(options));
   return *source_;
 }
 
 std::string Context::display_path(std::string_view file) {
   if (specs_dir_display_.empty()) {
-    std::filesystem::path dir = source_ ? source_->options().specs_dir
-                                        : global_.specs_dir.value_or("specs");
+    std::filesystem::path dir =
+        source_ ? source_->options().specs_dir : global_.specs_dir.value_or("specs");
     if (dir.is_absolute()) {
       std::error_code ec;
       auto cwd = std::filesystem::current_path(ec);
       if (!ec) {
         auto relative = dir.lexically_proximate(cwd);
-        if (!relative.empty() && *relative.begin() != "..") dir = relative;
+        if (!relative.empty() && *relative.begin() != "..")
+          dir = relative;
       }
     }
     specs_dir_display_ = dir.lexically_normal().generic_string();
     while (specs_dir_display_.size() > 1 && specs_dir_display_.back() == '/')
       specs_dir_display_.pop_back();
   }
-  if (file.empty()) return specs_dir_display_;
-  if (specs_dir_display_ == ".") return std::string(file);
+  if (file.empty())
+    return specs_dir_display_;
+  if (specs_dir_display_ == ".")
+    return std::string(file);
   return specs_dir_display_ + "/" + std::string(file);
 }
 
 SpecPtr Context::require_spec(std::string_view ref) {
   SpecPtr spec = source().get(ref);
-  if (!spec) throw Error(ErrorCode::not_found, "no spec matches '" + std::string(ref) + "'");
+  if (!spec)
+    throw Error(ErrorCode::not_found, "no spec matches '" + std::string(ref) + "'");
   return spec;
 }
 
@@ -78,13 +89,27 @@ std::string json_string(std::string_view text) {
   out += '"';
   for (char c : text) {
     switch (c) {
-    case '"': out += "\\\""; break;
-    case '\\': out += "\\\\"; break;
-    case '\n': out += "\\n"; break;
-    case '\r': out += "\\r"; break;
-    case '\t': out += "\\t"; break;
-    case '\b': out += "\\b"; break;
-    case '\f': out += "\\f"; break;
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    case '\b':
+      out += "\\b";
+      break;
+    case '\f':
+      out += "\\f";
+      break;
     default:
       if (static_cast<unsigned char>(c) < 0x20) {
         char buffer[8];
@@ -102,7 +127,8 @@ std::string json_string(std::string_view text) {
 std::string join(const std::vector<std::string> &parts, std::string_view separator) {
   std::string out;
   for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (i) out += separator;
+    if (i)
+      out += separator;
     out += parts[i];
   }
   return out;
@@ -110,22 +136,32 @@ std::string join(const std::vector<std::string> &parts, std::string_view separat
 
 Style status_style(Status status) noexcept {
   switch (status) {
-  case Status::draft: return Style::dim;
-  case Status::planned: return Style::blue;
-  case Status::in_progress: return Style::yellow;
-  case Status::complete: return Style::green;
-  case Status::archived: return Style::dim;
+  case Status::draft:
+    return Style::dim;
+  case Status::planned:
+    return Style::blue;
+  case Status::in_progress:
+    return Style::yellow;
+  case Status::complete:
+    return Style::green;
+  case Status::archived:
+    return Style::dim;
   }
   return Style::none;
 }
 
 Style priority_style(std::optional<Priority> priority) noexcept {
-  if (!priority) return Style::dim;
+  if (!priority)
+    return Style::dim;
   switch (*priority) {
-  case Priority::critical: return Style::red;
-  case Priority::high: return Style::yellow;
-  case Priority::medium: return Style::none;
-  case Priority::low: return Style::dim;
+  case Priority::critical:
+    return Style::red;
+  case Priority::high:
+    return Style::yellow;
+  case Priority::medium:
+    return Style::none;
+  case Priority::low:
+    return Style::dim;
   }
   return Style::none;
 }

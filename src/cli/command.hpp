@@ -4,11 +4,11 @@
 #include "arguments.hpp"
 #include "terminal.hpp"
 
+#include <filesystem>
 #include <leanspec/filesystem_source.hpp>
 #include <leanspec/spec.hpp>
-
-#include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -79,7 +79,8 @@ std::string join(const std::vector<std::string> &parts, std::string_view separat
 /// The colour of a status or a priority in tables.
 Style status_style(Status status) noexcept;
 Style priority_style(std::optional<Priority> priority) noexcept;
-/// Throws a usage error when `arguments` has positionals and the command takes none.
+/// Throws a usage error unless `command` got between `min` and `max` positional arguments;
+/// `what` names the missing one ("spec ref").
 void expect_positionals(const Arguments &arguments, std::string_view command, std::size_t min,
                         std::size_t max, std::string_view what);
 

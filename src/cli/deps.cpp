@@ -1,11 +1,10 @@
 // `leanspec deps <ref>`: a spec's dependencies, dependants, parent and children.
 #include "command.hpp"
 
+#include <algorithm>
 #include <leanspec/error.hpp>
 #include <leanspec/json.hpp>
 #include <leanspec/spec_source.hpp>
-
-#include <algorithm>
 
 namespace leanspec::cli {
 
@@ -34,7 +33,8 @@ void section(Context &context, std::string_view heading, const std::vector<std::
     return;
   }
   std::size_t width = 0;
-  for (const auto &id : ids) width = std::max(width, display_width(id));
+  for (const auto &id : ids)
+    width = std::max(width, display_width(id));
   const SpecSource &source = context.source();
   for (const auto &id : ids) {
     out += "  ";
@@ -56,7 +56,8 @@ int run(Context &context, const Arguments &arguments) {
   expect_positionals(arguments, "deps", 1, 1, "spec ref");
   const std::string &ref = arguments.positionals[0];
   const auto relationships = context.source().relationships(ref);
-  if (!relationships) throw Error(ErrorCode::not_found, "no spec matches '" + ref + "'");
+  if (!relationships)
+    throw Error(ErrorCode::not_found, "no spec matches '" + ref + "'");
   if (context.json()) {
     context.out += to_json(*relationships);
     context.out += '\n';
@@ -66,12 +67,14 @@ int run(Context &context, const Arguments &arguments) {
   const SpecPtr self = context.source().get(relationships->id);
   std::string &out = context.out;
   context.terminal().paint(out, relationships->id, Style::cyan);
-  if (self) append(out, "  ", single_line(self->title));
+  if (self)
+    append(out, "  ", single_line(self->title));
   out += "\n\n";
   section(context, "depends on", relationships->depends_on);
   section(context, "required by", relationships->required_by);
-  section(context, "parent", relationships->parent.empty() ? std::vector<std::string>{}
-                                                           : std::vector<std::string>{relationships->parent});
+  section(context, "parent",
+          relationships->parent.empty() ? std::vector<std::string>{}
+                                        : std::vector<std::string>{relationships->parent});
   section(context, "children", relationships->children);
   if (arguments.has("--transitive")) {
     section(context, "depends on, transitively", relationships->depends_on_transitive);
@@ -83,7 +86,8 @@ int run(Context &context, const Arguments &arguments) {
     append(out, " (", std::to_string(relationships->cycles.size()), ")\n");
     for (const auto &cycle : relationships->cycles) {
       append(out, "  ", join(cycle, " -> "));
-      if (cycle.size() > 1 && cycle.front() != cycle.back()) append(out, " -> ", cycle.front()); // close it
+      if (cycle.size() > 1 && cycle.front() != cycle.back())
+        append(out, " -> ", cycle.front()); // close it
       out += '\n';
     }
   }

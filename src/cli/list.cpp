@@ -12,9 +12,9 @@ namespace leanspec::cli {
 namespace {
 
 constexpr OptionSpec options[] = {
-    {"--status", true}, {"--priority", true}, {"--tag", true},   {"--any-tag", false},
-    {"--assignee", true}, {"--archived", false}, {"--all", false}, {"--sort", true},
-    {"--desc", false},  {"--limit", true},    {"--cursor", true},
+    {"--status", true},   {"--priority", true},  {"--tag", true},    {"--any-tag", false},
+    {"--assignee", true}, {"--archived", false}, {"--all", false},   {"--sort", true},
+    {"--desc", false},    {"--limit", true},     {"--cursor", true},
 };
 
 constexpr std::string_view help = R"~(Usage: leanspec list [options]
@@ -55,12 +55,15 @@ ListQuery make_query(const Arguments &arguments) {
   }
   filter.tags = arguments.all("--tag");
   filter.tags_match_all = !arguments.has("--any-tag");
-  if (const auto *assignee = arguments.last("--assignee")) filter.assignee = *assignee;
+  if (const auto *assignee = arguments.last("--assignee"))
+    filter.assignee = *assignee;
 
   const bool archived = arguments.has("--archived"), all = arguments.has("--all");
-  if (archived && all) usage_error("--archived and --all cannot be combined");
+  if (archived && all)
+    usage_error("--archived and --all cannot be combined");
   bool wants_archived_status = false;
-  for (Status status : filter.statuses) wants_archived_status |= status == Status::archived;
+  for (Status status : filter.statuses)
+    wants_archived_status |= status == Status::archived;
   if (archived)
     filter.archived = true;
   else if (!all && !wants_archived_status)
@@ -69,13 +72,15 @@ ListQuery make_query(const Arguments &arguments) {
   if (const auto *key = arguments.last("--sort")) {
     auto parsed = parse_sort_key(*key);
     if (!parsed)
-      usage_error("invalid value '" + *key +
-                  "' for --sort (expected number, id, title, status, priority, created or updated)");
+      usage_error(
+          "invalid value '" + *key +
+          "' for --sort (expected number, id, title, status, priority, created or updated)");
     query.sort.key = *parsed;
   }
   query.sort.descending = arguments.has("--desc");
   query.limit = arguments.count("--limit").value_or(0);
-  if (const auto *cursor = arguments.last("--cursor")) query.cursor = *cursor;
+  if (const auto *cursor = arguments.last("--cursor"))
+    query.cursor = *cursor;
   return query;
 }
 
@@ -97,7 +102,8 @@ int run(Context &context, const Arguments &arguments) {
     table.add_row({
         {spec->id, Style::cyan},
         {std::string(to_string(spec->status)), status_style(spec->status)},
-        {spec->priority ? std::string(to_string(*spec->priority)) : "-", priority_style(spec->priority)},
+        {spec->priority ? std::string(to_string(*spec->priority)) : "-",
+         priority_style(spec->priority)},
         {single_line(spec->title), Style::none},
         {join(spec->tags, ", "), Style::dim},
     });
@@ -110,7 +116,8 @@ int run(Context &context, const Arguments &arguments) {
   if (list->specs.size() < list->total || !list->next_cursor.empty()) {
     append(context.out, "\n", std::to_string(list->specs.size()), " of ",
            std::to_string(list->total), " specs");
-    if (!list->next_cursor.empty()) append(context.out, "; next page: --cursor ", list->next_cursor);
+    if (!list->next_cursor.empty())
+      append(context.out, "; next page: --cursor ", list->next_cursor);
     context.out += '\n';
   }
   return 0;

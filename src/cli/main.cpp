@@ -3,14 +3,15 @@
 #include "command.hpp"
 #include "terminal.hpp"
 
-#include <leanspec/error.hpp>
-#include <leanspec/version.hpp>
-
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <leanspec/error.hpp>
+#include <leanspec/version.hpp>
 #include <new>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,13 +36,16 @@ constexpr const Command *all_commands[] = {
 
 const Command *find_command(std::string_view name) noexcept {
   for (const Command *command : all_commands)
-    if (command->name == name) return command;
+    if (command->name == name)
+      return command;
   return nullptr;
 }
 
 std::optional<std::span<const OptionSpec>> options_of(std::string_view name) {
-  if (name == "help") return std::span<const OptionSpec>{};
-  if (const Command *command = find_command(name)) return command->options;
+  if (name == "help")
+    return std::span<const OptionSpec>{};
+  if (const Command *command = find_command(name))
+    return command->options;
   return std::nullopt;
 }
 
@@ -90,10 +94,14 @@ std::string command_help(const Command &command) {
 
 int exit_code_of(ErrorCode code) noexcept {
   switch (code) {
-  case ErrorCode::invalid_argument: return exit_usage;
-  case ErrorCode::not_found: return exit_not_found;
-  case ErrorCode::ambiguous: return exit_ambiguous;
-  default: return exit_failure;
+  case ErrorCode::invalid_argument:
+    return exit_usage;
+  case ErrorCode::not_found:
+    return exit_not_found;
+  case ErrorCode::ambiguous:
+    return exit_ambiguous;
+  default:
+    return exit_failure;
   }
 }
 
@@ -103,7 +111,8 @@ bool write_all(std::FILE *stream, const std::string &text) noexcept {
   return std::fflush(stream) == 0;
 }
 
-int run(int argc, char **argv) {
+/// Runs one command line and writes its output; `context` is left for main() to dispose of.
+int run(int argc, char **argv, std::optional<Context> &context) {
   std::string err;
   std::string out;
   int code = exit_ok;
@@ -119,7 +128,8 @@ int run(int argc, char **argv) {
       } else {
         const Command *topic = find_command(line.arguments.positionals[0]);
         if (!topic)
-          usage_error("unknown command '" + line.arguments.positionals[0] + "' (see 'leanspec --help')");
+          usage_error("unknown command '" + line.arguments.positionals[0] +
+                      "' (see 'leanspec --help')");
         out = command_help(*topic);
       }
     } else if (line.global.help) {
@@ -128,13 +138,13 @@ int run(int argc, char **argv) {
       err = general_help();
       code = exit_usage;
     } else {
-      Context context(line.global, Terminal::detect());
+      context.emplace(line.global, Terminal::detect());
       try {
-        code = command->run(context, line.arguments);
-        out = std::move(context.out);
-        err = std::move(context.err);
+        code = command->run(*context, line.arguments);
+        out = std::move(context->out);
+        err = std::move(context->err);
       } catch (...) {
-        err = std::move(context.err); // keep what the command reported before failing
+        err = std::move(context->err); // keep what the command reported before failing
         throw;
       }
     }
@@ -171,4 +181,24 @@ int run(int argc, char **argv) {
 
 } // namespace leanspec::cli
 
-int main(int argc, char **argv) { return leanspec::cli::run(argc, argv); }
+// Sanitizer builds free everything, so LeakSanitizer still checks the library behind the CLI.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define LEANSPEC_CLI_FREE_AT_EXIT 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) ||                         \
+    __has_feature(memory_sanitizer)
+#define LEANSPEC_CLI_FREE_AT_EXIT 1
+#endif
+#endif
+
+int main(int argc, char **argv) {
+  std::optional<leanspec::cli::Context> context;
+  const int code = leanspec::cli::run(argc, argv, context);
+#ifdef LEANSPEC_CLI_FREE_AT_EXIT
+  return code;
+#else
+  // Output is written and flushed. Like clang's -disable-free, a one-shot process does not
+  // free the loaded snapshot (thousands of allocations) one by one: the kernel reclaims it.
+  std::_Exit(code);
+#endif
+}

@@ -27,7 +27,8 @@ int run(Context &context, const Arguments &arguments) {
   expect_positionals(arguments, "search", 1, SIZE_MAX, "query");
   SearchQuery query;
   query.text = join(arguments.positionals, " ");
-  if (auto limit = arguments.count("--limit")) query.limit = *limit;
+  if (auto limit = arguments.count("--limit"))
+    query.limit = *limit;
   const auto result = context.source().search(query);
 
   if (context.json()) {

@@ -1,12 +1,11 @@
 // `leanspec show <ref>`: one spec's metadata and body, its rendered HTML, or one sub-spec.
 #include "command.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <leanspec/error.hpp>
 #include <leanspec/json.hpp>
 #include <leanspec/spec_source.hpp>
-
-#include <algorithm>
-#include <cctype>
 
 namespace leanspec::cli {
 
@@ -45,7 +44,8 @@ const SubSpec &find_sub_spec(const Spec &spec, std::string_view name) {
       return sub;
   }
   std::vector<std::string> files;
-  for (const auto &sub : spec.sub_specs) files.push_back(sub.file);
+  for (const auto &sub : spec.sub_specs)
+    files.push_back(sub.file);
   throw Error(ErrorCode::not_found,
               "spec " + spec.id + " has no sub-spec '" + std::string(name) + "'" +
                   (files.empty() ? " (it has none)" : " (it has: " + join(files, ", ") + ")"));
@@ -53,12 +53,15 @@ const SubSpec &find_sub_spec(const Spec &spec, std::string_view name) {
 
 // Splices `"html":"..."` into the compact JSON object `object` (which ends in '}').
 void append_with_html(std::string &out, std::string object, std::string_view markdown) {
-  while (!object.empty() && object.back() != '}') object.pop_back();
-  if (object.empty()) return;
+  while (!object.empty() && object.back() != '}')
+    object.pop_back();
+  if (object.empty())
+    return;
   object.pop_back();
   const bool empty_object = !object.empty() && object.back() == '{';
   out += object;
-  if (!empty_object) out += ',';
+  if (!empty_object)
+    out += ',';
   out += "\"html\":";
   out += json_string(render_html(markdown));
   out += "}";
@@ -66,7 +69,8 @@ void append_with_html(std::string &out, std::string object, std::string_view mar
 
 void metadata_line(Context &context, std::string_view key, std::string_view value,
                    Style style = Style::none) {
-  if (value.empty()) return;
+  if (value.empty())
+    return;
   std::string &out = context.out;
   context.terminal().paint(out, key, Style::bold);
   out += ':';
@@ -88,13 +92,15 @@ void print_metadata(Context &context, const Spec &spec) {
   metadata_line(context, "assignee", spec.assignee);
   metadata_line(context, "created", spec.created_at.empty() ? spec.created : spec.created_at);
   metadata_line(context, "updated", spec.updated_at);
-  metadata_line(context, "completed", spec.completed_at.empty() ? spec.completed : spec.completed_at);
+  metadata_line(context, "completed",
+                spec.completed_at.empty() ? spec.completed : spec.completed_at);
   metadata_line(context, "depends on", join(spec.depends_on, ", "));
   metadata_line(context, "parent", spec.parent);
   metadata_line(context, "related", join(spec.related, ", "));
   std::vector<std::string> subs;
   for (const auto &sub : spec.sub_specs)
-    subs.push_back(sub.name.empty() || sub.name == sub.file ? sub.file : sub.file + " (" + sub.name + ")");
+    subs.push_back(sub.name.empty() || sub.name == sub.file ? sub.file
+                                                            : sub.file + " (" + sub.name + ")");
   metadata_line(context, "sub-specs", join(subs, ", "));
   metadata_line(context, "path", context.display_path(spec.path));
 }
@@ -104,7 +110,8 @@ int run(Context &context, const Arguments &arguments) {
   const SpecPtr spec = context.require_spec(arguments.positionals[0]);
   const bool html = arguments.has("--html");
   const SubSpec *sub = nullptr;
-  if (const auto *name = arguments.last("--sub")) sub = &find_sub_spec(*spec, *name);
+  if (const auto *name = arguments.last("--sub"))
+    sub = &find_sub_spec(*spec, *name);
 
   for (const auto &diagnostic : spec->diagnostics)
     context.format_diagnostic(context.err, diagnostic, false);
@@ -113,8 +120,9 @@ int run(Context &context, const Arguments &arguments) {
     std::string object;
     if (sub) {
       object = "{\"specId\":" + json_string(spec->id) + ",\"name\":" + json_string(sub->name) +
-               ",\"file\":" + json_string(sub->file) + ",\"contentHash\":" +
-               json_string(sub->content_hash) + ",\"content\":" + json_string(sub->content) + "}";
+               ",\"file\":" + json_string(sub->file) +
+               ",\"contentHash\":" + json_string(sub->content_hash) +
+               ",\"content\":" + json_string(sub->content) + "}";
     } else {
       object = to_json(*spec, JsonDetail::full);
     }
@@ -134,9 +142,12 @@ int run(Context &context, const Arguments &arguments) {
   } else {
     print_metadata(context, *spec);
     context.out += '\n';
-    context.out += markdown;
+    const auto first = markdown.find_first_not_of("\r\n");
+    if (first != std::string::npos)
+      context.out.append(markdown, first);
   }
-  if (!context.out.empty() && context.out.back() != '\n') context.out += '\n';
+  if (!context.out.empty() && context.out.back() != '\n')
+    context.out += '\n';
   return 0;
 }
 

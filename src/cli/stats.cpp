@@ -2,12 +2,11 @@
 #include "command.hpp"
 #include "table.hpp"
 
+#include <algorithm>
+#include <cstdio>
 #include <leanspec/error.hpp>
 #include <leanspec/json.hpp>
 #include <leanspec/spec_source.hpp>
-
-#include <algorithm>
-#include <cstdio>
 
 namespace leanspec::cli {
 
@@ -41,9 +40,7 @@ Style style_of_status(std::string_view name) {
   return status ? status_style(*status) : Style::none;
 }
 
-Style style_of_priority(std::string_view name) {
-  return priority_style(parse_priority(name));
-}
+Style style_of_priority(std::string_view name) { return priority_style(parse_priority(name)); }
 
 int run(Context &context, const Arguments &arguments) {
   expect_positionals(arguments, "stats", 0, 0, "");
@@ -64,10 +61,11 @@ int run(Context &context, const Arguments &arguments) {
   context.out += '\n';
 
   std::vector<std::pair<std::string, std::size_t>> rows;
-  for (Status status : {Status::draft, Status::planned, Status::in_progress, Status::complete,
-                        Status::archived}) {
+  for (Status status :
+       {Status::draft, Status::planned, Status::in_progress, Status::complete, Status::archived}) {
     auto it = stats->by_status.find(status);
-    rows.emplace_back(std::string(to_string(status)), it == stats->by_status.end() ? 0 : it->second);
+    rows.emplace_back(std::string(to_string(status)),
+                      it == stats->by_status.end() ? 0 : it->second);
   }
   section(context, "STATUS", rows, style_of_status);
 
@@ -84,8 +82,10 @@ int run(Context &context, const Arguments &arguments) {
   std::stable_sort(rows.begin(), rows.end(),
                    [](const auto &a, const auto &b) { return a.second > b.second; });
   const std::size_t tag_count = rows.size();
-  if (rows.size() > 10) rows.resize(10);
-  section(context, tag_count > 10 ? "TAG (top 10 of " + std::to_string(tag_count) + ")" : "TAG", rows);
+  if (rows.size() > 10)
+    rows.resize(10);
+  section(context, tag_count > 10 ? "TAG (top 10 of " + std::to_string(tag_count) + ")" : "TAG",
+          rows);
 
   rows.assign(stats->by_assignee.begin(), stats->by_assignee.end());
   std::stable_sort(rows.begin(), rows.end(),
@@ -96,7 +96,7 @@ int run(Context &context, const Arguments &arguments) {
 
 } // namespace
 
-const Command stats_command = {"stats", "Count specs by status, priority, tag and assignee", help,
-                               {}, run};
+const Command stats_command = {
+    "stats", "Count specs by status, priority, tag and assignee", help, {}, run};
 
 } // namespace leanspec::cli

@@ -16,7 +16,8 @@ Table::Table(std::vector<std::string> headers)
     : headers_(std::move(headers)), min_widths_(headers_.size(), fixed) {}
 
 void Table::shrinkable(std::size_t column, std::size_t min_width) {
-  if (column < min_widths_.size()) min_widths_[column] = min_width;
+  if (column < min_widths_.size())
+    min_widths_[column] = min_width;
 }
 
 void Table::add_row(std::vector<Cell> cells) {
@@ -26,10 +27,13 @@ void Table::add_row(std::vector<Cell> cells) {
 
 void Table::render(std::string &out, const Terminal &terminal) const {
   const std::size_t columns = headers_.size();
-  if (columns == 0) return;
+  if (columns == 0)
+    return;
   std::vector<std::size_t> widths(columns);
-  std::vector<std::vector<std::size_t>> cell_widths(rows_.size(), std::vector<std::size_t>(columns));
-  for (std::size_t c = 0; c < columns; ++c) widths[c] = display_width(headers_[c]);
+  std::vector<std::vector<std::size_t>> cell_widths(rows_.size(),
+                                                    std::vector<std::size_t>(columns));
+  for (std::size_t c = 0; c < columns; ++c)
+    widths[c] = display_width(headers_[c]);
   for (std::size_t r = 0; r < rows_.size(); ++r)
     for (std::size_t c = 0; c < columns; ++c) {
       cell_widths[r][c] = display_width(rows_[r][c].text);
@@ -48,13 +52,15 @@ void Table::render(std::string &out, const Terminal &terminal) const {
         if (min_widths_[c] != fixed && widths[c] > min_widths_[c] &&
             (widest == columns || widths[c] > widths[widest]))
           widest = c;
-      if (widest == columns) break;
+      if (widest == columns)
+        break;
       --widths[widest];
     }
   }
 
   std::size_t estimate = 0;
-  for (std::size_t w : widths) estimate += w + separator;
+  for (std::size_t w : widths)
+    estimate += w + separator;
   out.reserve(out.size() + estimate * (rows_.size() + 1));
 
   auto emit = [&](std::size_t c, const std::string &text, std::size_t width, Style style) {
@@ -66,10 +72,12 @@ void Table::render(std::string &out, const Terminal &terminal) const {
     } else {
       terminal.paint(out, text, style);
     }
-    if (!last) out.append(widths[c] - width + separator, ' ');
+    if (!last)
+      out.append(widths[c] - width + separator, ' ');
   };
   auto finish_line = [&] {
-    while (!out.empty() && out.back() == ' ') out.pop_back();
+    while (!out.empty() && out.back() == ' ')
+      out.pop_back();
     out += '\n';
   };
 

@@ -1,12 +1,11 @@
 // Terminal detection and display-width text helpers of the leanspec CLI (see terminal.hpp).
 #include "terminal.hpp"
 
-#include <sys/ioctl.h>
-#include <unistd.h>
-
 #include <charconv>
 #include <cstdint>
 #include <cstdlib>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 namespace leanspec::cli {
 
@@ -16,8 +15,11 @@ namespace {
 char32_t decode(std::string_view text, std::size_t &i) noexcept {
   auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
   unsigned char lead = byte(i);
-  std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3
-                                       : (lead >> 3) == 0x1E ? 4 : 0;
+  std::size_t length = lead < 0x80           ? 1
+                       : (lead >> 5) == 0x6  ? 2
+                       : (lead >> 4) == 0xE  ? 3
+                       : (lead >> 3) == 0x1E ? 4
+                                             : 0;
   if (length == 0 || i + length > text.size()) {
     ++i;
     return 0xFFFD;
@@ -35,8 +37,10 @@ char32_t decode(std::string_view text, std::size_t &i) noexcept {
 }
 
 int codepoint_width(char32_t cp) noexcept {
-  if (cp == 0) return 0;
-  if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) return 0;
+  if (cp == 0)
+    return 0;
+  if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
+    return 0;
   if ((cp >= 0x300 && cp <= 0x36F) || (cp >= 0x200B && cp <= 0x200F) ||
       (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
       (cp >= 0x20D0 && cp <= 0x20FF) || cp == 0x2060 || (cp >= 0xE0100 && cp <= 0xE01EF))
@@ -64,15 +68,24 @@ int codepoint_width(char32_t cp) noexcept {
 
 std::string_view escape_code(Style style) noexcept {
   switch (style) {
-  case Style::none: return "";
-  case Style::bold: return "\x1b[1m";
-  case Style::dim: return "\x1b[2m";
-  case Style::red: return "\x1b[31m";
-  case Style::green: return "\x1b[32m";
-  case Style::yellow: return "\x1b[33m";
-  case Style::blue: return "\x1b[34m";
-  case Style::magenta: return "\x1b[35m";
-  case Style::cyan: return "\x1b[36m";
+  case Style::none:
+    return "";
+  case Style::bold:
+    return "\x1b[1m";
+  case Style::dim:
+    return "\x1b[2m";
+  case Style::red:
+    return "\x1b[31m";
+  case Style::green:
+    return "\x1b[32m";
+  case Style::yellow:
+    return "\x1b[33m";
+  case Style::blue:
+    return "\x1b[34m";
+  case Style::magenta:
+    return "\x1b[35m";
+  case Style::cyan:
+    return "\x1b[36m";
   }
   return "";
 }
@@ -85,14 +98,16 @@ Terminal Terminal::detect() noexcept {
   std::size_t width = 0;
   if (tty) {
     winsize size{};
-    if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) width = size.ws_col;
+    if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
+      width = size.ws_col;
     if (width == 0) {
       if (const char *columns = std::getenv("COLUMNS")) {
         std::string_view text = columns;
         std::from_chars(text.data(), text.data() + text.size(), width);
       }
     }
-    if (width == 0) width = 80;
+    if (width == 0)
+      width = 80;
   }
   return Terminal(tty, colour, width);
 }
@@ -121,8 +136,10 @@ std::size_t display_width(std::string_view text) noexcept {
 }
 
 std::string truncate_to_width(std::string_view text, std::size_t width) {
-  if (display_width(text) <= width) return std::string(text);
-  if (width == 0) return {};
+  if (display_width(text) <= width)
+    return std::string(text);
+  if (width == 0)
+    return {};
   std::size_t used = 0, i = 0, cut = 0;
   while (i < text.size()) {
     std::size_t start = i;
@@ -135,7 +152,8 @@ std::string truncate_to_width(std::string_view text, std::size_t width) {
     cut = i;
   }
   std::string result(text.substr(0, cut));
-  while (!result.empty() && result.back() == ' ') result.pop_back();
+  while (!result.empty() && result.back() == ' ')
+    result.pop_back();
   result += "\u2026";
   return result;
 }
@@ -146,14 +164,16 @@ std::string single_line(std::string_view text) {
   bool in_space = false;
   for (char c : text) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F) {
-      if (!in_space && !result.empty()) result += ' ';
+      if (!in_space && !result.empty())
+        result += ' ';
       in_space = true;
       continue;
     }
     in_space = false;
     result += c;
   }
-  while (!result.empty() && result.back() == ' ') result.pop_back();
+  while (!result.empty() && result.back() == ' ')
+    result.pop_back();
   return result;
 }
 

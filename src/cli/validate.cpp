@@ -4,7 +4,6 @@
 #include <leanspec/error.hpp>
 #include <leanspec/json.hpp>
 #include <leanspec/spec_source.hpp>
-
 #include <set>
 
 namespace leanspec::cli {
@@ -40,14 +39,16 @@ int run(Context &context, const Arguments &arguments) {
     return failed ? 1 : 0;
   }
 
-  for (const auto &diagnostic : *diagnostics) context.format_diagnostic(context.out, diagnostic, true);
+  for (const auto &diagnostic : *diagnostics)
+    context.format_diagnostic(context.out, diagnostic, true);
   ListQuery all;
   const std::size_t total = context.source().list(all)->total;
   auto plural = [](std::size_t n, std::string_view word) {
     return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
   };
   const Terminal &terminal = context.terminal();
-  if (!diagnostics->empty()) context.out += '\n';
+  if (!diagnostics->empty())
+    context.out += '\n';
   if (errors == 0 && warnings == 0) {
     terminal.paint(context.out, "ok:", Style::green);
     append(context.out, " ", plural(total, "spec"), " checked, no problems\n");

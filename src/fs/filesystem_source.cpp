@@ -5,7 +5,11 @@
 
 #include "core/snapshot.hpp"
 #include "fs/loader.hpp"
+#include "model/frontmatter_cache.hpp"
 
+#include <leanspec/spec.hpp>
+
+#include <cstdlib>
 #include <atomic>
 #include <mutex>
 
@@ -17,10 +21,12 @@ struct FilesystemSource::Impl {
   std::atomic<std::shared_ptr<const detail::Snapshot>> snapshot;
   std::atomic<std::uint64_t> version{0};
   std::mutex reload_mutex; // one reload at a time; readers never take it
+  std::unique_ptr<detail::FrontmatterCache> cache;
 
   void reload() {
     const std::lock_guard lock(reload_mutex);
-    auto loaded = detail::load_specs(options);
+    auto loaded = detail::load_specs(options, cache.get());
+    cache->commit();
     snapshot.store(std::make_shared<const detail::Snapshot>(project_id, std::move(loaded.specs),
                                                             std::move(loaded.diagnostics)));
     version.fetch_add(1);
@@ -45,7 +51,23 @@ FilesystemSource::FilesystemSource(FilesystemOptions options) : impl_(std::make_
     if (impl_->project_id.empty())
       impl_->project_id = "local";
   }
+  std::filesystem::path cache_file;
+  if (!impl_->options.cache_dir.empty()) {
+    std::error_code ec;
+    const auto dir = std::filesystem::weakly_canonical(impl_->options.specs_dir, ec);
+    cache_file = impl_->options.cache_dir /
+                 ("frontmatter-" + git_blob_sha1(dir.string()).substr(0, 16) + ".bin");
+  }
+  impl_->cache = std::make_unique<detail::FrontmatterCache>(std::move(cache_file));
   impl_->reload();
+}
+
+std::filesystem::path default_cache_dir() {
+  if (const char *xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg == '/')
+    return std::filesystem::path(xdg) / "leanspec";
+  if (const char *home = std::getenv("HOME"); home && *home == '/')
+    return std::filesystem::path(home) / ".cache" / "leanspec";
+  return {};
 }
 
 FilesystemSource::~FilesystemSource() = default;

@@ -74,7 +74,8 @@ bool is_spec_folder_name(std::string_view name) { return !split_spec_id(name).fi
 
 class Loader {
 public:
-  Loader(const FilesystemOptions &options, std::string root) : options_(options), root_(std::move(root)) {}
+  Loader(const FilesystemOptions &options, std::string root, FrontmatterCache *cache)
+      : options_(options), root_(std::move(root)), cache_(cache) {}
 
   // A symlink is followed only when it resolves inside the specs directory.
   bool resolve_link(const std::string &relative, Entry &entry, std::vector<Diagnostic> &diagnostics,
@@ -133,7 +134,7 @@ public:
         sub_files.emplace_back(entry.name, std::move(*bytes));
     }
     return std::make_shared<const Spec>(
-        parse_spec_files(relative, readme, std::move(sub_files), std::move(diagnostics)));
+        parse_spec_files(relative, readme, std::move(sub_files), std::move(diagnostics), cache_));
   }
 
   std::optional<std::string> read_file(const std::string &relative, std::vector<Diagnostic> &diagnostics,
@@ -169,16 +170,17 @@ public:
 private:
   const FilesystemOptions &options_;
   std::string root_;
+  FrontmatterCache *cache_;
 };
 
 } // namespace
 
-LoadResult load_specs(const FilesystemOptions &options) {
+LoadResult load_specs(const FilesystemOptions &options, FrontmatterCache *cache) {
   std::error_code ec;
   const fs::path root = fs::canonical(options.specs_dir, ec);
   if (ec || !fs::is_directory(root, ec))
     throw Error(ErrorCode::not_found, "specs directory '" + options.specs_dir.string() + "' does not exist");
-  const Loader loader(options, root.string());
+  const Loader loader(options, root.string(), cache);
   LoadResult result;
   std::vector<std::string> folders;
   loader.collect("", 0, folders, result.diagnostics);

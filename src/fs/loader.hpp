@@ -9,12 +9,15 @@
 
 namespace leanspec::detail {
 
+class FrontmatterCache;
+
 struct LoadResult {
   std::vector<SpecPtr> specs;
   std::vector<Diagnostic> diagnostics; ///< directory-level problems
 };
 
 /// @throws leanspec::Error not_found when `options.specs_dir` is not a directory
-LoadResult load_specs(const FilesystemOptions &options);
+/// With a `cache`, frontmatter seen before is not parsed again; the caller commits it.
+LoadResult load_specs(const FilesystemOptions &options, FrontmatterCache *cache = nullptr);
 
 } // namespace leanspec::detail

@@ -109,9 +109,14 @@ private:
     }
     static constexpr char hex[] = "0123456789abcdef";
     out_ += '"';
-    for (char c : s) {
-      const auto u = static_cast<unsigned char>(c);
-      switch (c) {
+    std::size_t run = 0; // start of the pending run of bytes that need no escape
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const auto u = static_cast<unsigned char>(s[i]);
+      if (u >= 0x20 && u != '"' && u != '\\')
+        continue;
+      out_.append(s.data() + run, i - run);
+      run = i + 1;
+      switch (u) {
       case '"': out_ += "\\\""; break;
       case '\\': out_ += "\\\\"; break;
       case '\n': out_ += "\\n"; break;
@@ -120,15 +125,12 @@ private:
       case '\b': out_ += "\\b"; break;
       case '\f': out_ += "\\f"; break;
       default:
-        if (u < 0x20) {
-          out_ += "\\u00";
-          out_ += hex[u >> 4];
-          out_ += hex[u & 15];
-        } else {
-          out_ += c;
-        }
+        out_ += "\\u00";
+        out_ += hex[u >> 4];
+        out_ += hex[u & 15];
       }
     }
+    out_.append(s.data() + run, s.size() - run);
     out_ += '"';
   }
 

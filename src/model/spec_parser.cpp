@@ -3,8 +3,9 @@
 #include "model/spec_parser.hpp"
 
 #include "model/frontmatter.hpp"
+#include "model/frontmatter_cache.hpp"
+#include "model/yaml.hpp"
 
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
@@ -14,103 +15,63 @@ namespace leanspec {
 namespace detail {
 namespace {
 
-constexpr int max_yaml_depth = 64;
-
 class Reader {
 public:
-  Reader(Spec &spec, std::string file, int yaml_line)
-      : spec_(spec), file_(std::move(file)), yaml_line_(yaml_line) {}
+  Reader(Spec &spec, std::string file) : spec_(spec), file_(std::move(file)) {}
 
   void report(Diagnostic::Severity severity, int line, std::string code, std::string message) {
     spec_.diagnostics.push_back({severity, spec_.id, file_, line, std::move(code), std::move(message)});
   }
-  void warn(const YAML::Node &node, std::string code, std::string message) {
-    report(Diagnostic::Severity::warning, line(node), std::move(code), std::move(message));
+  void warn(const Value &v, std::string code, std::string message) {
+    report(Diagnostic::Severity::warning, v.line, std::move(code), std::move(message));
   }
-  void error(const YAML::Node &node, std::string code, std::string message) {
-    report(Diagnostic::Severity::error, line(node), std::move(code), std::move(message));
-  }
-  int line(const YAML::Node &node) const {
-    const int l = node.Mark().line;
-    return l >= 0 ? yaml_line_ + l : yaml_line_;
-  }
-
-  Value to_value(const YAML::Node &node, int depth) {
-    Value v;
-    if (depth > max_yaml_depth) {
-      error(node, "yaml-too-deep", "frontmatter nests deeper than " + std::to_string(max_yaml_depth) + " levels");
-      return v;
-    }
-    switch (node.Type()) {
-    case YAML::NodeType::Scalar:
-      v.kind = Value::Kind::scalar;
-      v.text = node.Scalar();
-      break;
-    case YAML::NodeType::Sequence:
-      v.kind = Value::Kind::sequence;
-      for (const auto &item : node)
-        v.items.push_back(to_value(item, depth + 1));
-      break;
-    case YAML::NodeType::Map: {
-      v.kind = Value::Kind::mapping;
-      std::set<std::string> seen;
-      for (const auto &entry : node) {
-        std::string key = entry.first.IsScalar() ? entry.first.Scalar() : YAML::Dump(entry.first);
-        if (!seen.insert(key).second)
-          warn(entry.first, "duplicate-key", "key '" + key + "' appears more than once");
-        v.fields.emplace_back(std::move(key), to_value(entry.second, depth + 1));
-      }
-      break;
-    }
-    default:
-      break;
-    }
-    return v;
+  void error(const Value &v, std::string code, std::string message) {
+    report(Diagnostic::Severity::error, v.line, std::move(code), std::move(message));
   }
 
   // A scalar field as text; wrong shapes are reported and give "".
-  std::string text(const YAML::Node &node, std::string_view key) {
-    if (node.IsNull())
+  std::string text(const Value &v, std::string_view key) {
+    if (v.is_null())
       return {};
-    if (node.IsScalar())
-      return node.Scalar();
-    error(node, "wrong-type", std::string(key) + " should be a single value, not a " + shape(node));
+    if (v.is_scalar())
+      return v.text;
+    error(v, "wrong-type", std::string(key) + " should be a single value, not a " + shape(v));
     return {};
   }
 
   // A list of strings from a block or flow sequence, or a comma-separated scalar.
-  std::vector<std::string> list(const YAML::Node &node, std::string_view key) {
+  std::vector<std::string> list(const Value &v, std::string_view key) {
     std::vector<std::string> out;
-    if (node.IsNull())
+    if (v.is_null())
       return out;
-    if (node.IsScalar()) {
-      if (node.Tag() == "?" && looks_like_number(node.Scalar()))
-        warn(node, "wrong-type", std::string(key) + " should be a list of names, not the number " + node.Scalar());
-      split_commas(node.Scalar(), out);
+    if (v.is_scalar()) {
+      if (!v.quoted && looks_like_number(v.text))
+        warn(v, "wrong-type", std::string(key) + " should be a list of names, not the number " + v.text);
+      split_commas(v.text, out);
       return out;
     }
-    if (node.IsSequence()) {
-      for (const auto &item : node) {
-        if (item.IsScalar())
-          out.push_back(trim(item.Scalar()));
-        else if (!item.IsNull())
+    if (v.kind == Value::Kind::sequence) {
+      for (const auto &item : v.items) {
+        if (item.is_scalar())
+          out.push_back(trim(item.text));
+        else if (!item.is_null())
           error(item, "wrong-type", std::string(key) + " items should be names, not a " + shape(item));
       }
       out.erase(std::remove(out.begin(), out.end(), std::string{}), out.end());
       return out;
     }
-    error(node, "wrong-type", std::string(key) + " should be a list, not a " + shape(node));
+    error(v, "wrong-type", std::string(key) + " should be a list, not a " + shape(v));
     return out;
   }
 
-  void date(const YAML::Node &node, std::string_view key, std::string &out) {
-    out = text(node, key);
+  void date(const Value &v, std::string_view key, std::string &out) {
+    out = text(v, key);
     if (!out.empty() && !parse_timestamp(out))
-      warn(node, "invalid-date", std::string(key) + " '" + out + "' is not a date (YYYY-MM-DD or ISO 8601)");
+      warn(v, "invalid-date", std::string(key) + " '" + out + "' is not a date (YYYY-MM-DD or ISO 8601)");
   }
 
-  static std::string shape(const YAML::Node &node) {
-    return node.IsMap() ? "mapping" : node.IsSequence() ? "list" : "value";
+  static std::string shape(const Value &v) {
+    return v.kind == Value::Kind::mapping ? "mapping" : v.kind == Value::Kind::sequence ? "list" : "value";
   }
   static bool looks_like_number(const std::string &s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
@@ -135,13 +96,10 @@ public:
 private:
   Spec &spec_;
   std::string file_;
-  int yaml_line_;
 };
 
-void read_fields(Reader &r, Spec &spec, const YAML::Node &root) {
-  for (const auto &entry : root) {
-    const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : std::string{};
-    const YAML::Node &node = entry.second;
+void read_fields(Reader &r, Spec &spec, const Value &root) {
+  for (const auto &[key, node] : root.fields) {
     if (key == "status") {
       const std::string value = r.text(node, key);
       if (value.empty())
@@ -178,32 +136,39 @@ void read_fields(Reader &r, Spec &spec, const YAML::Node &root) {
     } else if (key == "parent") {
       spec.parent = Reader::trim(r.text(node, key));
     } else if (key == "transitions") {
-      if (node.IsNull())
+      if (node.is_null())
         continue;
-      if (!node.IsSequence()) {
+      if (node.kind != Value::Kind::sequence) {
         r.error(node, "wrong-type", "transitions should be a list of {status, at} entries");
         continue;
       }
-      for (const auto &item : node) {
-        if (!item.IsMap()) {
+      for (const auto &item : node.items) {
+        if (item.kind != Value::Kind::mapping) {
           r.warn(item, "stray-transition", "transitions item is not a {status, at} entry");
           continue;
         }
-        const YAML::Node status = item["status"], at = item["at"];
-        std::optional<Status> parsed = status && status.IsScalar() ? parse_status(status.Scalar()) : std::nullopt;
-        if (!parsed || !at || !at.IsScalar()) {
+        const Value *status = item.find("status"), *at = item.find("at");
+        std::optional<Status> parsed = status && status->is_scalar() ? parse_status(status->text) : std::nullopt;
+        if (!parsed || !at || !at->is_scalar()) {
           r.warn(item, "stray-transition",
                  parsed ? "transitions item has no 'at' time" : "transitions item has no valid status");
           continue;
         }
-        if (item.size() > 2)
+        if (item.fields.size() > 2)
           r.warn(item, "stray-transition", "transitions item has keys other than status and at");
-        spec.transitions.push_back({*parsed, at.Scalar()});
+        spec.transitions.push_back({*parsed, at->text});
       }
-    } else {
-      continue; // kept as a custom field below
     }
   }
+}
+
+// Moves every line of a tree parsed from the frontmatter text to its line in the file.
+void shift_lines(Value &v, int offset) {
+  v.line += offset;
+  for (auto &item : v.items)
+    shift_lines(item, offset);
+  for (auto &[key, item] : v.fields)
+    shift_lines(item, offset);
 }
 
 bool is_known_field(std::string_view key) {
@@ -336,7 +301,7 @@ std::string first_heading(std::string_view markdown) {
 
 Spec parse_spec_files(std::string_view path, const std::optional<std::string> &readme,
                       std::vector<std::pair<std::string, std::string>> sub_files,
-                      std::vector<Diagnostic> file_diagnostics) {
+                      std::vector<Diagnostic> file_diagnostics, FrontmatterCache *cache) {
   Spec spec;
   spec.path = std::string(path);
   const std::size_t slash = spec.path.rfind('/');
@@ -364,7 +329,7 @@ Spec parse_spec_files(std::string_view path, const std::optional<std::string> &r
       const FrontmatterSplit split = split_frontmatter(*text);
       spec.body = std::string(split.body);
       spec.body_line = split.body_line;
-      Reader reader(spec, file, split.yaml_line);
+      Reader reader(spec, file);
       if (!split.found) {
         if (!readme->empty())
           spec.diagnostics.push_back({Diagnostic::Severity::error, spec.id, file, 1, "missing-frontmatter",
@@ -373,25 +338,24 @@ Spec parse_spec_files(std::string_view path, const std::optional<std::string> &r
         spec.diagnostics.push_back({Diagnostic::Severity::error, spec.id, file, split.yaml_line - 1,
                                     "unclosed-frontmatter", "frontmatter opened with --- is never closed"});
       } else {
-        try {
-          const YAML::Node root = YAML::Load(std::string(split.yaml));
-          if (root.IsMap()) {
-            spec.frontmatter = reader.to_value(root, 0);
-            read_fields(reader, spec, root);
-            for (const auto &[key, value] : spec.frontmatter.fields)
-              if (!is_known_field(key))
-                spec.custom_fields.emplace_back(key, value);
-          } else if (!root.IsNull()) {
-            reader.error(root, "frontmatter-not-mapping",
-                         "frontmatter is a " + Reader::shape(root) + ", not a mapping of fields");
-          }
-        } catch (const YAML::Exception &e) {
-          const int line = e.mark.line >= 0 ? split.yaml_line + e.mark.line : split.yaml_line;
-          spec.diagnostics.push_back({Diagnostic::Severity::error, spec.id, file, line, "yaml-syntax",
-                                      "broken YAML: " + e.msg});
+        const std::shared_ptr<const YamlDocument> doc =
+            cache ? cache->parse(split.yaml) : std::make_shared<const YamlDocument>(parse_yaml(split.yaml));
+        for (const auto &p : doc->problems)
+          spec.diagnostics.push_back({p.severity, spec.id, file, split.yaml_line + p.line, p.code, p.message});
+        Value root = doc->root;
+        shift_lines(root, split.yaml_line);
+        if (root.kind == Value::Kind::mapping) {
+          read_fields(reader, spec, root);
+          for (const auto &[key, value] : root.fields)
+            if (!is_known_field(key))
+              spec.custom_fields.emplace_back(key, value);
+          spec.frontmatter = std::move(root);
+        } else if (!root.is_null()) {
+          reader.error(root, "frontmatter-not-mapping",
+                       "frontmatter is a " + Reader::shape(root) + ", not a mapping of fields");
         }
       }
-      if (spec.frontmatter.find("status") == nullptr && split.closed)
+      if (spec.frontmatter.kind == Value::Kind::mapping && spec.frontmatter.find("status") == nullptr)
         spec.diagnostics.push_back({Diagnostic::Severity::warning, spec.id, file, split.yaml_line,
                                     "missing-status", "frontmatter has no status; planned is assumed"});
       spec.title = first_heading(spec.body);
@@ -430,7 +394,7 @@ std::pair<std::string_view, std::string_view> split_spec_id(std::string_view id)
 
 Spec parse_spec(std::string_view path, const std::optional<std::string> &readme,
                 std::vector<std::pair<std::string, std::string>> sub_files) {
-  return detail::parse_spec_files(path, readme, std::move(sub_files), {});
+  return detail::parse_spec_files(path, readme, std::move(sub_files), {}, nullptr);
 }
 
 } // namespace leanspec

@@ -7,6 +7,7 @@
 #include <leanspec/error.hpp>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <optional>
@@ -36,6 +37,10 @@ bool is_blank(char c) noexcept {
 }
 bool is_continuation(char c) noexcept { return (static_cast<unsigned char>(c) & 0xC0u) == 0x80u; }
 
+bool is_ascii(std::string_view text) noexcept {
+  return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
 // --- Edit distance --------------------------------------------------------------------------
 
 // Code points of `text`; a byte that starts no valid sequence stands for itself.
@@ -62,25 +67,31 @@ void decode_utf8(std::string_view text, std::u32string &out) {
   }
 }
 
-// Levenshtein distance of a and b when it is at most `bound`, else bound + 1.
-int bounded_distance(std::u32string_view a, std::u32string_view b, int bound,
+// Levenshtein distance of a and b when it is at most `bound`, else bound + 1. Only the band
+// |i - j| <= bound of the table is computed, and a row whose minimum exceeds `bound` stops.
+template <class Char>
+int bounded_distance(std::basic_string_view<Char> a, std::basic_string_view<Char> b, int bound,
                      std::vector<int> &previous, std::vector<int> &current) {
-  const std::size_t m = a.size(), n = b.size();
+  const std::size_t m = a.size(), n = b.size(), d = static_cast<std::size_t>(bound);
   const int over = bound + 1;
-  if ((m > n ? m - n : n - m) > static_cast<std::size_t>(bound))
+  if ((m > n ? m - n : n - m) > d)
     return over;
-  previous.resize(n + 1);
-  current.resize(n + 1);
-  for (std::size_t j = 0; j <= n; ++j)
+  previous.assign(n + 1, over);
+  current.assign(n + 1, over);
+  for (std::size_t j = 0; j <= std::min(n, d); ++j)
     previous[j] = static_cast<int>(j);
   for (std::size_t i = 1; i <= m; ++i) {
-    current[0] = static_cast<int>(i);
-    int best = current[0];
-    for (std::size_t j = 1; j <= n; ++j) {
-      current[j] = std::min({previous[j] + 1, current[j - 1] + 1,
-                             previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    const std::size_t lo = i > d ? i - d : 1, hi = std::min(n, i + d);
+    current[lo - 1] = lo == 1 && i <= d ? static_cast<int>(i) : over;
+    int best = current[lo - 1];
+    for (std::size_t j = lo; j <= hi; ++j) {
+      const int value = std::min({previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1),
+                                  previous[j] + 1, current[j - 1] + 1});
+      current[j] = std::min(value, over);
       best = std::min(best, current[j]);
     }
+    if (hi < n)
+      current[hi + 1] = over;
     if (best > bound)
       return over;
     previous.swap(current);
@@ -90,66 +101,108 @@ int bounded_distance(std::u32string_view a, std::u32string_view b, int bound,
 
 // --- Text scanning --------------------------------------------------------------------------
 
-struct Span {
-  std::size_t offset, size;
-};
-
-// The offset in `text` where `tokens` (folded) occur as adjacent tokens, or npos.
-std::size_t find_phrase(std::string_view text, const std::vector<std::string> &tokens,
-                        std::vector<Span> &spans) {
-  spans.clear();
-  std::size_t found = std::string_view::npos;
-  const std::size_t k = tokens.size();
-  for_each_token(text, [&](std::size_t offset, std::size_t size) {
-    spans.push_back({offset, size});
-    if (spans.size() < k)
-      return true;
-    const std::size_t first = spans.size() - k;
-    for (std::size_t i = 0; i < k; ++i) {
-      const Span &s = spans[first + i];
-      if (!equals_folded(text.substr(s.offset, s.size), tokens[i]))
-        return true;
+// Finds a phrase's tokens as adjacent tokens of a text, ASCII case-insensitively. It looks for
+// the longest token with Boyer-Moore-Horspool (skipping most bytes), then checks the tokens
+// around each hit, so verifying a candidate costs a fraction of tokenizing its text.
+class PhraseMatcher {
+public:
+  explicit PhraseMatcher(const std::vector<std::string> &tokens) : tokens_(&tokens) {
+    for (std::size_t i = 1; i < tokens.size(); ++i)
+      if (tokens[i].size() > tokens[anchor_].size())
+        anchor_ = i;
+    const std::string &a = tokens[anchor_];
+    skip_.fill(a.size());
+    for (std::size_t i = 0; i + 1 < a.size(); ++i) {
+      const auto c = static_cast<unsigned char>(a[i]);
+      skip_[c] = a.size() - 1 - i;
+      if (c >= 'a' && c <= 'z')
+        skip_[c - 'a' + 'A'] = a.size() - 1 - i;
     }
-    found = spans[first].offset;
-    return false;
-  });
-  return found;
-}
+  }
+
+  const std::vector<std::string> &tokens() const noexcept { return *tokens_; }
+
+  /// The offset of the phrase's first token in `text`, or npos.
+  std::size_t find(std::string_view text) const noexcept {
+    const std::vector<std::string> &tokens = *tokens_;
+    const std::string &a = tokens[anchor_];
+    const std::size_t n = text.size(), m = a.size();
+    const auto *p = reinterpret_cast<const unsigned char *>(text.data());
+    for (std::size_t pos = 0; m > 0 && pos + m <= n; pos += skip_[p[pos + m - 1]]) {
+      if (static_cast<unsigned char>(fold_byte(static_cast<char>(p[pos + m - 1]))) !=
+              static_cast<unsigned char>(a[m - 1]) ||
+          !equals_folded(text.substr(pos, m), a))
+        continue;
+      if ((pos > 0 && is_token_byte(p[pos - 1])) || (pos + m < n && is_token_byte(p[pos + m])))
+        continue; // inside a longer token
+      // Tokens before the anchor, walking back.
+      std::size_t start = pos;
+      bool ok = true;
+      for (std::size_t t = anchor_; ok && t-- > 0;) {
+        std::size_t end = start;
+        while (end > 0 && !is_token_byte(p[end - 1]))
+          --end;
+        std::size_t begin = end;
+        while (begin > 0 && is_token_byte(p[begin - 1]))
+          --begin;
+        ok = begin < end && equals_folded(text.substr(begin, end - begin), tokens[t]);
+        start = begin;
+      }
+      // Tokens after it, walking forward.
+      std::size_t end = pos + m;
+      for (std::size_t t = anchor_ + 1; ok && t < tokens.size(); ++t) {
+        std::size_t begin = end;
+        while (begin < n && !is_token_byte(p[begin]))
+          ++begin;
+        end = begin;
+        while (end < n && is_token_byte(p[end]))
+          ++end;
+        ok = begin < end && equals_folded(text.substr(begin, end - begin), tokens[t]);
+      }
+      if (ok)
+        return start;
+    }
+    return std::string_view::npos;
+  }
+
+private:
+  const std::vector<std::string> *tokens_;
+  std::size_t anchor_ = 0;
+  std::array<std::size_t, 256> skip_{};
+};
 
 // Positive body terms of the query, to place the snippet.
 struct Highlights {
-  std::vector<std::string> prefixes;              // words: a token starting with one
-  std::vector<std::string_view> exact;            // fuzzy expansions (index vocabulary)
-  std::vector<const std::vector<std::string> *> phrases;
+  std::vector<std::string> prefixes;   // words: a token starting with one
+  std::vector<std::string_view> exact; // fuzzy expansions (index vocabulary), sorted
+  std::vector<PhraseMatcher> phrases;
 };
 
-std::size_t first_highlight(std::string_view body, const Highlights &h, std::vector<Span> &spans) {
+std::size_t first_highlight(std::string_view body, const Highlights &h) {
   std::size_t found = std::string_view::npos;
-  std::string folded;
-  for_each_token(body, [&](std::size_t offset, std::size_t size) {
-    const std::string_view token = body.substr(offset, size);
-    for (const auto &prefix : h.prefixes)
-      if (starts_with_folded(token, prefix)) {
-        found = offset;
-        return false;
+  if (!h.prefixes.empty() || !h.exact.empty()) {
+    std::string folded;
+    for_each_token(body, [&](std::size_t offset, std::size_t size) {
+      const std::string_view token = body.substr(offset, size);
+      for (const auto &prefix : h.prefixes)
+        if (starts_with_folded(token, prefix)) {
+          found = offset;
+          return false;
+        }
+      if (!h.exact.empty()) {
+        folded.assign(token);
+        for (char &c : folded)
+          c = fold_byte(c);
+        if (std::binary_search(h.exact.begin(), h.exact.end(), std::string_view(folded))) {
+          found = offset;
+          return false;
+        }
       }
-    if (!h.exact.empty()) {
-      folded.assign(token);
-      for (char &c : folded)
-        c = fold_byte(c);
-      if (std::binary_search(h.exact.begin(), h.exact.end(), std::string_view(folded))) {
-        found = offset;
-        return false;
-      }
-    }
-    for (const auto *phrase : h.phrases)
-      if (equals_folded(token, phrase->front()) &&
-          find_phrase(body.substr(offset), *phrase, spans) == 0) {
-        found = offset;
-        return false;
-      }
-    return true;
-  });
+      return true;
+    });
+  }
+  for (const auto &phrase : h.phrases)
+    found = std::min(found, phrase.find(body));
   return found;
 }
 
@@ -201,10 +254,6 @@ Matches subtract(const Matches &a, const Matches &b) {
       out.push_back(s);
   }
   return out;
-}
-
-bool is_phrase_like(const QueryNode &node) noexcept {
-  return (node.kind == NodeKind::phrase || node.kind == NodeKind::word) && node.tokens.size() > 1;
 }
 
 bool all_digits(std::string_view text) noexcept {
@@ -306,19 +355,28 @@ private:
     return std::log(1.0F + (n - df + 0.5F) / (df + 0.5F));
   }
 
-  float field_score(std::uint8_t fields, std::uint8_t body_tf, std::uint32_t spec) const noexcept {
-    float score = 0;
-    if (fields & SearchIndex::in_title)
-      score += title_weight;
-    if (fields & SearchIndex::in_tags)
-      score += tag_weight;
-    if (fields & SearchIndex::in_id)
-      score += id_weight;
+  // The weight of a match in `fields` of spec `spec` (the body by saturated BM25 tf).
+  float field_score(std::uint8_t fields, std::uint8_t body_tf, std::uint32_t spec) {
+    static constexpr std::array<float, 8> weights = [] {
+      std::array<float, 8> w{};
+      for (std::size_t f = 0; f < w.size(); ++f)
+        w[f] = ((f & SearchIndex::in_title) ? title_weight : 0.0F) +
+               ((f & SearchIndex::in_tags) ? tag_weight : 0.0F) +
+               ((f & SearchIndex::in_id) ? id_weight : 0.0F);
+      return w;
+    }();
+    float score = weights[fields & 7u];
     if ((fields & SearchIndex::in_body) && body_tf > 0) {
+      if (body_norms_.empty()) {
+        // k1 * (1 - b + b * length / average length), per spec, computed once per search.
+        const float average = std::max(1.0F, static_cast<float>(index_.average_body_length()));
+        body_norms_.resize(index_.spec_count());
+        for (std::size_t i = 0; i < body_norms_.size(); ++i)
+          body_norms_[i] = bm25_k1 * (1.0F - bm25_b +
+                                      bm25_b * static_cast<float>(index_.body_length(i)) / average);
+      }
       const float tf = body_tf;
-      const float average = std::max(1.0F, static_cast<float>(index_.average_body_length()));
-      const float norm = 1.0F - bm25_b + bm25_b * static_cast<float>(index_.body_length(spec)) / average;
-      score += tf * (bm25_k1 + 1.0F) / (tf + bm25_k1 * norm);
+      score += tf * (bm25_k1 + 1.0F) / (tf + body_norms_[spec]);
     }
     return score;
   }
@@ -365,7 +423,7 @@ private:
       if (term != index_.term_count())
         accumulate(term, mask_of(node), 1.0F);
       if (positive && !node.title_only)
-        highlights.phrases.push_back(&node.tokens);
+        highlights.phrases.emplace_back(node.tokens);
       return collect();
     }
     const auto [first, last] = index_.prefix_range(token);
@@ -377,7 +435,10 @@ private:
   }
 
   Matches fuzzy(const QueryNode &node, bool positive) {
-    decode_utf8(node.text, query_points_);
+    // Edit distance counts code points; ASCII-only pairs compare bytes directly.
+    const std::string_view query = node.text;
+    decode_utf8(query, query_points_);
+    const bool query_ascii = is_ascii(query);
     const auto length = static_cast<std::ptrdiff_t>(query_points_.size());
     const std::ptrdiff_t bound = node.distance;
     for (std::size_t term = 0; term < index_.term_count(); ++term) {
@@ -386,9 +447,15 @@ private:
       // A code point takes 1 to 4 bytes: rule out what cannot be within `bound`.
       if (bytes < length - bound || bytes > 4 * (length + bound))
         continue;
-      decode_utf8(text, term_points_);
-      const int distance =
-          bounded_distance(query_points_, term_points_, node.distance, previous_row_, current_row_);
+      int distance = 0;
+      if (query_ascii && is_ascii(text)) {
+        distance = bounded_distance(query, text, node.distance, previous_row_, current_row_);
+      } else {
+        decode_utf8(text, term_points_);
+        distance = bounded_distance(std::u32string_view(query_points_),
+                                    std::u32string_view(term_points_), node.distance,
+                                    previous_row_, current_row_);
+      }
       if (distance > node.distance)
         continue;
       accumulate(term, mask_of(node), fuzzy_factor[distance]);
@@ -447,27 +514,28 @@ private:
     }
 
     Matches out;
+    const PhraseMatcher matcher(node.tokens);
     for (const Candidate &c : candidates) {
       const Spec &spec = *specs_[c.spec];
       std::uint8_t verified = 0;
-      if ((c.fields & SearchIndex::in_title) && find_phrase(spec.title, node.tokens, spans_) != npos)
+      if ((c.fields & SearchIndex::in_title) && matcher.find(spec.title) != npos)
         verified |= SearchIndex::in_title;
       if (c.fields & SearchIndex::in_tags)
         for (const auto &tag : spec.tags)
-          if (find_phrase(tag, node.tokens, spans_) != npos) {
+          if (matcher.find(tag) != npos) {
             verified |= SearchIndex::in_tags;
             break;
           }
-      if ((c.fields & SearchIndex::in_id) && find_phrase(spec.id, node.tokens, spans_) != npos)
+      if ((c.fields & SearchIndex::in_id) && matcher.find(spec.id) != npos)
         verified |= SearchIndex::in_id;
-      if ((c.fields & SearchIndex::in_body) && find_phrase(spec.body, node.tokens, spans_) != npos)
+      if ((c.fields & SearchIndex::in_body) && matcher.find(spec.body) != npos)
         verified |= SearchIndex::in_body;
       if (verified)
         out.push_back({c.spec, weight * field_score(verified, c.body_tf, c.spec),
                        (verified & SearchIndex::in_body) != 0});
     }
     if (positive && !node.title_only)
-      highlights.phrases.push_back(&node.tokens);
+      highlights.phrases.push_back(matcher);
     return out;
   }
 
@@ -485,14 +553,20 @@ private:
     return out;
   }
 
-  // AND: index terms and filters first, then phrases (verified only on what is left), then
-  // negated children subtracted.
+  // AND: index terms first, then field filters and groups (tested only on what is left), then
+  // phrases (verified only on what is left), then negated children subtracted.
   Matches conjunction(const QueryNode &node, bool positive, const Matches *within) {
     std::vector<const QueryNode *> order;
     for (const auto &child : node.children)
       order.push_back(&child);
     const auto rank = [](const QueryNode *n) {
-      return n->kind == NodeKind::not_op ? 2 : is_phrase_like(*n) ? 1 : 0;
+      switch (n->kind) {
+      case NodeKind::not_op: return 3;
+      case NodeKind::word:
+      case NodeKind::phrase: return n->tokens.size() > 1 ? 2 : 0;
+      case NodeKind::fuzzy: return 0;
+      default: return 1;
+      }
     };
     std::stable_sort(order.begin(), order.end(),
                      [&](const QueryNode *a, const QueryNode *b) { return rank(a) < rank(b); });
@@ -517,9 +591,9 @@ private:
   const std::vector<SpecPtr> &specs_;
   const SearchIndex &index_;
   std::vector<float> score_;
+  std::vector<float> body_norms_; // see field_score()
   std::vector<std::uint8_t> state_; // bit 0: touched, bit 1: body
   std::vector<std::uint32_t> touched_;
-  std::vector<Span> spans_;
   std::u32string query_points_, term_points_;
   std::vector<int> previous_row_, current_row_;
 };
@@ -606,14 +680,13 @@ SearchResult run_search(const std::vector<SpecPtr> &specs, const SearchIndex &in
 
   Highlights &highlights = evaluator.highlights;
   std::sort(highlights.exact.begin(), highlights.exact.end());
-  std::vector<Span> spans;
   result.hits.reserve(count);
   for (std::size_t k = 0; k < count; ++k) {
     const Scored &s = matches[k];
     const SpecPtr &spec = specs[s.spec];
     std::size_t offset = 0;
     if (s.body) {
-      const std::size_t found = first_highlight(spec->body, highlights, spans);
+      const std::size_t found = first_highlight(spec->body, highlights);
       offset = found == std::string_view::npos ? 0 : found;
     }
     result.hits.push_back({spec, static_cast<double>(s.score), make_snippet(spec->body, offset)});

@@ -418,7 +418,8 @@ class ShowTest(CliTestCase):
         self.assertRegex(rest, r"(?m)^priority: +critical$")
         self.assertRegex(rest, r"(?m)^assignee: +bob$")
         self.assertRegex(rest, r"(?m)^depends on: +001-alpha$")
-        self.assertIn("The beta engine runs queries.", rest)
+        self.assertIn("\n\n# Beta Engine\n\nThe beta engine runs queries.\n", rest)
+        self.assertNotIn("\n\n\n", rest)
         self.assertLess(rest.index("status:"), rest.index("The beta engine"))
 
     def test_json_is_the_full_spec(self):
@@ -623,7 +624,7 @@ class BoardTest(CliTestCase):
             "  006-zeta   Zeta Tool",
             "",
             "in-progress (1)",
-            "  002-beta   Beta Engine",
+            "  002-beta  Beta Engine",
             "",
             "complete (1)",
             "  003-gamma  Gamma Docs",

@@ -5,11 +5,10 @@
 
 #include "fuzz_check.hpp"
 
-#include <leanspec/json.hpp>
-#include <leanspec/spec.hpp>
-
 #include <cstddef>
 #include <cstdint>
+#include <leanspec/json.hpp>
+#include <leanspec/spec.hpp>
 #include <optional>
 #include <simdjson.h>
 #include <string>
@@ -37,8 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   check_json(leanspec::to_json(spec.diagnostics), "to_json(diagnostics)");
 
   // The same bytes as a sub-spec of a folder without README.md.
-  const leanspec::Spec sub = leanspec::parse_spec("archived/002-fuzz", std::nullopt,
-                                                  {{"DESIGN.md", bytes}});
+  const leanspec::Spec sub =
+      leanspec::parse_spec("archived/002-fuzz", std::nullopt, {{"DESIGN.md", bytes}});
   check_json(leanspec::to_json(sub), "to_json(sub-spec)");
   return 0;
 }

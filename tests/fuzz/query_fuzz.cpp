@@ -8,12 +8,11 @@
 #include "fuzz_check.hpp"
 #include "query/search.hpp"
 
+#include <cstddef>
+#include <cstdint>
 #include <leanspec/error.hpp>
 #include <leanspec/query.hpp>
 #include <leanspec/spec.hpp>
-
-#include <cstddef>
-#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>

@@ -2,15 +2,15 @@
 // only: it must compile and link against the installed static library and its dependencies
 // (yaml-cpp for the frontmatter, OpenSSL for the content hash, cmark-gfm for HTML).
 
-#include <leanspec/leanspec.hpp>
-
 #include <cstdio>
 #include <cstring>
+#include <leanspec/leanspec.hpp>
 #include <string>
 
 int main() {
   if (std::strcmp(leanspec::version(), LEANSPEC_VERSION_STRING) != 0) {
-    std::fprintf(stderr, "header %s but library %s\n", LEANSPEC_VERSION_STRING, leanspec::version());
+    std::fprintf(stderr, "header %s but library %s\n", LEANSPEC_VERSION_STRING,
+                 leanspec::version());
     return 1;
   }
   std::string readme = "---\nstatus: in-progress\npriority: high\ntags: [install]\n---\n"

@@ -182,6 +182,22 @@ TEST_CASE("a quoted phrase matches only adjacent words") {
   CHECK(corpus.numbers("search index") == Numbers{1, 2, 3, 4});
 }
 
+TEST_CASE("a phrase is found wherever its longest word stands, at either end of the text") {
+  const Corpus corpus({
+      {.number = 1, .body = "a validation b"},
+      {.number = 2, .body = "Validation B"},
+      {.number = 3, .body = "x a validation"},
+      {.number = 4, .body = "a a validation b b"},
+      {.number = 5, .body = "a validations b"},
+      {.number = 6, .body = "avalidation b"},
+      {.number = 7, .body = "a-validation—b"}, // the em dash is part of the token "validation—b"
+  });
+  CHECK(corpus.numbers("\"a validation b\"") == Numbers{1, 4});
+  CHECK(corpus.numbers("\"a validation\"") == Numbers{1, 3, 4});
+  CHECK(corpus.numbers("\"validation b\"") == Numbers{1, 2, 4});
+  CHECK(corpus.numbers("\"a a validation b b\"") == Numbers{4});
+}
+
 TEST_CASE("a quoted single word matches that word exactly, not longer ones") {
   const Corpus corpus({{.number = 1, .body = "validation"}, {.number = 2, .body = "valid"}});
   CHECK(corpus.numbers("\"valid\"") == Numbers{2});
@@ -690,7 +706,7 @@ public:
           c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       return w;
     }
-    case 4: return "\"" + word() + " " + word() + "\"";
+    case 4: return "\"" + word() + " " + word() + (below(3) == 0 ? " " + word() : "") + "\"";
     case 5: return "\"" + word() + "\"";
     case 6: { // a typo, in a word of one token
       std::string w = word();

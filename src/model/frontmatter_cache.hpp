@@ -1,0 +1,49 @@
+#pragma once
+// Internal: FrontmatterCache, parsed frontmatter kept by the SHA-1 of its text, so a reload or a
+// new process does not run the YAML parser again on text it has seen (yaml-cpp costs ~0.5 M
+// instructions per spec; see docs/BENCHMARKS.md). Optionally persisted to one file, replaced
+// atomically; a missing, foreign or damaged file is ignored. Thread-safe.
+
+#include "model/yaml.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace leanspec::detail {
+
+class FrontmatterCache {
+public:
+  /// `file` empty: memory only. Otherwise its entries are read now (errors ignored).
+  explicit FrontmatterCache(std::filesystem::path file = {});
+
+  /// The parsed form of `yaml`: from the cache, or parsed now and remembered.
+  std::shared_ptr<const YamlDocument> parse(std::string_view yaml);
+
+  /// Ends a load: forgets entries no parse() asked for since the last commit, and rewrites the
+  /// file when its content would change. Never throws; a failed write leaves the old file.
+  void commit() noexcept;
+
+  std::size_t size() const;
+
+  /// The serialized form of the entries (exposed for tests and the fuzzer).
+  static std::string serialize(const std::unordered_map<std::string, std::shared_ptr<const YamlDocument>> &entries);
+  /// Reads serialize()'s output; false (and nothing added) when it is not exactly that.
+  static bool deserialize(std::string_view bytes,
+                          std::unordered_map<std::string, std::shared_ptr<const YamlDocument>> &entries);
+
+private:
+  struct Entry {
+    std::shared_ptr<const YamlDocument> document;
+    bool used = false;
+  };
+  std::filesystem::path file_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;
+  bool changed_ = false;
+};
+
+} // namespace leanspec::detail
