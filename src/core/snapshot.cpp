@@ -175,7 +175,7 @@ Snapshot::Snapshot(std::string project_id, std::vector<SpecPtr> specs, std::vect
   by_id_.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     const Spec &s = *specs_[i];
-    by_id_.emplace(s.id, i); // first wins when a folder name repeats across groups
+    by_id_.emplace(s.id, i);
     if (s.number >= 0)
       by_number_.emplace(s.number, i);
     by_slug_.emplace(s.slug, i);
@@ -237,15 +237,16 @@ std::vector<std::size_t> Snapshot::candidates(std::string_view ref) const {
     return out;
   if (const std::size_t slash = ref.rfind('/'); slash != std::string_view::npos) {
     // A path such as "archived/001-x" or "20251101/001-x": match the folder path exactly.
-    for (std::size_t i = 0; i < specs_.size(); ++i)
-      if (specs_[i]->path == ref)
-        out.push_back(i);
+    for (auto [lo, hi] = by_id_.equal_range(ref.substr(slash + 1)); lo != hi; ++lo)
+      if (specs_[lo->second]->path == ref)
+        out.push_back(lo->second);
+    std::sort(out.begin(), out.end());
     return out;
   }
-  if (auto it = by_id_.find(ref); it != by_id_.end()) {
-    for (std::size_t i = 0; i < specs_.size(); ++i)
-      if (specs_[i]->id == ref)
-        out.push_back(i);
+  if (auto [lo, hi] = by_id_.equal_range(ref); lo != hi) {
+    for (; lo != hi; ++lo)
+      out.push_back(lo->second);
+    std::sort(out.begin(), out.end());
     return out;
   }
   if (all_digits(ref)) {
