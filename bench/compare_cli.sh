@@ -64,7 +64,8 @@ for name in ("cli_list", "cli_search"):
     print(f"{name}: ours mean {ours['mean']*1e3:.2f} ms (median {ours['median']*1e3:.2f}), "
           f"peer mean {peer['mean']*1e3:.2f} ms (median {peer['median']*1e3:.2f}); "
           f"peer/ours = {peer['mean']/ours['mean']:.2f}x (means), "
-          f"{peer['median']/ours['median']:.2f}x (medians)")
+          f"{peer['median']/ours['median']:.2f}x (medians); CPU (user+sys) peer/ours = "
+          f"{(peer['user']+peer['system'])/(ours['user']+ours['system']):.2f}x")
     if len(r) > 2:
         print(f"{name}: ours --all mean {r[2]['mean']*1e3:.2f} ms; peer/ours(--all) = "
               f"{peer['mean']/r[2]['mean']:.2f}x (not like for like: more specs printed)")
