@@ -35,6 +35,8 @@ using Timestamp = std::chrono::sys_time<std::chrono::milliseconds>;
 /// Empty when the text is not such a date.
 std::optional<Timestamp> parse_timestamp(std::string_view text) noexcept;
 
+struct Field;
+
 /// A frontmatter value exactly as written: every scalar keeps its text (a bare `049` stays
 /// "049", a bare date stays "2025-11-14"); sequences and mappings keep their order.
 struct Value {
@@ -44,12 +46,19 @@ struct Value {
   int line = 0;                                     ///< 1-based line where it starts (0: unknown)
   bool quoted = false;                              ///< a scalar written in quotes or as a block
   std::vector<Value> items;                         ///< sequence items
-  std::vector<std::pair<std::string, Value>> fields; ///< mapping entries, in file order
+  std::vector<Field> fields;                        ///< mapping entries, in file order
 
   bool is_null() const noexcept { return kind == Kind::null; }
   bool is_scalar() const noexcept { return kind == Kind::scalar; }
   /// The entry under `key` of a mapping, or nullptr.
   const Value *find(std::string_view key) const noexcept;
+};
+
+/// One entry of a mapping Value (a separate type, not std::pair, so that Value may contain
+/// itself with every standard library).
+struct Field {
+  std::string key;
+  Value value;
 };
 
 /// One problem found in a spec file or across specs. Defects are values: the spec stays listed.
@@ -104,7 +113,7 @@ struct Spec {
   bool archived = false;               ///< status archived, or under the legacy `archived/`
 
   Value frontmatter;                                        ///< the whole mapping, as written
-  std::vector<std::pair<std::string, Value>> custom_fields; ///< keys the model does not know
+  std::vector<Field> custom_fields;                         ///< keys the model does not know
   std::string body;         ///< the Markdown after the frontmatter
   int body_line = 1;        ///< the README.md line where `body` starts
   std::string content_hash; ///< git blob SHA-1 of README.md (empty when unreadable)

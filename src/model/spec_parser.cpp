@@ -348,7 +348,7 @@ Spec parse_spec_files(std::string_view path, const std::optional<std::string> &r
           read_fields(reader, spec, root);
           for (const auto &[key, value] : root.fields)
             if (!is_known_field(key))
-              spec.custom_fields.emplace_back(key, value);
+              spec.custom_fields.push_back({key, value});
           spec.frontmatter = std::move(root);
         } else if (!root.is_null()) {
           reader.error(root, "frontmatter-not-mapping",

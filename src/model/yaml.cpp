@@ -41,7 +41,7 @@ public:
         if (!seen.insert(key).second)
           problems_.push_back({Diagnostic::Severity::warning, entry.first.Mark().line, "duplicate-key",
                                "key '" + key + "' appears more than once"});
-        v.fields.emplace_back(std::move(key), convert(entry.second, depth + 1));
+        v.fields.push_back({std::move(key), convert(entry.second, depth + 1)});
       }
       break;
     }

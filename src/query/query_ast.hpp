@@ -13,9 +13,8 @@
 // A word is a run of bytes other than ASCII blanks, '(', ')' and '"'; a phrase may hold
 // anything, with \" and \\ as escapes. Positions in error messages are 0-based byte offsets.
 
-#include <leanspec/spec.hpp>
-
 #include <cstdint>
+#include <leanspec/spec.hpp>
 #include <optional>
 #include <string>
 #include <vector>

@@ -3,11 +3,10 @@
 #include "query/query_ast.hpp"
 #include "query/search.hpp"
 
-#include <leanspec/error.hpp>
-
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <leanspec/error.hpp>
 
 namespace leanspec::detail {
 namespace {
@@ -47,15 +46,18 @@ bool is_bare_safe(std::string_view text) noexcept {
 
 // --- Dates ----------------------------------------------------------------------------------
 
-bool has_time_part(std::string_view text) noexcept { return text.find(':') != std::string_view::npos; }
+bool has_time_part(std::string_view text) noexcept {
+  return text.find(':') != std::string_view::npos;
+}
 
 std::string format_date(const DateValue &value) {
   using namespace std::chrono;
   const auto day = floor<days>(value.at);
   const year_month_day ymd{day};
   std::array<char, 64> buffer{};
-  int n = std::snprintf(buffer.data(), buffer.size(), "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  int n =
+      std::snprintf(buffer.data(), buffer.size(), "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                    static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
   if (!value.whole_day) {
     const auto ms = duration_cast<milliseconds>(value.at - day).count();
     const auto h = ms / 3'600'000, m = ms / 60'000 % 60, s = ms / 1000 % 60, f = ms % 1000;
@@ -215,8 +217,8 @@ private:
         {"created", NodeKind::created},
         {"updated", NodeKind::updated},
     }};
-    const auto *field = std::find_if(fields.begin(), fields.end(),
-                                     [&](const auto &f) { return f.first == name; });
+    const auto *field =
+        std::find_if(fields.begin(), fields.end(), [&](const auto &f) { return f.first == name; });
     if (field == fields.end())
       fail("unknown field '" + std::string(word.substr(0, colon)) + "'", start);
     const NodeKind kind = field->second;
@@ -273,8 +275,11 @@ private:
   static QueryNode date_node(NodeKind kind, std::string_view value, std::size_t position) {
     QueryNode node;
     node.kind = kind;
-    static constexpr std::array<std::pair<std::string_view, DateOp>, 5> ops{{
-        {">=", DateOp::ge}, {"<=", DateOp::le}, {">", DateOp::gt}, {"<", DateOp::lt}, {"=", DateOp::eq}}};
+    static constexpr std::array<std::pair<std::string_view, DateOp>, 5> ops{{{">=", DateOp::ge},
+                                                                             {"<=", DateOp::le},
+                                                                             {">", DateOp::gt},
+                                                                             {"<", DateOp::lt},
+                                                                             {"=", DateOp::eq}}};
     for (const auto &[text, op] : ops) {
       if (value.substr(0, text.size()) == text) {
         node.op = op;
@@ -475,7 +480,7 @@ std::string print(const QueryNode &node) {
   case NodeKind::tag:
   case NodeKind::assignee:
   case NodeKind::id: {
-    const char *name = node.kind == NodeKind::tag ? "tag:"
+    const char *name = node.kind == NodeKind::tag        ? "tag:"
                        : node.kind == NodeKind::assignee ? "assignee:"
                                                          : "id:";
     return name + (is_bare_safe(node.text) ? node.text : quote(node.text));
@@ -526,7 +531,9 @@ std::shared_ptr<const Query> parse_query(std::string_view text) {
 
 std::string to_string(const QueryNode &node) { return print(node); }
 
-std::string to_string(const Query &query) { return query.root ? print(*query.root) : std::string(); }
+std::string to_string(const Query &query) {
+  return query.root ? print(*query.root) : std::string();
+}
 
 bool operator==(const QueryNode &a, const QueryNode &b) noexcept {
   return a.kind == b.kind && a.title_only == b.title_only && a.text == b.text &&

@@ -1,15 +1,15 @@
 // Implements run_search() and make_snippet() of src/query/search.hpp: evaluates a Query against
 // a SearchIndex and the specs, ranks the matches and cuts snippets.
-#include "core/snapshot.hpp"
-#include "query/query_ast.hpp"
 #include "query/search.hpp"
 
-#include <leanspec/error.hpp>
+#include "core/snapshot.hpp"
+#include "query/query_ast.hpp"
 
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <leanspec/error.hpp>
 #include <optional>
 
 namespace leanspec::detail {
@@ -22,7 +22,7 @@ constexpr float tag_weight = 5.0F;
 constexpr float id_weight = 5.0F;
 constexpr float bm25_k1 = 1.2F;
 constexpr float bm25_b = 0.75F;
-constexpr float prefix_factor = 0.7F; // a token the word is only a prefix of
+constexpr float prefix_factor = 0.7F;                 // a token the word is only a prefix of
 constexpr float fuzzy_factor[3] = {1.0F, 0.6F, 0.4F}; // by edit distance
 
 struct Scored {
@@ -38,7 +38,8 @@ bool is_blank(char c) noexcept {
 bool is_continuation(char c) noexcept { return (static_cast<unsigned char>(c) & 0xC0u) == 0x80u; }
 
 bool is_ascii(std::string_view text) noexcept {
-  return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
 // --- Edit distance --------------------------------------------------------------------------
@@ -50,7 +51,11 @@ void decode_utf8(std::string_view text, std::u32string &out) {
   const std::size_t n = text.size();
   for (std::size_t i = 0; i < n;) {
     const unsigned char c = p[i];
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    std::size_t len = c < 0x80           ? 1
+                      : (c >> 5) == 0x6  ? 2
+                      : (c >> 4) == 0xE  ? 3
+                      : (c >> 3) == 0x1E ? 4
+                                         : 0;
     bool ok = len != 0 && i + len <= n;
     for (std::size_t k = 1; ok && k < len; ++k)
       ok = (p[i + k] & 0xC0u) == 0x80u;
@@ -76,17 +81,22 @@ int bounded_distance(std::basic_string_view<Char> a, std::basic_string_view<Char
   const int over = bound + 1;
   if ((m > n ? m - n : n - m) > d)
     return over;
-  previous.assign(n + 1, over);
-  current.assign(n + 1, over);
+  if (previous.size() < n + 2) {
+    previous.resize(n + 2);
+    current.resize(n + 2);
+  }
+  // Row 0 inside the band, and `over` just past it; every later cell is written before it is
+  // read (each row sets lo - 1 .. hi + 1).
   for (std::size_t j = 0; j <= std::min(n, d); ++j)
     previous[j] = static_cast<int>(j);
+  previous[std::min(n, d) + 1] = over;
   for (std::size_t i = 1; i <= m; ++i) {
     const std::size_t lo = i > d ? i - d : 1, hi = std::min(n, i + d);
     current[lo - 1] = lo == 1 && i <= d ? static_cast<int>(i) : over;
     int best = current[lo - 1];
     for (std::size_t j = lo; j <= hi; ++j) {
-      const int value = std::min({previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1),
-                                  previous[j] + 1, current[j - 1] + 1});
+      const int value = std::min(
+          {previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1), previous[j] + 1, current[j - 1] + 1});
       current[j] = std::min(value, over);
       best = std::min(best, current[j]);
     }
@@ -257,19 +267,26 @@ Matches subtract(const Matches &a, const Matches &b) {
 }
 
 bool all_digits(std::string_view text) noexcept {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 bool date_matches(const std::optional<Timestamp> &t, const QueryNode &node) noexcept {
   if (!t)
     return false;
   switch (node.op) {
-  case DateOp::eq: return *t >= node.from.at && *t < node.from.end();
-  case DateOp::lt: return *t < node.from.at;
-  case DateOp::le: return *t < node.from.end();
-  case DateOp::gt: return *t >= node.from.end();
-  case DateOp::ge: return *t >= node.from.at;
-  case DateOp::range: return *t >= node.from.at && *t < node.to.end();
+  case DateOp::eq:
+    return *t >= node.from.at && *t < node.from.end();
+  case DateOp::lt:
+    return *t < node.from.at;
+  case DateOp::le:
+    return *t < node.from.end();
+  case DateOp::gt:
+    return *t >= node.from.end();
+  case DateOp::ge:
+    return *t >= node.from.at;
+  case DateOp::range:
+    return *t >= node.from.at && *t < node.to.end();
   }
   return false;
 }
@@ -277,12 +294,15 @@ bool date_matches(const std::optional<Timestamp> &t, const QueryNode &node) noex
 // True when a field filter node holds for `spec`.
 bool field_matches(const Spec &spec, const QueryNode &node) noexcept {
   switch (node.kind) {
-  case NodeKind::status: return spec.status == node.status;
-  case NodeKind::priority: return spec.priority == node.priority;
+  case NodeKind::status:
+    return spec.status == node.status;
+  case NodeKind::priority:
+    return spec.priority == node.priority;
   case NodeKind::tag:
     return std::any_of(spec.tags.begin(), spec.tags.end(),
                        [&](const std::string &tag) { return equals_folded(tag, node.text); });
-  case NodeKind::assignee: return equals_folded(spec.assignee, node.text);
+  case NodeKind::assignee:
+    return equals_folded(spec.assignee, node.text);
   case NodeKind::id: {
     if (equals_folded(spec.id, node.text) || equals_folded(spec.slug, node.text))
       return true;
@@ -294,9 +314,12 @@ bool field_matches(const Spec &spec, const QueryNode &node) noexcept {
     return error == std::errc() && end == node.text.data() + node.text.size() &&
            number == spec.number;
   }
-  case NodeKind::created: return date_matches(spec.created_time(), node);
-  case NodeKind::updated: return date_matches(spec.updated_time(), node);
-  default: return false;
+  case NodeKind::created:
+    return date_matches(spec.created_time(), node);
+  case NodeKind::updated:
+    return date_matches(spec.updated_time(), node);
+  default:
+    return false;
   }
 }
 
@@ -320,17 +343,20 @@ public:
       if (node.tokens.size() > 1)
         return phrase(node, positive, within);
       return word(node, positive);
-    case NodeKind::fuzzy: return fuzzy(node, positive);
+    case NodeKind::fuzzy:
+      return fuzzy(node, positive);
     case NodeKind::not_op:
       return subtract(everything(within), eval(node.children.front(), !positive, within));
-    case NodeKind::and_op: return conjunction(node, positive, within);
+    case NodeKind::and_op:
+      return conjunction(node, positive, within);
     case NodeKind::or_op: {
       Matches out;
       for (const auto &child : node.children)
         out = unite(out, eval(child, positive, within));
       return out;
     }
-    default: return fields(node, within);
+    default:
+      return fields(node, within);
     }
   }
 
@@ -428,7 +454,8 @@ private:
     }
     const auto [first, last] = index_.prefix_range(token);
     for (std::size_t term = first; term < last; ++term)
-      accumulate(term, mask_of(node), index_.term(term).size() == token.size() ? 1.0F : prefix_factor);
+      accumulate(term, mask_of(node),
+                 index_.term(term).size() == token.size() ? 1.0F : prefix_factor);
     if (positive && !node.title_only)
       highlights.prefixes.push_back(token);
     return collect();
@@ -452,9 +479,9 @@ private:
         distance = bounded_distance(query, text, node.distance, previous_row_, current_row_);
       } else {
         decode_utf8(text, term_points_);
-        distance = bounded_distance(std::u32string_view(query_points_),
-                                    std::u32string_view(term_points_), node.distance,
-                                    previous_row_, current_row_);
+        distance =
+            bounded_distance(std::u32string_view(query_points_), std::u32string_view(term_points_),
+                             node.distance, previous_row_, current_row_);
       }
       if (distance > node.distance)
         continue;
@@ -561,11 +588,15 @@ private:
       order.push_back(&child);
     const auto rank = [](const QueryNode *n) {
       switch (n->kind) {
-      case NodeKind::not_op: return 3;
+      case NodeKind::not_op:
+        return 3;
       case NodeKind::word:
-      case NodeKind::phrase: return n->tokens.size() > 1 ? 2 : 0;
-      case NodeKind::fuzzy: return 0;
-      default: return 1;
+      case NodeKind::phrase:
+        return n->tokens.size() > 1 ? 2 : 0;
+      case NodeKind::fuzzy:
+        return 0;
+      default:
+        return 1;
       }
     };
     std::stable_sort(order.begin(), order.end(),
@@ -591,7 +622,7 @@ private:
   const std::vector<SpecPtr> &specs_;
   const SearchIndex &index_;
   std::vector<float> score_;
-  std::vector<float> body_norms_; // see field_score()
+  std::vector<float> body_norms_;   // see field_score()
   std::vector<std::uint8_t> state_; // bit 0: touched, bit 1: body
   std::vector<std::uint32_t> touched_;
   std::u32string query_points_, term_points_;
@@ -658,13 +689,13 @@ SearchResult run_search(const std::vector<SpecPtr> &specs, const SearchIndex &in
   if (index.spec_count() != specs.size())
     throw Error(ErrorCode::internal, "search: the index was built over other specs");
   Evaluator evaluator(specs, index);
-  Matches matches = query.root ? evaluator.eval(*query.root, true, nullptr)
-                               : evaluator.everything(nullptr);
-  std::erase_if(matches, [&](const Scored &s) { return !detail::matches(*specs[s.spec], filter); });
+  Matches found =
+      query.root ? evaluator.eval(*query.root, true, nullptr) : evaluator.everything(nullptr);
+  std::erase_if(found, [&](const Scored &s) { return !matches(*specs[s.spec], filter); });
 
   SearchResult result;
-  result.total = matches.size();
-  const std::size_t count = limit == 0 ? matches.size() : std::min(limit, matches.size());
+  result.total = found.size();
+  const std::size_t count = limit == 0 ? found.size() : std::min(limit, found.size());
   const auto better = [&](const Scored &a, const Scored &b) {
     if (a.score != b.score)
       return a.score > b.score;
@@ -675,19 +706,19 @@ SearchResult run_search(const std::vector<SpecPtr> &specs, const SearchIndex &in
       return x.id < y.id;
     return a.spec < b.spec;
   };
-  std::partial_sort(matches.begin(), matches.begin() + static_cast<std::ptrdiff_t>(count),
-                    matches.end(), better);
+  std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(count), found.end(),
+                    better);
 
   Highlights &highlights = evaluator.highlights;
   std::sort(highlights.exact.begin(), highlights.exact.end());
   result.hits.reserve(count);
   for (std::size_t k = 0; k < count; ++k) {
-    const Scored &s = matches[k];
+    const Scored &s = found[k];
     const SpecPtr &spec = specs[s.spec];
     std::size_t offset = 0;
     if (s.body) {
-      const std::size_t found = first_highlight(spec->body, highlights);
-      offset = found == std::string_view::npos ? 0 : found;
+      const std::size_t first = first_highlight(spec->body, highlights);
+      offset = first == std::string_view::npos ? 0 : first;
     }
     result.hits.push_back({spec, static_cast<double>(s.score), make_snippet(spec->body, offset)});
   }

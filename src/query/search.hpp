@@ -4,11 +4,10 @@
 // title, tags, id and body, built once per snapshot; run_search() evaluates and ranks.
 // Thread-safe: a built index is immutable.
 
-#include <leanspec/query.hpp>
-#include <leanspec/spec.hpp>
-
 #include <cstddef>
 #include <cstdint>
+#include <leanspec/query.hpp>
+#include <leanspec/spec.hpp>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -82,11 +81,13 @@ struct SpecTerms {
     std::uint8_t fields = 0;  ///< SearchIndex::in_* bits
     std::uint8_t body_tf = 0; ///< occurrences in the body, saturated at 15
   };
-  std::string chars;          ///< the distinct lower-cased tokens, concatenated
-  std::vector<Entry> entries; ///< one per distinct token, in first-seen order
+  std::string chars;             ///< the distinct lower-cased tokens, concatenated
+  std::vector<Entry> entries;    ///< one per distinct token, in first-seen order
   std::uint32_t body_length = 0; ///< tokens in the body
 
-  std::string_view token(const Entry &e) const noexcept { return {chars.data() + e.offset, e.size}; }
+  std::string_view token(const Entry &e) const noexcept {
+    return {chars.data() + e.offset, e.size};
+  }
 };
 /// Tokenizes a spec's title, tags, id and body.
 SpecTerms collect_spec_terms(const Spec &spec);
@@ -115,7 +116,9 @@ public:
   /// The term equal to `token`, or term_count() when none.
   std::size_t find(std::string_view token) const noexcept;
   /// How many specs hold term `t`.
-  std::uint32_t document_frequency(std::size_t t) const noexcept { return document_frequencies_[t]; }
+  std::uint32_t document_frequency(std::size_t t) const noexcept {
+    return document_frequencies_[t];
+  }
   /// Tokens in spec `spec`'s body.
   std::uint32_t body_length(std::size_t spec) const noexcept { return body_lengths_[spec]; }
   double average_body_length() const noexcept { return average_body_length_; }
@@ -182,7 +185,8 @@ std::shared_ptr<const SearchIndex> build_search_index(const std::vector<SpecPtr>
 std::string make_snippet(std::string_view body, std::size_t offset);
 
 /// Evaluates `query` (with `filter` on top), ranks title and tag matches above body matches,
-/// and cuts to `limit` (0: all). Each hit carries a snippet.
+/// and cuts to `limit` (0: all). Each hit carries a snippet. Ties: spec number, then id.
+/// @throws leanspec::Error internal when `index` was built over another number of specs
 SearchResult run_search(const std::vector<SpecPtr> &specs, const SearchIndex &index,
                         const Query &query, const Filter &filter, std::size_t limit);
 

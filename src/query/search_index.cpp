@@ -123,8 +123,8 @@ public:
         terms_.chars[i] = fold_byte(terms_.chars[i]);
       const auto [id, added] = ids_.insert({terms_.chars.data() + offset, size});
       if (added)
-        terms_.entries.push_back({static_cast<std::uint32_t>(offset),
-                                  static_cast<std::uint32_t>(size), 0, 0});
+        terms_.entries.push_back(
+            {static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(size), 0, 0});
       else
         terms_.chars.resize(offset);
       SpecTerms::Entry &entry = terms_.entries[id];
@@ -161,7 +161,8 @@ SpecTerms collect_spec_terms(const Spec &spec) {
 
 // --- SearchIndex ----------------------------------------------------------------------------
 
-std::pair<std::size_t, std::size_t> SearchIndex::prefix_range(std::string_view prefix) const noexcept {
+std::pair<std::size_t, std::size_t>
+SearchIndex::prefix_range(std::string_view prefix) const noexcept {
   std::size_t lo = 0, hi = term_count();
   // First term >= prefix.
   while (lo < hi) {

@@ -3,10 +3,8 @@
 #include "query/query_ast.hpp"
 #include "query/search.hpp"
 
-#include <leanspec/error.hpp>
-
 #include <doctest/doctest.h>
-
+#include <leanspec/error.hpp>
 #include <random>
 #include <string>
 #include <vector>
@@ -240,7 +238,8 @@ TEST_CASE("each parse error names its problem and position") {
            Case{"created:>=2025-13-01", "query: bad date '2025-13-01' at position 10"},
            Case{"created:2025-11-01..soon", "query: bad date 'soon' at position 20"},
            Case{"updated:yesterday", "query: bad date 'yesterday' at position 8"},
-           Case{"created:2025-12-01..2025-11-01", "query: date range ends before it starts at position 8"},
+           Case{"created:2025-12-01..2025-11-01",
+                "query: date range ends before it starts at position 8"},
            Case{"a AND", "query: empty operand after AND at position 5"},
            Case{"AND a", "query: empty operand before AND at position 0"},
            Case{"OR b", "query: empty operand before OR at position 0"},
@@ -258,7 +257,8 @@ TEST_CASE("each parse error names its problem and position") {
            Case{"word~12", "query: fuzzy distance must be 1 or 2 at position 4"},
            Case{"a-b~1", "query: a fuzzy term must be one word at position 0"},
            Case{"~", "query: a fuzzy term must be one word at position 0"},
-           Case{std::string(300, '(') + "a" + std::string(300, ')'), "query: query nested too deeply"},
+           Case{std::string(300, '(') + "a" + std::string(300, ')'),
+                "query: query nested too deeply"},
            Case{std::string(300, '-') + "a", "query: query nested too deeply"},
        }) {
     CAPTURE(c.text);
@@ -301,11 +301,12 @@ TEST_CASE("to_string round-trips randomly generated queries") {
   // Fragments chosen to hit the lexer's corners; most combinations parse, the rest must throw
   // leanspec::Error.
   const std::vector<std::string> fragments{
-      "a",      "B",     "\"",       "(",     ")",          " ",         "-",        ":",
-      "~",      "1",     "2",        "\\",    "AND",        "OR",        "NOT",      "status:",
-      "tag:",   "title:", "id:",     "created:", ">=",      "<",         "2025-11-01", "..",
-      "é",      "日",     "\t",       "wip",   "assignee:",  "priority:", "high",     "'",
-      "updated:", "=",   "T10:00Z", "\xff",  "x-y",        "~2",        "\"a b\"",  "--"};
+      "a",         "B",          "\"",   "(",       ")",        " ",        "-",
+      ":",         "~",          "1",    "2",       "\\",       "AND",      "OR",
+      "NOT",       "status:",    "tag:", "title:",  "id:",      "created:", ">=",
+      "<",         "2025-11-01", "..",   "é",       "日",       "\t",       "wip",
+      "assignee:", "priority:",  "high", "'",       "updated:", "=",        "T10:00Z",
+      "\xff",      "x-y",        "~2",   "\"a b\"", "--"};
   std::mt19937 random(20251114);
   int parsed = 0;
   for (int i = 0; i < 20000; ++i) {

@@ -3,13 +3,11 @@
 #include "query/query_ast.hpp"
 #include "query/search.hpp"
 
-#include <leanspec/error.hpp>
-
-#include <doctest/doctest.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <doctest/doctest.h>
+#include <leanspec/error.hpp>
 #include <map>
 #include <optional>
 #include <random>
@@ -64,7 +62,8 @@ public:
     index_ = build_search_index(specs_);
   }
 
-  SearchResult search(std::string_view text, std::size_t limit = 0, const Filter &filter = {}) const {
+  SearchResult search(std::string_view text, std::size_t limit = 0,
+                      const Filter &filter = {}) const {
     return run_search(specs_, *index_, *parse_query(text), filter, limit);
   }
   /// The ids of the hits, in rank order.
@@ -96,7 +95,11 @@ bool is_valid_utf8(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
     const auto c = static_cast<unsigned char>(text[i]);
-    const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    const std::size_t len = c < 0x80         ? 1
+                            : (c >> 5) == 6  ? 2
+                            : (c >> 4) == 14 ? 3
+                            : (c >> 3) == 30 ? 4
+                                             : 0;
     if (len == 0 || i + len > text.size())
       return false;
     for (std::size_t k = 1; k < len; ++k)
@@ -121,7 +124,10 @@ TEST_CASE("tokens are lower-cased ASCII runs that keep multibyte characters whol
 
 TEST_CASE("the index keeps a sorted vocabulary with per-spec postings") {
   const Corpus corpus({
-      {.number = 1, .slug = "alpha", .title = "Validation rules", .body = "validate the VALIDATION"},
+      {.number = 1,
+       .slug = "alpha",
+       .title = "Validation rules",
+       .body = "validate the VALIDATION"},
       {.number = 2, .slug = "beta", .title = "Other", .body = "nothing", .tags = {"Validation"}},
   });
   const SearchIndex &index = corpus.index();
@@ -239,8 +245,8 @@ TEST_CASE("non-ASCII words are indexed whole and matched as written") {
       {.number = 2, .body = "Über", .tags = {"café"}},
   });
   CHECK(corpus.numbers("naïve") == Numbers{1});
-  CHECK(corpus.numbers("NAïVE") == Numbers{1});   // the ASCII letters fold
-  CHECK(corpus.numbers("日本") == Numbers{1});     // a prefix of the token
+  CHECK(corpus.numbers("NAïVE") == Numbers{1}); // the ASCII letters fold
+  CHECK(corpus.numbers("日本") == Numbers{1});  // a prefix of the token
   CHECK(corpus.numbers("café") == Numbers{2});
   CHECK(corpus.numbers("über").empty()); // only ASCII is case-folded
   CHECK(corpus.numbers("Über") == Numbers{2});
@@ -284,10 +290,18 @@ TEST_CASE("OR unites, AND intersects, and parentheses group") {
 
 TEST_CASE("field filters test the spec's fields") {
   const Corpus corpus({
-      {.number = 18, .slug = "spec-validation", .tags = {"API", "core"}, .status = Status::in_progress,
-       .priority = Priority::high, .assignee = "Ada"},
-      {.number = 19, .slug = "other", .tags = {"api-v2"}, .status = Status::planned,
-       .priority = Priority::low, .assignee = "bob"},
+      {.number = 18,
+       .slug = "spec-validation",
+       .tags = {"API", "core"},
+       .status = Status::in_progress,
+       .priority = Priority::high,
+       .assignee = "Ada"},
+      {.number = 19,
+       .slug = "other",
+       .tags = {"api-v2"},
+       .status = Status::planned,
+       .priority = Priority::low,
+       .assignee = "bob"},
       {.number = 20, .slug = "none", .status = Status::complete},
   });
   CHECK(corpus.numbers("status:wip") == Numbers{18});
@@ -310,7 +324,7 @@ TEST_CASE("date comparisons and inclusive ranges use the created time") {
       {.number = 2, .created = "2025-11-01"},
       {.number = 3, .created = "2025-11-30T23:00:00Z"},
       {.number = 4, .created = "2025-12-01"},
-      {.number = 5},                  // no date: never matches a date filter
+      {.number = 5},                    // no date: never matches a date filter
       {.number = 6, .created = "soon"}, // not a date either
   });
   CHECK(corpus.numbers("created:>=2025-11-01") == Numbers{2, 3, 4});
@@ -440,8 +454,8 @@ TEST_CASE("the snippet surrounds the first body match, collapsing whitespace") {
   const std::string &snippet = result.hits[0].snippet;
   CAPTURE(snippet);
   CHECK(snippet.find("The needle is here. more filler") != std::string::npos);
-  CHECK(snippet.rfind("\xE2\x80\xA6", 0) == 0);                       // starts with …
-  CHECK(snippet.substr(snippet.size() - 3) == "\xE2\x80\xA6");         // ends with …
+  CHECK(snippet.rfind("\xE2\x80\xA6", 0) == 0);                // starts with …
+  CHECK(snippet.substr(snippet.size() - 3) == "\xE2\x80\xA6"); // ends with …
   CHECK(snippet.find('\n') == std::string::npos);
   CHECK(snippet.find("  ") == std::string::npos);
   CHECK(snippet.size() <= 160 + 6);
@@ -535,14 +549,17 @@ struct Reference {
   static int levenshtein(std::string_view a, std::string_view b) {
     const std::u32string x = points(a), y = points(b);
     std::vector<int> d((x.size() + 1) * (y.size() + 1));
-    const auto at = [&](std::size_t i, std::size_t j) -> int & { return d[i * (y.size() + 1) + j]; };
+    const auto at = [&](std::size_t i, std::size_t j) -> int & {
+      return d[i * (y.size() + 1) + j];
+    };
     for (std::size_t i = 0; i <= x.size(); ++i)
       at(i, 0) = static_cast<int>(i);
     for (std::size_t j = 0; j <= y.size(); ++j)
       at(0, j) = static_cast<int>(j);
     for (std::size_t i = 1; i <= x.size(); ++i)
       for (std::size_t j = 1; j <= y.size(); ++j)
-        at(i, j) = std::min({at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + (x[i - 1] != y[j - 1])});
+        at(i, j) = std::min(
+            {at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + (x[i - 1] != y[j - 1])});
     return at(x.size(), y.size());
   }
   static bool run_in(const std::vector<std::string> &field, const std::vector<std::string> &run) {
@@ -576,12 +593,18 @@ struct Reference {
       return v.whole_day ? v.at + std::chrono::hours(24) : v.at + std::chrono::milliseconds(1);
     };
     switch (node.op) {
-    case DateOp::eq: return *t >= node.from.at && *t < end(node.from);
-    case DateOp::lt: return *t < node.from.at;
-    case DateOp::le: return *t < end(node.from);
-    case DateOp::gt: return *t >= end(node.from);
-    case DateOp::ge: return *t >= node.from.at;
-    case DateOp::range: return *t >= node.from.at && *t < end(node.to);
+    case DateOp::eq:
+      return *t >= node.from.at && *t < end(node.from);
+    case DateOp::lt:
+      return *t < node.from.at;
+    case DateOp::le:
+      return *t < end(node.from);
+    case DateOp::gt:
+      return *t >= end(node.from);
+    case DateOp::ge:
+      return *t >= node.from.at;
+    case DateOp::range:
+      return *t >= node.from.at && *t < end(node.to);
     }
     return false;
   }
@@ -617,21 +640,27 @@ struct Reference {
         }
       return false;
     }
-    case NodeKind::status: return spec.status == node.status;
-    case NodeKind::priority: return spec.priority == node.priority;
+    case NodeKind::status:
+      return spec.status == node.status;
+    case NodeKind::priority:
+      return spec.priority == node.priority;
     case NodeKind::tag:
       for (const auto &tag : spec.tags)
         if (lower(tag) == node.text)
           return true;
       return false;
-    case NodeKind::assignee: return lower(spec.assignee) == node.text;
+    case NodeKind::assignee:
+      return lower(spec.assignee) == node.text;
     case NodeKind::id:
       return lower(spec.id) == node.text || lower(spec.slug) == node.text ||
              (node.text.find_first_not_of("0123456789") == std::string::npos &&
               node.text.size() < 9 && std::stoi(node.text) == spec.number);
-    case NodeKind::created: return in_date(spec.created_time(), node);
-    case NodeKind::updated: return in_date(spec.updated_time(), node);
-    case NodeKind::not_op: return !match(e, node.children[0]);
+    case NodeKind::created:
+      return in_date(spec.created_time(), node);
+    case NodeKind::updated:
+      return in_date(spec.updated_time(), node);
+    case NodeKind::not_op:
+      return !match(e, node.children[0]);
     case NodeKind::and_op:
       for (const auto &child : node.children)
         if (!match(e, child))
@@ -651,7 +680,9 @@ class Generator {
 public:
   explicit Generator(unsigned seed) : random_(seed) {}
 
-  template <class T> const T &pick(const std::vector<T> &items) { return items[random_() % items.size()]; }
+  template <class T> const T &pick(const std::vector<T> &items) {
+    return items[random_() % items.size()];
+  }
   int below(int n) { return static_cast<int>(random_() % static_cast<unsigned>(n)); }
 
   std::string word() { return pick(words_); }
@@ -697,7 +728,10 @@ public:
 
   std::string term() {
     switch (below(14)) {
-    case 0: case 1: case 2: return word();
+    case 0:
+    case 1:
+    case 2:
+      return word();
     case 3: { // a prefix, in random case
       std::string w = word();
       w = w.substr(0, 1 + static_cast<std::size_t>(below(static_cast<int>(w.size()))));
@@ -706,8 +740,10 @@ public:
           c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       return w;
     }
-    case 4: return "\"" + word() + " " + word() + (below(3) == 0 ? " " + word() : "") + "\"";
-    case 5: return "\"" + word() + "\"";
+    case 4:
+      return "\"" + word() + " " + word() + (below(3) == 0 ? " " + word() : "") + "\"";
+    case 5:
+      return "\"" + word() + "\"";
     case 6: { // a typo, in a word of one token
       std::string w = word();
       while (tokenize(w).size() != 1 || tokenize(w)[0].size() != w.size())
@@ -722,11 +758,17 @@ public:
       w.replace(at, end - at, "q");
       return w + (below(2) ? "~1" : "~2");
     }
-    case 7: return "status:" + std::string(pick(statuses_));
-    case 8: return "tag:" + pick(tags_);
-    case 9: return below(2) ? "priority:" + std::string(pick(priorities_)) : "assignee:" + pick(assignees_);
-    case 10: return "title:" + word();
-    case 11: return "id:" + std::to_string(1 + below(300));
+    case 7:
+      return "status:" + std::string(pick(statuses_));
+    case 8:
+      return "tag:" + pick(tags_);
+    case 9:
+      return below(2) ? "priority:" + std::string(pick(priorities_))
+                      : "assignee:" + pick(assignees_);
+    case 10:
+      return "title:" + word();
+    case 11:
+      return "id:" + std::to_string(1 + below(300));
     case 12: {
       static const std::vector<std::string> ops{">=", ">", "<", "<=", "=", ""};
       return (below(2) ? "created:" : "updated:") + pick(ops) + date();
@@ -755,12 +797,11 @@ public:
 
 private:
   std::mt19937 random_;
-  std::vector<std::string> words_{"search", "index", "indexing", "validation", "valid",
-                                  "invalid",  "Spec",  "specs",    "query",      "parser",
-                                  "über",     "naïve", "日本語",   "cache",      "cached",
-                                  "caching",  "API",   "design",   "fuzzy",      "fuzz",
-                                  "token",    "tokens", "snapshot", "watcher",   "c++",
-                                  "v1.2",     "e-mail", "foo_bar",  "the",       "a"};
+  std::vector<std::string> words_{
+      "search", "index",  "indexing", "validation", "valid",  "invalid", "Spec",     "specs",
+      "query",  "parser", "über",     "naïve",      "日本語", "cache",   "cached",   "caching",
+      "API",    "design", "fuzzy",    "fuzz",       "token",  "tokens",  "snapshot", "watcher",
+      "c++",    "v1.2",   "e-mail",   "foo_bar",    "the",    "a"};
   std::vector<std::string> separators_{" ", " ", " ", "\n", ", ", ". ", "-", "  ", "/"};
   std::vector<std::string> tags_{"api", "API-v2", "core", "search", "ux", "café"};
   std::vector<std::string> people_{"", "ada", "Bob", "carol"};
@@ -798,9 +839,9 @@ TEST_CASE("search agrees with a naive reference matcher on random specs and quer
     CHECK(result.total == expected.size());
     if (!expected.empty() && expected.size() < specs.size())
       ++nonempty;
-    const bool descending = std::is_sorted(
-        result.hits.begin(), result.hits.end(),
-        [](const SearchHit &a, const SearchHit &b) { return a.score > b.score; });
+    const bool descending =
+        std::is_sorted(result.hits.begin(), result.hits.end(),
+                       [](const SearchHit &a, const SearchHit &b) { return a.score > b.score; });
     CHECK(descending);
   }
   CHECK(nonempty > 300);

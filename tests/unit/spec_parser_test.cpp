@@ -38,8 +38,8 @@ TEST_CASE("a bare 049 stays the text \"049\" and a bare date stays its text") {
   CHECK(s.created == "2025-11-14");
   CHECK(s.parent == "049");
   REQUIRE(s.custom_fields.size() == 1);
-  CHECK(s.custom_fields[0].first == "owner_id");
-  CHECK(s.custom_fields[0].second.text == "007");
+  CHECK(s.custom_fields[0].key == "owner_id");
+  CHECK(s.custom_fields[0].value.text == "007");
   CHECK(s.frontmatter.find("created")->text == "2025-11-14");
 }
 
@@ -122,7 +122,7 @@ Body text.
   CHECK(s.transitions[1].status == Status::complete);
   CHECK(s.transitions[0].at == "2025-11-05T13:35:26.669Z");
   REQUIRE(s.custom_fields.size() == 1);
-  CHECK(s.custom_fields[0].second.find("nested")->items[1].text == "2");
+  CHECK(s.custom_fields[0].value.find("nested")->items[1].text == "2");
   CHECK(s.title == "Comprehensive Spec Validation");
   CHECK(s.body.find("Body text.") != std::string::npos);
   CHECK(s.diagnostics.empty());
