@@ -25,6 +25,11 @@ if len(sys.argv) > 1 and not sys.argv[1].startswith("-"):
     BINARY = sys.argv.pop(1)
 BINARY = os.path.abspath(BINARY) if BINARY else ""
 
+# The CLI keeps parsed frontmatter under $XDG_CACHE_HOME/leanspec: give the whole run its own,
+# so tests neither read the user's cache nor leave files in it.
+CACHE_HOME = tempfile.TemporaryDirectory(prefix="leanspec-cli-cache-")
+os.environ["XDG_CACHE_HOME"] = CACHE_HOME.name
+
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 DIAGNOSTIC_LINE = re.compile(r"^(?P<file>[^:\n]+?)(?::(?P<line>\d+))?: (?P<severity>error|warning): "
                              r"(?:\[(?P<code>[a-z0-9-]+)\] )?(?P<message>.+)$")
@@ -771,6 +776,32 @@ class DiscoveryTest(CliTestCase):
         self.assertEqual(ids(json.loads(self.ok("list", f"--specs-dir={self.custom}", "--json",
                                                 specs_dir=False).stdout)["specs"]),
                          ["001-custom", "002-custom-two"])
+
+
+class FrontmatterCacheTest(unittest.TestCase):
+    """The parse cache under $XDG_CACHE_HOME changes no output and follows edits."""
+
+    def test_cached_runs_match_uncached_runs_and_see_edits(self):
+        with tempfile.TemporaryDirectory() as root:
+            specs = os.path.join(root, "specs")
+            spec(specs, "001-alpha", "status: planned\ntags: [a]", "# Alpha\n")
+            spec(specs, "002-beta", "status: complete\ncompleted: 2025-01-01", "# Beta\n")
+            argv = [BINARY, "--specs-dir", specs, "list", "--all", "--json"]
+
+            def run(**extra):
+                env = dict(os.environ, **extra)
+                result = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
+                return json.loads(result.stdout)
+
+            uncached = run(LEANSPEC_NO_CACHE="1")
+            first, second = run(), run()
+            self.assertEqual(first, uncached)
+            self.assertEqual(second, uncached)
+            self.assertTrue(any(name.startswith("frontmatter-")
+                                for name in os.listdir(os.path.join(CACHE_HOME.name, "leanspec"))))
+            spec(specs, "001-alpha", "status: in-progress\ntags: [a]", "# Alpha\n")
+            statuses = {s["id"]: s["status"] for s in run()["specs"]}
+            self.assertEqual(statuses["001-alpha"], "in-progress")
 
 
 if __name__ == "__main__":
