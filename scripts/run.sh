@@ -15,6 +15,9 @@ if [[ ! -d $specs ]]; then
   exit 2
 fi
 
+source "$repo/scripts/deps.sh"
+install_packages "${build_packages[@]}"
+
 generator=()
 if command -v ninja >/dev/null; then generator=(-G Ninja); fi
 # Build output goes to stderr, so stdout is the board alone.

@@ -19,21 +19,10 @@ fuzz_seconds=${LEANSPEC_FUZZ_SECONDS:-30}
 step() { printf '\n==== [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 # --- dependencies -------------------------------------------------------------------------
-packages=(build-essential cmake ninja-build pkg-config libyaml-cpp-dev libcmark-gfm-dev
-          libcmark-gfm-extensions-dev libsimdjson-dev libssl-dev doctest-dev libbenchmark-dev
-          clang libclang-rt-14-dev python3 hyperfine)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  step "installing ${missing[*]}"
-  sudo=()
-  if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo[@]}" apt-get update -q
-  "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+source "$repo/scripts/deps.sh"
+step "dependencies"
+install_packages "${build_packages[@]}" doctest-dev libbenchmark-dev clang libclang-rt-14-dev \
+  python3 hyperfine
 
 summaries=()
 failed=0
@@ -109,8 +98,18 @@ fi
 
 step "summary"
 printf '%s\n' "${summaries[@]}"
+# One closing line over every ctest run: "N passed, N failed".
+total=0 bad=0
+for log in "$build_root"/*/ctest-*.log; do
+  [[ -f $log ]] || continue
+  line=$(grep -E '[0-9]+ tests failed out of [0-9]+' "$log" | tail -1) || continue
+  bad=$((bad + $(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$line")))
+  total=$((total + $(sed -E 's/.* tests failed out of ([0-9]+).*/\1/' <<<"$line")))
+done
 if ((failed)); then
   echo "FAILED"
-  exit 1
+else
+  echo "all passed"
 fi
-echo "all passed"
+echo "tests: $((total - bad)) passed, $bad failed"
+exit "$failed"
