@@ -37,11 +37,6 @@ bool is_blank(char c) noexcept {
 }
 bool is_continuation(char c) noexcept { return (static_cast<unsigned char>(c) & 0xC0u) == 0x80u; }
 
-bool is_ascii(std::string_view text) noexcept {
-  return std::all_of(text.begin(), text.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
 // --- Edit distance --------------------------------------------------------------------------
 
 // Code points of `text`; a byte that starts no valid sequence stands for itself.
@@ -72,41 +67,30 @@ void decode_utf8(std::string_view text, std::u32string &out) {
   }
 }
 
-// Levenshtein distance of a and b when it is at most `bound`, else bound + 1. Only the band
-// |i - j| <= bound of the table is computed, and a row whose minimum exceeds `bound` stops.
-template <class Char>
-int bounded_distance(std::basic_string_view<Char> a, std::basic_string_view<Char> b, int bound,
-                     std::vector<int> &previous, std::vector<int> &current) {
-  const std::size_t m = a.size(), n = b.size(), d = static_cast<std::size_t>(bound);
-  const int over = bound + 1;
-  if ((m > n ? m - n : n - m) > d)
-    return over;
-  if (previous.size() < n + 2) {
-    previous.resize(n + 2);
-    current.resize(n + 2);
+// The bytes of `text`'s first `count` code points as decode_utf8() reads them, or npos when
+// one of them is a byte that starts no valid sequence (it decodes by what follows, so the bytes
+// alone do not determine it).
+std::size_t utf8_prefix_bytes(std::string_view text, std::size_t count) noexcept {
+  const auto *p = reinterpret_cast<const unsigned char *>(text.data());
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  for (std::size_t k = 0; k < count; ++k) {
+    if (i >= n)
+      return std::string_view::npos;
+    const unsigned char c = p[i];
+    const std::size_t len = c < 0x80           ? 1
+                            : (c >> 5) == 0x6  ? 2
+                            : (c >> 4) == 0xE  ? 3
+                            : (c >> 3) == 0x1E ? 4
+                                               : 0;
+    bool ok = len != 0 && i + len <= n;
+    for (std::size_t b = 1; ok && b < len; ++b)
+      ok = (p[i + b] & 0xC0u) == 0x80u;
+    if (!ok)
+      return std::string_view::npos;
+    i += len;
   }
-  // Row 0 inside the band, and `over` just past it; every later cell is written before it is
-  // read (each row sets lo - 1 .. hi + 1).
-  for (std::size_t j = 0; j <= std::min(n, d); ++j)
-    previous[j] = static_cast<int>(j);
-  previous[std::min(n, d) + 1] = over;
-  for (std::size_t i = 1; i <= m; ++i) {
-    const std::size_t lo = i > d ? i - d : 1, hi = std::min(n, i + d);
-    current[lo - 1] = lo == 1 && i <= d ? static_cast<int>(i) : over;
-    int best = current[lo - 1];
-    for (std::size_t j = lo; j <= hi; ++j) {
-      const int value = std::min(
-          {previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1), previous[j] + 1, current[j - 1] + 1});
-      current[j] = std::min(value, over);
-      best = std::min(best, current[j]);
-    }
-    if (hi < n)
-      current[hi + 1] = over;
-    if (best > bound)
-      return over;
-    previous.swap(current);
-  }
-  return std::min(previous[n], over);
+  return i;
 }
 
 // --- Text scanning --------------------------------------------------------------------------
@@ -462,34 +446,98 @@ private:
   }
 
   Matches fuzzy(const QueryNode &node, bool positive) {
-    // Edit distance counts code points; ASCII-only pairs compare bytes directly.
-    const std::string_view query = node.text;
-    decode_utf8(query, query_points_);
-    const bool query_ascii = is_ascii(query);
-    const auto length = static_cast<std::ptrdiff_t>(query_points_.size());
-    const std::ptrdiff_t bound = node.distance;
-    for (std::size_t term = 0; term < index_.term_count(); ++term) {
+    // Edit distance counts code points. The sorted vocabulary is walked as a trie: a term reuses
+    // the dynamic-programming rows of the prefix it shares with the previous term, and when
+    // every cell of a row exceeds the bound, no term with that prefix can match, so the walk
+    // jumps past all of them (a binary search). Only a few thousand prefixes are ever visited.
+    decode_utf8(node.text, query_points_);
+    const std::size_t m = query_points_.size();
+    const int bound = node.distance;
+    const int over = bound + 1;
+    const std::size_t width = m + 1;
+    // rows_[i * width + j]: distance between the term's first i code points and the query's
+    // first j, capped at `over`. Row i exists only while some cell is <= bound, so i <= m + bound
+    // + 1.
+    const std::size_t max_rows = m + static_cast<std::size_t>(bound) + 2;
+    rows_.assign(max_rows * width, over);
+    for (std::size_t j = 0; j < width; ++j)
+      rows_[j] = std::min(static_cast<int>(j), over);
+    term_points_.clear();
+    std::size_t valid_rows = 1; // rows_ 0 .. valid_rows - 1 hold term_points_'s prefixes
+    const std::size_t count = index_.term_count();
+    for (std::size_t term = 0; term < count;) {
       const std::string_view text = index_.term(term);
-      const auto bytes = static_cast<std::ptrdiff_t>(text.size());
-      // A code point takes 1 to 4 bytes: rule out what cannot be within `bound`.
-      if (bytes < length - bound || bytes > 4 * (length + bound))
-        continue;
-      int distance = 0;
-      if (query_ascii && is_ascii(text)) {
-        distance = bounded_distance(query, text, node.distance, previous_row_, current_row_);
-      } else {
-        decode_utf8(text, term_points_);
-        distance =
-            bounded_distance(std::u32string_view(query_points_), std::u32string_view(term_points_),
-                             node.distance, previous_row_, current_row_);
+      decode_utf8(text, next_points_);
+      // Rows shared with the previous term.
+      std::size_t common = 0;
+      const std::size_t limit = std::min({next_points_.size(), term_points_.size(), valid_rows - 1});
+      while (common < limit && next_points_[common] == term_points_[common])
+        ++common;
+      term_points_.swap(next_points_);
+      valid_rows = common + 1;
+      bool dead = false;
+      std::size_t i = common;
+      while (i < term_points_.size()) {
+        const char32_t c = term_points_[i];
+        const int *previous = &rows_[i * width];
+        int *current = &rows_[(i + 1) * width];
+        current[0] = std::min(static_cast<int>(i + 1), over);
+        int best = current[0];
+        for (std::size_t j = 1; j < width; ++j) {
+          const int value = std::min({previous[j - 1] + (query_points_[j - 1] == c ? 0 : 1),
+                                      previous[j] + 1, current[j - 1] + 1});
+          current[j] = std::min(value, over);
+          best = std::min(best, current[j]);
+        }
+        ++i;
+        valid_rows = i + 1;
+        if (best > bound) {
+          dead = true;
+          break;
+        }
       }
-      if (distance > node.distance)
+      if (dead) {
+        // No term starting with the first i code points matches: skip them all, when those
+        // code points are exactly the text's first bytes (a byte that starts no valid
+        // sequence decodes by what follows it, so its prefix proves nothing).
+        const std::size_t bytes = utf8_prefix_bytes(text, i);
+        valid_rows = i; // row i proved nothing further
+        term = bytes != npos ? skip_prefix(term, text.substr(0, bytes)) : term + 1;
         continue;
-      accumulate(term, mask_of(node), fuzzy_factor[distance]);
-      if (positive && !node.title_only)
-        highlights.exact.push_back(text);
+      }
+      const int distance = rows_[term_points_.size() * width + m];
+      if (distance <= bound) {
+        accumulate(term, mask_of(node), fuzzy_factor[distance]);
+        if (positive && !node.title_only)
+          highlights.exact.push_back(text);
+      }
+      ++term;
     }
     return collect();
+  }
+
+  // The first term after `term` that does not start with `prefix` (a prefix of term `term`).
+  std::size_t skip_prefix(std::size_t term, std::string_view prefix) const noexcept {
+    std::size_t lo = term + 1, hi = index_.term_count();
+    // Gallop: most skipped runs are short.
+    std::size_t step = 1;
+    while (lo < hi) {
+      const std::size_t probe = std::min(hi, lo + step) - 1;
+      if (!index_.term(probe).starts_with(prefix)) {
+        hi = probe;
+        break;
+      }
+      lo = probe + 1;
+      step *= 2;
+    }
+    while (lo < hi) {
+      const std::size_t mid = lo + (hi - lo) / 2;
+      if (index_.term(mid).starts_with(prefix))
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    return lo;
   }
 
   struct Candidate {
@@ -500,22 +548,31 @@ private:
 
   Matches phrase(const QueryNode &node, bool positive, const Matches *within) {
     // Candidates: specs holding every token in a common field, then verified in the text.
-    std::vector<std::size_t> terms;
+    // Each term but the last also needs the next token's bit in its posting's signature.
+    struct PhraseTerm {
+      std::size_t term;
+      std::uint8_t next; // the bit required of the signature (0: none)
+    };
+    std::vector<PhraseTerm> terms;
     float weight = 0;
-    for (const auto &token : node.tokens) {
-      const std::size_t term = index_.find(token);
+    for (std::size_t i = 0; i < node.tokens.size(); ++i) {
+      const std::size_t term = index_.find(node.tokens[i]);
       if (term == index_.term_count())
         return {};
-      terms.push_back(term);
+      const bool last = i + 1 == node.tokens.size();
+      terms.push_back({term, last ? std::uint8_t{0}
+                                  : next_token_bit(term_hash(node.tokens[i + 1]))});
       weight += idf(term);
     }
-    std::sort(terms.begin(), terms.end(), [&](std::size_t a, std::size_t b) {
-      return index_.document_frequency(a) < index_.document_frequency(b);
+    std::sort(terms.begin(), terms.end(), [&](const PhraseTerm &a, const PhraseTerm &b) {
+      return index_.document_frequency(a.term) < index_.document_frequency(b.term);
     });
     std::vector<Candidate> candidates, next;
     const std::uint8_t mask = mask_of(node);
     std::size_t w = 0;
-    index_.for_each_posting(terms.front(), [&](const SearchIndex::Posting &p) {
+    index_.for_each_posting(terms.front().term, [&](const SearchIndex::Posting &p) {
+      if ((p.next & terms.front().next) != terms.front().next)
+        return;
       if (within) {
         while (w < within->size() && (*within)[w].spec < p.spec)
           ++w;
@@ -528,7 +585,10 @@ private:
     for (std::size_t t = 1; t < terms.size() && !candidates.empty(); ++t) {
       next.clear();
       std::size_t i = 0;
-      index_.for_each_posting(terms[t], [&](const SearchIndex::Posting &p) {
+      const std::uint8_t required = terms[t].next;
+      index_.for_each_posting(terms[t].term, [&](const SearchIndex::Posting &p) {
+        if ((p.next & required) != required)
+          return;
         while (i < candidates.size() && candidates[i].spec < p.spec)
           ++i;
         if (i == candidates.size() || candidates[i].spec != p.spec)
@@ -625,8 +685,8 @@ private:
   std::vector<float> body_norms_;   // see field_score()
   std::vector<std::uint8_t> state_; // bit 0: touched, bit 1: body
   std::vector<std::uint32_t> touched_;
-  std::u32string query_points_, term_points_;
-  std::vector<int> previous_row_, current_row_;
+  std::u32string query_points_, term_points_, next_points_;
+  std::vector<int> rows_; // fuzzy(): the walk's dynamic-programming rows
 };
 
 } // namespace

@@ -78,8 +78,10 @@ struct SpecTerms {
   struct Entry {
     std::uint32_t offset = 0; ///< into `chars`
     std::uint32_t size = 0;
+    std::uint32_t hash = 0;   ///< term_hash() of the token
     std::uint8_t fields = 0;  ///< SearchIndex::in_* bits
     std::uint8_t body_tf = 0; ///< occurrences in the body, saturated at 15
+    std::uint8_t next = 0;    ///< next_token_bit() of every token that follows it in a field
   };
   std::string chars;             ///< the distinct lower-cased tokens, concatenated
   std::vector<Entry> entries;    ///< one per distinct token, in first-seen order
@@ -89,12 +91,21 @@ struct SpecTerms {
     return {chars.data() + e.offset, e.size};
   }
 };
+/// The hash of a (lower-cased) token that SpecTerms::Entry::hash holds.
+std::uint32_t term_hash(std::string_view token) noexcept;
+/// The bit a token sets in the `next` signature of the token before it (one of 8, by hash).
+constexpr std::uint8_t next_token_bit(std::uint32_t hash) noexcept {
+  return static_cast<std::uint8_t>(1u << (hash >> 29));
+}
 /// Tokenizes a spec's title, tags, id and body.
 SpecTerms collect_spec_terms(const Spec &spec);
 
 /// An inverted index over specs: a sorted vocabulary of lower-case tokens, each with a
-/// delta+varint-coded postings list of (spec index, field bits, saturated body term frequency).
-/// No text is stored besides the vocabulary. Immutable once built.
+/// delta+varint-coded postings list of (spec index, field bits, saturated body term frequency,
+/// next-token signature). No text is stored besides the vocabulary. Immutable once built.
+/// The signature is a Bloom-like byte: the OR of next_token_bit() over the tokens that directly
+/// follow the term in any field of the spec, so a phrase "a b" can only be in specs whose
+/// posting of a has b's bit (it prunes phrase candidates before their text is scanned).
 class SearchIndex {
 public:
   /// Field bits of a posting.
@@ -103,6 +114,7 @@ public:
     std::uint32_t spec = 0;
     std::uint8_t fields = 0;
     std::uint8_t body_tf = 0;
+    std::uint8_t next = 0; ///< the next-token signature
   };
 
   std::size_t spec_count() const noexcept { return body_lengths_.size(); }
@@ -143,6 +155,7 @@ public:
       posting.spec = spec;
       posting.fields = *p & 0x0fu;
       posting.body_tf = static_cast<std::uint8_t>(*p++ >> 4);
+      posting.next = *p++;
       f(posting);
     }
   }
@@ -152,7 +165,7 @@ private:
   std::string terms_;                          // sorted vocabulary, concatenated
   std::vector<std::uint32_t> term_offsets_{0}; // term t is terms_[off[t], off[t+1])
   std::vector<std::uint8_t> postings_;
-  std::vector<std::uint64_t> posting_offsets_{0};
+  std::vector<std::uint32_t> posting_offsets_{0}; // term t's postings_[off[t], off[t+1])
   std::vector<std::uint32_t> document_frequencies_;
   std::vector<std::uint32_t> body_lengths_;
   double average_body_length_ = 0;
@@ -178,6 +191,8 @@ private:
 };
 
 /// Builds the index over `specs` (the order is the snapshot's; hits refer to these indices).
+/// Tokenizes on two threads (the calling one and a std::jthread) for more than a few specs.
+/// @throws leanspec::Error internal when the postings would exceed 4 GiB
 std::shared_ptr<const SearchIndex> build_search_index(const std::vector<SpecPtr> &specs);
 
 /// About 160 bytes of `body` around byte `offset` (where a match starts), blanks collapsed to
