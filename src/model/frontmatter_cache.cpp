@@ -3,7 +3,9 @@
 
 #include <leanspec/spec.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <vector>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -102,7 +104,14 @@ std::string FrontmatterCache::serialize(
     const std::unordered_map<std::string, std::shared_ptr<const YamlDocument>> &entries) {
   std::string out(magic);
   put_u32(out, static_cast<std::uint32_t>(entries.size()));
-  for (const auto &[key, doc] : entries) {
+  std::vector<const std::string *> keys; // sorted: the same entries always give the same bytes
+  keys.reserve(entries.size());
+  for (const auto &entry : entries)
+    keys.push_back(&entry.first);
+  std::sort(keys.begin(), keys.end(), [](const auto *a, const auto *b) { return *a < *b; });
+  for (const std::string *key_ptr : keys) {
+    const std::string &key = *key_ptr;
+    const auto &doc = entries.at(key);
     put_str(out, key);
     put_u32(out, static_cast<std::uint32_t>(doc->problems.size()));
     for (const auto &p : doc->problems) {
