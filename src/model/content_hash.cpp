@@ -9,13 +9,30 @@
 
 namespace leanspec {
 
+namespace {
+
+struct MdFree {
+  void operator()(EVP_MD *md) const noexcept { EVP_MD_free(md); }
+};
+struct CtxFree {
+  void operator()(EVP_MD_CTX *ctx) const noexcept { EVP_MD_CTX_free(ctx); }
+};
+
+// OpenSSL 3 looks an algorithm up in its provider tables (under a lock) on every implicit
+// fetch: fetch SHA-1 once per process and keep one context per thread.
+const EVP_MD *sha1() {
+  static const std::unique_ptr<EVP_MD, MdFree> md(EVP_MD_fetch(nullptr, "SHA1", nullptr));
+  return md.get();
+}
+
+} // namespace
+
 std::string git_blob_sha1(std::string_view content) {
-  using Ctx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
-  const Ctx ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  thread_local const std::unique_ptr<EVP_MD_CTX, CtxFree> ctx(EVP_MD_CTX_new());
   const std::string header = "blob " + std::to_string(content.size()) + '\0';
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha1(), nullptr) != 1 ||
+  if (!ctx || !sha1() || EVP_DigestInit_ex(ctx.get(), sha1(), nullptr) != 1 ||
       EVP_DigestUpdate(ctx.get(), header.data(), header.size()) != 1 ||
       EVP_DigestUpdate(ctx.get(), content.data(), content.size()) != 1 ||
       EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1)

@@ -162,10 +162,13 @@ bool FrontmatterCache::deserialize(std::string_view bytes,
 FrontmatterCache::FrontmatterCache(std::filesystem::path file) : file_(std::move(file)) {
   if (file_.empty())
     return;
-  std::ifstream in(file_, std::ios::binary);
+  std::ifstream in(file_, std::ios::binary | std::ios::ate);
   if (!in)
     return;
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string bytes(static_cast<std::size_t>(std::max<std::streamoff>(in.tellg(), 0)), '\0');
+  in.seekg(0);
+  if (!in.read(bytes.data(), static_cast<std::streamsize>(bytes.size())))
+    return;
   std::unordered_map<std::string, std::shared_ptr<const YamlDocument>> read;
   if (!deserialize(bytes, read))
     return; // foreign or damaged: start empty, the next commit replaces it
