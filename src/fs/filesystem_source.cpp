@@ -26,7 +26,8 @@ struct FilesystemSource::Impl {
   void reload() {
     const std::lock_guard lock(reload_mutex);
     auto loaded = detail::load_specs(options, cache.get());
-    cache->commit();
+    if (cache)
+      cache->commit();
     snapshot.store(std::make_shared<const detail::Snapshot>(project_id, std::move(loaded.specs),
                                                             std::move(loaded.diagnostics)));
     version.fetch_add(1);
@@ -58,7 +59,10 @@ FilesystemSource::FilesystemSource(FilesystemOptions options) : impl_(std::make_
     cache_file = impl_->options.cache_dir /
                  ("frontmatter-" + git_blob_sha1(dir.string()).substr(0, 16) + ".bin");
   }
-  impl_->cache = std::make_unique<detail::FrontmatterCache>(std::move(cache_file));
+  // Without a file the cache would only serve full reloads, at the cost of a second copy of
+  // every frontmatter tree (~3 KB a spec): not worth it.
+  if (!cache_file.empty())
+    impl_->cache = std::make_unique<detail::FrontmatterCache>(std::move(cache_file));
   impl_->reload();
 }
 

@@ -9,6 +9,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <leanspec/error.hpp>
 #include <optional>
 
@@ -95,23 +96,97 @@ std::size_t utf8_prefix_bytes(std::string_view text, std::size_t count) noexcept
 
 // --- Text scanning --------------------------------------------------------------------------
 
+// How rare a byte is in English technical text (higher: rarer); the phrase matcher looks for
+// the rarest byte of its tokens with memchr, which skips text far faster than a byte loop.
+int rarity(unsigned char c) noexcept {
+  static constexpr std::string_view common = "etaoinsrhldcumfpgwybvkxjqz"; // most common first
+  if (c >= 0x80)
+    return 40;
+  if (c >= '0' && c <= '9')
+    return 30;
+  const std::size_t at = common.find(static_cast<char>(c));
+  return at == std::string_view::npos ? 0 : static_cast<int>(at);
+}
+
+// Calls `f(position)` at each byte of `text` from `from` on that equals `lower` ASCII
+// case-insensitively, in order, until `f` returns true; returns that position, or npos. The
+// text is searched with memchr a window at a time, so a case of the byte that is rare does not
+// send memchr to the end of a text whose match comes early.
+template <class F>
+std::size_t find_byte_folded(std::string_view text, char lower, std::size_t from, F &&f) {
+  const std::size_t n = text.size();
+  const char upper = (lower >= 'a' && lower <= 'z') ? static_cast<char>(lower - 'a' + 'A') : lower;
+  const auto next = [&](char c, std::size_t first, std::size_t last) -> std::size_t {
+    if (first >= last)
+      return last;
+    const void *found = std::memchr(text.data() + first, c, last - first);
+    return found ? static_cast<std::size_t>(static_cast<const char *>(found) - text.data()) : last;
+  };
+  constexpr std::size_t window = 2048;
+  std::size_t to = std::min(n, from + window);
+  std::size_t next_lower = next(lower, from, to);
+  std::size_t next_upper = upper == lower ? to : next(upper, from, to);
+  for (;;) {
+    const std::size_t hit = std::min(next_lower, next_upper);
+    if (hit >= to) {
+      if (to >= n)
+        return std::string_view::npos;
+      const std::size_t start = to;
+      to = std::min(n, to + window);
+      next_lower = next(lower, start, to);
+      next_upper = upper == lower ? to : next(upper, start, to);
+      continue;
+    }
+    if (hit == next_lower)
+      next_lower = next(lower, hit + 1, to);
+    else
+      next_upper = next(upper, hit + 1, to);
+    if (f(hit))
+      return hit;
+  }
+}
+
+// The byte of `token` to look for: its rarest.
+std::size_t rarest_byte(std::string_view token) noexcept {
+  std::size_t at = 0;
+  for (std::size_t i = 1; i < token.size(); ++i)
+    if (rarity(static_cast<unsigned char>(token[i])) >
+        rarity(static_cast<unsigned char>(token[at])))
+      at = i;
+  return at;
+}
+
+// The offset of the first token of `text` that starts with `prefix` (lower-case), or npos.
+std::size_t find_prefix(std::string_view text, std::string_view prefix) {
+  const std::size_t n = text.size(), m = prefix.size();
+  if (m == 0 || n < m)
+    return std::string_view::npos;
+  const auto *p = reinterpret_cast<const unsigned char *>(text.data());
+  const std::size_t offset = rarest_byte(prefix);
+  const std::size_t hit = find_byte_folded(text, prefix[offset], offset, [&](std::size_t at) {
+    const std::size_t pos = at - offset;
+    return pos + m <= n && equals_folded(text.substr(pos, m), prefix) &&
+           (pos == 0 || !is_token_byte(p[pos - 1]));
+  });
+  return hit == std::string_view::npos ? hit : hit - offset;
+}
+
 // Finds a phrase's tokens as adjacent tokens of a text, ASCII case-insensitively. It looks for
-// the longest token with Boyer-Moore-Horspool (skipping most bytes), then checks the tokens
-// around each hit, so verifying a candidate costs a fraction of tokenizing its text.
+// the rarest byte of the phrase (in either case) with memchr, then checks the token it stands in
+// and the tokens around it, so verifying a candidate costs a fraction of tokenizing its text.
 class PhraseMatcher {
 public:
   explicit PhraseMatcher(const std::vector<std::string> &tokens) : tokens_(&tokens) {
-    for (std::size_t i = 1; i < tokens.size(); ++i)
-      if (tokens[i].size() > tokens[anchor_].size())
-        anchor_ = i;
-    const std::string &a = tokens[anchor_];
-    skip_.fill(a.size());
-    for (std::size_t i = 0; i + 1 < a.size(); ++i) {
-      const auto c = static_cast<unsigned char>(a[i]);
-      skip_[c] = a.size() - 1 - i;
-      if (c >= 'a' && c <= 'z')
-        skip_[c - 'a' + 'A'] = a.size() - 1 - i;
-    }
+    int best = -1;
+    for (std::size_t t = 0; t < tokens.size(); ++t)
+      for (std::size_t i = 0; i < tokens[t].size(); ++i) {
+        const int r = rarity(static_cast<unsigned char>(tokens[t][i]));
+        if (r > best) {
+          best = r;
+          anchor_ = t;
+          offset_ = i;
+        }
+      }
   }
 
   const std::vector<std::string> &tokens() const noexcept { return *tokens_; }
@@ -121,14 +196,16 @@ public:
     const std::vector<std::string> &tokens = *tokens_;
     const std::string &a = tokens[anchor_];
     const std::size_t n = text.size(), m = a.size();
+    if (m == 0 || n < m)
+      return std::string_view::npos;
     const auto *p = reinterpret_cast<const unsigned char *>(text.data());
-    for (std::size_t pos = 0; m > 0 && pos + m <= n; pos += skip_[p[pos + m - 1]]) {
-      if (static_cast<unsigned char>(fold_byte(static_cast<char>(p[pos + m - 1]))) !=
-              static_cast<unsigned char>(a[m - 1]) ||
-          !equals_folded(text.substr(pos, m), a))
-        continue;
+    std::size_t found = std::string_view::npos;
+    find_byte_folded(text, a[offset_], offset_, [&](std::size_t hit) {
+      const std::size_t pos = hit - offset_;
+      if (pos + m > n || !equals_folded(text.substr(pos, m), a))
+        return false;
       if ((pos > 0 && is_token_byte(p[pos - 1])) || (pos + m < n && is_token_byte(p[pos + m])))
-        continue; // inside a longer token
+        return false; // inside a longer token
       // Tokens before the anchor, walking back.
       std::size_t start = pos;
       bool ok = true;
@@ -154,15 +231,16 @@ public:
         ok = begin < end && equals_folded(text.substr(begin, end - begin), tokens[t]);
       }
       if (ok)
-        return start;
-    }
-    return std::string_view::npos;
+        found = start;
+      return ok;
+    });
+    return found;
   }
 
 private:
   const std::vector<std::string> *tokens_;
-  std::size_t anchor_ = 0;
-  std::array<std::size_t, 256> skip_{};
+  std::size_t anchor_ = 0; // the token holding the rarest byte
+  std::size_t offset_ = 0; // and where in it
 };
 
 // Positive body terms of the query, to place the snippet.
@@ -174,23 +252,22 @@ struct Highlights {
 
 std::size_t first_highlight(std::string_view body, const Highlights &h) {
   std::size_t found = std::string_view::npos;
-  if (!h.prefixes.empty() || !h.exact.empty()) {
+  for (const auto &prefix : h.prefixes)
+    found = std::min(
+        found, find_prefix(body.substr(0, found == std::string_view::npos ? body.size()
+                                                                          : found + prefix.size()),
+                           prefix));
+  if (!h.exact.empty()) {
     std::string folded;
     for_each_token(body, [&](std::size_t offset, std::size_t size) {
-      const std::string_view token = body.substr(offset, size);
-      for (const auto &prefix : h.prefixes)
-        if (starts_with_folded(token, prefix)) {
-          found = offset;
-          return false;
-        }
-      if (!h.exact.empty()) {
-        folded.assign(token);
-        for (char &c : folded)
-          c = fold_byte(c);
-        if (std::binary_search(h.exact.begin(), h.exact.end(), std::string_view(folded))) {
-          found = offset;
-          return false;
-        }
+      if (offset >= found)
+        return false;
+      folded.assign(body.substr(offset, size));
+      for (char &c : folded)
+        c = fold_byte(c);
+      if (std::binary_search(h.exact.begin(), h.exact.end(), std::string_view(folded))) {
+        found = offset;
+        return false;
       }
       return true;
     });
@@ -470,7 +547,8 @@ private:
       decode_utf8(text, next_points_);
       // Rows shared with the previous term.
       std::size_t common = 0;
-      const std::size_t limit = std::min({next_points_.size(), term_points_.size(), valid_rows - 1});
+      const std::size_t limit =
+          std::min({next_points_.size(), term_points_.size(), valid_rows - 1});
       while (common < limit && next_points_[common] == term_points_[common])
         ++common;
       term_points_.swap(next_points_);
@@ -548,31 +626,22 @@ private:
 
   Matches phrase(const QueryNode &node, bool positive, const Matches *within) {
     // Candidates: specs holding every token in a common field, then verified in the text.
-    // Each term but the last also needs the next token's bit in its posting's signature.
-    struct PhraseTerm {
-      std::size_t term;
-      std::uint8_t next; // the bit required of the signature (0: none)
-    };
-    std::vector<PhraseTerm> terms;
+    std::vector<std::size_t> terms;
     float weight = 0;
-    for (std::size_t i = 0; i < node.tokens.size(); ++i) {
-      const std::size_t term = index_.find(node.tokens[i]);
+    for (const auto &token : node.tokens) {
+      const std::size_t term = index_.find(token);
       if (term == index_.term_count())
         return {};
-      const bool last = i + 1 == node.tokens.size();
-      terms.push_back({term, last ? std::uint8_t{0}
-                                  : next_token_bit(term_hash(node.tokens[i + 1]))});
+      terms.push_back(term);
       weight += idf(term);
     }
-    std::sort(terms.begin(), terms.end(), [&](const PhraseTerm &a, const PhraseTerm &b) {
-      return index_.document_frequency(a.term) < index_.document_frequency(b.term);
+    std::sort(terms.begin(), terms.end(), [&](std::size_t a, std::size_t b) {
+      return index_.document_frequency(a) < index_.document_frequency(b);
     });
     std::vector<Candidate> candidates, next;
     const std::uint8_t mask = mask_of(node);
     std::size_t w = 0;
-    index_.for_each_posting(terms.front().term, [&](const SearchIndex::Posting &p) {
-      if ((p.next & terms.front().next) != terms.front().next)
-        return;
+    index_.for_each_posting(terms.front(), [&](const SearchIndex::Posting &p) {
       if (within) {
         while (w < within->size() && (*within)[w].spec < p.spec)
           ++w;
@@ -585,10 +654,7 @@ private:
     for (std::size_t t = 1; t < terms.size() && !candidates.empty(); ++t) {
       next.clear();
       std::size_t i = 0;
-      const std::uint8_t required = terms[t].next;
-      index_.for_each_posting(terms[t].term, [&](const SearchIndex::Posting &p) {
-        if ((p.next & required) != required)
-          return;
+      index_.for_each_posting(terms[t], [&](const SearchIndex::Posting &p) {
         while (i < candidates.size() && candidates[i].spec < p.spec)
           ++i;
         if (i == candidates.size() || candidates[i].spec != p.spec)

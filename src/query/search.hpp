@@ -81,7 +81,6 @@ struct SpecTerms {
     std::uint32_t hash = 0;   ///< term_hash() of the token
     std::uint8_t fields = 0;  ///< SearchIndex::in_* bits
     std::uint8_t body_tf = 0; ///< occurrences in the body, saturated at 15
-    std::uint8_t next = 0;    ///< next_token_bit() of every token that follows it in a field
   };
   std::string chars;             ///< the distinct lower-cased tokens, concatenated
   std::vector<Entry> entries;    ///< one per distinct token, in first-seen order
@@ -93,19 +92,12 @@ struct SpecTerms {
 };
 /// The hash of a (lower-cased) token that SpecTerms::Entry::hash holds.
 std::uint32_t term_hash(std::string_view token) noexcept;
-/// The bit a token sets in the `next` signature of the token before it (one of 8, by hash).
-constexpr std::uint8_t next_token_bit(std::uint32_t hash) noexcept {
-  return static_cast<std::uint8_t>(1u << (hash >> 29));
-}
 /// Tokenizes a spec's title, tags, id and body.
 SpecTerms collect_spec_terms(const Spec &spec);
 
 /// An inverted index over specs: a sorted vocabulary of lower-case tokens, each with a
-/// delta+varint-coded postings list of (spec index, field bits, saturated body term frequency,
-/// next-token signature). No text is stored besides the vocabulary. Immutable once built.
-/// The signature is a Bloom-like byte: the OR of next_token_bit() over the tokens that directly
-/// follow the term in any field of the spec, so a phrase "a b" can only be in specs whose
-/// posting of a has b's bit (it prunes phrase candidates before their text is scanned).
+/// delta+varint-coded postings list of (spec index, field bits, saturated body term frequency).
+/// No text is stored besides the vocabulary. Immutable once built.
 class SearchIndex {
 public:
   /// Field bits of a posting.
@@ -114,7 +106,6 @@ public:
     std::uint32_t spec = 0;
     std::uint8_t fields = 0;
     std::uint8_t body_tf = 0;
-    std::uint8_t next = 0; ///< the next-token signature
   };
 
   std::size_t spec_count() const noexcept { return body_lengths_.size(); }
@@ -155,7 +146,6 @@ public:
       posting.spec = spec;
       posting.fields = *p & 0x0fu;
       posting.body_tf = static_cast<std::uint8_t>(*p++ >> 4);
-      posting.next = *p++;
       f(posting);
     }
   }

@@ -2,6 +2,7 @@
 #include "query/search.hpp"
 
 #include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <cstring>
 #include <exception>
@@ -119,50 +120,58 @@ private:
   std::vector<std::uint32_t> used_;  // the non-empty slots
 };
 
-// Tokenizes a spec's fields into `terms` (cleared first, capacity kept).
+// A token byte's lower-cased value, or 0 for a separator (0 itself separates).
+constexpr std::array<unsigned char, 256> fold_table = [] {
+  std::array<unsigned char, 256> table{};
+  for (std::size_t c = 0; c < table.size(); ++c)
+    if (is_token_byte(static_cast<unsigned char>(c)))
+      table[c] = static_cast<unsigned char>(fold_byte(static_cast<char>(c)));
+  return table;
+}();
+
+// Tokenizes a spec's fields into `terms` (cleared first, capacity kept). The same tokens as
+// for_each_token(), found and folded in one pass over the text.
 class TermCollector {
 public:
   void collect(const Spec &spec, SpecTerms &terms) {
-    terms.chars.clear();
     terms.entries.clear();
     terms.body_length = 0;
     table_.clear();
     std::size_t capacity = spec.title.size() + spec.id.size() + spec.body.size();
     for (const auto &tag : spec.tags)
       capacity += tag.size();
-    // Reserved up front: a token is folded into the spare capacity before it is looked up.
-    if (terms.chars.capacity() < capacity)
-      terms.chars.reserve(capacity);
+    // Sized up front: tokens are folded straight into it; cut to what was used at the end.
+    terms.chars.resize(capacity);
+    used_ = 0;
     add(spec.title, SearchIndex::in_title, terms);
     for (const auto &tag : spec.tags)
       add(tag, SearchIndex::in_tags, terms);
     add(spec.id, SearchIndex::in_id, terms);
     add(spec.body, SearchIndex::in_body, terms);
+    terms.chars.resize(used_);
   }
 
 private:
   void add(std::string_view text, std::uint8_t field, SpecTerms &terms) {
-    constexpr std::uint32_t none = 0xffffffffu;
-    std::uint32_t previous = none; // the entry of the token before, in this text
-    for_each_token(text, [&](std::size_t begin, std::size_t size) {
-      const std::size_t offset = terms.chars.size();
-      terms.chars.append(text.data() + begin, size); // within capacity: no reallocation
-      char *folded = terms.chars.data() + offset;
-      for (std::size_t i = 0; i < size; ++i)
-        folded[i] = fold_byte(folded[i]);
-      const std::string_view token(folded, size);
+    const auto *p = reinterpret_cast<const unsigned char *>(text.data());
+    const std::size_t n = text.size();
+    std::size_t i = 0;
+    for (;;) {
+      while (i < n && fold_table[p[i]] == 0)
+        ++i;
+      if (i == n)
+        return;
+      char *out = terms.chars.data() + used_;
+      std::size_t size = 0;
+      for (unsigned char c; i < n && (c = fold_table[p[i]]) != 0; ++i)
+        out[size++] = static_cast<char>(c);
+      const std::string_view token(out, size);
       const std::uint32_t hash = term_hash(token);
-      bool added = false;
       const std::uint32_t id = table_.find_or_add(token, hash, terms, [&] {
-        terms.entries.push_back({static_cast<std::uint32_t>(offset),
-                                 static_cast<std::uint32_t>(size), hash, 0, 0, 0});
-        added = true;
+        terms.entries.push_back(
+            {static_cast<std::uint32_t>(used_), static_cast<std::uint32_t>(size), hash, 0, 0});
+        used_ += size;
       });
-      if (!added)
-        terms.chars.resize(offset);
-      if (previous != none)
-        terms.entries[previous].next |= next_token_bit(hash);
-      previous = id;
       SpecTerms::Entry &entry = terms.entries[id];
       entry.fields |= field;
       if (field == SearchIndex::in_body) {
@@ -170,9 +179,10 @@ private:
           ++entry.body_tf;
         ++terms.body_length;
       }
-    });
+    }
   }
 
+  std::size_t used_ = 0; // bytes of terms.chars holding tokens
   SpecTable table_;
 };
 
@@ -356,7 +366,7 @@ struct SearchIndexBuilder::State {
   std::vector<std::unique_ptr<char[]>> chunks;
   std::size_t chunk_used = 0, chunk_size = 0;
   std::vector<std::uint32_t> slots = std::vector<std::uint32_t>(1 << 14, 0); // 0 or id + 1
-  Segmented<Term> terms; // by id
+  Segmented<Term> terms;                                                     // by id
   PostingPool pool;
   std::vector<std::uint32_t> body_lengths;
 
@@ -432,7 +442,6 @@ void SearchIndexBuilder::add(const SpecTerms &spec_terms) {
         __builtin_prefetch(&ahead);
         __builtin_prefetch(ahead.text);
         s.pool.prefetch(ahead.postings); // reads the term: a miss unless it has arrived
-
       }
     }
     const SpecTerms::Entry &entry = entries[k];
@@ -445,7 +454,6 @@ void SearchIndexBuilder::add(const SpecTerms &spec_terms) {
     s.pool.push(term.postings, static_cast<std::uint8_t>(delta));
     s.pool.push(term.postings,
                 static_cast<std::uint8_t>((entry.fields & 0x0f) | (entry.body_tf << 4)));
-    s.pool.push(term.postings, entry.next);
     term.last_spec = spec;
     ++term.document_frequency;
   }
@@ -455,20 +463,18 @@ std::shared_ptr<const SearchIndex> SearchIndexBuilder::finish() {
   State &s = *state_;
   s.slots = {}; // not needed any more: free it before the index is allocated
   const std::size_t count = s.terms.size();
-  // Sorted by the first 8 bytes (big-endian, so integer order is byte order) and then, for
+  // Sorted by the first 4 bytes (big-endian, so integer order is byte order) and then, for
   // equal prefixes, by the whole text: most comparisons never leave this array.
   struct Key {
-    std::uint64_t prefix;
+    std::uint32_t prefix;
     std::uint32_t id;
   };
   std::vector<Key> order(count);
   for (std::size_t id = 0; id < count; ++id) {
     const State::Term &term = s.terms[id];
-    unsigned char bytes[8] = {};
-    std::copy(term.text, term.text + std::min<std::size_t>(term.size, 8), bytes);
-    std::uint64_t prefix = 0;
-    for (const unsigned char b : bytes)
-      prefix = (prefix << 8) | b;
+    std::uint32_t prefix = 0;
+    for (std::size_t k = 0; k < 4; ++k)
+      prefix = (prefix << 8) | (k < term.size ? static_cast<unsigned char>(term.text[k]) : 0u);
     order[id] = {prefix, static_cast<std::uint32_t>(id)};
   }
   const auto less = [&](const Key &a, const Key &b) {

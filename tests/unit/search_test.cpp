@@ -151,6 +151,50 @@ TEST_CASE("the index keeps a sorted vocabulary with per-spec postings") {
   CHECK(index.body_length(0) == 3);
 }
 
+TEST_CASE("a spec's terms carry their hashes") {
+  const Corpus corpus({{.number = 1, .slug = "s", .title = "Alpha beta", .body = "alpha GAMMA."}});
+  const SpecTerms terms = collect_spec_terms(*corpus.specs()[0]);
+  REQUIRE(terms.entries.size() == 5); // alpha, beta, 001, s, gamma
+  for (const auto &entry : terms.entries)
+    CHECK(entry.hash == term_hash(terms.token(entry)));
+  CHECK(terms.token(terms.entries[0]) == "alpha");
+  CHECK(terms.entries[0].fields == (SearchIndex::in_title | SearchIndex::in_body));
+}
+
+TEST_CASE("the two-thread build gives the index the sequential builder gives") {
+  std::mt19937 random(7);
+  const std::vector<std::string> words{"alpha", "beta", "gamma", "delta", "Über", "x1", "y"};
+  std::vector<SpecPtr> specs;
+  for (int i = 1; i <= 700; ++i) {
+    std::string body;
+    for (int k = static_cast<int>(random() % 40); k > 0; --k)
+      body += words[random() % words.size()] + std::to_string(random() % (i % 7 == 0 ? 5000 : 30)) +
+              (random() % 3 ? " " : ". ");
+    specs.push_back(make_spec({.number = i, .slug = "s" + std::to_string(i), .body = body}));
+  }
+  const auto parallel = build_search_index(specs);
+  SearchIndexBuilder builder;
+  for (const auto &spec : specs)
+    builder.add(collect_spec_terms(*spec));
+  const auto sequential = builder.finish();
+  REQUIRE(parallel->term_count() == sequential->term_count());
+  REQUIRE(parallel->spec_count() == sequential->spec_count());
+  CHECK(parallel->average_body_length() == sequential->average_body_length());
+  for (std::size_t t = 0; t < parallel->term_count(); ++t) {
+    REQUIRE(parallel->term(t) == sequential->term(t));
+    REQUIRE(parallel->document_frequency(t) == sequential->document_frequency(t));
+    std::vector<std::uint64_t> a, b;
+    const auto pack = [](std::vector<std::uint64_t> &out) {
+      return [&out](const SearchIndex::Posting &p) {
+        out.push_back(std::uint64_t{p.spec} << 16 | std::uint64_t{p.fields} << 8 | p.body_tf);
+      };
+    };
+    parallel->for_each_posting(t, pack(a));
+    sequential->for_each_posting(t, pack(b));
+    REQUIRE(a == b);
+  }
+}
+
 // --- Matching -------------------------------------------------------------------------------
 
 TEST_CASE("a word matches the tokens it is a prefix of, whatever their case") {
@@ -845,6 +889,78 @@ TEST_CASE("search agrees with a naive reference matcher on random specs and quer
     CHECK(descending);
   }
   CHECK(nonempty > 300);
+}
+
+TEST_CASE("fuzzy words and phrases agree with the naive reference on a large vocabulary") {
+  // Many words over a small alphabet: long shared prefixes and many near neighbours (the fuzzy
+  // walk's pruning) and phrases anchored on any of their bytes (the phrase matcher).
+  std::mt19937 random(99);
+  const auto below = [&](std::size_t n) { return static_cast<std::size_t>(random() % n); };
+  static const std::vector<std::string> letters{"a", "b", "c", "d", "e", "é", "1", "ü"};
+  std::vector<std::string> vocabulary;
+  for (int i = 0; i < 1500; ++i) {
+    std::string w;
+    for (std::size_t k = 1 + below(8); k > 0; --k)
+      w += letters[below(letters.size())];
+    vocabulary.push_back(w);
+  }
+  std::vector<SpecPtr> specs;
+  for (int i = 1; i <= 400; ++i) {
+    std::string body, title;
+    for (std::size_t k = below(120); k > 0; --k)
+      body += vocabulary[below(vocabulary.size() / (k % 3 == 0 ? 20 : 1))] +
+              (below(5) == 0 ? ", " : " ");
+    for (std::size_t k = 1 + below(3); k > 0; --k)
+      title += vocabulary[below(vocabulary.size())] + " ";
+    std::vector<std::string> tags;
+    if (below(2))
+      tags.push_back(vocabulary[below(50)] + "-" + vocabulary[below(50)]);
+    specs.push_back(make_spec({.number = i,
+                               .slug = "s" + std::to_string(i),
+                               .title = title,
+                               .body = body,
+                               .tags = tags}));
+  }
+  const auto index = build_search_index(specs);
+  std::vector<Reference::Entry> reference;
+  for (const auto &spec : specs)
+    reference.push_back(Reference::entry(*spec));
+
+  int matched = 0;
+  for (int q = 0; q < 400; ++q) {
+    std::string text;
+    if (q % 2 == 0) {
+      std::string w = vocabulary[below(vocabulary.size())];
+      if (below(2))
+        w += letters[below(letters.size())];
+      text = w + (below(2) ? "~1" : "~2");
+    } else {
+      // A run of words from some spec's body (so it often matches), or random words.
+      const auto words = Reference::words(specs[below(specs.size())]->body);
+      const std::size_t n = 2 + below(2);
+      if (words.size() >= n && below(4)) {
+        const std::size_t at = below(words.size() - n + 1);
+        for (std::size_t k = 0; k < n; ++k)
+          text += (k ? " " : "") + words[at + k];
+      } else {
+        for (std::size_t k = 0; k < n; ++k)
+          text += (k ? " " : "") + vocabulary[below(40)];
+      }
+      text = (below(4) == 0 ? "title:\"" : "\"") + text + "\"";
+    }
+    CAPTURE(text);
+    const auto query = parse_query(text);
+    const SearchResult result = run_search(specs, *index, *query, {}, 0);
+    std::set<std::string> got, expected;
+    for (const auto &hit : result.hits)
+      got.insert(hit.spec->id);
+    for (const auto &entry : reference)
+      if (Reference::match(entry, *query->root))
+        expected.insert(entry.spec->id);
+    CHECK(got == expected);
+    matched += expected.empty() ? 0 : 1;
+  }
+  CHECK(matched > 200);
 }
 
 TEST_CASE("a search over specs the index was not built for is an internal error") {
