@@ -14,9 +14,9 @@
 namespace leanspec::bench {
 
 struct CorpusOptions {
-  std::filesystem::path root;                  ///< the project folder to create
-  std::size_t specs = 1000;                    ///< how many spec folders
-  std::uint64_t seed = 20251125;               ///< every byte follows from it
+  std::filesystem::path root;                   ///< the project folder to create
+  std::size_t specs = 1000;                     ///< how many spec folders
+  std::uint64_t seed = 20251125;                ///< every byte follows from it
   std::size_t average_readme_bytes = 12 * 1024; ///< mean README.md size (log-normal spread)
 };
 

@@ -62,8 +62,8 @@ int main(int argc, char **argv) {
     const auto start = std::chrono::steady_clock::now();
     if (force) {
       const auto summary = leanspec::bench::generate_corpus(options);
-      std::printf("generated %zu specs, %zu files, %zu bytes",
-                  summary.specs, summary.files, summary.bytes);
+      std::printf("generated %zu specs, %zu files, %zu bytes", summary.specs, summary.files,
+                  summary.bytes);
     } else if (leanspec::bench::ensure_corpus(options)) {
       std::printf("generated %zu specs", options.specs);
     } else {

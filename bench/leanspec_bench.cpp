@@ -15,15 +15,14 @@
 #include "corpus_generator.hpp"
 
 #include <benchmark/benchmark.h>
-#include <leanspec/caching_source.hpp>
-#include <leanspec/error.hpp>
-#include <leanspec/filesystem_source.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <leanspec/caching_source.hpp>
+#include <leanspec/error.hpp>
+#include <leanspec/filesystem_source.hpp>
 #include <memory>
 #include <string>
 #include <vector>
@@ -70,7 +69,8 @@ std::vector<std::unique_ptr<Corpus>> &corpora() {
 }
 
 Corpus *add_corpus(std::string name, fs::path project_dir) {
-  corpora().push_back(std::make_unique<Corpus>(Corpus{std::move(name), std::move(project_dir), {}, {}}));
+  corpora().push_back(
+      std::make_unique<Corpus>(Corpus{std::move(name), std::move(project_dir), {}, {}}));
   return corpora().back().get();
 }
 
@@ -257,8 +257,8 @@ void register_corpus(Corpus *corpus, bool full) {
         ->Iterations(big ? 3 : 10)
         ->Unit(benchmark::kMillisecond);
     for (const auto &q : queries)
-      RegisterBenchmark(("search/" + std::string(q.name) + "/direct/" + c).c_str(),
-                        search<false>, corpus, std::string(q.text))
+      RegisterBenchmark(("search/" + std::string(q.name) + "/direct/" + c).c_str(), search<false>,
+                        corpus, std::string(q.text))
           ->Unit(benchmark::kMicrosecond);
     RegisterBenchmark(("search/fielded/cached/" + c).c_str(), search<true>, corpus,
                       std::string("status:planned tag:api cache"));

@@ -26,6 +26,16 @@ install_packages "${build_packages[@]}" doctest-dev libbenchmark-dev clang libcl
 
 summaries=()
 failed=0
+
+# --- 0. format ------------------------------------------------------------------------------
+step "clang-format --dry-run -Werror"
+install_packages clang-format
+if (cd "$repo" && git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format --dry-run -Werror); then
+  summaries+=("[format] clean")
+else
+  summaries+=("[format] FAILED: run clang-format -i on the files above")
+  failed=1
+fi
 # run_ctest <name> <build dir> [ctest args...]: runs ctest, keeps its summary, records failure.
 run_ctest() {
   local name=$1 dir=$2 log rc=0

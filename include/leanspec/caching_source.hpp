@@ -4,11 +4,10 @@
 // can invalidate everything or one spec and read hit/miss counters. Thread-safe.
 // Implemented in src/cache/.
 
-#include <leanspec/spec_source.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <leanspec/spec_source.hpp>
 #include <memory>
 
 namespace leanspec {
@@ -49,9 +48,10 @@ public:
   SpecPtr get(std::string_view ref, std::string_view project_id = {}) const override;
   std::shared_ptr<const SearchResult> search(const SearchQuery &query) const override;
   std::shared_ptr<const Stats> stats(std::string_view project_id = {}) const override;
-  std::shared_ptr<const Relationships> relationships(std::string_view ref,
-                                                     std::string_view project_id = {}) const override;
-  std::shared_ptr<const std::vector<Diagnostic>> validate(std::string_view project_id = {}) const override;
+  std::shared_ptr<const Relationships>
+  relationships(std::string_view ref, std::string_view project_id = {}) const override;
+  std::shared_ptr<const std::vector<Diagnostic>>
+  validate(std::string_view project_id = {}) const override;
 
 private:
   struct Impl;

@@ -3,10 +3,9 @@
 // spec folder in parallel into an immutable snapshot; readers share it without locks and a
 // reload swaps in a new one atomically. Thread-safe. Implemented in src/fs/.
 
-#include <leanspec/spec_source.hpp>
-
 #include <cstddef>
 #include <filesystem>
+#include <leanspec/spec_source.hpp>
 #include <memory>
 #include <string>
 
@@ -60,9 +59,10 @@ public:
   SpecPtr get(std::string_view ref, std::string_view project_id = {}) const override;
   std::shared_ptr<const SearchResult> search(const SearchQuery &query) const override;
   std::shared_ptr<const Stats> stats(std::string_view project_id = {}) const override;
-  std::shared_ptr<const Relationships> relationships(std::string_view ref,
-                                                     std::string_view project_id = {}) const override;
-  std::shared_ptr<const std::vector<Diagnostic>> validate(std::string_view project_id = {}) const override;
+  std::shared_ptr<const Relationships>
+  relationships(std::string_view ref, std::string_view project_id = {}) const override;
+  std::shared_ptr<const std::vector<Diagnostic>>
+  validate(std::string_view project_id = {}) const override;
 
 private:
   struct Impl;

@@ -5,7 +5,6 @@
 
 #include <leanspec/query.hpp>
 #include <leanspec/spec.hpp>
-
 #include <string>
 #include <vector>
 

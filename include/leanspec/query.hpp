@@ -3,9 +3,8 @@
 // SearchResult, Stats, Relationships, Project. Plain immutable data; results are handed out as
 // std::shared_ptr<const T> so a cached result costs one reference count. Evaluated in src/core/.
 
-#include <leanspec/spec.hpp>
-
 #include <cstddef>
+#include <leanspec/spec.hpp>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,12 +15,12 @@ namespace leanspec {
 
 /// Which specs a list or search keeps. Empty members do not filter.
 struct Filter {
-  std::vector<Status> statuses;      ///< any of these
-  std::vector<Priority> priorities;  ///< any of these
-  std::vector<std::string> tags;     ///< see tags_match_all
-  bool tags_match_all = true;        ///< true: every tag must be present; false: any one
+  std::vector<Status> statuses;     ///< any of these
+  std::vector<Priority> priorities; ///< any of these
+  std::vector<std::string> tags;    ///< see tags_match_all
+  bool tags_match_all = true;       ///< true: every tag must be present; false: any one
   std::optional<std::string> assignee;
-  std::optional<bool> archived;      ///< true: only archived; false: none archived; empty: all
+  std::optional<bool> archived; ///< true: only archived; false: none archived; empty: all
 };
 
 /// The order of a list.
@@ -72,12 +71,12 @@ struct SearchResult {
 /// Counts over all specs of a project.
 struct Stats {
   std::size_t total = 0;
-  std::map<Status, std::size_t> by_status;       ///< every status, zero included
-  std::map<Priority, std::size_t> by_priority;   ///< every priority, zero included
+  std::map<Status, std::size_t> by_status;     ///< every status, zero included
+  std::map<Priority, std::size_t> by_priority; ///< every priority, zero included
   std::size_t without_priority = 0;
   std::map<std::string, std::size_t> by_tag;
   std::map<std::string, std::size_t> by_assignee; ///< only assigned specs
-  double completion_rate = 0; ///< percent of all specs whose status is complete
+  double completion_rate = 0;                     ///< percent of all specs whose status is complete
 };
 
 /// The dependency (`depends_on`) and hierarchy (`parent`) neighbourhood of one spec, as ids.
@@ -88,9 +87,9 @@ struct Relationships {
   std::vector<std::string> required_by; ///< specs whose depends_on names this one
   std::string parent;                   ///< empty when none
   std::vector<std::string> children;
-  std::vector<std::string> depends_on_transitive;  ///< everything reachable through depends_on
+  std::vector<std::string> depends_on_transitive; ///< everything reachable through depends_on
   std::vector<std::string> required_by_transitive;
-  std::vector<std::string> ancestors;   ///< parent, grandparent, ...
+  std::vector<std::string> ancestors;           ///< parent, grandparent, ...
   std::vector<std::vector<std::string>> cycles; ///< depends_on or parent cycles through this spec
 };
 

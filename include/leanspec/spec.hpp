@@ -42,11 +42,11 @@ struct Field;
 struct Value {
   enum class Kind { null, scalar, sequence, mapping };
   Kind kind = Kind::null;
-  std::string text;                                 ///< scalar text (empty otherwise)
-  int line = 0;                                     ///< 1-based line where it starts (0: unknown)
-  bool quoted = false;                              ///< a scalar written in quotes or as a block
-  std::vector<Value> items;                         ///< sequence items
-  std::vector<Field> fields;                        ///< mapping entries, in file order
+  std::string text;          ///< scalar text (empty otherwise)
+  int line = 0;              ///< 1-based line where it starts (0: unknown)
+  bool quoted = false;       ///< a scalar written in quotes or as a block
+  std::vector<Value> items;  ///< sequence items
+  std::vector<Field> fields; ///< mapping entries, in file order
 
   bool is_null() const noexcept { return kind == Kind::null; }
   bool is_scalar() const noexcept { return kind == Kind::scalar; }
@@ -90,33 +90,33 @@ struct SubSpec {
 /// One spec. Fields hold what the files say; `frontmatter` keeps every key as written and
 /// `custom_fields` the keys the model does not know.
 struct Spec {
-  std::string id;   ///< the folder name, e.g. "018-spec-validation" (unique per specs dir)
+  std::string id;          ///< the folder name, e.g. "018-spec-validation" (unique per specs dir)
   std::string number_text; ///< the leading digits as written, e.g. "018"
-  int number = -1;  ///< those digits as a number (18); -1 when the folder has none
-  std::string slug; ///< the folder name after the number, e.g. "spec-validation"
-  std::string path; ///< folder path relative to the specs directory ("archived/001-x")
-  std::string title; ///< first `# ` heading outside code fences, else the id
+  int number = -1;         ///< those digits as a number (18); -1 when the folder has none
+  std::string slug;        ///< the folder name after the number, e.g. "spec-validation"
+  std::string path;        ///< folder path relative to the specs directory ("archived/001-x")
+  std::string title;       ///< first `# ` heading outside code fences, else the id
 
   Status status = Status::planned;
   std::optional<Priority> priority;
   std::vector<std::string> tags;
   std::string assignee;
-  std::string created;      ///< `created` as written (usually a date)
-  std::string created_at;   ///< `created_at` as written (usually a timestamp)
+  std::string created;    ///< `created` as written (usually a date)
+  std::string created_at; ///< `created_at` as written (usually a timestamp)
   std::string updated_at;
   std::string completed_at;
-  std::string completed;    ///< `completed` as written (usually a date)
+  std::string completed; ///< `completed` as written (usually a date)
   std::vector<Transition> transitions;
   std::vector<std::string> depends_on; ///< refs as written
   std::string parent;                  ///< ref as written, empty when none
   std::vector<std::string> related;    ///< legacy `related` refs
   bool archived = false;               ///< status archived, or under the legacy `archived/`
 
-  Value frontmatter;                                        ///< the whole mapping, as written
-  std::vector<Field> custom_fields;                         ///< keys the model does not know
-  std::string body;         ///< the Markdown after the frontmatter
-  int body_line = 1;        ///< the README.md line where `body` starts
-  std::string content_hash; ///< git blob SHA-1 of README.md (empty when unreadable)
+  Value frontmatter;                ///< the whole mapping, as written
+  std::vector<Field> custom_fields; ///< keys the model does not know
+  std::string body;                 ///< the Markdown after the frontmatter
+  int body_line = 1;                ///< the README.md line where `body` starts
+  std::string content_hash;         ///< git blob SHA-1 of README.md (empty when unreadable)
   std::vector<SubSpec> sub_specs;
   std::vector<Diagnostic> diagnostics; ///< problems found reading this spec's files
 

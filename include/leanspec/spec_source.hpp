@@ -16,7 +16,6 @@
 
 #include <leanspec/query.hpp>
 #include <leanspec/spec.hpp>
-
 #include <map>
 #include <memory>
 #include <string_view>
@@ -53,12 +52,13 @@ public:
 
   /// The relationships of the spec a ref names, or empty when it names none.
   /// @throws leanspec::Error ambiguous, invalid_argument as get()
-  virtual std::shared_ptr<const Relationships> relationships(std::string_view ref,
-                                                             std::string_view project_id = {}) const = 0;
+  virtual std::shared_ptr<const Relationships>
+  relationships(std::string_view ref, std::string_view project_id = {}) const = 0;
 
   /// Every diagnostic of the project: each spec's own, plus cross-spec checks (duplicate
   /// numbers, dangling refs, cycles, status disagreements).
-  virtual std::shared_ptr<const std::vector<Diagnostic>> validate(std::string_view project_id = {}) const = 0;
+  virtual std::shared_ptr<const std::vector<Diagnostic>>
+  validate(std::string_view project_id = {}) const = 0;
 
   /// The design's getSpecsByStatus: every spec of the project grouped by status, by number.
   std::map<Status, std::vector<SpecPtr>> by_status(std::string_view project_id = {}) const;

@@ -1,11 +1,10 @@
 // Implements CachingSource of include/leanspec/caching_source.hpp: results kept per call and
 // arguments for a TTL, single-flight loading, generation-guarded invalidation.
-#include <leanspec/caching_source.hpp>
-#include <leanspec/error.hpp>
-
 #include <charconv>
 #include <cstdlib>
 #include <future>
+#include <leanspec/caching_source.hpp>
+#include <leanspec/error.hpp>
 #include <mutex>
 #include <unordered_map>
 
@@ -61,7 +60,9 @@ struct CachingSource::Impl {
   mutable std::uint64_t generation = 0;
   mutable std::uint64_t hits = 0, misses = 0;
 
-  TimePoint now() const { return options.clock ? options.clock() : std::chrono::steady_clock::now(); }
+  TimePoint now() const {
+    return options.clock ? options.clock() : std::chrono::steady_clock::now();
+  }
 
   // Returns the cached value for `key`, or runs `load` once for all concurrent callers.
   template <class T, class Load>
@@ -122,8 +123,9 @@ CacheOptions cache_options_from_env() {
     long long ms = -1;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), ms);
     if (ec != std::errc() || end != s.data() + s.size() || ms < 0)
-      throw Error(ErrorCode::config, "CACHE_TTL='" + std::string(s.substr(0, 32)) +
-                                         "' is not a number of milliseconds (a non-negative integer)");
+      throw Error(ErrorCode::config,
+                  "CACHE_TTL='" + std::string(s.substr(0, 32)) +
+                      "' is not a number of milliseconds (a non-negative integer)");
     options.ttl = std::chrono::milliseconds(ms);
   }
   return options;
@@ -164,7 +166,9 @@ CacheCounters CachingSource::counters() const noexcept {
   return {impl_->hits, impl_->misses, impl_->entries.size()};
 }
 
-const std::shared_ptr<const SpecSource> &CachingSource::inner() const noexcept { return impl_->inner; }
+const std::shared_ptr<const SpecSource> &CachingSource::inner() const noexcept {
+  return impl_->inner;
+}
 
 std::vector<Project> CachingSource::projects() const { return impl_->inner->projects(); }
 
@@ -181,7 +185,8 @@ SpecPtr CachingSource::get(std::string_view ref, std::string_view project_id) co
   std::string key("G");
   append(key, project_id);
   key += ref;
-  return impl_->fetch<Spec>(std::move(key), true, [&] { return impl_->inner->get(ref, project_id); });
+  return impl_->fetch<Spec>(std::move(key), true,
+                            [&] { return impl_->inner->get(ref, project_id); });
 }
 
 std::shared_ptr<const SearchResult> CachingSource::search(const SearchQuery &query) const {
@@ -189,17 +194,19 @@ std::shared_ptr<const SearchResult> CachingSource::search(const SearchQuery &que
   key += std::to_string(query.limit);
   key += ';';
   key += query.text;
-  return impl_->fetch<SearchResult>(std::move(key), false, [&] { return impl_->inner->search(query); });
+  return impl_->fetch<SearchResult>(std::move(key), false,
+                                    [&] { return impl_->inner->search(query); });
 }
 
 std::shared_ptr<const Stats> CachingSource::stats(std::string_view project_id) const {
   std::string key("T");
   key += project_id;
-  return impl_->fetch<Stats>(std::move(key), false, [&] { return impl_->inner->stats(project_id); });
+  return impl_->fetch<Stats>(std::move(key), false,
+                             [&] { return impl_->inner->stats(project_id); });
 }
 
-std::shared_ptr<const Relationships> CachingSource::relationships(std::string_view ref,
-                                                                  std::string_view project_id) const {
+std::shared_ptr<const Relationships>
+CachingSource::relationships(std::string_view ref, std::string_view project_id) const {
   std::string key("R");
   append(key, project_id);
   key += ref;
@@ -208,7 +215,8 @@ std::shared_ptr<const Relationships> CachingSource::relationships(std::string_vi
                                      [&] { return impl_->inner->relationships(ref, project_id); });
 }
 
-std::shared_ptr<const std::vector<Diagnostic>> CachingSource::validate(std::string_view project_id) const {
+std::shared_ptr<const std::vector<Diagnostic>>
+CachingSource::validate(std::string_view project_id) const {
   std::string key("V");
   key += project_id;
   return impl_->fetch<std::vector<Diagnostic>>(std::move(key), false,

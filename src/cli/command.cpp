@@ -28,7 +28,8 @@ const SpecSource &Context::source() {
                          : " (use --specs-dir DIR, or set specsDir in .lean-spec/config.json)"));
   // Parsed frontmatter is kept between runs in the user's cache directory, keyed by content:
   // a run re-parses only specs whose frontmatter changed. LEANSPEC_NO_CACHE=1 turns that off.
-  if (const char *off = std::getenv("LEANSPEC_NO_CACHE"); !off || !*off || std::string_view(off) == "0")
+  if (const char *off = std::getenv("LEANSPEC_NO_CACHE");
+      !off || !*off || std::string_view(off) == "0")
     options.cache_dir = default_cache_dir();
   source_ = make_filesystem_source(std::move(options));
   return *source_;

@@ -4,12 +4,11 @@
 
 #include "query/search.hpp"
 
-#include <leanspec/error.hpp>
-
 #include <algorithm>
 #include <cctype>
 #include <climits>
 #include <deque>
+#include <leanspec/error.hpp>
 #include <tuple>
 
 namespace leanspec::detail {
@@ -40,17 +39,29 @@ SortValue sort_value(const Spec &spec, Sort::Key key) {
   v.number = spec.number < 0 ? LLONG_MAX : spec.number;
   v.id = spec.id;
   switch (key) {
-  case Sort::Key::number: v.primary = v.number; break;
-  case Sort::Key::id: v.text = spec.id; break;
+  case Sort::Key::number:
+    v.primary = v.number;
+    break;
+  case Sort::Key::id:
+    v.text = spec.id;
+    break;
   case Sort::Key::title:
     v.text = spec.title;
     for (char &c : v.text)
       c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     break;
-  case Sort::Key::status: v.primary = static_cast<int>(spec.status); break;
-  case Sort::Key::priority: v.primary = spec.priority ? static_cast<int>(*spec.priority) : -1; break;
-  case Sort::Key::created: v.primary = ms_or_min(spec.created_time()); break;
-  case Sort::Key::updated: v.primary = ms_or_min(spec.updated_time()); break;
+  case Sort::Key::status:
+    v.primary = static_cast<int>(spec.status);
+    break;
+  case Sort::Key::priority:
+    v.primary = spec.priority ? static_cast<int>(*spec.priority) : -1;
+    break;
+  case Sort::Key::created:
+    v.primary = ms_or_min(spec.created_time());
+    break;
+  case Sort::Key::updated:
+    v.primary = ms_or_min(spec.updated_time());
+    break;
   }
   return v;
 }
@@ -94,15 +105,16 @@ std::optional<std::string> unbase64url(std::string_view in) {
 
 // Cursor text: "<key> <desc> <primary> <number> <text length>:<text><id>", base64url-encoded.
 std::string encode_cursor(const Sort &sort, const SortValue &v) {
-  return base64url(std::to_string(static_cast<int>(sort.key)) + ' ' + (sort.descending ? '1' : '0') +
-                   ' ' + std::to_string(v.primary) + ' ' + std::to_string(v.number) + ' ' +
-                   std::to_string(v.text.size()) + ':' + v.text + v.id);
+  return base64url(std::to_string(static_cast<int>(sort.key)) + ' ' +
+                   (sort.descending ? '1' : '0') + ' ' + std::to_string(v.primary) + ' ' +
+                   std::to_string(v.number) + ' ' + std::to_string(v.text.size()) + ':' + v.text +
+                   v.id);
 }
 
 SortValue decode_cursor(const Sort &sort, std::string_view cursor) {
   const auto bad = [&] {
     return Error(ErrorCode::invalid_argument, "cursor '" + std::string(cursor.substr(0, 64)) +
-                                                   "' is not a cursor of this sort order");
+                                                  "' is not a cursor of this sort order");
   };
   const auto raw = unbase64url(cursor);
   if (!raw)
@@ -143,12 +155,12 @@ void check_relative_ref(std::string_view ref, std::string_view what) {
 }
 
 bool matches(const Spec &spec, const Filter &filter) noexcept {
-  if (!filter.statuses.empty() &&
-      std::find(filter.statuses.begin(), filter.statuses.end(), spec.status) == filter.statuses.end())
+  if (!filter.statuses.empty() && std::find(filter.statuses.begin(), filter.statuses.end(),
+                                            spec.status) == filter.statuses.end())
     return false;
   if (!filter.priorities.empty() &&
-      (!spec.priority || std::find(filter.priorities.begin(), filter.priorities.end(), *spec.priority) ==
-                             filter.priorities.end()))
+      (!spec.priority || std::find(filter.priorities.begin(), filter.priorities.end(),
+                                   *spec.priority) == filter.priorities.end()))
     return false;
   if (!filter.tags.empty()) {
     const auto has = [&](const std::string &tag) {
@@ -165,10 +177,13 @@ bool matches(const Spec &spec, const Filter &filter) noexcept {
   return true;
 }
 
-Snapshot::Snapshot(std::string project_id, std::vector<SpecPtr> specs, std::vector<Diagnostic> diagnostics)
-    : project_id_(std::move(project_id)), specs_(std::move(specs)), diagnostics_(std::move(diagnostics)) {
+Snapshot::Snapshot(std::string project_id, std::vector<SpecPtr> specs,
+                   std::vector<Diagnostic> diagnostics)
+    : project_id_(std::move(project_id)), specs_(std::move(specs)),
+      diagnostics_(std::move(diagnostics)) {
   std::sort(specs_.begin(), specs_.end(), [](const SpecPtr &a, const SpecPtr &b) {
-    const long long na = a->number < 0 ? LLONG_MAX : a->number, nb = b->number < 0 ? LLONG_MAX : b->number;
+    const long long na = a->number < 0 ? LLONG_MAX : a->number,
+                    nb = b->number < 0 ? LLONG_MAX : b->number;
     return std::tie(na, a->id, a->path) < std::tie(nb, b->id, b->path);
   });
   const std::size_t n = specs_.size();
@@ -206,7 +221,8 @@ Snapshot::Snapshot(std::string project_id, std::vector<SpecPtr> specs, std::vect
 
   auto stats = std::make_shared<Stats>();
   stats->total = n;
-  for (Status s : {Status::draft, Status::planned, Status::in_progress, Status::complete, Status::archived})
+  for (Status s :
+       {Status::draft, Status::planned, Status::in_progress, Status::complete, Status::archived})
     stats->by_status[s] = 0;
   for (Priority p : {Priority::low, Priority::medium, Priority::high, Priority::critical})
     stats->by_priority[p] = 0;
@@ -221,9 +237,9 @@ Snapshot::Snapshot(std::string project_id, std::vector<SpecPtr> specs, std::vect
     if (!spec->assignee.empty())
       ++stats->by_assignee[spec->assignee];
   }
-  stats->completion_rate = n ? 100.0 * static_cast<double>(stats->by_status[Status::complete]) /
-                                   static_cast<double>(n)
-                             : 0.0;
+  stats->completion_rate =
+      n ? 100.0 * static_cast<double>(stats->by_status[Status::complete]) / static_cast<double>(n)
+        : 0.0;
   stats_ = std::move(stats);
 }
 
@@ -250,7 +266,8 @@ std::vector<std::size_t> Snapshot::candidates(std::string_view ref) const {
     return out;
   }
   if (all_digits(ref)) {
-    const std::string_view digits = ref.substr(std::min(ref.find_first_not_of('0'), ref.size() - 1));
+    const std::string_view digits =
+        ref.substr(std::min(ref.find_first_not_of('0'), ref.size() - 1));
     if (digits.size() <= 9) {
       const int number = std::stoi(std::string(digits));
       auto [lo, hi] = by_number_.equal_range(number);
@@ -311,8 +328,9 @@ std::shared_ptr<const SpecList> Snapshot::list(const ListQuery &query) const {
   auto begin = rows.begin();
   if (!query.cursor.empty()) {
     const SortValue after = decode_cursor(query.sort, query.cursor);
-    begin = std::upper_bound(rows.begin(), rows.end(), after,
-                             [&](const SortValue &v, const auto &row) { return less(v, row.first); });
+    begin =
+        std::upper_bound(rows.begin(), rows.end(), after,
+                         [&](const SortValue &v, const auto &row) { return less(v, row.first); });
   }
   auto end = rows.end();
   if (query.limit && static_cast<std::size_t>(end - begin) > query.limit) {

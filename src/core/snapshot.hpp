@@ -6,7 +6,6 @@
 
 #include <leanspec/query.hpp>
 #include <leanspec/spec.hpp>
-
 #include <memory>
 #include <mutex>
 #include <string>
@@ -56,7 +55,8 @@ private:
   std::string project_id_;
   std::vector<SpecPtr> specs_;
   std::vector<Diagnostic> diagnostics_;
-  std::unordered_multimap<std::string_view, std::size_t> by_id_; // a folder name may repeat across groups
+  std::unordered_multimap<std::string_view, std::size_t>
+      by_id_; // a folder name may repeat across groups
   std::unordered_multimap<int, std::size_t> by_number_;
   std::unordered_multimap<std::string_view, std::size_t> by_slug_;
   // Resolved relationship graph: indices into specs_ (unresolvable refs dropped).

@@ -7,7 +7,8 @@ std::map<Status, std::vector<SpecPtr>> SpecSource::by_status(std::string_view pr
   ListQuery query;
   query.project_id = std::string(project_id);
   std::map<Status, std::vector<SpecPtr>> groups;
-  for (Status s : {Status::draft, Status::planned, Status::in_progress, Status::complete, Status::archived})
+  for (Status s :
+       {Status::draft, Status::planned, Status::in_progress, Status::complete, Status::archived})
     groups[s];
   const auto all = list(query);
   for (const auto &spec : all->specs)
@@ -16,13 +17,20 @@ std::map<Status, std::vector<SpecPtr>> SpecSource::by_status(std::string_view pr
 }
 
 std::optional<Sort::Key> parse_sort_key(std::string_view text) noexcept {
-  if (text == "number") return Sort::Key::number;
-  if (text == "id") return Sort::Key::id;
-  if (text == "title") return Sort::Key::title;
-  if (text == "status") return Sort::Key::status;
-  if (text == "priority") return Sort::Key::priority;
-  if (text == "created") return Sort::Key::created;
-  if (text == "updated") return Sort::Key::updated;
+  if (text == "number")
+    return Sort::Key::number;
+  if (text == "id")
+    return Sort::Key::id;
+  if (text == "title")
+    return Sort::Key::title;
+  if (text == "status")
+    return Sort::Key::status;
+  if (text == "priority")
+    return Sort::Key::priority;
+  if (text == "created")
+    return Sort::Key::created;
+  if (text == "updated")
+    return Sort::Key::updated;
   return std::nullopt;
 }
 

@@ -2,17 +2,17 @@
 // checks across specs (duplicate numbers, dangling or escaping refs, dependency and parent cycles).
 #include "core/snapshot.hpp"
 
-#include <leanspec/error.hpp>
-
 #include <algorithm>
 #include <functional>
+#include <leanspec/error.hpp>
 #include <map>
 
 namespace leanspec::detail {
 namespace {
 
 // Strongly connected components with more than one node (or a self loop), by Tarjan.
-std::vector<std::vector<std::size_t>> cycles_of(const std::vector<std::vector<std::size_t>> &edges) {
+std::vector<std::vector<std::size_t>>
+cycles_of(const std::vector<std::vector<std::size_t>> &edges) {
   const std::size_t n = edges.size();
   std::vector<long> index(n, -1), low(n, 0);
   std::vector<char> on_stack(n, 0);
@@ -54,7 +54,8 @@ std::vector<std::vector<std::size_t>> cycles_of(const std::vector<std::vector<st
           on_stack[w] = 0;
           component.push_back(w);
         } while (w != done);
-        const bool self_loop = std::find(edges[done].begin(), edges[done].end(), done) != edges[done].end();
+        const bool self_loop =
+            std::find(edges[done].begin(), edges[done].end(), done) != edges[done].end();
         if (component.size() > 1 || self_loop) {
           std::sort(component.begin(), component.end());
           out.push_back(std::move(component));
@@ -85,8 +86,8 @@ std::shared_ptr<const std::vector<Diagnostic>> Snapshot::validate() const {
       for (std::size_t i : indices)
         names += (names.empty() ? "" : ", ") + specs_[i]->path;
       for (std::size_t i : indices)
-        out->push_back({Diagnostic::Severity::warning, specs_[i]->id, specs_[i]->path + "/README.md", 0,
-                        "duplicate-number",
+        out->push_back({Diagnostic::Severity::warning, specs_[i]->id,
+                        specs_[i]->path + "/README.md", 0, "duplicate-number",
                         "spec number " + specs_[i]->number_text + " is used by " + names});
     }
 
@@ -98,7 +99,8 @@ std::shared_ptr<const std::vector<Diagnostic>> Snapshot::validate() const {
       try {
         check_relative_ref(ref, field);
       } catch (const Error &e) {
-        out->push_back({Diagnostic::Severity::error, spec.id, file, 0, "ref-outside-specs", e.what()});
+        out->push_back(
+            {Diagnostic::Severity::error, spec.id, file, 0, "ref-outside-specs", e.what()});
         return;
       }
       const auto c = candidates(ref);
@@ -123,15 +125,15 @@ std::shared_ptr<const std::vector<Diagnostic>> Snapshot::validate() const {
     }
 
     // Cycles.
-    const auto report_cycles = [&](const std::vector<std::vector<std::size_t>> &edges, std::string_view kind) {
+    const auto report_cycles = [&](const std::vector<std::vector<std::size_t>> &edges,
+                                   std::string_view kind) {
       for (const auto &component : cycles_of(edges)) {
         std::string names;
         for (std::size_t i : component)
           names += (names.empty() ? "" : ", ") + specs_[i]->id;
         const Spec &first = *specs_[component.front()];
         out->push_back({Diagnostic::Severity::error, first.id, first.path + "/README.md", 0,
-                        std::string(kind) + "-cycle",
-                        std::string(kind) + " cycle among " + names});
+                        std::string(kind) + "-cycle", std::string(kind) + " cycle among " + names});
       }
     };
     report_cycles(depends_on_, "dependency");

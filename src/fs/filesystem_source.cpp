@@ -1,16 +1,14 @@
 // Implements FilesystemSource of include/leanspec/filesystem_source.hpp: a loaded Snapshot
 // published through an atomic shared_ptr; reads never lock.
-#include <leanspec/error.hpp>
-#include <leanspec/filesystem_source.hpp>
-
 #include "core/snapshot.hpp"
 #include "fs/loader.hpp"
 #include "model/frontmatter_cache.hpp"
 
-#include <leanspec/spec.hpp>
-
-#include <cstdlib>
 #include <atomic>
+#include <cstdlib>
+#include <leanspec/error.hpp>
+#include <leanspec/filesystem_source.hpp>
+#include <leanspec/spec.hpp>
 #include <mutex>
 
 namespace leanspec {
@@ -83,7 +81,8 @@ const FilesystemOptions &FilesystemSource::options() const noexcept { return imp
 std::vector<Project> FilesystemSource::projects() const {
   std::error_code ec;
   const auto dir = std::filesystem::weakly_canonical(impl_->options.specs_dir, ec);
-  return {Project{impl_->project_id, impl_->project_id, (ec ? impl_->options.specs_dir : dir).string()}};
+  return {Project{impl_->project_id, impl_->project_id,
+                  (ec ? impl_->options.specs_dir : dir).string()}};
 }
 
 std::shared_ptr<const SpecList> FilesystemSource::list(const ListQuery &query) const {
@@ -102,12 +101,13 @@ std::shared_ptr<const Stats> FilesystemSource::stats(std::string_view project_id
   return impl_->current(project_id)->stats();
 }
 
-std::shared_ptr<const Relationships> FilesystemSource::relationships(std::string_view ref,
-                                                                     std::string_view project_id) const {
+std::shared_ptr<const Relationships>
+FilesystemSource::relationships(std::string_view ref, std::string_view project_id) const {
   return impl_->current(project_id)->relationships(ref);
 }
 
-std::shared_ptr<const std::vector<Diagnostic>> FilesystemSource::validate(std::string_view project_id) const {
+std::shared_ptr<const std::vector<Diagnostic>>
+FilesystemSource::validate(std::string_view project_id) const {
   return impl_->current(project_id)->validate();
 }
 

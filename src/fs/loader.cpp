@@ -3,16 +3,15 @@
 
 #include "model/spec_parser.hpp"
 
-#include <leanspec/error.hpp>
-
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <dirent.h>
 #include <exception>
-#include <mutex>
 #include <fcntl.h>
+#include <leanspec/error.hpp>
+#include <mutex>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
@@ -59,7 +58,10 @@ std::vector<Entry> read_dir(const std::string &path) {
     if (type == DT_UNKNOWN) {
       struct stat st {};
       if (::lstat((path + "/" + entry.name).c_str(), &st) == 0)
-        type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+        type = S_ISDIR(st.st_mode)   ? DT_DIR
+               : S_ISLNK(st.st_mode) ? DT_LNK
+               : S_ISREG(st.st_mode) ? DT_REG
+                                     : DT_UNKNOWN;
     }
     entry.is_dir = type == DT_DIR;
     entry.is_file = type == DT_REG;
@@ -84,9 +86,10 @@ public:
     const fs::path target = fs::canonical(root_ + "/" + relative, ec);
     const std::string t = target.string();
     if (ec || !(t == root_ || t.starts_with(root_ + "/"))) {
-      diagnostics.push_back({Diagnostic::Severity::error, spec_id, relative, 0, "ref-outside-specs",
-                             ec ? "symlink '" + relative + "' is broken"
-                                : "symlink '" + relative + "' points outside the specs directory; not read"});
+      diagnostics.push_back(
+          {Diagnostic::Severity::error, spec_id, relative, 0, "ref-outside-specs",
+           ec ? "symlink '" + relative + "' is broken"
+              : "symlink '" + relative + "' points outside the specs directory; not read"});
       return false;
     }
     entry.is_dir = fs::is_directory(target, ec);
@@ -107,7 +110,8 @@ public:
         continue;
       if (is_spec_folder_name(entry.name))
         folders.push_back(relative);
-      else if (depth == 0 && (entry.name == "archived" || options_.pattern == FolderPattern::date_grouped))
+      else if (depth == 0 &&
+               (entry.name == "archived" || options_.pattern == FolderPattern::date_grouped))
         collect(relative + "/", depth + 1, folders, diagnostics);
     }
   }
@@ -137,10 +141,12 @@ public:
         parse_spec_files(relative, readme, std::move(sub_files), std::move(diagnostics), cache_));
   }
 
-  std::optional<std::string> read_file(const std::string &relative, std::vector<Diagnostic> &diagnostics,
+  std::optional<std::string> read_file(const std::string &relative,
+                                       std::vector<Diagnostic> &diagnostics,
                                        const std::string &spec_id) const {
     const auto fail = [&](std::string code, std::string message) -> std::optional<std::string> {
-      diagnostics.push_back({Diagnostic::Severity::error, spec_id, relative, 0, std::move(code), std::move(message)});
+      diagnostics.push_back(
+          {Diagnostic::Severity::error, spec_id, relative, 0, std::move(code), std::move(message)});
       return std::nullopt;
     };
     const Fd fd(::open((root_ + "/" + relative).c_str(), O_RDONLY | O_CLOEXEC));
@@ -150,7 +156,8 @@ public:
     const auto size = static_cast<std::size_t>(st.st_size);
     if (size > options_.max_file_size)
       return fail("file-too-large", "file is " + std::to_string(size) + " bytes, over the " +
-                                        std::to_string(options_.max_file_size) + "-byte limit; not read");
+                                        std::to_string(options_.max_file_size) +
+                                        "-byte limit; not read");
     std::string bytes(size, '\0');
     std::size_t done = 0;
     while (done < size) {
@@ -179,14 +186,16 @@ LoadResult load_specs(const FilesystemOptions &options, FrontmatterCache *cache)
   std::error_code ec;
   const fs::path root = fs::canonical(options.specs_dir, ec);
   if (ec || !fs::is_directory(root, ec))
-    throw Error(ErrorCode::not_found, "specs directory '" + options.specs_dir.string() + "' does not exist");
+    throw Error(ErrorCode::not_found,
+                "specs directory '" + options.specs_dir.string() + "' does not exist");
   const Loader loader(options, root.string(), cache);
   LoadResult result;
   std::vector<std::string> folders;
   loader.collect("", 0, folders, result.diagnostics);
 
   result.specs.resize(folders.size());
-  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads =
+      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, (folders.size() + 15) / 16));
   std::atomic<std::size_t> next{0};
   std::exception_ptr failure; // the first exception of any worker (only bad_alloc in practice)

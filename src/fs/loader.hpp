@@ -4,7 +4,6 @@
 // file sizes, and turns every unreadable file into a diagnostic. Thread-safe (no shared state).
 
 #include <leanspec/filesystem_source.hpp>
-
 #include <vector>
 
 namespace leanspec::detail {

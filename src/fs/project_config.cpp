@@ -1,10 +1,9 @@
 // Implements discover_options() of include/leanspec/filesystem_source.hpp: reads
 // .lean-spec/config.json (specsDir, structure.pattern) with simdjson.
-#include <leanspec/error.hpp>
-#include <leanspec/filesystem_source.hpp>
-
 #include "core/snapshot.hpp"
 
+#include <leanspec/error.hpp>
+#include <leanspec/filesystem_source.hpp>
 #include <simdjson.h>
 
 namespace leanspec {
@@ -23,7 +22,8 @@ FilesystemOptions discover_options(const std::filesystem::path &project_dir) {
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (auto error = parser.parse(json).get(root))
-    throw Error(ErrorCode::config, where + ": not valid JSON (" + simdjson::error_message(error) + ")");
+    throw Error(ErrorCode::config,
+                where + ": not valid JSON (" + simdjson::error_message(error) + ")");
   if (!root.is_object())
     throw Error(ErrorCode::config, where + ": the top level is not an object");
 
@@ -44,7 +44,8 @@ FilesystemOptions discover_options(const std::filesystem::path &project_dir) {
       throw Error(ErrorCode::config, where + ": structure.pattern must be a string");
     // "flat" keeps every spec at the top; any grouping pattern ("date-grouped",
     // "{YYYYMMDD}/{NNN}-{name}", ...) puts them one folder down.
-    options.pattern = text == "flat" || text.empty() ? FolderPattern::flat : FolderPattern::date_grouped;
+    options.pattern =
+        text == "flat" || text.empty() ? FolderPattern::flat : FolderPattern::date_grouped;
   }
   return options;
 }

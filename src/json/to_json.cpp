@@ -1,7 +1,6 @@
 // Implements include/leanspec/json.hpp. Field names follow LeanSpec's HTTP API.
-#include <leanspec/json.hpp>
-
 #include "json/json_writer.hpp"
+#include <leanspec/json.hpp>
 
 namespace leanspec {
 namespace {
@@ -10,8 +9,12 @@ using detail::JsonWriter;
 
 void write_value(JsonWriter &w, const Value &v) {
   switch (v.kind) {
-  case Value::Kind::null: w.null(); break;
-  case Value::Kind::scalar: w.value(v.text); break;
+  case Value::Kind::null:
+    w.null();
+    break;
+  case Value::Kind::scalar:
+    w.value(v.text);
+    break;
   case Value::Kind::sequence:
     w.begin_array();
     for (const auto &item : v.items)
@@ -77,7 +80,8 @@ void write_spec(JsonWriter &w, const Spec &s, JsonDetail detail) {
       w.begin_object().key("status").value(to_string(t.status)).key("at").value(t.at).end_object();
     w.end_array();
     w.key("frontmatter");
-    s.frontmatter.kind == Value::Kind::mapping ? write_value(w, s.frontmatter) : (void)w.begin_object().end_object();
+    s.frontmatter.kind == Value::Kind::mapping ? write_value(w, s.frontmatter)
+                                               : (void)w.begin_object().end_object();
     w.key("customFields").begin_object();
     for (const auto &[name, value] : s.custom_fields) {
       w.key(name);
@@ -88,10 +92,14 @@ void write_spec(JsonWriter &w, const Spec &s, JsonDetail detail) {
     w.key("subSpecs").begin_array();
     for (const auto &sub : s.sub_specs)
       w.begin_object()
-          .key("name").value(sub.name)
-          .key("file").value(sub.file)
-          .key("contentHash").value(sub.content_hash)
-          .key("content").value(sub.content)
+          .key("name")
+          .value(sub.name)
+          .key("file")
+          .value(sub.file)
+          .key("contentHash")
+          .value(sub.content_hash)
+          .key("content")
+          .value(sub.content)
           .end_object();
     w.end_array();
     w.key("diagnostics").begin_array();
@@ -159,7 +167,8 @@ std::string to_json(const Stats &stats) {
   w.key("specsByTag");
   write_counts(w, "tag", stats.by_tag, [](const std::string &t) { return std::string_view(t); });
   w.key("specsByAssignee");
-  write_counts(w, "assignee", stats.by_assignee, [](const std::string &a) { return std::string_view(a); });
+  write_counts(w, "assignee", stats.by_assignee,
+               [](const std::string &a) { return std::string_view(a); });
   w.key("completionRate").value(stats.completion_rate);
   w.end_object();
   return std::move(w.out());

@@ -1,10 +1,8 @@
 // Implements git_blob_sha1() of include/leanspec/spec.hpp with OpenSSL's SHA-1.
 #include <leanspec/error.hpp>
 #include <leanspec/spec.hpp>
-
-#include <openssl/evp.h>
-
 #include <memory>
+#include <openssl/evp.h>
 #include <string>
 
 namespace leanspec {

@@ -1,15 +1,15 @@
 // Implements the Status / Priority / Severity text conversions of include/leanspec/spec.hpp.
-#include <leanspec/spec.hpp>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <leanspec/spec.hpp>
 #include <string>
 
 namespace leanspec {
 namespace {
 
-// Lower-cases and maps ' ' and '_' to '-', trimming surrounding blanks: "In Progress" -> "in-progress".
+// Lower-cases and maps ' ' and '_' to '-', trimming surrounding blanks: "In Progress" ->
+// "in-progress".
 std::string normalize(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
     text.remove_prefix(1);
@@ -29,21 +29,30 @@ std::string normalize(std::string_view text) {
 
 std::string_view to_string(Status status) noexcept {
   switch (status) {
-  case Status::draft: return "draft";
-  case Status::planned: return "planned";
-  case Status::in_progress: return "in-progress";
-  case Status::complete: return "complete";
-  case Status::archived: return "archived";
+  case Status::draft:
+    return "draft";
+  case Status::planned:
+    return "planned";
+  case Status::in_progress:
+    return "in-progress";
+  case Status::complete:
+    return "complete";
+  case Status::archived:
+    return "archived";
   }
   return "planned";
 }
 
 std::string_view to_string(Priority priority) noexcept {
   switch (priority) {
-  case Priority::low: return "low";
-  case Priority::medium: return "medium";
-  case Priority::high: return "high";
-  case Priority::critical: return "critical";
+  case Priority::low:
+    return "low";
+  case Priority::medium:
+    return "medium";
+  case Priority::high:
+    return "high";
+  case Priority::critical:
+    return "critical";
   }
   return "medium";
 }
@@ -84,10 +93,14 @@ std::optional<Status> parse_status(std::string_view text) noexcept {
 std::optional<Priority> parse_priority(std::string_view text) noexcept {
   try {
     const std::string key = normalize(text);
-    if (key == "low") return Priority::low;
-    if (key == "medium" || key == "normal") return Priority::medium;
-    if (key == "high") return Priority::high;
-    if (key == "critical" || key == "urgent") return Priority::critical;
+    if (key == "low")
+      return Priority::low;
+    if (key == "medium" || key == "normal")
+      return Priority::medium;
+    if (key == "high")
+      return Priority::high;
+    if (key == "critical" || key == "urgent")
+      return Priority::critical;
   } catch (...) {
   }
   return std::nullopt;

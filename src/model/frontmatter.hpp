@@ -9,12 +9,12 @@
 namespace leanspec::detail {
 
 struct FrontmatterSplit {
-  bool found = false;        ///< an opening `---` line was the first non-blank line
-  bool closed = false;       ///< ... and a closing `---` or `...` line followed
-  std::string_view yaml;     ///< the lines between the delimiters
-  int yaml_line = 0;         ///< 1-based line of the first yaml line
-  std::string_view body;     ///< everything after the closing delimiter (or the whole text)
-  int body_line = 1;         ///< 1-based line where body starts
+  bool found = false;    ///< an opening `---` line was the first non-blank line
+  bool closed = false;   ///< ... and a closing `---` or `...` line followed
+  std::string_view yaml; ///< the lines between the delimiters
+  int yaml_line = 0;     ///< 1-based line of the first yaml line
+  std::string_view body; ///< everything after the closing delimiter (or the whole text)
+  int body_line = 1;     ///< 1-based line where body starts
 };
 
 /// Splits `text` (LF line ends; a BOM already removed). Leading blank lines are allowed before

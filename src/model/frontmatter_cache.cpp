@@ -1,16 +1,15 @@
 // Implements src/model/frontmatter_cache.hpp.
 #include "model/frontmatter_cache.hpp"
 
-#include <leanspec/spec.hpp>
-
 #include <algorithm>
 #include <cstdint>
-#include <vector>
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <leanspec/spec.hpp>
 #include <random>
 #include <unistd.h>
+#include <vector>
 
 namespace leanspec::detail {
 namespace {
@@ -68,12 +67,15 @@ public:
     return true;
   }
   // A count of elements that each take at least `min_size` bytes: bounded by what is left.
-  bool count(std::uint32_t &n, std::size_t min_size) { return u32(n) && n <= rest_.size() / min_size; }
+  bool count(std::uint32_t &n, std::size_t min_size) {
+    return u32(n) && n <= rest_.size() / min_size;
+  }
   bool value(Value &v, int depth) {
     unsigned char kind = 0, quoted = 0;
     std::uint32_t line = 0, n = 0;
-    if (depth > max_depth || !byte(kind) || kind > static_cast<unsigned char>(Value::Kind::mapping) ||
-        !byte(quoted) || !u32(line) || !str(v.text))
+    if (depth > max_depth || !byte(kind) ||
+        kind > static_cast<unsigned char>(Value::Kind::mapping) || !byte(quoted) || !u32(line) ||
+        !str(v.text))
       return false;
     v.kind = static_cast<Value::Kind>(kind);
     v.quoted = quoted != 0;
@@ -125,8 +127,9 @@ std::string FrontmatterCache::serialize(
   return out;
 }
 
-bool FrontmatterCache::deserialize(std::string_view bytes,
-                                   std::unordered_map<std::string, std::shared_ptr<const YamlDocument>> &entries) {
+bool FrontmatterCache::deserialize(
+    std::string_view bytes,
+    std::unordered_map<std::string, std::shared_ptr<const YamlDocument>> &entries) {
   if (!bytes.starts_with(magic))
     return false;
   Input in(bytes.substr(magic.size()));
@@ -144,7 +147,8 @@ bool FrontmatterCache::deserialize(std::string_view bytes,
     for (auto &p : doc->problems) {
       unsigned char severity = 0;
       std::uint32_t line = 0;
-      if (!in.byte(severity) || severity > 1 || !in.u32(line) || !in.str(p.code) || !in.str(p.message))
+      if (!in.byte(severity) || severity > 1 || !in.u32(line) || !in.str(p.code) ||
+          !in.str(p.message))
         return false;
       p.severity = static_cast<Diagnostic::Severity>(severity);
       p.line = static_cast<int>(line);
@@ -215,8 +219,8 @@ void FrontmatterCache::commit() noexcept {
     const std::string bytes = serialize(keep);
     std::error_code ec;
     std::filesystem::create_directories(file_.parent_path(), ec);
-    const std::filesystem::path temp =
-        file_.string() + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(std::random_device{}());
+    const std::filesystem::path temp = file_.string() + ".tmp." + std::to_string(::getpid()) + "." +
+                                       std::to_string(std::random_device{}());
     bool written;
     {
       std::ofstream out(temp, std::ios::binary | std::ios::trunc);

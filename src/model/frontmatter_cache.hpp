@@ -30,10 +30,12 @@ public:
   std::size_t size() const;
 
   /// The serialized form of the entries (exposed for tests and the fuzzer).
-  static std::string serialize(const std::unordered_map<std::string, std::shared_ptr<const YamlDocument>> &entries);
+  static std::string
+  serialize(const std::unordered_map<std::string, std::shared_ptr<const YamlDocument>> &entries);
   /// Reads serialize()'s output; false (and nothing added) when it is not exactly that.
-  static bool deserialize(std::string_view bytes,
-                          std::unordered_map<std::string, std::shared_ptr<const YamlDocument>> &entries);
+  static bool
+  deserialize(std::string_view bytes,
+              std::unordered_map<std::string, std::shared_ptr<const YamlDocument>> &entries);
 
 private:
   struct Entry {

@@ -1,11 +1,9 @@
 // Implements render_html() of include/leanspec/spec.hpp with cmark-gfm and its GFM extensions.
-#include <leanspec/error.hpp>
-#include <leanspec/spec.hpp>
-
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
-
 #include <cstdlib>
+#include <leanspec/error.hpp>
+#include <leanspec/spec.hpp>
 #include <memory>
 #include <mutex>
 
@@ -22,7 +20,8 @@ struct CharDeleter {
   void operator()(char *s) const noexcept { std::free(s); }
 };
 
-constexpr const char *extensions[] = {"table", "strikethrough", "autolink", "tasklist", "tagfilter"};
+constexpr const char *extensions[] = {"table", "strikethrough", "autolink", "tasklist",
+                                      "tagfilter"};
 
 } // namespace
 
@@ -30,8 +29,8 @@ std::string render_html(std::string_view markdown, bool allow_raw_html) {
   static std::once_flag registered;
   std::call_once(registered, [] { cmark_gfm_core_extensions_ensure_registered(); });
 
-  const int options = CMARK_OPT_DEFAULT | CMARK_OPT_GITHUB_PRE_LANG |
-                      (allow_raw_html ? CMARK_OPT_UNSAFE : 0);
+  const int options =
+      CMARK_OPT_DEFAULT | CMARK_OPT_GITHUB_PRE_LANG | (allow_raw_html ? CMARK_OPT_UNSAFE : 0);
   std::unique_ptr<cmark_parser, ParserDeleter> parser(cmark_parser_new(options));
   if (!parser)
     throw std::bad_alloc();
@@ -42,8 +41,8 @@ std::string render_html(std::string_view markdown, bool allow_raw_html) {
   std::unique_ptr<cmark_node, NodeDeleter> document(cmark_parser_finish(parser.get()));
   if (!document)
     throw Error(ErrorCode::internal, "cmark-gfm could not parse the Markdown");
-  std::unique_ptr<char, CharDeleter> html(cmark_render_html(
-      document.get(), options, cmark_parser_get_syntax_extensions(parser.get())));
+  std::unique_ptr<char, CharDeleter> html(
+      cmark_render_html(document.get(), options, cmark_parser_get_syntax_extensions(parser.get())));
   return html ? std::string(html.get()) : std::string();
 }
 

@@ -6,7 +6,6 @@
 #include "model/frontmatter_cache.hpp"
 #include "model/yaml.hpp"
 
-
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -20,7 +19,8 @@ public:
   Reader(Spec &spec, std::string file) : spec_(spec), file_(std::move(file)) {}
 
   void report(Diagnostic::Severity severity, int line, std::string code, std::string message) {
-    spec_.diagnostics.push_back({severity, spec_.id, file_, line, std::move(code), std::move(message)});
+    spec_.diagnostics.push_back(
+        {severity, spec_.id, file_, line, std::move(code), std::move(message)});
   }
   void warn(const Value &v, std::string code, std::string message) {
     report(Diagnostic::Severity::warning, v.line, std::move(code), std::move(message));
@@ -46,7 +46,8 @@ public:
       return out;
     if (v.is_scalar()) {
       if (!v.quoted && looks_like_number(v.text))
-        warn(v, "wrong-type", std::string(key) + " should be a list of names, not the number " + v.text);
+        warn(v, "wrong-type",
+             std::string(key) + " should be a list of names, not the number " + v.text);
       split_commas(v.text, out);
       return out;
     }
@@ -55,7 +56,8 @@ public:
         if (item.is_scalar())
           out.push_back(trim(item.text));
         else if (!item.is_null())
-          error(item, "wrong-type", std::string(key) + " items should be names, not a " + shape(item));
+          error(item, "wrong-type",
+                std::string(key) + " items should be names, not a " + shape(item));
       }
       out.erase(std::remove(out.begin(), out.end(), std::string{}), out.end());
       return out;
@@ -67,11 +69,14 @@ public:
   void date(const Value &v, std::string_view key, std::string &out) {
     out = text(v, key);
     if (!out.empty() && !parse_timestamp(out))
-      warn(v, "invalid-date", std::string(key) + " '" + out + "' is not a date (YYYY-MM-DD or ISO 8601)");
+      warn(v, "invalid-date",
+           std::string(key) + " '" + out + "' is not a date (YYYY-MM-DD or ISO 8601)");
   }
 
   static std::string shape(const Value &v) {
-    return v.kind == Value::Kind::mapping ? "mapping" : v.kind == Value::Kind::sequence ? "list" : "value";
+    return v.kind == Value::Kind::mapping    ? "mapping"
+           : v.kind == Value::Kind::sequence ? "list"
+                                             : "value";
   }
   static bool looks_like_number(const std::string &s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
@@ -79,8 +84,10 @@ public:
     });
   }
   static std::string trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+      s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+      s.remove_suffix(1);
     return std::string(s);
   }
   static void split_commas(std::string_view s, std::vector<std::string> &out) {
@@ -108,13 +115,15 @@ void read_fields(Reader &r, Spec &spec, const Value &root) {
         spec.status = *status;
       else
         r.error(node, "invalid-status",
-                "status '" + value + "' is not one of draft, planned, in-progress, complete, archived");
+                "status '" + value +
+                    "' is not one of draft, planned, in-progress, complete, archived");
     } else if (key == "priority") {
       const std::string value = r.text(node, key);
       if (auto priority = parse_priority(value))
         spec.priority = priority;
       else if (!value.empty())
-        r.error(node, "invalid-priority", "priority '" + value + "' is not one of low, medium, high, critical");
+        r.error(node, "invalid-priority",
+                "priority '" + value + "' is not one of low, medium, high, critical");
     } else if (key == "tags") {
       spec.tags = r.list(node, key);
     } else if (key == "created") {
@@ -148,10 +157,12 @@ void read_fields(Reader &r, Spec &spec, const Value &root) {
           continue;
         }
         const Value *status = item.find("status"), *at = item.find("at");
-        std::optional<Status> parsed = status && status->is_scalar() ? parse_status(status->text) : std::nullopt;
+        std::optional<Status> parsed =
+            status && status->is_scalar() ? parse_status(status->text) : std::nullopt;
         if (!parsed || !at || !at->is_scalar()) {
           r.warn(item, "stray-transition",
-                 parsed ? "transitions item has no 'at' time" : "transitions item has no valid status");
+                 parsed ? "transitions item has no 'at' time"
+                        : "transitions item has no valid status");
           continue;
         }
         if (item.fields.size() > 2)
@@ -173,8 +184,8 @@ void shift_lines(Value &v, int offset) {
 
 bool is_known_field(std::string_view key) {
   static constexpr std::string_view known[] = {
-      "status", "priority", "tags", "created", "created_at", "updated_at", "completed_at",
-      "completed", "assignee", "depends_on", "related", "parent", "transitions"};
+      "status",    "priority", "tags",       "created", "created_at", "updated_at", "completed_at",
+      "completed", "assignee", "depends_on", "related", "parent",     "transitions"};
   return std::find(std::begin(known), std::end(known), key) != std::end(known);
 }
 
@@ -205,7 +216,8 @@ std::optional<std::pair<Status, int>> body_status(std::string_view body, int bod
 
 void check_status_consistency(Spec &spec, const std::string &file, int fm_line) {
   auto add = [&](int line, std::string code, std::string message) {
-    spec.diagnostics.push_back({Diagnostic::Severity::warning, spec.id, file, line, std::move(code), std::move(message)});
+    spec.diagnostics.push_back(
+        {Diagnostic::Severity::warning, spec.id, file, line, std::move(code), std::move(message)});
   };
   const std::string status{to_string(spec.status)};
   if (!spec.transitions.empty() && spec.transitions.back().status != spec.status)
@@ -213,10 +225,13 @@ void check_status_consistency(Spec &spec, const std::string &file, int fm_line) 
         "last transition is " + std::string(to_string(spec.transitions.back().status)) +
             " but status is " + status);
   if (spec.status == Status::complete && spec.completed.empty() && spec.completed_at.empty())
-    add(fm_line, "missing-completion-date", "status is complete but neither completed nor completed_at is set");
-  if (auto claimed = body_status(spec.body, spec.body_line); claimed && claimed->first != spec.status)
+    add(fm_line, "missing-completion-date",
+        "status is complete but neither completed nor completed_at is set");
+  if (auto claimed = body_status(spec.body, spec.body_line);
+      claimed && claimed->first != spec.status)
     add(claimed->second, "body-status-mismatch",
-        "the body says status " + std::string(to_string(claimed->first)) + " but the frontmatter says " + status);
+        "the body says status " + std::string(to_string(claimed->first)) +
+            " but the frontmatter says " + status);
 }
 
 std::string display_name(const std::string &file, std::string_view content) {
@@ -241,7 +256,8 @@ std::string display_name(const std::string &file, std::string_view content) {
 // Normalizes bytes into text: NUL bytes mean binary (nullopt); invalid UTF-8 is replaced.
 std::optional<std::string> to_text(Spec &spec, const std::string &file, const std::string &raw) {
   auto add = [&](int line, std::string code, std::string message) {
-    spec.diagnostics.push_back({Diagnostic::Severity::error, spec.id, file, line, std::move(code), std::move(message)});
+    spec.diagnostics.push_back(
+        {Diagnostic::Severity::error, spec.id, file, line, std::move(code), std::move(message)});
   };
   if (raw.find('\0') != std::string::npos) {
     add(0, "binary-file", "file contains NUL bytes; it is not read as Markdown");
@@ -249,7 +265,8 @@ std::optional<std::string> to_text(Spec &spec, const std::string &file, const st
   }
   std::string text = normalize_text(raw);
   if (const std::size_t bad = find_invalid_utf8(text); bad != std::string::npos) {
-    add(line_of(text, bad), "invalid-utf8", "invalid UTF-8 at byte " + std::to_string(bad) + "; replaced with U+FFFD");
+    add(line_of(text, bad), "invalid-utf8",
+        "invalid UTF-8 at byte " + std::to_string(bad) + "; replaced with U+FFFD");
     text = sanitize_utf8(text);
   }
   return text;
@@ -319,12 +336,13 @@ Spec parse_spec_files(std::string_view path, const std::optional<std::string> &r
 
   if (!readme) {
     if (spec.diagnostics.empty())
-      spec.diagnostics.push_back({Diagnostic::Severity::error, spec.id, spec.path, 0, "missing-readme",
-                                  "spec folder has no README.md"});
+      spec.diagnostics.push_back({Diagnostic::Severity::error, spec.id, spec.path, 0,
+                                  "missing-readme", "spec folder has no README.md"});
   } else {
     spec.content_hash = git_blob_sha1(*readme);
     if (readme->empty())
-      spec.diagnostics.push_back({Diagnostic::Severity::error, spec.id, file, 0, "empty-readme", "README.md is empty"});
+      spec.diagnostics.push_back(
+          {Diagnostic::Severity::error, spec.id, file, 0, "empty-readme", "README.md is empty"});
     if (auto text = to_text(spec, file, *readme)) {
       const FrontmatterSplit split = split_frontmatter(*text);
       spec.body = std::string(split.body);
@@ -332,16 +350,20 @@ Spec parse_spec_files(std::string_view path, const std::optional<std::string> &r
       Reader reader(spec, file);
       if (!split.found) {
         if (!readme->empty())
-          spec.diagnostics.push_back({Diagnostic::Severity::error, spec.id, file, 1, "missing-frontmatter",
+          spec.diagnostics.push_back({Diagnostic::Severity::error, spec.id, file, 1,
+                                      "missing-frontmatter",
                                       "README.md has no frontmatter (a --- block at the top)"});
       } else if (!split.closed) {
         spec.diagnostics.push_back({Diagnostic::Severity::error, spec.id, file, split.yaml_line - 1,
-                                    "unclosed-frontmatter", "frontmatter opened with --- is never closed"});
+                                    "unclosed-frontmatter",
+                                    "frontmatter opened with --- is never closed"});
       } else {
         const std::shared_ptr<const YamlDocument> doc =
-            cache ? cache->parse(split.yaml) : std::make_shared<const YamlDocument>(parse_yaml(split.yaml));
+            cache ? cache->parse(split.yaml)
+                  : std::make_shared<const YamlDocument>(parse_yaml(split.yaml));
         for (const auto &p : doc->problems)
-          spec.diagnostics.push_back({p.severity, spec.id, file, split.yaml_line + p.line, p.code, p.message});
+          spec.diagnostics.push_back(
+              {p.severity, spec.id, file, split.yaml_line + p.line, p.code, p.message});
         Value root = doc->root;
         shift_lines(root, split.yaml_line);
         if (root.kind == Value::Kind::mapping) {
@@ -355,9 +377,11 @@ Spec parse_spec_files(std::string_view path, const std::optional<std::string> &r
                        "frontmatter is a " + Reader::shape(root) + ", not a mapping of fields");
         }
       }
-      if (spec.frontmatter.kind == Value::Kind::mapping && spec.frontmatter.find("status") == nullptr)
+      if (spec.frontmatter.kind == Value::Kind::mapping &&
+          spec.frontmatter.find("status") == nullptr)
         spec.diagnostics.push_back({Diagnostic::Severity::warning, spec.id, file, split.yaml_line,
-                                    "missing-status", "frontmatter has no status; planned is assumed"});
+                                    "missing-status",
+                                    "frontmatter has no status; planned is assumed"});
       spec.title = first_heading(spec.body);
       check_status_consistency(spec, file, split.yaml_line);
     }

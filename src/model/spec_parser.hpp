@@ -3,7 +3,6 @@
 // found before parsing (a file too large or unreadable). Thread-safe.
 
 #include <leanspec/spec.hpp>
-
 #include <optional>
 #include <string>
 #include <string_view>

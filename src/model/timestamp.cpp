@@ -1,7 +1,6 @@
 // Implements parse_timestamp() and the Spec time accessors of include/leanspec/spec.hpp.
-#include <leanspec/spec.hpp>
-
 #include <cctype>
+#include <leanspec/spec.hpp>
 
 namespace leanspec {
 namespace {
@@ -94,7 +93,9 @@ std::optional<Timestamp> first_time(std::string_view a, std::string_view b) noex
 }
 } // namespace
 
-std::optional<Timestamp> Spec::created_time() const noexcept { return first_time(created_at, created); }
+std::optional<Timestamp> Spec::created_time() const noexcept {
+  return first_time(created_at, created);
+}
 std::optional<Timestamp> Spec::updated_time() const noexcept { return parse_timestamp(updated_at); }
 std::optional<Timestamp> Spec::completed_time() const noexcept {
   return first_time(completed_at, completed);

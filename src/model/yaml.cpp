@@ -1,9 +1,8 @@
 // Implements src/model/yaml.hpp with yaml-cpp.
 #include "model/yaml.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <set>
+#include <yaml-cpp/yaml.h>
 
 namespace leanspec::detail {
 namespace {
@@ -18,8 +17,9 @@ public:
     Value v;
     v.line = node.Mark().line >= 0 ? node.Mark().line : 0;
     if (depth > max_depth) {
-      problems_.push_back({Diagnostic::Severity::error, v.line, "yaml-too-deep",
-                           "frontmatter nests deeper than " + std::to_string(max_depth) + " levels"});
+      problems_.push_back(
+          {Diagnostic::Severity::error, v.line, "yaml-too-deep",
+           "frontmatter nests deeper than " + std::to_string(max_depth) + " levels"});
       return v;
     }
     switch (node.Type()) {
@@ -39,8 +39,8 @@ public:
       for (const auto &entry : node) {
         std::string key = entry.first.IsScalar() ? entry.first.Scalar() : YAML::Dump(entry.first);
         if (!seen.insert(key).second)
-          problems_.push_back({Diagnostic::Severity::warning, entry.first.Mark().line, "duplicate-key",
-                               "key '" + key + "' appears more than once"});
+          problems_.push_back({Diagnostic::Severity::warning, entry.first.Mark().line,
+                               "duplicate-key", "key '" + key + "' appears more than once"});
         v.fields.push_back({std::move(key), convert(entry.second, depth + 1)});
       }
       break;

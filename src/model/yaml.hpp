@@ -4,7 +4,6 @@
 // Pure function; thread-safe.
 
 #include <leanspec/spec.hpp>
-
 #include <string>
 #include <string_view>
 #include <vector>

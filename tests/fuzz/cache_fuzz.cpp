@@ -12,7 +12,8 @@
 #include <string_view>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
-  using Entries = std::unordered_map<std::string, std::shared_ptr<const leanspec::detail::YamlDocument>>;
+  using Entries =
+      std::unordered_map<std::string, std::shared_ptr<const leanspec::detail::YamlDocument>>;
   const std::string_view bytes(reinterpret_cast<const char *>(data), size);
   Entries entries;
   if (!leanspec::detail::FrontmatterCache::deserialize(bytes, entries)) {
@@ -22,7 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   }
   const std::string again = leanspec::detail::FrontmatterCache::serialize(entries);
   Entries reread;
-  if (!leanspec::detail::FrontmatterCache::deserialize(again, reread) || reread.size() != entries.size() ||
+  if (!leanspec::detail::FrontmatterCache::deserialize(again, reread) ||
+      reread.size() != entries.size() ||
       leanspec::detail::FrontmatterCache::serialize(reread) != again)
     leanspec::fuzz::fail("serialize/deserialize round trip differs", std::string(bytes));
   return 0;

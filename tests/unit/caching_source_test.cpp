@@ -1,13 +1,11 @@
 // Tests CachingSource (src/cache): TTL through an injected clock, invalidation, counters and
 // single-flight loading.
-#include <leanspec/caching_source.hpp>
-#include <leanspec/error.hpp>
-
-#include <doctest/doctest.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
+#include <doctest/doctest.h>
+#include <leanspec/caching_source.hpp>
+#include <leanspec/error.hpp>
 #include <thread>
 
 using namespace leanspec;
@@ -58,7 +56,8 @@ public:
     ++calls;
     return std::make_shared<Stats>();
   }
-  std::shared_ptr<const Relationships> relationships(std::string_view, std::string_view) const override {
+  std::shared_ptr<const Relationships> relationships(std::string_view,
+                                                     std::string_view) const override {
     ++calls;
     return std::make_shared<Relationships>();
   }

@@ -1,13 +1,11 @@
 // Tests FilesystemSource and discover_options() (src/fs) on real files in temp directories.
-#include <leanspec/error.hpp>
-#include <leanspec/filesystem_source.hpp>
-
 #include "support/temp_spec_tree.hpp"
-
-#include <doctest/doctest.h>
 
 #include <algorithm>
 #include <atomic>
+#include <doctest/doctest.h>
+#include <leanspec/error.hpp>
+#include <leanspec/filesystem_source.hpp>
 #include <thread>
 
 using namespace leanspec;
@@ -58,7 +56,8 @@ TEST_CASE("folders without README.md or empty ones stay listed with a diagnostic
   tree.write("003-no-readme/DESIGN.md", "# Design\n");
   tree.write("004-broken/README.md", "---\nstatus: [\n---\n# Broken\n");
   auto source = make_filesystem_source({.specs_dir = tree.specs_dir()});
-  CHECK(ids(*source) == std::vector<std::string>{"001-ok", "002-empty", "003-no-readme", "004-broken"});
+  CHECK(ids(*source) ==
+        std::vector<std::string>{"001-ok", "002-empty", "003-no-readme", "004-broken"});
   CHECK(has_code(source->get("002")->diagnostics, "missing-readme"));
   CHECK(source->get("003")->sub_specs.size() == 1);
   CHECK(has_code(source->get("004")->diagnostics, "yaml-syntax"));
@@ -82,10 +81,13 @@ TEST_CASE("symlinks that leave the specs directory are refused") {
   TempSpecTree tree;
   tree.spec("001-ok", "status: planned", "# Ok\n");
   tree.write_root("outside/README.md", "---\nstatus: planned\n---\n# Secret\n");
-  std::filesystem::create_directory_symlink(tree.root() / "outside", tree.specs_dir() / "002-escape");
+  std::filesystem::create_directory_symlink(tree.root() / "outside",
+                                            tree.specs_dir() / "002-escape");
   tree.write("003-inner/README.md", "---\nstatus: planned\n---\n# Inner\n");
-  std::filesystem::create_symlink(tree.root() / "outside" / "README.md", tree.specs_dir() / "003-inner" / "LEAK.md");
-  std::filesystem::create_directory_symlink(tree.specs_dir() / "001-ok", tree.specs_dir() / "004-alias");
+  std::filesystem::create_symlink(tree.root() / "outside" / "README.md",
+                                  tree.specs_dir() / "003-inner" / "LEAK.md");
+  std::filesystem::create_directory_symlink(tree.specs_dir() / "001-ok",
+                                            tree.specs_dir() / "004-alias");
   auto source = make_filesystem_source({.specs_dir = tree.specs_dir()});
   CHECK(ids(*source) == std::vector<std::string>{"001-ok", "003-inner", "004-alias"});
   CHECK(has_code(*source->validate(), "ref-outside-specs"));
@@ -113,11 +115,15 @@ TEST_CASE("an unknown project id is a not_found error") {
 
 TEST_CASE(".lean-spec/config.json sets specsDir and a date-grouped pattern") {
   TempSpecTree tree;
-  tree.write_root(".lean-spec/config.json",
-                  R"({"specsDir": "docs/specs", "structure": {"pattern": "{YYYYMMDD}/{NNN}-{name}/"}})");
-  tree.write_root("docs/specs/20251101/001-first/README.md", "---\nstatus: planned\n---\n# First\n");
-  tree.write_root("docs/specs/20251102/002-second/README.md", "---\nstatus: planned\n---\n# Second\n");
-  tree.write_root("docs/specs/archived/20251001/000-zero/README.md", "---\nstatus: planned\n---\n# Zero\n");
+  tree.write_root(
+      ".lean-spec/config.json",
+      R"({"specsDir": "docs/specs", "structure": {"pattern": "{YYYYMMDD}/{NNN}-{name}/"}})");
+  tree.write_root("docs/specs/20251101/001-first/README.md",
+                  "---\nstatus: planned\n---\n# First\n");
+  tree.write_root("docs/specs/20251102/002-second/README.md",
+                  "---\nstatus: planned\n---\n# Second\n");
+  tree.write_root("docs/specs/archived/20251001/000-zero/README.md",
+                  "---\nstatus: planned\n---\n# Zero\n");
   const auto options = discover_options(tree.root());
   CHECK(options.specs_dir == tree.root() / "docs/specs");
   CHECK(options.pattern == FolderPattern::date_grouped);
@@ -153,7 +159,8 @@ TEST_SUITE("concurrency") {
     for (int i = 1; i <= 40; ++i) {
       char id[32];
       std::snprintf(id, sizeof id, "%03d-spec-%d", i, i);
-      tree.spec(id, "status: planned\ntags: [t]", "# Spec " + std::to_string(i) + "\nbody words here\n");
+      tree.spec(id, "status: planned\ntags: [t]",
+                "# Spec " + std::to_string(i) + "\nbody words here\n");
     }
     auto source = make_filesystem_source({.specs_dir = tree.specs_dir()});
     std::atomic<bool> stop{false};

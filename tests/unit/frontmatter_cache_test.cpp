@@ -1,15 +1,12 @@
 // Tests FrontmatterCache (src/model) and FilesystemOptions::cache_dir: same results with and
 // without the cache, changes seen, damaged files ignored.
 #include "model/frontmatter_cache.hpp"
-
-#include <leanspec/filesystem_source.hpp>
-#include <leanspec/json.hpp>
-
 #include "support/temp_spec_tree.hpp"
 
 #include <doctest/doctest.h>
-
 #include <fstream>
+#include <leanspec/filesystem_source.hpp>
+#include <leanspec/json.hpp>
 
 using namespace leanspec;
 using leanspec::test::TempSpecTree;
@@ -36,16 +33,21 @@ std::filesystem::path only_file(const std::filesystem::path &dir) {
 
 TEST_CASE("a cached load gives exactly the results of an uncached one") {
   TempSpecTree tree;
-  tree.spec("001-a", "status: complete\ncompleted: 2025-01-01\ntags: [x, 'y']\ndepends_on: 2\ncustom:\n  k: [1, {a: b}]", "# A\n");
+  tree.spec("001-a",
+            "status: complete\ncompleted: 2025-01-01\ntags: [x, 'y']\ndepends_on: 2\ncustom:\n  k: "
+            "[1, {a: b}]",
+            "# A\n");
   tree.spec("002-b", "status: planned\ntags: 5\nstatus: draft", "# B\n");
   tree.spec("003-c", "status: [unclosed", "# C\n");
   tree.spec("004-d", "- a\n- b", "# D\n");
   const auto cache_dir = tree.root() / "cache";
   const std::string plain = everything(*make_filesystem_source({.specs_dir = tree.specs_dir()}));
-  const std::string first = everything(*make_filesystem_source({.specs_dir = tree.specs_dir(), .cache_dir = cache_dir}));
+  const std::string first =
+      everything(*make_filesystem_source({.specs_dir = tree.specs_dir(), .cache_dir = cache_dir}));
   const auto file = only_file(cache_dir);
   const auto written = std::filesystem::last_write_time(file);
-  const std::string second = everything(*make_filesystem_source({.specs_dir = tree.specs_dir(), .cache_dir = cache_dir}));
+  const std::string second =
+      everything(*make_filesystem_source({.specs_dir = tree.specs_dir(), .cache_dir = cache_dir}));
   CHECK(first == plain);
   CHECK(second == plain);
   CHECK(std::filesystem::last_write_time(file) == written); // nothing new: not rewritten
@@ -62,12 +64,15 @@ TEST_CASE("a cached load gives exactly the results of an uncached one") {
   }
   SUBCASE("a damaged cache file is ignored and replaced") {
     std::ofstream(file, std::ios::binary | std::ios::trunc) << "LSFMC\x01\ngarbage";
-    CHECK(everything(*make_filesystem_source({.specs_dir = tree.specs_dir(), .cache_dir = cache_dir})) == plain);
+    CHECK(everything(*make_filesystem_source(
+              {.specs_dir = tree.specs_dir(), .cache_dir = cache_dir})) == plain);
     CHECK(std::filesystem::file_size(file) > 100);
   }
   SUBCASE("an unwritable cache directory changes no result") {
     tree.write_root("blocked", "a file where a directory should be");
-    CHECK(everything(*make_filesystem_source({.specs_dir = tree.specs_dir(), .cache_dir = tree.root() / "blocked" / "x"})) == plain);
+    CHECK(everything(*make_filesystem_source(
+              {.specs_dir = tree.specs_dir(), .cache_dir = tree.root() / "blocked" / "x"})) ==
+          plain);
   }
 }
 
@@ -84,7 +89,8 @@ TEST_CASE("every truncation of a cache file is refused, never misread") {
   CHECK(back.at("k2")->problems.at(0).code == "yaml-syntax");
   for (std::size_t n = 0; n < bytes.size(); ++n) {
     std::unordered_map<std::string, std::shared_ptr<const detail::YamlDocument>> partial;
-    CHECK_FALSE(detail::FrontmatterCache::deserialize(std::string_view(bytes).substr(0, n), partial));
+    CHECK_FALSE(
+        detail::FrontmatterCache::deserialize(std::string_view(bytes).substr(0, n), partial));
     CHECK(partial.empty());
   }
 }

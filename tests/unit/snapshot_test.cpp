@@ -1,9 +1,8 @@
 // Tests src/core/snapshot: ref resolution, list filters, sort and cursors, stats, relationships.
 #include "core/snapshot.hpp"
 
-#include <leanspec/error.hpp>
-
 #include <doctest/doctest.h>
+#include <leanspec/error.hpp>
 
 using namespace leanspec;
 
@@ -15,11 +14,15 @@ SpecPtr make(std::string path, std::string frontmatter, std::string body = "") {
 
 detail::Snapshot sample() {
   return detail::Snapshot(
-      "p", {make("003-gamma", "status: complete\ncompleted: 2025-01-03\npriority: low\ntags: [a]\ncreated: 2025-01-03\ndepends_on: [001-alpha]"),
-            make("001-alpha", "status: planned\npriority: high\ntags: [a, b]\ncreated: 2025-01-01\nassignee: ann"),
-            make("002-beta", "status: in-progress\npriority: high\ntags: [b]\ncreated: 2025-01-02\ndepends_on: [3]\nparent: alpha"),
-            make("archived/004-delta", "status: planned\ntags: [c]\nparent: 001-alpha"),
-            make("038-one", "status: draft"), make("038-two", "status: draft")},
+      "p",
+      {make("003-gamma", "status: complete\ncompleted: 2025-01-03\npriority: low\ntags: "
+                         "[a]\ncreated: 2025-01-03\ndepends_on: [001-alpha]"),
+       make("001-alpha",
+            "status: planned\npriority: high\ntags: [a, b]\ncreated: 2025-01-01\nassignee: ann"),
+       make("002-beta", "status: in-progress\npriority: high\ntags: [b]\ncreated: "
+                        "2025-01-02\ndepends_on: [3]\nparent: alpha"),
+       make("archived/004-delta", "status: planned\ntags: [c]\nparent: 001-alpha"),
+       make("038-one", "status: draft"), make("038-two", "status: draft")},
       {});
 }
 

@@ -1,9 +1,7 @@
 // Tests parse_spec() (src/model): frontmatter split, text-preserving YAML, fields, defects.
-#include <leanspec/spec.hpp>
-
-#include <doctest/doctest.h>
-
 #include <algorithm>
+#include <doctest/doctest.h>
+#include <leanspec/spec.hpp>
 
 using namespace leanspec;
 
@@ -34,7 +32,8 @@ TEST_CASE("a folder name gives id, number and slug") {
 }
 
 TEST_CASE("a bare 049 stays the text \"049\" and a bare date stays its text") {
-  const Spec s = parse("---\nstatus: planned\ncreated: 2025-11-14\nparent: 049\nowner_id: 007\n---\n");
+  const Spec s =
+      parse("---\nstatus: planned\ncreated: 2025-11-14\nparent: 049\nowner_id: 007\n---\n");
   CHECK(s.created == "2025-11-14");
   CHECK(s.parent == "049");
   REQUIRE(s.custom_fields.size() == 1);
@@ -45,12 +44,14 @@ TEST_CASE("a bare 049 stays the text \"049\" and a bare date stays its text") {
 
 TEST_CASE("frontmatter is found after a BOM, CRLF line ends and leading blank lines") {
   SUBCASE("BOM") {
-    const Spec s = parse("\xEF\xBB\xBF---\nstatus: complete\ncompleted: 2025-01-02\n---\n# Title\n");
+    const Spec s =
+        parse("\xEF\xBB\xBF---\nstatus: complete\ncompleted: 2025-01-02\n---\n# Title\n");
     CHECK(s.status == Status::complete);
     CHECK(s.title == "Title");
   }
   SUBCASE("CRLF") {
-    const Spec s = parse("---\r\nstatus: in-progress\r\ntags: [a, b]\r\n---\r\n\r\n# Crlf title\r\nbody\r\n");
+    const Spec s =
+        parse("---\r\nstatus: in-progress\r\ntags: [a, b]\r\n---\r\n\r\n# Crlf title\r\nbody\r\n");
     CHECK(s.status == Status::in_progress);
     CHECK(s.tags == std::vector<std::string>{"a", "b"});
     CHECK(s.title == "Crlf title");
@@ -141,7 +142,8 @@ TEST_CASE("timestamps parse dates, times, fractions and offsets") {
   using namespace std::chrono;
   const auto base = *parse_timestamp("2025-11-14");
   CHECK(*parse_timestamp("2025-11-14T01:02:03Z") - base == hours(1) + minutes(2) + seconds(3));
-  CHECK(*parse_timestamp("2025-11-14T01:02:03.5Z") - base == hours(1) + minutes(2) + milliseconds(3500));
+  CHECK(*parse_timestamp("2025-11-14T01:02:03.5Z") - base ==
+        hours(1) + minutes(2) + milliseconds(3500));
   CHECK(*parse_timestamp("2025-11-14T02:00:00+01:00") - base == hours(1));
   CHECK(*parse_timestamp("2025-11-14 05:50:48.128893Z") > base);
   CHECK_FALSE(parse_timestamp("2025-13-01"));
@@ -157,8 +159,9 @@ TEST_CASE("the content hash is the git blob SHA-1") {
 }
 
 TEST_CASE("sub-spec files get display names from their heading or file name") {
-  const Spec s = parse_spec("001-x", std::string("---\nstatus: planned\n---\n# X\n"),
-                            {{"IMPLEMENTATION.md", "no heading"}, {"CLI-DESIGN.md", "# CLI Design\n"}});
+  const Spec s =
+      parse_spec("001-x", std::string("---\nstatus: planned\n---\n# X\n"),
+                 {{"IMPLEMENTATION.md", "no heading"}, {"CLI-DESIGN.md", "# CLI Design\n"}});
   REQUIRE(s.sub_specs.size() == 2);
   CHECK(s.sub_specs[0].file == "CLI-DESIGN.md");
   CHECK(s.sub_specs[0].name == "CLI Design");
@@ -207,7 +210,9 @@ TEST_CASE("bad input becomes diagnostics naming the file and line, never an exce
     CHECK(s.title == "Bad \xEF\xBF\xBD title");
   }
   SUBCASE("a binary file") {
-    const Spec s = parse(std::string_view("\x7f" "ELF\0\0\x01", 7));
+    const Spec s = parse(std::string_view("\x7f"
+                                          "ELF\0\0\x01",
+                                          7));
     REQUIRE(find_diag(s, "binary-file"));
     CHECK(s.body.empty());
   }
@@ -230,30 +235,37 @@ TEST_CASE("bad input becomes diagnostics naming the file and line, never an exce
 
 TEST_CASE("status disagreements are reported") {
   SUBCASE("stray transitions items") {
-    const Spec s = parse("---\nstatus: planned\ntransitions:\n  - status: planned\n    at: 2025-01-01\n  - oops\n  - status: nope\n    at: x\n---\n");
+    const Spec s = parse("---\nstatus: planned\ntransitions:\n  - status: planned\n    at: "
+                         "2025-01-01\n  - oops\n  - status: nope\n    at: x\n---\n");
     CHECK(std::count_if(s.diagnostics.begin(), s.diagnostics.end(),
                         [](const Diagnostic &d) { return d.code == "stray-transition"; }) == 2);
     CHECK(s.transitions.size() == 1);
   }
   SUBCASE("last transition disagrees with the status") {
-    const Spec s = parse("---\nstatus: planned\ntransitions:\n  - status: complete\n    at: 2025-01-01\n---\n");
+    const Spec s = parse(
+        "---\nstatus: planned\ntransitions:\n  - status: complete\n    at: 2025-01-01\n---\n");
     CHECK(find_diag(s, "transition-mismatch"));
   }
   SUBCASE("complete without a completion date") {
     CHECK(find_diag(parse("---\nstatus: complete\n---\n"), "missing-completion-date"));
-    CHECK_FALSE(find_diag(parse("---\nstatus: complete\ncompleted_at: 2025-01-01\n---\n"), "missing-completion-date"));
+    CHECK_FALSE(find_diag(parse("---\nstatus: complete\ncompleted_at: 2025-01-01\n---\n"),
+                          "missing-completion-date"));
   }
   SUBCASE("a body status line contradicting the frontmatter") {
-    const Spec s = parse("---\nstatus: archived\n---\n\n# T\n\n> **Status**: ✅ Complete · **Priority**: High\n");
+    const Spec s = parse(
+        "---\nstatus: archived\n---\n\n# T\n\n> **Status**: ✅ Complete · **Priority**: High\n");
     const Diagnostic *d = find_diag(s, "body-status-mismatch");
     REQUIRE(d);
     CHECK(d->line == 7);
-    CHECK_FALSE(find_diag(parse("---\nstatus: planned\n---\n> **Status**: 🗓️ Planned · x\n"), "body-status-mismatch"));
+    CHECK_FALSE(find_diag(parse("---\nstatus: planned\n---\n> **Status**: 🗓️ Planned · x\n"),
+                          "body-status-mismatch"));
   }
 }
 
 TEST_CASE("markdown renders with GFM extensions") {
-  const std::string html = render_html("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\n~~gone~~ https://example.com\n\n<script>alert(1)</script>\n");
+  const std::string html =
+      render_html("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\n~~gone~~ "
+                  "https://example.com\n\n<script>alert(1)</script>\n");
   CHECK(html.find("<table>") != std::string::npos);
   CHECK(html.find("type=\"checkbox\"") != std::string::npos);
   CHECK(html.find("<del>gone</del>") != std::string::npos);

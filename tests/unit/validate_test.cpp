@@ -1,9 +1,8 @@
 // Tests Snapshot::validate() (src/core/validate.cpp): the checks across specs.
 #include "core/snapshot.hpp"
 
-#include <doctest/doctest.h>
-
 #include <algorithm>
+#include <doctest/doctest.h>
 
 using namespace leanspec;
 
@@ -38,14 +37,19 @@ TEST_CASE("validate reports duplicate numbers, dangling refs, escaping refs and 
   CHECK(count(*ds, "dependency-cycle") == 1);
   CHECK(count(*ds, "parent-cycle") == 1);
   CHECK(count(*ds, "ambiguous-depends-on") == 1);
-  const auto cycle = std::find_if(ds->begin(), ds->end(), [](const Diagnostic &d) { return d.code == "dependency-cycle"; });
+  const auto cycle = std::find_if(ds->begin(), ds->end(),
+                                  [](const Diagnostic &d) { return d.code == "dependency-cycle"; });
   CHECK(cycle->message.find("001-a, 002-b, 003-c") != std::string::npos);
-  const auto dangling = std::find_if(ds->begin(), ds->end(), [](const Diagnostic &d) { return d.code == "dangling-depends-on"; });
+  const auto dangling = std::find_if(
+      ds->begin(), ds->end(), [](const Diagnostic &d) { return d.code == "dangling-depends-on"; });
   CHECK(dangling->file == "001-a/README.md");
   CHECK(dangling->message.find("404-missing") != std::string::npos);
 }
 
 TEST_CASE("validate of a clean tree reports nothing") {
-  detail::Snapshot snap("p", {make("001-a", "status: planned"), make("002-b", "status: planned\ndepends_on: [1]\nparent: a")}, {});
+  detail::Snapshot snap("p",
+                        {make("001-a", "status: planned"),
+                         make("002-b", "status: planned\ndepends_on: [1]\nparent: a")},
+                        {});
   CHECK(snap.validate()->empty());
 }
