@@ -137,8 +137,8 @@ public:
       else
         sub_files.emplace_back(entry.name, std::move(*bytes));
     }
-    return std::make_shared<const Spec>(
-        parse_spec_files(relative, readme, std::move(sub_files), std::move(diagnostics), cache_));
+    return std::make_shared<const Spec>(parse_spec_files(
+        relative, std::move(readme), std::move(sub_files), std::move(diagnostics), cache_));
   }
 
   std::optional<std::string> read_file(const std::string &relative,

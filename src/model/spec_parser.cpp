@@ -254,7 +254,8 @@ std::string display_name(const std::string &file, std::string_view content) {
 }
 
 // Normalizes bytes into text: NUL bytes mean binary (nullopt); invalid UTF-8 is replaced.
-std::optional<std::string> to_text(Spec &spec, const std::string &file, const std::string &raw) {
+// Takes the bytes by value: the common case (no BOM, no CR, valid UTF-8) moves them through.
+std::optional<std::string> to_text(Spec &spec, const std::string &file, std::string raw) {
   auto add = [&](int line, std::string code, std::string message) {
     spec.diagnostics.push_back(
         {Diagnostic::Severity::error, spec.id, file, line, std::move(code), std::move(message)});
@@ -263,7 +264,9 @@ std::optional<std::string> to_text(Spec &spec, const std::string &file, const st
     add(0, "binary-file", "file contains NUL bytes; it is not read as Markdown");
     return std::nullopt;
   }
-  std::string text = normalize_text(raw);
+  const bool needs_normalizing =
+      raw.starts_with("\xEF\xBB\xBF") || raw.find('\r') != std::string::npos;
+  std::string text = needs_normalizing ? normalize_text(raw) : std::move(raw);
   if (const std::size_t bad = find_invalid_utf8(text); bad != std::string::npos) {
     add(line_of(text, bad), "invalid-utf8",
         "invalid UTF-8 at byte " + std::to_string(bad) + "; replaced with U+FFFD");
@@ -316,7 +319,7 @@ std::string first_heading(std::string_view markdown) {
   return {};
 }
 
-Spec parse_spec_files(std::string_view path, const std::optional<std::string> &readme,
+Spec parse_spec_files(std::string_view path, std::optional<std::string> readme,
                       std::vector<std::pair<std::string, std::string>> sub_files,
                       std::vector<Diagnostic> file_diagnostics, FrontmatterCache *cache) {
   Spec spec;
@@ -340,16 +343,19 @@ Spec parse_spec_files(std::string_view path, const std::optional<std::string> &r
                                   "missing-readme", "spec folder has no README.md"});
   } else {
     spec.content_hash = git_blob_sha1(*readme);
-    if (readme->empty())
+    const bool empty_readme = readme->empty();
+    if (empty_readme)
       spec.diagnostics.push_back(
           {Diagnostic::Severity::error, spec.id, file, 0, "empty-readme", "README.md is empty"});
-    if (auto text = to_text(spec, file, *readme)) {
+    if (auto text = to_text(spec, file, std::move(*readme))) {
       const FrontmatterSplit split = split_frontmatter(*text);
-      spec.body = std::string(split.body);
+      const std::size_t body_offset =
+          split.body.empty() ? text->size()
+                             : static_cast<std::size_t>(split.body.data() - text->data());
       spec.body_line = split.body_line;
       Reader reader(spec, file);
       if (!split.found) {
-        if (!readme->empty())
+        if (!empty_readme)
           spec.diagnostics.push_back({Diagnostic::Severity::error, spec.id, file, 1,
                                       "missing-frontmatter",
                                       "README.md has no frontmatter (a --- block at the top)"});
@@ -377,6 +383,9 @@ Spec parse_spec_files(std::string_view path, const std::optional<std::string> &r
                        "frontmatter is a " + Reader::shape(root) + ", not a mapping of fields");
         }
       }
+      // The body is the text after the frontmatter, in place: no second copy of the file.
+      text->erase(0, body_offset);
+      spec.body = std::move(*text);
       if (spec.frontmatter.kind == Value::Kind::mapping &&
           spec.frontmatter.find("status") == nullptr)
         spec.diagnostics.push_back({Diagnostic::Severity::warning, spec.id, file, split.yaml_line,
@@ -396,8 +405,8 @@ Spec parse_spec_files(std::string_view path, const std::optional<std::string> &r
   for (auto &[name, bytes] : sub_files) {
     SubSpec sub;
     sub.file = name;
-    sub.content_hash = git_blob_sha1(bytes);
-    if (auto text = to_text(spec, spec.path + "/" + name, bytes))
+    sub.content_hash = git_blob_sha1(bytes); // before the bytes move into the content
+    if (auto text = to_text(spec, spec.path + "/" + name, std::move(bytes)))
       sub.content = std::move(*text);
     sub.name = display_name(name, sub.content);
     spec.sub_specs.push_back(std::move(sub));
