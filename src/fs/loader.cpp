@@ -126,7 +126,11 @@ public:
   }
 
   SpecPtr load_folder(const std::string &relative) const {
-    std::optional<std::string> readme;
+    // README.md is read into a buffer this thread reuses (its pages are already mapped) and the
+    // parser copies the body out once; sub-spec files are kept whole, so they are read into
+    // their own strings.
+    thread_local std::string readme_buffer;
+    std::optional<std::string_view> readme;
     std::vector<std::pair<std::string, std::string>> sub_files;
     std::vector<Diagnostic> diagnostics;
     const std::string id = relative.substr(relative.rfind('/') + 1);
@@ -138,22 +142,30 @@ public:
         continue;
       if (!entry.is_file)
         continue;
-      auto bytes = read_file(file, diagnostics, id);
-      if (!bytes)
-        continue;
-      if (entry.name == "README.md")
-        readme = std::move(bytes);
-      else
-        sub_files.emplace_back(entry.name, std::move(*bytes));
+      if (entry.name == "README.md") {
+        if (const auto size = read_file(file, diagnostics, id, readme_buffer))
+          readme = std::string_view(readme_buffer.data(), *size);
+      } else {
+        std::string bytes;
+        if (const auto size = read_file(file, diagnostics, id, bytes)) {
+          bytes.resize(*size);
+          sub_files.emplace_back(entry.name, std::move(bytes));
+        }
+      }
     }
-    return std::make_shared<const Spec>(parse_spec_files(
-        relative, std::move(readme), std::move(sub_files), std::move(diagnostics), cache_));
+    auto spec = std::make_shared<const Spec>(
+        parse_spec_files(relative, readme, std::move(sub_files), std::move(diagnostics), cache_));
+    if (readme_buffer.capacity() > (1u << 20)) // do not keep a rare large file's buffer around
+      std::string().swap(readme_buffer);
+    return spec;
   }
 
-  std::optional<std::string> read_file(const std::string &relative,
+  // Reads a file into `buffer` (grown when too small, never shrunk) and returns how many bytes
+  // it holds; nullopt, with a diagnostic, when it cannot be read or is over the size limit.
+  std::optional<std::size_t> read_file(const std::string &relative,
                                        std::vector<Diagnostic> &diagnostics,
-                                       const std::string &spec_id) const {
-    const auto fail = [&](std::string code, std::string message) -> std::optional<std::string> {
+                                       const std::string &spec_id, std::string &buffer) const {
+    const auto fail = [&](std::string code, std::string message) -> std::optional<std::size_t> {
       diagnostics.push_back(
           {Diagnostic::Severity::error, spec_id, relative, 0, std::move(code), std::move(message)});
       return std::nullopt;
@@ -167,10 +179,11 @@ public:
       return fail("file-too-large", "file is " + std::to_string(size) + " bytes, over the " +
                                         std::to_string(options_.max_file_size) +
                                         "-byte limit; not read");
-    std::string bytes(size, '\0');
+    if (buffer.size() < size)
+      buffer.resize(size);
     std::size_t done = 0;
     while (done < size) {
-      const ssize_t n = ::read(fd.fd, bytes.data() + done, size - done);
+      const ssize_t n = ::read(fd.fd, buffer.data() + done, size - done);
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
@@ -179,8 +192,7 @@ public:
         break;
       done += static_cast<std::size_t>(n);
     }
-    bytes.resize(done);
-    return bytes;
+    return done;
   }
 
 private:
@@ -191,7 +203,8 @@ private:
 
 } // namespace
 
-LoadResult load_specs(const FilesystemOptions &options, FrontmatterCache *cache) {
+LoadResult load_specs(const FilesystemOptions &options, FrontmatterCache *cache,
+                      const ReuseSpec &reuse) {
   std::error_code ec;
   const fs::path root = fs::canonical(options.specs_dir, ec);
   if (ec || !fs::is_directory(root, ec))
@@ -203,21 +216,27 @@ LoadResult load_specs(const FilesystemOptions &options, FrontmatterCache *cache)
   loader.collect("", 0, folders, result.diagnostics);
 
   result.specs.resize(folders.size());
+  std::vector<std::size_t> to_read;
+  to_read.reserve(folders.size());
+  for (std::size_t i = 0; i < folders.size(); ++i)
+    if (!(reuse && (result.specs[i] = reuse(folders[i]))))
+      to_read.push_back(i);
+
   unsigned threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<std::size_t>(threads, (folders.size() + 15) / 16));
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, (to_read.size() + 15) / 16));
   std::atomic<std::size_t> next{0};
   std::exception_ptr failure; // the first exception of any worker (only bad_alloc in practice)
   std::mutex failure_mutex;
   const auto work = [&] {
     try {
-      for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < folders.size();)
-        result.specs[i] = loader.load_folder(folders[i]);
+      for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < to_read.size();)
+        result.specs[to_read[i]] = loader.load_folder(folders[to_read[i]]);
     } catch (...) {
       const std::lock_guard lock(failure_mutex);
       if (!failure)
         failure = std::current_exception();
-      next.store(folders.size());
+      next.store(to_read.size());
     }
   };
   {
@@ -229,6 +248,17 @@ LoadResult load_specs(const FilesystemOptions &options, FrontmatterCache *cache)
   if (failure)
     std::rethrow_exception(failure);
   return result;
+}
+
+std::string spec_folder_of(std::string_view path) {
+  std::size_t begin = 0;
+  while (begin < path.size()) {
+    const std::size_t end = std::min(path.find('/', begin), path.size());
+    if (is_spec_folder_name(path.substr(begin, end - begin)))
+      return std::string(path.substr(0, end));
+    begin = end + 1;
+  }
+  return {};
 }
 
 } // namespace leanspec::detail

@@ -3,7 +3,9 @@
 // folder pattern (and the legacy archived/), refuses symlinks that leave the directory, caps
 // file sizes, and turns every unreadable file into a diagnostic. Thread-safe (no shared state).
 
+#include <functional>
 #include <leanspec/filesystem_source.hpp>
+#include <string>
 #include <vector>
 
 namespace leanspec::detail {
@@ -15,8 +17,18 @@ struct LoadResult {
   std::vector<Diagnostic> diagnostics; ///< directory-level problems
 };
 
-/// @throws leanspec::Error not_found when `options.specs_dir` is not a directory
+/// The spec already loaded from a folder ("042-x", "archived/001-y") when it cannot have
+/// changed since, else nullptr (the folder is read).
+using ReuseSpec = std::function<SpecPtr(const std::string &folder)>;
+
+/// Every spec folder of the directory, read (or, where `reuse` gives one, taken over).
 /// With a `cache`, frontmatter seen before is not parsed again; the caller commits it.
-LoadResult load_specs(const FilesystemOptions &options, FrontmatterCache *cache = nullptr);
+/// @throws leanspec::Error not_found when `options.specs_dir` is not a directory
+LoadResult load_specs(const FilesystemOptions &options, FrontmatterCache *cache = nullptr,
+                      const ReuseSpec &reuse = {});
+
+/// The spec folder a path relative to the specs directory lies in ("042-x/README.md" ->
+/// "042-x", "archived/001-y" -> "archived/001-y"); empty when it lies in none.
+std::string spec_folder_of(std::string_view path);
 
 } // namespace leanspec::detail

@@ -253,24 +253,26 @@ std::string display_name(const std::string &file, std::string_view content) {
   return stem;
 }
 
-// Normalizes bytes into text: NUL bytes mean binary (nullopt); invalid UTF-8 is replaced.
-// Takes the bytes by value: the common case (no BOM, no CR, valid UTF-8) moves them through.
-std::optional<std::string> to_text(Spec &spec, const std::string &file, std::string raw) {
+// Normalizes bytes into text: NUL bytes mean binary (nullopt); a BOM and CRs are removed and
+// invalid UTF-8 is replaced, in a copy kept in `storage`. The common case (none of these) is
+// the bytes themselves, not copied.
+std::optional<std::string_view> to_text(Spec &spec, const std::string &file, std::string_view raw,
+                                        std::string &storage) {
   auto add = [&](int line, std::string code, std::string message) {
     spec.diagnostics.push_back(
         {Diagnostic::Severity::error, spec.id, file, line, std::move(code), std::move(message)});
   };
-  if (raw.find('\0') != std::string::npos) {
+  if (raw.find('\0') != std::string_view::npos) {
     add(0, "binary-file", "file contains NUL bytes; it is not read as Markdown");
     return std::nullopt;
   }
-  const bool needs_normalizing =
-      raw.starts_with("\xEF\xBB\xBF") || raw.find('\r') != std::string::npos;
-  std::string text = needs_normalizing ? normalize_text(raw) : std::move(raw);
-  if (const std::size_t bad = find_invalid_utf8(text); bad != std::string::npos) {
+  std::string_view text = raw;
+  if (raw.starts_with("\xEF\xBB\xBF") || raw.find('\r') != std::string_view::npos)
+    text = storage = normalize_text(raw);
+  if (const std::size_t bad = find_invalid_utf8(text); bad != std::string_view::npos) {
     add(line_of(text, bad), "invalid-utf8",
         "invalid UTF-8 at byte " + std::to_string(bad) + "; replaced with U+FFFD");
-    text = sanitize_utf8(text);
+    text = storage = sanitize_utf8(text);
   }
   return text;
 }
@@ -319,7 +321,7 @@ std::string first_heading(std::string_view markdown) {
   return {};
 }
 
-Spec parse_spec_files(std::string_view path, std::optional<std::string> readme,
+Spec parse_spec_files(std::string_view path, std::optional<std::string_view> readme,
                       std::vector<std::pair<std::string, std::string>> sub_files,
                       std::vector<Diagnostic> file_diagnostics, FrontmatterCache *cache) {
   Spec spec;
@@ -347,11 +349,9 @@ Spec parse_spec_files(std::string_view path, std::optional<std::string> readme,
     if (empty_readme)
       spec.diagnostics.push_back(
           {Diagnostic::Severity::error, spec.id, file, 0, "empty-readme", "README.md is empty"});
-    if (auto text = to_text(spec, file, std::move(*readme))) {
+    std::string storage;
+    if (const auto text = to_text(spec, file, *readme, storage)) {
       const FrontmatterSplit split = split_frontmatter(*text);
-      const std::size_t body_offset =
-          split.body.empty() ? text->size()
-                             : static_cast<std::size_t>(split.body.data() - text->data());
       spec.body_line = split.body_line;
       Reader reader(spec, file);
       if (!split.found) {
@@ -364,13 +364,17 @@ Spec parse_spec_files(std::string_view path, std::optional<std::string> readme,
                                     "unclosed-frontmatter",
                                     "frontmatter opened with --- is never closed"});
       } else {
-        const std::shared_ptr<const YamlDocument> doc =
-            cache ? cache->parse(split.yaml)
-                  : std::make_shared<const YamlDocument>(parse_yaml(split.yaml));
-        for (const auto &p : doc->problems)
+        // A document from the cache is shared and copied; a fresh one is this spec's alone.
+        YamlDocument parsed;
+        std::shared_ptr<const YamlDocument> cached;
+        if (cache)
+          cached = cache->parse(split.yaml);
+        else
+          parsed = parse_yaml(split.yaml);
+        for (const auto &p : cached ? cached->problems : parsed.problems)
           spec.diagnostics.push_back(
               {p.severity, spec.id, file, split.yaml_line + p.line, p.code, p.message});
-        Value root = doc->root;
+        Value root = cached ? cached->root : std::move(parsed.root);
         shift_lines(root, split.yaml_line);
         if (root.kind == Value::Kind::mapping) {
           read_fields(reader, spec, root);
@@ -383,9 +387,7 @@ Spec parse_spec_files(std::string_view path, std::optional<std::string> readme,
                        "frontmatter is a " + Reader::shape(root) + ", not a mapping of fields");
         }
       }
-      // The body is the text after the frontmatter, in place: no second copy of the file.
-      text->erase(0, body_offset);
-      spec.body = std::move(*text);
+      spec.body = split.body;
       if (spec.frontmatter.kind == Value::Kind::mapping &&
           spec.frontmatter.find("status") == nullptr)
         spec.diagnostics.push_back({Diagnostic::Severity::warning, spec.id, file, split.yaml_line,
@@ -406,8 +408,9 @@ Spec parse_spec_files(std::string_view path, std::optional<std::string> readme,
     SubSpec sub;
     sub.file = name;
     sub.content_hash = git_blob_sha1(bytes); // before the bytes move into the content
-    if (auto text = to_text(spec, spec.path + "/" + name, std::move(bytes)))
-      sub.content = std::move(*text);
+    std::string storage;
+    if (const auto text = to_text(spec, spec.path + "/" + name, bytes, storage))
+      sub.content = text->data() == bytes.data() ? std::move(bytes) : std::move(storage);
     sub.name = display_name(name, sub.content);
     spec.sub_specs.push_back(std::move(sub));
   }
@@ -427,7 +430,9 @@ std::pair<std::string_view, std::string_view> split_spec_id(std::string_view id)
 
 Spec parse_spec(std::string_view path, const std::optional<std::string> &readme,
                 std::vector<std::pair<std::string, std::string>> sub_files) {
-  return detail::parse_spec_files(path, readme, std::move(sub_files), {}, nullptr);
+  return detail::parse_spec_files(path,
+                                  readme ? std::optional<std::string_view>(*readme) : std::nullopt,
+                                  std::move(sub_files), {}, nullptr);
 }
 
 } // namespace leanspec

@@ -16,7 +16,7 @@ class FrontmatterCache;
 /// As leanspec::parse_spec(); `file_diagnostics` are problems met while reading the files.
 /// When `readme` is empty and `file_diagnostics` explain why, no "missing README" is added.
 /// With a `cache`, frontmatter text seen before is not parsed again.
-Spec parse_spec_files(std::string_view path, std::optional<std::string> readme,
+Spec parse_spec_files(std::string_view path, std::optional<std::string_view> readme,
                       std::vector<std::pair<std::string, std::string>> sub_files,
                       std::vector<Diagnostic> file_diagnostics, FrontmatterCache *cache = nullptr);
 

@@ -273,3 +273,46 @@ TEST_CASE("markdown renders with GFM extensions") {
   CHECK(html.find("<script>") == std::string::npos);
   CHECK(render_html("<script>x</script>\n", true).find("&lt;script>") != std::string::npos);
 }
+
+TEST_CASE("anchors and aliases repeat the anchored value; complex keys read as text") {
+  const Spec s = parse("---\nstatus: planned\nbase: &b {owner: ann, tags: [x, y]}\ncopy: *b\n"
+                       "? [a, b]\n: pair\n---\n");
+  REQUIRE(s.custom_fields.size() == 3);
+  const Value &copy = s.custom_fields[1].value;
+  CHECK(copy.kind == Value::Kind::mapping);
+  REQUIRE(copy.find("owner"));
+  CHECK(copy.find("owner")->text == "ann");
+  CHECK(copy.find("tags")->items.size() == 2);
+  CHECK(s.custom_fields[2].key == "[a, b]");
+  CHECK(s.custom_fields[2].value.text == "pair");
+}
+
+TEST_CASE("aliases that multiply into millions of values are refused, not expanded") {
+  std::string yaml = "---\nstatus: planned\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 9; ++i) { // 10^9 values if expanded
+    yaml += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int j = 0; j < 10; ++j)
+      yaml += (j ? ", *a" : "*a") + std::to_string(i - 1);
+    yaml += "]\n";
+  }
+  const Spec s = parse(yaml + "---\n# T\n");
+  REQUIRE(find_diag(s, "yaml-too-large"));
+  CHECK(find_diag(s, "yaml-too-large")->severity == Diagnostic::Severity::error);
+  CHECK(s.title == "T");
+}
+
+TEST_CASE("a duplicate key is a warning on the key's line, in small and large mappings") {
+  std::string yaml = "---\nstatus: planned\nowner: a\nowner: b\n";
+  for (int i = 0; i < 40; ++i)
+    yaml += "k" + std::to_string(i) + ": v\n";
+  yaml += "k7: again\n---\n";
+  const Spec s = parse(yaml);
+  int duplicates = 0;
+  for (const auto &d : s.diagnostics)
+    if (d.code == "duplicate-key") {
+      ++duplicates;
+      CHECK(d.severity == Diagnostic::Severity::warning);
+      CHECK((d.line == 4 || d.line == 45));
+    }
+  CHECK(duplicates == 2);
+}
