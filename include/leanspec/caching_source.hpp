@@ -1,7 +1,9 @@
 #pragma once
 // CachingSource: a decorator that keeps the results of any SpecSource for a time to live.
 // Concurrent misses on one key cause one call to the inner source (single flight); the host
-// can invalidate everything or one spec and read hit/miss counters. Thread-safe.
+// can invalidate everything or one spec and read hit/miss counters. The inner source's change
+// events invalidate what they concern at once, before the cache's own subscribers hear of
+// them, so a watched FilesystemSource is never served stale for a TTL. Thread-safe.
 // Implemented in src/cache/.
 
 #include <chrono>
@@ -52,6 +54,8 @@ public:
   relationships(std::string_view ref, std::string_view project_id = {}) const override;
   std::shared_ptr<const std::vector<Diagnostic>>
   validate(std::string_view project_id = {}) const override;
+  /// The inner source's events, delivered after the cache has dropped what they concern.
+  Subscription subscribe(ChangeCallback callback) const override;
 
 private:
   struct Impl;

@@ -1,8 +1,12 @@
 #pragma once
-// FilesystemSource: serves the specs directory beside the app from memory. load() reads every
-// spec folder in parallel into an immutable snapshot; readers share it without locks and a
-// reload swaps in a new one atomically. Thread-safe. Implemented in src/fs/.
+// FilesystemSource: serves the specs directory beside the app from memory. Construction reads
+// every spec folder in parallel into an immutable snapshot; readers share it without locks and
+// a reload swaps in a new one atomically. With `watch`, it follows the directory as it changes
+// (inotify, else polling): only changed folders are read again, unchanged specs are shared
+// with the previous snapshot, and subscribers hear what changed. Thread-safe. Implemented in
+// src/fs/.
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <leanspec/spec_source.hpp>
@@ -24,10 +28,21 @@ struct FilesystemOptions {
   std::size_t max_file_size = 8u << 20; ///< larger files are not read (a diagnostic says so)
   unsigned threads = 0;                 ///< loader threads; 0: one per core
   /// Where parsed frontmatter is kept between processes, keyed by its content, so a new process
-  /// (or a reload) parses only what changed; default_cache_dir() is the usual place. It costs a
-  /// second copy of each frontmatter tree in memory (~3 KB a spec). Empty: no cache. The file
-  /// is replaced atomically; a damaged one is ignored.
+  /// (or a full reload) parses only what changed; default_cache_dir() is the usual place. It is
+  /// in memory only while a load runs (~3 KB a spec). Empty: no cache. The file is replaced
+  /// atomically; a damaged one is ignored.
   std::filesystem::path cache_dir;
+
+  /// Follow changes as they happen: every write, rename or delete under the specs directory
+  /// publishes a new snapshot within about `debounce` (a burst such as a `git checkout` gives
+  /// one snapshot) and a ChangeEvent to subscribers. Costs a thread and one inotify watch per
+  /// folder. Off: the snapshot changes only on reload().
+  bool watch = false;
+  std::chrono::milliseconds debounce{20}; ///< quiet time that ends a burst of changes
+  /// How often to look when inotify is unavailable or out of watches (a diagnostic says so),
+  /// and how often a removed specs directory is looked for.
+  std::chrono::milliseconds poll_interval{1000};
+  bool force_polling = false; ///< poll even where inotify works (e.g. network filesystems)
 };
 
 /// `$XDG_CACHE_HOME/leanspec`, else `$HOME/.cache/leanspec`, else empty.
@@ -46,11 +61,12 @@ public:
   explicit FilesystemSource(FilesystemOptions options);
   ~FilesystemSource() override;
 
-  /// Reads the specs directory again and publishes the new snapshot atomically; readers see
-  /// the old snapshot or the new one, never a mix.
+  /// Reads the specs directory again and publishes a new snapshot atomically when anything
+  /// changed (readers see the old snapshot or the new one, never a mix); unchanged specs are
+  /// shared with the old one.
   /// @throws leanspec::Error not_found when the directory has gone (the old snapshot stays)
   void reload();
-  /// How many snapshots have been published (1 after construction).
+  /// The version of the current snapshot: 1 after construction, one more per new snapshot.
   std::uint64_t version() const noexcept;
   const FilesystemOptions &options() const noexcept;
 
@@ -63,6 +79,8 @@ public:
   relationships(std::string_view ref, std::string_view project_id = {}) const override;
   std::shared_ptr<const std::vector<Diagnostic>>
   validate(std::string_view project_id = {}) const override;
+  /// Events come from the watcher (with `watch`) and from reload().
+  Subscription subscribe(ChangeCallback callback) const override;
 
 private:
   struct Impl;

@@ -5,6 +5,7 @@
 
 #include <leanspec/query.hpp>
 #include <leanspec/spec.hpp>
+#include <leanspec/spec_source.hpp>
 #include <string>
 #include <vector>
 
@@ -22,5 +23,7 @@ std::string to_json(const Relationships &relationships);
 std::string to_json(const Diagnostic &diagnostic);
 std::string to_json(const std::vector<Diagnostic> &diagnostics);
 std::string to_json(const Project &project);
+/// {"projectId", "version", "added", "changed", "removed"}: one line, no newline.
+std::string to_json(const ChangeEvent &event);
 
 } // namespace leanspec

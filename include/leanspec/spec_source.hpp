@@ -14,14 +14,58 @@
 // `for (auto &s : source->list()->specs)` destroys the result before the loop body runs
 // (the range-for lifetime rule that C++23's P2718 fixes).
 
+#include <cstdint>
+#include <functional>
 #include <leanspec/query.hpp>
 #include <leanspec/spec.hpp>
 #include <map>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace leanspec {
+
+/// What one new snapshot of a project changed, by spec id. A spec that moved (say into
+/// `archived/`) keeps its id and is listed as changed.
+struct ChangeEvent {
+  std::string project_id;
+  std::uint64_t version = 0; ///< the new snapshot's version; it grows by one per snapshot
+  std::vector<std::string> added;
+  std::vector<std::string> changed;
+  std::vector<std::string> removed;
+};
+
+using ChangeCallback = std::function<void(const ChangeEvent &)>;
+
+/// A subscription to change events; destroying it (or reset()) unsubscribes. Once reset()
+/// returns the callback is not running and will not run again, except when reset() is called
+/// from inside the callback itself, which is allowed: then that call is the last. Move-only.
+class Subscription {
+public:
+  Subscription() = default;
+  explicit Subscription(std::function<void()> cancel) : cancel_(std::move(cancel)) {}
+  Subscription(Subscription &&other) noexcept : cancel_(std::exchange(other.cancel_, {})) {}
+  Subscription &operator=(Subscription &&other) noexcept {
+    if (this != &other) {
+      reset();
+      cancel_ = std::exchange(other.cancel_, {});
+    }
+    return *this;
+  }
+  ~Subscription() { reset(); }
+
+  void reset() noexcept {
+    if (auto cancel = std::exchange(cancel_, {}))
+      cancel();
+  }
+  /// True while subscribed.
+  explicit operator bool() const noexcept { return static_cast<bool>(cancel_); }
+
+private:
+  std::function<void()> cancel_;
+};
 
 class SpecSource {
 public:
@@ -59,6 +103,12 @@ public:
   /// numbers, dangling refs, cycles, status disagreements).
   virtual std::shared_ptr<const std::vector<Diagnostic>>
   validate(std::string_view project_id = {}) const = 0;
+
+  /// Calls `callback` with each change event, on a thread of the source's own, in version
+  /// order, after the new snapshot is visible to every call. A slow callback delays later
+  /// events, never the source. Sources whose specs never change (the default) never call it.
+  /// Thread-safe; the callback must not throw (what it throws is dropped).
+  virtual Subscription subscribe(ChangeCallback callback) const;
 
   /// The design's getSpecsByStatus: every spec of the project grouped by status, by number.
   std::map<Status, std::vector<SpecPtr>> by_status(std::string_view project_id = {}) const;

@@ -59,6 +59,7 @@ struct CachingSource::Impl {
   mutable std::unordered_map<std::string, std::shared_ptr<Flight>> flights;
   mutable std::uint64_t generation = 0;
   mutable std::uint64_t hits = 0, misses = 0;
+  Subscription subscription; // to the inner source's change events
 
   TimePoint now() const {
     return options.clock ? options.clock() : std::chrono::steady_clock::now();
@@ -137,9 +138,25 @@ CachingSource::CachingSource(std::shared_ptr<const SpecSource> inner, CacheOptio
     throw Error(ErrorCode::invalid_argument, "CachingSource: inner source is null");
   impl_->inner = std::move(inner);
   impl_->options = std::move(options);
+  // Subscribed first, so hosts subscribing through subscribe() hear of a change after this
+  // has run. A new spec may make a number or slug ambiguous: then everything goes.
+  impl_->subscription = impl_->inner->subscribe([this](const ChangeEvent &event) {
+    if (!event.added.empty())
+      return invalidate();
+    for (const auto &id : event.changed)
+      invalidate(id, event.project_id);
+    for (const auto &id : event.removed)
+      invalidate(id, event.project_id);
+  });
 }
 
-CachingSource::~CachingSource() = default;
+CachingSource::~CachingSource() {
+  impl_->subscription.reset(); // waits for a running invalidation
+}
+
+Subscription CachingSource::subscribe(ChangeCallback callback) const {
+  return impl_->inner->subscribe(std::move(callback));
+}
 
 void CachingSource::invalidate() noexcept {
   const std::lock_guard lock(impl_->mutex);

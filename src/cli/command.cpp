@@ -10,9 +10,7 @@ namespace leanspec::cli {
 Context::Context(GlobalOptions global, Terminal terminal)
     : global_(std::move(global)), terminal_(terminal) {}
 
-const SpecSource &Context::source() {
-  if (source_)
-    return *source_;
+FilesystemOptions Context::source_options() const {
   FilesystemOptions options;
   if (global_.specs_dir) {
     options.specs_dir = *global_.specs_dir;
@@ -26,6 +24,13 @@ const SpecSource &Context::source() {
                     (global_.specs_dir
                          ? ""
                          : " (use --specs-dir DIR, or set specsDir in .lean-spec/config.json)"));
+  return options;
+}
+
+const SpecSource &Context::source() {
+  if (source_)
+    return *source_;
+  FilesystemOptions options = source_options();
   // Parsed frontmatter is kept between runs in the user's cache directory, keyed by content:
   // a run re-parses only specs whose frontmatter changed. LEANSPEC_NO_CACHE=1 turns that off.
   if (const char *off = std::getenv("LEANSPEC_NO_CACHE");

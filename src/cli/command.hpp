@@ -25,6 +25,10 @@ public:
   bool json() const noexcept { return global_.json; }
   const Terminal &terminal() const noexcept { return terminal_; }
 
+  /// Where the specs are: `--specs-dir`, else discover_options() of the current directory.
+  /// @throws leanspec::Error not_found (no specs directory), config
+  FilesystemOptions source_options() const;
+
   /// The specs directory's source, read on first use: `--specs-dir`, else discover_options()
   /// of the current directory (.lean-spec/config.json, else ./specs).
   /// @throws leanspec::Error not_found (no specs directory), config, io
@@ -66,6 +70,7 @@ extern const Command stats_command;
 extern const Command board_command;
 extern const Command deps_command;
 extern const Command validate_command;
+extern const Command watch_command;
 
 /// Appends every piece to `out`, like absl::StrAppend: no temporaries, and none of GCC 12's
 /// false -Wrestrict warnings on `"literal" + std::string` (GCC bug 105329).

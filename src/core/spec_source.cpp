@@ -3,6 +3,8 @@
 
 namespace leanspec {
 
+Subscription SpecSource::subscribe(ChangeCallback) const { return {}; }
+
 std::map<Status, std::vector<SpecPtr>> SpecSource::by_status(std::string_view project_id) const {
   ListQuery query;
   query.project_id = std::string(project_id);

@@ -1,7 +1,10 @@
 // Implements FilesystemSource of include/leanspec/filesystem_source.hpp: a loaded Snapshot
-// published through an atomic shared_ptr; reads never lock.
+// published through an atomic shared_ptr (reads never lock), reloaded in part on each batch of
+// the Watcher, with a ChangeEvent per new snapshot.
+#include "core/change_notifier.hpp"
 #include "core/snapshot.hpp"
 #include "fs/loader.hpp"
+#include "fs/watcher.hpp"
 #include "model/frontmatter_cache.hpp"
 
 #include <atomic>
@@ -10,8 +13,30 @@
 #include <leanspec/filesystem_source.hpp>
 #include <leanspec/spec.hpp>
 #include <mutex>
+#include <set>
+#include <unordered_map>
 
 namespace leanspec {
+
+namespace {
+
+// True when two loads of a folder read the same bytes (so the old spec can stand for the new).
+bool same_files(const Spec &a, const Spec &b) {
+  if (a.path != b.path || a.content_hash != b.content_hash ||
+      a.sub_specs.size() != b.sub_specs.size() || a.diagnostics.size() != b.diagnostics.size())
+    return false;
+  for (std::size_t i = 0; i < a.sub_specs.size(); ++i)
+    if (a.sub_specs[i].file != b.sub_specs[i].file ||
+        a.sub_specs[i].content_hash != b.sub_specs[i].content_hash)
+      return false;
+  for (std::size_t i = 0; i < a.diagnostics.size(); ++i)
+    if (a.diagnostics[i].code != b.diagnostics[i].code ||
+        a.diagnostics[i].message != b.diagnostics[i].message)
+      return false;
+  return true;
+}
+
+} // namespace
 
 struct FilesystemSource::Impl {
   FilesystemOptions options;
@@ -20,15 +45,91 @@ struct FilesystemSource::Impl {
   std::atomic<std::uint64_t> version{0};
   std::mutex reload_mutex; // one reload at a time; readers never take it
   std::unique_ptr<detail::FrontmatterCache> cache;
+  detail::ChangeNotifier notifier;
+  std::unique_ptr<detail::Watcher> watcher; // declared last: stopped first
 
-  void reload() {
+  // Loads the directory, reading again only the folders `touched` names (all of them when it
+  // is null), and publishes a snapshot and a change event when anything changed.
+  void load(const std::set<std::string> *touched) {
     const std::lock_guard lock(reload_mutex);
-    auto loaded = detail::load_specs(options, cache.get());
-    if (cache)
-      cache->commit();
+    const auto old = snapshot.load();
+    std::unordered_map<std::string_view, SpecPtr> old_by_path;
+    std::set<std::string_view> old_ids;
+    if (old)
+      for (const auto &spec : old->specs()) {
+        old_by_path.emplace(spec->path, spec);
+        old_ids.insert(spec->id);
+      }
+    detail::ReuseSpec reuse;
+    if (touched)
+      reuse = [&](const std::string &folder) -> SpecPtr {
+        const auto it = old_by_path.find(folder);
+        return it == old_by_path.end() || touched->contains(folder) ? nullptr : it->second;
+      };
+    // The parse cache serves full loads; a partial one parses a few specs and would make the
+    // cache forget every other entry.
+    detail::FrontmatterCache *const parse_cache = touched ? nullptr : cache.get();
+    detail::LoadResult loaded;
+    try {
+      loaded = detail::load_specs(options, parse_cache, reuse);
+    } catch (const Error &e) {
+      if (e.code() != ErrorCode::not_found || !old)
+        throw;
+      // The directory went away (a watcher reports it back): serve it as empty until then.
+      loaded.diagnostics.push_back(
+          {Diagnostic::Severity::error, {}, {}, 0, "specs-dir-missing", e.what()});
+    }
+    if (parse_cache)
+      parse_cache->commit();
+
+    ChangeEvent event;
+    event.project_id = project_id;
+    std::set<std::string_view> new_ids;
+    for (auto &spec : loaded.specs) {
+      new_ids.insert(spec->id);
+      const auto it = old_by_path.find(spec->path);
+      if (it != old_by_path.end() && (it->second == spec || same_files(*it->second, *spec))) {
+        spec = it->second; // unchanged: the new snapshot shares it
+        continue;
+      }
+      const bool moved = old_ids.contains(spec->id); // e.g. into archived/
+      (it != old_by_path.end() || moved ? event.changed : event.added).push_back(spec->id);
+    }
+    std::set<std::string_view> new_paths;
+    for (const auto &spec : loaded.specs)
+      new_paths.insert(spec->path);
+    if (old)
+      for (const auto &spec : old->specs())
+        if (!new_paths.contains(spec->path) && !new_ids.contains(spec->id))
+          event.removed.push_back(spec->id);
+
+    if (watcher)
+      for (auto &d : watcher->diagnostics())
+        loaded.diagnostics.push_back(std::move(d));
+    const bool changed = !old || !event.added.empty() || !event.changed.empty() ||
+                         !event.removed.empty() ||
+                         loaded.diagnostics.size() != old->load_diagnostics().size();
+    if (!changed)
+      return;
     snapshot.store(std::make_shared<const detail::Snapshot>(project_id, std::move(loaded.specs),
                                                             std::move(loaded.diagnostics)));
-    version.fetch_add(1);
+    event.version = version.fetch_add(1) + 1;
+    if (old)
+      notifier.publish(std::move(event));
+  }
+
+  void apply(const detail::WatchBatch &batch) {
+    try {
+      if (batch.rescan)
+        return load(nullptr);
+      std::set<std::string> touched;
+      for (const auto &path : batch.paths)
+        if (auto folder = detail::spec_folder_of(path); !folder.empty())
+          touched.insert(std::move(folder));
+      load(&touched);
+    } catch (...) {
+      // Only a failed allocation gets here; the old snapshot stays and the next change retries.
+    }
   }
 
   std::shared_ptr<const detail::Snapshot> current(std::string_view requested) const {
@@ -61,7 +162,16 @@ FilesystemSource::FilesystemSource(FilesystemOptions options) : impl_(std::make_
   // every frontmatter tree (~3 KB a spec): not worth it.
   if (!cache_file.empty())
     impl_->cache = std::make_unique<detail::FrontmatterCache>(std::move(cache_file));
-  impl_->reload();
+  if (impl_->options.watch) { // before the first load, so no change falls in between
+    detail::WatcherOptions watch;
+    watch.root = impl_->options.specs_dir;
+    watch.debounce = impl_->options.debounce;
+    watch.poll_interval = impl_->options.poll_interval;
+    watch.force_polling = impl_->options.force_polling;
+    impl_->watcher = std::make_unique<detail::Watcher>(
+        std::move(watch), [impl = impl_.get()](detail::WatchBatch batch) { impl->apply(batch); });
+  }
+  impl_->load(nullptr);
 }
 
 std::filesystem::path default_cache_dir() {
@@ -72,9 +182,11 @@ std::filesystem::path default_cache_dir() {
   return {};
 }
 
-FilesystemSource::~FilesystemSource() = default;
+FilesystemSource::~FilesystemSource() {
+  impl_->watcher.reset(); // no batch runs once this returns
+}
 
-void FilesystemSource::reload() { impl_->reload(); }
+void FilesystemSource::reload() { impl_->load(nullptr); }
 std::uint64_t FilesystemSource::version() const noexcept { return impl_->version.load(); }
 const FilesystemOptions &FilesystemSource::options() const noexcept { return impl_->options; }
 
@@ -109,6 +221,10 @@ FilesystemSource::relationships(std::string_view ref, std::string_view project_i
 std::shared_ptr<const std::vector<Diagnostic>>
 FilesystemSource::validate(std::string_view project_id) const {
   return impl_->current(project_id)->validate();
+}
+
+Subscription FilesystemSource::subscribe(ChangeCallback callback) const {
+  return impl_->notifier.subscribe(std::move(callback));
 }
 
 std::shared_ptr<FilesystemSource> make_filesystem_source(FilesystemOptions options) {

@@ -174,6 +174,18 @@ std::string to_json(const Stats &stats) {
   return std::move(w.out());
 }
 
+std::string to_json(const ChangeEvent &event) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("projectId").value(event.project_id);
+  w.key("version").value(event.version);
+  w.key("added").strings(event.added);
+  w.key("changed").strings(event.changed);
+  w.key("removed").strings(event.removed);
+  w.end_object();
+  return std::move(w.out());
+}
+
 std::string to_json(const Relationships &r) {
   JsonWriter w;
   w.begin_object();

@@ -163,7 +163,10 @@ bool FrontmatterCache::deserialize(
   return true;
 }
 
-FrontmatterCache::FrontmatterCache(std::filesystem::path file) : file_(std::move(file)) {
+FrontmatterCache::FrontmatterCache(std::filesystem::path file) : file_(std::move(file)) {}
+
+void FrontmatterCache::read_file() {
+  read_ = true;
   if (file_.empty())
     return;
   std::ifstream in(file_, std::ios::binary | std::ios::ate);
@@ -184,6 +187,8 @@ std::shared_ptr<const YamlDocument> FrontmatterCache::parse(std::string_view yam
   std::string key = git_blob_sha1(yaml);
   {
     const std::lock_guard lock(mutex_);
+    if (!read_)
+      read_file();
     if (auto it = entries_.find(key); it != entries_.end()) {
       it->second.used = true;
       return it->second.document;
@@ -211,6 +216,10 @@ void FrontmatterCache::commit() noexcept {
           it = entries_.erase(it);
           changed_ = true;
         }
+      }
+      if (!file_.empty()) { // the file keeps them until the next load
+        entries_.clear();
+        read_ = false;
       }
       if (!changed_ || file_.empty())
         return;

@@ -804,6 +804,54 @@ class FrontmatterCacheTest(unittest.TestCase):
             self.assertEqual(statuses["001-alpha"], "in-progress")
 
 
+class WatchTest(unittest.TestCase):
+    """`leanspec watch` prints one JSON line per change as files change under it."""
+
+    def test_json_lines_for_edit_new_spec_and_archive(self):
+        with tempfile.TemporaryDirectory() as root:
+            specs = os.path.join(root, "specs")
+            spec(specs, "001-alpha", "status: planned", "# Alpha\n")
+            proc = subprocess.Popen([BINARY, "--specs-dir", specs, "watch", "--json", "--count", "3"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            try:
+                self.assertIn("watching", proc.stderr.readline())  # ready: edits from now are seen
+                lines = []
+
+                def next_event():
+                    ready, _, _ = select.select([proc.stdout], [], [], 20)
+                    self.assertTrue(ready, "no event within 20 s")
+                    lines.append(json.loads(proc.stdout.readline()))
+                    return lines[-1]
+
+                spec(specs, "001-alpha", "status: in-progress", "# Alpha two\n")
+                self.assertEqual(next_event()["changed"], ["001-alpha"])
+                spec(specs, "002-beta", "status: planned", "# Beta\n")
+                self.assertEqual(next_event()["added"], ["002-beta"])
+                os.makedirs(os.path.join(specs, "archived"))
+                os.rename(os.path.join(specs, "001-alpha"), os.path.join(specs, "archived", "001-alpha"))
+                self.assertEqual(next_event()["changed"], ["001-alpha"])
+                self.assertEqual([e["version"] for e in lines], [2, 3, 4])
+                self.assertEqual(proc.wait(timeout=20), 0)  # --count 3 reached
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                proc.wait()
+                proc.stdout.close()
+                proc.stderr.close()
+
+    def test_sigint_stops_it_cleanly(self):
+        with tempfile.TemporaryDirectory() as root:
+            specs = os.path.join(root, "specs")
+            spec(specs, "001-alpha", "status: planned", "# Alpha\n")
+            proc = subprocess.Popen([BINARY, "--specs-dir", specs, "watch"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            self.assertIn("1 specs", proc.stderr.readline())
+            proc.send_signal(2)
+            self.assertEqual(proc.wait(timeout=20), 0)
+            proc.stdout.close()
+            proc.stderr.close()
+
+
 if __name__ == "__main__":
     if not BINARY or not os.access(BINARY, os.X_OK):
         sys.exit(f"usage: {sys.argv[0]} /path/to/leanspec  (or set LEANSPEC_CLI); got {BINARY!r}")

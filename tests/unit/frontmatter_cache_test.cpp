@@ -94,3 +94,24 @@ TEST_CASE("every truncation of a cache file is refused, never misread") {
     CHECK(partial.empty());
   }
 }
+
+TEST_CASE("with a file, entries live in memory only during a load") {
+  TempSpecTree tree;
+  const auto file = tree.root() / "cache.bin";
+  detail::FrontmatterCache cache(file);
+  CHECK(cache.size() == 0); // nothing read at construction
+  const auto a = cache.parse("status: planned\n");
+  (void)cache.parse("status: draft\n");
+  CHECK(cache.size() == 2);
+  cache.commit();
+  CHECK(cache.size() == 0); // written and dropped
+  REQUIRE(std::filesystem::exists(file));
+  const auto again = cache.parse("status: planned\n"); // read back from the file
+  CHECK(cache.size() == 2);
+  CHECK(again->root.find("status")->text == "planned");
+  CHECK(again != a);
+  cache.commit(); // "status: draft" was not asked for: the file forgets it
+  detail::FrontmatterCache fresh(file);
+  (void)fresh.parse("status: planned\n");
+  CHECK(fresh.size() == 1);
+}
