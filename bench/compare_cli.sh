@@ -25,10 +25,12 @@ command -v hyperfine >/dev/null || { echo "compare_cli.sh: hyperfine is not inst
 [ -d "$corpus/specs" ] || { echo "compare_cli.sh: no corpus at $corpus (set LEANSPEC_CORPUS); skipping" >&2; exit 0; }
 
 if [ ! -f "$peer" ]; then
-  echo "compare_cli.sh: installing @leanspec/cli-linux-x64 into $peer_dir" >&2
+  echo "compare_cli.sh: installing LeanSpec's CLI and HTTP server into $peer_dir" >&2
   mkdir -p "$peer_dir"
   printf '*\n' > "$peer_dir/.gitignore" # downloaded, never committed
-  npm install --prefix "$peer_dir" --no-audit --no-fund --no-save @leanspec/cli-linux-x64 >&2
+  # Both peers at once: `npm install --no-save X` removes what it is not told to install.
+  npm install --prefix "$peer_dir" --no-audit --no-fund --no-save \
+    @leanspec/cli-linux-x64@0.3.0 @leanspec/http-linux-x64@0.3.0 >&2
 fi
 chmod +x "$peer" # npm does not run the package's postinstall (which does this) by default
 mkdir -p "$out"

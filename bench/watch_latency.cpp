@@ -3,13 +3,16 @@
 // edits it N times the way an editor saves (temp file + rename) and, right after each write,
 // asks in a tight loop until the answer carries the edit: get() on the source, get() and
 // list() through a CachingSource with the design's 60 s TTL (which must be invalidated by the
-// change event, not by its TTL). Prints p50/p90/p99/max per path; --json writes them too.
+// change event, not by its TTL), and the arrival of the change event itself (what a page
+// subscribed through server-sent events would be pushed). Prints p50/p90/p99/max per path;
+// --json writes them too.
 //
 //   leanspec_watch_latency [--corpus DIR] [--edits N] [--json FILE]
 //
 // The peer's figure comes from bench/peer_latency.py, measured the same way over HTTP.
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -101,7 +104,20 @@ int main(int argc, char **argv) {
               static_cast<long long>(options.debounce.count()));
 
   Series direct{"get (FilesystemSource)"}, cached_get{"get (CachingSource, TTL 60 s)"},
-      cached_list{"list (CachingSource, TTL 60 s)"};
+      cached_list{"list (CachingSource, TTL 60 s)"}, pushed{"change event (subscribe)"};
+  // When the change event naming the edited spec arrived (the push a web page would get).
+  std::mutex mutex;
+  std::condition_variable arrived;
+  std::string awaited;
+  Clock::time_point event_time{};
+  const leanspec::Subscription subscription =
+      source->subscribe([&](const leanspec::ChangeEvent &event) {
+        const auto now = Clock::now();
+        const std::lock_guard lock(mutex);
+        if (std::find(event.changed.begin(), event.changed.end(), awaited) != event.changed.end())
+          event_time = now;
+        arrived.notify_all();
+      });
   for (int e = 0; e < edits; ++e) {
     const leanspec::Spec &target = *targets[static_cast<std::size_t>(e) % targets.size()];
     const std::string marker = "Latency edit " + std::to_string(e);
@@ -111,6 +127,11 @@ int main(int argc, char **argv) {
     const std::string readme =
         "---\nstatus: in-progress\n---\n# " + marker + "\n\n" + target.body.substr(0, 4000);
     Series &series = e % 3 == 0 ? direct : e % 3 == 1 ? cached_get : cached_list;
+    {
+      const std::lock_guard lock(mutex);
+      awaited = target.id;
+      event_time = {};
+    }
     const auto start = Clock::now();
     atomic_save(root / "specs" / target.path / "README.md", readme);
     double ms;
@@ -128,10 +149,17 @@ int main(int argc, char **argv) {
       ++series.timeouts;
     else
       series.ms.push_back(ms);
+    std::unique_lock lock(mutex);
+    if (arrived.wait_for(lock, std::chrono::seconds(10),
+                         [&] { return event_time != Clock::time_point{}; }))
+      pushed.ms.push_back(std::chrono::duration<double, std::milli>(event_time - start).count());
+    else
+      ++pushed.timeouts;
+    awaited.clear();
   }
 
   std::string json = "{\"edits\":" + std::to_string(edits) + ",\"series\":[";
-  for (const Series *s : {&direct, &cached_get, &cached_list}) {
+  for (const Series *s : {&direct, &cached_get, &cached_list, &pushed}) {
     std::printf("%-32s n=%3zu  p50 %6.2f ms  p90 %6.2f ms  p99 %6.2f ms  max %6.2f ms  "
                 "timeouts %d\n",
                 s->name.c_str(), s->ms.size(), s->at(0.5), s->at(0.9), s->at(0.99), s->at(1.0),
