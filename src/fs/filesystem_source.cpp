@@ -84,9 +84,7 @@ struct FilesystemSource::Impl {
 
     ChangeEvent event;
     event.project_id = project_id;
-    std::set<std::string_view> new_ids;
     for (auto &spec : loaded.specs) {
-      new_ids.insert(spec->id);
       const auto it = old_by_path.find(spec->path);
       if (it != old_by_path.end() && (it->second == spec || same_files(*it->second, *spec))) {
         spec = it->second; // unchanged: the new snapshot shares it
@@ -95,9 +93,11 @@ struct FilesystemSource::Impl {
       const bool moved = old_ids.contains(spec->id); // e.g. into archived/
       (it != old_by_path.end() || moved ? event.changed : event.added).push_back(spec->id);
     }
-    std::set<std::string_view> new_paths;
-    for (const auto &spec : loaded.specs)
+    std::set<std::string_view> new_paths, new_ids; // views into specs the snapshot will hold
+    for (const auto &spec : loaded.specs) {
       new_paths.insert(spec->path);
+      new_ids.insert(spec->id);
+    }
     if (old)
       for (const auto &spec : old->specs())
         if (!new_paths.contains(spec->path) && !new_ids.contains(spec->id))
@@ -168,8 +168,10 @@ FilesystemSource::FilesystemSource(FilesystemOptions options) : impl_(std::make_
     watch.debounce = impl_->options.debounce;
     watch.poll_interval = impl_->options.poll_interval;
     watch.force_polling = impl_->options.force_polling;
-    impl_->watcher = std::make_unique<detail::Watcher>(
+    auto watcher = std::make_unique<detail::Watcher>(
         std::move(watch), [impl = impl_.get()](detail::WatchBatch batch) { impl->apply(batch); });
+    const std::lock_guard lock(impl_->reload_mutex); // a first batch may already be running
+    impl_->watcher = std::move(watcher);
   }
   impl_->load(nullptr);
 }
@@ -183,7 +185,12 @@ std::filesystem::path default_cache_dir() {
 }
 
 FilesystemSource::~FilesystemSource() {
-  impl_->watcher.reset(); // no batch runs once this returns
+  std::unique_ptr<detail::Watcher> watcher;
+  {
+    const std::lock_guard lock(impl_->reload_mutex); // a running batch reads the pointer
+    watcher = std::move(impl_->watcher);
+  }
+  watcher.reset(); // stops and joins: no batch runs once this returns
 }
 
 void FilesystemSource::reload() { impl_->load(nullptr); }

@@ -460,7 +460,7 @@ Watcher::Watcher(WatcherOptions options, Callback callback)
     throw Error(ErrorCode::io,
                 "cannot watch '" + impl.root + "': no eventfd (" + std::strerror(errno) + ")");
   if (impl.options.force_polling) {
-    impl.start_polling();
+    impl.fall_back("inotify not used (force_polling)");
   } else {
     const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (fd < 0) {

@@ -61,7 +61,8 @@ public:
 
   /// Sets up the watches (or the first polling scan) on the calling thread, then starts the
   /// watcher's thread. inotify problems never throw: the watcher polls instead and a
-  /// "watch-polling" diagnostic says why.
+  /// "watch-polling" diagnostic says why (force_polling gets one too, so that whoever reads
+  /// the diagnostics learns that changes show up only every poll_interval).
   /// @throws leanspec::Error io when the wake-up descriptor or the thread cannot be created
   Watcher(WatcherOptions options, Callback callback);
   /// Stops promptly, even mid-burst (a pending batch is dropped); waits for a running callback

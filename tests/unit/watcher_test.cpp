@@ -318,7 +318,10 @@ TEST_SUITE("watcher") {
     const Watcher watcher({.root = tree.specs_dir(), .poll_interval = 50ms, .force_polling = true},
                           recorder.callback());
     CHECK(watcher.polling());
-    CHECK(watcher.diagnostics().empty()); // asked for: not a problem worth a diagnostic
+    const auto diagnostics = watcher.diagnostics();
+    REQUIRE(diagnostics.size() == 1);
+    CHECK(diagnostics[0].code == "watch-polling");
+    CHECK(diagnostics[0].message == "inotify not used (force_polling); polling every 50 ms");
     SUBCASE("modified") {
       tree.spec("001-a", "status: in-progress", "# A, longer than before\n");
       CHECK(recorder.wait_paths({"001-a/README.md"}));
