@@ -7,3 +7,11 @@ endif()
 find_package(simdjson REQUIRED)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(CmarkGfm REQUIRED)
+# Database mode (src/db): SQLite through SQLiteCpp (Debian: libsqlitecpp-dev, a static library
+# whose config brings SQLite::SQLite3 from libsqlite3-dev, built with FTS5) and PostgreSQL's
+# libpq (libpq-dev; CMake's FindPostgreSQL, target PostgreSQL::PostgreSQL).
+find_package(SQLiteCpp REQUIRED)
+if(TARGET SQLiteCpp AND NOT TARGET SQLiteCpp::SQLiteCpp)
+  add_library(SQLiteCpp::SQLiteCpp ALIAS SQLiteCpp) # SQLiteCpp 3.2 exports an unnamespaced target
+endif()
+find_package(PostgreSQL REQUIRED)

@@ -2,6 +2,7 @@
 // Umbrella header of the libleanspec C++ API; declares nothing itself.
 
 #include <leanspec/caching_source.hpp>
+#include <leanspec/database_source.hpp>
 #include <leanspec/error.hpp>
 #include <leanspec/filesystem_source.hpp>
 #include <leanspec/json.hpp>

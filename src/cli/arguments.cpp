@@ -10,8 +10,8 @@ namespace leanspec::cli {
 namespace {
 
 constexpr OptionSpec global_options[] = {
-    {"--specs-dir", true}, {"--json", false},    {"--help", false},
-    {"-h", false},         {"--version", false},
+    {"--specs-dir", true}, {"--json", false}, {"--help", false},   {"-h", false},
+    {"--version", false},  {"--db", true},    {"--project", true},
 };
 
 const OptionSpec *find_option(std::span<const OptionSpec> options, std::string_view name) {
@@ -25,6 +25,14 @@ void apply_global(GlobalOptions &global, std::string_view name, std::string valu
     if (value.empty())
       usage_error("--specs-dir needs a non-empty directory");
     global.specs_dir = std::filesystem::path(std::move(value));
+  } else if (name == "--db") {
+    if (value.empty())
+      usage_error("--db needs a database URL (sqlite:FILE or postgres://...)");
+    global.database_url = std::move(value);
+  } else if (name == "--project") {
+    if (value.empty())
+      usage_error("--project needs a project id (owner/repo)");
+    global.project = std::move(value);
   } else if (name == "--json") {
     global.json = true;
   } else if (name == "--help" || name == "-h") {

@@ -40,6 +40,8 @@ private:
 /// The options every command accepts, wherever they appear.
 struct GlobalOptions {
   std::optional<std::filesystem::path> specs_dir;
+  std::optional<std::string> database_url; ///< --db (else $DATABASE_URL)
+  std::optional<std::string> project;      ///< --project: read this database project
   bool json = false;
   bool help = false;
   bool version = false;

@@ -27,7 +27,22 @@ FilesystemOptions Context::source_options() const {
   return options;
 }
 
+DatabaseSource &Context::database() {
+  if (!database_) {
+    DatabaseOptions options;
+    if (global_.database_url)
+      options.database_url = *global_.database_url;
+    else if (const char *url = std::getenv("DATABASE_URL"))
+      options.database_url = url;
+    options.project_id = global_.project.value_or("");
+    database_ = make_database_source(std::move(options));
+  }
+  return *database_;
+}
+
 const SpecSource &Context::source() {
+  if (global_.project)
+    return database();
   if (source_)
     return *source_;
   FilesystemOptions options = source_options();

@@ -5,6 +5,7 @@
 #include "terminal.hpp"
 
 #include <filesystem>
+#include <leanspec/database_source.hpp>
 #include <leanspec/filesystem_source.hpp>
 #include <leanspec/spec.hpp>
 #include <memory>
@@ -23,11 +24,18 @@ public:
   Context(GlobalOptions global, Terminal terminal);
 
   bool json() const noexcept { return global_.json; }
+  /// --project: the database project to read, when given.
+  const std::optional<std::string> &project() const noexcept { return global_.project; }
   const Terminal &terminal() const noexcept { return terminal_; }
 
   /// Where the specs are: `--specs-dir`, else discover_options() of the current directory.
   /// @throws leanspec::Error not_found (no specs directory), config
   FilesystemOptions source_options() const;
+
+  /// The database --db names (else $DATABASE_URL, else the default SQLite file), opened on
+  /// first use; its default project is --project.
+  /// @throws leanspec::Error config, database
+  DatabaseSource &database();
 
   /// The specs directory's source, read on first use: `--specs-dir`, else discover_options()
   /// of the current directory (.lean-spec/config.json, else ./specs).
@@ -50,6 +58,7 @@ private:
   GlobalOptions global_;
   Terminal terminal_;
   std::shared_ptr<FilesystemSource> source_;
+  std::shared_ptr<DatabaseSource> database_;
   std::string specs_dir_display_;
 };
 
@@ -71,6 +80,8 @@ extern const Command board_command;
 extern const Command deps_command;
 extern const Command validate_command;
 extern const Command watch_command;
+extern const Command project_command;
+extern const Command import_command;
 
 /// Appends every piece to `out`, like absl::StrAppend: no temporaries, and none of GCC 12's
 /// false -Wrestrict warnings on `"literal" + std::string` (GCC bug 105329).

@@ -160,6 +160,27 @@ public:
     return spec;
   }
 
+  // Every *.md file of a folder, as bytes (what load_folder would read).
+  std::vector<std::pair<std::string, std::string>>
+  read_folder(const std::string &relative, std::vector<Diagnostic> &diagnostics) const {
+    std::vector<std::pair<std::string, std::string>> files;
+    const std::string id = relative.substr(relative.rfind('/') + 1);
+    for (Entry entry : read_dir(root_ + "/" + relative)) {
+      if (entry.name.size() < 4 || !entry.name.ends_with(".md") || entry.name.starts_with('.'))
+        continue;
+      const std::string file = relative + "/" + entry.name;
+      if (entry.is_link && !resolve_link(file, entry, diagnostics, id))
+        continue;
+      std::string bytes;
+      if (entry.is_file)
+        if (const auto size = read_file(file, diagnostics, id, bytes)) {
+          bytes.resize(*size);
+          files.emplace_back(entry.name, std::move(bytes));
+        }
+    }
+    return files;
+  }
+
   // Reads a file into `buffer` (grown when too small, never shrunk) and returns how many bytes
   // it holds; nullopt, with a diagnostic, when it cannot be read or is over the size limit.
   std::optional<std::size_t> read_file(const std::string &relative,
@@ -248,6 +269,27 @@ LoadResult load_specs(const FilesystemOptions &options, FrontmatterCache *cache,
   if (failure)
     std::rethrow_exception(failure);
   return result;
+}
+
+std::vector<FolderFiles> read_spec_folders(const FilesystemOptions &options) {
+  std::error_code ec;
+  const fs::path root = fs::canonical(options.specs_dir, ec);
+  if (ec || !fs::is_directory(root, ec))
+    throw Error(ErrorCode::not_found,
+                "specs directory '" + options.specs_dir.string() + "' does not exist");
+  const Loader loader(options, root.string(), nullptr);
+  std::vector<std::string> folders;
+  std::vector<Diagnostic> ignored;
+  loader.collect("", 0, folders, ignored);
+  std::vector<FolderFiles> out;
+  out.reserve(folders.size());
+  for (auto &folder : folders) {
+    FolderFiles entry{std::move(folder), loader.read_folder(entry.folder, ignored)};
+    std::stable_partition(entry.files.begin(), entry.files.end(),
+                          [](const auto &file) { return file.first == "README.md"; });
+    out.push_back(std::move(entry));
+  }
+  return out;
 }
 
 std::string spec_folder_of(std::string_view path) {

@@ -804,6 +804,46 @@ class FrontmatterCacheTest(unittest.TestCase):
             self.assertEqual(statuses["001-alpha"], "in-progress")
 
 
+class DatabaseTest(unittest.TestCase):
+    """`project` and `import` on a real SQLite file; reads with --project match the directory's."""
+
+    def test_register_import_and_read_like_the_directory(self):
+        with tempfile.TemporaryDirectory() as root:
+            specs = os.path.join(root, "specs")
+            build_standard_tree(specs)
+            db = ["--db", "sqlite:" + os.path.join(root, "specs.db")]
+
+            def run(*args, check=True):
+                result = subprocess.run([BINARY, *db, *args], capture_output=True, text=True)
+                if check:
+                    self.assertEqual(result.returncode, 0, result.stderr)
+                return result
+
+            run("project", "add", "acme/web", "--branch", "dev")
+            imported = json.loads(run("--project", "acme/web", "--specs-dir", specs, "import", "--json").stdout)
+            self.assertEqual((imported["added"], imported["version"]), (6, 1))
+            again = json.loads(run("--project", "acme/web", "--specs-dir", specs, "import", "--json").stdout)
+            self.assertEqual((again["added"], again["updated"], again["version"]), (0, 0, 1))
+            status = json.loads(run("project", "status", "acme/web", "--json").stdout)
+            self.assertEqual((status["branch"], status["specCount"]), ("dev", 6))
+            for command in (["list", "--all"], ["search", "alpha"], ["stats"], ["show", "1"]):
+                from_db = run("--project", "acme/web", *command, "--json").stdout
+                from_dir = run("--specs-dir", specs, *command, "--json").stdout
+                self.assertEqual(json.loads(from_db), json.loads(from_dir), command)
+            missing = run("--project", "acme/nope", "list", check=False)
+            self.assertEqual(missing.returncode, 3)
+            self.assertIn("acme/nope", missing.stderr)
+            self.assertIn("removed", run("project", "remove", "acme/web").stdout)
+            self.assertEqual(json.loads(run("project", "list", "--json").stdout), [])
+
+    def test_a_bad_postgres_url_names_the_host_never_the_password(self):
+        result = subprocess.run([BINARY, "--db", "postgres://ann:hunter2secret@127.0.0.1:1/specs",
+                                 "project", "list"], capture_output=True, text=True)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("127.0.0.1:1", result.stderr)
+        self.assertNotIn("hunter2secret", result.stderr + result.stdout)
+
+
 class WatchTest(unittest.TestCase):
     """`leanspec watch` prints one JSON line per change as files change under it."""
 

@@ -1,0 +1,106 @@
+#pragma once
+// DatabaseSource: serves the specs of registered GitHub projects from a database (database
+// mode): SQLite, embedded, by default; PostgreSQL when several app instances share one store.
+// Each project's stored snapshot is parsed once into the same in-memory snapshot the
+// filesystem source uses, so the same specs give the same results whichever source answers;
+// it is read again when the project's stored version moves (another process synced it).
+// Thread-safe, across threads and processes sharing the database. Implemented in src/db/.
+//
+//   auto db = leanspec::make_database_source({.database_url = "sqlite:/var/lib/app/specs.db"});
+//   db->add_project({.id = "acme/web", .branch = "main"});
+//   db->import_directory("acme/web", "path/to/specs");     // or the GitHub sync fills it
+//   auto page = db->list({.project_id = "acme/web"});
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <leanspec/spec_source.hpp>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace leanspec {
+
+struct DatabaseOptions {
+  /// `sqlite:/path/x.db`, a plain path, `postgres://user:pw@host:port/db` or
+  /// `postgresql://...`; empty: a SQLite file under $XDG_DATA_HOME/leanspec (else
+  /// ~/.local/share/leanspec). Errors name the file or host, never a password.
+  std::string database_url;
+  /// How long a project's snapshot is served before its stored version is checked again.
+  std::chrono::milliseconds recheck{20};
+  /// The project a call that names none is about; empty: the only registered project.
+  std::string project_id;
+};
+
+/// A registered project and its sync state.
+struct RegisteredProject {
+  std::string id; ///< "owner/repo"
+  std::string branch = "main";
+  std::string specs_path = "specs"; ///< the specs folder in the repository
+  std::chrono::seconds sync_interval{300};
+  std::string sync_state;             ///< idle, syncing, ok or error (read-only)
+  std::string sync_error;             ///< the last sync's error (read-only)
+  std::string last_commit;            ///< SHA of the last synced commit (read-only)
+  std::int64_t last_synced_at = 0;    ///< unix ms (read-only)
+  std::uint64_t snapshot_version = 0; ///< +1 per stored snapshot that changed something
+  std::size_t spec_count = 0;         ///< specs in the stored snapshot (read-only)
+};
+
+/// What storing a snapshot changed.
+struct ImportResult {
+  int added = 0, updated = 0, removed = 0;
+  std::uint64_t version = 0;
+};
+
+class DatabaseSource : public SpecSource {
+public:
+  /// Opens (and migrates) the database.
+  /// @throws leanspec::Error config for a bad URL or a schema newer than the library;
+  ///         database when it cannot be opened or reached (naming the file or host)
+  explicit DatabaseSource(DatabaseOptions options = {});
+  ~DatabaseSource() override;
+
+  /// Registers a project. @throws leanspec::Error invalid_argument (bad id, branch, path or
+  /// interval, or already registered)
+  void add_project(const RegisteredProject &project);
+  /// Changes a project's branch, specs path and interval.
+  /// @throws leanspec::Error not_found, invalid_argument
+  void update_project(const RegisteredProject &project);
+  /// Removes a project and everything stored for it; false when there was none.
+  bool remove_project(std::string_view id);
+  /// Every registered project with its sync state, by id.
+  std::vector<RegisteredProject> registered_projects() const;
+
+  /// Stores the spec folders of a local specs directory as the project's snapshot, in one
+  /// transaction that writes only what changed.
+  /// @throws leanspec::Error not_found (project or directory), io
+  ImportResult import_directory(std::string_view project_id,
+                                const std::filesystem::path &specs_dir);
+
+  /// "sqlite:<file>" or the PostgreSQL URL without its password.
+  std::string description() const;
+
+  /// Every call takes the project id; it may be omitted when DatabaseOptions::project_id is set
+  /// or exactly one project is registered.
+  /// @throws leanspec::Error not_found for an unknown project, invalid_argument when it is
+  ///         omitted and several are registered; database when the store fails
+  std::vector<Project> projects() const override;
+  std::shared_ptr<const SpecList> list(const ListQuery &query = {}) const override;
+  SpecPtr get(std::string_view ref, std::string_view project_id = {}) const override;
+  std::shared_ptr<const SearchResult> search(const SearchQuery &query) const override;
+  std::shared_ptr<const Stats> stats(std::string_view project_id = {}) const override;
+  std::shared_ptr<const Relationships>
+  relationships(std::string_view ref, std::string_view project_id = {}) const override;
+  std::shared_ptr<const std::vector<Diagnostic>>
+  validate(std::string_view project_id = {}) const override;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Creates a DatabaseSource (see its constructor).
+std::shared_ptr<DatabaseSource> make_database_source(DatabaseOptions options = {});
+
+} // namespace leanspec

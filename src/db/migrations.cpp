@@ -1,0 +1,268 @@
+// Implements src/db/migrations.hpp: the store's schema, version by version.
+//
+// Schema v1, the same tables on both backends (times are unix milliseconds):
+//   projects            one row per registered GitHub project (id "owner/repo")
+//   specs               one row per spec folder, keyed by (project_id, path); the columns derived
+//                       from parsing its README.md; files_hash (a digest of every file's name and
+//                       blob SHA) is what replace_specs compares; written_version is the snapshot
+//                       version that last wrote the row
+//   spec_files          every file of a folder, bytes as read (BLOB / bytea) with its blob SHA
+//   relationships       depends_on / parent / related refs as written, in order
+//   sync_runs           one row per GitHub sync
+//   webhook_deliveries  processed X-GitHub-Delivery ids
+//   leases              the per-project sync lease (holder, expiry)
+// Search: SQLite keeps an FTS5 table over specs (external content, kept in step by triggers);
+// PostgreSQL a generated tsvector column with a GIN index. Both weigh title > tags, id > body.
+// PostgreSQL indexes the first 256 Ki characters of a body only: a tsvector cannot exceed 1 MB,
+// and a larger one would fail the whole snapshot's write (bodies that long are not specs).
+#include "db/migrations.hpp"
+
+namespace leanspec::detail {
+
+const char *const sqlite_bootstrap = R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL,
+  applied_at INTEGER NOT NULL
+);
+)sql";
+
+const char *const postgres_bootstrap = R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL,
+  applied_at BIGINT NOT NULL
+);
+)sql";
+
+namespace {
+
+constexpr const char *sqlite_v1 = R"sql(
+CREATE TABLE projects (
+  id               TEXT PRIMARY KEY,
+  owner            TEXT NOT NULL,
+  repo             TEXT NOT NULL,
+  branch           TEXT NOT NULL,
+  specs_path       TEXT NOT NULL,
+  sync_interval_s  INTEGER NOT NULL,
+  last_commit      TEXT NOT NULL DEFAULT '',
+  last_tree        TEXT NOT NULL DEFAULT '',
+  etags            TEXT NOT NULL DEFAULT '{}',
+  sync_state       TEXT NOT NULL DEFAULT 'idle',
+  sync_error       TEXT NOT NULL DEFAULT '',
+  created_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL,
+  last_synced_at   INTEGER NOT NULL DEFAULT 0,
+  snapshot_version INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE specs (
+  seq             INTEGER PRIMARY KEY, -- a stable rowid for the FTS5 table's external content
+  project_id      TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  path            TEXT NOT NULL,
+  id              TEXT NOT NULL,
+  number          INTEGER,             -- NULL when the folder name has no number
+  number_text     TEXT NOT NULL,
+  slug            TEXT NOT NULL,
+  title           TEXT NOT NULL,
+  status          TEXT NOT NULL,
+  priority        TEXT,
+  tags            TEXT NOT NULL,       -- JSON array
+  assignee        TEXT NOT NULL,
+  created         TEXT NOT NULL,
+  created_at      TEXT NOT NULL,
+  updated_at      TEXT NOT NULL,
+  completed       TEXT NOT NULL,
+  completed_at    TEXT NOT NULL,
+  parent          TEXT NOT NULL,
+  archived        INTEGER NOT NULL,
+  frontmatter     TEXT NOT NULL,       -- JSON: the whole mapping as written, or null
+  body            TEXT NOT NULL,
+  content_hash    TEXT NOT NULL,       -- README.md's blob SHA
+  files_hash      TEXT NOT NULL,
+  written_version INTEGER NOT NULL,
+  UNIQUE (project_id, path)
+);
+CREATE INDEX specs_by_number ON specs (project_id, number);
+CREATE INDEX specs_by_id ON specs (project_id, id);
+
+CREATE TABLE spec_files (
+  project_id TEXT NOT NULL,
+  spec_path  TEXT NOT NULL,
+  name       TEXT NOT NULL,
+  content    BLOB NOT NULL,
+  blob_sha   TEXT NOT NULL,
+  PRIMARY KEY (project_id, spec_path, name),
+  FOREIGN KEY (project_id, spec_path) REFERENCES specs (project_id, path) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+CREATE TABLE relationships (
+  project_id TEXT NOT NULL,
+  spec_path  TEXT NOT NULL,
+  kind       TEXT NOT NULL CHECK (kind IN ('depends_on', 'parent', 'related')),
+  position   INTEGER NOT NULL,
+  ref        TEXT NOT NULL,
+  PRIMARY KEY (project_id, spec_path, kind, position),
+  FOREIGN KEY (project_id, spec_path) REFERENCES specs (project_id, path) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX relationships_by_ref ON relationships (project_id, ref);
+
+CREATE TABLE sync_runs (
+  id                   INTEGER PRIMARY KEY AUTOINCREMENT,
+  project_id           TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  started_at           INTEGER NOT NULL,
+  ended_at             INTEGER NOT NULL DEFAULT 0,
+  outcome              TEXT NOT NULL,
+  added                INTEGER NOT NULL DEFAULT 0,
+  updated              INTEGER NOT NULL DEFAULT 0,
+  removed              INTEGER NOT NULL DEFAULT 0,
+  requests             INTEGER NOT NULL DEFAULT 0,
+  not_modified         INTEGER NOT NULL DEFAULT 0,
+  rate_limit_remaining INTEGER NOT NULL DEFAULT -1,
+  error                TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sync_runs_by_project ON sync_runs (project_id, id);
+
+CREATE TABLE webhook_deliveries (
+  delivery_id TEXT PRIMARY KEY,
+  received_at INTEGER NOT NULL
+);
+
+CREATE TABLE leases (
+  project_id TEXT PRIMARY KEY,
+  holder     TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+
+CREATE VIRTUAL TABLE spec_search USING fts5 (
+  title, tags, id, body,
+  content = 'specs', content_rowid = 'seq',
+  tokenize = 'unicode61 remove_diacritics 0'
+);
+CREATE TRIGGER specs_search_insert AFTER INSERT ON specs BEGIN
+  INSERT INTO spec_search (rowid, title, tags, id, body)
+  VALUES (new.seq, new.title, new.tags, new.id, new.body);
+END;
+CREATE TRIGGER specs_search_delete AFTER DELETE ON specs BEGIN
+  INSERT INTO spec_search (spec_search, rowid, title, tags, id, body)
+  VALUES ('delete', old.seq, old.title, old.tags, old.id, old.body);
+END;
+CREATE TRIGGER specs_search_update AFTER UPDATE OF title, tags, id, body ON specs BEGIN
+  INSERT INTO spec_search (spec_search, rowid, title, tags, id, body)
+  VALUES ('delete', old.seq, old.title, old.tags, old.id, old.body);
+  INSERT INTO spec_search (rowid, title, tags, id, body)
+  VALUES (new.seq, new.title, new.tags, new.id, new.body);
+END;
+)sql";
+
+constexpr const char *postgres_v1 = R"sql(
+CREATE TABLE projects (
+  id               TEXT PRIMARY KEY,
+  owner            TEXT NOT NULL,
+  repo             TEXT NOT NULL,
+  branch           TEXT NOT NULL,
+  specs_path       TEXT NOT NULL,
+  sync_interval_s  BIGINT NOT NULL,
+  last_commit      TEXT NOT NULL DEFAULT '',
+  last_tree        TEXT NOT NULL DEFAULT '',
+  etags            TEXT NOT NULL DEFAULT '{}',
+  sync_state       TEXT NOT NULL DEFAULT 'idle',
+  sync_error       TEXT NOT NULL DEFAULT '',
+  created_at       BIGINT NOT NULL,
+  updated_at       BIGINT NOT NULL,
+  last_synced_at   BIGINT NOT NULL DEFAULT 0,
+  snapshot_version BIGINT NOT NULL DEFAULT 0
+);
+
+CREATE TABLE specs (
+  project_id      TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  path            TEXT NOT NULL,
+  id              TEXT NOT NULL,
+  number          INTEGER,
+  number_text     TEXT NOT NULL,
+  slug            TEXT NOT NULL,
+  title           TEXT NOT NULL,
+  status          TEXT NOT NULL,
+  priority        TEXT,
+  tags            TEXT NOT NULL,       -- JSON array
+  assignee        TEXT NOT NULL,
+  created         TEXT NOT NULL,
+  created_at      TEXT NOT NULL,
+  updated_at      TEXT NOT NULL,
+  completed       TEXT NOT NULL,
+  completed_at    TEXT NOT NULL,
+  parent          TEXT NOT NULL,
+  archived        BOOLEAN NOT NULL,
+  frontmatter     JSON NOT NULL,       -- the whole mapping as written, or null
+  body            TEXT NOT NULL,
+  content_hash    TEXT NOT NULL,       -- README.md's blob SHA
+  files_hash      TEXT NOT NULL,
+  written_version BIGINT NOT NULL,
+  search          TSVECTOR GENERATED ALWAYS AS (
+                    setweight(to_tsvector('simple'::regconfig, title), 'A') ||
+                    setweight(to_tsvector('simple'::regconfig, tags || ' ' || id), 'B') ||
+                    setweight(to_tsvector('simple'::regconfig, left(body, 262144)), 'D')) STORED,
+  PRIMARY KEY (project_id, path)
+);
+CREATE INDEX specs_by_number ON specs (project_id, number);
+CREATE INDEX specs_by_id ON specs (project_id, id);
+CREATE INDEX specs_search ON specs USING GIN (search);
+
+CREATE TABLE spec_files (
+  project_id TEXT NOT NULL,
+  spec_path  TEXT NOT NULL,
+  name       TEXT NOT NULL,
+  content    BYTEA NOT NULL,
+  blob_sha   TEXT NOT NULL,
+  PRIMARY KEY (project_id, spec_path, name),
+  FOREIGN KEY (project_id, spec_path) REFERENCES specs (project_id, path) ON DELETE CASCADE
+);
+
+CREATE TABLE relationships (
+  project_id TEXT NOT NULL,
+  spec_path  TEXT NOT NULL,
+  kind       TEXT NOT NULL CHECK (kind IN ('depends_on', 'parent', 'related')),
+  position   INTEGER NOT NULL,
+  ref        TEXT NOT NULL,
+  PRIMARY KEY (project_id, spec_path, kind, position),
+  FOREIGN KEY (project_id, spec_path) REFERENCES specs (project_id, path) ON DELETE CASCADE
+);
+CREATE INDEX relationships_by_ref ON relationships (project_id, ref);
+
+CREATE TABLE sync_runs (
+  id                   BIGSERIAL PRIMARY KEY,
+  project_id           TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  started_at           BIGINT NOT NULL,
+  ended_at             BIGINT NOT NULL DEFAULT 0,
+  outcome              TEXT NOT NULL,
+  added                INTEGER NOT NULL DEFAULT 0,
+  updated              INTEGER NOT NULL DEFAULT 0,
+  removed              INTEGER NOT NULL DEFAULT 0,
+  requests             INTEGER NOT NULL DEFAULT 0,
+  not_modified         INTEGER NOT NULL DEFAULT 0,
+  rate_limit_remaining INTEGER NOT NULL DEFAULT -1,
+  error                TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sync_runs_by_project ON sync_runs (project_id, id);
+
+CREATE TABLE webhook_deliveries (
+  delivery_id TEXT PRIMARY KEY,
+  received_at BIGINT NOT NULL
+);
+
+CREATE TABLE leases (
+  project_id TEXT PRIMARY KEY,
+  holder     TEXT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+)sql";
+
+constexpr Migration all[] = {
+    {1, "initial schema", sqlite_v1, postgres_v1},
+};
+
+} // namespace
+
+std::span<const Migration> migrations() noexcept { return all; }
+
+} // namespace leanspec::detail

@@ -1,0 +1,772 @@
+// Implements the PostgreSQL Store of src/db/store.hpp through libpq: a pool of up to four
+// connections; every statement with user data is PQexecParams with the data as parameters
+// (never spliced into SQL); a snapshot is written with a few set-based statements over arrays
+// (unnest), under a row lock on the project, so writers of one project queue while readers see
+// the last committed snapshot (MVCC). Search is a generated, weighted tsvector with a GIN index.
+#include "db/database_url.hpp"
+#include "db/migrations.hpp"
+#include "db/pool.hpp"
+#include "db/spec_rows.hpp"
+#include "db/store.hpp"
+#include "model/frontmatter.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <leanspec/error.hpp>
+#include <libpq-fe.h>
+#include <type_traits>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace leanspec::detail {
+namespace {
+
+constexpr std::size_t pool_capacity = 4;
+// pg_advisory_xact_lock key serializing migrations across processes: "leanspec" in ASCII.
+constexpr const char *migration_lock_key = "7810767329624753507";
+
+struct Connection {
+  PGconn *raw;
+  explicit Connection(PGconn *c) noexcept : raw(c) {}
+  Connection(const Connection &) = delete;
+  Connection &operator=(const Connection &) = delete;
+  ~Connection() { PQfinish(raw); }
+};
+
+struct ResultDeleter {
+  void operator()(PGresult *r) const noexcept { PQclear(r); }
+};
+using Result = std::unique_ptr<PGresult, ResultDeleter>;
+
+// Text as PostgreSQL's text type takes it: valid UTF-8 without NUL bytes.
+std::string pg_text(std::string_view s) {
+  std::string out =
+      find_invalid_utf8(s) == std::string_view::npos ? std::string(s) : sanitize_utf8(s);
+  std::erase(out, '\0');
+  return out;
+}
+
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+    s.pop_back();
+  return s;
+}
+
+// Statement parameters: text (sanitized), integers, NULL or raw bytes (binary format).
+class Params {
+public:
+  Params &text(std::string_view s) {
+    values_.push_back(pg_text(s));
+    formats_.push_back(0);
+    return *this;
+  }
+  Params &integer(std::int64_t n) {
+    values_.push_back(std::to_string(n));
+    formats_.push_back(0);
+    return *this;
+  }
+  Params &null() {
+    values_.push_back(std::nullopt);
+    formats_.push_back(0);
+    return *this;
+  }
+  /// Already-encoded text (an array literal built here): no copy through pg_text.
+  Params &literal(std::string s) {
+    values_.push_back(std::move(s));
+    formats_.push_back(0);
+    return *this;
+  }
+
+  int size() const noexcept { return static_cast<int>(values_.size()); }
+  std::vector<const char *> pointers() const {
+    std::vector<const char *> out;
+    for (const auto &v : values_)
+      out.push_back(v ? v->c_str() : nullptr);
+    return out;
+  }
+  std::vector<int> lengths() const {
+    std::vector<int> out;
+    for (const auto &v : values_)
+      out.push_back(v ? static_cast<int>(v->size()) : 0);
+    return out;
+  }
+  const int *formats() const noexcept { return formats_.data(); }
+
+private:
+  std::vector<std::optional<std::string>> values_;
+  std::vector<int> formats_;
+};
+
+// A PostgreSQL array literal ('{"a","b",NULL}'), bound as one text parameter and cast in SQL.
+class ArrayLiteral {
+public:
+  ArrayLiteral &text(std::string_view v) {
+    separate();
+    out_ += '"';
+    for (const char c : pg_text(v)) {
+      if (c == '"' || c == '\\')
+        out_ += '\\';
+      out_ += c;
+    }
+    out_ += '"';
+    return *this;
+  }
+  ArrayLiteral &null() {
+    separate();
+    out_ += "NULL";
+    return *this;
+  }
+  ArrayLiteral &integer(long long n) {
+    separate();
+    out_ += std::to_string(n);
+    return *this;
+  }
+  ArrayLiteral &boolean(bool b) {
+    separate();
+    out_ += b ? 't' : 'f';
+    return *this;
+  }
+  /// bytea in hex form: "\\x4142" in the literal is \x4142 to bytea's input.
+  ArrayLiteral &bytes(std::string_view v) {
+    static constexpr char hex[] = "0123456789abcdef";
+    separate();
+    out_.reserve(out_.size() + v.size() * 2 + 6);
+    out_ += "\"\\\\x";
+    for (const char c : v) {
+      const auto u = static_cast<unsigned char>(c);
+      out_ += hex[u >> 4];
+      out_ += hex[u & 15];
+    }
+    out_ += '"';
+    return *this;
+  }
+  std::string finish() { return std::move(out_) + "}"; }
+
+private:
+  void separate() {
+    if (!first_)
+      out_ += ',';
+    first_ = false;
+  }
+  std::string out_ = "{";
+  bool first_ = true;
+};
+
+std::int64_t to_int(const PGresult *r, int row, int column) {
+  const char *s = PQgetvalue(r, row, column);
+  std::int64_t n = 0;
+  std::from_chars(s, s + PQgetlength(r, row, column), n);
+  return n;
+}
+std::string to_string(const PGresult *r, int row, int column) {
+  return {PQgetvalue(r, row, column), static_cast<std::size_t>(PQgetlength(r, row, column))};
+}
+long affected(PGresult *r) { return std::strtol(PQcmdTuples(r), nullptr, 10); }
+
+ProjectRecord read_project(const PGresult *r, int row) {
+  ProjectRecord p;
+  p.id = to_string(r, row, 0);
+  p.owner = to_string(r, row, 1);
+  p.repo = to_string(r, row, 2);
+  p.branch = to_string(r, row, 3);
+  p.specs_path = to_string(r, row, 4);
+  p.sync_interval = std::chrono::seconds(to_int(r, row, 5));
+  p.last_commit = to_string(r, row, 6);
+  p.last_tree = to_string(r, row, 7);
+  p.etags_json = to_string(r, row, 8);
+  p.sync_state = to_string(r, row, 9);
+  p.sync_error = to_string(r, row, 10);
+  p.created_at = to_int(r, row, 11);
+  p.updated_at = to_int(r, row, 12);
+  p.last_synced_at = to_int(r, row, 13);
+  p.snapshot_version = static_cast<std::uint64_t>(to_int(r, row, 14));
+  return p;
+}
+
+constexpr const char *project_columns =
+    "id, owner, repo, branch, specs_path, sync_interval_s, last_commit, last_tree, etags, "
+    "sync_state, sync_error, created_at, updated_at, last_synced_at, snapshot_version";
+
+class PostgresStore;
+
+// One checked-out connection with the helpers every call uses.
+class Session {
+public:
+  Session(const DatabaseUrl &url, PGconn *conn, std::string_view doing)
+      : url_(url), conn_(conn), doing_(doing) {}
+
+  /// Runs one statement. @throws Error database with PostgreSQL's message (password-free)
+  Result exec(const char *sql, const Params &params = {}, int result_format = 0) {
+    const auto values = params.pointers();
+    const auto lengths = params.lengths();
+    Result r(PQexecParams(conn_, sql, params.size(), nullptr, values.data(), lengths.data(),
+                          params.formats(), result_format));
+    const ExecStatusType status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+      fail(r.get());
+    return r;
+  }
+  /// Runs a constant script of several statements (migrations): no parameters.
+  void exec_script(const char *sql) {
+    Result r(PQexec(conn_, sql));
+    if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK)
+      fail(r.get());
+  }
+
+  [[noreturn]] void fail(const PGresult *r) const {
+    std::string message = r ? PQresultErrorMessage(r) : "";
+    if (message.empty())
+      message = PQerrorMessage(conn_);
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    throw Error(ErrorCode::database,
+                "PostgreSQL " + url_.description + ": " + std::string(doing_) + ": " +
+                    scrub(trimmed(message), url_.secrets) +
+                    (state ? std::string(" (SQLSTATE ") + state + ")" : std::string()));
+  }
+
+  PGconn *raw() const noexcept { return conn_; }
+
+private:
+  const DatabaseUrl &url_;
+  PGconn *conn_;
+  std::string_view doing_;
+};
+
+// A transaction, rolled back unless committed.
+class Transaction {
+public:
+  Transaction(Session &session, const char *begin = "BEGIN") : session_(session) {
+    session_.exec(begin);
+  }
+  Transaction(const Transaction &) = delete;
+  Transaction &operator=(const Transaction &) = delete;
+  ~Transaction() {
+    if (!done_)
+      PQclear(PQexec(session_.raw(), "ROLLBACK")); // on failure the pool drops the connection
+  }
+  void commit() {
+    session_.exec("COMMIT");
+    done_ = true;
+  }
+
+private:
+  Session &session_;
+  bool done_ = false;
+};
+
+std::unique_ptr<Connection> connect(const DatabaseUrl &url) {
+  // Defaults first: the URL's own settings override them (libpq processes keywords in order).
+  const char *keys[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
+  const char *values[] = {"10", "leanspec", url.target.c_str(), nullptr};
+  auto connection = std::make_unique<Connection>(PQconnectdbParams(keys, values, 1));
+  PGconn *c = connection->raw;
+  if (!c)
+    throw Error(ErrorCode::database,
+                "cannot connect to PostgreSQL " + url.description + ": out of memory");
+  if (PQstatus(c) != CONNECTION_OK) {
+    const auto field = [](const char *s) { return std::string(s && *s ? s : "?"); };
+    throw Error(ErrorCode::database, "cannot connect to PostgreSQL database '" + field(PQdb(c)) +
+                                         "' on " + field(PQhost(c)) + ":" + field(PQport(c)) +
+                                         " as '" + field(PQuser(c)) + "' (" + url.description +
+                                         "): " + scrub(trimmed(PQerrorMessage(c)), url.secrets));
+  }
+  PQsetNoticeProcessor(
+      c, [](void *, const char *) {}, nullptr); // NOTICEs are not errors; keep stderr clean
+  return connection;
+}
+
+int recorded_version(Session &s) {
+  Result exists = s.exec("SELECT to_regclass('schema_migrations') IS NOT NULL");
+  if (to_string(exists.get(), 0, 0) != "t")
+    return 0;
+  Result r = s.exec("SELECT coalesce(max(version), 0) FROM schema_migrations");
+  return static_cast<int>(to_int(r.get(), 0, 0));
+}
+
+void refuse_newer(const DatabaseUrl &url, int version) {
+  if (version > latest_schema_version())
+    throw Error(ErrorCode::config, "database " + url.description + " has schema version " +
+                                       std::to_string(version) + ", newer than version " +
+                                       std::to_string(latest_schema_version()) +
+                                       " that this libleanspec supports; use a newer libleanspec");
+}
+
+class PostgresStore final : public Store {
+public:
+  PostgresStore(DatabaseUrl url, std::unique_ptr<Connection> first)
+      : url_(std::move(url)), pool_(pool_capacity, [this] { return connect(url_); }) {
+    pool_.adopt(std::move(first));
+  }
+
+  std::string description() const override { return url_.description; }
+
+  int schema_version() override {
+    return run("reading the schema version", [&](Session &s) { return recorded_version(s); });
+  }
+
+  void add_project(const ProjectRecord &project) override {
+    const ProjectRecord p = checked_project(project);
+    run("adding a project", [&](Session &s) {
+      const std::int64_t now = now_ms();
+      Result r =
+          s.exec("INSERT INTO projects (id, owner, repo, branch, specs_path, sync_interval_s, "
+                 "last_commit, last_tree, etags, sync_state, sync_error, created_at, updated_at, "
+                 "last_synced_at, snapshot_version) "
+                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0) "
+                 "ON CONFLICT (id) DO NOTHING",
+                 Params()
+                     .text(p.id)
+                     .text(p.owner)
+                     .text(p.repo)
+                     .text(p.branch)
+                     .text(p.specs_path)
+                     .integer(p.sync_interval.count())
+                     .text(p.last_commit)
+                     .text(p.last_tree)
+                     .text(p.etags_json)
+                     .text(p.sync_state)
+                     .text(p.sync_error)
+                     .integer(now)
+                     .integer(now)
+                     .integer(p.last_synced_at));
+      if (affected(r.get()) == 0)
+        throw Error(ErrorCode::invalid_argument, "project '" + p.id + "' already exists");
+    });
+  }
+
+  std::vector<ProjectRecord> projects() override {
+    return run("listing projects", [&](Session &s) {
+      Result r = s.exec(
+          (std::string("SELECT ") + project_columns + " FROM projects ORDER BY id COLLATE \"C\"")
+              .c_str());
+      std::vector<ProjectRecord> out;
+      for (int i = 0; i < PQntuples(r.get()); ++i)
+        out.push_back(read_project(r.get(), i));
+      return out;
+    });
+  }
+
+  std::optional<ProjectRecord> project(std::string_view id) override {
+    return run("reading a project", [&](Session &s) -> std::optional<ProjectRecord> {
+      Result r = s.exec(
+          (std::string("SELECT ") + project_columns + " FROM projects WHERE id = $1").c_str(),
+          Params().text(id));
+      if (PQntuples(r.get()) == 0)
+        return std::nullopt;
+      return read_project(r.get(), 0);
+    });
+  }
+
+  void update_project(const ProjectRecord &project) override {
+    const ProjectRecord p = checked_project(project);
+    run("updating a project", [&](Session &s) {
+      Result r = s.exec("UPDATE projects SET branch = $2, specs_path = $3, sync_interval_s = $4, "
+                        "last_commit = $5, last_tree = $6, etags = $7, sync_state = $8, "
+                        "sync_error = $9, last_synced_at = $10, updated_at = $11 WHERE id = $1",
+                        Params()
+                            .text(p.id)
+                            .text(p.branch)
+                            .text(p.specs_path)
+                            .integer(p.sync_interval.count())
+                            .text(p.last_commit)
+                            .text(p.last_tree)
+                            .text(p.etags_json)
+                            .text(p.sync_state)
+                            .text(p.sync_error)
+                            .integer(p.last_synced_at)
+                            .integer(now_ms()));
+      if (affected(r.get()) == 0)
+        throw Error(ErrorCode::not_found, "no project '" + p.id + "'");
+    });
+  }
+
+  bool remove_project(std::string_view id) override {
+    return run("removing a project", [&](Session &s) {
+      // One statement, so one transaction. Cascades to specs (spec_files, relationships) and
+      // sync_runs.
+      Result r = s.exec("WITH lease AS (DELETE FROM leases WHERE project_id = $1) "
+                        "DELETE FROM projects WHERE id = $1",
+                        Params().text(id));
+      return affected(r.get()) > 0;
+    });
+  }
+
+  ReplaceResult replace_specs(std::string_view project_id,
+                              const std::vector<StoredSpec> &specs) override {
+    const std::vector<PreparedSpec> prepared = prepare_specs(specs);
+    return run("replacing the specs of a project", [&](Session &s) {
+      Transaction tx(s);
+      // The row lock queues writers of this project (across processes) until the commit.
+      Result v = s.exec("SELECT snapshot_version FROM projects WHERE id = $1 FOR UPDATE",
+                        Params().text(project_id));
+      if (PQntuples(v.get()) == 0)
+        throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
+      const auto version = static_cast<std::uint64_t>(to_int(v.get(), 0, 0));
+      const auto next = static_cast<std::int64_t>(version + 1);
+
+      std::unordered_map<std::string, std::string> existing; // path -> files_hash
+      {
+        Result r = s.exec("SELECT path, files_hash FROM specs WHERE project_id = $1",
+                          Params().text(project_id));
+        for (int i = 0; i < PQntuples(r.get()); ++i)
+          existing.emplace(to_string(r.get(), i, 0), to_string(r.get(), i, 1));
+      }
+
+      ReplaceResult result;
+      std::unordered_set<std::string_view> seen;
+      // Columns of the specs to write, one array each.
+      ArrayLiteral paths, ids, numbers, number_texts, slugs, titles, statuses, priorities, tags,
+          assignees, created, created_at, updated_at, completed, completed_at, parents, archived,
+          frontmatter, bodies, content_hashes, files_hashes;
+      ArrayLiteral file_paths, file_names, file_contents, file_shas;
+      ArrayLiteral rel_paths, rel_kinds, rel_positions, rel_refs;
+      ArrayLiteral rewritten; // changed folders: their files and relationships are rewritten
+      std::size_t written = 0;
+      for (const PreparedSpec &spec : prepared) {
+        const std::string &path = spec.spec->path;
+        const auto found = existing.find(pg_text(path));
+        if (found != existing.end()) {
+          seen.insert(found->first);
+          if (found->second == spec.files_hash)
+            continue;
+          rewritten.text(path);
+          ++result.updated;
+        } else {
+          ++result.added;
+        }
+        ++written;
+        const SpecRow row = make_spec_row(spec);
+        paths.text(path);
+        ids.text(row.id);
+        row.number ? numbers.integer(*row.number) : numbers.null();
+        number_texts.text(row.number_text);
+        slugs.text(row.slug);
+        titles.text(row.title);
+        statuses.text(row.status);
+        row.priority ? priorities.text(*row.priority) : priorities.null();
+        tags.text(row.tags_json);
+        assignees.text(row.assignee);
+        created.text(row.created);
+        created_at.text(row.created_at);
+        updated_at.text(row.updated_at);
+        completed.text(row.completed);
+        completed_at.text(row.completed_at);
+        parents.text(row.parent);
+        archived.boolean(row.archived);
+        frontmatter.text(row.frontmatter_json);
+        bodies.text(row.body);
+        content_hashes.text(row.content_hash);
+        files_hashes.text(spec.files_hash);
+        for (std::size_t i = 0; i < spec.files.size(); ++i) {
+          file_paths.text(path);
+          file_names.text(spec.files[i]->name);
+          file_contents.bytes(spec.files[i]->content);
+          file_shas.text(spec.blob_shas[i]);
+        }
+        for (const auto &relationship : row.relationships) {
+          rel_paths.text(path);
+          rel_kinds.text(relationship.kind);
+          rel_positions.integer(relationship.position);
+          rel_refs.text(relationship.ref);
+        }
+      }
+      ArrayLiteral removed;
+      for (const auto &[path, hash] : existing)
+        if (!seen.count(path)) {
+          removed.text(path);
+          ++result.removed;
+        }
+
+      if (result.removed)
+        s.exec("DELETE FROM specs WHERE project_id = $1 AND path = ANY ($2::text[])",
+               Params().text(project_id).literal(removed.finish()));
+      if (result.updated) {
+        const std::string list = rewritten.finish();
+        s.exec("DELETE FROM spec_files WHERE project_id = $1 AND spec_path = ANY ($2::text[])",
+               Params().text(project_id).literal(list));
+        s.exec("DELETE FROM relationships WHERE project_id = $1 AND spec_path = ANY ($2::text[])",
+               Params().text(project_id).literal(list));
+      }
+      if (written) {
+        s.exec("INSERT INTO specs (project_id, path, id, number, number_text, slug, title, "
+               "status, priority, tags, assignee, created, created_at, updated_at, completed, "
+               "completed_at, parent, archived, frontmatter, body, content_hash, files_hash, "
+               "written_version) "
+               "SELECT $1::text, u.*, $23::bigint FROM unnest($2::text[], $3::text[], "
+               "$4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], "
+               "$10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], "
+               "$16::text[], $17::text[], $18::bool[], $19::json[], $20::text[], $21::text[], "
+               "$22::text[]) AS u "
+               "ON CONFLICT (project_id, path) DO UPDATE SET id = excluded.id, "
+               "number = excluded.number, number_text = excluded.number_text, "
+               "slug = excluded.slug, title = excluded.title, status = excluded.status, "
+               "priority = excluded.priority, tags = excluded.tags, "
+               "assignee = excluded.assignee, created = excluded.created, "
+               "created_at = excluded.created_at, updated_at = excluded.updated_at, "
+               "completed = excluded.completed, completed_at = excluded.completed_at, "
+               "parent = excluded.parent, archived = excluded.archived, "
+               "frontmatter = excluded.frontmatter, body = excluded.body, "
+               "content_hash = excluded.content_hash, files_hash = excluded.files_hash, "
+               "written_version = excluded.written_version",
+               Params()
+                   .text(project_id)
+                   .literal(paths.finish())
+                   .literal(ids.finish())
+                   .literal(numbers.finish())
+                   .literal(number_texts.finish())
+                   .literal(slugs.finish())
+                   .literal(titles.finish())
+                   .literal(statuses.finish())
+                   .literal(priorities.finish())
+                   .literal(tags.finish())
+                   .literal(assignees.finish())
+                   .literal(created.finish())
+                   .literal(created_at.finish())
+                   .literal(updated_at.finish())
+                   .literal(completed.finish())
+                   .literal(completed_at.finish())
+                   .literal(parents.finish())
+                   .literal(archived.finish())
+                   .literal(frontmatter.finish())
+                   .literal(bodies.finish())
+                   .literal(content_hashes.finish())
+                   .literal(files_hashes.finish())
+                   .integer(next));
+        s.exec("INSERT INTO spec_files (project_id, spec_path, name, content, blob_sha) "
+               "SELECT $1::text, u.* FROM unnest($2::text[], $3::text[], $4::bytea[], "
+               "$5::text[]) AS u",
+               Params()
+                   .text(project_id)
+                   .literal(file_paths.finish())
+                   .literal(file_names.finish())
+                   .literal(file_contents.finish())
+                   .literal(file_shas.finish()));
+        s.exec("INSERT INTO relationships (project_id, spec_path, kind, position, ref) "
+               "SELECT $1::text, u.* FROM unnest($2::text[], $3::text[], $4::int[], "
+               "$5::text[]) AS u",
+               Params()
+                   .text(project_id)
+                   .literal(rel_paths.finish())
+                   .literal(rel_kinds.finish())
+                   .literal(rel_positions.finish())
+                   .literal(rel_refs.finish()));
+        call_write_hook(written);
+      }
+      result.version = version;
+      if (result.changed()) {
+        s.exec("UPDATE projects SET snapshot_version = $2 WHERE id = $1",
+               Params().text(project_id).integer(next));
+        result.version = version + 1;
+      }
+      tx.commit();
+      return result;
+    });
+  }
+
+  std::vector<StoredSpec> specs(std::string_view project_id) override {
+    return run("reading the specs of a project", [&](Session &s) {
+      // One statement: one snapshot. Binary results: bytea arrives as its raw bytes, text as
+      // its UTF-8. A project without specs gives one row of NULLs; no project, no row.
+      Result r = s.exec("SELECT s.path, f.name, f.content, f.blob_sha FROM projects p "
+                        "LEFT JOIN specs s ON s.project_id = p.id "
+                        "LEFT JOIN spec_files f "
+                        "ON f.project_id = s.project_id AND f.spec_path = s.path "
+                        "WHERE p.id = $1 ORDER BY s.path COLLATE \"C\", "
+                        "f.name <> 'README.md', f.name COLLATE \"C\"",
+                        Params().text(project_id), 1);
+      const int rows = PQntuples(r.get());
+      if (rows == 0)
+        throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
+      std::vector<StoredSpec> out;
+      for (int i = 0; i < rows; ++i) {
+        if (PQgetisnull(r.get(), i, 0))
+          continue;
+        std::string path = to_string(r.get(), i, 0);
+        if (out.empty() || out.back().path != path)
+          out.push_back({std::move(path), {}});
+        if (!PQgetisnull(r.get(), i, 1))
+          out.back().files.push_back(
+              {to_string(r.get(), i, 1), to_string(r.get(), i, 2), to_string(r.get(), i, 3)});
+      }
+      return out;
+    });
+  }
+
+  std::uint64_t snapshot_version(std::string_view project_id) override {
+    return run("reading a snapshot version", [&](Session &s) {
+      Result r =
+          s.exec("SELECT snapshot_version FROM projects WHERE id = $1", Params().text(project_id));
+      if (PQntuples(r.get()) == 0)
+        throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
+      return static_cast<std::uint64_t>(to_int(r.get(), 0, 0));
+    });
+  }
+
+  std::vector<std::pair<std::string, double>> search(std::string_view project_id,
+                                                     const std::vector<std::string> &words,
+                                                     std::size_t limit) override {
+    const std::vector<std::string> tokens = search_tokens(words);
+    if (tokens.empty())
+      return {};
+    // 'token':* joined by &: tokens hold no quote, backslash or other ASCII punctuation, so
+    // nothing in them is tsquery syntax; the query is a bound parameter.
+    std::string query;
+    for (const std::string &token : tokens)
+      query += (query.empty() ? "'" : " & '") + pg_text(token) + "':*";
+    return run("searching specs", [&](Session &s) {
+      Params params;
+      params.text(project_id).text(query);
+      limit ? params.integer(static_cast<std::int64_t>(limit)) : params.null();
+      Result r = s.exec("SELECT path, ts_rank(search, q) AS rank "
+                        "FROM specs, to_tsquery('simple', $2) AS q "
+                        "WHERE project_id = $1 AND search @@ q "
+                        "ORDER BY rank DESC, path COLLATE \"C\" LIMIT $3::bigint",
+                        params);
+      std::vector<std::pair<std::string, double>> out;
+      for (int i = 0; i < PQntuples(r.get()); ++i)
+        out.emplace_back(to_string(r.get(), i, 0), std::strtod(PQgetvalue(r.get(), i, 1), nullptr));
+      return out;
+    });
+  }
+
+  std::int64_t begin_sync_run(std::string_view project_id) override {
+    return run("starting a sync run", [&](Session &s) {
+      Result r = s.exec("INSERT INTO sync_runs (project_id, started_at, outcome) "
+                        "SELECT id, $2, 'running' FROM projects WHERE id = $1 RETURNING id",
+                        Params().text(project_id).integer(now_ms()));
+      if (PQntuples(r.get()) == 0)
+        throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
+      return to_int(r.get(), 0, 0);
+    });
+  }
+
+  void end_sync_run(const SyncRunRecord &run_record) override {
+    const SyncRunRecord &r = run_record;
+    run("ending a sync run", [&](Session &s) {
+      Result result = s.exec("UPDATE sync_runs SET ended_at = $2, outcome = $3, added = $4, "
+                             "updated = $5, removed = $6, requests = $7, not_modified = $8, "
+                             "rate_limit_remaining = $9, error = $10 WHERE id = $1",
+                             Params()
+                                 .integer(r.id)
+                                 .integer(r.ended_at ? r.ended_at : now_ms())
+                                 .text(r.outcome)
+                                 .integer(r.added)
+                                 .integer(r.updated)
+                                 .integer(r.removed)
+                                 .integer(r.requests)
+                                 .integer(r.not_modified)
+                                 .integer(r.rate_limit_remaining)
+                                 .text(r.error));
+      if (affected(result.get()) == 0)
+        throw Error(ErrorCode::not_found, "no sync run " + std::to_string(r.id));
+    });
+  }
+
+  std::vector<SyncRunRecord> sync_runs(std::string_view project_id, std::size_t limit) override {
+    return run("listing sync runs", [&](Session &s) {
+      Params params;
+      params.text(project_id);
+      limit ? params.integer(static_cast<std::int64_t>(limit)) : params.null();
+      Result r = s.exec("SELECT id, project_id, started_at, ended_at, outcome, added, updated, "
+                        "removed, requests, not_modified, rate_limit_remaining, error "
+                        "FROM sync_runs WHERE project_id = $1 ORDER BY id DESC LIMIT $2::bigint",
+                        params);
+      std::vector<SyncRunRecord> out;
+      for (int i = 0; i < PQntuples(r.get()); ++i) {
+        SyncRunRecord run_row;
+        run_row.id = to_int(r.get(), i, 0);
+        run_row.project_id = to_string(r.get(), i, 1);
+        run_row.started_at = to_int(r.get(), i, 2);
+        run_row.ended_at = to_int(r.get(), i, 3);
+        run_row.outcome = to_string(r.get(), i, 4);
+        run_row.added = static_cast<int>(to_int(r.get(), i, 5));
+        run_row.updated = static_cast<int>(to_int(r.get(), i, 6));
+        run_row.removed = static_cast<int>(to_int(r.get(), i, 7));
+        run_row.requests = static_cast<int>(to_int(r.get(), i, 8));
+        run_row.not_modified = static_cast<int>(to_int(r.get(), i, 9));
+        run_row.rate_limit_remaining = static_cast<int>(to_int(r.get(), i, 10));
+        run_row.error = to_string(r.get(), i, 11);
+        out.push_back(std::move(run_row));
+      }
+      return out;
+    });
+  }
+
+  bool record_delivery(std::string_view delivery_id) override {
+    return run("recording a webhook delivery", [&](Session &s) {
+      Result r = s.exec("INSERT INTO webhook_deliveries (delivery_id, received_at) "
+                        "VALUES ($1, $2) ON CONFLICT (delivery_id) DO NOTHING",
+                        Params().text(delivery_id).integer(now_ms()));
+      return affected(r.get()) == 1;
+    });
+  }
+
+  bool try_acquire_lease(std::string_view project_id, std::string_view holder,
+                         std::chrono::milliseconds ttl) override {
+    return run("taking a sync lease", [&](Session &s) {
+      // The server's clock, so that app instances on several hosts agree on expiry.
+      Result r = s.exec(
+          "INSERT INTO leases (project_id, holder, expires_at) "
+          "VALUES ($1, $2, (extract(epoch FROM clock_timestamp()) * 1000)::bigint + $3::bigint) "
+          "ON CONFLICT (project_id) DO UPDATE "
+          "SET holder = excluded.holder, expires_at = excluded.expires_at "
+          "WHERE leases.holder = excluded.holder "
+          "OR leases.expires_at <= (extract(epoch FROM clock_timestamp()) * 1000)::bigint",
+          Params().text(project_id).text(holder).integer(ttl.count()));
+      return affected(r.get()) == 1;
+    });
+  }
+
+  void release_lease(std::string_view project_id, std::string_view holder) override {
+    run("releasing a sync lease", [&](Session &s) {
+      s.exec("DELETE FROM leases WHERE project_id = $1 AND holder = $2",
+             Params().text(project_id).text(holder));
+    });
+  }
+
+private:
+  // Runs `body` on a pooled connection; a connection that broke or is left inside a
+  // transaction is closed rather than reused.
+  template <class F> std::invoke_result_t<F &, Session &> run(std::string_view doing, F &&body) {
+    auto connection = pool_.checkout();
+    struct Check {
+      decltype(connection) &c;
+      ~Check() {
+        if (PQstatus(c->raw) != CONNECTION_OK || PQtransactionStatus(c->raw) != PQTRANS_IDLE)
+          c.discard();
+      }
+    } check{connection};
+    Session session(url_, connection->raw, doing);
+    return body(session);
+  }
+
+  DatabaseUrl url_;
+  ConnectionPool<Connection> pool_;
+};
+
+} // namespace
+
+std::unique_ptr<Store> open_postgres_store(const DatabaseUrl &url) {
+  auto connection = connect(url);
+  Session s(url, connection->raw, "migrating the schema");
+  int version = recorded_version(s);
+  refuse_newer(url, version);
+  while (version < latest_schema_version()) {
+    Transaction tx(s);
+    s.exec((std::string("SELECT pg_advisory_xact_lock(") + migration_lock_key + ")").c_str());
+    s.exec_script(postgres_bootstrap);
+    version = recorded_version(s); // another process may have migrated meanwhile
+    refuse_newer(url, version);
+    if (version < latest_schema_version()) {
+      const Migration &m = migrations()[static_cast<std::size_t>(version)];
+      s.exec_script(m.postgres);
+      s.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+             Params().integer(m.version).text(m.name).integer(now_ms()));
+      version = m.version;
+    }
+    tx.commit();
+  }
+  return std::make_unique<PostgresStore>(url, std::move(connection));
+}
+
+} // namespace leanspec::detail

@@ -1,0 +1,238 @@
+// Implements src/db/spec_rows.hpp.
+#include "db/spec_rows.hpp"
+
+#include "json/json_writer.hpp"
+#include <algorithm>
+#include <chrono>
+#include <leanspec/error.hpp>
+#include <leanspec/spec.hpp>
+#include <unordered_set>
+
+namespace leanspec::detail {
+namespace {
+
+[[noreturn]] void invalid(const std::string &message) {
+  throw Error(ErrorCode::invalid_argument, message);
+}
+
+bool is_github_name(std::string_view s) noexcept {
+  if (s.empty() || s.size() > 100 || s == "." || s == "..")
+    return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.';
+  });
+}
+
+bool has_control(std::string_view s) noexcept {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+// A relative path staying inside its root: no empty, "." or ".." component, no '\', no
+// control byte, not absolute.
+bool is_inside_path(std::string_view path) noexcept {
+  if (path.empty() || path.front() == '/' || has_control(path) ||
+      path.find('\\') != std::string_view::npos)
+    return false;
+  std::size_t begin = 0;
+  while (begin <= path.size()) {
+    std::size_t end = path.find('/', begin);
+    if (end == std::string_view::npos)
+      end = path.size();
+    const std::string_view part = path.substr(begin, end - begin);
+    if (part.empty() || part == "." || part == "..")
+      return false;
+    begin = end + 1;
+  }
+  return true;
+}
+
+void write_value(JsonWriter &w, const Value &v) {
+  switch (v.kind) {
+  case Value::Kind::null:
+    w.null();
+    break;
+  case Value::Kind::scalar:
+    w.value(v.text);
+    break;
+  case Value::Kind::sequence:
+    w.begin_array();
+    for (const auto &item : v.items)
+      write_value(w, item);
+    w.end_array();
+    break;
+  case Value::Kind::mapping:
+    w.begin_object();
+    for (const auto &field : v.fields) {
+      w.key(field.key);
+      write_value(w, field.value);
+    }
+    w.end_object();
+    break;
+  }
+}
+
+} // namespace
+
+std::int64_t now_ms() noexcept {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+ProjectRecord checked_project(const ProjectRecord &project) {
+  ProjectRecord p = project;
+  if (p.id.empty())
+    p.id = p.owner + "/" + p.repo;
+  const std::size_t slash = p.id.find('/');
+  if (slash == std::string::npos || !is_github_name(p.id.substr(0, slash)) ||
+      !is_github_name(p.id.substr(slash + 1)))
+    invalid("project id '" + p.id + "' is not 'owner/repo' (letters, digits, '-', '_', '.')");
+  const std::string owner = p.id.substr(0, slash), repo = p.id.substr(slash + 1);
+  if (p.owner.empty())
+    p.owner = owner;
+  if (p.repo.empty())
+    p.repo = repo;
+  if (p.owner != owner || p.repo != repo)
+    invalid("project id '" + p.id + "' disagrees with owner '" + p.owner + "' and repo '" + p.repo +
+            "'");
+  if (p.branch.empty() || has_control(p.branch) || p.branch.find(' ') != std::string::npos ||
+      p.branch.find("..") != std::string::npos)
+    invalid("project '" + p.id + "': branch '" + p.branch + "' is not a branch name");
+  while (p.specs_path.size() > 1 && p.specs_path.back() == '/')
+    p.specs_path.pop_back();
+  if (p.specs_path == "." || p.specs_path == "/")
+    p.specs_path.clear();
+  if (!p.specs_path.empty() && !is_inside_path(p.specs_path))
+    invalid("project '" + p.id + "': specs path '" + p.specs_path +
+            "' must be a folder inside the repository");
+  if (p.sync_interval.count() < 0)
+    invalid("project '" + p.id + "': the sync interval must not be negative");
+  if (p.sync_state != "idle" && p.sync_state != "syncing" && p.sync_state != "ok" &&
+      p.sync_state != "error")
+    invalid("project '" + p.id + "': sync state '" + p.sync_state +
+            "' is not idle, syncing, ok or error");
+  if (p.etags_json.empty())
+    p.etags_json = "{}";
+  return p;
+}
+
+std::vector<PreparedSpec> prepare_specs(const std::vector<StoredSpec> &specs) {
+  std::vector<PreparedSpec> out;
+  out.reserve(specs.size());
+  std::unordered_set<std::string_view> paths;
+  for (const StoredSpec &spec : specs) {
+    if (!is_inside_path(spec.path))
+      invalid("spec path '" + spec.path + "' must be a folder inside the specs directory");
+    if (!paths.insert(spec.path).second)
+      invalid("spec path '" + spec.path + "' is given twice");
+    PreparedSpec prepared;
+    prepared.spec = &spec;
+    for (const StoredFile &file : spec.files) {
+      if (file.name.empty() || file.name.find('/') != std::string::npos ||
+          file.name.find('\0') != std::string::npos || file.name == "." || file.name == "..")
+        invalid("spec '" + spec.path + "': file name '" + file.name + "' is not a file name");
+      prepared.files.push_back(&file);
+    }
+    std::sort(prepared.files.begin(), prepared.files.end(),
+              [](const StoredFile *a, const StoredFile *b) {
+                const bool a_readme = a->name == "README.md", b_readme = b->name == "README.md";
+                return a_readme != b_readme ? a_readme : a->name < b->name;
+              });
+    std::string digest;
+    for (std::size_t i = 0; i < prepared.files.size(); ++i) {
+      const StoredFile &file = *prepared.files[i];
+      if (i > 0 && prepared.files[i - 1]->name == file.name)
+        invalid("spec '" + spec.path + "': file '" + file.name + "' is given twice");
+      prepared.blob_shas.push_back(file.blob_sha.empty() ? git_blob_sha1(file.content)
+                                                         : file.blob_sha);
+      digest += file.name;
+      digest += '\0';
+      digest += prepared.blob_shas.back();
+      digest += '\n';
+    }
+    prepared.files_hash = git_blob_sha1(digest);
+    out.push_back(std::move(prepared));
+  }
+  return out;
+}
+
+SpecRow make_spec_row(const PreparedSpec &prepared) {
+  std::optional<std::string> readme;
+  std::vector<std::pair<std::string, std::string>> sub_files;
+  for (const StoredFile *file : prepared.files) {
+    if (file->name == "README.md")
+      readme = file->content;
+    else if (file->name.ends_with(".md"))
+      sub_files.emplace_back(file->name, file->content);
+  }
+  const Spec spec = parse_spec(prepared.spec->path, readme, std::move(sub_files));
+
+  SpecRow row;
+  row.id = spec.id;
+  row.number_text = spec.number_text;
+  if (spec.number >= 0)
+    row.number = spec.number;
+  row.slug = spec.slug;
+  row.title = spec.title;
+  row.status = std::string(to_string(spec.status));
+  if (spec.priority)
+    row.priority = std::string(to_string(*spec.priority));
+  {
+    JsonWriter w;
+    w.strings(spec.tags);
+    row.tags_json = std::move(w.out());
+  }
+  row.assignee = spec.assignee;
+  row.created = spec.created;
+  row.created_at = spec.created_at;
+  row.updated_at = spec.updated_at;
+  row.completed = spec.completed;
+  row.completed_at = spec.completed_at;
+  row.parent = spec.parent;
+  row.archived = spec.archived;
+  {
+    JsonWriter w;
+    if (spec.frontmatter.kind == Value::Kind::mapping)
+      write_value(w, spec.frontmatter);
+    else
+      w.null();
+    row.frontmatter_json = std::move(w.out());
+  }
+  row.body = spec.body;
+  row.content_hash = spec.content_hash;
+  for (std::size_t i = 0; i < spec.depends_on.size(); ++i)
+    row.relationships.push_back({"depends_on", static_cast<int>(i), spec.depends_on[i]});
+  if (!spec.parent.empty())
+    row.relationships.push_back({"parent", 0, spec.parent});
+  for (std::size_t i = 0; i < spec.related.size(); ++i)
+    row.relationships.push_back({"related", static_cast<int>(i), spec.related[i]});
+  return row;
+}
+
+std::vector<std::string> search_tokens(const std::vector<std::string> &words) {
+  std::vector<std::string> tokens;
+  const auto is_token_byte = [](unsigned char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+  };
+  for (const std::string &word : words) {
+    std::size_t i = 0;
+    while (i < word.size()) {
+      while (i < word.size() && !is_token_byte(static_cast<unsigned char>(word[i])))
+        ++i;
+      std::string token;
+      while (i < word.size() && is_token_byte(static_cast<unsigned char>(word[i]))) {
+        char c = word[i++];
+        if (c >= 'A' && c <= 'Z')
+          c = static_cast<char>(c - 'A' + 'a');
+        token += c;
+      }
+      if (!token.empty() && std::find(tokens.begin(), tokens.end(), token) == tokens.end())
+        tokens.push_back(std::move(token));
+    }
+  }
+  return tokens;
+}
+
+} // namespace leanspec::detail

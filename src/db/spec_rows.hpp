@@ -1,0 +1,61 @@
+#pragma once
+// Internal: what both Store backends share: checking projects and snapshots before writing
+// them, the row a spec folder becomes (parsed with leanspec::parse_spec), search tokens and
+// the clock. Implemented in spec_rows.cpp. Thread-safe (pure functions).
+
+#include "db/store.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace leanspec::detail {
+
+/// Unix milliseconds now (system clock).
+std::int64_t now_ms() noexcept;
+
+/// `project` with id, owner and repo made consistent (an empty id is "owner/repo"; empty
+/// owner and repo come from the id) and the specs path without trailing '/'.
+/// @throws leanspec::Error invalid_argument as Store::add_project documents
+ProjectRecord checked_project(const ProjectRecord &project);
+
+/// A spec folder ready to compare and write: files in stored order (README.md first, then by
+/// name) with their blob SHAs, and the digest of the names and SHAs.
+struct PreparedSpec {
+  const StoredSpec *spec = nullptr;
+  std::vector<const StoredFile *> files;
+  std::vector<std::string> blob_shas; ///< parallel to files
+  std::string files_hash;
+};
+
+/// Checks a snapshot and prepares each folder, in input order.
+/// @throws leanspec::Error invalid_argument as Store::replace_specs documents
+std::vector<PreparedSpec> prepare_specs(const std::vector<StoredSpec> &specs);
+
+/// The columns of a `specs` row and its relationship rows, from parsing the folder.
+struct SpecRow {
+  std::string id, number_text, slug, title, status;
+  std::optional<int> number;
+  std::optional<std::string> priority;
+  std::string tags_json, assignee, created, created_at, updated_at, completed, completed_at, parent;
+  bool archived = false;
+  std::string frontmatter_json; ///< the frontmatter mapping as JSON, or "null"
+  std::string body;
+  std::string content_hash; ///< README.md's blob SHA, empty without one
+  struct Relationship {
+    const char *kind; ///< "depends_on" | "parent" | "related"
+    int position;
+    std::string ref;
+  };
+  std::vector<Relationship> relationships;
+};
+
+SpecRow make_spec_row(const PreparedSpec &spec);
+
+/// The lower-cased search tokens of `words` (runs of ASCII letters and digits and non-ASCII
+/// bytes), without duplicates, in first-seen order.
+std::vector<std::string> search_tokens(const std::vector<std::string> &words);
+
+} // namespace leanspec::detail

@@ -1,0 +1,612 @@
+// Implements the SQLite Store of src/db/store.hpp through SQLiteCpp: a pool of connections to
+// one file in WAL mode (readers never wait for the writer; writers wait up to the busy timeout
+// for each other, across threads and processes), foreign keys on, and an FTS5 table for search.
+// Write transactions are BEGIN IMMEDIATE, so a writer takes the lock before reading and never
+// fails to upgrade a read lock halfway.
+#include "db/database_url.hpp"
+#include "db/migrations.hpp"
+#include "db/pool.hpp"
+#include "db/spec_rows.hpp"
+#include "db/store.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <filesystem>
+#include <leanspec/error.hpp>
+#include <sqlite3.h>
+#include <type_traits>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace leanspec::detail {
+namespace {
+
+constexpr int busy_timeout_ms = 5000;
+constexpr std::size_t pool_capacity = 4;
+
+using Connection = SQLite::Database;
+
+// The wording of a SQLite failure for a person, naming the file.
+Error translate(const std::string &path, std::string_view doing, const SQLite::Exception &e) {
+  const int code = e.getErrorCode();
+  if (code == SQLITE_NOTADB)
+    return Error(ErrorCode::database, "'" + path +
+                                          "' is not a SQLite database (file is not a database); "
+                                          "it was left untouched");
+  if (code == SQLITE_CORRUPT)
+    return Error(ErrorCode::database,
+                 "SQLite database '" + path + "' is corrupt (" + e.what() + "); it was left as is");
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+    return Error(ErrorCode::database, "SQLite database '" + path + "': " + std::string(doing) +
+                                          ": still locked by another writer after " +
+                                          std::to_string(busy_timeout_ms / 1000) + " s");
+  if (code == SQLITE_CANTOPEN)
+    return Error(ErrorCode::database, "cannot open SQLite database '" + path + "': " + e.what());
+  return Error(ErrorCode::database,
+               "SQLite database '" + path + "': " + std::string(doing) + ": " + e.what());
+}
+
+// A transaction on one connection, rolled back unless committed.
+class Transaction {
+public:
+  enum Kind { read, write };
+  Transaction(Connection &db, Kind kind) : db_(db) {
+    db_.exec(kind == write ? "BEGIN IMMEDIATE" : "BEGIN");
+  }
+  Transaction(const Transaction &) = delete;
+  Transaction &operator=(const Transaction &) = delete;
+  ~Transaction() {
+    if (!done_)
+      db_.tryExec("ROLLBACK"); // a failed rollback leaves autocommit off: the pool drops it
+  }
+  void commit() {
+    db_.exec("COMMIT");
+    done_ = true;
+  }
+
+private:
+  Connection &db_;
+  bool done_ = false;
+};
+
+void bind_text(SQLite::Statement &q, int index, std::string_view text) {
+  q.bind(index, std::string(text));
+}
+
+ProjectRecord read_project(SQLite::Statement &q) {
+  ProjectRecord p;
+  p.id = q.getColumn(0).getString();
+  p.owner = q.getColumn(1).getString();
+  p.repo = q.getColumn(2).getString();
+  p.branch = q.getColumn(3).getString();
+  p.specs_path = q.getColumn(4).getString();
+  p.sync_interval = std::chrono::seconds(q.getColumn(5).getInt64());
+  p.last_commit = q.getColumn(6).getString();
+  p.last_tree = q.getColumn(7).getString();
+  p.etags_json = q.getColumn(8).getString();
+  p.sync_state = q.getColumn(9).getString();
+  p.sync_error = q.getColumn(10).getString();
+  p.created_at = q.getColumn(11).getInt64();
+  p.updated_at = q.getColumn(12).getInt64();
+  p.last_synced_at = q.getColumn(13).getInt64();
+  p.snapshot_version = static_cast<std::uint64_t>(q.getColumn(14).getInt64());
+  return p;
+}
+
+constexpr const char *project_columns =
+    "id, owner, repo, branch, specs_path, sync_interval_s, last_commit, last_tree, etags, "
+    "sync_state, sync_error, created_at, updated_at, last_synced_at, snapshot_version";
+
+// The schema version recorded in the file (0: none). Reads only.
+int recorded_version(Connection &db) {
+  SQLite::Statement exists(
+      db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+  exists.executeStep();
+  if (exists.getColumn(0).getInt() == 0)
+    return 0;
+  SQLite::Statement q(db, "SELECT coalesce(max(version), 0) FROM schema_migrations");
+  q.executeStep();
+  return q.getColumn(0).getInt();
+}
+
+void refuse_newer(const std::string &path, int version) {
+  if (version > latest_schema_version())
+    throw Error(ErrorCode::config, "database '" + path + "' has schema version " +
+                                       std::to_string(version) + ", newer than version " +
+                                       std::to_string(latest_schema_version()) +
+                                       " that this libleanspec supports; use a newer libleanspec");
+}
+
+std::unique_ptr<Connection> connect(const std::string &path) {
+  auto db = std::make_unique<Connection>(
+      path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX, busy_timeout_ms);
+  db->exec("PRAGMA foreign_keys = ON");
+  // WAL (set persistently by open()): a process crash loses nothing committed with NORMAL.
+  db->exec("PRAGMA synchronous = NORMAL");
+  return db;
+}
+
+class SqliteStore final : public Store {
+public:
+  SqliteStore(std::string path, std::unique_ptr<Connection> first)
+      : path_(std::move(path)), pool_(pool_capacity, [this] { return connect(path_); }) {
+    pool_.adopt(std::move(first));
+  }
+
+  std::string description() const override { return path_; }
+
+  int schema_version() override {
+    return run("reading the schema version", [&](Connection &db) { return recorded_version(db); });
+  }
+
+  void add_project(const ProjectRecord &project) override {
+    const ProjectRecord p = checked_project(project);
+    run("adding a project", [&](Connection &db) {
+      SQLite::Statement q(
+          db, "INSERT INTO projects (id, owner, repo, branch, specs_path, sync_interval_s, "
+              "last_commit, last_tree, etags, sync_state, sync_error, created_at, updated_at, "
+              "last_synced_at, snapshot_version) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT (id) DO NOTHING");
+      const std::int64_t now = now_ms();
+      q.bind(1, p.id);
+      q.bind(2, p.owner);
+      q.bind(3, p.repo);
+      q.bind(4, p.branch);
+      q.bind(5, p.specs_path);
+      q.bind(6, static_cast<std::int64_t>(p.sync_interval.count()));
+      q.bind(7, p.last_commit);
+      q.bind(8, p.last_tree);
+      q.bind(9, p.etags_json);
+      q.bind(10, p.sync_state);
+      q.bind(11, p.sync_error);
+      q.bind(12, now);
+      q.bind(13, now);
+      q.bind(14, p.last_synced_at);
+      if (q.exec() == 0)
+        throw Error(ErrorCode::invalid_argument, "project '" + p.id + "' already exists");
+    });
+  }
+
+  std::vector<ProjectRecord> projects() override {
+    return run("listing projects", [&](Connection &db) {
+      SQLite::Statement q(db,
+                          std::string("SELECT ") + project_columns + " FROM projects ORDER BY id");
+      std::vector<ProjectRecord> out;
+      while (q.executeStep())
+        out.push_back(read_project(q));
+      return out;
+    });
+  }
+
+  std::optional<ProjectRecord> project(std::string_view id) override {
+    return run("reading a project", [&](Connection &db) -> std::optional<ProjectRecord> {
+      SQLite::Statement q(db,
+                          std::string("SELECT ") + project_columns + " FROM projects WHERE id = ?");
+      bind_text(q, 1, id);
+      if (!q.executeStep())
+        return std::nullopt;
+      return read_project(q);
+    });
+  }
+
+  void update_project(const ProjectRecord &project) override {
+    const ProjectRecord p = checked_project(project);
+    run("updating a project", [&](Connection &db) {
+      SQLite::Statement q(db,
+                          "UPDATE projects SET branch = ?, specs_path = ?, sync_interval_s = ?, "
+                          "last_commit = ?, last_tree = ?, etags = ?, sync_state = ?, "
+                          "sync_error = ?, last_synced_at = ?, updated_at = ? WHERE id = ?");
+      q.bind(1, p.branch);
+      q.bind(2, p.specs_path);
+      q.bind(3, static_cast<std::int64_t>(p.sync_interval.count()));
+      q.bind(4, p.last_commit);
+      q.bind(5, p.last_tree);
+      q.bind(6, p.etags_json);
+      q.bind(7, p.sync_state);
+      q.bind(8, p.sync_error);
+      q.bind(9, p.last_synced_at);
+      q.bind(10, now_ms());
+      q.bind(11, p.id);
+      if (q.exec() == 0)
+        throw Error(ErrorCode::not_found, "no project '" + p.id + "'");
+    });
+  }
+
+  bool remove_project(std::string_view id) override {
+    return run("removing a project", [&](Connection &db) {
+      Transaction tx(db, Transaction::write);
+      SQLite::Statement lease(db, "DELETE FROM leases WHERE project_id = ?");
+      bind_text(lease, 1, id);
+      lease.exec();
+      // Cascades to specs (and so spec_files, relationships and the search rows) and sync_runs.
+      SQLite::Statement q(db, "DELETE FROM projects WHERE id = ?");
+      bind_text(q, 1, id);
+      const bool removed = q.exec() > 0;
+      tx.commit();
+      return removed;
+    });
+  }
+
+  ReplaceResult replace_specs(std::string_view project_id,
+                              const std::vector<StoredSpec> &specs) override {
+    const std::vector<PreparedSpec> prepared = prepare_specs(specs);
+    return run("replacing the specs of a project", [&](Connection &db) {
+      Transaction tx(db, Transaction::write);
+      const std::uint64_t version = read_version(db, project_id);
+      const auto next = static_cast<std::int64_t>(version + 1);
+      const std::string project(project_id);
+
+      std::unordered_map<std::string, std::string> existing; // path -> files_hash
+      {
+        SQLite::Statement q(db, "SELECT path, files_hash FROM specs WHERE project_id = ?");
+        q.bind(1, project);
+        while (q.executeStep())
+          existing.emplace(q.getColumn(0).getString(), q.getColumn(1).getString());
+      }
+
+      SQLite::Statement insert_spec(
+          db, "INSERT INTO specs (project_id, path, id, number, number_text, slug, title, status, "
+              "priority, tags, assignee, created, created_at, updated_at, completed, "
+              "completed_at, parent, archived, frontmatter, body, content_hash, files_hash, "
+              "written_version) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+              "?17, ?18, ?19, ?20, ?21, ?22, ?23)");
+      SQLite::Statement update_spec(
+          db, "UPDATE specs SET id = ?3, number = ?4, number_text = ?5, slug = ?6, title = ?7, "
+              "status = ?8, priority = ?9, tags = ?10, assignee = ?11, created = ?12, "
+              "created_at = ?13, updated_at = ?14, completed = ?15, completed_at = ?16, "
+              "parent = ?17, archived = ?18, frontmatter = ?19, body = ?20, content_hash = ?21, "
+              "files_hash = ?22, written_version = ?23 WHERE project_id = ?1 AND path = ?2");
+      SQLite::Statement delete_files(
+          db, "DELETE FROM spec_files WHERE project_id = ? AND spec_path = ?");
+      SQLite::Statement delete_relationships(
+          db, "DELETE FROM relationships WHERE project_id = ? AND spec_path = ?");
+      SQLite::Statement insert_file(db, "INSERT INTO spec_files (project_id, spec_path, name, "
+                                        "content, blob_sha) VALUES (?, ?, ?, ?, ?)");
+      SQLite::Statement insert_relationship(
+          db, "INSERT INTO relationships (project_id, spec_path, kind, position, ref) "
+              "VALUES (?, ?, ?, ?, ?)");
+      SQLite::Statement delete_spec(db, "DELETE FROM specs WHERE project_id = ? AND path = ?");
+
+      ReplaceResult result;
+      std::unordered_set<std::string_view> seen;
+      std::size_t written = 0;
+      for (const PreparedSpec &spec : prepared) {
+        const std::string &path = spec.spec->path;
+        const auto found = existing.find(path);
+        if (found != existing.end()) {
+          seen.insert(found->first);
+          if (found->second == spec.files_hash)
+            continue; // unchanged: not touched
+        }
+        const bool update = found != existing.end();
+        const SpecRow row = make_spec_row(spec);
+        SQLite::Statement &q = update ? update_spec : insert_spec;
+        q.reset();
+        q.clearBindings();
+        q.bind(1, project);
+        q.bindNoCopy(2, path);
+        q.bindNoCopy(3, row.id);
+        if (row.number)
+          q.bind(4, *row.number);
+        else
+          q.bind(4);
+        q.bindNoCopy(5, row.number_text);
+        q.bindNoCopy(6, row.slug);
+        q.bindNoCopy(7, row.title);
+        q.bindNoCopy(8, row.status);
+        if (row.priority)
+          q.bindNoCopy(9, *row.priority);
+        else
+          q.bind(9);
+        q.bindNoCopy(10, row.tags_json);
+        q.bindNoCopy(11, row.assignee);
+        q.bindNoCopy(12, row.created);
+        q.bindNoCopy(13, row.created_at);
+        q.bindNoCopy(14, row.updated_at);
+        q.bindNoCopy(15, row.completed);
+        q.bindNoCopy(16, row.completed_at);
+        q.bindNoCopy(17, row.parent);
+        q.bind(18, row.archived ? 1 : 0);
+        q.bindNoCopy(19, row.frontmatter_json);
+        q.bindNoCopy(20, row.body);
+        q.bindNoCopy(21, row.content_hash);
+        q.bindNoCopy(22, spec.files_hash);
+        q.bind(23, next);
+        q.exec();
+        if (update) {
+          for (SQLite::Statement *d : {&delete_files, &delete_relationships}) {
+            d->reset();
+            d->bind(1, project);
+            d->bindNoCopy(2, path);
+            d->exec();
+          }
+          ++result.updated;
+        } else {
+          ++result.added;
+        }
+        for (std::size_t i = 0; i < spec.files.size(); ++i) {
+          const StoredFile &file = *spec.files[i];
+          insert_file.reset();
+          insert_file.bind(1, project);
+          insert_file.bindNoCopy(2, path);
+          insert_file.bindNoCopy(3, file.name);
+          insert_file.bindNoCopy(4, file.content.data(), static_cast<int>(file.content.size()));
+          insert_file.bindNoCopy(5, spec.blob_shas[i]);
+          insert_file.exec();
+        }
+        for (const auto &relationship : row.relationships) {
+          insert_relationship.reset();
+          insert_relationship.bind(1, project);
+          insert_relationship.bindNoCopy(2, path);
+          insert_relationship.bindNoCopy(3, relationship.kind);
+          insert_relationship.bind(4, relationship.position);
+          insert_relationship.bindNoCopy(5, relationship.ref);
+          insert_relationship.exec();
+        }
+        call_write_hook(++written);
+      }
+      for (const auto &[path, hash] : existing) {
+        if (seen.count(path))
+          continue;
+        delete_spec.reset();
+        delete_spec.bind(1, project);
+        delete_spec.bindNoCopy(2, path);
+        delete_spec.exec();
+        ++result.removed;
+      }
+      result.version = version;
+      if (result.changed()) {
+        SQLite::Statement bump(db, "UPDATE projects SET snapshot_version = ? WHERE id = ?");
+        bump.bind(1, next);
+        bump.bind(2, project);
+        bump.exec();
+        result.version = version + 1;
+      }
+      tx.commit();
+      return result;
+    });
+  }
+
+  std::vector<StoredSpec> specs(std::string_view project_id) override {
+    return run("reading the specs of a project", [&](Connection &db) {
+      Transaction tx(db, Transaction::read);
+      read_version(db, project_id);
+      SQLite::Statement q(db, "SELECT s.path, f.name, f.content, f.blob_sha FROM specs s "
+                              "LEFT JOIN spec_files f "
+                              "ON f.project_id = s.project_id AND f.spec_path = s.path "
+                              "WHERE s.project_id = ? ORDER BY s.path, f.name <> 'README.md', "
+                              "f.name");
+      bind_text(q, 1, project_id);
+      std::vector<StoredSpec> out;
+      while (q.executeStep()) {
+        std::string path = q.getColumn(0).getString();
+        if (out.empty() || out.back().path != path)
+          out.push_back({std::move(path), {}});
+        if (!q.getColumn(1).isNull())
+          out.back().files.push_back(
+              {q.getColumn(1).getString(), q.getColumn(2).getString(), q.getColumn(3).getString()});
+      }
+      tx.commit();
+      return out;
+    });
+  }
+
+  std::uint64_t snapshot_version(std::string_view project_id) override {
+    return run("reading a snapshot version",
+               [&](Connection &db) { return read_version(db, project_id); });
+  }
+
+  std::vector<std::pair<std::string, double>> search(std::string_view project_id,
+                                                     const std::vector<std::string> &words,
+                                                     std::size_t limit) override {
+    const std::vector<std::string> tokens = search_tokens(words);
+    if (tokens.empty())
+      return {};
+    // Each token as an FTS5 string with a prefix star: tokens hold no '"' (nor any other ASCII
+    // punctuation), so no input can form FTS5 syntax; the expression is a bound parameter.
+    std::string match;
+    for (const std::string &token : tokens)
+      match += (match.empty() ? "\"" : " \"") + token + "\"*";
+    return run("searching specs", [&](Connection &db) {
+      SQLite::Statement q(db, "SELECT s.path, -bm25(spec_search, 10.0, 5.0, 5.0, 1.0) AS rank "
+                              "FROM spec_search JOIN specs s ON s.seq = spec_search.rowid "
+                              "WHERE spec_search MATCH ? AND s.project_id = ? "
+                              "ORDER BY rank DESC, s.path LIMIT ?");
+      q.bind(1, match);
+      bind_text(q, 2, project_id);
+      q.bind(3, limit ? static_cast<std::int64_t>(limit) : std::int64_t{-1});
+      std::vector<std::pair<std::string, double>> out;
+      while (q.executeStep())
+        out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getDouble());
+      return out;
+    });
+  }
+
+  std::int64_t begin_sync_run(std::string_view project_id) override {
+    return run("starting a sync run", [&](Connection &db) {
+      SQLite::Statement q(db, "INSERT INTO sync_runs (project_id, started_at, outcome) "
+                              "SELECT id, ?, 'running' FROM projects WHERE id = ?");
+      q.bind(1, now_ms());
+      bind_text(q, 2, project_id);
+      if (q.exec() == 0)
+        throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
+      return db.getLastInsertRowid();
+    });
+  }
+
+  void end_sync_run(const SyncRunRecord &r) override {
+    run("ending a sync run", [&](Connection &db) {
+      SQLite::Statement q(db, "UPDATE sync_runs SET ended_at = ?, outcome = ?, added = ?, "
+                              "updated = ?, removed = ?, requests = ?, not_modified = ?, "
+                              "rate_limit_remaining = ?, error = ? WHERE id = ?");
+      q.bind(1, r.ended_at ? r.ended_at : now_ms());
+      q.bind(2, r.outcome);
+      q.bind(3, r.added);
+      q.bind(4, r.updated);
+      q.bind(5, r.removed);
+      q.bind(6, r.requests);
+      q.bind(7, r.not_modified);
+      q.bind(8, r.rate_limit_remaining);
+      q.bind(9, r.error);
+      q.bind(10, r.id);
+      if (q.exec() == 0)
+        throw Error(ErrorCode::not_found, "no sync run " + std::to_string(r.id));
+    });
+  }
+
+  std::vector<SyncRunRecord> sync_runs(std::string_view project_id, std::size_t limit) override {
+    return run("listing sync runs", [&](Connection &db) {
+      SQLite::Statement q(db, "SELECT id, project_id, started_at, ended_at, outcome, added, "
+                              "updated, removed, requests, not_modified, rate_limit_remaining, "
+                              "error FROM sync_runs WHERE project_id = ? ORDER BY id DESC LIMIT ?");
+      bind_text(q, 1, project_id);
+      q.bind(2, limit ? static_cast<std::int64_t>(limit) : std::int64_t{-1});
+      std::vector<SyncRunRecord> out;
+      while (q.executeStep()) {
+        SyncRunRecord r;
+        r.id = q.getColumn(0).getInt64();
+        r.project_id = q.getColumn(1).getString();
+        r.started_at = q.getColumn(2).getInt64();
+        r.ended_at = q.getColumn(3).getInt64();
+        r.outcome = q.getColumn(4).getString();
+        r.added = q.getColumn(5).getInt();
+        r.updated = q.getColumn(6).getInt();
+        r.removed = q.getColumn(7).getInt();
+        r.requests = q.getColumn(8).getInt();
+        r.not_modified = q.getColumn(9).getInt();
+        r.rate_limit_remaining = q.getColumn(10).getInt();
+        r.error = q.getColumn(11).getString();
+        out.push_back(std::move(r));
+      }
+      return out;
+    });
+  }
+
+  bool record_delivery(std::string_view delivery_id) override {
+    return run("recording a webhook delivery", [&](Connection &db) {
+      SQLite::Statement q(db, "INSERT INTO webhook_deliveries (delivery_id, received_at) "
+                              "VALUES (?, ?) ON CONFLICT (delivery_id) DO NOTHING");
+      bind_text(q, 1, delivery_id);
+      q.bind(2, now_ms());
+      return q.exec() == 1;
+    });
+  }
+
+  bool try_acquire_lease(std::string_view project_id, std::string_view holder,
+                         std::chrono::milliseconds ttl) override {
+    return run("taking a sync lease", [&](Connection &db) {
+      SQLite::Statement q(db, "INSERT INTO leases (project_id, holder, expires_at) "
+                              "VALUES (?1, ?2, ?3) ON CONFLICT (project_id) DO UPDATE "
+                              "SET holder = excluded.holder, expires_at = excluded.expires_at "
+                              "WHERE leases.holder = excluded.holder OR leases.expires_at <= ?4");
+      const std::int64_t now = now_ms();
+      bind_text(q, 1, project_id);
+      bind_text(q, 2, holder);
+      q.bind(3, now + static_cast<std::int64_t>(ttl.count()));
+      q.bind(4, now);
+      return q.exec() == 1;
+    });
+  }
+
+  void release_lease(std::string_view project_id, std::string_view holder) override {
+    run("releasing a sync lease", [&](Connection &db) {
+      SQLite::Statement q(db, "DELETE FROM leases WHERE project_id = ? AND holder = ?");
+      bind_text(q, 1, project_id);
+      bind_text(q, 2, holder);
+      q.exec();
+    });
+  }
+
+private:
+  // The project's snapshot version. @throws Error not_found for an unknown project
+  static std::uint64_t read_version(Connection &db, std::string_view project_id) {
+    SQLite::Statement q(db, "SELECT snapshot_version FROM projects WHERE id = ?");
+    bind_text(q, 1, project_id);
+    if (!q.executeStep())
+      throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
+    return static_cast<std::uint64_t>(q.getColumn(0).getInt64());
+  }
+
+  // Runs `body` on a pooled connection, translating SQLite's exceptions; a connection left
+  // inside a transaction (its rollback failed) is closed rather than reused.
+  template <class F> std::invoke_result_t<F &, Connection &> run(std::string_view doing, F &&body) {
+    auto connection = checkout(doing);
+    struct Check {
+      decltype(connection) &c;
+      ~Check() {
+        if (!sqlite3_get_autocommit((*c).getHandle()))
+          c.discard();
+      }
+    } check{connection};
+    try {
+      return body(*connection);
+    } catch (const SQLite::Exception &e) {
+      throw translate(path_, doing, e);
+    }
+  }
+
+  ConnectionPool<Connection>::Checkout checkout(std::string_view doing) {
+    try {
+      return pool_.checkout();
+    } catch (const SQLite::Exception &e) {
+      throw translate(path_, doing, e);
+    }
+  }
+
+  std::string path_;
+  ConnectionPool<Connection> pool_;
+};
+
+} // namespace
+
+std::unique_ptr<Store> open_sqlite_store(const DatabaseUrl &url) {
+  const std::string &path = url.target;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (const fs::path parent = fs::path(path).parent_path(); !parent.empty()) {
+    if (!fs::is_directory(parent, ec)) {
+      fs::create_directories(parent, ec);
+      if (ec)
+        throw Error(ErrorCode::io,
+                    "cannot create the folder of SQLite database '" + path + "': " + ec.message());
+    }
+  }
+  if (fs::is_directory(path, ec))
+    throw Error(ErrorCode::database, "SQLite database '" + path + "' is a directory");
+  try {
+    auto db = std::make_unique<Connection>(
+        path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX, busy_timeout_ms);
+    // Read before anything writes: a file that is not a database fails here, untouched.
+    int version = recorded_version(*db);
+    refuse_newer(path, version);
+    {
+      SQLite::Statement mode(*db, "PRAGMA journal_mode = WAL");
+      mode.executeStep();
+    }
+    db->exec("PRAGMA foreign_keys = ON");
+    db->exec("PRAGMA synchronous = NORMAL");
+    while (version < latest_schema_version()) {
+      Transaction tx(*db, Transaction::write);
+      db->exec(sqlite_bootstrap);
+      version = recorded_version(*db); // another process may have migrated meanwhile
+      refuse_newer(path, version);
+      if (version < latest_schema_version()) {
+        const Migration &m = migrations()[static_cast<std::size_t>(version)];
+        db->exec(m.sqlite);
+        SQLite::Statement record(
+            *db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+        record.bind(1, m.version);
+        record.bind(2, m.name);
+        record.bind(3, now_ms());
+        record.exec();
+        version = m.version;
+      }
+      tx.commit();
+    }
+    return std::make_unique<SqliteStore>(path, std::move(db));
+  } catch (const SQLite::Exception &e) {
+    throw translate(path, "opening", e);
+  }
+}
+
+} // namespace leanspec::detail

@@ -1,0 +1,205 @@
+#pragma once
+// Internal: Store, the spec store of database mode: registered GitHub projects, each project's
+// current snapshot of spec folders (files kept byte for byte, plus columns and search rows
+// derived from parsing them), sync runs, webhook deliveries and sync leases. One interface, two
+// implementations chosen by the database URL: SQLite (sqlite_store.cpp, SQLiteCpp, FTS5) and
+// PostgreSQL (postgres_store.cpp, libpq, tsvector). DatabaseSource and the GitHub sync sit on
+// top. Thread-safe: each call checks a connection out of the store's own small pool.
+//
+//   auto store = leanspec::detail::Store::open("sqlite:/var/lib/app/specs.db");
+//   store->add_project({.id = "acme/web", .owner = "acme", .repo = "web"});
+//   store->replace_specs("acme/web", {{"001-x", {{"README.md", "# X\n", ""}}}});
+//   for (const auto &spec : store->specs("acme/web")) ...  // one consistent snapshot
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace leanspec::detail {
+
+/// A registered GitHub project.
+struct ProjectRecord {
+  std::string id; ///< "owner/repo": the project id everywhere; derived from owner and repo if empty
+  std::string owner, repo;
+  std::string branch = "main";
+  std::string specs_path = "specs"; ///< folder of the specs in the repository
+  std::chrono::seconds sync_interval{300};
+  std::string last_commit, last_tree; ///< SHAs of the last synced commit and specs tree
+  std::string etags_json = "{}";      ///< ETags by URL, a JSON object's text
+  std::string sync_state = "idle";    ///< idle | syncing | ok | error
+  std::string sync_error;
+  /// Unix ms. created_at and updated_at are set by the store (add_project, update_project).
+  std::int64_t created_at = 0, updated_at = 0, last_synced_at = 0;
+  std::uint64_t snapshot_version = 0; ///< +1 per replace_specs that changed something (store-set)
+};
+
+/// One file of a spec folder: "README.md", "DESIGN.md", ...
+struct StoredFile {
+  std::string name;
+  std::string content;  ///< the bytes, as read (any bytes: invalid UTF-8 and NUL survive)
+  std::string blob_sha; ///< git blob SHA-1 of content; computed by replace_specs when empty
+};
+
+/// What the store keeps per spec folder: enough to rebuild the Spec exactly with parse_spec.
+struct StoredSpec {
+  /// The folder relative to the specs directory ("042-x", "archived/001-y"): with the project
+  /// id, the key of a spec (never its number, which repeats in real corpora).
+  std::string path;
+  /// Any order in; specs() returns README.md first when present, then the others by name.
+  std::vector<StoredFile> files;
+};
+
+/// What replace_specs changed.
+struct ReplaceResult {
+  int added = 0, updated = 0, removed = 0;
+  std::uint64_t version = 0; ///< the project's snapshot version afterwards
+  bool changed() const noexcept { return added + updated + removed > 0; }
+};
+
+/// One sync of a project (written by the GitHub sync).
+struct SyncRunRecord {
+  std::int64_t id = 0;
+  std::string project_id;
+  std::int64_t started_at = 0, ended_at = 0; ///< unix ms; end_sync_run sets ended_at when 0
+  std::string outcome = "running";           ///< running | ok | not_modified | error
+  int added = 0, updated = 0, removed = 0;
+  int requests = 0;              ///< HTTP requests made
+  int not_modified = 0;          ///< of which answered 304
+  int rate_limit_remaining = -1; ///< -1: unknown
+  std::string error;
+};
+
+/// The store: one per process and database is plenty (it pools its connections). Thread-safe;
+/// every member may also throw leanspec::Error database when the database fails (busy past the
+/// 5 s timeout, gone, full), naming the file or the redacted URL.
+class Store {
+public:
+  /// Opens the store a database URL names, creating it when missing, and applies the schema's
+  /// migrations forward (each in one transaction; concurrent openers are serialized).
+  ///   ""                                  SQLite at $XDG_DATA_HOME/leanspec/leanspec.db, else
+  ///                                       ~/.local/share/leanspec/leanspec.db
+  ///   "sqlite:/abs/x.db", "sqlite:///abs/x.db", "sqlite:rel.db", "/abs/x.db", "rel.db"   SQLite
+  ///   "postgres://user:pw@host:port/db", "postgresql://..." (any libpq URI) PostgreSQL
+  /// Error messages name the file, or the host, port, database and user of a URL; never a
+  /// password.
+  /// @throws leanspec::Error config for an unknown URL scheme, or a database whose schema is
+  ///         newer than this library (both versions are named)
+  /// @throws leanspec::Error database when the database cannot be opened or reached, or the file
+  ///         is not a SQLite database (it is left untouched)
+  /// @throws leanspec::Error io when the default data folder cannot be created
+  static std::unique_ptr<Store> open(const std::string &database_url);
+
+  virtual ~Store();
+  Store() = default;
+  Store(const Store &) = delete;
+  Store &operator=(const Store &) = delete;
+
+  /// The URL with any password replaced by "***" (a SQLite URL: the file path).
+  virtual std::string description() const = 0;
+  /// The schema version the database is at (the library's latest after open()).
+  virtual int schema_version() = 0;
+
+  // --- projects -----------------------------------------------------------------------------
+
+  /// Registers a project; created_at and updated_at are set to now, the snapshot version to 0.
+  /// @throws leanspec::Error invalid_argument when the id is not "owner/repo" (GitHub's name
+  ///         characters), owner/repo disagree with it, the branch is empty, the specs path leaves
+  ///         the repository or the interval is negative; or when the project already exists
+  virtual void add_project(const ProjectRecord &project) = 0;
+  /// Every project, by id.
+  virtual std::vector<ProjectRecord> projects() = 0;
+  /// The project with this id, or empty.
+  virtual std::optional<ProjectRecord> project(std::string_view id) = 0;
+  /// Writes the settings and sync state of an existing project (everything but id, owner, repo,
+  /// created_at and snapshot_version, which stay); updated_at is set to now.
+  /// @throws leanspec::Error not_found for an unknown project; invalid_argument as add_project
+  virtual void update_project(const ProjectRecord &project) = 0;
+  /// Removes a project with its specs, files, relationships, search rows, sync runs and lease.
+  /// False when there was no such project.
+  virtual bool remove_project(std::string_view id) = 0;
+
+  // --- snapshots ----------------------------------------------------------------------------
+
+  /// Makes `specs` the project's whole spec set, in ONE transaction: a folder whose files (names
+  /// and blob SHAs) are unchanged is not written at all; new folders are inserted, changed ones
+  /// rewritten, missing ones deleted. Each written folder is parsed with leanspec::parse_spec to
+  /// fill the denormalized columns (number, slug, title, status, priority, tags, assignee,
+  /// dates, archived, frontmatter JSON, body), its relationships (depends_on, parent, related)
+  /// and its search row. The snapshot version grows by one when anything changed. Readers see
+  /// the old snapshot or the new one, never a mix; a writer killed midway leaves the old one.
+  /// @throws leanspec::Error not_found for an unknown project
+  /// @throws leanspec::Error invalid_argument for an empty, absolute or `..` path, a path given
+  ///         twice, or a file name that is empty, has a '/' or is given twice in a folder
+  virtual ReplaceResult replace_specs(std::string_view project_id,
+                                      const std::vector<StoredSpec> &specs) = 0;
+  /// The project's current snapshot, read in one transaction: folders by path, each folder's
+  /// README.md first, then its other files by name. Bytes are exactly those written.
+  /// @throws leanspec::Error not_found for an unknown project
+  virtual std::vector<StoredSpec> specs(std::string_view project_id) = 0;
+  /// The project's snapshot version (one indexed read).
+  /// @throws leanspec::Error not_found for an unknown project
+  virtual std::uint64_t snapshot_version(std::string_view project_id) = 0;
+  /// Full-text candidates: the paths of the project's specs holding every token of `words`
+  /// (each a prefix of a word of the title, tags, id or body), best first, with a rank that is
+  /// higher for better hits (title > tags, id > body). A word's tokens are the runs of ASCII
+  /// letters, digits and non-ASCII bytes, as in the filesystem source's search; everything else
+  /// (FTS syntax, quotes, operators, SQL) separates tokens, so no input is an error or reaches
+  /// the query language. No tokens, or an unknown project: no hits. `limit` 0: no limit.
+  virtual std::vector<std::pair<std::string, double>>
+  search(std::string_view project_id, const std::vector<std::string> &words, std::size_t limit) = 0;
+
+  // --- sync runs and webhook deliveries -----------------------------------------------------
+
+  /// Records the start of a sync run (outcome "running", started now) and returns its id.
+  /// @throws leanspec::Error not_found for an unknown project
+  virtual std::int64_t begin_sync_run(std::string_view project_id) = 0;
+  /// Records how run `run.id` ended (ended_at defaults to now).
+  /// @throws leanspec::Error not_found for an unknown run
+  virtual void end_sync_run(const SyncRunRecord &run) = 0;
+  /// The project's latest runs, newest first (`limit` 0: all; an unknown project has none).
+  virtual std::vector<SyncRunRecord> sync_runs(std::string_view project_id, std::size_t limit) = 0;
+  /// Remembers a webhook delivery id; false when it had been recorded before (a redelivery).
+  virtual bool record_delivery(std::string_view delivery_id) = 0;
+
+  // --- leases -------------------------------------------------------------------------------
+
+  /// Takes or renews the project's sync lease for `holder` until now + ttl. False while another
+  /// holder's lease runs; an expired lease (a crashed holder's) is taken over. Holds across
+  /// threads and processes sharing the database; PostgreSQL uses the server's clock, so hosts
+  /// with skewed clocks agree. The project id is not checked (remove_project drops its lease).
+  virtual bool try_acquire_lease(std::string_view project_id, std::string_view holder,
+                                 std::chrono::milliseconds ttl) = 0;
+  /// Gives the lease up if `holder` has it.
+  virtual void release_lease(std::string_view project_id, std::string_view holder) = 0;
+
+  // --- testing ------------------------------------------------------------------------------
+
+  /// TEST ONLY: called inside replace_specs' write transaction, before the commit, with how
+  /// many folders have been written so far (SQLite: after each folder; PostgreSQL: after the
+  /// bulk write). The atomicity test blocks in it and kills the process. Set it before sharing
+  /// the store between threads; it must not call the store.
+  void set_write_hook(std::function<void(std::size_t folders_written)> hook) {
+    write_hook_ = std::move(hook);
+  }
+
+protected:
+  void call_write_hook(std::size_t folders_written) const {
+    if (write_hook_)
+      write_hook_(folders_written);
+  }
+
+private:
+  std::function<void(std::size_t)> write_hook_;
+};
+
+/// The newest schema version this library knows (the number of migrations).
+int latest_schema_version() noexcept;
+
+} // namespace leanspec::detail

@@ -1,0 +1,128 @@
+// Tests DatabaseSource (src/db) against FilesystemSource: one fixture tree, imported into a
+// SQLite file and into a real PostgreSQL server, must give the same JSON for every call.
+#include "support/postgres_harness.hpp"
+#include "support/temp_spec_tree.hpp"
+
+#include <doctest/doctest.h>
+#include <leanspec/database_source.hpp>
+#include <leanspec/error.hpp>
+#include <leanspec/filesystem_source.hpp>
+#include <leanspec/json.hpp>
+
+using namespace leanspec;
+using leanspec::test::PostgresHarness;
+using leanspec::test::TempSpecTree;
+
+namespace {
+
+// A tree with what real corpora hold: repeated numbers, archived specs, sub-specs, defects,
+// relationships, a cycle, every status.
+void build_fixture(const TempSpecTree &tree) {
+  tree.spec("001-alpha",
+            "status: planned\npriority: high\ntags: [cli, core]\ncreated: 2025-11-01\n"
+            "depends_on:\n  - 002-beta",
+            "# Alpha\n\nThe search index and the cache.\n");
+  tree.write("001-alpha/DESIGN.md", "# Alpha design\n\nWatcher notes.\n");
+  tree.spec("002-beta", "status: in-progress\npriority: medium\ntags: cli\nassignee: ann",
+            "# Beta\n\nDepends on gamma.\n");
+  tree.spec("003-gamma",
+            "status: complete\ncompleted: 2025-11-20\nparent: 001-alpha\n"
+            "depends_on: [001-alpha]",
+            "# Gamma\n\n> **Status**: ✅ Complete\n");
+  tree.spec("038-one", "status: draft", "# One of two 038s\n");
+  tree.spec("038-two", "status: draft\ntags: 5", "# Two of two 038s\n");
+  tree.spec("archived/010-old", "status: complete\ncompleted: 2024-01-01", "# Old\n");
+  tree.write("011-broken/README.md", "---\nstatus: [unclosed\n---\n# Broken\n");
+  tree.write("012-nofm/README.md", "# No frontmatter\n");
+}
+
+// Everything a client could ask, as JSON.
+std::string everything(const SpecSource &source, std::string_view project) {
+  std::string out;
+  ListQuery all;
+  all.project_id = std::string(project);
+  const auto page = source.list(all);
+  out += to_json(*page) + '\n';
+  for (const auto &spec : page->specs) {
+    const auto full = source.get(spec->id, project);
+    out += to_json(*full) + '\n';
+    out += to_json(*source.relationships(spec->id, project)) + '\n';
+  }
+  ListQuery archived = all;
+  archived.filter.archived = true;
+  out += to_json(*source.list(archived)) + '\n';
+  for (const char *q : {"cache", "search index", "\"search index\"", "status:draft",
+                        "tag:cli OR beta", "watcher~1", "created:2025-11-01..2025-11-30"}) {
+    SearchQuery query;
+    query.text = q;
+    query.project_id = std::string(project);
+    out += to_json(*source.search(query)) + '\n';
+  }
+  out += to_json(*source.stats(project)) + '\n';
+  out += to_json(*source.validate(project)) + '\n';
+  return out;
+}
+
+void check_same_as_filesystem(const std::string &url) {
+  TempSpecTree tree;
+  build_fixture(tree);
+  const auto fs_source =
+      make_filesystem_source({.specs_dir = tree.specs_dir(), .project_id = "acme/web"});
+  const auto db = make_database_source({.database_url = url});
+  db->add_project({.id = "acme/web"});
+  const auto first = db->import_directory("acme/web", tree.specs_dir());
+  CHECK(first.added == 8);
+  CHECK(first.version == 1);
+  CHECK(everything(*db, "acme/web") == everything(*fs_source, "acme/web"));
+
+  // A second import of the same tree changes nothing; an edit changes one spec.
+  CHECK(db->import_directory("acme/web", tree.specs_dir()).version == 1);
+  tree.spec("002-beta", "status: complete\ncompleted: 2025-12-01", "# Beta done\n");
+  const auto second = db->import_directory("acme/web", tree.specs_dir());
+  CHECK(second.updated == 1);
+  CHECK(second.version == 2);
+  const auto fresh =
+      make_filesystem_source({.specs_dir = tree.specs_dir(), .project_id = "acme/web"});
+  CHECK(everything(*db, "acme/web") == everything(*fresh, "acme/web"));
+
+  // A second source on the same database (another app instance) sees the same.
+  const auto other = make_database_source({.database_url = url});
+  CHECK(other->get("2", "acme/web")->title == "Beta done");
+  CHECK(other->get("2")->title == "Beta done"); // one project: the id may be omitted
+  const auto registered = other->registered_projects();
+  REQUIRE(registered.size() == 1);
+  CHECK(registered[0].spec_count == 8);
+  CHECK(registered[0].snapshot_version == 2);
+  CHECK_THROWS_AS((void)other->get("1", "acme/nope"), Error);
+}
+
+} // namespace
+
+TEST_SUITE("store") {
+  TEST_CASE("DatabaseSource on SQLite answers exactly as FilesystemSource") {
+    TempSpecTree scratch;
+    check_same_as_filesystem("sqlite:" + (scratch.root() / "specs.db").string());
+  }
+
+  TEST_CASE("DatabaseSource on PostgreSQL answers exactly as FilesystemSource") {
+    auto &pg = PostgresHarness::instance();
+    check_same_as_filesystem(pg.url(pg.fresh_schema()));
+  }
+
+  TEST_CASE("a DatabaseSource picks up another writer's snapshot after `recheck`") {
+    TempSpecTree tree;
+    tree.spec("001-alpha", "status: planned", "# Alpha\n");
+    const std::string url = "sqlite:" + (tree.root() / "specs.db").string();
+    const auto reader =
+        make_database_source({.database_url = url, .recheck = std::chrono::milliseconds(0)});
+    const auto writer = make_database_source({.database_url = url});
+    writer->add_project({.id = "acme/web"});
+    writer->import_directory("acme/web", tree.specs_dir());
+    CHECK(reader->get("1", "acme/web")->title == "Alpha");
+    tree.spec("001-alpha", "status: planned", "# Alpha two\n");
+    writer->import_directory("acme/web", tree.specs_dir());
+    CHECK(reader->get("1", "acme/web")->title == "Alpha two");
+    CHECK(writer->remove_project("acme/web"));
+    CHECK_THROWS_AS((void)reader->get("1", "acme/web"), Error);
+  }
+}

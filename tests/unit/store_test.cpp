@@ -1,0 +1,979 @@
+// Tests the spec store of database mode (src/db): one suite of behaviour tests run against both
+// backends, SQLite files and a real PostgreSQL 15 server the tests start themselves
+// (tests/support/postgres_harness). Test suite "store" (ctest: store). The URL tests at the end
+// need no database and run with the unit tests.
+#include "db/database_url.hpp"
+#include "db/store.hpp"
+#include "support/postgres_harness.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <leanspec/error.hpp>
+#include <leanspec/spec.hpp>
+#include <mutex>
+#include <numeric>
+#include <poll.h>
+#include <random>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace leanspec;
+using namespace leanspec::detail;
+using namespace std::chrono_literals;
+using leanspec::test::PostgresHarness;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+class TempDir {
+public:
+  TempDir() {
+    char pattern[] = "/tmp/leanspec-store-XXXXXX";
+    if (!::mkdtemp(pattern))
+      throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir &) = delete;
+  TempDir &operator=(const TempDir &) = delete;
+  const fs::path &path() const noexcept { return path_; }
+
+private:
+  fs::path path_;
+};
+
+// A fresh SQLite file per test.
+struct SqliteBackend {
+  TempDir dir;
+  std::string path = (dir.path() / "store.db").string();
+
+  std::string url() const { return "sqlite:" + path; }
+  // Runs SQL on the file directly; the first column of the first row, as text.
+  std::string query(const std::string &sql) const {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE, 5000);
+    SQLite::Statement q(db, sql);
+    return q.executeStep() ? q.getColumn(0).getString() : std::string();
+  }
+  // FTS5's own check that the search index holds exactly the rows of `specs` (external
+  // content: stale rows after a cascade would make it fail).
+  void check_search_index() const {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE, 5000);
+    CHECK_NOTHROW(db.exec("INSERT INTO spec_search (spec_search) VALUES ('integrity-check')"));
+    SQLite::Statement q(db, "SELECT count(*) FROM spec_search_docsize");
+    q.executeStep();
+    CHECK(q.getColumn(0).getString() == query("SELECT count(*) FROM specs"));
+  }
+};
+
+// A fresh schema of the harness's PostgreSQL database per test. Constructing it starts the
+// server on first use and throws (failing the test) when it cannot.
+struct PostgresBackend {
+  PostgresHarness &pg = PostgresHarness::instance();
+  std::string schema = pg.fresh_schema();
+
+  std::string url() const { return pg.url(schema); }
+  std::string query(const std::string &sql) const { return pg.query(schema, sql); }
+  // The tsvector is a generated column of the row itself: nothing can go stale.
+  void check_search_index() const {}
+};
+
+template <class F> Error error_of(F &&f) {
+  try {
+    f();
+  } catch (const Error &e) {
+    return e;
+  }
+  FAIL("no leanspec::Error was thrown");
+  return Error(ErrorCode::internal, "");
+}
+
+std::string readme(std::string_view frontmatter, std::string_view title, std::string_view body) {
+  return "---\n" + std::string(frontmatter) + "\n---\n\n# " + std::string(title) + "\n\n" +
+         std::string(body) + "\n";
+}
+
+StoredSpec spec(std::string path, std::string readme_text, std::vector<StoredFile> more = {}) {
+  StoredSpec s{std::move(path), {{"README.md", std::move(readme_text), ""}}};
+  for (auto &f : more)
+    s.files.push_back(std::move(f));
+  return s;
+}
+
+ProjectRecord project(std::string id) {
+  ProjectRecord p;
+  p.id = std::move(id);
+  return p;
+}
+
+// What specs() should give back for `specs`: files README.md first then by name, SHAs filled.
+std::vector<StoredSpec> expected(std::vector<StoredSpec> specs) {
+  std::sort(specs.begin(), specs.end(),
+            [](const StoredSpec &a, const StoredSpec &b) { return a.path < b.path; });
+  for (auto &s : specs) {
+    std::sort(s.files.begin(), s.files.end(), [](const StoredFile &a, const StoredFile &b) {
+      const bool ar = a.name == "README.md", br = b.name == "README.md";
+      return ar != br ? ar : a.name < b.name;
+    });
+    for (auto &f : s.files)
+      if (f.blob_sha.empty())
+        f.blob_sha = git_blob_sha1(f.content);
+  }
+  return specs;
+}
+
+void check_same(const std::vector<StoredSpec> &actual, const std::vector<StoredSpec> &wanted) {
+  REQUIRE(actual.size() == wanted.size());
+  for (std::size_t i = 0; i < actual.size(); ++i) {
+    CAPTURE(wanted[i].path);
+    CHECK(actual[i].path == wanted[i].path);
+    REQUIRE(actual[i].files.size() == wanted[i].files.size());
+    for (std::size_t j = 0; j < actual[i].files.size(); ++j) {
+      CHECK(actual[i].files[j].name == wanted[i].files[j].name);
+      CHECK(actual[i].files[j].content == wanted[i].files[j].content);
+      CHECK(actual[i].files[j].blob_sha == wanted[i].files[j].blob_sha);
+    }
+  }
+}
+
+// `count` specs whose every file says which generation wrote it.
+std::vector<StoredSpec> generation(int count, int gen) {
+  std::vector<StoredSpec> out;
+  for (int i = 1; i <= count; ++i) {
+    char id[32];
+    std::snprintf(id, sizeof id, "%04d-spec-%d", i, i);
+    out.push_back(spec(id,
+                       readme("status: planned\ntags: [load]", "Spec " + std::to_string(i),
+                              "gen=" + std::to_string(gen) + "\n" + std::string(400, 'x')),
+                       {{"DESIGN.md", "# Design\ngen=" + std::to_string(gen) + "\n", ""}}));
+  }
+  return out;
+}
+
+// The generation every file of a snapshot says, or -1 when they disagree.
+int generation_of(const std::vector<StoredSpec> &specs) {
+  int gen = -2;
+  for (const auto &s : specs)
+    for (const auto &f : s.files) {
+      const auto at = f.content.find("gen=");
+      const int g = at == std::string::npos ? -1 : std::atoi(f.content.c_str() + at + 4);
+      if (gen == -2)
+        gen = g;
+      else if (g != gen)
+        return -1;
+    }
+  return gen;
+}
+
+} // namespace
+
+TEST_SUITE("store") {
+
+  TEST_CASE_TEMPLATE("migrations run on open, once, and reopening changes nothing", B,
+                     SqliteBackend, PostgresBackend) {
+    B backend;
+    {
+      auto store = Store::open(backend.url());
+      CHECK(store->schema_version() == latest_schema_version());
+      CHECK(backend.query("SELECT count(*) FROM schema_migrations") ==
+            std::to_string(latest_schema_version()));
+      store->add_project(project("acme/web"));
+    }
+    auto again = Store::open(backend.url());
+    CHECK(again->schema_version() == latest_schema_version());
+    CHECK(backend.query("SELECT count(*) FROM schema_migrations") ==
+          std::to_string(latest_schema_version()));
+    CHECK(again->projects().size() == 1);
+  }
+
+  TEST_CASE_TEMPLATE("concurrent openers of a new database migrate it once", B, SqliteBackend,
+                     PostgresBackend) {
+    B backend;
+    std::atomic<int> failures{0};
+    std::vector<std::string> errors(4);
+    {
+      std::vector<std::jthread> threads;
+      for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&, t] {
+          try {
+            auto store = Store::open(backend.url());
+            if (store->schema_version() != latest_schema_version())
+              ++failures;
+          } catch (const std::exception &e) {
+            errors[static_cast<std::size_t>(t)] = e.what();
+            ++failures;
+          }
+        });
+    }
+    for (const auto &e : errors)
+      CHECK_MESSAGE(e.empty(), e);
+    CHECK(failures == 0);
+    CHECK(backend.query("SELECT count(*) FROM schema_migrations") ==
+          std::to_string(latest_schema_version()));
+  }
+
+  TEST_CASE_TEMPLATE("a database with a newer schema is refused, naming both versions", B,
+                     SqliteBackend, PostgresBackend) {
+    B backend;
+    Store::open(backend.url());
+    backend.query("INSERT INTO schema_migrations (version, name, applied_at) "
+                  "VALUES (99, 'from the future', 0)");
+    const Error e = error_of([&] { Store::open(backend.url()); });
+    CHECK(e.code() == ErrorCode::config);
+    const std::string message = e.what();
+    CHECK(message.find("99") != std::string::npos);
+    CHECK(message.find("version " + std::to_string(latest_schema_version())) != std::string::npos);
+    CHECK(message.find("password") == std::string::npos);
+  }
+
+  TEST_CASE_TEMPLATE("projects: add, list, get, update, remove with everything they own", B,
+                     SqliteBackend, PostgresBackend) {
+    B backend;
+    auto store = Store::open(backend.url());
+    CHECK(store->projects().empty());
+    CHECK_FALSE(store->project("acme/web"));
+
+    ProjectRecord web;
+    web.owner = "acme";
+    web.repo = "web";
+    web.branch = "develop";
+    web.specs_path = "docs/specs/";
+    web.sync_interval = 60s;
+    store->add_project(web);
+    store->add_project(project("zeta/api"));
+    store->add_project(project("Acme/Zed.js"));
+
+    const auto all = store->projects();
+    REQUIRE(all.size() == 3);
+    CHECK(all[0].id == "Acme/Zed.js"); // byte order on both backends
+    CHECK(all[1].id == "acme/web");
+    CHECK(all[2].id == "zeta/api");
+
+    const auto got = store->project("acme/web");
+    REQUIRE(got);
+    CHECK(got->owner == "acme");
+    CHECK(got->repo == "web");
+    CHECK(got->branch == "develop");
+    CHECK(got->specs_path == "docs/specs");
+    CHECK(got->sync_interval == 60s);
+    CHECK(got->sync_state == "idle");
+    CHECK(got->etags_json == "{}");
+    CHECK(got->snapshot_version == 0);
+    CHECK(got->created_at > 0);
+    CHECK(got->updated_at == got->created_at);
+
+    // Duplicates and bad ids.
+    CHECK(error_of([&] { store->add_project(project("acme/web")); }).code() ==
+          ErrorCode::invalid_argument);
+    for (const char *bad : {"acme", "acme/web/x", "/web", "acme/", "ac me/web", "acme/..",
+                            "acme/web'; DROP TABLE projects; --"})
+      CHECK_MESSAGE(error_of([&] { store->add_project(project(bad)); }).code() ==
+                        ErrorCode::invalid_argument,
+                    bad);
+    ProjectRecord escaping = project("acme/docs");
+    escaping.specs_path = "../outside";
+    CHECK(error_of([&] { store->add_project(escaping); }).code() == ErrorCode::invalid_argument);
+    CHECK(store->projects().size() == 3);
+
+    // Update: settings and sync state; id, created_at and the snapshot version stay.
+    ProjectRecord changed = *got;
+    changed.branch = "main";
+    changed.sync_interval = 3600s;
+    changed.last_commit = "0123456789abcdef0123456789abcdef01234567";
+    changed.last_tree = "fedcba9876543210fedcba9876543210fedcba98";
+    changed.etags_json = R"({"https://api.github.com/x":"W/\"abc\""})";
+    changed.sync_state = "error";
+    changed.sync_error = "rate limited";
+    changed.last_synced_at = 1700000000000;
+    changed.created_at = 1;
+    changed.snapshot_version = 99;
+    std::this_thread::sleep_for(5ms);
+    store->update_project(changed);
+    const auto updated = store->project("acme/web");
+    REQUIRE(updated);
+    CHECK(updated->branch == "main");
+    CHECK(updated->sync_interval == 3600s);
+    CHECK(updated->last_commit == changed.last_commit);
+    CHECK(updated->last_tree == changed.last_tree);
+    CHECK(updated->etags_json == changed.etags_json);
+    CHECK(updated->sync_state == "error");
+    CHECK(updated->sync_error == "rate limited");
+    CHECK(updated->last_synced_at == 1700000000000);
+    CHECK(updated->created_at == got->created_at);
+    CHECK(updated->updated_at > got->updated_at);
+    CHECK(updated->snapshot_version == 0);
+    CHECK(error_of([&] { store->update_project(project("nobody/here")); }).code() ==
+          ErrorCode::not_found);
+    changed.sync_state = "bogus";
+    CHECK(error_of([&] { store->update_project(changed); }).code() == ErrorCode::invalid_argument);
+
+    // Remove: specs, files, relationships, search rows, sync runs and the lease go with it.
+    store->replace_specs("acme/web",
+                         {spec("001-alpha", readme("status: planned", "Alpha", "alpha body")),
+                          spec("002-beta", readme("depends_on: [001-alpha]", "Beta", "beta"))});
+    store->end_sync_run({.id = store->begin_sync_run("acme/web"), .outcome = "ok"});
+    CHECK(store->try_acquire_lease("acme/web", "worker-1", 60s));
+    CHECK(store->remove_project("acme/web"));
+    CHECK_FALSE(store->remove_project("acme/web"));
+    CHECK_FALSE(store->project("acme/web"));
+    CHECK(store->projects().size() == 2);
+    CHECK(error_of([&] { store->specs("acme/web"); }).code() == ErrorCode::not_found);
+    for (const char *table : {"specs", "spec_files", "relationships", "sync_runs", "leases"})
+      CHECK_MESSAGE(backend.query(std::string("SELECT count(*) FROM ") + table +
+                                  " WHERE project_id = 'acme/web'") == "0",
+                    table);
+    backend.check_search_index();
+    store->add_project(project("acme/web"));
+    CHECK(store->specs("acme/web").empty());
+    CHECK(store->search("acme/web", {"alpha"}, 10).empty());
+    CHECK(store->sync_runs("acme/web", 10).empty());
+    CHECK(store->try_acquire_lease("acme/web", "worker-2", 60s));
+  }
+
+  TEST_CASE_TEMPLATE("replace_specs writes only what changed and versions the snapshot", B,
+                     SqliteBackend, PostgresBackend) {
+    B backend;
+    auto store = Store::open(backend.url());
+    store->add_project(project("acme/web"));
+    CHECK(store->snapshot_version("acme/web") == 0);
+
+    const auto alpha = spec("001-alpha", readme("status: planned", "Alpha", "first"));
+    const auto beta =
+        spec("002-beta", readme("status: in-progress\npriority: high\ntags: [api, cache]\n"
+                                "assignee: ana\ncreated: 2025-01-02\n"
+                                "depends_on: [001-alpha, 003-gamma]\nparent: 005-epsilon",
+                                "Beta", "second"));
+    const auto gamma = spec("003-gamma", readme("status: complete", "Gamma", "third"));
+    const auto epsilon = spec("archived/005-epsilon", readme("status: planned", "Epsilon", "5th"));
+
+    ReplaceResult r = store->replace_specs("acme/web", {alpha, beta, gamma, epsilon});
+    CHECK(r.added == 4);
+    CHECK(r.updated == 0);
+    CHECK(r.removed == 0);
+    CHECK(r.version == 1);
+    CHECK(store->snapshot_version("acme/web") == 1);
+    CHECK(store->project("acme/web")->snapshot_version == 1);
+
+    // The denormalized columns come from parse_spec.
+    CHECK(backend.query("SELECT title FROM specs WHERE path = '002-beta'") == "Beta");
+    CHECK(backend.query("SELECT id || '|' || number || '|' || number_text || '|' || slug || '|' "
+                        "|| status || '|' || priority || '|' || tags || '|' || assignee || '|' "
+                        "|| created || '|' || parent FROM specs WHERE path = '002-beta'") ==
+          R"(002-beta|2|002|beta|in-progress|high|["api","cache"]|ana|2025-01-02|005-epsilon)");
+    CHECK(backend.query("SELECT CASE WHEN archived THEN 'yes' ELSE 'no' END FROM specs "
+                        "WHERE path = 'archived/005-epsilon'") == "yes");
+    CHECK(backend.query("SELECT CASE WHEN archived THEN 'yes' ELSE 'no' END FROM specs "
+                        "WHERE path = '001-alpha'") == "no");
+    CHECK(backend.query("SELECT frontmatter FROM specs WHERE path = '001-alpha'") ==
+          R"({"status":"planned"})");
+    CHECK(backend.query("SELECT count(*) FROM relationships WHERE spec_path = '002-beta' "
+                        "AND kind = 'depends_on'") == "2");
+    CHECK(backend.query("SELECT ref FROM relationships WHERE spec_path = '002-beta' "
+                        "AND kind = 'depends_on' AND position = 1") == "003-gamma");
+    CHECK(backend.query("SELECT ref FROM relationships WHERE spec_path = '002-beta' "
+                        "AND kind = 'parent'") == "005-epsilon");
+    CHECK(backend.query("SELECT content_hash FROM specs WHERE path = '001-alpha'") ==
+          git_blob_sha1(alpha.files[0].content));
+
+    // The same snapshot again: nothing written, same version.
+    r = store->replace_specs("acme/web", {epsilon, gamma, beta, alpha});
+    CHECK_FALSE(r.changed());
+    CHECK(r.version == 1);
+    CHECK(store->snapshot_version("acme/web") == 1);
+
+    // Change beta's README, add a file to gamma, drop alpha, add delta, keep epsilon.
+    auto beta2 = spec("002-beta", readme("status: complete\ndepends_on: [003-gamma]", "Beta v2",
+                                         "second, revised"));
+    auto gamma2 = gamma;
+    gamma2.files.push_back({"DESIGN.md", "# Gamma design\n", ""});
+    const auto delta = spec("004-delta", readme("status: draft", "Delta", "fourth"));
+    r = store->replace_specs("acme/web", {beta2, gamma2, delta, epsilon});
+    CHECK(r.added == 1);
+    CHECK(r.updated == 2);
+    CHECK(r.removed == 1);
+    CHECK(r.version == 2);
+    CHECK(store->snapshot_version("acme/web") == 2);
+    // Untouched rows keep the version that wrote them; rewritten ones carry the new one.
+    CHECK(backend.query("SELECT written_version FROM specs WHERE path = 'archived/005-epsilon'") ==
+          "1");
+    CHECK(backend.query("SELECT written_version FROM specs WHERE path = '002-beta'") == "2");
+    CHECK(backend.query("SELECT written_version FROM specs WHERE path = '003-gamma'") == "2");
+    CHECK(backend.query("SELECT written_version FROM specs WHERE path = '004-delta'") == "2");
+    CHECK(backend.query("SELECT title || '|' || status FROM specs WHERE path = '002-beta'") ==
+          "Beta v2|complete");
+    CHECK(backend.query("SELECT count(*) FROM relationships WHERE spec_path = '002-beta'") == "1");
+    CHECK(backend.query("SELECT count(*) FROM spec_files WHERE spec_path = '001-alpha'") == "0");
+    CHECK(backend.query("SELECT count(*) FROM relationships WHERE spec_path = '001-alpha'") == "0");
+    CHECK(backend.query("SELECT count(*) FROM spec_files WHERE spec_path = '003-gamma'") == "2");
+    check_same(store->specs("acme/web"), expected({beta2, gamma2, delta, epsilon}));
+    backend.check_search_index();
+
+    // Another project's snapshot is separate.
+    store->add_project(project("acme/api"));
+    CHECK(store->replace_specs("acme/api", {alpha}).added == 1);
+    CHECK(store->specs("acme/web").size() == 4);
+    CHECK(store->snapshot_version("acme/web") == 2);
+
+    // The empty snapshot removes everything.
+    r = store->replace_specs("acme/web", {});
+    CHECK(r.removed == 4);
+    CHECK(r.version == 3);
+    CHECK(store->specs("acme/web").empty());
+    CHECK(store->specs("acme/api").size() == 1);
+
+    // Bad input changes nothing.
+    CHECK(error_of([&] { store->replace_specs("nobody/here", {alpha}); }).code() ==
+          ErrorCode::not_found);
+    CHECK(error_of([&] { store->specs("nobody/here"); }).code() == ErrorCode::not_found);
+    CHECK(error_of([&] { store->snapshot_version("nobody/here"); }).code() == ErrorCode::not_found);
+    for (const char *bad : {"", "../001-x", "/abs/001-x", "a/../001-x", "001-x/", "a//001-x"})
+      CHECK_MESSAGE(error_of([&] {
+                      store->replace_specs("acme/web", {spec(bad, "# x\n")});
+                    }).code() == ErrorCode::invalid_argument,
+                    bad);
+    CHECK(error_of([&] {
+            store->replace_specs("acme/web", {alpha, alpha});
+          }).code() == ErrorCode::invalid_argument);
+    auto twice = alpha;
+    twice.files.push_back(alpha.files[0]);
+    CHECK(error_of([&] { store->replace_specs("acme/web", {twice}); }).code() ==
+          ErrorCode::invalid_argument);
+    auto slash = alpha;
+    slash.files.push_back({"sub/NOTES.md", "x", ""});
+    CHECK(error_of([&] { store->replace_specs("acme/web", {slash}); }).code() ==
+          ErrorCode::invalid_argument);
+    CHECK(store->snapshot_version("acme/web") == 3);
+  }
+
+  TEST_CASE_TEMPLATE("specs() gives back exactly the bytes written", B, SqliteBackend,
+                     PostgresBackend) {
+    B backend;
+    auto store = Store::open(backend.url());
+    store->add_project(project("acme/web"));
+    using namespace std::string_literals;
+    const std::vector<StoredSpec> input = {
+        // Files out of order: README.md comes back first, the rest by name.
+        {"010-bytes",
+         {{"ZED.md", "z\r\nCRLF\r\n", ""},
+          {"README.md", "\xEF\xBB\xBF---\r\nstatus: planned\r\n---\r\n# BOM and CRLF\r\n", ""},
+          {"DESIGN.md", "invalid UTF-8: \xff\xfe\xc3 and NUL: \0 end"s, ""},
+          {"empty.md", "", ""},
+          {"notes.txt", std::string("\0\1\2\3\x7f\x80\xff", 7), ""}}},
+        {"011-given-sha", {{"README.md", "# Given\n", "0000000000000000000000000000000000000001"}}},
+        {"012-no-files", {}},
+        {"archived/001-old", {{"README.md", "---\nstatus: archived\n---\n# Old\n", ""}}},
+        {"013-\xc3\xa9t\xc3\xa9",
+         {{"README.md", "# \xc3\x89t\xc3\xa9 \xe2\x86\x92 unicode\n", ""}}},
+    };
+    store->replace_specs("acme/web", input);
+    check_same(store->specs("acme/web"), expected(input));
+    // A file-level change is seen (the SHA differs) and only that folder is rewritten.
+    auto next = input;
+    next[0].files[2].content += "!";
+    const ReplaceResult r = store->replace_specs("acme/web", next);
+    CHECK(r.updated == 1);
+    CHECK(r.added + r.removed == 0);
+    check_same(store->specs("acme/web"), expected(next));
+  }
+
+  TEST_CASE_TEMPLATE("search ranks title hits first and treats every input as plain words", B,
+                     SqliteBackend, PostgresBackend) {
+    B backend;
+    auto store = Store::open(backend.url());
+    store->add_project(project("acme/web"));
+    store->add_project(project("acme/api"));
+    store->replace_specs(
+        "acme/web",
+        {spec("001-caching", readme("status: planned", "Caching layer", "Nothing relevant here.")),
+         spec("002-other",
+              readme("status: planned", "Other", "This one mentions caching in its body, once.")),
+         spec("003-tagged", readme("status: planned\ntags: [caching]", "Tagged", "Plain text.")),
+         spec("004-unrelated", readme("status: planned", "Unrelated", "Nothing to see."))});
+    store->replace_specs("acme/api",
+                         {spec("001-caching", readme("status: planned", "Caching too", "x"))});
+
+    const auto paths = [](const std::vector<std::pair<std::string, double>> &hits) {
+      std::vector<std::string> out;
+      for (const auto &[path, rank] : hits)
+        out.push_back(path);
+      return out;
+    };
+    auto hits = store->search("acme/web", {"caching"}, 0);
+    REQUIRE(hits.size() == 3);
+    CHECK(hits[0].first == "001-caching"); // title
+    CHECK(hits[2].first == "002-other");   // body only
+    CHECK(hits[0].second > hits[2].second);
+    CHECK(hits[1].second > hits[2].second);
+    for (const auto &[path, rank] : hits)
+      CHECK(rank > 0);
+
+    CHECK(paths(store->search("acme/web", {"CACHING"}, 0)) == paths(hits)); // case
+    CHECK(paths(store->search("acme/web", {"cach"}, 0)).size() == 3);       // prefix
+    CHECK(paths(store->search("acme/web", {"caching", "layer"}, 0)) ==
+          std::vector<std::string>{"001-caching"}); // every word
+    CHECK(paths(store->search("acme/web", {"caching layer"}, 0)) ==
+          std::vector<std::string>{"001-caching"});
+    CHECK(paths(store->search("acme/web", {"caching"}, 1)) ==
+          std::vector<std::string>{"001-caching"}); // limit
+    CHECK(paths(store->search("acme/web", {"unrelated"}, 0)) ==
+          std::vector<std::string>{"004-unrelated"}); // title and id
+    CHECK(paths(store->search("acme/api", {"caching"}, 0)) ==
+          std::vector<std::string>{"001-caching"}); // per project
+    CHECK(store->search("nobody/here", {"caching"}, 0).empty());
+    CHECK(store->search("acme/web", {}, 0).empty());
+
+    // FTS syntax, quotes and SQL are plain text: never an error, never a query.
+    for (const char *word : {"\"caching\"", "caching\"", "\"caching", "caching*", "(caching)",
+                             "caching:", "{caching}", "+caching", "-caching", "caching^"}) {
+      const std::string shown = word;
+      CAPTURE(shown);
+      CHECK(paths(store->search("acme/web", {word}, 0)).size() == 3);
+    }
+    for (const char *word : {"\"",
+                             "*",
+                             "^",
+                             "NEAR",
+                             "OR",
+                             "AND",
+                             "'; DROP TABLE specs; --",
+                             "NEAR(caching",
+                             "title:caching",
+                             "caching OR nothing",
+                             "' OR '1'='1",
+                             "\\",
+                             "%",
+                             "_",
+                             "$1",
+                             ")",
+                             "'",
+                             "&",
+                             "|",
+                             "!",
+                             "<->",
+                             ":*",
+                             "caching & !x",
+                             "\xff\xfe",
+                             "\0"}) {
+      const std::string shown = word;
+      CAPTURE(shown);
+      std::vector<std::pair<std::string, double>> result;
+      CHECK_NOTHROW(result = store->search("acme/web", {word}, 0));
+      CHECK(result.empty());
+    }
+    // NOT is the word "not" (a prefix of "Nothing"), not an operator.
+    CHECK(paths(store->search("acme/web", {"NOT"}, 0)).size() == 2);
+    CHECK(store->search("x' OR '1'='1", {"caching"}, 0).empty());
+    CHECK(store->specs("acme/web").size() == 4); // still there
+    CHECK(paths(store->search("acme/web", {"caching"}, 0)) == paths(hits));
+
+    // The search rows follow the snapshot.
+    store->replace_specs("acme/web", {spec("002-other", readme("status: planned", "Other",
+                                                               "No longer about that."))});
+    CHECK(store->search("acme/web", {"caching"}, 0).empty());
+    CHECK(paths(store->search("acme/web", {"longer"}, 0)) == std::vector<std::string>{"002-other"});
+    backend.check_search_index();
+    store->remove_project("acme/web");
+    backend.check_search_index();
+  }
+
+  TEST_CASE_TEMPLATE("a very large spec is stored whole and found", B, SqliteBackend,
+                     PostgresBackend) {
+    B backend;
+    auto store = Store::open(backend.url());
+    store->add_project(project("acme/web"));
+    std::string body; // 1.5 MB of distinct words: a tsvector of all of it would pass 1 MB
+    for (int i = 0; body.size() < (3u << 19); ++i)
+      body += "w" + std::to_string(i) + "x" + std::to_string(i * 7919) + " ";
+    const auto big = spec("001-big", readme("status: planned", "Huge", body));
+    CHECK(store->replace_specs("acme/web", {big}).added == 1);
+    check_same(store->specs("acme/web"), expected({big}));
+    CHECK(store->search("acme/web", {"huge"}, 0).size() == 1);
+    CHECK(store->search("acme/web", {"w12x"}, 0).size() == 1);
+  }
+
+  TEST_CASE_TEMPLATE("sync runs and webhook deliveries", B, SqliteBackend, PostgresBackend) {
+    B backend;
+    auto store = Store::open(backend.url());
+    store->add_project(project("acme/web"));
+    const std::int64_t first = store->begin_sync_run("acme/web");
+    SyncRunRecord done;
+    done.id = first;
+    done.outcome = "ok";
+    done.added = 3;
+    done.updated = 2;
+    done.removed = 1;
+    done.requests = 7;
+    done.not_modified = 4;
+    done.rate_limit_remaining = 4987;
+    store->end_sync_run(done);
+    const std::int64_t second = store->begin_sync_run("acme/web");
+    CHECK(second > first);
+
+    const auto runs = store->sync_runs("acme/web", 0);
+    REQUIRE(runs.size() == 2);
+    CHECK(runs[0].id == second);
+    CHECK(runs[0].outcome == "running");
+    CHECK(runs[0].ended_at == 0);
+    CHECK(runs[0].rate_limit_remaining == -1);
+    CHECK(runs[1].id == first);
+    CHECK(runs[1].project_id == "acme/web");
+    CHECK(runs[1].outcome == "ok");
+    CHECK(runs[1].added == 3);
+    CHECK(runs[1].updated == 2);
+    CHECK(runs[1].removed == 1);
+    CHECK(runs[1].requests == 7);
+    CHECK(runs[1].not_modified == 4);
+    CHECK(runs[1].rate_limit_remaining == 4987);
+    CHECK(runs[1].started_at > 0);
+    CHECK(runs[1].ended_at >= runs[1].started_at);
+    CHECK(store->sync_runs("acme/web", 1).size() == 1);
+    CHECK(store->sync_runs("nobody/here", 0).empty());
+
+    SyncRunRecord failed;
+    failed.id = second;
+    failed.outcome = "error";
+    failed.error = "GitHub said 502";
+    failed.ended_at = 42;
+    store->end_sync_run(failed);
+    CHECK(store->sync_runs("acme/web", 1)[0].error == "GitHub said 502");
+    CHECK(store->sync_runs("acme/web", 1)[0].ended_at == 42);
+
+    CHECK(error_of([&] { store->begin_sync_run("nobody/here"); }).code() == ErrorCode::not_found);
+    failed.id = 999999;
+    CHECK(error_of([&] { store->end_sync_run(failed); }).code() == ErrorCode::not_found);
+
+    CHECK(store->record_delivery("72d3162e-cc78-11e3-81ab-4c9367dc0958"));
+    CHECK_FALSE(store->record_delivery("72d3162e-cc78-11e3-81ab-4c9367dc0958"));
+    CHECK(store->record_delivery("another"));
+    CHECK(Store::open(backend.url())->record_delivery("another") == false); // shared
+  }
+
+  TEST_CASE_TEMPLATE("leases: one holder at a time; expired leases are taken over", B,
+                     SqliteBackend, PostgresBackend) {
+    B backend;
+    auto a = Store::open(backend.url());
+    auto b = Store::open(backend.url()); // as another process would
+    a->add_project(project("acme/web"));
+    CHECK(a->try_acquire_lease("acme/web", "host-a", 60s));
+    CHECK_FALSE(b->try_acquire_lease("acme/web", "host-b", 60s));
+    CHECK(a->try_acquire_lease("acme/web", "host-a", 60s)); // renewal
+    b->release_lease("acme/web", "host-b");                 // not its lease: no effect
+    CHECK_FALSE(b->try_acquire_lease("acme/web", "host-b", 60s));
+    a->release_lease("acme/web", "host-a");
+    CHECK(b->try_acquire_lease("acme/web", "host-b", 300ms));
+    CHECK_FALSE(a->try_acquire_lease("acme/web", "host-a", 60s));
+    std::this_thread::sleep_for(500ms); // host-b "crashed": its lease runs out
+    CHECK(a->try_acquire_lease("acme/web", "host-a", 60s));
+    CHECK_FALSE(b->try_acquire_lease("acme/web", "host-b", 60s));
+    // Leases are per project.
+    CHECK(b->try_acquire_lease("acme/api", "host-b", 60s));
+  }
+
+  TEST_CASE_TEMPLATE("readers see one whole snapshot while a writer replaces it", B, SqliteBackend,
+                     PostgresBackend) {
+    B backend;
+    auto store = Store::open(backend.url());
+    auto other = Store::open(backend.url()); // a second pool, like another process
+    store->add_project(project("acme/web"));
+    constexpr int count = 150;
+    store->replace_specs("acme/web", generation(count, 0));
+
+    std::atomic<bool> writing{true};
+    std::atomic<int> reads{0}, torn{0}, errors{0};
+    std::string first_error;
+    std::mutex error_mutex;
+    const auto reader = [&](Store &s) {
+      try {
+        do {
+          const auto snapshot = s.specs("acme/web");
+          if (snapshot.size() != count || generation_of(snapshot) < 0)
+            ++torn;
+          ++reads;
+        } while (writing);
+      } catch (const std::exception &e) {
+        const std::lock_guard lock(error_mutex);
+        first_error = e.what();
+        ++errors;
+      }
+    };
+    {
+      std::vector<std::jthread> readers;
+      readers.emplace_back(reader, std::ref(*store));
+      readers.emplace_back(reader, std::ref(*store));
+      readers.emplace_back(reader, std::ref(*other));
+      try {
+        for (int gen = 1; gen <= 6; ++gen)
+          CHECK(store->replace_specs("acme/web", generation(count, gen)).updated == count);
+      } catch (...) {
+        writing = false;
+        throw;
+      }
+      writing = false;
+    }
+    CHECK_MESSAGE(errors == 0, first_error);
+    CHECK(torn == 0);
+    CHECK(reads > 0);
+    CHECK(generation_of(store->specs("acme/web")) == 6);
+    CHECK(store->snapshot_version("acme/web") == 7);
+  }
+
+  TEST_CASE_TEMPLATE("writers of one project queue and never interleave", B, SqliteBackend,
+                     PostgresBackend) {
+    B backend;
+    auto a = Store::open(backend.url());
+    auto b = Store::open(backend.url()); // two pools, as two processes
+    a->add_project(project("acme/web"));
+    constexpr int count = 60, rounds = 5;
+    std::vector<std::uint64_t> versions;
+    std::mutex versions_mutex;
+    std::atomic<int> errors{0};
+    const auto writer = [&](Store &s, int base) {
+      for (int i = 0; i < rounds; ++i) {
+        try {
+          const ReplaceResult r = s.replace_specs("acme/web", generation(count, base + i));
+          const std::lock_guard lock(versions_mutex);
+          versions.push_back(r.version);
+        } catch (const std::exception &) {
+          ++errors;
+        }
+      }
+    };
+    {
+      std::jthread first(writer, std::ref(*a), 100);
+      std::jthread second(writer, std::ref(*b), 200);
+    }
+    CHECK(errors == 0);
+    std::sort(versions.begin(), versions.end());
+    std::vector<std::uint64_t> wanted(2 * rounds);
+    std::iota(wanted.begin(), wanted.end(), std::uint64_t{1});
+    CHECK(versions == wanted); // each write saw the one before it whole
+    CHECK(a->snapshot_version("acme/web") == 2 * rounds);
+    const auto last = b->specs("acme/web");
+    CHECK(last.size() == count);
+    CHECK(generation_of(last) >= 100);
+  }
+
+  TEST_CASE_TEMPLATE("a writer killed in the middle of a snapshot leaves the previous one", B,
+                     SqliteBackend, PostgresBackend) {
+    B backend;
+    constexpr int count = 2000;
+    const auto before = generation(count, 1);
+    {
+      auto store = Store::open(backend.url());
+      store->add_project(project("acme/web"));
+      REQUIRE(store->replace_specs("acme/web", before).version == 1);
+    } // closed: the child must not inherit open connections
+
+    int pipe_fds[2];
+    REQUIRE(::pipe2(pipe_fds, O_CLOEXEC) == 0);
+    const auto after = generation(count, 2);
+    const std::string url = backend.url();
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      // The child: start the big write, say so from inside the transaction, then wait to die.
+      ::close(pipe_fds[0]);
+      try {
+        auto store = Store::open(url);
+        store->set_write_hook([&](std::size_t written) {
+          if (written >= count / 2) {
+            const char inside = 'w';
+            [[maybe_unused]] const auto n = ::write(pipe_fds[1], &inside, 1);
+            for (;;)
+              ::pause();
+          }
+        });
+        store->replace_specs("acme/web", after);
+        const char finished = 'f'; // the hook never ran: the test is broken
+        [[maybe_unused]] const auto n = ::write(pipe_fds[1], &finished, 1);
+      } catch (...) {
+        const char failed = 'e';
+        [[maybe_unused]] const auto n = ::write(pipe_fds[1], &failed, 1);
+      }
+      ::_exit(1);
+    }
+    ::close(pipe_fds[1]);
+    pollfd p{pipe_fds[0], POLLIN, 0};
+    const int ready = ::poll(&p, 1, 180000);
+    char signal_byte = 0;
+    if (ready == 1)
+      REQUIRE(::read(pipe_fds[0], &signal_byte, 1) == 1);
+    ::close(pipe_fds[0]);
+    ::kill(child, SIGKILL);
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    const std::string said = signal_byte ? std::string(1, signal_byte) : "nothing";
+    const std::string why = "the child did not reach the middle of its write; it said: " + said;
+    REQUIRE_MESSAGE(signal_byte == 'w', why);
+    CHECK(WIFSIGNALED(status));
+
+    auto store = Store::open(backend.url());
+    CHECK(store->snapshot_version("acme/web") == 1);
+    const auto seen = store->specs("acme/web");
+    CHECK(generation_of(seen) == 1);
+    check_same(seen, expected(before));
+    // The lock died with the writer: the next writer gets through.
+    const ReplaceResult r = store->replace_specs("acme/web", after);
+    CHECK(r.updated == count);
+    CHECK(r.version == 2);
+    CHECK(generation_of(store->specs("acme/web")) == 2);
+  }
+
+  TEST_CASE("a corrupt SQLite file is reported by name and left byte for byte") {
+    TempDir dir;
+    const std::string path = (dir.path() / "corrupt.db").string();
+    std::string bytes(16384, '\0');
+    std::mt19937 random(42);
+    for (char &c : bytes)
+      c = static_cast<char>(random() & 0xff);
+    std::ofstream(path, std::ios::binary) << bytes;
+
+    for (const std::string &url : {"sqlite:" + path, path}) {
+      const Error e = error_of([&] { Store::open(url); });
+      CHECK(e.code() == ErrorCode::database);
+      CHECK(std::string(e.what()).find(path) != std::string::npos);
+      CHECK(std::string(e.what()).find("not a SQLite database") != std::string::npos);
+    }
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream now;
+    now << in.rdbuf();
+    CHECK(now.str() == bytes);
+    CHECK_FALSE(fs::exists(path + "-wal"));
+    CHECK_FALSE(fs::exists(path + "-journal"));
+
+    const Error directory = error_of([&] { Store::open("sqlite:" + dir.path().string()); });
+    CHECK(directory.code() == ErrorCode::database);
+    CHECK(std::string(directory.what()).find(dir.path().string()) != std::string::npos);
+  }
+
+  TEST_CASE("a SQLite store is created, with its folder, where the URL says") {
+    TempDir dir;
+    const std::string path = (dir.path() / "nested" / "deeper" / "x.db").string();
+    auto store = Store::open("sqlite://" + path); // sqlite:///abs/... form
+    CHECK(store->description() == path);
+    CHECK(fs::exists(path));
+    store->add_project(project("acme/web"));
+    CHECK(Store::open(path)->projects().size() == 1);
+  }
+
+  TEST_CASE("a bad PostgreSQL URL names the host, port and database, never the password") {
+    // Nothing listens on port 1: connection refused, no server needed.
+    const Error refused =
+        error_of([] { Store::open("postgresql://leanspec:Sup3r-Secret@127.0.0.1:1/specs_db"); });
+    CHECK(refused.code() == ErrorCode::database);
+    const std::string message = refused.what();
+    CAPTURE(message);
+    CHECK(message.find("127.0.0.1:1") != std::string::npos);
+    CHECK(message.find("specs_db") != std::string::npos);
+    CHECK(message.find("leanspec") != std::string::npos);
+    CHECK(message.find("Sup3r-Secret") == std::string::npos);
+    CHECK(message.find("***") != std::string::npos);
+
+    // A password given as a query parameter and percent-encoded is hidden too.
+    const Error query = error_of(
+        [] { Store::open("postgres://127.0.0.1:1/specs_db?user=u&password=p%40ssw0rd-x"); });
+    CHECK(std::string(query.what()).find("p%40ssw0rd-x") == std::string::npos);
+    CHECK(std::string(query.what()).find("p@ssw0rd-x") == std::string::npos);
+
+    // Not a URL libpq can read.
+    const Error garbled =
+        error_of([] { Store::open("postgresql://u:Garbled-Pw@127.0.0.1:notaport/db"); });
+    CHECK(garbled.code() == ErrorCode::database);
+    CHECK(std::string(garbled.what()).find("Garbled-Pw") == std::string::npos);
+
+    // A real server refusing the password.
+    PostgresHarness &pg = PostgresHarness::instance();
+    const std::string schema = pg.fresh_schema();
+    const Error denied = error_of([&] { Store::open(pg.url_with_password(schema, "Wr0ng-Pw")); });
+    CHECK(denied.code() == ErrorCode::database);
+    const std::string denied_message = denied.what();
+    CAPTURE(denied_message);
+    CHECK(denied_message.find("password authentication failed") != std::string::npos);
+    CHECK(denied_message.find("leanspec_test") != std::string::npos);
+    CHECK(denied_message.find(std::to_string(pg.port())) != std::string::npos);
+    CHECK(denied_message.find("Wr0ng-Pw") == std::string::npos);
+
+    // A reachable server but no such database.
+    const std::string missing = "postgresql://leanspec:" + pg.password() +
+                                "@127.0.0.1:" + std::to_string(pg.port()) + "/no_such_db";
+    const Error no_db = error_of([&] { Store::open(missing); });
+    CHECK(std::string(no_db.what()).find("no_such_db") != std::string::npos);
+    CHECK(std::string(no_db.what()).find(pg.password()) == std::string::npos);
+
+    // The store's description hides the password.
+    auto store = Store::open(pg.url(schema));
+    CHECK(store->description().find(pg.password()) == std::string::npos);
+    CHECK(store->description().find("***") != std::string::npos);
+  }
+
+} // TEST_SUITE("store")
+
+// --- URL parsing: no database needed (runs with the unit tests) ---------------------------------
+
+TEST_CASE("database URLs choose the backend and hide passwords") {
+  auto u = parse_database_url("sqlite:/var/lib/x.db");
+  CHECK(u.kind == DatabaseUrl::Kind::sqlite);
+  CHECK(u.target == "/var/lib/x.db");
+  CHECK(parse_database_url("sqlite:///var/lib/x.db").target == "/var/lib/x.db");
+  CHECK(parse_database_url("sqlite:relative.db").target == "relative.db");
+  CHECK(parse_database_url("SQLite:relative.db").target == "relative.db");
+  CHECK(parse_database_url("/abs/specs.db").target == "/abs/specs.db");
+  CHECK(parse_database_url("data/specs.db").target == "data/specs.db");
+  CHECK(parse_database_url("sqlite:/with%20space.db").target == "/with space.db");
+
+  u = parse_database_url("postgres://app:pw-1@db.example:5433/specs?sslmode=require");
+  CHECK(u.kind == DatabaseUrl::Kind::postgres);
+  CHECK(u.target == "postgres://app:pw-1@db.example:5433/specs?sslmode=require");
+  CHECK(u.description == "postgres://app:***@db.example:5433/specs?sslmode=require");
+  CHECK(parse_database_url("postgresql://db.example/specs").kind == DatabaseUrl::Kind::postgres);
+  CHECK(parse_database_url("POSTGRESQL://db.example/specs").kind == DatabaseUrl::Kind::postgres);
+
+  CHECK(redact_url("postgresql://u:p%40ss@h/db") == "postgresql://u:***@h/db");
+  CHECK(redact_url("postgresql://u@h/db") == "postgresql://u@h/db");
+  CHECK(redact_url("postgresql://h/db?user=u&password=x&sslmode=y") ==
+        "postgresql://h/db?user=u&password=***&sslmode=y");
+  CHECK(redact_url("postgresql://u:a:b@c@h:1/db") == "postgresql://u:***@h:1/db");
+  CHECK(scrub("bad p@ss here", {"p@ss", ""}) == "bad *** here");
+
+  for (const char *bad : {"mysql://u:topsecret@h/db", "http://x"}) {
+    const Error e = error_of([&] { parse_database_url(bad); });
+    CHECK(e.code() == ErrorCode::config);
+    CHECK(std::string(e.what()).find("topsecret") == std::string::npos);
+  }
+  CHECK(error_of([] { parse_database_url(":memory:"); }).code() == ErrorCode::config);
+  CHECK(error_of([] { parse_database_url("sqlite:"); }).code() == ErrorCode::config);
+}
+
+TEST_CASE("the default database file is under the user's data directory") {
+  const auto saved = [](const char *name) -> std::optional<std::string> {
+    const char *v = std::getenv(name);
+    return v ? std::optional<std::string>(v) : std::nullopt;
+  };
+  const auto xdg = saved("XDG_DATA_HOME"), home = saved("HOME");
+  const auto restore = [](const char *name, const std::optional<std::string> &v) {
+    v ? ::setenv(name, v->c_str(), 1) : ::unsetenv(name);
+  };
+  ::setenv("XDG_DATA_HOME", "/data/xdg", 1);
+  CHECK(parse_database_url("").target == "/data/xdg/leanspec/leanspec.db");
+  ::unsetenv("XDG_DATA_HOME");
+  ::setenv("HOME", "/home/ana", 1);
+  CHECK(parse_database_url("").target == "/home/ana/.local/share/leanspec/leanspec.db");
+  ::unsetenv("HOME");
+  CHECK(error_of([] { parse_database_url(""); }).code() == ErrorCode::io);
+  restore("XDG_DATA_HOME", xdg);
+  restore("HOME", home);
+}
