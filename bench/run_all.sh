@@ -19,7 +19,8 @@ mkdir -p "$out"
 
 cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLEANSPEC_BUILD_BENCH=ON \
   -DLEANSPEC_BUILD_CLI=ON -DLEANSPEC_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target leanspec_cli leanspec_bench leanspec_generate_corpus
+cmake --build "$build" -j"$(nproc)" --target leanspec_cli leanspec_bench leanspec_generate_corpus \
+  leanspec_watch_latency
 
 for n in 1000 10000; do
   "$build/bench/leanspec_generate_corpus" --out "$build/bench/corpus/generated-$n" --specs "$n"
@@ -37,6 +38,10 @@ done
   --benchmark_counters_tabular=false "$@" | tee "$out/bench.txt"
 "$here/compare_cli.sh" "$build" "$out"
 "$here/memory.sh" "$build" "$out"
+# Edit-to-visible latency: ours in-process, then LeanSpec's HTTP server over loopback.
+"$build/bench/leanspec_watch_latency" --edits 300 --json "$out/latency.json" | tee "$out/latency.txt"
+/usr/bin/python3 "$here/peer_latency.py" --edits 300 --out "$out/peer_latency.json" |
+  tee "$out/peer_latency.txt"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"
 
 python3 - "$out" <<'PY' | tee "$out/summary.md"
@@ -82,5 +87,8 @@ for name in ("cli_list", "cli_search"):
     print(open(f"{out}/{name}.md").read())
 print("```\n" + open(f"{out}/cli_ratio.txt").read().strip() + "\n```\n")
 print("## Memory\n\n```\n" + open(f"{out}/memory.txt").read().strip() + "\n```")
+print("\n## Edit-to-visible latency (target p99 <= 50 ms)\n\n```\n" +
+      open(f"{out}/latency.txt").read().strip() + "\n```\n\nLeanSpec's HTTP server:\n\n```\n" +
+      open(f"{out}/peer_latency.txt").read().strip() + "\n```")
 PY
 echo "results: $out" >&2
