@@ -21,8 +21,9 @@ step() { printf '\n==== [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*
 # --- dependencies -------------------------------------------------------------------------
 source "$repo/scripts/deps.sh"
 step "dependencies"
+# postgresql: the server the store tests start (tests/support/postgres_harness).
 install_packages "${build_packages[@]}" doctest-dev libbenchmark-dev clang libclang-rt-14-dev \
-  python3 hyperfine
+  python3 hyperfine postgresql
 
 summaries=()
 failed=0
