@@ -41,14 +41,16 @@ public:
 
 private:
   struct Entry {
-    std::shared_ptr<const YamlDocument> document;
+    std::shared_ptr<const YamlDocument> document; ///< null until decoded from bytes_
+    std::size_t offset = 0, size = 0;             ///< where it is encoded in bytes_
     bool used = false;
   };
   std::filesystem::path file_;
   mutable std::mutex mutex_;
   void read_file(); // with mutex_ held
   std::unordered_map<std::string, Entry> entries_;
-  bool read_ = false; // entries_ holds the file's entries
+  std::shared_ptr<const std::string> bytes_; // the file's bytes, while entries point into them
+  bool read_ = false;                        // entries_ holds the file's entries
   bool changed_ = false;
 };
 
