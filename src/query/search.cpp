@@ -9,7 +9,9 @@
 #include <array>
 #include <charconv>
 #include <cmath>
-#include <cstring>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 #include <leanspec/error.hpp>
 #include <optional>
 
@@ -95,10 +97,15 @@ std::size_t utf8_prefix_bytes(std::string_view text, std::size_t count) noexcept
 }
 
 // --- Text scanning --------------------------------------------------------------------------
+//
+// Phrases (to verify a candidate, to place a snippet) and word prefixes (snippets) are found by
+// scanning the text for two bytes of one token at their distance apart, ASCII case-insensitively,
+// 16 or 32 positions per step (find_byte_pair), and comparing in full only where both match. One
+// byte alone stops the scan too often (even `x` of "index" is in "export", "example", "context",
+// ...); the token's two rarest bytes at their distance rule out nearly every other position.
 
-// How rare a byte is in English technical text (higher: rarer); the phrase matcher looks for
-// the rarest byte of its tokens with memchr, which skips text far faster than a byte loop.
-int rarity(unsigned char c) noexcept {
+// How rare a byte is in English technical text (higher: rarer).
+int byte_rarity(unsigned char c) noexcept {
   static constexpr std::string_view common = "etaoinsrhldcumfpgwybvkxjqz"; // most common first
   if (c >= 0x80)
     return 40;
@@ -108,53 +115,38 @@ int rarity(unsigned char c) noexcept {
   return at == std::string_view::npos ? 0 : static_cast<int>(at);
 }
 
-// Calls `f(position)` at each byte of `text` from `from` on that equals `lower` ASCII
-// case-insensitively, in order, until `f` returns true; returns that position, or npos. The
-// text is searched with memchr a window at a time, so a case of the byte that is rare does not
-// send memchr to the end of a text whose match comes early.
-template <class F>
-std::size_t find_byte_folded(std::string_view text, char lower, std::size_t from, F &&f) {
-  const std::size_t n = text.size();
-  const char upper = (lower >= 'a' && lower <= 'z') ? static_cast<char>(lower - 'a' + 'A') : lower;
-  const auto next = [&](char c, std::size_t first, std::size_t last) -> std::size_t {
-    if (first >= last)
-      return last;
-    const void *found = std::memchr(text.data() + first, c, last - first);
-    return found ? static_cast<std::size_t>(static_cast<const char *>(found) - text.data()) : last;
-  };
-  constexpr std::size_t window = 2048;
-  std::size_t to = std::min(n, from + window);
-  std::size_t next_lower = next(lower, from, to);
-  std::size_t next_upper = upper == lower ? to : next(upper, from, to);
-  for (;;) {
-    const std::size_t hit = std::min(next_lower, next_upper);
-    if (hit >= to) {
-      if (to >= n)
-        return std::string_view::npos;
-      const std::size_t start = to;
-      to = std::min(n, to + window);
-      next_lower = next(lower, start, to);
-      next_upper = upper == lower ? to : next(upper, start, to);
-      continue;
-    }
-    if (hit == next_lower)
-      next_lower = next(lower, hit + 1, to);
-    else
-      next_upper = next(upper, hit + 1, to);
-    if (f(hit))
-      return hit;
-  }
-}
+// Two bytes of a lower-case token to look for: `first` at `offset` and `second` at
+// `offset + gap` (the same byte when the token has one).
+struct BytePair {
+  std::size_t offset = 0, gap = 0;
+  char first = 0, second = 0;
 
-// The byte of `token` to look for: its rarest.
-std::size_t rarest_byte(std::string_view token) noexcept {
-  std::size_t at = 0;
-  for (std::size_t i = 1; i < token.size(); ++i)
-    if (rarity(static_cast<unsigned char>(token[i])) >
-        rarity(static_cast<unsigned char>(token[at])))
-      at = i;
-  return at;
-}
+  /// The rarest two bytes of `token`, which is not empty.
+  static BytePair of(std::string_view token) noexcept {
+    const auto rarity = [&](std::size_t i) {
+      return byte_rarity(static_cast<unsigned char>(token[i]));
+    };
+    std::size_t a = 0;
+    for (std::size_t i = 1; i < token.size(); ++i)
+      if (rarity(i) > rarity(a))
+        a = i;
+    std::size_t b = a;
+    for (std::size_t i = 0; i < token.size(); ++i)
+      if (i != a && (b == a || rarity(i) > rarity(b)))
+        b = i;
+    const std::size_t lo = std::min(a, b), hi = std::max(a, b);
+    return {lo, hi - lo, token[lo], token[hi]};
+  }
+  /// How rare the pair is (higher: rarer), to choose among tokens.
+  int rarity() const noexcept {
+    const int r = byte_rarity(static_cast<unsigned char>(first));
+    return gap == 0 ? r : r + byte_rarity(static_cast<unsigned char>(second));
+  }
+  /// The first position >= `from` where the pair's first byte can be, or npos.
+  std::size_t find(std::string_view text, std::size_t from) const noexcept {
+    return find_byte_pair(text, from, first, second, gap);
+  }
+};
 
 // The offset of the first token of `text` that starts with `prefix` (lower-case), or npos.
 std::size_t find_prefix(std::string_view text, std::string_view prefix) {
@@ -162,31 +154,30 @@ std::size_t find_prefix(std::string_view text, std::string_view prefix) {
   if (m == 0 || n < m)
     return std::string_view::npos;
   const auto *p = reinterpret_cast<const unsigned char *>(text.data());
-  const std::size_t offset = rarest_byte(prefix);
-  const std::size_t hit = find_byte_folded(text, prefix[offset], offset, [&](std::size_t at) {
-    const std::size_t pos = at - offset;
-    return pos + m <= n && equals_folded(text.substr(pos, m), prefix) &&
-           (pos == 0 || !is_token_byte(p[pos - 1]));
-  });
-  return hit == std::string_view::npos ? hit : hit - offset;
+  const BytePair pair = BytePair::of(prefix);
+  for (std::size_t hit = pair.find(text, pair.offset); hit != std::string_view::npos;
+       hit = pair.find(text, hit + 1)) {
+    const std::size_t pos = hit - pair.offset;
+    if (pos + m <= n && equals_folded(text.substr(pos, m), prefix) &&
+        (pos == 0 || !is_token_byte(p[pos - 1])))
+      return pos;
+  }
+  return std::string_view::npos;
 }
 
-// Finds a phrase's tokens as adjacent tokens of a text, ASCII case-insensitively. It looks for
-// the rarest byte of the phrase (in either case) with memchr, then checks the token it stands in
-// and the tokens around it, so verifying a candidate costs a fraction of tokenizing its text.
+// Finds a phrase's tokens as adjacent tokens of a text, ASCII case-insensitively: looks for the
+// rarest byte pair of one of its tokens (the anchor), then checks the token it stands in and the
+// tokens around it.
 class PhraseMatcher {
 public:
   explicit PhraseMatcher(const std::vector<std::string> &tokens) : tokens_(&tokens) {
-    int best = -1;
-    for (std::size_t t = 0; t < tokens.size(); ++t)
-      for (std::size_t i = 0; i < tokens[t].size(); ++i) {
-        const int r = rarity(static_cast<unsigned char>(tokens[t][i]));
-        if (r > best) {
-          best = r;
-          anchor_ = t;
-          offset_ = i;
-        }
+    for (std::size_t t = 0; t < tokens.size(); ++t) {
+      const BytePair pair = BytePair::of(tokens[t]);
+      if (t == 0 || pair.rarity() > pair_.rarity()) {
+        anchor_ = t;
+        pair_ = pair;
       }
+    }
   }
 
   const std::vector<std::string> &tokens() const noexcept { return *tokens_; }
@@ -196,16 +187,16 @@ public:
     const std::vector<std::string> &tokens = *tokens_;
     const std::string &a = tokens[anchor_];
     const std::size_t n = text.size(), m = a.size();
-    if (m == 0 || n < m)
+    if (n < m)
       return std::string_view::npos;
     const auto *p = reinterpret_cast<const unsigned char *>(text.data());
-    std::size_t found = std::string_view::npos;
-    find_byte_folded(text, a[offset_], offset_, [&](std::size_t hit) {
-      const std::size_t pos = hit - offset_;
+    for (std::size_t hit = pair_.find(text, pair_.offset); hit != std::string_view::npos;
+         hit = pair_.find(text, hit + 1)) {
+      const std::size_t pos = hit - pair_.offset;
       if (pos + m > n || !equals_folded(text.substr(pos, m), a))
-        return false;
+        continue;
       if ((pos > 0 && is_token_byte(p[pos - 1])) || (pos + m < n && is_token_byte(p[pos + m])))
-        return false; // inside a longer token
+        continue; // inside a longer token
       // Tokens before the anchor, walking back.
       std::size_t start = pos;
       bool ok = true;
@@ -231,16 +222,15 @@ public:
         ok = begin < end && equals_folded(text.substr(begin, end - begin), tokens[t]);
       }
       if (ok)
-        found = start;
-      return ok;
-    });
-    return found;
+        return start;
+    }
+    return std::string_view::npos;
   }
 
 private:
   const std::vector<std::string> *tokens_;
-  std::size_t anchor_ = 0; // the token holding the rarest byte
-  std::size_t offset_ = 0; // and where in it
+  std::size_t anchor_ = 0; // the token holding the rarest pair
+  BytePair pair_;          // and that pair
 };
 
 // Positive body terms of the query, to place the snippet.
@@ -668,7 +658,15 @@ private:
 
     Matches out;
     const PhraseMatcher matcher(node.tokens);
-    for (const Candidate &c : candidates) {
+    // The specs are scattered in memory: fetch the candidates' Spec objects, then their bodies'
+    // first bytes, a few candidates ahead, so the misses overlap the scanning.
+    constexpr std::size_t spec_ahead = 8, body_ahead = 4;
+    for (std::size_t k = 0; k < candidates.size(); ++k) {
+      if (k + spec_ahead < candidates.size())
+        __builtin_prefetch(&specs_[candidates[k + spec_ahead].spec]->body);
+      if (k + body_ahead < candidates.size())
+        __builtin_prefetch(specs_[candidates[k + body_ahead].spec]->body.data());
+      const Candidate &c = candidates[k];
       const Spec &spec = *specs_[c.spec];
       std::uint8_t verified = 0;
       if ((c.fields & SearchIndex::in_title) && matcher.find(spec.title) != npos)
@@ -756,6 +754,106 @@ private:
 };
 
 } // namespace
+
+// --- Byte-pair scanning ---------------------------------------------------------------------
+
+namespace {
+
+// What find_byte_pair() compares: a text byte c matches `first` when (c | first_fold) == first,
+// where first_fold is 0x20 for a letter (so either case matches) and 0 for any other byte.
+struct PairNeedle {
+  unsigned char first, second, first_fold, second_fold;
+  std::size_t gap;
+
+  PairNeedle(char a, char b, std::size_t distance) noexcept
+      : first(static_cast<unsigned char>(a)), second(static_cast<unsigned char>(b)),
+        first_fold(fold_mask(a)), second_fold(fold_mask(b)), gap(distance) {}
+  static unsigned char fold_mask(char c) noexcept { return c >= 'a' && c <= 'z' ? 0x20 : 0; }
+
+  bool matches_at(const unsigned char *p, std::size_t i) const noexcept {
+    return (p[i] | first_fold) == first && (p[i + gap] | second_fold) == second;
+  }
+};
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define LEANSPEC_SCAN_X86 1
+
+// The first i in [i, end) where the needle matches, when it is in a 16-position step that fits
+// before `end`; else where the steps stopped (the caller tests the rest a byte at a time).
+std::size_t scan_sse2(const unsigned char *p, std::size_t i, std::size_t end,
+                      const PairNeedle &needle) noexcept {
+  const __m128i first = _mm_set1_epi8(static_cast<char>(needle.first));
+  const __m128i second = _mm_set1_epi8(static_cast<char>(needle.second));
+  const __m128i first_fold = _mm_set1_epi8(static_cast<char>(needle.first_fold));
+  const __m128i second_fold = _mm_set1_epi8(static_cast<char>(needle.second_fold));
+  for (; i + 16 <= end; i += 16) {
+    const __m128i x =
+        _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p + i)), first_fold);
+    const __m128i y = _mm_or_si128(
+        _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + i + needle.gap)), second_fold);
+    const auto mask = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(x, first), _mm_cmpeq_epi8(y, second))));
+    if (mask != 0)
+      return i + static_cast<std::size_t>(__builtin_ctz(mask));
+  }
+  return i;
+}
+
+// The same, 32 positions a step, on a CPU with AVX2.
+__attribute__((target("avx2"))) std::size_t scan_avx2(const unsigned char *p, std::size_t i,
+                                                      std::size_t end,
+                                                      const PairNeedle &needle) noexcept {
+  const __m256i first = _mm256_set1_epi8(static_cast<char>(needle.first));
+  const __m256i second = _mm256_set1_epi8(static_cast<char>(needle.second));
+  const __m256i first_fold = _mm256_set1_epi8(static_cast<char>(needle.first_fold));
+  const __m256i second_fold = _mm256_set1_epi8(static_cast<char>(needle.second_fold));
+  for (; i + 32 <= end; i += 32) {
+    const __m256i x =
+        _mm256_or_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(p + i)), first_fold);
+    const __m256i y = _mm256_or_si256(
+        _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p + i + needle.gap)), second_fold);
+    const auto mask = static_cast<unsigned>(_mm256_movemask_epi8(
+        _mm256_and_si256(_mm256_cmpeq_epi8(x, first), _mm256_cmpeq_epi8(y, second))));
+    if (mask != 0)
+      return i + static_cast<std::size_t>(__builtin_ctz(mask));
+  }
+  return i;
+}
+#endif
+
+} // namespace
+
+ScanLevel best_scan_level() noexcept {
+#ifdef LEANSPEC_SCAN_X86
+  static const ScanLevel best =
+      __builtin_cpu_supports("avx2") ? ScanLevel::avx2 : ScanLevel::sse2; // x86-64 has SSE2
+  return best;
+#else
+  return ScanLevel::scalar;
+#endif
+}
+
+std::size_t find_byte_pair(std::string_view text, std::size_t from, char first, char second,
+                           std::size_t gap, ScanLevel level) noexcept {
+  if (text.size() <= gap)
+    return std::string_view::npos;
+  const PairNeedle needle(first, second, gap);
+  const auto *p = reinterpret_cast<const unsigned char *>(text.data());
+  const std::size_t end = text.size() - gap; // the first byte is before it
+  std::size_t i = from;
+#ifdef LEANSPEC_SCAN_X86
+  if (level == ScanLevel::avx2)
+    i = scan_avx2(p, i, end, needle);
+  else if (level == ScanLevel::sse2)
+    i = scan_sse2(p, i, end, needle);
+#else
+  (void)level;
+#endif
+  for (; i < end; ++i)
+    if (needle.matches_at(p, i))
+      return i;
+  return std::string_view::npos;
+}
 
 std::string make_snippet(std::string_view body, std::size_t offset) {
   constexpr std::size_t width = 160; // bytes of text, before the ellipses

@@ -14,6 +14,7 @@
 #include <set>
 #include <span>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace leanspec;
@@ -195,6 +196,76 @@ TEST_CASE("the two-thread build gives the index the sequential builder gives") {
   }
 }
 
+TEST_CASE("the postings agree with each spec's own terms, past one- and two-byte gaps") {
+  // 17,000 specs: spec gaps and term ids past the one- and two-byte varints (128, 16,384), body
+  // counts past the saturation at 15, every field, and lists of both codings: all of the
+  // commonest posting (once, in the body), mostly of it, and mostly not.
+  std::vector<SpecPtr> specs;
+  for (int i = 0; i < 17000; ++i) {
+    SpecText t{.number = i + 1, .slug = "s", .title = "T", .body = "u" + std::to_string(i)};
+    if (i == 0 || i == 200 || i == 16900)
+      t.body += " rare Rare";
+    if (i == 0 || i == 9000 || i == 16999)
+      t.body += " far";
+    t.body += i % 10 == 0 ? " mostly mostly" : " mostly";
+    if (i % 150 == 0)
+      t.body += i % 3000 == 0 ? " sparse sparse" : " sparse";
+    if (i % 1000 == 7) {
+      t.title = "Rare title";
+      t.tags = {"rare", "x-" + std::to_string(i)};
+    }
+    for (int k = 0; k < i % 40; ++k)
+      t.body += " common";
+    specs.push_back(make_spec(t));
+  }
+  const auto index = build_search_index(specs);
+  using Entry = std::tuple<std::uint32_t, int, int>; // spec, fields, body_tf
+  std::map<std::string, std::vector<Entry>> expected;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const SpecTerms terms = collect_spec_terms(*specs[i]);
+    for (const auto &e : terms.entries)
+      expected[std::string(terms.token(e))].emplace_back(static_cast<std::uint32_t>(i), e.fields,
+                                                         e.body_tf);
+  }
+  REQUIRE(index->term_count() == expected.size());
+  std::size_t t = 0;
+  for (const auto &term : expected) {
+    const std::string &token = term.first;
+    const std::vector<Entry> &postings = term.second;
+    CAPTURE(token);
+    REQUIRE(index->term(t) == token);
+    CHECK(index->document_frequency(t) == postings.size());
+    std::vector<Entry> got;
+    index->for_each_posting(
+        t, [&](const SearchIndex::Posting &p) { got.emplace_back(p.spec, p.fields, p.body_tf); });
+    CHECK(got == postings);
+    ++t;
+  }
+  const std::size_t common = index->find("common");
+  REQUIRE(common != index->term_count());
+  int saturated = 0;
+  index->for_each_posting(
+      common, [&](const SearchIndex::Posting &p) { saturated += p.body_tf == 15 ? 1 : 0; });
+  CHECK(saturated > 0);
+}
+
+TEST_CASE("tokens longer than the builder's text chunks are indexed whole") {
+  const std::string huge(3u << 20, 'q'); // 3 MiB: more than a chunk of term text
+  const std::string long_word(300, 'w'); // a length of two varint bytes
+  const Corpus corpus({
+      {.number = 1, .body = "before " + huge + " after"},
+      {.number = 2, .body = long_word + " after"},
+      {.number = 3, .body = "after"},
+  });
+  const SearchIndex &index = corpus.index();
+  REQUIRE(index.find(huge) != index.term_count());
+  CHECK(index.term(index.find(huge)).size() == huge.size());
+  CHECK(corpus.numbers(long_word) == Numbers{2});
+  CHECK(corpus.numbers("after") == Numbers{1, 2, 3});
+  CHECK(corpus.numbers("before") == Numbers{1});
+  CHECK(corpus.numbers("qqq") == Numbers{1});
+}
+
 // --- Matching -------------------------------------------------------------------------------
 
 TEST_CASE("a word matches the tokens it is a prefix of, whatever their case") {
@@ -261,6 +332,73 @@ TEST_CASE("a word with punctuation inside matches its parts adjacent") {
       {.number = 20, .body = "see spec/validation"},
   });
   CHECK(corpus.numbers("spec-validation") == Numbers{18, 20});
+}
+
+TEST_CASE("a phrase is found at any offset, across any separators, in any ASCII case") {
+  // Every offset from 0 to 69 puts the phrase at each position of a 16- and a 32-byte scanning
+  // step, and of the scan's tail; near misses stand at the same offsets.
+  const std::vector<std::string> separators{" ", "\n", "  \n\t", ", ", "-", "_", "/", "\r\n", ".."};
+  const std::vector<std::string> misses{"searchindex",    "search indexes",       "research index",
+                                        "search reindex", "search\xC3\xA9 index", "index search"};
+  std::vector<SpecText> texts;
+  Numbers expected;
+  int number = 0;
+  for (std::size_t offset = 0; offset < 70; ++offset) {
+    const std::string lead(offset, offset % 2 ? '\n' : ' ');
+    const std::string tail = offset % 3 ? "" : " and more text after it";
+    const std::string &separator = separators[offset % separators.size()];
+    const std::string phrase = offset % 4 == 0   ? "Search" + separator + "INDEX"
+                               : offset % 4 == 1 ? "search" + separator + "index"
+                               : offset % 4 == 2 ? "SEARCH" + separator + "Index"
+                                                 : "sEaRcH" + separator + "iNdEx";
+    texts.push_back({.number = ++number, .body = lead + phrase + tail});
+    expected.push_back(number);
+    texts.push_back({.number = ++number, .body = lead + misses[offset % misses.size()] + tail});
+  }
+  const Corpus corpus(texts);
+  CHECK(corpus.numbers("\"search index\"") == expected);
+  CHECK(corpus.numbers("\"SEARCH index\"") == expected);
+  // The snippet starts at the phrase's first word, whatever joins the two.
+  for (const auto &hit : corpus.search("\"search index\"").hits) {
+    CAPTURE(hit.spec->body);
+    std::string snippet = hit.snippet;
+    for (char &c : snippet)
+      c = fold_byte(c);
+    CHECK(snippet.rfind("search", 0) == 0);
+  }
+}
+
+TEST_CASE("a phrase counts in each field it stands in whole, and ranks by that field") {
+  const Corpus corpus({
+      {.number = 1, .title = "The search index", .body = "nothing"},
+      {.number = 2, .tags = {"Search-Index"}},
+      {.number = 3, .slug = "search-index"},
+      {.number = 4, .body = "the\nsearch   index"},
+      {.number = 5, .title = "search", .tags = {"index"}}, // split across fields
+      {.number = 6, .tags = {"search", "index"}},          // split across two tags
+      {.number = 7, .title = "Search", .body = "index"},
+  });
+  CHECK(corpus.ids("\"search index\"") ==
+        std::vector<std::string>{"001-spec", "002-spec", "003-search-index", "004-spec"});
+  CHECK(corpus.numbers("title:\"search index\"") == Numbers{1});
+  CHECK(corpus.numbers("search index") == Numbers{1, 2, 3, 4, 5, 6, 7});
+}
+
+TEST_CASE("non-ASCII phrases match byte for byte, with only ASCII letters folded") {
+  const Corpus corpus({
+      {.number = 1, .body = "Über Alles ist gut"},
+      {.number = 2, .body = "über alles"},
+      {.number = 3, .body = "intro 日本語 テキスト outro"},
+      {.number = 4, .body = "café-crème au lait"},
+      {.number = 5, .body = "CAFÉ CRÈME"},
+      {.number = 6, .body = "x日本語 テキスト"}, // the first token is "x日本語"
+  });
+  CHECK(corpus.numbers("\"über alles\"") == Numbers{2});
+  CHECK(corpus.numbers("\"Über ALLES\"") == Numbers{1});
+  CHECK(corpus.numbers("\"日本語 テキスト\"") == Numbers{3});
+  CHECK(corpus.numbers("\"café crème\"") == Numbers{4});
+  CHECK(corpus.numbers("\"CAFÉ crème\"").empty());
+  CHECK(corpus.numbers("\"cafÉ crÈme\"") == Numbers{5});
 }
 
 TEST_CASE("a fuzzy word matches indexed tokens within its edit distance") {
@@ -481,6 +619,41 @@ TEST_CASE("limit cuts the hits while total counts every match") {
   CHECK(five.hits[4].spec->number == 5);
   CHECK(corpus.search("common", 0).hits.size() == 30);
   CHECK(corpus.search("common", 100).hits.size() == 30);
+}
+
+TEST_CASE("find_byte_pair gives the naive answer at every scan level") {
+  std::mt19937 random(11);
+  const std::string alphabet = "aAbBqQzZ09 -_\n@`[{\x80\xC3\xA9\xFF";
+  std::vector<ScanLevel> levels{ScanLevel::scalar};
+  if (best_scan_level() >= ScanLevel::sse2)
+    levels.push_back(ScanLevel::sse2);
+  if (best_scan_level() >= ScanLevel::avx2)
+    levels.push_back(ScanLevel::avx2);
+  const auto same = [](char c, char lower) {
+    return c == lower || (lower >= 'a' && lower <= 'z' && c == lower - 'a' + 'A');
+  };
+  for (int round = 0; round < 2000; ++round) {
+    std::string text(random() % 150, ' ');
+    for (char &c : text)
+      c = alphabet[random() % alphabet.size()];
+    const char first = fold_byte(alphabet[random() % alphabet.size()]);
+    const char second = fold_byte(alphabet[random() % alphabet.size()]);
+    const std::size_t gap = random() % 40;
+    const std::size_t from = random() % 4 == 0 ? random() % 60 : 0;
+    std::vector<std::size_t> expected;
+    for (std::size_t i = from; i + gap < text.size(); ++i)
+      if (same(text[i], first) && same(text[i + gap], second))
+        expected.push_back(i);
+    for (const ScanLevel level : levels) {
+      CAPTURE(round);
+      CAPTURE(static_cast<int>(level));
+      std::vector<std::size_t> got;
+      for (std::size_t i = find_byte_pair(text, from, first, second, gap, level);
+           i != std::string_view::npos; i = find_byte_pair(text, i + 1, first, second, gap, level))
+        got.push_back(i);
+      CHECK(got == expected);
+    }
+  }
 }
 
 // --- Snippets -------------------------------------------------------------------------------
