@@ -1,5 +1,5 @@
-// Implements run_search() and make_snippet() of src/query/search.hpp: evaluates a Query against
-// a SearchIndex and the specs, ranks the matches and cuts snippets.
+// Implements run_search(), make_snippet() and find_byte_pair() of src/query/search.hpp:
+// evaluates a Query against a SearchIndex and the specs, ranks the matches and cuts snippets.
 #include "query/search.hpp"
 
 #include "core/snapshot.hpp"
