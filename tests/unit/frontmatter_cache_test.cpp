@@ -110,7 +110,7 @@ TEST_CASE("with a file, entries live in memory only during a load") {
   CHECK(cache.size() == 2);
   CHECK(again->root.find("status")->text == "planned");
   CHECK(again != a);
-  cache.commit(); // "status: draft" was not asked for: the file forgets it
+  cache.commit();                       // "status: draft" was not asked for: the file forgets it
   detail::FrontmatterCache fresh(file); // the kept entry was copied over still encoded
   CHECK(fresh.parse("status: planned\n")->root.find("status")->text == "planned");
   CHECK(fresh.size() == 1);
