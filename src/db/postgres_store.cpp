@@ -4,6 +4,7 @@
 // (unnest), under a row lock on the project, so writers of one project queue while readers see
 // the last committed snapshot (MVCC). Search is a generated, weighted tsvector with a GIN index.
 #include "db/database_url.hpp"
+#include "db/libpq.hpp"
 #include "db/migrations.hpp"
 #include "db/pool.hpp"
 #include "db/spec_rows.hpp"
@@ -12,13 +13,63 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <dlfcn.h>
 #include <leanspec/error.hpp>
 #include <libpq-fe.h>
+#include <mutex>
 #include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 
 namespace leanspec::detail {
+
+const LibPq &libpq() {
+  static LibPq functions;
+  static std::once_flag once;
+  static std::string failure;
+  std::call_once(once, [] {
+    void *handle = ::dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+      const char *why = ::dlerror();
+      failure = std::string("cannot load libpq.so.5 for PostgreSQL (Debian: libpq5): ") +
+                (why ? why : "unknown error");
+      return;
+    }
+#define LEANSPEC_LIBPQ_LOAD(name)                                                                  \
+  functions.name = reinterpret_cast<decltype(&::name)>(::dlsym(handle, #name));                    \
+  if (!functions.name && failure.empty())                                                          \
+    failure = "libpq.so.5 has no " #name;
+    LEANSPEC_LIBPQ_FUNCTIONS(LEANSPEC_LIBPQ_LOAD)
+#undef LEANSPEC_LIBPQ_LOAD
+  });
+  if (!failure.empty())
+    throw Error(ErrorCode::database, failure);
+  return functions;
+}
+
+// From here on, PQ* calls go through the loaded functions.
+#define PQclear libpq().PQclear
+#define PQcmdTuples libpq().PQcmdTuples
+#define PQconnectdbParams libpq().PQconnectdbParams
+#define PQdb libpq().PQdb
+#define PQerrorMessage libpq().PQerrorMessage
+#define PQexec libpq().PQexec
+#define PQexecParams libpq().PQexecParams
+#define PQfinish libpq().PQfinish
+#define PQgetisnull libpq().PQgetisnull
+#define PQgetlength libpq().PQgetlength
+#define PQgetvalue libpq().PQgetvalue
+#define PQhost libpq().PQhost
+#define PQntuples libpq().PQntuples
+#define PQport libpq().PQport
+#define PQresultErrorField libpq().PQresultErrorField
+#define PQresultErrorMessage libpq().PQresultErrorMessage
+#define PQresultStatus libpq().PQresultStatus
+#define PQsetNoticeProcessor libpq().PQsetNoticeProcessor
+#define PQstatus libpq().PQstatus
+#define PQtransactionStatus libpq().PQtransactionStatus
+#define PQuser libpq().PQuser
+
 namespace {
 
 constexpr std::size_t pool_capacity = 4;

@@ -1,0 +1,29 @@
+#pragma once
+// Internal: libpq, loaded when the first PostgreSQL store opens (dlopen of libpq.so.5) instead
+// of linked. Linking it made every program that uses libleanspec load libpq's 22 libraries
+// (Kerberos, LDAP, TLS, ...) at start, ~12 ms for the CLI even when it never talks to
+// PostgreSQL. Include this after <libpq-fe.h> (for the types) and only in postgres_store.cpp:
+// it redirects the PQ* calls used there to the loaded functions.
+
+#include <libpq-fe.h>
+
+namespace leanspec::detail {
+
+#define LEANSPEC_LIBPQ_FUNCTIONS(X)                                                                \
+  X(PQclear)                                                                                       \
+  X(PQcmdTuples) X(PQconnectdbParams) X(PQdb) X(PQerrorMessage) X(PQexec) X(PQexecParams)          \
+      X(PQfinish) X(PQgetisnull) X(PQgetlength) X(PQgetvalue) X(PQhost) X(PQntuples) X(PQport)     \
+          X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) X(PQsetNoticeProcessor)  \
+              X(PQstatus) X(PQtransactionStatus) X(PQuser)
+
+struct LibPq {
+#define LEANSPEC_LIBPQ_MEMBER(name) decltype(&::name) name = nullptr;
+  LEANSPEC_LIBPQ_FUNCTIONS(LEANSPEC_LIBPQ_MEMBER)
+#undef LEANSPEC_LIBPQ_MEMBER
+};
+
+/// The loaded functions; loads libpq on the first call (thread-safe).
+/// @throws leanspec::Error database when libpq.so.5 or one of its functions cannot be found
+const LibPq &libpq();
+
+} // namespace leanspec::detail
