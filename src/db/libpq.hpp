@@ -9,14 +9,13 @@
 
 namespace leanspec::detail {
 
-// clang-format off (version 14 does not settle on one layout for this list)
-#define LEANSPEC_LIBPQ_FUNCTIONS(X)                                                                \
-  X(PQclear)                                                                                       \
-  X(PQcmdTuples)                                                                                   \
-  X(PQconnectdbParams) X(PQdb) X(PQerrorMessage) X(PQexec) X(PQexecParams) X(PQfinish)             \
-      X(PQgetisnull) X(PQgetlength) X(PQgetvalue) X(PQhost) X(PQntuples) X(PQport)                 \
-          X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) X(PQsetNoticeProcessor)  \
-              X(PQstatus) X(PQtransactionStatus) X(PQuser)
+// The list is kept out of clang-format: version 14 does not settle on one layout for it.
+// clang-format off
+#define LEANSPEC_LIBPQ_FUNCTIONS(X) \
+  X(PQclear) X(PQcmdTuples) X(PQconnectdbParams) X(PQdb) X(PQerrorMessage) X(PQexec) \
+  X(PQexecParams) X(PQfinish) X(PQgetisnull) X(PQgetlength) X(PQgetvalue) X(PQhost) \
+  X(PQntuples) X(PQport) X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) \
+  X(PQsetNoticeProcessor) X(PQstatus) X(PQtransactionStatus) X(PQuser)
 // clang-format on
 
 struct LibPq {
