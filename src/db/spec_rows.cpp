@@ -48,31 +48,6 @@ bool is_inside_path(std::string_view path) noexcept {
   return true;
 }
 
-void write_value(JsonWriter &w, const Value &v) {
-  switch (v.kind) {
-  case Value::Kind::null:
-    w.null();
-    break;
-  case Value::Kind::scalar:
-    w.value(v.text);
-    break;
-  case Value::Kind::sequence:
-    w.begin_array();
-    for (const auto &item : v.items)
-      write_value(w, item);
-    w.end_array();
-    break;
-  case Value::Kind::mapping:
-    w.begin_object();
-    for (const auto &field : v.fields) {
-      w.key(field.key);
-      write_value(w, field.value);
-    }
-    w.end_object();
-    break;
-  }
-}
-
 } // namespace
 
 std::int64_t now_ms() noexcept {

@@ -7,6 +7,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <leanspec/spec.hpp>
 #include <string>
 #include <string_view>
 
@@ -152,5 +153,32 @@ private:
   bool first_ = true;
   bool after_key_ = false;
 };
+
+/// A frontmatter Value as JSON: scalars as strings (their text, as written), null, arrays and
+/// objects in file order.
+inline void write_value(JsonWriter &w, const Value &v) {
+  switch (v.kind) {
+  case Value::Kind::null:
+    w.null();
+    break;
+  case Value::Kind::scalar:
+    w.value(v.text);
+    break;
+  case Value::Kind::sequence:
+    w.begin_array();
+    for (const auto &item : v.items)
+      write_value(w, item);
+    w.end_array();
+    break;
+  case Value::Kind::mapping:
+    w.begin_object();
+    for (const auto &field : v.fields) {
+      w.key(field.key);
+      write_value(w, field.value);
+    }
+    w.end_object();
+    break;
+  }
+}
 
 } // namespace leanspec::detail

@@ -6,31 +6,7 @@ namespace leanspec {
 namespace {
 
 using detail::JsonWriter;
-
-void write_value(JsonWriter &w, const Value &v) {
-  switch (v.kind) {
-  case Value::Kind::null:
-    w.null();
-    break;
-  case Value::Kind::scalar:
-    w.value(v.text);
-    break;
-  case Value::Kind::sequence:
-    w.begin_array();
-    for (const auto &item : v.items)
-      write_value(w, item);
-    w.end_array();
-    break;
-  case Value::Kind::mapping:
-    w.begin_object();
-    for (const auto &[name, item] : v.fields) {
-      w.key(name);
-      write_value(w, item);
-    }
-    w.end_object();
-    break;
-  }
-}
+using detail::write_value;
 
 void write_diagnostic(JsonWriter &w, const Diagnostic &d) {
   w.begin_object();
