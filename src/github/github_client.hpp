@@ -1,0 +1,114 @@
+#pragma once
+// Internal: GitHubClient, the HTTP side of the GitHub sync (src/github/sync.cpp sits on top).
+// GitHub REST requests over libcurl's multi interface: many in flight on reused connections,
+// at most `max_concurrency` at once, connect and total timeouts, redirects followed (archive
+// downloads redirect to another host), the token sent only to the API's own host (never across
+// a redirect elsewhere) and never written into an error. Every response's rate-limit headers
+// are read; 5xx, timeouts and connection failures are retried a bounded number of times with
+// exponential backoff and full jitter; a rate-limited response (429, or 403 for a primary or
+// secondary limit) stops the batch instead of retrying. Single-thread: one client per sync
+// (or per scheduler worker); separate clients may run on separate threads.
+//
+//   GitHubClient client({.api_url = "http://127.0.0.1:8081", .token = token});
+//   auto head = client.fetch({.path = "/repos/acme/web/commits/main",
+//                             .accept = "application/vnd.github.sha",
+//                             .if_none_match = stored_etag});
+//   if (head.status == 304) ...                           // unchanged, cost no rate limit
+//   auto blobs = client.fetch_all(requests);              // same order as `requests`
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace leanspec::detail {
+
+struct GitHubClientOptions {
+  /// The REST API root (`GITHUB_API_URL`): https://api.github.com, a GitHub Enterprise
+  /// `https://host/api/v3`, or a test server `http://127.0.0.1:PORT`. No trailing slash needed.
+  std::string api_url = "https://api.github.com";
+  /// `GITHUB_TOKEN`; empty: anonymous (60 requests an hour). Sent as `Authorization: Bearer`
+  /// only to api_url's scheme, host and port.
+  std::string token;
+  unsigned max_concurrency = 8; ///< requests in flight at once (GitHub's secondary limits)
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds request_timeout{60'000}; ///< total time of one attempt
+  unsigned max_retries = 3; ///< extra attempts for a 5xx, a timeout or a connection failure
+  std::chrono::milliseconds retry_base{500}; ///< backoff: random in [0, base * 2^attempt)
+  std::size_t max_body_size = 512u << 20;    ///< a larger response body fails that request
+  std::string user_agent;                    ///< empty: "libleanspec/<version>"
+};
+
+struct GitHubRequest {
+  /// A path under api_url ("/repos/o/r/git/trees/SHA?recursive=1"), or an absolute URL.
+  std::string path;
+  std::string accept = "application/vnd.github+json";
+  std::string if_none_match; ///< an ETag from an earlier response; a 304 answers "unchanged"
+};
+
+/// GitHub's rate-limit headers as one response gave them (-1 / 0 when absent).
+struct RateLimit {
+  int limit = -1;
+  int remaining = -1;
+  std::int64_t reset_at = 0; ///< unix seconds (`X-RateLimit-Reset`)
+};
+
+struct GitHubResponse {
+  long status = 0;  ///< the final HTTP status; 0 when no response came (see `error`)
+  std::string body; ///< bytes as received (an archive stays compressed)
+  std::string etag; ///< the `ETag` header, if any
+  RateLimit rate_limit;
+  std::chrono::seconds retry_after{-1}; ///< `Retry-After`, -1 when absent
+  int attempts = 0;                     ///< requests this response took, retries included
+  /// Empty on a response; else why none came ("timeout after 60000 ms", "connection refused",
+  /// "not sent: rate limited", "not sent: cancelled"). Names the URL without any token.
+  std::string error;
+
+  /// 429, or a 403 that is a primary limit (`X-RateLimit-Remaining: 0`) or a secondary one
+  /// (its body's message says "secondary rate limit", possibly with no rate-limit headers).
+  bool is_rate_limited() const noexcept;
+  /// When a rate-limited caller may try again: `Retry-After` if given, else the reset time if
+  /// remaining is 0, else (a secondary limit without either) one minute from now. Unix seconds.
+  std::int64_t retry_at(std::int64_t now_unix_s) const noexcept;
+};
+
+/// Totals over a client's life, for the sync-run record.
+struct GitHubCounters {
+  std::uint64_t requests = 0;     ///< HTTP requests sent, retries and redirects' first hop included
+  std::uint64_t not_modified = 0; ///< of which answered 304
+  std::uint64_t bytes = 0;        ///< response body bytes received
+  RateLimit last_rate_limit;      ///< from the newest response that carried the headers
+};
+
+class GitHubClient {
+public:
+  /// @throws leanspec::Error config for an api_url that is not http(s)://host[:port][/path]
+  explicit GitHubClient(GitHubClientOptions options);
+  ~GitHubClient();
+  GitHubClient(const GitHubClient &) = delete;
+  GitHubClient &operator=(const GitHubClient &) = delete;
+
+  /// Performs every request, at most max_concurrency at once, and returns the responses in the
+  /// order of `requests`. A rate-limited response stops the batch: requests not yet started are
+  /// not sent (status 0, error "not sent: rate limited"). `progress` (optional) is called on
+  /// this thread after each request completes with (done, total); returning false cancels the
+  /// rest ("not sent: cancelled"; those in flight are abandoned). Never throws for HTTP or
+  /// transport failures: they are in the responses.
+  std::vector<GitHubResponse>
+  fetch_all(const std::vector<GitHubRequest> &requests,
+            const std::function<bool(std::size_t done, std::size_t total)> &progress = {});
+  /// One request (fetch_all of one).
+  GitHubResponse fetch(const GitHubRequest &request);
+
+  GitHubCounters counters() const noexcept;
+  const GitHubClientOptions &options() const noexcept;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace leanspec::detail
