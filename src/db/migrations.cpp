@@ -12,9 +12,10 @@
 //   webhook_deliveries  processed X-GitHub-Delivery ids
 //   leases              the per-project sync lease (holder, expiry)
 // Search: SQLite keeps an FTS5 table over specs (external content, kept in step by triggers);
-// PostgreSQL a generated tsvector column with a GIN index. Both weigh title > tags, id > body.
-// PostgreSQL indexes the first 256 Ki characters of a body only: a tsvector cannot exceed 1 MB,
-// and a larger one would fail the whole snapshot's write (bodies that long are not specs).
+// PostgreSQL a tsvector column with a GIN index. Both weigh title > tags, id > body. Since v2
+// both index each body word once per spec (see v2); PostgreSQL indexes 256 KiB of a body's
+// distinct words at most: a tsvector cannot exceed 1 MB, and a larger one would fail the whole
+// snapshot's write (bodies that long are not specs).
 #include "db/migrations.hpp"
 
 namespace leanspec::detail {
@@ -257,8 +258,59 @@ CREATE TABLE leases (
 );
 )sql";
 
+// v2 "search terms": the full-text indexes hold each spec's distinct body words (computed by
+// the store, SpecRow::body_terms) instead of the whole body, so a write indexes about a third of
+// the tokens. SQLite: a new column specs.search_terms and the FTS5 table over it with the
+// `ascii` tokenizer (the stores' own token rule: ASCII letters and digits lower-cased, other
+// bytes kept); existing rows are filled through leanspec_search_terms(), a function that
+// sqlite_store.cpp defines on the connection that migrates. PostgreSQL: `search` becomes a plain
+// column the store writes (the tsvector built by the client, one position per field), existing
+// values kept; bodies, frontmatter, search vectors and file contents are compressed with lz4 where
+// the server has it (pglz cost most of a write's server time).
+constexpr const char *sqlite_v2 = R"sql(
+DROP TRIGGER specs_search_insert;
+DROP TRIGGER specs_search_delete;
+DROP TRIGGER specs_search_update;
+DROP TABLE spec_search;
+ALTER TABLE specs ADD COLUMN search_terms TEXT NOT NULL DEFAULT '';
+UPDATE specs SET search_terms = leanspec_search_terms(body);
+CREATE VIRTUAL TABLE spec_search USING fts5 (
+  title, tags, id, search_terms,
+  content = 'specs', content_rowid = 'seq', tokenize = 'ascii'
+);
+INSERT INTO spec_search (spec_search) VALUES ('rebuild');
+CREATE TRIGGER specs_search_insert AFTER INSERT ON specs BEGIN
+  INSERT INTO spec_search (rowid, title, tags, id, search_terms)
+  VALUES (new.seq, new.title, new.tags, new.id, new.search_terms);
+END;
+CREATE TRIGGER specs_search_delete AFTER DELETE ON specs BEGIN
+  INSERT INTO spec_search (spec_search, rowid, title, tags, id, search_terms)
+  VALUES ('delete', old.seq, old.title, old.tags, old.id, old.search_terms);
+END;
+CREATE TRIGGER specs_search_update AFTER UPDATE OF title, tags, id, search_terms ON specs BEGIN
+  INSERT INTO spec_search (spec_search, rowid, title, tags, id, search_terms)
+  VALUES ('delete', old.seq, old.title, old.tags, old.id, old.search_terms);
+  INSERT INTO spec_search (rowid, title, tags, id, search_terms)
+  VALUES (new.seq, new.title, new.tags, new.id, new.search_terms);
+END;
+)sql";
+
+constexpr const char *postgres_v2 = R"sql(
+ALTER TABLE specs ALTER COLUMN search DROP EXPRESSION;
+DO $$
+BEGIN
+  ALTER TABLE specs ALTER COLUMN body SET COMPRESSION lz4;
+  ALTER TABLE specs ALTER COLUMN frontmatter SET COMPRESSION lz4;
+  ALTER TABLE specs ALTER COLUMN search SET COMPRESSION lz4;
+  ALTER TABLE spec_files ALTER COLUMN content SET COMPRESSION lz4;
+EXCEPTION WHEN feature_not_supported THEN
+  NULL; -- a server built without lz4 keeps pglz
+END $$;
+)sql";
+
 constexpr Migration all[] = {
     {1, "initial schema", sqlite_v1, postgres_v1},
+    {2, "search terms", sqlite_v2, postgres_v2},
 };
 
 } // namespace

@@ -1,8 +1,9 @@
 // Implements the PostgreSQL Store of src/db/store.hpp through libpq: a pool of up to four
 // connections; every statement with user data is PQexecParams with the data as parameters
 // (never spliced into SQL); a snapshot is written with a few set-based statements over arrays
-// (unnest), under a row lock on the project, so writers of one project queue while readers see
-// the last committed snapshot (MVCC). Search is a generated, weighted tsvector with a GIN index.
+// (unnest of binary-format arrays), under a row lock on the project, so writers of one project
+// queue while readers see the last committed snapshot (MVCC). Search is a weighted tsvector the
+// store builds from its own tokens, with a GIN index.
 #include "db/database_url.hpp"
 #include "db/libpq.hpp"
 #include "db/migrations.hpp"
@@ -121,10 +122,10 @@ public:
     formats_.push_back(0);
     return *this;
   }
-  /// Already-encoded text (an array literal built here): no copy through pg_text.
-  Params &literal(std::string s) {
+  /// A value in PostgreSQL's binary format (an array built by BinaryArray).
+  Params &binary(std::string s) {
     values_.push_back(std::move(s));
-    formats_.push_back(0);
+    formats_.push_back(1);
     return *this;
   }
 
@@ -148,60 +149,123 @@ private:
   std::vector<int> formats_;
 };
 
-// A PostgreSQL array literal ('{"a","b",NULL}'), bound as one text parameter and cast in SQL.
-class ArrayLiteral {
+// A one-dimensional array in PostgreSQL's binary format (array_recv), bound as one binary
+// parameter and cast in SQL to its type ($2::text[]): no quoting, escaping or hex to write on
+// this side nor to parse on the server's, which mattered for megabytes of bodies and files.
+class BinaryArray {
 public:
-  ArrayLiteral &text(std::string_view v) {
-    separate();
-    out_ += '"';
-    for (const char c : pg_text(v)) {
-      if (c == '"' || c == '\\')
-        out_ += '\\';
-      out_ += c;
+  // Element type OIDs (pg_type.dat).
+  enum Oid : std::uint32_t {
+    bool_oid = 16,
+    bytea_oid = 17,
+    int4_oid = 23,
+    text_oid = 25,
+    json_oid = 114,
+    tsvector_oid = 3614
+  };
+  explicit BinaryArray(Oid element) : element_(element) {}
+
+  /// text and json elements: UTF-8 without NUL (pg_text).
+  BinaryArray &text(std::string_view v) { return raw(pg_text(v)); }
+  BinaryArray &integer(std::int32_t n) {
+    std::string be(4, '\0');
+    put32(be.data(), static_cast<std::uint32_t>(n));
+    return raw(be);
+  }
+  BinaryArray &boolean(bool b) { return raw(std::string_view(b ? "\1" : "\0", 1)); }
+  BinaryArray &null() {
+    char length[4];
+    put32(length, 0xffffffffu);
+    data_.append(length, 4);
+    has_null_ = true;
+    ++count_;
+    return *this;
+  }
+  /// An element's bytes as they are (bytea; or a tsvector made by tsvector_binary()).
+  BinaryArray &raw(std::string_view v) {
+    char length[4];
+    put32(length, static_cast<std::uint32_t>(v.size()));
+    data_.append(length, 4);
+    data_.append(v);
+    ++count_;
+    return *this;
+  }
+
+  std::string finish() const {
+    std::string out(count_ ? 20 : 12, '\0');
+    put32(out.data(), count_ ? 1 : 0); // dimensions
+    put32(out.data() + 4, has_null_ ? 1 : 0);
+    put32(out.data() + 8, element_);
+    if (count_) {
+      put32(out.data() + 12, count_);
+      put32(out.data() + 16, 1); // lower bound
     }
-    out_ += '"';
-    return *this;
+    return out + data_;
   }
-  ArrayLiteral &null() {
-    separate();
-    out_ += "NULL";
-    return *this;
+
+  static void put32(char *at, std::uint32_t v) noexcept {
+    for (int i = 0; i < 4; ++i)
+      at[i] = static_cast<char>(v >> (24 - 8 * i));
   }
-  ArrayLiteral &integer(long long n) {
-    separate();
-    out_ += std::to_string(n);
-    return *this;
-  }
-  ArrayLiteral &boolean(bool b) {
-    separate();
-    out_ += b ? 't' : 'f';
-    return *this;
-  }
-  /// bytea in hex form: "\\x4142" in the literal is \x4142 to bytea's input.
-  ArrayLiteral &bytes(std::string_view v) {
-    static constexpr char hex[] = "0123456789abcdef";
-    separate();
-    out_.reserve(out_.size() + v.size() * 2 + 6);
-    out_ += "\"\\\\x";
-    for (const char c : v) {
-      const auto u = static_cast<unsigned char>(c);
-      out_ += hex[u >> 4];
-      out_ += hex[u & 15];
-    }
-    out_ += '"';
-    return *this;
-  }
-  std::string finish() { return std::move(out_) + "}"; }
 
 private:
-  void separate() {
-    if (!first_)
-      out_ += ',';
-    first_ = false;
-  }
-  std::string out_ = "{";
-  bool first_ = true;
+  Oid element_;
+  std::string data_;
+  std::uint32_t count_ = 0;
+  bool has_null_ = false;
 };
+
+// A spec's search vector in tsvector's binary format (tsvectorrecv): each distinct term once,
+// with one position per field it occurs in, weighted A (title), B (tags, id) or D (body), so
+// ts_rank weighs fields as the filesystem search does. Terms are the store's own tokens (no
+// text search configuration: search() builds its tsquery from the same tokens). Body terms stop
+// at 256 KiB, as a tsvector may not exceed 1 MB; terms longer than a lexeme may be are skipped.
+std::string tsvector_binary(const SpecRow &row) {
+  constexpr std::size_t max_lexeme = 2047, max_body_bytes = 256 * 1024;
+  constexpr std::uint16_t max_position = 16383;
+  struct Entry {
+    std::string_view lexeme;
+    std::vector<std::uint16_t> positions; // weight in the top two bits
+  };
+  std::vector<Entry> entries;
+  std::unordered_map<std::string_view, std::size_t> index;
+  std::uint16_t position = 0;
+  std::size_t body_bytes = 0;
+  const auto add = [&](const std::vector<std::string> &terms, std::uint16_t weight, bool body) {
+    for (const std::string &term : terms) {
+      if (term.size() > max_lexeme || find_invalid_utf8(term) != std::string_view::npos)
+        continue;
+      if (body && (body_bytes += term.size()) > max_body_bytes)
+        return;
+      if (position < max_position)
+        ++position;
+      auto [it, fresh] = index.emplace(term, entries.size());
+      if (fresh)
+        entries.push_back({term, {}});
+      auto &positions = entries[it->second].positions;
+      if (positions.empty() || (positions.back() & 0x3fff) < position)
+        positions.push_back(static_cast<std::uint16_t>(weight << 14 | position));
+    }
+  };
+  add(row.title_terms, 3, false);
+  add(row.key_terms, 2, false);
+  add(row.body_terms, 0, true);
+
+  std::string out(4, '\0');
+  BinaryArray::put32(out.data(), static_cast<std::uint32_t>(entries.size()));
+  for (const Entry &e : entries) {
+    out += e.lexeme;
+    out += '\0';
+    const auto put16 = [&](std::uint16_t v) {
+      out += static_cast<char>(v >> 8);
+      out += static_cast<char>(v & 0xff);
+    };
+    put16(static_cast<std::uint16_t>(e.positions.size()));
+    for (const std::uint16_t p : e.positions)
+      put16(p);
+  }
+  return out;
+}
 
 std::int64_t to_int(const PGresult *r, int row, int column) {
   const char *s = PQgetvalue(r, row, column);
@@ -445,6 +509,16 @@ public:
   ReplaceResult replace_specs(std::string_view project_id,
                               const std::vector<StoredSpec> &specs) override {
     const std::vector<PreparedSpec> prepared = prepare_specs(specs);
+    const auto stored_hashes = [&](Session &s) {
+      std::unordered_map<std::string, std::string> out; // path -> files_hash
+      Result r = s.exec("SELECT path, files_hash FROM specs WHERE project_id = $1",
+                        Params().text(project_id));
+      for (int i = 0; i < PQntuples(r.get()); ++i)
+        out.emplace(to_string(r.get(), i, 0), to_string(r.get(), i, 1));
+      return out;
+    };
+    // Parse before the write transaction (no row lock held meanwhile); it compares again.
+    SpecRows rows(prepared, run("reading the specs of a project", stored_hashes));
     return run("replacing the specs of a project", [&](Session &s) {
       Transaction tx(s);
       // The row lock queues writers of this project (across processes) until the commit.
@@ -454,24 +528,24 @@ public:
         throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
       const auto version = static_cast<std::uint64_t>(to_int(v.get(), 0, 0));
       const auto next = static_cast<std::int64_t>(version + 1);
-
-      std::unordered_map<std::string, std::string> existing; // path -> files_hash
-      {
-        Result r = s.exec("SELECT path, files_hash FROM specs WHERE project_id = $1",
-                          Params().text(project_id));
-        for (int i = 0; i < PQntuples(r.get()); ++i)
-          existing.emplace(to_string(r.get(), i, 0), to_string(r.get(), i, 1));
-      }
+      const std::unordered_map<std::string, std::string> existing = stored_hashes(s);
 
       ReplaceResult result;
       std::unordered_set<std::string_view> seen;
       // Columns of the specs to write, one array each.
-      ArrayLiteral paths, ids, numbers, number_texts, slugs, titles, statuses, priorities, tags,
-          assignees, created, created_at, updated_at, completed, completed_at, parents, archived,
-          frontmatter, bodies, content_hashes, files_hashes;
-      ArrayLiteral file_paths, file_names, file_contents, file_shas;
-      ArrayLiteral rel_paths, rel_kinds, rel_positions, rel_refs;
-      ArrayLiteral rewritten; // changed folders: their files and relationships are rewritten
+      using A = BinaryArray;
+      A paths(A::text_oid), ids(A::text_oid), numbers(A::int4_oid), number_texts(A::text_oid),
+          slugs(A::text_oid), titles(A::text_oid), statuses(A::text_oid), priorities(A::text_oid),
+          tags(A::text_oid), assignees(A::text_oid), created(A::text_oid), created_at(A::text_oid),
+          updated_at(A::text_oid), completed(A::text_oid), completed_at(A::text_oid),
+          parents(A::text_oid), archived(A::bool_oid), frontmatter(A::json_oid),
+          bodies(A::text_oid), content_hashes(A::text_oid), files_hashes(A::text_oid),
+          searches(A::tsvector_oid);
+      A file_paths(A::text_oid), file_names(A::text_oid), file_contents(A::bytea_oid),
+          file_shas(A::text_oid);
+      A rel_paths(A::text_oid), rel_kinds(A::text_oid), rel_positions(A::int4_oid),
+          rel_refs(A::text_oid);
+      A rewritten(A::text_oid); // changed folders: their files and relationships are rewritten
       std::size_t written = 0;
       for (const PreparedSpec &spec : prepared) {
         const std::string &path = spec.spec->path;
@@ -486,7 +560,7 @@ public:
           ++result.added;
         }
         ++written;
-        const SpecRow row = make_spec_row(spec);
+        const SpecRow &row = rows.row(spec);
         paths.text(path);
         ids.text(row.id);
         row.number ? numbers.integer(*row.number) : numbers.null();
@@ -508,10 +582,11 @@ public:
         bodies.text(row.body);
         content_hashes.text(row.content_hash);
         files_hashes.text(spec.files_hash);
+        searches.raw(tsvector_binary(row));
         for (std::size_t i = 0; i < spec.files.size(); ++i) {
           file_paths.text(path);
           file_names.text(spec.files[i]->name);
-          file_contents.bytes(spec.files[i]->content);
+          file_contents.raw(spec.files[i]->content);
           file_shas.text(spec.blob_shas[i]);
         }
         for (const auto &relationship : row.relationships) {
@@ -521,7 +596,7 @@ public:
           rel_refs.text(relationship.ref);
         }
       }
-      ArrayLiteral removed;
+      A removed(A::text_oid);
       for (const auto &[path, hash] : existing)
         if (!seen.count(path)) {
           removed.text(path);
@@ -530,24 +605,24 @@ public:
 
       if (result.removed)
         s.exec("DELETE FROM specs WHERE project_id = $1 AND path = ANY ($2::text[])",
-               Params().text(project_id).literal(removed.finish()));
+               Params().text(project_id).binary(removed.finish()));
       if (result.updated) {
         const std::string list = rewritten.finish();
         s.exec("DELETE FROM spec_files WHERE project_id = $1 AND spec_path = ANY ($2::text[])",
-               Params().text(project_id).literal(list));
+               Params().text(project_id).binary(list));
         s.exec("DELETE FROM relationships WHERE project_id = $1 AND spec_path = ANY ($2::text[])",
-               Params().text(project_id).literal(list));
+               Params().text(project_id).binary(list));
       }
       if (written) {
         s.exec("INSERT INTO specs (project_id, path, id, number, number_text, slug, title, "
                "status, priority, tags, assignee, created, created_at, updated_at, completed, "
                "completed_at, parent, archived, frontmatter, body, content_hash, files_hash, "
-               "written_version) "
-               "SELECT $1::text, u.*, $23::bigint FROM unnest($2::text[], $3::text[], "
+               "search, written_version) "
+               "SELECT $1::text, u.*, $24::bigint FROM unnest($2::text[], $3::text[], "
                "$4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], "
                "$10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], "
                "$16::text[], $17::text[], $18::bool[], $19::json[], $20::text[], $21::text[], "
-               "$22::text[]) AS u "
+               "$22::text[], $23::tsvector[]) AS u "
                "ON CONFLICT (project_id, path) DO UPDATE SET id = excluded.id, "
                "number = excluded.number, number_text = excluded.number_text, "
                "slug = excluded.slug, title = excluded.title, status = excluded.status, "
@@ -558,49 +633,50 @@ public:
                "parent = excluded.parent, archived = excluded.archived, "
                "frontmatter = excluded.frontmatter, body = excluded.body, "
                "content_hash = excluded.content_hash, files_hash = excluded.files_hash, "
-               "written_version = excluded.written_version",
+               "search = excluded.search, written_version = excluded.written_version",
                Params()
                    .text(project_id)
-                   .literal(paths.finish())
-                   .literal(ids.finish())
-                   .literal(numbers.finish())
-                   .literal(number_texts.finish())
-                   .literal(slugs.finish())
-                   .literal(titles.finish())
-                   .literal(statuses.finish())
-                   .literal(priorities.finish())
-                   .literal(tags.finish())
-                   .literal(assignees.finish())
-                   .literal(created.finish())
-                   .literal(created_at.finish())
-                   .literal(updated_at.finish())
-                   .literal(completed.finish())
-                   .literal(completed_at.finish())
-                   .literal(parents.finish())
-                   .literal(archived.finish())
-                   .literal(frontmatter.finish())
-                   .literal(bodies.finish())
-                   .literal(content_hashes.finish())
-                   .literal(files_hashes.finish())
+                   .binary(paths.finish())
+                   .binary(ids.finish())
+                   .binary(numbers.finish())
+                   .binary(number_texts.finish())
+                   .binary(slugs.finish())
+                   .binary(titles.finish())
+                   .binary(statuses.finish())
+                   .binary(priorities.finish())
+                   .binary(tags.finish())
+                   .binary(assignees.finish())
+                   .binary(created.finish())
+                   .binary(created_at.finish())
+                   .binary(updated_at.finish())
+                   .binary(completed.finish())
+                   .binary(completed_at.finish())
+                   .binary(parents.finish())
+                   .binary(archived.finish())
+                   .binary(frontmatter.finish())
+                   .binary(bodies.finish())
+                   .binary(content_hashes.finish())
+                   .binary(files_hashes.finish())
+                   .binary(searches.finish())
                    .integer(next));
         s.exec("INSERT INTO spec_files (project_id, spec_path, name, content, blob_sha) "
                "SELECT $1::text, u.* FROM unnest($2::text[], $3::text[], $4::bytea[], "
                "$5::text[]) AS u",
                Params()
                    .text(project_id)
-                   .literal(file_paths.finish())
-                   .literal(file_names.finish())
-                   .literal(file_contents.finish())
-                   .literal(file_shas.finish()));
+                   .binary(file_paths.finish())
+                   .binary(file_names.finish())
+                   .binary(file_contents.finish())
+                   .binary(file_shas.finish()));
         s.exec("INSERT INTO relationships (project_id, spec_path, kind, position, ref) "
                "SELECT $1::text, u.* FROM unnest($2::text[], $3::text[], $4::int[], "
                "$5::text[]) AS u",
                Params()
                    .text(project_id)
-                   .literal(rel_paths.finish())
-                   .literal(rel_kinds.finish())
-                   .literal(rel_positions.finish())
-                   .literal(rel_refs.finish()));
+                   .binary(rel_paths.finish())
+                   .binary(rel_kinds.finish())
+                   .binary(rel_positions.finish())
+                   .binary(rel_refs.finish()));
         call_write_hook(written);
       }
       result.version = version;
@@ -659,7 +735,8 @@ public:
     const std::vector<std::string> tokens = search_tokens(words);
     if (tokens.empty())
       return {};
-    // 'token':* joined by &: tokens hold no quote, backslash or other ASCII punctuation, so
+    // 'token':* joined by &, read as a tsquery without a text search configuration, as the
+    // vectors are written: tokens hold no quote, backslash or other ASCII punctuation, so
     // nothing in them is tsquery syntax; the query is a bound parameter.
     std::string query;
     for (const std::string &token : tokens)
@@ -669,7 +746,7 @@ public:
       params.text(project_id).text(query);
       limit ? params.integer(static_cast<std::int64_t>(limit)) : params.null();
       Result r = s.exec("SELECT path, ts_rank(search, q) AS rank "
-                        "FROM specs, to_tsquery('simple', $2) AS q "
+                        "FROM specs, CAST($2 AS tsquery) AS q "
                         "WHERE project_id = $1 AND search @@ q "
                         "ORDER BY rank DESC, path COLLATE \"C\" LIMIT $3::bigint",
                         params);

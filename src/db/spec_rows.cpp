@@ -1,11 +1,16 @@
 // Implements src/db/spec_rows.hpp.
 #include "db/spec_rows.hpp"
 
+#include "model/spec_parser.hpp"
+
 #include "json/json_writer.hpp"
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <leanspec/error.hpp>
 #include <leanspec/spec.hpp>
+#include <mutex>
+#include <thread>
 #include <unordered_set>
 
 namespace leanspec::detail {
@@ -134,7 +139,7 @@ std::vector<PreparedSpec> prepare_specs(const std::vector<StoredSpec> &specs) {
 }
 
 SpecRow make_spec_row(const PreparedSpec &prepared) {
-  std::optional<std::string> readme;
+  std::optional<std::string_view> readme;
   std::vector<std::pair<std::string, std::string>> sub_files;
   for (const StoredFile *file : prepared.files) {
     if (file->name == "README.md")
@@ -142,7 +147,7 @@ SpecRow make_spec_row(const PreparedSpec &prepared) {
     else if (file->name.ends_with(".md"))
       sub_files.emplace_back(file->name, file->content);
   }
-  const Spec spec = parse_spec(prepared.spec->path, readme, std::move(sub_files));
+  const Spec spec = parse_spec_files(prepared.spec->path, readme, std::move(sub_files), {});
 
   SpecRow row;
   row.id = spec.id;
@@ -183,30 +188,99 @@ SpecRow make_spec_row(const PreparedSpec &prepared) {
     row.relationships.push_back({"parent", 0, spec.parent});
   for (std::size_t i = 0; i < spec.related.size(); ++i)
     row.relationships.push_back({"related", static_cast<int>(i), spec.related[i]});
+  row.title_terms = distinct_tokens(row.title);
+  row.key_terms = distinct_tokens(row.tags_json + ' ' + row.id);
+  row.body_terms = distinct_tokens(row.body);
   return row;
 }
 
-std::vector<std::string> search_tokens(const std::vector<std::string> &words) {
-  std::vector<std::string> tokens;
+SpecRows::SpecRows(const std::vector<PreparedSpec> &prepared,
+                   const std::unordered_map<std::string, std::string> &stored) {
+  std::vector<const PreparedSpec *> todo;
+  for (const PreparedSpec &spec : prepared) {
+    const auto found = stored.find(spec.spec->path);
+    if (found == stored.end() || found->second != spec.files_hash)
+      todo.push_back(&spec);
+  }
+  std::vector<SpecRow> rows(todo.size());
+  std::atomic<std::size_t> next{0};
+  const auto work = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < todo.size();)
+      rows[i] = make_spec_row(*todo[i]);
+  };
+  {
+    // A thread per core for more than a handful of folders; the caller's thread works too.
+    const std::size_t threads =
+        todo.size() < 16 ? 0 : std::max(1u, std::thread::hardware_concurrency()) - 1;
+    std::vector<std::jthread> pool;
+    std::exception_ptr failure;
+    std::mutex failure_mutex;
+    for (std::size_t t = 0; t < threads; ++t)
+      pool.emplace_back([&] {
+        try {
+          work();
+        } catch (...) {
+          const std::lock_guard lock(failure_mutex);
+          failure = std::current_exception();
+          next = todo.size();
+        }
+      });
+    work();
+    pool.clear();
+    if (failure)
+      std::rethrow_exception(failure);
+  }
+  for (std::size_t i = 0; i < todo.size(); ++i)
+    rows_.emplace(todo[i], std::move(rows[i]));
+}
+
+const SpecRow &SpecRows::row(const PreparedSpec &spec) {
+  auto found = rows_.find(&spec);
+  if (found == rows_.end())
+    found = rows_.emplace(&spec, make_spec_row(spec)).first;
+  return found->second;
+}
+
+namespace {
+
+// Appends each token of `text` not in `seen` to `tokens` (lower-cased ASCII letters; other
+// bytes as they are).
+void add_tokens(std::string_view text, std::unordered_set<std::string> &seen,
+                std::vector<std::string> &tokens) {
   const auto is_token_byte = [](unsigned char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
   };
-  for (const std::string &word : words) {
-    std::size_t i = 0;
-    while (i < word.size()) {
-      while (i < word.size() && !is_token_byte(static_cast<unsigned char>(word[i])))
-        ++i;
-      std::string token;
-      while (i < word.size() && is_token_byte(static_cast<unsigned char>(word[i]))) {
-        char c = word[i++];
-        if (c >= 'A' && c <= 'Z')
-          c = static_cast<char>(c - 'A' + 'a');
-        token += c;
-      }
-      if (!token.empty() && std::find(tokens.begin(), tokens.end(), token) == tokens.end())
-        tokens.push_back(std::move(token));
+  std::string token;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && !is_token_byte(static_cast<unsigned char>(text[i])))
+      ++i;
+    token.clear();
+    while (i < text.size() && is_token_byte(static_cast<unsigned char>(text[i]))) {
+      char c = text[i++];
+      if (c >= 'A' && c <= 'Z')
+        c = static_cast<char>(c - 'A' + 'a');
+      token += c;
     }
+    if (!token.empty() && seen.insert(token).second)
+      tokens.push_back(token);
   }
+}
+
+} // namespace
+
+std::vector<std::string> search_tokens(const std::vector<std::string> &words) {
+  std::unordered_set<std::string> seen;
+  std::vector<std::string> tokens;
+  for (const std::string &word : words)
+    add_tokens(word, seen, tokens);
+  return tokens;
+}
+
+std::vector<std::string> distinct_tokens(std::string_view text) {
+  std::unordered_set<std::string> seen;
+  std::vector<std::string> tokens;
+  add_tokens(text, seen, tokens);
   return tokens;
 }
 

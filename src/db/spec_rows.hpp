@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace leanspec::detail {
@@ -44,6 +45,11 @@ struct SpecRow {
   std::string frontmatter_json; ///< the frontmatter mapping as JSON, or "null"
   std::string body;
   std::string content_hash; ///< README.md's blob SHA, empty without one
+  /// The distinct search tokens (search_tokens' rule) of the title, of the tags and id, and
+  /// of the body, each in first-seen order: what the full-text indexes hold. A body word is
+  /// indexed once per spec, not once per occurrence: three times fewer tokens to index for
+  /// the same candidates (ranking weighs fields, not repeats).
+  std::vector<std::string> title_terms, key_terms, body_terms;
   struct Relationship {
     const char *kind; ///< "depends_on" | "parent" | "related"
     int position;
@@ -53,6 +59,23 @@ struct SpecRow {
 };
 
 SpecRow make_spec_row(const PreparedSpec &spec);
+
+/// Rows parsed ahead of a write transaction, so that parsing (the costly part of a write)
+/// holds no lock: built for the folders whose files differ from `stored` (path -> files_hash,
+/// read just before), in parallel when there are many. row() parses a folder it lacks (one
+/// that changed between that read and the transaction). Single-thread once built.
+class SpecRows {
+public:
+  SpecRows(const std::vector<PreparedSpec> &prepared,
+           const std::unordered_map<std::string, std::string> &stored);
+  const SpecRow &row(const PreparedSpec &spec);
+
+private:
+  std::unordered_map<const PreparedSpec *, SpecRow> rows_;
+};
+
+/// The distinct search tokens of `text` (search_tokens' rule), in first-seen order.
+std::vector<std::string> distinct_tokens(std::string_view text);
 
 /// The lower-cased search tokens of `words` (runs of ASCII letters and digits and non-ASCII
 /// bytes), without duplicates, in first-seen order.

@@ -68,6 +68,39 @@ private:
   bool done_ = false;
 };
 
+// Search terms as the FTS5 column holds them: separated by spaces.
+std::string joined(const std::vector<std::string> &terms) {
+  std::string out;
+  for (const std::string &term : terms) {
+    if (!out.empty())
+      out += ' ';
+    out += term;
+  }
+  return out;
+}
+
+// leanspec_search_terms(body): SpecRow's body terms joined, for migration "search terms" to
+// fill existing rows. Defined on the migrating connection only (no trigger or view uses it).
+void define_search_terms_function(Connection &db) {
+  const int rc = sqlite3_create_function_v2(
+      db.getHandle(), "leanspec_search_terms", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+      [](sqlite3_context *context, int, sqlite3_value **argv) {
+        try {
+          const auto *text = reinterpret_cast<const char *>(sqlite3_value_text(argv[0]));
+          const std::string terms = joined(distinct_tokens(
+              text ? std::string_view(text, static_cast<std::size_t>(sqlite3_value_bytes(argv[0])))
+                   : std::string_view()));
+          sqlite3_result_text(context, terms.data(), static_cast<int>(terms.size()),
+                              SQLITE_TRANSIENT);
+        } catch (...) { // nothing may cross into SQLite's C frames
+          sqlite3_result_error_nomem(context);
+        }
+      },
+      nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK)
+    throw SQLite::Exception(db.getHandle(), rc);
+}
+
 void bind_text(SQLite::Statement &q, int index, std::string_view text) {
   q.bind(index, std::string(text));
 }
@@ -229,33 +262,37 @@ public:
   ReplaceResult replace_specs(std::string_view project_id,
                               const std::vector<StoredSpec> &specs) override {
     const std::vector<PreparedSpec> prepared = prepare_specs(specs);
+    const std::string project(project_id);
+    const auto stored_hashes = [&](Connection &db) {
+      std::unordered_map<std::string, std::string> out; // path -> files_hash
+      SQLite::Statement q(db, "SELECT path, files_hash FROM specs WHERE project_id = ?");
+      q.bind(1, project);
+      while (q.executeStep())
+        out.emplace(q.getColumn(0).getString(), q.getColumn(1).getString());
+      return out;
+    };
+    // Parse before taking the write lock; the transaction compares again.
+    SpecRows rows(prepared, run("reading the specs of a project", stored_hashes));
     return run("replacing the specs of a project", [&](Connection &db) {
       Transaction tx(db, Transaction::write);
       const std::uint64_t version = read_version(db, project_id);
       const auto next = static_cast<std::int64_t>(version + 1);
-      const std::string project(project_id);
-
-      std::unordered_map<std::string, std::string> existing; // path -> files_hash
-      {
-        SQLite::Statement q(db, "SELECT path, files_hash FROM specs WHERE project_id = ?");
-        q.bind(1, project);
-        while (q.executeStep())
-          existing.emplace(q.getColumn(0).getString(), q.getColumn(1).getString());
-      }
+      const std::unordered_map<std::string, std::string> existing = stored_hashes(db);
 
       SQLite::Statement insert_spec(
           db, "INSERT INTO specs (project_id, path, id, number, number_text, slug, title, status, "
               "priority, tags, assignee, created, created_at, updated_at, completed, "
               "completed_at, parent, archived, frontmatter, body, content_hash, files_hash, "
-              "written_version) "
+              "written_version, search_terms) "
               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-              "?17, ?18, ?19, ?20, ?21, ?22, ?23)");
+              "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)");
       SQLite::Statement update_spec(
           db, "UPDATE specs SET id = ?3, number = ?4, number_text = ?5, slug = ?6, title = ?7, "
               "status = ?8, priority = ?9, tags = ?10, assignee = ?11, created = ?12, "
               "created_at = ?13, updated_at = ?14, completed = ?15, completed_at = ?16, "
               "parent = ?17, archived = ?18, frontmatter = ?19, body = ?20, content_hash = ?21, "
-              "files_hash = ?22, written_version = ?23 WHERE project_id = ?1 AND path = ?2");
+              "files_hash = ?22, written_version = ?23, search_terms = ?24 "
+              "WHERE project_id = ?1 AND path = ?2");
       SQLite::Statement delete_files(
           db, "DELETE FROM spec_files WHERE project_id = ? AND spec_path = ?");
       SQLite::Statement delete_relationships(
@@ -279,7 +316,7 @@ public:
             continue; // unchanged: not touched
         }
         const bool update = found != existing.end();
-        const SpecRow row = make_spec_row(spec);
+        const SpecRow &row = rows.row(spec);
         SQLite::Statement &q = update ? update_spec : insert_spec;
         q.reset();
         q.clearBindings();
@@ -312,6 +349,7 @@ public:
         q.bindNoCopy(21, row.content_hash);
         q.bindNoCopy(22, spec.files_hash);
         q.bind(23, next);
+        q.bind(24, joined(row.body_terms));
         q.exec();
         if (update) {
           for (SQLite::Statement *d : {&delete_files, &delete_relationships}) {
@@ -585,6 +623,8 @@ std::unique_ptr<Store> open_sqlite_store(const DatabaseUrl &url) {
     }
     db->exec("PRAGMA foreign_keys = ON");
     db->exec("PRAGMA synchronous = NORMAL");
+    if (version < latest_schema_version())
+      define_search_terms_function(*db);
     while (version < latest_schema_version()) {
       Transaction tx(*db, Transaction::write);
       db->exec(sqlite_bootstrap);

@@ -3,6 +3,7 @@
 // (tests/support/postgres_harness). Test suite "store" (ctest: store). The URL tests at the end
 // need no database and run with the unit tests.
 #include "db/database_url.hpp"
+#include "db/migrations.hpp"
 #include "db/store.hpp"
 #include "support/postgres_harness.hpp"
 
@@ -87,7 +88,7 @@ struct PostgresBackend {
 
   std::string url() const { return pg.url(schema); }
   std::string query(const std::string &sql) const { return pg.query(schema, sql); }
-  // The tsvector is a generated column of the row itself: nothing can go stale.
+  // The tsvector is a column of the row itself, written with it: nothing can go stale.
   void check_search_index() const {}
 };
 
@@ -237,6 +238,32 @@ TEST_SUITE("store") {
     CHECK(message.find("99") != std::string::npos);
     CHECK(message.find("version " + std::to_string(latest_schema_version())) != std::string::npos);
     CHECK(message.find("password") == std::string::npos);
+  }
+
+  TEST_CASE("a SQLite store of schema v1 gets its search terms filled by the v2 migration") {
+    SqliteBackend backend;
+    {
+      SQLite::Database db(backend.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+      db.exec(sqlite_bootstrap);
+      db.exec(migrations()[0].sqlite);
+      db.exec("INSERT INTO schema_migrations VALUES (1, 'initial schema', 0)");
+      db.exec("INSERT INTO projects (id, owner, repo, branch, specs_path, sync_interval_s, "
+              "created_at, updated_at) VALUES ('acme/web', 'acme', 'web', 'main', 'specs', 60, "
+              "0, 0)");
+      db.exec("INSERT INTO specs (project_id, path, id, number, number_text, slug, title, status, "
+              "tags, assignee, created, created_at, updated_at, completed, completed_at, parent, "
+              "archived, frontmatter, body, content_hash, files_hash, written_version) VALUES "
+              "('acme/web', '001-old', '001-old', 1, '001', 'old', 'Old', 'planned', '[]', '', "
+              "'', '', '', '', '', '', 0, 'null', 'Written before the migration: Zebra.', '', "
+              "'', 1)");
+    }
+    auto store = Store::open(backend.url());
+    CHECK(store->schema_version() == latest_schema_version());
+    CHECK(backend.query("SELECT search_terms FROM specs") == "written before the migration zebra");
+    const auto hits = store->search("acme/web", {"zebr"}, 0);
+    REQUIRE(hits.size() == 1);
+    CHECK(hits[0].first == "001-old");
+    backend.check_search_index();
   }
 
   TEST_CASE_TEMPLATE("projects: add, list, get, update, remove with everything they own", B,
