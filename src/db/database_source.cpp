@@ -1,8 +1,9 @@
 // Implements include/leanspec/database_source.hpp: a Store (src/db/store.hpp) behind the
 // SpecSource interface. Each project's stored snapshot is parsed into a core Snapshot, kept
 // in an atomic shared_ptr with the stored version it came from; reads check that version at
-// most every `recheck` and reload the snapshot when it moved.
+// most every `recheck` and, when it moved, read and parse only the folders written since.
 #include "core/snapshot.hpp"
+#include "db/spec_rows.hpp"
 #include "db/store.hpp"
 #include "fs/loader.hpp"
 #include "model/spec_parser.hpp"
@@ -12,6 +13,7 @@
 #include <leanspec/error.hpp>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace leanspec {
 
@@ -31,24 +33,73 @@ struct ProjectSlot {
   std::mutex refresh; // one reload per project at a time
 };
 
-std::shared_ptr<const detail::Snapshot>
-parse_snapshot(const std::string &project_id, const std::vector<detail::StoredSpec> &specs) {
-  std::vector<SpecPtr> parsed;
-  parsed.reserve(specs.size());
-  for (const auto &stored : specs) {
-    std::optional<std::string_view> readme;
-    std::vector<std::pair<std::string, std::string>> sub_files;
-    for (const auto &file : stored.files) {
-      if (file.name == "README.md")
-        readme = file.content;
-      else
-        sub_files.emplace_back(file.name, file.content);
-    }
-    parsed.push_back(std::make_shared<const Spec>(
-        detail::parse_spec_files(stored.path, readme, std::move(sub_files), {}, nullptr)));
+Spec parse_stored(const detail::StoredSpec &stored) {
+  std::optional<std::string_view> readme;
+  std::vector<std::pair<std::string, std::string>> sub_files;
+  for (const auto &file : stored.files) {
+    if (file.name == "README.md")
+      readme = file.content;
+    else
+      sub_files.emplace_back(file.name, file.content);
   }
-  return std::make_shared<const detail::Snapshot>(project_id, std::move(parsed),
-                                                  std::vector<Diagnostic>{});
+  return detail::parse_spec_files(stored.path, readme, std::move(sub_files), {}, nullptr);
+}
+
+// The project's snapshot after `old` (null: none yet), and the change event between the two.
+// Only the folders written after old's version are read and parsed (in parallel when there
+// are many); every other spec is old's SpecPtr, shared. A folder the delta says is unchanged
+// but `old` lacks (old came from another life of the project) makes it a full read.
+std::pair<std::shared_ptr<const Served>, ChangeEvent>
+load_snapshot(detail::Store &store, const std::string &project_id, const Served *old) {
+  const detail::SnapshotDelta delta = store.specs_since(project_id, old ? old->version : 0);
+  std::unordered_map<std::string_view, SpecPtr> old_by_path;
+  std::unordered_set<std::string_view> old_ids;
+  if (old)
+    for (const auto &spec : old->snapshot->specs()) {
+      old_by_path.emplace(spec->path, spec);
+      old_ids.insert(spec->id);
+    }
+  std::unordered_map<std::string_view, const detail::StoredSpec *> written;
+  for (const auto &stored : delta.written)
+    written.emplace(stored.path, &stored);
+
+  std::vector<SpecPtr> specs(delta.paths.size());
+  std::vector<std::pair<std::size_t, const detail::StoredSpec *>> to_parse;
+  for (std::size_t i = 0; i < delta.paths.size(); ++i) {
+    if (const auto w = written.find(delta.paths[i]); w != written.end()) {
+      to_parse.emplace_back(i, w->second);
+    } else if (const auto o = old_by_path.find(delta.paths[i]); o != old_by_path.end()) {
+      specs[i] = o->second;
+    } else {
+      return load_snapshot(store, project_id, nullptr);
+    }
+  }
+  detail::for_each_parallel(to_parse.size(), 32, [&](std::size_t k) {
+    specs[to_parse[k].first] = std::make_shared<const Spec>(parse_stored(*to_parse[k].second));
+  });
+
+  ChangeEvent event;
+  event.project_id = project_id;
+  event.version = delta.version;
+  std::unordered_set<std::string_view> new_paths(delta.paths.begin(), delta.paths.end()), new_ids;
+  for (const auto &[index, stored] : to_parse) {
+    const Spec &spec = *specs[index];
+    new_ids.insert(spec.id);
+    const bool known = old_by_path.contains(spec.path) || old_ids.contains(spec.id);
+    (known ? event.changed : event.added).push_back(spec.id);
+  }
+  for (const auto &spec : specs)
+    new_ids.insert(spec->id);
+  for (const auto &[path, spec] : old_by_path)
+    if (!new_paths.contains(path) && !new_ids.contains(spec->id))
+      event.removed.push_back(spec->id);
+
+  auto served = std::make_shared<Served>();
+  served->version = delta.version;
+  served->checked = Clock::now();
+  served->snapshot = std::make_shared<const detail::Snapshot>(project_id, std::move(specs),
+                                                              std::vector<Diagnostic>{});
+  return {std::move(served), std::move(event)};
 }
 
 RegisteredProject to_registered(const detail::ProjectRecord &r, std::size_t spec_count) {
@@ -108,15 +159,13 @@ struct DatabaseSource::Impl {
     if (served && Clock::now() - served->checked < options.recheck)
       return served->snapshot; // another caller refreshed it meanwhile
     const std::uint64_t version = store->snapshot_version(id); // not_found for unknown ids
-    auto next = std::make_shared<Served>();
-    next->version = version;
-    next->checked = Clock::now();
+    std::shared_ptr<const Served> next;
     if (served && served->version == version) {
-      next->snapshot = served->snapshot;
+      auto same = std::make_shared<Served>(*served);
+      same->checked = Clock::now();
+      next = std::move(same);
     } else {
-      // A sync committing between the two reads makes the specs newer than `version`; the
-      // next check then reads them again, harmlessly.
-      next->snapshot = parse_snapshot(id, store->specs(id));
+      next = load_snapshot(*store, id, served.get()).first;
     }
     project->served.store(next);
     return next->snapshot;
@@ -185,7 +234,13 @@ ImportResult DatabaseSource::import_directory(std::string_view project_id,
     specs.push_back(std::move(stored));
   }
   const auto result = impl_->store->replace_specs(project_id, specs);
-  impl_->slot(std::string(project_id))->served.store(nullptr); // its own writes show at once
+  // Its own writes show at once: the next read checks the version (and reads what changed).
+  const auto slot = impl_->slot(std::string(project_id));
+  if (auto served = slot->served.load()) {
+    auto stale = std::make_shared<Served>(*served);
+    stale->checked = {};
+    slot->served.store(std::move(stale));
+  }
   return {result.added, result.updated, result.removed, result.version};
 }
 

@@ -304,6 +304,22 @@ constexpr const char *project_columns =
 
 class PostgresStore;
 
+// Folders from binary rows of (path, file name, content, blob SHA), ordered by path; a row
+// with a NULL path (a project without specs) or NULL file adds nothing.
+std::vector<StoredSpec> read_specs(const PGresult *r) {
+  std::vector<StoredSpec> out;
+  for (int i = 0; i < PQntuples(r); ++i) {
+    if (PQgetisnull(r, i, 0))
+      continue;
+    std::string path = to_string(r, i, 0);
+    if (out.empty() || out.back().path != path)
+      out.push_back({std::move(path), {}});
+    if (!PQgetisnull(r, i, 1))
+      out.back().files.push_back({to_string(r, i, 1), to_string(r, i, 2), to_string(r, i, 3)});
+  }
+  return out;
+}
+
 // One checked-out connection with the helpers every call uses.
 class Session {
 public:
@@ -701,20 +717,38 @@ public:
                         "WHERE p.id = $1 ORDER BY s.path COLLATE \"C\", "
                         "f.name <> 'README.md', f.name COLLATE \"C\"",
                         Params().text(project_id), 1);
-      const int rows = PQntuples(r.get());
-      if (rows == 0)
+      if (PQntuples(r.get()) == 0)
         throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
-      std::vector<StoredSpec> out;
-      for (int i = 0; i < rows; ++i) {
-        if (PQgetisnull(r.get(), i, 0))
-          continue;
-        std::string path = to_string(r.get(), i, 0);
-        if (out.empty() || out.back().path != path)
-          out.push_back({std::move(path), {}});
-        if (!PQgetisnull(r.get(), i, 1))
-          out.back().files.push_back(
-              {to_string(r.get(), i, 1), to_string(r.get(), i, 2), to_string(r.get(), i, 3)});
-      }
+      return read_specs(r.get());
+    });
+  }
+
+  SnapshotDelta specs_since(std::string_view project_id, std::uint64_t since) override {
+    return run("reading the specs of a project", [&](Session &s) {
+      // Three statements over one snapshot of the database.
+      Transaction tx(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      SnapshotDelta out;
+      Result v =
+          s.exec("SELECT snapshot_version FROM projects WHERE id = $1", Params().text(project_id));
+      if (PQntuples(v.get()) == 0)
+        throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
+      out.version = static_cast<std::uint64_t>(to_int(v.get(), 0, 0));
+      if (out.version < since)
+        since = 0;
+      Result paths =
+          s.exec("SELECT path FROM specs WHERE project_id = $1 ORDER BY path COLLATE \"C\"",
+                 Params().text(project_id));
+      for (int i = 0; i < PQntuples(paths.get()); ++i)
+        out.paths.push_back(to_string(paths.get(), i, 0));
+      Result r =
+          s.exec("SELECT s.path, f.name, f.content, f.blob_sha FROM specs s "
+                 "LEFT JOIN spec_files f "
+                 "ON f.project_id = s.project_id AND f.spec_path = s.path "
+                 "WHERE s.project_id = $1 AND s.written_version > $2 "
+                 "ORDER BY s.path COLLATE \"C\", f.name <> 'README.md', f.name COLLATE \"C\"",
+                 Params().text(project_id).integer(static_cast<std::int64_t>(since)), 1);
+      out.written = read_specs(r.get());
+      tx.commit();
       return out;
     });
   }

@@ -203,35 +203,37 @@ SpecRows::SpecRows(const std::vector<PreparedSpec> &prepared,
       todo.push_back(&spec);
   }
   std::vector<SpecRow> rows(todo.size());
-  std::atomic<std::size_t> next{0};
-  const auto work = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < todo.size();)
-      rows[i] = make_spec_row(*todo[i]);
-  };
-  {
-    // A thread per core for more than a handful of folders; the caller's thread works too.
-    const std::size_t threads =
-        todo.size() < 16 ? 0 : std::max(1u, std::thread::hardware_concurrency()) - 1;
-    std::vector<std::jthread> pool;
-    std::exception_ptr failure;
-    std::mutex failure_mutex;
-    for (std::size_t t = 0; t < threads; ++t)
-      pool.emplace_back([&] {
-        try {
-          work();
-        } catch (...) {
-          const std::lock_guard lock(failure_mutex);
-          failure = std::current_exception();
-          next = todo.size();
-        }
-      });
-    work();
-    pool.clear();
-    if (failure)
-      std::rethrow_exception(failure);
-  }
+  for_each_parallel(todo.size(), 16, [&](std::size_t i) { rows[i] = make_spec_row(*todo[i]); });
   for (std::size_t i = 0; i < todo.size(); ++i)
     rows_.emplace(todo[i], std::move(rows[i]));
+}
+
+void for_each_parallel(std::size_t count, std::size_t parallel_from,
+                       const std::function<void(std::size_t)> &body) {
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  const auto work = [&]() noexcept {
+    try {
+      for (std::size_t i; (i = next.fetch_add(1)) < count;)
+        body(i);
+    } catch (...) {
+      const std::lock_guard lock(failure_mutex);
+      if (!failure)
+        failure = std::current_exception();
+      next = count;
+    }
+  };
+  {
+    const std::size_t threads =
+        count < parallel_from ? 0 : std::max(1u, std::thread::hardware_concurrency()) - 1;
+    std::vector<std::jthread> pool;
+    for (std::size_t t = 0; t < threads; ++t)
+      pool.emplace_back(work);
+    work(); // the caller's thread works too; the pool joins at the end of this block
+  }
+  if (failure)
+    std::rethrow_exception(failure);
 }
 
 const SpecRow &SpecRows::row(const PreparedSpec &spec) {

@@ -6,6 +6,7 @@
 #include "db/store.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,6 +74,12 @@ public:
 private:
   std::unordered_map<const PreparedSpec *, SpecRow> rows_;
 };
+
+/// Calls body(0) ... body(count - 1), on a thread per core when `count` is at least
+/// `parallel_from` (else on the caller's thread alone). The first exception stops the rest
+/// and is rethrown.
+void for_each_parallel(std::size_t count, std::size_t parallel_from,
+                       const std::function<void(std::size_t)> &body);
 
 /// The distinct search tokens of `text` (search_tokens' rule), in first-seen order.
 std::vector<std::string> distinct_tokens(std::string_view text);

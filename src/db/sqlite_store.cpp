@@ -415,15 +415,31 @@ public:
                               "WHERE s.project_id = ? ORDER BY s.path, f.name <> 'README.md', "
                               "f.name");
       bind_text(q, 1, project_id);
-      std::vector<StoredSpec> out;
-      while (q.executeStep()) {
-        std::string path = q.getColumn(0).getString();
-        if (out.empty() || out.back().path != path)
-          out.push_back({std::move(path), {}});
-        if (!q.getColumn(1).isNull())
-          out.back().files.push_back(
-              {q.getColumn(1).getString(), q.getColumn(2).getString(), q.getColumn(3).getString()});
-      }
+      std::vector<StoredSpec> out = read_specs(q);
+      tx.commit();
+      return out;
+    });
+  }
+
+  SnapshotDelta specs_since(std::string_view project_id, std::uint64_t since) override {
+    return run("reading the specs of a project", [&](Connection &db) {
+      Transaction tx(db, Transaction::read);
+      SnapshotDelta out;
+      out.version = read_version(db, project_id);
+      if (out.version < since)
+        since = 0;
+      SQLite::Statement paths(db, "SELECT path FROM specs WHERE project_id = ? ORDER BY path");
+      bind_text(paths, 1, project_id);
+      while (paths.executeStep())
+        out.paths.push_back(paths.getColumn(0).getString());
+      SQLite::Statement q(db, "SELECT s.path, f.name, f.content, f.blob_sha FROM specs s "
+                              "LEFT JOIN spec_files f "
+                              "ON f.project_id = s.project_id AND f.spec_path = s.path "
+                              "WHERE s.project_id = ? AND s.written_version > ? "
+                              "ORDER BY s.path, f.name <> 'README.md', f.name");
+      bind_text(q, 1, project_id);
+      q.bind(2, static_cast<std::int64_t>(since));
+      out.written = read_specs(q);
       tx.commit();
       return out;
     });
@@ -556,6 +572,20 @@ public:
   }
 
 private:
+  // Folders from rows of (path, file name, content, blob SHA), ordered by path.
+  static std::vector<StoredSpec> read_specs(SQLite::Statement &q) {
+    std::vector<StoredSpec> out;
+    while (q.executeStep()) {
+      std::string path = q.getColumn(0).getString();
+      if (out.empty() || out.back().path != path)
+        out.push_back({std::move(path), {}});
+      if (!q.getColumn(1).isNull())
+        out.back().files.push_back(
+            {q.getColumn(1).getString(), q.getColumn(2).getString(), q.getColumn(3).getString()});
+    }
+    return out;
+  }
+
   // The project's snapshot version. @throws Error not_found for an unknown project
   static std::uint64_t read_version(Connection &db, std::string_view project_id) {
     SQLite::Statement q(db, "SELECT snapshot_version FROM projects WHERE id = ?");

@@ -56,6 +56,13 @@ struct StoredSpec {
   std::vector<StoredFile> files;
 };
 
+/// A project's snapshot as it differs from an older version of it (Store::specs_since).
+struct SnapshotDelta {
+  std::uint64_t version = 0;       ///< the snapshot version read
+  std::vector<std::string> paths;  ///< every folder of that snapshot, by path
+  std::vector<StoredSpec> written; ///< the folders written after `since`, as specs() gives them
+};
+
 /// What replace_specs changed.
 struct ReplaceResult {
   int added = 0, updated = 0, removed = 0;
@@ -143,6 +150,12 @@ public:
   /// README.md first, then its other files by name. Bytes are exactly those written.
   /// @throws leanspec::Error not_found for an unknown project
   virtual std::vector<StoredSpec> specs(std::string_view project_id) = 0;
+  /// The project's snapshot read in one transaction, with the files of only the folders
+  /// written by a version after `since` (each row records the version that wrote it); folders
+  /// missing from `paths` were removed. `since` 0: every folder. When the version read is
+  /// below `since` (the project was removed and added again), every folder is included too.
+  /// @throws leanspec::Error not_found for an unknown project
+  virtual SnapshotDelta specs_since(std::string_view project_id, std::uint64_t since) = 0;
   /// The project's snapshot version (one indexed read).
   /// @throws leanspec::Error not_found for an unknown project
   virtual std::uint64_t snapshot_version(std::string_view project_id) = 0;
