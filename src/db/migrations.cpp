@@ -279,6 +279,7 @@ CREATE VIRTUAL TABLE spec_search USING fts5 (
   content = 'specs', content_rowid = 'seq', tokenize = 'ascii'
 );
 INSERT INTO spec_search (spec_search) VALUES ('rebuild');
+CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries (received_at);
 CREATE TRIGGER specs_search_insert AFTER INSERT ON specs BEGIN
   INSERT INTO spec_search (rowid, title, tags, id, search_terms)
   VALUES (new.seq, new.title, new.tags, new.id, new.search_terms);
@@ -297,6 +298,7 @@ END;
 
 constexpr const char *postgres_v2 = R"sql(
 ALTER TABLE specs ALTER COLUMN search DROP EXPRESSION;
+CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries (received_at);
 DO $$
 BEGIN
   ALTER TABLE specs ALTER COLUMN body SET COMPRESSION lz4;

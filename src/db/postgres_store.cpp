@@ -856,9 +856,19 @@ public:
 
   bool record_delivery(std::string_view delivery_id) override {
     return run("recording a webhook delivery", [&](Session &s) {
-      Result r = s.exec("INSERT INTO webhook_deliveries (delivery_id, received_at) "
-                        "VALUES ($1, $2) ON CONFLICT (delivery_id) DO NOTHING",
-                        Params().text(delivery_id).integer(now_ms()));
+      // One statement: the prune and the insert see the same snapshot (an expired id being
+      // recorded again is pruned and inserted as new in the same call).
+      const std::int64_t now = now_ms();
+      Result r = s.exec("WITH pruned AS (DELETE FROM webhook_deliveries WHERE received_at < $3 "
+                        "AND delivery_id <> $1) "
+                        "INSERT INTO webhook_deliveries (delivery_id, received_at) "
+                        "VALUES ($1, $2) ON CONFLICT (delivery_id) DO UPDATE "
+                        "SET received_at = excluded.received_at "
+                        "WHERE webhook_deliveries.received_at < $3",
+                        Params()
+                            .text(delivery_id)
+                            .integer(now)
+                            .integer(now - std::chrono::milliseconds(delivery_retention).count()));
       return affected(r.get()) == 1;
     });
   }

@@ -538,11 +538,18 @@ public:
 
   bool record_delivery(std::string_view delivery_id) override {
     return run("recording a webhook delivery", [&](Connection &db) {
+      const std::int64_t now = now_ms();
+      Transaction tx(db, Transaction::write);
+      SQLite::Statement prune(db, "DELETE FROM webhook_deliveries WHERE received_at < ?");
+      prune.bind(1, now - std::chrono::milliseconds(delivery_retention).count());
+      prune.exec();
       SQLite::Statement q(db, "INSERT INTO webhook_deliveries (delivery_id, received_at) "
                               "VALUES (?, ?) ON CONFLICT (delivery_id) DO NOTHING");
       bind_text(q, 1, delivery_id);
-      q.bind(2, now_ms());
-      return q.exec() == 1;
+      q.bind(2, now);
+      const bool fresh = q.exec() == 1;
+      tx.commit();
+      return fresh;
     });
   }
 

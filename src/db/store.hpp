@@ -179,7 +179,10 @@ public:
   /// The project's latest runs, newest first (`limit` 0: all; an unknown project has none).
   virtual std::vector<SyncRunRecord> sync_runs(std::string_view project_id, std::size_t limit) = 0;
   /// Remembers a webhook delivery id; false when it had been recorded before (a redelivery).
+  /// Ids older than delivery_retention are forgotten in the same call (an indexed range
+  /// delete, usually of nothing): GitHub redelivers within 3 days.
   virtual bool record_delivery(std::string_view delivery_id) = 0;
+  static constexpr std::chrono::hours delivery_retention{24 * 7};
 
   // --- leases -------------------------------------------------------------------------------
 

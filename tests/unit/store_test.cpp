@@ -686,6 +686,24 @@ TEST_SUITE("store") {
     CHECK_FALSE(store->record_delivery("72d3162e-cc78-11e3-81ab-4c9367dc0958"));
     CHECK(store->record_delivery("another"));
     CHECK(Store::open(backend.url())->record_delivery("another") == false); // shared
+
+    // Deliveries older than the retention are forgotten when the next one is recorded; a
+    // redelivery of one of them counts as new (GitHub redelivers within 3 days, not 7).
+    const auto retention_ms = std::chrono::milliseconds(Store::delivery_retention).count();
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    backend.query("INSERT INTO webhook_deliveries (delivery_id, received_at) VALUES ('expired', " +
+                  std::to_string(now - retention_ms - 60000) + "), ('expired-too', " +
+                  std::to_string(now - retention_ms - 1000) + "), ('kept', " +
+                  std::to_string(now - retention_ms + 600000) + ")");
+    CHECK(store->record_delivery("expired"));
+    CHECK(store->record_delivery("fresh"));
+    CHECK(backend.query("SELECT count(*) FROM webhook_deliveries WHERE delivery_id = "
+                        "'expired-too'") == "0");
+    CHECK_FALSE(store->record_delivery("kept"));
+    CHECK_FALSE(store->record_delivery("expired")); // recorded again just now
+    CHECK(backend.query("SELECT count(*) FROM webhook_deliveries") == "5");
   }
 
   TEST_CASE_TEMPLATE("leases: one holder at a time; expired leases are taken over", B,
