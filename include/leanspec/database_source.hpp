@@ -94,6 +94,14 @@ public:
   relationships(std::string_view ref, std::string_view project_id = {}) const override;
   std::shared_ptr<const std::vector<Diagnostic>>
   validate(std::string_view project_id = {}) const override;
+  /// Change events for the projects this source has served (read at least once), whichever
+  /// process wrote the change: the first subscription starts a thread with a connection of its
+  /// own that waits for the store's notifications (PostgreSQL LISTEN/NOTIFY, within a few ms)
+  /// or checks the SQLite file for commits every 50 ms, then reads what was written since the
+  /// served snapshot and names exactly the added, changed and removed specs (a project removed
+  /// elsewhere: all of its specs removed). Reads that notice a change first publish its event
+  /// too; every event follows the new snapshot's visibility. The thread stops with the source.
+  Subscription subscribe(ChangeCallback callback) const override;
 
 private:
   struct Impl;

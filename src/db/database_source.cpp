@@ -2,16 +2,19 @@
 // SpecSource interface. Each project's stored snapshot is parsed into a core Snapshot, kept
 // in an atomic shared_ptr with the stored version it came from; reads check that version at
 // most every `recheck` and, when it moved, read and parse only the folders written since.
+#include "core/change_notifier.hpp"
 #include "core/snapshot.hpp"
 #include "db/spec_rows.hpp"
 #include "db/store.hpp"
 #include "fs/loader.hpp"
 #include "model/spec_parser.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <leanspec/database_source.hpp>
 #include <leanspec/error.hpp>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -150,26 +153,104 @@ struct DatabaseSource::Impl {
   std::shared_ptr<const detail::Snapshot> current(std::string_view requested) {
     const std::string id = resolve(requested);
     const auto project = slot(id);
-    const auto now = Clock::now();
     auto served = project->served.load();
-    if (served && now - served->checked < options.recheck)
+    if (served && Clock::now() - served->checked < options.recheck)
       return served->snapshot;
     const std::lock_guard lock(project->refresh);
     served = project->served.load();
     if (served && Clock::now() - served->checked < options.recheck)
       return served->snapshot; // another caller refreshed it meanwhile
-    const std::uint64_t version = store->snapshot_version(id); // not_found for unknown ids
-    std::shared_ptr<const Served> next;
+    return refresh(*project, id)->snapshot;
+  }
+
+  // Reads the stored version and, when it moved, what was written since; publishes the change
+  // event (after the new snapshot is visible). The caller holds project.refresh, so events of
+  // a project go out in version order. @throws Error not_found for an unknown project
+  std::shared_ptr<const Served> refresh(ProjectSlot &project, const std::string &id) {
+    const auto served = project.served.load();
+    const std::uint64_t version = store->snapshot_version(id);
     if (served && served->version == version) {
       auto same = std::make_shared<Served>(*served);
       same->checked = Clock::now();
-      next = std::move(same);
-    } else {
-      next = load_snapshot(*store, id, served.get()).first;
+      project.served.store(same);
+      return same;
     }
-    project->served.store(next);
-    return next->snapshot;
+    auto [next, event] = load_snapshot(*store, id, served.get());
+    project.served.store(next);
+    if (served && !(event.added.empty() && event.changed.empty() && event.removed.empty()))
+      notifier.publish(std::move(event));
+    return next;
   }
+
+  // The watching thread: refreshes the served projects a listener says may have changed, so
+  // that subscribers hear of other processes' writes without anyone reading.
+  void watch(const std::stop_token &stop) {
+    while (!stop.stop_requested()) {
+      const detail::StoreChanges changes = listener->wait(std::chrono::seconds(1));
+      if (stop.stop_requested())
+        return;
+      if (changes.empty())
+        continue;
+      std::vector<std::pair<std::string, std::shared_ptr<ProjectSlot>>> targets;
+      {
+        const std::lock_guard lock(slots_mutex);
+        for (const auto &[id, project] : slots)
+          if (changes.any || std::find(changes.projects.begin(), changes.projects.end(), id) !=
+                                 changes.projects.end())
+            targets.emplace_back(id, project);
+      }
+      for (const auto &[id, project] : targets) {
+        try {
+          const std::lock_guard lock(project->refresh);
+          if (project->served.load())
+            refresh(*project, id);
+        } catch (const Error &e) {
+          if (e.code() == ErrorCode::not_found)
+            forget(id, *project); // removed by another process
+          // Other failures (the database is down): the next change or read tries again.
+        } catch (...) {
+        }
+      }
+    }
+  }
+
+  // A project removed elsewhere: every spec it served is reported removed, and it is dropped.
+  void forget(const std::string &id, ProjectSlot &project) {
+    const auto served = project.served.exchange(nullptr);
+    {
+      const std::lock_guard lock(slots_mutex);
+      slots.erase(id);
+    }
+    if (!served)
+      return;
+    ChangeEvent event;
+    event.project_id = id;
+    event.version = served->version + 1;
+    for (const auto &spec : served->snapshot->specs())
+      event.removed.push_back(spec->id);
+    notifier.publish(std::move(event));
+  }
+
+  void start_watching() {
+    const std::lock_guard lock(watch_mutex);
+    if (watcher.joinable())
+      return;
+    listener = store->listen();
+    watcher = std::jthread([this](std::stop_token stop) { watch(stop); });
+  }
+
+  ~Impl() {
+    if (watcher.joinable()) {
+      watcher.request_stop();
+      listener->interrupt();
+      watcher.join();
+    }
+  }
+
+  detail::ChangeNotifier notifier;
+  std::mutex watch_mutex; // guards starting the watcher
+  std::unique_ptr<detail::ChangeListener> listener;
+  std::jthread watcher; // declared last: stopped first
 };
 
 DatabaseSource::DatabaseSource(DatabaseOptions options) : impl_(std::make_unique<Impl>()) {
@@ -275,6 +356,12 @@ DatabaseSource::relationships(std::string_view ref, std::string_view project_id)
 std::shared_ptr<const std::vector<Diagnostic>>
 DatabaseSource::validate(std::string_view project_id) const {
   return impl_->current(project_id)->validate();
+}
+
+Subscription DatabaseSource::subscribe(ChangeCallback callback) const {
+  Subscription subscription = impl_->notifier.subscribe(std::move(callback));
+  impl_->start_watching();
+  return subscription;
 }
 
 std::shared_ptr<DatabaseSource> make_database_source(DatabaseOptions options) {

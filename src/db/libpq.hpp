@@ -15,7 +15,8 @@ namespace leanspec::detail {
   X(PQclear) X(PQcmdTuples) X(PQconnectdbParams) X(PQdb) X(PQerrorMessage) X(PQexec) \
   X(PQexecParams) X(PQfinish) X(PQgetisnull) X(PQgetlength) X(PQgetvalue) X(PQhost) \
   X(PQntuples) X(PQport) X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) \
-  X(PQsetNoticeProcessor) X(PQstatus) X(PQtransactionStatus) X(PQuser)
+  X(PQsetNoticeProcessor) X(PQstatus) X(PQtransactionStatus) X(PQuser) \
+  X(PQconsumeInput) X(PQfreemem) X(PQnotifies) X(PQsocket)
 // clang-format on
 
 struct LibPq {

@@ -10,6 +10,7 @@
 #include "db/pool.hpp"
 #include "db/spec_rows.hpp"
 #include "db/store.hpp"
+#include "db/wakeup.hpp"
 #include "model/frontmatter.hpp"
 
 #include <charconv>
@@ -18,6 +19,7 @@
 #include <leanspec/error.hpp>
 #include <libpq-fe.h>
 #include <mutex>
+#include <poll.h>
 #include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
@@ -70,6 +72,10 @@ const LibPq &libpq() {
 #define PQstatus libpq().PQstatus
 #define PQtransactionStatus libpq().PQtransactionStatus
 #define PQuser libpq().PQuser
+#define PQconsumeInput libpq().PQconsumeInput
+#define PQfreemem libpq().PQfreemem
+#define PQnotifies libpq().PQnotifies
+#define PQsocket libpq().PQsocket
 
 namespace {
 
@@ -422,6 +428,70 @@ void refuse_newer(const DatabaseUrl &url, int version) {
                                        " that this libleanspec supports; use a newer libleanspec");
 }
 
+// The channel replace_specs and remove_project notify, with the payload "<project id> <version>".
+constexpr const char *changes_channel = "leanspec_changes";
+
+// LISTENs on a connection of its own (see ChangeListener); a broken connection is dropped and
+// the next wait() connects again (at most once per wait, so `timeout` paces the retries).
+class PostgresListener final : public ChangeListener {
+public:
+  explicit PostgresListener(DatabaseUrl url) : url_(std::move(url)) {}
+
+  StoreChanges wait(std::chrono::milliseconds timeout) noexcept override {
+    StoreChanges changes;
+    if (!conn_ || PQstatus(conn_->raw) != CONNECTION_OK) {
+      conn_.reset();
+      try {
+        auto c = connect(url_);
+        Session s(url_, c->raw, "listening for changes");
+        s.exec((std::string("LISTEN ") + changes_channel).c_str());
+        conn_ = std::move(c);
+        changes.any = true; // whatever happened while not listening
+      } catch (...) {
+        pause(timeout);
+        return {};
+      }
+    }
+    collect(changes);
+    if (!changes.empty())
+      return changes;
+    pollfd p[2] = {{PQsocket(conn_->raw), POLLIN, 0}, {wakeup_.fd(), POLLIN, 0}};
+    if (::poll(p, 2, static_cast<int>(timeout.count())) <= 0)
+      return changes;
+    if (p[1].revents && wakeup_.drain())
+      return changes;
+    if (p[0].revents && !PQconsumeInput(conn_->raw)) {
+      conn_.reset(); // the server went away: reconnect (and report `any`) next time
+      return changes;
+    }
+    collect(changes);
+    return changes;
+  }
+  void interrupt() noexcept override { wakeup_.signal(); }
+
+private:
+  void collect(StoreChanges &changes) noexcept {
+    try {
+      while (PGnotify *n = PQnotifies(conn_->raw)) {
+        const std::string_view payload = n->extra ? n->extra : "";
+        changes.projects.emplace_back(payload.substr(0, payload.rfind(' ')));
+        PQfreemem(n);
+      }
+    } catch (...) {
+      changes.any = true; // out of memory: say "anything"
+    }
+  }
+  void pause(std::chrono::milliseconds timeout) noexcept {
+    pollfd p{wakeup_.fd(), POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) > 0)
+      wakeup_.drain();
+  }
+
+  DatabaseUrl url_;
+  std::unique_ptr<Connection> conn_;
+  Wakeup wakeup_;
+};
+
 class PostgresStore final : public Store {
 public:
   PostgresStore(DatabaseUrl url, std::unique_ptr<Connection> first)
@@ -513,12 +583,16 @@ public:
 
   bool remove_project(std::string_view id) override {
     return run("removing a project", [&](Session &s) {
-      // One statement, so one transaction. Cascades to specs (spec_files, relationships) and
-      // sync_runs.
+      // Cascades to specs (spec_files, relationships) and sync_runs.
+      Transaction tx(s);
       Result r = s.exec("WITH lease AS (DELETE FROM leases WHERE project_id = $1) "
                         "DELETE FROM projects WHERE id = $1",
                         Params().text(id));
-      return affected(r.get()) > 0;
+      const bool removed = affected(r.get()) > 0;
+      if (removed)
+        notify(s, id, 0);
+      tx.commit();
+      return removed;
     });
   }
 
@@ -699,6 +773,7 @@ public:
       if (result.changed()) {
         s.exec("UPDATE projects SET snapshot_version = $2 WHERE id = $1",
                Params().text(project_id).integer(next));
+        notify(s, project_id, version + 1);
         result.version = version + 1;
       }
       tx.commit();
@@ -896,7 +971,19 @@ public:
     });
   }
 
+  std::unique_ptr<ChangeListener> listen() override {
+    return std::make_unique<PostgresListener>(url_);
+  }
+
 private:
+  // Tells listeners, at commit, that the project's snapshot is now `version`.
+  static void notify(Session &s, std::string_view project_id, std::uint64_t version) {
+    s.exec("SELECT pg_notify($1, $2)",
+           Params()
+               .text(changes_channel)
+               .text(std::string(project_id) + " " + std::to_string(version)));
+  }
+
   // Runs `body` on a pooled connection; a connection that broke or is left inside a
   // transaction is closed rather than reused.
   template <class F> std::invoke_result_t<F &, Session &> run(std::string_view doing, F &&body) {

@@ -8,10 +8,13 @@
 #include "db/pool.hpp"
 #include "db/spec_rows.hpp"
 #include "db/store.hpp"
+#include "db/wakeup.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <algorithm>
 #include <filesystem>
 #include <leanspec/error.hpp>
+#include <poll.h>
 #include <sqlite3.h>
 #include <type_traits>
 #include <unordered_map>
@@ -157,6 +160,55 @@ std::unique_ptr<Connection> connect(const std::string &path) {
   db->exec("PRAGMA synchronous = NORMAL");
   return db;
 }
+
+// Polls PRAGMA data_version every 50 ms on a connection of its own (see ChangeListener).
+class SqliteListener final : public ChangeListener {
+public:
+  explicit SqliteListener(std::string path) : path_(std::move(path)) {}
+
+  StoreChanges wait(std::chrono::milliseconds timeout) noexcept override {
+    constexpr auto period = std::chrono::milliseconds(50);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      if (moved())
+        return {{}, true};
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0)
+        return {};
+      pollfd p{wakeup_.fd(), POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(std::min(left, period).count())) > 0 && wakeup_.drain())
+        return {};
+    }
+  }
+  void interrupt() noexcept override { wakeup_.signal(); }
+
+private:
+  // True when data_version differs from the last reading (or there was none, or it failed).
+  bool moved() noexcept {
+    try {
+      if (!db_)
+        db_ = connect(path_);
+      SQLite::Statement q(*db_, "PRAGMA data_version");
+      q.executeStep();
+      const std::int64_t version = q.getColumn(0).getInt64();
+      const bool changed = !seen_ || version != last_;
+      last_ = version;
+      seen_ = true;
+      return changed;
+    } catch (...) {
+      db_.reset(); // reopened by the next check; meanwhile, report a possible change
+      seen_ = false;
+      return true;
+    }
+  }
+
+  std::string path_;
+  std::unique_ptr<Connection> db_;
+  std::int64_t last_ = 0;
+  bool seen_ = false;
+  Wakeup wakeup_;
+};
 
 class SqliteStore final : public Store {
 public:
@@ -567,6 +619,10 @@ public:
       q.bind(4, now);
       return q.exec() == 1;
     });
+  }
+
+  std::unique_ptr<ChangeListener> listen() override {
+    return std::make_unique<SqliteListener>(path_);
   }
 
   void release_lease(std::string_view project_id, std::string_view holder) override {

@@ -83,6 +83,29 @@ struct SyncRunRecord {
   std::string error;
 };
 
+/// What a ChangeListener saw.
+struct StoreChanges {
+  std::vector<std::string> projects; ///< projects a writer said it changed (PostgreSQL)
+  bool any = false; ///< something may have changed anywhere (SQLite, first wait, reconnect)
+  bool empty() const noexcept { return projects.empty() && !any; }
+};
+
+/// Wakes a thread when a writer in any process sharing the database may have changed a
+/// project's snapshot. PostgreSQL: a connection of its own LISTENing to the NOTIFY that every
+/// replace_specs and remove_project sends at commit; SQLite: PRAGMA data_version, which moves
+/// when another connection commits, checked every 50 ms on a connection of its own. Used by one
+/// thread at a time, except interrupt().
+class ChangeListener {
+public:
+  virtual ~ChangeListener() = default;
+  /// Blocks until something may have changed, interrupt() or `timeout`, and says what. The
+  /// first call reports `any`. Never throws: a failure (the server restarted) drops the
+  /// connection, and a later call opens a new one and reports `any` (what was missed).
+  virtual StoreChanges wait(std::chrono::milliseconds timeout) noexcept = 0;
+  /// Makes the current or next wait() return at once. Thread-safe.
+  virtual void interrupt() noexcept = 0;
+};
+
 /// The store: one per process and database is plenty (it pools its connections). Thread-safe;
 /// every member may also throw leanspec::Error database when the database fails (busy past the
 /// 5 s timeout, gone, full), naming the file or the redacted URL.
@@ -194,6 +217,12 @@ public:
                                  std::chrono::milliseconds ttl) = 0;
   /// Gives the lease up if `holder` has it.
   virtual void release_lease(std::string_view project_id, std::string_view holder) = 0;
+
+  // --- change notification ----------------------------------------------------------------
+
+  /// A listener for changes by any writer sharing the database, with its own connection
+  /// (opened by its first wait()).
+  virtual std::unique_ptr<ChangeListener> listen() = 0;
 
   // --- testing ------------------------------------------------------------------------------
 

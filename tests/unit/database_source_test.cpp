@@ -3,11 +3,19 @@
 #include "support/postgres_harness.hpp"
 #include "support/temp_spec_tree.hpp"
 
+#include <condition_variable>
+#include <csignal>
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <leanspec/caching_source.hpp>
 #include <leanspec/database_source.hpp>
 #include <leanspec/error.hpp>
 #include <leanspec/filesystem_source.hpp>
 #include <leanspec/json.hpp>
+#include <mutex>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace leanspec;
 using leanspec::test::PostgresHarness;
@@ -138,9 +146,149 @@ void check_incremental_reads(const std::string &url) {
   CHECK(reader->get("001-alpha", "acme/web")->title == "Alpha again");
 }
 
+// Another process writing the store: forked before this one opens the database, it acts on
+// each command byte ('a' add the project and import, 'i' import, 'r' remove the project) and
+// answers 'k' (or 'e' on an error).
+class WriterProcess {
+public:
+  WriterProcess(const std::string &url, const std::filesystem::path &specs_dir) {
+    REQUIRE(::pipe2(commands_, O_CLOEXEC) == 0);
+    REQUIRE(::pipe2(answers_, O_CLOEXEC) == 0);
+    pid_ = ::fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      ::close(commands_[1]);
+      ::close(answers_[0]);
+      int status = 0;
+      char command = 0;
+      while (::read(commands_[0], &command, 1) == 1) {
+        char answer = 'k';
+        try {
+          const auto writer = make_database_source({.database_url = url});
+          if (command == 'a')
+            writer->add_project({.id = "acme/web"});
+          if (command == 'r')
+            writer->remove_project("acme/web");
+          else
+            writer->import_directory("acme/web", specs_dir);
+        } catch (...) {
+          answer = 'e';
+          status = 1;
+        }
+        if (::write(answers_[1], &answer, 1) != 1)
+          break;
+      }
+      ::_exit(status);
+    }
+    ::close(commands_[0]);
+    ::close(answers_[1]);
+  }
+  ~WriterProcess() {
+    ::close(commands_[1]); // the child's read ends: it exits
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    ::close(answers_[0]);
+  }
+  WriterProcess(const WriterProcess &) = delete;
+  WriterProcess &operator=(const WriterProcess &) = delete;
+
+  /// Sends a command and waits (60 s at most) for its answer.
+  void run(char command) {
+    REQUIRE(::write(commands_[1], &command, 1) == 1);
+    pollfd p{answers_[0], POLLIN, 0};
+    REQUIRE(::poll(&p, 1, 60000) == 1);
+    char answer = 0;
+    REQUIRE(::read(answers_[0], &answer, 1) == 1);
+    REQUIRE(answer == 'k');
+  }
+
+private:
+  int commands_[2] = {-1, -1}, answers_[2] = {-1, -1};
+  pid_t pid_ = -1;
+};
+
+// Change events collected from a subscription, with a bounded wait for the next one.
+class Events {
+public:
+  ChangeCallback callback() {
+    return [this](const ChangeEvent &event) {
+      const std::lock_guard lock(mutex_);
+      events_.push_back(event);
+      arrived_.notify_all();
+    };
+  }
+  /// The next event, or a failed REQUIRE after 30 s.
+  ChangeEvent next() {
+    std::unique_lock lock(mutex_);
+    REQUIRE(arrived_.wait_for(lock, std::chrono::seconds(30), [&] { return !events_.empty(); }));
+    ChangeEvent event = events_.front();
+    events_.erase(events_.begin());
+    return event;
+  }
+  std::size_t pending() {
+    const std::lock_guard lock(mutex_);
+    return events_.size();
+  }
+
+private:
+  std::mutex mutex_;
+  std::condition_variable arrived_;
+  std::vector<ChangeEvent> events_;
+};
+
+// A process's DatabaseSource hears of another process's writes, names exactly what they
+// changed, and a CachingSource over it serves the new content.
+void check_events_from_another_process(const std::string &url) {
+  TempSpecTree tree;
+  build_fixture(tree);
+  WriterProcess writer(url, tree.specs_dir());
+  writer.run('a');
+
+  const auto db = make_database_source({.database_url = url});
+  const auto cache = make_caching_source(db, {.ttl = std::chrono::hours(1)});
+  Events events;
+  auto subscription = db->subscribe(events.callback());
+  CHECK(cache->get("002-beta", "acme/web")->title == "Beta"); // cached from here on
+  CHECK(cache->get("002-beta", "acme/web")->title == "Beta");
+
+  tree.spec("002-beta", "status: complete\ncompleted: 2025-12-01", "# Beta done\n");
+  tree.spec("004-delta", "status: planned", "# Delta\n");
+  std::filesystem::remove_all(tree.specs_dir() / "038-two");
+  writer.run('i');
+  const ChangeEvent event = events.next();
+  CHECK(event.project_id == "acme/web");
+  CHECK(event.version == 2);
+  CHECK(event.added == std::vector<std::string>{"004-delta"});
+  CHECK(event.changed == std::vector<std::string>{"002-beta"});
+  CHECK(event.removed == std::vector<std::string>{"038-two"});
+  CHECK(cache->get("002-beta", "acme/web")->title == "Beta done");
+  CHECK(cache->get("004-delta", "acme/web"));
+
+  writer.run('i'); // nothing changed: no event
+  writer.run('r');
+  const ChangeEvent removal = events.next();
+  CHECK(removal.removed.size() == 8);
+  CHECK(removal.added.empty());
+  CHECK(events.pending() == 0);
+  CHECK_THROWS_AS((void)cache->get("002-beta", "acme/web"), Error);
+}
+
 } // namespace
 
 TEST_SUITE("store") {
+  TEST_CASE("change events reach another process's DatabaseSource and its cache (SQLite)") {
+    TempSpecTree scratch;
+    check_events_from_another_process("sqlite:" + (scratch.root() / "specs.db").string());
+  }
+
+  TEST_CASE("change events reach another process's DatabaseSource and its cache (PostgreSQL)") {
+    auto &pg = PostgresHarness::instance();
+    check_events_from_another_process(pg.url(pg.fresh_schema()));
+  }
+
   TEST_CASE("DatabaseSource re-reads only the specs written since it last read (SQLite)") {
     TempSpecTree scratch;
     check_incremental_reads("sqlite:" + (scratch.root() / "specs.db").string());
