@@ -82,6 +82,17 @@ public:
     }
   }
 
+  /// Closes every idle connection: after one turned out dead (a server restart closes them
+  /// all), the next checkouts open new ones.
+  void discard_idle() noexcept {
+    {
+      const std::lock_guard lock(mutex_);
+      open_ -= idle_.size();
+      idle_.clear(); // keeps the capacity reserved
+    }
+    available_.notify_all();
+  }
+
 private:
   void give_back(std::unique_ptr<Connection> connection) noexcept {
     {

@@ -502,7 +502,8 @@ public:
   std::string description() const override { return url_.description; }
 
   int schema_version() override {
-    return run("reading the schema version", [&](Session &s) { return recorded_version(s); });
+    return run(
+        "reading the schema version", [&](Session &s) { return recorded_version(s); }, Retry::once);
   }
 
   void add_project(const ProjectRecord &project) override {
@@ -536,26 +537,32 @@ public:
   }
 
   std::vector<ProjectRecord> projects() override {
-    return run("listing projects", [&](Session &s) {
-      Result r = s.exec(
-          (std::string("SELECT ") + project_columns + " FROM projects ORDER BY id COLLATE \"C\"")
-              .c_str());
-      std::vector<ProjectRecord> out;
-      for (int i = 0; i < PQntuples(r.get()); ++i)
-        out.push_back(read_project(r.get(), i));
-      return out;
-    });
+    return run(
+        "listing projects",
+        [&](Session &s) {
+          Result r = s.exec((std::string("SELECT ") + project_columns +
+                             " FROM projects ORDER BY id COLLATE \"C\"")
+                                .c_str());
+          std::vector<ProjectRecord> out;
+          for (int i = 0; i < PQntuples(r.get()); ++i)
+            out.push_back(read_project(r.get(), i));
+          return out;
+        },
+        Retry::once);
   }
 
   std::optional<ProjectRecord> project(std::string_view id) override {
-    return run("reading a project", [&](Session &s) -> std::optional<ProjectRecord> {
-      Result r = s.exec(
-          (std::string("SELECT ") + project_columns + " FROM projects WHERE id = $1").c_str(),
-          Params().text(id));
-      if (PQntuples(r.get()) == 0)
-        return std::nullopt;
-      return read_project(r.get(), 0);
-    });
+    return run(
+        "reading a project",
+        [&](Session &s) -> std::optional<ProjectRecord> {
+          Result r = s.exec(
+              (std::string("SELECT ") + project_columns + " FROM projects WHERE id = $1").c_str(),
+              Params().text(id));
+          if (PQntuples(r.get()) == 0)
+            return std::nullopt;
+          return read_project(r.get(), 0);
+        },
+        Retry::once);
   }
 
   void update_project(const ProjectRecord &project) override {
@@ -608,7 +615,7 @@ public:
       return out;
     };
     // Parse before the write transaction (no row lock held meanwhile); it compares again.
-    SpecRows rows(prepared, run("reading the specs of a project", stored_hashes));
+    SpecRows rows(prepared, run("reading the specs of a project", stored_hashes, Retry::once));
     return run("replacing the specs of a project", [&](Session &s) {
       Transaction tx(s);
       // The row lock queues writers of this project (across processes) until the commit.
@@ -782,60 +789,69 @@ public:
   }
 
   std::vector<StoredSpec> specs(std::string_view project_id) override {
-    return run("reading the specs of a project", [&](Session &s) {
-      // One statement: one snapshot. Binary results: bytea arrives as its raw bytes, text as
-      // its UTF-8. A project without specs gives one row of NULLs; no project, no row.
-      Result r = s.exec("SELECT s.path, f.name, f.content, f.blob_sha FROM projects p "
-                        "LEFT JOIN specs s ON s.project_id = p.id "
-                        "LEFT JOIN spec_files f "
-                        "ON f.project_id = s.project_id AND f.spec_path = s.path "
-                        "WHERE p.id = $1 ORDER BY s.path COLLATE \"C\", "
-                        "f.name <> 'README.md', f.name COLLATE \"C\"",
-                        Params().text(project_id), 1);
-      if (PQntuples(r.get()) == 0)
-        throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
-      return read_specs(r.get());
-    });
+    return run(
+        "reading the specs of a project",
+        [&](Session &s) {
+          // One statement: one snapshot. Binary results: bytea arrives as its raw bytes, text as
+          // its UTF-8. A project without specs gives one row of NULLs; no project, no row.
+          Result r = s.exec("SELECT s.path, f.name, f.content, f.blob_sha FROM projects p "
+                            "LEFT JOIN specs s ON s.project_id = p.id "
+                            "LEFT JOIN spec_files f "
+                            "ON f.project_id = s.project_id AND f.spec_path = s.path "
+                            "WHERE p.id = $1 ORDER BY s.path COLLATE \"C\", "
+                            "f.name <> 'README.md', f.name COLLATE \"C\"",
+                            Params().text(project_id), 1);
+          if (PQntuples(r.get()) == 0)
+            throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
+          return read_specs(r.get());
+        },
+        Retry::once);
   }
 
   SnapshotDelta specs_since(std::string_view project_id, std::uint64_t since) override {
-    return run("reading the specs of a project", [&](Session &s) {
-      // Three statements over one snapshot of the database.
-      Transaction tx(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-      SnapshotDelta out;
-      Result v =
-          s.exec("SELECT snapshot_version FROM projects WHERE id = $1", Params().text(project_id));
-      if (PQntuples(v.get()) == 0)
-        throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
-      out.version = static_cast<std::uint64_t>(to_int(v.get(), 0, 0));
-      if (out.version < since)
-        since = 0;
-      Result paths =
-          s.exec("SELECT path FROM specs WHERE project_id = $1 ORDER BY path COLLATE \"C\"",
-                 Params().text(project_id));
-      for (int i = 0; i < PQntuples(paths.get()); ++i)
-        out.paths.push_back(to_string(paths.get(), i, 0));
-      Result r =
-          s.exec("SELECT s.path, f.name, f.content, f.blob_sha FROM specs s "
-                 "LEFT JOIN spec_files f "
-                 "ON f.project_id = s.project_id AND f.spec_path = s.path "
-                 "WHERE s.project_id = $1 AND s.written_version > $2 "
-                 "ORDER BY s.path COLLATE \"C\", f.name <> 'README.md', f.name COLLATE \"C\"",
-                 Params().text(project_id).integer(static_cast<std::int64_t>(since)), 1);
-      out.written = read_specs(r.get());
-      tx.commit();
-      return out;
-    });
+    return run(
+        "reading the specs of a project",
+        [&](Session &s) {
+          // Three statements over one snapshot of the database.
+          Transaction tx(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+          SnapshotDelta out;
+          Result v = s.exec("SELECT snapshot_version FROM projects WHERE id = $1",
+                            Params().text(project_id));
+          if (PQntuples(v.get()) == 0)
+            throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
+          out.version = static_cast<std::uint64_t>(to_int(v.get(), 0, 0));
+          if (out.version < since)
+            since = 0;
+          Result paths =
+              s.exec("SELECT path FROM specs WHERE project_id = $1 ORDER BY path COLLATE \"C\"",
+                     Params().text(project_id));
+          for (int i = 0; i < PQntuples(paths.get()); ++i)
+            out.paths.push_back(to_string(paths.get(), i, 0));
+          Result r =
+              s.exec("SELECT s.path, f.name, f.content, f.blob_sha FROM specs s "
+                     "LEFT JOIN spec_files f "
+                     "ON f.project_id = s.project_id AND f.spec_path = s.path "
+                     "WHERE s.project_id = $1 AND s.written_version > $2 "
+                     "ORDER BY s.path COLLATE \"C\", f.name <> 'README.md', f.name COLLATE \"C\"",
+                     Params().text(project_id).integer(static_cast<std::int64_t>(since)), 1);
+          out.written = read_specs(r.get());
+          tx.commit();
+          return out;
+        },
+        Retry::once);
   }
 
   std::uint64_t snapshot_version(std::string_view project_id) override {
-    return run("reading a snapshot version", [&](Session &s) {
-      Result r =
-          s.exec("SELECT snapshot_version FROM projects WHERE id = $1", Params().text(project_id));
-      if (PQntuples(r.get()) == 0)
-        throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
-      return static_cast<std::uint64_t>(to_int(r.get(), 0, 0));
-    });
+    return run(
+        "reading a snapshot version",
+        [&](Session &s) {
+          Result r = s.exec("SELECT snapshot_version FROM projects WHERE id = $1",
+                            Params().text(project_id));
+          if (PQntuples(r.get()) == 0)
+            throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
+          return static_cast<std::uint64_t>(to_int(r.get(), 0, 0));
+        },
+        Retry::once);
   }
 
   std::vector<std::pair<std::string, double>> search(std::string_view project_id,
@@ -850,20 +866,24 @@ public:
     std::string query;
     for (const std::string &token : tokens)
       query += (query.empty() ? "'" : " & '") + pg_text(token) + "':*";
-    return run("searching specs", [&](Session &s) {
-      Params params;
-      params.text(project_id).text(query);
-      limit ? params.integer(static_cast<std::int64_t>(limit)) : params.null();
-      Result r = s.exec("SELECT path, ts_rank(search, q) AS rank "
-                        "FROM specs, CAST($2 AS tsquery) AS q "
-                        "WHERE project_id = $1 AND search @@ q "
-                        "ORDER BY rank DESC, path COLLATE \"C\" LIMIT $3::bigint",
-                        params);
-      std::vector<std::pair<std::string, double>> out;
-      for (int i = 0; i < PQntuples(r.get()); ++i)
-        out.emplace_back(to_string(r.get(), i, 0), std::strtod(PQgetvalue(r.get(), i, 1), nullptr));
-      return out;
-    });
+    return run(
+        "searching specs",
+        [&](Session &s) {
+          Params params;
+          params.text(project_id).text(query);
+          limit ? params.integer(static_cast<std::int64_t>(limit)) : params.null();
+          Result r = s.exec("SELECT path, ts_rank(search, q) AS rank "
+                            "FROM specs, CAST($2 AS tsquery) AS q "
+                            "WHERE project_id = $1 AND search @@ q "
+                            "ORDER BY rank DESC, path COLLATE \"C\" LIMIT $3::bigint",
+                            params);
+          std::vector<std::pair<std::string, double>> out;
+          for (int i = 0; i < PQntuples(r.get()); ++i)
+            out.emplace_back(to_string(r.get(), i, 0),
+                             std::strtod(PQgetvalue(r.get(), i, 1), nullptr));
+          return out;
+        },
+        Retry::once);
   }
 
   std::int64_t begin_sync_run(std::string_view project_id) override {
@@ -900,33 +920,37 @@ public:
   }
 
   std::vector<SyncRunRecord> sync_runs(std::string_view project_id, std::size_t limit) override {
-    return run("listing sync runs", [&](Session &s) {
-      Params params;
-      params.text(project_id);
-      limit ? params.integer(static_cast<std::int64_t>(limit)) : params.null();
-      Result r = s.exec("SELECT id, project_id, started_at, ended_at, outcome, added, updated, "
-                        "removed, requests, not_modified, rate_limit_remaining, error "
-                        "FROM sync_runs WHERE project_id = $1 ORDER BY id DESC LIMIT $2::bigint",
-                        params);
-      std::vector<SyncRunRecord> out;
-      for (int i = 0; i < PQntuples(r.get()); ++i) {
-        SyncRunRecord run_row;
-        run_row.id = to_int(r.get(), i, 0);
-        run_row.project_id = to_string(r.get(), i, 1);
-        run_row.started_at = to_int(r.get(), i, 2);
-        run_row.ended_at = to_int(r.get(), i, 3);
-        run_row.outcome = to_string(r.get(), i, 4);
-        run_row.added = static_cast<int>(to_int(r.get(), i, 5));
-        run_row.updated = static_cast<int>(to_int(r.get(), i, 6));
-        run_row.removed = static_cast<int>(to_int(r.get(), i, 7));
-        run_row.requests = static_cast<int>(to_int(r.get(), i, 8));
-        run_row.not_modified = static_cast<int>(to_int(r.get(), i, 9));
-        run_row.rate_limit_remaining = static_cast<int>(to_int(r.get(), i, 10));
-        run_row.error = to_string(r.get(), i, 11);
-        out.push_back(std::move(run_row));
-      }
-      return out;
-    });
+    return run(
+        "listing sync runs",
+        [&](Session &s) {
+          Params params;
+          params.text(project_id);
+          limit ? params.integer(static_cast<std::int64_t>(limit)) : params.null();
+          Result r =
+              s.exec("SELECT id, project_id, started_at, ended_at, outcome, added, updated, "
+                     "removed, requests, not_modified, rate_limit_remaining, error "
+                     "FROM sync_runs WHERE project_id = $1 ORDER BY id DESC LIMIT $2::bigint",
+                     params);
+          std::vector<SyncRunRecord> out;
+          for (int i = 0; i < PQntuples(r.get()); ++i) {
+            SyncRunRecord run_row;
+            run_row.id = to_int(r.get(), i, 0);
+            run_row.project_id = to_string(r.get(), i, 1);
+            run_row.started_at = to_int(r.get(), i, 2);
+            run_row.ended_at = to_int(r.get(), i, 3);
+            run_row.outcome = to_string(r.get(), i, 4);
+            run_row.added = static_cast<int>(to_int(r.get(), i, 5));
+            run_row.updated = static_cast<int>(to_int(r.get(), i, 6));
+            run_row.removed = static_cast<int>(to_int(r.get(), i, 7));
+            run_row.requests = static_cast<int>(to_int(r.get(), i, 8));
+            run_row.not_modified = static_cast<int>(to_int(r.get(), i, 9));
+            run_row.rate_limit_remaining = static_cast<int>(to_int(r.get(), i, 10));
+            run_row.error = to_string(r.get(), i, 11);
+            out.push_back(std::move(run_row));
+          }
+          return out;
+        },
+        Retry::once);
   }
 
   bool record_delivery(std::string_view delivery_id) override {
@@ -984,19 +1008,37 @@ private:
                .text(std::string(project_id) + " " + std::to_string(version)));
   }
 
+  enum class Retry { no, once };
+
   // Runs `body` on a pooled connection; a connection that broke or is left inside a
-  // transaction is closed rather than reused.
-  template <class F> std::invoke_result_t<F &, Session &> run(std::string_view doing, F &&body) {
-    auto connection = pool_.checkout();
-    struct Check {
-      decltype(connection) &c;
-      ~Check() {
-        if (PQstatus(c->raw) != CONNECTION_OK || PQtransactionStatus(c->raw) != PQTRANS_IDLE)
-          c.discard();
+  // transaction is closed rather than reused. A broken connection (the server restarted or
+  // went away) also closes the idle ones, which died with it; then a read (Retry::once: the
+  // body only reads, so running it again is harmless) runs once more on a new connection. A
+  // write fails with its Error database: whether it reached the server is unknown, so
+  // retrying is the caller's decision (the next call gets a new connection).
+  template <class F>
+  std::invoke_result_t<F &, Session &> run(std::string_view doing, F &&body,
+                                           Retry retry = Retry::no) {
+    for (int attempt = 0;; ++attempt) {
+      auto connection = pool_.checkout();
+      struct Check {
+        decltype(connection) &c;
+        ~Check() {
+          if (PQstatus(c->raw) != CONNECTION_OK || PQtransactionStatus(c->raw) != PQTRANS_IDLE)
+            c.discard();
+        }
+      } check{connection};
+      try {
+        Session session(url_, connection->raw, doing);
+        return body(session);
+      } catch (const Error &) {
+        if (PQstatus(connection->raw) == CONNECTION_OK)
+          throw;
+        pool_.discard_idle();
+        if (retry == Retry::no || attempt > 0)
+          throw;
       }
-    } check{connection};
-    Session session(url_, connection->raw, doing);
-    return body(session);
+    }
   }
 
   DatabaseUrl url_;

@@ -194,6 +194,16 @@ void PostgresHarness::start() {
   }
 }
 
+void PostgresHarness::restart() {
+  const std::string log = dir_ + "/pg_ctl.log";
+  if (const int rc = run({bin_dir_ + "/pg_ctl", "-D", dir_ + "/data", "-l", dir_ + "/server.log",
+                          "-m", "fast", "-w", "-t", "60", "restart"},
+                         log, dir_, server_user());
+      rc != 0)
+    throw std::runtime_error("PostgresHarness: pg_ctl restart failed (exit " + std::to_string(rc) +
+                             "):\n" + tail(log));
+}
+
 void PostgresHarness::stop() noexcept {
   if (dir_.empty() || ::getpid() != owner_pid_)
     return; // a forked child never stops its parent's server

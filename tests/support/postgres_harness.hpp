@@ -35,6 +35,11 @@ public:
   /// @throws std::runtime_error with the server's message
   std::string query(std::string_view schema, std::string_view sql);
 
+  /// Restarts the server (pg_ctl restart -m fast, same port and options): every open
+  /// connection is closed by the server, as in a real restart.
+  /// @throws std::runtime_error with pg_ctl's log when it fails
+  void restart();
+
   int port() const noexcept { return port_; }
   const std::string &password() const noexcept { return password_; }
 

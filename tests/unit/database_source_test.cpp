@@ -1,5 +1,6 @@
 // Tests DatabaseSource (src/db) against FilesystemSource: one fixture tree, imported into a
 // SQLite file and into a real PostgreSQL server, must give the same JSON for every call.
+#include "db/store.hpp"
 #include "support/postgres_harness.hpp"
 #include "support/temp_spec_tree.hpp"
 
@@ -282,6 +283,49 @@ TEST_SUITE("store") {
   TEST_CASE("change events reach another process's DatabaseSource and its cache (SQLite)") {
     TempSpecTree scratch;
     check_events_from_another_process("sqlite:" + (scratch.root() / "specs.db").string());
+  }
+
+  TEST_CASE("after a PostgreSQL restart reads reconnect, writes fail once, events resume") {
+    auto &pg = PostgresHarness::instance();
+    const std::string url = pg.url(pg.fresh_schema());
+    TempSpecTree tree;
+    tree.spec("001-alpha", "status: planned", "# Alpha\n");
+    const auto db = make_database_source({.database_url = url});
+    db->add_project({.id = "acme/web"});
+    db->import_directory("acme/web", tree.specs_dir());
+    Events events;
+    auto subscription = db->subscribe(events.callback());
+    CHECK(db->get("001-alpha", "acme/web")->title == "Alpha");
+    auto store = detail::Store::open(url);
+    CHECK(store->snapshot_version("acme/web") == 1);
+
+    pg.restart();                                    // every connection above is now dead
+    CHECK(store->snapshot_version("acme/web") == 1); // a read: reconnected and retried
+    CHECK(store->specs("acme/web").size() == 1);
+    CHECK(store->record_delivery("before-restart"));
+
+    pg.restart();
+    try {
+      (void)store->record_delivery("during-restart"); // a write: fails, not retried
+      FAIL("a write on a connection the restart closed went through");
+    } catch (const Error &e) {
+      CHECK(e.code() == ErrorCode::database);
+      CHECK(std::string(e.what()).find(pg.password()) == std::string::npos);
+    }
+    CHECK(store->record_delivery("after-restart")); // the caller's retry gets a new connection
+
+    // The source's listener reconnects and resyncs: a write after the restart is heard of.
+    tree.spec("001-alpha", "status: planned", "# Alpha two\n");
+    CHECK(store
+              ->replace_specs("acme/web", {{"001-alpha",
+                                            {{"README.md",
+                                              "---\nstatus: planned\n---\n\n# "
+                                              "Alpha two\n",
+                                              ""}}}})
+              .version == 2);
+    const ChangeEvent event = events.next();
+    CHECK(event.changed == std::vector<std::string>{"001-alpha"});
+    CHECK(db->get("001-alpha", "acme/web")->title == "Alpha two");
   }
 
   TEST_CASE("change events reach another process's DatabaseSource and its cache (PostgreSQL)") {
