@@ -779,15 +779,15 @@ public:
 
   void request_sync(std::string_view project_id, std::string_view hint) override {
     run("queueing a sync", [&](Session &s) {
-      Result r = s.exec(
-          "INSERT INTO sync_schedule AS q (project_id, requested_at, request_seq, hint) "
-          "SELECT id, $2, 1, $3 FROM projects WHERE id = $1 "
-          "ON CONFLICT (project_id) DO UPDATE SET request_seq = q.request_seq + 1, "
-          "hint = CASE WHEN q.requested_at = 0 OR q.hint = excluded.hint THEN excluded.hint "
-          "ELSE '' END, "
-          "requested_at = CASE WHEN q.requested_at = 0 THEN excluded.requested_at "
-          "ELSE q.requested_at END",
-          Params().text(project_id).integer(now_ms()).text(hint));
+      Result r =
+          s.exec("INSERT INTO sync_schedule AS q (project_id, requested_at, request_seq, hint) "
+                 "SELECT id, $2, 1, $3 FROM projects WHERE id = $1 "
+                 "ON CONFLICT (project_id) DO UPDATE SET request_seq = q.request_seq + 1, "
+                 "hint = CASE WHEN q.requested_at = 0 OR q.hint = excluded.hint THEN excluded.hint "
+                 "ELSE '' END, "
+                 "requested_at = CASE WHEN q.requested_at = 0 THEN excluded.requested_at "
+                 "ELSE q.requested_at END",
+                 Params().text(project_id).integer(now_ms()).text(hint));
       if (affected(r.get()) == 0)
         throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
     });

@@ -562,9 +562,10 @@ public:
 
   void set_retry_at(std::string_view project_id, std::int64_t retry_at_ms) override {
     run("setting a sync retry time", [&](Connection &db) {
-      SQLite::Statement q(db, "INSERT INTO sync_schedule (project_id, retry_at) "
-                              "SELECT id, ?2 FROM projects WHERE id = ?1 "
-                              "ON CONFLICT (project_id) DO UPDATE SET retry_at = excluded.retry_at");
+      SQLite::Statement q(db,
+                          "INSERT INTO sync_schedule (project_id, retry_at) "
+                          "SELECT id, ?2 FROM projects WHERE id = ?1 "
+                          "ON CONFLICT (project_id) DO UPDATE SET retry_at = excluded.retry_at");
       bind_text(q, 1, project_id);
       q.bind(2, retry_at_ms);
       q.exec();

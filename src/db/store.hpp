@@ -87,7 +87,7 @@ struct SyncSchedule {
 
 /// What a sync run record holds beyond SyncRunRecord (schema v2).
 struct SyncRunDetails {
-  std::string path;  ///< unchanged | blobs | tarball | contents | "" (failed before choosing)
+  std::string path; ///< unchanged | blobs | tarball | contents | "" (failed before choosing)
   std::int64_t bytes = 0;
   std::int64_t duration_ms = 0;
   std::string commit; ///< the commit synced to
