@@ -998,12 +998,15 @@ struct GithubSync::Impl {
     const auto started = SteadyClock::now();
     // The request being answered: its sequence number, read before the head check, so a
     // request arriving during the sync stays queued.
-    std::int64_t request_seq = -1;
+    std::int64_t request_seq = -1, retry_at = 0;
     std::optional<detail::SyncHint> hint;
     for (const auto &schedule : store.sync_schedules())
-      if (schedule.project_id == project.id && schedule.requested_at > 0) {
-        request_seq = schedule.request_seq;
-        hint = detail::decode_hint(schedule.hint);
+      if (schedule.project_id == project.id) {
+        retry_at = schedule.retry_at;
+        if (schedule.requested_at > 0) {
+          request_seq = schedule.request_seq;
+          hint = detail::decode_hint(schedule.hint);
+        }
       }
     SyncRun run;
     run.project_id = project.id;
@@ -1061,8 +1064,11 @@ struct GithubSync::Impl {
     } else {
       if (request_seq >= 0)
         store.clear_sync_request(project.id, request_seq);
-      if (done)
+      if (done) {
         store.drop_blobs(result.used_kept_blobs);
+        if (retry_at)
+          store.set_retry_at(project.id, 0);
+      }
     }
     if (run.added + run.updated + run.removed > 0)
       detail::DatabaseSourceAccess::invalidate(*source, project.id);
