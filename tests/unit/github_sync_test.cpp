@@ -5,207 +5,39 @@
 #include "db/database_source_access.hpp"
 #include "db/store.hpp"
 #include "github/webhook.hpp"
+#include "support/github_repo.hpp"
 #include "support/postgres_harness.hpp"
 #include "support/temp_spec_tree.hpp"
 
-#include <arpa/inet.h>
 #include <csignal>
 #include <cstdio>
 #include <doctest/doctest.h>
-#include <fstream>
 #include <leanspec/database_source.hpp>
 #include <leanspec/error.hpp>
 #include <leanspec/github_sync.hpp>
-#include <netinet/in.h>
-#include <simdjson.h>
-#include <spawn.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 
-extern char **environ;
-
 using namespace leanspec;
+using leanspec::test::FakeGithubServer;
+using leanspec::test::GitRepo;
+using leanspec::test::sh;
+using leanspec::test::shell_quote;
 using leanspec::test::TempSpecTree;
 
 namespace {
-
-namespace fs = std::filesystem;
-
-std::string shell_quote(std::string_view s) {
-  std::string out = "'";
-  for (const char c : s)
-    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// Runs a shell command; returns its stdout. @throws std::runtime_error when it fails
-std::string sh(const std::string &command) {
-  std::string out;
-  FILE *pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (!pipe)
-    throw std::runtime_error("popen failed: " + command);
-  char buffer[4096];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
-    out.append(buffer, n);
-  if (::pclose(pipe) != 0)
-    throw std::runtime_error("command failed: " + command + "\n" + out);
-  return out;
-}
-
-// A git repository with a work tree; committing moves `main`, which is what a push does.
-class Repo {
-public:
-  explicit Repo(fs::path dir) : dir_(std::move(dir)) {
-    fs::create_directories(dir_);
-    git("init -q -b main");
-  }
-  const fs::path &dir() const noexcept { return dir_; }
-  std::string git(const std::string &args) const {
-    return sh("git -C " + shell_quote(dir_.string()) +
-              " -c user.name=test -c user.email=test@example.com -c commit.gpgsign=false " + args);
-  }
-  void write(const std::string &relative, std::string_view content) const {
-    const fs::path path = dir_ / relative;
-    fs::create_directories(path.parent_path());
-    std::ofstream(path, std::ios::binary) << content;
-  }
-  void remove(const std::string &relative) const { fs::remove_all(dir_ / relative); }
-  std::string commit(const std::string &message = "change") const {
-    git("add -A");
-    git("commit -q --allow-empty -m " + shell_quote(message));
-    return head();
-  }
-  std::string head() const {
-    std::string sha = git("rev-parse HEAD");
-    while (!sha.empty() && sha.back() == '\n')
-      sha.pop_back();
-    return sha;
-  }
-
-private:
-  fs::path dir_;
-};
 
 std::string readme(std::string_view title, std::string_view status = "planned") {
   return "---\nstatus: " + std::string(status) + "\ncreated: 2025-11-01\n---\n\n# " +
          std::string(title) + "\n\nBody of " + std::string(title) + ".\n";
 }
 
-// One HTTP/1.0 request to 127.0.0.1:port (the fake server's admin routes); returns the body.
-std::string http(int port, const std::string &method, const std::string &path,
-                 const std::string &body = {}) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0)
-    throw std::runtime_error("socket failed");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
-    ::close(fd);
-    throw std::runtime_error("cannot connect to the fake GitHub server");
-  }
-  const std::string request =
-      method + " " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n" +
-      "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-      "\r\n\r\n" + body;
-  for (std::size_t sent = 0; sent < request.size();) {
-    const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0)
-      break;
-    sent += static_cast<std::size_t>(n);
-  }
-  std::string response;
-  char buffer[4096];
-  for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;)
-    response.append(buffer, static_cast<std::size_t>(n));
-  ::close(fd);
-  const auto at = response.find("\r\n\r\n");
-  if (response.compare(0, 12, "HTTP/1.0 200") != 0 && response.compare(0, 12, "HTTP/1.1 200") != 0)
-    throw std::runtime_error("admin request " + path + " failed: " + response.substr(0, 200));
-  return at == std::string::npos ? std::string() : response.substr(at + 4);
-}
-
-// The fake GitHub server (tests/support/fake_github.py) over a repository, as acme/web.
-class Server {
-public:
-  explicit Server(const Repo &repo) {
-    int out[2];
-    if (::pipe(out) != 0)
-      throw std::runtime_error("pipe failed");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    const std::string script = LEANSPEC_FAKE_GITHUB;
-    const std::string repo_dir = repo.dir().string();
-    const std::string parent = std::to_string(::getpid());
-    std::vector<std::string> args = {"/usr/bin/python3", script, "--repo", repo_dir,
-                                     "--owner",          "acme", "--name", "web",
-                                     "--parent-pid",     parent};
-    std::vector<char *> argv;
-    for (auto &a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int rc = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(out[1]);
-    if (rc != 0) {
-      ::close(out[0]);
-      throw std::runtime_error("cannot start the fake GitHub server");
-    }
-    std::string line;
-    char c;
-    while (::read(out[0], &c, 1) == 1 && c != '\n')
-      line += c;
-    ::close(out[0]);
-    if (std::sscanf(line.c_str(), "%d %d", &api_port_, &codeload_port_) != 2)
-      throw std::runtime_error("the fake GitHub server did not start: '" + line + "'");
-  }
-  ~Server() {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-  }
-  Server(const Server &) = delete;
-  Server &operator=(const Server &) = delete;
-
-  std::string api_url() const { return "http://127.0.0.1:" + std::to_string(api_port_); }
-  void configure(const std::string &json) const { http(api_port_, "POST", "/_admin/config", json); }
-  void reset() const { http(api_port_, "POST", "/_admin/reset"); }
-
-  struct Stats {
-    std::map<std::string, std::int64_t> requests; // by endpoint: commit, tree, blob, ...
-    std::int64_t total = 0, not_modified = 0;
-    std::int64_t count(const std::string &endpoint) const {
-      const auto it = requests.find(endpoint);
-      return it == requests.end() ? 0 : it->second;
-    }
-  };
-  Stats stats() const {
-    const std::string body = http(api_port_, "GET", "/_admin/stats");
-    simdjson::dom::parser parser;
-    const simdjson::dom::element root = parser.parse(body);
-    Stats s;
-    for (auto field : root["requests"].get_object())
-      s.requests[std::string(field.key)] = field.value.get_int64();
-    s.total = root["total"].get_int64();
-    s.not_modified = root["not_modified"].get_int64();
-    return s;
-  }
-
-private:
-  pid_t pid_ = -1;
-  int api_port_ = 0, codeload_port_ = 0;
-};
-
 // A repository with a few specs, a server over it, and a SQLite store with acme/web registered.
 struct Fixture {
   TempSpecTree dir;
-  Repo repo{dir.root() / "repo"};
-  std::unique_ptr<Server> server;
+  GitRepo repo{dir.root() / "repo"};
+  std::unique_ptr<FakeGithubServer> server;
   std::string url = "sqlite:" + (dir.root() / "store.db").string();
   std::shared_ptr<DatabaseSource> db;
   std::shared_ptr<GithubSync> sync;
@@ -222,7 +54,7 @@ struct Fixture {
     repo.write("src/main.c", "int main(void) { return 0; }\n");
     repo.write("README.md", "# The repository\n");
     repo.commit("initial");
-    server = std::make_unique<Server>(repo);
+    server = std::make_unique<FakeGithubServer>(repo, LEANSPEC_FAKE_GITHUB);
     db = make_database_source({.database_url = url, .recheck = std::chrono::milliseconds(0)});
     db->add_project({.id = "acme/web", .branch = "main"});
     sync = make(SyncOptions{});
