@@ -1142,8 +1142,16 @@ struct GithubSync::Impl {
     } catch (const std::exception &) {
       failed = true; // the project was removed, or the store failed: try later
     }
-    const auto project = store_project_interval(id);
+    std::optional<ProjectRecord> project;
+    try {
+      project = store.project(id);
+    } catch (const Error &) {
+      // unreachable store: the default interval below
+    }
     const std::lock_guard lock(mutex);
+    ProjectRecord fallback;
+    fallback.sync_interval = std::chrono::seconds(0);
+    const std::int64_t interval = interval_of(project ? *project : fallback).count();
     if (failed && run.id == 0 && !run.error.empty()) {
       // Another holder is syncing it: not again before a poll interval, queued request or not
       // (no loop on a busy lease).
@@ -1151,22 +1159,11 @@ struct GithubSync::Impl {
     } else if (failed) {
       const int n = std::min(++failures[id], 6);
       const std::int64_t backoff = std::int64_t{30'000} << n; // 1 min ... 32 min
-      next_due[id] = unix_ms() + std::min<std::int64_t>(backoff, project.count());
+      next_due[id] = unix_ms() + std::min(backoff, interval);
     } else {
       failures.erase(id);
-      next_due[id] = unix_ms() + project.count();
+      next_due[id] = unix_ms() + interval;
     }
-  }
-
-  std::chrono::milliseconds store_project_interval(const std::string &id) {
-    ProjectRecord fallback;
-    fallback.sync_interval = std::chrono::seconds(0);
-    try {
-      if (auto p = store.project(id))
-        return interval_of(*p);
-    } catch (const Error &) {
-    }
-    return interval_of(fallback);
   }
 
   // --- webhooks ---------------------------------------------------------------------------------

@@ -171,6 +171,7 @@ TEST_SUITE("github") {
     f.first_sync();
     f.repo.remove("specs/004-spec-4");
     f.repo.git("mv specs/003-spec-3 specs/007-renamed");
+    std::filesystem::create_directories(f.repo.dir() / "specs/archived");
     f.repo.git("mv specs/002-spec-2 specs/archived/002-spec-2");
     f.repo.commit();
     const SyncRun run = f.sync->sync_now("acme/web");

@@ -7,6 +7,7 @@
 #include "github/webhook.hpp"
 #include "support/temp_spec_tree.hpp"
 
+#include <cstring>
 #include <doctest/doctest.h>
 #include <leanspec/database_source.hpp>
 #include <leanspec/error.hpp>
