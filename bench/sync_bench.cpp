@@ -42,12 +42,12 @@ std::string read_file(const fs::path &path) {
 void print_run(const char *name, const SyncRun &run, double wall_ms,
                const test::FakeGithubServer::Stats &stats) {
   std::printf("%-10s %-12s path=%-9s wall=%8.0f ms  requests=%3d (server: %lld, 304: %lld, "
-              "rate-limit cost %lld)  +%d ~%d -%d  bytes=%llu%s%s\n",
+              "API rate-limit cost %lld)  +%d ~%d -%d  bytes=%llu%s%s\n",
               name, std::string(to_string(run.outcome)).c_str(), run.path.c_str(), wall_ms,
               run.requests, static_cast<long long>(stats.total),
               static_cast<long long>(stats.not_modified),
-              static_cast<long long>(stats.total - stats.not_modified), run.added, run.updated,
-              run.removed, static_cast<unsigned long long>(run.bytes),
+              static_cast<long long>(stats.total - stats.not_modified - stats.count("codeload")),
+              run.added, run.updated, run.removed, static_cast<unsigned long long>(run.bytes),
               run.error.empty() ? "" : "  error: ", run.error.c_str());
   std::fflush(stdout);
 }

@@ -45,8 +45,11 @@ struct SyncOptions {
   std::chrono::milliseconds poll{2000};       ///< how often the scheduler reads the store's queue
   std::size_t tarball_min_files = 20;         ///< more files to fetch than this: the tarball
   std::size_t tarball_max_bytes = 256u << 20; ///< ... unless the tree's files weigh more
-  std::size_t max_file_size = 8u << 20;       ///< larger spec files are left out (as on disk)
-  std::size_t max_sync_bytes = 256u << 20;    ///< a sync needing more fails
+  /// A first sync (nothing stored) fetches the tarball alongside the tree, saving a round
+  /// trip; one larger than tarball_max_bytes is abandoned for blobs.
+  bool first_sync_tarball = true;
+  std::size_t max_file_size = 8u << 20;    ///< larger spec files are left out (as on disk)
+  std::size_t max_sync_bytes = 256u << 20; ///< a sync needing more fails
   /// Webhook secrets; up to two are active at once (rotation). None: every delivery rejected.
   std::vector<std::string> webhook_secrets;
   /// Called on the syncing thread as files arrive: (project id, files done, files total).

@@ -296,8 +296,20 @@ private:
       }
     }
 
-    // 3. The tree.
-    TreeListing listing = list_tree(commit);
+    // 3. The tree. On a first sync everything is needed: the tarball comes alongside the tree
+    // (one round trip saved); past tarball_max_bytes it is abandoned and the blobs come instead.
+    std::optional<GitHubResponse> tarball;
+    GitHubRequest tree_request{
+        repo_ + "/git/trees/" + commit + "?recursive=1", "application/vnd.github+json", {}};
+    GitHubResponse tree_response;
+    if (stored.empty() && options_.first_sync_tarball) {
+      auto both = client_.fetch_all({tree_request, tarball_request(commit)});
+      tree_response = std::move(both[0]);
+      tarball = std::move(both[1]);
+    } else {
+      tree_response = client_.fetch(tree_request);
+    }
+    TreeListing listing = list_tree(commit, tree_response);
     result.specs_tree = listing.specs_tree;
     if (!project_.last_tree.empty() && listing.specs_tree == project_.last_tree &&
         !stored.empty()) {
@@ -315,7 +327,7 @@ private:
       if (!have.count(file.sha) && missing_shas.insert(file.sha).second)
         missing.push_back(&file);
     std::unordered_map<std::string, std::string> fetched =
-        fetch_missing(missing, listing, commit, result);
+        fetch_missing(missing, listing, commit, tarball, result);
     for (const auto &[sha, bytes] : fetched)
       have.emplace(sha, &bytes);
 
@@ -456,7 +468,7 @@ private:
 
   std::unordered_map<std::string, std::string>
   fetch_missing(const std::vector<const WantedFile *> &missing, const TreeListing &listing,
-                const std::string &commit, Result &result) {
+                const std::string &commit, std::optional<GitHubResponse> &tarball, Result &result) {
     std::unordered_map<std::string, std::string> out;
     if (missing.empty()) {
       result.path = "unchanged";
@@ -486,12 +498,20 @@ private:
       result.path = "blobs";
       return out;
     }
-    const bool tarball = to_fetch.size() > options_.tarball_min_files &&
-                         listing.total_bytes <= options_.tarball_max_bytes;
+    const std::string what = "tarball of " + project_.id + " at " + commit.substr(0, 12);
+    if (tarball && tarball->is_rate_limited())
+      check(*tarball, what); // stops here: the blobs would be limited too
+    if (tarball && (!tarball->error.empty() || tarball->status != 200))
+      tarball.reset(); // too large, or failed: the blobs decide
+    if (!tarball && to_fetch.size() > options_.tarball_min_files &&
+        listing.total_bytes <= options_.tarball_max_bytes) {
+      tarball = client_.fetch(tarball_request(commit));
+      check(*tarball, what);
+    }
     result.path = tarball ? "tarball" : "blobs";
     report(0, to_fetch.size());
     if (tarball)
-      read_tarball(commit, to_fetch, out);
+      read_tarball(*tarball, what, to_fetch, out);
     else
       fetch_blobs(to_fetch, out);
     return out;
@@ -523,12 +543,13 @@ private:
     }
   }
 
-  void read_tarball(const std::string &commit, const std::vector<const WantedFile *> &files,
+  GitHubRequest tarball_request(const std::string &commit) const {
+    return {repo_ + "/tarball/" + commit, "application/vnd.github+json", {}};
+  }
+
+  void read_tarball(const GitHubResponse &response, const std::string &what,
+                    const std::vector<const WantedFile *> &files,
                     std::unordered_map<std::string, std::string> &out) {
-    const std::string what = "tarball of " + project_.id + " at " + commit.substr(0, 12);
-    GitHubResponse response =
-        client_.fetch({repo_ + "/tarball/" + commit, "application/vnd.github+json", {}});
-    check(response, what);
     std::unordered_map<std::string, const WantedFile *> by_path;
     for (const WantedFile *file : files)
       by_path.emplace(file->repo_path, file);
@@ -625,7 +646,7 @@ private:
     return truncated;
   }
 
-  TreeListing list_tree(const std::string &commit) {
+  TreeListing list_tree(const std::string &commit, const GitHubResponse &response) {
     const std::string what = "tree of " + project_.id + " at " + commit.substr(0, 12);
     std::string specs_path = project_.specs_path;
     while (specs_path.ends_with('/'))
@@ -633,8 +654,6 @@ private:
     if (specs_path == ".")
       specs_path.clear();
     std::vector<RawEntry> entries;
-    GitHubResponse response = client_.fetch(
-        {repo_ + "/git/trees/" + commit + "?recursive=1", "application/vnd.github+json", {}});
     check(response, what);
     if (read_tree(response, "", what, entries))
       entries = walk_truncated(commit, specs_path, what);
@@ -909,6 +928,8 @@ struct GithubSync::Impl {
     client_options.request_timeout = options.request_timeout;
     client_options.max_retries = options.max_retries;
     client_options.retry_base = options.retry_base;
+    // A tarball is the largest answer; others (trees, blobs) are far below it.
+    client_options.max_body_size = std::max<std::size_t>(options.tarball_max_bytes, 64u << 20);
     GitHubClient check(client_options); // throws config for a bad api_url
     secrets = options.webhook_secrets;
     secrets.push_back(options.token);

@@ -94,17 +94,31 @@ TEST_SUITE("github") {
 
   TEST_CASE("sync: the first sync stores every spec file with the git blob SHAs") {
     Fixture f;
-    const SyncRun run = f.sync->sync_now("acme/web");
-    CHECK(run.outcome == SyncOutcome::ok);
-    CHECK(run.error == "");
-    CHECK(run.added == 3);
-    CHECK(run.path == "blobs");
-    CHECK(run.commit == f.repo.head());
+    int expected_requests = 0;
+    SUBCASE("the tarball alongside the tree") {
+      const SyncRun run = f.sync->sync_now("acme/web");
+      CHECK(run.outcome == SyncOutcome::ok);
+      CHECK(run.added == 3);
+      CHECK(run.path == "tarball");
+      CHECK(run.commit == f.repo.head());
+      const auto stats = f.server->stats();
+      CHECK(stats.count("blob") == 0);
+      CHECK(stats.count("tarball") == 1);
+      CHECK(stats.count("codeload") == 1); // the redirect's target
+      CHECK(run.requests == 4);
+      expected_requests = 4;
+    }
+    SUBCASE("blobs, when a first sync is not to fetch the tarball") {
+      const SyncRun run = f.make({.first_sync_tarball = false})->sync_now("acme/web");
+      CHECK(run.outcome == SyncOutcome::ok);
+      CHECK(run.path == "blobs");
+      CHECK(f.server->stats().count("blob") == 4); // three README.md and one DESIGN.md
+      CHECK(run.requests == 6);
+      expected_requests = 6;
+    }
     const auto stats = f.server->stats();
     CHECK(stats.count("commit") == 1);
     CHECK(stats.count("tree") == 1);
-    CHECK(stats.count("blob") == 4); // three README.md and one DESIGN.md
-    CHECK(run.requests == 6);
     CHECK(f.paths() == std::vector<std::string>{"001-spec-1", "002-spec-2", "003-spec-3"});
     CHECK(f.content("001-spec-1", "DESIGN.md") == "# Design of one\n");
     for (const auto &spec : f.store().specs("acme/web"))
@@ -122,7 +136,7 @@ TEST_SUITE("github") {
     REQUIRE(runs.size() == 1);
     CHECK(runs[0].outcome == "ok");
     CHECK(runs[0].added == 3);
-    CHECK(runs[0].requests == 6);
+    CHECK(runs[0].requests == expected_requests);
   }
 
   TEST_CASE("sync: an unchanged branch costs exactly one request, a 304") {
@@ -229,7 +243,7 @@ TEST_SUITE("github") {
   TEST_CASE("sync: 20% random 502s converge through the retries") {
     Fixture f(10);
     f.server->configure(R"({"fail_rate": 0.2, "fail_seed": 7})");
-    auto patient = f.make({.max_retries = 6});
+    auto patient = f.make({.max_retries = 6, .first_sync_tarball = false}); // 11 blobs at once
     const SyncRun run = patient->sync_now("acme/web");
     CHECK(run.outcome == SyncOutcome::ok);
     CHECK(run.added == 10);
@@ -269,17 +283,26 @@ TEST_SUITE("github") {
     CHECK(f.server->stats().count("tree") > 2);
   }
 
-  TEST_CASE("sync: many files come in one tarball") {
+  TEST_CASE("sync: a push changing many files takes the tarball") {
     Fixture f(30);
+    f.first_sync();
+    for (int i = 5; i <= 30; ++i) {
+      char id[32];
+      std::snprintf(id, sizeof id, "%03d-spec-%d", i, i);
+      f.repo.write(std::string("specs/") + id + "/README.md",
+                   readme("Spec " + std::to_string(i) + "!"));
+    }
+    f.repo.commit();
     const SyncRun run = f.sync->sync_now("acme/web");
     CHECK(run.outcome == SyncOutcome::ok);
-    CHECK(run.path == "tarball");
-    CHECK(run.added == 30);
+    CHECK(run.path == "tarball"); // 26 files > tarball_min_files (20)
+    CHECK(run.updated == 26);
     const auto stats = f.server->stats();
     CHECK(stats.count("blob") == 0);
     CHECK(stats.count("tarball") == 1);
     CHECK(stats.count("codeload") == 1);
-    CHECK(f.content("030-spec-30") == readme("Spec 30"));
+    CHECK(f.content("030-spec-30") == readme("Spec 30!"));
+    CHECK(f.content("004-spec-4") == readme("Spec 4"));
     CHECK(f.content("001-spec-1", "DESIGN.md") == "# Design of one\n");
   }
 
