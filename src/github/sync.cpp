@@ -1054,6 +1054,15 @@ struct GithubSync::Impl {
         std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started);
 
     const bool done = run.outcome == SyncOutcome::ok || run.outcome == SyncOutcome::not_modified;
+    // Settings changed during the sync (branch, specs path, interval) are kept: only the sync
+    // fields are written back.
+    if (auto current = store.project(project.id)) {
+      current->last_commit = project.last_commit;
+      current->last_tree = project.last_tree;
+      current->etags_json = project.etags_json;
+      current->last_synced_at = project.last_synced_at;
+      project = std::move(*current);
+    }
     if (done) {
       project.last_commit = result.commit;
       project.last_tree = result.specs_tree;
