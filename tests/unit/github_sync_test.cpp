@@ -54,7 +54,7 @@ struct Fixture {
     repo.write("src/main.c", "int main(void) { return 0; }\n");
     repo.write("README.md", "# The repository\n");
     repo.commit("initial");
-    server = std::make_unique<FakeGithubServer>(repo, LEANSPEC_FAKE_GITHUB);
+    server = std::make_unique<FakeGithubServer>(repo, LEANSPEC_FAKE_GITHUB_SCRIPT);
     db = make_database_source({.database_url = url, .recheck = std::chrono::milliseconds(0)});
     db->add_project({.id = "acme/web", .branch = "main"});
     sync = make(SyncOptions{});
