@@ -9,8 +9,9 @@
 // A plain program (each figure is one long operation, not a micro-benchmark); no figure is
 // asserted. bench/sync_bench.sh builds and runs it.
 #include "github/webhook.hpp"
-#include "support/github_repo.hpp"
+#include "support/fake_github.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -40,25 +41,23 @@ std::string read_file(const fs::path &path) {
 }
 
 void print_run(const char *name, const SyncRun &run, double wall_ms,
-               const test::FakeGithubServer::Stats &stats) {
+               const test::FakeGitHubStats &stats) {
   std::printf("%-10s %-12s path=%-9s wall=%8.0f ms  requests=%3d (server: %lld, 304: %lld, "
               "API rate-limit cost %lld)  +%d ~%d -%d  bytes=%llu%s%s\n",
               name, std::string(to_string(run.outcome)).c_str(), run.path.c_str(), wall_ms,
               run.requests, static_cast<long long>(stats.total),
               static_cast<long long>(stats.not_modified),
-              static_cast<long long>(stats.total - stats.not_modified - stats.count("codeload")),
+              static_cast<long long>(stats.total - stats.not_modified - stats.requests("codeload")),
               run.added, run.updated, run.removed, static_cast<unsigned long long>(run.bytes),
               run.error.empty() ? "" : "  error: ", run.error.c_str());
   std::fflush(stdout);
 }
 
-// Appends a line to a spec's README.md body in the repository; returns its id.
-std::string touch(const test::GitRepo &repo, const std::string &id, const std::string &line) {
-  const fs::path path = repo.dir() / "specs" / id / "README.md";
-  std::string text = read_file(path);
-  text += "\n" + line + "\n";
-  repo.write("specs/" + id + "/README.md", text);
-  return id;
+// A spec's README.md with a line appended, for the next commit.
+void touch(const test::FakeGitHub &github, test::RepoFiles &files, const std::string &id,
+           const std::string &line) {
+  const std::string path = "specs/" + id + "/README.md";
+  files[path] = read_file(github.work_tree() / path) + "\n" + line + "\n";
 }
 
 } // namespace
@@ -95,21 +94,21 @@ int main(int argc, char **argv) {
       }
     } cleanup{root};
 
-    test::GitRepo repo(root / "repo");
-    fs::copy(fs::path(corpus) / "specs", repo.dir() / "specs", fs::copy_options::recursive);
-    repo.write("README.md", "# lean-spec corpus\n");
-    repo.commit("corpus");
+    test::RepoFiles files{{"README.md", "# lean-spec corpus\n"}};
     std::vector<std::string> ids;
-    for (const auto &entry : fs::directory_iterator(repo.dir() / "specs"))
-      if (entry.is_directory() && fs::exists(entry.path() / "README.md"))
-        ids.push_back(entry.path().filename().string());
-    std::sort(ids.begin(), ids.end());
     std::size_t md_files = 0;
-    for (const auto &entry : fs::recursive_directory_iterator(repo.dir() / "specs"))
-      md_files += entry.is_regular_file() && entry.path().extension() == ".md";
-
-    test::FakeGithubServer server(repo, LEANSPEC_FAKE_GITHUB);
-    server.configure("{\"latency_ms\": " + std::to_string(latency_ms) + "}");
+    const fs::path specs = fs::path(corpus) / "specs";
+    for (const auto &entry : fs::recursive_directory_iterator(specs))
+      if (entry.is_regular_file()) {
+        const std::string relative = fs::relative(entry.path(), specs).string();
+        files["specs/" + relative] = read_file(entry.path());
+        md_files += entry.path().extension() == ".md";
+        if (entry.path().filename() == "README.md" && relative.find('/') == relative.rfind('/'))
+          ids.push_back(entry.path().parent_path().filename().string());
+      }
+    std::sort(ids.begin(), ids.end());
+    test::FakeGitHub github(files);
+    github.set_latency(std::chrono::milliseconds(latency_ms));
     std::printf("corpus: %s (%zu spec folders with README.md, %zu .md files); latency %d ms per "
                 "request\n",
                 corpus.c_str(), ids.size(), md_files, latency_ms);
@@ -118,35 +117,40 @@ int main(int argc, char **argv) {
                                     .recheck = std::chrono::milliseconds(0)});
     db->add_project({.id = "acme/web", .branch = "main"});
     const std::string secret = "bench-secret";
-    auto sync = make_github_sync(db, {.api_url = server.api_url(), .webhook_secrets = {secret}});
+    auto sync = make_github_sync(
+        db, {.api_url = github.api_url(), .token = github.token(), .webhook_secrets = {secret}});
 
-    server.reset();
+    github.reset_stats();
     auto start = Clock::now();
     SyncRun run = sync->sync_now("acme/web");
-    print_run("first", run, ms_since(start), server.stats());
+    print_run("first", run, ms_since(start), github.stats());
 
-    server.reset();
+    github.reset_stats();
     start = Clock::now();
     run = sync->sync_now("acme/web");
-    print_run("unchanged", run, ms_since(start), server.stats());
+    print_run("unchanged", run, ms_since(start), github.stats());
 
+    test::RepoFiles push;
     for (int i = 0; i < 5; ++i)
-      touch(repo, ids[static_cast<std::size_t>(10 + i * 37) % ids.size()], "Edited by push5.");
-    repo.commit("push5");
-    server.reset();
+      touch(github, push, ids[static_cast<std::size_t>(10 + i * 37) % ids.size()],
+            "Edited by push5.");
+    github.commit(push, "push5");
+    github.reset_stats();
     start = Clock::now();
     run = sync->sync_now("acme/web");
-    print_run("push5", run, ms_since(start), server.stats());
+    print_run("push5", run, ms_since(start), github.stats());
 
     // Webhook -> visible, with the scheduler running; 5 files changed by the push.
     sync->start();
     std::vector<std::string> changed;
-    const std::string before = repo.head();
+    const std::string before = github.head();
     const std::string marker = "Webhook marker " + std::to_string(latency_ms);
-    for (int i = 0; i < 5; ++i)
-      changed.push_back(
-          touch(repo, ids[static_cast<std::size_t>(3 + i * 41) % ids.size()], marker));
-    const std::string after = repo.commit("webhook push");
+    test::RepoFiles hooked;
+    for (int i = 0; i < 5; ++i) {
+      changed.push_back(ids[static_cast<std::size_t>(3 + i * 41) % ids.size()]);
+      touch(github, hooked, changed.back(), marker);
+    }
+    const std::string after = github.commit(hooked, "webhook push");
     std::string modified;
     for (const auto &id : changed)
       modified += (modified.empty() ? "\"" : ",\"") + std::string("specs/") + id + "/README.md\"";
@@ -156,7 +160,7 @@ int main(int argc, char **argv) {
                              "\"commits\":[{\"added\":[],\"modified\":[" +
                              modified + "],\"removed\":[]}]}";
     const std::string last = changed.back();
-    server.reset();
+    github.reset_stats();
     start = Clock::now();
     const auto answer =
         sync->handle_webhook({{"X-GitHub-Event", "push"},
@@ -175,25 +179,29 @@ int main(int argc, char **argv) {
     }
     const double visible_ms = ms_since(start);
     sync->stop();
-    const auto stats = server.stats();
+    const auto stats = github.stats();
     std::printf("webhook    %-12s answered in %.1f ms (%d %s); new content visible through get "
                 "after %.0f ms%s; server requests %lld (commit %lld, contents %lld, tree %lld)\n",
                 std::string(to_string(answer.action)).c_str(), answered_ms, answer.status,
                 answer.message.c_str(), visible_ms, visible ? "" : " (NOT SEEN within 30 s)",
-                static_cast<long long>(stats.total), static_cast<long long>(stats.count("commit")),
-                static_cast<long long>(stats.count("contents")),
-                static_cast<long long>(stats.count("tree")));
+                static_cast<long long>(stats.total),
+                static_cast<long long>(stats.requests("commit")),
+                static_cast<long long>(stats.requests("contents")),
+                static_cast<long long>(stats.requests("tree")));
 
     if (naive) {
       // One request per file, one at a time, into a fresh store: what a naive client does.
       auto fresh = make_database_source({.database_url = "sqlite:" + (root / "naive.db").string()});
       fresh->add_project({.id = "acme/web", .branch = "main"});
-      auto sequential = make_github_sync(
-          fresh, {.api_url = server.api_url(), .concurrency = 1, .tarball_min_files = 1u << 30});
-      server.reset();
+      auto sequential = make_github_sync(fresh, {.api_url = github.api_url(),
+                                                 .token = github.token(),
+                                                 .concurrency = 1,
+                                                 .tarball_min_files = 1u << 30,
+                                                 .first_sync_tarball = false});
+      github.reset_stats();
       start = Clock::now();
       run = sequential->sync_now("acme/web");
-      print_run("naive", run, ms_since(start), server.stats());
+      print_run("naive", run, ms_since(start), github.stats());
     }
     return 0;
   } catch (const std::exception &e) {

@@ -5,7 +5,7 @@
 #include "db/database_source_access.hpp"
 #include "db/store.hpp"
 #include "github/webhook.hpp"
-#include "support/github_repo.hpp"
+#include "support/fake_github.hpp"
 #include "support/postgres_harness.hpp"
 #include "support/temp_spec_tree.hpp"
 
@@ -20,13 +20,43 @@
 #include <unistd.h>
 
 using namespace leanspec;
-using leanspec::test::FakeGithubServer;
-using leanspec::test::GitRepo;
-using leanspec::test::sh;
-using leanspec::test::shell_quote;
+using leanspec::test::FakeGitHub;
+using leanspec::test::RepoFiles;
 using leanspec::test::TempSpecTree;
 
 namespace {
+
+// Runs a shell pipeline (git mktree reads its stdin); returns its first 40 bytes (a SHA).
+std::string sha_of(const std::string &command) {
+  std::string out;
+  FILE *pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe);
+  char buffer[256];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
+    out.append(buffer, n);
+  REQUIRE(::pclose(pipe) == 0);
+  return out.substr(0, 40);
+}
+
+// The repository side of the fake GitHub: writes gather until commit() pushes them.
+class Pusher {
+public:
+  explicit Pusher(FakeGitHub *github) : github_(github) {}
+  void write(const std::string &path, std::string content) { pending_[path] = std::move(content); }
+  void remove(const std::string &path) { std::filesystem::remove_all(github_->work_tree() / path); }
+  std::string commit(const std::string &message = "change") {
+    const std::string sha = github_->commit(pending_, message);
+    pending_.clear();
+    return sha;
+  }
+  std::string head() const { return github_->head(); }
+  std::string git(const std::vector<std::string> &args) const { return github_->git(args); }
+  const std::filesystem::path &dir() const { return github_->work_tree(); }
+
+private:
+  FakeGitHub *github_;
+  RepoFiles pending_;
+};
 
 std::string readme(std::string_view title, std::string_view status = "planned") {
   return "---\nstatus: " + std::string(status) + "\ncreated: 2025-11-01\n---\n\n# " +
@@ -36,8 +66,8 @@ std::string readme(std::string_view title, std::string_view status = "planned") 
 // A repository with a few specs, a server over it, and a SQLite store with acme/web registered.
 struct Fixture {
   TempSpecTree dir;
-  GitRepo repo{dir.root() / "repo"};
-  std::unique_ptr<FakeGithubServer> server;
+  std::unique_ptr<FakeGitHub> server;
+  Pusher repo{nullptr};
   std::string url = "sqlite:" + (dir.root() / "store.db").string();
   std::shared_ptr<DatabaseSource> db;
   std::shared_ptr<GithubSync> sync;
@@ -45,22 +75,25 @@ struct Fixture {
   explicit Fixture(int specs = 3, std::string database_url = {}) {
     if (!database_url.empty())
       url = std::move(database_url);
+    RepoFiles files;
     for (int i = 1; i <= specs; ++i) {
       char id[32];
       std::snprintf(id, sizeof id, "%03d-spec-%d", i, i);
-      repo.write(std::string("specs/") + id + "/README.md", readme("Spec " + std::to_string(i)));
+      files[std::string("specs/") + id + "/README.md"] = readme("Spec " + std::to_string(i));
     }
-    repo.write("specs/001-spec-1/DESIGN.md", "# Design of one\n");
-    repo.write("src/main.c", "int main(void) { return 0; }\n");
-    repo.write("README.md", "# The repository\n");
-    repo.commit("initial");
-    server = std::make_unique<FakeGithubServer>(repo, LEANSPEC_FAKE_GITHUB_SCRIPT);
+    files["specs/001-spec-1/DESIGN.md"] = "# Design of one\n";
+    files["src/main.c"] = "int main(void) { return 0; }\n";
+    files["README.md"] = "# The repository\n";
+    server = std::make_unique<FakeGitHub>(files);
+    repo = Pusher(server.get());
     db = make_database_source({.database_url = url, .recheck = std::chrono::milliseconds(0)});
     db->add_project({.id = "acme/web", .branch = "main"});
     sync = make(SyncOptions{});
   }
   std::shared_ptr<GithubSync> make(SyncOptions options) {
     options.api_url = server->api_url();
+    if (options.token.empty())
+      options.token = server->token();
     options.retry_base = std::chrono::milliseconds(5);
     options.request_timeout = std::chrono::milliseconds(10'000);
     return make_github_sync(db, std::move(options));
@@ -83,7 +116,7 @@ struct Fixture {
   SyncRun first_sync() {
     const SyncRun run = sync->sync_now("acme/web");
     REQUIRE(run.outcome == SyncOutcome::ok);
-    server->reset();
+    server->reset_stats();
     return run;
   }
 };
@@ -102,9 +135,9 @@ TEST_SUITE("github") {
       CHECK(run.path == "tarball");
       CHECK(run.commit == f.repo.head());
       const auto stats = f.server->stats();
-      CHECK(stats.count("blob") == 0);
-      CHECK(stats.count("tarball") == 1);
-      CHECK(stats.count("codeload") == 1); // the redirect's target
+      CHECK(stats.requests("blob") == 0);
+      CHECK(stats.requests("tarball") == 1);
+      CHECK(stats.requests("codeload") == 1); // the redirect's target
       CHECK(run.requests == 4);
       expected_requests = 4;
     }
@@ -112,18 +145,19 @@ TEST_SUITE("github") {
       const SyncRun run = f.make({.first_sync_tarball = false})->sync_now("acme/web");
       CHECK(run.outcome == SyncOutcome::ok);
       CHECK(run.path == "blobs");
-      CHECK(f.server->stats().count("blob") == 4); // three README.md and one DESIGN.md
+      CHECK(f.server->stats().requests("blob") == 4); // three README.md and one DESIGN.md
       CHECK(run.requests == 6);
       expected_requests = 6;
     }
     const auto stats = f.server->stats();
-    CHECK(stats.count("commit") == 1);
-    CHECK(stats.count("tree") == 1);
+    CHECK(stats.requests("commit") == 1);
+    CHECK(stats.requests("tree") == 1);
     CHECK(f.paths() == std::vector<std::string>{"001-spec-1", "002-spec-2", "003-spec-3"});
     CHECK(f.content("001-spec-1", "DESIGN.md") == "# Design of one\n");
     for (const auto &spec : f.store().specs("acme/web"))
       for (const auto &file : spec.files) {
-        const std::string sha = f.repo.git("rev-parse HEAD:specs/" + spec.path + "/" + file.name);
+        const std::string sha =
+            f.repo.git({"rev-parse", "HEAD:specs/" + spec.path + "/" + file.name});
         CHECK(file.blob_sha + "\n" == sha);
       }
     const auto spec = f.db->get("002", "acme/web");
@@ -153,12 +187,12 @@ TEST_SUITE("github") {
     // A commit outside the specs folder: head and tree, no blob.
     f.repo.write("src/main.c", "int main(void) { return 1; }\n");
     f.repo.commit();
-    f.server->reset();
+    f.server->reset_stats();
     const SyncRun other = f.sync->sync_now("acme/web");
     CHECK(other.outcome == SyncOutcome::ok);
     CHECK(other.path == "unchanged");
     CHECK(other.added + other.updated + other.removed == 0);
-    CHECK(f.server->stats().count("blob") == 0);
+    CHECK(f.server->stats().requests("blob") == 0);
     CHECK(f.server->stats().total == 2);
   }
 
@@ -174,7 +208,7 @@ TEST_SUITE("github") {
     CHECK(run.added == 0);
     CHECK(run.path == "blobs");
     const auto stats = f.server->stats();
-    CHECK(stats.count("blob") == 2);
+    CHECK(stats.requests("blob") == 2);
     CHECK(stats.total == 4);
     CHECK(f.db->get("002", "acme/web")->status == Status::in_progress);
     CHECK(f.content("005-spec-5", "NOTES.md") == "# Notes\n");
@@ -184,15 +218,15 @@ TEST_SUITE("github") {
     Fixture f(4);
     f.first_sync();
     f.repo.remove("specs/004-spec-4");
-    f.repo.git("mv specs/003-spec-3 specs/007-renamed");
+    f.repo.git({"mv", "specs/003-spec-3", "specs/007-renamed"});
     std::filesystem::create_directories(f.repo.dir() / "specs/archived");
-    f.repo.git("mv specs/002-spec-2 specs/archived/002-spec-2");
+    f.repo.git({"mv", "specs/002-spec-2", "specs/archived/002-spec-2"});
     f.repo.commit();
     const SyncRun run = f.sync->sync_now("acme/web");
     CHECK(run.outcome == SyncOutcome::ok);
     CHECK(run.removed == 3);
     CHECK(run.added == 2);
-    CHECK(f.server->stats().count("blob") == 0);
+    CHECK(f.server->stats().requests("blob") == 0);
     CHECK(f.paths() ==
           std::vector<std::string>{"001-spec-1", "007-renamed", "archived/002-spec-2"});
     const auto archived = f.db->get("002", "acme/web");
@@ -232,11 +266,11 @@ TEST_SUITE("github") {
     CHECK(f.store().sync_runs("acme/web", 1)[0].outcome == "rate_limited");
 
     f.server->configure(R"({"rate_limit": null})");
-    f.server->reset();
+    f.server->reset_stats();
     const SyncRun resumed = slow->sync_now("acme/web");
     CHECK(resumed.outcome == SyncOutcome::ok);
     CHECK(resumed.updated == 8);
-    CHECK(f.server->stats().count("blob") == 5); // 3 came before the limit and were kept
+    CHECK(f.server->stats().requests("blob") == 5); // 3 came before the limit and were kept
     CHECK(f.content("003-spec-3") == readme("Changed 3"));
   }
 
@@ -280,7 +314,7 @@ TEST_SUITE("github") {
     CHECK(run.added == 6);
     CHECK(f.paths().back() == "archived/009-old");
     CHECK(f.content("archived/009-old") == readme("Old"));
-    CHECK(f.server->stats().count("tree") > 2);
+    CHECK(f.server->stats().requests("tree") > 2);
   }
 
   TEST_CASE("sync: a push changing many files takes the tarball") {
@@ -298,9 +332,9 @@ TEST_SUITE("github") {
     CHECK(run.path == "tarball"); // 26 files > tarball_min_files (20)
     CHECK(run.updated == 26);
     const auto stats = f.server->stats();
-    CHECK(stats.count("blob") == 0);
-    CHECK(stats.count("tarball") == 1);
-    CHECK(stats.count("codeload") == 1);
+    CHECK(stats.requests("blob") == 0);
+    CHECK(stats.requests("tarball") == 1);
+    CHECK(stats.requests("codeload") == 1);
     CHECK(f.content("030-spec-30") == readme("Spec 30!"));
     CHECK(f.content("004-spec-4") == readme("Spec 4"));
     CHECK(f.content("001-spec-1", "DESIGN.md") == "# Design of one\n");
@@ -309,7 +343,6 @@ TEST_SUITE("github") {
   TEST_CASE("sync: 401, a missing repository and a missing specs folder are per-project errors") {
     Fixture f;
     SUBCASE("401: the token is not in the error") {
-      f.server->configure(R"({"token": "the-right-token"})");
       const SyncRun run = f.make({.token = "wrong-token-value"})->sync_now("acme/web");
       CHECK(run.outcome == SyncOutcome::error);
       CHECK(run.error.find("401") != std::string::npos);
@@ -338,18 +371,16 @@ TEST_SUITE("github") {
     f.first_sync();
     const auto version = f.store().snapshot_version("acme/web");
     // git mktree accepts a ".." entry that no checkout would: a commit whose specs tree has one.
-    const std::string blob = f.repo.git("rev-parse HEAD:specs/001-spec-1/README.md").substr(0, 40);
-    const std::string folder = f.repo.git("rev-parse HEAD:specs/001-spec-1").substr(0, 40);
+    const std::string blob = f.repo.git({"rev-parse", "HEAD:specs/001-spec-1/README.md"});
+    const std::string folder = f.repo.git({"rev-parse", "HEAD:specs/001-spec-1"});
+    const std::string git = "git -C '" + f.repo.dir().string() + "' mktree";
     const std::string specs =
-        sh("printf '100644 blob " + blob + "\\t..\\n040000 tree " + folder +
-           "\\t001-spec-1\\n' | git -C " + shell_quote(f.repo.dir().string()) + " mktree")
-            .substr(0, 40);
-    const std::string root = sh("printf '040000 tree " + specs + "\\tspecs\\n' | git -C " +
-                                shell_quote(f.repo.dir().string()) + " mktree")
-                                 .substr(0, 40);
+        sha_of("printf '100644 blob " + blob.substr(0, 40) + "\\t..\\n040000 tree " +
+               folder.substr(0, 40) + "\\t001-spec-1\\n' | " + git);
+    const std::string root = sha_of("printf '040000 tree " + specs + "\\tspecs\\n' | " + git);
     const std::string commit =
-        f.repo.git("commit-tree " + root + " -p HEAD -m hostile").substr(0, 40);
-    f.repo.git("update-ref refs/heads/main " + commit);
+        f.repo.git({"commit-tree", root, "-p", "HEAD", "-m", "hostile"}).substr(0, 40);
+    f.repo.git({"update-ref", "refs/heads/main", commit});
     const SyncRun run = f.sync->sync_now("acme/web");
     CHECK(run.outcome == SyncOutcome::error);
     CHECK(run.error.find("unsafe path 'specs/..'") != std::string::npos);
@@ -383,8 +414,9 @@ TEST_SUITE("github") {
               ::pause();
           }
         });
-        make_github_sync(
-            db, {.api_url = f.server->api_url(), .lease_ttl = std::chrono::milliseconds(500)})
+        make_github_sync(db, {.api_url = f.server->api_url(),
+                              .token = f.server->token(),
+                              .lease_ttl = std::chrono::milliseconds(500)})
             ->sync_now("acme/web");
       } catch (...) {
       }
@@ -433,7 +465,7 @@ TEST_SUITE("github") {
     f.repo.write("specs/003-spec-3/README.md", readme("Pushed"));
     f.repo.remove("specs/001-spec-1/DESIGN.md");
     const std::string after = f.repo.commit("push");
-    f.server->reset();
+    f.server->reset_stats();
     const std::string body =
         R"({"ref":"refs/heads/main","before":")" + before + R"(","after":")" + after +
         R"(","forced":false,"repository":{"full_name":"acme/web"},"commits":[{"added":[],)"
@@ -450,9 +482,9 @@ TEST_SUITE("github") {
     }));
     CHECK(f.content("001-spec-1", "DESIGN.md") == "<none>");
     const auto stats = f.server->stats();
-    CHECK(stats.count("tree") == 0);
-    CHECK(stats.count("contents") == 1);
-    CHECK(stats.count("commit") == 1);
+    CHECK(stats.requests("tree") == 0);
+    CHECK(stats.requests("contents") == 1);
+    CHECK(stats.requests("commit") == 1);
     sync->stop();
     CHECK_FALSE(sync->is_running());
   }
