@@ -188,6 +188,7 @@ int main(int argc, char **argv) {
                 static_cast<long long>(stats.requests("commit")),
                 static_cast<long long>(stats.requests("contents")),
                 static_cast<long long>(stats.requests("tree")));
+    std::fflush(stdout);
 
     if (naive) {
       // One request per file, one at a time, into a fresh store: what a naive client does.

@@ -407,6 +407,9 @@ private:
         encoding = {};
       if (root["content"].get(content))
         content = {};
+      if (content.size() / 4 * 3 > options_.max_file_size + 3)
+        throw SyncFailure{what + ": larger than the " + std::to_string(options_.max_file_size) +
+                          "-byte limit"};
       std::string bytes;
       if (encoding == "base64") {
         auto decoded = decode_base64(content);
