@@ -5,6 +5,7 @@
 #include "core/change_notifier.hpp"
 #include "core/snapshot.hpp"
 #include "db/spec_rows.hpp"
+#include "db/database_source_access.hpp"
 #include "db/store.hpp"
 #include "fs/loader.hpp"
 #include "model/spec_parser.hpp"
@@ -367,5 +368,15 @@ Subscription DatabaseSource::subscribe(ChangeCallback callback) const {
 std::shared_ptr<DatabaseSource> make_database_source(DatabaseOptions options) {
   return std::make_shared<DatabaseSource>(std::move(options));
 }
+
+namespace detail {
+
+Store &DatabaseSourceAccess::store(const DatabaseSource &source) { return *source.impl_->store; }
+
+void DatabaseSourceAccess::invalidate(const DatabaseSource &source, std::string_view project_id) {
+  source.impl_->slot(std::string(project_id))->served.store(nullptr);
+}
+
+} // namespace detail
 
 } // namespace leanspec
