@@ -11,9 +11,15 @@
 //   replace            Store::replace_specs on the 300-spec project: `all` changes every spec
 //                      (two generations whose READMEs differ alternate), `one` changes one.
 //   import             replace_specs into a freshly added project: empty -> 300 specs.
-//   first_read         the first DatabaseSource::list after a stored change: version read,
-//                      the whole snapshot read and parsed into memory, then the list.
+//   first_read         the first DatabaseSource::list after a stored change of one spec:
+//                      version read, the folders written since read and parsed (one), the
+//                      others shared with the served snapshot, then the list.
 //   first_search       the same with a search: also builds the search index.
+//   notify             change-event latency: another Store (its own connections, as another
+//                      process would have) rewrites one spec; timed from its replace_specs
+//                      returning (the commit) to a subscribed DatabaseSource's callback, which
+//                      runs after that source has read the change (PostgreSQL LISTEN/NOTIFY;
+//                      SQLite: data_version, checked every 50 ms). 0 when the event came first.
 // Corpora:
 //   real    $LEANSPEC_CORPUS/specs (default /work/shared/corpus/lean-spec: 304 specs); its
 //           benchmarks are skipped, with a message, when it is absent
@@ -38,6 +44,7 @@
 #include <algorithm>
 #include <benchmark/benchmark.h>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -46,6 +53,7 @@
 #include <leanspec/database_source.hpp>
 #include <leanspec/filesystem_source.hpp>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -386,8 +394,8 @@ void import(benchmark::State &state, Backend *b) {
 }
 
 /// The first read after a change: one spec is rewritten through the store (untimed), then a
-/// DatabaseSource with recheck 0 sees the new version and reads and parses the whole stored
-/// snapshot: timed through a list, or through a search (which also builds the search index).
+/// DatabaseSource with recheck 0 sees the new version and reads and parses what was written
+/// since: timed through a list, or through a search (which also builds the search index).
 void first_read(benchmark::State &state, Backend *b, Corpus *corpus, bool through_search) {
   guarded(state, [&] {
     Store *store = prepare(state, *b, *corpus);
@@ -419,6 +427,49 @@ void first_read(benchmark::State &state, Backend *b, Corpus *corpus, bool throug
     }
     samples.report(state);
     state.counters[through_search ? "hits" : "specs"] = static_cast<double>(count);
+  });
+}
+
+/// Change-event latency across connections (see the header).
+void notify(benchmark::State &state, Backend *b) {
+  guarded(state, [&] {
+    Store *store = prepare(state, *b, real_corpus);
+    if (!store)
+      return;
+    auto specs = real_corpus.stored();
+    ensure_project(*b, replace_project, specs);
+    auto &middle = specs[specs.size() / 2];
+    mark(middle, 0);
+    store->replace_specs(replace_project, specs);
+    const auto writer = Store::open(b->url);
+    const auto source = open_source(*b, 20ms);
+    std::mutex mutex;
+    std::condition_variable arrived;
+    std::uint64_t heard = 0;
+    Clock::time_point heard_at;
+    auto subscription = source.subscribe([&](const leanspec::ChangeEvent &event) {
+      const auto now = Clock::now();
+      const std::lock_guard lock(mutex);
+      heard = event.version;
+      heard_at = now;
+      arrived.notify_all();
+    });
+    source.list({.project_id = replace_project}); // served: its changes are watched
+    Samples samples;
+    int g = 0;
+    for (auto _ : state) {
+      g ^= 1;
+      mark(middle, g);
+      const std::uint64_t version = writer->replace_specs(replace_project, specs).version;
+      const auto committed = Clock::now();
+      std::unique_lock lock(mutex);
+      if (!arrived.wait_for(lock, 10s, [&] { return heard >= version; })) {
+        state.SkipWithError("no change event within 10 s");
+        return;
+      }
+      samples.add(state, std::max(Clock::duration::zero(), heard_at - committed), true);
+    }
+    samples.report(state);
   });
 }
 
@@ -497,6 +548,11 @@ void register_all() {
           ->UseManualTime()
           ->Iterations(corpus == &real_corpus ? 20 : 5)
           ->Unit(benchmark::kMillisecond);
+  for (Backend *b : backends)
+    RegisterBenchmark(name("notify", b, "real").c_str(), notify, b)
+        ->UseManualTime()
+        ->Iterations(100)
+        ->Unit(benchmark::kMillisecond);
   for (Backend *b : backends)
     RegisterBenchmark(name("first_search", b, "gen10k").c_str(), first_read, b, &gen10k_corpus,
                       true)

@@ -123,7 +123,9 @@ struct SyncRunDetails {
 
 /// The store: one per process and database is plenty (it pools its connections). Thread-safe;
 /// every member may also throw leanspec::Error database when the database fails (busy past the
-/// 5 s timeout, gone, full), naming the file or the redacted URL.
+/// 5 s timeout, gone, full), naming the file or the redacted URL. PostgreSQL: a call that finds
+/// its pooled connection broken (the server restarted) closes the idle ones too; a read then
+/// runs once more on a new connection, a write throws (the caller may retry it).
 class Store {
 public:
   /// Opens the store a database URL names, creating it when missing, and applies the schema's
