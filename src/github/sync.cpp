@@ -5,9 +5,9 @@
 // A sync, in as few requests as the facts allow:
 //   1. GET /repos/o/r/commits/{branch} (Accept: application/vnd.github.sha, If-None-Match the
 //      stored ETag): a 304, or the SHA last synced, ends it.
-//   2. A webhook hint that is complete (not forced, `before` the stored head, fewer than 20
-//      commits, head == `after`): GET /contents/{path}?ref={after} for each changed spec file;
-//      nothing else (path "contents").
+//   2. Before that, a webhook hint that is complete (not forced, `before` the stored head,
+//      fewer than 20 commits): GET /contents/{path}?ref={after} for each changed spec file,
+//      in parallel, and nothing else (path "contents"): the sync goes to `after`.
 //   3. Else GET /git/trees/{commit}?recursive=1 (a truncated listing: the specs folder walked
 //      level by level without `recursive`); the specs folder's tree SHA unchanged ends it; spec
 //      files are compared by blob SHA with the stored snapshot and the kept blobs, and only the
@@ -251,6 +251,21 @@ public:
 
 private:
   void body(Result &result) {
+    // 2 first: a complete webhook hint names the commit and every changed path; syncing to that
+    // commit needs no head check (a later push sends its own delivery).
+    if (hint_ && !project_.last_commit.empty() && hint_->before == project_.last_commit &&
+        is_sha(hint_->after) && hint_->after != project_.last_commit) {
+      std::vector<StoredSpec> stored = store_.specs(project_.id);
+      try {
+        apply_hint(stored, hint_->after, result);
+        result.commit = hint_->after;
+        result.etags_json = project_.etags_json;
+        return;
+      } catch (const HintMismatch &) {
+        // the payload did not describe the commit: the head and the tree decide below
+      }
+    }
+
     // 1. The head, conditionally.
     const std::string head_path = repo_ + "/commits/" + url_escape(project_.branch, false);
     std::map<std::string, std::string> etags = read_etags();
@@ -286,15 +301,6 @@ private:
     }
 
     std::vector<StoredSpec> stored = store_.specs(project_.id);
-    if (hint_ && hint_->before == project_.last_commit && hint_->after == commit &&
-        !project_.last_commit.empty()) {
-      try {
-        apply_hint(stored, commit, result);
-        return;
-      } catch (const HintMismatch &) {
-        // the payload did not describe the commit: the tree decides below
-      }
-    }
 
     // 3. The tree. On a first sync everything is needed: the tarball comes alongside the tree
     // (one round trip saved); past tarball_max_bytes it is abandoned and the blobs come instead.
