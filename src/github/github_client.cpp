@@ -523,7 +523,7 @@ GitHubClient::Impl::fetch_all(const std::vector<GitHubRequest> &requests,
 
   for (std::size_t i = 0; i < total; ++i) {
     if (jobs[i].url.empty())
-      fail(i, "not an http(s) URL", 0);
+      fail(i, "not a valid http(s) URL", 0);
     else
       fresh.push_back(i);
   }

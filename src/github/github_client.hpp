@@ -44,7 +44,9 @@ struct GitHubClientOptions {
 };
 
 struct GitHubRequest {
-  /// A path under api_url ("/repos/o/r/git/trees/SHA?recursive=1"), or an absolute URL.
+  /// A path under api_url ("/repos/o/r/git/trees/SHA?recursive=1"), or an absolute URL (the
+  /// token goes with it only if it is on api_url's scheme, host and port). Percent-encoded: a
+  /// space or other character not allowed in a URL makes the request fail unsent.
   std::string path;
   std::string accept = "application/vnd.github+json";
   std::string if_none_match; ///< an ETag from an earlier response; a 304 answers "unchanged"
@@ -100,11 +102,16 @@ public:
   GitHubClient &operator=(const GitHubClient &) = delete;
 
   /// Performs every request, at most max_concurrency at once, and returns the responses in the
-  /// order of `requests`. A rate-limited response stops the batch: requests not yet started are
-  /// not sent (status 0, error "not sent: rate limited"). `progress` (optional) is called on
-  /// this thread after each request completes with (done, total); returning false cancels the
-  /// rest ("not sent: cancelled"; those in flight are abandoned). Never throws for HTTP or
-  /// transport failures: they are in the responses.
+  /// order of `requests`. A rate-limited response stops the batch: requests not yet started,
+  /// and retries still waiting, are not sent (status 0, error "...: not sent: rate limited");
+  /// those already in flight finish. The batch's rate-limited response itself is returned as
+  /// received (error empty, is_rate_limited() true). `progress` (optional) is called on this
+  /// thread after each request completes with (done, total), until the batch stops (rate limit
+  /// or cancel); returning false cancels the rest ("not sent: cancelled"; those in flight are
+  /// abandoned: "cancelled"). An exception from `progress` propagates after the transfers in
+  /// flight are abandoned. Never throws for HTTP or transport failures: they are in the
+  /// responses.
+  /// @throws leanspec::Error internal when libcurl's multi interface itself fails
   std::vector<GitHubResponse>
   fetch_all(const std::vector<GitHubRequest> &requests,
             const std::function<bool(std::size_t done, std::size_t total)> &progress = {});

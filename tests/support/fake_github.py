@@ -41,6 +41,8 @@ Controls, on the API listener (never counted, never limited, no token needed):
                                 rate-limit headers
       secondary_retry_after int|null  Retry-After sent with the secondary 403
       max_tree_entries int   entries per tree answer before `truncated` (0: 100000)
+      redirects       {path: location}  API paths answered 302 to that Location (after the
+                                token and limit checks), e.g. to test redirect rules
   POST /_admin/reset   zeroes the counters below (settings stay)
   GET  /_admin/stats   {"requests": {endpoint: n}, "total", "not_modified", "failed",
                         "rate_limited", "unauthorized", "connections", "codeload_connections"
@@ -175,6 +177,7 @@ class State:
         self.secondary_after = None
         self.secondary_retry_after = None
         self.max_tree_entries = args.max_tree_entries
+        self.redirects = {}
         self.reset_counters()
 
     def reset_counters(self):
@@ -198,7 +201,7 @@ class State:
                     self.random = random.Random(value)
                 elif key in ("latency_ms", "fail_rate", "fail_all", "token", "rate_limit",
                              "rate_limit_reset", "secondary_after", "secondary_retry_after",
-                             "max_tree_entries"):
+                             "max_tree_entries", "redirects"):
                     setattr(self, key, value)
                 else:
                     raise ValueError("unknown setting " + key)
@@ -367,6 +370,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send(answer.status, answer.body, answer.content_type, answer.headers)
             return
         try:
+            location = st.redirects.get(split.path)
+            if location is not None:
+                raise Answer(302, b"", "text/html; charset=utf-8", {"Location": location})
             status, body, content_type, headers = self.api_route(split)
         except Answer as a:
             status, body, content_type, headers = a.status, a.body, a.content_type, a.headers

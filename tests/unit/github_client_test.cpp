@@ -177,6 +177,32 @@ TEST_SUITE("github") {
     CHECK(stats.api_authorization_missing == 0);
   }
 
+  TEST_CASE("redirects are followed to http(s) only, and only max_redirects of them") {
+    FakeGitHub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
+    const std::string repo = github.repo_path();
+    github.configure(R"({"redirects": {")" + repo + R"(/to-ftp": "ftp://127.0.0.1/x", ")" + repo +
+                     R"(/to-file": "file:///etc/passwd", ")" + repo + R"(/loop": ")" + repo +
+                     R"(/loop", ")" + repo + R"(/moved": ")" + repo + R"("}})");
+    auto options = options_for(github);
+    options.max_redirects = 3;
+    GitHubClient client(options);
+    const auto responses = client.fetch_all({{.path = repo + "/to-ftp"},
+                                             {.path = repo + "/to-file"},
+                                             {.path = repo + "/loop"},
+                                             {.path = repo + "/moved"}});
+    for (int i = 0; i < 3; ++i) {
+      CAPTURE(responses[i].error);
+      CHECK(responses[i].error.find("GET " + github.api_url() + repo + "/") == 0);
+      CHECK(responses[i].attempts == 1); // not retried
+      CHECK(responses[i].body == "");
+    }
+    CHECK(responses[2].error.find("redirect") != std::string::npos);
+    CHECK(responses[3].error == ""); // a redirect to the same host keeps the token (required)
+    CHECK(responses[3].status == 200);
+    CHECK(responses[3].body.find("\"full_name\": \"acme/web\"") != std::string::npos);
+    CHECK(github.stats().requests("other") == 1 + 1 + 4 + 1); // the loop: 1 + max_redirects
+  }
+
   TEST_CASE("random 502s are retried with backoff until each request succeeds") {
     const RepoFiles files = numbered_files(30);
     FakeGitHub github(files);
