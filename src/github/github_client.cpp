@@ -312,7 +312,8 @@ struct GitHubClient::Impl {
   std::string api_base; // api_url without a trailing slash
   std::string user_agent;
   MultiPtr multi;
-  std::vector<EasyPtr> idle; // easy handles kept for reuse; destroyed before `multi`
+  std::vector<EasyPtr> idle; // easy handles kept for reuse; declared after `multi`, so
+                             // destroyed before it
   GitHubCounters counters;
   std::mt19937_64 random{std::random_device{}()};
 
@@ -343,7 +344,6 @@ struct GitHubClient::Impl {
     curl_multi_setopt(multi.get(), CURLMOPT_MAX_CONCURRENT_STREAMS, limit);
   }
 
-  ~Impl() { idle.clear(); }
   Impl(const Impl &) = delete;
   Impl &operator=(const Impl &) = delete;
 
