@@ -315,9 +315,11 @@ struct GitHubClient::Impl {
   std::vector<EasyPtr> idle; // easy handles kept for reuse; declared after `multi`, so
                              // destroyed before it
   GitHubCounters counters;
-  std::mt19937_64 random{std::random_device{}()};
+  std::mt19937_64 random;
 
-  explicit Impl(GitHubClientOptions o) : options(std::move(o)) {
+  explicit Impl(GitHubClientOptions o)
+      : options(std::move(o)),
+        random(options.jitter_seed ? options.jitter_seed : std::random_device{}()) {
     global_init();
     const auto parsed = parse_url(options.api_url);
     if (!parsed || parsed->has_credentials || parsed->has_fragment || !parsed->query.empty())

@@ -39,6 +39,9 @@ struct GitHubClientOptions {
   unsigned max_redirects = 5; ///< redirects followed per request, to http(s) URLs only
   unsigned max_retries = 3;   ///< extra attempts for a 5xx, a timeout or a connection failure
   std::chrono::milliseconds retry_base{500}; ///< backoff: random in [0, base * 2^attempt)
+  /// Seeds the backoff's draws (std::mt19937_64, std::uniform_int_distribution); 0: from
+  /// std::random_device. Tests fix it to make the order of retries reproducible.
+  std::uint64_t jitter_seed = 0;
   std::size_t max_body_size = 512u << 20;    ///< a larger response body fails that request
   std::string user_agent;                    ///< empty: "libleanspec/<version>"
 };
