@@ -42,8 +42,8 @@ struct GitHubClientOptions {
   /// Seeds the backoff's draws (std::mt19937_64, std::uniform_int_distribution); 0: from
   /// std::random_device. Tests fix it to make the order of retries reproducible.
   std::uint64_t jitter_seed = 0;
-  std::size_t max_body_size = 512u << 20;    ///< a larger response body fails that request
-  std::string user_agent;                    ///< empty: "libleanspec/<version>"
+  std::size_t max_body_size = 512u << 20; ///< a larger response body fails that request
+  std::string user_agent;                 ///< empty: "libleanspec/<version>"
 };
 
 struct GitHubRequest {
@@ -73,9 +73,10 @@ struct GitHubResponse {
   int attempts = 0; ///< requests this response took, retries included
   /// Empty when an HTTP answer came that the caller should read (any status, 4xx included);
   /// else why not, naming the method and URL (query secrets and any token redacted):
-  /// "GET <url>: timeout after 60000 ms", "...: connection refused", "...: HTTP 502 after 4
-  /// attempts" (status keeps the 502), "...: body larger than max_body_size (N bytes)",
-  /// "...: not sent: rate limited", "...: not sent: cancelled".
+  /// "GET <url>: timeout (<curl's detail>) after 4 attempts", "...: <curl's message, e.g.
+  /// Failed to connect ...>", "...: HTTP 502 after 4 attempts" (status keeps the 502),
+  /// "...: body larger than max_body_size (N bytes)", "...: not sent: rate limited",
+  /// "...: not sent: cancelled".
   std::string error;
 
   /// 429, or a 403 that is a primary limit (`X-RateLimit-Remaining: 0`) or a secondary one
