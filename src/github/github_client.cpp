@@ -312,11 +312,14 @@ struct GitHubClient::Impl {
   std::string api_base; // api_url without a trailing slash
   std::string user_agent;
   MultiPtr multi;
-  std::vector<EasyPtr> idle; // easy handles kept for reuse; destroyed before `multi`
+  std::vector<EasyPtr> idle; // easy handles kept for reuse; declared after `multi`, so
+                             // destroyed before it
   GitHubCounters counters;
-  std::mt19937_64 random{std::random_device{}()};
+  std::mt19937_64 random;
 
-  explicit Impl(GitHubClientOptions o) : options(std::move(o)) {
+  explicit Impl(GitHubClientOptions o)
+      : options(std::move(o)),
+        random(options.jitter_seed ? options.jitter_seed : std::random_device{}()) {
     global_init();
     const auto parsed = parse_url(options.api_url);
     if (!parsed || parsed->has_credentials || parsed->has_fragment || !parsed->query.empty())
@@ -343,7 +346,6 @@ struct GitHubClient::Impl {
     curl_multi_setopt(multi.get(), CURLMOPT_MAX_CONCURRENT_STREAMS, limit);
   }
 
-  ~Impl() { idle.clear(); }
   Impl(const Impl &) = delete;
   Impl &operator=(const Impl &) = delete;
 
@@ -523,7 +525,7 @@ GitHubClient::Impl::fetch_all(const std::vector<GitHubRequest> &requests,
 
   for (std::size_t i = 0; i < total; ++i) {
     if (jobs[i].url.empty())
-      fail(i, "not an http(s) URL", 0);
+      fail(i, "not a valid http(s) URL", 0);
     else
       fresh.push_back(i);
   }

@@ -39,12 +39,17 @@ struct GitHubClientOptions {
   unsigned max_redirects = 5; ///< redirects followed per request, to http(s) URLs only
   unsigned max_retries = 3;   ///< extra attempts for a 5xx, a timeout or a connection failure
   std::chrono::milliseconds retry_base{500}; ///< backoff: random in [0, base * 2^attempt)
-  std::size_t max_body_size = 512u << 20;    ///< a larger response body fails that request
-  std::string user_agent;                    ///< empty: "libleanspec/<version>"
+  /// Seeds the backoff's draws (std::mt19937_64, std::uniform_int_distribution); 0: from
+  /// std::random_device. Tests fix it to make the order of retries reproducible.
+  std::uint64_t jitter_seed = 0;
+  std::size_t max_body_size = 512u << 20; ///< a larger response body fails that request
+  std::string user_agent;                 ///< empty: "libleanspec/<version>"
 };
 
 struct GitHubRequest {
-  /// A path under api_url ("/repos/o/r/git/trees/SHA?recursive=1"), or an absolute URL.
+  /// A path under api_url ("/repos/o/r/git/trees/SHA?recursive=1"), or an absolute URL (the
+  /// token goes with it only if it is on api_url's scheme, host and port). Percent-encoded: a
+  /// space or other character not allowed in a URL makes the request fail unsent.
   std::string path;
   std::string accept = "application/vnd.github+json";
   std::string if_none_match; ///< an ETag from an earlier response; a 304 answers "unchanged"
@@ -68,9 +73,10 @@ struct GitHubResponse {
   int attempts = 0; ///< requests this response took, retries included
   /// Empty when an HTTP answer came that the caller should read (any status, 4xx included);
   /// else why not, naming the method and URL (query secrets and any token redacted):
-  /// "GET <url>: timeout after 60000 ms", "...: connection refused", "...: HTTP 502 after 4
-  /// attempts" (status keeps the 502), "...: body larger than max_body_size (N bytes)",
-  /// "...: not sent: rate limited", "...: not sent: cancelled".
+  /// "GET <url>: timeout (<curl's detail>) after 4 attempts", "...: <curl's message, e.g.
+  /// Failed to connect ...>", "...: HTTP 502 after 4 attempts" (status keeps the 502),
+  /// "...: body larger than max_body_size (N bytes)", "...: not sent: rate limited",
+  /// "...: not sent: cancelled".
   std::string error;
 
   /// 429, or a 403 that is a primary limit (`X-RateLimit-Remaining: 0`) or a secondary one
@@ -100,11 +106,16 @@ public:
   GitHubClient &operator=(const GitHubClient &) = delete;
 
   /// Performs every request, at most max_concurrency at once, and returns the responses in the
-  /// order of `requests`. A rate-limited response stops the batch: requests not yet started are
-  /// not sent (status 0, error "not sent: rate limited"). `progress` (optional) is called on
-  /// this thread after each request completes with (done, total); returning false cancels the
-  /// rest ("not sent: cancelled"; those in flight are abandoned). Never throws for HTTP or
-  /// transport failures: they are in the responses.
+  /// order of `requests`. A rate-limited response stops the batch: requests not yet started,
+  /// and retries still waiting, are not sent (status 0, error "...: not sent: rate limited");
+  /// those already in flight finish. The batch's rate-limited response itself is returned as
+  /// received (error empty, is_rate_limited() true). `progress` (optional) is called on this
+  /// thread after each request completes with (done, total), until the batch stops (rate limit
+  /// or cancel); returning false cancels the rest ("not sent: cancelled"; those in flight are
+  /// abandoned: "cancelled"). An exception from `progress` propagates after the transfers in
+  /// flight are abandoned. Never throws for HTTP or transport failures: they are in the
+  /// responses.
+  /// @throws leanspec::Error internal when libcurl's multi interface itself fails
   std::vector<GitHubResponse>
   fetch_all(const std::vector<GitHubRequest> &requests,
             const std::function<bool(std::size_t done, std::size_t total)> &progress = {});

@@ -404,6 +404,10 @@ FakeGitHubStats FakeGitHub::stats() const {
       else
         stats.codeload_authorization.emplace_back(std::string(header));
     }
+  simdjson::dom::array paths;
+  if (!root["paths"].get(paths))
+    for (const auto value : paths)
+      stats.paths.emplace_back(std::string(value.get_string().value_unsafe()));
   return stats;
 }
 

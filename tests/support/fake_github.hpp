@@ -39,6 +39,7 @@ struct FakeGitHubStats {
   std::int64_t api_authorization_missing = 0;
   /// The Authorization header of each codeload request (nullopt: none was sent).
   std::vector<std::optional<std::string>> codeload_authorization;
+  std::vector<std::string> paths; ///< every request's path (no query), in arrival order
 
   std::int64_t requests(const std::string &endpoint) const {
     const auto it = by_endpoint.find(endpoint);

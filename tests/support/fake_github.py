@@ -32,6 +32,7 @@ Controls, on the API listener (never counted, never limited, no token needed):
       fail_rate       float  share of requests answered 502 (both listeners), with...
       fail_seed       int    ...this random seed (reseeded whenever it is given)
       fail_all        bool   every request answered 502 (both listeners)
+      fail_paths      {path: n}  the next n requests for that path (no query) answered 502
       token           str|null  required token ("Authorization: Bearer T" or "token T"), else 401
       rate_limit      int|null  primary limit: requests left (each non-304 API answer costs
                                 one); at 0 -> 403 "API rate limit exceeded", Remaining: 0
@@ -39,14 +40,17 @@ Controls, on the API listener (never counted, never limited, no token needed):
       secondary_after int|null  after this many more API requests, every API request gets
                                 403 "You have exceeded a secondary rate limit" without
                                 rate-limit headers
-      secondary_retry_after int|null  Retry-After sent with the secondary 403
+      secondary_retry_after int|str|null  Retry-After sent with the secondary 403 (seconds,
+                                or a string such as an HTTP date, sent as given)
       max_tree_entries int   entries per tree answer before `truncated` (0: 100000)
+      redirects       {path: location}  API paths answered 302 to that Location (after the
+                                token and limit checks), e.g. to test redirect rules
   POST /_admin/reset   zeroes the counters below (settings stay)
   GET  /_admin/stats   {"requests": {endpoint: n}, "total", "not_modified", "failed",
                         "rate_limited", "unauthorized", "connections", "codeload_connections"
                         (TCP connections that carried a non-admin request),
                         "max_concurrent", "codeload_authorization": [header or null, ...],
-                        "api_authorization_missing": n}
+                        "api_authorization_missing": n, "paths": [path, ...] (arrival order)}
   endpoint names: repo, branch, commit, tree, blob, contents, compare, tarball, codeload, other
 """
 
@@ -175,6 +179,8 @@ class State:
         self.secondary_after = None
         self.secondary_retry_after = None
         self.max_tree_entries = args.max_tree_entries
+        self.redirects = {}
+        self.fail_paths = {}
         self.reset_counters()
 
     def reset_counters(self):
@@ -190,6 +196,7 @@ class State:
         self.max_concurrent = 0
         self.codeload_authorization = []
         self.api_authorization_missing = 0
+        self.paths = []
 
     def configure(self, changes):
         with self.lock:
@@ -198,7 +205,7 @@ class State:
                     self.random = random.Random(value)
                 elif key in ("latency_ms", "fail_rate", "fail_all", "token", "rate_limit",
                              "rate_limit_reset", "secondary_after", "secondary_retry_after",
-                             "max_tree_entries"):
+                             "max_tree_entries", "redirects", "fail_paths"):
                     setattr(self, key, value)
                 else:
                     raise ValueError("unknown setting " + key)
@@ -212,7 +219,8 @@ class State:
                     "codeload_connections": self.codeload_connections,
                     "max_concurrent": self.max_concurrent,
                     "codeload_authorization": list(self.codeload_authorization),
-                    "api_authorization_missing": self.api_authorization_missing}
+                    "api_authorization_missing": self.api_authorization_missing,
+                    "paths": list(self.paths)}
 
 
 class Answer(Exception):
@@ -320,8 +328,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 st.codeload_authorization.append(self.headers.get("Authorization"))
             elif self.headers.get("Authorization") is None:
                 st.api_authorization_missing += 1
+            st.paths.append(split.path)
             latency = st.latency_ms
             fail = st.fail_all or (st.fail_rate > 0 and st.random.random() < st.fail_rate)
+            if st.fail_paths.get(split.path, 0) > 0:
+                st.fail_paths[split.path] -= 1
+                fail = True
         try:
             if latency:
                 time.sleep(latency / 1000.0)
@@ -367,6 +379,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send(answer.status, answer.body, answer.content_type, answer.headers)
             return
         try:
+            location = st.redirects.get(split.path)
+            if location is not None:
+                raise Answer(302, b"", "text/html; charset=utf-8", {"Location": location})
             status, body, content_type, headers = self.api_route(split)
         except Answer as a:
             status, body, content_type, headers = a.status, a.body, a.content_type, a.headers

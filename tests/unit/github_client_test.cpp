@@ -3,12 +3,14 @@
 #include "github/github_client.hpp"
 #include "support/fake_github.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <chrono>
 #include <ctime>
 #include <doctest/doctest.h>
 #include <leanspec/error.hpp>
 #include <netinet/in.h>
+#include <random>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -177,6 +179,32 @@ TEST_SUITE("github") {
     CHECK(stats.api_authorization_missing == 0);
   }
 
+  TEST_CASE("redirects are followed to http(s) only, and only max_redirects of them") {
+    FakeGitHub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
+    const std::string repo = github.repo_path();
+    github.configure(R"({"redirects": {")" + repo + R"(/to-ftp": "ftp://127.0.0.1/x", ")" + repo +
+                     R"(/to-file": "file:///etc/passwd", ")" + repo + R"(/loop": ")" + repo +
+                     R"(/loop", ")" + repo + R"(/moved": ")" + repo + R"("}})");
+    auto options = options_for(github);
+    options.max_redirects = 3;
+    GitHubClient client(options);
+    const auto responses = client.fetch_all({{.path = repo + "/to-ftp"},
+                                             {.path = repo + "/to-file"},
+                                             {.path = repo + "/loop"},
+                                             {.path = repo + "/moved"}});
+    for (int i = 0; i < 3; ++i) {
+      CAPTURE(responses[i].error);
+      CHECK(responses[i].error.find("GET " + github.api_url() + repo + "/") == 0);
+      CHECK(responses[i].attempts == 1); // not retried
+      CHECK(responses[i].body == "");
+    }
+    CHECK(responses[2].error.find("redirect") != std::string::npos);
+    CHECK(responses[3].error == ""); // a redirect to the same host keeps the token (required)
+    CHECK(responses[3].status == 200);
+    CHECK(responses[3].body.find("\"full_name\": \"acme/web\"") != std::string::npos);
+    CHECK(github.stats().requests("other") == 1 + 1 + 4 + 1); // the loop: 1 + max_redirects
+  }
+
   TEST_CASE("random 502s are retried with backoff until each request succeeds") {
     const RepoFiles files = numbered_files(30);
     FakeGitHub github(files);
@@ -196,6 +224,51 @@ TEST_SUITE("github") {
     CHECK(stats.failed > 0);
     CHECK(client.counters().retries == static_cast<std::uint64_t>(stats.failed));
     CHECK(client.counters().requests == static_cast<std::uint64_t>(stats.total));
+  }
+
+  TEST_CASE("a retry waits in the loop while other requests go on") {
+    FakeGitHub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
+    const std::string repo = github.repo_path();
+    github.configure(R"({"fail_paths": {")" + repo + R"(/branches/main": 1}})");
+    auto options = options_for(github);
+    options.max_concurrency = 1;
+    options.retry_base = 1500ms;
+    // The first retry waits a draw in [0, 1500) ms from the seeded engine (the client's formula):
+    // pick a seed whose draw leaves the other two requests ample time.
+    for (options.jitter_seed = 1;; ++options.jitter_seed) {
+      std::mt19937_64 engine(options.jitter_seed);
+      if (std::uniform_int_distribution<std::int64_t>(0, 1499)(engine) >= 700)
+        break;
+    }
+    GitHubClient client(options);
+    const auto responses = client.fetch_all(
+        {{.path = repo + "/branches/main"}, {.path = repo}, {.path = repo + "/commits/main"}});
+    for (const auto &r : responses)
+      CHECK(r.status == 200);
+    CHECK(responses[0].attempts == 2);
+    // The retry did not hold the one slot while it waited (that order would be branch, branch,
+    // repo, commit): the next request was sent right after the 502.
+    const auto paths = github.stats().paths;
+    REQUIRE(paths.size() == 4);
+    CHECK(paths[0] == repo + "/branches/main");
+    CHECK(paths[1] == repo);
+    CHECK(std::count(paths.begin(), paths.end(), repo + "/branches/main") == 2);
+  }
+
+  TEST_CASE("Retry-After as an HTTP date is read as seconds from now") {
+    FakeGitHub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
+    const std::time_t at = std::time(nullptr) + 90;
+    char date[64];
+    std::tm tm{};
+    gmtime_r(&at, &tm);
+    std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    github.configure(std::string(R"({"secondary_after": 0, "secondary_retry_after": ")") + date +
+                     "\"}");
+    GitHubClient client(options_for(github));
+    const auto r = client.fetch({.path = github.repo_path()});
+    CHECK(r.is_rate_limited());
+    CHECK(r.retry_after >= 85s);
+    CHECK(r.retry_after <= 90s);
   }
 
   TEST_CASE("a server that always fails gives a clear error after max_retries") {
