@@ -244,8 +244,11 @@ public:
       const ssize_t n = ::read(fd.fd, buffer.data() + done, size - done);
       if (n < 0 && errno == EINTR)
         continue;
-      if (n < 0)
+      if (n < 0) {
+        if (has_key) // a failed read may not fail next time: nothing to keep
+          *has_key = false;
         return fail("unreadable", std::string("cannot read: ") + std::strerror(errno));
+      }
       if (n == 0)
         break;
       done += static_cast<std::size_t>(n);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <link.h>
 #include <sys/stat.h>
@@ -19,10 +20,11 @@ constexpr std::size_t key_size = 5 * 8;
 // The GNU build id of the object this code is linked into: a summary depends on the exact
 // parser that made it, and the id changes whenever the code does. Empty when there is none.
 std::string build_id() {
+  static const char anchor = 0; // an address inside this object
   struct Search {
     const void *address;
     std::string id;
-  } search{reinterpret_cast<const void *>(&build_id), {}};
+  } search{&anchor, {}};
   dl_iterate_phdr(
       [](dl_phdr_info *info, std::size_t, void *data) -> int {
         auto &s = *static_cast<Search *>(data);
