@@ -88,7 +88,8 @@ class Loader {
 public:
   Loader(const FilesystemOptions &options, std::string root, FrontmatterCache *cache,
          SummaryCache *summaries)
-      : options_(options), root_(std::move(root)), cache_(cache), summaries_(summaries) {}
+      : options_(options), root_(std::move(root)), cache_(cache),
+        summaries_(options.summaries_only ? summaries : nullptr) {} // it holds no bodies
 
   // A symlink is followed only when it resolves inside the specs directory.
   bool resolve_link(const std::string &relative, Entry &entry, std::vector<Diagnostic> &diagnostics,

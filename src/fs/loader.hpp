@@ -24,7 +24,8 @@ using ReuseSpec = std::function<SpecPtr(const std::string &folder)>;
 
 /// Every spec folder of the directory, read (or, where `reuse` gives one, taken over).
 /// With a `cache`, frontmatter seen before is not parsed again; with `summaries` (opened), a
-/// folder unchanged since it was stored there is not read. The caller commits both.
+/// folder unchanged since it was stored there is not read (only with `summaries_only`). The
+/// caller commits both.
 /// @throws leanspec::Error not_found when `options.specs_dir` is not a directory
 LoadResult load_specs(const FilesystemOptions &options, FrontmatterCache *cache = nullptr,
                       const ReuseSpec &reuse = {}, SummaryCache *summaries = nullptr);
