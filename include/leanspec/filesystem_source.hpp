@@ -32,6 +32,13 @@ struct FilesystemOptions {
   /// in memory only while a load runs (~3 KB a spec). Empty: no cache. The file is replaced
   /// atomically; a damaged one is ignored.
   std::filesystem::path cache_dir;
+  /// Read only what summaries need: Spec::body and SubSpec::content stay empty; every other
+  /// field, the content hashes and the diagnostics are those of a full read. With `cache_dir`,
+  /// a folder whose files have kept their size, times and inode since an earlier load (more
+  /// than 2 s after their last change) is taken from the cache without reading a file, as git
+  /// does with its index. For hosts that list, count or relate specs (the CLI's list, stats,
+  /// board, deps, validate); search then finds no word of a body.
+  bool summaries_only = false;
 
   /// Follow changes as they happen: every write, rename or delete under the specs directory
   /// publishes a new snapshot within about `debounce` (a burst such as a `git checkout` gives

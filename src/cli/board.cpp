@@ -181,6 +181,7 @@ int run(Context &context, const Arguments &arguments) {
 } // namespace
 
 const Command board_command = {
-    "board", "Show specs grouped by status, priority, tag, assignee or parent", help, options, run};
+    "board", "Show specs grouped by status, priority, tag, assignee or parent", help, options, run,
+    true};
 
 } // namespace leanspec::cli

@@ -7,8 +7,8 @@
 
 namespace leanspec::cli {
 
-Context::Context(GlobalOptions global, Terminal terminal)
-    : global_(std::move(global)), terminal_(terminal) {}
+Context::Context(GlobalOptions global, Terminal terminal, bool summaries_only)
+    : global_(std::move(global)), terminal_(terminal), summaries_only_(summaries_only) {}
 
 FilesystemOptions Context::source_options() const {
   FilesystemOptions options;
@@ -48,8 +48,10 @@ const SpecSource &Context::source() {
   if (source_)
     return *source_;
   FilesystemOptions options = source_options();
-  // Parsed frontmatter is kept between runs in the user's cache directory, keyed by content:
-  // a run re-parses only specs whose frontmatter changed. LEANSPEC_NO_CACHE=1 turns that off.
+  options.summaries_only = summaries_only_;
+  // Parsed frontmatter (or, for a summaries-only command, whole summaries) is kept between runs
+  // in the user's cache directory: a run parses only specs that changed. LEANSPEC_NO_CACHE=1
+  // turns that off.
   if (const char *off = std::getenv("LEANSPEC_NO_CACHE");
       !off || !*off || std::string_view(off) == "0")
     options.cache_dir = default_cache_dir();

@@ -21,7 +21,8 @@ namespace leanspec::cli {
 /// main() writes with one fwrite each. Single-thread.
 class Context {
 public:
-  Context(GlobalOptions global, Terminal terminal);
+  /// `summaries_only`: the command reads no spec body (FilesystemOptions::summaries_only).
+  Context(GlobalOptions global, Terminal terminal, bool summaries_only = false);
 
   bool json() const noexcept { return global_.json; }
   /// --project: the database project to read, when given.
@@ -59,6 +60,7 @@ public:
 private:
   GlobalOptions global_;
   Terminal terminal_;
+  bool summaries_only_;
   std::shared_ptr<FilesystemSource> source_;
   std::shared_ptr<DatabaseSource> database_;
   std::string specs_dir_display_;
@@ -72,6 +74,8 @@ struct Command {
   std::span<const OptionSpec> options;
   /// Runs the command; returns the exit code (0, or 1 when validate finds problems).
   int (*run)(Context &context, const Arguments &arguments);
+  /// It reads no spec body or sub-spec text, so the source may load summaries only.
+  bool summaries_only = false;
 };
 
 extern const Command list_command;

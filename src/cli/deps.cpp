@@ -97,6 +97,7 @@ int run(Context &context, const Arguments &arguments) {
 } // namespace
 
 const Command deps_command = {"deps", "Show a spec's dependencies, dependants, parent and children",
-                              help, options, run};
+                              help,   options,
+                              run,    true};
 
 } // namespace leanspec::cli

@@ -125,6 +125,6 @@ int run(Context &context, const Arguments &arguments) {
 
 } // namespace
 
-const Command list_command = {"list", "List specs, filtered and sorted", help, options, run};
+const Command list_command = {"list", "List specs, filtered and sorted", help, options, run, true};
 
 } // namespace leanspec::cli

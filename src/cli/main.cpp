@@ -139,7 +139,7 @@ int run(int argc, char **argv, std::optional<Context> &context) {
       err = general_help();
       code = exit_usage;
     } else {
-      context.emplace(line.global, Terminal::detect());
+      context.emplace(line.global, Terminal::detect(), command->summaries_only);
       try {
         code = command->run(*context, line.arguments);
         out = std::move(context->out);

@@ -97,6 +97,6 @@ int run(Context &context, const Arguments &arguments) {
 } // namespace
 
 const Command stats_command = {
-    "stats", "Count specs by status, priority, tag and assignee", help, {}, run};
+    "stats", "Count specs by status, priority, tag and assignee", help, {}, run, true};
 
 } // namespace leanspec::cli

@@ -63,7 +63,7 @@ int run(Context &context, const Arguments &arguments) {
 
 } // namespace
 
-const Command validate_command = {"validate", "Check every spec; exit 1 when errors are found",
-                                  help, options, run};
+const Command validate_command = {
+    "validate", "Check every spec; exit 1 when errors are found", help, options, run, true};
 
 } // namespace leanspec::cli

@@ -4,6 +4,7 @@
 #include "core/change_notifier.hpp"
 #include "core/snapshot.hpp"
 #include "fs/loader.hpp"
+#include "fs/summary_cache.hpp"
 #include "fs/watcher.hpp"
 #include "model/frontmatter_cache.hpp"
 
@@ -45,6 +46,7 @@ struct FilesystemSource::Impl {
   std::atomic<std::uint64_t> version{0};
   std::mutex reload_mutex; // one reload at a time; readers never take it
   std::unique_ptr<detail::FrontmatterCache> cache;
+  std::unique_ptr<detail::SummaryCache> summaries; // summaries_only with a cache_dir
   detail::ChangeNotifier notifier;
   std::unique_ptr<detail::Watcher> watcher; // declared last: stopped first
 
@@ -69,9 +71,12 @@ struct FilesystemSource::Impl {
     // The parse cache serves full loads; a partial one parses a few specs and would make the
     // cache forget every other entry.
     detail::FrontmatterCache *const parse_cache = touched ? nullptr : cache.get();
+    detail::SummaryCache *const summary_cache = touched ? nullptr : summaries.get();
+    if (summary_cache)
+      summary_cache->open();
     detail::LoadResult loaded;
     try {
-      loaded = detail::load_specs(options, parse_cache, reuse);
+      loaded = detail::load_specs(options, parse_cache, reuse, summary_cache);
     } catch (const Error &e) {
       if (e.code() != ErrorCode::not_found || !old)
         throw;
@@ -81,6 +86,8 @@ struct FilesystemSource::Impl {
     }
     if (parse_cache)
       parse_cache->commit();
+    if (summary_cache)
+      summary_cache->commit();
 
     ChangeEvent event;
     event.project_id = project_id;
@@ -151,17 +158,21 @@ FilesystemSource::FilesystemSource(FilesystemOptions options) : impl_(std::make_
     if (impl_->project_id.empty())
       impl_->project_id = "local";
   }
-  std::filesystem::path cache_file;
   if (!impl_->options.cache_dir.empty()) {
     std::error_code ec;
     const auto dir = std::filesystem::weakly_canonical(impl_->options.specs_dir, ec);
-    cache_file = impl_->options.cache_dir /
-                 ("frontmatter-" + git_blob_sha1(dir.string()).substr(0, 16) + ".bin");
+    const std::string name = git_blob_sha1(dir.string()).substr(0, 16) + ".bin";
+    // Without a file the parse cache would only serve full reloads, at the cost of a second
+    // copy of every frontmatter tree (~3 KB a spec): not worth it. A summaries-only load takes
+    // the summary cache instead: it only parses specs that changed, and would make the parse
+    // cache forget the frontmatter of every other spec.
+    if (impl_->options.summaries_only)
+      impl_->summaries = std::make_unique<detail::SummaryCache>(
+          impl_->options.cache_dir / ("summaries-" + name), impl_->options.max_file_size);
+    else
+      impl_->cache = std::make_unique<detail::FrontmatterCache>(impl_->options.cache_dir /
+                                                                ("frontmatter-" + name));
   }
-  // Without a file the cache would only serve full reloads, at the cost of a second copy of
-  // every frontmatter tree (~3 KB a spec): not worth it.
-  if (!cache_file.empty())
-    impl_->cache = std::make_unique<detail::FrontmatterCache>(std::move(cache_file));
   if (impl_->options.watch) { // before the first load, so no change falls in between
     detail::WatcherOptions watch;
     watch.root = impl_->options.specs_dir;

@@ -1,6 +1,7 @@
 // Implements src/fs/loader.hpp.
 #include "fs/loader.hpp"
 
+#include "fs/summary_cache.hpp"
 #include "model/spec_parser.hpp"
 
 #include <algorithm>
@@ -85,8 +86,10 @@ bool is_spec_folder_name(std::string_view name) { return !split_spec_id(name).fi
 
 class Loader {
 public:
-  Loader(const FilesystemOptions &options, std::string root, FrontmatterCache *cache)
-      : options_(options), root_(std::move(root)), cache_(cache) {}
+  Loader(const FilesystemOptions &options, std::string root, FrontmatterCache *cache,
+         SummaryCache *summaries)
+      : options_(options), root_(std::move(root)), cache_(cache),
+        summaries_(options.summaries_only ? summaries : nullptr) {} // it holds no bodies
 
   // A symlink is followed only when it resolves inside the specs directory.
   bool resolve_link(const std::string &relative, Entry &entry, std::vector<Diagnostic> &diagnostics,
@@ -126,6 +129,19 @@ public:
   }
 
   SpecPtr load_folder(const std::string &relative) const {
+    const std::string dir = root_ + "/" + relative;
+    // With a summary cache, an unchanged folder is served by one stat per folder and per file.
+    FolderKeys keys;
+    bool keyed = false; // every file read has its key in `keys`
+    if (summaries_) {
+      struct stat st {};
+      if (::stat(dir.c_str(), &st) == 0) {
+        keys.folder = FileKey::of(st);
+        keyed = true;
+        if (SpecPtr spec = summaries_->find(relative, keys.folder, dir))
+          return spec;
+      }
+    }
     // README.md is read into a buffer this thread reuses (its pages are already mapped) and the
     // parser copies the body out once; sub-spec files are kept whole, so they are read into
     // their own strings.
@@ -134,30 +150,46 @@ public:
     std::vector<std::pair<std::string, std::string>> sub_files;
     std::vector<Diagnostic> diagnostics;
     const std::string id = relative.substr(relative.rfind('/') + 1);
-    for (Entry entry : read_dir(root_ + "/" + relative)) {
+    for (Entry entry : read_dir(dir)) {
       if (entry.name.size() < 4 || !entry.name.ends_with(".md") || entry.name.starts_with('.'))
         continue;
       const std::string file = relative + "/" + entry.name;
-      if (entry.is_link && !resolve_link(file, entry, diagnostics, id))
-        continue;
+      if (entry.is_link) {
+        keyed = false; // a link's own stat does not change with its target
+        if (!resolve_link(file, entry, diagnostics, id))
+          continue;
+      }
       if (!entry.is_file)
         continue;
+      FileKey key;
+      bool has_key = false;
       if (entry.name == "README.md") {
-        if (const auto size = read_file(file, diagnostics, id, readme_buffer))
+        if (const auto size = read_file(file, diagnostics, id, readme_buffer, &key, &has_key))
           readme = std::string_view(readme_buffer.data(), *size);
       } else {
         std::string bytes;
-        if (const auto size = read_file(file, diagnostics, id, bytes)) {
+        if (const auto size = read_file(file, diagnostics, id, bytes, &key, &has_key)) {
           bytes.resize(*size);
           sub_files.emplace_back(entry.name, std::move(bytes));
         }
       }
+      if (has_key)
+        keys.files.emplace_back(entry.name, key);
+      else
+        keyed = false;
     }
-    auto spec = std::make_shared<const Spec>(
-        parse_spec_files(relative, readme, std::move(sub_files), std::move(diagnostics), cache_));
+    Spec parsed =
+        parse_spec_files(relative, readme, std::move(sub_files), std::move(diagnostics), cache_);
     if (readme_buffer.capacity() > (1u << 20)) // do not keep a rare large file's buffer around
       std::string().swap(readme_buffer);
-    return spec;
+    if (options_.summaries_only) {
+      std::string().swap(parsed.body);
+      for (auto &sub : parsed.sub_specs)
+        std::string().swap(sub.content);
+    }
+    if (keyed)
+      summaries_->store(relative, keys, parsed);
+    return std::make_shared<const Spec>(std::move(parsed));
   }
 
   // Every *.md file of a folder, as bytes (what load_folder would read).
@@ -183,9 +215,11 @@ public:
 
   // Reads a file into `buffer` (grown when too small, never shrunk) and returns how many bytes
   // it holds; nullopt, with a diagnostic, when it cannot be read or is over the size limit.
+  // With `key`, the file's stat is stored there and `*has_key` says whether it was taken.
   std::optional<std::size_t> read_file(const std::string &relative,
                                        std::vector<Diagnostic> &diagnostics,
-                                       const std::string &spec_id, std::string &buffer) const {
+                                       const std::string &spec_id, std::string &buffer,
+                                       FileKey *key = nullptr, bool *has_key = nullptr) const {
     const auto fail = [&](std::string code, std::string message) -> std::optional<std::size_t> {
       diagnostics.push_back(
           {Diagnostic::Severity::error, spec_id, relative, 0, std::move(code), std::move(message)});
@@ -195,6 +229,10 @@ public:
     struct stat st {};
     if (fd.fd < 0 || ::fstat(fd.fd, &st) != 0)
       return fail("unreadable", std::string("cannot read: ") + std::strerror(errno));
+    if (key) {
+      *key = FileKey::of(st);
+      *has_key = true;
+    }
     const auto size = static_cast<std::size_t>(st.st_size);
     if (size > options_.max_file_size)
       return fail("file-too-large", "file is " + std::to_string(size) + " bytes, over the " +
@@ -207,8 +245,11 @@ public:
       const ssize_t n = ::read(fd.fd, buffer.data() + done, size - done);
       if (n < 0 && errno == EINTR)
         continue;
-      if (n < 0)
+      if (n < 0) {
+        if (has_key) // a failed read may not fail next time: nothing to keep
+          *has_key = false;
         return fail("unreadable", std::string("cannot read: ") + std::strerror(errno));
+      }
       if (n == 0)
         break;
       done += static_cast<std::size_t>(n);
@@ -220,18 +261,19 @@ private:
   const FilesystemOptions &options_;
   std::string root_;
   FrontmatterCache *cache_;
+  SummaryCache *summaries_;
 };
 
 } // namespace
 
 LoadResult load_specs(const FilesystemOptions &options, FrontmatterCache *cache,
-                      const ReuseSpec &reuse) {
+                      const ReuseSpec &reuse, SummaryCache *summaries) {
   std::error_code ec;
   const fs::path root = fs::canonical(options.specs_dir, ec);
   if (ec || !fs::is_directory(root, ec))
     throw Error(ErrorCode::not_found,
                 "specs directory '" + options.specs_dir.string() + "' does not exist");
-  const Loader loader(options, root.string(), cache);
+  const Loader loader(options, root.string(), cache, summaries);
   LoadResult result;
   std::vector<std::string> folders;
   loader.collect("", 0, folders, result.diagnostics);
@@ -277,7 +319,7 @@ std::vector<FolderFiles> read_spec_folders(const FilesystemOptions &options) {
   if (ec || !fs::is_directory(root, ec))
     throw Error(ErrorCode::not_found,
                 "specs directory '" + options.specs_dir.string() + "' does not exist");
-  const Loader loader(options, root.string(), nullptr);
+  const Loader loader(options, root.string(), nullptr, nullptr);
   std::vector<std::string> folders;
   std::vector<Diagnostic> ignored;
   loader.collect("", 0, folders, ignored);

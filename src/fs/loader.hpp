@@ -11,6 +11,7 @@
 namespace leanspec::detail {
 
 class FrontmatterCache;
+class SummaryCache;
 
 struct LoadResult {
   std::vector<SpecPtr> specs;
@@ -22,10 +23,12 @@ struct LoadResult {
 using ReuseSpec = std::function<SpecPtr(const std::string &folder)>;
 
 /// Every spec folder of the directory, read (or, where `reuse` gives one, taken over).
-/// With a `cache`, frontmatter seen before is not parsed again; the caller commits it.
+/// With a `cache`, frontmatter seen before is not parsed again; with `summaries` (opened), a
+/// folder unchanged since it was stored there is not read (only with `summaries_only`). The
+/// caller commits both.
 /// @throws leanspec::Error not_found when `options.specs_dir` is not a directory
 LoadResult load_specs(const FilesystemOptions &options, FrontmatterCache *cache = nullptr,
-                      const ReuseSpec &reuse = {});
+                      const ReuseSpec &reuse = {}, SummaryCache *summaries = nullptr);
 
 /// One spec folder's Markdown files, as bytes (for storing a tree in a database).
 struct FolderFiles {

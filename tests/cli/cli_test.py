@@ -779,7 +779,7 @@ class DiscoveryTest(CliTestCase):
 
 
 class FrontmatterCacheTest(unittest.TestCase):
-    """The parse cache under $XDG_CACHE_HOME changes no output and follows edits."""
+    """The parse and summary caches under $XDG_CACHE_HOME change no output and follow edits."""
 
     def test_cached_runs_match_uncached_runs_and_see_edits(self):
         with tempfile.TemporaryDirectory() as root:
@@ -797,8 +797,16 @@ class FrontmatterCacheTest(unittest.TestCase):
             first, second = run(), run()
             self.assertEqual(first, uncached)
             self.assertEqual(second, uncached)
-            self.assertTrue(any(name.startswith("frontmatter-")
-                                for name in os.listdir(os.path.join(CACHE_HOME.name, "leanspec"))))
+            # list reads summaries (its cache keeps none of files changed in the last 2 s, so
+            # here it reads every file each time); show reads in full, with the parse cache
+            show = [BINARY, "--specs-dir", specs, "show", "1", "--json"]
+            shown = [subprocess.run(show, env=dict(os.environ, **extra), capture_output=True,
+                                    text=True, check=True).stdout
+                     for extra in ({"LEANSPEC_NO_CACHE": "1"}, {}, {})]
+            self.assertEqual(shown[1], shown[0])
+            self.assertEqual(shown[2], shown[0])
+            names = os.listdir(os.path.join(CACHE_HOME.name, "leanspec"))
+            self.assertTrue(any(name.startswith("frontmatter-") for name in names), names)
             spec(specs, "001-alpha", "status: in-progress\ntags: [a]", "# Alpha\n")
             statuses = {s["id"]: s["status"] for s in run()["specs"]}
             self.assertEqual(statuses["001-alpha"], "in-progress")
