@@ -308,6 +308,8 @@ BEGIN
 EXCEPTION WHEN feature_not_supported THEN
   NULL; -- a server built without lz4 keeps pglz
 END $$;
+)sql";
+
 // v3, the GitHub sync (src/github/sync.cpp): a durable queue of requested syncs with each
 // project's rate-limit retry time (sync_schedule), fetched blobs kept by SHA until stored
 // (blob_cache), and the path a sync took, its bytes, duration and commit (sync_runs).

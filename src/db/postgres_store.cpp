@@ -997,6 +997,8 @@ public:
 
   std::unique_ptr<ChangeListener> listen() override {
     return std::make_unique<PostgresListener>(url_);
+  }
+
   // --- GitHub sync (schema v3) --------------------------------------------------------------
 
   void request_sync(std::string_view project_id, std::string_view hint) override {

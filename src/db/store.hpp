@@ -104,6 +104,8 @@ public:
   virtual StoreChanges wait(std::chrono::milliseconds timeout) noexcept = 0;
   /// Makes the current or next wait() return at once. Thread-safe.
   virtual void interrupt() noexcept = 0;
+};
+
 /// A project's sync queue entry (schema v3).
 struct SyncSchedule {
   std::string project_id;
