@@ -15,6 +15,9 @@
 //     for (const auto &s : health.sources) std::cerr << s.error << '\n';
 //   auto events = service->subscribe([](const leanspec::ChangeEvent &e) { /* push to clients */ });
 //   // POST /api/revalidate:  service->revalidate(header_secret, spec_ref);
+//   // POST /api/webhooks/github:  auto r = service->handle_webhook(headers, raw_body);
+//   //                             respond(r.status, r.message);
+//   service->start_sync();  // database and both modes: the scheduler, in the background
 //
 // Routing: a call without a project id, or with the filesystem project's own id, goes to the
 // filesystem source; any other project id goes to the database source. In `database` mode a
@@ -33,11 +36,13 @@
 #include <filesystem>
 #include <leanspec/caching_source.hpp>
 #include <leanspec/database_source.hpp>
+#include <leanspec/github_sync.hpp>
 #include <leanspec/spec_source.hpp>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace leanspec {
@@ -216,10 +221,32 @@ public:
   ImportResult import_directory(std::string_view project_id,
                                 const std::filesystem::path &specs_dir);
 
-  // GitHub sync and webhooks (sync_now, handle_webhook, start_sync) join this class when
-  // GithubSync (include/leanspec/github_sync.hpp) lands: the service will own one over its
-  // DatabaseSource, run its scheduler in database and both modes, and forward webhook
-  // deliveries to it, rejecting every one while no webhook secret is configured.
+  // --- GitHub sync and webhooks (database and both modes) ---------------------------------
+  // The service owns a GithubSync over its DatabaseSource, configured with github_api_url,
+  // github_token and webhook_secrets.
+
+  /// Starts the sync scheduler (GithubSync::start): every registered project synced at its
+  /// interval, webhook-queued syncs as soon as possible. Any number of instances may run it: the
+  /// store's lease lets one of them sync a project at a time. While the database is down it
+  /// starts once the probe finds the database. No-op when running.
+  /// @throws leanspec::Error not_found when the mode has no database
+  void start_sync();
+  /// Stops the scheduler; returns when its threads have ended. No-op when not running.
+  void stop_sync() noexcept;
+  /// Syncs one project now, on this thread (GithubSync::sync_now), then drops the project's
+  /// cached results so the next read shows what was synced.
+  /// @throws leanspec::Error not_found (no database mode, unknown project), database
+  SyncRun sync_now(std::string_view project_id);
+  /// Queues a sync of the project, durably (GithubSync::request_sync).
+  /// @throws leanspec::Error not_found (no database mode, unknown project), database
+  void request_sync(std::string_view project_id);
+  /// Handles one GitHub webhook delivery (GithubSync::handle_webhook: signature, ping,
+  /// redeliveries, a queued incremental sync) and returns at once with the HTTP status to answer.
+  /// With no webhook secret configured every delivery is rejected. Without database mode: 404;
+  /// while the database is unreachable: 503 (GitHub then shows the delivery as failed, and it
+  /// can be redelivered). Never throws.
+  WebhookResult handle_webhook(const std::vector<std::pair<std::string, std::string>> &headers,
+                               std::string_view body) noexcept;
 
 private:
   struct Impl;

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <leanspec/error.hpp>
 #include <leanspec/filesystem_source.hpp>
+#include <leanspec/github_sync.hpp>
 #include <leanspec/specs_service.hpp>
 #include <map>
 #include <mutex>
@@ -79,6 +80,11 @@ struct SpecsService::Impl {
   std::optional<Steady::time_point> known_at;
   std::vector<RegisteredProject> known_registrations;
 
+  // The GitHub sync over the opened DatabaseSource (guarded by db.mutex), and whether the host
+  // asked for its scheduler.
+  std::shared_ptr<GithubSync> sync;
+  bool sync_wanted = false;
+
   std::jthread prober; // started last, stopped first
 
   ~Impl() {
@@ -86,6 +92,12 @@ struct SpecsService::Impl {
       prober.request_stop();
       prober.join();
     }
+    std::shared_ptr<GithubSync> stopping;
+    {
+      const std::lock_guard lock(db.mutex);
+      stopping = std::move(sync);
+    }
+    stopping.reset();        // stops and joins the scheduler
     fs.subscription.reset(); // waits for a running callback, which may lock a route
     Subscription database_events;
     {
@@ -323,6 +335,13 @@ struct SpecsService::Impl {
     return db.database;
   }
 
+  // The GitHub sync. @throws Error not_found (no database mode), database (not reachable)
+  std::shared_ptr<GithubSync> github() {
+    (void)database(); // the same errors
+    const std::lock_guard lock(db.mutex);
+    return sync;
+  }
+
   // Runs a registry call, noting a database failure in the health.
   template <class F> auto registry(F &&body) {
     const auto database_source = database();
@@ -378,8 +397,16 @@ struct SpecsService::Impl {
       auto cache = make_caching_source(database_source, CacheOptions{config.cache_ttl, {}});
       auto subscription =
           cache->subscribe([this](const ChangeEvent &event) { on_event(db, event); });
+      SyncOptions sync_options;
+      sync_options.api_url = config.github_api_url;
+      sync_options.token = config.github_token;
+      sync_options.webhook_secrets = config.webhook_secrets;
+      auto github = make_github_sync(database_source, std::move(sync_options));
+      bool start = false;
       {
         const std::lock_guard lock(db.mutex);
+        sync = github;
+        start = sync_wanted;
         db.description = database_source->description();
         db.raw = database_source;
         db.database = std::move(database_source);
@@ -387,6 +414,8 @@ struct SpecsService::Impl {
         db.subscription = std::move(subscription);
         db.state = SourceState::down; // recover() below marks it ok
       }
+      if (start)
+        github->start();
       forget_projects();
       recover(db);
     } catch (const Error &e) {
@@ -736,6 +765,93 @@ ImportResult SpecsService::import_directory(std::string_view project_id,
   try {
     impl_->keep_fallback(impl_->db, std::string(project_id), Impl::Refresh::always);
   } catch (const Error &) {
+  }
+  return result;
+}
+
+// --- GitHub sync and webhooks -------------------------------------------------------------
+
+void SpecsService::start_sync() {
+  if (!impl_->db.configured)
+    throw Error(ErrorCode::not_found,
+                "the GitHub sync needs the database, and database mode is off "
+                "(SPECS_MODE=filesystem)");
+  std::shared_ptr<GithubSync> github;
+  {
+    const std::lock_guard lock(impl_->db.mutex);
+    impl_->sync_wanted = true;
+    github = impl_->sync; // empty while the database is down: open_database() starts it
+  }
+  if (github)
+    github->start();
+}
+
+void SpecsService::stop_sync() noexcept {
+  std::shared_ptr<GithubSync> github;
+  {
+    const std::lock_guard lock(impl_->db.mutex);
+    impl_->sync_wanted = false;
+    github = impl_->sync;
+  }
+  if (github)
+    github->stop();
+}
+
+SyncRun SpecsService::sync_now(std::string_view project_id) {
+  const auto github = impl_->github();
+  SyncRun run;
+  try {
+    run = github->sync_now(project_id);
+  } catch (const Error &e) {
+    if (e.code() == ErrorCode::database)
+      impl_->fail(impl_->db, e.what());
+    throw;
+  }
+  if (run.added + run.updated + run.removed > 0) {
+    if (const auto cache = impl_->any_cache(impl_->db))
+      cache->invalidate();
+    try {
+      impl_->keep_fallback(impl_->db, std::string(project_id), Impl::Refresh::always);
+    } catch (const Error &) {
+    }
+  }
+  return run;
+}
+
+void SpecsService::request_sync(std::string_view project_id) {
+  const auto github = impl_->github();
+  try {
+    github->request_sync(project_id);
+  } catch (const Error &e) {
+    if (e.code() == ErrorCode::database)
+      impl_->fail(impl_->db, e.what());
+    throw;
+  }
+}
+
+WebhookResult
+SpecsService::handle_webhook(const std::vector<std::pair<std::string, std::string>> &headers,
+                             std::string_view body) noexcept {
+  WebhookResult result;
+  result.action = WebhookAction::rejected;
+  try {
+    const auto github = impl_->github();
+    return github->handle_webhook(headers, body);
+  } catch (const Error &e) {
+    if (e.code() == ErrorCode::not_found) {
+      result.status = 404;
+      result.message = "no GitHub projects here: database mode is off";
+    } else if (e.code() == ErrorCode::database) {
+      impl_->fail(impl_->db, e.what());
+      result.status = 503;
+      result.message = "the database is unreachable; redeliver later";
+    } else {
+      result.status = 500;
+      result.message = "webhook failed: " + std::string(to_string(e.code()));
+    }
+  } catch (...) {
+    result.status = 500;
+    result.message = "webhook failed";
   }
   return result;
 }

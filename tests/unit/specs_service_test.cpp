@@ -4,6 +4,8 @@
 // a database at start-up, a real PostgreSQL server stopped and started mid-test. Suite
 // "service" (ctest `service`, labels integration and concurrency: the service runs a watcher,
 // a notifier and a probe thread).
+#include "github/webhook.hpp"
+#include "support/fake_github.hpp"
 #include "support/postgres_harness.hpp"
 #include "support/temp_spec_tree.hpp"
 
@@ -21,6 +23,7 @@
 #include <thread>
 
 using namespace leanspec;
+using leanspec::test::FakeGitHub;
 using leanspec::test::PostgresHarness;
 using leanspec::test::TempSpecTree;
 namespace fs = std::filesystem;
@@ -612,5 +615,74 @@ TEST_SUITE("service") {
     remote_specs(changed, "Remote one, after the restart");
     service.import_directory("acme/web", changed.specs_dir());
     CHECK(service.get("10", "acme/web")->title == "Remote one, after the restart");
+  }
+
+  TEST_CASE("sync_now through the service: the synced content is what the next get shows") {
+    FakeGitHub github(leanspec::test::RepoFiles{
+        {"specs/001-alpha/README.md", "---\nstatus: planned\n---\n# Alpha\n"}});
+    TempSpecTree local;
+    ServiceConfig config =
+        config_for(SpecsMode::database, local, sqlite_url(local.root() / "specs.db"));
+    config.github_api_url = github.api_url();
+    config.github_token = github.token();
+    SpecsService service(config);
+    service.add_project({.id = "acme/web"});
+    const SyncRun first = service.sync_now("acme/web");
+    CHECK_MESSAGE(first.outcome == SyncOutcome::ok, first.error);
+    CHECK(service.get("1")->title == "Alpha"); // cached from here on
+    github.commit({{"specs/001-alpha/README.md", "---\nstatus: planned\n---\n# Alpha two\n"}});
+    const SyncRun second = service.sync_now("acme/web");
+    CHECK_MESSAGE(second.outcome == SyncOutcome::ok, second.error);
+    CHECK(second.updated == 1);
+    CHECK(service.get("1")->title == "Alpha two");
+    const auto registered = service.registered_projects();
+    REQUIRE(registered.size() == 1);
+    CHECK(registered.front().last_commit == github.head());
+    CHECK(contains(error_text([&] { service.sync_now("acme/nope"); }, ErrorCode::not_found),
+                   "acme/nope"));
+  }
+
+  TEST_CASE("webhooks through the service: no secret rejects all; either rotation secret works") {
+    TempSpecTree local;
+    const std::string body = R"({"zen":"Design for failure.","hook_id":1})";
+    const auto delivery = [&](std::string_view key, std::string id) {
+      return std::vector<std::pair<std::string, std::string>>{
+          {"X-GitHub-Event", "ping"},
+          {"X-GitHub-Delivery", std::move(id)},
+          {"X-Hub-Signature-256", detail::webhook_signature(key, body)}};
+    };
+    ServiceConfig config =
+        config_for(SpecsMode::both, local, sqlite_url(local.root() / "specs.db"));
+    SUBCASE("no secret configured") {
+      SpecsService service(config);
+      const WebhookResult result = service.handle_webhook(delivery("anything", "d-1"), body);
+      CHECK(result.action == WebhookAction::rejected);
+      CHECK(result.status >= 400);
+    }
+    SUBCASE("current and previous secret") {
+      config.webhook_secrets = {"new-secret", "old-secret"};
+      SpecsService service(config);
+      CHECK(service.handle_webhook(delivery("new-secret", "d-2"), body).action ==
+            WebhookAction::ping);
+      CHECK(service.handle_webhook(delivery("old-secret", "d-3"), body).status == 200);
+      const WebhookResult forged = service.handle_webhook(delivery("guess", "d-4"), body);
+      CHECK(forged.action == WebhookAction::rejected);
+      CHECK(forged.status >= 400);
+      CHECK(!contains(forged.message, "new-secret"));
+    }
+    SUBCASE("filesystem mode and an unreachable database") {
+      config.webhook_secrets = {"new-secret"};
+      config.mode = SpecsMode::filesystem;
+      SpecsService files(config);
+      CHECK(files.handle_webhook(delivery("new-secret", "d-5"), body).status == 404);
+      CHECK(error_text([&] { files.start_sync(); }, ErrorCode::not_found).size() > 0);
+      CHECK(error_text([&] { files.sync_now("acme/web"); }, ErrorCode::not_found).size() > 0);
+      config.mode = SpecsMode::both;
+      config.database_url = "postgresql://leanspec:pw@127.0.0.1:1/nothing";
+      SpecsService down(config);
+      CHECK(down.handle_webhook(delivery("new-secret", "d-6"), body).status == 503);
+      down.start_sync(); // remembered until the database is reachable
+      down.stop_sync();
+    }
   }
 }
