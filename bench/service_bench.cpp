@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <leanspec/error.hpp>
 #include <leanspec/specs_service.hpp>
 #include <random>
 #include <string>
