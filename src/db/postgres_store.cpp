@@ -1049,16 +1049,16 @@ public:
   void put_blobs(const std::vector<std::pair<std::string, std::string>> &blobs) override {
     if (blobs.empty())
       return;
-    ArrayLiteral shas, contents;
+    BinaryArray shas(BinaryArray::text_oid), contents(BinaryArray::bytea_oid);
     for (const auto &[sha, content] : blobs) {
       shas.text(sha);
-      contents.bytes(content);
+      contents.raw(content);
     }
     run("keeping fetched blobs", [&](Session &s) {
       s.exec("INSERT INTO blob_cache (sha, content, stored_at) "
              "SELECT sha, content, $3 FROM unnest($1::text[], $2::bytea[]) AS b (sha, content) "
              "ON CONFLICT (sha) DO NOTHING",
-             Params().literal(shas.finish()).literal(contents.finish()).integer(now_ms()));
+             Params().binary(shas.finish()).binary(contents.finish()).integer(now_ms()));
     });
   }
 
@@ -1066,12 +1066,12 @@ public:
   blobs(const std::vector<std::string> &shas) override {
     if (shas.empty())
       return {};
-    ArrayLiteral wanted;
+    BinaryArray wanted(BinaryArray::text_oid);
     for (const std::string &sha : shas)
       wanted.text(sha);
     return run("reading kept blobs", [&](Session &s) {
       Result r = s.exec("SELECT sha, content FROM blob_cache WHERE sha = ANY($1::text[])",
-                        Params().literal(wanted.finish()), 1);
+                        Params().binary(wanted.finish()), 1);
       std::vector<std::pair<std::string, std::string>> out;
       for (int i = 0; i < PQntuples(r.get()); ++i)
         out.emplace_back(to_string(r.get(), i, 0), to_string(r.get(), i, 1));
@@ -1082,12 +1082,12 @@ public:
   void drop_blobs(const std::vector<std::string> &shas) override {
     if (shas.empty())
       return;
-    ArrayLiteral dropped;
+    BinaryArray dropped(BinaryArray::text_oid);
     for (const std::string &sha : shas)
       dropped.text(sha);
     run("dropping kept blobs", [&](Session &s) {
       s.exec("DELETE FROM blob_cache WHERE sha = ANY($1::text[])",
-             Params().literal(dropped.finish()));
+             Params().binary(dropped.finish()));
     });
   }
 
