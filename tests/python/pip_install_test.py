@@ -31,11 +31,11 @@ with tempfile.TemporaryDirectory() as tmp:
         (specs / name / "README.md").write_text(f"---\nstatus: {status}\n---\n# {name}\n")
     where = subprocess.run(
         [str(python), "-c", "import leanspec, pathlib; print(pathlib.Path(leanspec.__file__).parent)"],
-        check=True, env=env, capture_output=True, text=True, cwd=tmp).stdout.strip()
+        check=True, env=env, stdout=subprocess.PIPE, text=True, cwd=tmp).stdout.strip()
     assert where.startswith(str(venv)), f"leanspec imported from {where}, not the venv"
     assert (pathlib.Path(where) / "__init__.pyi").exists() and (pathlib.Path(where) / "py.typed").exists()
     board = subprocess.run([str(python), str(repo / "examples" / "python" / "board.py"), str(specs)],
-                           check=True, env=env, capture_output=True, text=True, cwd=tmp).stdout
+                           check=True, env=env, stdout=subprocess.PIPE, text=True, cwd=tmp).stdout
     print(board)
     assert "001-first" in board and "002-second" in board and "In progress" in board, board
 print("pip install and board.py: ok")
