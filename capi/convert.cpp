@@ -191,6 +191,51 @@ RegisteredProject parse_project(const char *json, const char *argument,
   return project;
 }
 
+ServiceConfig parse_service_config(const char *json, const char *argument) {
+  if (json == nullptr || *json == '\0')
+    return ServiceConfig::from_env();
+  ServiceConfig config;
+  using std::chrono::milliseconds;
+  Input(json, argument).each([&](std::string_view key, element value, const std::string &where) {
+    if (key == "mode") {
+      const auto text_value = text(value, where);
+      const auto mode = parse_specs_mode(text_value);
+      if (!mode)
+        bad(where, "must be \"filesystem\", \"database\" or \"both\"");
+      config.mode = *mode;
+    } else if (key == "specsDir") {
+      config.specs_dir = text(value, where);
+    } else if (key == "databaseUrl") {
+      config.database_url = text(value, where);
+    } else if (key == "githubToken") {
+      config.github_token = text(value, where);
+    } else if (key == "githubApiUrl") {
+      config.github_api_url = text(value, where);
+    } else if (key == "cacheTtlMs") {
+      config.cache_ttl = milliseconds(count(value, where));
+    } else if (key == "webhookSecrets") {
+      config.webhook_secrets = texts(value, where);
+    } else if (key == "revalidationSecret") {
+      config.revalidation_secret = text(value, where);
+    } else if (key == "probeIntervalMs") {
+      config.probe_interval = milliseconds(count(value, where));
+    } else {
+      return false;
+    }
+    return true;
+  });
+  return config;
+}
+
+std::string served_projects_json(const std::vector<ServedProject> &projects) {
+  detail::JsonWriter w;
+  w.begin_array();
+  for (const auto &project : projects)
+    w.raw(to_json(project));
+  w.end_array();
+  return std::move(w.out());
+}
+
 void set_string(leanspec_string *out, std::string_view text) {
   auto *data = static_cast<char *>(std::malloc(text.size() + 1));
   if (data == nullptr)

@@ -8,6 +8,7 @@
 #include "leanspec.h"
 
 #include <leanspec/leanspec.hpp>
+#include <leanspec/specs_service.hpp>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,23 @@ SearchQuery parse_search_options(const char *json, const char *argument);
 /// A project from `json`; keys it omits keep their value in `registered` (for updates).
 RegisteredProject parse_project(const char *json, const char *argument,
                                 const std::vector<RegisteredProject> &registered = {});
+
+/// A service configuration from `json` (see leanspec_source_open_service); NULL or "" is
+/// ServiceConfig::from_env().
+ServiceConfig parse_service_config(const char *json, const char *argument);
+std::string served_projects_json(const std::vector<ServedProject> &projects);
+
+/// Calls `f` with the source as a DatabaseSource or a SpecsService (the two with a registry).
+template <class F>
+decltype(auto) with_registry(const leanspec_source *source, const char *function, F &&f) {
+  auto *impl = require(source, "source")->impl.get();
+  if (auto *db = dynamic_cast<DatabaseSource *>(impl))
+    return f(*db);
+  if (auto *service = dynamic_cast<SpecsService *>(impl))
+    return f(*service);
+  throw Error(ErrorCode::invalid_argument,
+              std::string(function) + ": source is neither a database source nor a service");
+}
 
 /// Moves `text` into `*out` (a malloc'd copy with a NUL); throws bad_alloc.
 void set_string(leanspec_string *out, std::string_view text);

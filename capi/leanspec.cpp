@@ -271,6 +271,9 @@ leanspec_status leanspec_source_version(uint64_t *out, const leanspec_source *so
 leanspec_status leanspec_source_invalidate(leanspec_source *source, const char *id,
                                            const char *project_id) noexcept {
   return guard([&] {
+    if (auto *service = dynamic_cast<SpecsService *>(require(source, "source")->impl.get()))
+      return id == nullptr ? service->invalidate()
+                           : service->invalidate(id, optional_text(project_id));
     auto &cache = as<CachingSource>(source, "leanspec_source_invalidate", "caching");
     id == nullptr ? cache.invalidate() : cache.invalidate(id, optional_text(project_id));
   });
@@ -280,6 +283,8 @@ leanspec_status leanspec_source_cache_stats(leanspec_string *out,
                                             const leanspec_source *source) noexcept {
   return guard([&] {
     reset(out);
+    if (auto *service = dynamic_cast<SpecsService *>(require(source, "source")->impl.get()))
+      return set_string(out, to_json(service->cache_stats()));
     const auto &cache = as<CachingSource>(source, "leanspec_source_cache_stats", "caching");
     set_string(out, cache_counters_json(cache.counters()));
   });
@@ -288,26 +293,28 @@ leanspec_status leanspec_source_cache_stats(leanspec_string *out,
 leanspec_status leanspec_source_add_project(leanspec_source *source,
                                             const char *project_json) noexcept {
   return guard([&] {
-    auto &db = as<DatabaseSource>(source, "leanspec_source_add_project", "database");
-    db.add_project(parse_project(project_json, "project_json"));
+    with_registry(source, "leanspec_source_add_project",
+                  [&](auto &db) { db.add_project(parse_project(project_json, "project_json")); });
   });
 }
 
 leanspec_status leanspec_source_update_project(leanspec_source *source,
                                                const char *project_json) noexcept {
   return guard([&] {
-    auto &db = as<DatabaseSource>(source, "leanspec_source_update_project", "database");
-    db.update_project(parse_project(project_json, "project_json", db.registered_projects()));
+    with_registry(source, "leanspec_source_update_project", [&](auto &db) {
+      db.update_project(parse_project(project_json, "project_json", db.registered_projects()));
+    });
   });
 }
 
 leanspec_status leanspec_source_remove_project(bool *out, leanspec_source *source,
                                                const char *project_id) noexcept {
   return guard([&] {
-    auto &db = as<DatabaseSource>(source, "leanspec_source_remove_project", "database");
-    const bool removed = db.remove_project(require(project_id, "project_id"));
-    if (out != nullptr)
-      *out = removed;
+    with_registry(source, "leanspec_source_remove_project", [&](auto &db) {
+      const bool removed = db.remove_project(require(project_id, "project_id"));
+      if (out != nullptr)
+        *out = removed;
+    });
   });
 }
 
@@ -315,8 +322,9 @@ leanspec_status leanspec_source_registered_projects(leanspec_string *out,
                                                     const leanspec_source *source) noexcept {
   return guard([&] {
     reset(out);
-    const auto &db = as<DatabaseSource>(source, "leanspec_source_registered_projects", "database");
-    set_string(out, registered_projects_json(db.registered_projects()));
+    with_registry(source, "leanspec_source_registered_projects", [&](auto &db) {
+      set_string(out, registered_projects_json(db.registered_projects()));
+    });
   });
 }
 
@@ -325,10 +333,56 @@ leanspec_status leanspec_source_import_directory(leanspec_string *out, leanspec_
                                                  const char *specs_dir) noexcept {
   return guard([&] {
     reset(out);
-    auto &db = as<DatabaseSource>(source, "leanspec_source_import_directory", "database");
-    const auto result =
-        db.import_directory(require(project_id, "project_id"), require(specs_dir, "specs_dir"));
-    set_string(out, import_result_json(result));
+    with_registry(source, "leanspec_source_import_directory", [&](auto &db) {
+      const auto result =
+          db.import_directory(require(project_id, "project_id"), require(specs_dir, "specs_dir"));
+      set_string(out, import_result_json(result));
+    });
+  });
+}
+
+leanspec_status leanspec_source_open_service(leanspec_source **out,
+                                             const char *config_json) noexcept {
+  return guard([&] {
+    reset(out);
+    auto config = parse_service_config(config_json, "config_json");
+    *out = new leanspec_source{make_specs_service(std::move(config))};
+  });
+}
+
+leanspec_status leanspec_source_health(leanspec_string *out,
+                                       const leanspec_source *source) noexcept {
+  return guard([&] {
+    reset(out);
+    set_string(out,
+               to_json(as<SpecsService>(source, "leanspec_source_health", "service").health()));
+  });
+}
+
+leanspec_status leanspec_source_is_stale(bool *out, const leanspec_source *source,
+                                         const char *project_id) noexcept {
+  return guard([&] {
+    const auto &service = as<SpecsService>(source, "leanspec_source_is_stale", "service");
+    *require(out, "out") = service.is_stale(optional_text(project_id));
+  });
+}
+
+leanspec_status leanspec_source_served_projects(leanspec_string *out,
+                                                const leanspec_source *source) noexcept {
+  return guard([&] {
+    reset(out);
+    const auto &service = as<SpecsService>(source, "leanspec_source_served_projects", "service");
+    set_string(out, served_projects_json(service.served_projects()));
+  });
+}
+
+leanspec_status leanspec_source_revalidate(bool *out, leanspec_source *source, const char *secret,
+                                           const char *ref, const char *project_id) noexcept {
+  return guard([&] {
+    auto &service = as<SpecsService>(source, "leanspec_source_revalidate", "service");
+    const auto ref_view = ref == nullptr ? std::nullopt : std::optional<std::string_view>(ref);
+    *require(out, "out") =
+        service.revalidate(optional_text(secret), ref_view, optional_text(project_id));
   });
 }
 

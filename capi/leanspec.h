@@ -311,26 +311,28 @@ LEANSPEC_API leanspec_status leanspec_source_version(uint64_t *out, const leansp
 /* ---- caching sources --------------------------------------------------------------------- */
 
 /**
- * Drops cached results of a caching source: everything when `id` is NULL, else those that may
- * mention spec `id` of `project_id`. Returns LEANSPEC_EINVALID when `source` is not a caching
- * source. Thread-safety: thread-safe.
+ * Drops cached results of a caching source or a service: everything when `id` is NULL, else
+ * those that may mention spec `id` (a service takes any ref) of `project_id`. Returns
+ * LEANSPEC_EINVALID for other sources. Thread-safety: thread-safe.
  */
 LEANSPEC_API leanspec_status leanspec_source_invalidate(leanspec_source *source, const char *id,
                                                         const char *project_id) LEANSPEC_NOEXCEPT;
 
 /**
- * A caching source's counters: {"hits":N,"misses":N,"entries":N}.
- * Returns LEANSPEC_EINVALID when `source` is not a caching source. Thread-safety: thread-safe.
+ * A caching source's counters: {"hits":N,"misses":N,"entries":N}; a service's:
+ * {"hits","misses","entries","hitRate","sources":[{"source","hits",...}]}.
+ * Returns LEANSPEC_EINVALID for other sources. Thread-safety: thread-safe.
  */
 LEANSPEC_API leanspec_status
 leanspec_source_cache_stats(leanspec_string *out, const leanspec_source *source) LEANSPEC_NOEXCEPT;
 
-/* ---- database sources: the project registry ---------------------------------------------- */
+/* ---- the project registry: database sources and services --------------------------------- */
 
 /**
  * Registers a project. `project_json`: {"id": "owner/repo" (required), "branch": "main",
  * "specsPath": "specs", "syncIntervalMs": 300000}. Returns LEANSPEC_EINVALID for bad JSON, a
- * bad value or an id already registered, or when `source` is not a database source.
+ * bad value or an id already registered, or when `source` is neither a database source nor a
+ * service.
  * Thread-safety: thread-safe.
  */
 LEANSPEC_API leanspec_status
@@ -367,6 +369,55 @@ LEANSPEC_API leanspec_status leanspec_source_registered_projects(
 LEANSPEC_API leanspec_status
 leanspec_source_import_directory(leanspec_string *out, leanspec_source *source,
                                  const char *project_id, const char *specs_dir) LEANSPEC_NOEXCEPT;
+
+/* ---- services ------------------------------------------------------------------------------ */
+
+/**
+ * Opens a service (SpecsService): the sources SPECS_MODE names, each behind a cache, routed by
+ * project id; every leanspec_source_* call works on it (a call without a project id goes to
+ * the filesystem project), as do the registry calls above, leanspec_source_invalidate() and
+ * leanspec_source_cache_stats(). `config_json` NULL or "": the configuration from the
+ * environment (SPECS_MODE, SPECS_DIR, DATABASE_URL, GITHUB_TOKEN, GITHUB_API_URL, CACHE_TTL,
+ * WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS, REVALIDATION_SECRET). Otherwise an object with any
+ * of "mode" ("filesystem" | "database" | "both"), "specsDir", "databaseUrl", "githubToken",
+ * "githubApiUrl", "cacheTtlMs", "webhookSecrets" ([string]), "revalidationSecret",
+ * "probeIntervalMs". Returns LEANSPEC_ECONFIG listing every problem of the configuration
+ * (never a secret's value), LEANSPEC_EINVALID for bad JSON.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status
+leanspec_source_open_service(leanspec_source **out, const char *config_json) LEANSPEC_NOEXCEPT;
+
+/**
+ * A service's health: {"mode","stale","sources":[{"source","state","description","error",
+ * "since"}]} (`state` "ok", "stale" or "down"; `since` unix ms). Returns LEANSPEC_EINVALID when
+ * `source` is not a service. Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status
+leanspec_source_health(leanspec_string *out, const leanspec_source *source) LEANSPEC_NOEXCEPT;
+
+/**
+ * Whether the source answering `project_id` in a service is not ok (answers may be old).
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_is_stale(bool *out, const leanspec_source *source,
+                                                      const char *project_id) LEANSPEC_NOEXCEPT;
+
+/**
+ * The projects a service serves with the source of each: a JSON array of {"id","name",
+ * "specsDir","source","stale","registration"}. Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_served_projects(
+    leanspec_string *out, const leanspec_source *source) LEANSPEC_NOEXCEPT;
+
+/**
+ * For a host's revalidation endpoint: when `secret` equals the service's revalidation secret
+ * (constant-time comparison), drops the cached results of `ref` (NULL: everything) and sets
+ * `*out` to true; otherwise `*out` is false and nothing happens. Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_revalidate(bool *out, leanspec_source *source,
+                                                        const char *secret, const char *ref,
+                                                        const char *project_id) LEANSPEC_NOEXCEPT;
 
 /* ---- change events ----------------------------------------------------------------------- */
 

@@ -231,7 +231,7 @@ static void test_reads(leanspec_source *src) {
   CHECK(ERROR_SAYS("not a caching source"));
   CHECK_STATUS(leanspec_source_invalidate(src, NULL, NULL), LEANSPEC_EINVALID);
   CHECK_STATUS(leanspec_source_add_project(src, "{\"id\":\"a/b\"}"), LEANSPEC_EINVALID);
-  CHECK(ERROR_SAYS("not a database source"));
+  CHECK(ERROR_SAYS("neither a database source nor a service"));
 
   uint64_t version = 0;
   CHECK_STATUS(leanspec_source_version(&version, src), LEANSPEC_OK);
@@ -323,6 +323,65 @@ static void test_database(void) {
   opts.database_url = "mysql://nope";
   CHECK_STATUS(leanspec_source_open_database(&db, &opts), LEANSPEC_ECONFIG);
   CHECK(db == NULL);
+}
+
+/* ---- services ---------------------------------------------------------------------------- */
+
+static void test_service(void) {
+  char config[1024];
+  snprintf(config, sizeof config,
+           "{\"mode\":\"filesystem\",\"specsDir\":\"%s\",\"revalidationSecret\":\"s3cret\","
+           "\"cacheTtlMs\":60000}",
+           specs);
+  leanspec_source *svc = NULL;
+  CHECK_STATUS(leanspec_source_open_service(&svc, config), LEANSPEC_OK);
+  leanspec_string s = {NULL, 0};
+  CHECK_STATUS(leanspec_source_list(&s, svc, "{\"status\":\"planned\"}"), LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"total\":2"));
+  leanspec_string_free(&s);
+  CHECK_STATUS(leanspec_source_get(&s, svc, "1", NULL), LEANSPEC_OK);
+  leanspec_string_free(&s);
+  CHECK_STATUS(leanspec_source_get(&s, svc, "3", NULL), LEANSPEC_EAMBIGUOUS);
+
+  CHECK_STATUS(leanspec_source_health(&s, svc), LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"stale\":false") && CONTAINS(s, "\"state\":\"ok\""));
+  leanspec_string_free(&s);
+  bool flag = true;
+  CHECK_STATUS(leanspec_source_is_stale(&flag, svc, NULL), LEANSPEC_OK);
+  CHECK(!flag);
+  CHECK_STATUS(leanspec_source_served_projects(&s, svc), LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"source\":\"filesystem\""));
+  leanspec_string_free(&s);
+  CHECK_STATUS(leanspec_source_cache_stats(&s, svc), LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"hitRate\""));
+  leanspec_string_free(&s);
+  CHECK_STATUS(leanspec_source_invalidate(svc, "1", NULL), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_source_invalidate(svc, NULL, NULL), LEANSPEC_OK);
+
+  CHECK_STATUS(leanspec_source_revalidate(&flag, svc, "wrong", NULL, NULL), LEANSPEC_OK);
+  CHECK(!flag);
+  CHECK_STATUS(leanspec_source_revalidate(&flag, svc, "s3cret", "1", NULL), LEANSPEC_OK);
+  CHECK(flag);
+  CHECK_STATUS(leanspec_source_revalidate(NULL, svc, "s3cret", NULL, NULL), LEANSPEC_EINVALID);
+
+  /* filesystem mode has no registry: not found, saying why */
+  CHECK_STATUS(leanspec_source_add_project(svc, "{\"id\":\"a/b\"}"), LEANSPEC_ENOTFOUND);
+  leanspec_source_free(svc);
+
+  /* service-only calls on other sources */
+  CHECK_STATUS(leanspec_source_health(&s, NULL), LEANSPEC_EINVALID);
+
+  /* configuration errors name the key; a secret's value never appears */
+  CHECK_STATUS(leanspec_source_open_service(&svc, "{\"mode\":\"sideways\"}"), LEANSPEC_EINVALID);
+  CHECK(ERROR_SAYS("config_json.mode"));
+  CHECK_STATUS(leanspec_source_open_service(&svc, "{\"specsDir\":\"/no/such/dir\"}"),
+               LEANSPEC_ECONFIG);
+  CHECK(ERROR_SAYS("SPECS_DIR"));
+  snprintf(config, sizeof config, "{\"specsDir\":\"%s\",\"githubToken\":\"ghp_topsecret\\u0001\"}",
+           specs);
+  CHECK_STATUS(leanspec_source_open_service(&svc, config), LEANSPEC_ECONFIG);
+  CHECK(ERROR_SAYS("GITHUB_TOKEN") && !ERROR_SAYS("topsecret"));
+  CHECK(svc == NULL);
 }
 
 /* ---- change events ---------------------------------------------------------------------- */
@@ -430,6 +489,7 @@ int main(void) {
     leanspec_source_free(src);
   }
   test_database();
+  test_service();
   test_events();
 
   nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);

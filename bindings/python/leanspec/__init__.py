@@ -25,7 +25,10 @@ from ._leanspec import (
     FilesystemSource,
     Project,
     Relationships,
+    CacheStats,
     SearchHit,
+    ServedProject,
+    ServiceHealth,
     SearchResult,
     Spec,
     SpecList,
@@ -42,7 +45,8 @@ def _to_dict(self, **kwargs):
     return _json.loads(self.to_json(**kwargs))
 
 
-for _cls in (Spec, SpecList, SearchResult, Stats, Relationships, Diagnostic, Project, ChangeEvent):
+for _cls in (Spec, SpecList, SearchResult, Stats, Relationships, Diagnostic, Project, ChangeEvent,
+             ServiceHealth, ServedProject, CacheStats):
     _cls.to_dict = _to_dict
 
 

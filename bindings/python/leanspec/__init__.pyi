@@ -306,3 +306,91 @@ class DatabaseSource(SpecSource):
         self, project_id: str, specs_dir: Union[str, os.PathLike[str]]
     ) -> ImportResult: ...
     description: str
+
+class SpecsMode(enum.Enum):
+    FILESYSTEM = 0
+    DATABASE = 1
+    BOTH = 2
+    @property
+    def text(self) -> str: ...
+
+class SourceKind(enum.Enum):
+    FILESYSTEM = 0
+    DATABASE = 1
+    @property
+    def text(self) -> str: ...
+
+class SourceState(enum.Enum):
+    OK = 0
+    STALE = 1
+    DOWN = 2
+    @property
+    def text(self) -> str: ...
+
+class SourceHealth:
+    source: SourceKind
+    state: SourceState
+    description: str
+    error: str
+    since: Optional[datetime.datetime]
+
+class ServiceHealth:
+    mode: SpecsMode
+    sources: list[SourceHealth]
+    stale: bool
+    def to_json(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class ServedProject:
+    project: Project
+    source: SourceKind
+    stale: bool
+    registration: Optional[RegisteredProject]
+    def to_json(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class SourceCacheStats:
+    source: SourceKind
+    counters: CacheCounters
+    hit_rate: float
+
+class CacheStats:
+    sources: list[SourceCacheStats]
+    total: CacheCounters
+    hit_rate: float
+    def to_json(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class SpecsService(SpecSource):
+    def __init__(
+        self,
+        *,
+        mode: SpecsMode = SpecsMode.FILESYSTEM,
+        specs_dir: Union[str, os.PathLike[str]] = "",
+        database_url: str = "",
+        github_token: str = "",
+        github_api_url: str = "https://api.github.com",
+        cache_ttl: _Duration = ...,
+        webhook_secrets: list[str] = ...,
+        revalidation_secret: str = "",
+        probe_interval: _Duration = ...,
+    ) -> None: ...
+    @staticmethod
+    def from_env() -> "SpecsService": ...
+    mode: SpecsMode
+    filesystem_project_id: str
+    def served_projects(self) -> list[ServedProject]: ...
+    def health(self) -> ServiceHealth: ...
+    def is_stale(self, *, project_id: str = "") -> bool: ...
+    def invalidate(self, ref: Optional[str] = None, *, project_id: str = "") -> None: ...
+    def revalidate(self, secret: str, ref: Optional[str] = None, *, project_id: str = "") -> bool: ...
+    def cache_stats(self) -> CacheStats: ...
+    def add_project(
+        self, id: str, *, branch: str = "main", specs_path: str = "specs",
+        sync_interval: _Duration = ...,
+    ) -> None: ...
+    def remove_project(self, id: str) -> bool: ...
+    def registered_projects(self) -> list[RegisteredProject]: ...
+    def import_directory(
+        self, project_id: str, specs_dir: Union[str, os.PathLike[str]]
+    ) -> ImportResult: ...

@@ -53,6 +53,7 @@ void bind_spec_source(py::module_ &m);
 void bind_filesystem_source(py::module_ &m);
 void bind_caching_source(py::module_ &m);
 void bind_database_source(py::module_ &m);
+void bind_specs_service(py::module_ &m);
 void bind_json(py::module_ &m);
 
 } // namespace leanspec::python

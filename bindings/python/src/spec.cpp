@@ -12,7 +12,8 @@ namespace leanspec::python {
 py::object to_datetime(const std::optional<Timestamp> &time) {
   if (!time)
     return py::none();
-  static const auto datetime = py::module_::import("datetime");
+  // Leaked on purpose: a static py::object would be released after the interpreter is gone.
+  static const py::handle datetime = py::module_::import("datetime").release();
   const auto epoch =
       datetime.attr("datetime")(1970, 1, 1, 0, 0, 0, 0, datetime.attr("timezone").attr("utc"));
   const auto ms = time->time_since_epoch().count();
