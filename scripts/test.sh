@@ -2,13 +2,15 @@
 # Runs every test of libleanspec, as CI does (.ci/run calls exactly this script):
 #   1. an ASan+UBSan build with -Werror (gcc): the whole ctest suite
 #      (unit, concurrency, fuzz-replay, install, ...);
+#   1b. a normal build with the Python module: ctest -L 'python|conformance';
 #   2. a TSan build (gcc): ctest -L concurrency;
 #   3. the libFuzzer targets (clang, ASan+UBSan): each runs for LEANSPEC_FUZZ_SECONDS (default 30)
 #      from its seed corpus, as a smoke check.
 # Installs missing Debian packages first (apt-get, non-interactive). Exits non-zero on any failure.
 #
 # Environment: LEANSPEC_CI_BUILD_ROOT (default <repo>/build-ci), LEANSPEC_JOBS (default 2),
-# LEANSPEC_FUZZ_SECONDS (default 30), LEANSPEC_SKIP_FUZZ=1, LEANSPEC_SKIP_TSAN=1.
+# LEANSPEC_FUZZ_SECONDS (default 30), LEANSPEC_SKIP_FUZZ=1, LEANSPEC_SKIP_TSAN=1,
+# LEANSPEC_SKIP_PYTHON=1.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,8 +24,10 @@ step() { printf '\n==== [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*
 source "$repo/scripts/deps.sh"
 step "dependencies"
 # postgresql: the server the store tests start (tests/support/postgres_harness).
+# pybind11-dev, python3-*: the Python module, its pytest suite and the offline pip install test.
 install_packages "${build_packages[@]}" doctest-dev libbenchmark-dev clang libclang-rt-14-dev \
-  python3 hyperfine postgresql
+  python3 hyperfine postgresql pybind11-dev python3-dev python3-setuptools python3-wheel \
+  python3-venv python3-pytest python3-pip
 
 summaries=()
 failed=0
@@ -69,6 +73,19 @@ configure "$asan" -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ \
 cmake --build "$asan" -j "$jobs"
 step "ctest (ASan+UBSan): whole suite"
 run_ctest asan "$asan"
+
+# --- 1b. the Python module: a normal build (the interpreter is not ASan-instrumented) -----
+# pytest suite, the offline pip install, and the conformance test with all three front-ends.
+if [[ ${LEANSPEC_SKIP_PYTHON:-0} != 1 ]]; then
+  python=$build_root/python
+  step "Python module build ($python)"
+  configure "$python" -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ -DLEANSPEC_WERROR=ON \
+    -DLEANSPEC_BUILD_CLI=OFF -DLEANSPEC_BUILD_PYTHON=ON -DPYBIND11_FINDPYTHON=ON \
+    -DPython_EXECUTABLE=/usr/bin/python3
+  cmake --build "$python" -j "$jobs" --target leanspec_python conformance_dump_cpp conformance_dump_c
+  step "ctest (Python): -L 'python|conformance'"
+  LEANSPEC_JOBS=$jobs run_ctest python "$python" -L 'python|conformance'
+fi
 
 # --- 2. TSan: concurrency ------------------------------------------------------------------
 if [[ ${LEANSPEC_SKIP_TSAN:-0} != 1 ]]; then

@@ -1,0 +1,127 @@
+// Binds include/leanspec/specs_service.hpp: SpecsService (a SpecSource routed by project id),
+// its configuration (keywords, or from_env()), health, cache control and the registry.
+#include "common.hpp"
+
+namespace leanspec::python {
+namespace {
+
+template <class Enum> void bind_text(py::enum_<Enum> &e) {
+  e.def_property_readonly("text", [](Enum v) { return std::string(to_string(v)); });
+}
+
+std::shared_ptr<SpecsService> open(ServiceConfig config) {
+  py::gil_scoped_release nogil;
+  return python_owned(make_specs_service(std::move(config)));
+}
+
+} // namespace
+
+void bind_specs_service(py::module_ &m) {
+  py::enum_<SpecsMode> mode(m, "SpecsMode", "Which sources a service serves (SPECS_MODE).");
+  mode.value("FILESYSTEM", SpecsMode::filesystem)
+      .value("DATABASE", SpecsMode::database)
+      .value("BOTH", SpecsMode::both);
+  bind_text(mode);
+  py::enum_<SourceKind> kind(m, "SourceKind", "Which kind of source serves a project.");
+  kind.value("FILESYSTEM", SourceKind::filesystem).value("DATABASE", SourceKind::database);
+  bind_text(kind);
+  py::enum_<SourceState> state(m, "SourceState", "A source's condition.");
+  state.value("OK", SourceState::ok)
+      .value("STALE", SourceState::stale)
+      .value("DOWN", SourceState::down);
+  bind_text(state);
+
+  py::class_<SourceHealth>(m, "SourceHealth", "The condition of one configured source.")
+      .def_readonly("source", &SourceHealth::source)
+      .def_readonly("state", &SourceHealth::state)
+      .def_readonly("description", &SourceHealth::description)
+      .def_readonly("error", &SourceHealth::error)
+      .def_property_readonly("since", [](const SourceHealth &h) { return to_datetime(h.since); });
+  py::class_<ServiceHealth>(m, "ServiceHealth", "The condition of a whole service.")
+      .def_readonly("mode", &ServiceHealth::mode)
+      .def_readonly("sources", &ServiceHealth::sources)
+      .def_readonly("stale", &ServiceHealth::stale)
+      .def("to_json", [](const ServiceHealth &h) { return to_json(h); });
+  py::class_<ServedProject>(m, "ServedProject", "A project a service serves, and by which source.")
+      .def_readonly("project", &ServedProject::project)
+      .def_readonly("source", &ServedProject::source)
+      .def_readonly("stale", &ServedProject::stale)
+      .def_readonly("registration", &ServedProject::registration)
+      .def("to_json", [](const ServedProject &p) { return to_json(p); });
+  py::class_<SourceCacheStats>(m, "SourceCacheStats", "The cache counters of one source.")
+      .def_readonly("source", &SourceCacheStats::source)
+      .def_readonly("counters", &SourceCacheStats::counters)
+      .def_readonly("hit_rate", &SourceCacheStats::hit_rate);
+  py::class_<CacheStats>(m, "CacheStats", "A service's cache counters, per source and in total.")
+      .def_readonly("sources", &CacheStats::sources)
+      .def_readonly("total", &CacheStats::total)
+      .def_readonly("hit_rate", &CacheStats::hit_rate)
+      .def("to_json", [](const CacheStats &c) { return to_json(c); });
+
+  using std::chrono::milliseconds;
+  const auto nogil = py::call_guard<py::gil_scoped_release>();
+  py::class_<SpecsService, SpecSource, std::shared_ptr<SpecsService>>(
+      m, "SpecsService", "The sources SPECS_MODE names, cached, routed by project id.")
+      .def(py::init([](SpecsMode specs_mode, std::filesystem::path specs_dir,
+                       std::string database_url, std::string github_token,
+                       std::string github_api_url, milliseconds cache_ttl,
+                       std::vector<std::string> webhook_secrets, std::string revalidation_secret,
+                       milliseconds probe_interval) {
+             return open({.mode = specs_mode,
+                          .specs_dir = std::move(specs_dir),
+                          .database_url = std::move(database_url),
+                          .github_token = std::move(github_token),
+                          .github_api_url = std::move(github_api_url),
+                          .cache_ttl = cache_ttl,
+                          .webhook_secrets = std::move(webhook_secrets),
+                          .revalidation_secret = std::move(revalidation_secret),
+                          .probe_interval = probe_interval});
+           }),
+           py::kw_only(), py::arg("mode") = SpecsMode::filesystem,
+           py::arg("specs_dir") = std::filesystem::path(), py::arg("database_url") = "",
+           py::arg("github_token") = "", py::arg("github_api_url") = "https://api.github.com",
+           py::arg("cache_ttl") = milliseconds(60'000),
+           py::arg("webhook_secrets") = std::vector<std::string>{},
+           py::arg("revalidation_secret") = "", py::arg("probe_interval") = milliseconds(5'000))
+      .def_static(
+          "from_env", [] { return open(ServiceConfig::from_env()); },
+          "A service configured by SPECS_MODE, SPECS_DIR, DATABASE_URL, ... (see the C++ docs).")
+      .def_property_readonly("mode", &SpecsService::mode)
+      .def_property_readonly("filesystem_project_id", &SpecsService::filesystem_project_id)
+      .def("served_projects", &SpecsService::served_projects, nogil)
+      .def("health", &SpecsService::health, nogil)
+      .def("is_stale", &SpecsService::is_stale, py::kw_only(), py::arg("project_id") = "", nogil)
+      .def(
+          "invalidate",
+          [](SpecsService &s, std::optional<std::string> ref, std::string_view project_id) {
+            ref ? s.invalidate(*ref, project_id) : s.invalidate();
+          },
+          py::arg("ref") = py::none(), py::kw_only(), py::arg("project_id") = "", nogil)
+      .def(
+          "revalidate",
+          [](SpecsService &s, std::string_view secret, std::optional<std::string> ref,
+             std::string_view project_id) {
+            return ref ? s.revalidate(secret, *ref, project_id)
+                       : s.revalidate(secret, {}, project_id);
+          },
+          py::arg("secret"), py::arg("ref") = py::none(), py::kw_only(), py::arg("project_id") = "",
+          nogil)
+      .def("cache_stats", &SpecsService::cache_stats, nogil)
+      .def(
+          "add_project",
+          [](SpecsService &s, std::string id, std::string branch, std::string specs_path,
+             std::chrono::seconds sync_interval) {
+            s.add_project({.id = std::move(id),
+                           .branch = std::move(branch),
+                           .specs_path = std::move(specs_path),
+                           .sync_interval = sync_interval});
+          },
+          py::arg("id"), py::kw_only(), py::arg("branch") = "main", py::arg("specs_path") = "specs",
+          py::arg("sync_interval") = std::chrono::seconds(300), nogil)
+      .def("remove_project", &SpecsService::remove_project, py::arg("id"), nogil)
+      .def("registered_projects", &SpecsService::registered_projects, nogil)
+      .def("import_directory", &SpecsService::import_directory, py::arg("project_id"),
+           py::arg("specs_dir"), nogil);
+}
+
+} // namespace leanspec::python
