@@ -1,0 +1,287 @@
+// Type declarations of @libleanspec/node (index.js). test/dts.test.js checks that every export
+// and every class member declared here exists, and the other way round.
+import { EventEmitter } from 'node:events';
+
+export type Status = 'draft' | 'planned' | 'in-progress' | 'complete' | 'archived';
+export type Priority = 'low' | 'medium' | 'high' | 'critical';
+export type ErrorCode =
+  | 'invalid_argument'
+  | 'not_found'
+  | 'ambiguous'
+  | 'config'
+  | 'io'
+  | 'database'
+  | 'network'
+  | 'rate_limited'
+  | 'unauthorized'
+  | 'internal';
+export type SortKey = 'number' | 'id' | 'title' | 'status' | 'priority' | 'created' | 'updated';
+
+/** Every rejection and throw of this package: an Error with one of the codes. */
+export interface LeanspecError extends Error {
+  code: ErrorCode;
+}
+
+/** A frontmatter value as written: scalars keep their text. */
+export type FrontmatterValue = string | null | FrontmatterValue[] | { [key: string]: FrontmatterValue };
+
+export interface Diagnostic {
+  severity: 'error' | 'warning';
+  specId: string | null;
+  file: string;
+  line: number;
+  code: string;
+  message: string;
+}
+
+/** A spec as lists show it. */
+export interface SpecSummary {
+  id: string;
+  specNumber: number | null;
+  specName: string;
+  slug: string;
+  title: string;
+  status: Status;
+  priority: Priority | null;
+  tags: string[];
+  assignee: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+  completedAt: string | null;
+  filePath: string;
+  dependsOn: string[];
+  parent: string | null;
+  archived: boolean;
+  contentHash: string;
+  diagnosticCount: number;
+}
+
+export interface SubSpec {
+  name: string;
+  file: string;
+  contentHash: string;
+  content: string;
+  /** Present when get() was asked for `html`. */
+  contentHtml?: string;
+}
+
+/** One spec in full. */
+export interface Spec extends SpecSummary {
+  path: string;
+  created: string | null;
+  completed: string | null;
+  related: string[];
+  transitions: { status: Status; at: string }[];
+  frontmatter: { [key: string]: FrontmatterValue };
+  customFields: { [key: string]: FrontmatterValue };
+  contentMd: string;
+  subSpecs: SubSpec[];
+  diagnostics: Diagnostic[];
+  /** The body rendered to HTML; present when get() was asked for `html`. */
+  contentHtml?: string;
+}
+
+export interface SpecList {
+  specs: SpecSummary[];
+  total: number;
+  nextCursor: string | null;
+}
+
+export interface SearchHit extends SpecSummary {
+  score: number;
+  snippet: string;
+}
+
+export interface SearchResult {
+  results: SearchHit[];
+  total: number;
+}
+
+export interface Stats {
+  totalSpecs: number;
+  specsByStatus: { status: Status; count: number }[];
+  specsByPriority: { priority: Priority; count: number }[];
+  specsWithoutPriority: number;
+  specsByTag: { tag: string; count: number }[];
+  specsByAssignee: { assignee: string; count: number }[];
+  completionRate: number;
+}
+
+export interface Relationships {
+  id: string;
+  dependsOn: string[];
+  requiredBy: string[];
+  parent: string | null;
+  children: string[];
+  dependsOnTransitive: string[];
+  requiredByTransitive: string[];
+  ancestors: string[];
+  cycles: string[][];
+}
+
+export interface Project {
+  id: string;
+  name: string;
+  specsDir: string | null;
+}
+
+export interface ChangeEvent {
+  projectId: string;
+  version: number;
+  added: string[];
+  changed: string[];
+  removed: string[];
+}
+
+export interface Filter {
+  status?: Status | Status[];
+  priority?: Priority | Priority[];
+  tags?: string | string[];
+  /** true (default): every tag must be present; false: any one. */
+  tagsMatchAll?: boolean;
+  assignee?: string;
+  /** true: only archived; false: none archived; unset: all. */
+  archived?: boolean;
+}
+
+export interface ListQuery extends Filter {
+  projectId?: string;
+  sort?: SortKey;
+  descending?: boolean;
+  /** 0 or unset: no limit. */
+  limit?: number;
+  /** The nextCursor of the previous page. */
+  cursor?: string;
+}
+
+export interface SearchOptions extends Filter {
+  projectId?: string;
+  /** Default 50; 0: no limit. */
+  limit?: number;
+}
+
+export interface ProjectOption {
+  projectId?: string;
+}
+
+export interface GetOptions extends ProjectOption {
+  /** Also render the body and each sub-spec to HTML (contentHtml). */
+  html?: boolean;
+}
+
+export interface SubscribeOptions {
+  /** Keep the process alive while subscribed (default true, as fs.watch). */
+  persistent?: boolean;
+}
+
+export interface FilesystemOptions {
+  specsDir?: string;
+  pattern?: 'flat' | 'date-grouped';
+  projectId?: string;
+  maxFileSize?: number;
+  threads?: number;
+  cacheDir?: string;
+  watch?: boolean;
+  debounceMs?: number;
+  pollIntervalMs?: number;
+  forcePolling?: boolean;
+}
+
+export interface CacheOptions {
+  ttlMs?: number;
+}
+
+export interface CacheCounters {
+  hits: number;
+  misses: number;
+  entries: number;
+}
+
+export interface DatabaseOptions {
+  /** sqlite:/path/x.db, a plain path, postgres://... ; unset: a SQLite file in the user's data dir. */
+  databaseUrl?: string;
+  recheckMs?: number;
+  projectId?: string;
+}
+
+export interface ProjectInput {
+  id: string;
+  branch?: string;
+  specsPath?: string;
+  /** Whole seconds, in milliseconds. */
+  syncIntervalMs?: number;
+}
+
+export interface RegisteredProject {
+  id: string;
+  branch: string;
+  specsPath: string;
+  syncIntervalMs: number;
+  syncState: string;
+  syncError: string | null;
+  lastCommit: string | null;
+  lastSyncedAt: number | null;
+  snapshotVersion: number;
+  specCount: number;
+}
+
+export interface ImportResult {
+  added: number;
+  updated: number;
+  removed: number;
+  version: number;
+}
+
+/** What every source serves. Emits 'change' (ChangeEvent) while it has listeners. */
+export declare class SpecSource extends EventEmitter {
+  protected constructor();
+  projects(): Promise<Project[]>;
+  list(query?: ListQuery): Promise<SpecList>;
+  /** The spec a ref (id, number or slug) names, or null. Rejects 'ambiguous' for a shared number. */
+  get(ref: string, options?: GetOptions): Promise<Spec | null>;
+  /** LeanSpec's query language: words, "phrases", AND/OR/NOT, status:, tag:, ... */
+  search(text: string, options?: SearchOptions): Promise<SearchResult>;
+  stats(options?: ProjectOption): Promise<Stats>;
+  relationships(ref: string, options?: ProjectOption): Promise<Relationships | null>;
+  validate(options?: ProjectOption): Promise<Diagnostic[]>;
+  byStatus(options?: ProjectOption): Promise<Record<Status, SpecSummary[]>>;
+  /** Returns the function that unsubscribes. */
+  subscribe(listener: (event: ChangeEvent) => void, options?: SubscribeOptions): () => void;
+  close(): Promise<void>;
+  on(event: 'change', listener: (event: ChangeEvent) => void): this;
+  once(event: 'change', listener: (event: ChangeEvent) => void): this;
+  off(event: 'change', listener: (event: ChangeEvent) => void): this;
+}
+
+export declare class FilesystemSource extends SpecSource {
+  static open(options?: FilesystemOptions): Promise<FilesystemSource>;
+  reload(): Promise<void>;
+  readonly version: number;
+  readonly options: Required<FilesystemOptions>;
+}
+
+export declare class CachingSource extends SpecSource {
+  constructor(inner: SpecSource, options?: CacheOptions);
+  readonly inner: SpecSource;
+  invalidate(id?: string, options?: ProjectOption): void;
+  counters(): CacheCounters;
+}
+
+export declare class DatabaseSource extends SpecSource {
+  static open(options?: DatabaseOptions): Promise<DatabaseSource>;
+  addProject(project: ProjectInput): Promise<void>;
+  updateProject(project: ProjectInput): Promise<void>;
+  removeProject(id: string): Promise<boolean>;
+  registeredProjects(): Promise<RegisteredProject[]>;
+  importDirectory(projectId: string, specsDir: string): Promise<ImportResult>;
+  readonly description: string;
+}
+
+export declare function renderHtml(markdown: string, options?: { allowRawHtml?: boolean }): Promise<string>;
+export declare function discoverOptions(projectDir: string): Promise<Required<FilesystemOptions>>;
+export declare function defaultCacheDir(): string;
+export declare function cacheOptionsFromEnv(): Required<CacheOptions>;
+export declare const version: string;
+export declare const statuses: readonly Status[];
+export declare const priorities: readonly Priority[];
+export declare const errorCodes: readonly ErrorCode[];

@@ -1,0 +1,241 @@
+'use strict';
+// @libleanspec/node: the idioms over the native addon (src/*.cpp). The addon returns each
+// result as the library's own JSON (to_json, built on the thread pool), which this file parses:
+// the objects are exactly what every other front-end prints. Every call that may touch the
+// disk or a database, or wait, returns a Promise settled off the event loop; errors are
+// Error objects with `code` ('not_found', 'ambiguous', 'invalid_argument', ...).
+
+const { EventEmitter } = require('node:events');
+const path = require('node:path');
+
+// LEANSPEC_NODE_ADDON points at another build of the addon (ctest uses the one it built).
+const native = require(process.env.LEANSPEC_NODE_ADDON || path.join(__dirname, 'build', 'leanspec.node'));
+
+const internal = Symbol('leanspec.native');
+
+function invalid(message) {
+  const error = new Error(message);
+  error.code = 'invalid_argument';
+  return error;
+}
+
+// The options object of a call, with only `known` keys (a typo is an error, not a no-op).
+function options(value, what, known) {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw invalid(`${what}: expected an object`);
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw invalid(`${what}: unknown option '${key}'`);
+  }
+  return value;
+}
+
+const parse = (json) => (json === null ? null : JSON.parse(json));
+
+/**
+ * What every source serves. Not constructed directly: use FilesystemSource.open(),
+ * DatabaseSource.open() or new CachingSource(inner). Emits 'change' with a ChangeEvent.
+ */
+class SpecSource extends EventEmitter {
+  #native;
+  #changeSubscription = null;
+  #subscriptions = new Set();
+
+  constructor(token, handle) {
+    super();
+    if (token !== internal) throw new TypeError(`${new.target.name} objects are made by its factory`);
+    this.#native = handle;
+    // One native subscription feeds every 'change' listener; it lives while there are any.
+    this.on('newListener', (event) => {
+      if (event === 'change' && this.#changeSubscription === null) {
+        this.#changeSubscription = this.subscribe((e) => this.emit('change', e));
+      }
+    });
+    this.on('removeListener', (event) => {
+      if (event === 'change' && this.listenerCount('change') === 0 && this.#changeSubscription) {
+        const unsubscribe = this.#changeSubscription;
+        this.#changeSubscription = null;
+        unsubscribe();
+      }
+    });
+  }
+
+  /** @internal the native object (CachingSource wraps it). */
+  get [internal]() {
+    return this.#native;
+  }
+
+  async projects() {
+    return parse(await this.#native.projects());
+  }
+
+  async list(query) {
+    return parse(await this.#native.list(query));
+  }
+
+  async get(ref, opts) {
+    const { projectId, html } = options(opts, 'get options', ['projectId', 'html']);
+    const parts = await this.#native.get(ref, projectId, Boolean(html));
+    if (parts === null) return null;
+    const spec = JSON.parse(parts[0]);
+    if (html) {
+      spec.contentHtml = parts[1];
+      spec.subSpecs.forEach((sub, i) => {
+        sub.contentHtml = parts[2 + i];
+      });
+    }
+    return spec;
+  }
+
+  async search(text, opts) {
+    return parse(await this.#native.search(text, opts));
+  }
+
+  async stats(opts) {
+    return parse(await this.#native.stats(options(opts, 'stats options', ['projectId']).projectId));
+  }
+
+  async relationships(ref, opts) {
+    const { projectId } = options(opts, 'relationships options', ['projectId']);
+    return parse(await this.#native.relationships(ref, projectId));
+  }
+
+  async validate(opts) {
+    return parse(await this.#native.validate(options(opts, 'validate options', ['projectId']).projectId));
+  }
+
+  async byStatus(opts) {
+    return parse(await this.#native.byStatus(options(opts, 'byStatus options', ['projectId']).projectId));
+  }
+
+  /**
+   * Calls `listener` with each ChangeEvent; returns the function that unsubscribes. Like
+   * fs.watch, a subscription keeps the process alive unless `persistent: false`.
+   */
+  subscribe(listener, opts) {
+    if (typeof listener !== 'function') throw invalid('listener: expected a function');
+    const { persistent = true } = options(opts, 'subscribe options', ['persistent']);
+    let active = true;
+    const subscription = this.#native.subscribe((json) => {
+      if (active) listener(JSON.parse(json)); // events queued before unsubscribe() are dropped
+    }, Boolean(persistent));
+    const unsubscribe = () => {
+      if (!active) return;
+      active = false;
+      this.#subscriptions.delete(unsubscribe);
+      subscription.unsubscribe();
+    };
+    this.#subscriptions.add(unsubscribe);
+    return unsubscribe;
+  }
+
+  /** Ends every subscription and releases the source (off the event loop). Later calls reject. */
+  async close() {
+    this.removeAllListeners('change');
+    for (const unsubscribe of [...this.#subscriptions]) unsubscribe();
+    await this.#native.close();
+  }
+}
+
+/** The specs directory beside the app, served from memory; `watch` follows its changes. */
+class FilesystemSource extends SpecSource {
+  /** Reads the whole specs directory (on the thread pool). */
+  static async open(opts) {
+    return new FilesystemSource(internal, await native.openFilesystem(opts));
+  }
+
+  async reload() {
+    await this[internal].reload();
+  }
+
+  get version() {
+    return this[internal].version;
+  }
+
+  get options() {
+    return this[internal].options;
+  }
+}
+
+/** Keeps any source's results for a time to live; change events invalidate at once. */
+class CachingSource extends SpecSource {
+  #inner;
+
+  constructor(inner, opts) {
+    if (!(inner instanceof SpecSource)) throw invalid('inner: expected a SpecSource');
+    super(internal, native.makeCaching(inner[internal], opts));
+    this.#inner = inner;
+  }
+
+  get inner() {
+    return this.#inner;
+  }
+
+  /** Drops every cached result, or those that may mention spec `id`. */
+  invalidate(id, opts) {
+    const { projectId } = options(opts, 'invalidate options', ['projectId']);
+    if (id === undefined) this[internal].invalidate();
+    else this[internal].invalidate(id, projectId);
+  }
+
+  counters() {
+    return this[internal].counters();
+  }
+}
+
+/** The specs of registered GitHub projects, stored in SQLite or PostgreSQL. */
+class DatabaseSource extends SpecSource {
+  /** Opens (and migrates) the database (on the thread pool). */
+  static async open(opts) {
+    return new DatabaseSource(internal, await native.openDatabase(opts));
+  }
+
+  async addProject(project) {
+    await this[internal].addProject(project);
+  }
+
+  async updateProject(project) {
+    await this[internal].updateProject(project);
+  }
+
+  async removeProject(id) {
+    return this[internal].removeProject(id);
+  }
+
+  async registeredProjects() {
+    return this[internal].registeredProjects();
+  }
+
+  async importDirectory(projectId, specsDir) {
+    return this[internal].importDirectory(projectId, specsDir);
+  }
+
+  get description() {
+    return this[internal].description;
+  }
+}
+
+/** Markdown to HTML (GFM: tables, task lists, ...); raw HTML is dropped unless allowed. */
+async function renderHtml(markdown, opts) {
+  const { allowRawHtml = false } = options(opts, 'renderHtml options', ['allowRawHtml']);
+  return native.renderHtml(markdown, Boolean(allowRawHtml));
+}
+
+/** The FilesystemOptions a project folder's .lean-spec/config.json asks for. */
+async function discoverOptions(projectDir) {
+  return native.discoverOptions(projectDir);
+}
+
+module.exports = {
+  SpecSource,
+  FilesystemSource,
+  CachingSource,
+  DatabaseSource,
+  renderHtml,
+  discoverOptions,
+  defaultCacheDir: () => native.defaultCacheDir(),
+  cacheOptionsFromEnv: () => native.cacheOptionsFromEnv(),
+  version: native.version,
+  statuses: Object.freeze([...native.statuses]),
+  priorities: Object.freeze([...native.priorities]),
+  errorCodes: Object.freeze([...native.errorCodes]),
+};
