@@ -56,14 +56,19 @@ public:
   }
 
 private:
-  static void call_js(Napi::Env env, Napi::Function listener, std::nullptr_t *, std::string *data) {
+  static void call_js(Napi::Env env, Napi::Function listener, std::nullptr_t *,
+                      std::string *data) noexcept {
     const std::unique_ptr<std::string> json(data);
     if (env == nullptr || listener.IsEmpty())
       return; // torn down
     try {
       listener.Call({Napi::String::New(env, *json)});
     } catch (const Napi::Error &e) {
-      e.ThrowAsJavaScriptException(); // an uncaught exception, as from any event listener
+      // An uncaught exception, as from any event listener. While the env shuts down nothing
+      // can be thrown any more; then it is dropped.
+      (void)napi_throw(env, e.Value());
+    } catch (...) {
+      // bad_alloc or the env going away mid-call: nothing to tell JS
     }
   }
   using Tsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, std::string, call_js>;

@@ -45,14 +45,18 @@ function sampleTree() {
   return tree;
 }
 
-/** Resolves with the first event `emitter` emits as `event`, or rejects after `ms`. */
-function nextEvent(subscribe, ms = 10000) {
+/**
+ * Subscribes with `subscribe(listener) -> unsubscribe` and resolves with the first value that
+ * passes `accept`, or rejects after `ms`; unsubscribes either way.
+ */
+function nextEvent(subscribe, accept = () => true, ms = 10000) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       unsubscribe();
       reject(new Error(`no event within ${ms} ms`));
     }, ms);
     const unsubscribe = subscribe((value) => {
+      if (!accept(value)) return;
       clearTimeout(timer);
       unsubscribe();
       resolve(value);
