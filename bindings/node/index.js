@@ -9,7 +9,7 @@ const { EventEmitter } = require('node:events');
 const path = require('node:path');
 
 // LEANSPEC_NODE_ADDON points at another build of the addon (ctest uses the one it built).
-const native = require(process.env.LEANSPEC_NODE_ADDON || path.join(__dirname, 'build', 'leanspec.node'));
+const native = require(path.resolve(process.env.LEANSPEC_NODE_ADDON || path.join(__dirname, 'build', 'leanspec.node')));
 
 const internal = Symbol('leanspec.native');
 

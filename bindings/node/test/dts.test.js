@@ -8,7 +8,7 @@ const { test } = require('node:test');
 const leanspec = require('..');
 
 const dts = fs.readFileSync(path.join(__dirname, '..', 'index.d.ts'), 'utf8');
-const addon = require(process.env.LEANSPEC_NODE_ADDON || path.join(__dirname, '..', 'build', 'leanspec.node'));
+const addon = require(path.resolve(process.env.LEANSPEC_NODE_ADDON || path.join(__dirname, '..', 'build', 'leanspec.node')));
 
 // {name: {static: Set, instance: Set}} from `export declare class X ... { ... }` blocks.
 function declaredClasses() {
