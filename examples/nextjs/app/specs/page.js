@@ -47,7 +47,7 @@ export default async function SpecsPage({ searchParams }) {
         <button type="submit">Apply</button>
         {params.size > 0 && <Link href="/specs" className="reset">Clear</Link>}
       </form>
-      {queryError && <p className="error-inline" role="alert">{queryError}</p>}
+      {queryError && <p className="error-inline" role="alert" data-testid="query-error">{queryError}</p>}
       <p className="muted" data-testid="result-count">{total} {total === 1 ? 'spec' : 'specs'}{q && ` matching “${q}”`}</p>
       {rows.length === 0 && !queryError ? (
         <div className="empty small"><p>No specs match these filters.</p></div>
