@@ -9,4 +9,5 @@
 #include <leanspec/query.hpp>
 #include <leanspec/spec.hpp>
 #include <leanspec/spec_source.hpp>
+#include <leanspec/specs_service.hpp>
 #include <leanspec/version.hpp>

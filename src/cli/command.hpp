@@ -27,6 +27,8 @@ public:
   /// --project: the database project to read, when given.
   const std::optional<std::string> &project() const noexcept { return global_.project; }
   const Terminal &terminal() const noexcept { return terminal_; }
+  /// The global options as given (--specs-dir, --db, ...).
+  const GlobalOptions &global() const noexcept { return global_; }
 
   /// Where the specs are: `--specs-dir`, else discover_options() of the current directory.
   /// @throws leanspec::Error not_found (no specs directory), config
@@ -82,6 +84,7 @@ extern const Command validate_command;
 extern const Command watch_command;
 extern const Command project_command;
 extern const Command import_command;
+extern const Command status_command;
 
 /// Appends every piece to `out`, like absl::StrAppend: no temporaries, and none of GCC 12's
 /// false -Wrestrict warnings on `"literal" + std::string` (GCC bug 105329).

@@ -844,6 +844,74 @@ class DatabaseTest(unittest.TestCase):
         self.assertNotIn("hunter2secret", result.stderr + result.stdout)
 
 
+class StatusTest(unittest.TestCase):
+    """`leanspec status`: the service's mode, sources, projects and cache, configured from the
+    environment like an app; every bad variable named, no secret shown."""
+
+    SERVICE_VARIABLES = ("SPECS_MODE", "SPECS_DIR", "DATABASE_URL", "GITHUB_TOKEN",
+                         "GITHUB_API_URL", "CACHE_TTL", "WEBHOOK_SECRET",
+                         "WEBHOOK_SECRET_PREVIOUS", "REVALIDATION_SECRET")
+
+    def run_status(self, root, *args, **variables):
+        env = {k: v for k, v in os.environ.items() if k not in self.SERVICE_VARIABLES}
+        env.update(variables)
+        return subprocess.run([BINARY, "status", *args], cwd=root, env=env, capture_output=True,
+                              text=True, timeout=60)
+
+    def test_both_mode_lists_each_source_and_project(self):
+        with tempfile.TemporaryDirectory() as root:
+            specs = os.path.join(root, "specs")
+            spec(specs, "001-alpha", "status: planned", "# Alpha\n")
+            remote = os.path.join(root, "remote")
+            spec(remote, "010-x", "status: draft", "# X\n")
+            spec(remote, "011-y", "status: draft", "# Y\n")
+            db = "sqlite:" + os.path.join(root, "specs.db")
+            for args in (["project", "add", "acme/web"],
+                         ["--project", "acme/web", "--specs-dir", remote, "import"]):
+                subprocess.run([BINARY, "--db", db, *args], check=True, capture_output=True)
+
+            text = self.run_status(root, SPECS_MODE="both", DATABASE_URL=db)
+            self.assertEqual(text.returncode, 0, text.stderr)
+            self.assertIn("Mode: both", text.stdout)
+            self.assertRegex(text.stdout, r"database\s+ok")
+            self.assertRegex(text.stdout, r"acme/web\s+database\s+2\s+idle\s+never")
+
+            result = self.run_status(root, "--json", SPECS_MODE="both", DATABASE_URL=db)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            status = json.loads(result.stdout)
+            self.assertEqual(status["health"]["mode"], "both")
+            self.assertFalse(status["health"]["stale"])
+            self.assertEqual([(p["id"], p["source"], p["specCount"]) for p in status["projects"]],
+                             [(os.path.basename(root), "filesystem", 1), ("acme/web", "database", 2)])
+            self.assertEqual(status["projects"][1]["registration"]["syncState"], "idle")
+            self.assertIn("hitRate", status["cache"])
+
+    def test_an_unreachable_database_is_down_not_an_error(self):
+        with tempfile.TemporaryDirectory() as root:
+            spec(os.path.join(root, "specs"), "001-alpha", "status: planned", "# Alpha\n")
+            result = self.run_status(root, "--json", "--mode", "both",
+                                     DATABASE_URL="postgres://ann:hunter2secret@127.0.0.1:1/specs")
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertNotIn("hunter2secret", result.stdout + result.stderr)
+            status = json.loads(result.stdout)
+            self.assertTrue(status["health"]["stale"])
+            self.assertEqual([s["state"] for s in status["health"]["sources"]], ["ok", "down"])
+            self.assertEqual(len(status["projects"]), 1)
+
+    def test_every_bad_variable_is_named_and_no_secret_shown(self):
+        with tempfile.TemporaryDirectory() as root:
+            result = self.run_status(root, SPECS_MODE="both", SPECS_DIR=os.path.join(root, "no"),
+                                     CACHE_TTL="soon", DATABASE_URL="mysql://x/y",
+                                     REVALIDATION_SECRET="topsecret\n", GITHUB_TOKEN="ghp_x y")
+            self.assertEqual(result.returncode, 5)
+            self.assertEqual(result.stdout, "")
+            for name in ("SPECS_DIR", "CACHE_TTL", "DATABASE_URL", "REVALIDATION_SECRET",
+                         "GITHUB_TOKEN"):
+                self.assertIn(name, result.stderr)
+            self.assertNotIn("topsecret", result.stderr)
+            self.assertNotIn("ghp_x", result.stderr)
+
+
 class WatchTest(unittest.TestCase):
     """`leanspec watch` prints one JSON line per change as files change under it."""
 

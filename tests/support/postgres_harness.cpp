@@ -175,6 +175,7 @@ void PostgresHarness::start() {
                         options, "start"},
                        dir_ + "/pg_ctl.log", dir_, user);
     running_ = rc == 0;
+    server_options_ = options;
   }
   if (!running_)
     throw std::runtime_error("PostgresHarness: the server did not start (pg_ctl start):\n" +
@@ -208,6 +209,29 @@ void PostgresHarness::stop() noexcept {
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
   dir_.clear();
+}
+
+void PostgresHarness::stop_server() {
+  if (!running_)
+    return;
+  if (const int rc = run({bin_dir_ + "/pg_ctl", "-D", dir_ + "/data", "-m", "fast", "-w", "stop"},
+                         dir_ + "/pg_ctl.log", dir_, server_user());
+      rc != 0)
+    throw std::runtime_error("PostgresHarness: pg_ctl stop failed:\n" + tail(dir_ + "/pg_ctl.log"));
+  running_ = false;
+}
+
+void PostgresHarness::start_server() {
+  if (running_)
+    return;
+  if (const int rc = run({bin_dir_ + "/pg_ctl", "-D", dir_ + "/data", "-l", dir_ + "/server.log",
+                          "-w", "-t", "60", "-o", server_options_, "start"},
+                         dir_ + "/pg_ctl.log", dir_, server_user());
+      rc != 0)
+    throw std::runtime_error("PostgresHarness: pg_ctl start failed:\n" +
+                             tail(dir_ + "/pg_ctl.log") + "\nserver log:\n" +
+                             tail(dir_ + "/server.log"));
+  running_ = true;
 }
 
 std::string PostgresHarness::fresh_schema() {

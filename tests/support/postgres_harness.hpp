@@ -35,6 +35,12 @@ public:
   /// @throws std::runtime_error with the server's message
   std::string query(std::string_view schema, std::string_view sql);
 
+  /// Stops the server (clients see their connections break), and starts it again on the same
+  /// port with the same data: for tests of what happens while the database is down.
+  /// @throws std::runtime_error with pg_ctl's log when pg_ctl fails
+  void stop_server();
+  void start_server();
+
   int port() const noexcept { return port_; }
   const std::string &password() const noexcept { return password_; }
 
@@ -49,6 +55,7 @@ private:
   std::string password_ = "leanspec-Secret-7f3a";
   int schemas_ = 0;
   bool running_ = false;
+  std::string server_options_; // pg_ctl -o, kept for start_server()
   int owner_pid_ = 0; // the process that started the server (forked children leave it alone)
 };
 
