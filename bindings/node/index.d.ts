@@ -205,22 +205,24 @@ export interface DatabaseOptions {
 }
 
 export interface ProjectInput {
+  /** "owner/repo" */
   id: string;
   branch?: string;
   specsPath?: string;
-  /** Whole seconds, in milliseconds. */
-  syncIntervalMs?: number;
+  syncIntervalSeconds?: number;
 }
 
 export interface RegisteredProject {
   id: string;
   branch: string;
   specsPath: string;
-  syncIntervalMs: number;
+  syncIntervalSeconds: number;
+  /** idle, syncing, ok or error */
   syncState: string;
   syncError: string | null;
   lastCommit: string | null;
-  lastSyncedAt: number | null;
+  /** unix ms; 0 before the first sync */
+  lastSyncedAt: number;
   snapshotVersion: number;
   specCount: number;
 }
@@ -275,6 +277,70 @@ export declare class DatabaseSource extends SpecSource {
   registeredProjects(): Promise<RegisteredProject[]>;
   importDirectory(projectId: string, specsDir: string): Promise<ImportResult>;
   readonly description: string;
+}
+
+export type SpecsMode = 'filesystem' | 'database' | 'both';
+
+export interface ServiceConfig {
+  mode?: SpecsMode;
+  /** Unset: specsDir of ./.lean-spec/config.json, else ./specs. */
+  specsDir?: string;
+  databaseUrl?: string;
+  githubToken?: string;
+  githubApiUrl?: string;
+  cacheTtlMs?: number;
+  /** The current secret first, then the previous one while rotating. At most two. */
+  webhookSecrets?: string[];
+  revalidationSecret?: string;
+  probeIntervalMs?: number;
+}
+
+export interface SourceHealth {
+  source: 'filesystem' | 'database';
+  state: 'ok' | 'stale' | 'down';
+  description: string;
+  error: string | null;
+  /** unix ms */
+  since: number;
+}
+
+export interface ServiceHealth {
+  mode: SpecsMode;
+  stale: boolean;
+  sources: SourceHealth[];
+}
+
+export interface ServedProject extends Project {
+  source: 'filesystem' | 'database';
+  stale: boolean;
+  registration: Omit<RegisteredProject, 'id'> | null;
+}
+
+export interface CacheStats extends CacheCounters {
+  hitRate: number;
+  sources: (CacheCounters & { source: 'filesystem' | 'database'; hitRate: number })[];
+}
+
+/** The configured sources, cached and routed by project id; degrades to the last good data. */
+export declare class SpecsService extends SpecSource {
+  /** From `config`, or from the environment (SPECS_MODE, SPECS_DIR, DATABASE_URL, ...). */
+  static open(config?: ServiceConfig): Promise<SpecsService>;
+  /** Every problem of `config`, one sentence each naming the variable; [] when usable. */
+  static problems(config?: ServiceConfig): Promise<string[]>;
+  readonly mode: SpecsMode;
+  readonly filesystemProjectId: string;
+  servedProjects(): Promise<ServedProject[]>;
+  health(): Promise<ServiceHealth>;
+  isStale(options?: ProjectOption): Promise<boolean>;
+  invalidate(ref?: string, options?: ProjectOption): void;
+  /** True, having invalidated `ref` (or everything), only for the configured secret. */
+  revalidate(secret: string, options?: { ref?: string; projectId?: string }): boolean;
+  cacheStats(): CacheStats;
+  addProject(project: ProjectInput): Promise<void>;
+  updateProject(project: ProjectInput): Promise<void>;
+  removeProject(id: string): Promise<boolean>;
+  registeredProjects(): Promise<RegisteredProject[]>;
+  importDirectory(projectId: string, specsDir: string): Promise<ImportResult>;
 }
 
 export declare function renderHtml(markdown: string, options?: { allowRawHtml?: boolean }): Promise<string>;

@@ -182,6 +182,23 @@ class CachingSource extends SpecSource {
   }
 }
 
+// The project registry, shared by DatabaseSource and SpecsService (the same native members).
+async function addProject(project) {
+  await this[internal].addProject(project);
+}
+async function updateProject(project) {
+  await this[internal].updateProject(project);
+}
+async function removeProject(id) {
+  return this[internal].removeProject(id);
+}
+async function registeredProjects() {
+  return this[internal].registeredProjects();
+}
+async function importDirectory(projectId, specsDir) {
+  return this[internal].importDirectory(projectId, specsDir);
+}
+
 /** The specs of registered GitHub projects, stored in SQLite or PostgreSQL. */
 class DatabaseSource extends SpecSource {
   /** Opens (and migrates) the database (on the thread pool). */
@@ -189,28 +206,67 @@ class DatabaseSource extends SpecSource {
     return new DatabaseSource(internal, await native.openDatabase(opts));
   }
 
-  async addProject(project) {
-    await this[internal].addProject(project);
-  }
-
-  async updateProject(project) {
-    await this[internal].updateProject(project);
-  }
-
-  async removeProject(id) {
-    return this[internal].removeProject(id);
-  }
-
-  async registeredProjects() {
-    return this[internal].registeredProjects();
-  }
-
-  async importDirectory(projectId, specsDir) {
-    return this[internal].importDirectory(projectId, specsDir);
-  }
-
   get description() {
     return this[internal].description;
+  }
+}
+
+/**
+ * What a web app creates: the configured sources (a watched specs directory, a database), each
+ * cached, routed by project id, answering from the last good data when one fails.
+ */
+class SpecsService extends SpecSource {
+  /** From `config`, or from the environment (SPECS_MODE, SPECS_DIR, ...) when omitted. */
+  static async open(config) {
+    return new SpecsService(internal, await native.openService(config));
+  }
+
+  /** Every problem of a config, one sentence each naming the variable; [] when usable. */
+  static async problems(config) {
+    return native.serviceConfigProblems(config ?? {});
+  }
+
+  get mode() {
+    return this[internal].mode;
+  }
+
+  get filesystemProjectId() {
+    return this[internal].filesystemProjectId;
+  }
+
+  async servedProjects() {
+    return JSON.parse(await this[internal].servedProjects());
+  }
+
+  async health() {
+    return JSON.parse(await this[internal].health());
+  }
+
+  async isStale(opts) {
+    return this[internal].isStale(options(opts, 'isStale options', ['projectId']).projectId);
+  }
+
+  /** Drops every cached result, or those that may mention the spec `ref` names. */
+  invalidate(ref, opts) {
+    const { projectId } = options(opts, 'invalidate options', ['projectId']);
+    if (ref === undefined) this[internal].invalidate();
+    else this[internal].invalidate(ref, projectId);
+  }
+
+  /** For POST /api/revalidate: true (and invalidated) only for the configured secret. */
+  revalidate(secret, opts) {
+    const { ref, projectId } = options(opts, 'revalidate options', ['ref', 'projectId']);
+    return this[internal].revalidate(secret, ref, projectId);
+  }
+
+  cacheStats() {
+    return JSON.parse(this[internal].cacheStats());
+  }
+}
+
+for (const cls of [DatabaseSource, SpecsService]) {
+  for (const method of [addProject, updateProject, removeProject, registeredProjects, importDirectory]) {
+    Object.defineProperty(cls.prototype, method.name, { value: method, writable: true, configurable: true });
   }
 }
 
@@ -230,6 +286,7 @@ module.exports = {
   FilesystemSource,
   CachingSource,
   DatabaseSource,
+  SpecsService,
   renderHtml,
   discoverOptions,
   defaultCacheDir: () => native.defaultCacheDir(),

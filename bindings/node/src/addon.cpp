@@ -12,6 +12,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   init_filesystem_source(env, exports);
   init_caching_source(env, exports);
   init_database_source(env, exports);
+  init_specs_service(env, exports);
   return exports;
 }
 

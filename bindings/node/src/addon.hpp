@@ -18,6 +18,7 @@ struct AddonData {
   Napi::FunctionReference filesystem_source;
   Napi::FunctionReference caching_source;
   Napi::FunctionReference database_source;
+  Napi::FunctionReference specs_service;
   Napi::FunctionReference subscription;
   /// One per source class: the SpecSource behind a JS value of that class, or null.
   std::vector<std::shared_ptr<SpecSource> (*)(Napi::Env, const Napi::Value &)> unwrappers;
@@ -90,10 +91,17 @@ std::shared_ptr<SpecSource> unwrap_source(Napi::Env env, const Napi::Value &valu
 
 /// The module's init: every binding below, on a fresh AddonData.
 Napi::Object init(Napi::Env env, Napi::Object exports);
+/// A RegisteredProject from {id, branch?, specsPath?, syncIntervalSeconds?} (database_source.cpp).
+RegisteredProject read_project(Napi::Env env, const Napi::Value &value);
+/// {id, branch, specsPath, syncIntervalSeconds, syncState, syncError, lastCommit, lastSyncedAt,
+/// snapshotVersion, specCount}, the keys the library's JSON uses for a registration.
+Napi::Object write_project(Napi::Env env, const RegisteredProject &project);
+
 void init_spec(Napi::Env env, Napi::Object exports);
 void init_spec_source(Napi::Env env, Napi::Object exports);
 void init_filesystem_source(Napi::Env env, Napi::Object exports);
 void init_caching_source(Napi::Env env, Napi::Object exports);
 void init_database_source(Napi::Env env, Napi::Object exports);
+void init_specs_service(Napi::Env env, Napi::Object exports);
 
 } // namespace leanspec::node

@@ -5,13 +5,13 @@
 #include <leanspec/database_source.hpp>
 
 namespace leanspec::node {
-namespace {
 
 RegisteredProject read_project(Napi::Env env, const Napi::Value &value) {
   constexpr const char *what = "project";
   if (!value.IsObject())
     throw_invalid(env, "project: expected an object");
-  const auto o = options_object(env, value, what, {"id", "branch", "specsPath", "syncIntervalMs"});
+  const auto o =
+      options_object(env, value, what, {"id", "branch", "specsPath", "syncIntervalSeconds"});
   RegisteredProject project;
   auto id = optional_string(o, "id", what);
   if (!id)
@@ -21,11 +21,8 @@ RegisteredProject read_project(Napi::Env env, const Napi::Value &value) {
     project.branch = *branch;
   if (auto path = optional_string(o, "specsPath", what))
     project.specs_path = *path;
-  if (auto ms = optional_count(o, "syncIntervalMs", what)) {
-    if (*ms % 1000 != 0)
-      throw_invalid(env, "project.syncIntervalMs: expected whole seconds");
-    project.sync_interval = std::chrono::seconds(*ms / 1000);
-  }
+  if (auto seconds = optional_count(o, "syncIntervalSeconds", what))
+    project.sync_interval = std::chrono::seconds(*seconds);
   return project;
 }
 
@@ -34,17 +31,17 @@ Napi::Object write_project(Napi::Env env, const RegisteredProject &p) {
   o.Set("id", p.id);
   o.Set("branch", p.branch);
   o.Set("specsPath", p.specs_path);
-  o.Set("syncIntervalMs", static_cast<double>(p.sync_interval.count()) * 1000);
+  o.Set("syncIntervalSeconds", static_cast<double>(p.sync_interval.count()));
   o.Set("syncState", p.sync_state);
   o.Set("syncError", p.sync_error.empty() ? env.Null() : Napi::String::New(env, p.sync_error));
   o.Set("lastCommit", p.last_commit.empty() ? env.Null() : Napi::String::New(env, p.last_commit));
-  o.Set("lastSyncedAt", p.last_synced_at == 0
-                            ? env.Null()
-                            : Napi::Number::New(env, static_cast<double>(p.last_synced_at)));
+  o.Set("lastSyncedAt", static_cast<double>(p.last_synced_at));
   o.Set("snapshotVersion", static_cast<double>(p.snapshot_version));
   o.Set("specCount", static_cast<double>(p.spec_count));
   return o;
 }
+
+namespace {
 
 class DatabaseSourceWrap final : public SourceWrap<DatabaseSourceWrap, DatabaseSource> {
 public:
@@ -58,71 +55,13 @@ public:
 
   static Napi::Function define(Napi::Env env) {
     auto methods = source_methods();
-    methods.push_back(InstanceMethod("addProject", &DatabaseSourceWrap::add_project));
-    methods.push_back(InstanceMethod("updateProject", &DatabaseSourceWrap::update_project));
-    methods.push_back(InstanceMethod("removeProject", &DatabaseSourceWrap::remove_project));
-    methods.push_back(
-        InstanceMethod("registeredProjects", &DatabaseSourceWrap::registered_projects));
-    methods.push_back(InstanceMethod("importDirectory", &DatabaseSourceWrap::import_directory));
+    for (auto &m : registry_methods())
+      methods.push_back(m);
     methods.push_back(InstanceAccessor("description", &DatabaseSourceWrap::description, nullptr));
     return DefineClass(env, js_name, methods);
   }
 
 private:
-  // DatabaseSource::add_project(project) -> addProject(project): Promise<void>
-  Napi::Value add_project(const Napi::CallbackInfo &info) {
-    return run_async(info.Env(),
-                     [source = native(info.Env()), project = read_project(info.Env(), info[0])] {
-                       source->add_project(project);
-                       return finish_undefined();
-                     });
-  }
-  // DatabaseSource::update_project(project) -> updateProject(project): Promise<void>
-  Napi::Value update_project(const Napi::CallbackInfo &info) {
-    return run_async(info.Env(),
-                     [source = native(info.Env()), project = read_project(info.Env(), info[0])] {
-                       source->update_project(project);
-                       return finish_undefined();
-                     });
-  }
-  // DatabaseSource::remove_project(id) -> removeProject(id: string): Promise<boolean>
-  Napi::Value remove_project(const Napi::CallbackInfo &info) {
-    return run_async(
-        info.Env(), [source = native(info.Env()), id = string_argument(info, 0, "id")]() -> Finish {
-          const bool removed = source->remove_project(id);
-          return
-              [removed](Napi::Env env) -> Napi::Value { return Napi::Boolean::New(env, removed); };
-        });
-  }
-  // DatabaseSource::registered_projects() -> registeredProjects(): Promise<RegisteredProject[]>
-  Napi::Value registered_projects(const Napi::CallbackInfo &info) {
-    return run_async(info.Env(), [source = native(info.Env())]() -> Finish {
-      auto projects = source->registered_projects();
-      return [projects = std::move(projects)](Napi::Env env) -> Napi::Value {
-        auto array = Napi::Array::New(env, projects.size());
-        for (std::uint32_t i = 0; i < projects.size(); ++i)
-          array.Set(i, write_project(env, projects[i]));
-        return array;
-      };
-    });
-  }
-  // DatabaseSource::import_directory(project_id, dir) ->
-  //   importDirectory(projectId: string, specsDir: string): Promise<ImportResult>
-  Napi::Value import_directory(const Napi::CallbackInfo &info) {
-    return run_async(info.Env(),
-                     [source = native(info.Env()), id = string_argument(info, 0, "projectId"),
-                      dir = string_argument(info, 1, "specsDir")]() -> Finish {
-                       const auto r = source->import_directory(id, dir);
-                       return [r](Napi::Env env) -> Napi::Value {
-                         auto o = Napi::Object::New(env);
-                         o.Set("added", r.added);
-                         o.Set("updated", r.updated);
-                         o.Set("removed", r.removed);
-                         o.Set("version", static_cast<double>(r.version));
-                         return o;
-                       };
-                     });
-  }
   // DatabaseSource::description() (no I/O) -> readonly description: string
   Napi::Value description(const Napi::CallbackInfo &info) {
     return Napi::String::New(info.Env(), native(info.Env())->description());

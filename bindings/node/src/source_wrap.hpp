@@ -74,7 +74,74 @@ protected:
     };
   }
 
+  /// The project registry, for the sources that have one (DatabaseSource, SpecsService: the
+  /// same member names); instantiated only by them.
+  static std::vector<typename Napi::ObjectWrap<Self>::PropertyDescriptor> registry_methods() {
+    return {
+        Self::InstanceMethod("addProject", static_cast<Method>(&SourceWrap::add_project)),
+        Self::InstanceMethod("updateProject", static_cast<Method>(&SourceWrap::update_project)),
+        Self::InstanceMethod("removeProject", static_cast<Method>(&SourceWrap::remove_project)),
+        Self::InstanceMethod("registeredProjects",
+                             static_cast<Method>(&SourceWrap::registered_projects)),
+        Self::InstanceMethod("importDirectory", static_cast<Method>(&SourceWrap::import_directory)),
+    };
+  }
+
 private:
+  // Native::add_project(project) -> addProject(project): Promise<void>
+  Napi::Value add_project(const Napi::CallbackInfo &info) {
+    return run_async(info.Env(),
+                     [source = native(info.Env()), project = read_project(info.Env(), info[0])] {
+                       source->add_project(project);
+                       return finish_undefined();
+                     });
+  }
+  // Native::update_project(project) -> updateProject(project): Promise<void>
+  Napi::Value update_project(const Napi::CallbackInfo &info) {
+    return run_async(info.Env(),
+                     [source = native(info.Env()), project = read_project(info.Env(), info[0])] {
+                       source->update_project(project);
+                       return finish_undefined();
+                     });
+  }
+  // Native::remove_project(id) -> removeProject(id: string): Promise<boolean>
+  Napi::Value remove_project(const Napi::CallbackInfo &info) {
+    return run_async(
+        info.Env(), [source = native(info.Env()), id = string_argument(info, 0, "id")]() -> Finish {
+          const bool removed = source->remove_project(id);
+          return
+              [removed](Napi::Env env) -> Napi::Value { return Napi::Boolean::New(env, removed); };
+        });
+  }
+  // Native::registered_projects() -> registeredProjects(): Promise<RegisteredProject[]>
+  Napi::Value registered_projects(const Napi::CallbackInfo &info) {
+    return run_async(info.Env(), [source = native(info.Env())]() -> Finish {
+      auto projects = source->registered_projects();
+      return [projects = std::move(projects)](Napi::Env env) -> Napi::Value {
+        auto array = Napi::Array::New(env, projects.size());
+        for (std::uint32_t i = 0; i < projects.size(); ++i)
+          array.Set(i, write_project(env, projects[i]));
+        return array;
+      };
+    });
+  }
+  // Native::import_directory(project_id, dir) ->
+  //   importDirectory(projectId: string, specsDir: string): Promise<ImportResult>
+  Napi::Value import_directory(const Napi::CallbackInfo &info) {
+    return run_async(info.Env(),
+                     [source = native(info.Env()), id = string_argument(info, 0, "projectId"),
+                      dir = string_argument(info, 1, "specsDir")]() -> Finish {
+                       const auto r = source->import_directory(id, dir);
+                       return [r](Napi::Env env) -> Napi::Value {
+                         auto o = Napi::Object::New(env);
+                         o.Set("added", r.added);
+                         o.Set("updated", r.updated);
+                         o.Set("removed", r.removed);
+                         o.Set("version", static_cast<double>(r.version));
+                         return o;
+                       };
+                     });
+  }
   // SpecSource::projects() -> projects(): Promise<string>
   Napi::Value projects(const Napi::CallbackInfo &info) {
     return SourceCalls::projects(info.Env(), native(info.Env()));

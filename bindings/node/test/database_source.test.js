@@ -15,12 +15,12 @@ test('register, import and read a project from SQLite; its answers match the fil
   try {
     assert.ok(fs.existsSync(file));
     assert.ok(db.description.includes(file), db.description);
-    await db.addProject({ id: 'acme/web', branch: 'main', syncIntervalMs: 60000 });
+    await db.addProject({ id: 'acme/web', branch: 'main', syncIntervalSeconds: 60 });
     const imported = await db.importDirectory('acme/web', tree.specsDir);
     assert.deepEqual(imported, { added: 4, updated: 0, removed: 0, version: imported.version });
     const [project] = await db.registeredProjects();
     assert.equal(project.id, 'acme/web');
-    assert.equal(project.syncIntervalMs, 60000);
+    assert.equal(project.syncIntervalSeconds, 60);
     assert.equal(project.specCount, 4);
 
     assert.deepEqual((await db.projects()).map((p) => p.id), ['acme/web']);
@@ -36,7 +36,7 @@ test('register, import and read a project from SQLite; its answers match the fil
     await db.updateProject({ id: 'acme/web', branch: 'dev' });
     assert.equal((await db.registeredProjects())[0].branch, 'dev');
     await rejectsWith(assert, db.addProject({ id: 'acme/web' }), 'invalid_argument', /acme\/web/);
-    await rejectsWith(assert, db.addProject({ id: 'a/b', syncIntervalMs: 1500 }), 'invalid_argument', /syncIntervalMs/);
+    await rejectsWith(assert, db.addProject({ id: 'a/b', syncIntervalSeconds: 1.5 }), 'invalid_argument', /syncIntervalSeconds/);
     await rejectsWith(assert, db.addProject({ branch: 'x' }), 'invalid_argument', /project\.id/);
     await rejectsWith(assert, db.updateProject({ id: 'nobody/here' }), 'not_found');
     await rejectsWith(assert, db.importDirectory('acme/web', path.join(tree.root, 'nope')), 'not_found');

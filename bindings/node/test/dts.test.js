@@ -39,7 +39,7 @@ test('the exports declared in index.d.ts are exactly the exports of index.js', (
 test('each declared class has exactly the declared members', () => {
   const classes = declaredClasses();
   assert.ok(classes.SpecSource.instance.has('list') && classes.FilesystemSource.static.has('open'));
-  assert.deepEqual(Object.keys(classes).sort(), ['CachingSource', 'DatabaseSource', 'FilesystemSource', 'SpecSource']);
+  assert.deepEqual(Object.keys(classes).sort(), ['CachingSource', 'DatabaseSource', 'FilesystemSource', 'SpecSource', 'SpecsService']);
   for (const [name, members] of Object.entries(classes)) {
     const cls = leanspec[name];
     const statics = ownNames(cls, ['length', 'name', 'prototype']);
@@ -57,7 +57,7 @@ test('each declared class has exactly the declared members', () => {
 test('every native method and export is bound by index.js', () => {
   const classes = declaredClasses();
   const common = classes.SpecSource.instance;
-  for (const name of ['FilesystemSource', 'CachingSource', 'DatabaseSource']) {
+  for (const name of ['FilesystemSource', 'CachingSource', 'DatabaseSource', 'SpecsService']) {
     const nativeMembers = ownNames(addon[name].prototype, ['constructor']);
     for (const member of nativeMembers) {
       assert.ok(common.has(member) || classes[name].instance.has(member), `native ${name}.${member} is unbound`);
@@ -65,6 +65,7 @@ test('every native method and export is bound by index.js', () => {
   }
   const boundFunctions = {
     openFilesystem: 'FilesystemSource.open', openDatabase: 'DatabaseSource.open', makeCaching: 'CachingSource',
+    openService: 'SpecsService.open', serviceConfigProblems: 'SpecsService.problems',
     Subscription: 'SpecSource.subscribe',
   };
   for (const name of Object.keys(addon)) {
