@@ -4,11 +4,15 @@
 #      (unit, concurrency, fuzz-replay, install, ...);
 #   2. a TSan build (gcc): ctest -L concurrency;
 #   3. the libFuzzer targets (clang, ASan+UBSan): each runs for LEANSPEC_FUZZ_SECONDS (default 30)
-#      from its seed corpus, as a smoke check.
+#      from its seed corpus, as a smoke check;
+#   4. the Next.js example (examples/nextjs) on an unsanitized Node addon, in Chromium.
+# The Node addon (bindings/node) is part of build 1 (ctest label node); Node 20 and npm must be
+# on PATH (the npm packages come from the registry with `npm ci`).
 # Installs missing Debian packages first (apt-get, non-interactive). Exits non-zero on any failure.
 #
 # Environment: LEANSPEC_CI_BUILD_ROOT (default <repo>/build-ci), LEANSPEC_JOBS (default 2),
-# LEANSPEC_FUZZ_SECONDS (default 30), LEANSPEC_SKIP_FUZZ=1, LEANSPEC_SKIP_TSAN=1.
+# LEANSPEC_FUZZ_SECONDS (default 30), LEANSPEC_SKIP_FUZZ=1, LEANSPEC_SKIP_TSAN=1,
+# LEANSPEC_SKIP_NEXTJS=1.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,6 +31,14 @@ install_packages "${build_packages[@]}" doctest-dev libbenchmark-dev clang libcl
 
 summaries=()
 failed=0
+
+# Node addon: its N-API headers are the npm packages of bindings/node (never downloaded at
+# build time); Debian's chromium runs the example's browser tests.
+command -v node >/dev/null && command -v npm >/dev/null || {
+  echo "node and npm (Node 20) are needed for bindings/node" >&2
+  exit 1
+}
+(cd "$repo/bindings/node" && npm ci --ignore-scripts --no-audit --no-fund)
 
 # --- 0. format ------------------------------------------------------------------------------
 step "clang-format --dry-run -Werror"
@@ -65,7 +77,7 @@ export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
 asan=$build_root/asan
 step "ASan+UBSan build ($asan)"
 configure "$asan" -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ \
-  -DLEANSPEC_SANITIZE=address,undefined -DLEANSPEC_WERROR=ON
+  -DLEANSPEC_SANITIZE=address,undefined -DLEANSPEC_WERROR=ON -DLEANSPEC_BUILD_NODE=ON
 cmake --build "$asan" -j "$jobs"
 step "ctest (ASan+UBSan): whole suite"
 run_ctest asan "$asan"
@@ -105,6 +117,28 @@ if [[ ${LEANSPEC_SKIP_FUZZ:-0} != 1 ]]; then
         "$fuzz/fuzz-$name.log" | grep -oE '[0-9]+$' || echo '?') runs in ${fuzz_seconds}s, no crash")
     fi
   done
+fi
+
+# --- 4. the Next.js example in Chromium -----------------------------------------------------
+if [[ ${LEANSPEC_SKIP_NEXTJS:-0} != 1 ]]; then
+  install_packages chromium
+  node_release=$build_root/node-release
+  step "Node addon, unsanitized, for the example ($node_release)"
+  # A sanitized addon would need its runtime preloaded into next's server: build a plain one.
+  configure "$node_release" -DLEANSPEC_BUILD_NODE=ON -DLEANSPEC_BUILD_TESTS=OFF \
+    -DLEANSPEC_BUILD_CLI=OFF -DLEANSPEC_WERROR=ON
+  cmake --build "$node_release" -j "$jobs" --target leanspec_node
+  step "examples/nextjs: npm ci, next build, browser tests"
+  export LEANSPEC_NODE_ADDON=$node_release/bindings/node/leanspec.node NEXT_TELEMETRY_DISABLED=1
+  rc=0
+  (cd "$repo/examples/nextjs" && npm ci --ignore-scripts --no-audit --no-fund && npx next build &&
+    node --test tests/) 2>&1 | tee "$node_release/nextjs.log" || rc=$?
+  if ((rc != 0)); then
+    summaries+=("[nextjs] FAILED: see $node_release/nextjs.log")
+    failed=1
+  else
+    summaries+=("[nextjs] $(grep -E '^# pass' "$node_release/nextjs.log" | tail -1), screenshots in examples/nextjs/build/artifacts")
+  fi
 fi
 
 step "summary"

@@ -1,29 +1,23 @@
-// The app's one libleanspec source, made once per server process (Next.js may load this module
-// more than once in development; globalThis keeps one). Filesystem mode: SPECS_DIR (default:
-// the repository's own specs/), watched, behind a CachingSource whose entries the watcher's
-// change events invalidate at once.
+// The app's one SpecsService, made once per server process (Next.js may load this module more
+// than once in development; globalThis keeps one). It reads the library's own variables:
+// SPECS_MODE (default filesystem), SPECS_DIR (default here: the repository's specs/),
+// DATABASE_URL, CACHE_TTL, REVALIDATION_SECRET, ... The filesystem source is watched, so
+// change events reach /api/events as soon as a file is saved.
 import path from 'node:path';
-import { CachingSource, FilesystemSource } from '@libleanspec/node';
+import { SpecsService } from '@libleanspec/node';
 
 async function open() {
-  const specsDir = process.env.SPECS_DIR || path.resolve(process.cwd(), '..', '..', 'specs');
-  const files = await FilesystemSource.open({ specsDir, watch: true });
-  const ttlMs = process.env.CACHE_TTL ? Number(process.env.CACHE_TTL) : 60000;
-  return { files, source: new CachingSource(files, { ttlMs }), specsDir };
+  process.env.SPECS_DIR ||= path.resolve(process.cwd(), '..', '..', 'specs');
+  return SpecsService.open(); // from the environment
 }
 
-/** @returns {Promise<{source: import('@libleanspec/node').SpecSource, specsDir: string}>} */
-export function leanspec() {
-  globalThis.__leanspec ??= open().catch((error) => {
-    globalThis.__leanspec = undefined; // let the next request try again
+/** @returns {Promise<import('@libleanspec/node').SpecsService>} */
+export function source() {
+  globalThis.__leanspecService ??= open().catch((error) => {
+    globalThis.__leanspecService = undefined; // let the next request try again
     throw error;
   });
-  return globalThis.__leanspec;
-}
-
-/** The source, for pages and routes. */
-export async function source() {
-  return (await leanspec()).source;
+  return globalThis.__leanspecService;
 }
 
 /** A JSON error response for a library Error (its `code` chooses the status). */
