@@ -234,9 +234,26 @@ export interface ImportResult {
   version: number;
 }
 
+/** The SpecSource calls resolving with the library's JSON text (see SpecSource.json). */
+export interface JsonCalls {
+  projects(): Promise<string>;
+  list(query?: ListQuery): Promise<string>;
+  get(ref: string, options?: ProjectOption): Promise<string | null>;
+  search(text: string, options?: SearchOptions): Promise<string>;
+  stats(options?: ProjectOption): Promise<string>;
+  relationships(ref: string, options?: ProjectOption): Promise<string | null>;
+  validate(options?: ProjectOption): Promise<string>;
+  byStatus(options?: ProjectOption): Promise<string>;
+}
+
 /** What every source serves. Emits 'change' (ChangeEvent) while it has listeners. */
 export declare class SpecSource extends EventEmitter {
   protected constructor();
+  /**
+   * The same calls as JSON text: the bytes every front-end prints, ready for an HTTP response.
+   * (Parsed objects list number-like keys, e.g. a frontmatter "2024", first, as JS does.)
+   */
+  readonly json: JsonCalls;
   projects(): Promise<Project[]>;
   list(query?: ListQuery): Promise<SpecList>;
   /** The spec a ref (id, number or slug) names, or null. Rejects 'ambiguous' for a shared number. */

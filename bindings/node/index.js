@@ -37,6 +37,7 @@ const parse = (json) => (json === null ? null : JSON.parse(json));
  */
 class SpecSource extends EventEmitter {
   #native;
+  #json = null;
   #changeSubscription = null;
   #subscriptions = new Set();
 
@@ -62,6 +63,29 @@ class SpecSource extends EventEmitter {
   /** @internal the native object (CachingSource wraps it). */
   get [internal]() {
     return this.#native;
+  }
+
+  /**
+   * The same calls, resolving with the library's JSON text instead of objects: the bytes every
+   * front-end prints (a parsed object lists number-like keys such as a frontmatter "2024"
+   * first, as every JS object does), and what an HTTP route can send without re-serializing.
+   */
+  get json() {
+    const n = this.#native;
+    this.#json ??= Object.freeze({
+      projects: async () => n.projects(),
+      list: async (query) => n.list(query),
+      get: async (ref, opts) => {
+        const parts = await n.get(ref, options(opts, 'get options', ['projectId']).projectId, false);
+        return parts === null ? null : parts[0];
+      },
+      search: async (text, opts) => n.search(text, opts),
+      stats: async (opts) => n.stats(options(opts, 'stats options', ['projectId']).projectId),
+      relationships: async (ref, opts) => n.relationships(ref, options(opts, 'relationships options', ['projectId']).projectId),
+      validate: async (opts) => n.validate(options(opts, 'validate options', ['projectId']).projectId),
+      byStatus: async (opts) => n.byStatus(options(opts, 'byStatus options', ['projectId']).projectId),
+    });
+    return this.#json;
   }
 
   async projects() {

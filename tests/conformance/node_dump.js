@@ -1,7 +1,7 @@
 'use strict';
 // The Node front-end's conformance dump: what @libleanspec/node gives a JS program for list,
-// get (every spec), search and stats on one specs directory, serialized with JSON.stringify
-// (the objects a Node host holds, written back out). One result per line, tab-separated:
+// get (every spec), search and stats on one specs directory, as the JSON text of its `json`
+// calls (what an HTTP route of a Node app sends). One result per line, tab-separated:
 //   list\t<json>
 //   get\t<id>\t<json>          for each spec, in list order
 //   search\t<query>\t<json>    for each query argument
@@ -16,11 +16,11 @@ async function dump(specsDir, queries) {
   const lines = [];
   const source = await leanspec.FilesystemSource.open({ specsDir });
   try {
-    const list = await source.list();
-    lines.push(`list\t${JSON.stringify(list)}`);
-    for (const spec of list.specs) lines.push(`get\t${spec.id}\t${JSON.stringify(await source.get(spec.id))}`);
-    for (const query of queries) lines.push(`search\t${query}\t${JSON.stringify(await source.search(query))}`);
-    lines.push(`stats\t${JSON.stringify(await source.stats())}`);
+    const list = await source.json.list();
+    lines.push(`list\t${list}`);
+    for (const spec of JSON.parse(list).specs) lines.push(`get\t${spec.id}\t${await source.json.get(spec.id)}`);
+    for (const query of queries) lines.push(`search\t${query}\t${await source.json.search(query)}`);
+    lines.push(`stats\t${await source.json.stats()}`);
   } finally {
     await source.close();
   }

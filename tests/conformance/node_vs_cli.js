@@ -45,6 +45,23 @@ test('the Node dump equals the C++ to_json the CLI prints, byte for byte', async
     expected.push(`stats\t${run(['stats', '--json', '--specs-dir', specsDir])}`);
     assert.equal(lines.length, expected.length);
     for (let i = 0; i < lines.length; ++i) assert.equal(lines[i], expected[i], `line ${i + 1} (${lines[i].split('\t')[0]})`);
+
+    // The objects the ordinary calls give hold the same values, and serialize back to the same
+    // bytes except for the order of number-like keys ("10", "2024"), which JS lists first.
+    const { FilesystemSource } = require('../../bindings/node');
+    const source = await FilesystemSource.open({ specsDir });
+    try {
+      const cliJson = (i) => expected[i].slice(expected[i].lastIndexOf('\t') + 1);
+      assert.equal(JSON.stringify(await source.list()), cliJson(0));
+      assert.equal(JSON.stringify(await source.get('001-unicode')), cliJson(1));
+      assert.deepEqual(await source.get('002-frontmatter'), JSON.parse(cliJson(2)));
+      assert.notEqual(JSON.stringify(await source.get('002-frontmatter')), cliJson(2), 'JS reorders "10" and "2024"');
+      assert.equal(JSON.stringify(await source.get('003-rates')), cliJson(3));
+      for (let i = 0; i < queries.length; ++i) assert.equal(JSON.stringify(await source.search(queries[i])), cliJson(4 + i));
+      assert.equal(JSON.stringify(await source.stats()), cliJson(expected.length - 1));
+    } finally {
+      await source.close();
+    }
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

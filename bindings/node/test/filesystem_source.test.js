@@ -245,3 +245,26 @@ test('constants: version, statuses, priorities, error codes', () => {
   assert.ok(leanspec.errorCodes.includes('not_found'));
   assert.equal(typeof leanspec.defaultCacheDir(), 'string');
 });
+
+test('the json calls resolve with the library text the object calls parse', async () => {
+  const pairs = [
+    [source.json.projects(), source.projects()],
+    [source.json.list({ status: 'planned' }), source.list({ status: 'planned' })],
+    [source.json.get('2'), source.get('2')],
+    [source.json.search('cache', { limit: 2 }), source.search('cache', { limit: 2 })],
+    [source.json.stats(), source.stats()],
+    [source.json.relationships('1'), source.relationships('1')],
+    [source.json.validate(), source.validate()],
+    [source.json.byStatus(), source.byStatus()],
+  ];
+  for (const [text, object] of pairs) {
+    const json = await text;
+    assert.equal(typeof json, 'string');
+    assert.equal(json, JSON.stringify(await object));
+  }
+  assert.equal(await source.json.get('999'), null);
+  assert.equal(await source.json.relationships('999'), null);
+  assert.equal(source.json, source.json);
+  await rejectsWith(assert, source.json.get('1', { html: true }), 'invalid_argument', /html/);
+  await rejectsWith(assert, source.json.list({ status: 'x' }), 'invalid_argument');
+});

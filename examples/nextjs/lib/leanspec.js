@@ -20,6 +20,11 @@ export function source() {
   return globalThis.__leanspecService;
 }
 
+/** A 200 response with the library's JSON text as is (no parse, no re-serialization). */
+export function jsonText(text) {
+  return new Response(text, { headers: { 'Content-Type': 'application/json' } });
+}
+
 /** A JSON error response for a library Error (its `code` chooses the status). */
 export function errorResponse(error) {
   const status = { invalid_argument: 400, not_found: 404, ambiguous: 409, unauthorized: 401, rate_limited: 429 }[error.code] ?? 500;

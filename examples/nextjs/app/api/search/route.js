@@ -1,4 +1,4 @@
-import { errorResponse, filterFrom, source } from '../../../lib/leanspec';
+import { errorResponse, filterFrom, jsonText, source } from '../../../lib/leanspec';
 
 export const dynamic = 'force-dynamic';
 
@@ -8,7 +8,7 @@ export async function GET(request) {
   try {
     const options = filterFrom(params);
     if (params.get('limit')) options.limit = Number(params.get('limit'));
-    return Response.json(await (await source()).search(params.get('q') ?? '', options));
+    return jsonText(await (await source()).json.search(params.get('q') ?? '', options));
   } catch (error) {
     return errorResponse(error);
   }

@@ -1,4 +1,4 @@
-import { errorResponse, filterFrom, source } from '../../../lib/leanspec';
+import { errorResponse, filterFrom, jsonText, source } from '../../../lib/leanspec';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,7 +11,7 @@ export async function GET(request) {
     if (params.get('order') === 'desc') query.descending = true;
     if (params.get('limit')) query.limit = Number(params.get('limit'));
     if (params.get('cursor')) query.cursor = params.get('cursor');
-    return Response.json(await (await source()).list(query));
+    return jsonText(await (await source()).json.list(query));
   } catch (error) {
     return errorResponse(error);
   }

@@ -1,10 +1,10 @@
-import { errorResponse, source } from '../../../lib/leanspec';
+import { errorResponse, jsonText, source } from '../../../lib/leanspec';
 
 export const dynamic = 'force-dynamic';
 
 export async function GET() {
   try {
-    return Response.json(await (await source()).stats());
+    return jsonText(await (await source()).json.stats());
   } catch (error) {
     return errorResponse(error);
   }

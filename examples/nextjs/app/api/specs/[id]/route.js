@@ -1,4 +1,4 @@
-import { errorResponse, source } from '../../../../lib/leanspec';
+import { errorResponse, jsonText, source } from '../../../../lib/leanspec';
 
 export const dynamic = 'force-dynamic';
 
@@ -6,10 +6,14 @@ export const dynamic = 'force-dynamic';
 export async function GET(request, { params }) {
   const { id } = await params;
   try {
-    const html = request.nextUrl.searchParams.get('html') === '1';
-    const spec = await (await source()).get(id, { html });
-    if (!spec) return Response.json({ error: { code: 'not_found', message: `no spec '${id}'` } }, { status: 404 });
-    return Response.json(spec);
+    const src = await source();
+    const missing = () => Response.json({ error: { code: 'not_found', message: `no spec '${id}'` } }, { status: 404 });
+    if (request.nextUrl.searchParams.get('html') === '1') {
+      const spec = await src.get(id, { html: true }); // adds contentHtml to each part
+      return spec ? Response.json(spec) : missing();
+    }
+    const text = await src.json.get(id); // the library's bytes, sent as they are
+    return text === null ? missing() : jsonText(text);
   } catch (error) {
     return errorResponse(error);
   }
