@@ -1,12 +1,13 @@
 #pragma once
 // Internal to the Node addon: SourceWrap<Self, Native>, the ObjectWrap base of the
-// FilesystemSource, CachingSource and DatabaseSource classes. It holds the source as a
-// std::shared_ptr (in-flight promises hold it too, so dropping the JS object never frees a
-// source a worker is using) and binds the SpecSource calls every source has. Each method
-// names the C++ call it wraps and the TS signature it gives index.js (which parses the JSON).
+// FilesystemSource, CachingSource, DatabaseSource and SpecsService classes. It holds the source as
+// a std::shared_ptr (in-flight promises hold it too, so dropping the JS object never frees a source
+// a worker is using) and binds the SpecSource calls every source has. Each method names the C++
+// call it wraps and the TS signature it gives index.js (which parses the JSON).
 
 #include "addon.hpp"
 
+#include <cstdint>
 #include <leanspec/json.hpp>
 #include <string>
 #include <vector>
@@ -30,16 +31,21 @@ struct SourceCalls {
 template <class Self, class Native> class SourceWrap : public Napi::ObjectWrap<Self> {
 public:
   /// JS cannot construct these: only the factories (an External carries the source).
+  // The External must carry this class's type tag: another addon's External is refused.
   explicit SourceWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Self>(info) {
-    if (info.Length() != 1 || !info[0].IsExternal())
+    using Handle = Napi::External<std::shared_ptr<Native>>;
+    if (info.Length() != 1 || !info[0].IsExternal() ||
+        !info[0].template As<Handle>().CheckTypeTag(&tag))
       throw Napi::TypeError::New(info.Env(), std::string(Self::js_name) + " objects are made by " +
                                                  Self::factory_name);
-    source_ = *info[0].template As<Napi::External<std::shared_ptr<Native>>>().Data();
+    source_ = *info[0].template As<Handle>().Data();
   }
 
   /// A new JS object holding `source`.
   static Napi::Object wrap(Napi::Env env, std::shared_ptr<Native> source) {
-    return Self::constructor(env).New({Napi::External<std::shared_ptr<Native>>::New(env, &source)});
+    const auto handle = Napi::External<std::shared_ptr<Native>>::New(env, &source);
+    handle.TypeTag(&tag);
+    return Self::constructor(env).New({handle});
   }
 
   /// The source behind `value` when it is a Self object, else null.
@@ -88,6 +94,14 @@ protected:
   }
 
 private:
+  // A tag per class (FNV-1a of its JS name, twice seeded), for the constructor's External.
+  static constexpr std::uint64_t fnv(std::uint64_t h) {
+    for (const char *c = Self::js_name; *c != 0; ++c)
+      h = (h ^ static_cast<unsigned char>(*c)) * 0x100000001b3ull;
+    return h;
+  }
+  static constexpr napi_type_tag tag = {fnv(0xcbf29ce484222325ull), fnv(0x6c65616e73706563ull)};
+
   // Native::add_project(project) -> addProject(project): Promise<void>
   Napi::Value add_project(const Napi::CallbackInfo &info) {
     return run_async(info.Env(),

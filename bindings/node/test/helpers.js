@@ -9,14 +9,20 @@ class TempSpecTree {
   constructor() {
     this.root = fs.mkdtempSync(path.join(os.tmpdir(), 'leanspec-node-'));
     this.specsDir = path.join(this.root, 'specs');
+    this.writes = 0;
     fs.mkdirSync(this.specsDir);
   }
 
-  /** Writes specs/<relative>, creating folders; returns the full path. */
+  /**
+   * Writes specs/<relative>, creating folders; returns the full path. Atomic (a temporary
+   * file renamed over it, as editors save), so a watcher never reads it half written.
+   */
   write(relative, content) {
     const file = path.join(this.specsDir, relative);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, content);
+    const temporary = path.join(this.root, `.write-${process.pid}-${++this.writes}`);
+    fs.writeFileSync(temporary, content);
+    fs.renameSync(temporary, file);
     return file;
   }
 
