@@ -270,6 +270,7 @@ export declare class SpecSource extends EventEmitter {
   on(event: 'change', listener: (event: ChangeEvent) => void): this;
   once(event: 'change', listener: (event: ChangeEvent) => void): this;
   off(event: 'change', listener: (event: ChangeEvent) => void): this;
+  removeAllListeners(event?: string | symbol): this;
 }
 
 export declare class FilesystemSource extends SpecSource {

@@ -45,7 +45,11 @@ class SpecSource extends EventEmitter {
     super();
     if (token !== internal) throw new TypeError(`${new.target.name} objects are made by its factory`);
     this.#native = handle;
-    // One native subscription feeds every 'change' listener; it lives while there are any.
+    this.#manageChangeSubscription();
+  }
+
+  // One native subscription feeds every 'change' listener; it lives while there are any.
+  #manageChangeSubscription() {
     this.on('newListener', (event) => {
       if (event === 'change' && this.#changeSubscription === null) {
         this.#changeSubscription = this.subscribe((e) => this.emit('change', e));
@@ -58,6 +62,13 @@ class SpecSource extends EventEmitter {
         unsubscribe();
       }
     });
+  }
+
+  /** EventEmitter's, keeping the bookkeeping of 'change' listeners when all are removed. */
+  removeAllListeners(...event) {
+    super.removeAllListeners(...event); // EventEmitter tells "no argument" from undefined
+    if (event.length === 0) this.#manageChangeSubscription();
+    return this;
   }
 
   /** @internal the native object (CachingSource wraps it). */

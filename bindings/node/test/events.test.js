@@ -35,6 +35,24 @@ test("editing a spec file emits 'change' naming it, after the new snapshot is vi
   }
 });
 
+test("removeAllListeners() ends the 'change' subscription; a later listener starts a new one", async () => {
+  const { tree, source } = await watched();
+  try {
+    source.on('change', () => {});
+    source.removeAllListeners();
+    assert.equal(source.listenerCount('change'), 0);
+    const event = nextEvent((listener) => {
+      source.on('change', listener);
+      return () => source.off('change', listener);
+    });
+    tree.spec('003-search', ['status: complete', 'completed: 2025-11-09'], '# Search\n');
+    assert.deepEqual((await event).changed, ['003-search']);
+  } finally {
+    await source.close();
+    tree.remove();
+  }
+});
+
 test('subscribe() hears added and removed specs; its unsubscribe stops the events', async () => {
   const { tree, source } = await watched();
   try {
