@@ -15,3 +15,9 @@ if(TARGET SQLiteCpp AND NOT TARGET SQLiteCpp::SQLiteCpp)
   add_library(SQLiteCpp::SQLiteCpp ALIAS SQLiteCpp) # SQLiteCpp 3.2 exports an unnamespaced target
 endif()
 find_package(PostgreSQL REQUIRED)
+# The GitHub sync (src/github): libcurl's multi interface (Debian: libcurl4-openssl-dev, which
+# ships a pkg-config file but no CMake config; CMake's FindCURL makes the target CURL::libcurl).
+find_package(CURL REQUIRED)
+# GitHub sync (src/github/sync.cpp): repository tarballs are read with libarchive (Debian:
+# libarchive-dev; CMake's FindLibArchive, target LibArchive::LibArchive).
+find_package(LibArchive REQUIRED)

@@ -4,7 +4,7 @@
 # The library and the CLI.
 build_packages=(build-essential cmake ninja-build pkg-config libyaml-cpp-dev libcmark-gfm-dev
                 libcmark-gfm-extensions-dev libsimdjson-dev libssl-dev
-                libsqlitecpp-dev libsqlite3-dev libpq-dev)
+                libsqlitecpp-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev libarchive-dev)
 
 install_packages() {
   local p missing=()

@@ -2,6 +2,7 @@
 # Runs every test of libleanspec, as CI does (.ci/run calls exactly this script):
 #   1. an ASan+UBSan build with -Werror (gcc): the whole ctest suite
 #      (unit, concurrency, fuzz-replay, install, ...);
+#   1b. a normal build with the Python module and the Node addon: ctest -L 'python|conformance';
 #   2. a TSan build (gcc): ctest -L concurrency;
 #   3. the libFuzzer targets (clang, ASan+UBSan): each runs for LEANSPEC_FUZZ_SECONDS (default 30)
 #      from its seed corpus, as a smoke check;
@@ -12,7 +13,7 @@
 #
 # Environment: LEANSPEC_CI_BUILD_ROOT (default <repo>/build-ci), LEANSPEC_JOBS (default 2),
 # LEANSPEC_FUZZ_SECONDS (default 30), LEANSPEC_SKIP_FUZZ=1, LEANSPEC_SKIP_TSAN=1,
-# LEANSPEC_SKIP_NEXTJS=1.
+# LEANSPEC_SKIP_PYTHON=1, LEANSPEC_SKIP_NEXTJS=1.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,8 +27,10 @@ step() { printf '\n==== [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*
 source "$repo/scripts/deps.sh"
 step "dependencies"
 # postgresql: the server the store tests start (tests/support/postgres_harness).
+# pybind11-dev, python3-*: the Python module, its pytest suite and the offline pip install test.
 install_packages "${build_packages[@]}" doctest-dev libbenchmark-dev clang libclang-rt-14-dev \
-  python3 hyperfine postgresql
+  python3 hyperfine postgresql pybind11-dev python3-dev python3-setuptools python3-wheel \
+  python3-venv python3-pytest python3-pip
 
 summaries=()
 failed=0
@@ -82,6 +85,21 @@ cmake --build "$asan" -j "$jobs"
 step "ctest (ASan+UBSan): whole suite"
 run_ctest asan "$asan"
 
+# --- 1b. the Python module: a normal build (the interpreter is not ASan-instrumented) -----
+# pytest suite, the offline pip install, and the conformance test with all three front-ends.
+if [[ ${LEANSPEC_SKIP_PYTHON:-0} != 1 ]]; then
+  python=$build_root/python
+  step "Python module build ($python)"
+  configure "$python" -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ -DLEANSPEC_WERROR=ON \
+    -DLEANSPEC_BUILD_CLI=OFF -DLEANSPEC_BUILD_PYTHON=ON -DPYBIND11_FINDPYTHON=ON \
+    -DPython_EXECUTABLE=/usr/bin/python3 -DLEANSPEC_BUILD_NODE=ON
+  # leanspec_node: the conformance test's Node front-end, and the addon step 4 runs the app on
+  cmake --build "$python" -j "$jobs" --target leanspec_python conformance_dump_cpp conformance_dump_c \
+    leanspec_node
+  step "ctest (Python): -L 'python|conformance'"
+  LEANSPEC_JOBS=$jobs run_ctest python "$python" -L 'python|conformance'
+fi
+
 # --- 2. TSan: concurrency ------------------------------------------------------------------
 if [[ ${LEANSPEC_SKIP_TSAN:-0} != 1 ]]; then
   tsan=$build_root/tsan
@@ -100,7 +118,7 @@ if [[ ${LEANSPEC_SKIP_FUZZ:-0} != 1 ]]; then
   configure "$fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
     -DLEANSPEC_BUILD_FUZZERS=ON -DLEANSPEC_SANITIZE=address,undefined -DLEANSPEC_BUILD_CLI=OFF
   cmake --build "$fuzz" -j "$jobs" --target fuzzers
-  for name in frontmatter query cache; do
+  for name in frontmatter query cache webhook; do
     step "fuzzing $name for ${fuzz_seconds}s"
     work=$fuzz/corpus-work/$name artifacts=$fuzz/artifacts/$name/
     mkdir -p "$work" "$artifacts"
@@ -122,12 +140,16 @@ fi
 # --- 4. the Next.js example in Chromium -----------------------------------------------------
 if [[ ${LEANSPEC_SKIP_NEXTJS:-0} != 1 ]]; then
   install_packages chromium
-  node_release=$build_root/node-release
-  step "Node addon, unsanitized, for the example ($node_release)"
-  # A sanitized addon would need its runtime preloaded into next's server: build a plain one.
-  configure "$node_release" -DLEANSPEC_BUILD_NODE=ON -DLEANSPEC_BUILD_TESTS=OFF \
-    -DLEANSPEC_BUILD_CLI=OFF -DLEANSPEC_WERROR=ON
-  cmake --build "$node_release" -j "$jobs" --target leanspec_node
+  # A sanitized addon would need its runtime preloaded into next's server: use the plain one of
+  # build 1b, or build one when 1b was skipped.
+  node_release=$build_root/python
+  if [[ ! -f $node_release/bindings/node/leanspec.node ]]; then
+    node_release=$build_root/node-release
+    step "Node addon, unsanitized, for the example ($node_release)"
+    configure "$node_release" -DLEANSPEC_BUILD_NODE=ON -DLEANSPEC_BUILD_TESTS=OFF \
+      -DLEANSPEC_BUILD_CLI=OFF -DLEANSPEC_WERROR=ON
+    cmake --build "$node_release" -j "$jobs" --target leanspec_node
+  fi
   step "examples/nextjs: npm ci, next build, browser tests"
   export LEANSPEC_NODE_ADDON=$node_release/bindings/node/leanspec.node NEXT_TELEMETRY_DISABLED=1
   rc=0

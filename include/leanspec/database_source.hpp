@@ -22,6 +22,10 @@
 
 namespace leanspec {
 
+namespace detail {
+struct DatabaseSourceAccess; // src/db/database_source_access.hpp: the GitHub sync's way in
+} // namespace detail
+
 struct DatabaseOptions {
   /// `sqlite:/path/x.db`, a plain path, `postgres://user:pw@host:port/db` or
   /// `postgresql://...`; empty: a SQLite file under $XDG_DATA_HOME/leanspec (else
@@ -96,6 +100,7 @@ public:
   validate(std::string_view project_id = {}) const override;
 
 private:
+  friend struct detail::DatabaseSourceAccess;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -27,7 +27,9 @@ FilesystemOptions Context::source_options() const {
   return options;
 }
 
-DatabaseSource &Context::database() {
+DatabaseSource &Context::database() { return *shared_database(); }
+
+std::shared_ptr<DatabaseSource> Context::shared_database() {
   if (!database_) {
     DatabaseOptions options;
     if (global_.database_url)
@@ -37,7 +39,7 @@ DatabaseSource &Context::database() {
     options.project_id = global_.project.value_or("");
     database_ = make_database_source(std::move(options));
   }
-  return *database_;
+  return database_;
 }
 
 const SpecSource &Context::source() {

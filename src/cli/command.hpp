@@ -38,6 +38,8 @@ public:
   /// first use; its default project is --project.
   /// @throws leanspec::Error config, database
   DatabaseSource &database();
+  /// The same, shared (for objects that keep it, such as GithubSync).
+  std::shared_ptr<DatabaseSource> shared_database();
 
   /// The specs directory's source, read on first use: `--specs-dir`, else discover_options()
   /// of the current directory (.lean-spec/config.json, else ./specs).
@@ -85,6 +87,7 @@ extern const Command watch_command;
 extern const Command project_command;
 extern const Command import_command;
 extern const Command status_command;
+extern const Command sync_command;
 
 /// Appends every piece to `out`, like absl::StrAppend: no temporaries, and none of GCC 12's
 /// false -Wrestrict warnings on `"literal" + std::string` (GCC bug 105329).

@@ -32,7 +32,7 @@ enum ExitCode : int {
 constexpr const Command *all_commands[] = {
     &list_command,    &show_command,   &search_command,   &stats_command,
     &board_command,   &deps_command,   &validate_command, &watch_command,
-    &project_command, &import_command, &status_command,
+    &project_command, &import_command, &status_command,   &sync_command,
 };
 
 const Command *find_command(std::string_view name) noexcept {

@@ -27,7 +27,11 @@ file under ~/.local/share/leanspec). An ID is owner/repo.
 Options (add):
   --branch B        the branch to read (default main)
   --specs-path P    the specs folder in the repository (default specs)
-  --interval S      seconds between scheduled syncs (default 300)
+  --interval S      seconds between scheduled syncs (default 300; 0: the scheduler's default,
+                    hourly), each wait varied by 10%
+
+Then 'leanspec sync --project ID' fetches its specs from GitHub ($GITHUB_TOKEN, and
+$GITHUB_API_URL for GitHub Enterprise).
 )~";
 
 constexpr std::string_view import_help = R"~(Usage: leanspec import --project ID [--specs-dir DIR]

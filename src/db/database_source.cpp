@@ -3,6 +3,7 @@
 // in an atomic shared_ptr with the stored version it came from; reads check that version at
 // most every `recheck` and reload the snapshot when it moved.
 #include "core/snapshot.hpp"
+#include "db/database_source_access.hpp"
 #include "db/store.hpp"
 #include "fs/loader.hpp"
 #include "model/spec_parser.hpp"
@@ -225,5 +226,15 @@ DatabaseSource::validate(std::string_view project_id) const {
 std::shared_ptr<DatabaseSource> make_database_source(DatabaseOptions options) {
   return std::make_shared<DatabaseSource>(std::move(options));
 }
+
+namespace detail {
+
+Store &DatabaseSourceAccess::store(const DatabaseSource &source) { return *source.impl_->store; }
+
+void DatabaseSourceAccess::invalidate(const DatabaseSource &source, std::string_view project_id) {
+  source.impl_->slot(std::string(project_id))->served.store(nullptr);
+}
+
+} // namespace detail
 
 } // namespace leanspec

@@ -257,8 +257,50 @@ CREATE TABLE leases (
 );
 )sql";
 
+// v2, the GitHub sync (src/github/sync.cpp): a durable queue of requested syncs with each
+// project's rate-limit retry time (sync_schedule), fetched blobs kept by SHA until stored
+// (blob_cache), and the path a sync took, its bytes, duration and commit (sync_runs).
+constexpr const char *sqlite_v2 = R"sql(
+CREATE TABLE sync_schedule (
+  project_id   TEXT PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+  requested_at INTEGER NOT NULL DEFAULT 0,
+  request_seq  INTEGER NOT NULL DEFAULT 0,
+  hint         TEXT NOT NULL DEFAULT '',
+  retry_at     INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE blob_cache (
+  sha       TEXT PRIMARY KEY,
+  content   BLOB NOT NULL,
+  stored_at INTEGER NOT NULL
+) WITHOUT ROWID;
+ALTER TABLE sync_runs ADD COLUMN path TEXT NOT NULL DEFAULT '';
+ALTER TABLE sync_runs ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sync_runs ADD COLUMN duration_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sync_runs ADD COLUMN commit_sha TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr const char *postgres_v2 = R"sql(
+CREATE TABLE sync_schedule (
+  project_id   TEXT PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+  requested_at BIGINT NOT NULL DEFAULT 0,
+  request_seq  BIGINT NOT NULL DEFAULT 0,
+  hint         TEXT NOT NULL DEFAULT '',
+  retry_at     BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE blob_cache (
+  sha       TEXT PRIMARY KEY,
+  content   BYTEA NOT NULL,
+  stored_at BIGINT NOT NULL
+);
+ALTER TABLE sync_runs ADD COLUMN path TEXT NOT NULL DEFAULT '';
+ALTER TABLE sync_runs ADD COLUMN bytes BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE sync_runs ADD COLUMN duration_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE sync_runs ADD COLUMN commit_sha TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration all[] = {
     {1, "initial schema", sqlite_v1, postgres_v1},
+    {2, "github sync queue, blob cache, sync run details", sqlite_v2, postgres_v2},
 };
 
 } // namespace

@@ -775,6 +775,121 @@ public:
     });
   }
 
+  // --- GitHub sync (schema v2) --------------------------------------------------------------
+
+  void request_sync(std::string_view project_id, std::string_view hint) override {
+    run("queueing a sync", [&](Session &s) {
+      Result r =
+          s.exec("INSERT INTO sync_schedule AS q (project_id, requested_at, request_seq, hint) "
+                 "SELECT id, $2, 1, $3 FROM projects WHERE id = $1 "
+                 "ON CONFLICT (project_id) DO UPDATE SET request_seq = q.request_seq + 1, "
+                 "hint = CASE WHEN q.requested_at = 0 OR q.hint = excluded.hint THEN excluded.hint "
+                 "ELSE '' END, "
+                 "requested_at = CASE WHEN q.requested_at = 0 THEN excluded.requested_at "
+                 "ELSE q.requested_at END",
+                 Params().text(project_id).integer(now_ms()).text(hint));
+      if (affected(r.get()) == 0)
+        throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
+    });
+  }
+
+  std::vector<SyncSchedule> sync_schedules() override {
+    return run("reading the sync queue", [&](Session &s) {
+      Result r = s.exec("SELECT project_id, requested_at, request_seq, hint, retry_at "
+                        "FROM sync_schedule ORDER BY project_id");
+      std::vector<SyncSchedule> out;
+      for (int i = 0; i < PQntuples(r.get()); ++i)
+        out.push_back({to_string(r.get(), i, 0), to_int(r.get(), i, 1), to_int(r.get(), i, 2),
+                       to_string(r.get(), i, 3), to_int(r.get(), i, 4)});
+      return out;
+    });
+  }
+
+  void clear_sync_request(std::string_view project_id, std::int64_t seq) override {
+    run("clearing a sync request", [&](Session &s) {
+      s.exec("UPDATE sync_schedule SET requested_at = 0, hint = '' "
+             "WHERE project_id = $1 AND request_seq = $2",
+             Params().text(project_id).integer(seq));
+    });
+  }
+
+  void set_retry_at(std::string_view project_id, std::int64_t retry_at_ms) override {
+    run("setting a sync retry time", [&](Session &s) {
+      s.exec("INSERT INTO sync_schedule (project_id, retry_at) "
+             "SELECT id, $2 FROM projects WHERE id = $1 "
+             "ON CONFLICT (project_id) DO UPDATE SET retry_at = excluded.retry_at",
+             Params().text(project_id).integer(retry_at_ms));
+    });
+  }
+
+  void put_blobs(const std::vector<std::pair<std::string, std::string>> &blobs) override {
+    if (blobs.empty())
+      return;
+    ArrayLiteral shas, contents;
+    for (const auto &[sha, content] : blobs) {
+      shas.text(sha);
+      contents.bytes(content);
+    }
+    run("keeping fetched blobs", [&](Session &s) {
+      s.exec("INSERT INTO blob_cache (sha, content, stored_at) "
+             "SELECT sha, content, $3 FROM unnest($1::text[], $2::bytea[]) AS b (sha, content) "
+             "ON CONFLICT (sha) DO NOTHING",
+             Params().literal(shas.finish()).literal(contents.finish()).integer(now_ms()));
+    });
+  }
+
+  std::vector<std::pair<std::string, std::string>>
+  blobs(const std::vector<std::string> &shas) override {
+    if (shas.empty())
+      return {};
+    ArrayLiteral wanted;
+    for (const std::string &sha : shas)
+      wanted.text(sha);
+    return run("reading kept blobs", [&](Session &s) {
+      Result r = s.exec("SELECT sha, content FROM blob_cache WHERE sha = ANY($1::text[])",
+                        Params().literal(wanted.finish()), 1);
+      std::vector<std::pair<std::string, std::string>> out;
+      for (int i = 0; i < PQntuples(r.get()); ++i)
+        out.emplace_back(to_string(r.get(), i, 0), to_string(r.get(), i, 1));
+      return out;
+    });
+  }
+
+  void drop_blobs(const std::vector<std::string> &shas) override {
+    if (shas.empty())
+      return;
+    ArrayLiteral dropped;
+    for (const std::string &sha : shas)
+      dropped.text(sha);
+    run("dropping kept blobs", [&](Session &s) {
+      s.exec("DELETE FROM blob_cache WHERE sha = ANY($1::text[])",
+             Params().literal(dropped.finish()));
+    });
+  }
+
+  void set_sync_run_details(std::int64_t run_id, const SyncRunDetails &d) override {
+    run("recording sync run details", [&](Session &s) {
+      Result r = s.exec("UPDATE sync_runs SET path = $2, bytes = $3, duration_ms = $4, "
+                        "commit_sha = $5 WHERE id = $1",
+                        Params()
+                            .integer(run_id)
+                            .text(d.path)
+                            .integer(d.bytes)
+                            .integer(d.duration_ms)
+                            .text(d.commit));
+      if (affected(r.get()) == 0)
+        throw Error(ErrorCode::not_found, "no sync run " + std::to_string(run_id));
+    });
+  }
+
+  bool has_delivery(std::string_view delivery_id) override {
+    return run("looking up a webhook delivery", [&](Session &s) {
+      Result r = s.exec("SELECT 1 FROM webhook_deliveries WHERE delivery_id = $1",
+                        Params().text(delivery_id));
+      return PQntuples(r.get()) > 0;
+    });
+  }
+
 private:
   // Runs `body` on a pooled connection; a connection that broke or is left inside a
   // transaction is closed rather than reused.

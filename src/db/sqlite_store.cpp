@@ -517,6 +517,137 @@ public:
     });
   }
 
+  // --- GitHub sync (schema v2) --------------------------------------------------------------
+
+  void request_sync(std::string_view project_id, std::string_view hint) override {
+    run("queueing a sync", [&](Connection &db) {
+      SQLite::Statement q(
+          db, "INSERT INTO sync_schedule (project_id, requested_at, request_seq, hint) "
+              "SELECT id, ?2, 1, ?3 FROM projects WHERE id = ?1 "
+              "ON CONFLICT (project_id) DO UPDATE SET request_seq = request_seq + 1, "
+              "hint = CASE WHEN requested_at = 0 OR hint = excluded.hint THEN excluded.hint "
+              "ELSE '' END, "
+              "requested_at = CASE WHEN requested_at = 0 THEN excluded.requested_at "
+              "ELSE requested_at END");
+      bind_text(q, 1, project_id);
+      q.bind(2, now_ms());
+      bind_text(q, 3, hint);
+      if (q.exec() == 0)
+        throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
+    });
+  }
+
+  std::vector<SyncSchedule> sync_schedules() override {
+    return run("reading the sync queue", [&](Connection &db) {
+      SQLite::Statement q(db, "SELECT project_id, requested_at, request_seq, hint, retry_at "
+                              "FROM sync_schedule ORDER BY project_id");
+      std::vector<SyncSchedule> out;
+      while (q.executeStep())
+        out.push_back({q.getColumn(0).getString(), q.getColumn(1).getInt64(),
+                       q.getColumn(2).getInt64(), q.getColumn(3).getString(),
+                       q.getColumn(4).getInt64()});
+      return out;
+    });
+  }
+
+  void clear_sync_request(std::string_view project_id, std::int64_t seq) override {
+    run("clearing a sync request", [&](Connection &db) {
+      SQLite::Statement q(db, "UPDATE sync_schedule SET requested_at = 0, hint = '' "
+                              "WHERE project_id = ? AND request_seq = ?");
+      bind_text(q, 1, project_id);
+      q.bind(2, seq);
+      q.exec();
+    });
+  }
+
+  void set_retry_at(std::string_view project_id, std::int64_t retry_at_ms) override {
+    run("setting a sync retry time", [&](Connection &db) {
+      SQLite::Statement q(db,
+                          "INSERT INTO sync_schedule (project_id, retry_at) "
+                          "SELECT id, ?2 FROM projects WHERE id = ?1 "
+                          "ON CONFLICT (project_id) DO UPDATE SET retry_at = excluded.retry_at");
+      bind_text(q, 1, project_id);
+      q.bind(2, retry_at_ms);
+      q.exec();
+    });
+  }
+
+  void put_blobs(const std::vector<std::pair<std::string, std::string>> &blobs) override {
+    if (blobs.empty())
+      return;
+    run("keeping fetched blobs", [&](Connection &db) {
+      Transaction tx(db, Transaction::write);
+      SQLite::Statement q(db, "INSERT INTO blob_cache (sha, content, stored_at) VALUES (?, ?, ?) "
+                              "ON CONFLICT (sha) DO NOTHING");
+      const std::int64_t now = now_ms();
+      for (const auto &[sha, content] : blobs) {
+        q.bind(1, sha);
+        q.bindNoCopy(2, content.data(), static_cast<int>(content.size()));
+        q.bind(3, now);
+        q.exec();
+        q.reset();
+      }
+      tx.commit();
+    });
+  }
+
+  std::vector<std::pair<std::string, std::string>>
+  blobs(const std::vector<std::string> &shas) override {
+    if (shas.empty())
+      return {};
+    return run("reading kept blobs", [&](Connection &db) {
+      SQLite::Statement q(db, "SELECT sha, content FROM blob_cache WHERE sha = ?");
+      std::vector<std::pair<std::string, std::string>> out;
+      for (const std::string &sha : shas) {
+        q.bind(1, sha);
+        if (q.executeStep()) {
+          const auto column = q.getColumn(1);
+          out.emplace_back(sha, std::string(static_cast<const char *>(column.getBlob()),
+                                            static_cast<std::size_t>(column.getBytes())));
+        }
+        q.reset();
+      }
+      return out;
+    });
+  }
+
+  void drop_blobs(const std::vector<std::string> &shas) override {
+    if (shas.empty())
+      return;
+    run("dropping kept blobs", [&](Connection &db) {
+      Transaction tx(db, Transaction::write);
+      SQLite::Statement q(db, "DELETE FROM blob_cache WHERE sha = ?");
+      for (const std::string &sha : shas) {
+        q.bind(1, sha);
+        q.exec();
+        q.reset();
+      }
+      tx.commit();
+    });
+  }
+
+  void set_sync_run_details(std::int64_t run_id, const SyncRunDetails &d) override {
+    run("recording sync run details", [&](Connection &db) {
+      SQLite::Statement q(db, "UPDATE sync_runs SET path = ?, bytes = ?, duration_ms = ?, "
+                              "commit_sha = ? WHERE id = ?");
+      q.bind(1, d.path);
+      q.bind(2, d.bytes);
+      q.bind(3, d.duration_ms);
+      q.bind(4, d.commit);
+      q.bind(5, run_id);
+      if (q.exec() == 0)
+        throw Error(ErrorCode::not_found, "no sync run " + std::to_string(run_id));
+    });
+  }
+
+  bool has_delivery(std::string_view delivery_id) override {
+    return run("looking up a webhook delivery", [&](Connection &db) {
+      SQLite::Statement q(db, "SELECT 1 FROM webhook_deliveries WHERE delivery_id = ?");
+      bind_text(q, 1, delivery_id);
+      return q.executeStep();
+    });
+  }
+
 private:
   // The project's snapshot version. @throws Error not_found for an unknown project
   static std::uint64_t read_version(Connection &db, std::string_view project_id) {

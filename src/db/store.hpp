@@ -76,6 +76,23 @@ struct SyncRunRecord {
   std::string error;
 };
 
+/// A project's sync queue entry (schema v2).
+struct SyncSchedule {
+  std::string project_id;
+  std::int64_t requested_at = 0; ///< unix ms of the oldest pending request; 0: none pending
+  std::int64_t request_seq = 0;  ///< grows with every request
+  std::string hint;              ///< the pending request's hint (JSON text), "" when none
+  std::int64_t retry_at = 0;     ///< unix ms before which no sync may start (rate limit); 0
+};
+
+/// What a sync run record holds beyond SyncRunRecord (schema v2).
+struct SyncRunDetails {
+  std::string path; ///< unchanged | blobs | tarball | contents | "" (failed before choosing)
+  std::int64_t bytes = 0;
+  std::int64_t duration_ms = 0;
+  std::string commit; ///< the commit synced to
+};
+
 /// The store: one per process and database is plenty (it pools its connections). Thread-safe;
 /// every member may also throw leanspec::Error database when the database fails (busy past the
 /// 5 s timeout, gone, full), naming the file or the redacted URL.
@@ -178,6 +195,35 @@ public:
                                  std::chrono::milliseconds ttl) = 0;
   /// Gives the lease up if `holder` has it.
   virtual void release_lease(std::string_view project_id, std::string_view holder) = 0;
+
+  // --- GitHub sync: queued requests, retry times, fetched blobs, run details ---------------
+  // (schema v2, src/github/sync.cpp). Every member may throw leanspec::Error database.
+
+  /// Queues a sync of the project, durably (a restarted scheduler still finds it). With a
+  /// request already pending, its time stays, `request_seq` grows and the hint is kept only
+  /// when both are equal (else cleared: a merged request checks the whole tree).
+  /// `hint` is the GitHub sync's JSON text ("" for none).
+  /// @throws leanspec::Error not_found for an unknown project
+  virtual void request_sync(std::string_view project_id, std::string_view hint) = 0;
+  /// Every project's schedule row (projects that never had a request or retry have none).
+  virtual std::vector<SyncSchedule> sync_schedules() = 0;
+  /// Marks the pending request done if its `request_seq` is still `seq` (a request that came
+  /// during the sync stays pending).
+  virtual void clear_sync_request(std::string_view project_id, std::int64_t seq) = 0;
+  /// When the project may be synced again (unix ms; 0: any time), after a rate limit.
+  virtual void set_retry_at(std::string_view project_id, std::int64_t retry_at_ms) = 0;
+  /// Keeps fetched file bytes by git blob SHA until drop_blobs, so a retried sync does not
+  /// fetch them again. A SHA already kept is left as is.
+  virtual void put_blobs(const std::vector<std::pair<std::string, std::string>> &blobs) = 0;
+  /// The kept blobs among `shas` (sha, bytes), in no particular order.
+  virtual std::vector<std::pair<std::string, std::string>>
+  blobs(const std::vector<std::string> &shas) = 0;
+  /// Forgets kept blobs (once a snapshot holding them is stored).
+  virtual void drop_blobs(const std::vector<std::string> &shas) = 0;
+  /// Records the details of sync run `run_id` that SyncRunRecord lacks.
+  virtual void set_sync_run_details(std::int64_t run_id, const SyncRunDetails &details) = 0;
+  /// Whether a webhook delivery id was recorded (record_delivery) before.
+  virtual bool has_delivery(std::string_view delivery_id) = 0;
 
   // --- testing ------------------------------------------------------------------------------
 

@@ -36,7 +36,8 @@ struct GitHubClientOptions {
   unsigned max_concurrency = 8; ///< requests in flight at once (GitHub's secondary limits)
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds request_timeout{60'000}; ///< total time of one attempt
-  unsigned max_retries = 3; ///< extra attempts for a 5xx, a timeout or a connection failure
+  unsigned max_redirects = 5; ///< redirects followed per request, to http(s) URLs only
+  unsigned max_retries = 3;   ///< extra attempts for a 5xx, a timeout or a connection failure
   std::chrono::milliseconds retry_base{500}; ///< backoff: random in [0, base * 2^attempt)
   std::size_t max_body_size = 512u << 20;    ///< a larger response body fails that request
   std::string user_agent;                    ///< empty: "libleanspec/<version>"
@@ -61,10 +62,15 @@ struct GitHubResponse {
   std::string body; ///< bytes as received (an archive stays compressed)
   std::string etag; ///< the `ETag` header, if any
   RateLimit rate_limit;
-  std::chrono::seconds retry_after{-1}; ///< `Retry-After`, -1 when absent
-  int attempts = 0;                     ///< requests this response took, retries included
-  /// Empty on a response; else why none came ("timeout after 60000 ms", "connection refused",
-  /// "not sent: rate limited", "not sent: cancelled"). Names the URL without any token.
+  /// `Retry-After` (delta seconds, or an HTTP date turned into seconds from receipt); -1 when
+  /// absent.
+  std::chrono::seconds retry_after{-1};
+  int attempts = 0; ///< requests this response took, retries included
+  /// Empty when an HTTP answer came that the caller should read (any status, 4xx included);
+  /// else why not, naming the method and URL (query secrets and any token redacted):
+  /// "GET <url>: timeout after 60000 ms", "...: connection refused", "...: HTTP 502 after 4
+  /// attempts" (status keeps the 502), "...: body larger than max_body_size (N bytes)",
+  /// "...: not sent: rate limited", "...: not sent: cancelled".
   std::string error;
 
   /// 429, or a 403 that is a primary limit (`X-RateLimit-Remaining: 0`) or a secondary one
@@ -77,9 +83,11 @@ struct GitHubResponse {
 
 /// Totals over a client's life, for the sync-run record.
 struct GitHubCounters {
-  std::uint64_t requests = 0;     ///< HTTP requests sent, retries and redirects' first hop included
-  std::uint64_t not_modified = 0; ///< of which answered 304
-  std::uint64_t bytes = 0;        ///< response body bytes received
+  std::uint64_t requests = 0;     ///< HTTP requests sent: every attempt and every redirect hop
+  std::uint64_t retries = 0;      ///< of which were retries after a 5xx or a transport failure
+  std::uint64_t not_modified = 0; ///< responses answered 304
+  std::uint64_t rate_limited = 0; ///< responses that were rate-limited (is_rate_limited())
+  std::uint64_t bytes = 0;        ///< response body bytes received (after content decoding)
   RateLimit last_rate_limit;      ///< from the newest response that carried the headers
 };
 

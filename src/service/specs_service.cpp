@@ -290,10 +290,12 @@ struct SpecsService::Impl {
     const auto projects = database_projects();
     if (projects.size() == 1)
       return projects.front().id;
-    if (projects.empty())
+    if (projects.empty()) {
+      const std::lock_guard lock(db.mutex);
       throw Error(ErrorCode::invalid_argument,
                   "no project id given, and no project is registered in the database (" +
                       db.description + ")");
+    }
     std::string names;
     for (std::size_t i = 0; i < projects.size() && i < 5; ++i)
       names += (i ? ", " : "") + projects[i].id;

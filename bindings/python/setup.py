@@ -1,0 +1,50 @@
+"""Builds the extension leanspec._leanspec with the repository's CMake (core + module only).
+
+Environment: LEANSPEC_JOBS (parallel jobs, default 2); LEANSPEC_PYTHON_BUILD_DIR (a CMake build
+directory to reuse between installs, default setuptools' build_temp); CMAKE_C_COMPILER_LAUNCHER /
+CMAKE_CXX_COMPILER_LAUNCHER (e.g. ccache) are read by CMake itself.
+"""
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parent.parent  # the repository: its CMakeLists.txt builds the core and the module
+
+
+def version():
+    text = (ROOT / "CMakeLists.txt").read_text(encoding="utf-8")
+    return re.search(r"project\(leanspec VERSION ([0-9.]+)", text).group(1)
+
+
+class CMakeBuild(build_ext):
+    def build_extension(self, ext):
+        # CMake assembles <out>/leanspec/: the extension and the package's .py/.pyi files.
+        out = pathlib.Path(self.get_ext_fullpath(ext.name)).resolve().parent.parent
+        build = pathlib.Path(os.environ.get("LEANSPEC_PYTHON_BUILD_DIR") or self.build_temp)
+        configure = [
+            "cmake", "-S", str(ROOT), "-B", str(build.resolve()),
+            "-DCMAKE_BUILD_TYPE=Release",
+            "-DLEANSPEC_BUILD_PYTHON=ON", "-DLEANSPEC_BUILD_TESTS=OFF",
+            "-DLEANSPEC_BUILD_CLI=OFF", "-DLEANSPEC_BUILD_CAPI=OFF",
+            f"-DLEANSPEC_PYTHON_OUTPUT_DIR={out}",
+            "-DPYBIND11_FINDPYTHON=ON", f"-DPython_EXECUTABLE={sys.executable}",
+        ]
+        if shutil.which("ninja") and not (build / "CMakeCache.txt").exists():
+            configure += ["-G", "Ninja"]
+        subprocess.run(configure, check=True)
+        subprocess.run(["cmake", "--build", str(build.resolve()), "--target", "leanspec_python",
+                        "-j", os.environ.get("LEANSPEC_JOBS", "2")], check=True)
+
+
+setup(
+    version=version(),
+    ext_modules=[Extension("leanspec._leanspec", sources=[])],
+    cmdclass={"build_ext": CMakeBuild},
+)

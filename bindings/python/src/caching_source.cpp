@@ -1,0 +1,33 @@
+// Binds include/leanspec/caching_source.hpp: CachingSource and CacheCounters.
+#include "common.hpp"
+
+namespace leanspec::python {
+
+void bind_caching_source(py::module_ &m) {
+  py::class_<CacheCounters>(m, "CacheCounters", "A caching source's hit and miss counts.")
+      .def_readonly("hits", &CacheCounters::hits)
+      .def_readonly("misses", &CacheCounters::misses)
+      .def_readonly("entries", &CacheCounters::entries);
+
+  py::class_<CachingSource, SpecSource, std::shared_ptr<CachingSource>>(
+      m, "CachingSource", "Keeps the results of another source for a time to live.")
+      .def(py::init([](std::shared_ptr<SpecSource> inner, std::chrono::milliseconds ttl) {
+             if (!inner)
+               throw Error(ErrorCode::invalid_argument, "inner: expected a source, got None");
+             return python_owned(make_caching_source(std::move(inner), {.ttl = ttl}));
+           }),
+           py::arg("inner"), py::kw_only(), py::arg("ttl") = std::chrono::milliseconds(60'000))
+      .def(
+          "invalidate",
+          [](CachingSource &c, std::optional<std::string> id, std::string_view project_id) {
+            id ? c.invalidate(*id, project_id) : c.invalidate();
+          },
+          py::arg("id") = py::none(), py::kw_only(), py::arg("project_id") = "",
+          py::call_guard<py::gil_scoped_release>(),
+          "Drops every cached result, or those that may mention spec `id`.")
+      .def("counters", &CachingSource::counters)
+      .def_property_readonly("inner",
+                             [](const CachingSource &c) { return python_owned(share(c.inner())); });
+}
+
+} // namespace leanspec::python

@@ -1,0 +1,81 @@
+// Binds include/leanspec/database_source.hpp: DatabaseSource, its project registry
+// (RegisteredProject) and import_directory (ImportResult). Every database call releases the
+// GIL.
+#include "common.hpp"
+
+namespace leanspec::python {
+
+void bind_database_source(py::module_ &m) {
+  using std::chrono::seconds;
+  py::class_<RegisteredProject>(m, "RegisteredProject", "A registered project and its sync state.")
+      .def_readonly("id", &RegisteredProject::id)
+      .def_readonly("branch", &RegisteredProject::branch)
+      .def_readonly("specs_path", &RegisteredProject::specs_path)
+      .def_readonly("sync_interval", &RegisteredProject::sync_interval)
+      .def_readonly("sync_state", &RegisteredProject::sync_state)
+      .def_readonly("sync_error", &RegisteredProject::sync_error)
+      .def_readonly("last_commit", &RegisteredProject::last_commit)
+      .def_property_readonly(
+          "last_synced_at",
+          [](const RegisteredProject &p) {
+            return p.last_synced_at == 0
+                       ? py::none()
+                       : to_datetime(Timestamp(std::chrono::milliseconds(p.last_synced_at)));
+          })
+      .def_readonly("snapshot_version", &RegisteredProject::snapshot_version)
+      .def_readonly("spec_count", &RegisteredProject::spec_count);
+
+  py::class_<ImportResult>(m, "ImportResult", "What storing a snapshot changed.")
+      .def_readonly("added", &ImportResult::added)
+      .def_readonly("updated", &ImportResult::updated)
+      .def_readonly("removed", &ImportResult::removed)
+      .def_readonly("version", &ImportResult::version);
+
+  const auto nogil = py::call_guard<py::gil_scoped_release>();
+  py::class_<DatabaseSource, SpecSource, std::shared_ptr<DatabaseSource>>(
+      m, "DatabaseSource", "Specs of registered projects in SQLite or PostgreSQL.")
+      .def(py::init([](std::string database_url, std::chrono::milliseconds recheck,
+                       std::string project_id) {
+             DatabaseOptions options{.database_url = std::move(database_url),
+                                     .recheck = recheck,
+                                     .project_id = std::move(project_id)};
+             py::gil_scoped_release nogil_body;
+             return python_owned(make_database_source(std::move(options)));
+           }),
+           py::arg("database_url") = "", py::kw_only(),
+           py::arg("recheck") = std::chrono::milliseconds(20), py::arg("project_id") = "")
+      .def(
+          "add_project",
+          [](DatabaseSource &db, std::string id, std::string branch, std::string specs_path,
+             seconds sync_interval) {
+            db.add_project({.id = std::move(id),
+                            .branch = std::move(branch),
+                            .specs_path = std::move(specs_path),
+                            .sync_interval = sync_interval});
+          },
+          py::arg("id"), py::kw_only(), py::arg("branch") = "main", py::arg("specs_path") = "specs",
+          py::arg("sync_interval") = seconds(300), nogil)
+      .def(
+          "update_project",
+          [](DatabaseSource &db, const std::string &id, std::optional<std::string> branch,
+             std::optional<std::string> specs_path, std::optional<seconds> sync_interval) {
+            RegisteredProject project{.id = id};
+            for (const auto &p : db.registered_projects())
+              if (p.id == id)
+                project = p;
+            project.branch = branch.value_or(project.branch);
+            project.specs_path = specs_path.value_or(project.specs_path);
+            project.sync_interval = sync_interval.value_or(project.sync_interval);
+            db.update_project(project);
+          },
+          py::arg("id"), py::kw_only(), py::arg("branch") = py::none(),
+          py::arg("specs_path") = py::none(), py::arg("sync_interval") = py::none(), nogil,
+          "Changes the given fields of a registered project; the others keep their value.")
+      .def("remove_project", &DatabaseSource::remove_project, py::arg("id"), nogil)
+      .def("registered_projects", &DatabaseSource::registered_projects, nogil)
+      .def("import_directory", &DatabaseSource::import_directory, py::arg("project_id"),
+           py::arg("specs_dir"), nogil)
+      .def_property_readonly("description", &DatabaseSource::description);
+}
+
+} // namespace leanspec::python

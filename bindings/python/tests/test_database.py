@@ -1,0 +1,35 @@
+"""DatabaseSource from Python on a real SQLite file: the project registry and imports."""
+import datetime
+
+import pytest
+
+import leanspec
+
+
+@pytest.fixture
+def db(tmp_path):
+    return leanspec.DatabaseSource(f"sqlite:{tmp_path / 'specs.db'}")
+
+
+def test_registry_import_and_reads(db, specs_dir):
+    db.add_project("acme/web", branch="dev", sync_interval=datetime.timedelta(minutes=1))
+    with pytest.raises(leanspec.InvalidArgumentError):
+        db.add_project("acme/web")
+    db.update_project("acme/web", specs_path="docs/specs")
+    (project,) = db.registered_projects()
+    assert (project.id, project.branch, project.specs_path) == ("acme/web", "dev", "docs/specs")
+    assert project.sync_interval == datetime.timedelta(minutes=1)
+    with pytest.raises(leanspec.NotFoundError):
+        db.update_project("no/such", branch="x")
+
+    result = db.import_directory("acme/web", specs_dir)
+    assert (result.added, result.updated, result.removed) == (5, 0, 0)
+    assert db.registered_projects()[0].spec_count == 5
+    assert [s.id for s in db.list(project_id="acme/web", status="planned")] == [
+        "001-alpha", "004-child"]
+    assert db.get("alpha", project_id="acme/web").title == "Alpha cache"
+    assert db.stats(project_id="acme/web").total == 5
+    assert db.description.endswith("specs.db")
+
+    assert db.remove_project("acme/web") is True
+    assert db.remove_project("acme/web") is False

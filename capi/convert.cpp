@@ -1,0 +1,269 @@
+// Implements capi/convert.hpp: JSON arguments in (simdjson DOM), JSON results out (the
+// library's JsonWriter, so escaping matches to_json() byte for byte).
+#include "convert.hpp"
+
+#include "json/json_writer.hpp"
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <simdjson.h>
+
+namespace leanspec::capi {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+[[noreturn]] void bad(const std::string &where, const std::string &what) {
+  throw Error(ErrorCode::invalid_argument, where + ": " + what);
+}
+
+// A parsed JSON argument: NULL and "" are the empty object; anything else must be an object.
+class Input {
+public:
+  Input(const char *json, const char *argument) : argument_(argument) {
+    if (json == nullptr || *json == '\0')
+      return;
+    element root;
+    if (auto error = parser_.parse(json, std::strlen(json)).get(root))
+      bad(argument_, std::string("not valid JSON (") + simdjson::error_message(error) + ")");
+    if (root.get(object_))
+      bad(argument_, "must be a JSON object");
+    has_object_ = true;
+  }
+
+  /// The "id" member, or empty.
+  std::string id() const {
+    std::string_view id;
+    if (has_object_ && !object_["id"].get(id))
+      return std::string(id);
+    return {};
+  }
+
+  /// Calls `handle(key, value, where)` for each member; `handle` returns false for an unknown key.
+  template <class Handle> void each(Handle &&handle) const {
+    if (!has_object_)
+      return;
+    for (const auto field : object_) {
+      const std::string where = argument_ + "." + std::string(field.key);
+      if (!handle(field.key, field.value, where))
+        bad(argument_, "unknown key '" + std::string(field.key) + "'");
+    }
+  }
+
+private:
+  std::string argument_;
+  simdjson::dom::parser parser_;
+  object object_;
+  bool has_object_ = false;
+};
+
+std::string text(element value, const std::string &where) {
+  std::string_view s;
+  if (value.get(s))
+    bad(where, "must be a string");
+  return std::string(s);
+}
+bool boolean(element value, const std::string &where) {
+  bool b = false;
+  if (value.get(b))
+    bad(where, "must be true or false");
+  return b;
+}
+std::uint64_t count(element value, const std::string &where) {
+  std::uint64_t n = 0;
+  if (value.get(n))
+    bad(where, "must be a non-negative integer");
+  return n;
+}
+// A string or an array of strings.
+std::vector<std::string> texts(element value, const std::string &where) {
+  std::vector<std::string> out;
+  if (value.is_string())
+    return {text(value, where)};
+  simdjson::dom::array items;
+  if (value.get(items))
+    bad(where, "must be a string or an array of strings");
+  for (const auto item : items)
+    out.push_back(text(item, where));
+  return out;
+}
+
+// The filter keys shared by list and search; false when `key` is not one of them.
+bool filter_member(Filter &filter, std::string_view key, element value, const std::string &where) {
+  if (key == "status") {
+    for (const auto &s : texts(value, where)) {
+      const auto status = parse_status(s);
+      if (!status)
+        bad(where, "unknown status '" + s + "'");
+      filter.statuses.push_back(*status);
+    }
+  } else if (key == "priority") {
+    for (const auto &p : texts(value, where)) {
+      const auto priority = parse_priority(p);
+      if (!priority)
+        bad(where, "unknown priority '" + p + "'");
+      filter.priorities.push_back(*priority);
+    }
+  } else if (key == "tags") {
+    filter.tags = texts(value, where);
+  } else if (key == "tagsMatch") {
+    const auto match = text(value, where);
+    if (match != "all" && match != "any")
+      bad(where, "must be \"all\" or \"any\"");
+    filter.tags_match_all = match == "all";
+  } else if (key == "assignee") {
+    filter.assignee = text(value, where);
+  } else if (key == "archived") {
+    filter.archived = boolean(value, where);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+} // namespace
+
+ListQuery parse_list_query(const char *json, const char *argument) {
+  ListQuery query;
+  Input(json, argument).each([&](std::string_view key, element value, const std::string &where) {
+    if (key == "projectId") {
+      query.project_id = text(value, where);
+    } else if (key == "sort") {
+      const auto name = text(value, where);
+      const auto sort_key = parse_sort_key(name);
+      if (!sort_key)
+        bad(where, "unknown sort key '" + name + "'");
+      query.sort.key = *sort_key;
+    } else if (key == "descending") {
+      query.sort.descending = boolean(value, where);
+    } else if (key == "limit") {
+      query.limit = count(value, where);
+    } else if (key == "cursor") {
+      query.cursor = text(value, where);
+    } else {
+      return filter_member(query.filter, key, value, where);
+    }
+    return true;
+  });
+  return query;
+}
+
+SearchQuery parse_search_options(const char *json, const char *argument) {
+  SearchQuery query;
+  Input(json, argument).each([&](std::string_view key, element value, const std::string &where) {
+    if (key == "projectId")
+      query.project_id = text(value, where);
+    else if (key == "limit")
+      query.limit = count(value, where);
+    else
+      return filter_member(query.filter, key, value, where);
+    return true;
+  });
+  return query;
+}
+
+RegisteredProject parse_project(const char *json, const char *argument,
+                                const std::vector<RegisteredProject> &registered) {
+  RegisteredProject project;
+  // An update changes only the keys it names: start from the registered project.
+  const auto id = Input(require(json, argument), argument).id();
+  for (const auto &p : registered)
+    if (p.id == id)
+      project = p;
+  Input(require(json, argument), argument)
+      .each([&](std::string_view key, element value, const std::string &where) {
+        if (key == "id")
+          project.id = text(value, where);
+        else if (key == "branch")
+          project.branch = text(value, where);
+        else if (key == "specsPath")
+          project.specs_path = text(value, where);
+        else if (key == "syncIntervalMs")
+          project.sync_interval = std::chrono::duration_cast<std::chrono::seconds>(
+              std::chrono::milliseconds(count(value, where)));
+        else
+          return false;
+        return true;
+      });
+  if (project.id.empty())
+    bad(argument, "\"id\" is required");
+  return project;
+}
+
+void set_string(leanspec_string *out, std::string_view text) {
+  auto *data = static_cast<char *>(std::malloc(text.size() + 1));
+  if (data == nullptr)
+    throw std::bad_alloc();
+  std::memcpy(data, text.data(), text.size());
+  data[text.size()] = '\0';
+  *out = {data, text.size()};
+}
+
+std::string projects_json(const std::vector<Project> &projects) {
+  detail::JsonWriter w;
+  w.begin_array();
+  for (const auto &project : projects)
+    w.raw(to_json(project));
+  w.end_array();
+  return std::move(w.out());
+}
+
+std::string registered_projects_json(const std::vector<RegisteredProject> &projects) {
+  detail::JsonWriter w;
+  w.begin_array();
+  for (const auto &p : projects) {
+    w.begin_object();
+    w.key("id").value(p.id);
+    w.key("branch").value(p.branch);
+    w.key("specsPath").value(p.specs_path);
+    w.key("syncIntervalMs")
+        .value(static_cast<long long>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(p.sync_interval).count()));
+    w.key("syncState").value(p.sync_state);
+    w.key("syncError").string_or_null(p.sync_error);
+    w.key("lastCommit").string_or_null(p.last_commit);
+    w.key("lastSyncedAt").value(static_cast<long long>(p.last_synced_at));
+    w.key("snapshotVersion").value(static_cast<std::size_t>(p.snapshot_version));
+    w.key("specCount").value(p.spec_count);
+    w.end_object();
+  }
+  w.end_array();
+  return std::move(w.out());
+}
+
+std::string import_result_json(const ImportResult &r) {
+  detail::JsonWriter w;
+  w.begin_object();
+  w.key("added").value(r.added).key("updated").value(r.updated).key("removed").value(r.removed);
+  w.key("version").value(static_cast<std::size_t>(r.version));
+  w.end_object();
+  return std::move(w.out());
+}
+
+std::string cache_counters_json(const CacheCounters &c) {
+  detail::JsonWriter w;
+  w.begin_object();
+  w.key("hits").value(static_cast<std::size_t>(c.hits));
+  w.key("misses").value(static_cast<std::size_t>(c.misses));
+  w.key("entries").value(static_cast<std::size_t>(c.entries));
+  w.end_object();
+  return std::move(w.out());
+}
+
+std::string by_status_json(const std::map<Status, std::vector<SpecPtr>> &groups) {
+  detail::JsonWriter w;
+  w.begin_object();
+  for (const auto status :
+       {Status::draft, Status::planned, Status::in_progress, Status::complete, Status::archived}) {
+    w.key(to_string(status)).begin_array();
+    if (const auto it = groups.find(status); it != groups.end())
+      for (const auto &spec : it->second)
+        w.raw(to_json(*spec, JsonDetail::summary));
+    w.end_array();
+  }
+  w.end_object();
+  return std::move(w.out());
+}
+
+} // namespace leanspec::capi

@@ -1,0 +1,16 @@
+#pragma once
+// Internal to capi/: what the opaque handles of leanspec.h hold. A handle owns a shared_ptr,
+// so a caching source keeps its inner source alive and a subscription keeps its source alive
+// (children keep parents alive), whichever handle the host frees first.
+
+#include <leanspec/leanspec.hpp>
+#include <memory>
+
+struct leanspec_source {
+  std::shared_ptr<leanspec::SpecSource> impl;
+};
+
+struct leanspec_subscription {
+  std::shared_ptr<const leanspec::SpecSource> source; // outlives the subscription
+  leanspec::Subscription impl;
+};

@@ -1,0 +1,417 @@
+/*
+ * leanspec.h: the C API of libleanspec (C11). Opaque handles over the C++ sources
+ * (include/leanspec/), structured input and every result as UTF-8 JSON, the same JSON as the
+ * C++ to_json() (camelCase keys, fixed order). Implemented in capi/leanspec.cpp; link with
+ * -lleanspec_c (CMake: leanspec::leanspec_c).
+ *
+ * Conventions (libgit2's):
+ *   - Every fallible call returns a leanspec_status: LEANSPEC_OK (0) or a negative code. On
+ *     failure leanspec_last_error() says what went wrong, naming the argument, file or field.
+ *   - Out-parameters come first and are named `out`. On failure `*out` is set to NULL (handles)
+ *     or {NULL, 0} (strings), so freeing it is always safe.
+ *   - Strings in are NUL-terminated UTF-8. A `project_id` may be NULL or "" for the source's
+ *     default project.
+ *   - Strings out are leanspec_string, owned by the caller and released with
+ *     leanspec_string_free(); never free() library memory.
+ *   - Each handle type has one leanspec_<type>_free() that accepts NULL.
+ *   - No C++ exception ever leaves a function (LEANSPEC_NOEXCEPT).
+ *
+ * Threads: a leanspec_source is thread-safe: any number of threads may call it at once.
+ * Freeing a handle must not race with calls on that same handle.
+ *
+ *   leanspec_fs_options opts = LEANSPEC_FS_OPTIONS_INIT;
+ *   opts.specs_dir = "specs";
+ *   leanspec_source *src;
+ *   if (leanspec_source_open_filesystem(&src, &opts) != LEANSPEC_OK) {
+ *     fprintf(stderr, "%s\n", leanspec_last_error());
+ *     return 1;
+ *   }
+ *   leanspec_string page;
+ *   if (leanspec_source_list(&page, src, "{\"status\":\"planned\",\"limit\":20}") == LEANSPEC_OK)
+ *     puts(page.data);
+ *   leanspec_string_free(&page);
+ *   leanspec_source_free(src);
+ */
+#ifndef LEANSPEC_H
+#define LEANSPEC_H
+
+#include "leanspec_version.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+#define LEANSPEC_NOEXCEPT noexcept
+extern "C" {
+#else
+#define LEANSPEC_NOEXCEPT
+#endif
+
+#if defined(_WIN32)
+#define LEANSPEC_API __declspec(dllexport)
+#else
+#define LEANSPEC_API __attribute__((visibility("default")))
+#endif
+
+/* ---- status and errors ------------------------------------------------------------------ */
+
+/** The result of every fallible call: 0 or one of the negative codes below. */
+typedef int32_t leanspec_status;
+
+enum {
+  LEANSPEC_OK = 0,
+  LEANSPEC_ERROR = -1,          /**< generic failure (an internal error) */
+  LEANSPEC_EINVALID = -2,       /**< a bad argument, option, JSON input or query */
+  LEANSPEC_ENOTFOUND = -3,      /**< nothing matches (a spec ref, a project, a specs directory) */
+  LEANSPEC_EAMBIGUOUS = -4,     /**< a ref matches several specs; the message lists them */
+  LEANSPEC_ECONFIG = -5,        /**< a bad configuration value */
+  LEANSPEC_EIO = -6,            /**< the file system failed */
+  LEANSPEC_EDATABASE = -7,      /**< the database failed */
+  LEANSPEC_ENETWORK = -8,       /**< the network failed */
+  LEANSPEC_ERATELIMITED = -9,   /**< a remote API's rate limit */
+  LEANSPEC_EUNAUTHORIZED = -10, /**< credentials were refused */
+  LEANSPEC_ENOMEM = -11,        /**< out of memory */
+  LEANSPEC_EUSER = -12          /**< a callback asked to stop */
+};
+
+/**
+ * The message of the last failed call on this thread; "" after a successful call.
+ * Never NULL. Valid until the next leanspec call on the same thread.
+ * Thread-safety: thread-safe (the message is thread-local).
+ */
+LEANSPEC_API const char *leanspec_last_error(void) LEANSPEC_NOEXCEPT;
+
+/**
+ * The stable name of a status: "ok", "invalid_argument", "not_found", "ambiguous", "config",
+ * "io", "database", "network", "rate_limited", "unauthorized", "out_of_memory", "user",
+ * "internal" (LEANSPEC_ERROR), or "unknown". The names of C++ ErrorCode / JS err.code.
+ * Never NULL; a static string.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API const char *leanspec_status_name(leanspec_status status) LEANSPEC_NOEXCEPT;
+
+/* ---- version ---------------------------------------------------------------------------- */
+
+/**
+ * The version of the library linked at run time, as LEANSPEC_VERSION_NUMBER (compare with the
+ * header's macro to detect a mismatch). Thread-safety: thread-safe.
+ */
+LEANSPEC_API uint32_t leanspec_version_number(void) LEANSPEC_NOEXCEPT;
+/** The run-time version as text, e.g. "0.1.0". A static string. Thread-safety: thread-safe. */
+LEANSPEC_API const char *leanspec_version_string(void) LEANSPEC_NOEXCEPT;
+
+/* ---- strings ---------------------------------------------------------------------------- */
+
+/**
+ * A string the library hands out: `size` bytes of UTF-8 at `data`, followed by a NUL.
+ * Owned by the caller; release it with leanspec_string_free().
+ */
+typedef struct leanspec_string {
+  char *data;
+  size_t size;
+} leanspec_string;
+
+/**
+ * Releases `str->data` and resets `*str` to {NULL, 0}. Accepts NULL and an already freed or
+ * zeroed string. Thread-safety: thread-safe for distinct strings.
+ */
+LEANSPEC_API void leanspec_string_free(leanspec_string *str) LEANSPEC_NOEXCEPT;
+
+/* ---- sources ---------------------------------------------------------------------------- */
+
+/**
+ * A source of specs: a filesystem source, a database source or a caching source over either.
+ * One handle type for all; calls that only one kind supports fail with LEANSPEC_EINVALID on
+ * the others. Thread-safe.
+ */
+typedef struct leanspec_source leanspec_source;
+
+/** leanspec_fs_options.pattern */
+enum { LEANSPEC_PATTERN_FLAT = 0, LEANSPEC_PATTERN_DATE_GROUPED = 1 };
+
+#define LEANSPEC_FS_OPTIONS_VERSION 1
+/** Options of a filesystem source. Initialize with LEANSPEC_FS_OPTIONS_INIT; fields are only
+ *  ever appended. Strings are copied; they need not outlive the call. */
+typedef struct leanspec_fs_options {
+  unsigned int version;      /**< LEANSPEC_FS_OPTIONS_VERSION */
+  const char *specs_dir;     /**< the specs directory; required */
+  const char *project_id;    /**< NULL: the name of the specs directory's parent */
+  int32_t pattern;           /**< LEANSPEC_PATTERN_FLAT or LEANSPEC_PATTERN_DATE_GROUPED */
+  uint32_t threads;          /**< loader threads; 0: one per core */
+  const char *cache_dir;     /**< where parsed frontmatter is kept between runs; NULL: none */
+  bool watch;                /**< follow changes (a thread, inotify) and send change events */
+  uint32_t debounce_ms;      /**< quiet time that ends a burst of changes */
+  uint32_t poll_interval_ms; /**< polling period when inotify is unavailable */
+  bool force_polling;        /**< poll even where inotify works */
+} leanspec_fs_options;
+#define LEANSPEC_FS_OPTIONS_INIT                                                                   \
+  {                                                                                                \
+    LEANSPEC_FS_OPTIONS_VERSION, NULL, NULL, LEANSPEC_PATTERN_FLAT, 0, NULL, false, 20, 1000,      \
+        false                                                                                      \
+  }
+
+#define LEANSPEC_DB_OPTIONS_VERSION 1
+/** Options of a database source. Initialize with LEANSPEC_DB_OPTIONS_INIT. */
+typedef struct leanspec_db_options {
+  unsigned int version;     /**< LEANSPEC_DB_OPTIONS_VERSION */
+  const char *database_url; /**< "sqlite:/path/x.db", a path, "postgres://..."; NULL: default */
+  const char *project_id;   /**< the project of calls that name none; NULL: the only one */
+  uint32_t recheck_ms;      /**< how long a project's snapshot is served unchecked */
+} leanspec_db_options;
+#define LEANSPEC_DB_OPTIONS_INIT                                                                   \
+  { LEANSPEC_DB_OPTIONS_VERSION, NULL, NULL, 20 }
+
+#define LEANSPEC_CACHE_OPTIONS_VERSION 1
+/** Options of a caching source. Initialize with LEANSPEC_CACHE_OPTIONS_INIT. */
+typedef struct leanspec_cache_options {
+  unsigned int version; /**< LEANSPEC_CACHE_OPTIONS_VERSION */
+  uint32_t ttl_ms;      /**< how long a result is served; 0 disables caching */
+} leanspec_cache_options;
+#define LEANSPEC_CACHE_OPTIONS_INIT                                                                \
+  { LEANSPEC_CACHE_OPTIONS_VERSION, 60000 }
+
+/**
+ * Opens a filesystem source: reads every spec folder of `opts->specs_dir` (in parallel).
+ * On success `*out` is a new handle; free it with leanspec_source_free().
+ * Returns LEANSPEC_ENOTFOUND when the specs directory does not exist, LEANSPEC_EINVALID for a
+ * NULL or unknown-version `opts` or a NULL `specs_dir`.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_open_filesystem(
+    leanspec_source **out, const leanspec_fs_options *opts) LEANSPEC_NOEXCEPT;
+
+/**
+ * Opens (and migrates) a database source. `opts` may be NULL for the defaults.
+ * Returns LEANSPEC_ECONFIG for a bad URL, LEANSPEC_EDATABASE when it cannot be opened.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_open_database(
+    leanspec_source **out, const leanspec_db_options *opts) LEANSPEC_NOEXCEPT;
+
+/**
+ * Opens a caching source over `inner` (any source). The new handle shares `inner`: either may
+ * be freed first. `opts` may be NULL for the defaults (a 60 s time to live).
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status
+leanspec_source_open_caching(leanspec_source **out, const leanspec_source *inner,
+                             const leanspec_cache_options *opts) LEANSPEC_NOEXCEPT;
+
+/**
+ * Releases a source handle; accepts NULL. Sources shared with other handles (a caching
+ * source's inner one) live on until their last handle is freed. Joins the source's threads
+ * when it is the last one, so it must not be called from inside one of its change callbacks.
+ * Thread-safety: must not race with other calls on the same handle.
+ */
+LEANSPEC_API void leanspec_source_free(leanspec_source *source) LEANSPEC_NOEXCEPT;
+
+/**
+ * The projects the source serves, as a JSON array of {"id","name","specsDir"}.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status
+leanspec_source_projects(leanspec_string *out, const leanspec_source *source) LEANSPEC_NOEXCEPT;
+
+/**
+ * A filtered, sorted page of specs: {"specs":[summary...],"total":N,"nextCursor":...}.
+ * `query_json` (NULL or "" for everything) is an object with any of:
+ *   "projectId": string, "status": string or [string], "priority": string or [string],
+ *   "tags": string or [string], "tagsMatch": "all" | "any", "assignee": string,
+ *   "archived": bool, "sort": "number"|"id"|"title"|"status"|"priority"|"created"|"updated",
+ *   "descending": bool, "limit": integer (0: all), "cursor": string (a previous nextCursor).
+ * Returns LEANSPEC_EINVALID for malformed JSON, an unknown key or a bad value (the message
+ * names `query_json` and the key), LEANSPEC_ENOTFOUND for an unknown project.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_list(leanspec_string *out,
+                                                  const leanspec_source *source,
+                                                  const char *query_json) LEANSPEC_NOEXCEPT;
+
+/**
+ * The spec a ref names (its id "018-x", number "18"/"018" or slug "x"), in full: summary
+ * fields plus body, sub-specs, frontmatter and diagnostics.
+ * Returns LEANSPEC_ENOTFOUND when nothing matches, LEANSPEC_EAMBIGUOUS when several specs do
+ * (the message lists them), LEANSPEC_EINVALID for a NULL ref or one that leaves the specs
+ * directory.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_get(leanspec_string *out,
+                                                 const leanspec_source *source, const char *ref,
+                                                 const char *project_id) LEANSPEC_NOEXCEPT;
+
+/**
+ * Specs matching `query` (LeanSpec's query language), best first:
+ * {"results":[summary + "score","snippet"...],"total":N}. `options_json` (NULL or "") takes
+ * "projectId", "limit" (default 50; 0: all) and the filter keys of leanspec_source_list().
+ * Returns LEANSPEC_EINVALID for a query that does not parse or bad options.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_search(leanspec_string *out,
+                                                    const leanspec_source *source,
+                                                    const char *query,
+                                                    const char *options_json) LEANSPEC_NOEXCEPT;
+
+/**
+ * Counts over the project's specs: {"totalSpecs", "specsByStatus", "specsByPriority",
+ * "specsWithoutPriority", "specsByTag", "specsByAssignee", "completionRate"}.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_stats(leanspec_string *out,
+                                                   const leanspec_source *source,
+                                                   const char *project_id) LEANSPEC_NOEXCEPT;
+
+/**
+ * The dependency and hierarchy neighbourhood of the spec a ref names: {"id", "dependsOn",
+ * "requiredBy", "parent", "children", "dependsOnTransitive", "requiredByTransitive",
+ * "ancestors", "cycles"}. Errors as leanspec_source_get().
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status
+leanspec_source_relationships(leanspec_string *out, const leanspec_source *source, const char *ref,
+                              const char *project_id) LEANSPEC_NOEXCEPT;
+
+/**
+ * Every diagnostic of the project (each spec's own and the cross-spec checks), as a JSON
+ * array of {"severity","specId","file","line","code","message"}.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_validate(leanspec_string *out,
+                                                      const leanspec_source *source,
+                                                      const char *project_id) LEANSPEC_NOEXCEPT;
+
+/**
+ * Every spec of the project grouped by status, by number: an object with one key per status
+ * ("draft", "planned", "in-progress", "complete", "archived"; empty ones included) whose value
+ * is an array of spec summaries.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_by_status(leanspec_string *out,
+                                                       const leanspec_source *source,
+                                                       const char *project_id) LEANSPEC_NOEXCEPT;
+
+/* ---- filesystem sources ------------------------------------------------------------------ */
+
+/**
+ * Reads the specs directory again and publishes a new snapshot when anything changed.
+ * Returns LEANSPEC_ENOTFOUND when the directory has gone (the old snapshot stays),
+ * LEANSPEC_EINVALID when `source` is not a filesystem source.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_reload(leanspec_source *source) LEANSPEC_NOEXCEPT;
+
+/**
+ * The version of a filesystem source's current snapshot (1 after opening, +1 per snapshot).
+ * Returns LEANSPEC_EINVALID when `source` is not a filesystem source.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_version(uint64_t *out, const leanspec_source *source)
+    LEANSPEC_NOEXCEPT;
+
+/* ---- caching sources --------------------------------------------------------------------- */
+
+/**
+ * Drops cached results of a caching source: everything when `id` is NULL, else those that may
+ * mention spec `id` of `project_id`. Returns LEANSPEC_EINVALID when `source` is not a caching
+ * source. Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_invalidate(leanspec_source *source, const char *id,
+                                                        const char *project_id) LEANSPEC_NOEXCEPT;
+
+/**
+ * A caching source's counters: {"hits":N,"misses":N,"entries":N}.
+ * Returns LEANSPEC_EINVALID when `source` is not a caching source. Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status
+leanspec_source_cache_stats(leanspec_string *out, const leanspec_source *source) LEANSPEC_NOEXCEPT;
+
+/* ---- database sources: the project registry ---------------------------------------------- */
+
+/**
+ * Registers a project. `project_json`: {"id": "owner/repo" (required), "branch": "main",
+ * "specsPath": "specs", "syncIntervalMs": 300000}. Returns LEANSPEC_EINVALID for bad JSON, a
+ * bad value or an id already registered, or when `source` is not a database source.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status
+leanspec_source_add_project(leanspec_source *source, const char *project_json) LEANSPEC_NOEXCEPT;
+
+/**
+ * Changes a registered project's branch, specs path and interval (`project_json` as for
+ * leanspec_source_add_project()). Returns LEANSPEC_ENOTFOUND for an unknown project.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status
+leanspec_source_update_project(leanspec_source *source, const char *project_json) LEANSPEC_NOEXCEPT;
+
+/**
+ * Removes a project and everything stored for it. `*out` (may be NULL) is set to whether
+ * there was one. Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_remove_project(
+    bool *out, leanspec_source *source, const char *project_id) LEANSPEC_NOEXCEPT;
+
+/**
+ * Every registered project with its sync state, as a JSON array of {"id", "branch",
+ * "specsPath", "syncIntervalMs", "syncState", "syncError", "lastCommit", "lastSyncedAt",
+ * "snapshotVersion", "specCount"}. Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_registered_projects(
+    leanspec_string *out, const leanspec_source *source) LEANSPEC_NOEXCEPT;
+
+/**
+ * Stores the spec folders of a local specs directory as the project's snapshot; `*out` is
+ * {"added","updated","removed","version"}. Returns LEANSPEC_ENOTFOUND for an unknown project
+ * or a missing directory. Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status
+leanspec_source_import_directory(leanspec_string *out, leanspec_source *source,
+                                 const char *project_id, const char *specs_dir) LEANSPEC_NOEXCEPT;
+
+/* ---- change events ----------------------------------------------------------------------- */
+
+/**
+ * Receives one change event: `event_json` ({"projectId","version","added","changed",
+ * "removed"}, `size` bytes, NUL-terminated) is valid only during the call.
+ * Calling thread: the source's change-event dispatcher thread (one per source, never the
+ * thread that subscribed), one event at a time, in version order. It may call the source and
+ * may free its own subscription; it must not free the source. A slow callback delays later
+ * events, never the source.
+ */
+typedef void (*leanspec_change_cb)(const char *event_json, size_t size, void *user_data);
+
+/**
+ * Reports progress of a long operation (a sync run, later) as JSON. Return 0 to go on;
+ * any other value cancels the operation, which then fails with LEANSPEC_EUSER.
+ * Calling thread: the thread that runs the operation. Reserved: no call takes it yet.
+ */
+typedef int (*leanspec_progress_cb)(const char *progress_json, size_t size, void *user_data);
+
+/** A subscription to change events; leanspec_subscription_free() ends it. */
+typedef struct leanspec_subscription leanspec_subscription;
+
+/**
+ * Calls `callback` with every change event of `source` until the subscription is freed.
+ * Events come from a watched filesystem source (opts.watch), leanspec_source_reload() and
+ * the sources a caching source wraps; a database source never sends any yet. The
+ * subscription keeps the source alive. `user_data` is passed back untouched.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_subscribe(leanspec_subscription **out,
+                                                       const leanspec_source *source,
+                                                       leanspec_change_cb callback,
+                                                       void *user_data) LEANSPEC_NOEXCEPT;
+
+/**
+ * Unsubscribes and releases the subscription; accepts NULL. When it returns the callback is
+ * not running and will not run again, except when called from inside the callback itself
+ * (allowed): then the running call is the last.
+ * Thread-safety: must not race with other calls on the same subscription.
+ */
+LEANSPEC_API void leanspec_subscription_free(leanspec_subscription *subscription) LEANSPEC_NOEXCEPT;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LEANSPEC_H */

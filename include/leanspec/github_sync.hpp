@@ -1,0 +1,141 @@
+#pragma once
+// GithubSync: fills a DatabaseSource's store from GitHub repositories through the REST API, with
+// as few requests as the facts allow (a conditional head check, the tree compared by blob SHA,
+// only new or changed files fetched, one tarball when many are needed), a scheduler that syncs
+// each project at its interval, and push webhooks that queue an incremental sync.
+// Thread-safe: every member may be called from any thread. Implemented in src/github/.
+//
+//   auto db = leanspec::make_database_source({.database_url = "sqlite:/var/lib/app/specs.db"});
+//   auto sync = leanspec::make_github_sync(db, {.webhook_secrets = {secret}});
+//   sync->start();                                    // background syncs, webhook-queued ones
+//   auto run = sync->sync_now("acme/web");            // or one sync, now (a cron endpoint)
+//   auto answer = sync->handle_webhook(headers, body); // from the host's HTTP route
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace leanspec {
+
+class DatabaseSource;
+
+struct SyncOptions {
+  /// The REST API root; empty: $GITHUB_API_URL, else https://api.github.com.
+  std::string api_url;
+  /// Empty: $GITHUB_TOKEN (else anonymous). Sent only to api_url's host; never logged.
+  std::string token;
+  unsigned concurrency = 8; ///< requests in flight at once per sync
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds request_timeout{60'000};
+  unsigned max_retries = 3; ///< extra attempts for a 5xx or a timeout
+  std::chrono::milliseconds retry_base{500};
+  /// Lease holder name of this process; empty: "<hostname>:<pid>:<random>".
+  std::string holder;
+  std::chrono::milliseconds lease_ttl{60'000}; ///< renewed every third of it during a sync
+  /// A project's interval when its own is 0; each wait varies by +-jitter of it.
+  std::chrono::seconds default_interval{3600};
+  double jitter = 0.1;
+  unsigned workers = 2;                       ///< scheduler threads (projects synced at once)
+  std::chrono::milliseconds poll{2000};       ///< how often the scheduler reads the store's queue
+  std::size_t tarball_min_files = 20;         ///< more files to fetch than this: the tarball
+  std::size_t tarball_max_bytes = 256u << 20; ///< ... unless the tree's files weigh more
+  /// A first sync (nothing stored) fetches the tarball alongside the tree, saving a round
+  /// trip; one larger than tarball_max_bytes is abandoned for blobs.
+  bool first_sync_tarball = true;
+  std::size_t max_file_size = 8u << 20;    ///< larger spec files are left out (as on disk)
+  std::size_t max_sync_bytes = 256u << 20; ///< a sync needing more fails
+  /// Webhook secrets; up to two are active at once (rotation). None: every delivery rejected.
+  std::vector<std::string> webhook_secrets;
+  /// Called on the syncing thread as files arrive: (project id, files done, files total).
+  /// Must not throw (it is caught and ignored); it may be called with done == total == 0.
+  std::function<void(const std::string &project_id, std::size_t done, std::size_t total)> progress;
+};
+
+enum class SyncOutcome { ok, not_modified, error, rate_limited };
+
+/// One sync of one project, as recorded in the store's sync runs. Immutable.
+struct SyncRun {
+  std::int64_t id = 0; ///< the store's sync run id (0: the sync did not start, see error)
+  std::string project_id;
+  SyncOutcome outcome = SyncOutcome::error;
+  int added = 0, updated = 0, removed = 0; ///< spec folders
+  int requests = 0;                        ///< HTTP requests, retries and redirects included
+  int not_modified = 0;                    ///< of which answered 304 (no rate-limit cost)
+  std::uint64_t bytes = 0;                 ///< response bytes received
+  std::chrono::milliseconds duration{0};
+  int rate_limit_remaining = -1; ///< from the last response that said; -1: unknown
+  /// How the files came: "unchanged" (nothing to fetch), "blobs", "tarball", or "contents"
+  /// (a webhook's list of paths, fetched without the tree); "" when it failed before.
+  std::string path;
+  std::string commit;        ///< the commit synced to
+  std::int64_t retry_at = 0; ///< rate_limited: unix seconds when it may run again
+  std::string error;         ///< why it failed (no token in it)
+};
+
+/// What handle_webhook did with a delivery.
+enum class WebhookAction { rejected, ping, ignored, queued };
+
+struct WebhookResult {
+  int status = 400; ///< the HTTP status to answer GitHub with
+  WebhookAction action = WebhookAction::rejected;
+  std::string message;    ///< one short line, for the response body and logs (no secret)
+  std::string project_id; ///< the project concerned, when known
+};
+
+/// Text forms: "ok", "not_modified", "error", "rate_limited" / "rejected", "ping", ...
+std::string_view to_string(SyncOutcome outcome) noexcept;
+std::string_view to_string(WebhookAction action) noexcept;
+
+class GithubSync {
+public:
+  /// Shares `source`'s store (and keeps the source alive).
+  /// @throws leanspec::Error config for a bad api_url or more than two webhook secrets
+  GithubSync(std::shared_ptr<DatabaseSource> source, SyncOptions options = {});
+  /// Stops the scheduler (see stop()).
+  ~GithubSync();
+  GithubSync(const GithubSync &) = delete;
+  GithubSync &operator=(const GithubSync &) = delete;
+
+  /// Syncs one project now, on this thread, and returns the run. HTTP and GitHub failures are
+  /// in the result (outcome error / rate_limited), the previous snapshot left as it was. When
+  /// another process or thread holds the project's lease, nothing is done: outcome error, id 0.
+  /// @throws leanspec::Error not_found for an unknown project; database when the store fails
+  SyncRun sync_now(std::string_view project_id);
+
+  /// Queues a sync of the project to run as soon as possible, durably (a scheduler started
+  /// later, in this process or another sharing the database, runs it).
+  /// @throws leanspec::Error not_found for an unknown project
+  void request_sync(std::string_view project_id);
+
+  /// Starts the scheduler threads (no-op when running): each project is synced at its interval
+  /// with jitter, queued requests as soon as possible, rate-limited ones after their retry time.
+  void start();
+  /// Stops the scheduler: a sync under way ends at its next request batch; returns when the
+  /// threads have ended. No-op when not running.
+  void stop() noexcept;
+  bool is_running() const noexcept;
+
+  /// Handles one GitHub webhook delivery: `headers` as received (names in any case), `body`
+  /// the raw bytes. Verifies X-Hub-Signature-256, answers ping, ignores other events, branches
+  /// and pushes that touch no spec file and redeliveries (by X-GitHub-Delivery, kept in the
+  /// store), and queues an incremental sync for a push. Returns at once; never throws for a
+  /// bad delivery (status 4xx). @throws leanspec::Error database when the store fails
+  WebhookResult handle_webhook(const std::vector<std::pair<std::string, std::string>> &headers,
+                               std::string_view body);
+
+private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+/// Creates a GithubSync (see its constructor).
+std::shared_ptr<GithubSync> make_github_sync(std::shared_ptr<DatabaseSource> source,
+                                             SyncOptions options = {});
+
+} // namespace leanspec

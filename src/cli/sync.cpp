@@ -1,0 +1,136 @@
+// `leanspec sync`: syncs one registered project (--project) or all of them from GitHub now,
+// with a progress bar on a terminal, one line per project otherwise, JSON with --json.
+#include "command.hpp"
+
+#include <cstdio>
+#include <leanspec/error.hpp>
+#include <leanspec/github_sync.hpp>
+#include <unistd.h>
+
+namespace leanspec::cli {
+
+namespace {
+
+constexpr OptionSpec options[] = {{"--api-url", true}};
+
+constexpr std::string_view help = R"~(Usage: leanspec sync [--project ID] [--db URL] [--api-url URL]
+
+Sync registered GitHub projects into the database now: --project ID, else every project.
+Only what changed since the last sync is fetched (an unchanged branch costs one request that
+does not count against the rate limit). Prints one line per project: outcome, specs added,
+updated and removed, requests made and how the files came (blobs, tarball); a progress bar on
+a terminal. Exits 5 when a sync failed or was rate-limited (its error is printed).
+
+Environment:
+  GITHUB_TOKEN     the token to authenticate with (else anonymous: 60 requests an hour)
+  GITHUB_API_URL   the REST API root (GitHub Enterprise: https://HOST/api/v3)
+
+Options:
+  --api-url URL    the REST API root, instead of $GITHUB_API_URL
+)~";
+
+std::string run_json(const SyncRun &run) {
+  std::string out;
+  append(out, "{\"projectId\":", json_string(run.project_id), ",\"runId\":", std::to_string(run.id),
+         ",\"outcome\":", json_string(to_string(run.outcome)),
+         ",\"added\":", std::to_string(run.added), ",\"updated\":", std::to_string(run.updated),
+         ",\"removed\":", std::to_string(run.removed),
+         ",\"requests\":", std::to_string(run.requests),
+         ",\"notModified\":", std::to_string(run.not_modified),
+         ",\"bytes\":", std::to_string(run.bytes),
+         ",\"durationMs\":", std::to_string(run.duration.count()),
+         ",\"rateLimitRemaining\":", std::to_string(run.rate_limit_remaining),
+         ",\"path\":", json_string(run.path), ",\"commit\":", json_string(run.commit),
+         ",\"retryAt\":", std::to_string(run.retry_at), ",\"error\":", json_string(run.error), "}");
+  return out;
+}
+
+std::string run_line(const Context &context, const SyncRun &run) {
+  std::string line;
+  const bool good = run.outcome == SyncOutcome::ok || run.outcome == SyncOutcome::not_modified;
+  append(line, run.project_id, ": ");
+  context.terminal().paint(line, to_string(run.outcome), good ? Style::green : Style::red);
+  if (good)
+    append(line, ", ", std::to_string(run.added), " added, ", std::to_string(run.updated),
+           " updated, ", std::to_string(run.removed), " removed");
+  append(line, " (", std::to_string(run.requests), " requests, ", std::to_string(run.not_modified),
+         " not modified");
+  if (!run.path.empty())
+    append(line, ", ", run.path);
+  append(line, ", ", std::to_string(run.duration.count()), " ms)");
+  if (!run.commit.empty())
+    append(line, " at ", run.commit.substr(0, 12));
+  if (!run.error.empty())
+    append(line, ": ", run.error);
+  line += '\n';
+  return line;
+}
+
+// A one-line bar on stderr, redrawn in place.
+void draw_bar(const std::string &project, std::size_t done, std::size_t total) {
+  constexpr std::size_t width = 30;
+  const std::size_t filled = total ? done * width / total : 0;
+  std::string line = "\r" + project + " [";
+  line.append(filled, '#');
+  line.append(width - filled, '.');
+  line += "] " + std::to_string(done) + "/" + std::to_string(total) + " files\x1b[K";
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
+}
+
+int run_sync(Context &context, const Arguments &arguments) {
+  expect_positionals(arguments, "sync", 0, 0, "");
+  auto database = context.shared_database();
+  SyncOptions sync_options;
+  if (const auto *url = arguments.last("--api-url"))
+    sync_options.api_url = *url;
+  const bool bar = !context.json() && ::isatty(STDERR_FILENO) == 1;
+  bool drawn = false;
+  if (bar)
+    sync_options.progress = [&drawn](const std::string &project, std::size_t done,
+                                     std::size_t total) {
+      if (total == 0)
+        return;
+      draw_bar(project, done, total);
+      drawn = true;
+    };
+  GithubSync sync(database, std::move(sync_options));
+  std::vector<std::string> ids;
+  if (context.project())
+    ids.push_back(*context.project());
+  else
+    for (const auto &project : database->registered_projects())
+      ids.push_back(project.id);
+  if (ids.empty())
+    throw Error(ErrorCode::not_found,
+                "no project is registered (add one with 'leanspec project add owner/repo')");
+  int exit_code = 0;
+  std::vector<std::string> items;
+  for (const auto &id : ids) {
+    const SyncRun run = sync.sync_now(id);
+    if (drawn) {
+      std::fputs("\r\x1b[K", stderr);
+      drawn = false;
+    }
+    if (run.outcome == SyncOutcome::error || run.outcome == SyncOutcome::rate_limited)
+      exit_code = 5;
+    if (context.json()) {
+      items.push_back(run_json(run));
+    } else {
+      // Printed as each project ends: a long list shows its progress.
+      const std::string line = run_line(context, run);
+      std::fwrite(line.data(), 1, line.size(), stdout);
+      std::fflush(stdout);
+    }
+  }
+  if (context.json())
+    append(context.out, context.project() ? items.front() : "[" + join(items, ",") + "]", "\n");
+  return exit_code;
+}
+
+} // namespace
+
+const Command sync_command{"sync", "sync registered GitHub projects into the database now", help,
+                           options, run_sync};
+
+} // namespace leanspec::cli

@@ -1,0 +1,679 @@
+// Implements GitHubClient of src/github/github_client.hpp over libcurl's multi interface: one
+// multi handle per client (its connection cache gives keep-alive and HTTP/2 reuse across
+// batches), a pool of easy handles, and one loop that starts requests up to max_concurrency,
+// keeps retries waiting in it with a due time, and stops a batch on a rate-limited response.
+#include "github/github_client.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+#include <curl/curl.h>
+#include <deque>
+#include <leanspec/error.hpp>
+#include <leanspec/version.hpp>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <simdjson.h>
+#include <string_view>
+
+namespace leanspec::detail {
+
+namespace {
+
+// ---- RAII for libcurl's handles ----------------------------------------------------------
+struct EasyDeleter {
+  void operator()(CURL *easy) const noexcept { curl_easy_cleanup(easy); }
+};
+struct MultiDeleter {
+  void operator()(CURLM *multi) const noexcept { curl_multi_cleanup(multi); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist *list) const noexcept { curl_slist_free_all(list); }
+};
+struct UrlDeleter {
+  void operator()(CURLU *url) const noexcept { curl_url_cleanup(url); }
+};
+struct CurlStringDeleter {
+  void operator()(char *text) const noexcept { curl_free(text); }
+};
+using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
+using MultiPtr = std::unique_ptr<CURLM, MultiDeleter>;
+using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
+using UrlPtr = std::unique_ptr<CURLU, UrlDeleter>;
+using CurlString = std::unique_ptr<char, CurlStringDeleter>;
+
+void global_init() {
+  static std::once_flag once;
+  static CURLcode result = CURLE_OK;
+  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
+  if (result != CURLE_OK)
+    throw Error(ErrorCode::internal,
+                std::string("libcurl failed to initialise: ") + curl_easy_strerror(result));
+}
+
+char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; }
+
+std::string lower(std::string_view text) {
+  std::string lowered(text);
+  std::transform(lowered.begin(), lowered.end(), lowered.begin(), ascii_lower);
+  return lowered;
+}
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return ascii_lower(x) == ascii_lower(y);
+         });
+}
+
+std::string_view trim(std::string_view text) noexcept {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+    text.remove_prefix(1);
+  while (!text.empty() &&
+         (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' || text.back() == '\n'))
+    text.remove_suffix(1);
+  return text;
+}
+
+template <class Int> std::optional<Int> parse_int(std::string_view text) noexcept {
+  text = trim(text);
+  Int value{};
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size())
+    return std::nullopt;
+  return value;
+}
+
+std::int64_t unix_now() noexcept { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+// ---- URLs ----------------------------------------------------------------------------------
+// What the token is bound to: scheme, host and port (the scheme's default when absent).
+struct Origin {
+  std::string scheme, host, port;
+  bool operator==(const Origin &) const = default;
+};
+
+struct ParsedUrl {
+  Origin origin;
+  std::string path, query;
+  bool has_credentials = false, has_fragment = false;
+};
+
+std::optional<std::string> url_part(CURLU *url, CURLUPart part, unsigned flags = 0) {
+  char *raw = nullptr;
+  if (curl_url_get(url, part, &raw, flags) != CURLUE_OK || raw == nullptr)
+    return std::nullopt;
+  const CurlString owned(raw);
+  return std::string(raw);
+}
+
+/// nullopt when `text` is not an absolute http(s) URL with a host.
+std::optional<ParsedUrl> parse_url(const std::string &text) {
+  if (text.find("://") == std::string::npos)
+    return std::nullopt; // curl would guess a scheme
+  const UrlPtr url(curl_url());
+  if (!url)
+    throw std::bad_alloc();
+  if (curl_url_set(url.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK)
+    return std::nullopt;
+  auto scheme = url_part(url.get(), CURLUPART_SCHEME);
+  auto host = url_part(url.get(), CURLUPART_HOST);
+  auto port = url_part(url.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  if (!scheme || !host || host->empty() || !port)
+    return std::nullopt;
+  ParsedUrl parsed;
+  parsed.origin = {lower(*scheme), lower(*host), *port};
+  if (parsed.origin.scheme != "http" && parsed.origin.scheme != "https")
+    return std::nullopt;
+  parsed.path = url_part(url.get(), CURLUPART_PATH).value_or("/");
+  parsed.query = url_part(url.get(), CURLUPART_QUERY).value_or("");
+  parsed.has_credentials = url_part(url.get(), CURLUPART_USER).has_value() ||
+                           url_part(url.get(), CURLUPART_PASSWORD).has_value();
+  parsed.has_fragment = url_part(url.get(), CURLUPART_FRAGMENT).has_value();
+  return parsed;
+}
+
+/// A URL fit for an error message: no user info, no fragment, and only the query parameters
+/// known to carry no secret keep their values (a codeload redirect may carry `?token=`).
+std::string shown_url(const ParsedUrl &url) {
+  std::string shown = url.origin.scheme + "://" + url.origin.host;
+  const bool default_port = (url.origin.scheme == "http" && url.origin.port == "80") ||
+                            (url.origin.scheme == "https" && url.origin.port == "443");
+  if (!default_port)
+    shown += ":" + url.origin.port;
+  shown += url.path;
+  static constexpr std::string_view safe[] = {"recursive", "ref",  "per_page", "page",
+                                              "path",      "sha",  "since",    "until",
+                                              "state",     "sort", "direction"};
+  char separator = '?';
+  std::string_view rest = url.query;
+  while (!rest.empty()) {
+    const std::size_t amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    const std::string_view name = pair.substr(0, pair.find('='));
+    shown += separator;
+    separator = '&';
+    if (std::find(std::begin(safe), std::end(safe), name) != std::end(safe))
+      shown += pair;
+    else
+      shown += std::string(name) + "=[redacted]";
+  }
+  return shown;
+}
+
+// ---- per-response parsing --------------------------------------------------------------------
+bool mentions_secondary_limit(std::string_view body) {
+  constexpr std::size_t max_json = 64u << 10;
+  std::string message;
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  std::string_view text;
+  if (body.size() <= max_json && !parser.parse(body.data(), body.size()).get(root) &&
+      !root["message"].get(text))
+    message = lower(text);
+  else
+    message = lower(body.substr(0, max_json));
+  return message.find("secondary rate limit") != std::string::npos ||
+         message.find("abuse detection") != std::string::npos;
+}
+
+// One attempt in flight; CURLOPT_PRIVATE and the callbacks' user data point at it.
+struct Transfer {
+  std::size_t job = 0;
+  EasyPtr easy;
+  SlistPtr headers;
+  GitHubResponse response;
+  std::size_t max_body = 0;
+  bool too_large = false;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+};
+
+std::size_t on_body(char *data, std::size_t size, std::size_t count, void *user) noexcept {
+  auto *t = static_cast<Transfer *>(user);
+  const std::size_t n = size * count;
+  if (t->response.body.size() + n > t->max_body) {
+    t->too_large = true;
+    return 0; // CURLE_WRITE_ERROR ends the transfer
+  }
+  try {
+    t->response.body.append(data, n);
+  } catch (...) {
+    return 0;
+  }
+  return n;
+}
+
+// Called for every header line of every response of the transfer, redirects included. A
+// status line starts a new response: what is kept describes the final one, except the
+// rate-limit fields, which keep the last values any hop sent (a redirect's target, such as
+// codeload, sends none).
+std::size_t on_header(char *data, std::size_t size, std::size_t count, void *user) noexcept {
+  auto *t = static_cast<Transfer *>(user);
+  const std::size_t n = size * count;
+  const std::string_view line(data, n);
+  try {
+    if (line.starts_with("HTTP/")) {
+      t->response.etag.clear();
+      t->response.retry_after = std::chrono::seconds(-1);
+      return n;
+    }
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos)
+      return n;
+    const std::string_view name = trim(line.substr(0, colon));
+    const std::string_view value = trim(line.substr(colon + 1));
+    RateLimit &rate = t->response.rate_limit;
+    if (iequals(name, "etag")) {
+      t->response.etag = std::string(value);
+    } else if (iequals(name, "x-ratelimit-limit")) {
+      rate.limit = parse_int<int>(value).value_or(rate.limit);
+    } else if (iequals(name, "x-ratelimit-remaining")) {
+      rate.remaining = parse_int<int>(value).value_or(rate.remaining);
+    } else if (iequals(name, "x-ratelimit-reset")) {
+      rate.reset_at = parse_int<std::int64_t>(value).value_or(rate.reset_at);
+    } else if (iequals(name, "retry-after")) {
+      if (const auto seconds = parse_int<std::int64_t>(value); seconds && *seconds >= 0) {
+        t->response.retry_after = std::chrono::seconds(*seconds);
+      } else {
+        const std::string date(value); // an HTTP date
+        if (const std::int64_t at = curl_getdate(date.c_str(), nullptr); at >= 0)
+          t->response.retry_after =
+              std::chrono::seconds(std::max<std::int64_t>(0, at - unix_now()));
+      }
+    }
+  } catch (...) {
+    return 0;
+  }
+  return n;
+}
+
+bool is_retryable(CURLcode code) noexcept {
+  switch (code) {
+  case CURLE_OPERATION_TIMEDOUT:
+  case CURLE_COULDNT_CONNECT:
+  case CURLE_COULDNT_RESOLVE_HOST:
+  case CURLE_SEND_ERROR:
+  case CURLE_RECV_ERROR:
+  case CURLE_GOT_NOTHING:
+  case CURLE_PARTIAL_FILE:
+  case CURLE_HTTP2:
+  case CURLE_HTTP2_STREAM:
+  case CURLE_SSL_CONNECT_ERROR:
+    return true;
+  default:
+    return false;
+  }
+}
+
+std::string attempts_text(int attempts) {
+  return std::to_string(attempts) + (attempts == 1 ? " attempt" : " attempts");
+}
+
+} // namespace
+
+// ---- GitHubResponse ----------------------------------------------------------------------------
+bool GitHubResponse::is_rate_limited() const noexcept {
+  if (status == 429)
+    return true;
+  if (status != 403)
+    return false;
+  if (rate_limit.remaining == 0)
+    return true;
+  try {
+    return mentions_secondary_limit(body);
+  } catch (...) {
+    return false;
+  }
+}
+
+std::int64_t GitHubResponse::retry_at(std::int64_t now_unix_s) const noexcept {
+  if (retry_after.count() >= 0)
+    return now_unix_s + retry_after.count();
+  if (rate_limit.remaining == 0 && rate_limit.reset_at > 0)
+    return std::max(rate_limit.reset_at, now_unix_s);
+  return now_unix_s + 60;
+}
+
+// ---- GitHubClient --------------------------------------------------------------------------
+struct GitHubClient::Impl {
+  using Clock = std::chrono::steady_clock;
+
+  // One request of a batch, across its attempts.
+  struct Job {
+    const GitHubRequest *request = nullptr;
+    std::string url, shown; // shown: for errors (no secrets)
+    bool send_token = false;
+    Clock::time_point due{}; // of the next attempt, while waiting for a retry
+  };
+
+  GitHubClientOptions options;
+  Origin api_origin;
+  std::string api_base; // api_url without a trailing slash
+  std::string user_agent;
+  MultiPtr multi;
+  std::vector<EasyPtr> idle; // easy handles kept for reuse; destroyed before `multi`
+  GitHubCounters counters;
+  std::mt19937_64 random{std::random_device{}()};
+
+  explicit Impl(GitHubClientOptions o) : options(std::move(o)) {
+    global_init();
+    const auto parsed = parse_url(options.api_url);
+    if (!parsed || parsed->has_credentials || parsed->has_fragment || !parsed->query.empty())
+      throw Error(ErrorCode::config,
+                  "api_url (GITHUB_API_URL) must be http(s)://host[:port][/path] without "
+                  "credentials, query or fragment; got " +
+                      (parsed ? "'" + shown_url(*parsed) + "'" : std::string("an invalid URL")));
+    if (options.max_concurrency == 0)
+      throw Error(ErrorCode::config, "max_concurrency must be at least 1");
+    api_origin = parsed->origin;
+    api_base = options.api_url;
+    while (api_base.ends_with('/'))
+      api_base.pop_back();
+    user_agent =
+        options.user_agent.empty() ? std::string("libleanspec/") + version() : options.user_agent;
+    multi.reset(curl_multi_init());
+    if (!multi)
+      throw Error(ErrorCode::internal, "curl_multi_init failed");
+    const long limit = static_cast<long>(options.max_concurrency);
+    curl_multi_setopt(multi.get(), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    curl_multi_setopt(multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS, limit);
+    curl_multi_setopt(multi.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS, limit);
+    curl_multi_setopt(multi.get(), CURLMOPT_MAXCONNECTS, limit);
+    curl_multi_setopt(multi.get(), CURLMOPT_MAX_CONCURRENT_STREAMS, limit);
+  }
+
+  ~Impl() { idle.clear(); }
+  Impl(const Impl &) = delete;
+  Impl &operator=(const Impl &) = delete;
+
+  std::string redact(std::string text) const {
+    if (options.token.empty())
+      return text;
+    for (std::size_t at; (at = text.find(options.token)) != std::string::npos;)
+      text.replace(at, options.token.size(), "[redacted]");
+    return text;
+  }
+
+  Job make_job(const GitHubRequest &request) const {
+    Job job;
+    job.request = &request;
+    const std::string &path = request.path;
+    std::string url = path;
+    if (!path.starts_with("http://") && !path.starts_with("https://"))
+      url = api_base + (path.starts_with('/') ? "" : "/") + path;
+    if (const auto parsed = parse_url(url)) {
+      job.url = std::move(url);
+      job.shown = shown_url(*parsed);
+      job.send_token = !options.token.empty() && parsed->origin == api_origin;
+    } // else job.url stays empty: reported as an invalid URL, never sent
+    return job;
+  }
+
+  EasyPtr take_easy() {
+    if (!idle.empty()) {
+      EasyPtr easy = std::move(idle.back());
+      idle.pop_back();
+      curl_easy_reset(easy.get()); // options only: connections live in the multi handle
+      return easy;
+    }
+    EasyPtr easy(curl_easy_init());
+    if (!easy)
+      throw Error(ErrorCode::internal, "curl_easy_init failed");
+    return easy;
+  }
+
+  std::unique_ptr<Transfer> start(std::size_t index, const Job &job, int attempts_before) {
+    auto t = std::make_unique<Transfer>();
+    t->job = index;
+    t->easy = take_easy();
+    t->max_body = options.max_body_size;
+    t->response.attempts = attempts_before + 1;
+    const GitHubRequest &request = *job.request;
+    auto add = [&](const std::string &header) {
+      // curl_slist_append returns the list's head: a new node only for an empty list.
+      curl_slist *head = curl_slist_append(t->headers.get(), header.c_str());
+      if (!head)
+        throw std::bad_alloc();
+      if (!t->headers)
+        t->headers.reset(head);
+    };
+    add("Accept: " +
+        (request.accept.empty() ? std::string("application/vnd.github+json") : request.accept));
+    if (!request.if_none_match.empty())
+      add("If-None-Match: " + request.if_none_match);
+    if (job.send_token)
+      add("X-GitHub-Api-Version: 2022-11-28");
+
+    CURL *e = t->easy.get();
+    curl_easy_setopt(e, CURLOPT_URL, job.url.c_str());
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers.get());
+    curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent.c_str());
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(options.max_redirects));
+    // The token travels as curl's bearer credential, which curl sends to the URL's own scheme,
+    // host and port only, never to a redirect's target elsewhere (CURLOPT_UNRESTRICTED_AUTH
+    // stays off); it is never put into a header list or a URL.
+    if (job.send_token) {
+      curl_easy_setopt(e, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BEARER));
+      curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, options.token.c_str());
+    }
+    curl_easy_setopt(e, CURLOPT_UNRESTRICTED_AUTH, 0L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(options.connect_timeout.count()));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options.request_timeout.count()));
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+    // Over TLS, wait for a connection being set up to the same host to tell whether it
+    // multiplexes (HTTP/2) before opening another one.
+    if (job.url.starts_with("https://"))
+      curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); // every encoding this curl decodes
+    curl_easy_setopt(
+        e, CURLOPT_MAXFILESIZE_LARGE,
+        static_cast<curl_off_t>(std::min<std::uint64_t>(options.max_body_size, INT64_MAX)));
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error_buffer);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
+    if (const CURLMcode m = curl_multi_add_handle(multi.get(), e); m != CURLM_OK)
+      throw Error(ErrorCode::internal,
+                  std::string("curl_multi_add_handle: ") + curl_multi_strerror(m));
+    return t;
+  }
+
+  // Takes the transfer's easy handle out of the multi handle and back into the pool.
+  void release(Transfer &t) noexcept {
+    if (!t.easy)
+      return;
+    curl_multi_remove_handle(multi.get(), t.easy.get());
+    try {
+      idle.push_back(std::move(t.easy));
+    } catch (...) {
+      t.easy.reset();
+    }
+  }
+
+  // Full jitter: uniform in [0, retry_base * 2^(attempts - 1)).
+  Clock::duration backoff(int attempts) {
+    const int shift = std::clamp(attempts - 1, 0, 20);
+    const std::int64_t ceiling = static_cast<std::int64_t>(options.retry_base.count()) << shift;
+    if (ceiling <= 0)
+      return Clock::duration::zero();
+    std::uniform_int_distribution<std::int64_t> pick(0, ceiling - 1);
+    return std::chrono::milliseconds(pick(random));
+  }
+
+  std::vector<GitHubResponse>
+  fetch_all(const std::vector<GitHubRequest> &requests,
+            const std::function<bool(std::size_t, std::size_t)> &progress);
+};
+
+std::vector<GitHubResponse>
+GitHubClient::Impl::fetch_all(const std::vector<GitHubRequest> &requests,
+                              const std::function<bool(std::size_t, std::size_t)> &progress) {
+  const std::size_t total = requests.size();
+  std::vector<GitHubResponse> out(total);
+  std::vector<Job> jobs;
+  jobs.reserve(total);
+  for (const GitHubRequest &request : requests)
+    jobs.push_back(make_job(request));
+
+  std::deque<std::size_t> fresh;    // never started, in request order
+  std::vector<std::size_t> waiting; // retries, each with its due time
+  std::vector<std::unique_ptr<Transfer>> active;
+  std::size_t done = 0;
+  enum class Stop { no, rate_limited, cancelled } stop = Stop::no;
+
+  // Transfers in flight leave the multi handle however this function ends.
+  struct ActiveGuard {
+    Impl &impl;
+    std::vector<std::unique_ptr<Transfer>> &transfers;
+    ~ActiveGuard() {
+      for (auto &t : transfers)
+        impl.release(*t);
+    }
+  } guard{*this, active};
+
+  auto finish = [&](std::size_t index, GitHubResponse response) {
+    response.error = redact(std::move(response.error));
+    out[index] = std::move(response);
+    ++done;
+    if (progress && stop == Stop::no && !progress(done, total))
+      stop = Stop::cancelled;
+  };
+  auto fail = [&](std::size_t index, const std::string &why, int attempts) {
+    GitHubResponse response;
+    response.attempts = attempts;
+    const Job &job = jobs[index];
+    response.error =
+        "GET " + (job.url.empty() ? std::string("<invalid URL>") : job.shown) + ": " + why;
+    finish(index, std::move(response));
+  };
+  auto next_due = [&] {
+    return std::min_element(waiting.begin(), waiting.end(), [&](std::size_t a, std::size_t b) {
+      return jobs[a].due < jobs[b].due;
+    });
+  };
+
+  for (std::size_t i = 0; i < total; ++i) {
+    if (jobs[i].url.empty())
+      fail(i, "not an http(s) URL", 0);
+    else
+      fresh.push_back(i);
+  }
+
+  while (done < total) {
+    if (stop != Stop::no) {
+      const char *why = stop == Stop::cancelled ? "not sent: cancelled" : "not sent: rate limited";
+      for (const std::size_t index : fresh)
+        fail(index, why, 0);
+      for (const std::size_t index : waiting)
+        fail(index, why, out[index].attempts);
+      fresh.clear();
+      waiting.clear();
+      if (stop == Stop::cancelled) {
+        for (auto &t : active) {
+          release(*t);
+          fail(t->job, "cancelled", t->response.attempts);
+        }
+        active.clear();
+      }
+      if (active.empty())
+        break; // a rate limit lets the requests already in flight finish
+    }
+    // Start what may start: retries that are due first, then new requests in order.
+    const auto now = Clock::now();
+    while (stop == Stop::no && active.size() < options.max_concurrency) {
+      const auto due = next_due();
+      std::size_t index = 0;
+      if (due != waiting.end() && jobs[*due].due <= now) {
+        index = *due;
+        waiting.erase(due);
+        ++counters.retries;
+      } else if (!fresh.empty()) {
+        index = fresh.front();
+        fresh.pop_front();
+      } else {
+        break;
+      }
+      active.push_back(start(index, jobs[index], out[index].attempts));
+    }
+
+    int running = 0;
+    if (const CURLMcode m = curl_multi_perform(multi.get(), &running); m != CURLM_OK)
+      throw Error(ErrorCode::internal,
+                  std::string("curl_multi_perform: ") + curl_multi_strerror(m));
+    int queued = 0;
+    while (CURLMsg *msg = curl_multi_info_read(multi.get(), &queued)) {
+      if (msg->msg != CURLMSG_DONE)
+        continue;
+      const CURLcode result = msg->data.result;
+      const auto it = std::find_if(active.begin(), active.end(), [&](const auto &t) {
+        return t->easy.get() == msg->easy_handle;
+      });
+      if (it == active.end())
+        continue;
+      const std::unique_ptr<Transfer> t = std::move(*it);
+      active.erase(it);
+      CURL *e = t->easy.get();
+      long status = 0, redirects = 0, request_size = 0;
+      curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+      curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &redirects);
+      curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &request_size);
+      release(*t); // `msg` is invalid from here on
+
+      GitHubResponse &r = t->response;
+      r.status = status;
+      const std::size_t index = t->job;
+      const std::string where = "GET " + jobs[index].shown + ": ";
+      if (request_size > 0)
+        counters.requests += 1 + static_cast<std::uint64_t>(redirects);
+      counters.bytes += r.body.size();
+      if (r.rate_limit.remaining >= 0)
+        counters.last_rate_limit = r.rate_limit;
+      const bool may_retry = static_cast<unsigned>(r.attempts) <= options.max_retries;
+      auto retry_later = [&] {
+        jobs[index].due = Clock::now() + backoff(r.attempts);
+        out[index] = std::move(r);
+        waiting.push_back(index);
+      };
+
+      if (result != CURLE_OK) {
+        std::string why;
+        if (t->too_large || result == CURLE_FILESIZE_EXCEEDED)
+          why = "body larger than max_body_size (" + std::to_string(options.max_body_size) +
+                " bytes)";
+        else if (result == CURLE_OPERATION_TIMEDOUT)
+          why = "timeout (" + std::string(t->error_buffer) + ")";
+        else
+          why = t->error_buffer[0] ? std::string(t->error_buffer) : curl_easy_strerror(result);
+        r.body.clear();
+        if (is_retryable(result) && may_retry && stop == Stop::no) {
+          r.error = where + why;
+          retry_later();
+          continue;
+        }
+        if (r.attempts > 1)
+          why += " after " + attempts_text(r.attempts);
+        r.error = where + why;
+        finish(index, std::move(r));
+        continue;
+      }
+      if (status == 304)
+        ++counters.not_modified;
+      if (r.is_rate_limited()) {
+        ++counters.rate_limited;
+        stop = Stop::rate_limited;
+      } else if (status >= 500) {
+        if (may_retry && stop == Stop::no) {
+          retry_later();
+          continue;
+        }
+        r.error = where + "HTTP " + std::to_string(status) + " after " + attempts_text(r.attempts);
+      }
+      finish(index, std::move(r));
+    }
+    if (done >= total || (stop != Stop::no && active.empty()))
+      continue;
+
+    // Sleep until curl has work or the next retry is due (at most a second).
+    long wait_ms = 1000;
+    if (const auto due = next_due(); due != waiting.end()) {
+      const auto until =
+          std::chrono::duration_cast<std::chrono::milliseconds>(jobs[*due].due - Clock::now());
+      wait_ms = std::clamp<long>(static_cast<long>(until.count()), 0, wait_ms);
+    }
+    if (const CURLMcode m =
+            curl_multi_poll(multi.get(), nullptr, 0, static_cast<int>(wait_ms), nullptr);
+        m != CURLM_OK)
+      throw Error(ErrorCode::internal, std::string("curl_multi_poll: ") + curl_multi_strerror(m));
+  }
+  return out;
+}
+
+GitHubClient::GitHubClient(GitHubClientOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+GitHubClient::~GitHubClient() = default;
+
+std::vector<GitHubResponse>
+GitHubClient::fetch_all(const std::vector<GitHubRequest> &requests,
+                        const std::function<bool(std::size_t done, std::size_t total)> &progress) {
+  return impl_->fetch_all(requests, progress);
+}
+
+GitHubResponse GitHubClient::fetch(const GitHubRequest &request) {
+  return std::move(impl_->fetch_all({request}, {}).front());
+}
+
+GitHubCounters GitHubClient::counters() const noexcept { return impl_->counters; }
+
+const GitHubClientOptions &GitHubClient::options() const noexcept { return impl_->options; }
+
+} // namespace leanspec::detail

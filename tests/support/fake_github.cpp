@@ -1,0 +1,410 @@
+// FakeGitHub of tests/support/fake_github.hpp: git and the server run as child processes
+// (posix_spawn), admin calls are plain libcurl easy requests, stats are read with simdjson.
+#include "support/fake_github.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <fstream>
+#include <memory>
+#include <poll.h>
+#include <signal.h>
+#include <simdjson.h>
+#include <spawn.h>
+#include <stdexcept>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char **environ;
+
+namespace leanspec::test {
+
+namespace {
+
+struct Pipe {
+  int fd[2] = {-1, -1};
+  Pipe() {
+    if (::pipe2(fd, O_CLOEXEC) != 0)
+      throw std::runtime_error("FakeGitHub: pipe failed");
+  }
+  ~Pipe() {
+    close_read();
+    close_write();
+  }
+  Pipe(const Pipe &) = delete;
+  Pipe &operator=(const Pipe &) = delete;
+  void close_read() noexcept {
+    if (fd[0] >= 0)
+      ::close(fd[0]);
+    fd[0] = -1;
+  }
+  void close_write() noexcept {
+    if (fd[1] >= 0)
+      ::close(fd[1]);
+    fd[1] = -1;
+  }
+};
+
+struct SpawnActions {
+  posix_spawn_file_actions_t actions;
+  SpawnActions() { posix_spawn_file_actions_init(&actions); }
+  ~SpawnActions() { posix_spawn_file_actions_destroy(&actions); }
+  SpawnActions(const SpawnActions &) = delete;
+  SpawnActions &operator=(const SpawnActions &) = delete;
+};
+
+// The environment of children: ours, with git isolated from the user's and system's config.
+std::vector<std::string> child_environment() {
+  std::vector<std::string> env;
+  for (char **e = environ; *e; ++e) {
+    const std::string_view entry(*e);
+    if (!entry.starts_with("GIT_"))
+      env.emplace_back(entry);
+  }
+  env.emplace_back("GIT_CONFIG_NOSYSTEM=1");
+  env.emplace_back("GIT_CONFIG_GLOBAL=/dev/null");
+  env.emplace_back("GIT_AUTHOR_NAME=FakeGitHub");
+  env.emplace_back("GIT_AUTHOR_EMAIL=fake@github.test");
+  env.emplace_back("GIT_COMMITTER_NAME=FakeGitHub");
+  env.emplace_back("GIT_COMMITTER_EMAIL=fake@github.test");
+  return env;
+}
+
+std::vector<char *> c_strings(std::vector<std::string> &strings) {
+  std::vector<char *> out;
+  for (std::string &s : strings)
+    out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+pid_t spawn(std::vector<std::string> argv, const SpawnActions &actions) {
+  std::vector<std::string> env = child_environment();
+  std::vector<char *> c_argv = c_strings(argv);
+  std::vector<char *> c_env = c_strings(env);
+  pid_t pid = -1;
+  if (const int rc =
+          posix_spawn(&pid, c_argv[0], &actions.actions, nullptr, c_argv.data(), c_env.data());
+      rc != 0)
+    throw std::runtime_error("FakeGitHub: cannot start " + argv[0] + ": " + std::strerror(rc));
+  return pid;
+}
+
+// Runs argv to completion; returns its stdout, throws with its stderr when it fails.
+std::string run(const std::vector<std::string> &argv) {
+  Pipe out, err;
+  SpawnActions actions;
+  posix_spawn_file_actions_adddup2(&actions.actions, out.fd[1], 1);
+  posix_spawn_file_actions_adddup2(&actions.actions, err.fd[1], 2);
+  const pid_t pid = spawn(argv, actions);
+  out.close_write();
+  err.close_write();
+  std::string text[2];
+  pollfd fds[2] = {{out.fd[0], POLLIN, 0}, {err.fd[0], POLLIN, 0}};
+  int open = 2;
+  while (open > 0) {
+    if (::poll(fds, 2, -1) < 0 && errno != EINTR)
+      break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+        continue;
+      char buffer[4096];
+      const ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
+      if (n > 0) {
+        text[i].append(buffer, static_cast<std::size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        fds[i].fd = -1;
+        --open;
+      }
+    }
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::string command;
+    for (const std::string &a : argv)
+      command += (command.empty() ? "" : " ") + a;
+    throw std::runtime_error("FakeGitHub: '" + command + "' failed: " + text[1]);
+  }
+  return text[0];
+}
+
+std::string trim_newline(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+    text.pop_back();
+  return text;
+}
+
+std::size_t append_body(char *data, std::size_t size, std::size_t count, void *user) {
+  static_cast<std::string *>(user)->append(data, size * count);
+  return size * count;
+}
+
+std::string json_string(const std::string &text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+template <class T> std::string json_optional(const std::optional<T> &value) {
+  if (!value)
+    return "null";
+  if constexpr (std::is_same_v<T, std::string>)
+    return json_string(*value);
+  else
+    return std::to_string(*value);
+}
+
+} // namespace
+
+FakeGitHub::FakeGitHub(const RepoFiles &files, FakeGitHubOptions options)
+    : options_(std::move(options)) {
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "leanspec-github-XXXXXX").string();
+  if (!::mkdtemp(pattern.data()))
+    throw std::runtime_error("FakeGitHub: mkdtemp failed");
+  dir_ = pattern;
+  work_ = dir_ / "work";
+  try {
+    run({"/usr/bin/git", "init", "-q", "-b", options_.branch, work_.string()});
+    git({"config", "commit.gpgsign", "false"});
+    commit(files.empty() ? RepoFiles{{"README.md", "# test repository\n"}} : files, "initial");
+    served_ = work_;
+    if (options_.bare) {
+      served_ = dir_ / "bare.git";
+      run({"/usr/bin/git", "clone", "-q", "--bare", work_.string(), served_.string()});
+      git({"remote", "add", "origin", served_.string()});
+    }
+    start_server();
+  } catch (...) {
+    stop_server();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+    throw;
+  }
+}
+
+FakeGitHub::~FakeGitHub() {
+  stop_server();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+void FakeGitHub::start_server() {
+  Pipe out;
+  SpawnActions actions;
+  posix_spawn_file_actions_adddup2(&actions.actions, out.fd[1], 1);
+  std::vector<std::string> argv = {LEANSPEC_PYTHON3, LEANSPEC_FAKE_GITHUB_SCRIPT,
+                                   "--repo",         served_.string(),
+                                   "--owner",        options_.owner,
+                                   "--name",         options_.name,
+                                   "--parent-pid",   std::to_string(::getpid())};
+  if (!options_.token.empty()) {
+    argv.emplace_back("--token");
+    argv.push_back(options_.token);
+  }
+  pid_ = spawn(argv, actions);
+  out.close_write();
+  // The first line is "API_PORT CODELOAD_PORT"; wait at most 20 s for it.
+  std::string line;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (line.find('\n') == std::string::npos) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd fd = {out.fd[0], POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&fd, 1, static_cast<int>(left.count())) == 0)
+      throw std::runtime_error("FakeGitHub: no port line from fake_github.py within 20 s");
+    char buffer[256];
+    const ssize_t n = ::read(out.fd[0], buffer, sizeof buffer);
+    if (n == 0)
+      throw std::runtime_error("FakeGitHub: fake_github.py exited before printing its ports "
+                               "(its stderr is above)");
+    if (n > 0)
+      line.append(buffer, static_cast<std::size_t>(n));
+  }
+  if (std::sscanf(line.c_str(), "%d %d", &api_port_, &codeload_port_) != 2)
+    throw std::runtime_error("FakeGitHub: unexpected port line '" + line + "'");
+}
+
+void FakeGitHub::stop_server() noexcept {
+  if (pid_ <= 0)
+    return;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  for (int i = 0; i < 500; ++i) { // 5 s
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+std::string FakeGitHub::api_url() const { return "http://127.0.0.1:" + std::to_string(api_port_); }
+
+std::string FakeGitHub::codeload_url() const {
+  return "http://127.0.0.1:" + std::to_string(codeload_port_);
+}
+
+std::string FakeGitHub::repo_path() const {
+  return "/repos/" + options_.owner + "/" + options_.name;
+}
+
+std::string FakeGitHub::git(const std::vector<std::string> &args) const {
+  std::vector<std::string> argv = {"/usr/bin/git", "-C", work_.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(argv);
+}
+
+std::string FakeGitHub::commit_all(const std::string &message) {
+  git({"add", "-A"});
+  git({"commit", "-q", "--allow-empty", "-m", message});
+  if (served_ != work_ && !served_.empty())
+    git({"push", "-q", "--force", "origin", options_.branch});
+  return head();
+}
+
+std::string FakeGitHub::commit(const RepoFiles &files, const std::string &message) {
+  for (const auto &[path, content] : files) {
+    const std::filesystem::path file = work_ / path;
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << content;
+  }
+  return commit_all(message);
+}
+
+std::string FakeGitHub::remove(const std::string &path) {
+  git({"rm", "-q", "-r", "--", path});
+  return commit_all("remove " + path);
+}
+
+std::string FakeGitHub::move(const std::string &from, const std::string &to) {
+  std::filesystem::create_directories((work_ / to).parent_path());
+  git({"mv", "--", from, to});
+  return commit_all("move " + from + " to " + to);
+}
+
+std::string FakeGitHub::head() const {
+  return trim_newline(git({"rev-parse", "refs/heads/" + options_.branch}));
+}
+
+std::string FakeGitHub::blob_sha(const std::string &path) const {
+  return trim_newline(git({"rev-parse", "refs/heads/" + options_.branch + ":" + path}));
+}
+
+std::string FakeGitHub::admin(const std::string &method, const std::string &path,
+                              const std::string &body) const {
+  struct EasyDeleter {
+    void operator()(CURL *e) const noexcept { curl_easy_cleanup(e); }
+  };
+  const std::unique_ptr<CURL, EasyDeleter> easy(curl_easy_init());
+  if (!easy)
+    throw std::runtime_error("FakeGitHub: curl_easy_init failed");
+  const std::string url = api_url() + path;
+  std::string answer;
+  curl_easy_setopt(easy.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(easy.get(), CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy.get(), CURLOPT_TIMEOUT_MS, 10'000L);
+  curl_easy_setopt(easy.get(), CURLOPT_WRITEFUNCTION, &append_body);
+  curl_easy_setopt(easy.get(), CURLOPT_WRITEDATA, &answer);
+  if (method == "POST") {
+    curl_easy_setopt(easy.get(), CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(easy.get(), CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  }
+  const CURLcode rc = curl_easy_perform(easy.get());
+  long status = 0;
+  curl_easy_getinfo(easy.get(), CURLINFO_RESPONSE_CODE, &status);
+  if (rc != CURLE_OK || status != 200)
+    throw std::runtime_error("FakeGitHub: " + method + " " + path + " failed (" +
+                             curl_easy_strerror(rc) + ", HTTP " + std::to_string(status) +
+                             "): " + answer);
+  return answer;
+}
+
+void FakeGitHub::configure(const std::string &json_object) {
+  admin("POST", "/_admin/config", json_object);
+}
+
+void FakeGitHub::set_latency(std::chrono::milliseconds latency) {
+  configure("{\"latency_ms\": " + std::to_string(latency.count()) + "}");
+}
+
+void FakeGitHub::set_failure_rate(double rate, std::uint64_t seed) {
+  configure("{\"fail_rate\": " + std::to_string(rate) + ", \"fail_seed\": " + std::to_string(seed) +
+            "}");
+}
+
+void FakeGitHub::set_fail_all(bool fail) {
+  configure(std::string("{\"fail_all\": ") + (fail ? "true" : "false") + "}");
+}
+
+void FakeGitHub::set_rate_limit(std::optional<int> remaining, std::int64_t reset_unix_s) {
+  configure("{\"rate_limit\": " + json_optional(remaining) + ", \"rate_limit_reset\": " +
+            (reset_unix_s > 0 ? std::to_string(reset_unix_s) : std::string("null")) + "}");
+}
+
+void FakeGitHub::set_secondary_limit(std::optional<int> after, std::optional<int> retry_after_s) {
+  configure("{\"secondary_after\": " + json_optional(after) +
+            ", \"secondary_retry_after\": " + json_optional(retry_after_s) + "}");
+}
+
+void FakeGitHub::set_required_token(std::optional<std::string> token) {
+  configure("{\"token\": " + json_optional(token) + "}");
+}
+
+void FakeGitHub::set_max_tree_entries(int entries) {
+  configure("{\"max_tree_entries\": " + std::to_string(entries) + "}");
+}
+
+void FakeGitHub::reset_stats() { admin("POST", "/_admin/reset", "{}"); }
+
+FakeGitHubStats FakeGitHub::stats() const {
+  const std::string text = admin("GET", "/_admin/stats", "");
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(text).get(root))
+    throw std::runtime_error("FakeGitHub: stats are not JSON: " + text);
+  FakeGitHubStats stats;
+  auto number = [&](const char *key) {
+    std::int64_t value = 0;
+    if (root[key].get(value))
+      throw std::runtime_error(std::string("FakeGitHub: stats lack ") + key);
+    return value;
+  };
+  stats.total = number("total");
+  stats.not_modified = number("not_modified");
+  stats.failed = number("failed");
+  stats.rate_limited = number("rate_limited");
+  stats.unauthorized = number("unauthorized");
+  stats.connections = number("connections");
+  stats.codeload_connections = number("codeload_connections");
+  stats.max_concurrent = number("max_concurrent");
+  stats.api_authorization_missing = number("api_authorization_missing");
+  simdjson::dom::object requests;
+  if (!root["requests"].get(requests))
+    for (const auto field : requests)
+      stats.by_endpoint[std::string(field.key)] = field.value.get_int64().value_unsafe();
+  simdjson::dom::array seen;
+  if (!root["codeload_authorization"].get(seen))
+    for (const auto value : seen) {
+      std::string_view header;
+      if (value.get(header))
+        stats.codeload_authorization.emplace_back(std::nullopt);
+      else
+        stats.codeload_authorization.emplace_back(std::string(header));
+    }
+  return stats;
+}
+
+} // namespace leanspec::test

@@ -1,0 +1,122 @@
+#pragma once
+// FakeGitHub: a real git repository in a temporary folder, served by tests/support/fake_github.py
+// (a fake GitHub REST API and codeload host on 127.0.0.1; its header lists the endpoints and
+// controls). RAII: the constructor commits the files and starts the server (bounded wait for its
+// port line); the destructor stops it (SIGTERM, then SIGKILL after 5 s) and removes the folder.
+// commit(), remove() and move() are pushes: the server reads git at request time. Admin calls
+// go over HTTP to the server. Single-thread (the doctest thread).
+//
+//   FakeGitHub github(RepoFiles{{"specs/001-a/README.md", "---\nstatus: planned\n---\n# A\n"}});
+//   GitHubClient client({.api_url = github.api_url(), .token = github.token()});
+//   github.set_latency(std::chrono::milliseconds(300));
+//   const std::string sha = github.commit({{"specs/002-b/README.md", "..."}});
+//   CHECK(github.stats().requests("blob") == 1);
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace leanspec::test {
+
+/// Path (relative to the repository root) -> file content.
+using RepoFiles = std::map<std::string, std::string>;
+
+/// GET /_admin/stats, parsed.
+struct FakeGitHubStats {
+  std::map<std::string, std::int64_t> by_endpoint; ///< repo, branch, commit, tree, blob, ...
+  std::int64_t total = 0;                          ///< requests on both listeners
+  std::int64_t not_modified = 0;
+  std::int64_t failed = 0; ///< answered 502 by fail_rate / fail_all
+  std::int64_t rate_limited = 0;
+  std::int64_t unauthorized = 0;
+  std::int64_t connections = 0;          ///< TCP connections that carried an API request
+  std::int64_t codeload_connections = 0; ///< ... by the codeload listener
+  std::int64_t max_concurrent = 0;       ///< most requests in progress at once (both)
+  std::int64_t api_authorization_missing = 0;
+  /// The Authorization header of each codeload request (nullopt: none was sent).
+  std::vector<std::optional<std::string>> codeload_authorization;
+
+  std::int64_t requests(const std::string &endpoint) const {
+    const auto it = by_endpoint.find(endpoint);
+    return it == by_endpoint.end() ? 0 : it->second;
+  }
+};
+
+struct FakeGitHubOptions {
+  std::string owner = "acme";
+  std::string name = "web";
+  std::string branch = "main";
+  std::string token = "ghp_fakeTestToken0123456789"; ///< required by the server; empty: none
+  bool bare = false; ///< serve a bare clone (commits are made in a work tree and pushed to it)
+};
+
+class FakeGitHub {
+public:
+  /// Builds the repository with one commit of `files` and starts the server.
+  /// @throws std::runtime_error naming the git command or the server start that failed
+  explicit FakeGitHub(const RepoFiles &files, FakeGitHubOptions options = {});
+  ~FakeGitHub();
+  FakeGitHub(const FakeGitHub &) = delete;
+  FakeGitHub &operator=(const FakeGitHub &) = delete;
+
+  std::string api_url() const;      ///< http://127.0.0.1:PORT
+  std::string codeload_url() const; ///< http://127.0.0.1:PORT2
+  const FakeGitHubOptions &options() const noexcept { return options_; }
+  const std::string &token() const noexcept { return options_.token; }
+  std::string repo_path() const; ///< "/repos/{owner}/{name}"
+  const std::filesystem::path &work_tree() const noexcept { return work_; }
+
+  /// Writes (creating folders) and commits `files` on the branch; returns the new commit SHA.
+  std::string commit(const RepoFiles &files, const std::string &message = "update");
+  /// `git rm -r` of a path, committed; returns the new commit SHA.
+  std::string remove(const std::string &path);
+  /// `git mv from to`, committed (git sees a rename); returns the new commit SHA.
+  std::string move(const std::string &from, const std::string &to);
+  /// The branch's commit SHA.
+  std::string head() const;
+  /// The blob SHA of `path` at the branch head (what GitHub reports for the file).
+  std::string blob_sha(const std::string &path) const;
+  /// Runs git in the work tree (`git -C work_tree args...`); returns stdout.
+  /// @throws std::runtime_error with git's stderr when it fails
+  std::string git(const std::vector<std::string> &args) const;
+
+  // Controls (POST /_admin/config). Each replaces that one setting.
+  void set_latency(std::chrono::milliseconds latency);
+  void set_failure_rate(double rate, std::uint64_t seed = 1); ///< random 502s
+  void set_fail_all(bool fail);                               ///< every request 502
+  /// Primary limit: `remaining` requests left (nullopt: unlimited); reset time in unix seconds
+  /// (0: an hour from each answer).
+  void set_rate_limit(std::optional<int> remaining, std::int64_t reset_unix_s = 0);
+  /// Secondary limit after `after` more API requests (nullopt: off), with a Retry-After in
+  /// seconds when given.
+  void set_secondary_limit(std::optional<int> after,
+                           std::optional<int> retry_after_s = std::nullopt);
+  void set_required_token(std::optional<std::string> token); ///< nullopt: anything is accepted
+  void set_max_tree_entries(int entries);                    ///< 0: GitHub's 100000
+  /// Any other setting, as a JSON object (see fake_github.py).
+  void configure(const std::string &json_object);
+
+  FakeGitHubStats stats() const; ///< GET /_admin/stats
+  void reset_stats();            ///< POST /_admin/reset
+
+private:
+  void start_server();
+  void stop_server() noexcept;
+  std::string commit_all(const std::string &message);
+  std::string admin(const std::string &method, const std::string &path,
+                    const std::string &body) const;
+
+  FakeGitHubOptions options_;
+  std::filesystem::path dir_;  // temporary folder: work/ (and bare.git/)
+  std::filesystem::path work_; // the work tree commits are made in
+  std::filesystem::path served_;
+  int pid_ = -1;
+  int api_port_ = 0;
+  int codeload_port_ = 0;
+};
+
+} // namespace leanspec::test

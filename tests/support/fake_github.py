@@ -1,0 +1,651 @@
+#!/usr/bin/python3
+"""A fake GitHub REST API (v3) over a real git repository, for tests and benchmarks.
+
+    /usr/bin/python3 fake_github.py --repo PATH [--owner acme] [--name web] [--token T]
+                                    [--max-tree-entries N] [--parent-pid PID]
+
+Standard library only. Two listeners on 127.0.0.1, both bound to port 0; the first line on
+stdout is "API_PORT CODELOAD_PORT" (then stdout is closed). SIGTERM (or SIGINT, or the death of
+--parent-pid) stops both cleanly with exit status 0.
+
+Every answer comes from git at request time (`git rev-parse`, `cat-file`, `ls-tree`, `diff`,
+`archive`), so SHAs are real git SHAs and committing to the repository (bare or not) is a push.
+
+API listener (http://127.0.0.1:API_PORT), shaped like api.github.com:
+  GET /repos/{o}/{r}                      full_name, default_branch, size (KB), ...
+  GET /repos/{o}/{r}/branches/{b}         {name, commit: {sha, commit: {tree: {sha}}}}
+  GET /repos/{o}/{r}/commits/{ref}        a commit; `Accept: application/vnd.github.sha` -> SHA
+  GET /repos/{o}/{r}/git/trees/{sha}      ?recursive=1; `truncated` past --max-tree-entries
+  GET /repos/{o}/{r}/git/blobs/{sha}      base64 (60-char lines); `...vnd.github.raw` -> bytes
+  GET /repos/{o}/{r}/contents/{path}      ?ref=; a file (base64 or raw) or a directory listing
+  GET /repos/{o}/{r}/compare/{b}...{h}    files (added/modified/removed/renamed), at most 300
+  GET /repos/{o}/{r}/tarball/{ref}        302 to the codeload listener
+Codeload listener (http://127.0.0.1:CODELOAD_PORT):
+  GET /{o}/{r}/legacy.tar.gz/{sha}        git archive --format=tar.gz --prefix={o}-{r}-{sha7}/
+
+Every GET answer carries a strong ETag (a hash of the body); a matching If-None-Match gets a
+304, which costs no rate limit. API answers carry X-RateLimit-Limit/Remaining/Reset/Used.
+
+Controls, on the API listener (never counted, never limited, no token needed):
+  POST /_admin/config  JSON, every key optional; a key present replaces that setting:
+      latency_ms      int    delay before each answer (both listeners)
+      fail_rate       float  share of requests answered 502 (both listeners), with...
+      fail_seed       int    ...this random seed (reseeded whenever it is given)
+      fail_all        bool   every request answered 502 (both listeners)
+      token           str|null  required token ("Authorization: Bearer T" or "token T"), else 401
+      rate_limit      int|null  primary limit: requests left (each non-304 API answer costs
+                                one); at 0 -> 403 "API rate limit exceeded", Remaining: 0
+      rate_limit_reset int   unix time sent as X-RateLimit-Reset (default: now + 3600)
+      secondary_after int|null  after this many more API requests, every API request gets
+                                403 "You have exceeded a secondary rate limit" without
+                                rate-limit headers
+      secondary_retry_after int|null  Retry-After sent with the secondary 403
+      max_tree_entries int   entries per tree answer before `truncated` (0: 100000)
+  POST /_admin/reset   zeroes the counters below (settings stay)
+  GET  /_admin/stats   {"requests": {endpoint: n}, "total", "not_modified", "failed",
+                        "rate_limited", "unauthorized", "connections", "codeload_connections"
+                        (TCP connections that carried a non-admin request),
+                        "max_concurrent", "codeload_authorization": [header or null, ...],
+                        "api_authorization_missing": n}
+  endpoint names: repo, branch, commit, tree, blob, contents, compare, tarball, codeload, other
+"""
+
+import argparse
+import base64
+import hashlib
+import http.server
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+
+SHA_RE = re.compile(r"^[0-9a-f]{40}$")
+DEFAULT_MAX_TREE_ENTRIES = 100000
+MAX_COMPARE_FILES = 300
+
+
+class GitError(Exception):
+    pass
+
+
+class Git:
+    """git commands on one repository (bare or with a work tree)."""
+
+    def __init__(self, repo):
+        self.repo = repo
+
+    def run(self, *args, check=True):
+        proc = subprocess.run(["git", "-C", self.repo, *args], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+        if check and proc.returncode != 0:
+            raise GitError(proc.stderr.decode(errors="replace").strip())
+        return proc.stdout
+
+    def resolve(self, ref, kind="commit"):
+        """The SHA of `ref` peeled to `kind`, or None."""
+        if not ref or ref.startswith("-"):
+            return None
+        out = self.run("rev-parse", "--verify", "--quiet", "--end-of-options",
+                       ref + "^{" + kind + "}", check=False)
+        sha = out.decode().strip()
+        return sha if SHA_RE.match(sha) else None
+
+    def object_type(self, sha):
+        if not SHA_RE.match(sha):
+            return None
+        out = self.run("cat-file", "-t", sha, check=False).decode().strip()
+        return out or None
+
+    def default_branch(self):
+        out = self.run("symbolic-ref", "--short", "HEAD", check=False).decode().strip()
+        return out or "main"
+
+    def commit_info(self, sha):
+        fmt = "%H%x00%T%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B"
+        fields = self.run("show", "-s", "--format=" + fmt, sha).decode().split("\x00")
+        return {"sha": fields[0], "tree": fields[1], "parents": fields[2].split(),
+                "author": {"name": fields[3], "email": fields[4], "date": fields[5]},
+                "committer": {"name": fields[6], "email": fields[7], "date": fields[8]},
+                "message": fields[9].rstrip("\n")}
+
+    def ls_tree(self, sha, recursive):
+        args = ["ls-tree", "-l", "-z"] + (["-r", "-t"] if recursive else []) + [sha]
+        entries = []
+        for record in self.run(*args).split(b"\x00"):
+            if not record:
+                continue
+            meta, path = record.split(b"\t", 1)
+            mode, kind, obj, size = meta.decode().split()
+            entries.append({"path": path.decode("utf-8", errors="surrogateescape"),
+                            "mode": mode, "type": kind, "sha": obj,
+                            "size": None if size == "-" else int(size)})
+        return entries
+
+    def blob(self, sha):
+        return self.run("cat-file", "blob", sha)
+
+    def repo_size_kb(self, sha):
+        total = sum(e["size"] or 0 for e in self.ls_tree(sha, True) if e["type"] == "blob")
+        return (total + 1023) // 1024
+
+    def diff(self, base, head):
+        """[(status letter, old path, new path, old sha, new sha)] of base...head."""
+        out = self.run("diff", "--raw", "-z", "-M", "--no-abbrev", base + "..." + head)
+        parts = out.split(b"\x00")
+        changes = []
+        i = 0
+        while i < len(parts) and parts[i]:
+            meta = parts[i].decode().lstrip(":").split()
+            status = meta[4][0]
+            old = parts[i + 1].decode("utf-8", errors="surrogateescape")
+            if status in "RC":
+                new = parts[i + 2].decode("utf-8", errors="surrogateescape")
+                i += 3
+            else:
+                new = old
+                i += 2
+            changes.append((status, old, new, meta[2], meta[3]))
+        return changes
+
+
+class State:
+    """Settings and counters shared by every handler thread."""
+
+    def __init__(self, args):
+        self.lock = threading.Lock()
+        self.git = Git(args.repo)
+        self.owner = args.owner
+        self.name = args.name
+        self.api_base = ""
+        self.codeload_base = ""
+        self.latency_ms = 0
+        self.fail_rate = 0.0
+        self.random = random.Random(0)
+        self.fail_all = False
+        self.token = args.token
+        self.rate_limit = None
+        self.rate_limit_total = 5000
+        self.rate_limit_reset = None
+        self.secondary_after = None
+        self.secondary_retry_after = None
+        self.max_tree_entries = args.max_tree_entries
+        self.reset_counters()
+
+    def reset_counters(self):
+        self.requests = {}
+        self.total = 0
+        self.not_modified = 0
+        self.failed = 0
+        self.rate_limited = 0
+        self.unauthorized = 0
+        self.connections = 0
+        self.codeload_connections = 0
+        self.in_flight = 0
+        self.max_concurrent = 0
+        self.codeload_authorization = []
+        self.api_authorization_missing = 0
+
+    def configure(self, changes):
+        with self.lock:
+            for key, value in changes.items():
+                if key == "fail_seed":
+                    self.random = random.Random(value)
+                elif key in ("latency_ms", "fail_rate", "fail_all", "token", "rate_limit",
+                             "rate_limit_reset", "secondary_after", "secondary_retry_after",
+                             "max_tree_entries"):
+                    setattr(self, key, value)
+                else:
+                    raise ValueError("unknown setting " + key)
+
+    def stats(self):
+        with self.lock:
+            return {"requests": dict(self.requests), "total": self.total,
+                    "not_modified": self.not_modified, "failed": self.failed,
+                    "rate_limited": self.rate_limited, "unauthorized": self.unauthorized,
+                    "connections": self.connections,
+                    "codeload_connections": self.codeload_connections,
+                    "max_concurrent": self.max_concurrent,
+                    "codeload_authorization": list(self.codeload_authorization),
+                    "api_authorization_missing": self.api_authorization_missing}
+
+
+class Answer(Exception):
+    """An HTTP answer raised from deep inside a route."""
+
+    def __init__(self, status, body, content_type="application/json; charset=utf-8",
+                 headers=None):
+        super().__init__(status)
+        self.status = status
+        self.body = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.content_type = content_type
+        self.headers = headers or {}
+
+
+def not_found(message="Not Found"):
+    return Answer(404, {"message": message,
+                        "documentation_url": "https://docs.github.com/rest"})
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: every answer carries Content-Length
+    server_version = "fake-github/1"
+    state = None  # set on the subclass per listener
+    codeload = False
+
+    def log_message(self, *args):
+        pass
+
+    def setup(self):
+        super().setup()
+        self.counted = False  # one handler per connection: counted at its first non-admin request
+
+    # ---- plumbing -----------------------------------------------------------------------
+    def send(self, status, body=b"", content_type="application/json; charset=utf-8",
+             headers=None):
+        self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, str(value))
+        if status != 304:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body) if status != 304 else 0))
+        self.end_headers()
+        if status != 304:
+            self.wfile.write(body)
+
+    def read_body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def token_ok(self):
+        want = self.state.token
+        if want is None:
+            return True
+        got = self.headers.get("Authorization") or ""
+        return got in ("Bearer " + want, "token " + want)
+
+    def rate_headers(self):
+        st = self.state
+        if st.rate_limit is None:
+            return {}
+        reset = st.rate_limit_reset or int(time.time()) + 3600
+        return {"X-RateLimit-Limit": st.rate_limit_total,
+                "X-RateLimit-Remaining": max(st.rate_limit, 0),
+                "X-RateLimit-Reset": reset,
+                "X-RateLimit-Used": max(st.rate_limit_total - st.rate_limit, 0),
+                "X-RateLimit-Resource": "core"}
+
+    # ---- admin ------------------------------------------------------------------------------
+    def do_POST(self):
+        body = self.read_body()
+        path = urllib.parse.urlsplit(self.path).path
+        try:
+            if path == "/_admin/config" and not self.codeload:
+                self.state.configure(json.loads(body or b"{}"))
+            elif path == "/_admin/reset" and not self.codeload:
+                with self.state.lock:
+                    self.state.reset_counters()
+            else:
+                raise not_found()
+            self.send(200, b'{"ok": true}')
+        except Answer as a:
+            self.send(a.status, a.body, a.content_type)
+        except (ValueError, TypeError) as e:
+            self.send(400, json.dumps({"message": str(e)}).encode())
+
+    def do_GET(self):
+        st = self.state
+        split = urllib.parse.urlsplit(self.path)
+        if not self.codeload and split.path == "/_admin/stats":
+            self.send(200, json.dumps(st.stats()).encode())
+            return
+        endpoint = "codeload" if self.codeload else endpoint_name(split.path)
+        with st.lock:
+            if not self.counted:
+                self.counted = True
+                if self.codeload:
+                    st.codeload_connections += 1
+                else:
+                    st.connections += 1
+            st.requests[endpoint] = st.requests.get(endpoint, 0) + 1
+            st.total += 1
+            st.in_flight += 1
+            st.max_concurrent = max(st.max_concurrent, st.in_flight)
+            if self.codeload:
+                st.codeload_authorization.append(self.headers.get("Authorization"))
+            elif self.headers.get("Authorization") is None:
+                st.api_authorization_missing += 1
+            latency = st.latency_ms
+            fail = st.fail_all or (st.fail_rate > 0 and st.random.random() < st.fail_rate)
+        try:
+            if latency:
+                time.sleep(latency / 1000.0)
+            if fail:
+                with st.lock:
+                    st.failed += 1
+                self.send(502, b'{"message": "Server Error"}')
+                return
+            if self.codeload:
+                self.answer(*self.codeload_route(split.path))
+            else:
+                self.api(split)
+        finally:
+            with st.lock:
+                st.in_flight -= 1
+
+    def api(self, split):
+        st = self.state
+        with st.lock:
+            if not self.token_ok():
+                st.unauthorized += 1
+                answer = Answer(401, {"message": "Bad credentials",
+                                      "documentation_url": "https://docs.github.com/rest"})
+            elif st.secondary_after is not None and st.secondary_after <= 0:
+                st.rate_limited += 1
+                headers = {}
+                if st.secondary_retry_after is not None:
+                    headers["Retry-After"] = st.secondary_retry_after
+                answer = Answer(403, {"message": "You have exceeded a secondary rate limit. "
+                                                 "Please wait a few minutes before you try again.",
+                                      "documentation_url": "https://docs.github.com/rest"},
+                                headers=headers)
+            elif st.rate_limit is not None and st.rate_limit <= 0:
+                st.rate_limited += 1
+                answer = Answer(403, {"message": "API rate limit exceeded.",
+                                      "documentation_url": "https://docs.github.com/rest"},
+                                headers=self.rate_headers())
+            else:
+                answer = None
+                if st.secondary_after is not None:
+                    st.secondary_after -= 1
+        if answer is not None:
+            self.send(answer.status, answer.body, answer.content_type, answer.headers)
+            return
+        try:
+            status, body, content_type, headers = self.api_route(split)
+        except Answer as a:
+            status, body, content_type, headers = a.status, a.body, a.content_type, a.headers
+        except GitError as e:
+            status, body, content_type, headers = (
+                422, json.dumps({"message": str(e)}).encode(),
+                "application/json; charset=utf-8", {})
+        self.answer(status, body, content_type, headers, api=True)
+
+    def answer(self, status, body, content_type, headers, api=False):
+        """Sends an answer with an ETag; a matching If-None-Match gets a 304 for free."""
+        st = self.state
+        headers = dict(headers)
+        if status == 200:
+            etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
+            headers["ETag"] = etag
+            wanted = [t.strip() for t in (self.headers.get("If-None-Match") or "").split(",")]
+            if etag in wanted or "*" in wanted:
+                with st.lock:
+                    st.not_modified += 1
+                    if api:
+                        headers.update(self.rate_headers())
+                self.send(304, headers=headers)
+                return
+        if api:
+            with st.lock:
+                if st.rate_limit is not None:
+                    st.rate_limit -= 1
+                headers.update(self.rate_headers())
+        self.send(status, body, content_type, headers)
+
+    # ---- routes -------------------------------------------------------------------------------
+    def api_route(self, split):
+        st = self.state
+        git = st.git
+        query = urllib.parse.parse_qs(split.query)
+        accept = self.headers.get("Accept") or ""
+        parts = [urllib.parse.unquote(p) for p in split.path.split("/")[1:]]
+        if len(parts) < 3 or parts[0] != "repos" or parts[1] != st.owner or parts[2] != st.name:
+            raise not_found()
+        rest = parts[3:]
+        base = st.api_base + "/repos/" + st.owner + "/" + st.name
+        json_type = "application/json; charset=utf-8"
+
+        if not rest:
+            branch = git.default_branch()
+            head = git.resolve(branch)
+            return 200, dumps({
+                "id": 1, "name": st.name, "full_name": st.owner + "/" + st.name,
+                "owner": {"login": st.owner}, "private": False, "default_branch": branch,
+                "size": git.repo_size_kb(head) if head else 0, "url": base,
+                "html_url": "https://github.com/" + st.owner + "/" + st.name}), json_type, {}
+
+        if rest[0] == "branches" and len(rest) >= 2:
+            branch = "/".join(rest[1:])
+            sha = git.resolve("refs/heads/" + branch)
+            if sha is None:
+                raise not_found("Branch not found")
+            return 200, dumps({"name": branch, "commit": commit_json(git, sha, base),
+                               "protected": False}), json_type, {}
+
+        if rest[0] == "commits" and len(rest) >= 2:
+            ref = "/".join(rest[1:])
+            sha = git.resolve(ref)
+            if sha is None:
+                raise Answer(422, {"message": "No commit found for SHA: " + ref})
+            if "application/vnd.github.sha" in accept:
+                return 200, sha.encode(), "application/vnd.github.sha; charset=utf-8", {}
+            return 200, dumps(commit_json(git, sha, base)), json_type, {}
+
+        if rest[:2] == ["git", "trees"] and len(rest) == 3:
+            sha = git.resolve(rest[2], "tree")
+            if sha is None:
+                raise not_found()
+            recursive = "recursive" in query
+            entries = git.ls_tree(sha, recursive)
+            limit = st.max_tree_entries or DEFAULT_MAX_TREE_ENTRIES
+            truncated = len(entries) > limit
+            tree = []
+            for e in entries[:limit]:
+                item = {"path": e["path"], "mode": e["mode"], "type": e["type"], "sha": e["sha"]}
+                if e["type"] == "blob":
+                    item["size"] = e["size"]
+                    item["url"] = base + "/git/blobs/" + e["sha"]
+                elif e["type"] == "tree":
+                    item["url"] = base + "/git/trees/" + e["sha"]
+                tree.append(item)
+            return 200, dumps({"sha": sha, "url": base + "/git/trees/" + sha, "tree": tree,
+                               "truncated": truncated}), json_type, {}
+
+        if rest[:2] == ["git", "blobs"] and len(rest) == 3:
+            sha = rest[2]
+            if git.object_type(sha) != "blob":
+                raise not_found()
+            data = git.blob(sha)
+            if "application/vnd.github.raw" in accept:
+                return 200, data, "application/vnd.github.raw", {}
+            return 200, dumps({"sha": sha, "node_id": "B_" + sha[:12], "size": len(data),
+                               "url": base + "/git/blobs/" + sha, "content": base64_lines(data),
+                               "encoding": "base64"}), json_type, {}
+
+        if rest[0] == "contents":
+            path = "/".join(rest[1:]).strip("/")
+            ref = (query.get("ref") or [git.default_branch()])[0]
+            commit = git.resolve(ref)
+            if commit is None:
+                raise not_found("No commit found for the ref " + ref)
+            return self.contents(git, base, commit, ref, path, accept)
+
+        if rest[0] == "compare" and len(rest) >= 2:
+            spec = "/".join(rest[1:])
+            if "..." not in spec:
+                raise not_found()
+            base_ref, head_ref = spec.split("...", 1)
+            base_sha, head_sha = git.resolve(base_ref), git.resolve(head_ref)
+            if base_sha is None or head_sha is None:
+                raise not_found()
+            return 200, dumps(compare_json(git, base, base_sha, head_sha)), json_type, {}
+
+        if rest[0] == "tarball" and len(rest) <= 2:
+            ref = rest[1] if len(rest) == 2 else git.default_branch()
+            sha = git.resolve(ref)
+            if sha is None:
+                raise not_found()
+            location = (st.codeload_base + "/" + st.owner + "/" + st.name + "/legacy.tar.gz/" +
+                        sha)
+            return 302, b"", "text/html; charset=utf-8", {"Location": location}
+
+        raise not_found()
+
+    def contents(self, git, base, commit, ref, path, accept):
+        if path:
+            out = git.run("ls-tree", "-l", "-z", commit, "--", path).split(b"\x00")
+            records = [r for r in out if r]
+            if not records:
+                raise not_found()
+            meta, _ = records[0].split(b"\t", 1)
+            mode, kind, sha, size = meta.decode().split()
+        else:
+            kind, sha = "tree", git.resolve(commit, "tree")
+        json_type = "application/json; charset=utf-8"
+        if kind == "blob":
+            data = git.blob(sha)
+            if "application/vnd.github.raw" in accept:
+                return 200, data, "application/vnd.github.raw", {}
+            item = content_item(base, ref, path, "file", sha, len(data))
+            item.update({"content": base64_lines(data), "encoding": "base64"})
+            return 200, dumps(item), json_type, {}
+        listing = []
+        for e in git.ls_tree(sha, False):
+            child = (path + "/" if path else "") + e["path"]
+            kind = {"blob": "file", "tree": "dir", "commit": "submodule"}[e["type"]]
+            if e["mode"] == "120000":
+                kind = "symlink"
+            listing.append(content_item(base, ref, child, kind, e["sha"], e["size"] or 0))
+        return 200, dumps(listing), json_type, {}
+
+    def codeload_route(self, path):
+        st = self.state
+        parts = path.split("/")[1:]
+        if (len(parts) != 4 or parts[0] != st.owner or parts[1] != st.name or
+                parts[2] != "legacy.tar.gz" or not SHA_RE.match(parts[3])):
+            return 404, b"Not Found", "text/plain; charset=utf-8", {}
+        sha = parts[3]
+        if st.git.object_type(sha) != "commit":
+            return 404, b"Not Found", "text/plain; charset=utf-8", {}
+        prefix = st.owner + "-" + st.name + "-" + sha[:7] + "/"
+        data = st.git.run("archive", "--format=tar.gz", "--prefix=" + prefix, sha)
+        return 200, data, "application/x-gzip", {
+            "Content-Disposition": "attachment; filename=" + prefix[:-1] + ".tar.gz"}
+
+
+def dumps(value):
+    return json.dumps(value, indent=2).encode()
+
+
+def base64_lines(data):
+    """Base64 with a newline after every 60 characters, as GitHub sends blob content."""
+    text = base64.b64encode(data).decode()
+    return "".join(text[i:i + 60] + "\n" for i in range(0, len(text), 60))
+
+
+def endpoint_name(path):
+    parts = path.split("/")[1:]
+    if len(parts) < 3 or parts[0] != "repos":
+        return "other"
+    rest = parts[3:]
+    if not rest:
+        return "repo"
+    if rest[0] in ("branches", "commits", "contents", "compare", "tarball"):
+        return {"branches": "branch", "commits": "commit"}.get(rest[0], rest[0])
+    if rest[0] == "git" and len(rest) > 1 and rest[1] in ("trees", "blobs"):
+        return rest[1][:-1]
+    return "other"
+
+
+def commit_json(git, sha, base):
+    info = git.commit_info(sha)
+    return {"sha": sha, "url": base + "/commits/" + sha,
+            "commit": {"author": info["author"], "committer": info["committer"],
+                       "message": info["message"],
+                       "tree": {"sha": info["tree"], "url": base + "/git/trees/" + info["tree"]}},
+            "parents": [{"sha": p, "url": base + "/commits/" + p} for p in info["parents"]]}
+
+
+def compare_json(git, base, base_sha, head_sha):
+    ahead = git.run("rev-list", "--reverse", base_sha + ".." + head_sha).decode().split()
+    behind = git.run("rev-list", head_sha + ".." + base_sha).decode().split()
+    merge_base = git.run("merge-base", base_sha, head_sha, check=False).decode().strip()
+    status = ("identical" if not ahead and not behind else
+              "ahead" if not behind else "behind" if not ahead else "diverged")
+    names = {"A": "added", "M": "modified", "D": "removed", "R": "renamed", "C": "copied",
+             "T": "changed"}
+    files = []
+    for letter, old, new, old_sha, new_sha in git.diff(base_sha, head_sha)[:MAX_COMPARE_FILES]:
+        item = {"sha": old_sha if letter == "D" else new_sha, "filename": new,
+                "status": names.get(letter, "changed"),
+                "contents_url": base + "/contents/" + urllib.parse.quote(new) + "?ref=" + head_sha}
+        if letter == "R":
+            item["previous_filename"] = old
+        files.append(item)
+    return {"url": base + "/compare/" + base_sha + "..." + head_sha, "status": status,
+            "ahead_by": len(ahead), "behind_by": len(behind), "total_commits": len(ahead),
+            "base_commit": commit_json(git, base_sha, base),
+            "merge_base_commit": commit_json(git, merge_base, base) if merge_base else None,
+            "commits": [commit_json(git, c, base) for c in ahead[-250:]], "files": files}
+
+
+def content_item(base, ref, path, kind, sha, size):
+    url = base + "/contents/" + urllib.parse.quote(path) + "?ref=" + urllib.parse.quote(ref)
+    return {"type": kind, "name": path.rsplit("/", 1)[-1], "path": path, "sha": sha,
+            "size": size, "url": url, "git_url": base + "/git/" +
+            ("trees/" if kind == "dir" else "blobs/") + sha,
+            "download_url": None, "_links": {"self": url}}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repo", required=True, help="path of the git repository served")
+    parser.add_argument("--owner", default="acme")
+    parser.add_argument("--name", default="web")
+    parser.add_argument("--token", default=None, help="required token (default: none)")
+    parser.add_argument("--max-tree-entries", type=int, default=0)
+    parser.add_argument("--parent-pid", type=int, default=0,
+                        help="exit when this process is gone")
+    args = parser.parse_args()
+    if not os.path.isdir(args.repo):
+        sys.exit("fake_github: --repo " + args.repo + " is not a directory")
+
+    state = State(args)
+    servers = []
+    for codeload in (False, True):
+        handler = type("Handler", (Handler,), {"state": state, "codeload": codeload})
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        servers.append(server)
+    api_port, codeload_port = (s.server_address[1] for s in servers)
+    state.api_base = "http://127.0.0.1:%d" % api_port
+    state.codeload_base = "http://127.0.0.1:%d" % codeload_port
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    threads = [threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.2},
+                                daemon=True) for s in servers]
+    for t in threads:
+        t.start()
+    sys.stdout.write("%d %d\n" % (api_port, codeload_port))
+    sys.stdout.flush()
+    sys.stdout.close()
+    sys.stdout = open(os.devnull, "w")
+    while not stop.wait(0.5):
+        if args.parent_pid and os.getppid() != args.parent_pid:
+            break
+    for s in servers:
+        s.shutdown()
+        s.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
