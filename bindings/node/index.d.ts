@@ -361,6 +361,59 @@ export declare class SpecsService extends SpecSource {
   importDirectory(projectId: string, specsDir: string): Promise<ImportResult>;
 }
 
+export interface SyncOptions {
+  /** The REST API root; unset: $GITHUB_API_URL, else https://api.github.com. */
+  apiUrl?: string;
+  /** Unset: $GITHUB_TOKEN, else anonymous. Never logged or returned. */
+  token?: string;
+  /** At most two (rotation); none: every webhook delivery is rejected. */
+  webhookSecrets?: string[];
+  concurrency?: number;
+  workers?: number;
+}
+
+export interface SyncRun {
+  /** The store's sync run id; 0: the sync did not start (see error). */
+  id: number;
+  projectId: string;
+  outcome: 'ok' | 'not_modified' | 'error' | 'rate_limited';
+  added: number;
+  updated: number;
+  removed: number;
+  requests: number;
+  /** Of the requests, those answered 304. */
+  notModified: number;
+  bytes: number;
+  durationMs: number;
+  /** -1: unknown */
+  rateLimitRemaining: number;
+  /** 'unchanged', 'blobs', 'tarball', 'contents', or '' when it failed before. */
+  path: string;
+  commit: string | null;
+  /** rate_limited: unix seconds when it may run again. */
+  retryAt: number;
+  error: string | null;
+}
+
+export interface WebhookResult {
+  /** The HTTP status to answer GitHub with. */
+  status: number;
+  action: 'rejected' | 'ping' | 'ignored' | 'queued';
+  message: string;
+  projectId: string | null;
+}
+
+/** Fills a DatabaseSource's store from GitHub (REST API), on demand, on webhooks, on a schedule. */
+export declare class GithubSync {
+  static open(database: DatabaseSource, options?: SyncOptions): Promise<GithubSync>;
+  syncNow(projectId: string): Promise<SyncRun>;
+  requestSync(projectId: string): Promise<void>;
+  handleWebhook(headers: Record<string, string> | Headers, body: Buffer | Uint8Array | string): Promise<WebhookResult>;
+  start(): void;
+  stop(): Promise<void>;
+  readonly running: boolean;
+}
+
 export declare function renderHtml(markdown: string, options?: { allowRawHtml?: boolean }): Promise<string>;
 export declare function discoverOptions(projectDir: string): Promise<Required<FilesystemOptions>>;
 export declare function defaultCacheDir(): string;

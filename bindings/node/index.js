@@ -305,6 +305,57 @@ for (const cls of [DatabaseSource, SpecsService]) {
   }
 }
 
+/**
+ * Mirrors GitHub repositories registered in a DatabaseSource's store into it: syncNow (a cron
+ * route), requestSync, handleWebhook (a webhook route; verifies the signature), and a
+ * background scheduler (start/stop). Made by GithubSync.open(database, options).
+ */
+class GithubSync {
+  #native;
+
+  constructor(token, handle) {
+    if (token !== internal) throw new TypeError('GithubSync objects are made by GithubSync.open()');
+    this.#native = handle;
+  }
+
+  static async open(database, opts) {
+    if (!(database instanceof DatabaseSource)) throw invalid('database: expected a DatabaseSource');
+    const o = options(opts, 'sync options', ['apiUrl', 'token', 'webhookSecrets', 'concurrency', 'workers']);
+    return new GithubSync(internal, await native.openGithubSync(database[internal], o));
+  }
+
+  /** One sync of `projectId` now, off the event loop; failures are in the run, not thrown. */
+  async syncNow(projectId) {
+    return this.#native.syncNow(projectId);
+  }
+
+  async requestSync(projectId) {
+    await this.#native.requestSync(projectId);
+  }
+
+  /** `headers`: name -> value as received; `body`: the raw bytes (Buffer) or text. */
+  async handleWebhook(headers, body) {
+    if (headers === null || typeof headers !== 'object') throw invalid('headers: expected an object of strings');
+    const plain = {};
+    for (const [name, value] of headers instanceof Map || typeof headers.entries === 'function' ? headers.entries() : Object.entries(headers)) {
+      plain[name] = String(value);
+    }
+    return this.#native.handleWebhook(plain, body);
+  }
+
+  start() {
+    this.#native.start();
+  }
+
+  async stop() {
+    await this.#native.stop();
+  }
+
+  get running() {
+    return this.#native.running;
+  }
+}
+
 /** Markdown to HTML (GFM: tables, task lists, ...); raw HTML is dropped unless allowed. */
 async function renderHtml(markdown, opts) {
   const { allowRawHtml = false } = options(opts, 'renderHtml options', ['allowRawHtml']);
@@ -322,6 +373,7 @@ module.exports = {
   CachingSource,
   DatabaseSource,
   SpecsService,
+  GithubSync,
   renderHtml,
   discoverOptions,
   defaultCacheDir: () => native.defaultCacheDir(),

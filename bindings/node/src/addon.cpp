@@ -13,6 +13,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   init_caching_source(env, exports);
   init_database_source(env, exports);
   init_specs_service(env, exports);
+  init_github_sync(env, exports);
   return exports;
 }
 

@@ -19,6 +19,7 @@ struct AddonData {
   Napi::FunctionReference caching_source;
   Napi::FunctionReference database_source;
   Napi::FunctionReference specs_service;
+  Napi::FunctionReference github_sync;
   Napi::FunctionReference subscription;
   /// One per source class: the SpecSource behind a JS value of that class, or null.
   std::vector<std::shared_ptr<SpecSource> (*)(Napi::Env, const Napi::Value &)> unwrappers;
@@ -103,5 +104,6 @@ void init_filesystem_source(Napi::Env env, Napi::Object exports);
 void init_caching_source(Napi::Env env, Napi::Object exports);
 void init_database_source(Napi::Env env, Napi::Object exports);
 void init_specs_service(Napi::Env env, Napi::Object exports);
+void init_github_sync(Napi::Env env, Napi::Object exports);
 
 } // namespace leanspec::node

@@ -39,7 +39,7 @@ test('the exports declared in index.d.ts are exactly the exports of index.js', (
 test('each declared class has exactly the declared members', () => {
   const classes = declaredClasses();
   assert.ok(classes.SpecSource.instance.has('list') && classes.FilesystemSource.static.has('open'));
-  assert.deepEqual(Object.keys(classes).sort(), ['CachingSource', 'DatabaseSource', 'FilesystemSource', 'SpecSource', 'SpecsService']);
+  assert.deepEqual(Object.keys(classes).sort(), ['CachingSource', 'DatabaseSource', 'FilesystemSource', 'GithubSync', 'SpecSource', 'SpecsService']);
   for (const [name, members] of Object.entries(classes)) {
     const cls = leanspec[name];
     const statics = ownNames(cls, ['length', 'name', 'prototype']);
@@ -65,7 +65,7 @@ test('every native method and export is bound by index.js', () => {
   }
   const boundFunctions = {
     openFilesystem: 'FilesystemSource.open', openDatabase: 'DatabaseSource.open', makeCaching: 'CachingSource',
-    openService: 'SpecsService.open', serviceConfigProblems: 'SpecsService.problems',
+    openService: 'SpecsService.open', serviceConfigProblems: 'SpecsService.problems', openGithubSync: 'GithubSync.open',
     Subscription: 'SpecSource.subscribe',
   };
   for (const name of Object.keys(addon)) {

@@ -32,6 +32,7 @@ export default function RootLayout({ children }) {
             <Link href="/">Board</Link>
             <Link href="/specs">Specs</Link>
             <Link href="/stats">Stats</Link>
+            <Link href="/projects">Projects</Link>
           </nav>
           <LiveUpdates />
         </header>

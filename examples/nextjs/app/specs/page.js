@@ -10,17 +10,19 @@ const priorities = ['low', 'medium', 'high', 'critical'];
 export default async function SpecsPage({ searchParams }) {
   const params = new URLSearchParams(Object.entries(await searchParams).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])));
   const q = params.get('q')?.trim() ?? '';
+  const project = params.get('project') || undefined; // owner/repo: a GitHub project
+  const suffix = project ? `?project=${encodeURIComponent(project)}` : '';
   const src = await source();
   let rows;
   let total;
   let queryError = null;
   try {
     if (q) {
-      const found = await src.search(q, { ...filterFrom(params), limit: 100 });
+      const found = await src.search(q, { ...filterFrom(params), projectId: project, limit: 100 });
       rows = found.results;
       total = found.total;
     } else {
-      const list = await src.list({ ...filterFrom(params), sort: params.get('sort') || 'number' });
+      const list = await src.list({ ...filterFrom(params), projectId: project, sort: params.get('sort') || 'number' });
       rows = list.specs;
       total = list.total;
     }
@@ -32,8 +34,9 @@ export default async function SpecsPage({ searchParams }) {
   }
   return (
     <>
-      <h1>Specs</h1>
+      <h1>Specs{project && <small data-testid="project"> {project}</small>}</h1>
       <form className="filters" action="/specs" method="get">
+        {project && <input type="hidden" name="project" value={project} />}
         <input type="search" name="q" defaultValue={q} placeholder='Search: words, "phrases", status:planned, tag:core' aria-label="Search" data-testid="search" />
         <select name="status" defaultValue={params.get('status') ?? ''} aria-label="Status">
           <option value="">Any status</option>
@@ -58,7 +61,7 @@ export default async function SpecsPage({ searchParams }) {
             {rows.map((spec) => (
               <tr key={spec.id} data-testid="row">
                 <td>{spec.specNumber ?? '—'}</td>
-                <td><Link href={`/specs/${spec.id}`}>{spec.title}</Link></td>
+                <td><Link href={`/specs/${spec.id}${suffix}`}>{spec.title}</Link></td>
                 <td><StatusBadge status={spec.status} /></td>
                 <td><PriorityBadge priority={spec.priority} /></td>
                 <td>{spec.tags.map((t) => <Link key={t} href={`/specs?tag=${encodeURIComponent(t)}`} className="tag">{t}</Link>)}</td>

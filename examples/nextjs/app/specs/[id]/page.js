@@ -6,24 +6,26 @@ import Tabs from './tabs';
 
 export const dynamic = 'force-dynamic';
 
-function SpecLinks({ ids }) {
+function SpecLinks({ ids, suffix }) {
   if (!ids?.length) return <span className="muted">none</span>;
-  return ids.map((id) => <Link key={id} href={`/specs/${id}`} className="ref">{id}</Link>);
+  return ids.map((id) => <Link key={id} href={`/specs/${id}${suffix}`} className="ref">{id}</Link>);
 }
 
-export default async function SpecPage({ params }) {
+export default async function SpecPage({ params, searchParams }) {
   const { id } = await params;
+  const project = (await searchParams).project || undefined; // owner/repo: a GitHub project
+  const suffix = project ? `?project=${encodeURIComponent(project)}` : '';
   const src = await source();
-  const spec = await src.get(decodeURIComponent(id), { html: true });
+  const spec = await src.get(decodeURIComponent(id), { html: true, projectId: project });
   if (!spec) notFound();
-  const rel = await src.relationships(spec.id);
+  const rel = await src.relationships(spec.id, { projectId: project });
   const tabs = [
     { key: 'content', title: 'Content', html: spec.contentHtml },
     ...spec.subSpecs.map((sub) => ({ key: sub.file, title: sub.name || sub.file, html: sub.contentHtml })),
   ];
   return (
     <article className="spec" data-testid="spec" data-hash={spec.contentHash}>
-      <p className="crumbs"><Link href="/specs">Specs</Link> / {spec.id}</p>
+      <p className="crumbs"><Link href={`/specs${suffix}`}>{project ?? "Specs"}</Link> / {spec.id}</p>
       <h1>{spec.title}</h1>
       <div className="meta">
         <StatusBadge status={spec.status} />
@@ -41,11 +43,11 @@ export default async function SpecPage({ params }) {
         tabs={tabs}
         relationships={
           <dl className="relationships">
-            <dt>Depends on</dt><dd><SpecLinks ids={rel?.dependsOn} /></dd>
-            <dt>Required by</dt><dd><SpecLinks ids={rel?.requiredBy} /></dd>
-            <dt>Parent</dt><dd><SpecLinks ids={rel?.parent ? [rel.parent] : []} /></dd>
-            <dt>Children</dt><dd><SpecLinks ids={rel?.children} /></dd>
-            <dt>All dependencies</dt><dd><SpecLinks ids={rel?.dependsOnTransitive} /></dd>
+            <dt>Depends on</dt><dd><SpecLinks ids={rel?.dependsOn} suffix={suffix} /></dd>
+            <dt>Required by</dt><dd><SpecLinks ids={rel?.requiredBy} suffix={suffix} /></dd>
+            <dt>Parent</dt><dd><SpecLinks ids={rel?.parent ? [rel.parent] : []} suffix={suffix} /></dd>
+            <dt>Children</dt><dd><SpecLinks ids={rel?.children} suffix={suffix} /></dd>
+            <dt>All dependencies</dt><dd><SpecLinks ids={rel?.dependsOnTransitive} suffix={suffix} /></dd>
             {rel?.cycles.length > 0 && (<><dt>Cycles</dt><dd>{rel.cycles.map((c) => c.join(' → ')).join('; ')}</dd></>)}
           </dl>
         }
