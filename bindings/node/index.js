@@ -337,10 +337,11 @@ class GithubSync {
   async handleWebhook(headers, body) {
     if (headers === null || typeof headers !== 'object') throw invalid('headers: expected an object of strings');
     const plain = {};
-    for (const [name, value] of headers instanceof Map || typeof headers.entries === 'function' ? headers.entries() : Object.entries(headers)) {
+    for (const [name, value] of typeof headers.entries === 'function' ? headers.entries() : Object.entries(headers)) {
       plain[name] = String(value);
     }
-    return this.#native.handleWebhook(plain, body);
+    const raw = ArrayBuffer.isView(body) && !Buffer.isBuffer(body) ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : body;
+    return this.#native.handleWebhook(plain, raw);
   }
 
   start() {

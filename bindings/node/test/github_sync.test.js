@@ -74,7 +74,7 @@ test('handleWebhook: a forged signature is 401, a signed ping 200', async () => 
   assert.equal(forged.status, 401);
   assert.equal(forged.action, 'rejected');
   const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-  const ping = await sync.handleWebhook(new Headers({ 'x-github-event': 'ping', 'x-github-delivery': 'd2', 'x-hub-signature-256': signature }), body);
+  const ping = await sync.handleWebhook(new Headers({ 'x-github-event': 'ping', 'x-github-delivery': 'd2', 'x-hub-signature-256': signature }), new Uint8Array(body));
   assert.equal(ping.status, 200);
   assert.equal(ping.action, 'ping');
   assert.ok(!JSON.stringify([forged, ping]).includes(secret));

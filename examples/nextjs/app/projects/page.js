@@ -1,12 +1,13 @@
 import Link from 'next/link';
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
-import { source } from '../../lib/leanspec';
+import { githubSync, source } from '../../lib/leanspec';
 
 export const dynamic = 'force-dynamic';
 
-// The add-project form's server action: registers owner/repo in the service's store. The
-// scheduler or GET /api/cron/sync fills it; until then it lists with no specs.
+// The add-project form's server action: registers owner/repo in the service's store and
+// queues its first sync (the scheduler runs it at once; with LEANSPEC_SYNC_SCHEDULER=0, the
+// status page's "Sync now" or GET /api/cron/sync does). Until then it lists with no specs.
 async function addProject(formData) {
   'use server';
   const field = (name) => String(formData.get(name) ?? '').trim();
@@ -17,6 +18,7 @@ async function addProject(formData) {
   let problem = null;
   try {
     await (await source()).addProject(project);
+    await (await githubSync())?.requestSync(project.id);
   } catch (error) {
     problem = error.message; // names the field at fault
   }
@@ -31,6 +33,7 @@ function when(ms) {
 export default async function ProjectsPage({ searchParams }) {
   const { error } = await searchParams;
   const service = await source();
+  await githubSync(); // opened (and its scheduler started) with the first look at the projects
   const projects = await service.servedProjects();
   const hasDatabase = service.mode !== 'filesystem';
   return (
