@@ -2,15 +2,18 @@
 # Runs every test of libleanspec, as CI does (.ci/run calls exactly this script):
 #   1. an ASan+UBSan build with -Werror (gcc): the whole ctest suite
 #      (unit, concurrency, fuzz-replay, install, ...);
-#   1b. a normal build with the Python module: ctest -L 'python|conformance';
+#   1b. a normal build with the Python module and the Node addon: ctest -L 'python|conformance';
 #   2. a TSan build (gcc): ctest -L concurrency;
 #   3. the libFuzzer targets (clang, ASan+UBSan): each runs for LEANSPEC_FUZZ_SECONDS (default 30)
-#      from its seed corpus, as a smoke check.
+#      from its seed corpus, as a smoke check;
+#   4. the Next.js example (examples/nextjs) on an unsanitized Node addon, in Chromium.
+# The Node addon (bindings/node) is part of build 1 (ctest label node); Node 20 and npm must be
+# on PATH (the npm packages come from the registry with `npm ci`).
 # Installs missing Debian packages first (apt-get, non-interactive). Exits non-zero on any failure.
 #
 # Environment: LEANSPEC_CI_BUILD_ROOT (default <repo>/build-ci), LEANSPEC_JOBS (default 2),
 # LEANSPEC_FUZZ_SECONDS (default 30), LEANSPEC_SKIP_FUZZ=1, LEANSPEC_SKIP_TSAN=1,
-# LEANSPEC_SKIP_PYTHON=1.
+# LEANSPEC_SKIP_PYTHON=1, LEANSPEC_SKIP_NEXTJS=1.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,6 +34,14 @@ install_packages "${build_packages[@]}" doctest-dev libbenchmark-dev clang libcl
 
 summaries=()
 failed=0
+
+# Node addon: its N-API headers are the npm packages of bindings/node (never downloaded at
+# build time); Debian's chromium runs the example's browser tests.
+command -v node >/dev/null && command -v npm >/dev/null || {
+  echo "node and npm (Node 20) are needed for bindings/node" >&2
+  exit 1
+}
+(cd "$repo/bindings/node" && npm ci --ignore-scripts --no-audit --no-fund)
 
 # --- 0. format ------------------------------------------------------------------------------
 step "clang-format --dry-run -Werror"
@@ -69,7 +80,7 @@ export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
 asan=$build_root/asan
 step "ASan+UBSan build ($asan)"
 configure "$asan" -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ \
-  -DLEANSPEC_SANITIZE=address,undefined -DLEANSPEC_WERROR=ON
+  -DLEANSPEC_SANITIZE=address,undefined -DLEANSPEC_WERROR=ON -DLEANSPEC_BUILD_NODE=ON
 cmake --build "$asan" -j "$jobs"
 step "ctest (ASan+UBSan): whole suite"
 run_ctest asan "$asan"
@@ -81,8 +92,10 @@ if [[ ${LEANSPEC_SKIP_PYTHON:-0} != 1 ]]; then
   step "Python module build ($python)"
   configure "$python" -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ -DLEANSPEC_WERROR=ON \
     -DLEANSPEC_BUILD_CLI=OFF -DLEANSPEC_BUILD_PYTHON=ON -DPYBIND11_FINDPYTHON=ON \
-    -DPython_EXECUTABLE=/usr/bin/python3
-  cmake --build "$python" -j "$jobs" --target leanspec_python conformance_dump_cpp conformance_dump_c
+    -DPython_EXECUTABLE=/usr/bin/python3 -DLEANSPEC_BUILD_NODE=ON
+  # leanspec_node: the conformance test's Node front-end, and the addon step 4 runs the app on
+  cmake --build "$python" -j "$jobs" --target leanspec_python conformance_dump_cpp conformance_dump_c \
+    leanspec_node
   step "ctest (Python): -L 'python|conformance'"
   LEANSPEC_JOBS=$jobs run_ctest python "$python" -L 'python|conformance'
 fi
@@ -122,6 +135,32 @@ if [[ ${LEANSPEC_SKIP_FUZZ:-0} != 1 ]]; then
         "$fuzz/fuzz-$name.log" | grep -oE '[0-9]+$' || echo '?') runs in ${fuzz_seconds}s, no crash")
     fi
   done
+fi
+
+# --- 4. the Next.js example in Chromium -----------------------------------------------------
+if [[ ${LEANSPEC_SKIP_NEXTJS:-0} != 1 ]]; then
+  install_packages chromium
+  # A sanitized addon would need its runtime preloaded into next's server: use the plain one of
+  # build 1b, or build one when 1b was skipped.
+  node_release=$build_root/python
+  if [[ ! -f $node_release/bindings/node/leanspec.node ]]; then
+    node_release=$build_root/node-release
+    step "Node addon, unsanitized, for the example ($node_release)"
+    configure "$node_release" -DLEANSPEC_BUILD_NODE=ON -DLEANSPEC_BUILD_TESTS=OFF \
+      -DLEANSPEC_BUILD_CLI=OFF -DLEANSPEC_WERROR=ON
+    cmake --build "$node_release" -j "$jobs" --target leanspec_node
+  fi
+  step "examples/nextjs: npm ci, next build, browser tests"
+  export LEANSPEC_NODE_ADDON=$node_release/bindings/node/leanspec.node NEXT_TELEMETRY_DISABLED=1
+  rc=0
+  (cd "$repo/examples/nextjs" && npm ci --ignore-scripts --no-audit --no-fund && npx next build &&
+    node --test tests/) 2>&1 | tee "$node_release/nextjs.log" || rc=$?
+  if ((rc != 0)); then
+    summaries+=("[nextjs] FAILED: see $node_release/nextjs.log")
+    failed=1
+  else
+    summaries+=("[nextjs] $(grep -E '^# pass' "$node_release/nextjs.log" | tail -1), screenshots in examples/nextjs/build/artifacts")
+  fi
 fi
 
 step "summary"

@@ -1,0 +1,424 @@
+// Type declarations of @libleanspec/node (index.js). test/dts.test.js checks that every export
+// and every class member declared here exists, and the other way round.
+import { EventEmitter } from 'node:events';
+
+export type Status = 'draft' | 'planned' | 'in-progress' | 'complete' | 'archived';
+export type Priority = 'low' | 'medium' | 'high' | 'critical';
+export type ErrorCode =
+  | 'invalid_argument'
+  | 'not_found'
+  | 'ambiguous'
+  | 'config'
+  | 'io'
+  | 'database'
+  | 'network'
+  | 'rate_limited'
+  | 'unauthorized'
+  | 'internal';
+export type SortKey = 'number' | 'id' | 'title' | 'status' | 'priority' | 'created' | 'updated';
+
+/** Every rejection and throw of this package: an Error with one of the codes. */
+export interface LeanspecError extends Error {
+  code: ErrorCode;
+}
+
+/** A frontmatter value as written: scalars keep their text. */
+export type FrontmatterValue = string | null | FrontmatterValue[] | { [key: string]: FrontmatterValue };
+
+export interface Diagnostic {
+  severity: 'error' | 'warning';
+  specId: string | null;
+  file: string;
+  line: number;
+  code: string;
+  message: string;
+}
+
+/** A spec as lists show it. */
+export interface SpecSummary {
+  id: string;
+  specNumber: number | null;
+  specName: string;
+  slug: string;
+  title: string;
+  status: Status;
+  priority: Priority | null;
+  tags: string[];
+  assignee: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+  completedAt: string | null;
+  filePath: string;
+  dependsOn: string[];
+  parent: string | null;
+  archived: boolean;
+  contentHash: string;
+  diagnosticCount: number;
+}
+
+export interface SubSpec {
+  name: string;
+  file: string;
+  contentHash: string;
+  content: string;
+  /** Present when get() was asked for `html`. */
+  contentHtml?: string;
+}
+
+/** One spec in full. */
+export interface Spec extends SpecSummary {
+  path: string;
+  created: string | null;
+  completed: string | null;
+  related: string[];
+  transitions: { status: Status; at: string }[];
+  frontmatter: { [key: string]: FrontmatterValue };
+  customFields: { [key: string]: FrontmatterValue };
+  contentMd: string;
+  subSpecs: SubSpec[];
+  diagnostics: Diagnostic[];
+  /** The body rendered to HTML; present when get() was asked for `html`. */
+  contentHtml?: string;
+}
+
+export interface SpecList {
+  specs: SpecSummary[];
+  total: number;
+  nextCursor: string | null;
+}
+
+export interface SearchHit extends SpecSummary {
+  score: number;
+  snippet: string;
+}
+
+export interface SearchResult {
+  results: SearchHit[];
+  total: number;
+}
+
+export interface Stats {
+  totalSpecs: number;
+  specsByStatus: { status: Status; count: number }[];
+  specsByPriority: { priority: Priority; count: number }[];
+  specsWithoutPriority: number;
+  specsByTag: { tag: string; count: number }[];
+  specsByAssignee: { assignee: string; count: number }[];
+  completionRate: number;
+}
+
+export interface Relationships {
+  id: string;
+  dependsOn: string[];
+  requiredBy: string[];
+  parent: string | null;
+  children: string[];
+  dependsOnTransitive: string[];
+  requiredByTransitive: string[];
+  ancestors: string[];
+  cycles: string[][];
+}
+
+export interface Project {
+  id: string;
+  name: string;
+  specsDir: string | null;
+}
+
+export interface ChangeEvent {
+  projectId: string;
+  version: number;
+  added: string[];
+  changed: string[];
+  removed: string[];
+}
+
+export interface Filter {
+  status?: Status | Status[];
+  priority?: Priority | Priority[];
+  tags?: string | string[];
+  /** true (default): every tag must be present; false: any one. */
+  tagsMatchAll?: boolean;
+  assignee?: string;
+  /** true: only archived; false: none archived; unset: all. */
+  archived?: boolean;
+}
+
+export interface ListQuery extends Filter {
+  projectId?: string;
+  sort?: SortKey;
+  descending?: boolean;
+  /** 0 or unset: no limit. */
+  limit?: number;
+  /** The nextCursor of the previous page. */
+  cursor?: string;
+}
+
+export interface SearchOptions extends Filter {
+  projectId?: string;
+  /** Default 50; 0: no limit. */
+  limit?: number;
+}
+
+export interface ProjectOption {
+  projectId?: string;
+}
+
+export interface GetOptions extends ProjectOption {
+  /** Also render the body and each sub-spec to HTML (contentHtml). */
+  html?: boolean;
+}
+
+export interface SubscribeOptions {
+  /** Keep the process alive while subscribed (default true, as fs.watch). */
+  persistent?: boolean;
+}
+
+export interface FilesystemOptions {
+  specsDir?: string;
+  pattern?: 'flat' | 'date-grouped';
+  projectId?: string;
+  maxFileSize?: number;
+  threads?: number;
+  cacheDir?: string;
+  watch?: boolean;
+  debounceMs?: number;
+  pollIntervalMs?: number;
+  forcePolling?: boolean;
+}
+
+export interface CacheOptions {
+  ttlMs?: number;
+}
+
+export interface CacheCounters {
+  hits: number;
+  misses: number;
+  entries: number;
+}
+
+export interface DatabaseOptions {
+  /** sqlite:/path/x.db, a plain path, postgres://... ; unset: a SQLite file in the user's data dir. */
+  databaseUrl?: string;
+  recheckMs?: number;
+  projectId?: string;
+}
+
+export interface ProjectInput {
+  /** "owner/repo" */
+  id: string;
+  branch?: string;
+  specsPath?: string;
+  syncIntervalSeconds?: number;
+}
+
+export interface RegisteredProject {
+  id: string;
+  branch: string;
+  specsPath: string;
+  syncIntervalSeconds: number;
+  /** idle, syncing, ok or error */
+  syncState: string;
+  syncError: string | null;
+  lastCommit: string | null;
+  /** unix ms; 0 before the first sync */
+  lastSyncedAt: number;
+  snapshotVersion: number;
+  specCount: number;
+}
+
+export interface ImportResult {
+  added: number;
+  updated: number;
+  removed: number;
+  version: number;
+}
+
+/** The SpecSource calls resolving with the library's JSON text (see SpecSource.json). */
+export interface JsonCalls {
+  projects(): Promise<string>;
+  list(query?: ListQuery): Promise<string>;
+  get(ref: string, options?: ProjectOption): Promise<string | null>;
+  search(text: string, options?: SearchOptions): Promise<string>;
+  stats(options?: ProjectOption): Promise<string>;
+  relationships(ref: string, options?: ProjectOption): Promise<string | null>;
+  validate(options?: ProjectOption): Promise<string>;
+  byStatus(options?: ProjectOption): Promise<string>;
+}
+
+/** What every source serves. Emits 'change' (ChangeEvent) while it has listeners. */
+export declare class SpecSource extends EventEmitter {
+  protected constructor();
+  /**
+   * The same calls as JSON text: the bytes every front-end prints, ready for an HTTP response.
+   * (Parsed objects list number-like keys, e.g. a frontmatter "2024", first, as JS does.)
+   */
+  readonly json: JsonCalls;
+  projects(): Promise<Project[]>;
+  list(query?: ListQuery): Promise<SpecList>;
+  /** The spec a ref (id, number or slug) names, or null. Rejects 'ambiguous' for a shared number. */
+  get(ref: string, options?: GetOptions): Promise<Spec | null>;
+  /** LeanSpec's query language: words, "phrases", AND/OR/NOT, status:, tag:, ... */
+  search(text: string, options?: SearchOptions): Promise<SearchResult>;
+  stats(options?: ProjectOption): Promise<Stats>;
+  relationships(ref: string, options?: ProjectOption): Promise<Relationships | null>;
+  validate(options?: ProjectOption): Promise<Diagnostic[]>;
+  byStatus(options?: ProjectOption): Promise<Record<Status, SpecSummary[]>>;
+  /** Returns the function that unsubscribes. */
+  subscribe(listener: (event: ChangeEvent) => void, options?: SubscribeOptions): () => void;
+  close(): Promise<void>;
+  on(event: 'change', listener: (event: ChangeEvent) => void): this;
+  once(event: 'change', listener: (event: ChangeEvent) => void): this;
+  off(event: 'change', listener: (event: ChangeEvent) => void): this;
+  removeAllListeners(event?: string | symbol): this;
+}
+
+export declare class FilesystemSource extends SpecSource {
+  static open(options?: FilesystemOptions): Promise<FilesystemSource>;
+  reload(): Promise<void>;
+  readonly version: number;
+  readonly options: Required<FilesystemOptions>;
+}
+
+export declare class CachingSource extends SpecSource {
+  constructor(inner: SpecSource, options?: CacheOptions);
+  readonly inner: SpecSource;
+  invalidate(id?: string, options?: ProjectOption): void;
+  counters(): CacheCounters;
+}
+
+export declare class DatabaseSource extends SpecSource {
+  static open(options?: DatabaseOptions): Promise<DatabaseSource>;
+  addProject(project: ProjectInput): Promise<void>;
+  updateProject(project: ProjectInput): Promise<void>;
+  removeProject(id: string): Promise<boolean>;
+  registeredProjects(): Promise<RegisteredProject[]>;
+  importDirectory(projectId: string, specsDir: string): Promise<ImportResult>;
+  readonly description: string;
+}
+
+export type SpecsMode = 'filesystem' | 'database' | 'both';
+
+export interface ServiceConfig {
+  mode?: SpecsMode;
+  /** Unset: specsDir of ./.lean-spec/config.json, else ./specs. */
+  specsDir?: string;
+  databaseUrl?: string;
+  githubToken?: string;
+  githubApiUrl?: string;
+  cacheTtlMs?: number;
+  /** The current secret first, then the previous one while rotating. At most two. */
+  webhookSecrets?: string[];
+  revalidationSecret?: string;
+  probeIntervalMs?: number;
+}
+
+export interface SourceHealth {
+  source: 'filesystem' | 'database';
+  state: 'ok' | 'stale' | 'down';
+  description: string;
+  error: string | null;
+  /** unix ms */
+  since: number;
+}
+
+export interface ServiceHealth {
+  mode: SpecsMode;
+  stale: boolean;
+  sources: SourceHealth[];
+}
+
+export interface ServedProject extends Project {
+  source: 'filesystem' | 'database';
+  stale: boolean;
+  registration: Omit<RegisteredProject, 'id'> | null;
+}
+
+export interface CacheStats extends CacheCounters {
+  hitRate: number;
+  sources: (CacheCounters & { source: 'filesystem' | 'database'; hitRate: number })[];
+}
+
+/** The configured sources, cached and routed by project id; degrades to the last good data. */
+export declare class SpecsService extends SpecSource {
+  /** From `config`, or from the environment (SPECS_MODE, SPECS_DIR, DATABASE_URL, ...). */
+  static open(config?: ServiceConfig): Promise<SpecsService>;
+  /** Every problem of `config`, one sentence each naming the variable; [] when usable. */
+  static problems(config?: ServiceConfig): Promise<string[]>;
+  readonly mode: SpecsMode;
+  readonly filesystemProjectId: string;
+  servedProjects(): Promise<ServedProject[]>;
+  health(): Promise<ServiceHealth>;
+  isStale(options?: ProjectOption): Promise<boolean>;
+  invalidate(ref?: string, options?: ProjectOption): void;
+  /** True, having invalidated `ref` (or everything), only for the configured secret. */
+  revalidate(secret: string, options?: { ref?: string; projectId?: string }): boolean;
+  cacheStats(): CacheStats;
+  addProject(project: ProjectInput): Promise<void>;
+  updateProject(project: ProjectInput): Promise<void>;
+  removeProject(id: string): Promise<boolean>;
+  registeredProjects(): Promise<RegisteredProject[]>;
+  importDirectory(projectId: string, specsDir: string): Promise<ImportResult>;
+}
+
+export interface SyncOptions {
+  /** The REST API root; unset: $GITHUB_API_URL, else https://api.github.com. */
+  apiUrl?: string;
+  /** Unset: $GITHUB_TOKEN, else anonymous. Never logged or returned. */
+  token?: string;
+  /** At most two (rotation); none: every webhook delivery is rejected. */
+  webhookSecrets?: string[];
+  concurrency?: number;
+  workers?: number;
+}
+
+export interface SyncRun {
+  /** The store's sync run id; 0: the sync did not start (see error). */
+  id: number;
+  projectId: string;
+  outcome: 'ok' | 'not_modified' | 'error' | 'rate_limited';
+  added: number;
+  updated: number;
+  removed: number;
+  requests: number;
+  /** Of the requests, those answered 304. */
+  notModified: number;
+  bytes: number;
+  durationMs: number;
+  /** -1: unknown */
+  rateLimitRemaining: number;
+  /** 'unchanged', 'blobs', 'tarball', 'contents', or '' when it failed before. */
+  path: string;
+  commit: string | null;
+  /** rate_limited: unix seconds when it may run again. */
+  retryAt: number;
+  error: string | null;
+}
+
+export interface WebhookResult {
+  /** The HTTP status to answer GitHub with. */
+  status: number;
+  action: 'rejected' | 'ping' | 'ignored' | 'queued';
+  message: string;
+  projectId: string | null;
+}
+
+/** Fills a DatabaseSource's store from GitHub (REST API), on demand, on webhooks, on a schedule. */
+export declare class GithubSync {
+  static open(database: DatabaseSource, options?: SyncOptions): Promise<GithubSync>;
+  syncNow(projectId: string): Promise<SyncRun>;
+  requestSync(projectId: string): Promise<void>;
+  handleWebhook(headers: Record<string, string> | Headers, body: Buffer | Uint8Array | string): Promise<WebhookResult>;
+  start(): void;
+  stop(): Promise<void>;
+  readonly running: boolean;
+}
+
+export declare function renderHtml(markdown: string, options?: { allowRawHtml?: boolean }): Promise<string>;
+export declare function discoverOptions(projectDir: string): Promise<Required<FilesystemOptions>>;
+export declare function defaultCacheDir(): string;
+export declare function cacheOptionsFromEnv(): Required<CacheOptions>;
+export declare const version: string;
+export declare const statuses: readonly Status[];
+export declare const priorities: readonly Priority[];
+export declare const errorCodes: readonly ErrorCode[];

@@ -1,0 +1,386 @@
+'use strict';
+// @libleanspec/node: the idioms over the native addon (src/*.cpp). The addon returns each
+// result as the library's own JSON (to_json, built on the thread pool), which this file parses:
+// the objects are exactly what every other front-end prints. Every call that may touch the
+// disk or a database, or wait, returns a Promise settled off the event loop; errors are
+// Error objects with `code` ('not_found', 'ambiguous', 'invalid_argument', ...).
+
+const { EventEmitter } = require('node:events');
+const path = require('node:path');
+
+// LEANSPEC_NODE_ADDON points at another build of the addon (ctest uses the one it built).
+const native = require(path.resolve(process.env.LEANSPEC_NODE_ADDON || path.join(__dirname, 'build', 'leanspec.node')));
+
+const internal = Symbol('leanspec.native');
+
+function invalid(message) {
+  const error = new Error(message);
+  error.code = 'invalid_argument';
+  return error;
+}
+
+// The options object of a call, with only `known` keys (a typo is an error, not a no-op).
+function options(value, what, known) {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw invalid(`${what}: expected an object`);
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw invalid(`${what}: unknown option '${key}'`);
+  }
+  return value;
+}
+
+const parse = (json) => (json === null ? null : JSON.parse(json));
+
+/**
+ * What every source serves. Not constructed directly: use FilesystemSource.open(),
+ * DatabaseSource.open() or new CachingSource(inner). Emits 'change' with a ChangeEvent.
+ */
+class SpecSource extends EventEmitter {
+  #native;
+  #json = null;
+  #changeSubscription = null;
+  #subscriptions = new Set();
+
+  constructor(token, handle) {
+    super();
+    if (token !== internal) throw new TypeError(`${new.target.name} objects are made by its factory`);
+    this.#native = handle;
+    this.#manageChangeSubscription();
+  }
+
+  // One native subscription feeds every 'change' listener; it lives while there are any.
+  #manageChangeSubscription() {
+    this.on('newListener', (event) => {
+      if (event === 'change' && this.#changeSubscription === null) {
+        this.#changeSubscription = this.subscribe((e) => this.emit('change', e));
+      }
+    });
+    this.on('removeListener', (event) => {
+      if (event === 'change' && this.listenerCount('change') === 0 && this.#changeSubscription) {
+        const unsubscribe = this.#changeSubscription;
+        this.#changeSubscription = null;
+        unsubscribe();
+      }
+    });
+  }
+
+  /** EventEmitter's, keeping the bookkeeping of 'change' listeners when all are removed. */
+  removeAllListeners(...event) {
+    super.removeAllListeners(...event); // EventEmitter tells "no argument" from undefined
+    if (event.length === 0) this.#manageChangeSubscription();
+    return this;
+  }
+
+  /** @internal the native object (CachingSource wraps it). */
+  get [internal]() {
+    return this.#native;
+  }
+
+  /**
+   * The same calls, resolving with the library's JSON text instead of objects: the bytes every
+   * front-end prints (a parsed object lists number-like keys such as a frontmatter "2024"
+   * first, as every JS object does), and what an HTTP route can send without re-serializing.
+   */
+  get json() {
+    const n = this.#native;
+    this.#json ??= Object.freeze({
+      projects: async () => n.projects(),
+      list: async (query) => n.list(query),
+      get: async (ref, opts) => {
+        const parts = await n.get(ref, options(opts, 'get options', ['projectId']).projectId, false);
+        return parts === null ? null : parts[0];
+      },
+      search: async (text, opts) => n.search(text, opts),
+      stats: async (opts) => n.stats(options(opts, 'stats options', ['projectId']).projectId),
+      relationships: async (ref, opts) => n.relationships(ref, options(opts, 'relationships options', ['projectId']).projectId),
+      validate: async (opts) => n.validate(options(opts, 'validate options', ['projectId']).projectId),
+      byStatus: async (opts) => n.byStatus(options(opts, 'byStatus options', ['projectId']).projectId),
+    });
+    return this.#json;
+  }
+
+  async projects() {
+    return parse(await this.#native.projects());
+  }
+
+  async list(query) {
+    return parse(await this.#native.list(query));
+  }
+
+  async get(ref, opts) {
+    const { projectId, html } = options(opts, 'get options', ['projectId', 'html']);
+    const parts = await this.#native.get(ref, projectId, Boolean(html));
+    if (parts === null) return null;
+    const spec = JSON.parse(parts[0]);
+    if (html) {
+      spec.contentHtml = parts[1];
+      spec.subSpecs.forEach((sub, i) => {
+        sub.contentHtml = parts[2 + i];
+      });
+    }
+    return spec;
+  }
+
+  async search(text, opts) {
+    return parse(await this.#native.search(text, opts));
+  }
+
+  async stats(opts) {
+    return parse(await this.#native.stats(options(opts, 'stats options', ['projectId']).projectId));
+  }
+
+  async relationships(ref, opts) {
+    const { projectId } = options(opts, 'relationships options', ['projectId']);
+    return parse(await this.#native.relationships(ref, projectId));
+  }
+
+  async validate(opts) {
+    return parse(await this.#native.validate(options(opts, 'validate options', ['projectId']).projectId));
+  }
+
+  async byStatus(opts) {
+    return parse(await this.#native.byStatus(options(opts, 'byStatus options', ['projectId']).projectId));
+  }
+
+  /**
+   * Calls `listener` with each ChangeEvent; returns the function that unsubscribes. Like
+   * fs.watch, a subscription keeps the process alive unless `persistent: false`.
+   */
+  subscribe(listener, opts) {
+    if (typeof listener !== 'function') throw invalid('listener: expected a function');
+    const { persistent = true } = options(opts, 'subscribe options', ['persistent']);
+    let active = true;
+    const subscription = this.#native.subscribe((json) => {
+      if (active) listener(JSON.parse(json)); // events queued before unsubscribe() are dropped
+    }, Boolean(persistent));
+    const unsubscribe = () => {
+      if (!active) return;
+      active = false;
+      this.#subscriptions.delete(unsubscribe);
+      subscription.unsubscribe();
+    };
+    this.#subscriptions.add(unsubscribe);
+    return unsubscribe;
+  }
+
+  /** Ends every subscription and releases the source (off the event loop). Later calls reject. */
+  async close() {
+    this.removeAllListeners('change');
+    for (const unsubscribe of [...this.#subscriptions]) unsubscribe();
+    await this.#native.close();
+  }
+}
+
+/** The specs directory beside the app, served from memory; `watch` follows its changes. */
+class FilesystemSource extends SpecSource {
+  /** Reads the whole specs directory (on the thread pool). */
+  static async open(opts) {
+    return new FilesystemSource(internal, await native.openFilesystem(opts));
+  }
+
+  async reload() {
+    await this[internal].reload();
+  }
+
+  get version() {
+    return this[internal].version;
+  }
+
+  get options() {
+    return this[internal].options;
+  }
+}
+
+/** Keeps any source's results for a time to live; change events invalidate at once. */
+class CachingSource extends SpecSource {
+  #inner;
+
+  constructor(inner, opts) {
+    if (!(inner instanceof SpecSource)) throw invalid('inner: expected a SpecSource');
+    super(internal, native.makeCaching(inner[internal], opts));
+    this.#inner = inner;
+  }
+
+  get inner() {
+    return this.#inner;
+  }
+
+  /** Drops every cached result, or those that may mention spec `id`. */
+  invalidate(id, opts) {
+    const { projectId } = options(opts, 'invalidate options', ['projectId']);
+    if (id === undefined) this[internal].invalidate();
+    else this[internal].invalidate(id, projectId);
+  }
+
+  counters() {
+    return this[internal].counters();
+  }
+}
+
+// The project registry, shared by DatabaseSource and SpecsService (the same native members).
+async function addProject(project) {
+  await this[internal].addProject(project);
+}
+async function updateProject(project) {
+  await this[internal].updateProject(project);
+}
+async function removeProject(id) {
+  return this[internal].removeProject(id);
+}
+async function registeredProjects() {
+  return this[internal].registeredProjects();
+}
+async function importDirectory(projectId, specsDir) {
+  return this[internal].importDirectory(projectId, specsDir);
+}
+
+/** The specs of registered GitHub projects, stored in SQLite or PostgreSQL. */
+class DatabaseSource extends SpecSource {
+  /** Opens (and migrates) the database (on the thread pool). */
+  static async open(opts) {
+    return new DatabaseSource(internal, await native.openDatabase(opts));
+  }
+
+  get description() {
+    return this[internal].description;
+  }
+}
+
+/**
+ * What a web app creates: the configured sources (a watched specs directory, a database), each
+ * cached, routed by project id, answering from the last good data when one fails.
+ */
+class SpecsService extends SpecSource {
+  /** From `config`, or from the environment (SPECS_MODE, SPECS_DIR, ...) when omitted. */
+  static async open(config) {
+    return new SpecsService(internal, await native.openService(config));
+  }
+
+  /** Every problem of a config, one sentence each naming the variable; [] when usable. */
+  static async problems(config) {
+    return native.serviceConfigProblems(config ?? {});
+  }
+
+  get mode() {
+    return this[internal].mode;
+  }
+
+  get filesystemProjectId() {
+    return this[internal].filesystemProjectId;
+  }
+
+  async servedProjects() {
+    return JSON.parse(await this[internal].servedProjects());
+  }
+
+  async health() {
+    return JSON.parse(await this[internal].health());
+  }
+
+  async isStale(opts) {
+    return this[internal].isStale(options(opts, 'isStale options', ['projectId']).projectId);
+  }
+
+  /** Drops every cached result, or those that may mention the spec `ref` names. */
+  invalidate(ref, opts) {
+    const { projectId } = options(opts, 'invalidate options', ['projectId']);
+    if (ref === undefined) this[internal].invalidate();
+    else this[internal].invalidate(ref, projectId);
+  }
+
+  /** For POST /api/revalidate: true (and invalidated) only for the configured secret. */
+  revalidate(secret, opts) {
+    const { ref, projectId } = options(opts, 'revalidate options', ['ref', 'projectId']);
+    return this[internal].revalidate(secret, ref, projectId);
+  }
+
+  cacheStats() {
+    return JSON.parse(this[internal].cacheStats());
+  }
+}
+
+for (const cls of [DatabaseSource, SpecsService]) {
+  for (const method of [addProject, updateProject, removeProject, registeredProjects, importDirectory]) {
+    Object.defineProperty(cls.prototype, method.name, { value: method, writable: true, configurable: true });
+  }
+}
+
+/**
+ * Mirrors GitHub repositories registered in a DatabaseSource's store into it: syncNow (a cron
+ * route), requestSync, handleWebhook (a webhook route; verifies the signature), and a
+ * background scheduler (start/stop). Made by GithubSync.open(database, options).
+ */
+class GithubSync {
+  #native;
+
+  constructor(token, handle) {
+    if (token !== internal) throw new TypeError('GithubSync objects are made by GithubSync.open()');
+    this.#native = handle;
+  }
+
+  static async open(database, opts) {
+    if (!(database instanceof DatabaseSource)) throw invalid('database: expected a DatabaseSource');
+    const o = options(opts, 'sync options', ['apiUrl', 'token', 'webhookSecrets', 'concurrency', 'workers']);
+    return new GithubSync(internal, await native.openGithubSync(database[internal], o));
+  }
+
+  /** One sync of `projectId` now, off the event loop; failures are in the run, not thrown. */
+  async syncNow(projectId) {
+    return this.#native.syncNow(projectId);
+  }
+
+  async requestSync(projectId) {
+    await this.#native.requestSync(projectId);
+  }
+
+  /** `headers`: name -> value as received; `body`: the raw bytes (Buffer) or text. */
+  async handleWebhook(headers, body) {
+    if (headers === null || typeof headers !== 'object') throw invalid('headers: expected an object of strings');
+    const plain = {};
+    for (const [name, value] of typeof headers.entries === 'function' ? headers.entries() : Object.entries(headers)) {
+      plain[name] = String(value);
+    }
+    const raw = ArrayBuffer.isView(body) && !Buffer.isBuffer(body) ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : body;
+    return this.#native.handleWebhook(plain, raw);
+  }
+
+  start() {
+    this.#native.start();
+  }
+
+  async stop() {
+    await this.#native.stop();
+  }
+
+  get running() {
+    return this.#native.running;
+  }
+}
+
+/** Markdown to HTML (GFM: tables, task lists, ...); raw HTML is dropped unless allowed. */
+async function renderHtml(markdown, opts) {
+  const { allowRawHtml = false } = options(opts, 'renderHtml options', ['allowRawHtml']);
+  return native.renderHtml(markdown, Boolean(allowRawHtml));
+}
+
+/** The FilesystemOptions a project folder's .lean-spec/config.json asks for. */
+async function discoverOptions(projectDir) {
+  return native.discoverOptions(projectDir);
+}
+
+module.exports = {
+  SpecSource,
+  FilesystemSource,
+  CachingSource,
+  DatabaseSource,
+  SpecsService,
+  GithubSync,
+  renderHtml,
+  discoverOptions,
+  defaultCacheDir: () => native.defaultCacheDir(),
+  cacheOptionsFromEnv: () => native.cacheOptionsFromEnv(),
+  version: native.version,
+  statuses: Object.freeze([...native.statuses]),
+  priorities: Object.freeze([...native.priorities]),
+  errorCodes: Object.freeze([...native.errorCodes]),
+};

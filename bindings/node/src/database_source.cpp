@@ -1,0 +1,100 @@
+// Binds include/leanspec/database_source.hpp: DatabaseSource (opened on the thread pool:
+// opening migrates the database) and its project registry and import, all as Promises.
+#include "source_wrap.hpp"
+
+#include <leanspec/database_source.hpp>
+
+namespace leanspec::node {
+
+RegisteredProject read_project(Napi::Env env, const Napi::Value &value) {
+  constexpr const char *what = "project";
+  if (!value.IsObject())
+    throw_invalid(env, "project: expected an object");
+  const auto o =
+      options_object(env, value, what, {"id", "branch", "specsPath", "syncIntervalSeconds"});
+  RegisteredProject project;
+  auto id = optional_string(o, "id", what);
+  if (!id)
+    throw_invalid(env, "project.id: expected a string");
+  project.id = *id;
+  if (auto branch = optional_string(o, "branch", what))
+    project.branch = *branch;
+  if (auto path = optional_string(o, "specsPath", what))
+    project.specs_path = *path;
+  if (auto seconds = optional_count(o, "syncIntervalSeconds", what))
+    project.sync_interval = std::chrono::seconds(*seconds);
+  return project;
+}
+
+Napi::Object write_project(Napi::Env env, const RegisteredProject &p) {
+  auto o = Napi::Object::New(env);
+  o.Set("id", p.id);
+  o.Set("branch", p.branch);
+  o.Set("specsPath", p.specs_path);
+  o.Set("syncIntervalSeconds", static_cast<double>(p.sync_interval.count()));
+  o.Set("syncState", p.sync_state);
+  o.Set("syncError", p.sync_error.empty() ? env.Null() : Napi::String::New(env, p.sync_error));
+  o.Set("lastCommit", p.last_commit.empty() ? env.Null() : Napi::String::New(env, p.last_commit));
+  o.Set("lastSyncedAt", static_cast<double>(p.last_synced_at));
+  o.Set("snapshotVersion", static_cast<double>(p.snapshot_version));
+  o.Set("specCount", static_cast<double>(p.spec_count));
+  return o;
+}
+
+namespace {
+
+class DatabaseSourceWrap final : public SourceWrap<DatabaseSourceWrap, DatabaseSource> {
+public:
+  static constexpr const char *js_name = "DatabaseSource";
+  static constexpr const char *factory_name = "DatabaseSource.open()";
+  using SourceWrap::SourceWrap;
+
+  static Napi::FunctionReference &constructor(Napi::Env env) {
+    return addon_data(env).database_source;
+  }
+
+  static Napi::Function define(Napi::Env env) {
+    auto methods = source_methods();
+    for (auto &m : registry_methods())
+      methods.push_back(m);
+    methods.push_back(InstanceAccessor("description", &DatabaseSourceWrap::description, nullptr));
+    return DefineClass(env, js_name, methods);
+  }
+
+private:
+  // DatabaseSource::description() (no I/O) -> readonly description: string
+  Napi::Value description(const Napi::CallbackInfo &info) {
+    return Napi::String::New(info.Env(), native(info.Env())->description());
+  }
+};
+
+// make_database_source(options) -> openDatabase(options?): Promise<DatabaseSource>
+Napi::Value open_database(const Napi::CallbackInfo &info) {
+  constexpr const char *what = "database options";
+  const auto o =
+      options_object(info.Env(), info[0], what, {"databaseUrl", "recheckMs", "projectId"});
+  DatabaseOptions options;
+  options.database_url = optional_string(o, "databaseUrl", what).value_or("");
+  if (auto ms = optional_count(o, "recheckMs", what))
+    options.recheck = std::chrono::milliseconds(*ms);
+  options.project_id = optional_string(o, "projectId", what).value_or("");
+  return run_async(info.Env(), [options = std::move(options)]() -> Finish {
+    auto source = make_database_source(options);
+    return [source = std::move(source)](Napi::Env env) -> Napi::Value {
+      return DatabaseSourceWrap::wrap(env, source);
+    };
+  });
+}
+
+} // namespace
+
+void init_database_source(Napi::Env env, Napi::Object exports) {
+  auto ctor = DatabaseSourceWrap::define(env);
+  auto &data = addon_data(env);
+  data.database_source = Napi::Persistent(ctor);
+  data.unwrappers.push_back(&DatabaseSourceWrap::try_unwrap);
+  exports.Set("DatabaseSource", ctor);
+  exports.Set("openDatabase", Napi::Function::New(env, open_database, "openDatabase"));
+}
+
+} // namespace leanspec::node

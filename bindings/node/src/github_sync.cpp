@@ -1,0 +1,180 @@
+// Binds include/leanspec/github_sync.hpp: GithubSync over a DatabaseSource object (made on the
+// thread pool), sync_now, request_sync, handle_webhook as Promises; start/stop of the scheduler.
+// The token and webhook secrets go in and never come back out.
+#include "addon.hpp"
+
+#include <leanspec/database_source.hpp>
+#include <leanspec/github_sync.hpp>
+
+namespace leanspec::node {
+namespace {
+
+constexpr const char *what = "sync options";
+
+SyncOptions read_options(Napi::Env env, const Napi::Value &value) {
+  const auto o = options_object(env, value, what,
+                                {"apiUrl", "token", "webhookSecrets", "concurrency", "workers"});
+  SyncOptions options;
+  options.api_url = optional_string(o, "apiUrl", what).value_or("");
+  options.token = optional_string(o, "token", what).value_or("");
+  if (auto n = optional_count(o, "concurrency", what))
+    options.concurrency = static_cast<unsigned>(*n);
+  if (auto n = optional_count(o, "workers", what))
+    options.workers = static_cast<unsigned>(*n);
+  const auto secrets = o.Get("webhookSecrets");
+  if (!secrets.IsUndefined() && !secrets.IsNull()) {
+    if (!secrets.IsArray())
+      throw_invalid(env, std::string(what) + ".webhookSecrets: expected an array of strings");
+    const auto array = secrets.As<Napi::Array>();
+    for (std::uint32_t i = 0; i < array.Length(); ++i) {
+      if (!array.Get(i).IsString())
+        throw_invalid(env, std::string(what) + ".webhookSecrets: expected an array of strings");
+      options.webhook_secrets.push_back(array.Get(i).As<Napi::String>().Utf8Value());
+    }
+  }
+  return options;
+}
+
+Napi::Object write_run(Napi::Env env, const SyncRun &run) {
+  auto o = Napi::Object::New(env);
+  o.Set("id", static_cast<double>(run.id));
+  o.Set("projectId", run.project_id);
+  o.Set("outcome", std::string(to_string(run.outcome)));
+  o.Set("added", run.added);
+  o.Set("updated", run.updated);
+  o.Set("removed", run.removed);
+  o.Set("requests", run.requests);
+  o.Set("notModified", run.not_modified);
+  o.Set("bytes", static_cast<double>(run.bytes));
+  o.Set("durationMs", static_cast<double>(run.duration.count()));
+  o.Set("rateLimitRemaining", run.rate_limit_remaining);
+  o.Set("path", run.path);
+  o.Set("commit", run.commit.empty() ? env.Null() : Napi::String::New(env, run.commit));
+  o.Set("retryAt", static_cast<double>(run.retry_at));
+  o.Set("error", run.error.empty() ? env.Null() : Napi::String::New(env, run.error));
+  return o;
+}
+
+class GithubSyncWrap final : public Napi::ObjectWrap<GithubSyncWrap> {
+public:
+  static Napi::Function define(Napi::Env env) {
+    return DefineClass(env, "GithubSync",
+                       {InstanceMethod("syncNow", &GithubSyncWrap::sync_now),
+                        InstanceMethod("requestSync", &GithubSyncWrap::request_sync),
+                        InstanceMethod("handleWebhook", &GithubSyncWrap::handle_webhook),
+                        InstanceMethod("start", &GithubSyncWrap::start),
+                        InstanceMethod("stop", &GithubSyncWrap::stop),
+                        InstanceAccessor("running", &GithubSyncWrap::running, nullptr)});
+  }
+
+  explicit GithubSyncWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<GithubSyncWrap>(info) {
+    if (info.Length() != 1 || !info[0].IsExternal())
+      throw_invalid(info.Env(), "GithubSync objects are made by GithubSync.open()");
+    sync_ = *info[0].As<Napi::External<std::shared_ptr<GithubSync>>>().Data();
+  }
+
+private:
+  std::shared_ptr<GithubSync> sync_;
+
+  Napi::Value sync_now(const Napi::CallbackInfo &info) {
+    return run_async(info.Env(),
+                     [sync = sync_, id = string_argument(info, 0, "projectId")]() -> Finish {
+                       auto run = sync->sync_now(id);
+                       return [run = std::move(run)](Napi::Env env) -> Napi::Value {
+                         return write_run(env, run);
+                       };
+                     });
+  }
+
+  Napi::Value request_sync(const Napi::CallbackInfo &info) {
+    return run_async(info.Env(),
+                     [sync = sync_, id = string_argument(info, 0, "projectId")]() -> Finish {
+                       sync->request_sync(id);
+                       return finish_undefined();
+                     });
+  }
+
+  // handleWebhook(headers: {[name]: string}, body: Buffer | string)
+  Napi::Value handle_webhook(const Napi::CallbackInfo &info) {
+    const auto env = info.Env();
+    if (!info[0].IsObject())
+      throw_invalid(env, "headers: expected an object of strings");
+    std::vector<std::pair<std::string, std::string>> headers;
+    const auto object = info[0].As<Napi::Object>();
+    const auto names = object.GetPropertyNames();
+    for (std::uint32_t i = 0; i < names.Length(); ++i) {
+      const auto name = names.Get(i).ToString();
+      const auto header = object.Get(name);
+      if (!header.IsString())
+        throw_invalid(env, "headers." + name.Utf8Value() + ": expected a string");
+      headers.emplace_back(name.Utf8Value(), header.As<Napi::String>().Utf8Value());
+    }
+    std::string body;
+    if (info[1].IsBuffer()) {
+      const auto buffer = info[1].As<Napi::Buffer<char>>();
+      body.assign(buffer.Data(), buffer.Length());
+    } else if (info[1].IsString()) {
+      body = info[1].As<Napi::String>().Utf8Value();
+    } else {
+      throw_invalid(env, "body: expected a Buffer or a string");
+    }
+    return run_async(
+        env, [sync = sync_, headers = std::move(headers), body = std::move(body)]() -> Finish {
+          auto result = sync->handle_webhook(headers, body);
+          return [result = std::move(result)](Napi::Env e) -> Napi::Value {
+            auto o = Napi::Object::New(e);
+            o.Set("status", result.status);
+            o.Set("action", std::string(to_string(result.action)));
+            o.Set("message", result.message);
+            o.Set("projectId",
+                  result.project_id.empty() ? e.Null() : Napi::String::New(e, result.project_id));
+            return o;
+          };
+        });
+  }
+
+  Napi::Value start(const Napi::CallbackInfo &info) {
+    translate(info.Env(), [&] { sync_->start(); });
+    return info.Env().Undefined();
+  }
+
+  // stop() waits for a sync under way to reach its next request batch: off the event loop.
+  Napi::Value stop(const Napi::CallbackInfo &info) {
+    return run_async(info.Env(), [sync = sync_]() -> Finish {
+      sync->stop();
+      return finish_undefined();
+    });
+  }
+
+  Napi::Value running(const Napi::CallbackInfo &info) {
+    return Napi::Boolean::New(info.Env(), sync_->is_running());
+  }
+};
+
+// openGithubSync(database: DatabaseSource native, options?) -> Promise<GithubSync native>
+Napi::Value open_github_sync(const Napi::CallbackInfo &info) {
+  auto source =
+      std::dynamic_pointer_cast<DatabaseSource>(unwrap_source(info.Env(), info[0], "database"));
+  if (!source)
+    throw_invalid(info.Env(), "database: expected a DatabaseSource");
+  auto options = read_options(info.Env(), info[1]);
+  return run_async(info.Env(),
+                   [source = std::move(source), options = std::move(options)]() -> Finish {
+                     auto sync = make_github_sync(source, options);
+                     return [sync = std::move(sync)](Napi::Env env) -> Napi::Value {
+                       auto external = Napi::External<std::shared_ptr<GithubSync>>::New(
+                           env, new std::shared_ptr<GithubSync>(sync),
+                           [](Napi::Env, std::shared_ptr<GithubSync> *p) { delete p; });
+                       return addon_data(env).github_sync.New({external});
+                     };
+                   });
+}
+
+} // namespace
+
+void init_github_sync(Napi::Env env, Napi::Object exports) {
+  addon_data(env).github_sync = Napi::Persistent(GithubSyncWrap::define(env));
+  exports.Set("openGithubSync", Napi::Function::New(env, open_github_sync, "openGithubSync"));
+}
+
+} // namespace leanspec::node

@@ -1,0 +1,151 @@
+// Binds include/leanspec/query.hpp: JS option objects -> ListQuery, SearchQuery, Filter. Every
+// bad key or value is an Error with code "invalid_argument" naming it.
+#include "addon.hpp"
+
+#include <cmath>
+
+namespace leanspec::node {
+namespace {
+
+std::string describe(const char *what, const char *key) { return std::string(what) + "." + key; }
+
+// A string or an array of strings, parsed by `parse` each.
+template <class T, class Parse>
+std::vector<T> one_or_many(const Napi::Object &o, const char *key, const char *what, Parse parse) {
+  std::vector<T> out;
+  const auto value = o.Get(key);
+  if (value.IsUndefined() || value.IsNull())
+    return out;
+  const auto one = [&](const Napi::Value &v) {
+    if (!v.IsString())
+      throw_invalid(o.Env(), describe(what, key) + ": expected a string or an array of strings");
+    const auto text = v.As<Napi::String>().Utf8Value();
+    const auto parsed = parse(text);
+    if (!parsed)
+      throw_invalid(o.Env(), describe(what, key) + ": unknown value '" + text + "'");
+    out.push_back(*parsed);
+  };
+  if (value.IsArray()) {
+    const auto array = value.As<Napi::Array>();
+    for (std::uint32_t i = 0; i < array.Length(); ++i)
+      one(array.Get(i));
+  } else {
+    one(value);
+  }
+  return out;
+}
+
+Filter read_filter(const Napi::Object &o, const char *what) {
+  Filter filter;
+  filter.statuses = one_or_many<Status>(o, "status", what, parse_status);
+  filter.priorities = one_or_many<Priority>(o, "priority", what, parse_priority);
+  filter.tags = one_or_many<std::string>(
+      o, "tags", what, [](const std::string &t) { return std::optional<std::string>(t); });
+  if (auto all = optional_bool(o, "tagsMatchAll", what))
+    filter.tags_match_all = *all;
+  filter.assignee = optional_string(o, "assignee", what);
+  filter.archived = optional_bool(o, "archived", what);
+  return filter;
+}
+
+} // namespace
+
+Napi::Object options_object(Napi::Env env, const Napi::Value &value, const char *what,
+                            std::initializer_list<std::string_view> known) {
+  if (value.IsUndefined() || value.IsNull())
+    return Napi::Object::New(env);
+  if (!value.IsObject() || value.IsArray() || value.IsFunction())
+    throw_invalid(env, std::string(what) + ": expected an object");
+  const auto object = value.As<Napi::Object>();
+  const auto names = object.GetPropertyNames();
+  for (std::uint32_t i = 0; i < names.Length(); ++i) {
+    const auto name = names.Get(i).ToString().Utf8Value();
+    bool found = false;
+    for (const auto k : known)
+      found = found || k == name;
+    if (!found)
+      throw_invalid(env, std::string(what) + ": unknown option '" + name + "'");
+  }
+  return object;
+}
+
+std::optional<std::string> optional_string(const Napi::Object &o, const char *key,
+                                           const char *what) {
+  const auto value = o.Get(key);
+  if (value.IsUndefined() || value.IsNull())
+    return std::nullopt;
+  if (!value.IsString())
+    throw_invalid(o.Env(), describe(what, key) + ": expected a string");
+  return value.As<Napi::String>().Utf8Value();
+}
+
+std::optional<bool> optional_bool(const Napi::Object &o, const char *key, const char *what) {
+  const auto value = o.Get(key);
+  if (value.IsUndefined() || value.IsNull())
+    return std::nullopt;
+  if (!value.IsBoolean())
+    throw_invalid(o.Env(), describe(what, key) + ": expected a boolean");
+  return value.As<Napi::Boolean>().Value();
+}
+
+std::optional<std::uint64_t> optional_count(const Napi::Object &o, const char *key,
+                                            const char *what) {
+  const auto value = o.Get(key);
+  if (value.IsUndefined() || value.IsNull())
+    return std::nullopt;
+  const double number = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : -1;
+  if (!(number >= 0 && number <= 9007199254740991.0) || std::floor(number) != number)
+    throw_invalid(o.Env(), describe(what, key) + ": expected a non-negative integer");
+  return static_cast<std::uint64_t>(number);
+}
+
+std::string string_argument(const Napi::CallbackInfo &info, std::size_t index, const char *name) {
+  if (info.Length() <= index || !info[index].IsString())
+    throw_invalid(info.Env(), std::string(name) + ": expected a string");
+  return info[index].As<Napi::String>().Utf8Value();
+}
+
+std::string optional_string_argument(const Napi::CallbackInfo &info, std::size_t index,
+                                     const char *name) {
+  if (info.Length() <= index || info[index].IsUndefined() || info[index].IsNull())
+    return {};
+  return string_argument(info, index, name);
+}
+
+ListQuery list_query(Napi::Env env, const Napi::Value &value) {
+  constexpr const char *what = "list query";
+  const auto o = options_object(env, value, what,
+                                {"projectId", "status", "priority", "tags", "tagsMatchAll",
+                                 "assignee", "archived", "sort", "descending", "limit", "cursor"});
+  ListQuery query;
+  query.project_id = optional_string(o, "projectId", what).value_or("");
+  query.filter = read_filter(o, what);
+  if (auto key = optional_string(o, "sort", what)) {
+    const auto parsed = parse_sort_key(*key);
+    if (!parsed)
+      throw_invalid(env, std::string(what) + ".sort: unknown key '" + *key + "'");
+    query.sort.key = *parsed;
+  }
+  query.sort.descending = optional_bool(o, "descending", what).value_or(false);
+  query.limit = optional_count(o, "limit", what).value_or(0);
+  query.cursor = optional_string(o, "cursor", what).value_or("");
+  return query;
+}
+
+SearchQuery search_query(Napi::Env env, const Napi::Value &text, const Napi::Value &options) {
+  constexpr const char *what = "search options";
+  if (!text.IsString())
+    throw_invalid(env, "query: expected a string");
+  const auto o = options_object(
+      env, options, what,
+      {"projectId", "status", "priority", "tags", "tagsMatchAll", "assignee", "archived", "limit"});
+  SearchQuery query;
+  query.text = text.As<Napi::String>().Utf8Value();
+  query.project_id = optional_string(o, "projectId", what).value_or("");
+  query.filter = read_filter(o, what);
+  if (auto limit = optional_count(o, "limit", what))
+    query.limit = *limit;
+  return query;
+}
+
+} // namespace leanspec::node

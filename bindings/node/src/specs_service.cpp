@@ -1,0 +1,185 @@
+// Binds include/leanspec/specs_service.hpp: SpecsService (opened on the thread pool, from a
+// config object or the environment), its health, cache control and project registry. The
+// config's secrets go in and never come back out.
+#include "source_wrap.hpp"
+
+#include <leanspec/specs_service.hpp>
+
+namespace leanspec::node {
+namespace {
+
+constexpr const char *what = "service config";
+
+ServiceConfig read_config(Napi::Env env, const Napi::Value &value) {
+  const auto o =
+      options_object(env, value, what,
+                     {"mode", "specsDir", "databaseUrl", "githubToken", "githubApiUrl",
+                      "cacheTtlMs", "webhookSecrets", "revalidationSecret", "probeIntervalMs"});
+  ServiceConfig config;
+  if (auto mode = optional_string(o, "mode", what)) {
+    const auto parsed = parse_specs_mode(*mode);
+    if (!parsed)
+      throw_invalid(env, std::string(what) + ".mode: expected 'filesystem', 'database' or " +
+                             "'both', got '" + *mode + "'");
+    config.mode = *parsed;
+  }
+  if (auto dir = optional_string(o, "specsDir", what))
+    config.specs_dir = *dir;
+  config.database_url = optional_string(o, "databaseUrl", what).value_or("");
+  config.github_token = optional_string(o, "githubToken", what).value_or("");
+  if (auto url = optional_string(o, "githubApiUrl", what))
+    config.github_api_url = *url;
+  if (auto ms = optional_count(o, "cacheTtlMs", what))
+    config.cache_ttl = std::chrono::milliseconds(*ms);
+  const auto secrets = o.Get("webhookSecrets");
+  if (!secrets.IsUndefined() && !secrets.IsNull()) {
+    if (!secrets.IsArray())
+      throw_invalid(env, std::string(what) + ".webhookSecrets: expected an array of strings");
+    const auto array = secrets.As<Napi::Array>();
+    for (std::uint32_t i = 0; i < array.Length(); ++i) {
+      if (!array.Get(i).IsString())
+        throw_invalid(env, std::string(what) + ".webhookSecrets: expected an array of strings");
+      config.webhook_secrets.push_back(array.Get(i).As<Napi::String>().Utf8Value());
+    }
+  }
+  config.revalidation_secret = optional_string(o, "revalidationSecret", what).value_or("");
+  if (auto ms = optional_count(o, "probeIntervalMs", what))
+    config.probe_interval = std::chrono::milliseconds(*ms);
+  return config;
+}
+
+class SpecsServiceWrap final : public SourceWrap<SpecsServiceWrap, SpecsService> {
+public:
+  static constexpr const char *js_name = "SpecsService";
+  static constexpr const char *factory_name = "SpecsService.open()";
+  using SourceWrap::SourceWrap;
+
+  static Napi::FunctionReference &constructor(Napi::Env env) {
+    return addon_data(env).specs_service;
+  }
+
+  static Napi::Function define(Napi::Env env) {
+    auto methods = source_methods();
+    for (auto &m : registry_methods())
+      methods.push_back(m);
+    methods.push_back(InstanceAccessor("mode", &SpecsServiceWrap::mode, nullptr));
+    methods.push_back(
+        InstanceAccessor("filesystemProjectId", &SpecsServiceWrap::filesystem_project_id, nullptr));
+    methods.push_back(InstanceMethod("servedProjects", &SpecsServiceWrap::served_projects));
+    methods.push_back(InstanceMethod("health", &SpecsServiceWrap::health));
+    methods.push_back(InstanceMethod("isStale", &SpecsServiceWrap::is_stale));
+    methods.push_back(InstanceMethod("invalidate", &SpecsServiceWrap::invalidate));
+    methods.push_back(InstanceMethod("revalidate", &SpecsServiceWrap::revalidate));
+    methods.push_back(InstanceMethod("cacheStats", &SpecsServiceWrap::cache_stats));
+    return DefineClass(env, js_name, methods);
+  }
+
+private:
+  // SpecsService::mode() -> readonly mode: 'filesystem' | 'database' | 'both'
+  Napi::Value mode(const Napi::CallbackInfo &info) {
+    const auto text = to_string(native(info.Env())->mode());
+    return Napi::String::New(info.Env(), text.data(), text.size());
+  }
+  // SpecsService::filesystem_project_id() -> readonly filesystemProjectId: string
+  Napi::Value filesystem_project_id(const Napi::CallbackInfo &info) {
+    return Napi::String::New(info.Env(), native(info.Env())->filesystem_project_id());
+  }
+  // SpecsService::served_projects() -> servedProjects(): Promise<string> (JSON array)
+  Napi::Value served_projects(const Napi::CallbackInfo &info) {
+    return run_async(info.Env(), [source = native(info.Env())] {
+      std::string out = "[";
+      for (const auto &served : source->served_projects()) {
+        if (out.size() > 1)
+          out += ',';
+        out += to_json(served);
+      }
+      return finish_string(out + ']');
+    });
+  }
+  // SpecsService::health() -> health(): Promise<string>
+  Napi::Value health(const Napi::CallbackInfo &info) {
+    return run_async(info.Env(), [source = native(info.Env())] {
+      return finish_string(to_json(source->health()));
+    });
+  }
+  // SpecsService::is_stale(project_id) -> isStale(projectId?: string): Promise<boolean>
+  Napi::Value is_stale(const Napi::CallbackInfo &info) {
+    return run_async(info.Env(),
+                     [source = native(info.Env()),
+                      id = optional_string_argument(info, 0, "projectId")]() -> Finish {
+                       const bool stale = source->is_stale(id);
+                       return [stale](Napi::Env env) -> Napi::Value {
+                         return Napi::Boolean::New(env, stale);
+                       };
+                     });
+  }
+  // SpecsService::invalidate() / invalidate(ref, project_id) (noexcept, in memory) ->
+  //   invalidate(ref?: string, projectId?: string): void
+  void invalidate(const Napi::CallbackInfo &info) {
+    const auto source = native(info.Env());
+    if (info.Length() == 0 || info[0].IsUndefined())
+      return source->invalidate();
+    source->invalidate(string_argument(info, 0, "ref"),
+                       optional_string_argument(info, 1, "projectId"));
+  }
+  // SpecsService::revalidate(secret, ref, project_id) (noexcept, in memory) ->
+  //   revalidate(secret: string, ref?: string, projectId?: string): boolean
+  Napi::Value revalidate(const Napi::CallbackInfo &info) {
+    const auto source = native(info.Env());
+    const auto secret = optional_string_argument(info, 0, "secret");
+    std::optional<std::string> ref;
+    if (info.Length() > 1 && !info[1].IsUndefined() && !info[1].IsNull())
+      ref = string_argument(info, 1, "ref");
+    const auto project_id = optional_string_argument(info, 2, "projectId");
+    const bool done = ref ? source->revalidate(secret, std::string_view(*ref), project_id)
+                          : source->revalidate(secret, std::nullopt, project_id);
+    return Napi::Boolean::New(info.Env(), done);
+  }
+  // SpecsService::cache_stats() (counters in memory) -> cacheStats(): string (JSON)
+  Napi::Value cache_stats(const Napi::CallbackInfo &info) {
+    return Napi::String::New(info.Env(), to_json(native(info.Env())->cache_stats()));
+  }
+};
+
+// make_specs_service(config or ServiceConfig::from_env()) ->
+//   openService(config?: object): Promise<SpecsService>
+Napi::Value open_service(const Napi::CallbackInfo &info) {
+  const bool from_env = info.Length() == 0 || info[0].IsUndefined() || info[0].IsNull();
+  auto config = from_env ? ServiceConfig{} : read_config(info.Env(), info[0]);
+  return run_async(info.Env(), [config = std::move(config), from_env]() -> Finish {
+    auto service = make_specs_service(from_env ? ServiceConfig::from_env() : config);
+    return [service = std::move(service)](Napi::Env env) -> Napi::Value {
+      return SpecsServiceWrap::wrap(env, service);
+    };
+  });
+}
+
+// ServiceConfig::problems() (looks at the specs directory) ->
+//   serviceConfigProblems(config: object): Promise<string[]>
+Napi::Value config_problems(const Napi::CallbackInfo &info) {
+  auto config = read_config(info.Env(), info[0]);
+  return run_async(info.Env(), [config = std::move(config)]() -> Finish {
+    auto problems = config.problems();
+    return [problems = std::move(problems)](Napi::Env env) -> Napi::Value {
+      auto array = Napi::Array::New(env, problems.size());
+      for (std::uint32_t i = 0; i < problems.size(); ++i)
+        array.Set(i, Napi::String::New(env, problems[i]));
+      return array;
+    };
+  });
+}
+
+} // namespace
+
+void init_specs_service(Napi::Env env, Napi::Object exports) {
+  auto ctor = SpecsServiceWrap::define(env);
+  auto &data = addon_data(env);
+  data.specs_service = Napi::Persistent(ctor);
+  data.unwrappers.push_back(&SpecsServiceWrap::try_unwrap);
+  exports.Set("SpecsService", ctor);
+  exports.Set("openService", Napi::Function::New(env, open_service, "openService"));
+  exports.Set("serviceConfigProblems",
+              Napi::Function::New(env, config_problems, "serviceConfigProblems"));
+}
+
+} // namespace leanspec::node

@@ -1,0 +1,59 @@
+'use strict';
+// DatabaseSource on a real SQLite file: the project registry, import, and the SpecSource calls.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { test } = require('node:test');
+const leanspec = require('..');
+const { sampleTree, rejectsWith } = require('./helpers');
+
+test('register, import and read a project from SQLite; its answers match the filesystem', async () => {
+  const tree = sampleTree();
+  const file = path.join(tree.root, 'specs.db');
+  const db = await leanspec.DatabaseSource.open({ databaseUrl: `sqlite:${file}` });
+  const fsSource = await leanspec.FilesystemSource.open({ specsDir: tree.specsDir, projectId: 'acme/web' });
+  try {
+    assert.ok(fs.existsSync(file));
+    assert.ok(db.description.includes(file), db.description);
+    await db.addProject({ id: 'acme/web', branch: 'main', syncIntervalSeconds: 60 });
+    const imported = await db.importDirectory('acme/web', tree.specsDir);
+    assert.deepEqual(imported, { added: 4, updated: 0, removed: 0, version: imported.version });
+    const [project] = await db.registeredProjects();
+    assert.equal(project.id, 'acme/web');
+    assert.equal(project.syncIntervalSeconds, 60);
+    assert.equal(project.specCount, 4);
+
+    assert.deepEqual((await db.projects()).map((p) => p.id), ['acme/web']);
+    const strip = (list) => list.specs.map((s) => [s.id, s.status, s.contentHash]);
+    assert.deepEqual(strip(await db.list()), strip(await fsSource.list()));
+    assert.equal((await db.get('2', { projectId: 'acme/web' })).title, 'File watcher');
+    assert.deepEqual((await db.stats()).specsByStatus, (await fsSource.stats()).specsByStatus);
+    assert.equal((await db.search('search')).results[0].id, '003-search');
+    assert.deepEqual((await db.relationships('1')).requiredBy, ['002-watcher']);
+    assert.ok(Array.isArray(await db.validate()));
+    assert.equal((await db.byStatus()).planned.length, 2);
+
+    await db.updateProject({ id: 'acme/web', branch: 'dev' });
+    assert.equal((await db.registeredProjects())[0].branch, 'dev');
+    await rejectsWith(assert, db.addProject({ id: 'acme/web' }), 'invalid_argument', /acme\/web/);
+    await rejectsWith(assert, db.addProject({ id: 'a/b', syncIntervalSeconds: 1.5 }), 'invalid_argument', /syncIntervalSeconds/);
+    await rejectsWith(assert, db.addProject({ branch: 'x' }), 'invalid_argument', /project\.id/);
+    await rejectsWith(assert, db.updateProject({ id: 'nobody/here' }), 'not_found');
+    await rejectsWith(assert, db.importDirectory('acme/web', path.join(tree.root, 'nope')), 'not_found');
+    await rejectsWith(assert, db.list({ projectId: 'nobody/here' }), 'not_found');
+
+    assert.equal(await db.removeProject('acme/web'), true);
+    assert.equal(await db.removeProject('acme/web'), false);
+    assert.deepEqual(await db.registeredProjects(), []);
+  } finally {
+    await db.close();
+    await fsSource.close();
+    tree.remove();
+  }
+});
+
+test('a bad database URL is config; an unopenable file is database', async () => {
+  await rejectsWith(assert, leanspec.DatabaseSource.open({ databaseUrl: 'mysql://x' }), 'config');
+  await rejectsWith(assert, leanspec.DatabaseSource.open({ databaseUrl: 'sqlite:/proc/leanspec-test.db' }), 'database', /proc/);
+  await rejectsWith(assert, leanspec.DatabaseSource.open({ databaseURL: 'x' }), 'invalid_argument', /databaseURL/);
+});

@@ -1,0 +1,133 @@
+'use strict';
+// SpecsService: config from an object or the environment, routing by project id over a real
+// specs directory and a real SQLite file, health, cache control, revalidation, events.
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { test } = require('node:test');
+const leanspec = require('..');
+const { sampleTree, rejectsWith, nextEvent } = require('./helpers');
+
+test('filesystem mode serves the specs directory with every SpecSource call', async () => {
+  const tree = sampleTree();
+  const service = await leanspec.SpecsService.open({ specsDir: tree.specsDir, revalidationSecret: 's3cret' });
+  try {
+    assert.ok(service instanceof leanspec.SpecSource);
+    assert.equal(service.mode, 'filesystem');
+    const id = service.filesystemProjectId;
+    assert.ok(id.length > 0);
+    assert.deepEqual((await service.projects()).map((p) => p.id), [id]);
+    assert.equal((await service.list()).total, 4);
+    assert.equal((await service.get('2')).title, 'File watcher');
+    assert.equal(await service.get('999'), null);
+    assert.equal((await service.search('inotify')).results[0].id, '002-watcher');
+    assert.equal((await service.stats()).totalSpecs, 4);
+    assert.deepEqual((await service.relationships('1')).requiredBy, ['002-watcher']);
+    assert.deepEqual(await service.validate(), []);
+    assert.equal((await service.byStatus()).planned.length, 2);
+    await service.list();
+    const cache = service.cacheStats();
+    assert.ok(cache.hits >= 1 && cache.misses >= 1, JSON.stringify(cache));
+    assert.equal(cache.sources[0].source, 'filesystem');
+
+    const [served] = await service.servedProjects();
+    assert.deepEqual([served.id, served.source, served.stale, served.registration], [id, 'filesystem', false, null]);
+    const health = await service.health();
+    assert.equal(health.mode, 'filesystem');
+    assert.equal(health.stale, false);
+    assert.deepEqual(health.sources.map((s) => [s.source, s.state, s.error]), [['filesystem', 'ok', null]]);
+    assert.equal(typeof health.sources[0].since, 'number');
+    assert.equal(await service.isStale(), false);
+
+    assert.equal(service.revalidate('wrong'), false);
+    assert.equal(service.revalidate(''), false);
+    assert.equal(service.revalidate('s3cret', { ref: '2' }), true);
+    assert.equal(service.revalidate('s3cret'), true);
+    service.invalidate('1');
+    service.invalidate();
+    assert.equal(service.cacheStats().entries, 0);
+
+    // a database project id when the mode has no database
+    await rejectsWith(assert, service.list({ projectId: 'acme/web' }), 'not_found');
+    await rejectsWith(assert, service.addProject({ id: 'acme/web' }), 'not_found');
+  } finally {
+    await service.close();
+    tree.remove();
+  }
+});
+
+test('the service watches its specs directory: an edit is an event and the next answer', async () => {
+  const tree = sampleTree();
+  const service = await leanspec.SpecsService.open({ specsDir: tree.specsDir });
+  try {
+    assert.equal((await service.get('4')).status, 'planned');
+    const event = nextEvent((l) => {
+      service.on('change', l);
+      return () => service.off('change', l);
+    });
+    tree.spec('004-board', ['status: in-progress'], '# Board view\n');
+    assert.deepEqual((await event).changed, ['004-board']);
+    assert.equal((await service.get('4')).status, 'in-progress');
+  } finally {
+    await service.close();
+    tree.remove();
+  }
+});
+
+test('both mode routes by project id: none to the directory, a registered one to SQLite', async () => {
+  const tree = sampleTree();
+  const other = sampleTree();
+  other.spec('005-only-in-db', ['status: draft'], '# Only in the database\n');
+  const service = await leanspec.SpecsService.open({
+    mode: 'both', specsDir: tree.specsDir, databaseUrl: `sqlite:${path.join(tree.root, 'service.db')}`,
+  });
+  try {
+    await service.addProject({ id: 'acme/web', specsPath: 'specs' });
+    assert.deepEqual(await service.importDirectory('acme/web', other.specsDir), { added: 5, updated: 0, removed: 0, version: 1 });
+    assert.equal((await service.list()).total, 4);
+    assert.equal((await service.list({ projectId: 'acme/web' })).total, 5);
+    assert.equal((await service.get('5', { projectId: 'acme/web' })).title, 'Only in the database');
+    assert.equal(await service.get('5'), null);
+    const served = await service.servedProjects();
+    assert.deepEqual(served.map((p) => p.source), ['filesystem', 'database']);
+    assert.equal(served[1].registration.specCount, 5);
+    assert.deepEqual((await service.registeredProjects()).map((p) => p.id), ['acme/web']);
+    assert.deepEqual((await service.health()).sources.map((s) => s.state), ['ok', 'ok']);
+    await service.updateProject({ id: 'acme/web', branch: 'dev' });
+    assert.equal(await service.removeProject('acme/web'), true);
+    await rejectsWith(assert, service.list({ projectId: 'acme/web' }), 'not_found');
+  } finally {
+    await service.close();
+    tree.remove();
+    other.remove();
+  }
+});
+
+test('from the environment; bad variables are a config error naming each, never a secret', async () => {
+  const tree = sampleTree();
+  const saved = { ...process.env };
+  try {
+    Object.assign(process.env, { SPECS_MODE: 'filesystem', SPECS_DIR: tree.specsDir, CACHE_TTL: '1000' });
+    const service = await leanspec.SpecsService.open();
+    assert.equal(service.mode, 'filesystem');
+    assert.equal((await service.list()).total, 4);
+    await service.close();
+
+    Object.assign(process.env, { SPECS_MODE: 'sideways', CACHE_TTL: 'often', REVALIDATION_SECRET: 'top\u0001secret' });
+    await rejectsWith(assert, leanspec.SpecsService.open(), 'config', /SPECS_MODE[\s\S]*CACHE_TTL|CACHE_TTL[\s\S]*SPECS_MODE/);
+    await assert.rejects(leanspec.SpecsService.open(), (e) => !e.message.includes('top\u0001secret'));
+  } finally {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+    tree.remove();
+  }
+});
+
+test('config objects are checked: problems() names them, open() rejects them', async () => {
+  const problems = await leanspec.SpecsService.problems({ specsDir: '/nonexistent/specs' });
+  assert.equal(problems.length, 1);
+  assert.match(problems[0], /SPECS_DIR/);
+  await rejectsWith(assert, leanspec.SpecsService.open({ specsDir: '/nonexistent/specs' }), 'config', /SPECS_DIR/);
+  await rejectsWith(assert, leanspec.SpecsService.open({ mode: 'cloud' }), 'invalid_argument', /mode/);
+  await rejectsWith(assert, leanspec.SpecsService.open({ webhookSecrets: 'x' }), 'invalid_argument', /webhookSecrets/);
+  await rejectsWith(assert, leanspec.SpecsService.open({ specs_dir: 'x' }), 'invalid_argument', /specs_dir/);
+});

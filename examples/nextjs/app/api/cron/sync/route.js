@@ -1,0 +1,33 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { errorResponse, source, syncProject } from '../../../../lib/leanspec';
+
+export const dynamic = 'force-dynamic';
+
+// Compares SHA-256 digests (equal length whatever was sent), so neither the secret's content
+// nor its length leaks through timing.
+function authorized(request) {
+  const secret = process.env.CRON_SECRET;
+  if (!secret) return false;
+  const presented = (request.headers.get('authorization') ?? '').replace(/^Bearer /, '');
+  const digest = (text) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(presented), digest(secret));
+}
+
+// GET /api/cron/sync (Authorization: Bearer $CRON_SECRET): syncs now every registered project
+// that is due (never synced, or its interval — 3600 s when 0 — has passed since the last sync).
+export async function GET(request) {
+  if (!authorized(request)) return Response.json({ error: { code: 'unauthorized', message: 'bad or missing bearer token' } }, { status: 401 });
+  try {
+    const service = await source();
+    if (service.mode === 'filesystem') return Response.json({ runs: [] });
+    const now = Date.now();
+    const due = (await service.registeredProjects()).filter(
+      (p) => p.lastSyncedAt === 0 || p.lastSyncedAt + 1000 * (p.syncIntervalSeconds || 3600) <= now,
+    );
+    const runs = [];
+    for (const p of due) runs.push(await syncProject(p.id)); // one at a time: a cron tick is not a stampede
+    return Response.json({ runs });
+  } catch (error) {
+    return errorResponse(error);
+  }
+}

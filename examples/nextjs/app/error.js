@@ -1,0 +1,12 @@
+'use client';
+
+export default function ErrorPage({ error, reset }) {
+  return (
+    <div className="error-box" role="alert">
+      <h1>Something went wrong</h1>
+      <p>{error.message || 'The specs could not be read.'}</p>
+      {error.digest && <p className="muted">Reference: {error.digest}</p>}
+      <button onClick={() => reset()}>Try again</button>
+    </div>
+  );
+}

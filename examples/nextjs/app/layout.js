@@ -1,0 +1,44 @@
+import Link from 'next/link';
+import LiveUpdates from './live-updates';
+import { source } from '../lib/leanspec';
+import './globals.css';
+
+export const metadata = { title: 'LeanSpec board', description: 'Specs served by libleanspec' };
+
+export const dynamic = 'force-dynamic';
+
+// A banner while some source fails and answers come from its last good data.
+async function HealthBanner() {
+  try {
+    const health = await (await source()).health();
+    if (!health.stale) return null;
+    return (
+      <div className="stale" role="status" data-testid="stale">
+        Some specs may be out of date: {health.sources.filter((s) => s.state !== 'ok').map((s) => `${s.source} ${s.state} (${s.error})`).join('; ')}
+      </div>
+    );
+  } catch {
+    return null; // the page itself reports the error
+  }
+}
+
+export default function RootLayout({ children }) {
+  return (
+    <html lang="en">
+      <body>
+        <header className="top">
+          <Link href="/" className="brand">LeanSpec</Link>
+          <nav>
+            <Link href="/">Board</Link>
+            <Link href="/specs">Specs</Link>
+            <Link href="/stats">Stats</Link>
+            <Link href="/projects">Projects</Link>
+          </nav>
+          <LiveUpdates />
+        </header>
+        <HealthBanner />
+        <main>{children}</main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,57 @@
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { source } from '../../../lib/leanspec';
+import { PriorityBadge, StatusBadge } from '../../badges';
+import Tabs from './tabs';
+
+export const dynamic = 'force-dynamic';
+
+function SpecLinks({ ids, suffix }) {
+  if (!ids?.length) return <span className="muted">none</span>;
+  return ids.map((id) => <Link key={id} href={`/specs/${id}${suffix}`} className="ref">{id}</Link>);
+}
+
+export default async function SpecPage({ params, searchParams }) {
+  const { id } = await params;
+  const project = (await searchParams).project || undefined; // owner/repo: a GitHub project
+  const suffix = project ? `?project=${encodeURIComponent(project)}` : '';
+  const src = await source();
+  const spec = await src.get(decodeURIComponent(id), { html: true, projectId: project });
+  if (!spec) notFound();
+  const rel = await src.relationships(spec.id, { projectId: project });
+  const tabs = [
+    { key: 'content', title: 'Content', html: spec.contentHtml },
+    ...spec.subSpecs.map((sub) => ({ key: sub.file, title: sub.name || sub.file, html: sub.contentHtml })),
+  ];
+  return (
+    <article className="spec" data-testid="spec" data-hash={spec.contentHash}>
+      <p className="crumbs"><Link href={`/specs${suffix}`}>{project ?? "Specs"}</Link> / {spec.id}</p>
+      <h1>{spec.title}</h1>
+      <div className="meta">
+        <StatusBadge status={spec.status} />
+        <PriorityBadge priority={spec.priority} />
+        {spec.tags.map((t) => <Link key={t} href={`/specs?tag=${encodeURIComponent(t)}`} className="tag">{t}</Link>)}
+        {spec.assignee && <span className="muted">assigned to {spec.assignee}</span>}
+        {spec.createdAt && <span className="muted">created {spec.createdAt}</span>}
+      </div>
+      {spec.diagnostics.length > 0 && (
+        <ul className="diagnostics">
+          {spec.diagnostics.map((d, i) => <li key={i} className={d.severity}>{d.file}{d.line ? `:${d.line}` : ''}: {d.message}</li>)}
+        </ul>
+      )}
+      <Tabs
+        tabs={tabs}
+        relationships={
+          <dl className="relationships">
+            <dt>Depends on</dt><dd><SpecLinks ids={rel?.dependsOn} suffix={suffix} /></dd>
+            <dt>Required by</dt><dd><SpecLinks ids={rel?.requiredBy} suffix={suffix} /></dd>
+            <dt>Parent</dt><dd><SpecLinks ids={rel?.parent ? [rel.parent] : []} suffix={suffix} /></dd>
+            <dt>Children</dt><dd><SpecLinks ids={rel?.children} suffix={suffix} /></dd>
+            <dt>All dependencies</dt><dd><SpecLinks ids={rel?.dependsOnTransitive} suffix={suffix} /></dd>
+            {rel?.cycles.length > 0 && (<><dt>Cycles</dt><dd>{rel.cycles.map((c) => c.join(' → ')).join('; ')}</dd></>)}
+          </dl>
+        }
+      />
+    </article>
+  );
+}

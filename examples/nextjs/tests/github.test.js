@@ -1,0 +1,162 @@
+'use strict';
+// Browser tests of the app's database mode: `next start` in SPECS_MODE=both on a fresh SQLite
+// file, with GITHUB_API_URL pointing at the suite's fake GitHub (tests/support/fake_github.py)
+// serving a git repository built here. Adding a project through the form and syncing it from
+// its status page shows its specs; a forged webhook is rejected. Screenshots in build/artifacts/.
+const assert = require('node:assert/strict');
+const { execFileSync, spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const readline = require('node:readline');
+const { test, before, after } = require('node:test');
+const { chromium } = require('playwright-core');
+
+const app = path.join(__dirname, '..');
+const fakeGithub = path.join(app, '..', '..', 'tests', 'support', 'fake_github.py');
+const artifacts = path.join(app, 'build', 'artifacts');
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+
+let root;
+let fake;
+let server;
+let browser;
+let base;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+async function waitForServer(url, child, ms = 60000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`server not up within ${ms} ms`);
+}
+
+// The fake's first stdout line is "API_PORT CODELOAD_PORT".
+function startFakeGithub(repo) {
+  const child = spawn('/usr/bin/python3', [fakeGithub, '--repo', repo, '--owner', 'acme', '--name', 'web', '--parent-pid', String(process.pid)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`fake_github.py exited with ${code}`)));
+    readline.createInterface({ input: child.stdout }).once('line', (line) => resolve({ child, apiPort: Number(line.split(' ')[0]) }));
+  });
+}
+
+async function stop(child) {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+before(async () => {
+  assert.ok(fs.existsSync(path.join(app, '.next', 'BUILD_ID')), 'build the app first: npm run build');
+  fs.mkdirSync(artifacts, { recursive: true });
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'leanspec-next-gh-'));
+  const repo = path.join(root, 'repo');
+  const spec = (id, fm, body) => {
+    fs.mkdirSync(path.join(repo, 'specs', id), { recursive: true });
+    fs.writeFileSync(path.join(repo, 'specs', id, 'README.md'), `---\n${fm}\n---\n\n${body}`);
+  };
+  spec('001-remote-api', 'status: planned\npriority: high', '# Remote API\n\nServed from GitHub.\n');
+  spec('002-remote-ui', 'status: in-progress', '# Remote UI\n\nAlso from GitHub.\n');
+  fs.mkdirSync(path.join(root, 'local', '001-local'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'local', '001-local', 'README.md'), '---\nstatus: planned\n---\n\n# Local spec\n');
+  const git = (...args) => execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  git('add', '.');
+  git('commit', '-q', '-m', 'specs');
+
+  const started = await startFakeGithub(repo);
+  fake = started.child;
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(process.execPath, [require.resolve('next/dist/bin/next'), 'start', '-H', '127.0.0.1', '-p', String(port)], {
+    cwd: app,
+    env: {
+      ...process.env,
+      SPECS_MODE: 'both',
+      SPECS_DIR: path.join(root, 'local'),
+      DATABASE_URL: `sqlite:${path.join(root, 'app.db')}`,
+      GITHUB_API_URL: `http://127.0.0.1:${started.apiPort}`,
+      WEBHOOK_SECRET: 'test-webhook-secret',
+      LEANSPEC_SYNC_SCHEDULER: '0', // the test syncs through the page
+      NEXT_TELEMETRY_DISABLED: '1',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  await waitForServer(`${base}/api/stats`, server);
+  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+});
+
+after(async () => {
+  await browser?.close();
+  await stop(server);
+  await stop(fake);
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('adding a GitHub project and syncing it shows its specs', async () => {
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${base}/projects`);
+    await page.getByLabel('Repository (owner/repo)').fill('acme/web');
+    await page.getByLabel('Branch').fill('main');
+    await page.getByRole('button', { name: 'Add' }).click();
+    const row = page.locator('[data-testid="project-row"][data-project="acme/web"]');
+    await row.waitFor({ timeout: 10000 });
+    await page.screenshot({ path: path.join(artifacts, 'projects-added.png'), fullPage: true });
+
+    await row.getByTestId('sync-link').click();
+    await page.getByTestId('sync-now').click();
+    await page.getByTestId('run').first().waitFor({ timeout: 30000 });
+    assert.equal(await page.getByTestId('outcome').first().textContent(), 'ok');
+    await page.screenshot({ path: path.join(artifacts, 'sync-status.png'), fullPage: true });
+
+    await page.getByTestId('specs-link').click();
+    await page.getByText('Remote API').waitFor({ timeout: 10000 });
+    assert.equal(await page.getByTestId('row').count(), 2);
+    await page.getByText('Remote API').click();
+    await page.getByText('Served from GitHub.').waitFor({ timeout: 10000 });
+    await page.screenshot({ path: path.join(artifacts, 'github-spec.png'), fullPage: true });
+  } finally {
+    await page.close();
+  }
+});
+
+test('a forged webhook is rejected with 401', async () => {
+  const body = JSON.stringify({ ref: 'refs/heads/main', repository: { full_name: 'acme/web' }, commits: [] });
+  const response = await fetch(`${base}/api/webhooks/github`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      'X-GitHub-Event': 'push',
+      'X-GitHub-Delivery': 'forged-1',
+      'X-Hub-Signature-256': `sha256=${'0'.repeat(64)}`,
+    },
+    body,
+  });
+  assert.equal(response.status, 401);
+  assert.equal((await response.json()).action, 'rejected');
+});
+
+test('the cron route wants the bearer secret', async () => {
+  const response = await fetch(`${base}/api/cron/sync`, { headers: { Authorization: 'Bearer wrong' } });
+  assert.equal(response.status, 401);
+});
