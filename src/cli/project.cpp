@@ -144,9 +144,9 @@ int run_import(Context &context, const Arguments &arguments) {
 
 } // namespace
 
-const Command project_command{"project", "register and inspect database projects", project_help,
+const Command project_command{"project", "Register and inspect database projects", project_help,
                               project_options, run_project};
 const Command import_command{
-    "import", "store a local specs directory as a project's snapshot", import_help, {}, run_import};
+    "import", "Store a local specs directory as a project's snapshot", import_help, {}, run_import};
 
 } // namespace leanspec::cli

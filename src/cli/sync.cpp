@@ -130,7 +130,7 @@ int run_sync(Context &context, const Arguments &arguments) {
 
 } // namespace
 
-const Command sync_command{"sync", "sync registered GitHub projects into the database now", help,
+const Command sync_command{"sync", "Sync registered GitHub projects into the database now", help,
                            options, run_sync};
 
 } // namespace leanspec::cli

@@ -109,7 +109,7 @@ int run(Context &context, const Arguments &arguments) {
 
 } // namespace
 
-const Command watch_command{"watch", "print changes to the specs as they happen", help, options,
+const Command watch_command{"watch", "Print changes to the specs as they happen", help, options,
                             run};
 
 } // namespace leanspec::cli
