@@ -4,8 +4,8 @@
 // most every `recheck` and, when it moved, read and parse only the folders written since.
 #include "core/change_notifier.hpp"
 #include "core/snapshot.hpp"
-#include "db/spec_rows.hpp"
 #include "db/database_source_access.hpp"
+#include "db/spec_rows.hpp"
 #include "db/store.hpp"
 #include "fs/loader.hpp"
 #include "model/spec_parser.hpp"
