@@ -116,20 +116,24 @@ test('adding a GitHub project and syncing it shows its specs', async () => {
   const page = await browser.newPage();
   try {
     await page.goto(`${base}/projects`);
+    await page.locator('[data-testid="live"].live-live').waitFor({ timeout: 30000 }); // hydrated
     await page.getByLabel('Repository (owner/repo)').fill('acme/web');
     await page.getByLabel('Branch').fill('main');
     await page.getByRole('button', { name: 'Add' }).click();
     const row = page.locator('[data-testid="project-row"][data-project="acme/web"]');
-    await row.waitFor({ timeout: 10000 });
+    await row.waitFor({ timeout: 30000 });
     await page.screenshot({ path: path.join(artifacts, 'projects-added.png'), fullPage: true });
 
-    await row.getByTestId('sync-link').click();
+    // Navigate by the links' targets: a change event may refresh the page (router.refresh) at
+    // the moment of a click, which drops the click's navigation.
+    await page.goto(base + (await row.getByTestId('sync-link').getAttribute('href')));
+    await page.locator('[data-testid="live"].live-live').waitFor({ timeout: 30000 }); // hydrated
     await page.getByTestId('sync-now').click();
     await page.getByTestId('run').first().waitFor({ timeout: 30000 });
     assert.equal(await page.getByTestId('outcome').first().textContent(), 'ok');
     await page.screenshot({ path: path.join(artifacts, 'sync-status.png'), fullPage: true });
 
-    await page.getByTestId('specs-link').click();
+    await page.goto(base + (await page.getByTestId('specs-link').getAttribute('href')));
     await page.getByText('Remote API').waitFor({ timeout: 10000 });
     assert.equal(await page.getByTestId('row').count(), 2);
     await page.getByText('Remote API').click();
