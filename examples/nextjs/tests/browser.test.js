@@ -5,11 +5,11 @@
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { test, before, after } = require('node:test');
 const { chromium } = require('playwright-core');
+const { freePort, waitForServer } = require('./server');
 
 const app = path.join(__dirname, '..');
 const artifacts = path.join(app, 'build', 'artifacts');
@@ -24,28 +24,6 @@ function writeSpec(id, frontmatter, body) {
   const dir = path.join(root, 'specs', id);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'README.md'), `---\n${frontmatter.join('\n')}\n---\n\n${body}`);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-async function waitForServer(url, child, ms = 60000) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`server not up within ${ms} ms`);
 }
 
 before(async () => {

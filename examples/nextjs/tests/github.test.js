@@ -6,12 +6,12 @@
 const assert = require('node:assert/strict');
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const readline = require('node:readline');
 const { test, before, after } = require('node:test');
 const { chromium } = require('playwright-core');
+const { freePort, waitForServer } = require('./server');
 
 const app = path.join(__dirname, '..');
 const fakeGithub = path.join(app, '..', '..', 'tests', 'support', 'fake_github.py');
@@ -23,28 +23,6 @@ let fake;
 let server;
 let browser;
 let base;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-async function waitForServer(url, child, ms = 60000) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`server not up within ${ms} ms`);
-}
 
 // The fake's first stdout line is "API_PORT CODELOAD_PORT".
 function startFakeGithub(repo) {
