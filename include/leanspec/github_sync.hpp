@@ -57,13 +57,15 @@ struct SyncOptions {
   std::function<void(const std::string &project_id, std::size_t done, std::size_t total)> progress;
 };
 
-enum class SyncOutcome { ok, not_modified, error, rate_limited };
+/// How a sync ended; `running` only in sync_runs(), for a run under way (or whose process died).
+enum class SyncOutcome { ok, not_modified, error, rate_limited, running };
 
 /// One sync of one project, as recorded in the store's sync runs. Immutable.
 struct SyncRun {
   std::int64_t id = 0; ///< the store's sync run id (0: the sync did not start, see error)
   std::string project_id;
   SyncOutcome outcome = SyncOutcome::error;
+  std::int64_t started_at = 0, ended_at = 0; ///< unix ms (ended_at 0: still running)
   int added = 0, updated = 0, removed = 0; ///< spec folders
   int requests = 0;                        ///< HTTP requests, retries and redirects included
   int not_modified = 0;                    ///< of which answered 304 (no rate-limit cost)
@@ -112,6 +114,11 @@ public:
   /// later, in this process or another sharing the database, runs it).
   /// @throws leanspec::Error not_found for an unknown project
   void request_sync(std::string_view project_id);
+
+  /// The project's latest sync runs as the store recorded them, newest first, whichever
+  /// process ran them (`limit` 0: all). An unknown project has none; retry_at is not kept.
+  /// @throws leanspec::Error database when the store fails
+  std::vector<SyncRun> sync_runs(std::string_view project_id, std::size_t limit = 20) const;
 
   /// Starts the scheduler threads (no-op when running): each project is synced at its interval
   /// with jitter, queued requests as soon as possible, rate-limited ones after their retry time.

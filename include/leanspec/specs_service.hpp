@@ -240,6 +240,10 @@ public:
   /// Queues a sync of the project, durably (GithubSync::request_sync).
   /// @throws leanspec::Error not_found (no database mode, unknown project), database
   void request_sync(std::string_view project_id);
+  /// The project's latest sync runs, newest first, whichever instance ran them
+  /// (GithubSync::sync_runs; `limit` 0: all).
+  /// @throws leanspec::Error not_found (no database mode), database
+  std::vector<SyncRun> sync_runs(std::string_view project_id, std::size_t limit = 20) const;
   /// Handles one GitHub webhook delivery (GithubSync::handle_webhook: signature, ping,
   /// redeliveries, a queued incremental sync) and returns at once with the HTTP status to answer.
   /// With no webhook secret configured every delivery is rejected. Without database mode: 404;

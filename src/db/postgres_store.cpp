@@ -928,8 +928,8 @@ public:
           limit ? params.integer(static_cast<std::int64_t>(limit)) : params.null();
           Result r =
               s.exec("SELECT id, project_id, started_at, ended_at, outcome, added, updated, "
-                     "removed, requests, not_modified, rate_limit_remaining, error "
-                     "FROM sync_runs WHERE project_id = $1 ORDER BY id DESC LIMIT $2::bigint",
+                     "removed, requests, not_modified, rate_limit_remaining, error, path, bytes, "
+                     "duration_ms, commit_sha FROM sync_runs WHERE project_id = $1 ORDER BY id DESC LIMIT $2::bigint",
                      params);
           std::vector<SyncRunRecord> out;
           for (int i = 0; i < PQntuples(r.get()); ++i) {
@@ -946,6 +946,10 @@ public:
             run_row.not_modified = static_cast<int>(to_int(r.get(), i, 9));
             run_row.rate_limit_remaining = static_cast<int>(to_int(r.get(), i, 10));
             run_row.error = to_string(r.get(), i, 11);
+            run_row.details.path = to_string(r.get(), i, 12);
+            run_row.details.bytes = to_int(r.get(), i, 13);
+            run_row.details.duration_ms = to_int(r.get(), i, 14);
+            run_row.details.commit = to_string(r.get(), i, 15);
             out.push_back(std::move(run_row));
           }
           return out;

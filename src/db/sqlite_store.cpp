@@ -564,7 +564,8 @@ public:
     return run("listing sync runs", [&](Connection &db) {
       SQLite::Statement q(db, "SELECT id, project_id, started_at, ended_at, outcome, added, "
                               "updated, removed, requests, not_modified, rate_limit_remaining, "
-                              "error FROM sync_runs WHERE project_id = ? ORDER BY id DESC LIMIT ?");
+                              "error, path, bytes, duration_ms, commit_sha FROM sync_runs "
+                              "WHERE project_id = ? ORDER BY id DESC LIMIT ?");
       bind_text(q, 1, project_id);
       q.bind(2, limit ? static_cast<std::int64_t>(limit) : std::int64_t{-1});
       std::vector<SyncRunRecord> out;
@@ -582,6 +583,10 @@ public:
         r.not_modified = q.getColumn(9).getInt();
         r.rate_limit_remaining = q.getColumn(10).getInt();
         r.error = q.getColumn(11).getString();
+        r.details.path = q.getColumn(12).getString();
+        r.details.bytes = q.getColumn(13).getInt64();
+        r.details.duration_ms = q.getColumn(14).getInt64();
+        r.details.commit = q.getColumn(15).getString();
         out.push_back(std::move(r));
       }
       return out;

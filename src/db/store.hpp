@@ -70,6 +70,14 @@ struct ReplaceResult {
   bool changed() const noexcept { return added + updated + removed > 0; }
 };
 
+/// What a sync run record holds since schema v3 (set_sync_run_details).
+struct SyncRunDetails {
+  std::string path; ///< unchanged | blobs | tarball | contents | "" (failed before choosing)
+  std::int64_t bytes = 0;
+  std::int64_t duration_ms = 0;
+  std::string commit; ///< the commit synced to
+};
+
 /// One sync of a project (written by the GitHub sync).
 struct SyncRunRecord {
   std::int64_t id = 0;
@@ -81,6 +89,7 @@ struct SyncRunRecord {
   int not_modified = 0;          ///< of which answered 304
   int rate_limit_remaining = -1; ///< -1: unknown
   std::string error;
+  SyncRunDetails details; ///< read by sync_runs(); written by set_sync_run_details
 };
 
 /// What a ChangeListener saw.
@@ -115,13 +124,6 @@ struct SyncSchedule {
   std::int64_t retry_at = 0;     ///< unix ms before which no sync may start (rate limit); 0
 };
 
-/// What a sync run record holds beyond SyncRunRecord (schema v3).
-struct SyncRunDetails {
-  std::string path; ///< unchanged | blobs | tarball | contents | "" (failed before choosing)
-  std::int64_t bytes = 0;
-  std::int64_t duration_ms = 0;
-  std::string commit; ///< the commit synced to
-};
 
 /// The store: one per process and database is plenty (it pools its connections). Thread-safe;
 /// every member may also throw leanspec::Error database when the database fails (busy past the

@@ -54,6 +54,8 @@ std::string_view to_string(SyncOutcome outcome) noexcept {
     return "error";
   case SyncOutcome::rate_limited:
     return "rate_limited";
+  case SyncOutcome::running:
+    return "running";
   }
   return "error";
 }
@@ -1040,6 +1042,7 @@ struct GithubSync::Impl {
       }
     SyncRun run;
     run.project_id = project.id;
+    run.started_at = unix_ms();
     run.id = store.begin_sync_run(project.id);
     project.sync_state = "syncing";
     store.update_project(project);
@@ -1061,6 +1064,7 @@ struct GithubSync::Impl {
     run.error = scrub(result.error, secrets);
     run.duration =
         std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started);
+    run.ended_at = unix_ms();
 
     const bool done = run.outcome == SyncOutcome::ok || run.outcome == SyncOutcome::not_modified;
     // Settings changed during the sync (branch, specs path, interval) are kept: only the sync
@@ -1095,6 +1099,7 @@ struct GithubSync::Impl {
     record.not_modified = run.not_modified;
     record.rate_limit_remaining = run.rate_limit_remaining;
     record.error = run.error;
+    record.ended_at = run.ended_at;
     store.end_sync_run(record);
     store.set_sync_run_details(
         run.id, {run.path, static_cast<std::int64_t>(run.bytes), run.duration.count(), run.commit});
@@ -1301,6 +1306,34 @@ GithubSync::GithubSync(std::shared_ptr<DatabaseSource> source, SyncOptions optio
 GithubSync::~GithubSync() { stop(); }
 
 SyncRun GithubSync::sync_now(std::string_view project_id) { return impl_->sync(project_id); }
+
+std::vector<SyncRun> GithubSync::sync_runs(std::string_view project_id, std::size_t limit) const {
+  std::vector<SyncRun> out;
+  for (auto &record : impl_->store.sync_runs(project_id, limit)) {
+    SyncRun &run = out.emplace_back();
+    run.id = record.id;
+    run.project_id = std::move(record.project_id);
+    run.outcome = SyncOutcome::error;
+    for (auto outcome : {SyncOutcome::ok, SyncOutcome::not_modified, SyncOutcome::rate_limited,
+                         SyncOutcome::running})
+      if (record.outcome == to_string(outcome))
+        run.outcome = outcome;
+    run.started_at = record.started_at;
+    run.ended_at = record.ended_at;
+    run.added = record.added;
+    run.updated = record.updated;
+    run.removed = record.removed;
+    run.requests = record.requests;
+    run.not_modified = record.not_modified;
+    run.bytes = static_cast<std::uint64_t>(record.details.bytes);
+    run.duration = std::chrono::milliseconds(record.details.duration_ms);
+    run.rate_limit_remaining = record.rate_limit_remaining;
+    run.path = std::move(record.details.path);
+    run.commit = std::move(record.details.commit);
+    run.error = std::move(record.error);
+  }
+  return out;
+}
 
 void GithubSync::request_sync(std::string_view project_id) {
   impl_->store.request_sync(project_id, "");

@@ -818,6 +818,18 @@ SyncRun SpecsService::sync_now(std::string_view project_id) {
   return run;
 }
 
+std::vector<SyncRun> SpecsService::sync_runs(std::string_view project_id,
+                                             std::size_t limit) const {
+  const auto github = impl_->github();
+  try {
+    return github->sync_runs(project_id, limit);
+  } catch (const Error &e) {
+    if (e.code() == ErrorCode::database)
+      impl_->fail(impl_->db, e.what());
+    throw;
+  }
+}
+
 void SpecsService::request_sync(std::string_view project_id) {
   const auto github = impl_->github();
   try {

@@ -183,6 +183,21 @@ TEST_SUITE("github") {
     CHECK(run.not_modified == 1);
     const auto stats = f.server->stats();
     CHECK(stats.total == 1);
+    // The public listing, newest first, with what the store keeps of each run.
+    const std::vector<SyncRun> runs = f.sync->sync_runs("acme/web");
+    REQUIRE(runs.size() == 2);
+    CHECK(runs[0].id == run.id);
+    CHECK(runs[0].outcome == SyncOutcome::not_modified);
+    CHECK(runs[0].path == "unchanged");
+    CHECK(runs[0].requests == 1);
+    CHECK(runs[0].started_at > 0);
+    CHECK(runs[0].ended_at >= runs[0].started_at);
+    CHECK(runs[1].outcome == SyncOutcome::ok);
+    CHECK(runs[1].added == 3);
+    CHECK(runs[1].commit == f.repo.head());
+    CHECK(runs[1].bytes > 0);
+    CHECK(f.sync->sync_runs("acme/web", 1).size() == 1);
+    CHECK(f.sync->sync_runs("nobody/here").empty());
     CHECK(stats.not_modified == 1);
     // A commit outside the specs folder: head and tree, no blob.
     f.repo.write("src/main.c", "int main(void) { return 1; }\n");
