@@ -49,6 +49,7 @@
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <leanspec/database_source.hpp>
 #include <leanspec/filesystem_source.hpp>
@@ -56,8 +57,10 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -336,6 +339,38 @@ void store_search(benchmark::State &state, Backend *b, std::vector<std::string> 
 
 // --- Writes ---------------------------------------------------------------------------------
 
+/// CPU time (user + system) used so far by every process named "postgres" on this machine: the
+/// server the benchmark started, its backends and its background workers. Read from /proc; the
+/// difference around a timed loop is the server's share of a write, which wall time under load
+/// cannot tell apart from waiting.
+double postgres_cpu_seconds() {
+  static const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  double total = 0;
+  std::error_code ec;
+  for (const auto &entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos)
+      continue; // not a process
+    std::ifstream in(entry.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos ||
+        stat.compare(open + 1, close - open - 1, "postgres") != 0)
+      continue;
+    // After ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
+    std::istringstream fields(stat.substr(close + 2));
+    std::string field;
+    double utime = 0, stime = 0;
+    for (int i = 1; i <= 13 && fields >> field; ++i)
+      if (i == 12)
+        utime = std::stod(field);
+      else if (i == 13)
+        stime = std::stod(field);
+    total += (utime + stime) / ticks;
+  }
+  return total;
+}
+
 /// Store::replace_specs of the 300-spec snapshot with every spec changed (`all`) or the middle
 /// one. The generations alternate, so each call rewrites the same number of specs; blob SHAs
 /// are left empty, as DatabaseSource::import_directory does, so the store hashes every file.
@@ -352,6 +387,7 @@ void replace(benchmark::State &state, Backend *b, bool all) {
     auto &middle = specs[specs.size() / 2];
     Samples samples;
     int g = 0, updated = 0;
+    const double server_start = b->name == "postgres" ? postgres_cpu_seconds() : 0;
     for (auto _ : state) {
       g ^= 1;
       if (all)
@@ -365,6 +401,9 @@ void replace(benchmark::State &state, Backend *b, bool all) {
     }
     samples.report(state);
     state.counters["updated"] = updated;
+    if (b->name == "postgres")
+      state.counters["server_cpu_ms"] =
+          (postgres_cpu_seconds() - server_start) * 1000 / static_cast<double>(state.iterations());
   });
 }
 

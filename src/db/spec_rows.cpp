@@ -5,6 +5,7 @@
 
 #include "json/json_writer.hpp"
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <leanspec/error.hpp>
@@ -245,45 +246,51 @@ const SpecRow &SpecRows::row(const PreparedSpec &spec) {
 
 namespace {
 
-// Appends each token of `text` not in `seen` to `tokens` (lower-cased ASCII letters; other
-// bytes as they are).
-void add_tokens(std::string_view text, std::unordered_set<std::string> &seen,
-                std::vector<std::string> &tokens) {
-  const auto is_token_byte = [](unsigned char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
-  };
-  std::string token;
+// The distinct tokens of `text` in first-seen order: runs of ASCII letters and digits and of
+// bytes >= 0x80, ASCII letters lower-cased. One lower-cased copy of the text holds every token
+// while the set of those seen refers into it, so a repeated word costs no allocation.
+std::vector<std::string> tokens_of(std::string lowered) {
+  static constexpr auto token_byte = [] {
+    std::array<bool, 256> table{};
+    for (int c = 0; c < 256; ++c)
+      table[static_cast<std::size_t>(c)] =
+          (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+    return table;
+  }();
+  for (char &c : lowered)
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(lowered.size() / 16 + 8);
+  std::vector<std::string> tokens;
+  const std::string_view text = lowered;
   std::size_t i = 0;
   while (i < text.size()) {
-    while (i < text.size() && !is_token_byte(static_cast<unsigned char>(text[i])))
+    while (i < text.size() && !token_byte[static_cast<unsigned char>(text[i])])
       ++i;
-    token.clear();
-    while (i < text.size() && is_token_byte(static_cast<unsigned char>(text[i]))) {
-      char c = text[i++];
-      if (c >= 'A' && c <= 'Z')
-        c = static_cast<char>(c - 'A' + 'a');
-      token += c;
-    }
+    const std::size_t start = i;
+    while (i < text.size() && token_byte[static_cast<unsigned char>(text[i])])
+      ++i;
+    const std::string_view token = text.substr(start, i - start);
     if (!token.empty() && seen.insert(token).second)
-      tokens.push_back(token);
+      tokens.emplace_back(token);
   }
+  return tokens;
 }
 
 } // namespace
 
 std::vector<std::string> search_tokens(const std::vector<std::string> &words) {
-  std::unordered_set<std::string> seen;
-  std::vector<std::string> tokens;
-  for (const std::string &word : words)
-    add_tokens(word, seen, tokens);
-  return tokens;
+  std::string joined;
+  for (const std::string &word : words) {
+    joined += word;
+    joined += ' '; // not a token byte: words never run together
+  }
+  return tokens_of(std::move(joined));
 }
 
 std::vector<std::string> distinct_tokens(std::string_view text) {
-  std::unordered_set<std::string> seen;
-  std::vector<std::string> tokens;
-  add_tokens(text, seen, tokens);
-  return tokens;
+  return tokens_of(std::string(text));
 }
 
 } // namespace leanspec::detail

@@ -152,6 +152,60 @@ void refuse_newer(const std::string &path, int version) {
                                        " that this libleanspec supports; use a newer libleanspec");
 }
 
+// The full-text rows one replace_specs changes, written together at its end. Once the FTS5
+// table takes part in a transaction, FTS5 flushes its pending terms to a new index segment at
+// every statement's savepoint, so writing a spec's row per statement (as triggers did before
+// schema v4) wrote a segment per spec and merged them over and over: two thirds of a
+// 300-spec write. Here the old rows' values are kept in a temporary table before their spec
+// rows change, and one statement deletes them all, one more inserts the new rows.
+class SearchRows {
+public:
+  explicit SearchRows(Connection &db) : db_(db) {}
+  SearchRows(const SearchRows &) = delete;
+  SearchRows &operator=(const SearchRows &) = delete;
+
+  // Before the folder's spec row is rewritten or deleted: its indexed values, to delete.
+  void forget(const std::string &project, const std::string &path) {
+    forget_.reset();
+    forget_.bind(1, project);
+    forget_.bindNoCopy(2, path);
+    forget_.exec();
+  }
+  // After the folder's spec row is written: its row, to index.
+  void written(const std::string &project, const std::string &path) {
+    written_.reset();
+    written_.bind(1, project);
+    written_.bindNoCopy(2, path);
+    written_.exec();
+  }
+  // Changes the index; call once, last, in the transaction.
+  void write() {
+    db_.exec("INSERT INTO spec_search (spec_search, rowid, title, tags, id, search_terms) "
+             "SELECT 'delete', seq, title, tags, id, search_terms FROM temp.search_forgotten");
+    db_.exec("INSERT INTO spec_search (rowid, title, tags, id, search_terms) "
+             "SELECT s.seq, s.title, s.tags, s.id, s.search_terms "
+             "FROM temp.search_written w JOIN specs s ON s.seq = w.seq");
+    db_.exec("DELETE FROM temp.search_forgotten");
+    db_.exec("DELETE FROM temp.search_written");
+  }
+
+private:
+  static bool create_tables(Connection &db) { // once per connection; before the statements
+    db.exec("CREATE TEMP TABLE IF NOT EXISTS search_forgotten "
+            "(seq INTEGER PRIMARY KEY, title, tags, id, search_terms)");
+    db.exec("CREATE TEMP TABLE IF NOT EXISTS search_written (seq INTEGER PRIMARY KEY)");
+    return true;
+  }
+
+  Connection &db_;
+  bool tables_ = create_tables(db_);
+  SQLite::Statement forget_{db_, "INSERT INTO temp.search_forgotten "
+                                 "SELECT seq, title, tags, id, search_terms FROM specs "
+                                 "WHERE project_id = ? AND path = ?"};
+  SQLite::Statement written_{db_, "INSERT INTO temp.search_written "
+                                  "SELECT seq FROM specs WHERE project_id = ? AND path = ?"};
+};
+
 std::unique_ptr<Connection> connect(const std::string &path) {
   auto db = std::make_unique<Connection>(
       path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX, busy_timeout_ms);
@@ -302,7 +356,13 @@ public:
       SQLite::Statement lease(db, "DELETE FROM leases WHERE project_id = ?");
       bind_text(lease, 1, id);
       lease.exec();
-      // Cascades to specs (and so spec_files, relationships and the search rows) and sync_runs.
+      SQLite::Statement search(
+          db,
+          "INSERT INTO spec_search (spec_search, rowid, title, tags, id, search_terms) "
+          "SELECT 'delete', seq, title, tags, id, search_terms FROM specs WHERE project_id = ?");
+      bind_text(search, 1, id);
+      search.exec();
+      // Cascades to specs (and so spec_files and relationships) and sync_runs.
       SQLite::Statement q(db, "DELETE FROM projects WHERE id = ?");
       bind_text(q, 1, id);
       const bool removed = q.exec() > 0;
@@ -330,6 +390,7 @@ public:
       const std::uint64_t version = read_version(db, project_id);
       const auto next = static_cast<std::int64_t>(version + 1);
       const std::unordered_map<std::string, std::string> existing = stored_hashes(db);
+      SearchRows search(db); // the full-text rows, written at the end
 
       SQLite::Statement insert_spec(
           db, "INSERT INTO specs (project_id, path, id, number, number_text, slug, title, status, "
@@ -368,6 +429,8 @@ public:
             continue; // unchanged: not touched
         }
         const bool update = found != existing.end();
+        if (update)
+          search.forget(project, path);
         const SpecRow &row = rows.row(spec);
         SQLite::Statement &q = update ? update_spec : insert_spec;
         q.reset();
@@ -403,6 +466,7 @@ public:
         q.bind(23, next);
         q.bind(24, joined(row.body_terms));
         q.exec();
+        search.written(project, path);
         if (update) {
           for (SQLite::Statement *d : {&delete_files, &delete_relationships}) {
             d->reset();
@@ -438,12 +502,14 @@ public:
       for (const auto &[path, hash] : existing) {
         if (seen.count(path))
           continue;
+        search.forget(project, path);
         delete_spec.reset();
         delete_spec.bind(1, project);
         delete_spec.bindNoCopy(2, path);
         delete_spec.exec();
         ++result.removed;
       }
+      search.write();
       result.version = version;
       if (result.changed()) {
         SQLite::Statement bump(db, "UPDATE projects SET snapshot_version = ? WHERE id = ?");
