@@ -605,7 +605,19 @@ public:
 
   ReplaceResult replace_specs(std::string_view project_id,
                               const std::vector<StoredSpec> &specs) override {
-    const std::vector<PreparedSpec> prepared = prepare_specs(specs);
+    return write(project_id, &specs, nullptr);
+  }
+
+  ReplaceResult finish_sync(std::string_view project_id, const std::vector<StoredSpec> *specs,
+                            const SyncFinish &finish) override {
+    return write(project_id, specs, &finish);
+  }
+
+  // replace_specs (with `specs`) and finish_sync (with `finish`) in one transaction.
+  ReplaceResult write(std::string_view project_id, const std::vector<StoredSpec> *specs,
+                      const SyncFinish *finish) {
+    const std::vector<PreparedSpec> prepared =
+        specs ? prepare_specs(*specs) : std::vector<PreparedSpec>{};
     const auto stored_hashes = [&](Session &s) {
       std::unordered_map<std::string, std::string> out; // path -> files_hash
       Result r = s.exec("SELECT path, files_hash FROM specs WHERE project_id = $1",
@@ -615,8 +627,10 @@ public:
       return out;
     };
     // Parse before the write transaction (no row lock held meanwhile); it compares again.
-    SpecRows rows(prepared, run("reading the specs of a project", stored_hashes, Retry::once));
-    return run("replacing the specs of a project", [&](Session &s) {
+    SpecRows rows(prepared, specs
+                                ? run("reading the specs of a project", stored_hashes, Retry::once)
+                                : std::unordered_map<std::string, std::string>{});
+    return run(specs ? "replacing the specs of a project" : "recording a sync", [&](Session &s) {
       Transaction tx(s);
       // The row lock queues writers of this project (across processes) until the commit.
       Result v = s.exec("SELECT snapshot_version FROM projects WHERE id = $1 FOR UPDATE",
@@ -625,7 +639,9 @@ public:
         throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
       const auto version = static_cast<std::uint64_t>(to_int(v.get(), 0, 0));
       const auto next = static_cast<std::int64_t>(version + 1);
-      const std::unordered_map<std::string, std::string> existing = stored_hashes(s);
+      // Without a snapshot (finish_sync without one) nothing is compared, so nothing removed.
+      const std::unordered_map<std::string, std::string> existing =
+          specs ? stored_hashes(s) : std::unordered_map<std::string, std::string>{};
 
       ReplaceResult result;
       std::unordered_set<std::string_view> seen;
@@ -783,6 +799,16 @@ public:
         notify(s, project_id, version + 1);
         result.version = version + 1;
       }
+      if (finish) {
+        write_sync_fields(s, project_id, finish->project);
+        SyncRunRecord ended = finish->run;
+        if (specs) {
+          ended.added = result.added;
+          ended.updated = result.updated;
+          ended.removed = result.removed;
+        }
+        write_run_end(s, ended);
+      }
       tx.commit();
       return result;
     });
@@ -898,25 +924,7 @@ public:
   }
 
   void end_sync_run(const SyncRunRecord &run_record) override {
-    const SyncRunRecord &r = run_record;
-    run("ending a sync run", [&](Session &s) {
-      Result result = s.exec("UPDATE sync_runs SET ended_at = $2, outcome = $3, added = $4, "
-                             "updated = $5, removed = $6, requests = $7, not_modified = $8, "
-                             "rate_limit_remaining = $9, error = $10 WHERE id = $1",
-                             Params()
-                                 .integer(r.id)
-                                 .integer(r.ended_at ? r.ended_at : now_ms())
-                                 .text(r.outcome)
-                                 .integer(r.added)
-                                 .integer(r.updated)
-                                 .integer(r.removed)
-                                 .integer(r.requests)
-                                 .integer(r.not_modified)
-                                 .integer(r.rate_limit_remaining)
-                                 .text(r.error));
-      if (affected(result.get()) == 0)
-        throw Error(ErrorCode::not_found, "no sync run " + std::to_string(r.id));
-    });
+    run("ending a sync run", [&](Session &s) { write_run_end(s, run_record); });
   }
 
   std::vector<SyncRunRecord> sync_runs(std::string_view project_id, std::size_t limit) override {
@@ -929,7 +937,8 @@ public:
           Result r =
               s.exec("SELECT id, project_id, started_at, ended_at, outcome, added, updated, "
                      "removed, requests, not_modified, rate_limit_remaining, error, path, bytes, "
-                     "duration_ms, commit_sha FROM sync_runs WHERE project_id = $1 ORDER BY id DESC LIMIT $2::bigint",
+                     "duration_ms, commit_sha FROM sync_runs WHERE project_id = $1 ORDER BY id "
+                     "DESC LIMIT $2::bigint",
                      params);
           std::vector<SyncRunRecord> out;
           for (int i = 0; i < PQntuples(r.get()); ++i) {
@@ -1095,21 +1104,6 @@ public:
     });
   }
 
-  void set_sync_run_details(std::int64_t run_id, const SyncRunDetails &d) override {
-    run("recording sync run details", [&](Session &s) {
-      Result r = s.exec("UPDATE sync_runs SET path = $2, bytes = $3, duration_ms = $4, "
-                        "commit_sha = $5 WHERE id = $1",
-                        Params()
-                            .integer(run_id)
-                            .text(d.path)
-                            .integer(d.bytes)
-                            .integer(d.duration_ms)
-                            .text(d.commit));
-      if (affected(r.get()) == 0)
-        throw Error(ErrorCode::not_found, "no sync run " + std::to_string(run_id));
-    });
-  }
-
   bool has_delivery(std::string_view delivery_id) override {
     return run("looking up a webhook delivery", [&](Session &s) {
       Result r = s.exec("SELECT 1 FROM webhook_deliveries WHERE delivery_id = $1",
@@ -1119,6 +1113,49 @@ public:
   }
 
 private:
+  // The sync fields of `p` (Store::SyncFinish), on an open transaction.
+  static void write_sync_fields(Session &s, std::string_view id, const ProjectRecord &p) {
+    Result r = s.exec("UPDATE projects SET last_commit = $2, last_tree = $3, etags = $4, "
+                      "sync_state = $5, sync_error = $6, last_synced_at = $7, updated_at = $8 "
+                      "WHERE id = $1",
+                      Params()
+                          .text(id)
+                          .text(p.last_commit)
+                          .text(p.last_tree)
+                          .text(p.etags_json)
+                          .text(p.sync_state)
+                          .text(p.sync_error)
+                          .integer(p.last_synced_at)
+                          .integer(now_ms()));
+    if (affected(r.get()) == 0)
+      throw Error(ErrorCode::not_found, "no project '" + std::string(id) + "'");
+  }
+
+  // How run `r.id` ended, with its details (Store::end_sync_run).
+  static void write_run_end(Session &s, const SyncRunRecord &r) {
+    Result result = s.exec("UPDATE sync_runs SET ended_at = $2, outcome = $3, added = $4, "
+                           "updated = $5, removed = $6, requests = $7, not_modified = $8, "
+                           "rate_limit_remaining = $9, error = $10, path = $11, bytes = $12, "
+                           "duration_ms = $13, commit_sha = $14 WHERE id = $1",
+                           Params()
+                               .integer(r.id)
+                               .integer(r.ended_at ? r.ended_at : now_ms())
+                               .text(r.outcome)
+                               .integer(r.added)
+                               .integer(r.updated)
+                               .integer(r.removed)
+                               .integer(r.requests)
+                               .integer(r.not_modified)
+                               .integer(r.rate_limit_remaining)
+                               .text(r.error)
+                               .text(r.details.path)
+                               .integer(r.details.bytes)
+                               .integer(r.details.duration_ms)
+                               .text(r.details.commit));
+    if (affected(result.get()) == 0)
+      throw Error(ErrorCode::not_found, "no sync run " + std::to_string(r.id));
+  }
+
   // Tells listeners, at commit, that the project's snapshot is now `version`.
   static void notify(Session &s, std::string_view project_id, std::uint64_t version) {
     s.exec("SELECT pg_notify($1, $2)",

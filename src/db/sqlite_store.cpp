@@ -373,7 +373,19 @@ public:
 
   ReplaceResult replace_specs(std::string_view project_id,
                               const std::vector<StoredSpec> &specs) override {
-    const std::vector<PreparedSpec> prepared = prepare_specs(specs);
+    return write(project_id, &specs, nullptr);
+  }
+
+  ReplaceResult finish_sync(std::string_view project_id, const std::vector<StoredSpec> *specs,
+                            const SyncFinish &finish) override {
+    return write(project_id, specs, &finish);
+  }
+
+  // replace_specs (with `specs`) and finish_sync (with `finish`) in one transaction.
+  ReplaceResult write(std::string_view project_id, const std::vector<StoredSpec> *specs,
+                      const SyncFinish *finish) {
+    const std::vector<PreparedSpec> prepared =
+        specs ? prepare_specs(*specs) : std::vector<PreparedSpec>{};
     const std::string project(project_id);
     const auto stored_hashes = [&](Connection &db) {
       std::unordered_map<std::string, std::string> out; // path -> files_hash
@@ -384,143 +396,159 @@ public:
       return out;
     };
     // Parse before taking the write lock; the transaction compares again.
-    SpecRows rows(prepared, run("reading the specs of a project", stored_hashes));
-    return run("replacing the specs of a project", [&](Connection &db) {
-      Transaction tx(db, Transaction::write);
-      const std::uint64_t version = read_version(db, project_id);
-      const auto next = static_cast<std::int64_t>(version + 1);
-      const std::unordered_map<std::string, std::string> existing = stored_hashes(db);
-      SearchRows search(db); // the full-text rows, written at the end
+    SpecRows rows(prepared, specs ? run("reading the specs of a project", stored_hashes)
+                                  : std::unordered_map<std::string, std::string>{});
+    return run(
+        specs ? "replacing the specs of a project" : "recording a sync", [&](Connection &db) {
+          Transaction tx(db, Transaction::write);
+          const std::uint64_t version = read_version(db, project_id);
+          const auto next = static_cast<std::int64_t>(version + 1);
+          // Without a snapshot (finish_sync without one) nothing is compared, so nothing removed.
+          const std::unordered_map<std::string, std::string> existing =
+              specs ? stored_hashes(db) : std::unordered_map<std::string, std::string>{};
+          SearchRows search(db); // the full-text rows, written at the end
 
-      SQLite::Statement insert_spec(
-          db, "INSERT INTO specs (project_id, path, id, number, number_text, slug, title, status, "
+          SQLite::Statement insert_spec(
+              db,
+              "INSERT INTO specs (project_id, path, id, number, number_text, slug, title, status, "
               "priority, tags, assignee, created, created_at, updated_at, completed, "
               "completed_at, parent, archived, frontmatter, body, content_hash, files_hash, "
               "written_version, search_terms) "
               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
               "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)");
-      SQLite::Statement update_spec(
-          db, "UPDATE specs SET id = ?3, number = ?4, number_text = ?5, slug = ?6, title = ?7, "
+          SQLite::Statement update_spec(
+              db,
+              "UPDATE specs SET id = ?3, number = ?4, number_text = ?5, slug = ?6, title = ?7, "
               "status = ?8, priority = ?9, tags = ?10, assignee = ?11, created = ?12, "
               "created_at = ?13, updated_at = ?14, completed = ?15, completed_at = ?16, "
               "parent = ?17, archived = ?18, frontmatter = ?19, body = ?20, content_hash = ?21, "
               "files_hash = ?22, written_version = ?23, search_terms = ?24 "
               "WHERE project_id = ?1 AND path = ?2");
-      SQLite::Statement delete_files(
-          db, "DELETE FROM spec_files WHERE project_id = ? AND spec_path = ?");
-      SQLite::Statement delete_relationships(
-          db, "DELETE FROM relationships WHERE project_id = ? AND spec_path = ?");
-      SQLite::Statement insert_file(db, "INSERT INTO spec_files (project_id, spec_path, name, "
-                                        "content, blob_sha) VALUES (?, ?, ?, ?, ?)");
-      SQLite::Statement insert_relationship(
-          db, "INSERT INTO relationships (project_id, spec_path, kind, position, ref) "
-              "VALUES (?, ?, ?, ?, ?)");
-      SQLite::Statement delete_spec(db, "DELETE FROM specs WHERE project_id = ? AND path = ?");
+          SQLite::Statement delete_files(
+              db, "DELETE FROM spec_files WHERE project_id = ? AND spec_path = ?");
+          SQLite::Statement delete_relationships(
+              db, "DELETE FROM relationships WHERE project_id = ? AND spec_path = ?");
+          SQLite::Statement insert_file(db, "INSERT INTO spec_files (project_id, spec_path, name, "
+                                            "content, blob_sha) VALUES (?, ?, ?, ?, ?)");
+          SQLite::Statement insert_relationship(
+              db, "INSERT INTO relationships (project_id, spec_path, kind, position, ref) "
+                  "VALUES (?, ?, ?, ?, ?)");
+          SQLite::Statement delete_spec(db, "DELETE FROM specs WHERE project_id = ? AND path = ?");
 
-      ReplaceResult result;
-      std::unordered_set<std::string_view> seen;
-      std::size_t written = 0;
-      for (const PreparedSpec &spec : prepared) {
-        const std::string &path = spec.spec->path;
-        const auto found = existing.find(path);
-        if (found != existing.end()) {
-          seen.insert(found->first);
-          if (found->second == spec.files_hash)
-            continue; // unchanged: not touched
-        }
-        const bool update = found != existing.end();
-        if (update)
-          search.forget(project, path);
-        const SpecRow &row = rows.row(spec);
-        SQLite::Statement &q = update ? update_spec : insert_spec;
-        q.reset();
-        q.clearBindings();
-        q.bind(1, project);
-        q.bindNoCopy(2, path);
-        q.bindNoCopy(3, row.id);
-        if (row.number)
-          q.bind(4, *row.number);
-        else
-          q.bind(4);
-        q.bindNoCopy(5, row.number_text);
-        q.bindNoCopy(6, row.slug);
-        q.bindNoCopy(7, row.title);
-        q.bindNoCopy(8, row.status);
-        if (row.priority)
-          q.bindNoCopy(9, *row.priority);
-        else
-          q.bind(9);
-        q.bindNoCopy(10, row.tags_json);
-        q.bindNoCopy(11, row.assignee);
-        q.bindNoCopy(12, row.created);
-        q.bindNoCopy(13, row.created_at);
-        q.bindNoCopy(14, row.updated_at);
-        q.bindNoCopy(15, row.completed);
-        q.bindNoCopy(16, row.completed_at);
-        q.bindNoCopy(17, row.parent);
-        q.bind(18, row.archived ? 1 : 0);
-        q.bindNoCopy(19, row.frontmatter_json);
-        q.bindNoCopy(20, row.body);
-        q.bindNoCopy(21, row.content_hash);
-        q.bindNoCopy(22, spec.files_hash);
-        q.bind(23, next);
-        q.bind(24, joined(row.body_terms));
-        q.exec();
-        search.written(project, path);
-        if (update) {
-          for (SQLite::Statement *d : {&delete_files, &delete_relationships}) {
-            d->reset();
-            d->bind(1, project);
-            d->bindNoCopy(2, path);
-            d->exec();
+          ReplaceResult result;
+          std::unordered_set<std::string_view> seen;
+          std::size_t written = 0;
+          for (const PreparedSpec &spec : prepared) {
+            const std::string &path = spec.spec->path;
+            const auto found = existing.find(path);
+            if (found != existing.end()) {
+              seen.insert(found->first);
+              if (found->second == spec.files_hash)
+                continue; // unchanged: not touched
+            }
+            const bool update = found != existing.end();
+            if (update)
+              search.forget(project, path);
+            const SpecRow &row = rows.row(spec);
+            SQLite::Statement &q = update ? update_spec : insert_spec;
+            q.reset();
+            q.clearBindings();
+            q.bind(1, project);
+            q.bindNoCopy(2, path);
+            q.bindNoCopy(3, row.id);
+            if (row.number)
+              q.bind(4, *row.number);
+            else
+              q.bind(4);
+            q.bindNoCopy(5, row.number_text);
+            q.bindNoCopy(6, row.slug);
+            q.bindNoCopy(7, row.title);
+            q.bindNoCopy(8, row.status);
+            if (row.priority)
+              q.bindNoCopy(9, *row.priority);
+            else
+              q.bind(9);
+            q.bindNoCopy(10, row.tags_json);
+            q.bindNoCopy(11, row.assignee);
+            q.bindNoCopy(12, row.created);
+            q.bindNoCopy(13, row.created_at);
+            q.bindNoCopy(14, row.updated_at);
+            q.bindNoCopy(15, row.completed);
+            q.bindNoCopy(16, row.completed_at);
+            q.bindNoCopy(17, row.parent);
+            q.bind(18, row.archived ? 1 : 0);
+            q.bindNoCopy(19, row.frontmatter_json);
+            q.bindNoCopy(20, row.body);
+            q.bindNoCopy(21, row.content_hash);
+            q.bindNoCopy(22, spec.files_hash);
+            q.bind(23, next);
+            q.bind(24, joined(row.body_terms));
+            q.exec();
+            search.written(project, path);
+            if (update) {
+              for (SQLite::Statement *d : {&delete_files, &delete_relationships}) {
+                d->reset();
+                d->bind(1, project);
+                d->bindNoCopy(2, path);
+                d->exec();
+              }
+              ++result.updated;
+            } else {
+              ++result.added;
+            }
+            for (std::size_t i = 0; i < spec.files.size(); ++i) {
+              const StoredFile &file = *spec.files[i];
+              insert_file.reset();
+              insert_file.bind(1, project);
+              insert_file.bindNoCopy(2, path);
+              insert_file.bindNoCopy(3, file.name);
+              insert_file.bindNoCopy(4, file.content.data(), static_cast<int>(file.content.size()));
+              insert_file.bindNoCopy(5, spec.blob_shas[i]);
+              insert_file.exec();
+            }
+            for (const auto &relationship : row.relationships) {
+              insert_relationship.reset();
+              insert_relationship.bind(1, project);
+              insert_relationship.bindNoCopy(2, path);
+              insert_relationship.bindNoCopy(3, relationship.kind);
+              insert_relationship.bind(4, relationship.position);
+              insert_relationship.bindNoCopy(5, relationship.ref);
+              insert_relationship.exec();
+            }
+            call_write_hook(++written);
           }
-          ++result.updated;
-        } else {
-          ++result.added;
-        }
-        for (std::size_t i = 0; i < spec.files.size(); ++i) {
-          const StoredFile &file = *spec.files[i];
-          insert_file.reset();
-          insert_file.bind(1, project);
-          insert_file.bindNoCopy(2, path);
-          insert_file.bindNoCopy(3, file.name);
-          insert_file.bindNoCopy(4, file.content.data(), static_cast<int>(file.content.size()));
-          insert_file.bindNoCopy(5, spec.blob_shas[i]);
-          insert_file.exec();
-        }
-        for (const auto &relationship : row.relationships) {
-          insert_relationship.reset();
-          insert_relationship.bind(1, project);
-          insert_relationship.bindNoCopy(2, path);
-          insert_relationship.bindNoCopy(3, relationship.kind);
-          insert_relationship.bind(4, relationship.position);
-          insert_relationship.bindNoCopy(5, relationship.ref);
-          insert_relationship.exec();
-        }
-        call_write_hook(++written);
-      }
-      for (const auto &[path, hash] : existing) {
-        if (seen.count(path))
-          continue;
-        search.forget(project, path);
-        delete_spec.reset();
-        delete_spec.bind(1, project);
-        delete_spec.bindNoCopy(2, path);
-        delete_spec.exec();
-        ++result.removed;
-      }
-      search.write();
-      result.version = version;
-      if (result.changed()) {
-        SQLite::Statement bump(db, "UPDATE projects SET snapshot_version = ? WHERE id = ?");
-        bump.bind(1, next);
-        bump.bind(2, project);
-        bump.exec();
-        result.version = version + 1;
-      }
-      tx.commit();
-      return result;
-    });
+          for (const auto &[path, hash] : existing) {
+            if (seen.count(path))
+              continue;
+            search.forget(project, path);
+            delete_spec.reset();
+            delete_spec.bind(1, project);
+            delete_spec.bindNoCopy(2, path);
+            delete_spec.exec();
+            ++result.removed;
+          }
+          search.write();
+          result.version = version;
+          if (result.changed()) {
+            SQLite::Statement bump(db, "UPDATE projects SET snapshot_version = ? WHERE id = ?");
+            bump.bind(1, next);
+            bump.bind(2, project);
+            bump.exec();
+            result.version = version + 1;
+          }
+          if (finish) {
+            write_sync_fields(db, project, finish->project);
+            SyncRunRecord ended = finish->run;
+            if (specs) {
+              ended.added = result.added;
+              ended.updated = result.updated;
+              ended.removed = result.removed;
+            }
+            write_run_end(db, ended);
+          }
+          tx.commit();
+          return result;
+        });
   }
 
   std::vector<StoredSpec> specs(std::string_view project_id) override {
@@ -607,23 +635,7 @@ public:
   }
 
   void end_sync_run(const SyncRunRecord &r) override {
-    run("ending a sync run", [&](Connection &db) {
-      SQLite::Statement q(db, "UPDATE sync_runs SET ended_at = ?, outcome = ?, added = ?, "
-                              "updated = ?, removed = ?, requests = ?, not_modified = ?, "
-                              "rate_limit_remaining = ?, error = ? WHERE id = ?");
-      q.bind(1, r.ended_at ? r.ended_at : now_ms());
-      q.bind(2, r.outcome);
-      q.bind(3, r.added);
-      q.bind(4, r.updated);
-      q.bind(5, r.removed);
-      q.bind(6, r.requests);
-      q.bind(7, r.not_modified);
-      q.bind(8, r.rate_limit_remaining);
-      q.bind(9, r.error);
-      q.bind(10, r.id);
-      if (q.exec() == 0)
-        throw Error(ErrorCode::not_found, "no sync run " + std::to_string(r.id));
-    });
+    run("ending a sync run", [&](Connection &db) { write_run_end(db, r); });
   }
 
   std::vector<SyncRunRecord> sync_runs(std::string_view project_id, std::size_t limit) override {
@@ -814,20 +826,6 @@ public:
     });
   }
 
-  void set_sync_run_details(std::int64_t run_id, const SyncRunDetails &d) override {
-    run("recording sync run details", [&](Connection &db) {
-      SQLite::Statement q(db, "UPDATE sync_runs SET path = ?, bytes = ?, duration_ms = ?, "
-                              "commit_sha = ? WHERE id = ?");
-      q.bind(1, d.path);
-      q.bind(2, d.bytes);
-      q.bind(3, d.duration_ms);
-      q.bind(4, d.commit);
-      q.bind(5, run_id);
-      if (q.exec() == 0)
-        throw Error(ErrorCode::not_found, "no sync run " + std::to_string(run_id));
-    });
-  }
-
   bool has_delivery(std::string_view delivery_id) override {
     return run("looking up a webhook delivery", [&](Connection &db) {
       SQLite::Statement q(db, "SELECT 1 FROM webhook_deliveries WHERE delivery_id = ?");
@@ -837,6 +835,47 @@ public:
   }
 
 private:
+  // The sync fields of `p` (Store::SyncFinish), on an open transaction.
+  static void write_sync_fields(Connection &db, const std::string &id, const ProjectRecord &p) {
+    SQLite::Statement q(db, "UPDATE projects SET last_commit = ?, last_tree = ?, etags = ?, "
+                            "sync_state = ?, sync_error = ?, last_synced_at = ?, updated_at = ? "
+                            "WHERE id = ?");
+    q.bind(1, p.last_commit);
+    q.bind(2, p.last_tree);
+    q.bind(3, p.etags_json);
+    q.bind(4, p.sync_state);
+    q.bind(5, p.sync_error);
+    q.bind(6, p.last_synced_at);
+    q.bind(7, now_ms());
+    q.bind(8, id);
+    if (q.exec() == 0)
+      throw Error(ErrorCode::not_found, "no project '" + id + "'");
+  }
+
+  // How run `r.id` ended, with its details (Store::end_sync_run).
+  static void write_run_end(Connection &db, const SyncRunRecord &r) {
+    SQLite::Statement q(db, "UPDATE sync_runs SET ended_at = ?, outcome = ?, added = ?, "
+                            "updated = ?, removed = ?, requests = ?, not_modified = ?, "
+                            "rate_limit_remaining = ?, error = ?, path = ?, bytes = ?, "
+                            "duration_ms = ?, commit_sha = ? WHERE id = ?");
+    q.bind(1, r.ended_at ? r.ended_at : now_ms());
+    q.bind(2, r.outcome);
+    q.bind(3, r.added);
+    q.bind(4, r.updated);
+    q.bind(5, r.removed);
+    q.bind(6, r.requests);
+    q.bind(7, r.not_modified);
+    q.bind(8, r.rate_limit_remaining);
+    q.bind(9, r.error);
+    q.bind(10, r.details.path);
+    q.bind(11, r.details.bytes);
+    q.bind(12, r.details.duration_ms);
+    q.bind(13, r.details.commit);
+    q.bind(14, r.id);
+    if (q.exec() == 0)
+      throw Error(ErrorCode::not_found, "no sync run " + std::to_string(r.id));
+  }
+
   // Folders from rows of (path, file name, content, blob SHA), ordered by path.
   static std::vector<StoredSpec> read_specs(SQLite::Statement &q) {
     std::vector<StoredSpec> out;

@@ -70,7 +70,7 @@ struct ReplaceResult {
   bool changed() const noexcept { return added + updated + removed > 0; }
 };
 
-/// What a sync run record holds since schema v3 (set_sync_run_details).
+/// What a sync run record holds since schema v3.
 struct SyncRunDetails {
   std::string path; ///< unchanged | blobs | tarball | contents | "" (failed before choosing)
   std::int64_t bytes = 0;
@@ -89,7 +89,18 @@ struct SyncRunRecord {
   int not_modified = 0;          ///< of which answered 304
   int rate_limit_remaining = -1; ///< -1: unknown
   std::string error;
-  SyncRunDetails details; ///< read by sync_runs(); written by set_sync_run_details
+  SyncRunDetails details;
+};
+
+/// What Store::finish_sync records besides a snapshot.
+struct SyncFinish {
+  /// The project's sync fields to write: last_commit, last_tree, etags_json, sync_state,
+  /// sync_error and last_synced_at. Its settings are left as stored, so a change made during
+  /// the sync stays.
+  ProjectRecord project;
+  /// How the run ended, as end_sync_run records it; with a snapshot, its added, updated and
+  /// removed are set from what the snapshot changed.
+  SyncRunRecord run;
 };
 
 /// What a ChangeListener saw.
@@ -123,7 +134,6 @@ struct SyncSchedule {
   std::string hint;              ///< the pending request's hint (JSON text), "" when none
   std::int64_t retry_at = 0;     ///< unix ms before which no sync may start (rate limit); 0
 };
-
 
 /// The store: one per process and database is plenty (it pools its connections). Thread-safe;
 /// every member may also throw leanspec::Error database when the database fails (busy past the
@@ -217,9 +227,17 @@ public:
   /// Records the start of a sync run (outcome "running", started now) and returns its id.
   /// @throws leanspec::Error not_found for an unknown project
   virtual std::int64_t begin_sync_run(std::string_view project_id) = 0;
-  /// Records how run `run.id` ended (ended_at defaults to now).
+  /// Records how run `run.id` ended, with its details (ended_at defaults to now).
   /// @throws leanspec::Error not_found for an unknown run
   virtual void end_sync_run(const SyncRunRecord &run) = 0;
+  /// Ends a sync in ONE transaction: replace_specs(`*specs`) when `specs` is given, the
+  /// project's sync fields and the run's end (SyncFinish). All of it is stored, or none of it;
+  /// readers and change listeners see the new snapshot together with the project's new commit.
+  /// @throws leanspec::Error not_found for an unknown project or run; invalid_argument as
+  ///         replace_specs
+  virtual ReplaceResult finish_sync(std::string_view project_id,
+                                    const std::vector<StoredSpec> *specs,
+                                    const SyncFinish &finish) = 0;
   /// The project's latest runs, newest first (`limit` 0: all; an unknown project has none).
   virtual std::vector<SyncRunRecord> sync_runs(std::string_view project_id, std::size_t limit) = 0;
   /// Remembers a webhook delivery id; false when it had been recorded before (a redelivery).
@@ -268,8 +286,6 @@ public:
   blobs(const std::vector<std::string> &shas) = 0;
   /// Forgets kept blobs (once a snapshot holding them is stored).
   virtual void drop_blobs(const std::vector<std::string> &shas) = 0;
-  /// Records the details of sync run `run_id` that SyncRunRecord lacks.
-  virtual void set_sync_run_details(std::int64_t run_id, const SyncRunDetails &details) = 0;
   /// Whether a webhook delivery id was recorded (record_delivery) before.
   virtual bool has_delivery(std::string_view delivery_id) = 0;
 

@@ -228,7 +228,9 @@ public:
 
   struct Result {
     SyncOutcome outcome = SyncOutcome::error;
-    detail::ReplaceResult replaced;
+    /// The snapshot to store (ok only, when it differs from the stored one): written by the
+    /// caller with the run's record, in one transaction.
+    std::optional<std::vector<StoredSpec>> snapshot;
     std::string path, commit, specs_tree, etags_json, error;
     std::int64_t retry_at = 0;
     std::vector<std::string> used_kept_blobs;
@@ -348,7 +350,7 @@ private:
     for (auto &[path, spec] : next)
       specs.push_back(std::move(spec));
     if (differs(stored, specs))
-      result.replaced = store_.replace_specs(project_.id, specs);
+      result.snapshot = std::move(specs);
     result.outcome = SyncOutcome::ok;
   }
 
@@ -437,7 +439,7 @@ private:
     std::vector<StoredSpec> specs;
     for (auto &[path, spec] : next)
       specs.push_back(std::move(spec));
-    result.replaced = store_.replace_specs(project_.id, specs);
+    result.snapshot = std::move(specs);
     result.outcome = SyncOutcome::ok;
     result.path = "contents";
     result.specs_tree.clear(); // not known without the tree: the next tree sync compares all
@@ -1051,9 +1053,6 @@ struct GithubSync::Impl {
     Syncer::Result result = syncer.run();
     const auto counters = syncer.counters();
     run.outcome = result.outcome;
-    run.added = result.replaced.added;
-    run.updated = result.replaced.updated;
-    run.removed = result.replaced.removed;
     run.requests = static_cast<int>(counters.requests);
     run.not_modified = static_cast<int>(counters.not_modified);
     run.bytes = counters.bytes;
@@ -1066,43 +1065,51 @@ struct GithubSync::Impl {
         std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started);
     run.ended_at = unix_ms();
 
+    // The snapshot, the project's sync fields and the run's record go in one transaction.
+    const auto finish = [&] {
+      detail::SyncFinish f;
+      f.project = project; // only its sync fields are written: settings changed meanwhile stay
+      if (run.outcome == SyncOutcome::ok || run.outcome == SyncOutcome::not_modified) {
+        f.project.last_commit = result.commit;
+        f.project.last_tree = result.specs_tree;
+        f.project.etags_json = result.etags_json;
+        f.project.sync_state = "ok";
+        f.project.sync_error.clear();
+        f.project.last_synced_at = unix_ms();
+      } else {
+        f.project.sync_state = "error";
+        f.project.sync_error = run.error;
+      }
+      f.run.id = run.id;
+      f.run.project_id = project.id;
+      f.run.ended_at = run.ended_at;
+      f.run.outcome = to_string(run.outcome);
+      f.run.requests = run.requests;
+      f.run.not_modified = run.not_modified;
+      f.run.rate_limit_remaining = run.rate_limit_remaining;
+      f.run.error = run.error;
+      f.run.details = {run.path, static_cast<std::int64_t>(run.bytes), run.duration.count(),
+                       run.commit};
+      return f;
+    };
+    detail::ReplaceResult replaced;
+    try {
+      replaced =
+          store.finish_sync(project.id, result.snapshot ? &*result.snapshot : nullptr, finish());
+    } catch (const Error &e) {
+      if (!result.snapshot || e.code() == ErrorCode::database)
+        throw;
+      // The store refused the snapshot (a path or name it does not take): the run fails as a
+      // whole and the previous snapshot stays.
+      run.outcome = SyncOutcome::error;
+      run.error = scrub(e.what(), secrets);
+      result.snapshot.reset();
+      store.finish_sync(project.id, nullptr, finish());
+    }
+    run.added = replaced.added;
+    run.updated = replaced.updated;
+    run.removed = replaced.removed;
     const bool done = run.outcome == SyncOutcome::ok || run.outcome == SyncOutcome::not_modified;
-    // Settings changed during the sync (branch, specs path, interval) are kept: only the sync
-    // fields are written back.
-    if (auto current = store.project(project.id)) {
-      current->last_commit = project.last_commit;
-      current->last_tree = project.last_tree;
-      current->etags_json = project.etags_json;
-      current->last_synced_at = project.last_synced_at;
-      project = std::move(*current);
-    }
-    if (done) {
-      project.last_commit = result.commit;
-      project.last_tree = result.specs_tree;
-      project.etags_json = result.etags_json;
-      project.sync_state = "ok";
-      project.sync_error.clear();
-      project.last_synced_at = unix_ms();
-    } else {
-      project.sync_state = "error";
-      project.sync_error = run.error;
-    }
-    store.update_project(project);
-    detail::SyncRunRecord record;
-    record.id = run.id;
-    record.project_id = project.id;
-    record.outcome = to_string(run.outcome);
-    record.added = run.added;
-    record.updated = run.updated;
-    record.removed = run.removed;
-    record.requests = run.requests;
-    record.not_modified = run.not_modified;
-    record.rate_limit_remaining = run.rate_limit_remaining;
-    record.error = run.error;
-    record.ended_at = run.ended_at;
-    store.end_sync_run(record);
-    store.set_sync_run_details(
-        run.id, {run.path, static_cast<std::int64_t>(run.bytes), run.duration.count(), run.commit});
     if (run.outcome == SyncOutcome::rate_limited) {
       store.set_retry_at(project.id, run.retry_at * 1000);
     } else {

@@ -447,6 +447,10 @@ TEST_SUITE("github") {
     REQUIRE(blocked);
     CHECK(f.store().snapshot_version("acme/web") == version);
     CHECK(f.content("002-spec-2") == readme("Spec 2"));
+    // The project's commit and the run's record are in the same transaction: not stored either.
+    const std::string before = f.store().project("acme/web")->last_commit;
+    CHECK(before != f.repo.head());
+    CHECK(f.store().sync_runs("acme/web", 1)[0].outcome == "running");
     // The dead child's lease runs out; then the sync completes.
     SyncRun run;
     for (int attempt = 0; attempt < 100; ++attempt) {

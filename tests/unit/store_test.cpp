@@ -631,6 +631,89 @@ TEST_SUITE("store") {
     CHECK(store->search("acme/web", {"w12x"}, 0).size() == 1);
   }
 
+  TEST_CASE_TEMPLATE("finish_sync stores the snapshot, the sync fields and the run together, or "
+                     "nothing",
+                     B, SqliteBackend, PostgresBackend) {
+    B backend;
+    auto store = Store::open(backend.url());
+    ProjectRecord registered = project("acme/web");
+    registered.branch = "main";
+    store->add_project(registered);
+    const std::vector<StoredSpec> before = {
+        spec("001-a", readme("status: planned", "A", "First.")),
+        spec("002-b", readme("status: planned", "B", "Second."))};
+    store->replace_specs("acme/web", before);
+
+    // A setting changed while the sync ran stays: only the sync fields are written.
+    ProjectRecord changed = *store->project("acme/web");
+    changed.branch = "release";
+    store->update_project(changed);
+
+    SyncFinish finish;
+    finish.project = registered; // as the sync read it, with the old branch
+    finish.project.last_commit = std::string(40, 'c');
+    finish.project.last_tree = std::string(40, 't');
+    finish.project.etags_json = R"({"x":"\"e\""})";
+    finish.project.sync_state = "ok";
+    finish.project.last_synced_at = 1234;
+    finish.run.id = store->begin_sync_run("acme/web");
+    finish.run.outcome = "ok";
+    finish.run.requests = 5;
+    finish.run.added = 99; // replaced by what the snapshot changed
+    finish.run.details = {"blobs", 4096, 321, std::string(40, 'c')};
+    const std::vector<StoredSpec> after = {
+        spec("001-a", readme("status: complete", "A", "First, done.")),
+        spec("003-c", readme("status: planned", "C", "Third."))};
+
+    // Refused (a path the store does not take): nothing of it is stored.
+    std::vector<StoredSpec> bad = after;
+    bad.push_back(spec("../escape", readme("status: planned", "X", "x")));
+    CHECK(error_of([&] { store->finish_sync("acme/web", &bad, finish); }).code() ==
+          ErrorCode::invalid_argument);
+    check_same(store->specs("acme/web"), expected(before));
+    CHECK(store->project("acme/web")->last_commit.empty());
+    CHECK(store->sync_runs("acme/web", 1)[0].outcome == "running");
+
+    const ReplaceResult result = store->finish_sync("acme/web", &after, finish);
+    CHECK(result.added == 1);
+    CHECK(result.updated == 1);
+    CHECK(result.removed == 1);
+    check_same(store->specs("acme/web"), expected(after));
+    const ProjectRecord stored = *store->project("acme/web");
+    CHECK(stored.branch == "release");
+    CHECK(stored.last_commit == finish.project.last_commit);
+    CHECK(stored.last_tree == finish.project.last_tree);
+    CHECK(stored.etags_json == finish.project.etags_json);
+    CHECK(stored.sync_state == "ok");
+    CHECK(stored.last_synced_at == 1234);
+    CHECK(stored.snapshot_version == result.version);
+    const SyncRunRecord run = store->sync_runs("acme/web", 1)[0];
+    CHECK(run.outcome == "ok");
+    CHECK(run.requests == 5);
+    CHECK(run.added == 1);
+    CHECK(run.updated == 1);
+    CHECK(run.removed == 1);
+    CHECK(run.details.path == "blobs");
+    CHECK(run.details.bytes == 4096);
+    CHECK(run.details.duration_ms == 321);
+    CHECK(run.details.commit == finish.project.last_commit);
+
+    // Without a snapshot: the fields and the run only, the specs untouched.
+    finish.run.id = store->begin_sync_run("acme/web");
+    finish.run.outcome = "error";
+    finish.run.error = "GitHub said 502";
+    finish.project.sync_state = "error";
+    finish.project.sync_error = "GitHub said 502";
+    const ReplaceResult none = store->finish_sync("acme/web", nullptr, finish);
+    CHECK_FALSE(none.changed());
+    CHECK(none.version == result.version);
+    check_same(store->specs("acme/web"), expected(after));
+    CHECK(store->project("acme/web")->sync_error == "GitHub said 502");
+    CHECK(store->sync_runs("acme/web", 1)[0].added == 99); // the record's own counts
+    CHECK(error_of([&] { store->finish_sync("nobody/here", nullptr, finish); }).code() ==
+          ErrorCode::not_found);
+  }
+
   TEST_CASE_TEMPLATE("sync runs and webhook deliveries", B, SqliteBackend, PostgresBackend) {
     B backend;
     auto store = Store::open(backend.url());
