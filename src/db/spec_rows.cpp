@@ -8,6 +8,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <leanspec/error.hpp>
 #include <leanspec/spec.hpp>
 #include <mutex>
@@ -246,9 +247,56 @@ const SpecRow &SpecRows::row(const PreparedSpec &spec) {
 
 namespace {
 
+// A set of views, open addressing with linear probing: a token seen before costs a hash and
+// a compare, no allocation (std::unordered_set allocates a node per insert).
+class ViewSet {
+public:
+  explicit ViewSet(std::size_t expected) {
+    std::size_t capacity = 16;
+    while (capacity < expected * 2)
+      capacity *= 2;
+    slots_.resize(capacity);
+  }
+  // True when `v` was not in the set (and now is). `v` must not be empty.
+  bool insert(std::string_view v) {
+    if ((size_ + 1) * 2 > slots_.size())
+      grow();
+    std::string_view &slot = find(slots_, v);
+    if (!slot.empty())
+      return false;
+    slot = v;
+    ++size_;
+    return true;
+  }
+
+private:
+  static std::size_t hash(std::string_view v) noexcept { // FNV-1a
+    std::uint64_t h = 14695981039346656037ull;
+    for (const char c : v)
+      h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    return static_cast<std::size_t>(h ^ (h >> 29));
+  }
+  static std::string_view &find(std::vector<std::string_view> &slots, std::string_view v) {
+    const std::size_t mask = slots.size() - 1;
+    for (std::size_t i = hash(v) & mask;; i = (i + 1) & mask)
+      if (slots[i].empty() || slots[i] == v)
+        return slots[i];
+  }
+  void grow() {
+    std::vector<std::string_view> bigger(slots_.size() * 2);
+    for (const std::string_view v : slots_)
+      if (!v.empty())
+        find(bigger, v) = v;
+    slots_.swap(bigger);
+  }
+
+  std::vector<std::string_view> slots_;
+  std::size_t size_ = 0;
+};
+
 // The distinct tokens of `text` in first-seen order: runs of ASCII letters and digits and of
 // bytes >= 0x80, ASCII letters lower-cased. One lower-cased copy of the text holds every token
-// while the set of those seen refers into it, so a repeated word costs no allocation.
+// while the set of those seen refers into it.
 std::vector<std::string> tokens_of(std::string lowered) {
   static constexpr auto token_byte = [] {
     std::array<bool, 256> table{};
@@ -260,8 +308,7 @@ std::vector<std::string> tokens_of(std::string lowered) {
   for (char &c : lowered)
     if (c >= 'A' && c <= 'Z')
       c = static_cast<char>(c - 'A' + 'a');
-  std::unordered_set<std::string_view> seen;
-  seen.reserve(lowered.size() / 16 + 8);
+  ViewSet seen(lowered.size() / 24 + 8);
   std::vector<std::string> tokens;
   const std::string_view text = lowered;
   std::size_t i = 0;
@@ -272,7 +319,7 @@ std::vector<std::string> tokens_of(std::string lowered) {
     while (i < text.size() && token_byte[static_cast<unsigned char>(text[i])])
       ++i;
     const std::string_view token = text.substr(start, i - start);
-    if (!token.empty() && seen.insert(token).second)
+    if (!token.empty() && seen.insert(token))
       tokens.emplace_back(token);
   }
   return tokens;

@@ -206,12 +206,25 @@ private:
                                   "SELECT seq FROM specs WHERE project_id = ? AND path = ?"};
 };
 
+// The settings of every connection of the store.
+void configure(Connection &db) {
+  db.exec("PRAGMA foreign_keys = ON");
+  // WAL (set persistently by open()): a process crash loses nothing committed with NORMAL.
+  db.exec("PRAGMA synchronous = NORMAL");
+  // A 300-spec snapshot writes ~10 MB of pages: with SQLite's 2 MB default cache, a write
+  // spills dirty pages to the WAL before its commit and reads back pages it just evicted.
+  // Reads of pages not cached go through the mapping instead of a read() each.
+  db.exec("PRAGMA cache_size = -16384");
+  db.exec("PRAGMA mmap_size = 268435456");
+  // Checkpoint every 16 MB of WAL instead of every 4 MB: pages a write rewrites are copied
+  // back into the database once per checkpoint, not once per snapshot.
+  db.exec("PRAGMA wal_autocheckpoint = 4000");
+}
+
 std::unique_ptr<Connection> connect(const std::string &path) {
   auto db = std::make_unique<Connection>(
       path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX, busy_timeout_ms);
-  db->exec("PRAGMA foreign_keys = ON");
-  // WAL (set persistently by open()): a process crash loses nothing committed with NORMAL.
-  db->exec("PRAGMA synchronous = NORMAL");
+  configure(*db);
   return db;
 }
 
@@ -955,8 +968,7 @@ std::unique_ptr<Store> open_sqlite_store(const DatabaseUrl &url) {
       SQLite::Statement mode(*db, "PRAGMA journal_mode = WAL");
       mode.executeStep();
     }
-    db->exec("PRAGMA foreign_keys = ON");
-    db->exec("PRAGMA synchronous = NORMAL");
+    configure(*db);
     if (version < latest_schema_version())
       define_search_terms_function(*db);
     while (version < latest_schema_version()) {
