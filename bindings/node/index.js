@@ -260,7 +260,9 @@ class DatabaseSource extends SpecSource {
 
 /**
  * What a web app creates: the configured sources (a watched specs directory, a database), each
- * cached, routed by project id, answering from the last good data when one fails.
+ * cached, routed by project id, answering from the last good data when one fails. In database
+ * and both modes it also owns the GitHub sync: startSync/stopSync, syncNow, requestSync,
+ * syncRuns, handleWebhook.
  */
 class SpecsService extends SpecSource {
   /** From `config`, or from the environment (SPECS_MODE, SPECS_DIR, ...) when omitted. */
