@@ -359,6 +359,31 @@ export declare class SpecsService extends SpecSource {
   removeProject(id: string): Promise<boolean>;
   registeredProjects(): Promise<RegisteredProject[]>;
   importDirectory(projectId: string, specsDir: string): Promise<ImportResult>;
+  /**
+   * Starts the GitHub sync scheduler (database and both modes; while the database is down, once
+   * it is back). Any number of instances may run one: the store's lease lets one sync a project
+   * at a time. Rejects 'not_found' without database mode.
+   */
+  startSync(): Promise<void>;
+  /** Stops the scheduler; resolves when its threads have ended. */
+  stopSync(): Promise<void>;
+  /** Syncs one project now, off the event loop. Rejects 'not_found' (unknown project, no database mode), 'database'. */
+  syncNow(projectId: string): Promise<SyncRun>;
+  /** Queues a sync of the project, durably. Rejects 'not_found', 'database'. */
+  requestSync(projectId: string): Promise<void>;
+  /** The project's stored sync runs, newest first, whichever instance ran them. */
+  syncRuns(projectId: string, options?: SyncRunsOptions): Promise<SyncRun[]>;
+  /**
+   * One GitHub webhook delivery (signature checked against webhookSecrets): answer with the
+   * result's status (404 without database mode, 503 while the database is unreachable).
+   * Rejects only for arguments of the wrong type.
+   */
+  handleWebhook(headers: Record<string, string> | Headers, body: Buffer | Uint8Array | string): Promise<WebhookResult>;
+}
+
+export interface SyncRunsOptions {
+  /** How many of the newest runs; default 20, 0: all. */
+  limit?: number;
 }
 
 export interface SyncOptions {
@@ -376,7 +401,12 @@ export interface SyncRun {
   /** The store's sync run id; 0: the sync did not start (see error). */
   id: number;
   projectId: string;
-  outcome: 'ok' | 'not_modified' | 'error' | 'rate_limited';
+  /** 'running' only in syncRuns(): a run under way, or one whose process died. */
+  outcome: 'ok' | 'not_modified' | 'error' | 'rate_limited' | 'running';
+  /** unix ms */
+  startedAt: number;
+  /** unix ms; 0 while running */
+  endedAt: number;
   added: number;
   updated: number;
   removed: number;
@@ -390,7 +420,7 @@ export interface SyncRun {
   /** 'unchanged', 'blobs', 'tarball', 'contents', or '' when it failed before. */
   path: string;
   commit: string | null;
-  /** rate_limited: unix seconds when it may run again. */
+  /** rate_limited: unix seconds when it may run again (0 in syncRuns(): not stored). */
   retryAt: number;
   error: string | null;
 }
@@ -408,6 +438,8 @@ export declare class GithubSync {
   static open(database: DatabaseSource, options?: SyncOptions): Promise<GithubSync>;
   syncNow(projectId: string): Promise<SyncRun>;
   requestSync(projectId: string): Promise<void>;
+  /** The project's stored sync runs, newest first, whichever process ran them. */
+  syncRuns(projectId: string, options?: SyncRunsOptions): Promise<SyncRun[]>;
   handleWebhook(headers: Record<string, string> | Headers, body: Buffer | Uint8Array | string): Promise<WebhookResult>;
   start(): void;
   stop(): Promise<void>;

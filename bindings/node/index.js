@@ -234,6 +234,18 @@ async function importDirectory(projectId, specsDir) {
   return this[internal].importDirectory(projectId, specsDir);
 }
 
+// A webhook delivery as the native calls take it: headers (a plain object, a Headers or a Map)
+// as {name: string}, the body as a Buffer (a Uint8Array is viewed, not copied) or a string.
+function delivery(headers, body) {
+  if (headers === null || typeof headers !== 'object') throw invalid('headers: expected an object of strings');
+  const plain = {};
+  for (const [name, value] of typeof headers.entries === 'function' ? headers.entries() : Object.entries(headers)) {
+    plain[name] = String(value);
+  }
+  const raw = ArrayBuffer.isView(body) && !Buffer.isBuffer(body) ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : body;
+  return [plain, raw];
+}
+
 /** The specs of registered GitHub projects, stored in SQLite or PostgreSQL. */
 class DatabaseSource extends SpecSource {
   /** Opens (and migrates) the database (on the thread pool). */
@@ -248,7 +260,9 @@ class DatabaseSource extends SpecSource {
 
 /**
  * What a web app creates: the configured sources (a watched specs directory, a database), each
- * cached, routed by project id, answering from the last good data when one fails.
+ * cached, routed by project id, answering from the last good data when one fails. In database
+ * and both modes it also owns the GitHub sync: startSync/stopSync, syncNow, requestSync,
+ * syncRuns, handleWebhook.
  */
 class SpecsService extends SpecSource {
   /** From `config`, or from the environment (SPECS_MODE, SPECS_DIR, ...) when omitted. */
@@ -297,6 +311,43 @@ class SpecsService extends SpecSource {
   cacheStats() {
     return JSON.parse(this[internal].cacheStats());
   }
+
+  /**
+   * Starts the GitHub sync scheduler (database and both modes): every registered project at
+   * its interval, queued and webhook syncs as soon as possible. Rejects 'not_found' without
+   * database mode.
+   */
+  async startSync() {
+    await this[internal].startSync();
+  }
+
+  /** Stops the scheduler; resolves once its threads have ended. */
+  async stopSync() {
+    await this[internal].stopSync();
+  }
+
+  /** One sync of `projectId` now, off the event loop; GitHub failures are in the run. */
+  async syncNow(projectId) {
+    return this[internal].syncNow(projectId);
+  }
+
+  /** Queues a sync of `projectId`, durably (a scheduler in any instance runs it). */
+  async requestSync(projectId) {
+    await this[internal].requestSync(projectId);
+  }
+
+  /** The project's stored sync runs, newest first, whichever instance ran them. */
+  async syncRuns(projectId, opts) {
+    return this[internal].syncRuns(projectId, options(opts, 'syncRuns options', ['limit']));
+  }
+
+  /**
+   * For POST /api/webhooks/github: `headers` as received, `body` the raw bytes. The library
+   * checks the signature; answer with the result's status. Never rejects for a bad delivery.
+   */
+  async handleWebhook(headers, body) {
+    return this[internal].handleWebhook(...delivery(headers, body));
+  }
 }
 
 for (const cls of [DatabaseSource, SpecsService]) {
@@ -307,8 +358,9 @@ for (const cls of [DatabaseSource, SpecsService]) {
 
 /**
  * Mirrors GitHub repositories registered in a DatabaseSource's store into it: syncNow (a cron
- * route), requestSync, handleWebhook (a webhook route; verifies the signature), and a
- * background scheduler (start/stop). Made by GithubSync.open(database, options).
+ * route), requestSync, syncRuns, handleWebhook (a webhook route; verifies the signature), and a
+ * background scheduler (start/stop). Made by GithubSync.open(database, options). A SpecsService
+ * in database mode has its own (the same calls), which is what a web app uses.
  */
 class GithubSync {
   #native;
@@ -333,15 +385,14 @@ class GithubSync {
     await this.#native.requestSync(projectId);
   }
 
+  /** The project's stored sync runs, newest first, whichever process ran them. */
+  async syncRuns(projectId, opts) {
+    return this.#native.syncRuns(projectId, options(opts, 'syncRuns options', ['limit']));
+  }
+
   /** `headers`: name -> value as received; `body`: the raw bytes (Buffer) or text. */
   async handleWebhook(headers, body) {
-    if (headers === null || typeof headers !== 'object') throw invalid('headers: expected an object of strings');
-    const plain = {};
-    for (const [name, value] of typeof headers.entries === 'function' ? headers.entries() : Object.entries(headers)) {
-      plain[name] = String(value);
-    }
-    const raw = ArrayBuffer.isView(body) && !Buffer.isBuffer(body) ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : body;
-    return this.#native.handleWebhook(plain, raw);
+    return this.#native.handleWebhook(...delivery(headers, body));
   }
 
   start() {

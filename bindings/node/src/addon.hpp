@@ -9,6 +9,7 @@
 #include <napi.h>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace leanspec::node {
@@ -97,6 +98,27 @@ RegisteredProject read_project(Napi::Env env, const Napi::Value &value);
 /// {id, branch, specsPath, syncIntervalSeconds, syncState, syncError, lastCommit, lastSyncedAt,
 /// snapshotVersion, specCount}, the keys the library's JSON uses for a registration.
 Napi::Object write_project(Napi::Env env, const RegisteredProject &project);
+
+// --- GitHub sync values (github_sync.cpp): one conversion for GithubSync and SpecsService ----
+
+/// {id, projectId, outcome, startedAt, endedAt, added, updated, removed, requests, notModified,
+/// bytes, durationMs, rateLimitRemaining, path, commit, retryAt, error}; times as unix ms.
+Napi::Object write_run(Napi::Env env, const SyncRun &run);
+/// Finishes resolving with a SyncRun object, an array of them, a WebhookResult object
+/// ({status, action, message, projectId}).
+Finish finish_run(SyncRun run);
+Finish finish_runs(std::vector<SyncRun> runs);
+Finish finish_webhook(WebhookResult result);
+/// The `limit` of a syncRuns options object ({limit?}: default 20, 0 all).
+std::size_t read_runs_limit(Napi::Env env, const Napi::Value &value);
+
+/// One webhook delivery as the host received it: headers {name: string} (info[0]) and the raw
+/// body, a Buffer or a string (info[1]), copied on the JS thread for the worker.
+struct WebhookDelivery {
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+WebhookDelivery read_delivery(const Napi::CallbackInfo &info);
 
 void init_spec(Napi::Env env, Napi::Object exports);
 void init_spec_source(Napi::Env env, Napi::Object exports);

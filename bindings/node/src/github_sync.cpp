@@ -1,6 +1,7 @@
 // Binds include/leanspec/github_sync.hpp: GithubSync over a DatabaseSource object (made on the
-// thread pool), sync_now, request_sync, handle_webhook as Promises; start/stop of the scheduler.
-// The token and webhook secrets go in and never come back out.
+// thread pool), sync_now, request_sync, sync_runs, handle_webhook as Promises; start/stop of the
+// scheduler. The SyncRun and WebhookResult conversions here serve SpecsService's calls too. The
+// token and webhook secrets go in and never come back out.
 #include "addon.hpp"
 
 #include <leanspec/database_source.hpp>
@@ -35,11 +36,15 @@ SyncOptions read_options(Napi::Env env, const Napi::Value &value) {
   return options;
 }
 
+} // namespace
+
 Napi::Object write_run(Napi::Env env, const SyncRun &run) {
   auto o = Napi::Object::New(env);
   o.Set("id", static_cast<double>(run.id));
   o.Set("projectId", run.project_id);
   o.Set("outcome", std::string(to_string(run.outcome)));
+  o.Set("startedAt", static_cast<double>(run.started_at));
+  o.Set("endedAt", static_cast<double>(run.ended_at));
   o.Set("added", run.added);
   o.Set("updated", run.updated);
   o.Set("removed", run.removed);
@@ -55,12 +60,70 @@ Napi::Object write_run(Napi::Env env, const SyncRun &run) {
   return o;
 }
 
+Finish finish_run(SyncRun run) {
+  return [run = std::move(run)](Napi::Env env) -> Napi::Value { return write_run(env, run); };
+}
+
+Finish finish_runs(std::vector<SyncRun> runs) {
+  return [runs = std::move(runs)](Napi::Env env) -> Napi::Value {
+    auto array = Napi::Array::New(env, runs.size());
+    for (std::uint32_t i = 0; i < runs.size(); ++i)
+      array.Set(i, write_run(env, runs[i]));
+    return array;
+  };
+}
+
+Finish finish_webhook(WebhookResult result) {
+  return [result = std::move(result)](Napi::Env env) -> Napi::Value {
+    auto o = Napi::Object::New(env);
+    o.Set("status", result.status);
+    o.Set("action", std::string(to_string(result.action)));
+    o.Set("message", result.message);
+    o.Set("projectId",
+          result.project_id.empty() ? env.Null() : Napi::String::New(env, result.project_id));
+    return o;
+  };
+}
+
+std::size_t read_runs_limit(Napi::Env env, const Napi::Value &value) {
+  const auto o = options_object(env, value, "syncRuns options", {"limit"});
+  return static_cast<std::size_t>(optional_count(o, "limit", "syncRuns options").value_or(20));
+}
+
+WebhookDelivery read_delivery(const Napi::CallbackInfo &info) {
+  const auto env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject())
+    throw_invalid(env, "headers: expected an object of strings");
+  WebhookDelivery delivery;
+  const auto object = info[0].As<Napi::Object>();
+  const auto names = object.GetPropertyNames();
+  for (std::uint32_t i = 0; i < names.Length(); ++i) {
+    const auto name = names.Get(i).ToString();
+    const auto header = object.Get(name);
+    if (!header.IsString())
+      throw_invalid(env, "headers." + name.Utf8Value() + ": expected a string");
+    delivery.headers.emplace_back(name.Utf8Value(), header.As<Napi::String>().Utf8Value());
+  }
+  if (info.Length() > 1 && info[1].IsBuffer()) {
+    const auto buffer = info[1].As<Napi::Buffer<char>>();
+    delivery.body.assign(buffer.Data(), buffer.Length());
+  } else if (info.Length() > 1 && info[1].IsString()) {
+    delivery.body = info[1].As<Napi::String>().Utf8Value();
+  } else {
+    throw_invalid(env, "body: expected a Buffer or a string");
+  }
+  return delivery;
+}
+
+namespace {
+
 class GithubSyncWrap final : public Napi::ObjectWrap<GithubSyncWrap> {
 public:
   static Napi::Function define(Napi::Env env) {
     return DefineClass(env, "GithubSync",
                        {InstanceMethod("syncNow", &GithubSyncWrap::sync_now),
                         InstanceMethod("requestSync", &GithubSyncWrap::request_sync),
+                        InstanceMethod("syncRuns", &GithubSyncWrap::sync_runs),
                         InstanceMethod("handleWebhook", &GithubSyncWrap::handle_webhook),
                         InstanceMethod("start", &GithubSyncWrap::start),
                         InstanceMethod("stop", &GithubSyncWrap::stop),
@@ -76,61 +139,36 @@ public:
 private:
   std::shared_ptr<GithubSync> sync_;
 
+  // GithubSync::sync_now(project_id) -> syncNow(projectId: string): Promise<SyncRun>
   Napi::Value sync_now(const Napi::CallbackInfo &info) {
-    return run_async(info.Env(),
-                     [sync = sync_, id = string_argument(info, 0, "projectId")]() -> Finish {
-                       auto run = sync->sync_now(id);
-                       return [run = std::move(run)](Napi::Env env) -> Napi::Value {
-                         return write_run(env, run);
-                       };
-                     });
+    return run_async(info.Env(), [sync = sync_, id = string_argument(info, 0, "projectId")] {
+      return finish_run(sync->sync_now(id));
+    });
   }
 
+  // GithubSync::request_sync(project_id) -> requestSync(projectId: string): Promise<void>
   Napi::Value request_sync(const Napi::CallbackInfo &info) {
-    return run_async(info.Env(),
-                     [sync = sync_, id = string_argument(info, 0, "projectId")]() -> Finish {
-                       sync->request_sync(id);
-                       return finish_undefined();
-                     });
+    return run_async(info.Env(), [sync = sync_, id = string_argument(info, 0, "projectId")] {
+      sync->request_sync(id);
+      return finish_undefined();
+    });
   }
 
-  // handleWebhook(headers: {[name]: string}, body: Buffer | string)
+  // GithubSync::sync_runs(project_id, limit) ->
+  //   syncRuns(projectId: string, options?: {limit?: number}): Promise<SyncRun[]>
+  Napi::Value sync_runs(const Napi::CallbackInfo &info) {
+    return run_async(info.Env(), [sync = sync_, id = string_argument(info, 0, "projectId"),
+                                  limit = read_runs_limit(info.Env(), info[1])] {
+      return finish_runs(sync->sync_runs(id, limit));
+    });
+  }
+
+  // GithubSync::handle_webhook(headers, body) ->
+  //   handleWebhook(headers: {[name]: string}, body: Buffer | string): Promise<WebhookResult>
   Napi::Value handle_webhook(const Napi::CallbackInfo &info) {
-    const auto env = info.Env();
-    if (!info[0].IsObject())
-      throw_invalid(env, "headers: expected an object of strings");
-    std::vector<std::pair<std::string, std::string>> headers;
-    const auto object = info[0].As<Napi::Object>();
-    const auto names = object.GetPropertyNames();
-    for (std::uint32_t i = 0; i < names.Length(); ++i) {
-      const auto name = names.Get(i).ToString();
-      const auto header = object.Get(name);
-      if (!header.IsString())
-        throw_invalid(env, "headers." + name.Utf8Value() + ": expected a string");
-      headers.emplace_back(name.Utf8Value(), header.As<Napi::String>().Utf8Value());
-    }
-    std::string body;
-    if (info[1].IsBuffer()) {
-      const auto buffer = info[1].As<Napi::Buffer<char>>();
-      body.assign(buffer.Data(), buffer.Length());
-    } else if (info[1].IsString()) {
-      body = info[1].As<Napi::String>().Utf8Value();
-    } else {
-      throw_invalid(env, "body: expected a Buffer or a string");
-    }
-    return run_async(
-        env, [sync = sync_, headers = std::move(headers), body = std::move(body)]() -> Finish {
-          auto result = sync->handle_webhook(headers, body);
-          return [result = std::move(result)](Napi::Env e) -> Napi::Value {
-            auto o = Napi::Object::New(e);
-            o.Set("status", result.status);
-            o.Set("action", std::string(to_string(result.action)));
-            o.Set("message", result.message);
-            o.Set("projectId",
-                  result.project_id.empty() ? e.Null() : Napi::String::New(e, result.project_id));
-            return o;
-          };
-        });
+    return run_async(info.Env(), [sync = sync_, delivery = read_delivery(info)] {
+      return finish_webhook(sync->handle_webhook(delivery.headers, delivery.body));
+    });
   }
 
   Napi::Value start(const Napi::CallbackInfo &info) {

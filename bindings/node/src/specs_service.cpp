@@ -1,5 +1,6 @@
 // Binds include/leanspec/specs_service.hpp: SpecsService (opened on the thread pool, from a
-// config object or the environment), its health, cache control and project registry. The
+// config object or the environment), its health, cache control, project registry, and its GitHub
+// sync and webhooks (SyncRun and WebhookResult converted as GithubSync's, github_sync.cpp). The
 // config's secrets go in and never come back out.
 #include "source_wrap.hpp"
 
@@ -71,6 +72,12 @@ public:
     methods.push_back(InstanceMethod("invalidate", &SpecsServiceWrap::invalidate));
     methods.push_back(InstanceMethod("revalidate", &SpecsServiceWrap::revalidate));
     methods.push_back(InstanceMethod("cacheStats", &SpecsServiceWrap::cache_stats));
+    methods.push_back(InstanceMethod("startSync", &SpecsServiceWrap::start_sync));
+    methods.push_back(InstanceMethod("stopSync", &SpecsServiceWrap::stop_sync));
+    methods.push_back(InstanceMethod("syncNow", &SpecsServiceWrap::sync_now));
+    methods.push_back(InstanceMethod("requestSync", &SpecsServiceWrap::request_sync));
+    methods.push_back(InstanceMethod("syncRuns", &SpecsServiceWrap::sync_runs));
+    methods.push_back(InstanceMethod("handleWebhook", &SpecsServiceWrap::handle_webhook));
     return DefineClass(env, js_name, methods);
   }
 
@@ -138,6 +145,54 @@ private:
   // SpecsService::cache_stats() (counters in memory) -> cacheStats(): string (JSON)
   Napi::Value cache_stats(const Napi::CallbackInfo &info) {
     return Napi::String::New(info.Env(), to_json(native(info.Env())->cache_stats()));
+  }
+
+  // SpecsService::start_sync() (takes the database's lock, starts threads) ->
+  //   startSync(): Promise<void>
+  Napi::Value start_sync(const Napi::CallbackInfo &info) {
+    return run_async(info.Env(), [source = native(info.Env())] {
+      source->start_sync();
+      return finish_undefined();
+    });
+  }
+  // SpecsService::stop_sync() (waits for a sync under way to reach its next request batch) ->
+  //   stopSync(): Promise<void>
+  Napi::Value stop_sync(const Napi::CallbackInfo &info) {
+    return run_async(info.Env(), [source = native(info.Env())] {
+      source->stop_sync();
+      return finish_undefined();
+    });
+  }
+  // SpecsService::sync_now(project_id) -> syncNow(projectId: string): Promise<SyncRun>
+  Napi::Value sync_now(const Napi::CallbackInfo &info) {
+    return run_async(info.Env(),
+                     [source = native(info.Env()), id = string_argument(info, 0, "projectId")] {
+                       return finish_run(source->sync_now(id));
+                     });
+  }
+  // SpecsService::request_sync(project_id) -> requestSync(projectId: string): Promise<void>
+  Napi::Value request_sync(const Napi::CallbackInfo &info) {
+    return run_async(info.Env(),
+                     [source = native(info.Env()), id = string_argument(info, 0, "projectId")] {
+                       source->request_sync(id);
+                       return finish_undefined();
+                     });
+  }
+  // SpecsService::sync_runs(project_id, limit) ->
+  //   syncRuns(projectId: string, options?: {limit?: number}): Promise<SyncRun[]>
+  Napi::Value sync_runs(const Napi::CallbackInfo &info) {
+    return run_async(info.Env(),
+                     [source = native(info.Env()), id = string_argument(info, 0, "projectId"),
+                      limit = read_runs_limit(info.Env(), info[1])] {
+                       return finish_runs(source->sync_runs(id, limit));
+                     });
+  }
+  // SpecsService::handle_webhook(headers, body) (noexcept; reads the store) ->
+  //   handleWebhook(headers: {[name]: string}, body: Buffer | string): Promise<WebhookResult>
+  Napi::Value handle_webhook(const Napi::CallbackInfo &info) {
+    return run_async(info.Env(), [source = native(info.Env()), delivery = read_delivery(info)] {
+      return finish_webhook(source->handle_webhook(delivery.headers, delivery.body));
+    });
   }
 };
 

@@ -82,3 +82,22 @@ test('process.exit() with promises in flight and live subscriptions tears down c
     for (let i = 0; i < 200; ++i) s.search('cache').catch(() => {});
     process.exit(0);`);
 });
+
+test('exits with the service\'s sync scheduler running and the service never closed', async () => {
+  await expectCleanExit(`
+    const databaseUrl = 'sqlite:' + require('node:path').join(specsDir, '..', 'exit.db');
+    const s = await leanspec.SpecsService.open({ mode: 'database', databaseUrl, githubApiUrl: 'http://127.0.0.1:9' });
+    await s.addProject({ id: 'acme/web' });
+    await s.requestSync('acme/web');
+    await s.startSync();`);
+});
+
+test('process.exit() while the service\'s scheduler runs tears down cleanly', async () => {
+  await expectCleanExit(`
+    const databaseUrl = 'sqlite:' + require('node:path').join(specsDir, '..', 'exit.db');
+    const s = await leanspec.SpecsService.open({ mode: 'database', databaseUrl, githubApiUrl: 'http://127.0.0.1:9' });
+    await s.addProject({ id: 'acme/web' });
+    await s.startSync();
+    s.syncNow('acme/web').catch(() => {});
+    process.exit(0);`);
+});

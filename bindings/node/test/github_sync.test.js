@@ -4,15 +4,13 @@
 // a forged webhook is rejected (401), a signed ping is answered, bad arguments are named.
 const assert = require('node:assert/strict');
 const { createHmac } = require('node:crypto');
-const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const readline = require('node:readline');
 const { test, before, after } = require('node:test');
 const { DatabaseSource, GithubSync } = require('..');
+const { gitRepo, fakeGithub } = require('./helpers');
 
-const fakeGithub = path.join(__dirname, '..', '..', '..', 'tests', 'support', 'fake_github.py');
 const secret = 'node-test-secret';
 let root;
 let fake;
@@ -21,33 +19,17 @@ let sync;
 
 before(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'leanspec-node-gh-'));
-  const repo = path.join(root, 'repo');
-  fs.mkdirSync(path.join(repo, 'specs', '001-alpha'), { recursive: true });
-  fs.writeFileSync(path.join(repo, 'specs', '001-alpha', 'README.md'), '---\nstatus: planned\n---\n\n# Alpha\n');
-  const git = (...args) => execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { stdio: 'ignore' });
-  git('init', '-q', '-b', 'main');
-  git('add', '.');
-  git('commit', '-q', '-m', 'specs');
-  fake = spawn('/usr/bin/python3', [fakeGithub, '--repo', repo, '--owner', 'acme', '--name', 'web', '--parent-pid', String(process.pid)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const apiPort = await new Promise((resolve, reject) => {
-    fake.once('exit', (code) => reject(new Error(`fake_github.py exited with ${code}`)));
-    readline.createInterface({ input: fake.stdout }).once('line', (line) => resolve(Number(line.split(' ')[0])));
-  });
+  const repo = gitRepo(path.join(root, 'repo'), { '001-alpha': '---\nstatus: planned\n---\n\n# Alpha\n' });
+  fake = await fakeGithub(repo.dir);
   db = await DatabaseSource.open({ databaseUrl: `sqlite:${path.join(root, 'specs.db')}` });
   await db.addProject({ id: 'acme/web', branch: 'main' });
-  sync = await GithubSync.open(db, { apiUrl: `http://127.0.0.1:${apiPort}`, webhookSecrets: [secret] });
+  sync = await GithubSync.open(db, { apiUrl: fake.apiUrl, webhookSecrets: [secret] });
 });
 
 after(async () => {
   await sync?.stop();
   await db?.close();
-  if (fake && fake.exitCode === null) {
-    const exited = new Promise((r) => fake.once('exit', r));
-    fake.kill('SIGTERM');
-    await exited;
-  }
+  await fake?.stop();
   fs.rmSync(root, { recursive: true, force: true });
 });
 
@@ -62,6 +44,17 @@ test('syncNow fills the store; a second sync is answered by 304s', async () => {
   assert.equal(second.outcome, 'not_modified');
   assert.ok(second.notModified >= 1);
   assert.equal(second.added + second.updated + second.removed, 0);
+});
+
+test('syncRuns lists the stored runs newest first, as syncNow returned them', async () => {
+  const runs = await sync.syncRuns('acme/web');
+  assert.deepEqual(runs.map((r) => r.outcome), ['not_modified', 'ok']);
+  assert.ok(runs[0].id > runs[1].id);
+  assert.ok(runs[1].startedAt > 0 && runs[1].endedAt >= runs[1].startedAt);
+  assert.equal(runs[1].added, 1);
+  assert.equal((await sync.syncRuns('acme/web', { limit: 1 })).length, 1);
+  assert.deepEqual(await sync.syncRuns('acme/none'), []);
+  await assert.rejects(sync.syncRuns('acme/web', { limit: -1 }), { code: 'invalid_argument', message: /limit/ });
 });
 
 test('syncNow of an unknown project rejects with not_found', async () => {

@@ -1,8 +1,11 @@
 'use strict';
-// Fixtures for the node --test suite: spec trees in fresh temporary folders, bounded waits.
+// Fixtures for the node --test suite: spec trees in fresh temporary folders, a git repository
+// served by the suite's fake GitHub (tests/support/fake_github.py), bounded waits.
+const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const readline = require('node:readline');
 
 /** A project folder with specs/ in a new temporary directory; remove() deletes it. */
 class TempSpecTree {
@@ -70,6 +73,63 @@ function nextEvent(subscribe, accept = () => true, ms = 10000) {
   });
 }
 
+/**
+ * A git repository at `dir` (branch main) whose specs/ holds `specs` ({id: README.md text}).
+ * commit(specs) writes more and commits them: on the fake GitHub, a push.
+ */
+function gitRepo(dir, specs) {
+  const git = (...args) =>
+    execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { stdio: 'ignore' });
+  const commit = (more) => {
+    for (const [id, text] of Object.entries(more)) {
+      fs.mkdirSync(path.join(dir, 'specs', id), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'specs', id, 'README.md'), text);
+    }
+    git('add', '.');
+    git('commit', '-q', '-m', 'specs');
+    return execFileSync('git', ['-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+  };
+  fs.mkdirSync(dir, { recursive: true });
+  git('init', '-q', '-b', 'main');
+  commit(specs);
+  return { dir, commit };
+}
+
+/**
+ * Starts tests/support/fake_github.py serving `repo` as acme/web; resolves with
+ * {apiUrl, stop()} once it listens (its first stdout line is "API_PORT CODELOAD_PORT").
+ */
+async function fakeGithub(repo) {
+  const script = path.join(__dirname, '..', '..', '..', 'tests', 'support', 'fake_github.py');
+  const child = spawn('/usr/bin/python3', [script, '--repo', repo, '--owner', 'acme', '--name', 'web', '--parent-pid', String(process.pid)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const apiPort = await new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`fake_github.py exited with ${code}`)));
+    readline.createInterface({ input: child.stdout }).once('line', (line) => resolve(Number(line.split(' ')[0])));
+  });
+  return {
+    apiUrl: `http://127.0.0.1:${apiPort}`,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Calls `probe` until it returns a truthy value (resolved with), or rejects after `ms`. */
+async function eventually(probe, what, ms = 30000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Asserts that `promise` rejects with an Error whose code is `code` (and message matches). */
 async function rejectsWith(assert, promise, code, message) {
   await assert.rejects(promise, (error) => {
@@ -80,4 +140,4 @@ async function rejectsWith(assert, promise, code, message) {
   });
 }
 
-module.exports = { TempSpecTree, sampleTree, nextEvent, rejectsWith };
+module.exports = { TempSpecTree, sampleTree, nextEvent, rejectsWith, gitRepo, fakeGithub, eventually };

@@ -2,8 +2,11 @@
 // Browser tests of the app's database mode: `next start` in SPECS_MODE=both on a fresh SQLite
 // file, with GITHUB_API_URL pointing at the suite's fake GitHub (tests/support/fake_github.py)
 // serving a git repository built here. Adding a project through the form and syncing it from
-// its status page shows its specs; a forged webhook is rejected. Screenshots in build/artifacts/.
+// its status page shows its specs and the stored run history (with a run another instance of the
+// service made on the same database); a forged webhook is rejected, a signed ping answered.
+// Screenshots in build/artifacts/.
 const assert = require('node:assert/strict');
+const { createHmac } = require('node:crypto');
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -23,6 +26,11 @@ let fake;
 let server;
 let browser;
 let base;
+let env; // the app's SpecsService configuration, for a second instance in this process
+let commitSpec; // commits a spec to the served repository: a push
+
+const webhookSecret = 'test-webhook-secret';
+const cronSecret = 'test-cron-secret';
 
 // The fake's first stdout line is "API_PORT CODELOAD_PORT".
 function startFakeGithub(repo) {
@@ -60,20 +68,32 @@ before(async () => {
   git('init', '-q', '-b', 'main');
   git('add', '.');
   git('commit', '-q', '-m', 'specs');
+  commitSpec = (id, fm, body) => {
+    spec(id, fm, body);
+    git('add', '.');
+    git('commit', '-q', '-m', id);
+  };
 
   const started = await startFakeGithub(repo);
   fake = started.child;
+  // answers carry X-RateLimit-Remaining (counting down from 5000), which the runs show
+  const configured = await fetch(`http://127.0.0.1:${started.apiPort}/_admin/config`, { method: 'POST', body: JSON.stringify({ rate_limit: 5000 }) });
+  assert.equal(configured.status, 200);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
+  env = {
+    SPECS_MODE: 'both',
+    SPECS_DIR: path.join(root, 'local'),
+    DATABASE_URL: `sqlite:${path.join(root, 'app.db')}`,
+    GITHUB_API_URL: `http://127.0.0.1:${started.apiPort}`,
+  };
   server = spawn(process.execPath, [require.resolve('next/dist/bin/next'), 'start', '-H', '127.0.0.1', '-p', String(port)], {
     cwd: app,
     env: {
       ...process.env,
-      SPECS_MODE: 'both',
-      SPECS_DIR: path.join(root, 'local'),
-      DATABASE_URL: `sqlite:${path.join(root, 'app.db')}`,
-      GITHUB_API_URL: `http://127.0.0.1:${started.apiPort}`,
-      WEBHOOK_SECRET: 'test-webhook-secret',
+      ...env,
+      WEBHOOK_SECRET: webhookSecret,
+      CRON_SECRET: cronSecret,
       LEANSPEC_SYNC_SCHEDULER: '0', // the test syncs through the page
       NEXT_TELEMETRY_DISABLED: '1',
     },
@@ -108,7 +128,14 @@ test('adding a GitHub project and syncing it shows its specs', async () => {
     await page.locator('[data-testid="live"].live-live').waitFor({ timeout: 30000 }); // hydrated
     await page.getByTestId('sync-now').click();
     await page.getByTestId('run').first().waitFor({ timeout: 30000 });
-    assert.equal(await page.getByTestId('outcome').first().textContent(), 'ok');
+    const first = page.getByTestId('run').first();
+    assert.equal(await first.getByTestId('outcome').textContent(), 'ok');
+    assert.equal(await first.getByTestId('added').textContent(), '2');
+    assert.equal(await first.getByTestId('updated').textContent(), '0');
+    assert.ok(Number(await first.getByTestId('requests').textContent()) > 0);
+    const left = Number(await first.getByTestId('rate-limit').textContent());
+    assert.ok(left >= 0 && left < 5000, `rate limit left: ${left}`);
+    assert.equal(await page.getByTestId('state').textContent(), 'ok');
     await page.screenshot({ path: path.join(artifacts, 'sync-status.png'), fullPage: true });
 
     await page.goto(base + (await page.getByTestId('specs-link').getAttribute('href')));
@@ -120,6 +147,67 @@ test('adding a GitHub project and syncing it shows its specs', async () => {
   } finally {
     await page.close();
   }
+});
+
+// The outcome, added, updated, removed and 304s of each run row, newest first.
+async function runRows(page) {
+  return page.getByTestId('run').evaluateAll((rows) =>
+    rows.map((row) => ['outcome', 'added', 'updated', 'removed', 'not-modified'].map((id) => row.querySelector(`[data-testid="${id}"]`).textContent)),
+  );
+}
+
+test('the sync status page lists the stored run history, runs of other instances included', async () => {
+  const page = await browser.newPage();
+  try {
+    const status = `${base}/projects/acme/web`;
+    await page.goto(status);
+    await page.locator('[data-testid="live"].live-live').waitFor({ timeout: 30000 }); // hydrated
+    const before = await page.getByTestId('run').count();
+    assert.ok(before >= 1, 'the previous test synced once');
+    await page.getByTestId('sync-now').click(); // nothing changed: answered by 304s
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="run"]').length > n, before, { timeout: 30000 });
+    const rows = await runRows(page);
+    assert.deepEqual(rows[0].slice(0, 4), ['not_modified', '0', '0', '0']);
+    assert.ok(Number(rows[0][4]) >= 1, `304s: ${rows[0][4]}`);
+    assert.deepEqual(rows.at(-1).slice(0, 4), ['ok', '2', '0', '0']); // the first sync, oldest
+
+    // Another SpecsService on the same database (another server instance, in production) syncs
+    // a push; the page lists its run first, from the store.
+    commitSpec('003-remote-docs', 'status: draft', '# Remote docs\n\nAdded by a push.\n');
+    const { SpecsService } = require('@libleanspec/node');
+    const other = await SpecsService.open({ mode: 'database', databaseUrl: env.DATABASE_URL, githubApiUrl: env.GITHUB_API_URL });
+    let run;
+    try {
+      run = await other.syncNow('acme/web');
+    } finally {
+      await other.close();
+    }
+    assert.equal(run.outcome, 'ok', run.error ?? '');
+    await page.goto(status);
+    const newest = page.getByTestId('run').first();
+    assert.equal(await newest.getAttribute('data-run'), String(run.id));
+    assert.deepEqual((await runRows(page))[0], ['ok', '1', '0', '0', String(run.notModified)]);
+    assert.equal(await page.getByTestId('run').count(), rows.length + 1);
+    await page.screenshot({ path: path.join(artifacts, 'sync-history.png'), fullPage: true });
+  } finally {
+    await page.close();
+  }
+});
+
+test('a signed webhook ping reaches the service and is answered 200', async () => {
+  const body = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1, repository: { full_name: 'acme/web' } });
+  const response = await fetch(`${base}/api/webhooks/github`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      'X-GitHub-Event': 'ping',
+      'X-GitHub-Delivery': 'ping-1',
+      'X-Hub-Signature-256': `sha256=${createHmac('sha256', webhookSecret).update(body).digest('hex')}`,
+    },
+    body,
+  });
+  assert.equal(response.status, 200);
+  assert.equal((await response.json()).action, 'ping');
 });
 
 test('a forged webhook is rejected with 401', async () => {
@@ -141,4 +229,7 @@ test('a forged webhook is rejected with 401', async () => {
 test('the cron route wants the bearer secret', async () => {
   const response = await fetch(`${base}/api/cron/sync`, { headers: { Authorization: 'Bearer wrong' } });
   assert.equal(response.status, 401);
+  const authorized = await fetch(`${base}/api/cron/sync`, { headers: { Authorization: `Bearer ${cronSecret}` } });
+  assert.equal(authorized.status, 200);
+  assert.deepEqual((await authorized.json()).runs, []); // acme/web synced within its interval: not due
 });

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
-import { githubSync, source } from '../../lib/leanspec';
+import { source } from '../../lib/leanspec';
 
 export const dynamic = 'force-dynamic';
 
@@ -17,8 +17,9 @@ async function addProject(formData) {
   if (field('interval')) project.syncIntervalSeconds = Number(field('interval'));
   let problem = null;
   try {
-    await (await source()).addProject(project);
-    await (await githubSync())?.requestSync(project.id);
+    const service = await source();
+    await service.addProject(project);
+    await service.requestSync(project.id);
   } catch (error) {
     problem = error.message; // names the field at fault
   }
@@ -33,7 +34,6 @@ function when(ms) {
 export default async function ProjectsPage({ searchParams }) {
   const { error } = await searchParams;
   const service = await source();
-  await githubSync(); // opened (and its scheduler started) with the first look at the projects
   const projects = await service.servedProjects();
   const hasDatabase = service.mode !== 'filesystem';
   return (

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { errorResponse, source, syncProject } from '../../../../lib/leanspec';
+import { errorResponse, source } from '../../../../lib/leanspec';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,8 +13,9 @@ function authorized(request) {
   return timingSafeEqual(digest(presented), digest(secret));
 }
 
-// GET /api/cron/sync (Authorization: Bearer $CRON_SECRET): syncs now every registered project
-// that is due (never synced, or its interval — 3600 s when 0 — has passed since the last sync).
+// GET /api/cron/sync (Authorization: Bearer $CRON_SECRET): syncs now, through the service, every
+// registered project that is due (never synced, or its interval — 3600 s when 0 — has passed
+// since the last sync). For hosts without a long-running process (LEANSPEC_SYNC_SCHEDULER=0).
 export async function GET(request) {
   if (!authorized(request)) return Response.json({ error: { code: 'unauthorized', message: 'bad or missing bearer token' } }, { status: 401 });
   try {
@@ -25,7 +26,7 @@ export async function GET(request) {
       (p) => p.lastSyncedAt === 0 || p.lastSyncedAt + 1000 * (p.syncIntervalSeconds || 3600) <= now,
     );
     const runs = [];
-    for (const p of due) runs.push(await syncProject(p.id)); // one at a time: a cron tick is not a stampede
+    for (const p of due) runs.push(await service.syncNow(p.id)); // one at a time: a cron tick is not a stampede
     return Response.json({ runs });
   } catch (error) {
     return errorResponse(error);

@@ -1,14 +1,33 @@
 import Link from 'next/link';
 import { notFound, redirect } from 'next/navigation';
-import { runsOf, source, syncProject } from '../../../../lib/leanspec';
+import { source } from '../../../../lib/leanspec';
 
 export const dynamic = 'force-dynamic';
+
+const RUNS_SHOWN = 20;
 
 function when(ms) {
   return ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : 'never';
 }
 
-// The sync status of one GitHub project: its registration's state and the runs of this process.
+// A run's times, compactly: the date once, UTC implied by the column heading.
+function stamp(ms) {
+  return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+}
+function endStamp(startMs, endMs) {
+  const start = stamp(startMs);
+  const end = stamp(endMs);
+  return end.slice(0, 10) === start.slice(0, 10) ? end.slice(11) : end;
+}
+
+function size(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+// The sync status of one GitHub project: its registration's state, "Sync now", and the sync runs
+// the store recorded (whichever server instance or scheduler ran them), newest first.
 export default async function SyncStatusPage({ params }) {
   const { owner, repo } = await params;
   const id = `${decodeURIComponent(owner)}/${decodeURIComponent(repo)}`;
@@ -18,11 +37,11 @@ export default async function SyncStatusPage({ params }) {
 
   async function syncNow() {
     'use server';
-    await syncProject(id);
+    await (await source()).syncNow(id); // the run is stored: the page lists it
     redirect(`/projects/${owner}/${repo}`);
   }
 
-  const runs = runsOf(id);
+  const runs = await service.syncRuns(id, { limit: RUNS_SHOWN });
   const specs = `/specs?project=${encodeURIComponent(id)}`;
   return (
     <>
@@ -37,26 +56,41 @@ export default async function SyncStatusPage({ params }) {
         <dt>Interval</dt><dd>{project.syncIntervalSeconds || 3600} s</dd>
       </dl>
       <form action={syncNow}><button type="submit" data-testid="sync-now">Sync now</button></form>
-      <h2>Sync runs <small>(of this server process)</small></h2>
+      <h2>Sync runs <small>(the latest {RUNS_SHOWN}, newest first, from every server instance)</small></h2>
       {runs.length === 0 ? (
-        <div className="empty small"><p>No sync run yet in this process: press “Sync now”, or let the scheduler or <code>/api/cron/sync</code> run.</p></div>
+        <div className="empty small"><p>No sync run yet: press “Sync now”, or let the scheduler or <code>/api/cron/sync</code> run.</p></div>
       ) : (
-        <table className="specs" data-testid="runs">
-          <thead><tr><th>When</th><th>Outcome</th><th>Added</th><th>Updated</th><th>Removed</th><th>Requests</th><th>304s</th><th>Rate limit left</th><th>Path</th><th>Error</th></tr></thead>
-          <tbody>
-            {runs.map((r, i) => (
-              <tr key={`${r.id}-${i}`} data-testid="run">
-                <td>{when(r.at)}</td>
-                <td data-testid="outcome">{r.outcome}</td>
-                <td>{r.added}</td><td>{r.updated}</td><td>{r.removed}</td>
-                <td>{r.requests}</td><td>{r.notModified}</td>
-                <td>{r.rateLimitRemaining < 0 ? '—' : r.rateLimitRemaining}</td>
-                <td>{r.path || '—'}</td>
-                <td className="error-inline">{r.error ?? ''}</td>
+        <div className="scroll">
+          <table className="specs runs" data-testid="runs">
+            <thead>
+              <tr>
+                <th>Started (UTC)</th><th>Ended</th><th>Outcome</th><th>Added</th><th>Updated</th><th>Removed</th>
+                <th>Requests</th><th>304s</th><th>Bytes</th><th>Duration</th><th title="GitHub rate limit: requests left">Rate left</th>
+                <th>Path</th><th>Commit</th><th>Error</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {runs.map((r) => (
+                <tr key={r.id} data-testid="run" data-run={r.id}>
+                  <td>{stamp(r.startedAt)}</td>
+                  <td>{r.endedAt ? endStamp(r.startedAt, r.endedAt) : 'running'}</td>
+                  <td data-testid="outcome">{r.outcome}</td>
+                  <td data-testid="added">{r.added}</td>
+                  <td data-testid="updated">{r.updated}</td>
+                  <td data-testid="removed">{r.removed}</td>
+                  <td data-testid="requests">{r.requests}</td>
+                  <td data-testid="not-modified">{r.notModified}</td>
+                  <td data-testid="bytes">{size(r.bytes)}</td>
+                  <td>{r.endedAt ? `${r.durationMs} ms` : '—'}</td>
+                  <td data-testid="rate-limit">{r.rateLimitRemaining < 0 ? '—' : r.rateLimitRemaining}</td>
+                  <td data-testid="path">{r.path || '—'}</td>
+                  <td>{r.commit ? <code title={r.commit}>{r.commit.slice(0, 7)}</code> : '—'}</td>
+                  <td className="error-inline" data-testid="run-error">{r.error ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </>
   );
