@@ -66,10 +66,10 @@ struct SyncRun {
   std::string project_id;
   SyncOutcome outcome = SyncOutcome::error;
   std::int64_t started_at = 0, ended_at = 0; ///< unix ms (ended_at 0: still running)
-  int added = 0, updated = 0, removed = 0; ///< spec folders
-  int requests = 0;                        ///< HTTP requests, retries and redirects included
-  int not_modified = 0;                    ///< of which answered 304 (no rate-limit cost)
-  std::uint64_t bytes = 0;                 ///< response bytes received
+  int added = 0, updated = 0, removed = 0;   ///< spec folders
+  int requests = 0;                          ///< HTTP requests, retries and redirects included
+  int not_modified = 0;                      ///< of which answered 304 (no rate-limit cost)
+  std::uint64_t bytes = 0;                   ///< response bytes received
   std::chrono::milliseconds duration{0};
   int rate_limit_remaining = -1; ///< from the last response that said; -1: unknown
   /// How the files came: "unchanged" (nothing to fetch), "blobs", "tarball", or "contents"

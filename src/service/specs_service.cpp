@@ -818,8 +818,7 @@ SyncRun SpecsService::sync_now(std::string_view project_id) {
   return run;
 }
 
-std::vector<SyncRun> SpecsService::sync_runs(std::string_view project_id,
-                                             std::size_t limit) const {
+std::vector<SyncRun> SpecsService::sync_runs(std::string_view project_id, std::size_t limit) const {
   const auto github = impl_->github();
   try {
     return github->sync_runs(project_id, limit);
