@@ -16,6 +16,9 @@
 //   4. Every fetched file's git blob SHA is checked against the tree, then the whole set goes
 //      to Store::replace_specs (one transaction, only changed folders written) and the project
 //      row and sync run are updated. A failure anywhere leaves the stored snapshot as it was.
+// Nothing GitHub sends is trusted: invalid JSON or base64, unsafe or over-long tree paths,
+// absurd sizes, and tarball entries that climb out, link where a file belongs or expand past
+// the tree's weight fail the sync with the path named. No file is ever written.
 #include "db/database_source_access.hpp"
 #include "db/store.hpp"
 #include "github/github_client.hpp"
@@ -396,7 +399,7 @@ private:
     auto locate =
         [&](const std::string &path) -> std::optional<std::pair<std::string, std::string>> {
       const auto relative = detail::relative_to(path, project_.specs_path);
-      if (!relative || !safe_path(path))
+      if (!relative || !storable_path(path))
         return std::nullopt;
       return detail::spec_file_of(*relative);
     };
