@@ -16,6 +16,9 @@
 //   4. Every fetched file's git blob SHA is checked against the tree, then the whole set goes
 //      to Store::replace_specs (one transaction, only changed folders written) and the project
 //      row and sync run are updated. A failure anywhere leaves the stored snapshot as it was.
+// Nothing GitHub sends is trusted: invalid JSON or base64, unsafe or over-long tree paths,
+// absurd sizes, and tarball entries that climb out, link where a file belongs or expand past
+// the tree's weight fail the sync with the path named. No file is ever written.
 #include "db/database_source_access.hpp"
 #include "db/store.hpp"
 #include "github/github_client.hpp"
@@ -160,6 +163,23 @@ bool safe_path(std::string_view path) {
   return true;
 }
 
+// A safe path no longer than a filesystem could hold: components of at most 1024 bytes
+// (Windows' 255 UTF-16 units are at most 765 bytes of UTF-8), 4096 bytes in all.
+bool storable_path(std::string_view path) {
+  if (path.size() > 4096 || !safe_path(path))
+    return false;
+  for (std::size_t begin = 0; begin <= path.size();) {
+    const std::size_t end = std::min(path.find('/', begin), path.size());
+    if (end - begin > 1024)
+      return false;
+    begin = end + 1;
+  }
+  return true;
+}
+
+// GitHub refuses pushes over 2 GB: a tree entry claiming more is not a real file.
+constexpr std::uint64_t max_git_file = std::uint64_t{2} << 30;
+
 // Base64 as GitHub sends it (newlines every 60 characters), through OpenSSL's decoder.
 std::optional<std::string> decode_base64(std::string_view text) {
   std::unique_ptr<EVP_ENCODE_CTX, decltype(&EVP_ENCODE_CTX_free)> ctx(EVP_ENCODE_CTX_new(),
@@ -184,6 +204,22 @@ std::optional<std::string> decode_base64(std::string_view text) {
   total += static_cast<std::size_t>(tail);
   out.resize(total);
   return out;
+}
+
+// A spec file's base64 `content`, within `max_size` bytes once decoded.
+std::string decode_file(std::string_view content, std::size_t max_size, const std::string &what) {
+  const auto too_large = [&] {
+    return SyncFailure{what + ": larger than the " + std::to_string(max_size) + "-byte limit"};
+  };
+  // 4 characters for 3 bytes, and line breaks: more than twice that cannot fit.
+  if (content.size() / 2 > max_size / 3 * 4 + 4)
+    throw too_large();
+  auto decoded = decode_base64(content);
+  if (!decoded)
+    throw SyncFailure{what + ": invalid base64 content"};
+  if (decoded->size() > max_size)
+    throw too_large();
+  return std::move(*decoded);
 }
 
 simdjson::dom::element parse_json(simdjson::dom::parser &parser, const std::string &body,
@@ -212,7 +248,10 @@ struct TreeListing {
   std::vector<WantedFile> files;
   std::set<std::string> folders; // every spec folder, files or not
   std::string specs_tree;        // the specs folder's tree SHA
-  std::uint64_t total_bytes = 0; // every blob of the listing (the repository's weight)
+  // Every blob of the listing (the repository's weight); UINT64_MAX when a truncated listing
+  // leaves it unknown.
+  std::uint64_t total_bytes = 0;
+  std::uint64_t entries = 0; // entries of the listing (a tarball has one header each)
 };
 
 // One sync of one project. Single-thread.
@@ -362,7 +401,7 @@ private:
     auto locate =
         [&](const std::string &path) -> std::optional<std::pair<std::string, std::string>> {
       const auto relative = detail::relative_to(path, project_.specs_path);
-      if (!relative || !safe_path(path))
+      if (!relative || !storable_path(path))
         return std::nullopt;
       return detail::spec_file_of(*relative);
     };
@@ -417,18 +456,9 @@ private:
         encoding = {};
       if (root["content"].get(content))
         content = {};
-      if (content.size() / 4 * 3 > options_.max_file_size + 3)
-        throw SyncFailure{what + ": larger than the " + std::to_string(options_.max_file_size) +
-                          "-byte limit"};
-      std::string bytes;
-      if (encoding == "base64") {
-        auto decoded = decode_base64(content);
-        if (!decoded)
-          throw SyncFailure{what + ": invalid base64 content"};
-        bytes = std::move(*decoded);
-      } else {
-        bytes = fetch_blob(sha, what); // over 1 MB the contents API sends no content
-      }
+      std::string bytes = encoding == "base64"
+                              ? decode_file(content, options_.max_file_size, what)
+                              : fetch_blob(sha, what); // over 1 MB the contents API sends none
       if (git_blob_sha1(bytes) != sha)
         throw SyncFailure{what + ": content does not match its blob SHA " + sha};
       auto &spec = next[places[i].first];
@@ -460,16 +490,13 @@ private:
       throw SyncFailure{what + ": GitHub's blob is not a JSON object"};
     const std::string_view content = json_text(root, "content", what);
     const std::string_view encoding = json_text(root, "encoding", what);
-    if (content.size() / 4 * 3 > options_.max_file_size + 3)
-      throw SyncFailure{what + ": larger than the " + std::to_string(options_.max_file_size) +
-                        "-byte limit"};
     std::string bytes;
     if (encoding == "base64") {
-      auto decoded = decode_base64(content);
-      if (!decoded)
-        throw SyncFailure{what + ": invalid base64 content"};
-      bytes = std::move(*decoded);
+      bytes = decode_file(content, options_.max_file_size, what);
     } else if (encoding == "utf-8") {
+      if (content.size() > options_.max_file_size)
+        throw SyncFailure{what + ": larger than the " + std::to_string(options_.max_file_size) +
+                          "-byte limit"};
       bytes = content;
     } else {
       throw SyncFailure{what + ": unknown encoding '" + printable(encoding) + "'"};
@@ -514,8 +541,9 @@ private:
     const std::string what = "tarball of " + project_.id + " at " + commit.substr(0, 12);
     if (tarball && tarball->is_rate_limited())
       check(*tarball, what); // stops here: the blobs would be limited too
-    if (tarball && (!tarball->error.empty() || tarball->status != 200))
-      tarball.reset(); // too large, or failed: the blobs decide
+    if (tarball && (!tarball->error.empty() || tarball->status != 200 ||
+                    listing.total_bytes > options_.tarball_max_bytes))
+      tarball.reset(); // too large (by its body or the tree's weight), or failed: the blobs
     if (!tarball && to_fetch.size() > options_.tarball_min_files &&
         listing.total_bytes <= options_.tarball_max_bytes) {
       tarball = client_.fetch(tarball_request(commit));
@@ -523,8 +551,11 @@ private:
     }
     result.path = tarball ? "tarball" : "blobs";
     report(0, to_fetch.size());
+    // A tarball expands to the tree's files and a header or two (a long name's pax header)
+    // for each entry; more is a decompression bomb, or not this commit's tarball.
     if (tarball)
-      read_tarball(*tarball, what, to_fetch, out);
+      read_tarball(*tarball, what, to_fetch, listing.total_bytes + (listing.entries + 16) * 8192,
+                   out);
     else
       fetch_blobs(to_fetch, out);
     return out;
@@ -561,7 +592,7 @@ private:
   }
 
   void read_tarball(const GitHubResponse &response, const std::string &what,
-                    const std::vector<const WantedFile *> &files,
+                    const std::vector<const WantedFile *> &files, std::uint64_t max_expanded,
                     std::unordered_map<std::string, std::string> &out) {
     std::unordered_map<std::string, const WantedFile *> by_path;
     for (const WantedFile *file : files)
@@ -594,17 +625,30 @@ private:
                           printable(prefix) + "'"};
       if (slash == std::string_view::npos || slash + 1 == name.size())
         continue; // the prefix folder itself
-      const std::string_view relative = name.substr(slash + 1);
-      if (!safe_path(relative.ends_with('/') ? relative.substr(0, relative.size() - 1) : relative))
+      std::string_view relative = name.substr(slash + 1);
+      if (relative.ends_with('/')) // a folder
+        relative.remove_suffix(1);
+      if (!safe_path(relative))
         throw SyncFailure{what + ": unsafe entry '" + printable(name) + "'"};
-      if (archive_entry_filetype(entry) != AE_IFREG)
-        continue; // symlinks, hard links, folders: never read
-      auto it = by_path.find(std::string(relative));
-      if (it == by_path.end() || out.count(it->second->sha))
-        continue;
-      const la_int64_t size = archive_entry_size(entry);
-      if (size < 0 || static_cast<std::uint64_t>(size) > options_.max_file_size)
+      const auto it = by_path.find(std::string(relative));
+      const bool regular = archive_entry_filetype(entry) == AE_IFREG &&
+                           !archive_entry_hardlink(entry) && !archive_entry_symlink(entry);
+      if (it != by_path.end() && !regular)
+        throw SyncFailure{what + ": '" + printable(relative) +
+                          "' is a link or folder, where the tree has a file"};
+      const bool wanted = it != by_path.end() && !out.count(it->second->sha);
+      const la_int64_t size = archive_entry_size_is_set(entry) ? archive_entry_size(entry) : 0;
+      if (wanted && (size < 0 || static_cast<std::uint64_t>(size) > options_.max_file_size))
         throw SyncFailure{what + ": '" + printable(relative) + "' is larger than the limit"};
+      // Checked before the next header skips this entry's data: what it declares must fit.
+      const la_int64_t at = archive_filter_bytes(reader.get(), 0);
+      if (size < 0 || at < 0 || static_cast<std::uint64_t>(size) > max_expanded ||
+          static_cast<std::uint64_t>(at) > max_expanded - static_cast<std::uint64_t>(size))
+        throw SyncFailure{what + ": entry '" + printable(name) + "' of " + std::to_string(size) +
+                          " bytes expands the archive past " + std::to_string(max_expanded) +
+                          " bytes, more than the tree holds"};
+      if (!wanted)
+        continue; // symlinks, hard links, folders and files the sync has: never read
       std::string bytes(static_cast<std::size_t>(size), '\0');
       if (archive_read_data(reader.get(), bytes.data(), bytes.size()) != size)
         throw SyncFailure{what + ": '" + printable(relative) + "' is cut short"};
@@ -652,8 +696,10 @@ private:
       entry.mode = json_text(item, "mode", what);
       entry.type = json_text(item, "type", what);
       entry.sha = json_text(item, "sha", what);
-      if (item["size"].get(entry.size))
-        entry.size = 0;
+      if (const auto size = item["size"]; size.error() == simdjson::NO_SUCH_FIELD)
+        entry.size = 0; // trees and submodules have none
+      else if (size.get(entry.size))
+        throw SyncFailure{what + ": '" + printable(entry.path) + "' has no valid size"};
       out.push_back(std::move(entry));
     }
     return truncated;
@@ -668,10 +714,13 @@ private:
       specs_path.clear();
     std::vector<RawEntry> entries;
     check(response, what);
-    if (read_tree(response, "", what, entries))
+    const bool truncated = read_tree(response, "", what, entries);
+    if (truncated)
       entries = walk_truncated(commit, specs_path, what);
 
     TreeListing listing;
+    listing.entries = entries.size();
+    std::set<std::string_view> seen; // paths under the specs folder
     const std::string prefix = specs_path.empty() ? "" : specs_path + "/";
     bool specs_found = specs_path.empty();
     for (const RawEntry &entry : entries) {
@@ -687,12 +736,21 @@ private:
         listing.specs_tree = entry.sha;
         continue;
       }
-      if (!entry.path.starts_with(prefix))
-        continue;
+      // No git tree has such a path, wherever it is (git fsck and GitHub refuse them).
       if (!safe_path(entry.path))
         throw SyncFailure{what + ": unsafe path '" + printable(entry.path) + "'"};
+      if (!entry.path.starts_with(prefix))
+        continue;
+      if (!storable_path(entry.path))
+        throw SyncFailure{what + ": path '" + printable(entry.path) + "' is too long (" +
+                          std::to_string(entry.path.size()) + " bytes)"};
+      if (!seen.insert(entry.path).second)
+        throw SyncFailure{what + ": '" + printable(entry.path) + "' is listed twice"};
       if (!is_sha(entry.sha))
         throw SyncFailure{what + ": '" + printable(entry.path) + "' has no valid SHA"};
+      if (entry.size > max_git_file)
+        throw SyncFailure{what + ": '" + printable(entry.path) + "' claims " +
+                          std::to_string(entry.size) + " bytes, more than a git push can carry"};
       const std::string relative = entry.path.substr(prefix.size());
       if (entry.type == "tree") {
         // A spec folder: one level down, or two below archived/ or a date group.
@@ -713,6 +771,8 @@ private:
                         commit.substr(0, 12) + ")"};
     if (specs_path.empty())
       listing.specs_tree.clear();
+    if (truncated) // only the specs folder was walked: the repository's weight is unknown
+      listing.total_bytes = UINT64_MAX;
     return listing;
   }
 

@@ -145,11 +145,20 @@ std::size_t append_body(char *data, std::size_t size, std::size_t count, void *u
 }
 
 std::string json_string(const std::string &text) {
+  static constexpr char hex[] = "0123456789abcdef";
   std::string out = "\"";
   for (const char c : text) {
-    if (c == '"' || c == '\\')
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
       out += '\\';
-    out += c;
+      out += c;
+    } else if (u < 0x20) { // NUL and other control bytes, as JSON escapes
+      out += "\\u00";
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    } else {
+      out += c;
+    }
   }
   return out + "\"";
 }
@@ -365,6 +374,65 @@ void FakeGitHub::set_required_token(std::optional<std::string> token) {
 
 void FakeGitHub::set_max_tree_entries(int entries) {
   configure("{\"max_tree_entries\": " + std::to_string(entries) + "}");
+}
+
+void FakeGitHub::set_corrupt(const std::string &endpoint, std::optional<std::string> mode) {
+  if (mode)
+    corrupt_[endpoint] = *mode;
+  else
+    corrupt_.erase(endpoint);
+  std::string object;
+  for (const auto &[name, how] : corrupt_)
+    object += (object.empty() ? "" : ", ") + json_string(name) + ": " + json_string(how);
+  configure("{\"corrupt\": {" + object + "}}");
+}
+
+void FakeGitHub::set_blob_content(std::optional<std::string> content) {
+  configure("{\"blob_content\": " + json_optional(content) + "}");
+}
+
+void FakeGitHub::set_blob_bytes(std::optional<std::uint64_t> bytes) {
+  configure("{\"blob_bytes\": " + json_optional(bytes) + "}");
+}
+
+void FakeGitHub::set_tree_entries(const std::vector<FakeTreeEntry> &entries) {
+  std::string list;
+  for (const FakeTreeEntry &e : entries) {
+    std::string item = "\"path\": " + json_string(e.path);
+    if (e.mode)
+      item += ", \"mode\": " + json_string(*e.mode);
+    if (e.type)
+      item += ", \"type\": " + json_string(*e.type);
+    if (e.sha)
+      item += ", \"sha\": " + json_string(*e.sha);
+    if (e.size)
+      item += ", \"size\": " + std::to_string(*e.size);
+    if (e.patch)
+      item += ", \"patch\": true";
+    list += (list.empty() ? "{" : ", {") + item + "}";
+  }
+  configure("{\"tree_entries\": " + (list.empty() ? "null" : "[" + list + "]") + "}");
+}
+
+void FakeGitHub::set_tarball_members(const std::vector<FakeTarballMember> &members) {
+  std::string list;
+  for (const FakeTarballMember &m : members) {
+    std::string item = "\"name\": " + json_string(m.name) + ", \"type\": " + json_string(m.type);
+    if (m.size)
+      item += ", \"size\": " + std::to_string(*m.size);
+    else
+      item += ", \"data\": " + json_string(m.data);
+    if (!m.target.empty())
+      item += ", \"target\": " + json_string(m.target);
+    list += (list.empty() ? "{" : ", {") + item + "}";
+  }
+  configure("{\"tarball_members\": " + (list.empty() ? "null" : "[" + list + "]") + "}");
+}
+
+void FakeGitHub::clear_hostile() {
+  corrupt_.clear();
+  configure(R"({"corrupt": null, "blob_content": null, "blob_bytes": null, )"
+            R"("tree_entries": null, "tarball_members": null})");
 }
 
 void FakeGitHub::reset_stats() { admin("POST", "/_admin/reset", "{}"); }

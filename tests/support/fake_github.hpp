@@ -47,6 +47,23 @@ struct FakeGitHubStats {
   }
 };
 
+/// An entry put into the fake's recursive tree answers (the `tree_entries` setting).
+struct FakeTreeEntry {
+  std::string path;                           ///< "{token}" becomes the token the request carried
+  std::optional<std::string> mode, type, sha; ///< unset: 100644, blob, the first blob's SHA
+  std::optional<std::uint64_t> size;          ///< unset: 0 (or, with patch, the real one)
+  bool patch = false; ///< update the entry at `path` instead of appending one
+};
+
+/// A member put into the fake's codeload tarballs (the `tarball_members` setting).
+struct FakeTarballMember {
+  std::string name;          ///< "{prefix}" becomes the archive's folder, "acme-web-abc1234/"
+  std::string type = "file"; ///< file, symlink, hardlink or dir
+  std::string data;          ///< a file's bytes, unless `size` is set
+  std::optional<std::uint64_t> size; ///< a file of that many 'x' bytes
+  std::string target;                ///< a link's target
+};
+
 struct FakeGitHubOptions {
   std::string owner = "acme";
   std::string name = "web";
@@ -101,6 +118,18 @@ public:
   /// Any other setting, as a JSON object (see fake_github.py).
   void configure(const std::string &json_object);
 
+  // Hostile answers (see fake_github.py); each replaces its setting, clear_hostile() ends all.
+  /// Every 200 answer of `endpoint` (commit, tree, blob, contents, codeload) spoiled by `mode`:
+  /// "truncate" (its first half) or "html" (an HTML page); nullopt: sent as it is.
+  void set_corrupt(const std::string &endpoint, std::optional<std::string> mode);
+  /// Blob and file-contents answers carry `content` as given (e.g. not base64).
+  void set_blob_content(std::optional<std::string> content);
+  /// Blob and file-contents answers carry `bytes` 'x' bytes instead of the file.
+  void set_blob_bytes(std::optional<std::uint64_t> bytes);
+  void set_tree_entries(const std::vector<FakeTreeEntry> &entries);        ///< empty: none
+  void set_tarball_members(const std::vector<FakeTarballMember> &members); ///< empty: none
+  void clear_hostile();
+
   FakeGitHubStats stats() const; ///< GET /_admin/stats
   void reset_stats();            ///< POST /_admin/reset
 
@@ -118,6 +147,7 @@ private:
   int pid_ = -1;
   int api_port_ = 0;
   int codeload_port_ = 0;
+  std::map<std::string, std::string> corrupt_; // endpoint -> mode, as last sent
 };
 
 } // namespace leanspec::test

@@ -45,6 +45,24 @@ Controls, on the API listener (never counted, never limited, no token needed):
       max_tree_entries int   entries per tree answer before `truncated` (0: 100000)
       redirects       {path: location}  API paths answered 302 to that Location (after the
                                 token and limit checks), e.g. to test redirect rules
+    Hostile answers (each null or absent: off), for the sync's validation:
+      corrupt         {endpoint: mode}  every 200 answer of that endpoint (commit, tree, blob,
+                                contents, codeload) spoiled: "truncate" (its first half),
+                                "html" (an HTML error page, content type unchanged)
+      blob_content    str    the `content` of every blob and file-contents answer, as given
+                                (e.g. not base64); `size` stays the real one
+      blob_bytes      int    every blob and file-contents answer carries this many 'x' bytes
+                                (base64) instead of the file; `size` stays the real one
+      tree_entries    [entry, ...]  into every recursive tree answer: an entry with
+                                "patch": true updates the fields of the entry at its path;
+                                others are appended as given (missing fields: mode 100644,
+                                type blob, size 0, the SHA of the first blob). "{token}" in a
+                                path becomes the token the request carried
+      tarball_members [member, ...]  into every codeload tarball: {"name", "type": "file"
+                                (default) | "symlink" | "hardlink" | "dir", "data": str or
+                                "size": n ('x' bytes), "target": link target}; "{prefix}" in a
+                                name becomes the archive's folder ("acme-web-abc1234/"). A
+                                member replaces the one of its name, else it is appended
   POST /_admin/reset   zeroes the counters below (settings stay)
   GET  /_admin/stats   {"requests": {endpoint: n}, "total", "not_modified", "failed",
                         "rate_limited", "unauthorized", "connections", "codeload_connections"
@@ -56,8 +74,10 @@ Controls, on the API listener (never counted, never limited, no token needed):
 
 import argparse
 import base64
+import gzip
 import hashlib
 import http.server
+import io
 import json
 import os
 import random
@@ -65,6 +85,7 @@ import re
 import signal
 import subprocess
 import sys
+import tarfile
 import threading
 import time
 import urllib.parse
@@ -181,6 +202,11 @@ class State:
         self.max_tree_entries = args.max_tree_entries
         self.redirects = {}
         self.fail_paths = {}
+        self.corrupt = None
+        self.blob_content = None
+        self.blob_bytes = None
+        self.tree_entries = None
+        self.tarball_members = None
         self.reset_counters()
 
     def reset_counters(self):
@@ -205,7 +231,8 @@ class State:
                     self.random = random.Random(value)
                 elif key in ("latency_ms", "fail_rate", "fail_all", "token", "rate_limit",
                              "rate_limit_reset", "secondary_after", "secondary_retry_after",
-                             "max_tree_entries", "redirects", "fail_paths"):
+                             "max_tree_entries", "redirects", "fail_paths", "corrupt",
+                             "blob_content", "blob_bytes", "tree_entries", "tarball_members"):
                     setattr(self, key, value)
                 else:
                     raise ValueError("unknown setting " + key)
@@ -396,6 +423,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         st = self.state
         headers = dict(headers)
         if status == 200:
+            endpoint = "codeload" if self.codeload else endpoint_name(self.path.split("?")[0])
+            body = spoil(body, (st.corrupt or {}).get(endpoint))
             etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
             headers["ETag"] = etag
             wanted = [t.strip() for t in (self.headers.get("If-None-Match") or "").split(",")]
@@ -469,6 +498,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 elif e["type"] == "tree":
                     item["url"] = base + "/git/trees/" + e["sha"]
                 tree.append(item)
+            if recursive and st.tree_entries:
+                self.patch_tree(tree)
             return 200, dumps({"sha": sha, "url": base + "/git/trees/" + sha, "tree": tree,
                                "truncated": truncated}), json_type, {}
 
@@ -480,8 +511,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if "application/vnd.github.raw" in accept:
                 return 200, data, "application/vnd.github.raw", {}
             return 200, dumps({"sha": sha, "node_id": "B_" + sha[:12], "size": len(data),
-                               "url": base + "/git/blobs/" + sha, "content": base64_lines(data),
-                               "encoding": "base64"}), json_type, {}
+                               "url": base + "/git/blobs/" + sha,
+                               "content": self.blob_text(data), "encoding": "base64"}), \
+                json_type, {}
 
         if rest[0] == "contents":
             path = "/".join(rest[1:]).strip("/")
@@ -512,6 +544,34 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
         raise not_found()
 
+    def blob_text(self, data):
+        """A blob's `content`: base64 of the file, or what the hostile settings say."""
+        st = self.state
+        if st.blob_content is not None:
+            return st.blob_content
+        if st.blob_bytes is not None:
+            return base64_lines(b"x" * st.blob_bytes)
+        return base64_lines(data)
+
+    def patch_tree(self, tree):
+        """Applies tree_entries to a recursive listing (in place)."""
+        got = self.headers.get("Authorization") or ""
+        token = got.split(" ", 1)[1] if " " in got else got
+        first_blob = next((e["sha"] for e in tree if e["type"] == "blob"), "0" * 40)
+        by_path = {e["path"]: e for e in tree}
+        for entry in self.state.tree_entries:
+            entry = dict(entry)
+            if "path" in entry:
+                entry["path"] = entry["path"].replace("{token}", token)
+            if entry.pop("patch", False):
+                if entry.get("path") not in by_path:
+                    raise Answer(500, {"message": "tree_entries: no entry " + entry["path"]})
+                by_path[entry["path"]].update(entry)
+                continue
+            item = {"mode": "100644", "type": "blob", "sha": first_blob, "size": 0}
+            item.update(entry)
+            tree.append(item)
+
     def contents(self, git, base, commit, ref, path, accept):
         if path:
             out = git.run("ls-tree", "-l", "-z", commit, "--", path).split(b"\x00")
@@ -528,7 +588,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if "application/vnd.github.raw" in accept:
                 return 200, data, "application/vnd.github.raw", {}
             item = content_item(base, ref, path, "file", sha, len(data))
-            item.update({"content": base64_lines(data), "encoding": "base64"})
+            item.update({"content": self.blob_text(data), "encoding": "base64"})
             return 200, dumps(item), json_type, {}
         listing = []
         for e in git.ls_tree(sha, False):
@@ -549,9 +609,61 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if st.git.object_type(sha) != "commit":
             return 404, b"Not Found", "text/plain; charset=utf-8", {}
         prefix = st.owner + "-" + st.name + "-" + sha[:7] + "/"
-        data = st.git.run("archive", "--format=tar.gz", "--prefix=" + prefix, sha)
+        if st.tarball_members:
+            tar = st.git.run("archive", "--format=tar", "--prefix=" + prefix, sha)
+            data = gzip.compress(hostile_tarball(tar, prefix, st.tarball_members), 6, mtime=0)
+        else:
+            data = st.git.run("archive", "--format=tar.gz", "--prefix=" + prefix, sha)
         return 200, data, "application/x-gzip", {
             "Content-Disposition": "attachment; filename=" + prefix[:-1] + ".tar.gz"}
+
+
+def spoil(body, mode):
+    """A 200 answer's body as a hostile setting wants it (see `corrupt`)."""
+    if mode is None:
+        return body
+    if mode == "truncate":
+        return body[:len(body) // 2]
+    if mode == "html":
+        return b"<html><body><h1>Unicorn!</h1> This page is taking too long</body></html>"
+    raise Answer(500, {"message": "corrupt: unknown mode " + str(mode)})
+
+
+def hostile_tarball(tar, prefix, members):
+    """The uncompressed tarball `tar` with `members` (see tarball_members) put in."""
+    wanted = []
+    for spec in members:
+        info = tarfile.TarInfo(spec["name"].replace("{prefix}", prefix))
+        kind = spec.get("type", "file")
+        data = None
+        if kind == "file":
+            data = spec["data"].encode() if "data" in spec else b"x" * spec.get("size", 0)
+            info.size = len(data)
+        elif kind in ("symlink", "hardlink"):
+            info.type = tarfile.SYMTYPE if kind == "symlink" else tarfile.LNKTYPE
+            info.linkname = spec["target"]
+        elif kind == "dir":
+            info.type = tarfile.DIRTYPE
+        else:
+            raise Answer(500, {"message": "tarball_members: unknown type " + kind})
+        info.mode = 0o644 if kind != "dir" else 0o755
+        wanted.append((info, data))
+    by_name = {info.name: (info, data) for info, data in wanted}
+    out = io.BytesIO()
+    with tarfile.open(fileobj=io.BytesIO(tar)) as source, \
+            tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT,
+                         pax_headers=source.pax_headers) as sink:
+        for member in source:
+            replacement = by_name.pop(member.name, None)
+            if replacement is not None:
+                info, data = replacement
+                sink.addfile(info, io.BytesIO(data) if data is not None else None)
+            else:
+                sink.addfile(member, source.extractfile(member) if member.isfile() else None)
+        for info, data in wanted:
+            if info.name in by_name:
+                sink.addfile(info, io.BytesIO(data) if data is not None else None)
+    return out.getvalue()
 
 
 def dumps(value):
