@@ -375,14 +375,15 @@ leanspec_source_import_directory(leanspec_string *out, leanspec_source *source,
 /**
  * Opens a service (SpecsService): the sources SPECS_MODE names, each behind a cache, routed by
  * project id; every leanspec_source_* call works on it (a call without a project id goes to
- * the filesystem project), as do the registry calls above, leanspec_source_invalidate() and
- * leanspec_source_cache_stats(). `config_json` NULL or "": the configuration from the
- * environment (SPECS_MODE, SPECS_DIR, DATABASE_URL, GITHUB_TOKEN, GITHUB_API_URL, CACHE_TTL,
- * WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS, REVALIDATION_SECRET). Otherwise an object with any
- * of "mode" ("filesystem" | "database" | "both"), "specsDir", "databaseUrl", "githubToken",
- * "githubApiUrl", "cacheTtlMs", "webhookSecrets" ([string]), "revalidationSecret",
- * "probeIntervalMs". Returns LEANSPEC_ECONFIG listing every problem of the configuration
- * (never a secret's value), LEANSPEC_EINVALID for bad JSON.
+ * the filesystem project), as do the registry calls above, leanspec_source_invalidate(),
+ * leanspec_source_cache_stats() and the sync and webhook calls below. `config_json` NULL or
+ * "": the configuration from the environment (SPECS_MODE, SPECS_DIR, DATABASE_URL,
+ * GITHUB_TOKEN, GITHUB_API_URL, CACHE_TTL, WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS,
+ * REVALIDATION_SECRET). Otherwise an object with any of "mode" ("filesystem" | "database" |
+ * "both"), "specsDir", "databaseUrl", "githubToken", "githubApiUrl", "cacheTtlMs",
+ * "webhookSecrets" ([string]), "revalidationSecret", "probeIntervalMs". Returns
+ * LEANSPEC_ECONFIG listing every problem of the configuration (never a secret's value),
+ * LEANSPEC_EINVALID for bad JSON.
  * Thread-safety: thread-safe.
  */
 LEANSPEC_API leanspec_status
@@ -438,8 +439,10 @@ LEANSPEC_API leanspec_status leanspec_source_filesystem_project_id(
  * "commit", "retryAt", "error"}: "outcome" is "ok", "not_modified", "error", "rate_limited"
  * or "running" (a run under way, or whose process died); times are unix ms ("endedAt" 0 while
  * running), "retryAt" unix seconds (rate_limited), "commit" and "error" null when empty.
- * Each of these calls returns LEANSPEC_EINVALID when `source` is not a service, and
- * LEANSPEC_ENOTFOUND (saying that database mode is off) for a service in `filesystem` mode.
+ * Each of these calls returns LEANSPEC_EINVALID when `source` is not a service; on a service
+ * in `filesystem` mode each returns LEANSPEC_ENOTFOUND (saying that database mode is off),
+ * except leanspec_source_stop_sync() (nothing to stop) and leanspec_source_handle_webhook()
+ * (its answer is a 404).
  */
 
 /**
@@ -453,8 +456,8 @@ LEANSPEC_API leanspec_status leanspec_source_start_sync(leanspec_source *source)
 
 /**
  * Stops the sync scheduler and returns when its threads have ended (a sync under way stops at
- * its next batch of requests). Does nothing when it is not running. leanspec_source_free()
- * stops it too.
+ * its next batch of requests). Does nothing when it is not running (or cannot run: a service
+ * in `filesystem` mode). leanspec_source_free() stops it too.
  * Thread-safety: thread-safe.
  */
 LEANSPEC_API leanspec_status leanspec_source_stop_sync(leanspec_source *source) LEANSPEC_NOEXCEPT;
