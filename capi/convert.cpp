@@ -236,6 +236,21 @@ std::string served_projects_json(const std::vector<ServedProject> &projects) {
   return std::move(w.out());
 }
 
+std::vector<std::pair<std::string, std::string>> header_pairs(const leanspec_header *headers,
+                                                              std::size_t count) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  if (count == 0)
+    return pairs;
+  require(headers, "headers");
+  pairs.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string where = "headers[" + std::to_string(i) + "]";
+    pairs.emplace_back(require(headers[i].name, (where + ".name").c_str()),
+                       require(headers[i].value, (where + ".value").c_str()));
+  }
+  return pairs;
+}
+
 void set_string(leanspec_string *out, std::string_view text) {
   auto *data = static_cast<char *>(std::malloc(text.size() + 1));
   if (data == nullptr)

@@ -36,6 +36,11 @@ RegisteredProject parse_project(const char *json, const char *argument,
 ServiceConfig parse_service_config(const char *json, const char *argument);
 std::string served_projects_json(const std::vector<ServedProject> &projects);
 
+/// `count` C headers as name/value pairs; invalid_argument "headers[i].name is NULL" and the
+/// like for a NULL pointer.
+std::vector<std::pair<std::string, std::string>> header_pairs(const leanspec_header *headers,
+                                                              std::size_t count);
+
 /// Calls `f` with the source as a DatabaseSource or a SpecsService (the two with a registry).
 template <class F>
 decltype(auto) with_registry(const leanspec_source *source, const char *function, F &&f) {

@@ -375,14 +375,15 @@ leanspec_source_import_directory(leanspec_string *out, leanspec_source *source,
 /**
  * Opens a service (SpecsService): the sources SPECS_MODE names, each behind a cache, routed by
  * project id; every leanspec_source_* call works on it (a call without a project id goes to
- * the filesystem project), as do the registry calls above, leanspec_source_invalidate() and
- * leanspec_source_cache_stats(). `config_json` NULL or "": the configuration from the
- * environment (SPECS_MODE, SPECS_DIR, DATABASE_URL, GITHUB_TOKEN, GITHUB_API_URL, CACHE_TTL,
- * WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS, REVALIDATION_SECRET). Otherwise an object with any
- * of "mode" ("filesystem" | "database" | "both"), "specsDir", "databaseUrl", "githubToken",
- * "githubApiUrl", "cacheTtlMs", "webhookSecrets" ([string]), "revalidationSecret",
- * "probeIntervalMs". Returns LEANSPEC_ECONFIG listing every problem of the configuration
- * (never a secret's value), LEANSPEC_EINVALID for bad JSON.
+ * the filesystem project), as do the registry calls above, leanspec_source_invalidate(),
+ * leanspec_source_cache_stats() and the sync and webhook calls below. `config_json` NULL or
+ * "": the configuration from the environment (SPECS_MODE, SPECS_DIR, DATABASE_URL,
+ * GITHUB_TOKEN, GITHUB_API_URL, CACHE_TTL, WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS,
+ * REVALIDATION_SECRET). Otherwise an object with any of "mode" ("filesystem" | "database" |
+ * "both"), "specsDir", "databaseUrl", "githubToken", "githubApiUrl", "cacheTtlMs",
+ * "webhookSecrets" ([string]), "revalidationSecret", "probeIntervalMs". Returns
+ * LEANSPEC_ECONFIG listing every problem of the configuration (never a secret's value),
+ * LEANSPEC_EINVALID for bad JSON.
  * Thread-safety: thread-safe.
  */
 LEANSPEC_API leanspec_status
@@ -418,6 +419,106 @@ LEANSPEC_API leanspec_status leanspec_source_served_projects(
 LEANSPEC_API leanspec_status leanspec_source_revalidate(bool *out, leanspec_source *source,
                                                         const char *secret, const char *ref,
                                                         const char *project_id) LEANSPEC_NOEXCEPT;
+
+/**
+ * The id of a service's filesystem project (what a call without a project id reads in
+ * `filesystem` and `both` modes), or "" in `database` mode. The mode itself is the "mode" of
+ * leanspec_source_health(). Returns LEANSPEC_EINVALID when `source` is not a service.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_filesystem_project_id(
+    leanspec_string *out, const leanspec_source *source) LEANSPEC_NOEXCEPT;
+
+/* ---- GitHub sync and webhooks: services in `database` and `both` modes ------------------ */
+
+/*
+ * A service syncs its registered projects from GitHub (its "githubApiUrl" and "githubToken")
+ * and takes GitHub's push webhooks (signed with one of its "webhookSecrets"). A sync run is
+ * the JSON object {"id", "projectId", "outcome", "startedAt", "endedAt", "added", "updated",
+ * "removed", "requests", "notModified", "bytes", "durationMs", "rateLimitRemaining", "path",
+ * "commit", "retryAt", "error"}: "outcome" is "ok", "not_modified", "error", "rate_limited"
+ * or "running" (a run under way, or whose process died); times are unix ms ("endedAt" 0 while
+ * running), "retryAt" unix seconds (rate_limited), "commit" and "error" null when empty.
+ * Each of these calls returns LEANSPEC_EINVALID when `source` is not a service; on a service
+ * in `filesystem` mode each returns LEANSPEC_ENOTFOUND (saying that database mode is off),
+ * except leanspec_source_stop_sync() (nothing to stop) and leanspec_source_handle_webhook()
+ * (its answer is a 404).
+ */
+
+/**
+ * Starts the service's sync scheduler on its own threads: every registered project synced at
+ * its interval, webhook-queued syncs as soon as possible (several processes may run one: a
+ * lease lets one of them sync a project at a time). While the database is down the scheduler
+ * starts once it is back. Does nothing when it runs already.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_start_sync(leanspec_source *source) LEANSPEC_NOEXCEPT;
+
+/**
+ * Stops the sync scheduler and returns when its threads have ended (a sync under way stops at
+ * its next batch of requests). Does nothing when it is not running (or cannot run: a service
+ * in `filesystem` mode). leanspec_source_free() stops it too.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_stop_sync(leanspec_source *source) LEANSPEC_NOEXCEPT;
+
+/**
+ * Syncs the registered project `project_id` now, on the calling thread (blocking network and
+ * database I/O), and sets `*out` to the sync run; the next reads show what was synced. A
+ * failed sync (HTTP, GitHub, its rate limit, another instance holding the project's lease) is
+ * LEANSPEC_OK with "outcome" "error" or "rate_limited" and the reason in "error"; the stored
+ * specs stay as they were. Returns LEANSPEC_ENOTFOUND for an unknown project,
+ * LEANSPEC_EDATABASE when the database fails, LEANSPEC_EINVALID for a NULL `project_id`.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_sync_now(leanspec_string *out, leanspec_source *source,
+                                                      const char *project_id) LEANSPEC_NOEXCEPT;
+
+/**
+ * Queues a sync of `project_id`, durably: a scheduler (this one, a later one, or another
+ * process's on the same database) runs it as soon as it can. Returns at once.
+ * Returns LEANSPEC_ENOTFOUND for an unknown project, LEANSPEC_EDATABASE when the database
+ * fails. Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_request_sync(leanspec_source *source,
+                                                          const char *project_id) LEANSPEC_NOEXCEPT;
+
+/**
+ * The latest `limit` sync runs of `project_id` (0: all of them) as a JSON array, newest first,
+ * whichever process ran them; an unknown project has none ([]). "retryAt" is not stored (0).
+ * Returns LEANSPEC_EDATABASE when the database fails.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_sync_runs(leanspec_string *out,
+                                                       const leanspec_source *source,
+                                                       const char *project_id,
+                                                       size_t limit) LEANSPEC_NOEXCEPT;
+
+/** One HTTP request header: NUL-terminated name (any case) and value. */
+typedef struct leanspec_header {
+  const char *name;
+  const char *value;
+} leanspec_header;
+
+/**
+ * Handles one GitHub webhook delivery for a host's HTTP route: `headers` (`header_count` of
+ * them, as received) and the raw request body (`body_size` bytes; NULL when 0). Checks
+ * X-Hub-Signature-256 against the webhook secrets, answers "ping", ignores other events,
+ * redeliveries and pushes that touch no spec file, and queues an incremental sync for a push;
+ * returns at once. `*out` is {"status", "action", "message", "projectId"}: the HTTP status
+ * and one-line message to answer GitHub with, "action" one of "rejected", "ping", "ignored",
+ * "queued", and the project concerned (null when unknown). A bad delivery is LEANSPEC_OK with
+ * a 4xx status; with no webhook secret configured every delivery is rejected; a service in
+ * `filesystem` mode answers 404, one whose database is down 503. Returns LEANSPEC_EINVALID
+ * only for bad arguments (a NULL name or value, NULL `headers` or `body` with a non-zero
+ * count or size).
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_source_handle_webhook(leanspec_string *out,
+                                                            leanspec_source *source,
+                                                            const leanspec_header *headers,
+                                                            size_t header_count, const char *body,
+                                                            size_t body_size) LEANSPEC_NOEXCEPT;
 
 /* ---- change events ----------------------------------------------------------------------- */
 

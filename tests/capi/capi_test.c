@@ -1,20 +1,37 @@
 /* capi_test: drives every function of leanspec.h from plain C11 on a spec tree it writes into a
- * temporary directory: results, errors (status and message), NULL arguments, a change event
- * from a real file edit, and every string and handle freed (under ASan, LeakSanitizer turns a
- * forgotten free into a failure). Exit status: the number of failed checks (0: pass). */
+ * temporary directory: results, errors (status and message), NULL arguments, change events
+ * from real file edits, the GitHub sync and webhooks of a service against the fake GitHub
+ * (tests/support/fake_github.py, serving a git repository the test commits to, over loopback)
+ * into a real SQLite file, and every string and handle freed (under ASan, LeakSanitizer turns a
+ * forgotten free into a failure). Exit status: 0 when every check passed.
+ *
+ *   capi_test          everything
+ *   capi_test events   the change events only (callbacks on library threads: the TSan run)
+ *
+ * LEANSPEC_PYTHON3 and LEANSPEC_FAKE_GITHUB_SCRIPT (the interpreter and the server script) come
+ * from CMake. */
 #define _XOPEN_SOURCE 700
 
 #include "leanspec.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+extern char **environ;
 
 static int failures;
 
@@ -34,12 +51,13 @@ static int failures;
 static char root[256];
 static char specs[300];
 
-static void write_file(const char *relative, const char *content) {
+/* Writes `base`/`relative`, creating the folders on the way. */
+static void write_file_at(const char *base, const char *relative, const char *content) {
   char path[512];
-  snprintf(path, sizeof path, "%s/%s", specs, relative);
+  snprintf(path, sizeof path, "%s/%s", base, relative);
   char dir[512];
   snprintf(dir, sizeof dir, "%s", path);
-  for (char *p = dir + strlen(specs) + 1; *p; ++p)
+  for (char *p = dir + strlen(base) + 1; *p; ++p)
     if (*p == '/') {
       *p = '\0';
       mkdir(dir, 0755);
@@ -52,6 +70,10 @@ static void write_file(const char *relative, const char *content) {
   }
   fputs(content, f);
   fclose(f);
+}
+
+static void write_file(const char *relative, const char *content) {
+  write_file_at(specs, relative, content);
 }
 
 static void write_tree(void) {
@@ -349,8 +371,15 @@ static void test_service(void) {
   bool flag = true;
   CHECK_STATUS(leanspec_source_is_stale(&flag, svc, NULL), LEANSPEC_OK);
   CHECK(!flag);
+  CHECK_STATUS(leanspec_source_filesystem_project_id(&s, svc), LEANSPEC_OK);
+  char project[300] = "";
+  if (s.data != NULL)
+    snprintf(project, sizeof project, "{\"id\":\"%s\"", s.data);
+  CHECK(s.size > 0);
+  leanspec_string_free(&s);
   CHECK_STATUS(leanspec_source_served_projects(&s, svc), LEANSPEC_OK);
   CHECK(CONTAINS(s, "\"source\":\"filesystem\""));
+  CHECK(CONTAINS(s, project)); /* the served filesystem project has that id */
   leanspec_string_free(&s);
   CHECK_STATUS(leanspec_source_cache_stats(&s, svc), LEANSPEC_OK);
   CHECK(CONTAINS(s, "\"hitRate\""));
@@ -384,6 +413,389 @@ static void test_service(void) {
   CHECK(svc == NULL);
 }
 
+/* ---- GitHub sync and webhooks: a service against the fake GitHub ------------------------ */
+
+/* Runs argv (argv[0] a full path) to completion; its stdout, up to `size` - 1 bytes without the
+ * trailing newline, goes to `out` when not NULL. Returns whether it exited with status 0. */
+static int run(char *const argv[], char *out, size_t size) {
+  int fd[2];
+  if (pipe(fd) != 0)
+    return 0;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fd[1], 1);
+  posix_spawn_file_actions_addclose(&actions, fd[0]);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &actions, NULL, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(fd[1]);
+  size_t used = 0;
+  char buffer[256];
+  ssize_t n;
+  while (rc == 0 && (n = read(fd[0], buffer, sizeof buffer)) != 0) {
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      break;
+    for (ssize_t i = 0; i < n && out != NULL && used + 1 < size; ++i)
+      out[used++] = buffer[i];
+  }
+  close(fd[0]);
+  if (out != NULL) {
+    out[used] = '\0';
+    while (used > 0 && (out[used - 1] == '\n' || out[used - 1] == '\r'))
+      out[--used] = '\0';
+  }
+  int status = 0;
+  if (rc != 0 || waitpid(pid, &status, 0) != pid)
+    return 0;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static char repo[300];
+
+/* git -C repo <args...>; stdout into `out` (may be NULL). Exits the test when git fails. */
+static void git(char *out, size_t size, const char *a1, const char *a2, const char *a3,
+                const char *a4) {
+  char *argv[] = {"/usr/bin/git", "-C", repo, (char *)a1, (char *)a2, (char *)a3, (char *)a4, NULL};
+  if (!run(argv, out, size)) {
+    fprintf(stderr, "git %s %s failed\n", a1, a2 ? a2 : "");
+    exit(100);
+  }
+}
+
+static void git_commit(char *head, size_t size, const char *message) {
+  git(NULL, 0, "add", "-A", NULL, NULL);
+  git(NULL, 0, "commit", "-q", "-m", message);
+  git(head, size, "rev-parse", "HEAD", NULL, NULL);
+}
+
+/* The fake GitHub (fake_github.py) serving `repo`; its API URL goes to `api_url`. */
+static pid_t start_fake_github(const char *token, char *api_url, size_t size) {
+  char parent[32];
+  snprintf(parent, sizeof parent, "%d", (int)getpid());
+  char *argv[] = {LEANSPEC_PYTHON3,
+                  LEANSPEC_FAKE_GITHUB_SCRIPT,
+                  "--repo",
+                  repo,
+                  "--owner",
+                  "acme",
+                  "--name",
+                  "web",
+                  "--token",
+                  (char *)token,
+                  "--parent-pid",
+                  parent,
+                  NULL};
+  int fd[2];
+  if (pipe(fd) != 0)
+    exit(100);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fd[1], 1);
+  posix_spawn_file_actions_addclose(&actions, fd[0]);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &actions, NULL, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(fd[1]);
+  if (rc != 0) {
+    fprintf(stderr, "cannot start %s: %s\n", argv[1], strerror(rc));
+    exit(100);
+  }
+  /* The first line is "API_PORT CODELOAD_PORT"; the server prints it once it listens. */
+  char line[64] = "";
+  size_t used = 0;
+  struct pollfd in = {fd[0], POLLIN, 0};
+  while (strchr(line, '\n') == NULL && used + 1 < sizeof line) {
+    if (poll(&in, 1, 20000) <= 0)
+      break; /* no line within 20 s: fails below */
+    const ssize_t n = read(fd[0], line + used, sizeof line - 1 - used);
+    if (n <= 0)
+      break;
+    used += (size_t)n;
+    line[used] = '\0';
+  }
+  close(fd[0]);
+  int api_port = 0;
+  if (sscanf(line, "%d", &api_port) != 1) {
+    fprintf(stderr, "fake_github.py printed no port line ('%s')\n", line);
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    exit(100);
+  }
+  snprintf(api_url, size, "http://127.0.0.1:%d", api_port);
+  return pid;
+}
+
+static void stop_fake_github(pid_t pid) {
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0); /* a clean stop, no crash */
+}
+
+/* "sha256=" + hex HMAC-SHA256 of `body` under `secret`, as GitHub signs a delivery. */
+static void sign(char out[72], const char *secret, const char *body) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)body, strlen(body), digest,
+       &length);
+  strcpy(out, "sha256=");
+  for (unsigned int i = 0; i < length && i < 32; ++i)
+    snprintf(out + 7 + 2 * i, 3, "%02x", digest[i]);
+}
+
+/* The integer after "key": in a JSON text, or -1. */
+static long long json_int(const leanspec_string *s, const char *key) {
+  char needle[64];
+  snprintf(needle, sizeof needle, "\"%s\":", key);
+  const char *at = s->data == NULL ? NULL : strstr(s->data, needle);
+  long long value = -1;
+  if (at == NULL || sscanf(at + strlen(needle), "%lld", &value) != 1)
+    return -1;
+  return value;
+}
+
+/* How many times `needle` occurs in `s`. */
+static int occurrences(const leanspec_string *s, const char *needle) {
+  int count = 0;
+  for (const char *at = s->data; at != NULL && (at = strstr(at, needle)) != NULL; ++at)
+    ++count;
+  return count;
+}
+
+static void sleep_ms(long ms) {
+  struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+  while (nanosleep(&t, &t) != 0 && errno == EINTR) {
+  }
+}
+
+/* A delivery: event, delivery id, signature (NULL: none) and the body. */
+static leanspec_status deliver(leanspec_string *out, leanspec_source *svc, const char *event,
+                               const char *id, const char *signature, const char *body) {
+  const leanspec_header headers[] = {{"X-GitHub-Event", event},
+                                     {"x-github-delivery", id},
+                                     {"Content-Type", "application/json"},
+                                     {"X-Hub-Signature-256", signature}};
+  const size_t count = signature == NULL ? 3 : 4;
+  return leanspec_source_handle_webhook(out, svc, headers, count, body, strlen(body));
+}
+
+static void test_sync(void) {
+  static const char token[] = "ghp_capiTestToken0123456789";
+  static const char secret[] = "hook-secret";
+  snprintf(repo, sizeof repo, "%s/repo", root);
+  {
+    char *init[] = {"/usr/bin/git", "init", "-q", "-b", "main", repo, NULL};
+    if (!run(init, NULL, 0))
+      exit(100);
+  }
+  git(NULL, 0, "config", "commit.gpgsign", "false", NULL);
+  write_file_at(repo, "specs/001-alpha/README.md", "---\nstatus: planned\n---\n# Alpha\n");
+  write_file_at(repo, "specs/002-beta/README.md",
+                "---\nstatus: draft\ndepends_on: [001-alpha]\n---\n# Beta\n");
+  write_file_at(repo, "README.md", "# acme/web\n");
+  char first[64], second[64];
+  git_commit(first, sizeof first, "initial");
+
+  char api_url[64];
+  const pid_t server = start_fake_github(token, api_url, sizeof api_url);
+  char config[1024];
+  /* cacheTtlMs 0: what the scheduler syncs on its own threads shows at once */
+  snprintf(config, sizeof config,
+           "{\"mode\":\"database\",\"databaseUrl\":\"sqlite:%s/sync.db\",\"githubApiUrl\":\"%s\","
+           "\"githubToken\":\"%s\",\"webhookSecrets\":[\"%s\"],\"cacheTtlMs\":0}",
+           root, api_url, token, secret);
+  leanspec_source *svc = NULL;
+  CHECK_STATUS(leanspec_source_open_service(&svc, config), LEANSPEC_OK);
+  if (svc == NULL) {
+    stop_fake_github(server);
+    return;
+  }
+  leanspec_string s = {NULL, 0};
+
+  CHECK_STATUS(leanspec_source_filesystem_project_id(&s, svc), LEANSPEC_OK);
+  CHECK(s.data != NULL && s.size == 0); /* database mode: no filesystem project */
+  leanspec_string_free(&s);
+
+  /* the registry of a service: update_project reaches it */
+  CHECK_STATUS(leanspec_source_add_project(svc, "{\"id\":\"acme/web\"}"), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_source_update_project(svc, "{\"id\":\"acme/web\",\"syncIntervalMs\":"
+                                                   "7200000}"),
+               LEANSPEC_OK);
+  CHECK_STATUS(leanspec_source_registered_projects(&s, svc), LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"specsPath\":\"specs\",\"syncIntervalMs\":7200000"));
+  leanspec_string_free(&s);
+  CHECK_STATUS(leanspec_source_update_project(svc, "{\"id\":\"no/such\"}"), LEANSPEC_ENOTFOUND);
+
+  /* nothing synced yet: no runs, no specs */
+  CHECK_STATUS(leanspec_source_sync_runs(&s, svc, "acme/web", 0), LEANSPEC_OK);
+  CHECK(s.data != NULL && strcmp(s.data, "[]") == 0);
+  leanspec_string_free(&s);
+
+  /* sync_now: the specs of the repository, at its head commit */
+  CHECK_STATUS(leanspec_source_sync_now(&s, svc, "acme/web"), LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"projectId\":\"acme/web\",\"outcome\":\"ok\""));
+  CHECK(json_int(&s, "added") == 2 && json_int(&s, "updated") == 0);
+  CHECK(json_int(&s, "id") > 0 && json_int(&s, "requests") > 0 && json_int(&s, "bytes") > 0);
+  CHECK(json_int(&s, "startedAt") > 0 && json_int(&s, "endedAt") >= json_int(&s, "startedAt"));
+  CHECK(CONTAINS(s, first)); /* "commit" */
+  CHECK(CONTAINS(s, "\"error\":null"));
+  CHECK(!CONTAINS(s, token));
+  const long long first_id = json_int(&s, "id");
+  leanspec_string_free(&s);
+  CHECK_STATUS(leanspec_source_list(&s, svc, NULL), LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"total\":2"));
+  leanspec_string_free(&s);
+  CHECK_STATUS(leanspec_source_get(&s, svc, "1", NULL), LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"title\":\"Alpha\""));
+  leanspec_string_free(&s);
+
+  /* unchanged: one conditional request answered 304 */
+  CHECK_STATUS(leanspec_source_sync_now(&s, svc, "acme/web"), LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"outcome\":\"not_modified\""));
+  CHECK(json_int(&s, "requests") == 1 && json_int(&s, "notModified") == 1);
+  leanspec_string_free(&s);
+
+  /* sync_runs: both, newest first; a limit; another project has none */
+  CHECK_STATUS(leanspec_source_sync_runs(&s, svc, "acme/web", 0), LEANSPEC_OK);
+  CHECK(s.data != NULL && s.data[0] == '[');
+  CHECK(occurrences(&s, "\"projectId\":\"acme/web\"") == 2);
+  {
+    const char *not_modified = strstr(s.data, "\"outcome\":\"not_modified\"");
+    const char *ok = strstr(s.data, "\"outcome\":\"ok\"");
+    CHECK(not_modified != NULL && ok != NULL && not_modified < ok);
+  }
+  leanspec_string_free(&s);
+  CHECK_STATUS(leanspec_source_sync_runs(&s, svc, "acme/web", 1), LEANSPEC_OK);
+  CHECK(occurrences(&s, "\"projectId\"") == 1 && CONTAINS(s, "\"outcome\":\"not_modified\""));
+  CHECK(json_int(&s, "id") > first_id);
+  leanspec_string_free(&s);
+  CHECK_STATUS(leanspec_source_sync_runs(&s, svc, "other/repo", 0), LEANSPEC_OK);
+  CHECK(s.data != NULL && strcmp(s.data, "[]") == 0);
+  leanspec_string_free(&s);
+
+  /* errors: unknown project, NULL arguments */
+  CHECK_STATUS(leanspec_source_sync_now(&s, svc, "no/such"), LEANSPEC_ENOTFOUND);
+  CHECK(ERROR_SAYS("no/such"));
+  CHECK(s.data == NULL);
+  CHECK_STATUS(leanspec_source_sync_now(&s, svc, NULL), LEANSPEC_EINVALID);
+  CHECK(ERROR_SAYS("project_id"));
+  CHECK_STATUS(leanspec_source_sync_now(NULL, svc, "acme/web"), LEANSPEC_EINVALID);
+  CHECK_STATUS(leanspec_source_request_sync(svc, "no/such"), LEANSPEC_ENOTFOUND);
+  CHECK_STATUS(leanspec_source_request_sync(svc, NULL), LEANSPEC_EINVALID);
+  CHECK_STATUS(leanspec_source_sync_runs(&s, svc, NULL, 0), LEANSPEC_EINVALID);
+
+  /* webhooks: a forged signature and a missing one are rejected, a signed ping answered */
+  const char *ping = "{\"zen\":\"Keep it logically awesome.\",\"hook_id\":7}";
+  char signature[72];
+  sign(signature, "not-the-secret", ping);
+  CHECK_STATUS(deliver(&s, svc, "ping", "d-1", signature, ping), LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"action\":\"rejected\""));
+  CHECK(json_int(&s, "status") >= 400 && json_int(&s, "status") < 500);
+  CHECK(!CONTAINS(s, secret));
+  leanspec_string_free(&s);
+  CHECK_STATUS(deliver(&s, svc, "ping", "d-2", NULL, ping), LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"action\":\"rejected\""));
+  leanspec_string_free(&s);
+  sign(signature, secret, ping);
+  CHECK_STATUS(deliver(&s, svc, "ping", "d-3", signature, ping), LEANSPEC_OK);
+  CHECK(json_int(&s, "status") == 200 && CONTAINS(s, "\"action\":\"ping\""));
+  leanspec_string_free(&s);
+  /* the signature covers the exact bytes: one byte more is a forgery */
+  {
+    const leanspec_header headers[] = {{"X-GitHub-Event", "ping"},
+                                       {"X-GitHub-Delivery", "d-4"},
+                                       {"X-Hub-Signature-256", signature}};
+    char longer[128];
+    snprintf(longer, sizeof longer, "%s ", ping);
+    CHECK_STATUS(leanspec_source_handle_webhook(&s, svc, headers, 3, longer, strlen(longer)),
+                 LEANSPEC_OK);
+    CHECK(CONTAINS(s, "\"action\":\"rejected\""));
+    leanspec_string_free(&s);
+    const leanspec_header broken[] = {{"X-GitHub-Event", NULL}};
+    CHECK_STATUS(leanspec_source_handle_webhook(&s, svc, broken, 1, ping, strlen(ping)),
+                 LEANSPEC_EINVALID);
+    CHECK(ERROR_SAYS("headers[0].value"));
+    CHECK_STATUS(leanspec_source_handle_webhook(&s, svc, NULL, 2, ping, strlen(ping)),
+                 LEANSPEC_EINVALID);
+    CHECK_STATUS(leanspec_source_handle_webhook(&s, svc, headers, 3, NULL, 5), LEANSPEC_EINVALID);
+    CHECK(ERROR_SAYS("body"));
+    CHECK(s.data == NULL);
+  }
+
+  /* a signed push that changes a spec queues a sync; the scheduler runs it */
+  write_file_at(repo, "specs/001-alpha/README.md", "---\nstatus: planned\n---\n# Alpha two\n");
+  git_commit(second, sizeof second, "retitle alpha");
+  char push[1024];
+  snprintf(push, sizeof push,
+           "{\"ref\":\"refs/heads/main\",\"before\":\"%s\",\"after\":\"%s\",\"created\":false,"
+           "\"deleted\":false,\"forced\":false,\"repository\":{\"full_name\":\"acme/web\"},"
+           "\"commits\":[{\"id\":\"%s\",\"added\":[],\"removed\":[],"
+           "\"modified\":[\"specs/001-alpha/README.md\"]}],\"head_commit\":{\"id\":\"%s\","
+           "\"added\":[],\"removed\":[],\"modified\":[\"specs/001-alpha/README.md\"]}}",
+           first, second, second, second);
+  sign(signature, secret, push);
+  CHECK_STATUS(deliver(&s, svc, "push", "d-5", signature, push), LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"action\":\"queued\"") && CONTAINS(s, "\"projectId\":\"acme/web\""));
+  CHECK(json_int(&s, "status") >= 200 && json_int(&s, "status") < 300);
+  leanspec_string_free(&s);
+  CHECK_STATUS(deliver(&s, svc, "push", "d-5", signature, push), LEANSPEC_OK);
+  CHECK(!CONTAINS(s, "\"action\":\"queued\"")); /* a redelivery queues nothing more */
+  leanspec_string_free(&s);
+
+  CHECK_STATUS(leanspec_source_start_sync(svc), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_source_start_sync(svc), LEANSPEC_OK); /* running already: no-op */
+  int synced = 0;
+  for (int i = 0; i < 600 && !synced; ++i) { /* at most 60 s */
+    if (leanspec_source_sync_runs(&s, svc, "acme/web", 1) == LEANSPEC_OK && CONTAINS(s, second) &&
+        CONTAINS(s, "\"outcome\":\"ok\"")) {
+      synced = 1;
+      CHECK(json_int(&s, "updated") == 1 && json_int(&s, "added") == 0);
+    }
+    leanspec_string_free(&s);
+    if (!synced)
+      sleep_ms(100);
+  }
+  CHECK(synced);
+  CHECK_STATUS(leanspec_source_stop_sync(svc), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_source_stop_sync(svc), LEANSPEC_OK); /* stopped already: no-op */
+  CHECK_STATUS(leanspec_source_get(&s, svc, "1", NULL), LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"title\":\"Alpha two\""));
+  leanspec_string_free(&s);
+  CHECK_STATUS(leanspec_source_request_sync(svc, "acme/web"), LEANSPEC_OK); /* stays queued */
+  leanspec_source_free(svc);
+  stop_fake_github(server);
+
+  /* a filesystem-mode service: no sync, webhooks answered 404; other sources: EINVALID */
+  snprintf(config, sizeof config, "{\"mode\":\"filesystem\",\"specsDir\":\"%s\"}", specs);
+  CHECK_STATUS(leanspec_source_open_service(&svc, config), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_source_start_sync(svc), LEANSPEC_ENOTFOUND);
+  CHECK(ERROR_SAYS("database mode is off"));
+  CHECK_STATUS(leanspec_source_stop_sync(svc), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_source_sync_now(&s, svc, "acme/web"), LEANSPEC_ENOTFOUND);
+  CHECK_STATUS(leanspec_source_sync_runs(&s, svc, "acme/web", 0), LEANSPEC_ENOTFOUND);
+  CHECK_STATUS(leanspec_source_request_sync(svc, "acme/web"), LEANSPEC_ENOTFOUND);
+  CHECK_STATUS(deliver(&s, svc, "ping", "d-6", signature, ping), LEANSPEC_OK);
+  CHECK(json_int(&s, "status") == 404 && CONTAINS(s, "\"action\":\"rejected\""));
+  leanspec_string_free(&s);
+  leanspec_source_free(svc);
+
+  leanspec_db_options opts = LEANSPEC_DB_OPTIONS_INIT;
+  char url[400];
+  snprintf(url, sizeof url, "sqlite:%s/sync.db", root);
+  opts.database_url = url;
+  leanspec_source *db = NULL;
+  CHECK_STATUS(leanspec_source_open_database(&db, &opts), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_source_sync_runs(&s, db, "acme/web", 0), LEANSPEC_EINVALID);
+  CHECK(ERROR_SAYS("not a service"));
+  CHECK_STATUS(leanspec_source_start_sync(db), LEANSPEC_EINVALID);
+  CHECK_STATUS(leanspec_source_stop_sync(NULL), LEANSPEC_EINVALID);
+  CHECK_STATUS(deliver(&s, db, "ping", "d-7", signature, ping), LEANSPEC_EINVALID);
+  CHECK_STATUS(leanspec_source_filesystem_project_id(&s, db), LEANSPEC_EINVALID);
+  leanspec_source_free(db);
+}
+
 /* ---- change events ---------------------------------------------------------------------- */
 
 struct events {
@@ -402,6 +814,38 @@ static void on_change(const char *json, size_t size, void *user_data) {
   ev->thread = pthread_self();
   pthread_cond_broadcast(&ev->cond);
   pthread_mutex_unlock(&ev->mutex);
+}
+
+/* A callback that reads the source it hears from and ends its own subscription on the first
+ * event (both allowed on the dispatcher thread). */
+struct reentrant {
+  pthread_mutex_t mutex;
+  pthread_cond_t cond;
+  const leanspec_source *source;
+  leanspec_subscription *subscription; /* NULL once the callback freed it */
+  int calls;
+  leanspec_status get_status;
+  int saw_new_title;
+};
+
+static void on_change_reentrant(const char *json, size_t size, void *user_data) {
+  (void)json, (void)size;
+  struct reentrant *r = user_data;
+  leanspec_string s = {NULL, 0};
+  const leanspec_status status = leanspec_source_get(&s, r->source, "1", NULL);
+  const int saw = CONTAINS(s, "Alpha done");
+  leanspec_string_free(&s);
+  pthread_mutex_lock(&r->mutex);
+  ++r->calls;
+  r->get_status = status;
+  r->saw_new_title = saw;
+  leanspec_subscription *sub = r->subscription;
+  r->subscription = NULL;
+  pthread_mutex_unlock(&r->mutex);
+  leanspec_subscription_free(sub); /* from inside: this call is the last */
+  pthread_mutex_lock(&r->mutex);
+  pthread_cond_broadcast(&r->cond);
+  pthread_mutex_unlock(&r->mutex);
 }
 
 static int event_count(struct events *ev) {
@@ -439,10 +883,28 @@ static void test_events(void) {
   CHECK_STATUS(leanspec_source_subscribe(&sub, src, NULL, &ev), LEANSPEC_EINVALID);
   CHECK(ERROR_SAYS("callback"));
   CHECK_STATUS(leanspec_source_subscribe(&sub, src, on_change, &ev), LEANSPEC_OK);
+  struct reentrant re = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, src, NULL, 0, 0, 0};
+  leanspec_subscription *re_sub = NULL;
+  CHECK_STATUS(leanspec_source_subscribe(&re_sub, src, on_change_reentrant, &re), LEANSPEC_OK);
+  pthread_mutex_lock(&re.mutex);
+  re.subscription = re_sub; /* under the mutex: the callback thread reads it */
+  pthread_mutex_unlock(&re.mutex);
 
   /* a real edit of a watched file */
   write_file("001-alpha/README.md", "---\nstatus: complete\npriority: high\n---\n# Alpha done\n");
   CHECK(wait_events(&ev, 1));
+  {
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 10;
+    pthread_mutex_lock(&re.mutex);
+    int rc = 0;
+    while (re.calls == 0 && rc != ETIMEDOUT)
+      rc = pthread_cond_timedwait(&re.cond, &re.mutex, &deadline);
+    CHECK(re.calls == 1 && re.get_status == LEANSPEC_OK && re.saw_new_title);
+    CHECK(re.subscription == NULL);
+    pthread_mutex_unlock(&re.mutex);
+  }
   pthread_mutex_lock(&ev.mutex);
   CHECK(strstr(ev.last, "\"projectId\":\"demo\"") != NULL);
   CHECK(strstr(ev.last, "\"changed\":[\"001-alpha\"]") != NULL);
@@ -464,8 +926,13 @@ static void test_events(void) {
   const int before = event_count(&ev);
   write_file("005-new/README.md", "---\nstatus: draft\n---\n# New\n");
   CHECK(wait_events(&cached, 1));
+  pthread_mutex_lock(&cached.mutex);
   CHECK(strstr(cached.last, "\"added\":[\"005-new\"]") != NULL);
+  pthread_mutex_unlock(&cached.mutex);
   CHECK(event_count(&ev) == before);
+  pthread_mutex_lock(&re.mutex);
+  CHECK(re.calls == 1); /* it unsubscribed itself */
+  pthread_mutex_unlock(&re.mutex);
 
   /* reload() is thread-safe and publishes nothing when nothing changed */
   CHECK_STATUS(leanspec_source_reload(src), LEANSPEC_OK);
@@ -474,8 +941,21 @@ static void test_events(void) {
   leanspec_source_free(src);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  /* git (here and in the fake GitHub) without the user's or the system's configuration */
+  setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+  setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
+  setenv("GIT_AUTHOR_NAME", "capi_test", 1);
+  setenv("GIT_AUTHOR_EMAIL", "capi@test.invalid", 1);
+  setenv("GIT_COMMITTER_NAME", "capi_test", 1);
+  setenv("GIT_COMMITTER_EMAIL", "capi@test.invalid", 1);
   write_tree();
+  if (argc > 1 && strcmp(argv[1], "events") == 0) {
+    test_events();
+    nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    printf("capi_test events: %s\n", failures ? "FAILED" : "all checks passed");
+    return failures ? 1 : 0;
+  }
   test_version_and_names();
   test_open_errors();
 
@@ -490,6 +970,7 @@ int main(void) {
   }
   test_database();
   test_service();
+  test_sync();
   test_events();
 
   nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);

@@ -34,6 +34,8 @@ from ._leanspec import (
     SpecList,
     SpecSource,
     Stats,
+    SyncRun,
+    WebhookResult,
     __version__,
 )
 
@@ -46,7 +48,7 @@ def _to_dict(self, **kwargs):
 
 
 for _cls in (Spec, SpecList, SearchResult, Stats, Relationships, Diagnostic, Project, ChangeEvent,
-             ServiceHealth, ServedProject, CacheStats):
+             ServiceHealth, ServedProject, CacheStats, SyncRun, WebhookResult):
     _cls.to_dict = _to_dict
 
 
@@ -88,5 +90,9 @@ ChangeEvent.__repr__ = lambda e: (
     f"-{len(e.removed)}>"
 )
 Project.__repr__ = lambda p: f"<Project {p.id}>"
+SyncRun.__repr__ = lambda r: (
+    f"<SyncRun {r.id} {r.project_id} {r.outcome.text} +{r.added} ~{r.updated} -{r.removed}>"
+)
+WebhookResult.__repr__ = lambda r: f"<WebhookResult {r.status} {r.action.text} {r.message!r}>"
 
 del _cls

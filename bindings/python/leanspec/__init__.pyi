@@ -4,7 +4,7 @@
 import datetime
 import enum
 import os
-from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
 __version__: str
 
@@ -361,6 +361,55 @@ class CacheStats:
     def to_json(self) -> str: ...
     def to_dict(self) -> dict[str, Any]: ...
 
+class SyncOutcome(enum.Enum):
+    OK = 0
+    NOT_MODIFIED = 1
+    ERROR = 2
+    RATE_LIMITED = 3
+    RUNNING = 4
+    @property
+    def text(self) -> str: ...
+
+class SyncRun:
+    id: int
+    project_id: str
+    outcome: SyncOutcome
+    started_at: Optional[datetime.datetime]
+    ended_at: Optional[datetime.datetime]
+    added: int
+    updated: int
+    removed: int
+    requests: int
+    not_modified: int
+    bytes: int
+    duration: datetime.timedelta
+    rate_limit_remaining: int
+    path: str
+    commit: str
+    retry_at: Optional[datetime.datetime]
+    error: str
+    def to_json(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class WebhookAction(enum.Enum):
+    REJECTED = 0
+    PING = 1
+    IGNORED = 2
+    QUEUED = 3
+    @property
+    def text(self) -> str: ...
+
+class WebhookResult:
+    status: int
+    action: WebhookAction
+    message: str
+    project_id: str
+    def to_json(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+_Headers = Union[Mapping[str, str], Iterable[tuple[str, str]]]
+_Bytes = Union[bytes, bytearray, memoryview]
+
 class SpecsService(SpecSource):
     def __init__(
         self,
@@ -389,8 +438,22 @@ class SpecsService(SpecSource):
         self, id: str, *, branch: str = "main", specs_path: str = "specs",
         sync_interval: _Duration = ...,
     ) -> None: ...
+    def update_project(
+        self,
+        id: str,
+        *,
+        branch: Optional[str] = None,
+        specs_path: Optional[str] = None,
+        sync_interval: Optional[_Duration] = None,
+    ) -> None: ...
     def remove_project(self, id: str) -> bool: ...
     def registered_projects(self) -> list[RegisteredProject]: ...
     def import_directory(
         self, project_id: str, specs_dir: Union[str, os.PathLike[str]]
     ) -> ImportResult: ...
+    def start_sync(self) -> None: ...
+    def stop_sync(self) -> None: ...
+    def sync_now(self, project_id: str) -> SyncRun: ...
+    def request_sync(self, project_id: str) -> None: ...
+    def sync_runs(self, project_id: str, *, limit: int = 20) -> list[SyncRun]: ...
+    def handle_webhook(self, headers: _Headers, body: _Bytes) -> WebhookResult: ...

@@ -36,6 +36,12 @@ template <class T> std::shared_ptr<T> python_owned(std::shared_ptr<T> source) {
   });
 }
 
+/// Gives an enum the read-only property `text`: to_string() of the value.
+template <class Enum> void bind_text(py::enum_<Enum> &e) {
+  e.def_property_readonly(
+      "text", [](Enum v) { return std::string(to_string(v)); }, "the canonical text");
+}
+
 /// A Timestamp as an aware UTC datetime, or None.
 py::object to_datetime(const std::optional<Timestamp> &time);
 
@@ -53,6 +59,7 @@ void bind_spec_source(py::module_ &m);
 void bind_filesystem_source(py::module_ &m);
 void bind_caching_source(py::module_ &m);
 void bind_database_source(py::module_ &m);
+void bind_github_sync(py::module_ &m);
 void bind_specs_service(py::module_ &m);
 void bind_json(py::module_ &m);
 

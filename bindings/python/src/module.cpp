@@ -15,6 +15,7 @@ PYBIND11_MODULE(_leanspec, m) {
   bind_filesystem_source(m);
   bind_caching_source(m);
   bind_database_source(m);
+  bind_github_sync(m);
   bind_specs_service(m);
   bind_json(m);
 }

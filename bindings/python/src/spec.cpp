@@ -50,11 +50,6 @@ py::object to_python(const Value &value) {
   return py::none();
 }
 
-template <class Enum> void bind_text(py::enum_<Enum> &e) {
-  e.def_property_readonly(
-      "text", [](Enum v) { return std::string(to_string(v)); }, "the canonical text");
-}
-
 } // namespace
 
 void bind_spec(py::module_ &m) {

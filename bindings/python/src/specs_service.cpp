@@ -1,17 +1,62 @@
 // Binds include/leanspec/specs_service.hpp: SpecsService (a SpecSource routed by project id),
-// its configuration (keywords, or from_env()), health, cache control and the registry.
+// its configuration (keywords, or from_env()), health, cache control, the registry, the GitHub
+// sync and webhooks. Every call that does I/O or waits releases the GIL.
 #include "common.hpp"
 
 namespace leanspec::python {
 namespace {
 
-template <class Enum> void bind_text(py::enum_<Enum> &e) {
-  e.def_property_readonly("text", [](Enum v) { return std::string(to_string(v)); });
-}
-
 std::shared_ptr<SpecsService> open(ServiceConfig config) {
   py::gil_scoped_release nogil;
   return python_owned(make_specs_service(std::move(config)));
+}
+
+// A str header name or value; anything else is invalid_argument naming `where`.
+std::string header_text(py::handle value, const std::string &where) {
+  if (!py::isinstance<py::str>(value))
+    throw Error(ErrorCode::invalid_argument,
+                where + ": expected str, got " +
+                    py::type::of(value).attr("__name__").cast<std::string>());
+  return value.cast<std::string>();
+}
+
+// handle_webhook's headers: a mapping (dict, an HTTP library's header object: anything with
+// items()) or an iterable of (name, value) pairs, each a str.
+std::vector<std::pair<std::string, std::string>> to_headers(py::handle headers) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (py::isinstance<py::str>(headers) || py::isinstance<py::bytes>(headers))
+    throw Error(ErrorCode::invalid_argument,
+                "headers: expected a mapping or (name, value) pairs, not a string");
+  const py::object pairs = py::hasattr(headers, "items")
+                               ? headers.attr("items")()
+                               : py::reinterpret_borrow<py::object>(headers);
+  if (!py::isinstance<py::iterable>(pairs))
+    throw Error(ErrorCode::invalid_argument, "headers: expected a mapping or (name, value) pairs");
+  std::size_t i = 0;
+  for (const auto item : pairs) {
+    const std::string where = "headers[" + std::to_string(i++) + "]";
+    if (!py::isinstance<py::sequence>(item) || py::isinstance<py::str>(item) || py::len(item) != 2)
+      throw Error(ErrorCode::invalid_argument, where + ": expected a (name, value) pair");
+    const auto pair = py::reinterpret_borrow<py::sequence>(item);
+    out.emplace_back(header_text(pair[0], where + " name"), header_text(pair[1], where + " value"));
+  }
+  return out;
+}
+
+// handle_webhook's body: the raw bytes of the request (bytes, bytearray, memoryview: any
+// contiguous buffer). A str is refused: the signature covers bytes, not text.
+std::string to_body(py::handle body) {
+  if (py::isinstance<py::str>(body))
+    throw Error(ErrorCode::invalid_argument,
+                "body: expected bytes (the raw request body), not str");
+  Py_buffer view;
+  if (PyObject_GetBuffer(body.ptr(), &view, PyBUF_SIMPLE) != 0) {
+    PyErr_Clear();
+    throw Error(ErrorCode::invalid_argument, "body: expected bytes, bytearray or memoryview");
+  }
+  const std::unique_ptr<Py_buffer, void (*)(Py_buffer *)> release(&view, PyBuffer_Release);
+  std::string bytes(static_cast<const char *>(view.buf), static_cast<std::size_t>(view.len));
+  return bytes;
 }
 
 } // namespace
@@ -118,10 +163,48 @@ void bind_specs_service(py::module_ &m) {
           },
           py::arg("id"), py::kw_only(), py::arg("branch") = "main", py::arg("specs_path") = "specs",
           py::arg("sync_interval") = std::chrono::seconds(300), nogil)
+      .def(
+          "update_project",
+          [](SpecsService &s, const std::string &id, std::optional<std::string> branch,
+             std::optional<std::string> specs_path, std::optional<std::chrono::seconds> interval) {
+            RegisteredProject project{.id = id};
+            for (const auto &p : s.registered_projects())
+              if (p.id == id)
+                project = p;
+            project.branch = branch.value_or(project.branch);
+            project.specs_path = specs_path.value_or(project.specs_path);
+            project.sync_interval = interval.value_or(project.sync_interval);
+            s.update_project(project);
+          },
+          py::arg("id"), py::kw_only(), py::arg("branch") = py::none(),
+          py::arg("specs_path") = py::none(), py::arg("sync_interval") = py::none(), nogil,
+          "Changes the given fields of a registered project; the others keep their value.")
       .def("remove_project", &SpecsService::remove_project, py::arg("id"), nogil)
       .def("registered_projects", &SpecsService::registered_projects, nogil)
       .def("import_directory", &SpecsService::import_directory, py::arg("project_id"),
-           py::arg("specs_dir"), nogil);
+           py::arg("specs_dir"), nogil)
+      .def("start_sync", &SpecsService::start_sync, nogil,
+           "Starts the sync scheduler on the service's threads (no-op when running).")
+      .def("stop_sync", &SpecsService::stop_sync, nogil,
+           "Stops the sync scheduler; returns when its threads have ended.")
+      .def("sync_now", &SpecsService::sync_now, py::arg("project_id"), nogil,
+           "Syncs one project now, on this thread, and returns the SyncRun.")
+      .def("request_sync", &SpecsService::request_sync, py::arg("project_id"), nogil,
+           "Queues a sync of the project, durably; returns at once.")
+      .def("sync_runs", &SpecsService::sync_runs, py::arg("project_id"), py::kw_only(),
+           py::arg("limit") = 20, nogil,
+           "The project's latest sync runs, newest first (limit 0: all).")
+      .def(
+          "handle_webhook",
+          [](SpecsService &s, py::handle headers, py::handle body) {
+            const auto pairs = to_headers(headers);
+            const auto bytes = to_body(body);
+            py::gil_scoped_release nogil_body;
+            return s.handle_webhook(pairs, bytes);
+          },
+          py::arg("headers"), py::arg("body"),
+          "Handles one GitHub webhook delivery (headers: a mapping or (name, value) pairs of "
+          "str; body: the raw bytes) and returns the WebhookResult to answer with.");
 }
 
 } // namespace leanspec::python
