@@ -12,8 +12,9 @@
 //
 //   start-up                 -> "ready <pid>"  (or "error <message>", then exit status 1)
 //   get <ref> <project>      -> "got <id> <content hash> <title>" | "missing"
-//   sync_now <project>       -> "synced <outcome> <added> <updated> <removed> <run id> <ns>"
-//                               (<ns>: when sync_now returned)
+//   sync_now <project>       -> "synced <outcome> <added> <updated> <removed> <run id> <called>
+//                               <returned>" (when sync_now was called and when it returned, ns:
+//                               the store's commit lies between the two)
 //   request_sync <project>   -> "requested"
 //   quit                     -> "bye", then exit status 0 once the service is destroyed
 //   a failing command        -> "error <message>"
@@ -98,12 +99,13 @@ int run(int argc, char **argv) {
         const auto spec = service->get(a, b);
         say(spec ? "got " + spec->id + ' ' + spec->content_hash + ' ' + spec->title : "missing");
       } else if (command == "sync_now") {
+        const std::int64_t called = now_ns();
         const leanspec::SyncRun run = service->sync_now(a);
         const std::int64_t returned = now_ns();
         say("synced " + std::string(leanspec::to_string(run.outcome)) + ' ' +
             std::to_string(run.added) + ' ' + std::to_string(run.updated) + ' ' +
             std::to_string(run.removed) + ' ' + std::to_string(run.id) + ' ' +
-            std::to_string(returned));
+            std::to_string(called) + ' ' + std::to_string(returned));
       } else if (command == "request_sync") {
         service->request_sync(a);
         say("requested");
