@@ -400,7 +400,8 @@ void check_three_instances(const std::string &url, const LeaseReader &lease, con
   }
   REQUIRE(eventually([&] {
     runs = runs_of->sync_runs(project, 0); // newest first
-    return runs.size() == 5 && runs.front().ended_at != 0;
+    // ended, and its details (commit, path) written, a statement later
+    return runs.size() == 5 && runs.front().ended_at != 0 && !runs.front().commit.empty();
   }));
   const SyncRun &takeover = runs[0], &killed = runs[1];
   CHECK(killed.outcome == SyncOutcome::running); // its process never finished it
