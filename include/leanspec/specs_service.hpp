@@ -75,6 +75,12 @@ struct ServiceConfig {
   /// How often a failing source is looked at again, and how old the fallback copy of a
   /// database project may grow before it is read again.
   std::chrono::milliseconds probe_interval{5'000};
+  /// The sync lease's time to live (SyncOptions::lease_ttl, at least 300 ms): how long a
+  /// project stays locked when the instance syncing it dies.
+  std::chrono::milliseconds sync_lease_ttl{60'000};
+  /// How often the sync scheduler reads the store's queue (SyncOptions::poll): how soon a sync
+  /// requested through another instance starts.
+  std::chrono::milliseconds sync_poll{2'000};
 
   /// Reads SPECS_MODE, SPECS_DIR, DATABASE_URL, GITHUB_TOKEN, GITHUB_API_URL, CACHE_TTL,
   /// WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS and REVALIDATION_SECRET (unset or empty: the

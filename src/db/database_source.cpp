@@ -374,7 +374,17 @@ namespace detail {
 Store &DatabaseSourceAccess::store(const DatabaseSource &source) { return *source.impl_->store; }
 
 void DatabaseSourceAccess::invalidate(const DatabaseSource &source, std::string_view project_id) {
-  source.impl_->slot(std::string(project_id))->served.store(nullptr);
+  // Marked for a version check, not dropped: the refresh (by the next read, or by the watcher
+  // when the store's listener reports the write) reads only what changed and publishes the
+  // change event, so this process's subscribers and cache hear of its own sync as other
+  // processes do. A dropped snapshot would be reloaded whole and silently.
+  const auto slot = source.impl_->slot(std::string(project_id));
+  const std::lock_guard lock(slot->refresh); // not over a newer snapshot the watcher stores
+  if (auto served = slot->served.load()) {
+    auto stale = std::make_shared<Served>(*served);
+    stale->checked = {};
+    slot->served.store(std::move(stale));
+  }
 }
 
 } // namespace detail

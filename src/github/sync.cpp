@@ -37,6 +37,7 @@
 #include <map>
 #include <mutex>
 #include <openssl/evp.h>
+#include <optional>
 #include <random>
 #include <set>
 #include <simdjson.h>
@@ -969,10 +970,11 @@ struct GithubSync::Impl {
 
   std::mutex mutex; // guards everything below
   std::condition_variable_any wake;
-  std::set<std::string> syncing;                  // projects this process is syncing
-  std::map<std::string, std::int64_t> next_due;   // unix ms, per project
-  std::map<std::string, int> failures;            // consecutive failed runs
-  std::map<std::string, std::int64_t> not_before; // unix ms: no sync of it before
+  std::set<std::string> syncing;                   // projects this process is syncing
+  std::map<std::string, std::int64_t> next_due;    // unix ms, per project
+  std::map<std::string, std::int64_t> synced_seen; // the last_synced_at next_due follows
+  std::map<std::string, int> failures;             // consecutive failed runs
+  std::map<std::string, std::int64_t> not_before;  // unix ms: no sync of it before
   std::uint64_t notifications = 0;
   std::mt19937_64 random{std::random_device{}()};
   std::vector<std::jthread> workers;
@@ -1035,8 +1037,12 @@ struct GithubSync::Impl {
   }
 
   // One sync, with the lease held and renewed.
-  // `reserved`: the scheduler marked the project as syncing already.
-  SyncRun sync(std::string_view project_id, bool reserved = false) {
+  // `reserved`: the scheduler marked the project as syncing already. `picked_synced_at`: for
+  // the scheduler, the project's last_synced_at when it found it due; when another holder
+  // synced it since (and no request is queued), the lease is given back unused: a run with
+  // id 0 and outcome not_modified.
+  SyncRun sync(std::string_view project_id, bool reserved = false,
+               std::optional<std::int64_t> picked_synced_at = std::nullopt) {
     const std::string id(project_id);
     if (!reserved) {
       const std::lock_guard lock(mutex);
@@ -1056,6 +1062,22 @@ struct GithubSync::Impl {
       throw Error(ErrorCode::not_found, "project '" + id + "' is not registered");
     if (!store.try_acquire_lease(id, options.holder, options.lease_ttl))
       return busy(id, "a sync of '" + id + "' is running in another process");
+    if (picked_synced_at) {
+      bool synced_since = false;
+      try {
+        synced_since = synced_elsewhere(id, *picked_synced_at);
+      } catch (...) {
+        store.release_lease(id, options.holder);
+        throw;
+      }
+      if (synced_since) {
+        store.release_lease(id, options.holder);
+        SyncRun skipped;
+        skipped.project_id = id;
+        skipped.outcome = SyncOutcome::not_modified;
+        return skipped;
+      }
+    }
     SyncRun run;
     {
       // Renewed every third of its time to live, so a long sync keeps it; a sync that writes
@@ -1086,6 +1108,19 @@ struct GithubSync::Impl {
     }
     store.release_lease(id, options.holder);
     return run;
+  }
+
+  // True when another holder synced the project after the scheduler read `picked_synced_at`
+  // and nothing is queued for it: between a scheduler's read and its lease, another instance
+  // may have run the whole sync (and released the lease).
+  bool synced_elsewhere(const std::string &id, std::int64_t picked_synced_at) {
+    const auto project = store.project(id);
+    if (!project || project->last_synced_at <= picked_synced_at)
+      return false;
+    for (const auto &schedule : store.sync_schedules())
+      if (schedule.project_id == id && schedule.requested_at > 0)
+        return false;
+    return true;
   }
 
   SyncRun sync_locked(ProjectRecord project) {
@@ -1191,6 +1226,7 @@ struct GithubSync::Impl {
   void worker(std::stop_token stop) {
     while (!stop.stop_requested()) {
       std::optional<std::string> pick;
+      std::int64_t pick_synced_at = 0;
       std::int64_t wait_until = unix_ms() + options.poll.count();
       std::uint64_t seen = 0;
       try {
@@ -1212,10 +1248,15 @@ struct GithubSync::Impl {
             due = s->second.requested_at;
           else {
             auto [it, inserted] = next_due.try_emplace(project.id, 0);
-            if (inserted)
+            auto &synced = synced_seen[project.id];
+            // First sight, or synced since (by any instance): due an interval after that sync,
+            // so that instances sharing the store do not each sync it again.
+            if (inserted || synced != project.last_synced_at) {
               it->second = project.last_synced_at
                                ? project.last_synced_at + interval_of(project).count()
                                : now;
+              synced = project.last_synced_at;
+            }
             due = it->second;
           }
           due = std::max(due, retry_at);
@@ -1223,6 +1264,7 @@ struct GithubSync::Impl {
             due = std::max(due, nb->second);
           if (due <= now && (!pick || due < best)) {
             pick = project.id;
+            pick_synced_at = project.last_synced_at;
             best = due;
           } else if (due > now) {
             wait_until = std::min(wait_until, due);
@@ -1234,7 +1276,7 @@ struct GithubSync::Impl {
         pick.reset(); // the store is unreachable: try again after the poll interval
       }
       if (pick) {
-        run_scheduled(*pick);
+        run_scheduled(*pick, pick_synced_at);
         continue;
       }
       std::unique_lock lock(mutex);
@@ -1244,11 +1286,11 @@ struct GithubSync::Impl {
     }
   }
 
-  void run_scheduled(const std::string &id) {
+  void run_scheduled(const std::string &id, std::int64_t picked_synced_at) {
     SyncRun run;
     bool failed = false;
     try {
-      run = sync(id, true);
+      run = sync(id, true, picked_synced_at);
       failed = run.outcome == SyncOutcome::error;
     } catch (const std::exception &) {
       failed = true; // the project was removed, or the store failed: try later

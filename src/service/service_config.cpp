@@ -160,6 +160,11 @@ std::vector<std::string> ServiceConfig::problems() const {
   if (probe_interval.count() <= 0)
     out.push_back("probe_interval: " + std::to_string(probe_interval.count()) +
                   " ms is not positive");
+  if (sync_lease_ttl < std::chrono::milliseconds(300))
+    out.push_back("sync_lease_ttl: " + std::to_string(sync_lease_ttl.count()) +
+                  " ms is shorter than 300 ms");
+  if (sync_poll.count() <= 0)
+    out.push_back("sync_poll: " + std::to_string(sync_poll.count()) + " ms is not positive");
   return out;
 }
 

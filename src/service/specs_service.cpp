@@ -401,6 +401,8 @@ struct SpecsService::Impl {
       sync_options.api_url = config.github_api_url;
       sync_options.token = config.github_token;
       sync_options.webhook_secrets = config.webhook_secrets;
+      sync_options.lease_ttl = config.sync_lease_ttl;
+      sync_options.poll = config.sync_poll;
       auto github = make_github_sync(database_source, std::move(sync_options));
       bool start = false;
       {

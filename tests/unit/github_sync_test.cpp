@@ -9,12 +9,14 @@
 #include "support/postgres_harness.hpp"
 #include "support/temp_spec_tree.hpp"
 
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <doctest/doctest.h>
 #include <leanspec/database_source.hpp>
 #include <leanspec/error.hpp>
 #include <leanspec/github_sync.hpp>
+#include <mutex>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -507,6 +509,49 @@ TEST_SUITE("github") {
     CHECK(f.store().project("acme/web")->last_commit == after);
     sync->stop();
     CHECK_FALSE(sync->is_running());
+  }
+
+  TEST_CASE("sync: the syncing process's own subscribers hear of its sync") {
+    Fixture f;
+    f.first_sync();
+    std::mutex mutex;
+    std::condition_variable arrived;
+    std::vector<ChangeEvent> events;
+    auto subscription = f.db->subscribe([&](const ChangeEvent &e) {
+      const std::lock_guard lock(mutex);
+      events.push_back(e);
+      arrived.notify_all();
+    });
+    CHECK(f.db->get("003", "acme/web")->title == "Spec 3"); // served from here on
+    f.repo.write("specs/003-spec-3/README.md", readme("Pushed"));
+    f.repo.commit("push");
+    CHECK(f.sync->sync_now("acme/web").updated == 1);
+    std::unique_lock lock(mutex);
+    REQUIRE(arrived.wait_for(lock, std::chrono::seconds(30), [&] { return !events.empty(); }));
+    CHECK(events.front().changed == std::vector<std::string>{"003-spec-3"});
+    lock.unlock();
+    CHECK(f.db->get("003", "acme/web")->title == "Pushed");
+  }
+
+  TEST_CASE("sync: three schedulers on one store sync a new project once") {
+    Fixture f; // acme/web registered, never synced: due at once everywhere
+    f.server->set_latency(std::chrono::milliseconds(50)); // the first sync holds the lease a while
+    std::vector<std::shared_ptr<GithubSync>> schedulers;
+    for (int i = 0; i < 3; ++i) // three holders, as three processes would be
+      schedulers.push_back(f.make({.poll = std::chrono::milliseconds(50)}));
+    for (const auto &s : schedulers)
+      s->start();
+    for (int i = 0; i < 3000 && f.store().project("acme/web")->sync_state != "ok"; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    REQUIRE(f.store().project("acme/web")->sync_state == "ok");
+    // Room for the other two to sync it again if they wrongly would: many of their polls.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    for (const auto &s : schedulers)
+      s->stop();
+    const auto runs = f.sync->sync_runs("acme/web", 0);
+    REQUIRE(runs.size() == 1);
+    CHECK(runs.front().outcome == SyncOutcome::ok);
+    CHECK(f.server->stats().total == runs.front().requests);
   }
 
   TEST_CASE("sync: PostgreSQL, first sync and an unchanged resync") {
