@@ -912,11 +912,11 @@ public:
         Retry::once);
   }
 
-  std::int64_t begin_sync_run(std::string_view project_id) override {
+  std::int64_t begin_sync_run(std::string_view project_id, std::int64_t started_at) override {
     return run("starting a sync run", [&](Session &s) {
       Result r = s.exec("INSERT INTO sync_runs (project_id, started_at, outcome) "
                         "SELECT id, $2, 'running' FROM projects WHERE id = $1 RETURNING id",
-                        Params().text(project_id).integer(now_ms()));
+                        Params().text(project_id).integer(started_at));
       if (PQntuples(r.get()) == 0)
         throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
       return to_int(r.get(), 0, 0);

@@ -635,11 +635,11 @@ public:
     });
   }
 
-  std::int64_t begin_sync_run(std::string_view project_id) override {
+  std::int64_t begin_sync_run(std::string_view project_id, std::int64_t started_at) override {
     return run("starting a sync run", [&](Connection &db) {
       SQLite::Statement q(db, "INSERT INTO sync_runs (project_id, started_at, outcome) "
                               "SELECT id, ?, 'running' FROM projects WHERE id = ?");
-      q.bind(1, now_ms());
+      q.bind(1, started_at);
       bind_text(q, 2, project_id);
       if (q.exec() == 0)
         throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");

@@ -224,9 +224,10 @@ public:
 
   // --- sync runs and webhook deliveries -----------------------------------------------------
 
-  /// Records the start of a sync run (outcome "running", started now) and returns its id.
+  /// Records the start of a sync run at `started_at` (unix ms; outcome "running") and returns
+  /// its id.
   /// @throws leanspec::Error not_found for an unknown project
-  virtual std::int64_t begin_sync_run(std::string_view project_id) = 0;
+  virtual std::int64_t begin_sync_run(std::string_view project_id, std::int64_t started_at) = 0;
   /// Records how run `run.id` ended, with its details (ended_at defaults to now).
   /// @throws leanspec::Error not_found for an unknown run
   virtual void end_sync_run(const SyncRunRecord &run) = 0;

@@ -1140,7 +1140,7 @@ struct GithubSync::Impl {
     SyncRun run;
     run.project_id = project.id;
     run.started_at = unix_ms();
-    run.id = store.begin_sync_run(project.id);
+    run.id = store.begin_sync_run(project.id, run.started_at);
     project.sync_state = "syncing";
     store.update_project(project);
 

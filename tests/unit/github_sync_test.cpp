@@ -192,7 +192,8 @@ TEST_SUITE("github") {
     CHECK(runs[0].outcome == SyncOutcome::not_modified);
     CHECK(runs[0].path == "unchanged");
     CHECK(runs[0].requests == 1);
-    CHECK(runs[0].started_at > 0);
+    CHECK(runs[0].started_at == run.started_at); // the times sync_now returned are the stored ones
+    CHECK(runs[0].ended_at == run.ended_at);
     CHECK(runs[0].ended_at >= runs[0].started_at);
     CHECK(runs[1].outcome == SyncOutcome::ok);
     CHECK(runs[1].added == 3);

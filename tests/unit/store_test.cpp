@@ -351,7 +351,7 @@ TEST_SUITE("store") {
     store->replace_specs("acme/web",
                          {spec("001-alpha", readme("status: planned", "Alpha", "alpha body")),
                           spec("002-beta", readme("depends_on: [001-alpha]", "Beta", "beta"))});
-    store->end_sync_run({.id = store->begin_sync_run("acme/web"), .outcome = "ok"});
+    store->end_sync_run({.id = store->begin_sync_run("acme/web", 1'000), .outcome = "ok"});
     CHECK(store->try_acquire_lease("acme/web", "worker-1", 60s));
     CHECK(store->remove_project("acme/web"));
     CHECK_FALSE(store->remove_project("acme/web"));
@@ -656,7 +656,7 @@ TEST_SUITE("store") {
     finish.project.etags_json = R"({"x":"\"e\""})";
     finish.project.sync_state = "ok";
     finish.project.last_synced_at = 1234;
-    finish.run.id = store->begin_sync_run("acme/web");
+    finish.run.id = store->begin_sync_run("acme/web", 1'000);
     finish.run.outcome = "ok";
     finish.run.requests = 5;
     finish.run.added = 99; // replaced by what the snapshot changed
@@ -699,7 +699,7 @@ TEST_SUITE("store") {
     CHECK(run.details.commit == finish.project.last_commit);
 
     // Without a snapshot: the fields and the run only, the specs untouched.
-    finish.run.id = store->begin_sync_run("acme/web");
+    finish.run.id = store->begin_sync_run("acme/web", 1'000);
     finish.run.outcome = "error";
     finish.run.error = "GitHub said 502";
     finish.project.sync_state = "error";
@@ -718,7 +718,7 @@ TEST_SUITE("store") {
     B backend;
     auto store = Store::open(backend.url());
     store->add_project(project("acme/web"));
-    const std::int64_t first = store->begin_sync_run("acme/web");
+    const std::int64_t first = store->begin_sync_run("acme/web", 1'000);
     SyncRunRecord done;
     done.id = first;
     done.outcome = "ok";
@@ -729,7 +729,7 @@ TEST_SUITE("store") {
     done.not_modified = 4;
     done.rate_limit_remaining = 4987;
     store->end_sync_run(done);
-    const std::int64_t second = store->begin_sync_run("acme/web");
+    const std::int64_t second = store->begin_sync_run("acme/web", 2'000);
     CHECK(second > first);
 
     const auto runs = store->sync_runs("acme/web", 0);
@@ -747,7 +747,8 @@ TEST_SUITE("store") {
     CHECK(runs[1].requests == 7);
     CHECK(runs[1].not_modified == 4);
     CHECK(runs[1].rate_limit_remaining == 4987);
-    CHECK(runs[1].started_at > 0);
+    CHECK(runs[0].started_at == 2'000);
+    CHECK(runs[1].started_at == 1'000);
     CHECK(runs[1].ended_at >= runs[1].started_at);
     CHECK(store->sync_runs("acme/web", 1).size() == 1);
     CHECK(store->sync_runs("nobody/here", 0).empty());
@@ -761,7 +762,8 @@ TEST_SUITE("store") {
     CHECK(store->sync_runs("acme/web", 1)[0].error == "GitHub said 502");
     CHECK(store->sync_runs("acme/web", 1)[0].ended_at == 42);
 
-    CHECK(error_of([&] { store->begin_sync_run("nobody/here"); }).code() == ErrorCode::not_found);
+    CHECK(error_of([&] { store->begin_sync_run("nobody/here", 1'000); }).code() ==
+          ErrorCode::not_found);
     failed.id = 999999;
     CHECK(error_of([&] { store->end_sync_run(failed); }).code() == ErrorCode::not_found);
 
