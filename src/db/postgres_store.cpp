@@ -642,6 +642,16 @@ public:
       // Without a snapshot (finish_sync without one) nothing is compared, so nothing removed.
       const std::unordered_map<std::string, std::string> existing =
           specs ? stored_hashes(s) : std::unordered_map<std::string, std::string>{};
+      // The stored files' blob SHAs (path -> name -> SHA): a changed folder rewrites only the
+      // files whose SHA changed.
+      std::unordered_map<std::string, std::unordered_map<std::string, std::string>> stored_files;
+      if (!existing.empty()) {
+        Result f = s.exec("SELECT spec_path, name, blob_sha FROM spec_files WHERE project_id = $1",
+                          Params().text(project_id));
+        for (int i = 0; i < PQntuples(f.get()); ++i)
+          stored_files[to_string(f.get(), i, 0)].emplace(to_string(f.get(), i, 1),
+                                                         to_string(f.get(), i, 2));
+      }
 
       ReplaceResult result;
       std::unordered_set<std::string_view> seen;
@@ -656,6 +666,7 @@ public:
           searches(A::tsvector_oid);
       A file_paths(A::text_oid), file_names(A::text_oid), file_contents(A::bytea_oid),
           file_shas(A::text_oid);
+      A gone_paths(A::text_oid), gone_names(A::text_oid); // files rewritten or no longer there
       A rel_paths(A::text_oid), rel_kinds(A::text_oid), rel_positions(A::int4_oid),
           rel_refs(A::text_oid);
       A rewritten(A::text_oid); // changed folders: their files and relationships are rewritten
@@ -696,11 +707,27 @@ public:
         content_hashes.text(row.content_hash);
         files_hashes.text(spec.files_hash);
         searches.raw(tsvector_binary(row));
+        std::unordered_map<std::string, std::string> kept; // the folder's stored files
+        if (const auto stored = stored_files.find(pg_text(path)); stored != stored_files.end())
+          kept = std::move(stored->second);
         for (std::size_t i = 0; i < spec.files.size(); ++i) {
+          const std::string &name = spec.files[i]->name;
+          if (const auto stored = kept.find(pg_text(name)); stored != kept.end()) {
+            const bool same = stored->second == spec.blob_shas[i];
+            kept.erase(stored);
+            if (same)
+              continue;
+            gone_paths.text(path); // rewritten: deleted, then inserted again
+            gone_names.text(name);
+          }
           file_paths.text(path);
-          file_names.text(spec.files[i]->name);
+          file_names.text(name);
           file_contents.raw(spec.files[i]->content);
           file_shas.text(spec.blob_shas[i]);
+        }
+        for (const auto &[name, sha] : kept) { // files the folder no longer has
+          gone_paths.text(path);
+          gone_names.text(name);
         }
         for (const auto &relationship : row.relationships) {
           rel_paths.text(path);
@@ -721,8 +748,9 @@ public:
                Params().text(project_id).binary(removed.finish()));
       if (result.updated) {
         const std::string list = rewritten.finish();
-        s.exec("DELETE FROM spec_files WHERE project_id = $1 AND spec_path = ANY ($2::text[])",
-               Params().text(project_id).binary(list));
+        s.exec("DELETE FROM spec_files f USING unnest($2::text[], $3::text[]) AS g(path, name) "
+               "WHERE f.project_id = $1 AND f.spec_path = g.path AND f.name = g.name",
+               Params().text(project_id).binary(gone_paths.finish()).binary(gone_names.finish()));
         s.exec("DELETE FROM relationships WHERE project_id = $1 AND spec_path = ANY ($2::text[])",
                Params().text(project_id).binary(list));
       }

@@ -437,12 +437,15 @@ public:
               "parent = ?17, archived = ?18, frontmatter = ?19, body = ?20, content_hash = ?21, "
               "files_hash = ?22, written_version = ?23, search_terms = ?24 "
               "WHERE project_id = ?1 AND path = ?2");
-          SQLite::Statement delete_files(
-              db, "DELETE FROM spec_files WHERE project_id = ? AND spec_path = ?");
+          SQLite::Statement stored_files(
+              db, "SELECT name, blob_sha FROM spec_files WHERE project_id = ? AND spec_path = ?");
+          SQLite::Statement delete_file(
+              db, "DELETE FROM spec_files WHERE project_id = ? AND spec_path = ? AND name = ?");
           SQLite::Statement delete_relationships(
               db, "DELETE FROM relationships WHERE project_id = ? AND spec_path = ?");
-          SQLite::Statement insert_file(db, "INSERT INTO spec_files (project_id, spec_path, name, "
-                                            "content, blob_sha) VALUES (?, ?, ?, ?, ?)");
+          SQLite::Statement write_file(db, "INSERT OR REPLACE INTO spec_files (project_id, "
+                                           "spec_path, name, content, blob_sha) "
+                                           "VALUES (?, ?, ?, ?, ?)");
           SQLite::Statement insert_relationship(
               db, "INSERT INTO relationships (project_id, spec_path, kind, position, ref) "
                   "VALUES (?, ?, ?, ?, ?)");
@@ -498,26 +501,45 @@ public:
             q.bind(24, joined(row.body_terms));
             q.exec();
             search.written(project, path);
+            // A changed folder's files: only those whose blob SHA changed are written.
+            std::unordered_map<std::string, std::string> kept; // name -> stored blob SHA
             if (update) {
-              for (SQLite::Statement *d : {&delete_files, &delete_relationships}) {
-                d->reset();
-                d->bind(1, project);
-                d->bindNoCopy(2, path);
-                d->exec();
-              }
+              stored_files.reset();
+              stored_files.bind(1, project);
+              stored_files.bindNoCopy(2, path);
+              while (stored_files.executeStep())
+                kept.emplace(stored_files.getColumn(0).getString(),
+                             stored_files.getColumn(1).getString());
+              delete_relationships.reset();
+              delete_relationships.bind(1, project);
+              delete_relationships.bindNoCopy(2, path);
+              delete_relationships.exec();
               ++result.updated;
             } else {
               ++result.added;
             }
             for (std::size_t i = 0; i < spec.files.size(); ++i) {
               const StoredFile &file = *spec.files[i];
-              insert_file.reset();
-              insert_file.bind(1, project);
-              insert_file.bindNoCopy(2, path);
-              insert_file.bindNoCopy(3, file.name);
-              insert_file.bindNoCopy(4, file.content.data(), static_cast<int>(file.content.size()));
-              insert_file.bindNoCopy(5, spec.blob_shas[i]);
-              insert_file.exec();
+              const auto stored = kept.find(file.name);
+              const bool same = stored != kept.end() && stored->second == spec.blob_shas[i];
+              if (stored != kept.end())
+                kept.erase(stored);
+              if (same)
+                continue;
+              write_file.reset();
+              write_file.bind(1, project);
+              write_file.bindNoCopy(2, path);
+              write_file.bindNoCopy(3, file.name);
+              write_file.bindNoCopy(4, file.content.data(), static_cast<int>(file.content.size()));
+              write_file.bindNoCopy(5, spec.blob_shas[i]);
+              write_file.exec();
+            }
+            for (const auto &[name, sha] : kept) { // files the folder no longer has
+              delete_file.reset();
+              delete_file.bind(1, project);
+              delete_file.bindNoCopy(2, path);
+              delete_file.bindNoCopy(3, name);
+              delete_file.exec();
             }
             for (const auto &relationship : row.relationships) {
               insert_relationship.reset();

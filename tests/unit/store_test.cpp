@@ -26,6 +26,7 @@
 #include <sstream>
 #include <sys/wait.h>
 #include <thread>
+#include <type_traits>
 #include <unistd.h>
 
 using namespace leanspec;
@@ -448,16 +449,46 @@ TEST_SUITE("store") {
     check_same(store->specs("acme/web"), expected({beta2, gamma2, delta, epsilon}));
     backend.check_search_index();
 
+    // A changed folder rewrites only its changed files: gamma's README changes, DESIGN.md stays
+    // as it is, NOTES.md appears; then DESIGN.md changes and NOTES.md goes.
+    const auto row_version = [&](const char *name) { // PostgreSQL: the transaction that wrote it
+      return backend.query(
+          std::string("SELECT xmin FROM spec_files WHERE spec_path = '003-gamma' AND name = '") +
+          name + "'");
+    };
+    const bool postgres = std::is_same_v<B, PostgresBackend>;
+    const std::string design_written = postgres ? row_version("DESIGN.md") : "";
+    auto gamma3 = gamma2;
+    gamma3.files[0].content = readme("status: complete", "Gamma v3", "third, again");
+    gamma3.files.push_back({"NOTES.md", "# Gamma notes\n", ""});
+    r = store->replace_specs("acme/web", {beta2, gamma3, delta, epsilon});
+    CHECK(r.updated == 1);
+    CHECK(r.version == 3);
+    check_same(store->specs("acme/web"), expected({beta2, gamma3, delta, epsilon}));
+    if (postgres) {
+      CHECK(row_version("DESIGN.md") == design_written);
+      CHECK(row_version("README.md") != design_written);
+    }
+    auto gamma4 = gamma3;
+    gamma4.files[1].content = "# Gamma design, revised\n";
+    gamma4.files.pop_back();
+    r = store->replace_specs("acme/web", {beta2, gamma4, delta, epsilon});
+    CHECK(r.updated == 1);
+    CHECK(backend.query("SELECT count(*) FROM spec_files WHERE spec_path = '003-gamma'") == "2");
+    check_same(store->specs("acme/web"), expected({beta2, gamma4, delta, epsilon}));
+    if (postgres)
+      CHECK(row_version("DESIGN.md") != design_written);
+
     // Another project's snapshot is separate.
     store->add_project(project("acme/api"));
     CHECK(store->replace_specs("acme/api", {alpha}).added == 1);
     CHECK(store->specs("acme/web").size() == 4);
-    CHECK(store->snapshot_version("acme/web") == 2);
+    CHECK(store->snapshot_version("acme/web") == 4);
 
     // The empty snapshot removes everything.
     r = store->replace_specs("acme/web", {});
     CHECK(r.removed == 4);
-    CHECK(r.version == 3);
+    CHECK(r.version == 5);
     CHECK(store->specs("acme/web").empty());
     CHECK(store->specs("acme/api").size() == 1);
 
@@ -482,7 +513,7 @@ TEST_SUITE("store") {
     slash.files.push_back({"sub/NOTES.md", "x", ""});
     CHECK(error_of([&] { store->replace_specs("acme/web", {slash}); }).code() ==
           ErrorCode::invalid_argument);
-    CHECK(store->snapshot_version("acme/web") == 3);
+    CHECK(store->snapshot_version("acme/web") == 5);
   }
 
   TEST_CASE_TEMPLATE("specs() gives back exactly the bytes written", B, SqliteBackend,
