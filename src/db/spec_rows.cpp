@@ -247,8 +247,9 @@ const SpecRow &SpecRows::row(const PreparedSpec &spec) {
 
 namespace {
 
-// A set of views, open addressing with linear probing: a token seen before costs a hash and
-// a compare, no allocation (std::unordered_set allocates a node per insert).
+// A set of views, open addressing with linear probing: a token seen before costs a probe and
+// a compare, no allocation (std::unordered_set allocates a node per insert). Each slot keeps
+// the view's hash, so a probe compares bytes only when the hashes are equal.
 class ViewSet {
 public:
   explicit ViewSet(std::size_t expected) {
@@ -257,69 +258,71 @@ public:
       capacity *= 2;
     slots_.resize(capacity);
   }
-  // True when `v` was not in the set (and now is). `v` must not be empty.
-  bool insert(std::string_view v) {
+  // True when `v` (with hash `h`) was not in the set, and now is. `v` must not be empty.
+  bool insert(std::string_view v, std::uint64_t h) {
     if ((size_ + 1) * 2 > slots_.size())
       grow();
-    std::string_view &slot = find(slots_, v);
-    if (!slot.empty())
+    Slot &slot = find(slots_, v, h);
+    if (!slot.view.empty())
       return false;
-    slot = v;
+    slot = {v, h};
     ++size_;
     return true;
   }
 
 private:
-  static std::size_t hash(std::string_view v) noexcept { // FNV-1a
-    std::uint64_t h = 14695981039346656037ull;
-    for (const char c : v)
-      h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-    return static_cast<std::size_t>(h ^ (h >> 29));
-  }
-  static std::string_view &find(std::vector<std::string_view> &slots, std::string_view v) {
+  struct Slot {
+    std::string_view view;
+    std::uint64_t hash = 0;
+  };
+  static Slot &find(std::vector<Slot> &slots, std::string_view v, std::uint64_t h) {
     const std::size_t mask = slots.size() - 1;
-    for (std::size_t i = hash(v) & mask;; i = (i + 1) & mask)
-      if (slots[i].empty() || slots[i] == v)
+    for (std::size_t i = static_cast<std::size_t>(h ^ (h >> 29)) & mask;; i = (i + 1) & mask)
+      if (slots[i].view.empty() || (slots[i].hash == h && slots[i].view == v))
         return slots[i];
   }
   void grow() {
-    std::vector<std::string_view> bigger(slots_.size() * 2);
-    for (const std::string_view v : slots_)
-      if (!v.empty())
-        find(bigger, v) = v;
+    std::vector<Slot> bigger(slots_.size() * 2);
+    for (const Slot &slot : slots_)
+      if (!slot.view.empty())
+        find(bigger, slot.view, slot.hash) = slot;
     slots_.swap(bigger);
   }
 
-  std::vector<std::string_view> slots_;
+  std::vector<Slot> slots_;
   std::size_t size_ = 0;
 };
 
 // The distinct tokens of `text` in first-seen order: runs of ASCII letters and digits and of
-// bytes >= 0x80, ASCII letters lower-cased. One lower-cased copy of the text holds every token
-// while the set of those seen refers into it.
+// bytes >= 0x80, ASCII letters lower-cased. One pass lower-cases the text in place, finds the
+// tokens and hashes them (FNV-1a); the set of those seen refers into the lowered text.
 std::vector<std::string> tokens_of(std::string lowered) {
+  // 0: not a token byte; otherwise the byte as a token holds it (ASCII letters lower-cased).
   static constexpr auto token_byte = [] {
-    std::array<bool, 256> table{};
+    std::array<unsigned char, 256> table{};
     for (int c = 0; c < 256; ++c)
-      table[static_cast<std::size_t>(c)] =
-          (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+      if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c >= 0x80)
+        table[static_cast<std::size_t>(c)] = static_cast<unsigned char>(c);
+      else if (c >= 'A' && c <= 'Z')
+        table[static_cast<std::size_t>(c)] = static_cast<unsigned char>(c - 'A' + 'a');
     return table;
   }();
-  for (char &c : lowered)
-    if (c >= 'A' && c <= 'Z')
-      c = static_cast<char>(c - 'A' + 'a');
   ViewSet seen(lowered.size() / 24 + 8);
   std::vector<std::string> tokens;
-  const std::string_view text = lowered;
+  char *const text = lowered.data();
+  const std::size_t size = lowered.size();
   std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && !token_byte[static_cast<unsigned char>(text[i])])
+  while (i < size) {
+    while (i < size && !token_byte[static_cast<unsigned char>(text[i])])
       ++i;
     const std::size_t start = i;
-    while (i < text.size() && token_byte[static_cast<unsigned char>(text[i])])
-      ++i;
-    const std::string_view token = text.substr(start, i - start);
-    if (!token.empty() && seen.insert(token))
+    std::uint64_t h = 14695981039346656037ull;
+    for (unsigned char c; i < size && (c = token_byte[static_cast<unsigned char>(text[i])]); ++i) {
+      text[i] = static_cast<char>(c);
+      h = (h ^ c) * 1099511628211ull;
+    }
+    const std::string_view token(text + start, i - start);
+    if (!token.empty() && seen.insert(token, h))
       tokens.emplace_back(token);
   }
   return tokens;

@@ -12,10 +12,13 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <algorithm>
+#include <condition_variable>
 #include <filesystem>
 #include <leanspec/error.hpp>
+#include <mutex>
 #include <poll.h>
 #include <sqlite3.h>
+#include <thread>
 #include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
@@ -216,9 +219,6 @@ void configure(Connection &db) {
   // Reads of pages not cached go through the mapping instead of a read() each.
   db.exec("PRAGMA cache_size = -16384");
   db.exec("PRAGMA mmap_size = 268435456");
-  // Checkpoint every 16 MB of WAL instead of every 4 MB: pages a write rewrites are copied
-  // back into the database once per checkpoint, not once per snapshot.
-  db.exec("PRAGMA wal_autocheckpoint = 4000");
 }
 
 std::unique_ptr<Connection> connect(const std::string &path) {
@@ -227,6 +227,71 @@ std::unique_ptr<Connection> connect(const std::string &path) {
   configure(*db);
   return db;
 }
+
+// Copies the WAL back into the database on a thread of its own, so that no write waits for it.
+// The store's connections report each commit's WAL size through sqlite3_wal_hook (which
+// replaces SQLite's automatic checkpoint in the committing connection); past 16 MB of WAL the
+// thread runs a PASSIVE checkpoint on a connection of its own. 16 MB rather than SQLite's
+// 4 MB: pages that consecutive writes rewrite are copied back once per checkpoint.
+class Checkpointer {
+public:
+  explicit Checkpointer(std::string path) : path_(std::move(path)), thread_([this] { run(); }) {}
+  Checkpointer(const Checkpointer &) = delete;
+  Checkpointer &operator=(const Checkpointer &) = delete;
+  ~Checkpointer() {
+    {
+      const std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+
+  /// Routes `db`'s commits to this checkpointer; `db` must be closed before it is destroyed.
+  void attach(Connection &db) { sqlite3_wal_hook(db.getHandle(), &Checkpointer::committed, this); }
+
+private:
+  static constexpr int wal_pages = 4000; // 16 MB of 4 KB pages
+
+  static int committed(void *self, sqlite3 *, const char *, int pages) {
+    if (pages >= wal_pages) {
+      auto *c = static_cast<Checkpointer *>(self);
+      {
+        const std::lock_guard lock(c->mutex_);
+        c->due_ = true;
+      }
+      c->wake_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+  void run() {
+    std::unique_ptr<Connection> db;
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [&] { return due_ || stop_; });
+      if (stop_)
+        return;
+      due_ = false;
+      lock.unlock();
+      try {
+        if (!db)
+          db = std::make_unique<Connection>(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX,
+                                            busy_timeout_ms);
+        db->exec("PRAGMA wal_checkpoint(PASSIVE)");
+      } catch (...) {
+        db.reset(); // the next commit past the mark tries again, on a new connection
+      }
+      lock.lock();
+    }
+  }
+
+  std::string path_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool due_ = false, stop_ = false;
+  std::thread thread_; // last: starts once the rest is initialized
+};
 
 // Polls PRAGMA data_version every 50 ms on a connection of its own (see ChangeListener).
 class SqliteListener final : public ChangeListener {
@@ -280,7 +345,12 @@ private:
 class SqliteStore final : public Store {
 public:
   SqliteStore(std::string path, std::unique_ptr<Connection> first)
-      : path_(std::move(path)), pool_(pool_capacity, [this] { return connect(path_); }) {
+      : path_(std::move(path)), checkpointer_(path_), pool_(pool_capacity, [this] {
+          auto db = connect(path_);
+          checkpointer_.attach(*db);
+          return db;
+        }) {
+    checkpointer_.attach(*first);
     pool_.adopt(std::move(first));
   }
 
@@ -961,6 +1031,7 @@ private:
   }
 
   std::string path_;
+  Checkpointer checkpointer_; // before pool_: outlives the connections that report to it
   ConnectionPool<Connection> pool_;
 };
 
