@@ -12,6 +12,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <leanspec/error.hpp>
@@ -221,6 +222,32 @@ void configure(Connection &db) {
   db.exec("PRAGMA mmap_size = 268435456");
 }
 
+// Sets the file's journal mode to WAL (it persists in the file). The switch takes the exclusive
+// lock without SQLite's busy handler, so a new file opened by several connections at once may
+// answer SQLITE_BUSY at once: retry for as long as the busy timeout.
+void enter_wal(Connection &db, const std::string &path) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+  std::string mode;
+  for (;;) {
+    try {
+      SQLite::Statement pragma(db, "PRAGMA journal_mode = WAL");
+      if (pragma.executeStep())
+        mode = pragma.getColumn(0).getString();
+      if (mode == "wal")
+        return;
+    } catch (const SQLite::Exception &e) {
+      if (e.getErrorCode() != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline)
+        throw;
+    }
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw Error(ErrorCode::database, "SQLite database '" + path +
+                                           "': cannot switch to WAL journal mode (it stays in '" +
+                                           mode + "' mode)");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 std::unique_ptr<Connection> connect(const std::string &path) {
   auto db = std::make_unique<Connection>(
       path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX, busy_timeout_ms);
@@ -230,9 +257,9 @@ std::unique_ptr<Connection> connect(const std::string &path) {
 
 // Copies the WAL back into the database on a thread of its own, so that no write waits for it.
 // The store's connections report each commit's WAL size through sqlite3_wal_hook (which
-// replaces SQLite's automatic checkpoint in the committing connection); past 16 MB of WAL the
-// thread runs a PASSIVE checkpoint on a connection of its own. 16 MB rather than SQLite's
-// 4 MB: pages that consecutive writes rewrite are copied back once per checkpoint.
+// replaces SQLite's automatic checkpoint in the committing connection); past 4,000 WAL frames
+// (64 MB of 16 KB pages) the thread runs a PASSIVE checkpoint on a connection of its own. Four
+// times SQLite's 1,000: pages that consecutive writes rewrite are copied back once per checkpoint.
 class Checkpointer {
 public:
   explicit Checkpointer(std::string path) : path_(std::move(path)), thread_([this] { run(); }) {}
@@ -251,7 +278,7 @@ public:
   void attach(Connection &db) { sqlite3_wal_hook(db.getHandle(), &Checkpointer::committed, this); }
 
 private:
-  static constexpr int wal_pages = 4000; // 16 MB of 4 KB pages
+  static constexpr int wal_pages = 4000;
 
   static int committed(void *self, sqlite3 *, const char *, int pages) {
     if (pages >= wal_pages) {
@@ -1060,10 +1087,7 @@ std::unique_ptr<Store> open_sqlite_store(const DatabaseUrl &url) {
     // A new file gets 16 KB pages (an existing one keeps its own): a 300-spec snapshot is
     // ~10 MB of pages, and each page is a WAL frame written by two system calls.
     db->exec("PRAGMA page_size = 16384");
-    {
-      SQLite::Statement mode(*db, "PRAGMA journal_mode = WAL");
-      mode.executeStep();
-    }
+    enter_wal(*db, path);
     configure(*db);
     if (version < latest_schema_version())
       define_search_terms_function(*db);
