@@ -27,6 +27,7 @@ let server;
 let browser;
 let base;
 let env; // the app's SpecsService configuration, for a second instance in this process
+let fakeApi; // the fake GitHub's API base URL
 let commitSpec; // commits a spec to the served repository: a push
 
 const webhookSecret = 'test-webhook-secret';
@@ -79,6 +80,7 @@ before(async () => {
   // answers carry X-RateLimit-Remaining (counting down from 5000), which the runs show
   const configured = await fetch(`http://127.0.0.1:${started.apiPort}/_admin/config`, { method: 'POST', body: JSON.stringify({ rate_limit: 5000 }) });
   assert.equal(configured.status, 200);
+  fakeApi = `http://127.0.0.1:${started.apiPort}`;
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   env = {
@@ -110,8 +112,47 @@ after(async () => {
   if (root) fs.rmSync(root, { recursive: true, force: true });
 });
 
-test('adding a GitHub project and syncing it shows its specs', async () => {
+// Waits for `locator`; when it does not appear, fails with what the store and the fake GitHub
+// saw (the project's runs, the fake's request counts) and the page's text, plus a screenshot.
+async function waitOrExplain(page, locator, what) {
+  try {
+    await locator.waitFor({ timeout: 30000 });
+  } catch (error) {
+    await page.screenshot({ path: path.join(artifacts, `${what}-failed.png`), fullPage: true }).catch(() => {});
+    const { SpecsService } = require('@libleanspec/node');
+    const store = await SpecsService.open({ mode: 'database', databaseUrl: env.DATABASE_URL, githubApiUrl: env.GITHUB_API_URL });
+    let runs;
+    try {
+      runs = await store.syncRuns('acme/web');
+    } finally {
+      await store.close();
+    }
+    const stats = await (await fetch(`${fakeApi}/_admin/stats`)).json();
+    const server = await fetch(`${base}/api/stats`, { signal: AbortSignal.timeout(5000) }).then((r) => `answers ${r.status}`, (e) => `no answer: ${e.message}`);
+    const text = await page.locator('body').innerText().catch((e) => `(no page text: ${e.message})`);
+    throw new Error([
+      `${what}: ${error.message}`,
+      `stored runs: ${JSON.stringify(runs)}`,
+      `fake GitHub: ${JSON.stringify(stats)}`,
+      `the app's server: ${server}`,
+      `the page's requests still open: ${JSON.stringify(page.openRequests.values())}`,
+      `page: ${text}`,
+    ].join('\n'));
+  }
+}
+
+// A new page that keeps its open requests (method, URL, age), for waitOrExplain.
+async function trackedPage() {
   const page = await browser.newPage();
+  const started = new Map();
+  page.openRequests = { values: () => [...started].map(([r, t]) => `${r.method()} ${r.url()} (${Date.now() - t} ms)`) };
+  page.on('request', (r) => started.set(r, Date.now()));
+  for (const done of ['requestfinished', 'requestfailed']) page.on(done, (r) => started.delete(r));
+  return page;
+}
+
+test('adding a GitHub project and syncing it shows its specs', async () => {
+  const page = await trackedPage();
   try {
     await page.goto(`${base}/projects`);
     await page.locator('[data-testid="live"].live-live').waitFor({ timeout: 30000 }); // hydrated
@@ -119,7 +160,7 @@ test('adding a GitHub project and syncing it shows its specs', async () => {
     await page.getByLabel('Branch').fill('main');
     await page.getByRole('button', { name: 'Add' }).click();
     const row = page.locator('[data-testid="project-row"][data-project="acme/web"]');
-    await row.waitFor({ timeout: 30000 });
+    await waitOrExplain(page, row, 'add-project');
     await page.screenshot({ path: path.join(artifacts, 'projects-added.png'), fullPage: true });
 
     // Navigate by the links' targets: a change event may refresh the page (router.refresh) at
@@ -127,7 +168,7 @@ test('adding a GitHub project and syncing it shows its specs', async () => {
     await page.goto(base + (await row.getByTestId('sync-link').getAttribute('href')));
     await page.locator('[data-testid="live"].live-live').waitFor({ timeout: 30000 }); // hydrated
     await page.getByTestId('sync-now').click();
-    await page.getByTestId('run').first().waitFor({ timeout: 30000 });
+    await waitOrExplain(page, page.getByTestId('run').first(), 'sync-now');
     const first = page.getByTestId('run').first();
     assert.equal(await first.getByTestId('outcome').textContent(), 'ok');
     assert.equal(await first.getByTestId('added').textContent(), '2');

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { revalidatePath } from 'next/cache';
+import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { source } from '../../lib/leanspec';
 
@@ -23,8 +24,12 @@ async function addProject(formData) {
   } catch (error) {
     problem = error.message; // names the field at fault
   }
+  if (problem) redirect(`/projects?error=${encodeURIComponent(problem)}`);
+  // Revalidating makes the action's answer carry the page rendered anew, the new row included;
+  // a redirect is needed only to drop the error of an earlier try from the URL.
   revalidatePath('/projects');
-  redirect(problem ? `/projects?error=${encodeURIComponent(problem)}` : '/projects');
+  const from = (await headers()).get('referer');
+  if (from && URL.canParse(from) && new URL(from).searchParams.has('error')) redirect('/projects');
 }
 
 function when(ms) {

@@ -1,5 +1,6 @@
 import Link from 'next/link';
-import { notFound, redirect } from 'next/navigation';
+import { revalidatePath } from 'next/cache';
+import { notFound } from 'next/navigation';
 import { source } from '../../../../lib/leanspec';
 
 export const dynamic = 'force-dynamic';
@@ -35,10 +36,12 @@ export default async function SyncStatusPage({ params }) {
   const project = service.mode === 'filesystem' ? null : (await service.registeredProjects()).find((p) => p.id === id);
   if (!project) notFound();
 
+  // The run is stored when syncNow resolves; revalidating this page makes the action's answer
+  // carry the page rendered anew, run included (no redirect, no second request).
   async function syncNow() {
     'use server';
-    await (await source()).syncNow(id); // the run is stored: the page lists it
-    redirect(`/projects/${owner}/${repo}`);
+    await (await source()).syncNow(id);
+    revalidatePath(`/projects/${owner}/${repo}`);
   }
 
   const runs = await service.syncRuns(id, { limit: RUNS_SHOWN });
