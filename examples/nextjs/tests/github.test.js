@@ -27,7 +27,6 @@ let server;
 let browser;
 let base;
 let env; // the app's SpecsService configuration, for a second instance in this process
-let fakeApi; // the fake GitHub's API base URL
 let commitSpec; // commits a spec to the served repository: a push
 
 const webhookSecret = 'test-webhook-secret';
@@ -80,7 +79,6 @@ before(async () => {
   // answers carry X-RateLimit-Remaining (counting down from 5000), which the runs show
   const configured = await fetch(`http://127.0.0.1:${started.apiPort}/_admin/config`, { method: 'POST', body: JSON.stringify({ rate_limit: 5000 }) });
   assert.equal(configured.status, 200);
-  fakeApi = `http://127.0.0.1:${started.apiPort}`;
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   env = {
@@ -114,20 +112,25 @@ after(async () => {
 
 // Waits for `locator`; when it does not appear, fails with what the store and the fake GitHub
 // saw (the project's runs, the fake's request counts) and the page's text, plus a screenshot.
+// Runs `use` on a second SpecsService on the app's database (another server instance, in
+// production), closing it after.
+async function withOtherInstance(use) {
+  const { SpecsService } = require('@libleanspec/node');
+  const other = await SpecsService.open({ mode: 'database', databaseUrl: env.DATABASE_URL, githubApiUrl: env.GITHUB_API_URL });
+  try {
+    return await use(other);
+  } finally {
+    await other.close();
+  }
+}
+
 async function waitOrExplain(page, locator, what) {
   try {
     await locator.waitFor({ timeout: 30000 });
   } catch (error) {
     await page.screenshot({ path: path.join(artifacts, `${what}-failed.png`), fullPage: true }).catch(() => {});
-    const { SpecsService } = require('@libleanspec/node');
-    const store = await SpecsService.open({ mode: 'database', databaseUrl: env.DATABASE_URL, githubApiUrl: env.GITHUB_API_URL });
-    let runs;
-    try {
-      runs = await store.syncRuns('acme/web');
-    } finally {
-      await store.close();
-    }
-    const stats = await (await fetch(`${fakeApi}/_admin/stats`)).json();
+    const runs = await withOtherInstance((other) => other.syncRuns('acme/web'));
+    const stats = await (await fetch(`${env.GITHUB_API_URL}/_admin/stats`)).json();
     const server = await fetch(`${base}/api/stats`, { signal: AbortSignal.timeout(5000) }).then((r) => `answers ${r.status}`, (e) => `no answer: ${e.message}`);
     const text = await page.locator('body').innerText().catch((e) => `(no page text: ${e.message})`);
     throw new Error([
@@ -135,7 +138,7 @@ async function waitOrExplain(page, locator, what) {
       `stored runs: ${JSON.stringify(runs)}`,
       `fake GitHub: ${JSON.stringify(stats)}`,
       `the app's server: ${server}`,
-      `the page's requests still open: ${JSON.stringify(page.openRequests.values())}`,
+      `the page's requests still open: ${JSON.stringify(page.openRequests())}`,
       `page: ${text}`,
     ].join('\n'));
   }
@@ -145,7 +148,7 @@ async function waitOrExplain(page, locator, what) {
 async function trackedPage() {
   const page = await browser.newPage();
   const started = new Map();
-  page.openRequests = { values: () => [...started].map(([r, t]) => `${r.method()} ${r.url()} (${Date.now() - t} ms)`) };
+  page.openRequests = () => [...started].map(([r, t]) => `${r.method()} ${r.url()} (${Date.now() - t} ms)`);
   page.on('request', (r) => started.set(r, Date.now()));
   for (const done of ['requestfinished', 'requestfailed']) page.on(done, (r) => started.delete(r));
   return page;
@@ -216,14 +219,7 @@ test('the sync status page lists the stored run history, runs of other instances
     // Another SpecsService on the same database (another server instance, in production) syncs
     // a push; the page lists its run first, from the store.
     commitSpec('003-remote-docs', 'status: draft', '# Remote docs\n\nAdded by a push.\n');
-    const { SpecsService } = require('@libleanspec/node');
-    const other = await SpecsService.open({ mode: 'database', databaseUrl: env.DATABASE_URL, githubApiUrl: env.GITHUB_API_URL });
-    let run;
-    try {
-      run = await other.syncNow('acme/web');
-    } finally {
-      await other.close();
-    }
+    const run = await withOtherInstance((other) => other.syncNow('acme/web'));
     assert.equal(run.outcome, 'ok', run.error ?? '');
     await page.goto(status);
     const newest = page.getByTestId('run').first();
