@@ -144,13 +144,19 @@ async function waitOrExplain(page, locator, what) {
   }
 }
 
-// A new page that keeps its open requests (method, URL, age), for waitOrExplain.
+// A new page that keeps its open requests (method, URL, age), for waitOrExplain, and the errors
+// and warnings its console printed (but the favicon's 404: the app has none).
 async function trackedPage() {
   const page = await browser.newPage();
   const started = new Map();
   page.openRequests = () => [...started].map(([r, t]) => `${r.method()} ${r.url()} (${Date.now() - t} ms)`);
   page.on('request', (r) => started.set(r, Date.now()));
   for (const done of ['requestfinished', 'requestfailed']) page.on(done, (r) => started.delete(r));
+  page.consoleProblems = [];
+  page.on('console', (m) => {
+    if (['error', 'warning'].includes(m.type()) && !m.location().url?.endsWith('/favicon.ico')) page.consoleProblems.push(m.text());
+  });
+  page.on('pageerror', (error) => page.consoleProblems.push(error.message));
   return page;
 }
 
@@ -189,6 +195,7 @@ test('adding a GitHub project and syncing it shows its specs', async () => {
     await page.goto(base + (await page.getByRole('link', { name: 'Remote API' }).getAttribute('href')));
     await waitOrExplain(page, page.getByText('Served from GitHub.'), 'spec-page');
     await page.screenshot({ path: path.join(artifacts, 'github-spec.png'), fullPage: true });
+    assert.deepEqual(page.consoleProblems, []);
   } finally {
     await page.close();
   }

@@ -67,7 +67,7 @@ export default async function ProjectsPage({ searchParams }) {
           <h2>Add a GitHub project</h2>
           {error && <p className="error-inline" role="alert" data-testid="add-error">{error}</p>}
           <form className="filters" action={addProject} data-testid="add-project">
-            <input name="id" required placeholder="owner/repo" aria-label="Repository (owner/repo)" pattern="[^/\s]+/[^/\s]+" />
+            <input name="id" required placeholder="owner/repo" aria-label="Repository (owner/repo)" pattern="[^\/\s]+\/[^\/\s]+" />
             <input name="branch" placeholder="branch (default main)" aria-label="Branch" />
             <input name="specsPath" placeholder="specs path (default specs)" aria-label="Specs path" />
             <input name="interval" type="number" min="0" placeholder="sync interval, s" aria-label="Sync interval in seconds" />
