@@ -172,10 +172,8 @@ test('adding a GitHub project and syncing it shows its specs', async () => {
     await waitOrExplain(page, row, 'add-project');
     await page.screenshot({ path: path.join(artifacts, 'projects-added.png'), fullPage: true });
 
-    // Navigate by the links' targets: a change event may refresh the page (router.refresh) at
-    // the moment of a click, which drops the click's navigation.
-    await page.goto(base + (await row.getByTestId('sync-link').getAttribute('href')));
-    await page.locator('[data-testid="live"].live-live').waitFor({ timeout: 30000 }); // hydrated
+    await row.getByTestId('sync-link').click(); // client-side navigations from here on
+    await waitOrExplain(page, page.getByTestId('sync-now'), 'sync-link');
     await page.getByTestId('sync-now').click();
     await waitOrExplain(page, page.getByTestId('run').first(), 'sync-now');
     const first = page.getByTestId('run').first();
@@ -188,11 +186,10 @@ test('adding a GitHub project and syncing it shows its specs', async () => {
     assert.equal(await page.getByTestId('state').textContent(), 'ok');
     await page.screenshot({ path: path.join(artifacts, 'sync-status.png'), fullPage: true });
 
-    await page.goto(base + (await page.getByTestId('specs-link').getAttribute('href')));
-    await page.getByText('Remote API').waitFor({ timeout: 10000 });
+    await page.getByTestId('specs-link').click();
+    await waitOrExplain(page, page.getByText('Remote API'), 'specs-link');
     assert.equal(await page.getByTestId('row').count(), 2);
-    // by the link's target, as above: the sync's change event refreshes this page
-    await page.goto(base + (await page.getByRole('link', { name: 'Remote API' }).getAttribute('href')));
+    await page.getByRole('link', { name: 'Remote API' }).click();
     await waitOrExplain(page, page.getByText('Served from GitHub.'), 'spec-page');
     await page.screenshot({ path: path.join(artifacts, 'github-spec.png'), fullPage: true });
     assert.deepEqual(page.consoleProblems, []);
