@@ -110,8 +110,6 @@ after(async () => {
   if (root) fs.rmSync(root, { recursive: true, force: true });
 });
 
-// Waits for `locator`; when it does not appear, fails with what the store and the fake GitHub
-// saw (the project's runs, the fake's request counts) and the page's text, plus a screenshot.
 // Runs `use` on a second SpecsService on the app's database (another server instance, in
 // production), closing it after.
 async function withOtherInstance(use) {
@@ -124,6 +122,8 @@ async function withOtherInstance(use) {
   }
 }
 
+// Waits for `locator`; when it does not appear, fails with what the store and the fake GitHub
+// saw (the project's runs, the fake's request counts) and the page's text, plus a screenshot.
 async function waitOrExplain(page, locator, what) {
   try {
     await locator.waitFor({ timeout: 30000 });
