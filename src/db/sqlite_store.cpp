@@ -3,6 +3,7 @@
 // for each other, across threads and processes), foreign keys on, and an FTS5 table for search.
 // Write transactions are BEGIN IMMEDIATE, so a writer takes the lock before reading and never
 // fails to upgrade a read lock halfway.
+#include "db/background_job.hpp"
 #include "db/database_url.hpp"
 #include "db/migrations.hpp"
 #include "db/pool.hpp"
@@ -262,17 +263,7 @@ std::unique_ptr<Connection> connect(const std::string &path) {
 // times SQLite's 1,000: pages that consecutive writes rewrite are copied back once per checkpoint.
 class Checkpointer {
 public:
-  explicit Checkpointer(std::string path) : path_(std::move(path)), thread_([this] { run(); }) {}
-  Checkpointer(const Checkpointer &) = delete;
-  Checkpointer &operator=(const Checkpointer &) = delete;
-  ~Checkpointer() {
-    {
-      const std::lock_guard lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_one();
-    thread_.join();
-  }
+  explicit Checkpointer(std::string path) : path_(std::move(path)) {}
 
   /// Routes `db`'s commits to this checkpointer; `db` must be closed before it is destroyed.
   void attach(Connection &db) { sqlite3_wal_hook(db.getHandle(), &Checkpointer::committed, this); }
@@ -281,43 +272,25 @@ private:
   static constexpr int wal_pages = 4000;
 
   static int committed(void *self, sqlite3 *, const char *, int pages) {
-    if (pages >= wal_pages) {
-      auto *c = static_cast<Checkpointer *>(self);
-      {
-        const std::lock_guard lock(c->mutex_);
-        c->due_ = true;
-      }
-      c->wake_.notify_one();
-    }
+    if (pages >= wal_pages)
+      static_cast<Checkpointer *>(self)->job_.request();
     return SQLITE_OK;
   }
 
-  void run() {
-    std::unique_ptr<Connection> db;
-    std::unique_lock lock(mutex_);
-    for (;;) {
-      wake_.wait(lock, [&] { return due_ || stop_; });
-      if (stop_)
-        return;
-      due_ = false;
-      lock.unlock();
-      try {
-        if (!db)
-          db = std::make_unique<Connection>(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX,
-                                            busy_timeout_ms);
-        db->exec("PRAGMA wal_checkpoint(PASSIVE)");
-      } catch (...) {
-        db.reset(); // the next commit past the mark tries again, on a new connection
-      }
-      lock.lock();
+  void checkpoint() noexcept {
+    try {
+      if (!db_)
+        db_ = std::make_unique<Connection>(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX,
+                                           busy_timeout_ms);
+      db_->exec("PRAGMA wal_checkpoint(PASSIVE)");
+    } catch (...) {
+      db_.reset(); // the next commit past the mark tries again, on a new connection
     }
   }
 
   std::string path_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool due_ = false, stop_ = false;
-  std::thread thread_; // last: starts once the rest is initialized
+  std::unique_ptr<Connection> db_;              // the job's own
+  BackgroundJob job_{[this] { checkpoint(); }}; // last: runs once the rest is initialized
 };
 
 // Polls PRAGMA data_version every 50 ms on a connection of its own (see ChangeListener).
