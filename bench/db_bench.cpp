@@ -9,7 +9,12 @@
 //                      lazily built index excluded: one untimed search first).
 //   store_search       Store::search, the FTS5 / tsvector candidates for the same words.
 //   replace            Store::replace_specs on the 300-spec project: `all` changes every spec
-//                      (two generations whose READMEs differ alternate), `one` changes one.
+//                      (two generations whose READMEs differ alternate), `one` changes one;
+//                      back to back, so each write competes with the background work of the
+//                      one before (PostgreSQL: the merge of the search index's pending
+//                      entries). `all_settled`: `all` with 300 ms untimed between writes, the
+//                      latency of one large write (a first sync, a mass change) on a store at
+//                      rest.
 //   import             replace_specs into a freshly added project: empty -> 300 specs.
 //   first_read         the first DatabaseSource::list after a stored change of one spec:
 //                      version read, the folders written since read and parsed (one), the
@@ -44,6 +49,7 @@
 #include <algorithm>
 #include <benchmark/benchmark.h>
 #include <chrono>
+#include <thread>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -374,7 +380,7 @@ double postgres_cpu_seconds() {
 /// Store::replace_specs of the 300-spec snapshot with every spec changed (`all`) or the middle
 /// one. The generations alternate, so each call rewrites the same number of specs; blob SHAs
 /// are left empty, as DatabaseSource::import_directory does, so the store hashes every file.
-void replace(benchmark::State &state, Backend *b, bool all) {
+void replace(benchmark::State &state, Backend *b, bool all, bool settled) {
   guarded(state, [&] {
     Store *store = prepare(state, *b, real_corpus);
     if (!store)
@@ -395,6 +401,8 @@ void replace(benchmark::State &state, Backend *b, bool all) {
           mark(spec, g);
       else
         mark(middle, g);
+      if (settled)
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
       const auto start = Clock::now();
       updated = store->replace_specs(replace_project, specs).updated;
       samples.add(state, Clock::now() - start, true);
@@ -569,9 +577,11 @@ void register_all() {
                       std::vector<std::string>{"cache"}, std::size_t{50})
         ->Unit(benchmark::kMillisecond);
 
-  for (const bool all : {true, false})
+  for (const char *variant : {"all", "all_settled", "one"})
     for (Backend *b : backends)
-      RegisterBenchmark(name("replace", b, all ? "real/all" : "real/one").c_str(), replace, b, all)
+      RegisterBenchmark(name("replace", b, std::string("real/") + variant).c_str(), replace, b,
+                        std::string_view(variant) != "one",
+                        std::string_view(variant) == "all_settled")
           ->UseManualTime()
           ->Iterations(20)
           ->Unit(benchmark::kMillisecond);

@@ -16,7 +16,9 @@ namespace leanspec::detail {
   X(PQexecParams) X(PQfinish) X(PQgetisnull) X(PQgetlength) X(PQgetvalue) X(PQhost) \
   X(PQntuples) X(PQport) X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) \
   X(PQsetNoticeProcessor) X(PQstatus) X(PQtransactionStatus) X(PQuser) \
-  X(PQconsumeInput) X(PQfreemem) X(PQnotifies) X(PQsocket)
+  X(PQconsumeInput) X(PQfreemem) X(PQnotifies) X(PQsocket) \
+  X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineSync) X(PQsendQueryParams) \
+  X(PQgetResult) X(PQflush)
 // clang-format on
 
 struct LibPq {

@@ -1,9 +1,11 @@
 // Implements the PostgreSQL Store of src/db/store.hpp through libpq: a pool of up to four
 // connections; every statement with user data is PQexecParams with the data as parameters
-// (never spliced into SQL); a snapshot is written with a few set-based statements over arrays
-// (unnest of binary-format arrays), under a row lock on the project, so writers of one project
-// queue while readers see the last committed snapshot (MVCC). Search is a weighted tsvector the
-// store builds from its own tokens, with a GIN index.
+// (never spliced into SQL); a snapshot is written with set-based statements over arrays (unnest
+// of binary-format arrays), a few per chunk of folders, pipelined so that the server writes one
+// chunk while the client parses the next, under a row lock on the project: writers of one
+// project queue while readers see the last committed snapshot (MVCC). Search is a weighted
+// tsvector the store builds from its own tokens, with a GIN index whose pending entries the
+// store merges after each write, off the writer's path.
 #include "db/background_job.hpp"
 #include "db/database_url.hpp"
 #include "db/libpq.hpp"
@@ -79,6 +81,12 @@ const LibPq &libpq() {
 #define PQfreemem libpq().PQfreemem
 #define PQnotifies libpq().PQnotifies
 #define PQsocket libpq().PQsocket
+#define PQenterPipelineMode libpq().PQenterPipelineMode
+#define PQexitPipelineMode libpq().PQexitPipelineMode
+#define PQpipelineSync libpq().PQpipelineSync
+#define PQsendQueryParams libpq().PQsendQueryParams
+#define PQgetResult libpq().PQgetResult
+#define PQflush libpq().PQflush
 
 namespace {
 
@@ -328,6 +336,25 @@ constexpr const char *project_columns =
 
 class PostgresStore;
 
+// A query for the folders of project $1 whose spec rows match `where` (over specs s): rows of
+// (path, file name, content, blob SHA) for read_specs, README.md first. A README kept in its
+// spec row (readme_head) is put together again; a folder without files is one row of NULLs.
+// `more` is appended to the union.
+std::string folder_rows(std::string_view where, std::string_view more = {}) {
+  const std::string filter = "s.project_id = $1 AND " + std::string(where);
+  return "SELECT * FROM (SELECT s.path, 'README.md' AS name, "
+         "convert_to(s.readme_head || s.body, 'UTF8') AS content, s.readme_sha AS blob_sha "
+         "FROM specs s WHERE " +
+         filter +
+         " AND s.readme_head IS NOT NULL "
+         "UNION ALL SELECT s.path, f.name, f.content, f.blob_sha FROM specs s "
+         "LEFT JOIN spec_files f ON f.project_id = s.project_id AND f.spec_path = s.path "
+         "WHERE " +
+         filter + " AND (f.name IS NOT NULL OR s.readme_head IS NULL) " + std::string(more) +
+         ") AS folder_rows "
+         "ORDER BY path COLLATE \"C\", name <> 'README.md', name COLLATE \"C\"";
+}
+
 // Folders from binary rows of (path, file name, content, blob SHA), ordered by path; a row
 // with a NULL path (a project without specs) or NULL file adds nothing.
 std::vector<StoredSpec> read_specs(const PGresult *r) {
@@ -405,6 +432,67 @@ public:
 private:
   Session &session_;
   bool done_ = false;
+};
+
+// Statements sent without waiting for one another's results (libpq's pipeline mode), so that
+// the client builds the next statement while the server runs the previous one. finish() waits
+// for them all and throws the first failure; a Pipeline left without it (an exception) still
+// reads every result, so that the connection can roll back.
+class Pipeline {
+public:
+  explicit Pipeline(Session &session) : session_(session) {
+    if (PQenterPipelineMode(session_.raw()) != 1)
+      session_.fail(nullptr);
+  }
+  Pipeline(const Pipeline &) = delete;
+  Pipeline &operator=(const Pipeline &) = delete;
+  ~Pipeline() {
+    if (open_)
+      drain();
+  }
+
+  /// Sends one statement; `params` may go as soon as this returns (libpq has copied them).
+  void send(const char *sql, const Params &params) {
+    if (PQsendQueryParams(session_.raw(), sql, params.size(), nullptr, params.pointers(),
+                          params.lengths(), params.formats(), 0) != 1 ||
+        PQflush(session_.raw()) != 0)
+      session_.fail(nullptr);
+  }
+
+  /// Waits for every statement sent. @throws Error database with the first failure's message
+  void finish() {
+    Result failure = drain();
+    if (failure || open_)
+      session_.fail(failure.get());
+  }
+
+private:
+  // Ends the pipeline and reads every result; the first failed one, if any. open_ stays true
+  // when the connection broke before the end (the caller's pool then drops it).
+  Result drain() noexcept {
+    PGconn *c = session_.raw();
+    Result failure;
+    if (PQpipelineSync(c) == 1)
+      for (;;) {
+        Result r(PQgetResult(c));
+        if (!r) {
+          if (PQstatus(c) != CONNECTION_OK)
+            return failure;
+          continue; // the end of one statement's results
+        }
+        const ExecStatusType status = PQresultStatus(r.get());
+        if (status == PGRES_PIPELINE_SYNC)
+          break;
+        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK &&
+            status != PGRES_PIPELINE_ABORTED && !failure)
+          failure = std::move(r);
+      }
+    open_ = PQexitPipelineMode(c) != 1;
+    return failure;
+  }
+
+  Session &session_;
+  bool open_ = true;
 };
 
 std::unique_ptr<Connection> connect(const DatabaseUrl &url) {
@@ -506,6 +594,160 @@ private:
   DatabaseUrl url_;
   std::unique_ptr<Connection> conn_;
   Wakeup wakeup_;
+};
+
+// One chunk of a snapshot write: the columns of its specs, files and relationships, an array
+// each, sent as three statements (an upsert of the specs, inserts of the rest).
+class SnapshotChunk {
+public:
+  /// The spec's row and its README. A README that is its frontmatter (valid UTF-8, no NUL)
+  /// followed by exactly the body is stored in the row, as that head beside the body (schema
+  /// v5), not as a file row holding the body a second time. Any other (a BOM, CRLF, invalid
+  /// UTF-8) is a file row as it is.
+  void add_spec(const PreparedSpec &spec, const SpecRow &row, const std::string &vector) {
+    const std::string &path = spec.spec->path;
+    const bool has_readme = !spec.files.empty() && spec.files[0]->name == "README.md";
+    std::string_view head;
+    bool in_row = false;
+    if (has_readme) {
+      const std::string_view readme = spec.files[0]->content;
+      head = readme.substr(0, readme.size() - std::min(row.body.size(), readme.size()));
+      in_row = readme.ends_with(row.body) && find_invalid_utf8(head) == std::string_view::npos &&
+               head.find('\0') == std::string_view::npos;
+    }
+    if (in_row) {
+      readme_heads_.text(head);
+      readme_shas_.text(spec.blob_shas[0]);
+    } else {
+      readme_heads_.null();
+      readme_shas_.null();
+      if (has_readme)
+        add_file(spec, 0);
+    }
+    paths_.text(path);
+    ids_.text(row.id);
+    row.number ? numbers_.integer(*row.number) : numbers_.null();
+    number_texts_.text(row.number_text);
+    slugs_.text(row.slug);
+    titles_.text(row.title);
+    statuses_.text(row.status);
+    row.priority ? priorities_.text(*row.priority) : priorities_.null();
+    tags_.text(row.tags_json);
+    assignees_.text(row.assignee);
+    created_.text(row.created);
+    created_at_.text(row.created_at);
+    updated_at_.text(row.updated_at);
+    completed_.text(row.completed);
+    completed_at_.text(row.completed_at);
+    parents_.text(row.parent);
+    archived_.boolean(row.archived);
+    frontmatter_.text(row.frontmatter_json);
+    bodies_.text(row.body);
+    content_hashes_.text(row.content_hash);
+    files_hashes_.text(spec.files_hash);
+    searches_.raw(vector);
+    for (const auto &relationship : row.relationships) {
+      rel_paths_.text(path);
+      rel_kinds_.text(relationship.kind);
+      rel_positions_.integer(relationship.position);
+      rel_refs_.text(relationship.ref);
+      ++relationships_;
+    }
+  }
+  /// The folder's file spec.files[index].
+  void add_file(const PreparedSpec &spec, std::size_t index) {
+    file_paths_.text(spec.spec->path);
+    file_names_.text(spec.files[index]->name);
+    file_contents_.raw(spec.files[index]->content);
+    file_shas_.text(spec.blob_shas[index]);
+    ++files_;
+  }
+
+  void send(Pipeline &pipeline, std::string_view project_id, std::int64_t version) const {
+    pipeline.send(
+        "INSERT INTO specs (project_id, path, id, number, number_text, slug, title, status, "
+        "priority, tags, assignee, created, created_at, updated_at, completed, completed_at, "
+        "parent, archived, frontmatter, body, content_hash, files_hash, search, readme_head, "
+        "readme_sha, written_version) "
+        "SELECT $1::text, u.*, $26::bigint FROM unnest($2::text[], $3::text[], $4::int[], "
+        "$5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], "
+        "$12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], "
+        "$18::bool[], $19::json[], $20::text[], $21::text[], $22::text[], $23::tsvector[], "
+        "$24::text[], $25::text[]) AS u "
+        "ON CONFLICT (project_id, path) DO UPDATE SET id = excluded.id, "
+        "number = excluded.number, number_text = excluded.number_text, slug = excluded.slug, "
+        "title = excluded.title, status = excluded.status, priority = excluded.priority, "
+        "tags = excluded.tags, assignee = excluded.assignee, created = excluded.created, "
+        "created_at = excluded.created_at, updated_at = excluded.updated_at, "
+        "completed = excluded.completed, completed_at = excluded.completed_at, "
+        "parent = excluded.parent, archived = excluded.archived, "
+        "frontmatter = excluded.frontmatter, body = excluded.body, "
+        "content_hash = excluded.content_hash, files_hash = excluded.files_hash, "
+        "search = excluded.search, readme_head = excluded.readme_head, "
+        "readme_sha = excluded.readme_sha, written_version = excluded.written_version",
+        Params()
+            .text(project_id)
+            .binary(paths_)
+            .binary(ids_)
+            .binary(numbers_)
+            .binary(number_texts_)
+            .binary(slugs_)
+            .binary(titles_)
+            .binary(statuses_)
+            .binary(priorities_)
+            .binary(tags_)
+            .binary(assignees_)
+            .binary(created_)
+            .binary(created_at_)
+            .binary(updated_at_)
+            .binary(completed_)
+            .binary(completed_at_)
+            .binary(parents_)
+            .binary(archived_)
+            .binary(frontmatter_)
+            .binary(bodies_)
+            .binary(content_hashes_)
+            .binary(files_hashes_)
+            .binary(searches_)
+            .binary(readme_heads_)
+            .binary(readme_shas_)
+            .integer(version));
+    if (files_)
+      pipeline.send("INSERT INTO spec_files (project_id, spec_path, name, content, blob_sha) "
+                    "SELECT $1::text, u.* FROM unnest($2::text[], $3::text[], $4::bytea[], "
+                    "$5::text[]) AS u",
+                    Params()
+                        .text(project_id)
+                        .binary(file_paths_)
+                        .binary(file_names_)
+                        .binary(file_contents_)
+                        .binary(file_shas_));
+    if (relationships_)
+      pipeline.send("INSERT INTO relationships (project_id, spec_path, kind, position, ref) "
+                    "SELECT $1::text, u.* FROM unnest($2::text[], $3::text[], $4::int[], "
+                    "$5::text[]) AS u",
+                    Params()
+                        .text(project_id)
+                        .binary(rel_paths_)
+                        .binary(rel_kinds_)
+                        .binary(rel_positions_)
+                        .binary(rel_refs_));
+  }
+
+private:
+  using A = BinaryArray;
+  A paths_{A::text_oid}, ids_{A::text_oid}, numbers_{A::int4_oid}, number_texts_{A::text_oid},
+      slugs_{A::text_oid}, titles_{A::text_oid}, statuses_{A::text_oid}, priorities_{A::text_oid},
+      tags_{A::text_oid}, assignees_{A::text_oid}, created_{A::text_oid}, created_at_{A::text_oid},
+      updated_at_{A::text_oid}, completed_{A::text_oid}, completed_at_{A::text_oid},
+      parents_{A::text_oid}, archived_{A::bool_oid}, frontmatter_{A::json_oid},
+      bodies_{A::text_oid}, content_hashes_{A::text_oid}, files_hashes_{A::text_oid},
+      searches_{A::tsvector_oid}, readme_heads_{A::text_oid}, readme_shas_{A::text_oid};
+  A file_paths_{A::text_oid}, file_names_{A::text_oid}, file_contents_{A::bytea_oid},
+      file_shas_{A::text_oid};
+  A rel_paths_{A::text_oid}, rel_kinds_{A::text_oid}, rel_positions_{A::int4_oid},
+      rel_refs_{A::text_oid};
+  std::size_t files_ = 0, relationships_ = 0;
 };
 
 class PostgresStore final : public Store {
@@ -629,33 +871,13 @@ public:
     return write(project_id, specs, &finish);
   }
 
-  // replace_specs (with `specs`) and finish_sync (with `finish`) in one transaction.
+  // replace_specs (with `specs`) and finish_sync (with `finish`) in one transaction. The changed
+  // folders are parsed and sent in chunks through a pipeline: the server writes one chunk while
+  // this thread parses and encodes the next.
   ReplaceResult write(std::string_view project_id, const std::vector<StoredSpec> *specs,
                       const SyncFinish *finish) {
     const std::vector<PreparedSpec> prepared =
         specs ? prepare_specs(*specs) : std::vector<PreparedSpec>{};
-    const auto stored_hashes = [&](Session &s) {
-      std::unordered_map<std::string, std::string> out; // path -> files_hash
-      Result r = s.exec("SELECT path, files_hash FROM specs WHERE project_id = $1",
-                        Params().text(project_id));
-      for (int i = 0; i < PQntuples(r.get()); ++i)
-        out.emplace(to_string(r.get(), i, 0), to_string(r.get(), i, 1));
-      return out;
-    };
-    // Parse before the write transaction (no row lock held meanwhile); it compares again.
-    SpecRows rows(prepared, specs
-                                ? run("reading the specs of a project", stored_hashes, Retry::once)
-                                : std::unordered_map<std::string, std::string>{});
-    // The search vectors of the rows parsed ahead, also in parallel.
-    std::unordered_map<const SpecRow *, std::string> vectors;
-    {
-      const std::vector<const SpecRow *> built = rows.built();
-      std::vector<std::string> encoded(built.size());
-      for_each_parallel(built.size(), 16,
-                        [&](std::size_t i) { encoded[i] = tsvector_binary(*built[i]); });
-      for (std::size_t i = 0; i < built.size(); ++i)
-        vectors.emplace(built[i], std::move(encoded[i]));
-    }
     const ReplaceResult outcome =
         run(specs ? "replacing the specs of a project" : "recording a sync", [&](Session &s) {
           Transaction tx(s);
@@ -666,216 +888,10 @@ public:
             throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
           const auto version = static_cast<std::uint64_t>(to_int(v.get(), 0, 0));
           const auto next = static_cast<std::int64_t>(version + 1);
-          // Without a snapshot (finish_sync without one) nothing is compared, so nothing removed.
-          const std::unordered_map<std::string, std::string> existing =
-              specs ? stored_hashes(s) : std::unordered_map<std::string, std::string>{};
-          // The stored files' blob SHAs (path -> name -> SHA): a changed folder rewrites only the
-          // files whose SHA changed.
-          std::unordered_map<std::string, std::unordered_map<std::string, std::string>>
-              stored_files;
-          if (!existing.empty()) {
-            Result f =
-                s.exec("SELECT spec_path, name, blob_sha FROM spec_files WHERE project_id = $1",
-                       Params().text(project_id));
-            for (int i = 0; i < PQntuples(f.get()); ++i)
-              stored_files[to_string(f.get(), i, 0)].emplace(to_string(f.get(), i, 1),
-                                                             to_string(f.get(), i, 2));
-          }
-
           ReplaceResult result;
-          std::unordered_set<std::string_view> seen;
-          // Columns of the specs to write, one array each.
-          using A = BinaryArray;
-          A paths(A::text_oid), ids(A::text_oid), numbers(A::int4_oid), number_texts(A::text_oid),
-              slugs(A::text_oid), titles(A::text_oid), statuses(A::text_oid),
-              priorities(A::text_oid), tags(A::text_oid), assignees(A::text_oid),
-              created(A::text_oid), created_at(A::text_oid), updated_at(A::text_oid),
-              completed(A::text_oid), completed_at(A::text_oid), parents(A::text_oid),
-              archived(A::bool_oid), frontmatter(A::json_oid), bodies(A::text_oid),
-              content_hashes(A::text_oid), files_hashes(A::text_oid), searches(A::tsvector_oid);
-          A file_paths(A::text_oid), file_names(A::text_oid), file_contents(A::bytea_oid),
-              file_shas(A::text_oid);
-          A gone_paths(A::text_oid), gone_names(A::text_oid); // files rewritten or no longer there
-          A rel_paths(A::text_oid), rel_kinds(A::text_oid), rel_positions(A::int4_oid),
-              rel_refs(A::text_oid);
-          A rewritten(A::text_oid); // changed folders: their files and relationships are rewritten
-          std::size_t written = 0;
-          {
-            // The large columns grow once: megabytes appended by doubling cost more in page faults
-            // than in copying. Sizes of every changed folder, rewritten files or not.
-            std::size_t n = 0, body = 0, json = 0, vector = 0, files = 0, file_count = 0;
-            for (const PreparedSpec &spec : prepared) {
-              const auto found = existing.find(pg_text(spec.spec->path));
-              if (found != existing.end() && found->second == spec.files_hash)
-                continue;
-              const SpecRow &row = rows.row(spec);
-              ++n;
-              body += row.body.size();
-              json += row.frontmatter_json.size();
-              if (const auto encoded = vectors.find(&row); encoded != vectors.end())
-                vector += encoded->second.size();
-              for (const StoredFile *file : spec.files) {
-                files += file->content.size();
-                ++file_count;
-              }
-            }
-            bodies.reserve(n, body);
-            frontmatter.reserve(n, json);
-            searches.reserve(n, vector);
-            file_contents.reserve(file_count, files);
-          }
-          for (const PreparedSpec &spec : prepared) {
-            const std::string &path = spec.spec->path;
-            const auto found = existing.find(pg_text(path));
-            if (found != existing.end()) {
-              seen.insert(found->first);
-              if (found->second == spec.files_hash)
-                continue;
-              rewritten.text(path);
-              ++result.updated;
-            } else {
-              ++result.added;
-            }
-            ++written;
-            const SpecRow &row = rows.row(spec);
-            paths.text(path);
-            ids.text(row.id);
-            row.number ? numbers.integer(*row.number) : numbers.null();
-            number_texts.text(row.number_text);
-            slugs.text(row.slug);
-            titles.text(row.title);
-            statuses.text(row.status);
-            row.priority ? priorities.text(*row.priority) : priorities.null();
-            tags.text(row.tags_json);
-            assignees.text(row.assignee);
-            created.text(row.created);
-            created_at.text(row.created_at);
-            updated_at.text(row.updated_at);
-            completed.text(row.completed);
-            completed_at.text(row.completed_at);
-            parents.text(row.parent);
-            archived.boolean(row.archived);
-            frontmatter.text(row.frontmatter_json);
-            bodies.text(row.body);
-            content_hashes.text(row.content_hash);
-            files_hashes.text(spec.files_hash);
-            if (const auto vector = vectors.find(&row); vector != vectors.end())
-              searches.raw(vector->second);
-            else
-              searches.raw(tsvector_binary(row));
-            std::unordered_map<std::string, std::string> kept; // the folder's stored files
-            if (const auto stored = stored_files.find(pg_text(path)); stored != stored_files.end())
-              kept = std::move(stored->second);
-            for (std::size_t i = 0; i < spec.files.size(); ++i) {
-              const std::string &name = spec.files[i]->name;
-              if (const auto stored = kept.find(pg_text(name)); stored != kept.end()) {
-                const bool same = stored->second == spec.blob_shas[i];
-                kept.erase(stored);
-                if (same)
-                  continue;
-                gone_paths.text(path); // rewritten: deleted, then inserted again
-                gone_names.text(name);
-              }
-              file_paths.text(path);
-              file_names.text(name);
-              file_contents.raw(spec.files[i]->content);
-              file_shas.text(spec.blob_shas[i]);
-            }
-            for (const auto &[name, sha] : kept) { // files the folder no longer has
-              gone_paths.text(path);
-              gone_names.text(name);
-            }
-            for (const auto &relationship : row.relationships) {
-              rel_paths.text(path);
-              rel_kinds.text(relationship.kind);
-              rel_positions.integer(relationship.position);
-              rel_refs.text(relationship.ref);
-            }
-          }
-          A removed(A::text_oid);
-          for (const auto &[path, hash] : existing)
-            if (!seen.count(path)) {
-              removed.text(path);
-              ++result.removed;
-            }
-
-          if (result.removed)
-            s.exec("DELETE FROM specs WHERE project_id = $1 AND path = ANY ($2::text[])",
-                   Params().text(project_id).binary(removed));
-          if (result.updated) {
-            s.exec("DELETE FROM spec_files f USING unnest($2::text[], $3::text[]) AS g(path, name) "
-                   "WHERE f.project_id = $1 AND f.spec_path = g.path AND f.name = g.name",
-                   Params().text(project_id).binary(gone_paths).binary(gone_names));
-            s.exec(
-                "DELETE FROM relationships WHERE project_id = $1 AND spec_path = ANY ($2::text[])",
-                Params().text(project_id).binary(rewritten));
-          }
-          if (written) {
-            s.exec("INSERT INTO specs (project_id, path, id, number, number_text, slug, title, "
-                   "status, priority, tags, assignee, created, created_at, updated_at, completed, "
-                   "completed_at, parent, archived, frontmatter, body, content_hash, files_hash, "
-                   "search, written_version) "
-                   "SELECT $1::text, u.*, $24::bigint FROM unnest($2::text[], $3::text[], "
-                   "$4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], "
-                   "$10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], "
-                   "$16::text[], $17::text[], $18::bool[], $19::json[], $20::text[], $21::text[], "
-                   "$22::text[], $23::tsvector[]) AS u "
-                   "ON CONFLICT (project_id, path) DO UPDATE SET id = excluded.id, "
-                   "number = excluded.number, number_text = excluded.number_text, "
-                   "slug = excluded.slug, title = excluded.title, status = excluded.status, "
-                   "priority = excluded.priority, tags = excluded.tags, "
-                   "assignee = excluded.assignee, created = excluded.created, "
-                   "created_at = excluded.created_at, updated_at = excluded.updated_at, "
-                   "completed = excluded.completed, completed_at = excluded.completed_at, "
-                   "parent = excluded.parent, archived = excluded.archived, "
-                   "frontmatter = excluded.frontmatter, body = excluded.body, "
-                   "content_hash = excluded.content_hash, files_hash = excluded.files_hash, "
-                   "search = excluded.search, written_version = excluded.written_version",
-                   Params()
-                       .text(project_id)
-                       .binary(paths)
-                       .binary(ids)
-                       .binary(numbers)
-                       .binary(number_texts)
-                       .binary(slugs)
-                       .binary(titles)
-                       .binary(statuses)
-                       .binary(priorities)
-                       .binary(tags)
-                       .binary(assignees)
-                       .binary(created)
-                       .binary(created_at)
-                       .binary(updated_at)
-                       .binary(completed)
-                       .binary(completed_at)
-                       .binary(parents)
-                       .binary(archived)
-                       .binary(frontmatter)
-                       .binary(bodies)
-                       .binary(content_hashes)
-                       .binary(files_hashes)
-                       .binary(searches)
-                       .integer(next));
-            s.exec("INSERT INTO spec_files (project_id, spec_path, name, content, blob_sha) "
-                   "SELECT $1::text, u.* FROM unnest($2::text[], $3::text[], $4::bytea[], "
-                   "$5::text[]) AS u",
-                   Params()
-                       .text(project_id)
-                       .binary(file_paths)
-                       .binary(file_names)
-                       .binary(file_contents)
-                       .binary(file_shas));
-            s.exec("INSERT INTO relationships (project_id, spec_path, kind, position, ref) "
-                   "SELECT $1::text, u.* FROM unnest($2::text[], $3::text[], $4::int[], "
-                   "$5::text[]) AS u",
-                   Params()
-                       .text(project_id)
-                       .binary(rel_paths)
-                       .binary(rel_kinds)
-                       .binary(rel_positions)
-                       .binary(rel_refs));
-            call_write_hook(written);
-          }
+          // Without a snapshot (finish_sync without one) nothing is compared, so nothing removed.
+          if (specs)
+            result = write_snapshot(s, project_id, prepared, next);
           result.version = version;
           if (result.changed()) {
             s.exec("UPDATE projects SET snapshot_version = $2 WHERE id = $1",
@@ -901,18 +917,135 @@ public:
     return outcome;
   }
 
+  // The rows of `prepared` that differ from the stored snapshot, written as version `next` inside
+  // the caller's transaction; the rest is left as it is.
+  ReplaceResult write_snapshot(Session &s, std::string_view project_id,
+                               const std::vector<PreparedSpec> &prepared, std::int64_t next) {
+    std::unordered_map<std::string, std::string> existing; // path -> files_hash
+    {
+      Result r = s.exec("SELECT path, files_hash FROM specs WHERE project_id = $1",
+                        Params().text(project_id));
+      for (int i = 0; i < PQntuples(r.get()); ++i)
+        existing.emplace(to_string(r.get(), i, 0), to_string(r.get(), i, 1));
+    }
+    // The stored files' blob SHAs (path -> name -> SHA): a changed folder rewrites only the
+    // files whose SHA changed.
+    std::unordered_map<std::string, std::unordered_map<std::string, std::string>> stored_files;
+    if (!existing.empty()) {
+      Result f = s.exec("SELECT spec_path, name, blob_sha FROM spec_files WHERE project_id = $1",
+                        Params().text(project_id));
+      for (int i = 0; i < PQntuples(f.get()); ++i)
+        stored_files[to_string(f.get(), i, 0)].emplace(to_string(f.get(), i, 1),
+                                                       to_string(f.get(), i, 2));
+    }
+
+    // What to write: the changed folders and, of each, the files to (re)insert.
+    struct Folder {
+      const PreparedSpec *spec;
+      std::vector<std::size_t> files; // indexes into spec->files
+    };
+    std::vector<Folder> changed;
+    ReplaceResult result;
+    std::unordered_set<std::string_view> seen;
+    using A = BinaryArray;
+    A rewritten(A::text_oid); // changed folders: their relationships are rewritten
+    A gone_paths(A::text_oid), gone_names(A::text_oid); // files rewritten or no longer there
+    for (const PreparedSpec &spec : prepared) {
+      const std::string &path = spec.spec->path;
+      const auto found = existing.find(pg_text(path));
+      if (found != existing.end()) {
+        seen.insert(found->first);
+        if (found->second == spec.files_hash)
+          continue;
+        rewritten.text(path);
+        ++result.updated;
+      } else {
+        ++result.added;
+      }
+      Folder &folder = changed.emplace_back(Folder{&spec, {}});
+      std::unordered_map<std::string, std::string> kept; // the folder's stored files
+      if (const auto stored = stored_files.find(pg_text(path)); stored != stored_files.end())
+        kept = std::move(stored->second);
+      for (std::size_t i = 0; i < spec.files.size(); ++i) {
+        const std::string &name = spec.files[i]->name;
+        if (name == "README.md")
+          continue; // written with the spec row (SnapshotChunk::add_spec); a stored one is gone
+        if (const auto stored = kept.find(pg_text(name)); stored != kept.end()) {
+          const bool same = stored->second == spec.blob_shas[i];
+          kept.erase(stored);
+          if (same)
+            continue;
+          gone_paths.text(path); // rewritten: deleted, then inserted again
+          gone_names.text(name);
+        }
+        folder.files.push_back(i);
+      }
+      for (const auto &[name, sha] : kept) { // files the folder no longer has
+        gone_paths.text(path);
+        gone_names.text(name);
+      }
+    }
+    A removed(A::text_oid);
+    for (const auto &[path, hash] : existing)
+      if (!seen.count(path)) {
+        removed.text(path);
+        ++result.removed;
+      }
+    if (result.removed)
+      for (const char *sql :
+           {"DELETE FROM specs WHERE project_id = $1 AND path = ANY ($2::text[])",
+            "DELETE FROM spec_files WHERE project_id = $1 AND spec_path = ANY ($2::text[])",
+            "DELETE FROM relationships WHERE project_id = $1 AND spec_path = ANY ($2::text[])"})
+        s.exec(sql, Params().text(project_id).binary(removed));
+    if (result.updated) {
+      s.exec("DELETE FROM spec_files f USING unnest($2::text[], $3::text[]) AS g(path, name) "
+             "WHERE f.project_id = $1 AND f.spec_path = g.path AND f.name = g.name",
+             Params().text(project_id).binary(gone_paths).binary(gone_names));
+      s.exec("DELETE FROM relationships WHERE project_id = $1 AND spec_path = ANY ($2::text[])",
+             Params().text(project_id).binary(rewritten));
+    }
+
+    if (changed.empty())
+      return result;
+    // Chunks of about chunk_bytes of files (256 KB: the first reaches the server soon, each is
+    // still a few dozen specs), parsed in parallel, then sent.
+    constexpr std::size_t chunk_bytes = 256 * 1024;
+    Pipeline pipeline(s);
+    for (std::size_t begin = 0, end = 0; begin < changed.size(); begin = end) {
+      for (std::size_t bytes = 0; end < changed.size() && (end == begin || bytes < chunk_bytes);
+           ++end)
+        for (const StoredFile *file : changed[end].spec->files)
+          bytes += file->content.size();
+      std::vector<SpecRow> rows(end - begin);
+      std::vector<std::string> vectors(end - begin);
+      for_each_parallel(end - begin, 16, [&](std::size_t i) {
+        rows[i] = make_spec_row(*changed[begin + i].spec);
+        vectors[i] = tsvector_binary(rows[i]);
+      });
+      SnapshotChunk chunk;
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        const Folder &folder = changed[begin + i];
+        chunk.add_spec(*folder.spec, rows[i], vectors[i]);
+        for (const std::size_t f : folder.files)
+          chunk.add_file(*folder.spec, f);
+      }
+      chunk.send(pipeline, project_id, next);
+    }
+    pipeline.finish();
+    call_write_hook(changed.size());
+    return result;
+  }
+
   std::vector<StoredSpec> specs(std::string_view project_id) override {
     return run(
         "reading the specs of a project",
         [&](Session &s) {
           // One statement: one snapshot. Binary results: bytea arrives as its raw bytes, text as
           // its UTF-8. A project without specs gives one row of NULLs; no project, no row.
-          Result r = s.exec("SELECT s.path, f.name, f.content, f.blob_sha FROM projects p "
-                            "LEFT JOIN specs s ON s.project_id = p.id "
-                            "LEFT JOIN spec_files f "
-                            "ON f.project_id = s.project_id AND f.spec_path = s.path "
-                            "WHERE p.id = $1 ORDER BY s.path COLLATE \"C\", "
-                            "f.name <> 'README.md', f.name COLLATE \"C\"",
+          // The project's own row (NULLs) tells an empty project from none.
+          Result r = s.exec(folder_rows("TRUE", "UNION ALL SELECT NULL, NULL, NULL, NULL "
+                                                "FROM projects WHERE id = $1")
+                                .c_str(),
                             Params().text(project_id), 1);
           if (PQntuples(r.get()) == 0)
             throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
@@ -940,13 +1073,8 @@ public:
                      Params().text(project_id));
           for (int i = 0; i < PQntuples(paths.get()); ++i)
             out.paths.push_back(to_string(paths.get(), i, 0));
-          Result r =
-              s.exec("SELECT s.path, f.name, f.content, f.blob_sha FROM specs s "
-                     "LEFT JOIN spec_files f "
-                     "ON f.project_id = s.project_id AND f.spec_path = s.path "
-                     "WHERE s.project_id = $1 AND s.written_version > $2 "
-                     "ORDER BY s.path COLLATE \"C\", f.name <> 'README.md', f.name COLLATE \"C\"",
-                     Params().text(project_id).integer(static_cast<std::int64_t>(since)), 1);
+          Result r = s.exec(folder_rows("s.written_version > $2").c_str(),
+                            Params().text(project_id).integer(static_cast<std::int64_t>(since)), 1);
           out.written = read_specs(r.get());
           tx.commit();
           return out;

@@ -245,14 +245,6 @@ const SpecRow &SpecRows::row(const PreparedSpec &spec) {
   return found->second;
 }
 
-std::vector<const SpecRow *> SpecRows::built() const {
-  std::vector<const SpecRow *> out;
-  out.reserve(rows_.size());
-  for (const auto &[spec, row] : rows_)
-    out.push_back(&row);
-  return out;
-}
-
 namespace {
 
 // A set of views, open addressing with linear probing: a token seen before costs a probe and

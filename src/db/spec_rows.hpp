@@ -70,8 +70,6 @@ public:
   SpecRows(const std::vector<PreparedSpec> &prepared,
            const std::unordered_map<std::string, std::string> &stored);
   const SpecRow &row(const PreparedSpec &spec);
-  /// The rows built so far.
-  std::vector<const SpecRow *> built() const;
 
 private:
   std::unordered_map<const PreparedSpec *, SpecRow> rows_;

@@ -65,6 +65,10 @@ struct SqliteBackend {
   std::string path = (dir.path() / "store.db").string();
 
   std::string url() const { return "sqlite:" + path; }
+  // How many files are stored for the folder `spec_path`: rows of spec_files.
+  std::string stored_files(const std::string &spec_path) const {
+    return query("SELECT count(*) FROM spec_files WHERE spec_path = '" + spec_path + "'");
+  }
   // Runs SQL on the file directly; the first column of the first row, as text.
   std::string query(const std::string &sql) const {
     SQLite::Database db(path, SQLite::OPEN_READWRITE, 5000);
@@ -90,6 +94,13 @@ struct PostgresBackend {
 
   std::string url() const { return pg.url(schema); }
   std::string query(const std::string &sql) const { return pg.query(schema, sql); }
+  // How many files are stored for the folder `spec_path`: rows of spec_files, and a README
+  // kept in its spec row (schema v5).
+  std::string stored_files(const std::string &spec_path) const {
+    return query("SELECT (SELECT count(*) FROM spec_files WHERE spec_path = '" + spec_path +
+                 "') + (SELECT count(*) FROM specs WHERE readme_head IS NOT NULL AND path = '" +
+                 spec_path + "')");
+  }
   // The tsvector is a column of the row itself, written with it: nothing can go stale.
   void check_search_index() const {}
 };
@@ -444,9 +455,9 @@ TEST_SUITE("store") {
     CHECK(backend.query("SELECT title || '|' || status FROM specs WHERE path = '002-beta'") ==
           "Beta v2|complete");
     CHECK(backend.query("SELECT count(*) FROM relationships WHERE spec_path = '002-beta'") == "1");
-    CHECK(backend.query("SELECT count(*) FROM spec_files WHERE spec_path = '001-alpha'") == "0");
+    CHECK(backend.stored_files("001-alpha") == "0");
     CHECK(backend.query("SELECT count(*) FROM relationships WHERE spec_path = '001-alpha'") == "0");
-    CHECK(backend.query("SELECT count(*) FROM spec_files WHERE spec_path = '003-gamma'") == "2");
+    CHECK(backend.stored_files("003-gamma") == "2");
     check_same(store->specs("acme/web"), expected({beta2, gamma2, delta, epsilon}));
     backend.check_search_index();
 
@@ -456,6 +467,9 @@ TEST_SUITE("store") {
       return backend.query(
           std::string("SELECT xmin FROM spec_files WHERE spec_path = '003-gamma' AND name = '") +
           name + "'");
+    };
+    const auto spec_row_version = [&] {
+      return backend.query("SELECT xmin FROM specs WHERE path = '003-gamma'");
     };
     const bool postgres = std::is_same_v<B, PostgresBackend>;
     const std::string design_written = postgres ? row_version("DESIGN.md") : "";
@@ -468,14 +482,15 @@ TEST_SUITE("store") {
     check_same(store->specs("acme/web"), expected({beta2, gamma3, delta, epsilon}));
     if (postgres) {
       CHECK(row_version("DESIGN.md") == design_written);
-      CHECK(row_version("README.md") != design_written);
+      CHECK(spec_row_version() != design_written); // the README, kept in the row
+      CHECK(row_version("README.md").empty());
     }
     auto gamma4 = gamma3;
     gamma4.files[1].content = "# Gamma design, revised\n";
     gamma4.files.pop_back();
     r = store->replace_specs("acme/web", {beta2, gamma4, delta, epsilon});
     CHECK(r.updated == 1);
-    CHECK(backend.query("SELECT count(*) FROM spec_files WHERE spec_path = '003-gamma'") == "2");
+    CHECK(backend.stored_files("003-gamma") == "2");
     check_same(store->specs("acme/web"), expected({beta2, gamma4, delta, epsilon}));
     if (postgres)
       CHECK(row_version("DESIGN.md") != design_written);
@@ -546,6 +561,27 @@ TEST_SUITE("store") {
     CHECK(r.updated == 1);
     CHECK(r.added + r.removed == 0);
     check_same(store->specs("acme/web"), expected(next));
+
+    // READMEs whose bytes are not the frontmatter then the body (PostgreSQL keeps those as file
+    // rows, the others in the spec row), and each turned into the other kind.
+    auto odd = next;
+    odd.push_back({"014-bad-head", {{"README.md", "---\ntitle: \xff\n---\n# Bad head\n", ""}}});
+    odd.push_back({"015-nul", {{"README.md", "# NUL\n\0 inside\n"s, ""}}});
+    odd.push_back({"016-plain", {{"README.md", "---\nstatus: planned\n---\n\n# Plain\n", ""}}});
+    store->replace_specs("acme/web", odd);
+    check_same(store->specs("acme/web"), expected(odd));
+    if constexpr (std::is_same_v<B, PostgresBackend>)
+      CHECK(backend.query("SELECT string_agg(spec_path, ',' ORDER BY spec_path) FROM spec_files "
+                          "WHERE name = 'README.md'") == "010-bytes,014-bad-head,015-nul");
+    auto swapped = odd;
+    swapped[0].files[1].content = "---\nstatus: planned\n---\n# No BOM, no CRLF\n";
+    swapped[7].files[0].content = "---\nstatus: planned\r\n---\r\n\r\n# Plain no more\r\n";
+    CHECK(store->replace_specs("acme/web", swapped).updated == 2);
+    check_same(store->specs("acme/web"), expected(swapped));
+    if constexpr (std::is_same_v<B, PostgresBackend>)
+      CHECK(backend.query("SELECT string_agg(spec_path, ',' ORDER BY spec_path) FROM spec_files "
+                          "WHERE name = 'README.md'") == "014-bad-head,015-nul,016-plain");
+    CHECK(store->specs_since("acme/web", 0).written.size() == swapped.size());
   }
 
   TEST_CASE_TEMPLATE("search ranks title hits first and treats every input as plain words", B,
