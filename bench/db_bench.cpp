@@ -49,7 +49,6 @@
 #include <algorithm>
 #include <benchmark/benchmark.h>
 #include <chrono>
-#include <thread>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -66,6 +65,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
