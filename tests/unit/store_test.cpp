@@ -279,6 +279,53 @@ TEST_SUITE("store") {
     backend.check_search_index();
   }
 
+  TEST_CASE("a PostgreSQL store of schema v4 keeps its README file rows through the v5 migration") {
+    PostgresBackend backend;
+    // A v4 database as the store wrote it, README.md among the files; created by the store's role.
+    std::string setup = "SET ROLE leanspec; " + std::string(postgres_bootstrap);
+    for (int v = 0; v < 4; ++v)
+      setup += std::string(migrations()[static_cast<std::size_t>(v)].postgres) + ";\n" +
+               "INSERT INTO schema_migrations VALUES (" + std::to_string(v + 1) + ", 'v', 0);\n";
+    const std::string readme_text =
+        "---\nstatus: planned\n---\n\n# Old\n\nWritten before: zebra.\n";
+    setup +=
+        "INSERT INTO projects (id, owner, repo, branch, specs_path, sync_interval_s, "
+        "created_at, updated_at) VALUES ('acme/web', 'acme', 'web', 'main', 'specs', 60, 0, 0);"
+        "INSERT INTO specs (project_id, path, id, number, number_text, slug, title, status, "
+        "tags, assignee, created, created_at, updated_at, completed, completed_at, parent, "
+        "archived, frontmatter, body, content_hash, files_hash, search, written_version) "
+        "VALUES ('acme/web', '001-old', '001-old', 1, '001', 'old', 'Old', 'planned', '[]', "
+        "'', '', '', '', '', '', '', false, 'null', '# Old\n\nWritten before: zebra.\n', 'x', "
+        "'stale', to_tsvector('simple', 'old zebra'), 1);"
+        "INSERT INTO spec_files VALUES ('acme/web', '001-old', 'README.md', '" +
+        readme_text +
+        "', 'sha-readme'), ('acme/web', '001-old', 'DESIGN.md', 'design', "
+        "'sha-design');"
+        "UPDATE projects SET snapshot_version = 1";
+    backend.query(setup);
+    REQUIRE(backend.query("SELECT max(version) FROM schema_migrations") == "4");
+
+    auto store = Store::open(backend.url());
+    CHECK(store->schema_version() == latest_schema_version());
+    const auto before = store->specs("acme/web");
+    REQUIRE(before.size() == 1);
+    REQUIRE(before[0].files.size() == 2);
+    CHECK(before[0].files[0].name == "README.md");
+    CHECK(before[0].files[0].content == readme_text);
+    CHECK(before[0].files[0].blob_sha == "sha-readme");
+    CHECK(before[0].files[1].content == "design");
+    CHECK(store->search("acme/web", {"zebra"}, 0).size() == 1);
+
+    // Rewritten, the README moves into the spec row and its file row goes; DESIGN.md stays.
+    auto next = before;
+    next[0].files[0].content += "More.\n";
+    next[0].files[0].blob_sha.clear();
+    CHECK(store->replace_specs("acme/web", next).updated == 1);
+    check_same(store->specs("acme/web"), expected(next));
+    CHECK(backend.query("SELECT string_agg(name, ',') FROM spec_files") == "DESIGN.md");
+    CHECK(backend.stored_files("001-old") == "2");
+  }
+
   TEST_CASE_TEMPLATE("projects: add, list, get, update, remove with everything they own", B,
                      SqliteBackend, PostgresBackend) {
     B backend;
