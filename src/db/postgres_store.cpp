@@ -164,10 +164,6 @@ public:
     data_.append(v);
     return *this;
   }
-  /// Grows the buffer once for `count` more elements of `bytes` in all.
-  void reserve(std::size_t count, std::size_t bytes) {
-    data_.reserve(data_.size() + 4 * count + bytes);
-  }
 
   /// The array as array_recv reads it; valid until the next append.
   std::string_view bytes() const noexcept {
@@ -901,13 +897,7 @@ public:
           }
           if (finish) {
             write_sync_fields(s, project_id, finish->project);
-            SyncRunRecord ended = finish->run;
-            if (specs) {
-              ended.added = result.added;
-              ended.updated = result.updated;
-              ended.removed = result.removed;
-            }
-            write_run_end(s, ended);
+            write_run_end(s, finish->ended(specs ? &result : nullptr));
           }
           tx.commit();
           return result;

@@ -643,13 +643,7 @@ public:
           }
           if (finish) {
             write_sync_fields(db, project, finish->project);
-            SyncRunRecord ended = finish->run;
-            if (specs) {
-              ended.added = result.added;
-              ended.updated = result.updated;
-              ended.removed = result.removed;
-            }
-            write_run_end(db, ended);
+            write_run_end(db, finish->ended(specs ? &result : nullptr));
           }
           tx.commit();
           return result;

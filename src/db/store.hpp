@@ -101,6 +101,18 @@ struct SyncFinish {
   /// How the run ended, as end_sync_run records it; with a snapshot, its added, updated and
   /// removed are set from what the snapshot changed.
   SyncRunRecord run;
+
+  /// `run` as recorded: with the counts of `snapshot` (what the write changed), when there was
+  /// one.
+  SyncRunRecord ended(const ReplaceResult *snapshot) const {
+    SyncRunRecord out = run;
+    if (snapshot) {
+      out.added = snapshot->added;
+      out.updated = snapshot->updated;
+      out.removed = snapshot->removed;
+    }
+    return out;
+  }
 };
 
 /// What a ChangeListener saw.
