@@ -15,7 +15,9 @@
 
 namespace leanspec {
 
-/// How the spec folders are laid out (`structure.pattern` of .lean-spec/config.json).
+/// How the spec folders are laid out (`structure.pattern` of .lean-spec/config.json). Both
+/// patterns load alike, as LeanSpec's own tools do: spec folders (`NNN-slug`) at the top of the
+/// specs directory and one group folder down (`archived/`, a date group such as `20251101/`).
 enum class FolderPattern {
   flat,        ///< specs/NNN-slug (and the legacy specs/archived/NNN-slug)
   date_grouped ///< specs/<group>/NNN-slug, e.g. specs/20251101/001-x
@@ -56,7 +58,8 @@ struct FilesystemOptions {
 std::filesystem::path default_cache_dir();
 
 /// Finds the specs directory for a project folder: `specsDir` and `structure.pattern` from
-/// `<project_dir>/.lean-spec/config.json` when it exists, else `<project_dir>/specs`.
+/// `<project_dir>/.lean-spec/config.json` when it exists, else from the legacy
+/// `<project_dir>/.lspec/config.json`, else `<project_dir>/specs`.
 /// @throws leanspec::Error config for a config file that is not valid JSON or names a specs
 ///         directory outside the project (the message names the file and key)
 FilesystemOptions discover_options(const std::filesystem::path &project_dir);

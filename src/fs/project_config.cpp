@@ -1,5 +1,6 @@
 // Implements discover_options() of include/leanspec/filesystem_source.hpp: reads
-// .lean-spec/config.json (specsDir, structure.pattern) with simdjson.
+// .lean-spec/config.json, else the legacy .lspec/config.json (specsDir, structure.pattern), with
+// simdjson.
 #include "core/snapshot.hpp"
 
 #include <leanspec/error.hpp>
@@ -11,8 +12,11 @@ namespace leanspec {
 FilesystemOptions discover_options(const std::filesystem::path &project_dir) {
   FilesystemOptions options;
   options.specs_dir = project_dir / "specs";
-  const std::filesystem::path file = project_dir / ".lean-spec" / "config.json";
+  // LeanSpec's current place, then the one its first releases used.
+  std::filesystem::path file = project_dir / ".lean-spec" / "config.json";
   std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec))
+    file = project_dir / ".lspec" / "config.json";
   if (!std::filesystem::is_regular_file(file, ec))
     return options;
   const std::string where = file.string();

@@ -3,10 +3,18 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <leanspec/error.hpp>
 #include <leanspec/filesystem_source.hpp>
+#include <linux/capability.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <thread>
+#include <unistd.h>
 
 using namespace leanspec;
 using leanspec::test::TempSpecTree;
@@ -24,6 +32,78 @@ std::vector<std::string> ids(const SpecSource &source, ListQuery q = {}) {
 bool has_code(const std::vector<Diagnostic> &ds, std::string_view code) {
   return std::any_of(ds.begin(), ds.end(), [&](const Diagnostic &d) { return d.code == code; });
 }
+
+// The messages of the diagnostics with `code`, joined.
+std::string messages(const std::vector<Diagnostic> &ds, std::string_view code) {
+  std::string out;
+  for (const auto &d : ds)
+    if (d.code == code)
+      out += d.message + "\n";
+  return out;
+}
+
+// Takes CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from the calling thread only (capset(2) acts
+// on one thread), so that as root too a folder of mode 000 cannot be read by it.
+void drop_file_capabilities() {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3]{};
+  REQUIRE(::syscall(SYS_capget, &header, data) == 0);
+  data[0].effective &= ~((1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH));
+  REQUIRE(::syscall(SYS_capset, &header, data) == 0);
+}
+
+// Exchanges two paths atomically (renameat2 RENAME_EXCHANGE): a file and a symlink, a folder
+// and a symlink.
+bool exchange(const std::filesystem::path &a, const std::filesystem::path &b) {
+  return ::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) == 0;
+}
+
+// A tree whose files and folders a thread swaps for symlinks to files outside it, while loads
+// run: 001-file/README.md with an absolute link, 002-rel/README.md with a relative one,
+// 003-folder with a link to a folder outside. What lies outside says SECRET.
+struct SwappedTree {
+  TempSpecTree tree;
+  std::atomic<bool> stop{false};
+  std::atomic<long> swaps{0};
+  std::jthread swapper;
+
+  SwappedTree() {
+    namespace fs = std::filesystem;
+    const std::string secret = "---\nstatus: planned\n---\n# SECRET\n\nSECRET body\n";
+    tree.write_root("outside/README.md", secret);
+    tree.write_root("outside/NOTES.md", secret);
+    for (const char *id : {"001-file", "002-rel", "003-folder"})
+      tree.spec(id, "status: planned", "# Inside\n");
+    const auto specs = tree.specs_dir();
+    fs::create_symlink(tree.root() / "outside" / "README.md", specs / "001-file" / ".swap");
+    fs::create_symlink("../../outside/README.md", specs / "002-rel" / ".swap");
+    fs::create_directory_symlink(tree.root() / "outside", specs / ".swap-folder");
+    swapper = std::jthread([this, specs] {
+      while (!stop.load()) {
+        bool ok = exchange(specs / "001-file" / "README.md", specs / "001-file" / ".swap");
+        ok = exchange(specs / "002-rel" / "README.md", specs / "002-rel" / ".swap") && ok;
+        ok = exchange(specs / "003-folder", specs / ".swap-folder") && ok;
+        if (!ok)
+          return; // counted swaps stop growing: the test's loop ends and fails
+        swaps.fetch_add(1);
+      }
+    });
+  }
+  ~SwappedTree() { stop = true; }
+
+  // Whether a snapshot holds anything read outside the tree; counts what it saw.
+  static bool leaked(const SpecList &list) {
+    for (const auto &spec : list.specs) {
+      if (spec->title.find("SECRET") != std::string::npos ||
+          spec->body.find("SECRET") != std::string::npos)
+        return true;
+      for (const auto &sub : spec->sub_specs)
+        if (sub.content.find("SECRET") != std::string::npos)
+          return true;
+    }
+    return false;
+  }
+};
 
 } // namespace
 
@@ -95,6 +175,95 @@ TEST_CASE("symlinks that leave the specs directory are refused") {
   CHECK(has_code(source->get("003-inner")->diagnostics, "ref-outside-specs"));
 }
 
+TEST_CASE("a spec folder that cannot be read is reported as unreadable, naming it and the error") {
+  TempSpecTree tree;
+  tree.spec("001-ok", "status: planned", "# Ok\n");
+  tree.spec("002-locked", "status: planned", "# Locked\n");
+  const auto locked = tree.specs_dir() / "002-locked";
+  REQUIRE(::chmod(locked.c_str(), 0) == 0);
+  bool denied = false;
+  std::shared_ptr<FilesystemSource> source;
+  // On a thread of its own, which cannot read past permissions even when the tests run as root.
+  std::thread([&] {
+    drop_file_capabilities();
+    const int fd = ::open(locked.c_str(), O_RDONLY | O_DIRECTORY);
+    denied = fd < 0 && errno == EACCES;
+    if (fd >= 0)
+      ::close(fd);
+    source = make_filesystem_source({.specs_dir = tree.specs_dir(), .threads = 1});
+  }).join();
+  ::chmod(locked.c_str(), 0755);
+  REQUIRE(denied); // the folder really was unreadable to the loading thread
+  REQUIRE(source);
+  CHECK(ids(*source) == std::vector<std::string>{"001-ok", "002-locked"});
+  const auto &diagnostics = source->get("002-locked")->diagnostics;
+  CHECK_FALSE(has_code(diagnostics, "missing-readme"));
+  const std::string text = messages(diagnostics, "unreadable-folder");
+  CHECK_MESSAGE(text.find("'002-locked'") != std::string::npos, text);
+  CHECK_MESSAGE(text.find(std::strerror(EACCES)) != std::string::npos, text);
+  CHECK(source->get("001-ok")->diagnostics.empty());
+}
+
+TEST_CASE("names no specs tree holds are passed over with a diagnostic; hidden ones silently") {
+  TempSpecTree tree;
+  tree.spec("001-ok", "status: planned", "# Ok\n");
+  tree.spec("002-new\nline", "status: planned", "# Newline\n");
+  tree.spec("003-esc\x1b", "status: planned", "# Escape\n");
+  tree.spec("004-back\\slash", "status: planned", "# Backslash\n");
+  tree.spec("grp/005-tab\tgrouped", "status: planned", "# Tab\n");
+  tree.spec(".git/006-hidden", "status: planned", "# Hidden\n");
+  tree.write("001-ok/BAD\x1b.md", "# Bad\n");
+  auto source = make_filesystem_source({.specs_dir = tree.specs_dir()});
+  CHECK(ids(*source) == std::vector<std::string>{"001-ok"});
+  const auto all = source->validate();
+  const std::string text = messages(*all, "refused-name");
+  for (const char *named : {"'002-new\\x0aline'", "'003-esc\\x1b'", "'004-back\\slash'",
+                            "'grp/005-tab\\x09grouped'", "'001-ok/BAD\\x1b.md'"})
+    CHECK_MESSAGE(text.find(named) != std::string::npos, (std::string(named) + " in " + text));
+  CHECK(text.find("hidden") == std::string::npos);
+  CHECK(source->get("001-ok")->sub_specs.empty());
+}
+
+TEST_CASE("date-grouped trees load without a config, and an empty tree says why") {
+  TempSpecTree tree;
+  tree.spec("20251031/001-first", "status: planned", "# First\n");
+  tree.spec("20251101/002-second", "status: planned", "# Second\n");
+  tree.spec("003-top", "status: planned", "# Top\n");
+  auto source = make_filesystem_source({.specs_dir = tree.specs_dir()});
+  CHECK(ids(*source) == std::vector<std::string>{"001-first", "002-second", "003-top"});
+  const auto first = source->get("20251031/001-first");
+  REQUIRE(first);
+  CHECK(first->title == "First");
+  CHECK_FALSE(has_code(*source->validate(), "no-spec-folders"));
+
+  SUBCASE("a tree with folders but no spec folder names them") {
+    TempSpecTree other;
+    other.write("notes/README.md", "# Notes\n");
+    other.spec("2025/10/001-too-deep", "status: planned", "# Deep\n");
+    auto empty = make_filesystem_source({.specs_dir = other.specs_dir()});
+    CHECK(empty->list()->total == 0);
+    const std::string text = messages(*empty->validate(), "no-spec-folders");
+    CHECK_MESSAGE(text.find("'notes'") != std::string::npos, text);
+    CHECK_MESSAGE(text.find("'2025/10'") != std::string::npos, text);
+  }
+  SUBCASE("an empty tree has nothing to say") {
+    TempSpecTree other;
+    std::filesystem::create_directories(other.specs_dir());
+    CHECK(make_filesystem_source({.specs_dir = other.specs_dir()})->validate()->empty());
+  }
+}
+
+TEST_CASE("the legacy .lspec/config.json is read, and .lean-spec/config.json comes first") {
+  TempSpecTree tree;
+  tree.write_root(".lspec/config.json", R"({"specsDir": "old/specs"})");
+  tree.write_root("old/specs/20251031/001-x/README.md", "---\nstatus: planned\n---\n# X\n");
+  auto options = discover_options(tree.root());
+  CHECK(options.specs_dir == tree.root() / "old/specs");
+  CHECK(ids(*make_filesystem_source(options)) == std::vector<std::string>{"001-x"});
+  tree.write_root(".lean-spec/config.json", R"({"specsDir": "new/specs"})");
+  CHECK(discover_options(tree.root()).specs_dir == tree.root() / "new/specs");
+}
+
 TEST_CASE("a missing specs directory is a not_found error") {
   TempSpecTree tree;
   try {
@@ -154,6 +323,26 @@ TEST_CASE("without a config the specs directory is ./specs, flat") {
 }
 
 TEST_SUITE("concurrency") {
+  TEST_CASE("files and folders swapped for symlinks out of the tree are never read, however the "
+            "swaps fall") {
+    SwappedTree swapped;
+    long loads = 0, inside = 0, refused = 0, leaks = 0;
+    // Until the swapper has swapped and both states were seen often (bounded by the loads).
+    for (; loads < 20000 &&
+           (loads < 2000 || swapped.swaps.load() < 2000 || inside < 100 || refused < 100);
+         ++loads) {
+      const auto source = make_filesystem_source({.specs_dir = swapped.tree.specs_dir()});
+      const auto all = source->list();
+      leaks += SwappedTree::leaked(*all);
+      for (const auto &spec : all->specs)
+        (spec->title == "Inside" ? inside : refused) += 1;
+    }
+    CHECK(leaks == 0);
+    CHECK(swapped.swaps.load() >= 2000);
+    CHECK(inside >= 100);
+    CHECK(refused >= 100);
+  }
+
   TEST_CASE("many threads read while the directory is reloaded") {
     TempSpecTree tree;
     for (int i = 1; i <= 40; ++i) {
@@ -189,5 +378,23 @@ TEST_SUITE("concurrency") {
     readers.clear();
     CHECK(source->version() == 21);
     CHECK(reads.load() > 0);
+  }
+}
+
+TEST_SUITE("watcher") {
+  TEST_CASE("a watched source never serves a file swapped in from outside the tree") {
+    SwappedTree swapped;
+    auto source = make_filesystem_source({.specs_dir = swapped.tree.specs_dir(),
+                                          .watch = true,
+                                          .debounce = std::chrono::milliseconds(1)});
+    long leaks = 0;
+    // Until the watcher has published many snapshots, each from a load the swaps raced
+    // (bounded by the swaps, should the watcher stop).
+    while (source->version() < 60 && swapped.swaps.load() < 50'000'000) {
+      leaks += SwappedTree::leaked(*source->list());
+      std::this_thread::yield();
+    }
+    CHECK(leaks == 0);
+    CHECK(source->version() >= 60);
   }
 }
