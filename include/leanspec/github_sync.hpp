@@ -77,7 +77,9 @@ struct SyncRun {
   std::string path;
   std::string commit;        ///< the commit synced to
   std::int64_t retry_at = 0; ///< rate_limited: unix seconds when it may run again
-  std::string error;         ///< why it failed (no token in it)
+  /// Why it failed (no token in it); on a run that ended ok, the paths of the specs folder it
+  /// passed over for names no specs tree holds ("..", control characters, ...), if any.
+  std::string error;
 };
 
 /// What handle_webhook did with a delivery.

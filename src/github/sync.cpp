@@ -21,6 +21,7 @@
 // the tree's weight fail the sync with the path named. No file is ever written.
 #include "db/database_source_access.hpp"
 #include "db/store.hpp"
+#include "fs/spec_names.hpp"
 #include "github/github_client.hpp"
 #include "github/webhook.hpp"
 
@@ -253,7 +254,27 @@ struct TreeListing {
   // leaves it unknown.
   std::uint64_t total_bytes = 0;
   std::uint64_t entries = 0; // entries of the listing (a tarball has one header each)
+  // Paths under the specs folder passed over for a name no specs tree holds, with why.
+  std::map<std::string, std::string_view> refused;
 };
+
+// The run's word on the entries a listing passed over; empty when it passed none.
+std::string refused_message(const TreeListing &listing) {
+  if (listing.refused.empty())
+    return {};
+  std::string out = "passed over " + std::to_string(listing.refused.size()) +
+                    " path(s) of the specs folder whose names no specs tree holds:";
+  std::size_t shown = 0;
+  for (const auto &[path, reason] : listing.refused) {
+    if (++shown > 10) {
+      out += " ...";
+      break;
+    }
+    out +=
+        (shown > 1 ? "; '" : " '") + printable(path) + "' (its name " + std::string(reason) + ")";
+  }
+  return out;
+}
 
 // One sync of one project. Single-thread.
 class Syncer {
@@ -361,6 +382,8 @@ private:
     }
     TreeListing listing = list_tree(commit, tree_response);
     result.specs_tree = listing.specs_tree;
+    // Names passed over: a word in the run's record even when it ends ok.
+    result.error = refused_message(listing);
     if (!project_.last_tree.empty() && listing.specs_tree == project_.last_tree &&
         !stored.empty()) {
       result.outcome = SyncOutcome::ok;
@@ -737,14 +760,23 @@ private:
         listing.specs_tree = entry.sha;
         continue;
       }
-      // No git tree has such a path, wherever it is (git fsck and GitHub refuse them).
-      if (!safe_path(entry.path))
-        throw SyncFailure{what + ": unsafe path '" + printable(entry.path) + "'"};
-      if (!entry.path.starts_with(prefix))
+      if (!entry.path.starts_with(prefix)) {
+        // No git tree has such a path, wherever it is (git fsck and GitHub refuse them).
+        if (!safe_path(entry.path))
+          throw SyncFailure{what + ": unsafe path '" + printable(entry.path) + "'"};
         continue;
-      if (!storable_path(entry.path))
-        throw SyncFailure{what + ": path '" + printable(entry.path) + "' is too long (" +
-                          std::to_string(entry.path.size()) + " bytes)"};
+      }
+      // Inside the specs folder each name is judged as the filesystem source judges it
+      // (src/fs/spec_names.hpp): one it refuses ("..", a control character, a backslash, ...)
+      // is passed over with a word in the run's record, and the rest is synced.
+      const std::string relative = entry.path.substr(prefix.size());
+      const detail::SpecPlace place = detail::spec_place(relative, entry.type == "tree");
+      if (place.kind == detail::SpecPlace::Kind::refused) {
+        listing.refused.emplace(prefix + std::string(place.refused), place.reason);
+        continue;
+      }
+      if (place.kind == detail::SpecPlace::Kind::other)
+        continue; // never read, whatever it is
       if (!seen.insert(entry.path).second)
         throw SyncFailure{what + ": '" + printable(entry.path) + "' is listed twice"};
       if (!is_sha(entry.sha))
@@ -752,19 +784,18 @@ private:
       if (entry.size > max_git_file)
         throw SyncFailure{what + ": '" + printable(entry.path) + "' claims " +
                           std::to_string(entry.size) + " bytes, more than a git push can carry"};
-      const std::string relative = entry.path.substr(prefix.size());
       if (entry.type == "tree") {
         // A spec folder: one level down, or two below archived/ or a date group.
-        if (detail::spec_file_of(relative + "/x.md"))
+        if (place.kind == detail::SpecPlace::Kind::folder)
           listing.folders.insert(relative);
         continue;
       }
       if (entry.type != "blob" || (entry.mode != "100644" && entry.mode != "100755"))
         continue; // symlinks and submodules are never read
-      const auto place = detail::spec_file_of(relative);
-      if (!place || entry.size > options_.max_file_size)
+      if (place.kind != detail::SpecPlace::Kind::file || entry.size > options_.max_file_size)
         continue; // larger files are left out, as the filesystem source leaves them out
-      listing.files.push_back({place->first, place->second, entry.sha, entry.path, entry.size});
+      listing.files.push_back(
+          {std::string(place.folder), std::string(place.name), entry.sha, entry.path, entry.size});
     }
     if (!specs_found)
       throw SyncFailure{project_.id + ": the specs folder '" + specs_path +
@@ -821,8 +852,10 @@ private:
         for (auto &entry : level) {
           if (entry.type == "tree" && depth < 2 && safe_path(entry.path)) {
             const std::string relative = entry.path.substr(base.size());
-            const bool folder = detail::spec_file_of(relative + "/x.md").has_value();
-            const bool group = depth == 0 && !relative.starts_with('.');
+            const bool folder =
+                detail::spec_place(relative, true).kind == detail::SpecPlace::Kind::folder;
+            const bool group =
+                depth == 0 && detail::name_use(relative) == detail::NameUse::accepted;
             if (folder || group)
               next.emplace_back(entry.sha, entry.path + "/");
           }

@@ -2,6 +2,8 @@
 // payloads (simdjson), spec file paths and the sync hint's text form.
 #include "github/webhook.hpp"
 
+#include "fs/spec_names.hpp"
+
 #include <algorithm>
 #include <leanspec/error.hpp>
 #include <leanspec/spec.hpp>
@@ -39,10 +41,6 @@ bool usable_path(std::string_view path) noexcept {
   return !path.empty() && std::none_of(path.begin(), path.end(), [](char c) {
     return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
   });
-}
-
-bool is_spec_name(std::string_view name) {
-  return !name.starts_with('.') && !split_spec_id(name).first.empty();
 }
 
 std::string_view text_field(simdjson::dom::element object, const char *key, bool required) {
@@ -182,26 +180,10 @@ std::optional<std::string_view> relative_to(std::string_view path, std::string_v
 }
 
 std::optional<std::pair<std::string, std::string>> spec_file_of(std::string_view relative) {
-  std::vector<std::string_view> parts;
-  std::size_t begin = 0;
-  while (begin <= relative.size()) {
-    const std::size_t end = std::min(relative.find('/', begin), relative.size());
-    parts.push_back(relative.substr(begin, end - begin));
-    begin = end + 1;
-  }
-  if (parts.size() < 2 || parts.size() > 3)
+  const SpecPlace place = spec_place(relative, false);
+  if (place.kind != SpecPlace::Kind::file)
     return std::nullopt;
-  const std::string_view name = parts.back();
-  if (name.size() < 4 || !name.ends_with(".md") || name.starts_with('.'))
-    return std::nullopt;
-  const std::string_view folder = parts[parts.size() - 2];
-  if (!is_spec_name(folder))
-    return std::nullopt;
-  if (parts.size() == 3 &&
-      (parts[0].empty() || parts[0].starts_with('.') || is_spec_name(parts[0])))
-    return std::nullopt;
-  return std::pair{std::string(relative.substr(0, relative.size() - name.size() - 1)),
-                   std::string(name)};
+  return std::pair{std::string(place.folder), std::string(place.name)};
 }
 
 std::string encode_hint(const SyncHint &hint) {
