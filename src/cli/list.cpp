@@ -88,6 +88,10 @@ int run(Context &context, const Arguments &arguments) {
   expect_positionals(arguments, "list", 0, 0, "");
   const ListQuery query = make_query(arguments);
   const auto list = context.source().list(query);
+  if (list->total == 0) // a tree that holds folders but no spec folder says why (on stderr)
+    for (const auto &d : *context.source().validate(query.project_id))
+      if (d.code == "no-spec-folders")
+        append(context.err, "leanspec: ", d.message, "\n");
 
   if (context.json()) {
     context.out += to_json(*list);

@@ -778,6 +778,21 @@ class DiscoveryTest(CliTestCase):
                          ["001-custom", "002-custom-two"])
 
 
+class LayoutTest(CliTestCase):
+    def test_date_grouped_tree_lists_without_a_config(self):
+        spec(os.path.join(self.specs, "20251031"), "001-first", "status: planned", "# First\n")
+        spec(os.path.join(self.specs, "20251101"), "002-second", "status: planned", "# Second\n")
+        self.assertEqual(ids(self.json_of("list")["specs"]), ["001-first", "002-second"])
+
+    def test_a_tree_without_spec_folders_says_why(self):
+        write(os.path.join(self.specs, "notes", "README.md"), "# Notes\n")
+        result = self.ok("list")
+        self.assertIn("No specs match.", result.stdout)
+        self.assertIn("no spec folder found", result.stderr)
+        self.assertIn("'notes'", result.stderr)
+        self.assertEqual(json.loads(self.ok("list", "--json").stdout)["total"], 0)
+
+
 class FrontmatterCacheTest(unittest.TestCase):
     """The parse and summary caches under $XDG_CACHE_HOME change no output and follow edits."""
 
