@@ -16,9 +16,11 @@
 //   4. Every fetched file's git blob SHA is checked against the tree, then the whole set goes
 //      to Store::replace_specs (one transaction, only changed folders written) and the project
 //      row and sync run are updated. A failure anywhere leaves the stored snapshot as it was.
-// Nothing GitHub sends is trusted: invalid JSON or base64, unsafe or over-long tree paths,
-// absurd sizes, and tarball entries that climb out, link where a file belongs or expand past
-// the tree's weight fail the sync with the path named. No file is ever written.
+// Nothing GitHub sends is trusted: invalid JSON or base64, unsafe tree paths outside the specs
+// folder, absurd sizes, and tarball entries that climb out, link where a file belongs or expand
+// past the tree's weight fail the sync with the path named; inside the specs folder, entries
+// whose names no specs tree holds (src/fs/spec_names.hpp) are passed over and named in the
+// run's record, as the filesystem source passes them over. No file is ever written.
 #include "db/database_source_access.hpp"
 #include "db/store.hpp"
 #include "fs/spec_names.hpp"
