@@ -13,12 +13,15 @@
 //      files are compared by blob SHA with the stored snapshot and the kept blobs, and only the
 //      rest is fetched: /git/blobs/{sha} in parallel (path "blobs"), or, when many are needed
 //      and the repository is not huge, one /tarball/{commit} read with libarchive ("tarball").
+//      A failed tarball is not asked for again: the blobs come instead.
 //   4. Every fetched file's git blob SHA is checked against the tree, then the whole set goes
 //      to Store::replace_specs (one transaction, only changed folders written) and the project
 //      row and sync run are updated. A failure anywhere leaves the stored snapshot as it was.
-// Nothing GitHub sends is trusted: invalid JSON or base64, unsafe or over-long tree paths,
-// absurd sizes, and tarball entries that climb out, link where a file belongs or expand past
-// the tree's weight fail the sync with the path named. No file is ever written.
+// Every HTTP request counts against the sync's deadline (SyncOptions::deadline); past it the
+// sync fails with a message naming it. Nothing GitHub sends is trusted: invalid JSON or
+// base64, unsafe or over-long tree paths, absurd sizes, and tarball entries that climb out,
+// link where a file belongs or expand past the tree's weight fail the sync with the path
+// named. No file is ever written.
 #include "db/database_source_access.hpp"
 #include "db/store.hpp"
 #include "github/github_client.hpp"
@@ -261,7 +264,8 @@ public:
   Syncer(Store &store, const SyncOptions &options, detail::GitHubClientOptions client_options,
          ProjectRecord project, std::optional<detail::SyncHint> hint,
          const std::atomic<bool> &cancel)
-      : store_(store), options_(options), client_(std::move(client_options)),
+      : store_(store), options_(options),
+        client_(with_deadline(std::move(client_options), options.deadline)),
         project_(std::move(project)), hint_(std::move(hint)), cancel_(cancel),
         repo_("/repos/" + url_escape(project_.owner, false) + "/" +
               url_escape(project_.repo, false)) {}
@@ -284,6 +288,9 @@ public:
       result.outcome = failure.retry_at ? SyncOutcome::rate_limited : SyncOutcome::error;
       result.retry_at = failure.retry_at;
       result.error = failure.message;
+      if (!failure.retry_at && SteadyClock::now() >= client_.options().deadline)
+        result.error = project_.id + ": the sync passed its deadline of " +
+                       std::to_string(options_.deadline.count()) + " ms (" + failure.message + ")";
     } catch (const Error &e) { // the store, or a config the client refused
       result.outcome = SyncOutcome::error;
       result.error = e.what();
@@ -294,6 +301,16 @@ public:
   detail::GitHubCounters counters() const noexcept { return client_.counters(); }
 
 private:
+  // Every request of the sync counts against one deadline, from now.
+  static detail::GitHubClientOptions with_deadline(detail::GitHubClientOptions options,
+                                                   std::chrono::milliseconds budget) {
+    const auto now = SteadyClock::now();
+    if (budget < std::chrono::duration_cast<std::chrono::milliseconds>(
+                     SteadyClock::time_point::max() - now)) // else: none
+      options.deadline = now + budget;
+    return options;
+  }
+
   void body(Result &result) {
     // 2 first: a complete webhook hint names the commit and every changed path; syncing to that
     // commit needs no head check (a later push sends its own delivery).
@@ -540,16 +557,16 @@ private:
       return out;
     }
     const std::string what = "tarball of " + project_.id + " at " + commit.substr(0, 12);
+    if (!tarball && to_fetch.size() > options_.tarball_min_files &&
+        listing.total_bytes <= options_.tarball_max_bytes)
+      tarball = client_.fetch(tarball_request(commit));
     if (tarball && tarball->is_rate_limited())
       check(*tarball, what); // stops here: the blobs would be limited too
+    // Too large (by its body or the tree's weight), or failed: the blobs, never the same
+    // download again (each attempt is a tarball call and a whole archive).
     if (tarball && (!tarball->error.empty() || tarball->status != 200 ||
                     listing.total_bytes > options_.tarball_max_bytes))
-      tarball.reset(); // too large (by its body or the tree's weight), or failed: the blobs
-    if (!tarball && to_fetch.size() > options_.tarball_min_files &&
-        listing.total_bytes <= options_.tarball_max_bytes) {
-      tarball = client_.fetch(tarball_request(commit));
-      check(*tarball, what);
-    }
+      tarball.reset();
     result.path = tarball ? "tarball" : "blobs";
     report(0, to_fetch.size());
     // A tarball expands to the tree's files and a header or two (a long name's pax header)
@@ -588,8 +605,9 @@ private:
     }
   }
 
+  // Not retried: a failed tarball falls back to the blobs.
   GitHubRequest tarball_request(const std::string &commit) const {
-    return {repo_ + "/tarball/" + commit, "application/vnd.github+json", {}};
+    return {repo_ + "/tarball/" + commit, "application/vnd.github+json", {}, 0};
   }
 
   void read_tarball(const GitHubResponse &response, const std::string &what,
@@ -996,6 +1014,9 @@ struct GithubSync::Impl {
                                          std::to_string(options.webhook_secrets.size()));
     if (options.lease_ttl < std::chrono::milliseconds(300))
       throw Error(ErrorCode::config, "lease_ttl: at least 300 ms");
+    if (options.deadline <= std::chrono::milliseconds(0))
+      throw Error(ErrorCode::config,
+                  "deadline: " + std::to_string(options.deadline.count()) + " ms is not positive");
     client_options.api_url = options.api_url;
     client_options.token = options.token;
     client_options.max_concurrency = std::max(1u, options.concurrency);

@@ -858,7 +858,7 @@ class StatusTest(unittest.TestCase):
 
     SERVICE_VARIABLES = ("SPECS_MODE", "SPECS_DIR", "DATABASE_URL", "GITHUB_TOKEN",
                          "GITHUB_API_URL", "CACHE_TTL", "WEBHOOK_SECRET",
-                         "WEBHOOK_SECRET_PREVIOUS", "REVALIDATION_SECRET")
+                         "WEBHOOK_SECRET_PREVIOUS", "REVALIDATION_SECRET", "SYNC_DEADLINE_MS")
 
     def run_status(self, root, *args, **variables):
         env = {k: v for k, v in os.environ.items() if k not in self.SERVICE_VARIABLES}
@@ -910,11 +910,12 @@ class StatusTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as root:
             result = self.run_status(root, SPECS_MODE="both", SPECS_DIR=os.path.join(root, "no"),
                                      CACHE_TTL="soon", DATABASE_URL="mysql://x/y",
-                                     REVALIDATION_SECRET="topsecret\n", GITHUB_TOKEN="ghp_x y")
+                                     REVALIDATION_SECRET="topsecret\n", GITHUB_TOKEN="ghp_x y",
+                                     SYNC_DEADLINE_MS="5 min")
             self.assertEqual(result.returncode, 5)
             self.assertEqual(result.stdout, "")
             for name in ("SPECS_DIR", "CACHE_TTL", "DATABASE_URL", "REVALIDATION_SECRET",
-                         "GITHUB_TOKEN"):
+                         "GITHUB_TOKEN", "SYNC_DEADLINE_MS"):
                 self.assertIn(name, result.stderr)
             self.assertNotIn("topsecret", result.stderr)
             self.assertNotIn("ghp_x", result.stderr)

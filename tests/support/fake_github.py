@@ -29,6 +29,8 @@ Every GET answer carries a strong ETag (a hash of the body); a matching If-None-
 Controls, on the API listener (never counted, never limited, no token needed):
   POST /_admin/config  JSON, every key optional; a key present replaces that setting:
       latency_ms      int    delay before each answer (both listeners)
+      endpoint_latency_ms {endpoint: ms}  more delay for that endpoint's answers (endpoint
+                                names below), e.g. {"codeload": 30000} for a hanging download
       fail_rate       float  share of requests answered 502 (both listeners), with...
       fail_seed       int    ...this random seed (reseeded whenever it is given)
       fail_all        bool   every request answered 502 (both listeners)
@@ -207,6 +209,7 @@ class State:
         self.blob_bytes = None
         self.tree_entries = None
         self.tarball_members = None
+        self.endpoint_latency_ms = {}
         self.reset_counters()
 
     def reset_counters(self):
@@ -229,7 +232,7 @@ class State:
             for key, value in changes.items():
                 if key == "fail_seed":
                     self.random = random.Random(value)
-                elif key in ("latency_ms", "fail_rate", "fail_all", "token", "rate_limit",
+                elif key in ("latency_ms", "endpoint_latency_ms", "fail_rate", "fail_all", "token", "rate_limit",
                              "rate_limit_reset", "secondary_after", "secondary_retry_after",
                              "max_tree_entries", "redirects", "fail_paths", "corrupt",
                              "blob_content", "blob_bytes", "tree_entries", "tarball_members"):
@@ -356,7 +359,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             elif self.headers.get("Authorization") is None:
                 st.api_authorization_missing += 1
             st.paths.append(split.path)
-            latency = st.latency_ms
+            latency = st.latency_ms + (st.endpoint_latency_ms or {}).get(endpoint, 0)
             fail = st.fail_all or (st.fail_rate > 0 and st.random.random() < st.fail_rate)
             if st.fail_paths.get(split.path, 0) > 0:
                 st.fail_paths[split.path] -= 1

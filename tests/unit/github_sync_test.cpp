@@ -106,7 +106,8 @@ struct Fixture {
     if (options.token.empty())
       options.token = server->token();
     options.retry_base = std::chrono::milliseconds(5);
-    options.request_timeout = std::chrono::milliseconds(10'000);
+    if (options.request_timeout == SyncOptions{}.request_timeout)
+      options.request_timeout = std::chrono::milliseconds(10'000);
     return make_github_sync(db, std::move(options));
   }
   detail::Store &store() const { return detail::DatabaseSourceAccess::store(*db); }
@@ -365,6 +366,56 @@ TEST_SUITE("github") {
     CHECK(f.content("030-spec-30") == readme("Spec 30!"));
     CHECK(f.content("004-spec-4") == readme("Spec 4"));
     CHECK(f.content("001-spec-1", "DESIGN.md") == "# Design of one\n");
+  }
+
+  TEST_CASE("sync: a tarball that times out is asked for once, then the blobs come") {
+    Fixture f(30);
+    f.first_sync();
+    for (int i = 5; i <= 30; ++i) {
+      char id[32];
+      std::snprintf(id, sizeof id, "%03d-spec-%d", i, i);
+      f.repo.write(std::string("specs/") + id + "/README.md", readme("Slow " + std::to_string(i)));
+    }
+    f.repo.commit();
+    // The download hangs far past the attempt's timeout; every other answer is prompt.
+    f.server->configure(R"({"endpoint_latency_ms": {"codeload": 60000}})");
+    const SyncRun run =
+        f.make({.request_timeout = std::chrono::milliseconds(2'000)})->sync_now("acme/web");
+    CHECK(run.error == "");
+    CHECK(run.outcome == SyncOutcome::ok);
+    CHECK(run.path == "blobs");
+    CHECK(run.updated == 26);
+    const auto stats = f.server->stats();
+    CHECK(stats.requests("tarball") == 1); // not retried: the blobs are the fallback
+    CHECK(stats.requests("codeload") == 1);
+    CHECK(stats.requests("blob") == 26);
+    CHECK(f.content("030-spec-30") == readme("Slow 30"));
+  }
+
+  TEST_CASE("sync: past its deadline a sync ends with an error naming it and stores nothing") {
+    Fixture f(30);
+    // The tarball a first sync asks for alongside the tree never comes in time.
+    f.server->configure(R"({"endpoint_latency_ms": {"codeload": 60000}})");
+    auto sync = f.make({.deadline = std::chrono::milliseconds(1'500)});
+    const SyncRun run = sync->sync_now("acme/web");
+    CHECK(run.outcome == SyncOutcome::error);
+    CHECK(run.error.find("deadline of 1500 ms") != std::string::npos);
+    CHECK(f.paths().empty());
+    const auto stats = f.server->stats();
+    CHECK(stats.requests("tarball") <= 1);
+    CHECK(stats.requests("codeload") <= 1);
+    const auto project = *f.store().project("acme/web");
+    CHECK(project.sync_state == "error");
+    CHECK(project.last_commit == "");
+    CHECK(project.sync_error == run.error);
+    // Past the deadline nothing more is sent: the blob fallback does not start either.
+    CHECK(stats.requests("blob") == 0);
+  }
+
+  TEST_CASE("sync: a deadline that is not positive is a configuration error") {
+    Fixture f;
+    CHECK_THROWS_WITH_AS(f.make({.deadline = std::chrono::milliseconds(0)}),
+                         doctest::Contains("deadline"), Error);
   }
 
   TEST_CASE("sync: 401, a missing repository and a missing specs folder are per-project errors") {

@@ -85,3 +85,23 @@ test('start and stop the scheduler', async () => {
   await sync.stop();
   assert.equal(sync.running, false);
 });
+
+test('a sync past its deadlineMs fails with an error naming the deadline', async () => {
+  const dir = path.join(root, 'slow');
+  gitRepo(dir, { '001-alpha': '---\nstatus: planned\n---\n\n# Alpha\n' });
+  const server = await fakeGithub(dir);
+  const store = await DatabaseSource.open({ databaseUrl: `sqlite:${path.join(root, 'slow.db')}` });
+  try {
+    // The tarball a first sync asks for never comes in time.
+    const answer = await fetch(`${server.apiUrl}/_admin/config`, { method: 'POST', body: JSON.stringify({ endpoint_latency_ms: { codeload: 60000 } }) });
+    assert.equal(answer.status, 200);
+    await store.addProject({ id: 'acme/web', branch: 'main' });
+    const run = await (await GithubSync.open(store, { apiUrl: server.apiUrl, deadlineMs: 1500 })).syncNow('acme/web');
+    assert.equal(run.outcome, 'error');
+    assert.match(run.error, /deadline of 1500 ms/);
+    assert.equal((await store.list({ projectId: 'acme/web' })).specs.length, 0);
+  } finally {
+    await store.close();
+    await server.stop();
+  }
+});
