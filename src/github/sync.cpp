@@ -37,6 +37,7 @@
 #include <leanspec/error.hpp>
 #include <leanspec/github_sync.hpp>
 #include <leanspec/spec.hpp>
+#include <locale.h>
 #include <map>
 #include <mutex>
 #include <openssl/evp.h>
@@ -180,6 +181,33 @@ bool storable_path(std::string_view path) {
   }
   return true;
 }
+
+// libarchive converts a pax header's UTF-8 name to the calling thread's locale, and
+// archive_entry_pathname_utf8 converts back from it: in the "C" locale of a CLI or a Node
+// process a non-ASCII name fails both ways ("Pathname can't be converted from UTF-8 to current
+// locale"; libarchive 3.6, and its hdrcharset option only names the archive's side, making
+// plain tar names fail too). While an archive is read, this thread alone uses a UTF-8 LC_CTYPE
+// (uselocale, restored on scope exit): names are UTF-8 whatever the process's locale, and the
+// process locale is never touched (a library never calls setlocale).
+class Utf8ThreadLocale {
+public:
+  Utf8ThreadLocale() : utf8_(::newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t{})) {
+    if (utf8_)
+      previous_ = ::uselocale(utf8_);
+  }
+  ~Utf8ThreadLocale() {
+    if (utf8_) {
+      ::uselocale(previous_);
+      ::freelocale(utf8_);
+    }
+  }
+  Utf8ThreadLocale(const Utf8ThreadLocale &) = delete;
+  Utf8ThreadLocale &operator=(const Utf8ThreadLocale &) = delete;
+
+private:
+  locale_t utf8_;
+  locale_t previous_ = LC_GLOBAL_LOCALE;
+};
 
 // GitHub refuses pushes over 2 GB: a tree entry claiming more is not a real file.
 constexpr std::uint64_t max_git_file = std::uint64_t{2} << 30;
@@ -616,6 +644,7 @@ private:
     std::unordered_map<std::string, const WantedFile *> by_path;
     for (const WantedFile *file : files)
       by_path.emplace(file->repo_path, file);
+    const Utf8ThreadLocale utf8; // outlives the reader: names are converted while it reads
     std::unique_ptr<archive, decltype(&archive_read_free)> reader(archive_read_new(),
                                                                   &archive_read_free);
     if (!reader)
@@ -632,8 +661,13 @@ private:
     std::size_t done = 0;
     archive_entry *entry = nullptr;
     int status = ARCHIVE_OK;
-    while ((status = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK) {
-      const char *raw = archive_entry_pathname(entry);
+    // A warning (a name libarchive could not convert) leaves the entry readable: its name is
+    // matched against the tree's and its bytes against the blob SHA below.
+    while ((status = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK ||
+           status == ARCHIVE_WARN) {
+      const char *raw = archive_entry_pathname_utf8(entry);
+      if (!raw) // no UTF-8 locale on this system: the name's bytes as the archive holds them
+        raw = archive_entry_pathname(entry);
       const std::string_view name = raw ? raw : "";
       const std::size_t slash = name.find('/');
       const std::string_view top = name.substr(0, slash);

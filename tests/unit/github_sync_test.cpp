@@ -368,6 +368,31 @@ TEST_SUITE("github") {
     CHECK(f.content("001-spec-1", "DESIGN.md") == "# Design of one\n");
   }
 
+  TEST_CASE("sync: non-ASCII folder and file names come through the tarball in any locale") {
+    // The process locale stays "C" (nothing here calls setlocale), as in the CLI and Node.
+    Fixture f(2);
+    f.repo.write("specs/003-café-crème/README.md", readme("Café"));
+    f.repo.write("specs/003-café-crème/ñotes-日本語.md", "# Ñotes\n");
+    f.repo.write("specs/archived/004-über/README.md", readme("Über"));
+    f.repo.commit();
+    std::string format;
+    SUBCASE("names as git archive writes them (raw UTF-8 in ustar headers)") { format = "git"; }
+    SUBCASE("names as pax records (UTF-8), as tar writers send them") { format = "pax"; }
+    f.server->configure(R"({"tarball_format": ")" + format + R"("})");
+    const SyncRun run = f.sync->sync_now("acme/web");
+    CHECK(run.error == "");
+    CHECK(run.outcome == SyncOutcome::ok);
+    CHECK(run.path == "tarball");
+    CHECK(run.added == 4);
+    CHECK(f.server->stats().requests("blob") == 0);
+    CHECK(f.content("003-café-crème") == readme("Café"));
+    CHECK(f.content("003-café-crème", "ñotes-日本語.md") == "# Ñotes\n");
+    CHECK(f.content("archived/004-über") == readme("Über"));
+    const auto spec = f.db->get("003", "acme/web");
+    REQUIRE(spec);
+    CHECK(spec->title == "Café");
+  }
+
   TEST_CASE("sync: a tarball that times out is asked for once, then the blobs come") {
     Fixture f(30);
     f.first_sync();
