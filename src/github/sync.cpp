@@ -6,8 +6,10 @@
 //   1. GET /repos/o/r/commits/{branch} (Accept: application/vnd.github.sha, If-None-Match the
 //      stored ETag): a 304, or the SHA last synced, ends it.
 //   2. Before that, a webhook hint that is complete (not forced, `before` the stored head,
-//      fewer than 20 commits): GET /contents/{path}?ref={after} for each changed spec file,
-//      in parallel, and nothing else (path "contents"): the sync goes to `after`.
+//      fewer than 20 commits) and that GitHub confirms (GET /compare/{before}...{after} names
+//      the same spec files changed and removed; a signed payload may still lie by omission):
+//      GET /contents/{path}?ref={after} for each changed spec file, in parallel, and nothing
+//      else (path "contents"): the sync goes to `after`. Any disagreement: steps 1 and 3.
 //   3. Else GET /git/trees/{commit}?recursive=1 (a truncated listing: the specs folder walked
 //      level by level without `recursive`); the specs folder's tree SHA unchanged ends it; spec
 //      files are compared by blob SHA with the stored snapshot and the kept blobs, and only the
@@ -346,6 +348,7 @@ private:
         is_sha(hint_->after) && hint_->after != project_.last_commit) {
       std::vector<StoredSpec> stored = store_.specs(project_.id);
       try {
+        confirm_hint();
         apply_hint(stored, hint_->after, result);
         result.commit = hint_->after;
         result.etags_json = project_.etags_json;
@@ -439,7 +442,54 @@ private:
     result.outcome = SyncOutcome::ok;
   }
 
-  // 2. A webhook's paths, fetched through the contents API at the pushed commit.
+  // 2a. A payload is signed, not true: GitHub's own comparison of the two commits must name
+  // the same spec files, changed and removed, or the tree decides (HintMismatch).
+  void confirm_hint() {
+    const std::string what = "comparison " + hint_->before.substr(0, 12) + "..." +
+                             hint_->after.substr(0, 12) + " of " + project_.id;
+    GitHubResponse response =
+        client_.fetch({repo_ + "/compare/" + hint_->before + "..." + hint_->after,
+                       "application/vnd.github+json",
+                       {}});
+    if ((response.status == 404 || response.status == 422) && response.error.empty())
+      throw HintMismatch{}; // a commit GitHub does not know: the head check and the tree decide
+    check(response, what);
+    simdjson::dom::parser parser;
+    const auto root = parse_json(parser, response.body, what);
+    std::string_view status;
+    simdjson::dom::array files;
+    if (!root.is_object() || root["status"].get(status) || root["files"].get(files))
+      throw SyncFailure{what + ": GitHub's answer has no 'status' or 'files'"};
+    // Not a fast-forward, or a list GitHub may have cut at 300 files: only the tree can tell.
+    if (status != "ahead" || files.size() >= 300)
+      throw HintMismatch{};
+    const auto is_spec = [&](std::string_view path) {
+      const auto relative = detail::relative_to(path, project_.specs_path);
+      return relative && detail::spec_file_of(*relative).has_value();
+    };
+    std::set<std::string> changed, removed;
+    for (simdjson::dom::element file : files) {
+      if (!file.is_object())
+        throw SyncFailure{what + ": a file entry is not an object"};
+      const std::string_view name = json_text(file, "filename", what);
+      const std::string_view change = json_text(file, "status", what);
+      if (change == "removed") {
+        if (is_spec(name))
+          removed.emplace(name);
+        continue;
+      }
+      if (change == "renamed")
+        if (const std::string_view old = json_text(file, "previous_filename", what); is_spec(old))
+          removed.emplace(old);
+      if (change != "unchanged" && is_spec(name))
+        changed.emplace(name);
+    }
+    if (changed != std::set<std::string>(hint_->changed.begin(), hint_->changed.end()) ||
+        removed != std::set<std::string>(hint_->removed.begin(), hint_->removed.end()))
+      throw HintMismatch{};
+  }
+
+  // 2b. A webhook's paths, fetched through the contents API at the pushed commit.
   void apply_hint(std::vector<StoredSpec> &stored, const std::string &commit, Result &result) {
     std::map<std::string, StoredSpec> next;
     for (auto &spec : stored)

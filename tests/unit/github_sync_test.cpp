@@ -443,6 +443,50 @@ TEST_SUITE("github") {
                          doctest::Contains("deadline"), Error);
   }
 
+  TEST_CASE("sync: a webhook payload that lies by omission is checked against GitHub") {
+    Fixture f(6);
+    f.first_sync();
+    const std::string secret = "hook-secret";
+    auto sync = f.make({.webhook_secrets = {secret}});
+    const std::string before = f.repo.head();
+    for (int i = 3; i <= 6; ++i) {
+      char id[32];
+      std::snprintf(id, sizeof id, "%03d-spec-%d", i, i);
+      f.repo.write(std::string("specs/") + id + "/README.md",
+                   readme("Pushed " + std::to_string(i)));
+    }
+    const std::string after = f.repo.commit("push");
+    f.server->reset_stats();
+    // Correctly signed, `before` the last synced commit, but one of the four changed files named.
+    const std::string body =
+        R"({"ref":"refs/heads/main","before":")" + before + R"(","after":")" + after +
+        R"(","forced":false,"repository":{"full_name":"acme/web"},"commits":[{"added":[],)"
+        R"("modified":["specs/003-spec-3/README.md"],"removed":[]}]})";
+    const auto answer =
+        sync->handle_webhook({{"X-GitHub-Event", "push"},
+                              {"X-GitHub-Delivery", "lying-1"},
+                              {"X-Hub-Signature-256", detail::webhook_signature(secret, body)}},
+                             body);
+    REQUIRE(answer.action == WebhookAction::queued);
+    const SyncRun run = sync->sync_now("acme/web"); // runs the queued, hinted sync
+    CHECK(run.outcome == SyncOutcome::ok);
+    CHECK(run.path != "contents"); // the payload was not believed: the tree decided
+    CHECK(run.updated == 4);
+    CHECK(run.commit == after);
+    for (int i = 3; i <= 6; ++i) {
+      char id[32];
+      std::snprintf(id, sizeof id, "%03d-spec-%d", i, i);
+      CHECK(f.content(id) == readme("Pushed " + std::to_string(i)));
+    }
+    const auto stats = f.server->stats();
+    CHECK(stats.requests("compare") == 1);
+    CHECK(stats.requests("contents") == 0);
+    // Later syncs have nothing left to catch up on.
+    const SyncRun again = sync->sync_now("acme/web");
+    CHECK(again.outcome == SyncOutcome::not_modified);
+    CHECK(f.content("006-spec-6") == readme("Pushed 6"));
+  }
+
   TEST_CASE("sync: 401, a missing repository and a missing specs folder are per-project errors") {
     Fixture f;
     SUBCASE("401: the token is not in the error") {
@@ -593,7 +637,8 @@ TEST_SUITE("github") {
     const auto stats = f.server->stats();
     CHECK(stats.requests("tree") == 0);
     CHECK(stats.requests("contents") == 1);
-    CHECK(stats.requests("commit") == 0); // the hint names the commit
+    CHECK(stats.requests("compare") == 1); // what the payload says is checked
+    CHECK(stats.requests("commit") == 0);  // the hint names the commit
     CHECK(f.store().project("acme/web")->last_commit == after);
     sync->stop();
     CHECK_FALSE(sync->is_running());
