@@ -219,6 +219,8 @@ ServiceConfig parse_service_config(const char *json, const char *argument) {
       config.revalidation_secret = text(value, where);
     } else if (key == "probeIntervalMs") {
       config.probe_interval = milliseconds(count(value, where));
+    } else if (key == "syncDeadlineMs") {
+      config.sync_deadline = milliseconds(count(value, where));
     } else {
       return false;
     }

@@ -379,9 +379,10 @@ leanspec_source_import_directory(leanspec_string *out, leanspec_source *source,
  * leanspec_source_cache_stats() and the sync and webhook calls below. `config_json` NULL or
  * "": the configuration from the environment (SPECS_MODE, SPECS_DIR, DATABASE_URL,
  * GITHUB_TOKEN, GITHUB_API_URL, CACHE_TTL, WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS,
- * REVALIDATION_SECRET). Otherwise an object with any of "mode" ("filesystem" | "database" |
- * "both"), "specsDir", "databaseUrl", "githubToken", "githubApiUrl", "cacheTtlMs",
- * "webhookSecrets" ([string]), "revalidationSecret", "probeIntervalMs". Returns
+ * REVALIDATION_SECRET, SYNC_DEADLINE_MS). Otherwise an object with any of "mode" ("filesystem"
+ * | "database" | "both"), "specsDir", "databaseUrl", "githubToken", "githubApiUrl",
+ * "cacheTtlMs", "webhookSecrets" ([string]), "revalidationSecret", "probeIntervalMs",
+ * "syncDeadlineMs" (the most one sync may take, every request counted). Returns
  * LEANSPEC_ECONFIG listing every problem of the configuration (never a secret's value),
  * LEANSPEC_EINVALID for bad JSON.
  * Thread-safety: thread-safe.

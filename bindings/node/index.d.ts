@@ -311,6 +311,8 @@ export interface ServiceConfig {
   webhookSecrets?: string[];
   revalidationSecret?: string;
   probeIntervalMs?: number;
+  /** The most one sync may take, every request counted; default 300000. */
+  syncDeadlineMs?: number;
 }
 
 export interface SourceHealth {
@@ -395,6 +397,8 @@ export interface SyncOptions {
   webhookSecrets?: string[];
   concurrency?: number;
   workers?: number;
+  /** The most one sync may take, every request counted; default 300000. */
+  deadlineMs?: number;
 }
 
 export interface SyncRun {

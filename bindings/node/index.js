@@ -372,7 +372,7 @@ class GithubSync {
 
   static async open(database, opts) {
     if (!(database instanceof DatabaseSource)) throw invalid('database: expected a DatabaseSource');
-    const o = options(opts, 'sync options', ['apiUrl', 'token', 'webhookSecrets', 'concurrency', 'workers']);
+    const o = options(opts, 'sync options', ['apiUrl', 'token', 'webhookSecrets', 'concurrency', 'workers', 'deadlineMs']);
     return new GithubSync(internal, await native.openGithubSync(database[internal], o));
   }
 

@@ -32,7 +32,12 @@ struct SyncOptions {
   std::string token;
   unsigned concurrency = 8; ///< requests in flight at once per sync
   std::chrono::milliseconds connect_timeout{10'000};
-  std::chrono::milliseconds request_timeout{60'000};
+  std::chrono::milliseconds request_timeout{60'000}; ///< total time of one attempt
+  /// The most one sync may take, every HTTP request (retries, redirects, the tarball) counted
+  /// against it: an attempt is cut short at it and nothing is sent after it; the sync then
+  /// ends with outcome error, its message naming the deadline, the snapshot left as it was.
+  /// Must be positive.
+  std::chrono::milliseconds deadline{300'000};
   unsigned max_retries = 3; ///< extra attempts for a 5xx or a timeout
   std::chrono::milliseconds retry_base{500};
   /// Lease holder name of this process; empty: "<hostname>:<pid>:<random>".

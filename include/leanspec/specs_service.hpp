@@ -81,10 +81,13 @@ struct ServiceConfig {
   /// How often the sync scheduler reads the store's queue (SyncOptions::poll): how soon a sync
   /// requested through another instance starts.
   std::chrono::milliseconds sync_poll{2'000};
+  /// SYNC_DEADLINE_MS: the most one sync may take, every request counted (SyncOptions::deadline,
+  /// positive); past it the sync ends with an error naming it.
+  std::chrono::milliseconds sync_deadline{300'000};
 
   /// Reads SPECS_MODE, SPECS_DIR, DATABASE_URL, GITHUB_TOKEN, GITHUB_API_URL, CACHE_TTL,
-  /// WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS and REVALIDATION_SECRET (unset or empty: the
-  /// default), then checks the result as problems() does.
+  /// WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS, REVALIDATION_SECRET and SYNC_DEADLINE_MS (unset
+  /// or empty: the default), then checks the result as problems() does.
   /// @throws leanspec::Error config listing every bad variable by name and what is wrong with
   ///         it, one per line (a secret's value is never shown)
   static ServiceConfig from_env();

@@ -186,6 +186,7 @@ struct Transfer {
   GitHubResponse response;
   std::size_t max_body = 0;
   bool too_large = false;
+  bool cut_by_deadline = false; // its timeout is the time left before the deadline
   char error_buffer[CURL_ERROR_SIZE] = {};
 };
 
@@ -425,7 +426,16 @@ struct GitHubClient::Impl {
     curl_easy_setopt(e, CURLOPT_UNRESTRICTED_AUTH, 0L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(options.connect_timeout.count()));
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options.request_timeout.count()));
+    auto timeout = options.request_timeout;
+    if (options.deadline != Clock::time_point::max()) {
+      const auto left =
+          std::chrono::ceil<std::chrono::milliseconds>(options.deadline - Clock::now());
+      if (left < timeout) {
+        timeout = std::max(left, std::chrono::milliseconds(1));
+        t->cut_by_deadline = true;
+      }
+    }
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
@@ -564,6 +574,10 @@ GitHubClient::Impl::fetch_all(const std::vector<GitHubRequest> &requests,
       } else {
         break;
       }
+      if (now >= options.deadline) {
+        fail(index, "not sent: deadline passed", out[index].attempts);
+        continue;
+      }
       active.push_back(start(index, jobs[index], out[index].attempts));
     }
 
@@ -599,31 +613,45 @@ GitHubClient::Impl::fetch_all(const std::vector<GitHubRequest> &requests,
       counters.bytes += r.body.size();
       if (r.rate_limit.remaining >= 0)
         counters.last_rate_limit = r.rate_limit;
-      const bool may_retry = static_cast<unsigned>(r.attempts) <= options.max_retries;
+      const unsigned max_retries = jobs[index].request->max_retries.value_or(options.max_retries);
+      const bool may_retry = static_cast<unsigned>(r.attempts) <= max_retries;
+      bool past_deadline = false; // a retry would come after the deadline
       auto retry_later = [&] {
-        jobs[index].due = Clock::now() + backoff(r.attempts);
+        const auto due = Clock::now() + backoff(r.attempts);
+        if (due >= options.deadline) {
+          past_deadline = true;
+          return false;
+        }
+        jobs[index].due = due;
         out[index] = std::move(r);
         waiting.push_back(index);
+        return true;
+      };
+      const auto no_retry_note = [&] {
+        return past_deadline ? std::string(" (no retry: the deadline comes first)") : "";
       };
 
       if (result != CURLE_OK) {
         std::string why;
+        const bool deadline_cut = result == CURLE_OPERATION_TIMEDOUT && t->cut_by_deadline;
         if (t->too_large || result == CURLE_FILESIZE_EXCEEDED)
           why = "body larger than max_body_size (" + std::to_string(options.max_body_size) +
                 " bytes)";
+        else if (deadline_cut)
+          why = "stopped at the deadline";
         else if (result == CURLE_OPERATION_TIMEDOUT)
           why = "timeout (" + std::string(t->error_buffer) + ")";
         else
           why = t->error_buffer[0] ? std::string(t->error_buffer) : curl_easy_strerror(result);
         r.body.clear();
-        if (is_retryable(result) && may_retry && stop == Stop::no) {
+        if (is_retryable(result) && !deadline_cut && may_retry && stop == Stop::no) {
           r.error = where + why;
-          retry_later();
-          continue;
+          if (retry_later())
+            continue;
         }
         if (r.attempts > 1)
           why += " after " + attempts_text(r.attempts);
-        r.error = where + why;
+        r.error = where + why + no_retry_note();
         finish(index, std::move(r));
         continue;
       }
@@ -633,11 +661,10 @@ GitHubClient::Impl::fetch_all(const std::vector<GitHubRequest> &requests,
         ++counters.rate_limited;
         stop = Stop::rate_limited;
       } else if (status >= 500) {
-        if (may_retry && stop == Stop::no) {
-          retry_later();
+        if (may_retry && stop == Stop::no && retry_later())
           continue;
-        }
-        r.error = where + "HTTP " + std::to_string(status) + " after " + attempts_text(r.attempts);
+        r.error = where + "HTTP " + std::to_string(status) + " after " + attempts_text(r.attempts) +
+                  no_retry_note();
       }
       finish(index, std::move(r));
     }

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,7 +44,12 @@ struct GitHubClientOptions {
   /// std::random_device. Tests fix it to make the order of retries reproducible.
   std::uint64_t jitter_seed = 0;
   std::size_t max_body_size = 512u << 20; ///< a larger response body fails that request
-  std::string user_agent;                 ///< empty: "libleanspec/<version>"
+  /// When every request of this client must have ended (a sync's deadline): an attempt's
+  /// timeout is cut to it, an attempt it cuts short is not retried ("...: stopped at the
+  /// deadline"), and a request or retry due after it is not sent ("...: not sent: deadline
+  /// passed"). max(): none.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::string user_agent; ///< empty: "libleanspec/<version>"
 };
 
 struct GitHubRequest {
@@ -53,6 +59,9 @@ struct GitHubRequest {
   std::string path;
   std::string accept = "application/vnd.github+json";
   std::string if_none_match; ///< an ETag from an earlier response; a 304 answers "unchanged"
+  /// Extra attempts for this request; unset: the client's max_retries. An expensive request
+  /// with a cheaper fallback (the tarball) takes 0.
+  std::optional<unsigned> max_retries = std::nullopt;
 };
 
 /// GitHub's rate-limit headers as one response gave them (-1 / 0 when absent).
@@ -76,7 +85,8 @@ struct GitHubResponse {
   /// "GET <url>: timeout (<curl's detail>) after 4 attempts", "...: <curl's message, e.g.
   /// Failed to connect ...>", "...: HTTP 502 after 4 attempts" (status keeps the 502),
   /// "...: body larger than max_body_size (N bytes)", "...: not sent: rate limited",
-  /// "...: not sent: cancelled".
+  /// "...: not sent: cancelled", "...: stopped at the deadline", "...: not sent: deadline
+  /// passed".
   std::string error;
 
   /// 429, or a 403 that is a primary limit (`X-RateLimit-Remaining: 0`) or a secondary one

@@ -6,21 +6,26 @@
 //   1. GET /repos/o/r/commits/{branch} (Accept: application/vnd.github.sha, If-None-Match the
 //      stored ETag): a 304, or the SHA last synced, ends it.
 //   2. Before that, a webhook hint that is complete (not forced, `before` the stored head,
-//      fewer than 20 commits): GET /contents/{path}?ref={after} for each changed spec file,
-//      in parallel, and nothing else (path "contents"): the sync goes to `after`.
+//      fewer than 20 commits) and that GitHub confirms (GET /compare/{before}...{after} names
+//      the same spec files changed and removed; a signed payload may still lie by omission):
+//      GET /contents/{path}?ref={after} for each changed spec file, in parallel, and nothing
+//      else (path "contents"): the sync goes to `after`. Any disagreement: steps 1 and 3.
 //   3. Else GET /git/trees/{commit}?recursive=1 (a truncated listing: the specs folder walked
 //      level by level without `recursive`); the specs folder's tree SHA unchanged ends it; spec
 //      files are compared by blob SHA with the stored snapshot and the kept blobs, and only the
 //      rest is fetched: /git/blobs/{sha} in parallel (path "blobs"), or, when many are needed
 //      and the repository is not huge, one /tarball/{commit} read with libarchive ("tarball").
+//      A failed tarball is not asked for again: the blobs come instead.
 //   4. Every fetched file's git blob SHA is checked against the tree, then the whole set goes
 //      to Store::replace_specs (one transaction, only changed folders written) and the project
 //      row and sync run are updated. A failure anywhere leaves the stored snapshot as it was.
-// Nothing GitHub sends is trusted: invalid JSON or base64, unsafe tree paths outside the specs
-// folder, absurd sizes, and tarball entries that climb out, link where a file belongs or expand
-// past the tree's weight fail the sync with the path named; inside the specs folder, entries
-// whose names no specs tree holds (src/fs/spec_names.hpp) are passed over and named in the
-// run's record, as the filesystem source passes them over. No file is ever written.
+// Every HTTP request counts against the sync's deadline (SyncOptions::deadline); past it the
+// sync fails with a message naming it. Nothing GitHub sends is trusted: invalid JSON or base64,
+// unsafe tree paths outside the specs folder, absurd sizes, and tarball entries that climb out,
+// link where a file belongs or expand past the tree's weight fail the sync with the path named;
+// inside the specs folder, entries whose names no specs tree holds (src/fs/spec_names.hpp) are
+// passed over and named in the run's record, as the filesystem source passes them over. No file
+// is ever written.
 #include "db/database_source_access.hpp"
 #include "db/store.hpp"
 #include "fs/spec_names.hpp"
@@ -37,6 +42,7 @@
 #include <leanspec/error.hpp>
 #include <leanspec/github_sync.hpp>
 #include <leanspec/spec.hpp>
+#include <locale.h>
 #include <map>
 #include <mutex>
 #include <openssl/evp.h>
@@ -181,6 +187,33 @@ bool storable_path(std::string_view path) {
   return true;
 }
 
+// libarchive converts a pax header's UTF-8 name to the calling thread's locale, and
+// archive_entry_pathname_utf8 converts back from it: in the "C" locale of a CLI or a Node
+// process a non-ASCII name fails both ways ("Pathname can't be converted from UTF-8 to current
+// locale"; libarchive 3.6, and its hdrcharset option only names the archive's side, making
+// plain tar names fail too). While an archive is read, this thread alone uses a UTF-8 LC_CTYPE
+// (uselocale, restored on scope exit): names are UTF-8 whatever the process's locale, and the
+// process locale is never touched (a library never calls setlocale).
+class Utf8ThreadLocale {
+public:
+  Utf8ThreadLocale() : utf8_(::newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t{})) {
+    if (utf8_)
+      previous_ = ::uselocale(utf8_);
+  }
+  ~Utf8ThreadLocale() {
+    if (utf8_) {
+      ::uselocale(previous_);
+      ::freelocale(utf8_);
+    }
+  }
+  Utf8ThreadLocale(const Utf8ThreadLocale &) = delete;
+  Utf8ThreadLocale &operator=(const Utf8ThreadLocale &) = delete;
+
+private:
+  locale_t utf8_;
+  locale_t previous_ = LC_GLOBAL_LOCALE;
+};
+
 // GitHub refuses pushes over 2 GB: a tree entry claiming more is not a real file.
 constexpr std::uint64_t max_git_file = std::uint64_t{2} << 30;
 
@@ -284,7 +317,8 @@ public:
   Syncer(Store &store, const SyncOptions &options, detail::GitHubClientOptions client_options,
          ProjectRecord project, std::optional<detail::SyncHint> hint,
          const std::atomic<bool> &cancel)
-      : store_(store), options_(options), client_(std::move(client_options)),
+      : store_(store), options_(options),
+        client_(with_deadline(std::move(client_options), options.deadline)),
         project_(std::move(project)), hint_(std::move(hint)), cancel_(cancel),
         repo_("/repos/" + url_escape(project_.owner, false) + "/" +
               url_escape(project_.repo, false)) {}
@@ -307,6 +341,9 @@ public:
       result.outcome = failure.retry_at ? SyncOutcome::rate_limited : SyncOutcome::error;
       result.retry_at = failure.retry_at;
       result.error = failure.message;
+      if (!failure.retry_at && SteadyClock::now() >= client_.options().deadline)
+        result.error = project_.id + ": the sync passed its deadline of " +
+                       std::to_string(options_.deadline.count()) + " ms (" + failure.message + ")";
     } catch (const Error &e) { // the store, or a config the client refused
       result.outcome = SyncOutcome::error;
       result.error = e.what();
@@ -317,6 +354,16 @@ public:
   detail::GitHubCounters counters() const noexcept { return client_.counters(); }
 
 private:
+  // Every request of the sync counts against one deadline, from now.
+  static detail::GitHubClientOptions with_deadline(detail::GitHubClientOptions options,
+                                                   std::chrono::milliseconds budget) {
+    const auto now = SteadyClock::now();
+    if (budget < std::chrono::duration_cast<std::chrono::milliseconds>(
+                     SteadyClock::time_point::max() - now)) // else: none
+      options.deadline = now + budget;
+    return options;
+  }
+
   void body(Result &result) {
     // 2 first: a complete webhook hint names the commit and every changed path; syncing to that
     // commit needs no head check (a later push sends its own delivery).
@@ -324,6 +371,7 @@ private:
         is_sha(hint_->after) && hint_->after != project_.last_commit) {
       std::vector<StoredSpec> stored = store_.specs(project_.id);
       try {
+        confirm_hint();
         apply_hint(stored, hint_->after, result);
         result.commit = hint_->after;
         result.etags_json = project_.etags_json;
@@ -419,7 +467,54 @@ private:
     result.outcome = SyncOutcome::ok;
   }
 
-  // 2. A webhook's paths, fetched through the contents API at the pushed commit.
+  // 2a. A payload is signed, not true: GitHub's own comparison of the two commits must name
+  // the same spec files, changed and removed, or the tree decides (HintMismatch).
+  void confirm_hint() {
+    const std::string what = "comparison " + hint_->before.substr(0, 12) + "..." +
+                             hint_->after.substr(0, 12) + " of " + project_.id;
+    GitHubResponse response =
+        client_.fetch({repo_ + "/compare/" + hint_->before + "..." + hint_->after,
+                       "application/vnd.github+json",
+                       {}});
+    if ((response.status == 404 || response.status == 422) && response.error.empty())
+      throw HintMismatch{}; // a commit GitHub does not know: the head check and the tree decide
+    check(response, what);
+    simdjson::dom::parser parser;
+    const auto root = parse_json(parser, response.body, what);
+    std::string_view status;
+    simdjson::dom::array files;
+    if (!root.is_object() || root["status"].get(status) || root["files"].get(files))
+      throw SyncFailure{what + ": GitHub's answer has no 'status' or 'files'"};
+    // Not a fast-forward, or a list GitHub may have cut at 300 files: only the tree can tell.
+    if (status != "ahead" || files.size() >= 300)
+      throw HintMismatch{};
+    const auto is_spec = [&](std::string_view path) {
+      const auto relative = detail::relative_to(path, project_.specs_path);
+      return relative && detail::spec_file_of(*relative).has_value();
+    };
+    std::set<std::string> changed, removed;
+    for (simdjson::dom::element file : files) {
+      if (!file.is_object())
+        throw SyncFailure{what + ": a file entry is not an object"};
+      const std::string_view name = json_text(file, "filename", what);
+      const std::string_view change = json_text(file, "status", what);
+      if (change == "removed") {
+        if (is_spec(name))
+          removed.emplace(name);
+        continue;
+      }
+      if (change == "renamed")
+        if (const std::string_view old = json_text(file, "previous_filename", what); is_spec(old))
+          removed.emplace(old);
+      if (change != "unchanged" && is_spec(name))
+        changed.emplace(name);
+    }
+    if (changed != std::set<std::string>(hint_->changed.begin(), hint_->changed.end()) ||
+        removed != std::set<std::string>(hint_->removed.begin(), hint_->removed.end()))
+      throw HintMismatch{};
+  }
+
+  // 2b. A webhook's paths, fetched through the contents API at the pushed commit.
   void apply_hint(std::vector<StoredSpec> &stored, const std::string &commit, Result &result) {
     std::map<std::string, StoredSpec> next;
     for (auto &spec : stored)
@@ -565,16 +660,16 @@ private:
       return out;
     }
     const std::string what = "tarball of " + project_.id + " at " + commit.substr(0, 12);
+    if (!tarball && to_fetch.size() > options_.tarball_min_files &&
+        listing.total_bytes <= options_.tarball_max_bytes)
+      tarball = client_.fetch(tarball_request(commit));
     if (tarball && tarball->is_rate_limited())
       check(*tarball, what); // stops here: the blobs would be limited too
+    // Too large (by its body or the tree's weight), or failed: the blobs, never the same
+    // download again (each attempt is a tarball call and a whole archive).
     if (tarball && (!tarball->error.empty() || tarball->status != 200 ||
                     listing.total_bytes > options_.tarball_max_bytes))
-      tarball.reset(); // too large (by its body or the tree's weight), or failed: the blobs
-    if (!tarball && to_fetch.size() > options_.tarball_min_files &&
-        listing.total_bytes <= options_.tarball_max_bytes) {
-      tarball = client_.fetch(tarball_request(commit));
-      check(*tarball, what);
-    }
+      tarball.reset();
     result.path = tarball ? "tarball" : "blobs";
     report(0, to_fetch.size());
     // A tarball expands to the tree's files and a header or two (a long name's pax header)
@@ -613,8 +708,9 @@ private:
     }
   }
 
+  // Not retried: a failed tarball falls back to the blobs.
   GitHubRequest tarball_request(const std::string &commit) const {
-    return {repo_ + "/tarball/" + commit, "application/vnd.github+json", {}};
+    return {repo_ + "/tarball/" + commit, "application/vnd.github+json", {}, 0};
   }
 
   void read_tarball(const GitHubResponse &response, const std::string &what,
@@ -623,6 +719,7 @@ private:
     std::unordered_map<std::string, const WantedFile *> by_path;
     for (const WantedFile *file : files)
       by_path.emplace(file->repo_path, file);
+    const Utf8ThreadLocale utf8; // outlives the reader: names are converted while it reads
     std::unique_ptr<archive, decltype(&archive_read_free)> reader(archive_read_new(),
                                                                   &archive_read_free);
     if (!reader)
@@ -639,8 +736,13 @@ private:
     std::size_t done = 0;
     archive_entry *entry = nullptr;
     int status = ARCHIVE_OK;
-    while ((status = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK) {
-      const char *raw = archive_entry_pathname(entry);
+    // A warning (a name libarchive could not convert) leaves the entry readable: its name is
+    // matched against the tree's and its bytes against the blob SHA below.
+    while ((status = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK ||
+           status == ARCHIVE_WARN) {
+      const char *raw = archive_entry_pathname_utf8(entry);
+      if (!raw) // no UTF-8 locale on this system: the name's bytes as the archive holds them
+        raw = archive_entry_pathname(entry);
       const std::string_view name = raw ? raw : "";
       const std::size_t slash = name.find('/');
       const std::string_view top = name.substr(0, slash);
@@ -1031,6 +1133,9 @@ struct GithubSync::Impl {
                                          std::to_string(options.webhook_secrets.size()));
     if (options.lease_ttl < std::chrono::milliseconds(300))
       throw Error(ErrorCode::config, "lease_ttl: at least 300 ms");
+    if (options.deadline <= std::chrono::milliseconds(0))
+      throw Error(ErrorCode::config,
+                  "deadline: " + std::to_string(options.deadline.count()) + " ms is not positive");
     client_options.api_url = options.api_url;
     client_options.token = options.token;
     client_options.max_concurrency = std::max(1u, options.concurrency);

@@ -87,6 +87,15 @@ ServiceConfig ServiceConfig::from_env() {
     else
       config.cache_ttl = std::chrono::milliseconds(ms);
   }
+  if (const std::string deadline = env("SYNC_DEADLINE_MS"); !deadline.empty()) {
+    long long ms = -1;
+    const auto [end, ec] = std::from_chars(deadline.data(), deadline.data() + deadline.size(), ms);
+    if (ec != std::errc() || end != deadline.data() + deadline.size() || ms <= 0)
+      problems.push_back("SYNC_DEADLINE_MS: " + shown(deadline) +
+                         " is not a number of milliseconds (a positive integer)");
+    else
+      config.sync_deadline = std::chrono::milliseconds(ms);
+  }
   const std::string secret = env("WEBHOOK_SECRET");
   const std::string previous = env("WEBHOOK_SECRET_PREVIOUS");
   if (!secret.empty())
@@ -165,6 +174,9 @@ std::vector<std::string> ServiceConfig::problems() const {
                   " ms is shorter than 300 ms");
   if (sync_poll.count() <= 0)
     out.push_back("sync_poll: " + std::to_string(sync_poll.count()) + " ms is not positive");
+  if (sync_deadline.count() <= 0)
+    out.push_back("SYNC_DEADLINE_MS: " + std::to_string(sync_deadline.count()) +
+                  " is not positive");
   return out;
 }
 

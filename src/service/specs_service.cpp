@@ -403,6 +403,7 @@ struct SpecsService::Impl {
       sync_options.webhook_secrets = config.webhook_secrets;
       sync_options.lease_ttl = config.sync_lease_ttl;
       sync_options.poll = config.sync_poll;
+      sync_options.deadline = config.sync_deadline;
       auto github = make_github_sync(database_source, std::move(sync_options));
       bool start = false;
       {

@@ -470,8 +470,10 @@ static void git_commit(char *head, size_t size, const char *message) {
   git(head, size, "rev-parse", "HEAD", NULL, NULL);
 }
 
-/* The fake GitHub (fake_github.py) serving `repo`; its API URL goes to `api_url`. */
-static pid_t start_fake_github(const char *token, char *api_url, size_t size) {
+/* The fake GitHub (fake_github.py) serving `repo`; its API URL goes to `api_url`. Its
+ * tarballs: "git" (as git archive writes them) or "pax" (names as pax records in UTF-8). */
+static pid_t start_fake_github(const char *token, const char *tarball_format, char *api_url,
+                               size_t size) {
   char parent[32];
   snprintf(parent, sizeof parent, "%d", (int)getpid());
   char *argv[] = {LEANSPEC_PYTHON3,
@@ -484,6 +486,8 @@ static pid_t start_fake_github(const char *token, char *api_url, size_t size) {
                   "web",
                   "--token",
                   (char *)token,
+                  "--tarball-format",
+                  (char *)tarball_format,
                   "--parent-pid",
                   parent,
                   NULL};
@@ -581,6 +585,60 @@ static leanspec_status deliver(leanspec_string *out, leanspec_source *svc, const
   return leanspec_source_handle_webhook(out, svc, headers, count, body, strlen(body));
 }
 
+/* Non-ASCII folder and file names through the tarball (a first sync reads it), with the
+ * process locale "C" as in any C host that never calls setlocale. */
+static void test_sync_non_ascii(void) {
+  static const char token[] = "ghp_capiTestToken0123456789";
+  snprintf(repo, sizeof repo, "%s/repo-utf8", root);
+  {
+    char *init[] = {"/usr/bin/git", "init", "-q", "-b", "main", repo, NULL};
+    if (!run(init, NULL, 0))
+      exit(100);
+  }
+  git(NULL, 0, "config", "commit.gpgsign", "false", NULL);
+  write_file_at(repo, "specs/001-caf\xc3\xa9-cr\xc3\xa8me/README.md",
+                "---\nstatus: planned\n---\n# Caf\xc3\xa9\n");
+  write_file_at(repo, "specs/001-caf\xc3\xa9-cr\xc3\xa8me/\xc3\xb1otes-\xe6\x97\xa5\xe6\x9c\xac.md",
+                "# Notes\n");
+  write_file_at(repo, "specs/002-beta/README.md", "---\nstatus: draft\n---\n# Beta\n");
+  char head[64];
+  git_commit(head, sizeof head, "initial");
+  char api_url[64];
+  const pid_t server = start_fake_github(token, "pax", api_url, sizeof api_url);
+  char config[1024];
+  snprintf(config, sizeof config,
+           "{\"mode\":\"database\",\"databaseUrl\":\"sqlite:%s/utf8.db\",\"githubApiUrl\":\"%s\","
+           "\"githubToken\":\"%s\",\"syncDeadlineMs\":120000}",
+           root, api_url, token);
+  leanspec_source *svc = NULL;
+  CHECK_STATUS(leanspec_source_open_service(&svc, config), LEANSPEC_OK);
+  if (svc != NULL) {
+    leanspec_string s = {NULL, 0};
+    CHECK_STATUS(leanspec_source_add_project(svc, "{\"id\":\"acme/web\"}"), LEANSPEC_OK);
+    CHECK_STATUS(leanspec_source_sync_now(&s, svc, "acme/web"), LEANSPEC_OK);
+    CHECK(CONTAINS(s, "\"outcome\":\"ok\"") && CONTAINS(s, "\"path\":\"tarball\""));
+    CHECK(json_int(&s, "added") == 2);
+    if (!CONTAINS(s, "\"outcome\":\"ok\""))
+      fprintf(stderr, "sync run: %s\n", s.data ? s.data : "(null)");
+    leanspec_string_free(&s);
+    CHECK_STATUS(leanspec_source_list(&s, svc, NULL), LEANSPEC_OK);
+    CHECK(CONTAINS(s, "\"total\":2"));
+    CHECK(CONTAINS(s, "\"id\":\"001-caf\xc3\xa9-cr\xc3\xa8me\""));
+    leanspec_string_free(&s);
+    CHECK_STATUS(leanspec_source_get(&s, svc, "1", NULL), LEANSPEC_OK);
+    CHECK(CONTAINS(s, "\"title\":\"Caf\xc3\xa9\""));
+    leanspec_string_free(&s);
+    leanspec_source_free(svc);
+  }
+  stop_fake_github(server);
+  /* a configuration error names the field */
+  snprintf(config, sizeof config,
+           "{\"mode\":\"database\",\"databaseUrl\":\"sqlite:%s/utf8.db\",\"syncDeadlineMs\":0}",
+           root);
+  CHECK_STATUS(leanspec_source_open_service(&svc, config), LEANSPEC_ECONFIG);
+  CHECK(ERROR_SAYS("SYNC_DEADLINE_MS"));
+}
+
 static void test_sync(void) {
   static const char token[] = "ghp_capiTestToken0123456789";
   static const char secret[] = "hook-secret";
@@ -599,7 +657,7 @@ static void test_sync(void) {
   git_commit(first, sizeof first, "initial");
 
   char api_url[64];
-  const pid_t server = start_fake_github(token, api_url, sizeof api_url);
+  const pid_t server = start_fake_github(token, "git", api_url, sizeof api_url);
   char config[1024];
   /* cacheTtlMs 0: what the scheduler syncs on its own threads shows at once */
   snprintf(config, sizeof config,
@@ -971,6 +1029,7 @@ int main(int argc, char **argv) {
   test_database();
   test_service();
   test_sync();
+  test_sync_non_ascii();
   test_events();
 
   nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);

@@ -873,7 +873,7 @@ class StatusTest(unittest.TestCase):
 
     SERVICE_VARIABLES = ("SPECS_MODE", "SPECS_DIR", "DATABASE_URL", "GITHUB_TOKEN",
                          "GITHUB_API_URL", "CACHE_TTL", "WEBHOOK_SECRET",
-                         "WEBHOOK_SECRET_PREVIOUS", "REVALIDATION_SECRET")
+                         "WEBHOOK_SECRET_PREVIOUS", "REVALIDATION_SECRET", "SYNC_DEADLINE_MS")
 
     def run_status(self, root, *args, **variables):
         env = {k: v for k, v in os.environ.items() if k not in self.SERVICE_VARIABLES}
@@ -925,14 +925,67 @@ class StatusTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as root:
             result = self.run_status(root, SPECS_MODE="both", SPECS_DIR=os.path.join(root, "no"),
                                      CACHE_TTL="soon", DATABASE_URL="mysql://x/y",
-                                     REVALIDATION_SECRET="topsecret\n", GITHUB_TOKEN="ghp_x y")
+                                     REVALIDATION_SECRET="topsecret\n", GITHUB_TOKEN="ghp_x y",
+                                     SYNC_DEADLINE_MS="5 min")
             self.assertEqual(result.returncode, 5)
             self.assertEqual(result.stdout, "")
             for name in ("SPECS_DIR", "CACHE_TTL", "DATABASE_URL", "REVALIDATION_SECRET",
-                         "GITHUB_TOKEN"):
+                         "GITHUB_TOKEN", "SYNC_DEADLINE_MS"):
                 self.assertIn(name, result.stderr)
             self.assertNotIn("topsecret", result.stderr)
             self.assertNotIn("ghp_x", result.stderr)
+
+
+class SyncTest(unittest.TestCase):
+    """`leanspec sync` against the fake GitHub (tests/support/fake_github.py) over loopback."""
+
+    FAKE_GITHUB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support",
+                               "fake_github.py")
+
+    def git(self, repo, *args):
+        subprocess.run(["git", "-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com",
+                        *args], check=True, capture_output=True)
+
+    def test_non_ascii_folder_and_file_names_come_through_the_tarball(self):
+        # The CLI never calls setlocale: libarchive reads in the "C" locale. The tarball's
+        # names are pax records in UTF-8, as tar writers send them.
+        with tempfile.TemporaryDirectory() as root:
+            repo = os.path.join(root, "repo")
+            os.makedirs(repo)
+            self.git(repo, "init", "-q", "-b", "main")
+            spec(os.path.join(repo, "specs"), "001-café-crème", "status: planned", "# Café\n",
+                 {"ñotes-日本語.md": "# Ñotes\n"})
+            spec(os.path.join(repo, "specs"), "002-beta", "status: draft", "# Beta\n")
+            self.git(repo, "add", "-A")
+            self.git(repo, "commit", "-q", "-m", "specs")
+            server = subprocess.Popen(["/usr/bin/python3", self.FAKE_GITHUB, "--repo", repo,
+                                       "--tarball-format", "pax", "--parent-pid", str(os.getpid())],
+                                      stdout=subprocess.PIPE, text=True)
+            try:
+                api_url = "http://127.0.0.1:%d" % int(server.stdout.readline().split()[0])
+                env = {k: v for k, v in os.environ.items()
+                       if k not in ("GITHUB_TOKEN", "GITHUB_API_URL") and not k.startswith("LC_")
+                       and k != "LANG"}
+                db = "sqlite:" + os.path.join(root, "specs.db")
+                subprocess.run([BINARY, "--db", db, "project", "add", "acme/web"], check=True,
+                               capture_output=True, env=env)
+                result = subprocess.run([BINARY, "--db", db, "sync", "--project", "acme/web",
+                                         "--api-url", api_url, "--json"],
+                                        capture_output=True, text=True, env=env, timeout=60)
+                self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+                run = json.loads(result.stdout)
+                run = run[0] if isinstance(run, list) else run
+                self.assertEqual((run["outcome"], run["path"], run["added"]), ("ok", "tarball", 2),
+                                 run["error"])
+                listed = subprocess.run([BINARY, "--db", db, "--project", "acme/web", "list",
+                                         "--json"], capture_output=True, text=True, env=env)
+                self.assertEqual(listed.returncode, 0, listed.stderr)
+                self.assertEqual([s["id"] for s in json.loads(listed.stdout)["specs"]],
+                                 ["001-café-crème", "002-beta"])
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+                server.stdout.close()
 
 
 class WatchTest(unittest.TestCase):

@@ -2,7 +2,8 @@
 """A fake GitHub REST API (v3) over a real git repository, for tests and benchmarks.
 
     /usr/bin/python3 fake_github.py --repo PATH [--owner acme] [--name web] [--token T]
-                                    [--max-tree-entries N] [--parent-pid PID]
+                                    [--max-tree-entries N] [--tarball-format git|pax]
+                                    [--parent-pid PID]
 
 Standard library only. Two listeners on 127.0.0.1, both bound to port 0; the first line on
 stdout is "API_PORT CODELOAD_PORT" (then stdout is closed). SIGTERM (or SIGINT, or the death of
@@ -29,6 +30,8 @@ Every GET answer carries a strong ETag (a hash of the body); a matching If-None-
 Controls, on the API listener (never counted, never limited, no token needed):
   POST /_admin/config  JSON, every key optional; a key present replaces that setting:
       latency_ms      int    delay before each answer (both listeners)
+      endpoint_latency_ms {endpoint: ms}  more delay for that endpoint's answers (endpoint
+                                names below), e.g. {"codeload": 30000} for a hanging download
       fail_rate       float  share of requests answered 502 (both listeners), with...
       fail_seed       int    ...this random seed (reseeded whenever it is given)
       fail_all        bool   every request answered 502 (both listeners)
@@ -63,6 +66,10 @@ Controls, on the API listener (never counted, never limited, no token needed):
                                 "size": n ('x' bytes), "target": link target}; "{prefix}" in a
                                 name becomes the archive's folder ("acme-web-abc1234/"). A
                                 member replaces the one of its name, else it is appended
+      tarball_format  str    "git" (default): codeload sends `git archive` as it is (names
+                                in ustar headers, raw UTF-8); "pax": every member rewritten
+                                in the pax format (Python's tarfile), so a non-ASCII name
+                                travels as a pax `path` record in UTF-8, as tar writers do
   POST /_admin/reset   zeroes the counters below (settings stay)
   GET  /_admin/stats   {"requests": {endpoint: n}, "total", "not_modified", "failed",
                         "rate_limited", "unauthorized", "connections", "codeload_connections"
@@ -207,6 +214,8 @@ class State:
         self.blob_bytes = None
         self.tree_entries = None
         self.tarball_members = None
+        self.endpoint_latency_ms = {}
+        self.tarball_format = args.tarball_format
         self.reset_counters()
 
     def reset_counters(self):
@@ -229,7 +238,9 @@ class State:
             for key, value in changes.items():
                 if key == "fail_seed":
                     self.random = random.Random(value)
-                elif key in ("latency_ms", "fail_rate", "fail_all", "token", "rate_limit",
+                elif key == "tarball_format" and value not in ("git", "pax"):
+                    raise ValueError("tarball_format: 'git' or 'pax', not " + repr(value))
+                elif key in ("latency_ms", "endpoint_latency_ms", "tarball_format", "fail_rate", "fail_all", "token", "rate_limit",
                              "rate_limit_reset", "secondary_after", "secondary_retry_after",
                              "max_tree_entries", "redirects", "fail_paths", "corrupt",
                              "blob_content", "blob_bytes", "tree_entries", "tarball_members"):
@@ -356,7 +367,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             elif self.headers.get("Authorization") is None:
                 st.api_authorization_missing += 1
             st.paths.append(split.path)
-            latency = st.latency_ms
+            latency = st.latency_ms + (st.endpoint_latency_ms or {}).get(endpoint, 0)
             fail = st.fail_all or (st.fail_rate > 0 and st.random.random() < st.fail_rate)
             if st.fail_paths.get(split.path, 0) > 0:
                 st.fail_paths[split.path] -= 1
@@ -609,9 +620,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if st.git.object_type(sha) != "commit":
             return 404, b"Not Found", "text/plain; charset=utf-8", {}
         prefix = st.owner + "-" + st.name + "-" + sha[:7] + "/"
-        if st.tarball_members:
+        if st.tarball_members or st.tarball_format == "pax":
             tar = st.git.run("archive", "--format=tar", "--prefix=" + prefix, sha)
-            data = gzip.compress(hostile_tarball(tar, prefix, st.tarball_members), 6, mtime=0)
+            data = gzip.compress(hostile_tarball(tar, prefix, st.tarball_members or []), 6,
+                                 mtime=0)
         else:
             data = st.git.run("archive", "--format=tar.gz", "--prefix=" + prefix, sha)
         return 200, data, "application/x-gzip", {
@@ -737,6 +749,8 @@ def main():
     parser.add_argument("--name", default="web")
     parser.add_argument("--token", default=None, help="required token (default: none)")
     parser.add_argument("--max-tree-entries", type=int, default=0)
+    parser.add_argument("--tarball-format", choices=("git", "pax"), default="git",
+                        help="the tarball_format setting at start (see Controls)")
     parser.add_argument("--parent-pid", type=int, default=0,
                         help="exit when this process is gone")
     args = parser.parse_args()

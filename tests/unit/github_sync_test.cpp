@@ -106,7 +106,8 @@ struct Fixture {
     if (options.token.empty())
       options.token = server->token();
     options.retry_base = std::chrono::milliseconds(5);
-    options.request_timeout = std::chrono::milliseconds(10'000);
+    if (options.request_timeout == SyncOptions{}.request_timeout)
+      options.request_timeout = std::chrono::milliseconds(10'000);
     return make_github_sync(db, std::move(options));
   }
   detail::Store &store() const { return detail::DatabaseSourceAccess::store(*db); }
@@ -367,6 +368,125 @@ TEST_SUITE("github") {
     CHECK(f.content("001-spec-1", "DESIGN.md") == "# Design of one\n");
   }
 
+  TEST_CASE("sync: non-ASCII folder and file names come through the tarball in any locale") {
+    // The process locale stays "C" (nothing here calls setlocale), as in the CLI and Node.
+    Fixture f(2);
+    f.repo.write("specs/003-café-crème/README.md", readme("Café"));
+    f.repo.write("specs/003-café-crème/ñotes-日本語.md", "# Ñotes\n");
+    f.repo.write("specs/archived/004-über/README.md", readme("Über"));
+    f.repo.commit();
+    std::string format;
+    SUBCASE("names as git archive writes them (raw UTF-8 in ustar headers)") { format = "git"; }
+    SUBCASE("names as pax records (UTF-8), as tar writers send them") { format = "pax"; }
+    f.server->configure(R"({"tarball_format": ")" + format + R"("})");
+    const SyncRun run = f.sync->sync_now("acme/web");
+    CHECK(run.error == "");
+    CHECK(run.outcome == SyncOutcome::ok);
+    CHECK(run.path == "tarball");
+    CHECK(run.added == 4);
+    CHECK(f.server->stats().requests("blob") == 0);
+    CHECK(f.content("003-café-crème") == readme("Café"));
+    CHECK(f.content("003-café-crème", "ñotes-日本語.md") == "# Ñotes\n");
+    CHECK(f.content("archived/004-über") == readme("Über"));
+    const auto spec = f.db->get("003", "acme/web");
+    REQUIRE(spec);
+    CHECK(spec->title == "Café");
+  }
+
+  TEST_CASE("sync: a tarball that times out is asked for once, then the blobs come") {
+    Fixture f(30);
+    f.first_sync();
+    for (int i = 5; i <= 30; ++i) {
+      char id[32];
+      std::snprintf(id, sizeof id, "%03d-spec-%d", i, i);
+      f.repo.write(std::string("specs/") + id + "/README.md", readme("Slow " + std::to_string(i)));
+    }
+    f.repo.commit();
+    // The download hangs far past the attempt's timeout; every other answer is prompt.
+    f.server->configure(R"({"endpoint_latency_ms": {"codeload": 60000}})");
+    const SyncRun run =
+        f.make({.request_timeout = std::chrono::milliseconds(2'000)})->sync_now("acme/web");
+    CHECK(run.error == "");
+    CHECK(run.outcome == SyncOutcome::ok);
+    CHECK(run.path == "blobs");
+    CHECK(run.updated == 26);
+    const auto stats = f.server->stats();
+    CHECK(stats.requests("tarball") == 1); // not retried: the blobs are the fallback
+    CHECK(stats.requests("codeload") == 1);
+    CHECK(stats.requests("blob") == 26);
+    CHECK(f.content("030-spec-30") == readme("Slow 30"));
+  }
+
+  TEST_CASE("sync: past its deadline a sync ends with an error naming it and stores nothing") {
+    Fixture f(30);
+    // The tarball a first sync asks for alongside the tree never comes in time.
+    f.server->configure(R"({"endpoint_latency_ms": {"codeload": 60000}})");
+    auto sync = f.make({.deadline = std::chrono::milliseconds(1'500)});
+    const SyncRun run = sync->sync_now("acme/web");
+    CHECK(run.outcome == SyncOutcome::error);
+    CHECK(run.error.find("deadline of 1500 ms") != std::string::npos);
+    CHECK(f.paths().empty());
+    const auto stats = f.server->stats();
+    CHECK(stats.requests("tarball") <= 1);
+    CHECK(stats.requests("codeload") <= 1);
+    const auto project = *f.store().project("acme/web");
+    CHECK(project.sync_state == "error");
+    CHECK(project.last_commit == "");
+    CHECK(project.sync_error == run.error);
+    // Past the deadline nothing more is sent: the blob fallback does not start either.
+    CHECK(stats.requests("blob") == 0);
+  }
+
+  TEST_CASE("sync: a deadline that is not positive is a configuration error") {
+    Fixture f;
+    CHECK_THROWS_WITH_AS(f.make({.deadline = std::chrono::milliseconds(0)}),
+                         doctest::Contains("deadline"), Error);
+  }
+
+  TEST_CASE("sync: a webhook payload that lies by omission is checked against GitHub") {
+    Fixture f(6);
+    f.first_sync();
+    const std::string secret = "hook-secret";
+    auto sync = f.make({.webhook_secrets = {secret}});
+    const std::string before = f.repo.head();
+    for (int i = 3; i <= 6; ++i) {
+      char id[32];
+      std::snprintf(id, sizeof id, "%03d-spec-%d", i, i);
+      f.repo.write(std::string("specs/") + id + "/README.md",
+                   readme("Pushed " + std::to_string(i)));
+    }
+    const std::string after = f.repo.commit("push");
+    f.server->reset_stats();
+    // Correctly signed, `before` the last synced commit, but one of the four changed files named.
+    const std::string body =
+        R"({"ref":"refs/heads/main","before":")" + before + R"(","after":")" + after +
+        R"(","forced":false,"repository":{"full_name":"acme/web"},"commits":[{"added":[],)"
+        R"("modified":["specs/003-spec-3/README.md"],"removed":[]}]})";
+    const auto answer =
+        sync->handle_webhook({{"X-GitHub-Event", "push"},
+                              {"X-GitHub-Delivery", "lying-1"},
+                              {"X-Hub-Signature-256", detail::webhook_signature(secret, body)}},
+                             body);
+    REQUIRE(answer.action == WebhookAction::queued);
+    const SyncRun run = sync->sync_now("acme/web"); // runs the queued, hinted sync
+    CHECK(run.outcome == SyncOutcome::ok);
+    CHECK(run.path != "contents"); // the payload was not believed: the tree decided
+    CHECK(run.updated == 4);
+    CHECK(run.commit == after);
+    for (int i = 3; i <= 6; ++i) {
+      char id[32];
+      std::snprintf(id, sizeof id, "%03d-spec-%d", i, i);
+      CHECK(f.content(id) == readme("Pushed " + std::to_string(i)));
+    }
+    const auto stats = f.server->stats();
+    CHECK(stats.requests("compare") == 1);
+    CHECK(stats.requests("contents") == 0);
+    // Later syncs have nothing left to catch up on.
+    const SyncRun again = sync->sync_now("acme/web");
+    CHECK(again.outcome == SyncOutcome::not_modified);
+    CHECK(f.content("006-spec-6") == readme("Pushed 6"));
+  }
+
   TEST_CASE("sync: 401, a missing repository and a missing specs folder are per-project errors") {
     Fixture f;
     SUBCASE("401: the token is not in the error") {
@@ -521,7 +641,8 @@ TEST_SUITE("github") {
     const auto stats = f.server->stats();
     CHECK(stats.requests("tree") == 0);
     CHECK(stats.requests("contents") == 1);
-    CHECK(stats.requests("commit") == 0); // the hint names the commit
+    CHECK(stats.requests("compare") == 1); // what the payload says is checked
+    CHECK(stats.requests("commit") == 0);  // the hint names the commit
     CHECK(f.store().project("acme/web")->last_commit == after);
     sync->stop();
     CHECK_FALSE(sync->is_running());

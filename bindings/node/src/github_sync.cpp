@@ -13,8 +13,9 @@ namespace {
 constexpr const char *what = "sync options";
 
 SyncOptions read_options(Napi::Env env, const Napi::Value &value) {
-  const auto o = options_object(env, value, what,
-                                {"apiUrl", "token", "webhookSecrets", "concurrency", "workers"});
+  const auto o =
+      options_object(env, value, what,
+                     {"apiUrl", "token", "webhookSecrets", "concurrency", "workers", "deadlineMs"});
   SyncOptions options;
   options.api_url = optional_string(o, "apiUrl", what).value_or("");
   options.token = optional_string(o, "token", what).value_or("");
@@ -22,6 +23,8 @@ SyncOptions read_options(Napi::Env env, const Napi::Value &value) {
     options.concurrency = static_cast<unsigned>(*n);
   if (auto n = optional_count(o, "workers", what))
     options.workers = static_cast<unsigned>(*n);
+  if (auto ms = optional_count(o, "deadlineMs", what))
+    options.deadline = std::chrono::milliseconds(*ms);
   const auto secrets = o.Get("webhookSecrets");
   if (!secrets.IsUndefined() && !secrets.IsNull()) {
     if (!secrets.IsArray())

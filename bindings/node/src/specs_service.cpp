@@ -12,10 +12,10 @@ namespace {
 constexpr const char *what = "service config";
 
 ServiceConfig read_config(Napi::Env env, const Napi::Value &value) {
-  const auto o =
-      options_object(env, value, what,
-                     {"mode", "specsDir", "databaseUrl", "githubToken", "githubApiUrl",
-                      "cacheTtlMs", "webhookSecrets", "revalidationSecret", "probeIntervalMs"});
+  const auto o = options_object(env, value, what,
+                                {"mode", "specsDir", "databaseUrl", "githubToken", "githubApiUrl",
+                                 "cacheTtlMs", "webhookSecrets", "revalidationSecret",
+                                 "probeIntervalMs", "syncDeadlineMs"});
   ServiceConfig config;
   if (auto mode = optional_string(o, "mode", what)) {
     const auto parsed = parse_specs_mode(*mode);
@@ -46,6 +46,8 @@ ServiceConfig read_config(Napi::Env env, const Napi::Value &value) {
   config.revalidation_secret = optional_string(o, "revalidationSecret", what).value_or("");
   if (auto ms = optional_count(o, "probeIntervalMs", what))
     config.probe_interval = std::chrono::milliseconds(*ms);
+  if (auto ms = optional_count(o, "syncDeadlineMs", what))
+    config.sync_deadline = std::chrono::milliseconds(*ms);
   return config;
 }
 

@@ -85,3 +85,46 @@ test('start and stop the scheduler', async () => {
   await sync.stop();
   assert.equal(sync.running, false);
 });
+
+test('non-ASCII folder and file names come through the tarball (the process locale is "C")', async () => {
+  // A first sync reads the tarball; its names are pax records in UTF-8, as tar writers send.
+  const dir = path.join(root, 'utf8');
+  const repo = gitRepo(dir, { '001-café-crème': '---\nstatus: planned\n---\n\n# Café\n', '002-beta': '---\nstatus: draft\n---\n\n# Beta\n' });
+  fs.writeFileSync(path.join(dir, 'specs', '001-café-crème', 'ñotes-日本語.md'), '# Ñotes\n');
+  repo.commit({});
+  const server = await fakeGithub(dir, ['--tarball-format', 'pax']);
+  const store = await DatabaseSource.open({ databaseUrl: `sqlite:${path.join(root, 'utf8.db')}` });
+  try {
+    await store.addProject({ id: 'acme/web', branch: 'main' });
+    const run = await (await GithubSync.open(store, { apiUrl: server.apiUrl })).syncNow('acme/web');
+    assert.equal(run.outcome, 'ok', run.error ?? '');
+    assert.equal(run.path, 'tarball');
+    assert.equal(run.added, 2);
+    const { specs } = await store.list({ projectId: 'acme/web' });
+    assert.deepEqual(specs.map((s) => s.id), ['001-café-crème', '002-beta']);
+    assert.equal(specs[0].title, 'Café');
+  } finally {
+    await store.close();
+    await server.stop();
+  }
+});
+
+test('a sync past its deadlineMs fails with an error naming the deadline', async () => {
+  const dir = path.join(root, 'slow');
+  gitRepo(dir, { '001-alpha': '---\nstatus: planned\n---\n\n# Alpha\n' });
+  const server = await fakeGithub(dir);
+  const store = await DatabaseSource.open({ databaseUrl: `sqlite:${path.join(root, 'slow.db')}` });
+  try {
+    // The tarball a first sync asks for never comes in time.
+    const answer = await fetch(`${server.apiUrl}/_admin/config`, { method: 'POST', body: JSON.stringify({ endpoint_latency_ms: { codeload: 60000 } }) });
+    assert.equal(answer.status, 200);
+    await store.addProject({ id: 'acme/web', branch: 'main' });
+    const run = await (await GithubSync.open(store, { apiUrl: server.apiUrl, deadlineMs: 1500 })).syncNow('acme/web');
+    assert.equal(run.outcome, 'error');
+    assert.match(run.error, /deadline of 1500 ms/);
+    assert.equal((await store.list({ projectId: 'acme/web' })).specs.length, 0);
+  } finally {
+    await store.close();
+    await server.stop();
+  }
+});

@@ -96,12 +96,13 @@ function gitRepo(dir, specs) {
 }
 
 /**
- * Starts tests/support/fake_github.py serving `repo` as acme/web; resolves with
+ * Starts tests/support/fake_github.py serving `repo` as acme/web (more command-line `args`,
+ * e.g. ['--tarball-format', 'pax']); resolves with
  * {apiUrl, stop()} once it listens (its first stdout line is "API_PORT CODELOAD_PORT").
  */
-async function fakeGithub(repo) {
+async function fakeGithub(repo, args = []) {
   const script = path.join(__dirname, '..', '..', '..', 'tests', 'support', 'fake_github.py');
-  const child = spawn('/usr/bin/python3', [script, '--repo', repo, '--owner', 'acme', '--name', 'web', '--parent-pid', String(process.pid)], {
+  const child = spawn('/usr/bin/python3', [script, '--repo', repo, '--owner', 'acme', '--name', 'web', '--parent-pid', String(process.pid), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const apiPort = await new Promise((resolve, reject) => {

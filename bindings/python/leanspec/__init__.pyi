@@ -423,6 +423,7 @@ class SpecsService(SpecSource):
         webhook_secrets: list[str] = ...,
         revalidation_secret: str = "",
         probe_interval: _Duration = ...,
+        sync_deadline: _Duration = ...,
     ) -> None: ...
     @staticmethod
     def from_env() -> "SpecsService": ...

@@ -111,7 +111,7 @@ void bind_specs_service(py::module_ &m) {
                        std::string database_url, std::string github_token,
                        std::string github_api_url, milliseconds cache_ttl,
                        std::vector<std::string> webhook_secrets, std::string revalidation_secret,
-                       milliseconds probe_interval) {
+                       milliseconds probe_interval, milliseconds sync_deadline) {
              return open({.mode = specs_mode,
                           .specs_dir = std::move(specs_dir),
                           .database_url = std::move(database_url),
@@ -120,14 +120,16 @@ void bind_specs_service(py::module_ &m) {
                           .cache_ttl = cache_ttl,
                           .webhook_secrets = std::move(webhook_secrets),
                           .revalidation_secret = std::move(revalidation_secret),
-                          .probe_interval = probe_interval});
+                          .probe_interval = probe_interval,
+                          .sync_deadline = sync_deadline});
            }),
            py::kw_only(), py::arg("mode") = SpecsMode::filesystem,
            py::arg("specs_dir") = std::filesystem::path(), py::arg("database_url") = "",
            py::arg("github_token") = "", py::arg("github_api_url") = "https://api.github.com",
            py::arg("cache_ttl") = milliseconds(60'000),
            py::arg("webhook_secrets") = std::vector<std::string>{},
-           py::arg("revalidation_secret") = "", py::arg("probe_interval") = milliseconds(5'000))
+           py::arg("revalidation_secret") = "", py::arg("probe_interval") = milliseconds(5'000),
+           py::arg("sync_deadline") = milliseconds(300'000))
       .def_static(
           "from_env", [] { return open(ServiceConfig::from_env()); },
           "A service configured by SPECS_MODE, SPECS_DIR, DATABASE_URL, ... (see the C++ docs).")

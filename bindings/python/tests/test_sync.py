@@ -249,3 +249,42 @@ def test_a_filesystem_service_has_no_sync(specs_dir):
     answer = service.handle_webhook({"X-GitHub-Event": "ping", "X-Hub-Signature-256": signed(ping)},
                                     ping)
     assert (answer.status, answer.action) == (404, leanspec.WebhookAction.REJECTED)
+
+
+def test_non_ascii_folder_and_file_names_come_through_the_tarball(tmp_path):
+    # A first sync reads the tarball; its names are pax records in UTF-8, as tar writers send.
+    server = FakeGitHub(tmp_path, {
+        "specs/001-café-crème/README.md": "---\nstatus: planned\n---\n# Café\n",
+        "specs/001-café-crème/ñotes-日本語.md": "# Ñotes\n",
+        "specs/002-beta/README.md": "---\nstatus: draft\n---\n# Beta\n",
+    })
+    try:
+        server.configure(tarball_format="pax")
+        svc = leanspec.SpecsService(mode=leanspec.SpecsMode.DATABASE,
+                                    database_url=f"sqlite:{tmp_path / 'utf8.db'}",
+                                    github_api_url=server.api_url, github_token=TOKEN)
+        svc.add_project("acme/web")
+        run = svc.sync_now("acme/web")
+        assert run.outcome == leanspec.SyncOutcome.OK, run.error
+        assert (run.path, run.added) == ("tarball", 2)
+        assert [s.id for s in svc.list()] == ["001-café-crème", "002-beta"]
+        assert svc.get("1").title == "Café"
+    finally:
+        server.close()
+
+
+def test_a_sync_past_its_deadline_fails_naming_it(tmp_path):
+    server = FakeGitHub(tmp_path, {"specs/001-alpha/README.md": "---\nstatus: planned\n---\n# A\n"})
+    try:
+        server.configure(endpoint_latency_ms={"codeload": 60000})  # the tarball never comes
+        svc = leanspec.SpecsService(mode=leanspec.SpecsMode.DATABASE,
+                                    database_url=f"sqlite:{tmp_path / 'deadline.db'}",
+                                    github_api_url=server.api_url, github_token=TOKEN,
+                                    sync_deadline=datetime.timedelta(milliseconds=1500))
+        svc.add_project("acme/web")
+        run = svc.sync_now("acme/web")
+        assert run.outcome == leanspec.SyncOutcome.ERROR
+        assert "deadline of 1500 ms" in run.error
+        assert len(svc.list()) == 0
+    finally:
+        server.close()
