@@ -33,3 +33,37 @@ def test_registry_import_and_reads(db, specs_dir):
 
     assert db.remove_project("acme/web") is True
     assert db.remove_project("acme/web") is False
+
+
+def _settings(source):
+    (project,) = source.registered_projects()
+    return (project.branch, project.specs_path, project.sync_interval)
+
+
+def _open(kind, tmp_path):
+    url = f"sqlite:{tmp_path / 'patch.db'}"
+    if kind == "database":
+        return leanspec.DatabaseSource(url)
+    return leanspec.SpecsService(mode=leanspec.SpecsMode.DATABASE, database_url=url)
+
+
+@pytest.mark.parametrize("kind", ["database", "service"])
+def test_update_project_changes_only_the_keywords_given(tmp_path, kind):
+    source = _open(kind, tmp_path)
+    minute, hour = datetime.timedelta(minutes=1), datetime.timedelta(hours=1)
+    source.add_project("acme/web", branch="dev", specs_path="docs/specs", sync_interval=minute)
+
+    source.update_project("acme/web", branch="release")
+    assert _settings(source) == ("release", "docs/specs", minute)
+    source.update_project("acme/web", specs_path="specs")
+    assert _settings(source) == ("release", "specs", minute)
+    source.update_project("acme/web", sync_interval=hour)
+    assert _settings(source) == ("release", "specs", hour)
+    source.update_project("acme/web")  # nothing given: nothing changes
+    assert _settings(source) == ("release", "specs", hour)
+
+    with pytest.raises(leanspec.InvalidArgumentError, match="sync interval"):
+        source.update_project("acme/web", branch="x", sync_interval=datetime.timedelta(seconds=-1))
+    assert _settings(source) == ("release", "specs", hour)
+    with pytest.raises(leanspec.NotFoundError, match="nobody/here"):
+        source.update_project("nobody/here", branch="x")
