@@ -67,3 +67,38 @@ def test_update_project_changes_only_the_keywords_given(tmp_path, kind):
     assert _settings(source) == ("release", "specs", hour)
     with pytest.raises(leanspec.NotFoundError, match="nobody/here"):
         source.update_project("nobody/here", branch="x")
+
+
+@pytest.mark.parametrize("kind", ["database", "service"])
+def test_durations_are_a_timedelta_or_seconds_as_int_or_float(tmp_path, kind):
+    source = _open(kind, tmp_path)
+    source.add_project("acme/web", sync_interval=60)
+    assert _settings(source)[2] == datetime.timedelta(minutes=1)
+    source.update_project("acme/web", sync_interval=300)
+    assert _settings(source)[2] == datetime.timedelta(minutes=5)
+    source.update_project("acme/web", sync_interval=90.0)
+    assert _settings(source)[2] == datetime.timedelta(seconds=90)
+    source.update_project("acme/web", sync_interval=datetime.timedelta(hours=1))
+    assert _settings(source)[2] == datetime.timedelta(hours=1)
+
+    with pytest.raises(TypeError):
+        source.update_project("acme/web", sync_interval=True)
+    with pytest.raises(TypeError):
+        source.update_project("acme/web", sync_interval="300")
+    for bad in (float("nan"), float("inf"), 1e300):
+        with pytest.raises(ValueError, match="finite number of seconds"):
+            source.update_project("acme/web", sync_interval=bad)
+    with pytest.raises(OverflowError):
+        source.update_project("acme/web", sync_interval=10**400)
+    with pytest.raises(leanspec.InvalidArgumentError, match="sync interval"):
+        source.update_project("acme/web", sync_interval=-1)
+    assert _settings(source)[2] == datetime.timedelta(hours=1)
+
+
+def test_millisecond_durations_take_seconds_too(tmp_path):
+    db = leanspec.DatabaseSource(f"sqlite:{tmp_path / 'ms.db'}", recheck=1)
+    assert db.description.endswith("ms.db")
+    cache = leanspec.CachingSource(db, ttl=2)
+    assert cache.inner is db
+    with pytest.raises(ValueError):
+        leanspec.CachingSource(db, ttl=float("nan"))
