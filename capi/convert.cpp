@@ -163,32 +163,58 @@ SearchQuery parse_search_options(const char *json, const char *argument) {
   return query;
 }
 
-RegisteredProject parse_project(const char *json, const char *argument,
-                                const std::vector<RegisteredProject> &registered) {
-  RegisteredProject project;
-  // An update changes only the keys it names: start from the registered project.
-  const auto id = Input(require(json, argument), argument).id();
-  for (const auto &p : registered)
-    if (p.id == id)
-      project = p;
+namespace {
+// Calls `set(key, value, where)` for each settings key of a project's JSON ("branch",
+// "specsPath", "syncIntervalMs"); "id" goes to `id`.
+template <class Set>
+void project_members(const char *json, const char *argument, std::string &id, Set &&set) {
   Input(require(json, argument), argument)
       .each([&](std::string_view key, element value, const std::string &where) {
         if (key == "id")
-          project.id = text(value, where);
-        else if (key == "branch")
-          project.branch = text(value, where);
-        else if (key == "specsPath")
-          project.specs_path = text(value, where);
-        else if (key == "syncIntervalMs")
-          project.sync_interval = std::chrono::duration_cast<std::chrono::seconds>(
-              std::chrono::milliseconds(count(value, where)));
+          id = text(value, where);
+        else if (key == "branch" || key == "specsPath" || key == "syncIntervalMs")
+          set(key, value, where);
         else
           return false;
         return true;
       });
-  if (project.id.empty())
+  if (id.empty())
     bad(argument, "\"id\" is required");
+}
+
+std::chrono::seconds interval(element value, const std::string &where) {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::milliseconds(count(value, where)));
+}
+} // namespace
+
+RegisteredProject parse_project(const char *json, const char *argument) {
+  RegisteredProject project;
+  project_members(json, argument, project.id,
+                  [&](std::string_view key, element value, const std::string &where) {
+                    if (key == "branch")
+                      project.branch = text(value, where);
+                    else if (key == "specsPath")
+                      project.specs_path = text(value, where);
+                    else
+                      project.sync_interval = interval(value, where);
+                  });
   return project;
+}
+
+std::pair<std::string, ProjectPatch> parse_project_patch(const char *json, const char *argument) {
+  std::pair<std::string, ProjectPatch> out;
+  auto &patch = out.second;
+  project_members(json, argument, out.first,
+                  [&](std::string_view key, element value, const std::string &where) {
+                    if (key == "branch")
+                      patch.branch = text(value, where);
+                    else if (key == "specsPath")
+                      patch.specs_path = text(value, where);
+                    else
+                      patch.sync_interval = interval(value, where);
+                  });
+  return out;
 }
 
 ServiceConfig parse_service_config(const char *json, const char *argument) {

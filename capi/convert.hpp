@@ -11,6 +11,7 @@
 #include <leanspec/specs_service.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace leanspec::capi {
 
@@ -27,9 +28,10 @@ inline std::string_view optional_text(const char *s) noexcept {
 
 ListQuery parse_list_query(const char *json, const char *argument);
 SearchQuery parse_search_options(const char *json, const char *argument);
-/// A project from `json`; keys it omits keep their value in `registered` (for updates).
-RegisteredProject parse_project(const char *json, const char *argument,
-                                const std::vector<RegisteredProject> &registered = {});
+/// A project to register from `json`; keys it omits keep RegisteredProject's defaults.
+RegisteredProject parse_project(const char *json, const char *argument);
+/// The id and the patch of an update from `json`: keys it omits stay empty in the patch.
+std::pair<std::string, ProjectPatch> parse_project_patch(const char *json, const char *argument);
 
 /// A service configuration from `json` (see leanspec_source_open_service); NULL or "" is
 /// ServiceConfig::from_env().

@@ -302,7 +302,8 @@ leanspec_status leanspec_source_update_project(leanspec_source *source,
                                                const char *project_json) noexcept {
   return guard([&] {
     with_registry(source, "leanspec_source_update_project", [&](auto &db) {
-      db.update_project(parse_project(project_json, "project_json", db.registered_projects()));
+      const auto [id, patch] = parse_project_patch(project_json, "project_json");
+      db.update_project(id, patch);
     });
   });
 }

@@ -339,8 +339,10 @@ LEANSPEC_API leanspec_status
 leanspec_source_add_project(leanspec_source *source, const char *project_json) LEANSPEC_NOEXCEPT;
 
 /**
- * Changes a registered project's branch, specs path and interval (`project_json` as for
- * leanspec_source_add_project()). Returns LEANSPEC_ENOTFOUND for an unknown project.
+ * Changes the settings `project_json` names of a registered project, in one write: a patch
+ * {"id": "owner/repo" (required), "branch"?, "specsPath"?, "syncIntervalMs"?} whose absent keys
+ * keep their stored value. Returns LEANSPEC_ENOTFOUND for an unknown project, LEANSPEC_EINVALID
+ * for bad JSON, an unknown key or a bad value (nothing is changed then).
  * Thread-safety: thread-safe.
  */
 LEANSPEC_API leanspec_status

@@ -86,7 +86,8 @@ step "ctest (ASan+UBSan): whole suite"
 run_ctest asan "$asan"
 
 # --- 1b. the Python module: a normal build (the interpreter is not ASan-instrumented) -----
-# pytest suite, the offline pip install, and the conformance test with all three front-ends.
+# pytest suite, the offline pip install, the README's npm install of the Node package (label
+# package), and the conformance test with all front-ends.
 if [[ ${LEANSPEC_SKIP_PYTHON:-0} != 1 ]]; then
   python=$build_root/python
   step "Python module build ($python)"
@@ -96,8 +97,8 @@ if [[ ${LEANSPEC_SKIP_PYTHON:-0} != 1 ]]; then
   # leanspec_node: the conformance test's Node front-end, and the addon step 4 runs the app on
   cmake --build "$python" -j "$jobs" --target leanspec_python conformance_dump_cpp conformance_dump_c \
     leanspec_node
-  step "ctest (Python): -L 'python|conformance'"
-  LEANSPEC_JOBS=$jobs run_ctest python "$python" -L 'python|conformance'
+  step "ctest (Python): -L 'python|conformance|package'"
+  LEANSPEC_JOBS=$jobs run_ctest python "$python" -L 'python|conformance|package'
 fi
 
 # --- 2. TSan: concurrency ------------------------------------------------------------------

@@ -204,6 +204,10 @@ export interface DatabaseOptions {
   projectId?: string;
 }
 
+/**
+ * A project to register (absent keys: "main", "specs", 300) or, for updateProject, a patch:
+ * the keys given change, in one write, and absent (or undefined/null) keys keep their value.
+ */
 export interface ProjectInput {
   /** "owner/repo" */
   id: string;
@@ -290,7 +294,8 @@ export declare class CachingSource extends SpecSource {
 export declare class DatabaseSource extends SpecSource {
   static open(options?: DatabaseOptions): Promise<DatabaseSource>;
   addProject(project: ProjectInput): Promise<void>;
-  updateProject(project: ProjectInput): Promise<void>;
+  /** Changes only the keys `patch` gives; rejects 'not_found' for an unknown id. */
+  updateProject(patch: ProjectInput): Promise<void>;
   removeProject(id: string): Promise<boolean>;
   registeredProjects(): Promise<RegisteredProject[]>;
   importDirectory(projectId: string, specsDir: string): Promise<ImportResult>;
@@ -357,7 +362,8 @@ export declare class SpecsService extends SpecSource {
   revalidate(secret: string, options?: { ref?: string; projectId?: string }): boolean;
   cacheStats(): CacheStats;
   addProject(project: ProjectInput): Promise<void>;
-  updateProject(project: ProjectInput): Promise<void>;
+  /** Changes only the keys `patch` gives; rejects 'not_found' for an unknown id. */
+  updateProject(patch: ProjectInput): Promise<void>;
   removeProject(id: string): Promise<boolean>;
   registeredProjects(): Promise<RegisteredProject[]>;
   importDirectory(projectId: string, specsDir: string): Promise<ImportResult>;

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <leanspec/spec_source.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,14 @@ struct RegisteredProject {
   std::size_t spec_count = 0;         ///< specs in the stored snapshot (read-only)
 };
 
+/// A change to a registered project's settings (DatabaseSource::update_project): each field
+/// given replaces the stored value, an empty one keeps it.
+struct ProjectPatch {
+  std::optional<std::string> branch;
+  std::optional<std::string> specs_path;
+  std::optional<std::chrono::seconds> sync_interval;
+};
+
 /// What storing a snapshot changed.
 struct ImportResult {
   int added = 0, updated = 0, removed = 0;
@@ -68,9 +77,12 @@ public:
   /// Registers a project. @throws leanspec::Error invalid_argument (bad id, branch, path or
   /// interval, or already registered)
   void add_project(const RegisteredProject &project);
-  /// Changes a project's branch, specs path and interval.
-  /// @throws leanspec::Error not_found, invalid_argument
-  void update_project(const RegisteredProject &project);
+  /// Changes the settings `patch` gives of project `id`, in one write: the fields it leaves
+  /// empty, and the sync state, keep their stored value even when another process writes them
+  /// meanwhile.
+  /// @throws leanspec::Error not_found (no such project), invalid_argument (a bad value, as for
+  ///         add_project), database
+  void update_project(std::string_view id, const ProjectPatch &patch);
   /// Removes a project and everything stored for it; false when there was none.
   bool remove_project(std::string_view id);
   /// Every registered project with its sync state, by id.

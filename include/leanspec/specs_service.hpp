@@ -223,7 +223,7 @@ public:
   // what DatabaseSource's member of the same name throws.
 
   void add_project(const RegisteredProject &project);
-  void update_project(const RegisteredProject &project);
+  void update_project(std::string_view id, const ProjectPatch &patch);
   bool remove_project(std::string_view id);
   /// Every registered project with its sync state (state, error, commit, time of the last sync).
   std::vector<RegisteredProject> registered_projects() const;

@@ -276,14 +276,8 @@ void DatabaseSource::add_project(const RegisteredProject &project) {
   impl_->store->add_project(record);
 }
 
-void DatabaseSource::update_project(const RegisteredProject &project) {
-  auto record = impl_->store->project(project.id);
-  if (!record)
-    throw Error(ErrorCode::not_found, "project '" + project.id + "' is not registered");
-  record->branch = project.branch;
-  record->specs_path = project.specs_path;
-  record->sync_interval = project.sync_interval;
-  impl_->store->update_project(*record);
+void DatabaseSource::update_project(std::string_view id, const ProjectPatch &patch) {
+  impl_->store->update_project(id, patch);
 }
 
 bool DatabaseSource::remove_project(std::string_view id) {

@@ -842,6 +842,25 @@ public:
     });
   }
 
+  void update_project(std::string_view id, const ProjectPatch &patch) override {
+    const ProjectPatch p = checked_patch(id, patch);
+    run("updating a project", [&](Session &s) {
+      Params params;
+      params.text(id);
+      p.branch ? params.text(*p.branch) : params.null();
+      p.specs_path ? params.text(*p.specs_path) : params.null();
+      p.sync_interval ? params.integer(p.sync_interval->count()) : params.null();
+      params.integer(now_ms());
+      Result r = s.exec("UPDATE projects SET branch = coalesce($2::text, branch), "
+                        "specs_path = coalesce($3::text, specs_path), "
+                        "sync_interval_s = coalesce($4::bigint, sync_interval_s), "
+                        "updated_at = $5 WHERE id = $1",
+                        params);
+      if (affected(r.get()) == 0)
+        throw Error(ErrorCode::not_found, "no project '" + std::string(id) + "'");
+    });
+  }
+
   bool remove_project(std::string_view id) override {
     return run("removing a project", [&](Session &s) {
       // Cascades to specs (spec_files, relationships) and sync_runs.

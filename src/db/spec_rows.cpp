@@ -100,6 +100,23 @@ ProjectRecord checked_project(const ProjectRecord &project) {
   return p;
 }
 
+ProjectPatch checked_patch(std::string_view id, const ProjectPatch &patch) {
+  ProjectRecord p;
+  p.id = id;
+  p.branch = patch.branch.value_or(p.branch);
+  p.specs_path = patch.specs_path.value_or(p.specs_path);
+  p.sync_interval = patch.sync_interval.value_or(p.sync_interval);
+  p = checked_project(p);
+  ProjectPatch out;
+  if (patch.branch)
+    out.branch = p.branch;
+  if (patch.specs_path)
+    out.specs_path = p.specs_path;
+  if (patch.sync_interval)
+    out.sync_interval = p.sync_interval;
+  return out;
+}
+
 std::vector<PreparedSpec> prepare_specs(const std::vector<StoredSpec> &specs) {
   std::vector<PreparedSpec> out;
   out.reserve(specs.size());

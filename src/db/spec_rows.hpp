@@ -22,6 +22,10 @@ std::int64_t now_ms() noexcept;
 /// owner and repo come from the id) and the specs path without trailing '/'.
 /// @throws leanspec::Error invalid_argument as Store::add_project documents
 ProjectRecord checked_project(const ProjectRecord &project);
+/// `patch` of project `id` checked as checked_project() checks the fields it gives (and the
+/// id), with the specs path normalized the same way.
+/// @throws leanspec::Error invalid_argument as Store::add_project documents
+ProjectPatch checked_patch(std::string_view id, const ProjectPatch &patch);
 
 /// A spec folder ready to compare and write: files in stored order (README.md first, then by
 /// name) with their blob SHAs, and the digest of the names and SHAs.

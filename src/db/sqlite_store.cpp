@@ -433,6 +433,23 @@ public:
     });
   }
 
+  void update_project(std::string_view id, const ProjectPatch &patch) override {
+    const ProjectPatch p = checked_patch(id, patch);
+    run("updating a project", [&](Connection &db) {
+      SQLite::Statement q(db, "UPDATE projects SET branch = coalesce(?, branch), "
+                              "specs_path = coalesce(?, specs_path), "
+                              "sync_interval_s = coalesce(?, sync_interval_s), updated_at = ? "
+                              "WHERE id = ?");
+      p.branch ? q.bind(1, *p.branch) : q.bind(1);
+      p.specs_path ? q.bind(2, *p.specs_path) : q.bind(2);
+      p.sync_interval ? q.bind(3, static_cast<std::int64_t>(p.sync_interval->count())) : q.bind(3);
+      q.bind(4, now_ms());
+      bind_text(q, 5, id);
+      if (q.exec() == 0)
+        throw Error(ErrorCode::not_found, "no project '" + std::string(id) + "'");
+    });
+  }
+
   bool remove_project(std::string_view id) override {
     return run("removing a project", [&](Connection &db) {
       Transaction tx(db, Transaction::write);

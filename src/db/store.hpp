@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <leanspec/database_source.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -194,6 +195,11 @@ public:
   /// created_at and snapshot_version, which stay); updated_at is set to now.
   /// @throws leanspec::Error not_found for an unknown project; invalid_argument as add_project
   virtual void update_project(const ProjectRecord &project) = 0;
+  /// Changes the settings `patch` gives, in one UPDATE, and sets updated_at to now; every other
+  /// column keeps what is stored at that moment (a sync's writes are not undone).
+  /// @throws leanspec::Error not_found for an unknown project; invalid_argument for a value
+  ///         add_project would refuse
+  virtual void update_project(std::string_view id, const ProjectPatch &patch) = 0;
   /// Removes a project with its specs, files, relationships, search rows, sync runs and lease.
   /// False when there was no such project.
   virtual bool remove_project(std::string_view id) = 0;

@@ -742,8 +742,8 @@ void SpecsService::add_project(const RegisteredProject &project) {
   impl_->registry_changed();
 }
 
-void SpecsService::update_project(const RegisteredProject &project) {
-  impl_->registry([&](DatabaseSource &d) { d.update_project(project); });
+void SpecsService::update_project(std::string_view id, const ProjectPatch &patch) {
+  impl_->registry([&](DatabaseSource &d) { d.update_project(id, patch); });
   impl_->registry_changed();
 }
 

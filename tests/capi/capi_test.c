@@ -326,6 +326,21 @@ static void test_database(void) {
   CHECK(CONTAINS(s, "\"specCount\":5"));
   leanspec_string_free(&s);
 
+  /* a patch changes the keys it names; the others keep their stored value */
+  CHECK_STATUS(leanspec_source_update_project(db, "{\"id\":\"acme/web\",\"branch\":\"release\"}"),
+               LEANSPEC_OK);
+  CHECK_STATUS(leanspec_source_update_project(
+                   db, "{\"id\":\"acme/web\",\"branch\":\"x\",\"specsPath\":\"../out\"}"),
+               LEANSPEC_EINVALID);
+  CHECK(ERROR_SAYS("../out"));
+  CHECK_STATUS(leanspec_source_update_project(db, "{\"id\":\"acme/web\",\"interval\":1}"),
+               LEANSPEC_EINVALID);
+  CHECK(ERROR_SAYS("interval"));
+  CHECK_STATUS(leanspec_source_registered_projects(&s, db), LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"id\":\"acme/web\",\"branch\":\"release\",\"specsPath\":\"docs/specs\","
+                    "\"syncIntervalMs\":60000"));
+  leanspec_string_free(&s);
+
   CHECK_STATUS(leanspec_source_list(&s, db, "{\"projectId\":\"acme/web\",\"status\":\"planned\"}"),
                LEANSPEC_OK);
   CHECK(CONTAINS(s, "\"total\":2"));

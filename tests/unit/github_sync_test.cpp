@@ -505,7 +505,7 @@ TEST_SUITE("github") {
       CHECK(f.store().project("acme/api")->sync_state == "error");
     }
     SUBCASE("no specs folder") {
-      f.db->update_project({.id = "acme/web", .branch = "main", .specs_path = "docs/specs"});
+      f.db->update_project("acme/web", {.specs_path = "docs/specs"});
       const SyncRun run = f.sync->sync_now("acme/web");
       CHECK(run.outcome == SyncOutcome::error);
       CHECK(run.error.find("'docs/specs' does not exist") != std::string::npos);

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <leanspec/database_source.hpp>
 #include <leanspec/error.hpp>
 #include <leanspec/spec.hpp>
 #include <mutex>
@@ -428,6 +429,66 @@ TEST_SUITE("store") {
     CHECK(store->search("acme/web", {"alpha"}, 10).empty());
     CHECK(store->sync_runs("acme/web", 10).empty());
     CHECK(store->try_acquire_lease("acme/web", "worker-2", 60s));
+  }
+
+  TEST_CASE_TEMPLATE("update_project changes only the settings its patch gives, in the store", B,
+                     SqliteBackend, PostgresBackend) {
+    B backend;
+    auto store = Store::open(backend.url());
+    const auto db = make_database_source({.database_url = backend.url()});
+    db->add_project(
+        {.id = "acme/web", .branch = "develop", .specs_path = "docs/specs", .sync_interval = 600s});
+    // Sync fields another writer stored: a patch never writes them back.
+    ProjectRecord synced = *store->project("acme/web");
+    synced.last_commit = std::string(40, 'c');
+    synced.sync_state = "ok";
+    synced.last_synced_at = 1234;
+    store->update_project(synced);
+    const auto read = [&] { return *store->project("acme/web"); };
+
+    db->update_project("acme/web", {.branch = "release"});
+    CHECK(read().branch == "release");
+    CHECK(read().specs_path == "docs/specs");
+    CHECK(read().sync_interval == 600s);
+
+    db->update_project("acme/web", {.specs_path = "specs/"});
+    CHECK(read().branch == "release");
+    CHECK(read().specs_path == "specs"); // normalized as add_project does
+    CHECK(read().sync_interval == 600s);
+
+    const auto before = read().updated_at;
+    std::this_thread::sleep_for(5ms);
+    db->update_project("acme/web", {.sync_interval = 60s});
+    const ProjectRecord after = read();
+    CHECK(after.branch == "release");
+    CHECK(after.specs_path == "specs");
+    CHECK(after.sync_interval == 60s);
+    CHECK(after.updated_at > before);
+    CHECK(after.last_commit == synced.last_commit);
+    CHECK(after.sync_state == "ok");
+    CHECK(after.last_synced_at == 1234);
+    CHECK(after.created_at == synced.created_at);
+
+    db->update_project("acme/web", {}); // nothing given: nothing changes
+    CHECK(read().branch == "release");
+    CHECK(read().sync_interval == 60s);
+
+    // A bad value is refused and changes nothing, not even the fields given with it.
+    CHECK(error_of([&] {
+            db->update_project("acme/web", {.branch = "x", .specs_path = "../outside"});
+          }).code() == ErrorCode::invalid_argument);
+    CHECK(error_of([&] { db->update_project("acme/web", {.branch = ""}); }).code() ==
+          ErrorCode::invalid_argument);
+    CHECK(error_of([&] { db->update_project("acme/web", {.sync_interval = -1s}); }).code() ==
+          ErrorCode::invalid_argument);
+    CHECK(read().branch == "release");
+    CHECK(read().specs_path == "specs");
+    CHECK(read().sync_interval == 60s);
+
+    const Error unknown = error_of([&] { db->update_project("nobody/here", {.branch = "x"}); });
+    CHECK(unknown.code() == ErrorCode::not_found);
+    CHECK(std::string(unknown.what()).find("nobody/here") != std::string::npos);
+    CHECK_FALSE(store->project("nobody/here"));
   }
 
   TEST_CASE_TEMPLATE("replace_specs writes only what changed and versions the snapshot", B,

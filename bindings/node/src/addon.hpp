@@ -93,7 +93,10 @@ std::shared_ptr<SpecSource> unwrap_source(Napi::Env env, const Napi::Value &valu
 
 /// The module's init: every binding below, on a fresh AddonData.
 Napi::Object init(Napi::Env env, Napi::Object exports);
-/// A RegisteredProject from {id, branch?, specsPath?, syncIntervalSeconds?} (database_source.cpp).
+/// The id and patch of {id, branch?, specsPath?, syncIntervalSeconds?}: absent (undefined or
+/// null) keys stay empty in the patch (database_source.cpp).
+std::pair<std::string, ProjectPatch> read_project_patch(Napi::Env env, const Napi::Value &value);
+/// A RegisteredProject from the same object, absent keys at RegisteredProject's defaults.
 RegisteredProject read_project(Napi::Env env, const Napi::Value &value);
 /// {id, branch, specsPath, syncIntervalSeconds, syncState, syncError, lastCommit, lastSyncedAt,
 /// snapshotVersion, specCount}, the keys the library's JSON uses for a registration.

@@ -6,23 +6,28 @@
 
 namespace leanspec::node {
 
-RegisteredProject read_project(Napi::Env env, const Napi::Value &value) {
+std::pair<std::string, ProjectPatch> read_project_patch(Napi::Env env, const Napi::Value &value) {
   constexpr const char *what = "project";
   if (!value.IsObject())
     throw_invalid(env, "project: expected an object");
   const auto o =
       options_object(env, value, what, {"id", "branch", "specsPath", "syncIntervalSeconds"});
-  RegisteredProject project;
   auto id = optional_string(o, "id", what);
   if (!id)
     throw_invalid(env, "project.id: expected a string");
-  project.id = *id;
-  if (auto branch = optional_string(o, "branch", what))
-    project.branch = *branch;
-  if (auto path = optional_string(o, "specsPath", what))
-    project.specs_path = *path;
+  ProjectPatch patch{.branch = optional_string(o, "branch", what),
+                     .specs_path = optional_string(o, "specsPath", what)};
   if (auto seconds = optional_count(o, "syncIntervalSeconds", what))
-    project.sync_interval = std::chrono::seconds(*seconds);
+    patch.sync_interval = std::chrono::seconds(*seconds);
+  return {std::move(*id), std::move(patch)};
+}
+
+RegisteredProject read_project(Napi::Env env, const Napi::Value &value) {
+  auto [id, patch] = read_project_patch(env, value);
+  RegisteredProject project{.id = std::move(id)};
+  project.branch = patch.branch.value_or(project.branch);
+  project.specs_path = patch.specs_path.value_or(project.specs_path);
+  project.sync_interval = patch.sync_interval.value_or(project.sync_interval);
   return project;
 }
 

@@ -110,13 +110,13 @@ private:
                        return finish_undefined();
                      });
   }
-  // Native::update_project(project) -> updateProject(project): Promise<void>
+  // Native::update_project(id, patch) -> updateProject(patch): Promise<void>
   Napi::Value update_project(const Napi::CallbackInfo &info) {
-    return run_async(info.Env(),
-                     [source = native(info.Env()), project = read_project(info.Env(), info[0])] {
-                       source->update_project(project);
-                       return finish_undefined();
-                     });
+    return run_async(
+        info.Env(), [source = native(info.Env()), patch = read_project_patch(info.Env(), info[0])] {
+          source->update_project(patch.first, patch.second);
+          return finish_undefined();
+        });
   }
   // Native::remove_project(id) -> removeProject(id: string): Promise<boolean>
   Napi::Value remove_project(const Napi::CallbackInfo &info) {

@@ -52,6 +52,39 @@ test('register, import and read a project from SQLite; its answers match the fil
   }
 });
 
+for (const kind of ['DatabaseSource', 'SpecsService']) {
+  test(`${kind}.updateProject changes only the keys given; the others read back unchanged`, async () => {
+    const root = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'leanspec-patch-'));
+    const databaseUrl = `sqlite:${path.join(root, 'patch.db')}`;
+    const source = kind === 'DatabaseSource'
+      ? await leanspec.DatabaseSource.open({ databaseUrl })
+      : await leanspec.SpecsService.open({ mode: 'database', databaseUrl });
+    const settings = async () => {
+      const [p] = await source.registeredProjects();
+      return [p.branch, p.specsPath, p.syncIntervalSeconds];
+    };
+    try {
+      await source.addProject({ id: 'acme/web', branch: 'main', specsPath: 'docs/specs', syncIntervalSeconds: 60 });
+      await source.updateProject({ id: 'acme/web', branch: 'dev' });
+      assert.deepEqual(await settings(), ['dev', 'docs/specs', 60]);
+      await source.updateProject({ id: 'acme/web', specsPath: 'specs', branch: undefined });
+      assert.deepEqual(await settings(), ['dev', 'specs', 60]);
+      await source.updateProject({ id: 'acme/web', syncIntervalSeconds: 3600 });
+      assert.deepEqual(await settings(), ['dev', 'specs', 3600]);
+      await source.updateProject({ id: 'acme/web' });
+      assert.deepEqual(await settings(), ['dev', 'specs', 3600]);
+      await rejectsWith(assert, source.updateProject({ id: 'acme/web', branch: 'x', specsPath: '../out' }),
+        'invalid_argument', /\.\.\/out/);
+      await rejectsWith(assert, source.updateProject({ id: 'acme/web', interval: 5 }), 'invalid_argument', /interval/);
+      assert.deepEqual(await settings(), ['dev', 'specs', 3600]);
+      await rejectsWith(assert, source.updateProject({ id: 'nobody/here', branch: 'x' }), 'not_found', /nobody\/here/);
+    } finally {
+      await source.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+}
+
 test('a bad database URL is config; an unopenable file is database', async () => {
   await rejectsWith(assert, leanspec.DatabaseSource.open({ databaseUrl: 'mysql://x' }), 'config');
   await rejectsWith(assert, leanspec.DatabaseSource.open({ databaseUrl: 'sqlite:/proc/leanspec-test.db' }), 'database', /proc/);

@@ -230,7 +230,7 @@ class SpecSource:
     def __iter__(self) -> Iterator[Spec]: ...
     def pages(self, page_size: int = 100, **filters: Any) -> Iterator[Spec]: ...
 
-_Duration = Union[datetime.timedelta, float]
+_Duration = Union[datetime.timedelta, int, float]  # a number: seconds
 
 class FilesystemSource(SpecSource):
     def __init__(

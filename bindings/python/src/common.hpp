@@ -2,14 +2,46 @@
 // Internal to the Python module: what every bind_*.cpp file shares. Each file binds one public
 // header of include/leanspec/; module.cpp calls them in dependency order.
 
+#include <chrono>
+#include <cmath>
 #include <leanspec/leanspec.hpp>
 #include <memory>
 #include <pybind11/chrono.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
+#include <string>
 
 namespace py = pybind11;
+
+namespace pybind11::detail {
+
+/// The durations of the API from Python: a datetime.timedelta or a number of seconds, int or
+/// float (pybind11's own caster refuses an int, so `sync_interval=300` was a TypeError). A bool
+/// is refused (TypeError); NaN, an infinity or a value the duration cannot hold is a ValueError.
+template <class Duration> class number_duration_caster : public duration_caster<Duration> {
+public:
+  bool load(handle src, bool convert) {
+    if (PyBool_Check(src.ptr()) || !(PyLong_Check(src.ptr()) || PyFloat_Check(src.ptr())))
+      return duration_caster<Duration>::load(src, convert);
+    const double seconds = PyFloat_AsDouble(src.ptr()); // an int too large: OverflowError
+    if (seconds == -1.0 && PyErr_Occurred())
+      throw error_already_set();
+    const double limit = std::chrono::duration<double>(Duration::max()).count() / 2;
+    if (!std::isfinite(seconds) || std::fabs(seconds) >= limit)
+      throw value_error("a duration must be a finite number of seconds, within " +
+                        std::to_string(static_cast<long long>(limit)) + " of 0");
+    this->value = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds));
+    return true;
+  }
+};
+template <>
+class type_caster<std::chrono::seconds> : public number_duration_caster<std::chrono::seconds> {};
+template <>
+class type_caster<std::chrono::milliseconds>
+    : public number_duration_caster<std::chrono::milliseconds> {};
+
+} // namespace pybind11::detail
 
 namespace leanspec::python {
 

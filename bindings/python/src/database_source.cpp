@@ -57,16 +57,11 @@ void bind_database_source(py::module_ &m) {
           py::arg("sync_interval") = seconds(300), nogil)
       .def(
           "update_project",
-          [](DatabaseSource &db, const std::string &id, std::optional<std::string> branch,
-             std::optional<std::string> specs_path, std::optional<seconds> sync_interval) {
-            RegisteredProject project{.id = id};
-            for (const auto &p : db.registered_projects())
-              if (p.id == id)
-                project = p;
-            project.branch = branch.value_or(project.branch);
-            project.specs_path = specs_path.value_or(project.specs_path);
-            project.sync_interval = sync_interval.value_or(project.sync_interval);
-            db.update_project(project);
+          [](DatabaseSource &db, std::string_view id, std::optional<std::string> branch,
+             std::optional<std::string> specs_path, std::optional<std::chrono::seconds> interval) {
+            db.update_project(id, {.branch = std::move(branch),
+                                   .specs_path = std::move(specs_path),
+                                   .sync_interval = interval});
           },
           py::arg("id"), py::kw_only(), py::arg("branch") = py::none(),
           py::arg("specs_path") = py::none(), py::arg("sync_interval") = py::none(), nogil,

@@ -33,3 +33,72 @@ def test_registry_import_and_reads(db, specs_dir):
 
     assert db.remove_project("acme/web") is True
     assert db.remove_project("acme/web") is False
+
+
+def _settings(source):
+    (project,) = source.registered_projects()
+    return (project.branch, project.specs_path, project.sync_interval)
+
+
+def _open(kind, tmp_path):
+    url = f"sqlite:{tmp_path / 'patch.db'}"
+    if kind == "database":
+        return leanspec.DatabaseSource(url)
+    return leanspec.SpecsService(mode=leanspec.SpecsMode.DATABASE, database_url=url)
+
+
+@pytest.mark.parametrize("kind", ["database", "service"])
+def test_update_project_changes_only_the_keywords_given(tmp_path, kind):
+    source = _open(kind, tmp_path)
+    minute, hour = datetime.timedelta(minutes=1), datetime.timedelta(hours=1)
+    source.add_project("acme/web", branch="dev", specs_path="docs/specs", sync_interval=minute)
+
+    source.update_project("acme/web", branch="release")
+    assert _settings(source) == ("release", "docs/specs", minute)
+    source.update_project("acme/web", specs_path="specs")
+    assert _settings(source) == ("release", "specs", minute)
+    source.update_project("acme/web", sync_interval=hour)
+    assert _settings(source) == ("release", "specs", hour)
+    source.update_project("acme/web")  # nothing given: nothing changes
+    assert _settings(source) == ("release", "specs", hour)
+
+    with pytest.raises(leanspec.InvalidArgumentError, match="sync interval"):
+        source.update_project("acme/web", branch="x", sync_interval=datetime.timedelta(seconds=-1))
+    assert _settings(source) == ("release", "specs", hour)
+    with pytest.raises(leanspec.NotFoundError, match="nobody/here"):
+        source.update_project("nobody/here", branch="x")
+
+
+@pytest.mark.parametrize("kind", ["database", "service"])
+def test_durations_are_a_timedelta_or_seconds_as_int_or_float(tmp_path, kind):
+    source = _open(kind, tmp_path)
+    source.add_project("acme/web", sync_interval=60)
+    assert _settings(source)[2] == datetime.timedelta(minutes=1)
+    source.update_project("acme/web", sync_interval=300)
+    assert _settings(source)[2] == datetime.timedelta(minutes=5)
+    source.update_project("acme/web", sync_interval=90.0)
+    assert _settings(source)[2] == datetime.timedelta(seconds=90)
+    source.update_project("acme/web", sync_interval=datetime.timedelta(hours=1))
+    assert _settings(source)[2] == datetime.timedelta(hours=1)
+
+    with pytest.raises(TypeError):
+        source.update_project("acme/web", sync_interval=True)
+    with pytest.raises(TypeError):
+        source.update_project("acme/web", sync_interval="300")
+    for bad in (float("nan"), float("inf"), 1e300):
+        with pytest.raises(ValueError, match="finite number of seconds"):
+            source.update_project("acme/web", sync_interval=bad)
+    with pytest.raises(OverflowError):
+        source.update_project("acme/web", sync_interval=10**400)
+    with pytest.raises(leanspec.InvalidArgumentError, match="sync interval"):
+        source.update_project("acme/web", sync_interval=-1)
+    assert _settings(source)[2] == datetime.timedelta(hours=1)
+
+
+def test_millisecond_durations_take_seconds_too(tmp_path):
+    db = leanspec.DatabaseSource(f"sqlite:{tmp_path / 'ms.db'}", recheck=1)
+    assert db.description.endswith("ms.db")
+    cache = leanspec.CachingSource(db, ttl=2)
+    assert cache.inner is db
+    with pytest.raises(ValueError):
+        leanspec.CachingSource(db, ttl=float("nan"))
