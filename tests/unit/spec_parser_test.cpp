@@ -316,3 +316,26 @@ TEST_CASE("a duplicate key is a warning on the key's line, in small and large ma
     }
   CHECK(duplicates == 2);
 }
+
+TEST_CASE("a frontmatter of too many keys is refused with one diagnostic, not thinned out") {
+  // 120k distinct keys pass the value cap halfway through; what was past it used to read as
+  // nulls whose keys all printed "~": status vanished and tens of thousands of bogus
+  // duplicate-key warnings followed.
+  for (const bool status_first : {true, false}) {
+    CAPTURE(status_first);
+    std::string yaml = "---\n";
+    if (status_first)
+      yaml += "status: complete\n";
+    for (int i = 0; i < 120'000; ++i)
+      yaml += "k" + std::to_string(i) + ": v\n";
+    if (!status_first)
+      yaml += "status: complete\n";
+    const Spec s = parse(yaml + "---\n# T\n");
+    REQUIRE(s.diagnostics.size() == 1);
+    CHECK(s.diagnostics[0].code == "yaml-too-large");
+    CHECK(s.diagnostics[0].severity == Diagnostic::Severity::error);
+    CHECK(s.diagnostics[0].file == "018-spec-validation/README.md");
+    CHECK(s.custom_fields.empty());
+    CHECK(s.title == "T");
+  }
+}
