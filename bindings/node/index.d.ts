@@ -71,7 +71,8 @@ export interface Spec extends SpecSummary {
   created: string | null;
   completed: string | null;
   related: string[];
-  transitions: { status: Status; at: string }[];
+  /** `at` is null when the file's text is not a date (an invalid-date diagnostic says so). */
+  transitions: { status: Status; at: string | null }[];
   frontmatter: { [key: string]: FrontmatterValue };
   customFields: { [key: string]: FrontmatterValue };
   contentMd: string;
