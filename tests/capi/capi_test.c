@@ -232,6 +232,13 @@ static void test_reads(leanspec_source *src) {
   CHECK(ERROR_SAYS("options_json.limit"));
   CHECK_STATUS(leanspec_source_search(&s, src, NULL, NULL), LEANSPEC_EINVALID);
   CHECK(ERROR_SAYS("query"));
+  {
+    /* A query over the core's 4096-byte cap is refused, like every front-end refuses it. */
+    static char huge[1 << 20];
+    memset(huge, 'x', sizeof huge - 1);
+    CHECK_STATUS(leanspec_source_search(&s, src, huge, NULL), LEANSPEC_EINVALID);
+    CHECK(ERROR_SAYS("4096 bytes"));
+  }
 
   /* stats, relationships, validate, by_status, projects */
   CHECK_STATUS(leanspec_source_stats(&s, src, NULL), LEANSPEC_OK);

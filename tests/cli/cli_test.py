@@ -531,6 +531,15 @@ class SearchTest(CliTestCase):
         self.assertIn("Beta Engine", lines[1])
         self.assertEqual(self.ok("search", "xylophone").stdout, "No specs match 'xylophone'.\n")
 
+    def test_a_query_over_the_caps_is_a_usage_error_naming_the_cap(self):
+        # 1 MB in ten arguments (one argument may not exceed 128 KiB on Linux).
+        result = self.fails(2, "search", *(["x" * 100_000] * 10), "--json")
+        self.assertIn("longer than the limit of 4096 bytes", result.stderr)
+        result = self.fails(2, "search", *[f"w{i}" for i in range(65)])
+        self.assertIn("more than 64 terms", result.stderr)
+        result = self.fails(2, "search", *[f"w{i}~1" for i in range(9)])
+        self.assertIn("more than 8 fuzzy terms", result.stderr)
+
 
 class StatsTest(CliTestCase):
     def test_json_and_text(self):

@@ -116,6 +116,14 @@ test('search ranks matches and applies filters; a bad query is invalid_argument'
   await rejectsWith(assert, source.search('(unclosed'), 'invalid_argument');
 });
 
+test('a query over the byte, term or fuzzy-term cap is invalid_argument naming the cap', async () => {
+  await rejectsWith(assert, source.search('x'.repeat(1 << 20)), 'invalid_argument', /4096 bytes/);
+  const terms = Array.from({ length: 65 }, (_, i) => `w${i}`).join(' ');
+  await rejectsWith(assert, source.search(terms), 'invalid_argument', /64 terms/);
+  const fuzzy = Array.from({ length: 9 }, (_, i) => `w${i}~1`).join(' ');
+  await rejectsWith(assert, source.search(fuzzy), 'invalid_argument', /8 fuzzy terms/);
+});
+
 test('an invalid date is null with a diagnostic naming the field', async () => {
   const dated = new TempSpecTree();
   try {
