@@ -95,15 +95,16 @@ std::vector<Group> make_groups(Context &context, const std::vector<SpecPtr> &spe
                                    : std::vector<std::string>{spec.assignee};
     });
   } else if (by == "parent") {
+    // Group by the parent's id: one lookup of the parent ref per spec (relationships() would
+    // walk the graph for each). A ref that names no spec, several, or the spec itself keeps
+    // its text.
     const SpecSource &source = context.source();
     groups = group_by_names(specs, [&](const Spec &spec) -> std::vector<std::string> {
       if (spec.parent.empty())
         return {};
-      // Group by the parent's id; a parent ref that resolves to nothing keeps its text.
       try {
-        if (auto relationships = source.relationships(spec.id);
-            relationships && !relationships->parent.empty())
-          return {relationships->parent};
+        if (const SpecPtr parent = source.get(spec.parent); parent && parent->path != spec.path)
+          return {parent->id};
       } catch (const Error &) {
       }
       return {spec.parent};

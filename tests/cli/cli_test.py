@@ -621,6 +621,29 @@ class BoardTest(CliTestCase):
             ("(none)", ["001-alpha", "002-beta", "006-zeta"]),
         ])
 
+    def test_by_parent_resolves_each_parent_once_and_keeps_unresolvable_text(self):
+        # A parent chain, a parent cycle, a self-parent, a dangling and an ambiguous parent.
+        for i in range(1, 40):
+            spec(self.specs, f"1{i:02d}-chain", f"status: planned\nparent: 1{i + 1:02d}-chain", "# C\n")
+        spec(self.specs, "140-chain", "status: planned\nparent: 150-loop-b", "# End\n")
+        spec(self.specs, "150-loop-a", "status: planned\nparent: 151-loop-b", "# A\n")
+        spec(self.specs, "151-loop-b", "status: planned\nparent: loop-a", "# B\n")
+        spec(self.specs, "160-self", "status: planned\nparent: 160", "# Self\n")
+        spec(self.specs, "161-dangling", "status: planned\nparent: 999", "# Dangling\n")
+        spec(self.specs, "162-ambiguous", "status: planned\nparent: 38", "# Ambiguous\n")
+        spec(self.specs, "038-x", "status: planned", "# X\n")
+        spec(self.specs, "038-y", "status: planned", "# Y\n")
+        groups = dict(self.board("--by", "parent"))
+        for i in range(1, 40):
+            self.assertEqual(groups[f"1{i + 1:02d}-chain"], [f"1{i:02d}-chain"])
+        self.assertEqual(groups["150-loop-b"], ["140-chain"])  # the text, not a spec: no such id
+        self.assertEqual(groups["151-loop-b"], ["150-loop-a"])
+        self.assertEqual(groups["150-loop-a"], ["151-loop-b"])  # "loop-a" resolved to its id
+        self.assertEqual(groups["160"], ["160-self"])  # a spec is not its own parent
+        self.assertEqual(groups["999"], ["161-dangling"])
+        self.assertEqual(groups["38"], ["162-ambiguous"])
+        self.assertEqual(groups["002-beta"], ["003-gamma", "004-delta"])
+
     def test_summaries_are_spec_objects(self):
         doc = self.json_of("board")
         alpha = doc["planned"][0]
