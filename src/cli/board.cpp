@@ -152,9 +152,10 @@ int run(Context &context, const Arguments &arguments) {
   const Terminal &terminal = context.terminal();
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const Group &group = groups[g];
-    std::size_t id_width = 0; // titles align within a group
+    std::vector<std::string> ids; // as shown; titles align within a group
+    std::size_t id_width = 0;
     for (const auto &spec : group.specs)
-      id_width = std::max(id_width, display_width(spec->id));
+      id_width = std::max(id_width, display_width(ids.emplace_back(single_line(spec->id))));
     if (g)
       out += '\n';
     Style style = Style::bold;
@@ -164,14 +165,14 @@ int run(Context &context, const Arguments &arguments) {
       style = priority_style(parse_priority(group.name));
     terminal.paint(out, group.name, style);
     append(out, " (", std::to_string(group.specs.size()), ")\n");
-    for (const auto &spec : group.specs) {
+    for (std::size_t i = 0; i < group.specs.size(); ++i) {
       out += "  ";
-      terminal.paint(out, spec->id, Style::cyan);
-      std::string title = single_line(spec->title);
+      terminal.paint(out, ids[i], Style::cyan);
+      std::string title = single_line(group.specs[i]->title);
       const std::size_t indent = 2 + id_width + 2;
       if (terminal.width() > indent + 8)
         title = truncate_to_width(title, terminal.width() - indent);
-      out.append(id_width - display_width(spec->id) + 2, ' ');
+      out.append(id_width - display_width(ids[i]) + 2, ' ');
       out += title;
       out += '\n';
     }

@@ -761,6 +761,118 @@ class ValidateTest(CliTestCase):
         self.assertEqual(self.run_cli("validate", "--warnings-as-errors", "--json").returncode, 1)
 
 
+# What a terminal would act on: C0 controls but tab and newline, DEL, C1 controls (U+0080 to
+# U+009F: U+009B is a one-character CSI) and the bidi controls that reorder what is shown.
+TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# The only escape sequences the CLI itself writes (colours, on a TTY).
+OWN_STYLES = re.compile(r"\x1b\[(?:0|1|2|3[1-6])m")
+# Injections: retitle the terminal, clear the screen, C1 CSI, bidi override, NUL-like, CR.
+EVIL = "\x1b]0;pwned\x07\x1b[2J\u009b2J\u202e\u2066\r\x7f\x01"
+EVIL_YAML = r'"\e]0;pwned\a\e[2J\x9b2J\u202e\u2066\r\x7f\x01\0"'
+
+
+class HostileTextTest(CliTestCase):
+    """Spec text may come from anyone (a synced GitHub repository): no human output may hand a
+    terminal a control character, whichever field carries it."""
+
+    HOSTILE_ID = "007-evil\x1b]0;id\x07\u009b\u202e\nx"
+
+    def setUp(self):
+        super().setUp()
+        spec(self.specs, "001-host", f"""
+            status: planned
+            tags: [{EVIL_YAML}, plain]
+            assignee: {EVIL_YAML}
+            priority: high
+            created_at: {EVIL_YAML}
+            updated_at: {EVIL_YAML}
+            parent: {EVIL_YAML}
+            depends_on: [{EVIL_YAML}, 002-bad-status]
+            """, f"# Title {EVIL} pwned\n\nBody {EVIL} pwned text\n",
+             {f"SUB{EVIL}.md": f"# Sub {EVIL}\n\nsub text\n"})
+        spec(self.specs, "002-bad-status", f"""
+            status: {EVIL_YAML}
+            parent: 001-host
+            depends_on: [001-host]
+            """, "# Second\n")
+        spec(self.specs, self.HOSTILE_ID, "status: draft\nparent: 002-bad-status\ndepends_on: [001-host]",
+             f"# Evil id {EVIL}\n")
+
+    def assert_inert(self, data, what, own_styles=False):
+        text = data if isinstance(data, str) else data.decode("utf-8")  # strict: no invalid byte
+        if own_styles:
+            text = OWN_STYLES.sub("", text)
+        found = TERMINAL_CONTROLS.search(text)
+        if found:
+            self.fail(f"{what}: raw {found.group()!r} reaches the terminal: "
+                      f"{text[max(0, found.start() - 60):found.start() + 20]!r}")
+
+    def run_bytes(self, *args):
+        result = subprocess.run([BINARY, *args, "--specs-dir", self.specs], cwd=self.root,
+                                capture_output=True, timeout=60)
+        self.assert_inert(result.stdout, f"{args} stdout")
+        self.assert_inert(result.stderr, f"{args} stderr")
+        return result
+
+    def test_every_command_escapes_what_the_specs_say(self):
+        commands = [
+            ["list"], ["list", "--all"], ["stats"], ["validate"], ["search", "pwned"],
+            ["show", "001-host"], ["show", "1", "--sub", f"SUB{EVIL}"], ["show", "1", "--html"],
+            ["show", "2"], ["show", self.HOSTILE_ID], ["deps", "1", "--transitive"],
+            ["deps", self.HOSTILE_ID, "--transitive"], ["deps", "2"],
+        ] + [["board", "--all", "--by", by] for by in ("status", "priority", "tag", "assignee", "parent")]
+        seen = b""
+        for argv in commands:
+            with self.subTest(argv=argv):
+                result = self.run_bytes(*argv)
+                self.assertIn(result.returncode, (0, 1), result.stderr)
+                seen += result.stdout + result.stderr
+        # Made visible, not dropped: the text is still there to read.
+        self.assertIn(b"pwned", seen)
+        self.assertIn(b"\\x1b]0;pwned\\x07", seen)
+        self.assertIn(b"\\u009b", seen.lower())
+        self.assertIn(b"\\u202e", seen.lower())
+        self.assertIn(b"evil", seen)
+
+    def test_errors_escape_the_ref_they_name(self):
+        result = self.run_bytes("show", f"nope{EVIL}")
+        self.assertEqual(result.returncode, 3)
+        self.assertIn(b"pwned", result.stderr)
+        result = self.run_bytes("search", f"zzz{EVIL}")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn(b"No specs match", result.stdout)
+
+    def test_a_tty_gets_only_the_cli_own_colours(self):
+        env = dict(os.environ)
+        env.pop("NO_COLOR", None)
+        for argv in (["list"], ["board", "--by", "tag"], ["show", "1"], ["validate"], ["stats"],
+                     ["deps", "1"], ["search", "pwned"]):
+            with self.subTest(argv=argv):
+                code, out = run_in_pty([BINARY, *argv, "--specs-dir", self.specs], self.root, 200, env)
+                self.assertIn(code, (0, 1))
+                self.assertIn("\x1b[", out)
+                self.assert_inert(out, argv, own_styles=True)
+
+    def test_watch_escapes_the_ids_it_prints(self):
+        proc = subprocess.Popen([BINARY, "--specs-dir", self.specs, "watch", "--count", "1"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            self.assertIn(b"watching", proc.stderr.readline())
+            spec(self.specs, f"009-new{EVIL}", "status: planned", "# New\n")
+            ready, _, _ = select.select([proc.stdout], [], [], 20)
+            self.assertTrue(ready, "no event within 20 s")
+            line = proc.stdout.readline()
+            self.assertIn(b"009-new", line)
+            self.assert_inert(line, "watch")
+            self.assertEqual(proc.wait(timeout=20), 0)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            proc.stdout.close()
+            proc.stderr.close()
+
+
 class DiscoveryTest(CliTestCase):
     """--specs-dir vs .lean-spec/config.json (specsDir) vs ./specs."""
 
