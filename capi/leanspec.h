@@ -244,7 +244,9 @@ LEANSPEC_API leanspec_status leanspec_source_get(leanspec_string *out,
  * Specs matching `query` (LeanSpec's query language), best first:
  * {"results":[summary + "score","snippet"...],"total":N}. `options_json` (NULL or "") takes
  * "projectId", "limit" (default 50; 0: all) and the filter keys of leanspec_source_list().
- * Returns LEANSPEC_EINVALID for a query that does not parse or bad options.
+ * Returns LEANSPEC_EINVALID for a query that does not parse, one longer than 4096 bytes or
+ * with more than 64 terms or 8 fuzzy terms (the core's limits, leanspec/query.hpp), or bad
+ * options.
  * Thread-safety: thread-safe.
  */
 LEANSPEC_API leanspec_status leanspec_source_search(leanspec_string *out,

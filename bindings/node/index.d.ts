@@ -71,7 +71,8 @@ export interface Spec extends SpecSummary {
   created: string | null;
   completed: string | null;
   related: string[];
-  transitions: { status: Status; at: string }[];
+  /** `at` is null when the file's text is not a date (an invalid-date diagnostic says so). */
+  transitions: { status: Status; at: string | null }[];
   frontmatter: { [key: string]: FrontmatterValue };
   customFields: { [key: string]: FrontmatterValue };
   contentMd: string;
@@ -262,7 +263,11 @@ export declare class SpecSource extends EventEmitter {
   list(query?: ListQuery): Promise<SpecList>;
   /** The spec a ref (id, number or slug) names, or null. Rejects 'ambiguous' for a shared number. */
   get(ref: string, options?: GetOptions): Promise<Spec | null>;
-  /** LeanSpec's query language: words, "phrases", AND/OR/NOT, status:, tag:, ... */
+  /**
+   * LeanSpec's query language: words, "phrases", AND/OR/NOT, status:, tag:, ... Rejects
+   * 'invalid_argument' for a syntax error and past the core's limits: 4096 bytes, 64 terms,
+   * 8 fuzzy terms.
+   */
   search(text: string, options?: SearchOptions): Promise<SearchResult>;
   stats(options?: ProjectOption): Promise<Stats>;
   relationships(ref: string, options?: ProjectOption): Promise<Relationships | null>;

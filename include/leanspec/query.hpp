@@ -47,9 +47,19 @@ struct SpecList {
   std::string next_cursor; ///< empty on the last page
 };
 
+/// The most bytes a query text may have (SearchQuery::text).
+inline constexpr std::size_t max_query_bytes = 4096;
+/// The most terms a query may have: words, fuzzy words, "phrases" and field filters.
+inline constexpr std::size_t max_query_terms = 64;
+/// The most fuzzy terms (`word~1`, `word~2`) a query may have: each one scans the vocabulary.
+inline constexpr std::size_t max_query_fuzzy_terms = 8;
+
 /// A ranked search. `text` uses LeanSpec's query language: words, "quoted phrases", AND / OR /
 /// NOT (and -word), parentheses, `status:` `tag:` `priority:` `assignee:` `title:` `created:`
 /// filters (`created:>=2025-11-01`, `created:2025-11-01..2025-11-30`) and fuzzy `word~1`.
+/// A text past max_query_bytes, max_query_terms or max_query_fuzzy_terms is refused before any
+/// work by every search, so every front-end (C++, C, Python, Node, the CLI, the web app) gets
+/// the same `ErrorCode::invalid_argument` naming the limit; so is a syntax error.
 struct SearchQuery {
   std::string project_id;
   std::string text;

@@ -76,7 +76,7 @@ std::string_view to_string(Diagnostic::Severity severity) noexcept;
 /// An entry of `transitions`: the status a spec moved to, and when (text as written).
 struct Transition {
   Status status = Status::planned;
-  std::string at;
+  std::string at; ///< as written; empty when it is not a date (an `invalid-date` diagnostic)
 };
 
 /// Another `*.md` file of the spec folder (DESIGN.md, IMPLEMENTATION.md, ...).
@@ -101,11 +101,13 @@ struct Spec {
   std::optional<Priority> priority;
   std::vector<std::string> tags;
   std::string assignee;
-  std::string created;    ///< `created` as written (usually a date)
-  std::string created_at; ///< `created_at` as written (usually a timestamp)
+  // The dates, as written. A text that is not a date (parse_timestamp) is no date: the field is
+  // empty, an `invalid-date` diagnostic names it, and the text stays in `frontmatter`.
+  std::string created;    ///< `created` (usually a date)
+  std::string created_at; ///< `created_at` (usually a timestamp)
   std::string updated_at;
   std::string completed_at;
-  std::string completed; ///< `completed` as written (usually a date)
+  std::string completed; ///< `completed` (usually a date)
   std::vector<Transition> transitions;
   std::vector<std::string> depends_on; ///< refs as written
   std::string parent;                  ///< ref as written, empty when none

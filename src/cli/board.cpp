@@ -95,15 +95,16 @@ std::vector<Group> make_groups(Context &context, const std::vector<SpecPtr> &spe
                                    : std::vector<std::string>{spec.assignee};
     });
   } else if (by == "parent") {
+    // Group by the parent's id: one lookup of the parent ref per spec (relationships() would
+    // walk the graph for each). A ref that names no spec, several, or the spec itself keeps
+    // its text.
     const SpecSource &source = context.source();
     groups = group_by_names(specs, [&](const Spec &spec) -> std::vector<std::string> {
       if (spec.parent.empty())
         return {};
-      // Group by the parent's id; a parent ref that resolves to nothing keeps its text.
       try {
-        if (auto relationships = source.relationships(spec.id);
-            relationships && !relationships->parent.empty())
-          return {relationships->parent};
+        if (const SpecPtr parent = source.get(spec.parent); parent && parent->path != spec.path)
+          return {parent->id};
       } catch (const Error &) {
       }
       return {spec.parent};
@@ -151,9 +152,10 @@ int run(Context &context, const Arguments &arguments) {
   const Terminal &terminal = context.terminal();
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const Group &group = groups[g];
-    std::size_t id_width = 0; // titles align within a group
+    std::vector<std::string> ids; // as shown; titles align within a group
+    std::size_t id_width = 0;
     for (const auto &spec : group.specs)
-      id_width = std::max(id_width, display_width(spec->id));
+      id_width = std::max(id_width, display_width(ids.emplace_back(single_line(spec->id))));
     if (g)
       out += '\n';
     Style style = Style::bold;
@@ -163,14 +165,14 @@ int run(Context &context, const Arguments &arguments) {
       style = priority_style(parse_priority(group.name));
     terminal.paint(out, group.name, style);
     append(out, " (", std::to_string(group.specs.size()), ")\n");
-    for (const auto &spec : group.specs) {
+    for (std::size_t i = 0; i < group.specs.size(); ++i) {
       out += "  ";
-      terminal.paint(out, spec->id, Style::cyan);
-      std::string title = single_line(spec->title);
+      terminal.paint(out, ids[i], Style::cyan);
+      std::string title = single_line(group.specs[i]->title);
       const std::size_t indent = 2 + id_width + 2;
       if (terminal.width() > indent + 8)
         title = truncate_to_width(title, terminal.width() - indent);
-      out.append(id_width - display_width(spec->id) + 2, ' ');
+      out.append(id_width - display_width(ids[i]) + 2, ' ');
       out += title;
       out += '\n';
     }

@@ -91,7 +91,7 @@ SpecPtr Context::require_spec(std::string_view ref) {
 }
 
 void Context::format_diagnostic(std::string &to, const Diagnostic &diagnostic, bool with_code) {
-  to += display_path(diagnostic.file);
+  to += single_line(display_path(diagnostic.file));
   if (diagnostic.line > 0) {
     to += ':';
     to += std::to_string(diagnostic.line);
@@ -101,7 +101,7 @@ void Context::format_diagnostic(std::string &to, const Diagnostic &diagnostic, b
   to += ": ";
   if (with_code && !diagnostic.code.empty()) {
     to += '[';
-    to += diagnostic.code;
+    to += single_line(diagnostic.code);
     to += "] ";
   }
   to += single_line(diagnostic.message);

@@ -32,20 +32,21 @@ void section(Context &context, std::string_view heading, const std::vector<std::
     out += "  (none)\n";
     return;
   }
+  std::vector<std::string> shown; // the ids as printed
   std::size_t width = 0;
   for (const auto &id : ids)
-    width = std::max(width, display_width(id));
+    width = std::max(width, display_width(shown.emplace_back(single_line(id))));
   const SpecSource &source = context.source();
-  for (const auto &id : ids) {
+  for (std::size_t i = 0; i < ids.size(); ++i) {
     out += "  ";
-    terminal.paint(out, id, Style::cyan);
+    terminal.paint(out, shown[i], Style::cyan);
     SpecPtr spec;
     try {
-      spec = source.get(id);
+      spec = source.get(ids[i]);
     } catch (const Error &) {
     }
     if (spec) {
-      out.append(width - display_width(id) + 2, ' ');
+      out.append(width - display_width(shown[i]) + 2, ' ');
       out += single_line(spec->title);
     }
     out += '\n';
@@ -85,9 +86,9 @@ int run(Context &context, const Arguments &arguments) {
     context.terminal().paint(out, "cycles", Style::red);
     append(out, " (", std::to_string(relationships->cycles.size()), ")\n");
     for (const auto &cycle : relationships->cycles) {
-      append(out, "  ", join(cycle, " -> "));
+      append(out, "  ", single_line(join(cycle, " -> ")));
       if (cycle.size() > 1 && cycle.front() != cycle.back())
-        append(out, " -> ", cycle.front()); // close it
+        append(out, " -> ", single_line(cycle.front())); // close it
       out += '\n';
     }
   }

@@ -108,7 +108,7 @@ int run(Context &context, const Arguments &arguments) {
         {std::string(to_string(spec->status)), status_style(spec->status)},
         {spec->priority ? std::string(to_string(*spec->priority)) : "-",
          priority_style(spec->priority)},
-        {single_line(spec->title), Style::none},
+        {spec->title, Style::none},
         {join(spec->tags, ", "), Style::dim},
     });
   }

@@ -117,9 +117,11 @@ int run(int argc, char **argv, std::optional<Context> &context) {
   std::string err;
   std::string out;
   int code = exit_ok;
+  bool json = false; // stdout is JSON (escaped as JSON does), not text for a person
   try {
     std::vector<std::string_view> args(argv + 1, argv + argc);
     CommandLine line = parse_command_line(args, options_of);
+    json = line.global.json;
     const Command *command = find_command(line.command);
     if (line.global.version) {
       out = std::string("leanspec ") + leanspec::version() + "\n";
@@ -167,6 +169,12 @@ int run(int argc, char **argv, std::optional<Context> &context) {
     code = exit_failure;
   }
 
+  // The one place the CLI writes: whatever a command put together, no control character from a
+  // spec (or an argument, or an error message quoting one) reaches the terminal raw.
+  const Terminal terminal = context ? context->terminal() : Terminal();
+  if (!json)
+    out = terminal.safe(out);
+  err = Terminal().safe(err); // stderr gets no colour
   if (!write_all(stdout, out)) {
     const int error = errno;
     err += "leanspec: cannot write to stdout: ";

@@ -37,7 +37,7 @@ int run(Context &context, const Arguments &arguments) {
     return 0;
   }
   if (result->hits.empty()) {
-    context.out += "No specs match '" + query.text + "'.\n";
+    append(context.out, "No specs match '", single_line(query.text), "'.\n");
     return 0;
   }
   Table table({"RANK", "ID", "TITLE", "SNIPPET"});
@@ -48,8 +48,8 @@ int run(Context &context, const Arguments &arguments) {
     table.add_row({
         {std::to_string(++rank), Style::none},
         {hit.spec->id, Style::cyan},
-        {single_line(hit.spec->title), Style::bold},
-        {single_line(hit.snippet), Style::dim},
+        {hit.spec->title, Style::bold},
+        {hit.snippet, Style::dim},
     });
   }
   table.render(context.out, context.terminal());

@@ -118,7 +118,7 @@ int run_sync(Context &context, const Arguments &arguments) {
       items.push_back(run_json(run));
     } else {
       // Printed as each project ends: a long list shows its progress.
-      const std::string line = run_line(context, run);
+      const std::string line = context.terminal().safe(run_line(context, run));
       std::fwrite(line.data(), 1, line.size(), stdout);
       std::fflush(stdout);
     }

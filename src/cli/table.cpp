@@ -22,6 +22,8 @@ void Table::shrinkable(std::size_t column, std::size_t min_width) {
 
 void Table::add_row(std::vector<Cell> cells) {
   cells.resize(headers_.size());
+  for (auto &cell : cells)
+    cell.text = single_line(cell.text); // before widths are measured: escapes take columns
   rows_.push_back(std::move(cells));
 }
 

@@ -23,6 +23,7 @@ public:
   /// Lets `column` shrink down to `min_width` (cells are cut with "…") when the table is wider
   /// than a TTY. Columns that may not shrink keep their full width.
   void shrinkable(std::size_t column, std::size_t min_width);
+  /// Adds a row; each cell's text is made single_line() (safe to print, on one line).
   void add_row(std::vector<Cell> cells);
   std::size_t rows() const noexcept { return rows_.size(); }
 

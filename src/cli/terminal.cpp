@@ -66,6 +66,74 @@ int codepoint_width(char32_t cp) noexcept {
   return 1;
 }
 
+// Decodes one well-formed UTF-8 sequence at text[i] into `cp` and returns its length; 0 when
+// the bytes there are not one (overlong, surrogate, past U+10FFFF, cut short).
+std::size_t decode_strict(std::string_view text, std::size_t i, char32_t &cp) noexcept {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  const std::size_t length = lead < 0x80                   ? 1
+                             : lead >= 0xC2 && lead < 0xE0 ? 2
+                             : (lead >> 4) == 0xE          ? 3
+                             : lead >= 0xF0 && lead < 0xF5 ? 4
+                                                           : 0;
+  if (length == 0 || i + length > text.size())
+    return 0;
+  cp = length == 1 ? lead : lead & (0x7F >> length);
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80)
+      return 0;
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  if ((length == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+      (length == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+    return 0;
+  return length;
+}
+
+// A code point (past ASCII) a terminal acts on or that reorders or breaks the line shown.
+bool is_hidden_control(char32_t cp) noexcept {
+  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x61C || cp == 0x200E || cp == 0x200F ||
+         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 ||
+         cp == 0x2029;
+}
+
+bool is_blank(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+// A tab, a LF, or a CR before a LF: what multi-line output keeps.
+bool is_line_end(std::string_view text, std::size_t i) noexcept {
+  return text[i] == '\n' || text[i] == '\t' ||
+         (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n');
+}
+
+constexpr char hex_digits[] = "0123456789abcdef";
+
+// Appends text[i...] to `out` made visible, one character; returns the bytes consumed.
+std::size_t append_visible(std::string &out, std::string_view text, std::size_t i) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  if (c >= 0x20 && c < 0x7F) {
+    out += static_cast<char>(c);
+    return 1;
+  }
+  char32_t cp = 0;
+  const std::size_t length = c < 0x80 ? 0 : decode_strict(text, i, cp);
+  if (length == 0) { // a C0 control, DEL or a byte of invalid UTF-8
+    out += "\\x";
+    out += hex_digits[c >> 4];
+    out += hex_digits[c & 0xF];
+    return 1;
+  }
+  if (is_hidden_control(cp)) {
+    out += "\\u";
+    for (int shift = 12; shift >= 0; shift -= 4)
+      out += hex_digits[(cp >> shift) & 0xF];
+  } else {
+    out.append(text.substr(i, length));
+  }
+  return length;
+}
+
 std::string_view escape_code(Style style) noexcept {
   switch (style) {
   case Style::none:
@@ -90,6 +158,8 @@ std::string_view escape_code(Style style) noexcept {
   return "";
 }
 
+constexpr std::string_view reset_code = "\x1b[0m";
+
 } // namespace
 
 Terminal Terminal::detect() noexcept {
@@ -113,13 +183,40 @@ Terminal Terminal::detect() noexcept {
 }
 
 void Terminal::paint(std::string &out, std::string_view text, Style style) const {
-  if (!colour_ || style == Style::none || text.empty()) {
-    out += text;
+  const std::string shown = single_line(text);
+  if (!colour_ || style == Style::none || shown.empty()) {
+    out += shown;
     return;
   }
   out += escape_code(style);
-  out += text;
-  out += "\x1b[0m";
+  out += shown;
+  out += reset_code;
+}
+
+std::string Terminal::safe(std::string_view output) const {
+  std::string result;
+  result.reserve(output.size());
+  for (std::size_t i = 0; i < output.size();) {
+    if (is_line_end(output, i)) {
+      result += output[i++];
+      continue;
+    }
+    if (output[i] == '\x1b' && colour_) {
+      const std::string_view rest = output.substr(i);
+      std::string_view own = rest.starts_with(reset_code) ? reset_code : std::string_view();
+      for (Style style : {Style::bold, Style::dim, Style::red, Style::green, Style::yellow,
+                          Style::blue, Style::magenta, Style::cyan})
+        if (rest.starts_with(escape_code(style)))
+          own = escape_code(style);
+      if (!own.empty()) {
+        result += own;
+        i += own.size();
+        continue;
+      }
+    }
+    i += append_visible(result, output, i);
+  }
+  return result;
 }
 
 std::size_t display_width(std::string_view text) noexcept {
@@ -161,19 +258,18 @@ std::string truncate_to_width(std::string_view text, std::size_t width) {
 std::string single_line(std::string_view text) {
   std::string result;
   result.reserve(text.size());
-  bool in_space = false;
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F) {
-      if (!in_space && !result.empty())
-        result += ' ';
-      in_space = true;
+  bool space = false;
+  for (std::size_t i = 0; i < text.size();) {
+    if (is_blank(text[i])) {
+      space = true;
+      ++i;
       continue;
     }
-    in_space = false;
-    result += c;
+    if (space && !result.empty())
+      result += ' ';
+    space = false;
+    i += append_visible(result, text, i);
   }
-  while (!result.empty() && result.back() == ' ')
-    result.pop_back();
   return result;
 }
 

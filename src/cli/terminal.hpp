@@ -24,8 +24,15 @@ public:
   /// Columns available for a line; 0 when unlimited (not a TTY).
   std::size_t width() const noexcept { return width_; }
 
-  /// Appends `text` to `out`, wrapped in the escape codes of `style` when colour is on.
+  /// Appends single_line(text) to `out`, wrapped in the escape codes of `style` when colour is
+  /// on.
   void paint(std::string &out, std::string_view text, Style style) const;
+
+  /// `output` as it may reach this terminal: escaped as single_line() does, but tabs and line
+  /// ends (LF, CR before LF) stay, and so do the escape codes paint() writes when colour is on.
+  /// main() (and watch, which prints as it goes) put every human-readable byte through it, so
+  /// no path from a spec to the terminal can skip the escaping.
+  std::string safe(std::string_view output) const;
 
 private:
   bool is_tty_ = false;
@@ -38,8 +45,15 @@ private:
 std::size_t display_width(std::string_view text) noexcept;
 /// The longest prefix of `text` that fits in `width` columns, ending in "…" when cut.
 std::string truncate_to_width(std::string_view text, std::size_t width);
-/// `text` on one line: every run of spaces and control characters (newlines, tabs) becomes
-/// one space; no leading or trailing space.
+/// `text` on one line, safe to print: every run of spaces, tabs and line ends (LF, CR, VT, FF)
+/// becomes one space, with no leading or trailing space, and every character a terminal would
+/// act on is shown as an escape instead: C0 controls and DEL as `\x1b`, C1 controls (U+0080 to
+/// U+009F; U+009B is a CSI), the bidi controls (U+061C, U+200E, U+200F, U+202A to U+202E,
+/// U+2066 to U+2069) and the line and paragraph separators (U+2028, U+2029) as `\u009b`, an
+/// invalid UTF-8 byte as `\xff`. Spec text comes from anyone (a synced GitHub repository): it
+/// must not retitle, clear or reorder the user's terminal. Every field of a spec a command
+/// prints (id, title, tags, assignee, dates, refs, names, messages) goes through it;
+/// idempotent.
 std::string single_line(std::string_view text);
 
 } // namespace leanspec::cli

@@ -45,12 +45,13 @@ std::string describe(Context &context, const ChangeEvent &event) {
       return;
     line += "  ";
     context.terminal().paint(line, what, style);
-    append(line, " ", join(ids, ", "));
+    append(line, " ", single_line(join(ids, ", ")));
   };
   part("added", Style::green, event.added);
   part("changed", Style::yellow, event.changed);
   part("removed", Style::red, event.removed);
-  return line + '\n';
+  line += '\n';
+  return context.terminal().safe(line); // printed as it happens, not through main()
 }
 
 int run(Context &context, const Arguments &arguments) {
@@ -85,8 +86,10 @@ int run(Context &context, const Arguments &arguments) {
     arrived.notify_one();
   });
   // On stderr, so stdout holds only events; a script may wait for this line before editing.
-  std::fprintf(stderr, "watching %s: %zu specs (Ctrl-C to stop)\n",
-               source->projects().front().specs_dir.c_str(), source->list()->total);
+  std::string banner;
+  append(banner, "watching ", source->projects().front().specs_dir, ": ",
+         std::to_string(source->list()->total), " specs (Ctrl-C to stop)\n");
+  std::fputs(Terminal().safe(banner).c_str(), stderr);
 
   std::size_t printed = 0;
   for (;;) {

@@ -201,11 +201,13 @@ Snapshot::Snapshot(std::string project_id, std::vector<SpecPtr> specs,
   required_by_.resize(n);
   children_.resize(n);
   parent_.assign(n, -1);
+  // listed_by[j] == i + 1 once spec i lists j: a repeated ref costs O(1), not a scan.
+  std::vector<std::size_t> listed_by(n, 0);
   for (std::size_t i = 0; i < n; ++i) {
     for (const auto &ref : specs_[i]->depends_on) {
       const auto c = candidates(ref);
-      if (c.size() == 1 && c[0] != i &&
-          std::find(depends_on_[i].begin(), depends_on_[i].end(), c[0]) == depends_on_[i].end()) {
+      if (c.size() == 1 && c[0] != i && listed_by[c[0]] != i + 1) {
+        listed_by[c[0]] = i + 1;
         depends_on_[i].push_back(c[0]);
         required_by_[c[0]].push_back(i);
       }
@@ -415,27 +417,29 @@ std::shared_ptr<const Relationships> Snapshot::relationships(std::string_view re
     r->ancestors.push_back(specs_[up]->id);
   }
 
-  // A depends_on cycle through self: for each direct dependency, the shortest way back.
+  // A depends_on cycle through self: for each direct dependency, the shortest way back. One
+  // breadth-first walk from self against the edges (along required_by) finds, for every spec
+  // that leads back, its next step on a shortest way to self: O(specs + edges) in all.
+  constexpr long unreached = -2, arrived = -1;
+  std::vector<long> toward(specs_.size(), unreached);
+  toward[self] = arrived;
+  std::deque<std::size_t> queue{self};
+  while (!queue.empty()) {
+    const std::size_t at = queue.front();
+    queue.pop_front();
+    for (std::size_t from : required_by_[at])
+      if (toward[from] == unreached) {
+        toward[from] = static_cast<long>(at);
+        queue.push_back(from);
+      }
+  }
   for (std::size_t dep : depends_on_[self]) {
-    std::vector<long> from(specs_.size(), -2);
-    std::deque<std::size_t> queue{dep};
-    from[dep] = -1;
-    while (!queue.empty() && from[self] == -2) {
-      const std::size_t at = queue.front();
-      queue.pop_front();
-      for (std::size_t next : depends_on_[at])
-        if (from[next] == -2) {
-          from[next] = static_cast<long>(at);
-          queue.push_back(next);
-        }
-    }
-    if (from[self] == -2)
+    if (toward[dep] == unreached)
       continue;
     std::vector<std::string> cycle{specs_[self]->id};
-    std::vector<std::string> back;
-    for (long at = from[self]; at >= 0; at = from[static_cast<std::size_t>(at)])
-      back.push_back(specs_[static_cast<std::size_t>(at)]->id);
-    cycle.insert(cycle.end(), back.rbegin(), back.rend());
+    for (long at = static_cast<long>(dep); at != static_cast<long>(self);
+         at = toward[static_cast<std::size_t>(at)])
+      cycle.push_back(specs_[static_cast<std::size_t>(at)]->id);
     cycle.push_back(specs_[self]->id);
     r->cycles.push_back(std::move(cycle));
   }

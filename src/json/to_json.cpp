@@ -53,7 +53,12 @@ void write_spec(JsonWriter &w, const Spec &s, JsonDetail detail) {
     w.key("related").strings(s.related);
     w.key("transitions").begin_array();
     for (const auto &t : s.transitions)
-      w.begin_object().key("status").value(to_string(t.status)).key("at").value(t.at).end_object();
+      w.begin_object()
+          .key("status")
+          .value(to_string(t.status))
+          .key("at")
+          .string_or_null(t.at)
+          .end_object();
     w.end_array();
     w.key("frontmatter");
     s.frontmatter.kind == Value::Kind::mapping ? write_value(w, s.frontmatter)

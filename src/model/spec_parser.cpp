@@ -66,11 +66,15 @@ public:
     return out;
   }
 
+  // A date field: its text when it is a date; else "" (no date) and a warning naming the field
+  // (the text as written stays in the frontmatter).
   void date(const Value &v, std::string_view key, std::string &out) {
     out = text(v, key);
-    if (!out.empty() && !parse_timestamp(out))
+    if (!out.empty() && !parse_timestamp(out)) {
       warn(v, "invalid-date",
-           std::string(key) + " '" + out + "' is not a date (YYYY-MM-DD or ISO 8601)");
+           std::string(key) + " '" + out + "' is not a date (YYYY-MM-DD or ISO 8601); ignored");
+      out.clear();
+    }
   }
 
   static std::string shape(const Value &v) {
@@ -167,7 +171,9 @@ void read_fields(Reader &r, Spec &spec, const Value &root) {
         }
         if (item.fields.size() > 2)
           r.warn(item, "stray-transition", "transitions item has keys other than status and at");
-        spec.transitions.push_back({*parsed, at->text});
+        std::string time;
+        r.date(*at, "transitions at", time);
+        spec.transitions.push_back({*parsed, std::move(time)});
       }
     }
   }

@@ -18,8 +18,14 @@ namespace {
 
 constexpr int max_depth = 64;
 // An alias repeats the value its anchor names; nested aliases can multiply a few lines into
-// billions of values ("billion laughs"). Past this many values the document is refused.
+// billions of values ("billion laughs"). Past this many values (keys included) the whole
+// document is refused with one problem: a document read in part would lose fields silently.
 constexpr std::size_t max_values = 100'000;
+
+// Thrown by the Builder to stop the parse when the document passes max_values.
+struct TooLarge {
+  int line = 0;
+};
 
 // Reads a string_view in place, so the text is not copied into a stream.
 class ViewBuffer : public std::streambuf {
@@ -78,7 +84,8 @@ public:
     const auto it = anchors_.find(anchor);
     Value v = it == anchors_.end() ? Value{} : it->second;
     v.line = line(mark);
-    add(std::move(v), 0);
+    const std::size_t repeated = count_values(v); // an alias repeats every value under it
+    add(std::move(v), 0, repeated);
   }
   void OnScalar(const YAML::Mark &mark, const std::string &tag, YAML::anchor_t anchor,
                 const std::string &text) override {
@@ -139,16 +146,12 @@ private:
     add(std::move(frame.value), frame.anchor);
   }
 
-  void add(Value v, YAML::anchor_t anchor) {
-    values_ += v.items.empty() && v.fields.empty() ? 1 : count_values(v);
-    if (values_ > max_values && !too_large_) {
-      too_large_ = true;
-      doc_.problems.push_back({Diagnostic::Severity::error, v.line, "yaml-too-large",
-                               "frontmatter expands to more than " + std::to_string(max_values) +
-                                   " values (aliases repeating aliases?)"});
-    }
-    if (too_large_)
-      v = Value{};
+  // Adds `v` to the collection being built; `weight`: how many values it stands for (its
+  // children were counted as they were added, unless it is an alias's copy).
+  void add(Value v, YAML::anchor_t anchor, std::size_t weight = 1) {
+    values_ += weight;
+    if (values_ > max_values)
+      throw TooLarge{v.line};
     if (skipped_ > 0)
       return;
     if (anchor != 0)
@@ -195,7 +198,6 @@ private:
   std::unordered_map<YAML::anchor_t, Value> anchors_;
   std::size_t values_ = 0;
   int skipped_ = 0;
-  bool too_large_ = false;
   bool has_root_ = false;
 };
 
@@ -209,6 +211,11 @@ YamlDocument parse_yaml(std::string_view text) {
     YAML::Parser parser(stream);
     Builder builder(doc);
     parser.HandleNextDocument(builder); // the first document, as YAML::Load reads it
+  } catch (const TooLarge &e) {
+    doc = {}; // nothing of a refused document is read
+    doc.problems.push_back({Diagnostic::Severity::error, e.line, "yaml-too-large",
+                            "frontmatter has more than " + std::to_string(max_values) +
+                                " values (keys, or aliases repeating aliases); it is not read"});
   } catch (const YAML::Exception &e) {
     doc = {}; // what was built before the error is not a document
     doc.problems.push_back({Diagnostic::Severity::error, e.mark.line >= 0 ? e.mark.line : 0,

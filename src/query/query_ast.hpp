@@ -12,6 +12,8 @@
 //   field   := status | tag | priority | assignee | title | id | created | updated
 // A word is a run of bytes other than ASCII blanks, '(', ')' and '"'; a phrase may hold
 // anything, with \" and \\ as escapes. Positions in error messages are 0-based byte offsets.
+// A text longer than max_query_bytes, or with more than max_query_terms terms or
+// max_query_fuzzy_terms fuzzy terms (include/leanspec/query.hpp), is refused before parsing.
 
 #include <cstdint>
 #include <leanspec/spec.hpp>

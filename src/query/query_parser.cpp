@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdio>
 #include <leanspec/error.hpp>
+#include <leanspec/query.hpp>
 
 namespace leanspec::detail {
 namespace {
@@ -104,7 +105,12 @@ public:
   explicit Lexer(std::string_view text) : text_(text) {}
 
   std::vector<Lexeme> run() {
+    if (text_.size() > max_query_bytes)
+      throw Error(ErrorCode::invalid_argument, "query: " + std::to_string(text_.size()) +
+                                                   " bytes is longer than the limit of " +
+                                                   std::to_string(max_query_bytes) + " bytes");
     std::vector<Lexeme> out;
+    std::size_t terms = 0, fuzzy_terms = 0;
     for (;;) {
       while (pos_ < text_.size() && is_blank(text_[pos_]))
         ++pos_;
@@ -136,6 +142,13 @@ public:
         lexeme.node = text_node(NodeKind::phrase, phrase, false);
       } else {
         lex_word(lexeme);
+      }
+      if (lexeme.kind == Lexeme::Kind::term) {
+        if (++terms > max_query_terms)
+          fail("more than " + std::to_string(max_query_terms) + " terms", lexeme.position);
+        if (lexeme.node.kind == NodeKind::fuzzy && ++fuzzy_terms > max_query_fuzzy_terms)
+          fail("more than " + std::to_string(max_query_fuzzy_terms) + " fuzzy terms",
+               lexeme.position);
       }
       out.push_back(std::move(lexeme));
     }

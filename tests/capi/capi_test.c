@@ -92,7 +92,8 @@ static void write_tree(void) {
                                    "alpha.\n");
   write_file("002-beta/DESIGN.md", "# Beta design\n\nDetails.\n");
   write_file("003-gamma-one/README.md", "---\nstatus: complete\n---\n# Gamma one\n");
-  write_file("003-gamma-two/README.md", "---\nstatus: draft\n---\n# Gamma two\n");
+  write_file("003-gamma-two/README.md",
+             "---\nstatus: draft\ncreated_at: 1e100\n---\n# Gamma two\n");
   write_file("004-child/README.md", "---\nstatus: planned\nparent: 002-beta\n---\n# Child\n");
 }
 
@@ -210,6 +211,11 @@ static void test_reads(leanspec_source *src) {
   CHECK_STATUS(leanspec_source_get(&s, src, NULL, NULL), LEANSPEC_EINVALID);
   CHECK(ERROR_SAYS("ref"));
   CHECK_STATUS(leanspec_source_get(&s, src, "../etc", NULL), LEANSPEC_EINVALID);
+  /* A date that is no date is null, with a diagnostic naming the field. */
+  CHECK_STATUS(leanspec_source_get(&s, src, "003-gamma-two", NULL), LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"createdAt\":null") && !CONTAINS(s, "\"createdAt\":\"1e100\""));
+  CHECK(CONTAINS(s, "\"code\":\"invalid-date\"") && CONTAINS(s, "created_at '1e100'"));
+  leanspec_string_free(&s);
   CHECK_STATUS(leanspec_source_get(&s, src, "1", "other-project"), LEANSPEC_ENOTFOUND);
 
   /* search */
@@ -226,6 +232,13 @@ static void test_reads(leanspec_source *src) {
   CHECK(ERROR_SAYS("options_json.limit"));
   CHECK_STATUS(leanspec_source_search(&s, src, NULL, NULL), LEANSPEC_EINVALID);
   CHECK(ERROR_SAYS("query"));
+  {
+    /* A query over the core's 4096-byte cap is refused, like every front-end refuses it. */
+    static char huge[1 << 20];
+    memset(huge, 'x', sizeof huge - 1);
+    CHECK_STATUS(leanspec_source_search(&s, src, huge, NULL), LEANSPEC_EINVALID);
+    CHECK(ERROR_SAYS("4096 bytes"));
+  }
 
   /* stats, relationships, validate, by_status, projects */
   CHECK_STATUS(leanspec_source_stats(&s, src, NULL), LEANSPEC_OK);

@@ -531,6 +531,15 @@ class SearchTest(CliTestCase):
         self.assertIn("Beta Engine", lines[1])
         self.assertEqual(self.ok("search", "xylophone").stdout, "No specs match 'xylophone'.\n")
 
+    def test_a_query_over_the_caps_is_a_usage_error_naming_the_cap(self):
+        # 1 MB in ten arguments (one argument may not exceed 128 KiB on Linux).
+        result = self.fails(2, "search", *(["x" * 100_000] * 10), "--json")
+        self.assertIn("longer than the limit of 4096 bytes", result.stderr)
+        result = self.fails(2, "search", *[f"w{i}" for i in range(65)])
+        self.assertIn("more than 64 terms", result.stderr)
+        result = self.fails(2, "search", *[f"w{i}~1" for i in range(9)])
+        self.assertIn("more than 8 fuzzy terms", result.stderr)
+
 
 class StatsTest(CliTestCase):
     def test_json_and_text(self):
@@ -611,6 +620,29 @@ class BoardTest(CliTestCase):
             ("002-beta", ["003-gamma", "004-delta"]),
             ("(none)", ["001-alpha", "002-beta", "006-zeta"]),
         ])
+
+    def test_by_parent_resolves_each_parent_once_and_keeps_unresolvable_text(self):
+        # A parent chain, a parent cycle, a self-parent, a dangling and an ambiguous parent.
+        for i in range(1, 40):
+            spec(self.specs, f"1{i:02d}-chain", f"status: planned\nparent: 1{i + 1:02d}-chain", "# C\n")
+        spec(self.specs, "140-chain", "status: planned\nparent: 150-loop-b", "# End\n")
+        spec(self.specs, "150-loop-a", "status: planned\nparent: 151-loop-b", "# A\n")
+        spec(self.specs, "151-loop-b", "status: planned\nparent: loop-a", "# B\n")
+        spec(self.specs, "160-self", "status: planned\nparent: 160", "# Self\n")
+        spec(self.specs, "161-dangling", "status: planned\nparent: 999", "# Dangling\n")
+        spec(self.specs, "162-ambiguous", "status: planned\nparent: 38", "# Ambiguous\n")
+        spec(self.specs, "038-x", "status: planned", "# X\n")
+        spec(self.specs, "038-y", "status: planned", "# Y\n")
+        groups = dict(self.board("--by", "parent"))
+        for i in range(1, 40):
+            self.assertEqual(groups[f"1{i + 1:02d}-chain"], [f"1{i:02d}-chain"])
+        self.assertEqual(groups["150-loop-b"], ["140-chain"])  # the text, not a spec: no such id
+        self.assertEqual(groups["151-loop-b"], ["150-loop-a"])
+        self.assertEqual(groups["150-loop-a"], ["151-loop-b"])  # "loop-a" resolved to its id
+        self.assertEqual(groups["160"], ["160-self"])  # a spec is not its own parent
+        self.assertEqual(groups["999"], ["161-dangling"])
+        self.assertEqual(groups["38"], ["162-ambiguous"])
+        self.assertEqual(groups["002-beta"], ["003-gamma", "004-delta"])
 
     def test_summaries_are_spec_objects(self):
         doc = self.json_of("board")
@@ -727,6 +759,118 @@ class ValidateTest(CliTestCase):
         self.assertEqual(result.returncode, 1)
         self.assertRegex(result.stdout, r"(?m)^failed: 0 errors, 2 warnings")
         self.assertEqual(self.run_cli("validate", "--warnings-as-errors", "--json").returncode, 1)
+
+
+# What a terminal would act on: C0 controls but tab and newline, DEL, C1 controls (U+0080 to
+# U+009F: U+009B is a one-character CSI) and the bidi controls that reorder what is shown.
+TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# The only escape sequences the CLI itself writes (colours, on a TTY).
+OWN_STYLES = re.compile(r"\x1b\[(?:0|1|2|3[1-6])m")
+# Injections: retitle the terminal, clear the screen, C1 CSI, bidi override, NUL-like, CR.
+EVIL = "\x1b]0;pwned\x07\x1b[2J\u009b2J\u202e\u2066\r\x7f\x01"
+EVIL_YAML = r'"\e]0;pwned\a\e[2J\x9b2J\u202e\u2066\r\x7f\x01\0"'
+
+
+class HostileTextTest(CliTestCase):
+    """Spec text may come from anyone (a synced GitHub repository): no human output may hand a
+    terminal a control character, whichever field carries it."""
+
+    HOSTILE_ID = "007-evil\x1b]0;id\x07\u009b\u202e\nx"
+
+    def setUp(self):
+        super().setUp()
+        spec(self.specs, "001-host", f"""
+            status: planned
+            tags: [{EVIL_YAML}, plain]
+            assignee: {EVIL_YAML}
+            priority: high
+            created_at: {EVIL_YAML}
+            updated_at: {EVIL_YAML}
+            parent: {EVIL_YAML}
+            depends_on: [{EVIL_YAML}, 002-bad-status]
+            """, f"# Title {EVIL} pwned\n\nBody {EVIL} pwned text\n",
+             {f"SUB{EVIL}.md": f"# Sub {EVIL}\n\nsub text\n"})
+        spec(self.specs, "002-bad-status", f"""
+            status: {EVIL_YAML}
+            parent: 001-host
+            depends_on: [001-host]
+            """, "# Second\n")
+        spec(self.specs, self.HOSTILE_ID, "status: draft\nparent: 002-bad-status\ndepends_on: [001-host]",
+             f"# Evil id {EVIL}\n")
+
+    def assert_inert(self, data, what, own_styles=False):
+        text = data if isinstance(data, str) else data.decode("utf-8")  # strict: no invalid byte
+        if own_styles:
+            text = OWN_STYLES.sub("", text)
+        found = TERMINAL_CONTROLS.search(text)
+        if found:
+            self.fail(f"{what}: raw {found.group()!r} reaches the terminal: "
+                      f"{text[max(0, found.start() - 60):found.start() + 20]!r}")
+
+    def run_bytes(self, *args):
+        result = subprocess.run([BINARY, *args, "--specs-dir", self.specs], cwd=self.root,
+                                capture_output=True, timeout=60)
+        self.assert_inert(result.stdout, f"{args} stdout")
+        self.assert_inert(result.stderr, f"{args} stderr")
+        return result
+
+    def test_every_command_escapes_what_the_specs_say(self):
+        commands = [
+            ["list"], ["list", "--all"], ["stats"], ["validate"], ["search", "pwned"],
+            ["show", "001-host"], ["show", "1", "--sub", f"SUB{EVIL}"], ["show", "1", "--html"],
+            ["show", "2"], ["show", self.HOSTILE_ID], ["deps", "1", "--transitive"],
+            ["deps", self.HOSTILE_ID, "--transitive"], ["deps", "2"],
+        ] + [["board", "--all", "--by", by] for by in ("status", "priority", "tag", "assignee", "parent")]
+        seen = b""
+        for argv in commands:
+            with self.subTest(argv=argv):
+                result = self.run_bytes(*argv)
+                self.assertIn(result.returncode, (0, 1), result.stderr)
+                seen += result.stdout + result.stderr
+        # Made visible, not dropped: the text is still there to read.
+        self.assertIn(b"pwned", seen)
+        self.assertIn(b"\\x1b]0;pwned\\x07", seen)
+        self.assertIn(b"\\u009b", seen.lower())
+        self.assertIn(b"\\u202e", seen.lower())
+        self.assertIn(b"evil", seen)
+
+    def test_errors_escape_the_ref_they_name(self):
+        result = self.run_bytes("show", f"nope{EVIL}")
+        self.assertEqual(result.returncode, 3)
+        self.assertIn(b"pwned", result.stderr)
+        result = self.run_bytes("search", f"zzz{EVIL}")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn(b"No specs match", result.stdout)
+
+    def test_a_tty_gets_only_the_cli_own_colours(self):
+        env = dict(os.environ)
+        env.pop("NO_COLOR", None)
+        for argv in (["list"], ["board", "--by", "tag"], ["show", "1"], ["validate"], ["stats"],
+                     ["deps", "1"], ["search", "pwned"]):
+            with self.subTest(argv=argv):
+                code, out = run_in_pty([BINARY, *argv, "--specs-dir", self.specs], self.root, 200, env)
+                self.assertIn(code, (0, 1))
+                self.assertIn("\x1b[", out)
+                self.assert_inert(out, argv, own_styles=True)
+
+    def test_watch_escapes_the_ids_it_prints(self):
+        proc = subprocess.Popen([BINARY, "--specs-dir", self.specs, "watch", "--count", "1"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            self.assertIn(b"watching", proc.stderr.readline())
+            spec(self.specs, f"009-new{EVIL}", "status: planned", "# New\n")
+            ready, _, _ = select.select([proc.stdout], [], [], 20)
+            self.assertTrue(ready, "no event within 20 s")
+            line = proc.stdout.readline()
+            self.assertIn(b"009-new", line)
+            self.assert_inert(line, "watch")
+            self.assertEqual(proc.wait(timeout=20), 0)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            proc.stdout.close()
+            proc.stderr.close()
 
 
 class DiscoveryTest(CliTestCase):

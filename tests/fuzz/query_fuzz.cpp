@@ -63,18 +63,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   if (!query)
     leanspec::fuzz::fail("parse_query returned null", shown);
 
-  const std::string canonical = leanspec::detail::to_string(*query);
-  std::shared_ptr<const Query> again;
-  try {
-    again = leanspec::detail::parse_query(canonical);
-  } catch (const leanspec::Error &e) {
-    leanspec::fuzz::fail("the canonical text does not parse: " + std::string(e.what()),
-                         shown + "  ->  " + canonical);
+  // The canonical form of a query near the byte cap may be longer (full date-times, escapes)
+  // and so be refused: the round trip is checked below the cap.
+  if (const std::string canonical = leanspec::detail::to_string(*query);
+      canonical.size() <= leanspec::max_query_bytes) {
+    std::shared_ptr<const Query> again;
+    try {
+      again = leanspec::detail::parse_query(canonical);
+    } catch (const leanspec::Error &e) {
+      leanspec::fuzz::fail("the canonical text does not parse: " + std::string(e.what()),
+                           shown + "  ->  " + canonical);
+    }
+    if (!again || !(*again == *query))
+      leanspec::fuzz::fail("parse_query(to_string(q)) != q", shown + "  ->  " + canonical);
+    if (const std::string twice = leanspec::detail::to_string(*again); twice != canonical)
+      leanspec::fuzz::fail("to_string is not stable", canonical + "  ->  " + twice);
   }
-  if (!again || !(*again == *query))
-    leanspec::fuzz::fail("parse_query(to_string(q)) != q", shown + "  ->  " + canonical);
-  if (const std::string twice = leanspec::detail::to_string(*again); twice != canonical)
-    leanspec::fuzz::fail("to_string is not stable", canonical + "  ->  " + twice);
 
   const Corpus &c = corpus();
   (void)leanspec::detail::run_search(c.specs, *c.index, *query, {}, 10);

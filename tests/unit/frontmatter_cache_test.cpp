@@ -63,7 +63,7 @@ TEST_CASE("a cached load gives exactly the results of an uncached one") {
     CHECK(entries.size() == 4);
   }
   SUBCASE("a damaged cache file is ignored and replaced") {
-    std::ofstream(file, std::ios::binary | std::ios::trunc) << "LSFMC\x01\ngarbage";
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << "LSFMC\x02\ngarbage";
     CHECK(everything(*make_filesystem_source(
               {.specs_dir = tree.specs_dir(), .cache_dir = cache_dir})) == plain);
     CHECK(std::filesystem::file_size(file) > 100);

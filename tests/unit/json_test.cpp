@@ -57,3 +57,15 @@ TEST_CASE("lists, stats, relationships and diagnostics serialise") {
       to_json(d) ==
       R"({"severity":"warning","specId":"001-a","file":"001-a/README.md","line":3,"code":"x","message":"m"})");
 }
+
+TEST_CASE("an invalid date serialises as null, never as its text") {
+  const Spec s = parse_spec("001-a", std::string("---\nstatus: complete\ncreated_at: 1e100\n"
+                                                 "updated_at: soon\ncompleted: 2025-11-06\n"
+                                                 "transitions:\n  - status: complete\n"
+                                                 "    at: never\n---\n# A\n"));
+  const std::string json = to_json(s);
+  CHECK(contains(json, R"("createdAt":null,"updatedAt":null,"completedAt":"2025-11-06")"));
+  CHECK(contains(json, R"("transitions":[{"status":"complete","at":null}])"));
+  CHECK_FALSE(contains(json, R"("createdAt":"1e100")"));
+  CHECK(contains(json, R"("created_at":"1e100")")); // the frontmatter keeps what was written
+}

@@ -335,3 +335,29 @@ TEST_CASE("to_string round-trips randomly generated queries") {
   }
   CHECK(parsed > 2000);
 }
+
+TEST_CASE("a query over the byte, term or fuzzy-term limit is refused before any work") {
+  // Under each limit parses; one over is invalid_argument naming the limit.
+  std::string words;
+  for (std::size_t i = 0; i < max_query_terms; ++i)
+    words += (i ? " w" : "w") + std::to_string(i);
+  CHECK(root(parse_query(words)).children.size() == max_query_terms);
+  CHECK(parse_error(words + " one-more").find("more than 64 terms") != std::string::npos);
+  // Field filters and phrases are terms too.
+  std::string filters;
+  for (std::size_t i = 0; i <= max_query_terms; ++i)
+    filters += i % 2 ? " tag:t" : " \"p q\"";
+  CHECK(parse_error(filters).find("more than 64 terms") != std::string::npos);
+
+  std::string fuzzy;
+  for (std::size_t i = 0; i < max_query_fuzzy_terms; ++i)
+    fuzzy += " fuzz" + std::to_string(i) + "~2";
+  CHECK(root(parse_query(fuzzy)).children.size() == max_query_fuzzy_terms);
+  CHECK(parse_error(fuzzy + " title:more~1").find("more than 8 fuzzy terms") != std::string::npos);
+
+  const std::string longest = "\"" + std::string(max_query_bytes - 2, 'a') + "\"";
+  CHECK(root(parse_query(longest)).kind == NodeKind::phrase);
+  CHECK(parse_error(longest + " ") == "query: 4097 bytes is longer than the limit of 4096 bytes");
+  const std::string megabyte(1 << 20, 'x');
+  CHECK(parse_error(megabyte).find("longer than the limit of 4096 bytes") != std::string::npos);
+}

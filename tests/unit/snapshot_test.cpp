@@ -1,6 +1,7 @@
 // Tests src/core/snapshot: ref resolution, list filters, sort and cursors, stats, relationships.
 #include "core/snapshot.hpp"
 
+#include <cstdio>
 #include <doctest/doctest.h>
 #include <leanspec/error.hpp>
 
@@ -168,4 +169,84 @@ TEST_CASE("relationships report cycles through the spec") {
   REQUIRE(r->cycles.size() == 2);
   CHECK(r->cycles[0] == std::vector<std::string>{"001-a", "002-b", "001-a"});
   CHECK(r->cycles[1] == std::vector<std::string>{"001-a", "002-b", "003-c", "001-a"});
+}
+
+namespace {
+
+std::string chain_id(int i) {
+  char id[32];
+  std::snprintf(id, sizeof id, "%05d-s%d", i + 1, i);
+  return id;
+}
+
+// `n` specs where spec i names spec i+1 in `field` (the last one names `last`, if any).
+detail::Snapshot chain(int n, std::string_view field, std::string_view last = "") {
+  std::vector<SpecPtr> specs;
+  specs.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    const std::string next = i + 1 < n ? chain_id(i + 1) : std::string(last);
+    specs.push_back(make(
+        chain_id(i), "status: planned" +
+                         (next.empty() ? std::string() : "\n" + std::string(field) + ": " + next)));
+  }
+  return detail::Snapshot("p", std::move(specs), {});
+}
+
+} // namespace
+
+TEST_CASE("relationships walk a 20,000-spec parent chain to its end") {
+  const int n = 20'000;
+  const auto snap = chain(n, "parent");
+  const auto bottom = snap.relationships(chain_id(0));
+  REQUIRE(bottom->ancestors.size() == static_cast<std::size_t>(n - 1));
+  CHECK(bottom->ancestors.front() == chain_id(1));
+  CHECK(bottom->ancestors.back() == chain_id(n - 1));
+  CHECK(bottom->cycles.empty());
+  const auto top = snap.relationships(chain_id(n - 1));
+  CHECK(top->ancestors.empty());
+  CHECK(top->children == std::vector<std::string>{chain_id(n - 2)});
+}
+
+TEST_CASE("relationships end on a 20,000-spec parent cycle and report it once") {
+  const int n = 20'000;
+  const auto snap = chain(n, "parent", chain_id(0));
+  const auto r = snap.relationships(chain_id(0));
+  CHECK(r->ancestors.size() == static_cast<std::size_t>(n - 1));
+  REQUIRE(r->cycles.size() == 1);
+  CHECK(r->cycles[0].size() == static_cast<std::size_t>(n + 1));
+  CHECK(r->cycles[0].front() == chain_id(0));
+  CHECK(r->cycles[0][1] == chain_id(1));
+  CHECK(r->cycles[0].back() == chain_id(0));
+}
+
+TEST_CASE("relationships end on a 20,000-spec depends_on cycle and give its shortest way back") {
+  const int n = 20'000;
+  const auto snap = chain(n, "depends_on", chain_id(0));
+  const auto r = snap.relationships(chain_id(n / 2));
+  CHECK(r->depends_on_transitive.size() == static_cast<std::size_t>(n - 1));
+  CHECK(r->required_by_transitive.size() == static_cast<std::size_t>(n - 1));
+  REQUIRE(r->cycles.size() == 1);
+  const auto &cycle = r->cycles[0];
+  REQUIRE(cycle.size() == static_cast<std::size_t>(n + 1));
+  CHECK(cycle.front() == chain_id(n / 2));
+  CHECK(cycle[1] == chain_id(n / 2 + 1));
+  CHECK(cycle[static_cast<std::size_t>(n / 2)] == chain_id(0));
+  CHECK(cycle.back() == chain_id(n / 2));
+}
+
+TEST_CASE("each direct dependency that leads back gives its own shortest cycle") {
+  // 001 depends on 002, 003 and 004; 002 and 003 lead back (003 the long way, through 002),
+  // 004 does not; a repeated ref counts once.
+  detail::Snapshot snap(
+      "p",
+      {make("001-a", "status: planned\ndepends_on: [002-b, 003-c, 004-d, 002-b, 2]"),
+       make("002-b", "status: planned\ndepends_on: [001-a]"),
+       make("003-c", "status: planned\ndepends_on: [002-b]"), make("004-d", "status: planned")},
+      {});
+  const auto r = snap.relationships("001-a");
+  CHECK(r->depends_on == std::vector<std::string>{"002-b", "003-c", "004-d"});
+  REQUIRE(r->cycles.size() == 2);
+  CHECK(r->cycles[0] == std::vector<std::string>{"001-a", "002-b", "001-a"});
+  CHECK(r->cycles[1] == std::vector<std::string>{"001-a", "003-c", "002-b", "001-a"});
+  CHECK(snap.relationships("002-b")->required_by == std::vector<std::string>{"001-a", "003-c"});
 }

@@ -316,3 +316,58 @@ TEST_CASE("a duplicate key is a warning on the key's line, in small and large ma
     }
   CHECK(duplicates == 2);
 }
+
+TEST_CASE("a frontmatter of too many keys is refused with one diagnostic, not thinned out") {
+  // 120k distinct keys pass the value cap halfway through; what was past it used to read as
+  // nulls whose keys all printed "~": status vanished and tens of thousands of bogus
+  // duplicate-key warnings followed.
+  for (const bool status_first : {true, false}) {
+    CAPTURE(status_first);
+    std::string yaml = "---\n";
+    if (status_first)
+      yaml += "status: complete\n";
+    for (int i = 0; i < 120'000; ++i)
+      yaml += "k" + std::to_string(i) + ": v\n";
+    if (!status_first)
+      yaml += "status: complete\n";
+    const Spec s = parse(yaml + "---\n# T\n");
+    REQUIRE(s.diagnostics.size() == 1);
+    CHECK(s.diagnostics[0].code == "yaml-too-large");
+    CHECK(s.diagnostics[0].severity == Diagnostic::Severity::error);
+    CHECK(s.diagnostics[0].file == "018-spec-validation/README.md");
+    CHECK(s.custom_fields.empty());
+    CHECK(s.title == "T");
+  }
+}
+
+TEST_CASE("an invalid date is no date: the field is empty and a diagnostic names it") {
+  const Spec s = parse("---\nstatus: planned\ncreated: 2025-11-02\ncreated_at: 1e100\n"
+                       "updated_at: yesterday\ncompleted_at: '2025-13-01'\ncompleted: x\n---\n");
+  CHECK(s.created_at.empty());
+  CHECK(s.updated_at.empty());
+  CHECK(s.completed_at.empty());
+  CHECK(s.completed.empty());
+  CHECK(s.created == "2025-11-02"); // a valid date stays as written
+  CHECK(*s.created_time() == *parse_timestamp("2025-11-02"));
+  CHECK_FALSE(s.updated_time());
+  CHECK_FALSE(s.completed_time());
+  std::vector<std::string> named;
+  for (const auto &d : s.diagnostics)
+    if (d.code == "invalid-date")
+      named.push_back(d.message.substr(0, d.message.find(' ')));
+  CHECK(named == std::vector<std::string>{"created_at", "updated_at", "completed_at", "completed"});
+  // The text as written stays in the frontmatter.
+  CHECK(s.frontmatter.find("created_at")->text == "1e100");
+}
+
+TEST_CASE("a transition at an invalid time keeps its status, without a time, and is reported") {
+  const Spec s = parse("---\nstatus: complete\ncompleted: 2025-11-06\ntransitions:\n"
+                       "  - status: complete\n    at: 1e100\n---\n");
+  REQUIRE(s.transitions.size() == 1);
+  CHECK(s.transitions[0].status == Status::complete);
+  CHECK(s.transitions[0].at.empty());
+  const Diagnostic *d = find_diag(s, "invalid-date");
+  REQUIRE(d);
+  CHECK(d->message.find("transitions") != std::string::npos);
+  CHECK(d->line == 6);
+}

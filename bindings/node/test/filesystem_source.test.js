@@ -116,6 +116,35 @@ test('search ranks matches and applies filters; a bad query is invalid_argument'
   await rejectsWith(assert, source.search('(unclosed'), 'invalid_argument');
 });
 
+test('a query over the byte, term or fuzzy-term cap is invalid_argument naming the cap', async () => {
+  await rejectsWith(assert, source.search('x'.repeat(1 << 20)), 'invalid_argument', /4096 bytes/);
+  const terms = Array.from({ length: 65 }, (_, i) => `w${i}`).join(' ');
+  await rejectsWith(assert, source.search(terms), 'invalid_argument', /64 terms/);
+  const fuzzy = Array.from({ length: 9 }, (_, i) => `w${i}~1`).join(' ');
+  await rejectsWith(assert, source.search(fuzzy), 'invalid_argument', /8 fuzzy terms/);
+});
+
+test('an invalid date is null with a diagnostic naming the field', async () => {
+  const dated = new TempSpecTree();
+  try {
+    dated.spec('001-dated', ['status: planned', 'created_at: 1e100', 'updated_at: soon'], '# Dated\n');
+    const other = await leanspec.FilesystemSource.open({ specsDir: dated.specsDir });
+    try {
+      const spec = await other.get('1');
+      assert.equal(spec.createdAt, null);
+      assert.equal(spec.updatedAt, null);
+      assert.equal(spec.frontmatter.created_at, '1e100');
+      const named = spec.diagnostics.filter((d) => d.code === 'invalid-date').map((d) => d.message.split(' ')[0]);
+      assert.deepEqual(named, ['created_at', 'updated_at']);
+      assert.equal((await other.list()).specs[0].createdAt, null);
+    } finally {
+      await other.close();
+    }
+  } finally {
+    dated.remove();
+  }
+});
+
 test('stats counts every status and priority', async () => {
   const stats = await source.stats();
   assert.equal(stats.totalSpecs, 4);

@@ -43,6 +43,12 @@ def test_bad_keywords_are_invalid_arguments_naming_the_keyword(source):
         source.list(cursor="garbage")
     with pytest.raises(leanspec.InvalidArgumentError):
         source.search("(unbalanced")
+    with pytest.raises(leanspec.InvalidArgumentError, match="4096 bytes"):
+        source.search("x" * (1 << 20))
+    with pytest.raises(leanspec.InvalidArgumentError, match="64 terms"):
+        source.search(" ".join(f"w{i}" for i in range(65)))
+    with pytest.raises(leanspec.InvalidArgumentError, match="8 fuzzy terms"):
+        source.search(" ".join(f"w{i}~1" for i in range(9)))
     with pytest.raises(leanspec.InvalidArgumentError):
         source.get("../etc")
     with pytest.raises(TypeError):

@@ -69,10 +69,23 @@ def test_spec_attributes_are_typed(source):
     assert one.completed_at == datetime.datetime(2025, 12, 1, tzinfo=UTC)
 
 
-def test_a_date_that_does_not_parse_keeps_its_text(source):
+def test_a_date_that_does_not_parse_is_none_with_a_diagnostic(source):
     two = source.get("gamma-two")
     assert two.created_at is None
-    assert two.created_text == "sometime in march"
+    assert two.created_text is None
+    assert json.loads(two.to_json())["createdAt"] is None
+    assert [d.message.split(" ")[0] for d in two.diagnostics if d.code == "invalid-date"] == ["created"]
+    assert two.frontmatter["created"] == "sometime in march"  # the text as written
+
+
+def test_created_at_that_is_no_date_is_none_everywhere(tmp_path):
+    from conftest import write_tree
+
+    specs = write_tree(tmp_path, {"001-a/README.md": "---\nstatus: planned\ncreated_at: 1e100\n---\n# A\n"})
+    spec = leanspec.FilesystemSource(specs).get("1")
+    assert spec.created_at is None and spec.created_at_text is None
+    assert json.loads(spec.to_json())["createdAt"] is None
+    assert any(d.code == "invalid-date" and d.message.startswith("created_at") for d in spec.diagnostics)
 
 
 def test_get_absent_ambiguous_and_outside(source):
