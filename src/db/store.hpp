@@ -90,6 +90,7 @@ struct SyncRunRecord {
   int rate_limit_remaining = -1; ///< -1: unknown
   std::string error;
   SyncRunDetails details;
+  std::int64_t retry_at = 0; ///< rate_limited: unix seconds when it may run again (schema v6)
 };
 
 /// What Store::finish_sync records besides a snapshot.
@@ -253,6 +254,10 @@ public:
                                     const SyncFinish &finish) = 0;
   /// The project's latest runs, newest first (`limit` 0: all; an unknown project has none).
   virtual std::vector<SyncRunRecord> sync_runs(std::string_view project_id, std::size_t limit) = 0;
+  /// Forgets the project's runs past its newest `keep` (0: no limit by count) and those that
+  /// started before `started_before` (unix ms; 0: no limit by age), in one statement.
+  virtual void prune_sync_runs(std::string_view project_id, std::size_t keep,
+                               std::int64_t started_before) = 0;
   /// Remembers a webhook delivery id; false when it had been recorded before (a redelivery).
   /// Ids older than delivery_retention are forgotten in the same call (an indexed range
   /// delete, usually of nothing): GitHub redelivers within 3 days.

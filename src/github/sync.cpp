@@ -1185,6 +1185,7 @@ struct GithubSync::Impl {
       f.run.error = run.error;
       f.run.details = {run.path, static_cast<std::int64_t>(run.bytes), run.duration.count(),
                        run.commit};
+      f.run.retry_at = run.retry_at;
       return f;
     };
     detail::ReplaceResult replaced;
@@ -1216,9 +1217,22 @@ struct GithubSync::Impl {
           store.set_retry_at(project.id, 0);
       }
     }
+    prune_runs(project.id);
     if (run.added + run.updated + run.removed > 0)
       detail::DatabaseSourceAccess::invalidate(*source, project.id);
     return run;
+  }
+
+  // The run history within max_sync_runs and max_sync_run_age_days; a failure to prune fails
+  // no sync (the next run prunes again).
+  void prune_runs(const std::string &id) noexcept {
+    const auto age =
+        std::chrono::duration_cast<std::chrono::milliseconds>(options.max_sync_run_age_days)
+            .count();
+    try {
+      store.prune_sync_runs(id, options.max_sync_runs, age > 0 ? unix_ms() - age : 0);
+    } catch (const std::exception &) {
+    }
   }
 
   // --- scheduler ------------------------------------------------------------------------------
@@ -1439,6 +1453,7 @@ std::vector<SyncRun> GithubSync::sync_runs(std::string_view project_id, std::siz
     run.rate_limit_remaining = record.rate_limit_remaining;
     run.path = std::move(record.details.path);
     run.commit = std::move(record.details.commit);
+    run.retry_at = record.retry_at;
     run.error = std::move(record.error);
   }
   return out;
