@@ -129,7 +129,8 @@ public:
   std::vector<SyncRun> sync_runs(std::string_view project_id, std::size_t limit = 20) const;
 
   /// Starts the scheduler threads (no-op when running): each project is synced at its interval
-  /// with jitter, queued requests as soon as possible, rate-limited ones after their retry time.
+  /// with jitter, queued requests as soon as possible, rate-limited ones after their retry time,
+  /// and an interrupted one (its sync's holder died: "syncing" with the lease expired) at once.
   void start();
   /// Stops the scheduler: a sync under way ends at its next request batch; returns when the
   /// threads have ended. No-op when not running.

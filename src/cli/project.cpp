@@ -22,7 +22,8 @@ file under ~/.local/share/leanspec). An ID is owner/repo.
   add ID        register a project
   list          every project, its sync state and how many specs are stored
   remove ID     remove a project and everything stored for it
-  status ID     one project's settings and sync state
+  status ID     one project's settings and sync state (idle, syncing, ok, error, or
+                interrupted: the process syncing it died; the next scheduler pass syncs it)
 
 Options (add):
   --branch B        the branch to read (default main)
@@ -49,6 +50,7 @@ std::string project_json(const RegisteredProject &p) {
          ",\"syncState\":", json_string(p.sync_state), ",\"syncError\":", json_string(p.sync_error),
          ",\"lastCommit\":", json_string(p.last_commit),
          ",\"lastSyncedAt\":", std::to_string(p.last_synced_at),
+         ",\"syncInterruptedAt\":", std::to_string(p.sync_interrupted_at),
          ",\"snapshotVersion\":", std::to_string(p.snapshot_version),
          ",\"specCount\":", std::to_string(p.spec_count), "}");
   return out;
@@ -110,7 +112,7 @@ int run_project(Context &context, const Arguments &arguments) {
                      {p.specs_path},
                      {std::to_string(p.spec_count)},
                      {std::to_string(p.snapshot_version)},
-                     {p.sync_error.empty() ? p.sync_state : p.sync_state + ": " + p.sync_error},
+                     {sync_state_text(p)},
                      {p.last_commit.substr(0, 12)}});
     if (shown.empty())
       context.out += "(no projects; add one with 'leanspec project add owner/repo')\n";

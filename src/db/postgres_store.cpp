@@ -324,12 +324,18 @@ ProjectRecord read_project(const PGresult *r, int row) {
   p.updated_at = to_int(r, row, 12);
   p.last_synced_at = to_int(r, row, 13);
   p.snapshot_version = static_cast<std::uint64_t>(to_int(r, row, 14));
+  p.interrupted_at = to_int(r, row, 15);
   return p;
 }
 
+// The last column is ProjectRecord::interrupted_at: "syncing" without a live lease, by the
+// server's clock (as leases are).
 constexpr const char *project_columns =
     "id, owner, repo, branch, specs_path, sync_interval_s, last_commit, last_tree, etags, "
-    "sync_state, sync_error, created_at, updated_at, last_synced_at, snapshot_version";
+    "sync_state, sync_error, created_at, updated_at, last_synced_at, snapshot_version, "
+    "CASE WHEN sync_state <> 'syncing' THEN 0 ELSE coalesce((SELECT CASE WHEN l.expires_at <= "
+    "(extract(epoch FROM clock_timestamp()) * 1000)::bigint THEN l.expires_at ELSE 0 END "
+    "FROM leases l WHERE l.project_id = projects.id), updated_at) END";
 
 class PostgresStore;
 

@@ -131,12 +131,17 @@ ProjectRecord read_project(SQLite::Statement &q) {
   p.updated_at = q.getColumn(12).getInt64();
   p.last_synced_at = q.getColumn(13).getInt64();
   p.snapshot_version = static_cast<std::uint64_t>(q.getColumn(14).getInt64());
+  p.interrupted_at = q.getColumn(15).getInt64();
   return p;
 }
 
+// The last column is ProjectRecord::interrupted_at: "syncing" without a live lease.
 constexpr const char *project_columns =
     "id, owner, repo, branch, specs_path, sync_interval_s, last_commit, last_tree, etags, "
-    "sync_state, sync_error, created_at, updated_at, last_synced_at, snapshot_version";
+    "sync_state, sync_error, created_at, updated_at, last_synced_at, snapshot_version, "
+    "CASE WHEN sync_state <> 'syncing' THEN 0 ELSE coalesce((SELECT CASE WHEN l.expires_at <= "
+    "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) THEN l.expires_at ELSE 0 END "
+    "FROM leases l WHERE l.project_id = projects.id), updated_at) END";
 
 // The schema version recorded in the file (0: none). Reads only.
 int recorded_version(Connection &db) {

@@ -1273,6 +1273,10 @@ struct GithubSync::Impl {
             }
             due = it->second;
           }
+          // A sync whose holder died (or lost its lease): taken over at once, unless this
+          // process's own failures are backing off.
+          if (project.interrupted_at > 0 && !failures.count(project.id))
+            due = std::min(due, project.interrupted_at);
           due = std::max(due, retry_at);
           if (const auto nb = not_before.find(project.id); nb != not_before.end())
             due = std::max(due, nb->second);

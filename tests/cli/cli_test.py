@@ -852,6 +852,58 @@ class DatabaseTest(unittest.TestCase):
         self.assertNotIn("hunter2secret", result.stderr + result.stdout)
 
 
+class ProjectSubjectTest(unittest.TestCase):
+    """Commands about one project (sync, project status/remove/add, import) take its id as an
+    argument or as --project; `sync --json` prints the sync run as the library writes it."""
+
+    SYNC_RUN_KEYS = {"id", "projectId", "outcome", "startedAt", "endedAt", "added", "updated",
+                     "removed", "requests", "notModified", "bytes", "durationMs",
+                     "rateLimitRemaining", "path", "commit", "retryAt", "error"}
+
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="leanspec-cli-db-")
+        self.root = self._tmp.name
+        self.db = ["--db", "sqlite:" + os.path.join(self.root, "specs.db")]
+
+    def tearDown(self):
+        self._tmp.cleanup()
+
+    def run_cli(self, *args, env=None):
+        full_env = {k: v for k, v in os.environ.items()
+                    if k not in ("GITHUB_TOKEN", "GITHUB_API_URL", "DATABASE_URL")}
+        full_env.update(env or {})
+        return subprocess.run([BINARY, *self.db, *args], capture_output=True, text=True,
+                              timeout=120, env=full_env)
+
+    def ok(self, *args, **kwargs):
+        result = self.run_cli(*args, **kwargs)
+        self.assertEqual(result.returncode, 0, f"{args}: stderr={result.stderr!r}")
+        return result
+
+    def test_an_interrupted_sync_reads_as_interrupted_with_its_time(self):
+        import sqlite3
+        self.ok("project", "add", "acme/web")
+        # A sync's process was killed: the state says syncing, its lease ran out at 1e12 ms.
+        db = sqlite3.connect(os.path.join(self.root, "specs.db"))
+        with db:
+            db.execute("UPDATE projects SET sync_state = 'syncing'")
+            db.execute("INSERT INTO leases (project_id, holder, expires_at) "
+                       "VALUES ('acme/web', 'host:1:dead', 1000000000000)")
+        db.close()
+        status = json.loads(self.ok("project", "status", "acme/web", "--json").stdout)
+        self.assertEqual((status["syncState"], status["syncInterruptedAt"]),
+                         ("interrupted", 1000000000000))
+        self.assertIn("interrupted at 2001-09-09T01:46:40Z",
+                      self.ok("project", "status", "acme/web").stdout)
+        self.assertIn("interrupted at 2001-09-09T01:46:40Z", self.ok("project", "list").stdout)
+        env = {"SPECS_MODE": "database", "DATABASE_URL": self.db[1]}
+        service = json.loads(self.ok("status", "--json", env=env).stdout)
+        registration = service["projects"][0]["registration"]
+        self.assertEqual((registration["syncState"], registration["syncInterruptedAt"]),
+                         ("interrupted", 1000000000000))
+        self.assertIn("interrupted at 2001-09-09T01:46:40Z", self.ok("status", env=env).stdout)
+
+
 class StatusTest(unittest.TestCase):
     """`leanspec status`: the service's mode, sources, projects and cache, configured from the
     environment like an app; every bad variable named, no secret shown."""

@@ -481,7 +481,17 @@ TEST_SUITE("github") {
     const std::string before = f.store().project("acme/web")->last_commit;
     CHECK(before != f.repo.head());
     CHECK(f.store().sync_runs("acme/web", 1)[0].outcome == "running");
-    // The dead child's lease runs out; then the sync completes.
+    // The dead child's lease runs out: its sync reads as interrupted, with when.
+    RegisteredProject left;
+    for (int i = 0; i < 1000 && left.sync_state != "interrupted"; ++i) {
+      left = f.db->registered_projects().at(0);
+      if (left.sync_state != "interrupted")
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(left.sync_state == "interrupted");
+    CHECK(left.sync_interrupted_at > 0);
+    CHECK(left.sync_interrupted_at <= unix_ms_now());
+    // Then the sync completes.
     SyncRun run;
     for (int attempt = 0; attempt < 100; ++attempt) {
       run = f.sync->sync_now("acme/web");
@@ -537,6 +547,32 @@ TEST_SUITE("github") {
     CHECK(f.store().project("acme/web")->last_commit == after);
     sync->stop();
     CHECK_FALSE(sync->is_running());
+  }
+
+  TEST_CASE("sync: a sync whose holder died is interrupted, and the next scheduler pass syncs it") {
+    Fixture f;
+    f.first_sync(); // synced just now: its interval (300 s) is far off
+    f.repo.write("specs/002-spec-2/README.md", readme("After the crash"));
+    const std::string head = f.repo.commit();
+    // A holder began a sync and died: its run open, the project "syncing", its lease running out.
+    auto &store = f.store();
+    store.begin_sync_run("acme/web", unix_ms_now());
+    detail::ProjectRecord record = *store.project("acme/web");
+    record.sync_state = "syncing";
+    REQUIRE(store.try_acquire_lease("acme/web", "dead-holder", std::chrono::milliseconds(300)));
+    store.update_project(record);
+    REQUIRE(
+        wait_for([&] { return f.db->registered_projects().at(0).sync_state == "interrupted"; }));
+    CHECK(f.db->registered_projects().at(0).sync_interrupted_at > 0);
+
+    auto scheduler = f.make({.poll = std::chrono::milliseconds(50)});
+    scheduler->start();
+    CHECK(wait_for([&] { return store.project("acme/web")->last_commit == head; }));
+    scheduler->stop();
+    const RegisteredProject after = f.db->registered_projects().at(0);
+    CHECK(after.sync_state == "ok");
+    CHECK(after.sync_interrupted_at == 0);
+    CHECK(f.content("002-spec-2") == readme("After the crash"));
   }
 
   TEST_CASE("sync: request_sync calls coalesce while a sync is queued, and into one more while it "

@@ -977,6 +977,38 @@ TEST_SUITE("store") {
     CHECK(store->sync_runs("acme/api", 0)[0].id == other);
   }
 
+  TEST_CASE_TEMPLATE("a project left syncing without a live lease reads as interrupted", B,
+                     SqliteBackend, PostgresBackend) {
+    B backend;
+    auto store = Store::open(backend.url());
+    store->add_project(project("acme/web"));
+    CHECK(store->project("acme/web")->interrupted_at == 0);
+    ProjectRecord syncing = *store->project("acme/web");
+    syncing.sync_state = "syncing";
+    REQUIRE(store->try_acquire_lease("acme/web", "host-a", 60s));
+    store->update_project(syncing);
+    CHECK(store->project("acme/web")->interrupted_at == 0); // held: under way
+    // Its holder died: the lease ran out at 1234 (unix ms).
+    backend.query("UPDATE leases SET expires_at = 1234 WHERE project_id = 'acme/web'");
+    CHECK(store->project("acme/web")->interrupted_at == 1234);
+    CHECK(store->projects().at(0).interrupted_at == 1234);
+    CHECK(store->project("acme/web")->sync_state == "syncing"); // as stored
+    // No lease left at all (released, the end never written): since the state was set.
+    store->release_lease("acme/web", "host-a");
+    backend.query("DELETE FROM leases");
+    const ProjectRecord orphan = *store->project("acme/web");
+    CHECK(orphan.interrupted_at == orphan.updated_at);
+    CHECK(orphan.interrupted_at > 0);
+    // Taken over: under way again.
+    REQUIRE(store->try_acquire_lease("acme/web", "host-b", 60s));
+    CHECK(store->project("acme/web")->interrupted_at == 0);
+    // Ended: an expired lease of a project not syncing means nothing.
+    backend.query("UPDATE leases SET expires_at = 1234");
+    syncing.sync_state = "ok";
+    store->update_project(syncing);
+    CHECK(store->project("acme/web")->interrupted_at == 0);
+  }
+
   TEST_CASE_TEMPLATE("leases: one holder at a time; expired leases are taken over", B,
                      SqliteBackend, PostgresBackend) {
     B backend;

@@ -96,7 +96,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports);
 /// A RegisteredProject from {id, branch?, specsPath?, syncIntervalSeconds?} (database_source.cpp).
 RegisteredProject read_project(Napi::Env env, const Napi::Value &value);
 /// {id, branch, specsPath, syncIntervalSeconds, syncState, syncError, lastCommit, lastSyncedAt,
-/// snapshotVersion, specCount}, the keys the library's JSON uses for a registration.
+/// syncInterruptedAt, snapshotVersion, specCount}, the keys the library's JSON uses for a
+/// registration.
 Napi::Object write_project(Napi::Env env, const RegisteredProject &project);
 
 // --- GitHub sync values (github_sync.cpp): one conversion for GithubSync and SpecsService ----
