@@ -203,6 +203,18 @@ void expect_positionals(const Arguments &arguments, std::string_view command, st
                 "' (see 'leanspec " + std::string(command) + " --help')");
 }
 
+std::optional<std::string> subject_project(const Context &context, const Arguments &arguments,
+                                           std::string_view command, std::size_t index) {
+  const auto &option = context.project();
+  if (arguments.positionals.size() <= index)
+    return option;
+  const std::string &positional = arguments.positionals[index];
+  if (option && *option != positional)
+    usage_error(std::string(command) + ": the project id '" + positional + "' and --project '" +
+                *option + "' disagree (give one of them)");
+  return positional;
+}
+
 std::string utc_time(std::int64_t unix_ms) {
   if (unix_ms <= 0)
     return "never";
