@@ -47,8 +47,8 @@ struct RegisteredProject {
   /// it over), ok or error (read-only)
   std::string sync_state;
   std::string sync_error; ///< the last sync's error (read-only)
-  std::int64_t sync_interrupted_at =
-      0;                              ///< interrupted: when its lease expired, unix ms (read-only)
+  /// interrupted: when the sync's lease expired, unix ms; else 0 (read-only)
+  std::int64_t sync_interrupted_at = 0;
   std::string last_commit;            ///< SHA of the last synced commit (read-only)
   std::int64_t last_synced_at = 0;    ///< unix ms (read-only)
   std::uint64_t snapshot_version = 0; ///< +1 per stored snapshot that changed something

@@ -35,9 +35,9 @@ struct ProjectRecord {
   std::string etags_json = "{}";      ///< ETags by URL, a JSON object's text
   std::string sync_state = "idle";    ///< idle | syncing | ok | error
   std::string sync_error;
-  /// Read only, derived by projects() and project(): when sync_state is "syncing" but no live
-  /// lease backs it (its holder died or lost it), when the sync stopped being held: the lease's
-  /// expiry (unix ms), else updated_at; 0 otherwise. The scheduler takes such a project over.
+  /// Derived by projects() and project(), never written: for a project whose sync_state is
+  /// "syncing" with no live lease behind it (its holder died or lost it), the lease's expiry
+  /// (unix ms), or updated_at when no lease is left; else 0. The scheduler takes it over.
   std::int64_t interrupted_at = 0;
   /// Unix ms. created_at and updated_at are set by the store (add_project, update_project).
   std::int64_t created_at = 0, updated_at = 0, last_synced_at = 0;
