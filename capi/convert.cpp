@@ -312,6 +312,7 @@ std::string registered_projects_json(const std::vector<RegisteredProject> &proje
     w.key("syncError").string_or_null(p.sync_error);
     w.key("lastCommit").string_or_null(p.last_commit);
     w.key("lastSyncedAt").value(static_cast<long long>(p.last_synced_at));
+    w.key("syncInterruptedAt").value(static_cast<long long>(p.sync_interrupted_at));
     w.key("snapshotVersion").value(static_cast<std::size_t>(p.snapshot_version));
     w.key("specCount").value(p.spec_count);
     w.end_object();

@@ -360,7 +360,8 @@ LEANSPEC_API leanspec_status leanspec_source_remove_project(
 /**
  * Every registered project with its sync state, as a JSON array of {"id", "branch",
  * "specsPath", "syncIntervalMs", "syncState", "syncError", "lastCommit", "lastSyncedAt",
- * "snapshotVersion", "specCount"}. Thread-safety: thread-safe.
+ * "syncInterruptedAt", "snapshotVersion", "specCount"}; "syncState" "interrupted" (with
+ * "syncInterruptedAt", unix ms) is a sync whose holder died. Thread-safety: thread-safe.
  */
 LEANSPEC_API leanspec_status leanspec_source_registered_projects(
     leanspec_string *out, const leanspec_source *source) LEANSPEC_NOEXCEPT;

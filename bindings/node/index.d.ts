@@ -222,12 +222,14 @@ export interface RegisteredProject {
   branch: string;
   specsPath: string;
   syncIntervalSeconds: number;
-  /** idle, syncing, ok or error */
+  /** idle, syncing, interrupted (its holder died; the scheduler takes it over), ok or error */
   syncState: string;
   syncError: string | null;
   lastCommit: string | null;
   /** unix ms; 0 before the first sync */
   lastSyncedAt: number;
+  /** interrupted: when the sync's lease expired, unix ms; else 0 */
+  syncInterruptedAt: number;
   snapshotVersion: number;
   specCount: number;
 }

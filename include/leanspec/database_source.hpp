@@ -44,8 +44,12 @@ struct RegisteredProject {
   std::string branch = "main";
   std::string specs_path = "specs"; ///< the specs folder in the repository
   std::chrono::seconds sync_interval{300};
-  std::string sync_state;             ///< idle, syncing, ok or error (read-only)
-  std::string sync_error;             ///< the last sync's error (read-only)
+  /// idle, syncing, interrupted (a sync's holder died or lost its lease: the scheduler takes
+  /// it over), ok or error (read-only)
+  std::string sync_state;
+  std::string sync_error; ///< the last sync's error (read-only)
+  /// interrupted: when the sync's lease expired, unix ms; else 0 (read-only)
+  std::int64_t sync_interrupted_at = 0;
   std::string last_commit;            ///< SHA of the last synced commit (read-only)
   std::int64_t last_synced_at = 0;    ///< unix ms (read-only)
   std::uint64_t snapshot_version = 0; ///< +1 per stored snapshot that changed something

@@ -55,6 +55,11 @@ struct SyncOptions {
   bool first_sync_tarball = true;
   std::size_t max_file_size = 8u << 20;    ///< larger spec files are left out (as on disk)
   std::size_t max_sync_bytes = 256u << 20; ///< a sync needing more fails
+  /// The store's sync run history, pruned after each run: the newest max_sync_runs runs per
+  /// project are kept (0: no limit by count), none started more than max_sync_run_age_days ago
+  /// (0: no limit by age).
+  std::size_t max_sync_runs = 100;
+  std::chrono::days max_sync_run_age_days{30};
   /// Webhook secrets; up to two are active at once (rotation). None: every delivery rejected.
   std::vector<std::string> webhook_secrets;
   /// Called on the syncing thread as files arrive: (project id, files done, files total).
@@ -118,17 +123,21 @@ public:
   SyncRun sync_now(std::string_view project_id);
 
   /// Queues a sync of the project to run as soon as possible, durably (a scheduler started
-  /// later, in this process or another sharing the database, runs it).
+  /// later, in this process or another sharing the database, runs it). Requests coalesce: any
+  /// number of them while a sync of the project is queued is one sync, and while one runs, one
+  /// more sync after it.
   /// @throws leanspec::Error not_found for an unknown project
   void request_sync(std::string_view project_id);
 
   /// The project's latest sync runs as the store recorded them, newest first, whichever
-  /// process ran them (`limit` 0: all). An unknown project has none; retry_at is not kept.
+  /// process ran them (`limit` 0: all; the store keeps max_sync_runs of them). An unknown
+  /// project has none.
   /// @throws leanspec::Error database when the store fails
   std::vector<SyncRun> sync_runs(std::string_view project_id, std::size_t limit = 20) const;
 
   /// Starts the scheduler threads (no-op when running): each project is synced at its interval
-  /// with jitter, queued requests as soon as possible, rate-limited ones after their retry time.
+  /// with jitter, queued requests as soon as possible, rate-limited ones after their retry time,
+  /// and an interrupted one (its sync's holder died: "syncing" with the lease expired) at once.
   void start();
   /// Stops the scheduler: a sync under way ends at its next request batch; returns when the
   /// threads have ended. No-op when not running.

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <leanspec/error.hpp>
 
 namespace leanspec::cli {
@@ -200,6 +201,37 @@ void expect_positionals(const Arguments &arguments, std::string_view command, st
   if (n > max)
     usage_error(std::string(command) + ": unexpected argument '" + arguments.positionals[max] +
                 "' (see 'leanspec " + std::string(command) + " --help')");
+}
+
+std::optional<std::string> subject_project(const Context &context, const Arguments &arguments,
+                                           std::string_view command, std::size_t index) {
+  const auto &option = context.project();
+  if (arguments.positionals.size() <= index)
+    return option;
+  const std::string &positional = arguments.positionals[index];
+  if (option && *option != positional)
+    usage_error(std::string(command) + ": the project id '" + positional + "' and --project '" +
+                *option + "' disagree (give one of them)");
+  return positional;
+}
+
+std::string utc_time(std::int64_t unix_ms) {
+  if (unix_ms <= 0)
+    return "never";
+  const auto seconds = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+std::string sync_state_text(const RegisteredProject &project) {
+  if (project.sync_state == "interrupted")
+    return "interrupted at " + utc_time(project.sync_interrupted_at);
+  if (project.sync_error.empty())
+    return project.sync_state;
+  return project.sync_state + ": " + project.sync_error;
 }
 
 } // namespace leanspec::cli

@@ -109,5 +109,14 @@ Style priority_style(std::optional<Priority> priority) noexcept;
 /// `what` names the missing one ("spec ref").
 void expect_positionals(const Arguments &arguments, std::string_view command, std::size_t min,
                         std::size_t max, std::string_view what);
+/// The project id a command is about: its positional argument `index` when given, else
+/// --project; empty when neither. Both given and different: a usage error naming both.
+std::optional<std::string> subject_project(const Context &context, const Arguments &arguments,
+                                           std::string_view command, std::size_t index);
+/// Unix ms as "2025-11-01T09:30:00Z"; "never" for 0.
+std::string utc_time(std::int64_t unix_ms);
+/// A registration's sync state for a table: "interrupted at <time>" (a sync whose holder
+/// died), else the state, with ": error" when the last sync failed.
+std::string sync_state_text(const RegisteredProject &project);
 
 } // namespace leanspec::cli

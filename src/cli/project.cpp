@@ -17,12 +17,13 @@ constexpr std::string_view project_help =
     R"~(Usage: leanspec project <add|list|remove|status> [ID] [options]
 
 The GitHub projects registered in the database (--db URL, else $DATABASE_URL, else a SQLite
-file under ~/.local/share/leanspec). An ID is owner/repo.
+file under ~/.local/share/leanspec). An ID is owner/repo, given here or as --project ID.
 
   add ID        register a project
   list          every project, its sync state and how many specs are stored
   remove ID     remove a project and everything stored for it
-  status ID     one project's settings and sync state
+  status ID     one project's settings and sync state (idle, syncing, ok, error, or
+                interrupted: the process syncing it died; the next scheduler pass syncs it)
 
 Options (add):
   --branch B        the branch to read (default main)
@@ -30,11 +31,12 @@ Options (add):
   --interval S      seconds between scheduled syncs (default 300; 0: the scheduler's default,
                     hourly), each wait varied by 10%
 
-Then 'leanspec sync --project ID' fetches its specs from GitHub ($GITHUB_TOKEN, and
+Then 'leanspec sync ID' fetches its specs from GitHub ($GITHUB_TOKEN, and
 $GITHUB_API_URL for GitHub Enterprise).
 )~";
 
-constexpr std::string_view import_help = R"~(Usage: leanspec import --project ID [--specs-dir DIR]
+constexpr std::string_view import_help = R"~(Usage: leanspec import ID [--specs-dir DIR]
+       leanspec import --project ID [--specs-dir DIR]
 
 Store the specs of a local directory (--specs-dir, else .lean-spec/config.json, else ./specs)
 as the snapshot of the registered project ID, in one transaction that writes only what
@@ -49,6 +51,7 @@ std::string project_json(const RegisteredProject &p) {
          ",\"syncState\":", json_string(p.sync_state), ",\"syncError\":", json_string(p.sync_error),
          ",\"lastCommit\":", json_string(p.last_commit),
          ",\"lastSyncedAt\":", std::to_string(p.last_synced_at),
+         ",\"syncInterruptedAt\":", std::to_string(p.sync_interrupted_at),
          ",\"snapshotVersion\":", std::to_string(p.snapshot_version),
          ",\"specCount\":", std::to_string(p.spec_count), "}");
   return out;
@@ -65,10 +68,12 @@ const RegisteredProject &find_project(const std::vector<RegisteredProject> &all,
 int run_project(Context &context, const Arguments &arguments) {
   expect_positionals(arguments, "project", 1, 2, "action (add, list, remove or status)");
   const std::string &action = arguments.positionals[0];
+  const std::optional<std::string> subject =
+      subject_project(context, arguments, "project " + action, 1);
   const auto id = [&]() -> const std::string & {
-    if (arguments.positionals.size() != 2)
+    if (!subject)
       usage_error("leanspec project " + action + " needs a project id (owner/repo)");
-    return arguments.positionals[1];
+    return *subject;
   };
   DatabaseSource &db = context.database();
   if (action == "add") {
@@ -93,6 +98,8 @@ int run_project(Context &context, const Arguments &arguments) {
   } else if (action == "list" || action == "status") {
     if (action == "list" && arguments.positionals.size() != 1)
       usage_error("leanspec project list takes no project id");
+    if (action == "list" && context.project())
+      usage_error("leanspec project list takes no --project");
     std::vector<RegisteredProject> shown = db.registered_projects();
     if (action == "status")
       shown = {find_project(shown, id())};
@@ -110,7 +117,7 @@ int run_project(Context &context, const Arguments &arguments) {
                      {p.specs_path},
                      {std::to_string(p.spec_count)},
                      {std::to_string(p.snapshot_version)},
-                     {p.sync_error.empty() ? p.sync_state : p.sync_state + ": " + p.sync_error},
+                     {sync_state_text(p)},
                      {p.last_commit.substr(0, 12)}});
     if (shown.empty())
       context.out += "(no projects; add one with 'leanspec project add owner/repo')\n";
@@ -123,20 +130,20 @@ int run_project(Context &context, const Arguments &arguments) {
 }
 
 int run_import(Context &context, const Arguments &arguments) {
-  expect_positionals(arguments, "import", 0, 0, "");
-  if (!context.project())
-    usage_error("leanspec import needs --project ID");
+  expect_positionals(arguments, "import", 0, 1, "");
+  const std::optional<std::string> id = subject_project(context, arguments, "import", 0);
+  if (!id)
+    usage_error("leanspec import needs a project id (ID or --project ID)");
   const FilesystemOptions local = context.source_options();
-  const ImportResult result =
-      context.database().import_directory(*context.project(), local.specs_dir);
+  const ImportResult result = context.database().import_directory(*id, local.specs_dir);
   if (context.json())
-    append(context.out, "{\"projectId\":", json_string(*context.project()),
+    append(context.out, "{\"projectId\":", json_string(*id),
            ",\"added\":", std::to_string(result.added),
            ",\"updated\":", std::to_string(result.updated),
            ",\"removed\":", std::to_string(result.removed),
            ",\"version\":", std::to_string(result.version), "}\n");
   else
-    append(context.out, *context.project(), ": ", std::to_string(result.added), " added, ",
+    append(context.out, *id, ": ", std::to_string(result.added), " added, ",
            std::to_string(result.updated), " updated, ", std::to_string(result.removed),
            " removed (version ", std::to_string(result.version), ")\n");
   return 0;

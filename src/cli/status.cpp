@@ -5,7 +5,6 @@
 #include "table.hpp"
 
 #include <cstdio>
-#include <ctime>
 #include <leanspec/error.hpp>
 #include <leanspec/specs_service.hpp>
 
@@ -26,17 +25,6 @@ Prints the mode; each source (filesystem, database) with its state (ok, stale: a
 from the last data read, down: unreachable), error and since when; every project with its
 source, spec count and last sync (state, time, commit); and this process's cache counters.
 )~";
-
-std::string utc_time(std::int64_t unix_ms) {
-  if (unix_ms <= 0)
-    return "never";
-  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 // A driver's message may hold newlines and tabs: one table line each.
 std::string one_line(std::string text) {
@@ -115,9 +103,7 @@ int run(Context &context, const Arguments &arguments) {
   for (std::size_t i = 0; i < projects.size(); ++i) {
     const auto &p = projects[i];
     const auto &r = p.registration;
-    std::string sync = r ? r->sync_state : "-";
-    if (r && !r->sync_error.empty())
-      sync += ": " + one_line(r->sync_error);
+    const std::string sync = r ? one_line(sync_state_text(*r)) : "-";
     table.add_row({{p.project.id},
                    {std::string(to_string(p.source)) + (p.stale ? " (stale)" : ""),
                     p.stale ? Style::yellow : Style::none},

@@ -1,10 +1,12 @@
-// `leanspec sync`: syncs one registered project (--project) or all of them from GitHub now,
-// with a progress bar on a terminal, one line per project otherwise, JSON with --json.
+// `leanspec sync`: syncs one registered project (ID or --project) or all of them from GitHub
+// now, with a progress bar on a terminal, one line per project otherwise, and with --json the
+// run as to_json(SyncRun) (an array of them when every project is synced).
 #include "command.hpp"
 
 #include <cstdio>
 #include <leanspec/error.hpp>
 #include <leanspec/github_sync.hpp>
+#include <leanspec/json.hpp>
 #include <unistd.h>
 
 namespace leanspec::cli {
@@ -13,13 +15,16 @@ namespace {
 
 constexpr OptionSpec options[] = {{"--api-url", true}};
 
-constexpr std::string_view help = R"~(Usage: leanspec sync [--project ID] [--db URL] [--api-url URL]
+constexpr std::string_view help = R"~(Usage: leanspec sync [ID] [--db URL] [--api-url URL]
+       leanspec sync [--project ID] [--db URL] [--api-url URL]
 
-Sync registered GitHub projects into the database now: --project ID, else every project.
+Sync registered GitHub projects into the database now: ID (or --project ID), else every
+project.
 Only what changed since the last sync is fetched (an unchanged branch costs one request that
 does not count against the rate limit). Prints one line per project: outcome, specs added,
 updated and removed, requests made and how the files came (blobs, tarball); a progress bar on
-a terminal. Exits 5 when a sync failed or was rate-limited (its error is printed).
+a terminal. With --json, the sync run as JSON (of every project: an array of them). Exits 5
+when a sync failed or was rate-limited (its error is printed).
 
 Environment:
   GITHUB_TOKEN     the token to authenticate with (else anonymous: 60 requests an hour)
@@ -28,22 +33,6 @@ Environment:
 Options:
   --api-url URL    the REST API root, instead of $GITHUB_API_URL
 )~";
-
-std::string run_json(const SyncRun &run) {
-  std::string out;
-  append(out, "{\"projectId\":", json_string(run.project_id), ",\"runId\":", std::to_string(run.id),
-         ",\"outcome\":", json_string(to_string(run.outcome)),
-         ",\"added\":", std::to_string(run.added), ",\"updated\":", std::to_string(run.updated),
-         ",\"removed\":", std::to_string(run.removed),
-         ",\"requests\":", std::to_string(run.requests),
-         ",\"notModified\":", std::to_string(run.not_modified),
-         ",\"bytes\":", std::to_string(run.bytes),
-         ",\"durationMs\":", std::to_string(run.duration.count()),
-         ",\"rateLimitRemaining\":", std::to_string(run.rate_limit_remaining),
-         ",\"path\":", json_string(run.path), ",\"commit\":", json_string(run.commit),
-         ",\"retryAt\":", std::to_string(run.retry_at), ",\"error\":", json_string(run.error), "}");
-  return out;
-}
 
 std::string run_line(const Context &context, const SyncRun &run) {
   std::string line;
@@ -79,7 +68,8 @@ void draw_bar(const std::string &project, std::size_t done, std::size_t total) {
 }
 
 int run_sync(Context &context, const Arguments &arguments) {
-  expect_positionals(arguments, "sync", 0, 0, "");
+  expect_positionals(arguments, "sync", 0, 1, "");
+  const std::optional<std::string> subject = subject_project(context, arguments, "sync", 0);
   auto database = context.shared_database();
   SyncOptions sync_options;
   if (const auto *url = arguments.last("--api-url"))
@@ -96,8 +86,8 @@ int run_sync(Context &context, const Arguments &arguments) {
     };
   GithubSync sync(database, std::move(sync_options));
   std::vector<std::string> ids;
-  if (context.project())
-    ids.push_back(*context.project());
+  if (subject)
+    ids.push_back(*subject);
   else
     for (const auto &project : database->registered_projects())
       ids.push_back(project.id);
@@ -105,7 +95,7 @@ int run_sync(Context &context, const Arguments &arguments) {
     throw Error(ErrorCode::not_found,
                 "no project is registered (add one with 'leanspec project add owner/repo')");
   int exit_code = 0;
-  std::vector<std::string> items;
+  std::vector<SyncRun> runs;
   for (const auto &id : ids) {
     const SyncRun run = sync.sync_now(id);
     if (drawn) {
@@ -115,7 +105,7 @@ int run_sync(Context &context, const Arguments &arguments) {
     if (run.outcome == SyncOutcome::error || run.outcome == SyncOutcome::rate_limited)
       exit_code = 5;
     if (context.json()) {
-      items.push_back(run_json(run));
+      runs.push_back(run);
     } else {
       // Printed as each project ends: a long list shows its progress.
       const std::string line = context.terminal().safe(run_line(context, run));
@@ -124,7 +114,7 @@ int run_sync(Context &context, const Arguments &arguments) {
     }
   }
   if (context.json())
-    append(context.out, context.project() ? items.front() : "[" + join(items, ",") + "]", "\n");
+    append(context.out, subject ? to_json(runs.front()) : to_json(runs), "\n");
   return exit_code;
 }
 

@@ -112,7 +112,8 @@ RegisteredProject to_registered(const detail::ProjectRecord &r, std::size_t spec
   p.branch = r.branch;
   p.specs_path = r.specs_path;
   p.sync_interval = r.sync_interval;
-  p.sync_state = r.sync_state;
+  p.sync_state = r.interrupted_at ? "interrupted" : r.sync_state;
+  p.sync_interrupted_at = r.interrupted_at;
   p.sync_error = r.sync_error;
   p.last_commit = r.last_commit;
   p.last_synced_at = r.last_synced_at;

@@ -387,12 +387,22 @@ ALTER TABLE relationships DROP CONSTRAINT relationships_project_id_spec_path_fke
   ADD FOREIGN KEY (project_id) REFERENCES projects (id) ON DELETE CASCADE;
 )sql";
 
+// v6 "sync run retry times": a rate-limited run keeps when it may run again (unix seconds), so
+// the run history tells what sync_now answered.
+constexpr const char *sqlite_v6 = R"sql(
+ALTER TABLE sync_runs ADD COLUMN retry_at INTEGER NOT NULL DEFAULT 0;
+)sql";
+constexpr const char *postgres_v6 = R"sql(
+ALTER TABLE sync_runs ADD COLUMN retry_at BIGINT NOT NULL DEFAULT 0;
+)sql";
+
 constexpr Migration all[] = {
     {1, "initial schema", sqlite_v1, postgres_v1},
     {2, "search terms", sqlite_v2, postgres_v2},
     {3, "github sync queue, blob cache, sync run details", sqlite_v3, postgres_v3},
     {4, "search rows written by the store", sqlite_v4, postgres_v4},
     {5, "lighter snapshot writes", sqlite_v5, postgres_v5},
+    {6, "sync run retry times", sqlite_v6, postgres_v6},
 };
 
 } // namespace

@@ -23,6 +23,7 @@
 #include <dlfcn.h>
 #include <leanspec/error.hpp>
 #include <libpq-fe.h>
+#include <limits>
 #include <mutex>
 #include <poll.h>
 #include <type_traits>
@@ -323,12 +324,18 @@ ProjectRecord read_project(const PGresult *r, int row) {
   p.updated_at = to_int(r, row, 12);
   p.last_synced_at = to_int(r, row, 13);
   p.snapshot_version = static_cast<std::uint64_t>(to_int(r, row, 14));
+  p.interrupted_at = to_int(r, row, 15);
   return p;
 }
 
+// The last column is ProjectRecord::interrupted_at: "syncing" without a live lease, by the
+// server's clock (as leases are).
 constexpr const char *project_columns =
     "id, owner, repo, branch, specs_path, sync_interval_s, last_commit, last_tree, etags, "
-    "sync_state, sync_error, created_at, updated_at, last_synced_at, snapshot_version";
+    "sync_state, sync_error, created_at, updated_at, last_synced_at, snapshot_version, "
+    "CASE WHEN sync_state <> 'syncing' THEN 0 ELSE coalesce((SELECT CASE WHEN l.expires_at <= "
+    "(extract(epoch FROM clock_timestamp()) * 1000)::bigint THEN l.expires_at ELSE 0 END "
+    "FROM leases l WHERE l.project_id = projects.id), updated_at) END";
 
 class PostgresStore;
 
@@ -1161,8 +1168,8 @@ public:
           Result r =
               s.exec("SELECT id, project_id, started_at, ended_at, outcome, added, updated, "
                      "removed, requests, not_modified, rate_limit_remaining, error, path, bytes, "
-                     "duration_ms, commit_sha FROM sync_runs WHERE project_id = $1 ORDER BY id "
-                     "DESC LIMIT $2::bigint",
+                     "duration_ms, commit_sha, retry_at FROM sync_runs WHERE project_id = $1 "
+                     "ORDER BY id DESC LIMIT $2::bigint",
                      params);
           std::vector<SyncRunRecord> out;
           for (int i = 0; i < PQntuples(r.get()); ++i) {
@@ -1183,11 +1190,27 @@ public:
             run_row.details.bytes = to_int(r.get(), i, 13);
             run_row.details.duration_ms = to_int(r.get(), i, 14);
             run_row.details.commit = to_string(r.get(), i, 15);
+            run_row.retry_at = to_int(r.get(), i, 16);
             out.push_back(std::move(run_row));
           }
           return out;
         },
         Retry::once);
+  }
+
+  void prune_sync_runs(std::string_view project_id, std::size_t keep,
+                       std::int64_t started_before) override {
+    if (keep == 0 && started_before == 0)
+      return;
+    run("pruning sync runs", [&](Session &s) {
+      // OFFSET NULL would mean OFFSET 0: no limit by count is an offset past any table.
+      const std::int64_t offset =
+          keep ? static_cast<std::int64_t>(keep) : std::numeric_limits<std::int64_t>::max();
+      s.exec("DELETE FROM sync_runs WHERE project_id = $1 AND (started_at < $2 "
+             "OR id <= (SELECT id FROM sync_runs WHERE project_id = $1 ORDER BY id DESC "
+             "LIMIT 1 OFFSET $3::bigint))",
+             Params().text(project_id).integer(started_before).integer(offset));
+    });
   }
 
   bool record_delivery(std::string_view delivery_id) override {
@@ -1359,7 +1382,7 @@ private:
     Result result = s.exec("UPDATE sync_runs SET ended_at = $2, outcome = $3, added = $4, "
                            "updated = $5, removed = $6, requests = $7, not_modified = $8, "
                            "rate_limit_remaining = $9, error = $10, path = $11, bytes = $12, "
-                           "duration_ms = $13, commit_sha = $14 WHERE id = $1",
+                           "duration_ms = $13, commit_sha = $14, retry_at = $15 WHERE id = $1",
                            Params()
                                .integer(r.id)
                                .integer(r.ended_at ? r.ended_at : now_ms())
@@ -1374,7 +1397,8 @@ private:
                                .text(r.details.path)
                                .integer(r.details.bytes)
                                .integer(r.details.duration_ms)
-                               .text(r.details.commit));
+                               .text(r.details.commit)
+                               .integer(r.retry_at));
     if (affected(result.get()) == 0)
       throw Error(ErrorCode::not_found, "no sync run " + std::to_string(r.id));
   }

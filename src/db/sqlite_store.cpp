@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <leanspec/error.hpp>
+#include <limits>
 #include <mutex>
 #include <poll.h>
 #include <sqlite3.h>
@@ -130,12 +131,17 @@ ProjectRecord read_project(SQLite::Statement &q) {
   p.updated_at = q.getColumn(12).getInt64();
   p.last_synced_at = q.getColumn(13).getInt64();
   p.snapshot_version = static_cast<std::uint64_t>(q.getColumn(14).getInt64());
+  p.interrupted_at = q.getColumn(15).getInt64();
   return p;
 }
 
+// The last column is ProjectRecord::interrupted_at: "syncing" without a live lease.
 constexpr const char *project_columns =
     "id, owner, repo, branch, specs_path, sync_interval_s, last_commit, last_tree, etags, "
-    "sync_state, sync_error, created_at, updated_at, last_synced_at, snapshot_version";
+    "sync_state, sync_error, created_at, updated_at, last_synced_at, snapshot_version, "
+    "CASE WHEN sync_state <> 'syncing' THEN 0 ELSE coalesce((SELECT CASE WHEN l.expires_at <= "
+    "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) THEN l.expires_at ELSE 0 END "
+    "FROM leases l WHERE l.project_id = projects.id), updated_at) END";
 
 // The schema version recorded in the file (0: none). Reads only.
 int recorded_version(Connection &db) {
@@ -758,8 +764,8 @@ public:
     return run("listing sync runs", [&](Connection &db) {
       SQLite::Statement q(db, "SELECT id, project_id, started_at, ended_at, outcome, added, "
                               "updated, removed, requests, not_modified, rate_limit_remaining, "
-                              "error, path, bytes, duration_ms, commit_sha FROM sync_runs "
-                              "WHERE project_id = ? ORDER BY id DESC LIMIT ?");
+                              "error, path, bytes, duration_ms, commit_sha, retry_at "
+                              "FROM sync_runs WHERE project_id = ? ORDER BY id DESC LIMIT ?");
       bind_text(q, 1, project_id);
       q.bind(2, limit ? static_cast<std::int64_t>(limit) : std::int64_t{-1});
       std::vector<SyncRunRecord> out;
@@ -781,9 +787,25 @@ public:
         r.details.bytes = q.getColumn(13).getInt64();
         r.details.duration_ms = q.getColumn(14).getInt64();
         r.details.commit = q.getColumn(15).getString();
+        r.retry_at = q.getColumn(16).getInt64();
         out.push_back(std::move(r));
       }
       return out;
+    });
+  }
+
+  void prune_sync_runs(std::string_view project_id, std::size_t keep,
+                       std::int64_t started_before) override {
+    if (keep == 0 && started_before == 0)
+      return;
+    run("pruning sync runs", [&](Connection &db) {
+      SQLite::Statement q(db, "DELETE FROM sync_runs WHERE project_id = ?1 AND (started_at < ?2 "
+                              "OR id <= (SELECT id FROM sync_runs WHERE project_id = ?1 "
+                              "ORDER BY id DESC LIMIT 1 OFFSET ?3))");
+      bind_text(q, 1, project_id);
+      q.bind(2, started_before);
+      q.bind(3, keep ? static_cast<std::int64_t>(keep) : std::numeric_limits<std::int64_t>::max());
+      q.exec();
     });
   }
 
@@ -973,7 +995,7 @@ private:
     SQLite::Statement q(db, "UPDATE sync_runs SET ended_at = ?, outcome = ?, added = ?, "
                             "updated = ?, removed = ?, requests = ?, not_modified = ?, "
                             "rate_limit_remaining = ?, error = ?, path = ?, bytes = ?, "
-                            "duration_ms = ?, commit_sha = ? WHERE id = ?");
+                            "duration_ms = ?, commit_sha = ?, retry_at = ? WHERE id = ?");
     q.bind(1, r.ended_at ? r.ended_at : now_ms());
     q.bind(2, r.outcome);
     q.bind(3, r.added);
@@ -987,7 +1009,8 @@ private:
     q.bind(11, r.details.bytes);
     q.bind(12, r.details.duration_ms);
     q.bind(13, r.details.commit);
-    q.bind(14, r.id);
+    q.bind(14, r.retry_at);
+    q.bind(15, r.id);
     if (q.exec() == 0)
       throw Error(ErrorCode::not_found, "no sync run " + std::to_string(r.id));
   }

@@ -36,6 +36,10 @@ struct ProjectRecord {
   std::string etags_json = "{}";      ///< ETags by URL, a JSON object's text
   std::string sync_state = "idle";    ///< idle | syncing | ok | error
   std::string sync_error;
+  /// Derived by projects() and project(), never written: for a project whose sync_state is
+  /// "syncing" with no live lease behind it (its holder died or lost it), the lease's expiry
+  /// (unix ms), or updated_at when no lease is left; else 0. The scheduler takes it over.
+  std::int64_t interrupted_at = 0;
   /// Unix ms. created_at and updated_at are set by the store (add_project, update_project).
   std::int64_t created_at = 0, updated_at = 0, last_synced_at = 0;
   std::uint64_t snapshot_version = 0; ///< +1 per replace_specs that changed something (store-set)
@@ -91,6 +95,7 @@ struct SyncRunRecord {
   int rate_limit_remaining = -1; ///< -1: unknown
   std::string error;
   SyncRunDetails details;
+  std::int64_t retry_at = 0; ///< rate_limited: unix seconds when it may run again (schema v6)
 };
 
 /// What Store::finish_sync records besides a snapshot.
@@ -259,6 +264,10 @@ public:
                                     const SyncFinish &finish) = 0;
   /// The project's latest runs, newest first (`limit` 0: all; an unknown project has none).
   virtual std::vector<SyncRunRecord> sync_runs(std::string_view project_id, std::size_t limit) = 0;
+  /// Forgets the project's runs past its newest `keep` (0: no limit by count) and those that
+  /// started before `started_before` (unix ms; 0: no limit by age), in one statement.
+  virtual void prune_sync_runs(std::string_view project_id, std::size_t keep,
+                               std::int64_t started_before) = 0;
   /// Remembers a webhook delivery id; false when it had been recorded before (a redelivery).
   /// Ids older than delivery_retention are forgotten in the same call (an indexed range
   /// delete, usually of nothing): GitHub redelivers within 3 days.

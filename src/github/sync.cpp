@@ -1325,6 +1325,7 @@ struct GithubSync::Impl {
       f.run.error = run.error;
       f.run.details = {run.path, static_cast<std::int64_t>(run.bytes), run.duration.count(),
                        run.commit};
+      f.run.retry_at = run.retry_at;
       return f;
     };
     detail::ReplaceResult replaced;
@@ -1356,9 +1357,22 @@ struct GithubSync::Impl {
           store.set_retry_at(project.id, 0);
       }
     }
+    prune_runs(project.id);
     if (run.added + run.updated + run.removed > 0)
       detail::DatabaseSourceAccess::invalidate(*source, project.id);
     return run;
+  }
+
+  // The run history within max_sync_runs and max_sync_run_age_days; a failure to prune fails
+  // no sync (the next run prunes again).
+  void prune_runs(const std::string &id) noexcept {
+    const auto age =
+        std::chrono::duration_cast<std::chrono::milliseconds>(options.max_sync_run_age_days)
+            .count();
+    try {
+      store.prune_sync_runs(id, options.max_sync_runs, age > 0 ? unix_ms() - age : 0);
+    } catch (const std::exception &) {
+    }
   }
 
   // --- scheduler ------------------------------------------------------------------------------
@@ -1399,6 +1413,10 @@ struct GithubSync::Impl {
             }
             due = it->second;
           }
+          // A sync whose holder died (or lost its lease): taken over at once, unless this
+          // process's own failures are backing off.
+          if (project.interrupted_at > 0 && !failures.count(project.id))
+            due = std::min(due, project.interrupted_at);
           due = std::max(due, retry_at);
           if (const auto nb = not_before.find(project.id); nb != not_before.end())
             due = std::max(due, nb->second);
@@ -1579,6 +1597,7 @@ std::vector<SyncRun> GithubSync::sync_runs(std::string_view project_id, std::siz
     run.rate_limit_remaining = record.rate_limit_remaining;
     run.path = std::move(record.details.path);
     run.commit = std::move(record.details.commit);
+    run.retry_at = record.retry_at;
     run.error = std::move(record.error);
   }
   return out;

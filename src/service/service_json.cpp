@@ -71,6 +71,7 @@ std::string to_json(const ServedProject &served) {
     w.key("syncError").string_or_null(r->sync_error);
     w.key("lastCommit").string_or_null(r->last_commit);
     w.key("lastSyncedAt").value(static_cast<long long>(r->last_synced_at));
+    w.key("syncInterruptedAt").value(static_cast<long long>(r->sync_interrupted_at));
     w.key("snapshotVersion").value(static_cast<long long>(r->snapshot_version));
     w.key("specCount").value(r->spec_count);
     w.end_object();

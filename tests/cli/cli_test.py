@@ -1011,6 +1011,127 @@ class DatabaseTest(unittest.TestCase):
         self.assertNotIn("hunter2secret", result.stderr + result.stdout)
 
 
+class ProjectSubjectTest(unittest.TestCase):
+    """Commands about one project (sync, project status/remove/add, import) take its id as an
+    argument or as --project; `sync --json` prints the sync run as the library writes it."""
+
+    SYNC_RUN_KEYS = {"id", "projectId", "outcome", "startedAt", "endedAt", "added", "updated",
+                     "removed", "requests", "notModified", "bytes", "durationMs",
+                     "rateLimitRemaining", "path", "commit", "retryAt", "error"}
+
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="leanspec-cli-db-")
+        self.root = self._tmp.name
+        self.db = ["--db", "sqlite:" + os.path.join(self.root, "specs.db")]
+
+    def tearDown(self):
+        self._tmp.cleanup()
+
+    def run_cli(self, *args, env=None):
+        full_env = {k: v for k, v in os.environ.items()
+                    if k not in ("GITHUB_TOKEN", "GITHUB_API_URL", "DATABASE_URL")}
+        full_env.update(env or {})
+        return subprocess.run([BINARY, *self.db, *args], capture_output=True, text=True,
+                              timeout=120, env=full_env)
+
+    def ok(self, *args, **kwargs):
+        result = self.run_cli(*args, **kwargs)
+        self.assertEqual(result.returncode, 0, f"{args}: stderr={result.stderr!r}")
+        return result
+
+    def test_positional_id_and_project_option_agree(self):
+        specs = os.path.join(self.root, "specs")
+        spec(specs, "001-alpha", "status: planned", "# Alpha\n")
+        self.ok("project", "add", "acme/web")
+        self.ok("project", "add", "--project", "acme/api")
+        by_arg = json.loads(self.ok("project", "status", "acme/web", "--json").stdout)
+        by_option = json.loads(self.ok("--project", "acme/web", "project", "status", "--json").stdout)
+        self.assertEqual(by_arg, by_option)
+        self.assertEqual(json.loads(self.ok("project", "status", "acme/api", "--json").stdout)["id"],
+                         "acme/api")
+        same = self.ok("--project", "acme/web", "project", "status", "acme/web", "--json")
+        self.assertEqual(json.loads(same.stdout), by_arg)
+        for args in (["--project", "acme/api", "project", "status", "acme/web"],
+                     ["--project", "acme/api", "sync", "acme/web"],
+                     ["--project", "acme/api", "import", "acme/web", "--specs-dir", specs],
+                     ["--project", "acme/api", "project", "remove", "acme/web"]):
+            result = self.run_cli(*args)
+            self.assertEqual(result.returncode, 2, f"{args}: {result.stderr}")
+            self.assertIn("acme/web", result.stderr)
+            self.assertIn("acme/api", result.stderr)
+        imported = json.loads(self.ok("import", "acme/web", "--specs-dir", specs, "--json").stdout)
+        self.assertEqual((imported["projectId"], imported["added"]), ("acme/web", 1))
+        again = json.loads(self.ok("--project", "acme/web", "import", "--specs-dir", specs,
+                                   "--json").stdout)
+        self.assertEqual((again["added"], again["version"]), (0, 1))
+        self.assertEqual(self.run_cli("import", "--specs-dir", specs).returncode, 2)
+        self.ok("project", "remove", "--project", "acme/api")
+        self.ok("project", "remove", "acme/web")
+        self.assertEqual(json.loads(self.ok("project", "list", "--json").stdout), [])
+
+    def test_sync_json_is_the_sync_run(self):
+        repo = os.path.join(self.root, "repo")
+        spec(os.path.join(repo, "specs"), "001-alpha", "status: planned", "# Alpha\n")
+        spec(os.path.join(repo, "specs"), "002-beta", "status: draft", "# Beta\n")
+        git = ["git", "-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com"]
+        subprocess.run(["git", "init", "-q", "-b", "main", repo], check=True)
+        subprocess.run([*git, "add", "-A"], check=True)
+        subprocess.run([*git, "commit", "-q", "-m", "specs"], check=True)
+        fake = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support",
+                            "fake_github.py")
+        server = subprocess.Popen([sys.executable, fake, "--repo", repo,
+                                   "--parent-pid", str(os.getpid())],
+                                  stdout=subprocess.PIPE, text=True)
+        try:
+            api = "http://127.0.0.1:" + server.stdout.readline().split()[0]
+            self.ok("project", "add", "acme/web")
+            run = json.loads(self.ok("sync", "acme/web", "--api-url", api, "--json").stdout)
+            self.assertEqual(set(run), self.SYNC_RUN_KEYS)
+            self.assertEqual((run["projectId"], run["outcome"], run["added"]), ("acme/web", "ok", 2))
+            self.assertGreater(run["id"], 0)
+            again = json.loads(self.ok("--project", "acme/web", "sync", "--api-url", api,
+                                       "--json").stdout)
+            self.assertEqual(set(again), self.SYNC_RUN_KEYS)
+            self.assertEqual(again["outcome"], "not_modified")
+            self.assertEqual(again["commit"], run["commit"])
+            # Every project: an array of runs (acme/api is unknown to the fake: an error run).
+            self.ok("project", "add", "acme/api")
+            every = self.run_cli("sync", "--api-url", api, "--json")
+            self.assertEqual(every.returncode, 5, every.stderr)
+            runs = json.loads(every.stdout)
+            self.assertEqual([(r["projectId"], r["outcome"]) for r in runs],
+                             [("acme/api", "error"), ("acme/web", "not_modified")])
+            for r in runs:
+                self.assertEqual(set(r), self.SYNC_RUN_KEYS)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            server.stdout.close()
+
+    def test_an_interrupted_sync_reads_as_interrupted_with_its_time(self):
+        import sqlite3
+        self.ok("project", "add", "acme/web")
+        # A sync's process was killed: the state says syncing, its lease ran out at 1e12 ms.
+        db = sqlite3.connect(os.path.join(self.root, "specs.db"))
+        with db:
+            db.execute("UPDATE projects SET sync_state = 'syncing'")
+            db.execute("INSERT INTO leases (project_id, holder, expires_at) "
+                       "VALUES ('acme/web', 'host:1:dead', 1000000000000)")
+        db.close()
+        status = json.loads(self.ok("project", "status", "acme/web", "--json").stdout)
+        self.assertEqual((status["syncState"], status["syncInterruptedAt"]),
+                         ("interrupted", 1000000000000))
+        self.assertIn("interrupted at 2001-09-09T01:46:40Z",
+                      self.ok("project", "status", "acme/web").stdout)
+        self.assertIn("interrupted at 2001-09-09T01:46:40Z", self.ok("project", "list").stdout)
+        env = {"SPECS_MODE": "database", "DATABASE_URL": self.db[1]}
+        service = json.loads(self.ok("status", "--json", env=env).stdout)
+        registration = service["projects"][0]["registration"]
+        self.assertEqual((registration["syncState"], registration["syncInterruptedAt"]),
+                         ("interrupted", 1000000000000))
+        self.assertIn("interrupted at 2001-09-09T01:46:40Z", self.ok("status", env=env).stdout)
+
+
 class StatusTest(unittest.TestCase):
     """`leanspec status`: the service's mode, sources, projects and cache, configured from the
     environment like an app; every bad variable named, no secret shown."""

@@ -133,6 +133,19 @@ struct Fixture {
   }
 };
 
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Polls `done` every 10 ms, 30 s at most; its last answer.
+template <class Done> bool wait_for(Done &&done) {
+  for (int i = 0; i < 3000 && !done(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return done();
+}
+
 } // namespace
 
 TEST_SUITE("github") {
@@ -292,6 +305,9 @@ TEST_SUITE("github") {
     CHECK(schedules[0].retry_at == reset_at * 1000);
     CHECK(f.store().project("acme/web")->sync_state == "error");
     CHECK(f.store().sync_runs("acme/web", 1)[0].outcome == "rate_limited");
+    const SyncRun recorded = slow->sync_runs("acme/web", 1).at(0);
+    CHECK(recorded.outcome == SyncOutcome::rate_limited);
+    CHECK(recorded.retry_at == limited.retry_at); // as sync_now answered it
 
     f.server->configure(R"({"rate_limit": null})");
     f.server->reset_stats();
@@ -589,7 +605,17 @@ TEST_SUITE("github") {
     const std::string before = f.store().project("acme/web")->last_commit;
     CHECK(before != f.repo.head());
     CHECK(f.store().sync_runs("acme/web", 1)[0].outcome == "running");
-    // The dead child's lease runs out; then the sync completes.
+    // The dead child's lease runs out: its sync reads as interrupted, with when.
+    RegisteredProject left;
+    for (int i = 0; i < 1000 && left.sync_state != "interrupted"; ++i) {
+      left = f.db->registered_projects().at(0);
+      if (left.sync_state != "interrupted")
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(left.sync_state == "interrupted");
+    CHECK(left.sync_interrupted_at > 0);
+    CHECK(left.sync_interrupted_at <= unix_ms_now());
+    // Then the sync completes.
     SyncRun run;
     for (int attempt = 0; attempt < 100; ++attempt) {
       run = f.sync->sync_now("acme/web");
@@ -646,6 +672,95 @@ TEST_SUITE("github") {
     CHECK(f.store().project("acme/web")->last_commit == after);
     sync->stop();
     CHECK_FALSE(sync->is_running());
+  }
+
+  TEST_CASE("sync: a sync whose holder died is interrupted, and the next scheduler pass syncs it") {
+    Fixture f;
+    f.first_sync(); // synced just now: its interval (300 s) is far off
+    f.repo.write("specs/002-spec-2/README.md", readme("After the crash"));
+    const std::string head = f.repo.commit();
+    // A holder began a sync and died: its run open, the project "syncing", its lease running out.
+    auto &store = f.store();
+    store.begin_sync_run("acme/web", unix_ms_now());
+    detail::ProjectRecord record = *store.project("acme/web");
+    record.sync_state = "syncing";
+    REQUIRE(store.try_acquire_lease("acme/web", "dead-holder", std::chrono::milliseconds(300)));
+    store.update_project(record);
+    REQUIRE(
+        wait_for([&] { return f.db->registered_projects().at(0).sync_state == "interrupted"; }));
+    CHECK(f.db->registered_projects().at(0).sync_interrupted_at > 0);
+
+    auto scheduler = f.make({.poll = std::chrono::milliseconds(50)});
+    scheduler->start();
+    CHECK(wait_for([&] { return store.project("acme/web")->last_commit == head; }));
+    scheduler->stop();
+    const RegisteredProject after = f.db->registered_projects().at(0);
+    CHECK(after.sync_state == "ok");
+    CHECK(after.sync_interrupted_at == 0);
+    CHECK(f.content("002-spec-2") == readme("After the crash"));
+  }
+
+  TEST_CASE("sync: request_sync calls coalesce while a sync is queued, and into one more while it "
+            "runs") {
+    Fixture f;
+    f.first_sync();
+    f.repo.write("specs/002-spec-2/README.md", readme("Changed"));
+    f.repo.commit();
+    // The scheduler's sync stops at its first file until the requests are in.
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool entered = false, released = false;
+    auto scheduler = f.make({.poll = std::chrono::milliseconds(50),
+                             .progress = [&](const std::string &, std::size_t, std::size_t) {
+                               std::unique_lock lock(mutex);
+                               entered = true;
+                               changed.notify_all();
+                               changed.wait(lock, [&] { return released; });
+                             }});
+    for (int i = 0; i < 50; ++i) // queued before the scheduler runs: one sync
+      scheduler->request_sync("acme/web");
+    scheduler->start();
+    {
+      std::unique_lock lock(mutex);
+      REQUIRE(changed.wait_for(lock, std::chrono::seconds(30), [&] { return entered; }));
+    }
+    for (int i = 0; i < 200; ++i)
+      scheduler->request_sync("acme/web");
+    {
+      const std::lock_guard lock(mutex);
+      released = true;
+    }
+    changed.notify_all();
+    // Done when no request is pending and no run is open.
+    CHECK(wait_for([&] {
+      const auto runs = f.store().sync_runs("acme/web", 0);
+      return f.store().sync_schedules().at(0).requested_at == 0 && !runs.empty() &&
+             runs.front().outcome != "running" && runs.size() >= 3;
+    }));
+    scheduler->stop();
+    // The first sync, one for the 50 queued requests, and one more for all 200 made during it.
+    const auto runs = f.sync->sync_runs("acme/web", 0);
+    CHECK(runs.size() == 3);
+    CHECK(runs.at(0).outcome == SyncOutcome::not_modified);
+  }
+
+  TEST_CASE("sync: the run history keeps max_sync_runs runs and none older than the age") {
+    Fixture f;
+    // A run from 40 days ago, as an older process left it.
+    const std::int64_t old = unix_ms_now() - std::int64_t{40} * 24 * 3600 * 1000;
+    f.store().end_sync_run({.id = f.store().begin_sync_run("acme/web", old),
+                            .project_id = "acme/web",
+                            .outcome = "ok"});
+    auto sync = f.make({.max_sync_runs = 3, .max_sync_run_age_days = std::chrono::days(30)});
+    CHECK(sync->sync_now("acme/web").outcome == SyncOutcome::ok);
+    auto runs = sync->sync_runs("acme/web", 0);
+    REQUIRE(runs.size() == 1); // the old one is gone
+    CHECK(runs[0].started_at > old);
+    for (int i = 0; i < 5; ++i)
+      sync->sync_now("acme/web");
+    runs = sync->sync_runs("acme/web", 0);
+    CHECK(runs.size() == 3);
+    CHECK(f.store().sync_runs("acme/web", 0).size() == 3);
   }
 
   TEST_CASE("sync: the syncing process's own subscribers hear of its sync") {

@@ -993,6 +993,83 @@ TEST_SUITE("store") {
     CHECK(backend.query("SELECT count(*) FROM webhook_deliveries") == "5");
   }
 
+  TEST_CASE_TEMPLATE("sync runs keep their retry time and are pruned by count and age", B,
+                     SqliteBackend, PostgresBackend) {
+    B backend;
+    auto store = Store::open(backend.url());
+    store->add_project(project("acme/web"));
+    store->add_project(project("acme/api"));
+    SyncRunRecord limited;
+    limited.id = store->begin_sync_run("acme/web", 1'000);
+    limited.outcome = "rate_limited";
+    limited.retry_at = 1'700'000'123;
+    store->end_sync_run(limited);
+    CHECK(store->sync_runs("acme/web", 1)[0].retry_at == 1'700'000'123);
+    // finish_sync records it too.
+    SyncFinish finish;
+    finish.project = *store->project("acme/web");
+    finish.project.sync_state = "error";
+    finish.run.id = store->begin_sync_run("acme/web", 2'000);
+    finish.run.outcome = "rate_limited";
+    finish.run.retry_at = 1'700'000'456;
+    store->finish_sync("acme/web", nullptr, finish);
+    CHECK(Store::open(backend.url())->sync_runs("acme/web", 1)[0].retry_at == 1'700'000'456);
+
+    // Ten runs started at 10'000 ... 19'000, and one of the other project.
+    for (int i = 0; i < 10; ++i)
+      store->begin_sync_run("acme/web", 10'000 + i * 1'000);
+    const std::int64_t other = store->begin_sync_run("acme/api", 1'000);
+    auto started = [&] {
+      std::vector<std::int64_t> out;
+      for (const auto &run : store->sync_runs("acme/web", 0))
+        out.push_back(run.started_at);
+      return out;
+    };
+    store->prune_sync_runs("acme/web", 0, 0); // no limit: nothing goes
+    CHECK(started().size() == 12);
+    store->prune_sync_runs("acme/web", 0, 12'000); // by age: before 12'000
+    CHECK(started() == std::vector<std::int64_t>{19'000, 18'000, 17'000, 16'000, 15'000, 14'000,
+                                                 13'000, 12'000});
+    store->prune_sync_runs("acme/web", 3, 0); // by count: the newest three
+    CHECK(started() == std::vector<std::int64_t>{19'000, 18'000, 17'000});
+    store->prune_sync_runs("acme/web", 5, 18'000); // both
+    CHECK(started() == std::vector<std::int64_t>{19'000, 18'000});
+    REQUIRE(store->sync_runs("acme/api", 0).size() == 1); // other projects keep theirs
+    CHECK(store->sync_runs("acme/api", 0)[0].id == other);
+  }
+
+  TEST_CASE_TEMPLATE("a project left syncing without a live lease reads as interrupted", B,
+                     SqliteBackend, PostgresBackend) {
+    B backend;
+    auto store = Store::open(backend.url());
+    store->add_project(project("acme/web"));
+    CHECK(store->project("acme/web")->interrupted_at == 0);
+    ProjectRecord syncing = *store->project("acme/web");
+    syncing.sync_state = "syncing";
+    REQUIRE(store->try_acquire_lease("acme/web", "host-a", 60s));
+    store->update_project(syncing);
+    CHECK(store->project("acme/web")->interrupted_at == 0); // held: under way
+    // Its holder died: the lease ran out at 1234 (unix ms).
+    backend.query("UPDATE leases SET expires_at = 1234 WHERE project_id = 'acme/web'");
+    CHECK(store->project("acme/web")->interrupted_at == 1234);
+    CHECK(store->projects().at(0).interrupted_at == 1234);
+    CHECK(store->project("acme/web")->sync_state == "syncing"); // as stored
+    // No lease left at all (released, the end never written): since the state was set.
+    store->release_lease("acme/web", "host-a");
+    backend.query("DELETE FROM leases");
+    const ProjectRecord orphan = *store->project("acme/web");
+    CHECK(orphan.interrupted_at == orphan.updated_at);
+    CHECK(orphan.interrupted_at > 0);
+    // Taken over: under way again.
+    REQUIRE(store->try_acquire_lease("acme/web", "host-b", 60s));
+    CHECK(store->project("acme/web")->interrupted_at == 0);
+    // Ended: an expired lease of a project not syncing means nothing.
+    backend.query("UPDATE leases SET expires_at = 1234");
+    syncing.sync_state = "ok";
+    store->update_project(syncing);
+    CHECK(store->project("acme/web")->interrupted_at == 0);
+  }
+
   TEST_CASE_TEMPLATE("leases: one holder at a time; expired leases are taken over", B,
                      SqliteBackend, PostgresBackend) {
     B backend;

@@ -99,7 +99,8 @@ std::pair<std::string, ProjectPatch> read_project_patch(Napi::Env env, const Nap
 /// A RegisteredProject from the same object, absent keys at RegisteredProject's defaults.
 RegisteredProject read_project(Napi::Env env, const Napi::Value &value);
 /// {id, branch, specsPath, syncIntervalSeconds, syncState, syncError, lastCommit, lastSyncedAt,
-/// snapshotVersion, specCount}, the keys the library's JSON uses for a registration.
+/// syncInterruptedAt, snapshotVersion, specCount}, the keys the library's JSON uses for a
+/// registration.
 Napi::Object write_project(Napi::Env env, const RegisteredProject &project);
 
 // --- GitHub sync values (github_sync.cpp): one conversion for GithubSync and SpecsService ----

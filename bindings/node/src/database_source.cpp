@@ -41,6 +41,7 @@ Napi::Object write_project(Napi::Env env, const RegisteredProject &p) {
   o.Set("syncError", p.sync_error.empty() ? env.Null() : Napi::String::New(env, p.sync_error));
   o.Set("lastCommit", p.last_commit.empty() ? env.Null() : Napi::String::New(env, p.last_commit));
   o.Set("lastSyncedAt", static_cast<double>(p.last_synced_at));
+  o.Set("syncInterruptedAt", static_cast<double>(p.sync_interrupted_at));
   o.Set("snapshotVersion", static_cast<double>(p.snapshot_version));
   o.Set("specCount", static_cast<double>(p.spec_count));
   return o;

@@ -271,6 +271,7 @@ class RegisteredProject:
     sync_error: str
     last_commit: str
     last_synced_at: Optional[datetime.datetime]
+    sync_interrupted_at: Optional[datetime.datetime]
     snapshot_version: int
     spec_count: int
 

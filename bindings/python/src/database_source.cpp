@@ -22,6 +22,13 @@ void bind_database_source(py::module_ &m) {
                        ? py::none()
                        : to_datetime(Timestamp(std::chrono::milliseconds(p.last_synced_at)));
           })
+      .def_property_readonly(
+          "sync_interrupted_at",
+          [](const RegisteredProject &p) {
+            return p.sync_interrupted_at == 0
+                       ? py::none()
+                       : to_datetime(Timestamp(std::chrono::milliseconds(p.sync_interrupted_at)));
+          })
       .def_readonly("snapshot_version", &RegisteredProject::snapshot_version)
       .def_readonly("spec_count", &RegisteredProject::spec_count);
 
