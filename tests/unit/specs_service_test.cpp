@@ -224,6 +224,21 @@ TEST_SUITE("service") {
     CHECK(contains(error_text([] { ServiceConfig::from_env(); }, ErrorCode::config), "CACHE_TTL"));
   }
 
+  TEST_CASE("GITHUB_TOKEN is trimmed of a pasted newline; a control character inside is a "
+            "problem that does not show it") {
+    Env env;
+    TempSpecTree tree;
+    local_specs(tree);
+    env.set("SPECS_DIR", tree.specs_dir().string());
+    env.set("GITHUB_TOKEN", "  ghp_token\r\n");
+    CHECK(ServiceConfig::from_env().github_token == "ghp_token");
+    env.set("GITHUB_TOKEN", "ghp_SECRET1\r\nX-Injected: yes");
+    const std::string message = error_text([] { ServiceConfig::from_env(); }, ErrorCode::config);
+    CHECK(contains(message, "GITHUB_TOKEN"));
+    CHECK_FALSE(contains(message, "SECRET1"));
+    CHECK_FALSE(contains(message, "X-Injected"));
+  }
+
   TEST_CASE("an explicit config is checked the same way when the service starts") {
     TempSpecTree tree;
     ServiceConfig config;
