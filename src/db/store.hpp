@@ -160,6 +160,7 @@ public:
   ///                                       ~/.local/share/leanspec/leanspec.db
   ///   "sqlite:/abs/x.db", "sqlite:///abs/x.db", "sqlite:rel.db", "/abs/x.db", "rel.db"   SQLite
   ///   "postgres://user:pw@host:port/db", "postgresql://..." (any libpq URI) PostgreSQL
+  ///   "host=h user=u password=pw dbname=db" (a libpq connection string)     PostgreSQL
   /// Error messages name the file, or the host, port, database and user of a URL; never a
   /// password.
   /// @throws leanspec::Error config for an unknown URL scheme, or a database whose schema is

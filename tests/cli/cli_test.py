@@ -867,6 +867,45 @@ class DatabaseTest(unittest.TestCase):
         self.assertNotIn("hunter2secret", result.stderr + result.stdout)
 
 
+class DatabaseSafetyTest(unittest.TestCase):
+    """Issue 16: connection strings are PostgreSQL and never shown."""
+
+    def run_cli(self, root, *args, **variables):
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        env.update(variables)
+        return subprocess.run([BINARY, *args], cwd=root, env=env, capture_output=True, text=True,
+                              timeout=60)
+
+    def test_a_connection_string_is_postgres_never_a_file_and_never_shown(self):
+        url = "host=127.0.0.1 port=1 user=ann password=hunter2secret dbname=specs connect_timeout=2"
+        with tempfile.TemporaryDirectory() as root:
+            for args in (["project", "add", "acme/web"], ["project", "list"],
+                         ["--project", "acme/web", "list"]):
+                result = self.run_cli(root, *args, DATABASE_URL=url)
+                self.assertEqual(result.returncode, 5, (args, result.stderr))
+                self.assertIn("PostgreSQL", result.stderr)
+                self.assertNotIn("hunter2secret", result.stdout + result.stderr)
+            self.assertEqual(os.listdir(root), [])
+            spec(os.path.join(root, "specs"), "001-alpha", "status: planned", "# Alpha\n")
+            env = {"SPECS_MODE": "both", "DATABASE_URL": url}  # the database is down
+            for extra in ([], ["--json"]):
+                result = self.run_cli(root, "status", *extra, **env)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                if extra:  # the table may cut the description short
+                    sources = json.loads(result.stdout)["health"]["sources"]
+                    self.assertIn("password=***", sources[1]["description"])
+                self.assertNotIn("hunter2secret", result.stdout + result.stderr)
+            self.assertEqual(os.listdir(root), ["specs"])
+
+    def test_a_raw_slash_in_a_url_password_is_refused_without_showing_it(self):
+        with tempfile.TemporaryDirectory() as root:
+            result = self.run_cli(root, "--db", "postgres://ann:hunter2/secret@127.0.0.1:1/specs",
+                                  "project", "list")
+            self.assertEqual(result.returncode, 5, result.stderr)
+            self.assertIn("percent-encode", result.stderr)
+            self.assertNotIn("hunter2", result.stderr)
+            self.assertNotIn("secret@", result.stderr)
+
 class StatusTest(unittest.TestCase):
     """`leanspec status`: the service's mode, sources, projects and cache, configured from the
     environment like an app; every bad variable named, no secret shown."""

@@ -1219,6 +1219,8 @@ TEST_CASE("database URLs choose the backend and hide passwords") {
         "postgresql://h/db?user=u&password=***&sslmode=y");
   CHECK(redact_url("postgresql://u:a:b@c@h:1/db") == "postgresql://u:***@h:1/db");
   CHECK(scrub("bad p@ss here", {"p@ss", ""}) == "bad *** here");
+  CHECK(scrub("a*b", {"*"}) == "a***b");                          // ends: "***" holds it
+  CHECK(scrub("pw=x1y and 1", {"1", "x1y"}) == "pw=*** and ***"); // longest first
 
   for (const char *bad : {"mysql://u:topsecret@h/db", "http://x"}) {
     const Error e = error_of([&] { parse_database_url(bad); });
@@ -1227,6 +1229,54 @@ TEST_CASE("database URLs choose the backend and hide passwords") {
   }
   CHECK(error_of([] { parse_database_url(":memory:"); }).code() == ErrorCode::config);
   CHECK(error_of([] { parse_database_url("sqlite:"); }).code() == ErrorCode::config);
+}
+
+TEST_CASE("a libpq connection string is PostgreSQL, never a file name, its password hidden") {
+  auto u = parse_database_url("host=db.example port=5433 user=app password=hunter2 dbname=specs");
+  CHECK(u.kind == DatabaseUrl::Kind::postgres);
+  CHECK(u.target == "host=db.example port=5433 user=app password=hunter2 dbname=specs");
+  CHECK(u.description == "host=db.example port=5433 user=app password=*** dbname=specs");
+  CHECK(std::find(u.secrets.begin(), u.secrets.end(), "hunter2") != u.secrets.end());
+
+  u = parse_database_url("  host = db  password = 'it\\'s se cret'  sslpassword=k3y "
+                         "dbname='postgres://u:inner9@h/db'");
+  CHECK(u.kind == DatabaseUrl::Kind::postgres);
+  CAPTURE(u.description);
+  const std::string scrubbed = scrub("driver said: it's se cret, k3y, inner9", u.secrets);
+  for (const char *secret : {"se cret", "k3y", "inner9"}) {
+    CHECK(u.description.find(secret) == std::string::npos);
+    CHECK(scrubbed.find(secret) == std::string::npos);
+  }
+
+  // Text with '=' that is not a connection string is refused without being shown.
+  for (const char *bad : {"data/a=b.db", "password=hunter2 user", "host=h password='hunter2",
+                          "./x password=hunter2", "=hunter2"}) {
+    CAPTURE(bad);
+    const Error e = error_of([&] { parse_database_url(bad); });
+    CHECK(e.code() == ErrorCode::config);
+    CHECK(std::string(e.what()).find("hunter2") == std::string::npos);
+    CHECK(std::string(e.what()).find("sqlite:PATH") != std::string::npos);
+  }
+  CHECK(parse_database_url("sqlite:data/a=b.db").target == "data/a=b.db");
+}
+
+TEST_CASE("a PostgreSQL URL whose password holds a raw '/' or '@' is refused, unshown") {
+  for (const char *bad : {"postgres://app:hunt/er2@db.example/specs",
+                          "postgresql://app:hunt@er2@db.example:5432/specs",
+                          "postgres://app:hunter2/@db/specs?sslmode=require"}) {
+    CAPTURE(bad);
+    const Error e = error_of([&] { parse_database_url(bad); });
+    CHECK(e.code() == ErrorCode::config);
+    const std::string what = e.what();
+    CHECK(what.find("hunt") == std::string::npos);
+    CHECK(what.find("er2") == std::string::npos);
+    CHECK(what.find("percent-encode") != std::string::npos);
+  }
+  CHECK(redact_url("postgres://app:hunt/er2@db/specs") == "postgres://app:***@db/specs");
+  CHECK(redact_url("postgres://h/db?sslpassword=k3y&x=1") == "postgres://h/db?sslpassword=***&x=1");
+  const auto u = parse_database_url("postgres://app:hunt%2Fer2@db.example/specs");
+  CHECK(u.description == "postgres://app:***@db.example/specs");
+  CHECK(std::find(u.secrets.begin(), u.secrets.end(), "hunt/er2") != u.secrets.end());
 }
 
 TEST_CASE("the default database file is under the user's data directory") {
