@@ -868,7 +868,8 @@ class DatabaseTest(unittest.TestCase):
 
 
 class DatabaseSafetyTest(unittest.TestCase):
-    """Issue 16: connection strings are PostgreSQL and never shown."""
+    """Issue 16: connection strings are PostgreSQL and never shown; imports leave SQLite
+    checkpointed; read commands create nothing."""
 
     def run_cli(self, root, *args, **variables):
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
@@ -905,6 +906,41 @@ class DatabaseSafetyTest(unittest.TestCase):
             self.assertIn("percent-encode", result.stderr)
             self.assertNotIn("hunter2", result.stderr)
             self.assertNotIn("secret@", result.stderr)
+
+    def test_imports_leave_the_sqlite_file_checkpointed(self):
+        with tempfile.TemporaryDirectory() as root:
+            specs = os.path.join(root, "specs")
+            path = os.path.join(root, "specs.db")
+            db = ["--db", "sqlite:" + path]
+            self.assertEqual(self.run_cli(root, *db, "project", "add", "acme/web").returncode, 0)
+            for round in range(4):
+                for n in range(40):
+                    spec(specs, f"{n:03d}-spec", "status: planned",
+                         f"# Spec {n}\n\nround {round}\n" + "words " * 300)
+                result = self.run_cli(root, *db, "--project", "acme/web", "--specs-dir", specs,
+                                      "import", "--json")
+                self.assertEqual(result.returncode, 0, result.stderr)
+                self.assertEqual(json.loads(result.stdout)["version"], round + 1)
+                wal = path + "-wal"
+                size = os.path.getsize(wal) if os.path.exists(wal) else 0
+                self.assertEqual(size, 0, f"round {round}: the WAL holds {size} bytes")
+
+    def test_read_commands_create_no_file_or_folder(self):
+        with tempfile.TemporaryDirectory() as root:
+            typo = os.path.join(root, "typo", "specs.db")
+            for args in (["--project", "acme/web", "list"], ["project", "list"]):
+                result = self.run_cli(root, "--db", "sqlite:" + typo, *args)
+                self.assertEqual(result.returncode, 3, result.stderr)
+                self.assertIn(typo, result.stderr)
+            self.assertEqual(os.listdir(root), [])
+            empty = os.path.join(root, "empty.db")
+            open(empty, "w").close()
+            result = self.run_cli(root, "--db", empty, "--project", "acme/web", "list")
+            self.assertEqual(result.returncode, 5, result.stderr)
+            self.assertIn(empty, result.stderr)
+            self.assertEqual(sorted(os.listdir(root)), ["empty.db"])
+            self.assertEqual(os.path.getsize(empty), 0)
+
 
 class StatusTest(unittest.TestCase):
     """`leanspec status`: the service's mode, sources, projects and cache, configured from the
