@@ -996,6 +996,16 @@ class StatusTest(unittest.TestCase):
             self.assertEqual([s["state"] for s in status["health"]["sources"]], ["ok", "down"])
             self.assertEqual(len(status["projects"]), 1)
 
+    def test_the_mode_flag_wins_over_the_environment_it_makes_irrelevant(self):
+        with tempfile.TemporaryDirectory() as root:  # no ./specs here
+            db = "sqlite:" + os.path.join(root, "specs.db")
+            for variables in ({}, {"SPECS_DIR": os.path.join(root, "nowhere")},
+                              {"SPECS_MODE": "filesystem", "DATABASE_URL": "mysql://x/y"}):
+                result = self.run_status(root, "--json", "--mode", "database", "--db", db,
+                                         **variables)
+                self.assertEqual(result.returncode, 0, (variables, result.stderr))
+                self.assertEqual(json.loads(result.stdout)["health"]["mode"], "database")
+
     def test_every_bad_variable_is_named_and_no_secret_shown(self):
         with tempfile.TemporaryDirectory() as root:
             result = self.run_status(root, SPECS_MODE="both", SPECS_DIR=os.path.join(root, "no"),
