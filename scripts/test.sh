@@ -120,7 +120,7 @@ if [[ ${LEANSPEC_SKIP_FUZZ:-0} != 1 ]]; then
   configure "$fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
     -DLEANSPEC_BUILD_FUZZERS=ON -DLEANSPEC_SANITIZE=address,undefined -DLEANSPEC_BUILD_CLI=OFF
   cmake --build "$fuzz" -j "$jobs" --target fuzzers
-  for name in frontmatter query cache webhook; do
+  for name in frontmatter query cache webhook database_url token; do
     step "fuzzing $name for ${fuzz_seconds}s"
     work=$fuzz/corpus-work/$name artifacts=$fuzz/artifacts/$name/
     mkdir -p "$work" "$artifacts"

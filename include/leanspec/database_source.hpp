@@ -36,6 +36,9 @@ struct DatabaseOptions {
   std::chrono::milliseconds recheck{20};
   /// The project a call that names none is about; empty: the only registered project.
   std::string project_id;
+  /// false: a SQLite file that does not exist (not_found) or is empty (database) is an error,
+  /// and no file or folder is created (for programs that only read).
+  bool create_if_missing = true;
 };
 
 /// A registered project and its sync state.

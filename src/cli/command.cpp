@@ -8,8 +8,9 @@
 
 namespace leanspec::cli {
 
-Context::Context(GlobalOptions global, Terminal terminal, bool summaries_only)
-    : global_(std::move(global)), terminal_(terminal), summaries_only_(summaries_only) {}
+Context::Context(GlobalOptions global, Terminal terminal, bool summaries_only, bool writes)
+    : global_(std::move(global)), terminal_(terminal), summaries_only_(summaries_only),
+      writes_(writes) {}
 
 FilesystemOptions Context::source_options() const {
   FilesystemOptions options;
@@ -38,9 +39,15 @@ std::shared_ptr<DatabaseSource> Context::shared_database() {
     else if (const char *url = std::getenv("DATABASE_URL"))
       options.database_url = url;
     options.project_id = global_.project.value_or("");
+    options.create_if_missing = writes_;
     database_ = make_database_source(std::move(options));
   }
   return database_;
+}
+
+void Context::close_database() noexcept {
+  if (writes_)
+    database_.reset(); // nothing else holds it once the command has returned
 }
 
 const SpecSource &Context::source() {

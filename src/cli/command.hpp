@@ -22,7 +22,10 @@ namespace leanspec::cli {
 class Context {
 public:
   /// `summaries_only`: the command reads no spec body (FilesystemOptions::summaries_only).
-  Context(GlobalOptions global, Terminal terminal, bool summaries_only = false);
+  /// `writes`: the command may write to the database (import, sync, project add/remove), so
+  /// it may create it; other commands fail on a database file that is missing or empty.
+  Context(GlobalOptions global, Terminal terminal, bool summaries_only = false,
+          bool writes = false);
 
   bool json() const noexcept { return global_.json; }
   /// --project: the database project to read, when given.
@@ -41,6 +44,9 @@ public:
   DatabaseSource &database();
   /// The same, shared (for objects that keep it, such as GithubSync).
   std::shared_ptr<DatabaseSource> shared_database();
+  /// Closes the database if this run wrote to it (a SQLite store then leaves its file
+  /// checkpointed); main() calls it before exiting without freeing the rest.
+  void close_database() noexcept;
 
   /// The specs directory's source, read on first use: `--specs-dir`, else discover_options()
   /// of the current directory (.lean-spec/config.json, else ./specs).
@@ -63,6 +69,7 @@ private:
   GlobalOptions global_;
   Terminal terminal_;
   bool summaries_only_;
+  bool writes_;
   std::shared_ptr<FilesystemSource> source_;
   std::shared_ptr<DatabaseSource> database_;
   std::string specs_dir_display_;

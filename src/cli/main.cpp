@@ -112,6 +112,16 @@ bool write_all(std::FILE *stream, const std::string &text) noexcept {
   return std::fflush(stream) == 0;
 }
 
+/// Whether the command may write to the database (and so create it).
+bool writes_database(const Command &command, const Arguments &arguments) {
+  if (&command == &import_command || &command == &sync_command)
+    return true;
+  if (&command != &project_command || arguments.positionals.empty())
+    return false;
+  const std::string &action = arguments.positionals[0];
+  return action == "add" || action == "remove";
+}
+
 /// Runs one command line and writes its output; `context` is left for main() to dispose of.
 int run(int argc, char **argv, std::optional<Context> &context) {
   std::string err;
@@ -141,7 +151,8 @@ int run(int argc, char **argv, std::optional<Context> &context) {
       err = general_help();
       code = exit_usage;
     } else {
-      context.emplace(line.global, Terminal::detect(), command->summaries_only);
+      context.emplace(line.global, Terminal::detect(), command->summaries_only,
+                      writes_database(*command, line.arguments));
       try {
         code = command->run(*context, line.arguments);
         out = std::move(context->out);
@@ -203,6 +214,8 @@ int run(int argc, char **argv, std::optional<Context> &context) {
 int main(int argc, char **argv) {
   std::optional<leanspec::cli::Context> context;
   const int code = leanspec::cli::run(argc, argv, context);
+  if (context)
+    context->close_database(); // a database written to is left checkpointed
 #ifdef LEANSPEC_CLI_FREE_AT_EXIT
   return code;
 #else

@@ -5,6 +5,7 @@
 #include "table.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <leanspec/error.hpp>
 #include <leanspec/specs_service.hpp>
 
@@ -16,10 +17,11 @@ constexpr OptionSpec options[] = {{"--mode", true}};
 
 constexpr std::string_view help = R"~(Usage: leanspec status [--mode filesystem|database|both]
 
-What the service of an app configured from this environment sees: SPECS_MODE (else
---mode, default filesystem), SPECS_DIR (else --specs-dir, else .lean-spec/config.json or
-./specs), DATABASE_URL (else --db, else the default SQLite file), CACHE_TTL, GITHUB_*,
-WEBHOOK_SECRET, REVALIDATION_SECRET. Every bad variable is reported by name.
+What the service of an app configured from this environment sees: --mode (else
+SPECS_MODE, default filesystem), --specs-dir (else SPECS_DIR, else .lean-spec/config.json or
+./specs), --db (else DATABASE_URL, else the default SQLite file), CACHE_TTL, GITHUB_*,
+WEBHOOK_SECRET, REVALIDATION_SECRET. A flag replaces its variable before anything is checked.
+Every bad variable is reported by name.
 
 Prints the mode; each source (filesystem, database) with its state (ok, stale: answering
 from the last data read, down: unreachable), error and since when; every project with its
@@ -48,18 +50,18 @@ Style state_style(SourceState state) noexcept {
 
 int run(Context &context, const Arguments &arguments) {
   expect_positionals(arguments, "status", 0, 0, "");
-  ServiceConfig config = ServiceConfig::from_env();
+  // The flags stand in for the variables they name before the configuration is read and
+  // checked: a SPECS_DIR that --mode database makes irrelevant is not an error.
   if (const auto *mode = arguments.last("--mode")) {
-    const auto parsed = parse_specs_mode(*mode);
-    if (!parsed)
+    if (!parse_specs_mode(*mode))
       usage_error("--mode: '" + *mode + "' is not one of filesystem, database, both");
-    config.mode = *parsed;
+    ::setenv("SPECS_MODE", mode->c_str(), 1);
   }
   if (const auto &dir = context.global().specs_dir)
-    config.specs_dir = *dir;
+    ::setenv("SPECS_DIR", dir->c_str(), 1);
   if (const auto &url = context.global().database_url)
-    config.database_url = *url;
-  SpecsService service(config);
+    ::setenv("DATABASE_URL", url->c_str(), 1);
+  SpecsService service(ServiceConfig::from_env());
 
   const auto projects = service.served_projects();
   std::vector<std::size_t> spec_counts;

@@ -257,7 +257,7 @@ struct DatabaseSource::Impl {
 
 DatabaseSource::DatabaseSource(DatabaseOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
-  impl_->store = detail::Store::open(impl_->options.database_url);
+  impl_->store = detail::Store::open(impl_->options.database_url, impl_->options.create_if_missing);
 }
 
 DatabaseSource::~DatabaseSource() = default;

@@ -1,6 +1,8 @@
 // Implements src/db/database_url.hpp.
 #include "db/database_url.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <leanspec/error.hpp>
 
@@ -46,24 +48,54 @@ bool starts_with_icase(std::string_view s, std::string_view prefix) noexcept {
   return true;
 }
 
-// The [begin, end) ranges of the password in `url`: in the user info and in `password=`
-// query parameters.
-std::vector<std::pair<std::size_t, std::size_t>> password_ranges(std::string_view url) {
-  std::vector<std::pair<std::size_t, std::size_t>> ranges;
+bool is_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+// A key whose value is a secret: password, sslpassword (any case).
+bool is_secret_key(std::string_view key) noexcept {
+  return key.size() >= 8 && starts_with_icase(key.substr(key.size() - 8), "password");
+}
+
+// Where a URL's user info ends (its '@'), if any: the last '@' after the scheme. `ambiguous`:
+// libpq, which ends the user info at the first '@' before the first '/', would read another
+// one (a raw '@' or '/' in the password).
+struct UserInfo {
+  std::size_t begin = 0, at = std::string_view::npos;
+  bool ambiguous = false;
+};
+
+UserInfo user_info(std::string_view url) {
+  UserInfo out;
   const std::size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos)
+    return out;
+  out.begin = scheme_end + 3;
+  const std::size_t last = url.rfind('@');
+  if (last == std::string_view::npos || last < out.begin)
+    return out;
+  out.at = last;
+  const std::size_t first = url.find('@', out.begin);
+  const std::size_t slash = url.find('/', out.begin);
+  out.ambiguous = first != last || slash < last;
+  return out;
+}
+
+// The [begin, end) ranges of the password in `url`: in the user info (generously: from the
+// first ':' of the user info to its last '@') and in `password=`/`sslpassword=` query
+// parameters after it.
+std::vector<std::pair<std::size_t, std::size_t>> password_ranges(std::string_view url) {
+  std::vector<std::pair<std::size_t, std::size_t>> ranges;
+  const UserInfo info = user_info(url);
+  if (info.begin == 0)
     return ranges;
-  const std::size_t authority = scheme_end + 3;
-  std::size_t authority_end = url.find_first_of("/?", authority);
-  if (authority_end == std::string_view::npos)
-    authority_end = url.size();
-  const std::size_t at = url.rfind('@', authority_end - 1);
-  if (at != std::string_view::npos && at >= authority) {
-    const std::size_t colon = url.find(':', authority);
-    if (colon < at)
-      ranges.emplace_back(colon + 1, at);
+  std::size_t host = info.begin;
+  if (info.at != std::string_view::npos) {
+    if (const std::size_t colon = url.find(':', info.begin); colon < info.at)
+      ranges.emplace_back(colon + 1, info.at);
+    host = info.at + 1;
   }
-  const std::size_t query = url.find('?', authority);
+  const std::size_t query = url.find('?', host);
   if (query != std::string_view::npos) {
     std::size_t p = query + 1;
     while (p < url.size()) {
@@ -71,12 +103,107 @@ std::vector<std::pair<std::size_t, std::size_t>> password_ranges(std::string_vie
       if (end == std::string_view::npos)
         end = url.size();
       const std::string_view param = url.substr(p, end - p);
-      if (starts_with_icase(param, "password="))
-        ranges.emplace_back(p + 9, end);
+      if (const std::size_t eq = param.find('=');
+          eq != std::string_view::npos && is_secret_key(param.substr(0, eq)))
+        ranges.emplace_back(p + eq + 1, end);
       p = end + 1;
     }
   }
   return ranges;
+}
+
+// A libpq connection string ("host=db user=app password='x y' dbname=specs"), parsed as libpq
+// does: `key = value` pairs separated by whitespace; a value is single-quoted (with \' and \\)
+// or runs to the next whitespace (a backslash escapes the next character). Errors name no key
+// or value: a password with a stray space would otherwise be shown in part.
+struct KeywordString {
+  std::string description; // the pairs again, each secret as ***
+  std::vector<std::string> secrets;
+};
+
+[[noreturn]] void refuse_keywords(const char *why) {
+  throw Error(ErrorCode::config,
+              std::string("database URL holds '=' but is not a valid PostgreSQL connection "
+                          "string (key=value pairs): ") +
+                  why +
+                  "; a SQLite file whose name holds '=' is written sqlite:PATH (the text is not "
+                  "shown: it may hold a password)");
+}
+
+KeywordString parse_keyword_string(std::string_view text) {
+  KeywordString out;
+  std::size_t i = 0;
+  const auto skip_space = [&] {
+    while (i < text.size() && is_space(text[i]))
+      ++i;
+  };
+  for (skip_space(); i < text.size(); skip_space()) {
+    const std::size_t key_begin = i;
+    while (i < text.size() && !is_space(text[i]) && text[i] != '=')
+      ++i;
+    const std::string_view key = text.substr(key_begin, i - key_begin);
+    skip_space();
+    if (key.empty() || i == text.size() || text[i] != '=')
+      refuse_keywords("a key without '=' and a value");
+    ++i;
+    skip_space();
+    const std::size_t raw_begin = i;
+    std::string value;
+    if (i < text.size() && text[i] == '\'') {
+      for (++i;; ++i) {
+        if (i == text.size())
+          refuse_keywords("a quoted value without its closing quote");
+        if (text[i] == '\'')
+          break;
+        if (text[i] == '\\' && i + 1 < text.size())
+          ++i;
+        value += text[i];
+      }
+      ++i;
+    } else {
+      for (; i < text.size() && !is_space(text[i]); ++i) {
+        if (text[i] == '\\' && i + 1 < text.size())
+          ++i;
+        value += text[i];
+      }
+    }
+    const std::string_view raw = text.substr(raw_begin, i - raw_begin);
+    if (!out.description.empty())
+      out.description += ' ';
+    out.description += key;
+    out.description += '=';
+    if (is_secret_key(key)) {
+      out.description += "***";
+      out.secrets.emplace_back(raw);
+      out.secrets.push_back(std::move(value));
+    } else if (value.find("://") != std::string::npos) { // dbname='postgres://u:pw@h/db'
+      out.description += redact_url(raw);
+      for (const auto &[begin, end] : password_ranges(value)) {
+        out.secrets.push_back(value.substr(begin, end - begin));
+        out.secrets.push_back(percent_decode(out.secrets.back()));
+      }
+    } else {
+      out.description += raw;
+    }
+  }
+  if (out.description.empty())
+    refuse_keywords("no key=value pair");
+  return out;
+}
+
+// Whether `url` (no scheme) reads as a libpq connection string: it starts with a word and '='.
+bool looks_like_keywords(std::string_view url) noexcept {
+  std::size_t i = 0;
+  while (i < url.size() && is_space(url[i]))
+    ++i;
+  const std::size_t key = i;
+  while (i < url.size() && (std::isalnum(static_cast<unsigned char>(url[i])) || url[i] == '_'))
+    ++i;
+  if (i == key)
+    return false;
+  while (i < url.size() && is_space(url[i]))
+    ++i;
+  return i < url.size() && url[i] == '=';
 }
 
 } // namespace
@@ -94,12 +221,17 @@ std::string redact_url(std::string_view url) {
 }
 
 std::string scrub(std::string message, const std::vector<std::string> &secrets) {
-  for (const auto &secret : secrets) {
-    if (secret.empty())
-      continue;
-    for (std::size_t p; (p = message.find(secret)) != std::string::npos;)
-      message.replace(p, secret.size(), "***");
-  }
+  // Longest first: a short secret found inside a longer one would leave the rest of it.
+  std::vector<const std::string *> by_length;
+  for (const auto &secret : secrets)
+    if (!secret.empty())
+      by_length.push_back(&secret);
+  std::stable_sort(
+      by_length.begin(), by_length.end(),
+      [](const std::string *a, const std::string *b) { return a->size() > b->size(); });
+  for (const std::string *secret : by_length)
+    for (std::size_t p = 0; (p = message.find(*secret, p)) != std::string::npos; p += 3)
+      message.replace(p, secret->size(), "***"); // on from after it: "*" is a password too
   return message;
 }
 
@@ -115,6 +247,11 @@ std::string default_sqlite_path() {
 DatabaseUrl parse_database_url(std::string_view url) {
   DatabaseUrl out;
   if (starts_with_icase(url, "postgres://") || starts_with_icase(url, "postgresql://")) {
+    if (user_info(url).ambiguous)
+      throw Error(ErrorCode::config,
+                  "PostgreSQL URL '" + redact_url(url) +
+                      "' holds a raw '@' or '/' in its user name or password: percent-encode "
+                      "them (%40, %2F)");
     out.kind = DatabaseUrl::Kind::postgres;
     out.target = std::string(url);
     out.description = redact_url(url);
@@ -124,24 +261,43 @@ DatabaseUrl parse_database_url(std::string_view url) {
     }
     return out;
   }
+  const bool sqlite_scheme = starts_with_icase(url, "sqlite:");
+  if (!sqlite_scheme && (looks_like_keywords(url) || (url.find("://") == std::string_view::npos &&
+                                                      url.find('=') != std::string_view::npos))) {
+    // Never a file name: a libpq connection string is PostgreSQL; anything else with '='
+    // is refused (sqlite:PATH names a file whose name holds one).
+    if (!looks_like_keywords(url))
+      refuse_keywords("it does not start with a key");
+    KeywordString keywords = parse_keyword_string(url);
+    out.kind = DatabaseUrl::Kind::postgres;
+    out.target = std::string(url);
+    out.description = std::move(keywords.description);
+    out.secrets = std::move(keywords.secrets);
+    return out;
+  }
   std::string path;
   if (url.empty()) {
     path = default_sqlite_path();
-  } else if (starts_with_icase(url, "sqlite:")) {
+  } else if (sqlite_scheme) {
     std::string_view rest = url.substr(7);
     if (rest.starts_with("//")) // sqlite:///abs/x.db (empty authority), sqlite://rel.db
       rest.remove_prefix(2);
     path = percent_decode(rest);
   } else if (const std::size_t colon = url.find("://"); colon != std::string_view::npos) {
+    const std::string_view scheme = url.substr(0, colon);
+    const bool plain = std::all_of(scheme.begin(), scheme.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+    });
     throw Error(ErrorCode::config,
-                "unsupported database URL scheme '" + std::string(url.substr(0, colon)) + "' in '" +
-                    redact_url(url) +
-                    "': use a file path, sqlite:PATH, postgres:// or postgresql://");
+                (plain ? "unsupported database URL scheme '" + std::string(scheme) + "' in '" +
+                             redact_url(url) + "'"
+                       : std::string("unsupported database URL (not shown)")) +
+                    ": use a file path, sqlite:PATH, postgres:// or postgresql://");
   } else {
     path = std::string(url);
   }
   if (path.empty() || path == ":memory:" || path.starts_with("file:"))
-    throw Error(ErrorCode::config, "database URL '" + std::string(url) +
+    throw Error(ErrorCode::config, "database URL '" + redact_url(url) +
                                        "' names no file: give a SQLite file path (in-memory "
                                        "and URI-form SQLite databases are not supported)");
   out.kind = DatabaseUrl::Kind::sqlite;

@@ -396,6 +396,18 @@ constexpr const char *postgres_v6 = R"sql(
 ALTER TABLE sync_runs ADD COLUMN retry_at BIGINT NOT NULL DEFAULT 0;
 )sql";
 
+// v7 "snapshot spec counts": each project records how many spec folders its snapshot holds,
+// written with the snapshot, so a read that finds another number (a damaged file whose pages
+// lost rows without SQLite noticing) fails instead of serving part of the snapshot.
+constexpr const char *sqlite_v7 = R"sql(
+ALTER TABLE projects ADD COLUMN spec_count INTEGER NOT NULL DEFAULT 0;
+UPDATE projects SET spec_count = (SELECT count(*) FROM specs WHERE specs.project_id = projects.id);
+)sql";
+constexpr const char *postgres_v7 = R"sql(
+ALTER TABLE projects ADD COLUMN spec_count BIGINT NOT NULL DEFAULT 0;
+UPDATE projects SET spec_count = (SELECT count(*) FROM specs WHERE specs.project_id = projects.id);
+)sql";
+
 constexpr Migration all[] = {
     {1, "initial schema", sqlite_v1, postgres_v1},
     {2, "search terms", sqlite_v2, postgres_v2},
@@ -403,6 +415,7 @@ constexpr Migration all[] = {
     {4, "search rows written by the store", sqlite_v4, postgres_v4},
     {5, "lighter snapshot writes", sqlite_v5, postgres_v5},
     {6, "sync run retry times", sqlite_v6, postgres_v6},
+    {7, "snapshot spec counts", sqlite_v7, postgres_v7},
 };
 
 } // namespace

@@ -916,7 +916,8 @@ public:
             result = write_snapshot(s, project_id, prepared, next);
           result.version = version;
           if (result.changed()) {
-            s.exec("UPDATE projects SET snapshot_version = $2 WHERE id = $1",
+            s.exec("UPDATE projects SET snapshot_version = $2, spec_count = (SELECT count(*) "
+                   "FROM specs WHERE project_id = $1) WHERE id = $1",
                    Params().text(project_id).integer(next));
             notify(s, project_id, version + 1);
             result.version = version + 1;
@@ -1077,7 +1078,7 @@ public:
           // Three statements over one snapshot of the database.
           Transaction tx(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
           SnapshotDelta out;
-          Result v = s.exec("SELECT snapshot_version FROM projects WHERE id = $1",
+          Result v = s.exec("SELECT snapshot_version, spec_count FROM projects WHERE id = $1",
                             Params().text(project_id));
           if (PQntuples(v.get()) == 0)
             throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
@@ -1089,6 +1090,13 @@ public:
                      Params().text(project_id));
           for (int i = 0; i < PQntuples(paths.get()); ++i)
             out.paths.push_back(to_string(paths.get(), i, 0));
+          if (const auto count = to_int(v.get(), 0, 1);
+              static_cast<std::size_t>(count) != out.paths.size())
+            throw Error(ErrorCode::database, "PostgreSQL " + url_.description + ": project '" +
+                                                 std::string(project_id) + "' should hold " +
+                                                 std::to_string(count) + " specs, " +
+                                                 std::to_string(out.paths.size()) +
+                                                 " were read: the database is damaged");
           Result r = s.exec(folder_rows("s.written_version > $2").c_str(),
                             Params().text(project_id).integer(static_cast<std::int64_t>(since)), 1);
           out.written = read_specs(r.get());

@@ -13,12 +13,15 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <leanspec/error.hpp>
+#include <leanspec/spec.hpp>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <poll.h>
 #include <sqlite3.h>
 #include <thread>
@@ -31,6 +34,14 @@ namespace {
 
 constexpr int busy_timeout_ms = 5000;
 constexpr std::size_t pool_capacity = 4;
+// The WAL size past which it is cut back (journal_size_limit) when it is next reset.
+constexpr std::uint64_t wal_size_limit = 4u << 20;
+// A WAL larger than the checkpointer lets one grow (Checkpointer::wal_pages of 16 KB): left by
+// a writer killed before it closed; an opener checkpoints it.
+constexpr std::uint64_t abandoned_wal_size = 64u << 20;
+// How long the checkpoints that truncate the WAL (at close, at open) wait for other processes'
+// readers: then they copy back what they can and leave the truncation to a later one.
+constexpr int truncate_wait_ms = 250;
 
 using Connection = SQLite::Database;
 
@@ -227,6 +238,9 @@ void configure(Connection &db) {
   // Reads of pages not cached go through the mapping instead of a read() each.
   db.exec("PRAGMA cache_size = -16384");
   db.exec("PRAGMA mmap_size = 268435456");
+  // A WAL that a large write grew is cut back to this size when it is next reset (after a
+  // complete checkpoint), so its file does not keep the largest size it ever had.
+  db.exec("PRAGMA journal_size_limit = " + std::to_string(wal_size_limit));
 }
 
 // Sets the file's journal mode to WAL (it persists in the file). The switch takes the exclusive
@@ -266,10 +280,23 @@ std::unique_ptr<Connection> connect(const std::string &path) {
 // The store's connections report each commit's WAL size through sqlite3_wal_hook (which
 // replaces SQLite's automatic checkpoint in the committing connection); past 4,000 WAL frames
 // (64 MB of 16 KB pages) the thread runs a PASSIVE checkpoint on a connection of its own. Four
-// times SQLite's 1,000: pages that consecutive writes rewrite are copied back once per checkpoint.
+// times SQLite's 1,000: pages that consecutive writes rewrite are copied back once per
+// checkpoint. When the store closes, a store that wrote runs a TRUNCATE checkpoint: a short
+// process (a CLI import) leaves the database checkpointed and the WAL empty, instead of a log
+// that every later process must read back and that grows with each run. It waits at most
+// truncate_wait_ms for other processes' readers, so a writer beside a busy server does not
+// stall at exit.
 class Checkpointer {
 public:
   explicit Checkpointer(std::string path) : path_(std::move(path)) {}
+  /// Call once the store's other connections are closed.
+  ~Checkpointer() {
+    job_.reset(); // waits for a checkpoint in progress
+    if (wrote_.load(std::memory_order_relaxed))
+      checkpoint("TRUNCATE", truncate_wait_ms);
+  }
+  Checkpointer(const Checkpointer &) = delete;
+  Checkpointer &operator=(const Checkpointer &) = delete;
 
   /// Routes `db`'s commits to this checkpointer; `db` must be closed before it is destroyed.
   void attach(Connection &db) { sqlite3_wal_hook(db.getHandle(), &Checkpointer::committed, this); }
@@ -278,25 +305,31 @@ private:
   static constexpr int wal_pages = 4000;
 
   static int committed(void *self, sqlite3 *, const char *, int pages) {
+    auto &checkpointer = *static_cast<Checkpointer *>(self);
+    checkpointer.wrote_.store(true, std::memory_order_relaxed);
     if (pages >= wal_pages)
-      static_cast<Checkpointer *>(self)->job_.request();
+      checkpointer.job_->request();
     return SQLITE_OK;
   }
 
-  void checkpoint() noexcept {
+  // A checkpoint in `mode`; a failure (busy readers, a removed file) waits for the next one.
+  void checkpoint(const char *mode, int wait_ms = busy_timeout_ms) noexcept {
     try {
       if (!db_)
         db_ = std::make_unique<Connection>(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX,
                                            busy_timeout_ms);
-      db_->exec("PRAGMA wal_checkpoint(PASSIVE)");
+      db_->setBusyTimeout(wait_ms);
+      db_->exec(std::string("PRAGMA wal_checkpoint(") + mode + ")");
     } catch (...) {
       db_.reset(); // the next commit past the mark tries again, on a new connection
     }
   }
 
   std::string path_;
-  std::unique_ptr<Connection> db_;              // the job's own
-  BackgroundJob job_{[this] { checkpoint(); }}; // last: runs once the rest is initialized
+  std::unique_ptr<Connection> db_; // the job's own
+  std::atomic<bool> wrote_{false};
+  // Last: runs once the rest is initialized.
+  std::optional<BackgroundJob> job_{std::in_place, [this] { checkpoint("PASSIVE"); }};
 };
 
 // Polls PRAGMA data_version every 50 ms on a connection of its own (see ChangeListener).
@@ -658,7 +691,9 @@ public:
           search.write();
           result.version = version;
           if (result.changed()) {
-            SQLite::Statement bump(db, "UPDATE projects SET snapshot_version = ? WHERE id = ?");
+            SQLite::Statement bump(db, "UPDATE projects SET snapshot_version = ?1, spec_count = "
+                                       "(SELECT count(*) FROM specs WHERE project_id = ?2) "
+                                       "WHERE id = ?2");
             bump.bind(1, next);
             bump.bind(2, project);
             bump.exec();
@@ -676,14 +711,15 @@ public:
   std::vector<StoredSpec> specs(std::string_view project_id) override {
     return run("reading the specs of a project", [&](Connection &db) {
       Transaction tx(db, Transaction::read);
-      read_version(db, project_id);
-      SQLite::Statement q(db, "SELECT s.path, f.name, f.content, f.blob_sha FROM specs s "
-                              "LEFT JOIN spec_files f "
+      const std::size_t count = read_head(db, project_id).spec_count;
+      SQLite::Statement q(db, "SELECT s.path, f.name, f.content, f.blob_sha, s.files_hash "
+                              "FROM specs s LEFT JOIN spec_files f "
                               "ON f.project_id = s.project_id AND f.spec_path = s.path "
                               "WHERE s.project_id = ? ORDER BY s.path, f.name <> 'README.md', "
                               "f.name");
       bind_text(q, 1, project_id);
       std::vector<StoredSpec> out = read_specs(q);
+      check_count(project_id, count, out.size());
       tx.commit();
       return out;
     });
@@ -693,15 +729,17 @@ public:
     return run("reading the specs of a project", [&](Connection &db) {
       Transaction tx(db, Transaction::read);
       SnapshotDelta out;
-      out.version = read_version(db, project_id);
+      const Head head = read_head(db, project_id);
+      out.version = head.version;
       if (out.version < since)
         since = 0;
       SQLite::Statement paths(db, "SELECT path FROM specs WHERE project_id = ? ORDER BY path");
       bind_text(paths, 1, project_id);
       while (paths.executeStep())
         out.paths.push_back(paths.getColumn(0).getString());
-      SQLite::Statement q(db, "SELECT s.path, f.name, f.content, f.blob_sha FROM specs s "
-                              "LEFT JOIN spec_files f "
+      check_count(project_id, head.spec_count, out.paths.size());
+      SQLite::Statement q(db, "SELECT s.path, f.name, f.content, f.blob_sha, s.files_hash "
+                              "FROM specs s LEFT JOIN spec_files f "
                               "ON f.project_id = s.project_id AND f.spec_path = s.path "
                               "WHERE s.project_id = ? AND s.written_version > ? "
                               "ORDER BY s.path, f.name <> 'README.md', f.name");
@@ -1015,18 +1053,69 @@ private:
       throw Error(ErrorCode::not_found, "no sync run " + std::to_string(r.id));
   }
 
-  // Folders from rows of (path, file name, content, blob SHA), ordered by path.
-  static std::vector<StoredSpec> read_specs(SQLite::Statement &q) {
+  // Folders from rows of (path, file name, content, blob SHA, the folder's files_hash), ordered
+  // by path and as replace_specs orders a folder's files, each checked against what was
+  // written with it: every file's bytes against its blob SHA, the names and SHAs against the
+  // folder's digest: one SHA-1 pass over the bytes read. A damaged page that SQLite reads
+  // without noticing would otherwise be served as specs.
+  std::vector<StoredSpec> read_specs(SQLite::Statement &q) const {
     std::vector<StoredSpec> out;
+    std::string digest, files_hash;
+    const auto check_folder = [&] {
+      if (!out.empty() && git_blob_sha1(digest) != files_hash)
+        corrupt("the files of spec folder '" + out.back().path +
+                "' differ from the list stored with them");
+    };
     while (q.executeStep()) {
       std::string path = q.getColumn(0).getString();
-      if (out.empty() || out.back().path != path)
+      if (out.empty() || out.back().path != path) {
+        check_folder();
         out.push_back({std::move(path), {}});
-      if (!q.getColumn(1).isNull())
-        out.back().files.push_back(
-            {q.getColumn(1).getString(), q.getColumn(2).getString(), q.getColumn(3).getString()});
+        digest.clear();
+        files_hash = q.getColumn(4).getString();
+      }
+      if (q.getColumn(1).isNull())
+        continue;
+      StoredFile file{q.getColumn(1).getString(), q.getColumn(2).getString(),
+                      q.getColumn(3).getString()};
+      if (git_blob_sha1(file.content) != file.blob_sha)
+        corrupt("file '" + out.back().path + "/" + file.name +
+                "' differs from the bytes stored (its blob SHA does not match)");
+      digest += file.name;
+      digest += '\0';
+      digest += file.blob_sha;
+      digest += '\n';
+      out.back().files.push_back(std::move(file));
     }
+    check_folder();
     return out;
+  }
+
+  // What the project row says of its snapshot. @throws Error not_found for an unknown project
+  struct Head {
+    std::uint64_t version;
+    std::size_t spec_count;
+  };
+  static Head read_head(Connection &db, std::string_view project_id) {
+    SQLite::Statement q(db, "SELECT snapshot_version, spec_count FROM projects WHERE id = ?");
+    bind_text(q, 1, project_id);
+    if (!q.executeStep())
+      throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
+    return {static_cast<std::uint64_t>(q.getColumn(0).getInt64()),
+            static_cast<std::size_t>(q.getColumn(1).getInt64())};
+  }
+
+  // Unless the snapshot read holds as many folders as its project row records.
+  void check_count(std::string_view project_id, std::size_t recorded, std::size_t read) const {
+    if (recorded != read)
+      corrupt("project '" + std::string(project_id) + "' should hold " + std::to_string(recorded) +
+              " specs, " + std::to_string(read) + " were read");
+  }
+
+  [[noreturn]] void corrupt(const std::string &what) const {
+    throw Error(ErrorCode::database, "SQLite database '" + path_ + "' is damaged: " + what +
+                                         "; it was left as is (restore it, or remove it and "
+                                         "import or sync again)");
   }
 
   // The project's snapshot version. @throws Error not_found for an unknown project
@@ -1071,11 +1160,25 @@ private:
 
 } // namespace
 
-std::unique_ptr<Store> open_sqlite_store(const DatabaseUrl &url) {
+std::unique_ptr<Store> open_sqlite_store(const DatabaseUrl &url, bool create) {
   const std::string &path = url.target;
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (const fs::path parent = fs::path(path).parent_path(); !parent.empty()) {
+  if (fs::is_directory(path, ec))
+    throw Error(ErrorCode::database, "SQLite database '" + path + "' is a directory");
+  if (!create) {
+    // A program that only reads makes nothing: a mistyped path is not a new database.
+    const auto status = fs::status(path, ec);
+    if (!fs::exists(status))
+      throw Error(ErrorCode::not_found,
+                  "SQLite database '" + path + "' does not exist (nothing was created)");
+    // An empty file is a new database to SQLite; a WAL beside it may hold what was written.
+    if (fs::is_regular_file(status) && fs::file_size(path, ec) == 0 && !ec &&
+        !(fs::file_size(path + "-wal", ec) > 0 && !ec))
+      throw Error(ErrorCode::database, "SQLite database '" + path +
+                                           "' is an empty file, not a leanspec database; it "
+                                           "was left untouched");
+  } else if (const fs::path parent = fs::path(path).parent_path(); !parent.empty()) {
     if (!fs::is_directory(parent, ec)) {
       fs::create_directories(parent, ec);
       if (ec)
@@ -1083,11 +1186,10 @@ std::unique_ptr<Store> open_sqlite_store(const DatabaseUrl &url) {
                     "cannot create the folder of SQLite database '" + path + "': " + ec.message());
     }
   }
-  if (fs::is_directory(path, ec))
-    throw Error(ErrorCode::database, "SQLite database '" + path + "' is a directory");
   try {
     auto db = std::make_unique<Connection>(
-        path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX, busy_timeout_ms);
+        path, SQLite::OPEN_READWRITE | (create ? SQLite::OPEN_CREATE : 0) | SQLite::OPEN_NOMUTEX,
+        busy_timeout_ms);
     // Read before anything writes: a file that is not a database fails here, untouched.
     int version = recorded_version(*db);
     refuse_newer(path, version);
@@ -1115,6 +1217,13 @@ std::unique_ptr<Store> open_sqlite_store(const DatabaseUrl &url) {
         version = m.version;
       }
       tx.commit();
+    }
+    // A writer killed before it closed left its WAL behind: copy it back now, so that it does
+    // not grow with each such run and later processes do not read it back in full.
+    if (const auto wal = fs::file_size(path + "-wal", ec); !ec && wal > abandoned_wal_size) {
+      db->setBusyTimeout(truncate_wait_ms);
+      db->tryExec("PRAGMA wal_checkpoint(TRUNCATE)"); // busy readers: a later one truncates it
+      db->setBusyTimeout(busy_timeout_ms);
     }
     return std::make_unique<SqliteStore>(path, std::move(db));
   } catch (const SQLite::Exception &e) {

@@ -160,12 +160,16 @@ struct SyncSchedule {
 /// runs once more on a new connection, a write throws (the caller may retry it).
 class Store {
 public:
-  /// Opens the store a database URL names, creating it when missing, and applies the schema's
-  /// migrations forward (each in one transaction; concurrent openers are serialized).
+  /// Opens the store a database URL names, creating it when missing (and `create`), and applies
+  /// the schema's migrations forward (each in one transaction; concurrent openers are
+  /// serialized). A SQLite store leaves its file checkpointed when it is destroyed (the WAL
+  /// truncated, if this store wrote and no other connection is reading), and an opener that
+  /// finds a large WAL (a writer killed before it closed) checkpoints it first.
   ///   ""                                  SQLite at $XDG_DATA_HOME/leanspec/leanspec.db, else
   ///                                       ~/.local/share/leanspec/leanspec.db
   ///   "sqlite:/abs/x.db", "sqlite:///abs/x.db", "sqlite:rel.db", "/abs/x.db", "rel.db"   SQLite
   ///   "postgres://user:pw@host:port/db", "postgresql://..." (any libpq URI) PostgreSQL
+  ///   "host=h user=u password=pw dbname=db" (a libpq connection string)     PostgreSQL
   /// Error messages name the file, or the host, port, database and user of a URL; never a
   /// password.
   /// @throws leanspec::Error config for an unknown URL scheme, or a database whose schema is
@@ -173,7 +177,9 @@ public:
   /// @throws leanspec::Error database when the database cannot be opened or reached, or the file
   ///         is not a SQLite database (it is left untouched)
   /// @throws leanspec::Error io when the default data folder cannot be created
-  static std::unique_ptr<Store> open(const std::string &database_url);
+  /// @throws leanspec::Error not_found when `create` is false and the SQLite file does not
+  ///         exist; database when it is empty (nothing is created either way)
+  static std::unique_ptr<Store> open(const std::string &database_url, bool create = true);
 
   virtual ~Store();
   Store() = default;

@@ -273,6 +273,23 @@ std::string attempts_text(int attempts) {
 
 } // namespace
 
+std::string checked_token(std::string_view token) {
+  const auto is_space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+  };
+  while (!token.empty() && is_space(token.front()))
+    token.remove_prefix(1);
+  while (!token.empty() && is_space(token.back()))
+    token.remove_suffix(1);
+  for (const char c : token)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+      throw Error(ErrorCode::config,
+                  "GITHUB_TOKEN holds a space or control character inside it (" +
+                      std::to_string(token.size()) +
+                      " characters after trimming); give the token alone, on one line");
+  return std::string(token);
+}
+
 // ---- GitHubResponse ----------------------------------------------------------------------------
 bool GitHubResponse::is_rate_limited() const noexcept {
   if (status == 429)
@@ -321,6 +338,7 @@ struct GitHubClient::Impl {
   explicit Impl(GitHubClientOptions o)
       : options(std::move(o)),
         random(options.jitter_seed ? options.jitter_seed : std::random_device{}()) {
+    options.token = checked_token(options.token);
     global_init();
     const auto parsed = parse_url(options.api_url);
     if (!parsed || parsed->has_credentials || parsed->has_fragment || !parsed->query.empty())
@@ -353,7 +371,8 @@ struct GitHubClient::Impl {
   std::string redact(std::string text) const {
     if (options.token.empty())
       return text;
-    for (std::size_t at; (at = text.find(options.token)) != std::string::npos;)
+    // On from after each replacement: a token may be a part of "[redacted]".
+    for (std::size_t at = 0; (at = text.find(options.token, at)) != std::string::npos; at += 10)
       text.replace(at, options.token.size(), "[redacted]");
     return text;
   }

@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace leanspec::detail {
@@ -107,9 +108,16 @@ struct GitHubCounters {
   RateLimit last_rate_limit;      ///< from the newest response that carried the headers
 };
 
+/// `token` (GITHUB_TOKEN) ready to send: surrounding whitespace (a pasted newline) removed.
+/// @throws leanspec::Error config when what remains holds a control character or a space (it
+///         would add headers to a request); the message never shows the token
+std::string checked_token(std::string_view token);
+
 class GitHubClient {
 public:
-  /// @throws leanspec::Error config for an api_url that is not http(s)://host[:port][/path]
+  /// The token is checked_token(options.token).
+  /// @throws leanspec::Error config for an api_url that is not http(s)://host[:port][/path], or
+  ///         a token checked_token() refuses
   explicit GitHubClient(GitHubClientOptions options);
   ~GitHubClient();
   GitHubClient(const GitHubClient &) = delete;

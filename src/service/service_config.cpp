@@ -1,6 +1,7 @@
 // Implements ServiceConfig of include/leanspec/specs_service.hpp: reading the environment and
 // checking a configuration, collecting every problem before one Error(config) reports them all.
 #include "db/database_url.hpp"
+#include "github/github_client.hpp"
 
 #include <charconv>
 #include <cstdlib>
@@ -76,6 +77,10 @@ ServiceConfig ServiceConfig::from_env() {
   config.specs_dir = env("SPECS_DIR");
   config.database_url = env("DATABASE_URL");
   config.github_token = env("GITHUB_TOKEN");
+  try { // a pasted newline around the token goes; one inside is a problem below
+    config.github_token = detail::checked_token(config.github_token);
+  } catch (const Error &) {
+  }
   if (std::string api = env("GITHUB_API_URL"); !api.empty())
     config.github_api_url = std::move(api);
   if (const std::string ttl = env("CACHE_TTL"); !ttl.empty()) {
@@ -150,8 +155,11 @@ std::vector<std::string> ServiceConfig::problems() const {
                   " is not an http:// or https:// URL");
   else if (has_control(github_api_url))
     out.push_back("GITHUB_API_URL: holds control characters");
-  if (has_control(github_token) || github_token.find(' ') != std::string::npos)
-    out.push_back("GITHUB_TOKEN: holds whitespace or control characters (a pasted newline?)");
+  try {
+    (void)detail::checked_token(github_token);
+  } catch (const Error &e) {
+    out.push_back(e.what()); // names GITHUB_TOKEN, never shows it
+  }
   if (webhook_secrets.size() > 2)
     out.push_back("WEBHOOK_SECRET: " + std::to_string(webhook_secrets.size()) +
                   " secrets given; at most two (the current and the previous) may be active");

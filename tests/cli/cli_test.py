@@ -1132,6 +1132,81 @@ class ProjectSubjectTest(unittest.TestCase):
         self.assertIn("interrupted at 2001-09-09T01:46:40Z", self.ok("status", env=env).stdout)
 
 
+class DatabaseSafetyTest(unittest.TestCase):
+    """Issue 16: connection strings are PostgreSQL and never shown; imports leave SQLite
+    checkpointed; read commands create nothing."""
+
+    def run_cli(self, root, *args, **variables):
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        env.update(variables)
+        return subprocess.run([BINARY, *args], cwd=root, env=env, capture_output=True, text=True,
+                              timeout=60)
+
+    def test_a_connection_string_is_postgres_never_a_file_and_never_shown(self):
+        url = "host=127.0.0.1 port=1 user=ann password=hunter2secret dbname=specs connect_timeout=2"
+        with tempfile.TemporaryDirectory() as root:
+            for args in (["project", "add", "acme/web"], ["project", "list"],
+                         ["--project", "acme/web", "list"]):
+                result = self.run_cli(root, *args, DATABASE_URL=url)
+                self.assertEqual(result.returncode, 5, (args, result.stderr))
+                self.assertIn("PostgreSQL", result.stderr)
+                self.assertNotIn("hunter2secret", result.stdout + result.stderr)
+            self.assertEqual(os.listdir(root), [])
+            spec(os.path.join(root, "specs"), "001-alpha", "status: planned", "# Alpha\n")
+            env = {"SPECS_MODE": "both", "DATABASE_URL": url}  # the database is down
+            for extra in ([], ["--json"]):
+                result = self.run_cli(root, "status", *extra, **env)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                if extra:  # the table may cut the description short
+                    sources = json.loads(result.stdout)["health"]["sources"]
+                    self.assertIn("password=***", sources[1]["description"])
+                self.assertNotIn("hunter2secret", result.stdout + result.stderr)
+            self.assertEqual(os.listdir(root), ["specs"])
+
+    def test_a_raw_slash_in_a_url_password_is_refused_without_showing_it(self):
+        with tempfile.TemporaryDirectory() as root:
+            result = self.run_cli(root, "--db", "postgres://ann:hunter2/secret@127.0.0.1:1/specs",
+                                  "project", "list")
+            self.assertEqual(result.returncode, 5, result.stderr)
+            self.assertIn("percent-encode", result.stderr)
+            self.assertNotIn("hunter2", result.stderr)
+            self.assertNotIn("secret@", result.stderr)
+
+    def test_imports_leave_the_sqlite_file_checkpointed(self):
+        with tempfile.TemporaryDirectory() as root:
+            specs = os.path.join(root, "specs")
+            path = os.path.join(root, "specs.db")
+            db = ["--db", "sqlite:" + path]
+            self.assertEqual(self.run_cli(root, *db, "project", "add", "acme/web").returncode, 0)
+            for round in range(4):
+                for n in range(40):
+                    spec(specs, f"{n:03d}-spec", "status: planned",
+                         f"# Spec {n}\n\nround {round}\n" + "words " * 300)
+                result = self.run_cli(root, *db, "--project", "acme/web", "--specs-dir", specs,
+                                      "import", "--json")
+                self.assertEqual(result.returncode, 0, result.stderr)
+                self.assertEqual(json.loads(result.stdout)["version"], round + 1)
+                wal = path + "-wal"
+                size = os.path.getsize(wal) if os.path.exists(wal) else 0
+                self.assertEqual(size, 0, f"round {round}: the WAL holds {size} bytes")
+
+    def test_read_commands_create_no_file_or_folder(self):
+        with tempfile.TemporaryDirectory() as root:
+            typo = os.path.join(root, "typo", "specs.db")
+            for args in (["--project", "acme/web", "list"], ["project", "list"]):
+                result = self.run_cli(root, "--db", "sqlite:" + typo, *args)
+                self.assertEqual(result.returncode, 3, result.stderr)
+                self.assertIn(typo, result.stderr)
+            self.assertEqual(os.listdir(root), [])
+            empty = os.path.join(root, "empty.db")
+            open(empty, "w").close()
+            result = self.run_cli(root, "--db", empty, "--project", "acme/web", "list")
+            self.assertEqual(result.returncode, 5, result.stderr)
+            self.assertIn(empty, result.stderr)
+            self.assertEqual(sorted(os.listdir(root)), ["empty.db"])
+            self.assertEqual(os.path.getsize(empty), 0)
+
+
 class StatusTest(unittest.TestCase):
     """`leanspec status`: the service's mode, sources, projects and cache, configured from the
     environment like an app; every bad variable named, no secret shown."""
@@ -1185,6 +1260,16 @@ class StatusTest(unittest.TestCase):
             self.assertTrue(status["health"]["stale"])
             self.assertEqual([s["state"] for s in status["health"]["sources"]], ["ok", "down"])
             self.assertEqual(len(status["projects"]), 1)
+
+    def test_the_mode_flag_wins_over_the_environment_it_makes_irrelevant(self):
+        with tempfile.TemporaryDirectory() as root:  # no ./specs here
+            db = "sqlite:" + os.path.join(root, "specs.db")
+            for variables in ({}, {"SPECS_DIR": os.path.join(root, "nowhere")},
+                              {"SPECS_MODE": "filesystem", "DATABASE_URL": "mysql://x/y"}):
+                result = self.run_status(root, "--json", "--mode", "database", "--db", db,
+                                         **variables)
+                self.assertEqual(result.returncode, 0, (variables, result.stderr))
+                self.assertEqual(json.loads(result.stdout)["health"]["mode"], "database")
 
     def test_every_bad_variable_is_named_and_no_secret_shown(self):
         with tempfile.TemporaryDirectory() as root:

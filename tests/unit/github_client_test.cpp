@@ -484,6 +484,39 @@ TEST_SUITE("github") {
     }
   }
 
+  TEST_CASE("a token is trimmed; one with a control character inside is refused unprinted") {
+    FakeGitHub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
+    auto options = options_for(github);
+    options.max_retries = 0;
+    options.token = " \t" + github.token() + "\r\n"; // a pasted newline
+    GitHubClient trimmed(options);
+    CHECK(trimmed.fetch({.path = github.repo_path()}).status == 200);
+
+    for (const std::string &inside :
+         {std::string("\r\nX-Injected: yes"), std::string("\nX-Injected: yes"), std::string(" two"),
+          std::string("\0x", 2), std::string("\x7f")}) {
+      options.token = github.token() + inside;
+      CAPTURE(inside);
+      try {
+        GitHubClient client(options);
+        FAIL("a token with a control character inside was accepted");
+      } catch (const leanspec::Error &e) {
+        CHECK(e.code() == leanspec::ErrorCode::config);
+        CHECK(std::string(e.what()).find("GITHUB_TOKEN") != std::string::npos);
+        CHECK(std::string(e.what()).find(github.token()) == std::string::npos);
+        CHECK(std::string(e.what()).find("X-Injected") == std::string::npos);
+      }
+    }
+
+    // A token that is a part of "[redacted]" is redacted once per occurrence (no endless loop).
+    options.token = "e";
+    GitHubClient tiny(options);
+    const auto refused =
+        tiny.fetch({.path = "http://127.0.0.1:" + std::to_string(closed_port()) + "/see"});
+    CHECK(refused.status == 0);
+    CHECK(refused.error.find("s[redacted][redacted]") != std::string::npos);
+  }
+
   TEST_CASE("progress reports each completed request; returning false cancels the rest") {
     const RepoFiles files = numbered_files(6);
     FakeGitHub github(files);

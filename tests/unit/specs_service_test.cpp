@@ -224,6 +224,48 @@ TEST_SUITE("service") {
     CHECK(contains(error_text([] { ServiceConfig::from_env(); }, ErrorCode::config), "CACHE_TTL"));
   }
 
+  TEST_CASE("GITHUB_TOKEN is trimmed of a pasted newline; a control character inside is a "
+            "problem that does not show it") {
+    Env env;
+    TempSpecTree tree;
+    local_specs(tree);
+    env.set("SPECS_DIR", tree.specs_dir().string());
+    env.set("GITHUB_TOKEN", "  ghp_token\r\n");
+    CHECK(ServiceConfig::from_env().github_token == "ghp_token");
+    env.set("GITHUB_TOKEN", "ghp_SECRET1\r\nX-Injected: yes");
+    const std::string message = error_text([] { ServiceConfig::from_env(); }, ErrorCode::config);
+    CHECK(contains(message, "GITHUB_TOKEN"));
+    CHECK_FALSE(contains(message, "SECRET1"));
+    CHECK_FALSE(contains(message, "X-Injected"));
+  }
+
+  TEST_CASE("a DATABASE_URL that is a libpq connection string is PostgreSQL: no file is made, "
+            "no password shown") {
+    TempSpecTree tree;
+    local_specs(tree);
+    const fs::path before = fs::current_path();
+    fs::current_path(tree.root()); // where a file named after the string would appear
+    // Nothing listens on port 1: the database is down, with an error.
+    const std::string url =
+        "host=127.0.0.1 port=1 user=app password=hunter2 dbname=specs connect_timeout=2";
+    {
+      SpecsService service(config_for(SpecsMode::both, tree, url));
+      const std::string json = to_json(service.health());
+      const SourceHealth &db = health_of(service.health(), SourceKind::database);
+      CHECK(db.state == SourceState::down);
+      CHECK(contains(db.description, "password=***"));
+      CHECK_FALSE(contains(json, "hunter2"));
+      CHECK_FALSE(contains(db.error, "hunter2"));
+      CHECK(contains(db.error, "PostgreSQL"));
+    }
+    std::vector<std::string> made;
+    for (const auto &entry : fs::directory_iterator(tree.root()))
+      if (entry.path() != tree.specs_dir())
+        made.push_back(entry.path().filename().string());
+    fs::current_path(before);
+    CHECK_MESSAGE(made.empty(), (made.empty() ? std::string() : made.front()));
+  }
+
   TEST_CASE("an explicit config is checked the same way when the service starts") {
     TempSpecTree tree;
     ServiceConfig config;

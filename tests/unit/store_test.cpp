@@ -654,7 +654,8 @@ TEST_SUITE("store") {
           {"DESIGN.md", "invalid UTF-8: \xff\xfe\xc3 and NUL: \0 end"s, ""},
           {"empty.md", "", ""},
           {"notes.txt", std::string("\0\1\2\3\x7f\x80\xff", 7), ""}}},
-        {"011-given-sha", {{"README.md", "# Given\n", "0000000000000000000000000000000000000001"}}},
+        // A SHA given is kept as given (a read checks the bytes against it).
+        {"011-given-sha", {{"README.md", "# Given\n", git_blob_sha1("# Given\n")}}},
         {"012-no-files", {}},
         {"archived/001-old", {{"README.md", "---\nstatus: archived\n---\n# Old\n", ""}}},
         {"013-\xc3\xa9t\xc3\xa9",
@@ -1279,6 +1280,174 @@ TEST_SUITE("store") {
     CHECK(Store::open(path)->projects().size() == 1);
   }
 
+  // --- SQLite's WAL stays bounded (issue 16, item 11) ---------------------------------------
+
+  TEST_CASE("a SQLite store that wrote leaves the WAL empty when it closes, cycle after cycle") {
+    SqliteBackend backend;
+    // Another process's connection (an app server) keeps SQLite from checkpointing on close.
+    SQLite::Database bystander(backend.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5000);
+    Store::open(backend.url())->add_project(project("acme/web"));
+    bystander.exec("SELECT count(*) FROM projects");
+    for (int cycle = 1; cycle <= 4; ++cycle) {
+      {
+        auto store = Store::open(backend.url());
+        CHECK(store->replace_specs("acme/web", generation(300, cycle)).version ==
+              static_cast<std::uint64_t>(cycle));
+        REQUIRE(fs::file_size(backend.path + "-wal") > 0); // the write went to the WAL
+      }
+      CAPTURE(cycle);
+      CHECK(fs::file_size(backend.path + "-wal") == 0);
+    }
+    CHECK(generation_of(Store::open(backend.url())->specs("acme/web")) == 4);
+  }
+
+  TEST_CASE("the WAL of a SQLite writer killed before it closed is checkpointed by the next "
+            "opener, even one that only reads") {
+    SqliteBackend backend;
+    Store::open(backend.url())->add_project(project("acme/web"));
+    int pipe_fds[2];
+    REQUIRE(::pipe2(pipe_fds, O_CLOEXEC) == 0);
+    const std::string url = backend.url();
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) { // writes a large snapshot, says so, then waits (store open) to be killed
+      ::close(pipe_fds[0]);
+      const auto say = [&](char c) {
+        [[maybe_unused]] const auto n = ::write(pipe_fds[1], &c, 1);
+        for (;;)
+          ::pause();
+      };
+      try {
+        auto store = Store::open(url);
+        std::vector<StoredSpec> large;
+        for (int i = 1; i <= 400; ++i) // ~100 MB of pages: more than any live WAL grows
+          large.push_back(spec("spec-" + std::to_string(i),
+                               readme("status: planned", "Spec", std::string(120'000, 'x'))));
+        store->replace_specs("acme/web", large);
+        say('w');
+      } catch (...) {
+        say('e');
+      }
+    }
+    ::close(pipe_fds[1]);
+    pollfd p{pipe_fds[0], POLLIN, 0};
+    char said = 0;
+    if (::poll(&p, 1, 180000) == 1)
+      REQUIRE(::read(pipe_fds[0], &said, 1) == 1);
+    ::close(pipe_fds[0]);
+    ::kill(child, SIGKILL);
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    REQUIRE(said == 'w');
+    const auto left = fs::file_size(backend.path + "-wal");
+    REQUIRE(left > (64u << 20)); // larger than the store lets a live WAL grow
+    // Another process's connection (opened after the fork: SQLite connections must not cross
+    // one) keeps SQLite from checkpointing when the reader closes.
+    SQLite::Database bystander(backend.path, SQLite::OPEN_READWRITE, 5000);
+    bystander.exec("SELECT count(*) FROM projects");
+
+    {
+      auto reader = Store::open(backend.url(), /*create=*/false);
+      CHECK(reader->specs("acme/web").size() == 400);
+    }
+    CHECK(fs::file_size(backend.path + "-wal") < left / 4);
+  }
+
+  // --- reads check what they read (issue 16, item 12) ---------------------------------------
+
+  TEST_CASE("a store opened without create makes no file or folder for a missing or empty one") {
+    TempDir dir;
+    const std::string missing = (dir.path() / "typo" / "specs.db").string();
+    const Error e = error_of([&] { Store::open("sqlite:" + missing, false); });
+    CHECK(e.code() == ErrorCode::not_found);
+    CHECK(std::string(e.what()).find(missing) != std::string::npos);
+    CHECK_FALSE(fs::exists(dir.path() / "typo"));
+
+    const std::string empty = (dir.path() / "empty.db").string();
+    std::ofstream(empty).close();
+    const Error zero = error_of([&] { Store::open(empty, false); });
+    CHECK(zero.code() == ErrorCode::database);
+    CHECK(std::string(zero.what()).find(empty) != std::string::npos);
+    CHECK(fs::file_size(empty) == 0);
+    CHECK_FALSE(fs::exists(empty + "-wal"));
+
+    Store::open(empty)->add_project(project("acme/web")); // a writer may start there
+    CHECK(Store::open(empty, false)->projects().size() == 1);
+  }
+
+  TEST_CASE_TEMPLATE("a snapshot that lost rows is a database error, not part of the specs", B,
+                     SqliteBackend, PostgresBackend) {
+    B backend;
+    {
+      auto store = Store::open(backend.url());
+      store->add_project(project("acme/web"));
+      store->add_project(project("acme/api"));
+      store->replace_specs("acme/web", generation(20, 1));
+      store->replace_specs("acme/api", generation(3, 1));
+    }
+    backend.query("DELETE FROM specs WHERE project_id = 'acme/web' AND path = '0007-spec-7'");
+    auto store = Store::open(backend.url());
+    const Error e = error_of([&] { store->specs_since("acme/web", 0); });
+    CHECK(e.code() == ErrorCode::database);
+    CHECK(std::string(e.what()).find("20") != std::string::npos);
+    CHECK(std::string(e.what()).find("19") != std::string::npos);
+    CHECK(store->specs_since("acme/api", 0).paths.size() == 3); // the other project reads
+    if constexpr (std::is_same_v<B, SqliteBackend>) {
+      const Error whole = error_of([&] { store->specs("acme/web"); });
+      CHECK(whole.code() == ErrorCode::database);
+      CHECK(std::string(whole.what()).find(backend.path) != std::string::npos);
+    }
+    // A new snapshot records its own count again.
+    store->replace_specs("acme/web", generation(20, 2));
+    CHECK(store->specs_since("acme/web", 0).paths.size() == 20);
+  }
+
+  TEST_CASE("flipped bytes in a SQLite file's spec files fail the read, naming the file") {
+    SqliteBackend backend;
+    {
+      auto store = Store::open(backend.url());
+      store->add_project(project("acme/web"));
+      auto specs = generation(30, 1);
+      specs[11].files[1].content += "MARKER-of-spec-12\n";
+      store->replace_specs("acme/web", specs);
+    } // closed: checkpointed into the file
+    std::string bytes;
+    {
+      std::ifstream in(backend.path, std::ios::binary);
+      std::stringstream all;
+      all << in.rdbuf();
+      bytes = all.str();
+    }
+    std::size_t flipped = 0;
+    for (std::size_t at = 0; (at = bytes.find("MARKER-of-spec-12", at)) != std::string::npos;
+         ++at, ++flipped)
+      bytes[at + 7] ^= 0x01; // 'o' -> 'n': same length, SQLite cannot tell
+    REQUIRE(flipped > 0);
+    std::ofstream(backend.path, std::ios::binary | std::ios::trunc) << bytes;
+
+    auto store = Store::open(backend.url(), false);
+    const Error e = error_of([&] { store->specs("acme/web"); });
+    CHECK(e.code() == ErrorCode::database);
+    CHECK(std::string(e.what()).find(backend.path) != std::string::npos);
+    CHECK(std::string(e.what()).find("0012-spec-12") != std::string::npos);
+    CHECK(error_of([&] { store->specs_since("acme/web", 0); }).code() == ErrorCode::database);
+
+    // Put 0012 back as written; then a file whose SHA no longer matches its folder's list.
+    backend.query("UPDATE spec_files SET content = CAST('# Design' || char(10) || 'gen=1' || "
+                  "char(10) || 'MARKER-of-spec-12' || char(10) AS BLOB) "
+                  "WHERE spec_path = '0012-spec-12' AND name = 'DESIGN.md'");
+    CHECK(generation_of(store->specs("acme/web")) == 1);
+    const std::string other = "# Design\nother\n";
+    backend.query("UPDATE spec_files SET content = CAST('# Design' || char(10) || 'other' || "
+                  "char(10) AS BLOB), blob_sha = '" +
+                  git_blob_sha1(other) +
+                  "' WHERE spec_path = '0003-spec-3' AND name = 'DESIGN.md'");
+    const Error list = error_of([&] { store->specs("acme/web"); });
+    CHECK(list.code() == ErrorCode::database);
+    CHECK(std::string(list.what()).find("0003-spec-3") != std::string::npos);
+  }
+
   TEST_CASE("a bad PostgreSQL URL names the host, port and database, never the password") {
     // Nothing listens on port 1: connection refused, no server needed.
     const Error refused =
@@ -1357,6 +1526,8 @@ TEST_CASE("database URLs choose the backend and hide passwords") {
         "postgresql://h/db?user=u&password=***&sslmode=y");
   CHECK(redact_url("postgresql://u:a:b@c@h:1/db") == "postgresql://u:***@h:1/db");
   CHECK(scrub("bad p@ss here", {"p@ss", ""}) == "bad *** here");
+  CHECK(scrub("a*b", {"*"}) == "a***b");                          // ends: "***" holds it
+  CHECK(scrub("pw=x1y and 1", {"1", "x1y"}) == "pw=*** and ***"); // longest first
 
   for (const char *bad : {"mysql://u:topsecret@h/db", "http://x"}) {
     const Error e = error_of([&] { parse_database_url(bad); });
@@ -1365,6 +1536,54 @@ TEST_CASE("database URLs choose the backend and hide passwords") {
   }
   CHECK(error_of([] { parse_database_url(":memory:"); }).code() == ErrorCode::config);
   CHECK(error_of([] { parse_database_url("sqlite:"); }).code() == ErrorCode::config);
+}
+
+TEST_CASE("a libpq connection string is PostgreSQL, never a file name, its password hidden") {
+  auto u = parse_database_url("host=db.example port=5433 user=app password=hunter2 dbname=specs");
+  CHECK(u.kind == DatabaseUrl::Kind::postgres);
+  CHECK(u.target == "host=db.example port=5433 user=app password=hunter2 dbname=specs");
+  CHECK(u.description == "host=db.example port=5433 user=app password=*** dbname=specs");
+  CHECK(std::find(u.secrets.begin(), u.secrets.end(), "hunter2") != u.secrets.end());
+
+  u = parse_database_url("  host = db  password = 'it\\'s se cret'  sslpassword=k3y "
+                         "dbname='postgres://u:inner9@h/db'");
+  CHECK(u.kind == DatabaseUrl::Kind::postgres);
+  CAPTURE(u.description);
+  const std::string scrubbed = scrub("driver said: it's se cret, k3y, inner9", u.secrets);
+  for (const char *secret : {"se cret", "k3y", "inner9"}) {
+    CHECK(u.description.find(secret) == std::string::npos);
+    CHECK(scrubbed.find(secret) == std::string::npos);
+  }
+
+  // Text with '=' that is not a connection string is refused without being shown.
+  for (const char *bad : {"data/a=b.db", "password=hunter2 user", "host=h password='hunter2",
+                          "./x password=hunter2", "=hunter2"}) {
+    CAPTURE(bad);
+    const Error e = error_of([&] { parse_database_url(bad); });
+    CHECK(e.code() == ErrorCode::config);
+    CHECK(std::string(e.what()).find("hunter2") == std::string::npos);
+    CHECK(std::string(e.what()).find("sqlite:PATH") != std::string::npos);
+  }
+  CHECK(parse_database_url("sqlite:data/a=b.db").target == "data/a=b.db");
+}
+
+TEST_CASE("a PostgreSQL URL whose password holds a raw '/' or '@' is refused, unshown") {
+  for (const char *bad : {"postgres://app:hunt/er2@db.example/specs",
+                          "postgresql://app:hunt@er2@db.example:5432/specs",
+                          "postgres://app:hunter2/@db/specs?sslmode=require"}) {
+    CAPTURE(bad);
+    const Error e = error_of([&] { parse_database_url(bad); });
+    CHECK(e.code() == ErrorCode::config);
+    const std::string what = e.what();
+    CHECK(what.find("hunt") == std::string::npos);
+    CHECK(what.find("er2") == std::string::npos);
+    CHECK(what.find("percent-encode") != std::string::npos);
+  }
+  CHECK(redact_url("postgres://app:hunt/er2@db/specs") == "postgres://app:***@db/specs");
+  CHECK(redact_url("postgres://h/db?sslpassword=k3y&x=1") == "postgres://h/db?sslpassword=***&x=1");
+  const auto u = parse_database_url("postgres://app:hunt%2Fer2@db.example/specs");
+  CHECK(u.description == "postgres://app:***@db.example/specs");
+  CHECK(std::find(u.secrets.begin(), u.secrets.end(), "hunt/er2") != u.secrets.end());
 }
 
 TEST_CASE("the default database file is under the user's data directory") {
