@@ -775,7 +775,11 @@ class HostileTextTest(CliTestCase):
     """Spec text may come from anyone (a synced GitHub repository): no human output may hand a
     terminal a control character, whichever field carries it."""
 
-    HOSTILE_ID = "007-evil\x1b]0;id\x07\u009b\u202e\nx"
+    # Names on disk: C0 controls make a name no specs tree holds (refused with a diagnostic, the
+    # REFUSED folder below), so the names that load carry the other dangerous code points.
+    NAME_EVIL = "\u009b2J\u202e\u2066"
+    HOSTILE_ID = "007-evil\u009b\u202ex"
+    REFUSED = "008-ctl\x1b]0;id\x07\nx"
 
     def setUp(self):
         super().setUp()
@@ -789,7 +793,7 @@ class HostileTextTest(CliTestCase):
             parent: {EVIL_YAML}
             depends_on: [{EVIL_YAML}, 002-bad-status]
             """, f"# Title {EVIL} pwned\n\nBody {EVIL} pwned text\n",
-             {f"SUB{EVIL}.md": f"# Sub {EVIL}\n\nsub text\n"})
+             {f"SUB{self.NAME_EVIL}.md": f"# Sub {EVIL}\n\nsub text\n"})
         spec(self.specs, "002-bad-status", f"""
             status: {EVIL_YAML}
             parent: 001-host
@@ -797,6 +801,7 @@ class HostileTextTest(CliTestCase):
             """, "# Second\n")
         spec(self.specs, self.HOSTILE_ID, "status: draft\nparent: 002-bad-status\ndepends_on: [001-host]",
              f"# Evil id {EVIL}\n")
+        spec(self.specs, self.REFUSED, "status: draft", "# Refused\n")
 
     def assert_inert(self, data, what, own_styles=False):
         text = data if isinstance(data, str) else data.decode("utf-8")  # strict: no invalid byte
@@ -817,7 +822,7 @@ class HostileTextTest(CliTestCase):
     def test_every_command_escapes_what_the_specs_say(self):
         commands = [
             ["list"], ["list", "--all"], ["stats"], ["validate"], ["search", "pwned"],
-            ["show", "001-host"], ["show", "1", "--sub", f"SUB{EVIL}"], ["show", "1", "--html"],
+            ["show", "001-host"], ["show", "1", "--sub", f"SUB{self.NAME_EVIL}"], ["show", "1", "--html"],
             ["show", "2"], ["show", self.HOSTILE_ID], ["deps", "1", "--transitive"],
             ["deps", self.HOSTILE_ID, "--transitive"], ["deps", "2"],
         ] + [["board", "--all", "--by", by] for by in ("status", "priority", "tag", "assignee", "parent")]
@@ -833,6 +838,7 @@ class HostileTextTest(CliTestCase):
         self.assertIn(b"\\u009b", seen.lower())
         self.assertIn(b"\\u202e", seen.lower())
         self.assertIn(b"evil", seen)
+        self.assertIn(b"008-ctl\\x1b]0;id\\x07\\x0ax", seen)  # the refused folder, named
 
     def test_errors_escape_the_ref_they_name(self):
         result = self.run_bytes("show", f"nope{EVIL}")
@@ -858,7 +864,7 @@ class HostileTextTest(CliTestCase):
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             self.assertIn(b"watching", proc.stderr.readline())
-            spec(self.specs, f"009-new{EVIL}", "status: planned", "# New\n")
+            spec(self.specs, f"009-new{self.NAME_EVIL}", "status: planned", "# New\n")
             ready, _, _ = select.select([proc.stdout], [], [], 20)
             self.assertTrue(ready, "no event within 20 s")
             line = proc.stdout.readline()
