@@ -1153,9 +1153,12 @@ public:
 
   std::int64_t begin_sync_run(std::string_view project_id, std::int64_t started_at) override {
     return run("starting a sync run", [&](Session &s) {
-      Result r = s.exec("INSERT INTO sync_runs (project_id, started_at, outcome) "
-                        "SELECT id, $2, 'running' FROM projects WHERE id = $1 RETURNING id",
-                        Params().text(project_id).integer(started_at));
+      // Only the sync state: a settings patch made since the caller read the project stays.
+      Result r = s.exec("WITH marked AS (UPDATE projects SET sync_state = 'syncing', "
+                        "updated_at = $3 WHERE id = $1 RETURNING id) "
+                        "INSERT INTO sync_runs (project_id, started_at, outcome) "
+                        "SELECT id, $2, 'running' FROM marked RETURNING id",
+                        Params().text(project_id).integer(started_at).integer(now_ms()));
       if (PQntuples(r.get()) == 0)
         throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
       return to_int(r.get(), 0, 0);

@@ -784,13 +784,22 @@ public:
 
   std::int64_t begin_sync_run(std::string_view project_id, std::int64_t started_at) override {
     return run("starting a sync run", [&](Connection &db) {
-      SQLite::Statement q(db, "INSERT INTO sync_runs (project_id, started_at, outcome) "
-                              "SELECT id, ?, 'running' FROM projects WHERE id = ?");
-      q.bind(1, started_at);
-      bind_text(q, 2, project_id);
-      if (q.exec() == 0)
+      Transaction tx(db, Transaction::write);
+      // Only the sync state: a settings patch made since the caller read the project stays.
+      SQLite::Statement mark(db, "UPDATE projects SET sync_state = 'syncing', updated_at = ? "
+                                 "WHERE id = ?");
+      mark.bind(1, now_ms());
+      bind_text(mark, 2, project_id);
+      if (mark.exec() == 0)
         throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
-      return db.getLastInsertRowid();
+      SQLite::Statement q(db, "INSERT INTO sync_runs (project_id, started_at, outcome) "
+                              "VALUES (?, ?, 'running')");
+      bind_text(q, 1, project_id);
+      q.bind(2, started_at);
+      q.exec();
+      const std::int64_t id = db.getLastInsertRowid();
+      tx.commit();
+      return id;
     });
   }
 

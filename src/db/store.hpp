@@ -254,7 +254,8 @@ public:
   // --- sync runs and webhook deliveries -----------------------------------------------------
 
   /// Records the start of a sync run at `started_at` (unix ms; outcome "running") and returns
-  /// its id.
+  /// its id; in the same transaction the project's sync_state becomes "syncing" (nothing else
+  /// of the project is written, so a settings patch made meanwhile stays).
   /// @throws leanspec::Error not_found for an unknown project
   virtual std::int64_t begin_sync_run(std::string_view project_id, std::int64_t started_at) = 0;
   /// Records how run `run.id` ended, with its details (ended_at defaults to now).

@@ -1280,9 +1280,8 @@ struct GithubSync::Impl {
     SyncRun run;
     run.project_id = project.id;
     run.started_at = unix_ms();
-    run.id = store.begin_sync_run(project.id, run.started_at);
+    run.id = store.begin_sync_run(project.id, run.started_at); // marks the project "syncing"
     project.sync_state = "syncing";
-    store.update_project(project);
 
     Syncer syncer(store, options, client_options, project, hint, cancel);
     Syncer::Result result = syncer.run();

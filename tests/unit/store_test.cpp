@@ -1039,6 +1039,26 @@ TEST_SUITE("store") {
     CHECK(store->sync_runs("acme/api", 0)[0].id == other);
   }
 
+  TEST_CASE_TEMPLATE("a sync run's start marks the project syncing and keeps a patch made since "
+                     "the project was read",
+                     B, SqliteBackend, PostgresBackend) {
+    B backend;
+    auto store = Store::open(backend.url());
+    store->add_project(project("acme/web"));
+    const ProjectRecord read_by_sync = *store->project("acme/web");
+    store->update_project("acme/web", {.branch = "release", .sync_interval = 60s});
+    const std::int64_t id = store->begin_sync_run(read_by_sync.id, 1000);
+    CHECK(id > 0);
+    const ProjectRecord now = *store->project("acme/web");
+    CHECK(now.sync_state == "syncing");
+    CHECK(now.branch == "release");
+    CHECK(now.sync_interval == 60s);
+    CHECK(store->sync_runs("acme/web", 0).at(0).outcome == "running");
+    CHECK(error_of([&] { store->begin_sync_run("nobody/here", 1000); }).code() ==
+          ErrorCode::not_found);
+    CHECK(store->sync_runs("nobody/here", 0).empty());
+  }
+
   TEST_CASE_TEMPLATE("a project left syncing without a live lease reads as interrupted", B,
                      SqliteBackend, PostgresBackend) {
     B backend;
