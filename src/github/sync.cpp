@@ -96,6 +96,7 @@ using detail::ProjectRecord;
 using detail::Store;
 using detail::StoredFile;
 using detail::StoredSpec;
+using detail::printable_path;
 using SteadyClock = std::chrono::steady_clock;
 
 std::int64_t unix_ms() {
@@ -139,23 +140,6 @@ std::string url_escape(std::string_view s, bool keep_slash) {
     }
   }
   return out;
-}
-
-// A path from GitHub for an error message: control bytes shown as \xNN, at most 200 bytes.
-std::string printable(std::string_view s) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (const char c : s.substr(0, 200)) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      out += "\\x";
-      out += hex[u >> 4];
-      out += hex[u & 15];
-    } else {
-      out += c;
-    }
-  }
-  return s.size() > 200 ? out + "..." : out;
 }
 
 // Tree paths must be relative, free of NUL, empty, "." and ".." components.
@@ -305,8 +289,8 @@ std::string refused_message(const TreeListing &listing) {
       out += " ...";
       break;
     }
-    out +=
-        (shown > 1 ? "; '" : " '") + printable(path) + "' (its name " + std::string(reason) + ")";
+    out += (shown > 1 ? "; '" : " '") + printable_path(path) + "' (its name " +
+           std::string(reason) + ")";
   }
   return out;
 }
@@ -555,7 +539,7 @@ private:
     auto responses = client_.fetch_all(requests, progress_callback(requests.size()));
     for (std::size_t i = 0; i < responses.size(); ++i) {
       auto &response = responses[i];
-      const std::string what = "file '" + printable(paths[i]) + "' of " + project_.id;
+      const std::string what = "file '" + printable_path(paths[i]) + "' of " + project_.id;
       if (response.status == 404 && response.error.empty())
         throw HintMismatch{};
       check(response, what);
@@ -620,7 +604,7 @@ private:
                           "-byte limit"};
       bytes = content;
     } else {
-      throw SyncFailure{what + ": unknown encoding '" + printable(encoding) + "'"};
+      throw SyncFailure{what + ": unknown encoding '" + printable_path(encoding) + "'"};
     }
     if (git_blob_sha1(bytes) != sha)
       throw SyncFailure{what + ": content does not match its blob SHA " + sha};
@@ -691,7 +675,8 @@ private:
     std::vector<std::pair<std::string, std::string>> keep;
     std::optional<SyncFailure> failure;
     for (std::size_t i = 0; i < responses.size(); ++i) {
-      const std::string what = "file '" + printable(files[i]->repo_path) + "' of " + project_.id;
+      const std::string what =
+          "file '" + printable_path(files[i]->repo_path) + "' of " + project_.id;
       try {
         check(responses[i], what);
         std::string bytes = decode_blob(responses[i], files[i]->sha, what);
@@ -728,10 +713,11 @@ private:
     archive_read_support_format_tar(reader.get());
     if (archive_read_open_memory(reader.get(), response.body.data(), response.body.size()) !=
         ARCHIVE_OK)
-      throw SyncFailure{
-          what + ": not a gzip tarball (" +
-          printable(archive_error_string(reader.get()) ? archive_error_string(reader.get()) : "") +
-          ")"};
+      throw SyncFailure{what + ": not a gzip tarball (" +
+                        printable_path(archive_error_string(reader.get())
+                                           ? archive_error_string(reader.get())
+                                           : "") +
+                        ")"};
     std::string prefix;
     std::size_t done = 0;
     archive_entry *entry = nullptr;
@@ -749,39 +735,39 @@ private:
       if (prefix.empty())
         prefix = top;
       if (top != prefix || top.empty() || top == "." || top == "..")
-        throw SyncFailure{what + ": entry '" + printable(name) + "' lies outside the prefix '" +
-                          printable(prefix) + "'"};
+        throw SyncFailure{what + ": entry '" + printable_path(name) +
+                          "' lies outside the prefix '" + printable_path(prefix) + "'"};
       if (slash == std::string_view::npos || slash + 1 == name.size())
         continue; // the prefix folder itself
       std::string_view relative = name.substr(slash + 1);
       if (relative.ends_with('/')) // a folder
         relative.remove_suffix(1);
       if (!safe_path(relative))
-        throw SyncFailure{what + ": unsafe entry '" + printable(name) + "'"};
+        throw SyncFailure{what + ": unsafe entry '" + printable_path(name) + "'"};
       const auto it = by_path.find(std::string(relative));
       const bool regular = archive_entry_filetype(entry) == AE_IFREG &&
                            !archive_entry_hardlink(entry) && !archive_entry_symlink(entry);
       if (it != by_path.end() && !regular)
-        throw SyncFailure{what + ": '" + printable(relative) +
+        throw SyncFailure{what + ": '" + printable_path(relative) +
                           "' is a link or folder, where the tree has a file"};
       const bool wanted = it != by_path.end() && !out.count(it->second->sha);
       const la_int64_t size = archive_entry_size_is_set(entry) ? archive_entry_size(entry) : 0;
       if (wanted && (size < 0 || static_cast<std::uint64_t>(size) > options_.max_file_size))
-        throw SyncFailure{what + ": '" + printable(relative) + "' is larger than the limit"};
+        throw SyncFailure{what + ": '" + printable_path(relative) + "' is larger than the limit"};
       // Checked before the next header skips this entry's data: what it declares must fit.
       const la_int64_t at = archive_filter_bytes(reader.get(), 0);
       if (size < 0 || at < 0 || static_cast<std::uint64_t>(size) > max_expanded ||
           static_cast<std::uint64_t>(at) > max_expanded - static_cast<std::uint64_t>(size))
-        throw SyncFailure{what + ": entry '" + printable(name) + "' of " + std::to_string(size) +
-                          " bytes expands the archive past " + std::to_string(max_expanded) +
-                          " bytes, more than the tree holds"};
+        throw SyncFailure{what + ": entry '" + printable_path(name) + "' of " +
+                          std::to_string(size) + " bytes expands the archive past " +
+                          std::to_string(max_expanded) + " bytes, more than the tree holds"};
       if (!wanted)
         continue; // symlinks, hard links, folders and files the sync has: never read
       std::string bytes(static_cast<std::size_t>(size), '\0');
       if (archive_read_data(reader.get(), bytes.data(), bytes.size()) != size)
-        throw SyncFailure{what + ": '" + printable(relative) + "' is cut short"};
+        throw SyncFailure{what + ": '" + printable_path(relative) + "' is cut short"};
       if (git_blob_sha1(bytes) != it->second->sha)
-        throw SyncFailure{what + ": '" + printable(relative) +
+        throw SyncFailure{what + ": '" + printable_path(relative) +
                           "' does not match the tree's blob SHA"};
       out.emplace(it->second->sha, std::move(bytes));
       report(++done, files.size());
@@ -790,12 +776,12 @@ private:
     }
     if (status != ARCHIVE_EOF)
       throw SyncFailure{what + ": " +
-                        printable(archive_error_string(reader.get())
-                                      ? archive_error_string(reader.get())
-                                      : "damaged archive")};
+                        printable_path(archive_error_string(reader.get())
+                                           ? archive_error_string(reader.get())
+                                           : "damaged archive")};
     for (const WantedFile *file : files)
       if (!out.count(file->sha))
-        throw SyncFailure{what + ": '" + printable(file->repo_path) + "' is missing"};
+        throw SyncFailure{what + ": '" + printable_path(file->repo_path) + "' is missing"};
   }
 
   // --- the tree ------------------------------------------------------------------------------
@@ -827,7 +813,7 @@ private:
       if (const auto size = item["size"]; size.error() == simdjson::NO_SUCH_FIELD)
         entry.size = 0; // trees and submodules have none
       else if (size.get(entry.size))
-        throw SyncFailure{what + ": '" + printable(entry.path) + "' has no valid size"};
+        throw SyncFailure{what + ": '" + printable_path(entry.path) + "' has no valid size"};
       out.push_back(std::move(entry));
     }
     return truncated;
@@ -867,7 +853,7 @@ private:
       if (!entry.path.starts_with(prefix)) {
         // No git tree has such a path, wherever it is (git fsck and GitHub refuse them).
         if (!safe_path(entry.path))
-          throw SyncFailure{what + ": unsafe path '" + printable(entry.path) + "'"};
+          throw SyncFailure{what + ": unsafe path '" + printable_path(entry.path) + "'"};
         continue;
       }
       // Inside the specs folder each name is judged as the filesystem source judges it
@@ -882,11 +868,11 @@ private:
       if (place.kind == detail::SpecPlace::Kind::other)
         continue; // never read, whatever it is
       if (!seen.insert(entry.path).second)
-        throw SyncFailure{what + ": '" + printable(entry.path) + "' is listed twice"};
+        throw SyncFailure{what + ": '" + printable_path(entry.path) + "' is listed twice"};
       if (!is_sha(entry.sha))
-        throw SyncFailure{what + ": '" + printable(entry.path) + "' has no valid SHA"};
+        throw SyncFailure{what + ": '" + printable_path(entry.path) + "' has no valid SHA"};
       if (entry.size > max_git_file)
-        throw SyncFailure{what + ": '" + printable(entry.path) + "' claims " +
+        throw SyncFailure{what + ": '" + printable_path(entry.path) + "' claims " +
                           std::to_string(entry.size) + " bytes, more than a git push can carry"};
       if (entry.type == "tree") {
         // A spec folder: one level down, or two below archived/ or a date group.
@@ -951,7 +937,7 @@ private:
         check(responses[i], what);
         std::vector<RawEntry> level;
         if (read_tree(responses[i], pending[i].second, what, level))
-          throw SyncFailure{what + ": the listing of '" + printable(pending[i].second) +
+          throw SyncFailure{what + ": the listing of '" + printable_path(pending[i].second) +
                             "' is truncated too"};
         for (auto &entry : level) {
           if (entry.type == "tree" && depth < 2 && safe_path(entry.path)) {
@@ -993,7 +979,7 @@ private:
       simdjson::dom::element root;
       std::string_view text;
       if (!parser.parse(response.body).get(root) && root.is_object() && !root["message"].get(text))
-        message = " (" + printable(text) + ")";
+        message = " (" + printable_path(text) + ")";
     }
     if (s == 401)
       throw SyncFailure{what +
@@ -1511,7 +1497,8 @@ GithubSync::Impl::handle_webhook(const std::vector<std::pair<std::string, std::s
   if (*event == "ping")
     return answer(200, WebhookAction::ping, "pong");
   if (*event != "push")
-    return answer(202, WebhookAction::ignored, "event '" + printable(*event) + "' is not handled");
+    return answer(202, WebhookAction::ignored,
+                  "event '" + printable_path(*event) + "' is not handled");
   const auto delivery = header("x-github-delivery");
   if (!delivery || delivery->empty() || delivery->size() > 200)
     return answer(400, WebhookAction::rejected, "missing or malformed X-GitHub-Delivery");
@@ -1527,10 +1514,12 @@ GithubSync::Impl::handle_webhook(const std::vector<std::pair<std::string, std::s
       project = std::move(p);
   if (!project)
     return answer(202, WebhookAction::ignored,
-                  "repository '" + printable(push.repository) + "' is not a registered project");
+                  "repository '" + printable_path(push.repository) +
+                      "' is not a registered project");
   if (push.ref != "refs/heads/" + project->branch)
     return answer(202, WebhookAction::ignored,
-                  "push to '" + printable(push.ref) + "', not branch '" + project->branch + "'",
+                  "push to '" + printable_path(push.ref) + "', not branch '" + project->branch +
+                      "'",
                   project->id);
   if (push.deleted)
     return answer(202, WebhookAction::ignored, "the branch was deleted", project->id);
