@@ -56,10 +56,10 @@ struct SyncOptions {
   std::size_t max_file_size = 8u << 20;    ///< larger spec files are left out (as on disk)
   std::size_t max_sync_bytes = 256u << 20; ///< a sync needing more fails
   /// The store's sync run history, pruned after each run: the newest max_sync_runs runs per
-  /// project are kept (0: no limit by count), none started more than max_sync_run_age_days ago
+  /// project are kept (0: no limit by count), none started more than max_sync_run_age ago
   /// (0: no limit by age).
   std::size_t max_sync_runs = 100;
-  std::chrono::days max_sync_run_age_days{30};
+  std::chrono::days max_sync_run_age{30};
   /// Webhook secrets; up to two are active at once (rotation). None: every delivery rejected.
   std::vector<std::string> webhook_secrets;
   /// Called on the syncing thread as files arrive: (project id, files done, files total).

@@ -92,11 +92,11 @@ namespace {
 using detail::GitHubClient;
 using detail::GitHubRequest;
 using detail::GitHubResponse;
+using detail::printable_path;
 using detail::ProjectRecord;
 using detail::Store;
 using detail::StoredFile;
 using detail::StoredSpec;
-using detail::printable_path;
 using SteadyClock = std::chrono::steady_clock;
 
 std::int64_t unix_ms() {
@@ -1348,12 +1348,11 @@ struct GithubSync::Impl {
     return run;
   }
 
-  // The run history within max_sync_runs and max_sync_run_age_days; a failure to prune fails
+  // The run history within max_sync_runs and max_sync_run_age; a failure to prune fails
   // no sync (the next run prunes again).
   void prune_runs(const std::string &id) noexcept {
     const auto age =
-        std::chrono::duration_cast<std::chrono::milliseconds>(options.max_sync_run_age_days)
-            .count();
+        std::chrono::duration_cast<std::chrono::milliseconds>(options.max_sync_run_age).count();
     try {
       store.prune_sync_runs(id, options.max_sync_runs, age > 0 ? unix_ms() - age : 0);
     } catch (const std::exception &) {

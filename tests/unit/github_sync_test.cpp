@@ -751,7 +751,7 @@ TEST_SUITE("github") {
     f.store().end_sync_run({.id = f.store().begin_sync_run("acme/web", old),
                             .project_id = "acme/web",
                             .outcome = "ok"});
-    auto sync = f.make({.max_sync_runs = 3, .max_sync_run_age_days = std::chrono::days(30)});
+    auto sync = f.make({.max_sync_runs = 3, .max_sync_run_age = std::chrono::days(30)});
     CHECK(sync->sync_now("acme/web").outcome == SyncOutcome::ok);
     auto runs = sync->sync_runs("acme/web", 0);
     REQUIRE(runs.size() == 1); // the old one is gone
