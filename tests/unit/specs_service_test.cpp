@@ -250,8 +250,9 @@ TEST_SUITE("service") {
         "host=127.0.0.1 port=1 user=app password=hunter2 dbname=specs connect_timeout=2";
     {
       SpecsService service(config_for(SpecsMode::both, tree, url));
-      const std::string json = to_json(service.health());
-      const SourceHealth &db = health_of(service.health(), SourceKind::database);
+      const ServiceHealth health = service.health();
+      const std::string json = to_json(health);
+      const SourceHealth &db = health_of(health, SourceKind::database);
       CHECK(db.state == SourceState::down);
       CHECK(contains(db.description, "password=***"));
       CHECK_FALSE(contains(json, "hunter2"));
