@@ -5,11 +5,12 @@
 #
 #   board_parent_chain   `leanspec board --by parent` on 20,000 specs in one parent chain
 #                        (each spec's parent is the next): was one relationships() walk per
-#                        spec, 55 s; now one parent lookup per spec.
+#                        spec (5.6-5.8 s here before issue 16);
+#                        now one parent lookup per spec.
 #   deps_parent_chain    `leanspec deps --transitive` at the bottom of that chain (20k ancestors).
 #   search_1mb_query     `leanspec search` with a 1 MB query (ten 100 kB words) on the same
-#                        tree: refused by the query parser's byte cap (max_query_bytes), was
-#                        14-16 s on 3,000 specs. Exit code 2 is the expected answer.
+#                        tree: refused by the query parser's byte cap (max_query_bytes) (the
+#                        issue reported 14-16 s on 3,000 specs). Exit code 2 is the expected answer.
 #   search_capped_query  the longest query the caps allow (64 words in 4 kB) on the same tree.
 #
 # BUILD_DIR defaults to build-bench/ (a Release build, see run_all.sh); OUT_DIR to
