@@ -1,9 +1,10 @@
 'use strict';
-// The webhook route over real HTTP against `next start` (no browser): a body past GitHub's 25 MB
-// cap is refused with 413 before the request ends, from its Content-Length when it has one, or
+// Limits over real HTTP against `next start` (no browser). The webhook route: a body past
+// GitHub's 25 MB cap is refused with 413 before the request ends, from its Content-Length when it has one, or
 // as soon as the bytes streamed pass the cap (chunked). Each refused request here is left
 // unfinished, so a route that buffered the whole body first would never answer (the test then
-// fails on its timeout). A signed ping under the cap still reaches the service.
+// fails on its timeout). A signed ping under the cap still reaches the service. The search route
+// passes `q` through to the library, whose query caps answer 400 naming the limit.
 const assert = require('node:assert/strict');
 const { createHmac } = require('node:crypto');
 const { spawn } = require('node:child_process');
@@ -20,6 +21,7 @@ const cap = 25 * 1024 * 1024;
 let root;
 let server;
 let url;
+let base;
 
 before(async () => {
   assert.ok(fs.existsSync(path.join(app, '.next', 'BUILD_ID')), 'build the app first: npm run build');
@@ -27,7 +29,8 @@ before(async () => {
   fs.mkdirSync(path.join(root, 'specs', '001-local'), { recursive: true });
   fs.writeFileSync(path.join(root, 'specs', '001-local', 'README.md'), '---\nstatus: planned\n---\n\n# Local\n');
   const port = await freePort();
-  url = `http://127.0.0.1:${port}/api/webhooks/github`;
+  base = `http://127.0.0.1:${port}`;
+  url = `${base}/api/webhooks/github`;
   server = spawn(process.execPath, [require.resolve('next/dist/bin/next'), 'start', '-H', '127.0.0.1', '-p', String(port)], {
     cwd: app,
     env: {
@@ -120,4 +123,14 @@ test('a signed ping under the cap still reaches the service', { timeout: 60000 }
   });
   assert.equal(response.status, 200);
   assert.equal((await response.json()).action, 'ping');
+});
+
+test('a search query over the library cap is answered 400, naming the limit', { timeout: 60000 }, async () => {
+  const answer = await fetch(`${base}/api/search?q=${'x'.repeat(5000)}`);
+  assert.equal(answer.status, 400);
+  const { error } = await answer.json();
+  assert.equal(error.code, 'invalid_argument');
+  assert.match(error.message, /4096 bytes/);
+  const fine = await fetch(`${base}/api/search?q=local`);
+  assert.equal(fine.status, 200);
 });
