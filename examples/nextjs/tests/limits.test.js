@@ -1,10 +1,10 @@
 'use strict';
 // Limits over real HTTP against `next start` (no browser). The webhook route: a body past
-// GitHub's 25 MB cap is refused with 413 before the request ends, from its Content-Length when it has one, or
-// as soon as the bytes streamed pass the cap (chunked). Each refused request here is left
-// unfinished, so a route that buffered the whole body first would never answer (the test then
-// fails on its timeout). A signed ping under the cap still reaches the service. The search route
-// passes `q` through to the library, whose query caps answer 400 naming the limit.
+// GitHub's 25 MB cap is refused with 413 before the request ends, from its Content-Length when
+// it has one, or as soon as the bytes streamed pass the cap (chunked). Each refused request here
+// is left unfinished, so a route that buffered the whole body first would never answer (the
+// test then fails on its timeout). A signed ping under the cap still reaches the service. The
+// search route passes `q` through to the library, whose query caps answer 400 naming the limit.
 const assert = require('node:assert/strict');
 const { createHmac } = require('node:crypto');
 const { spawn } = require('node:child_process');
