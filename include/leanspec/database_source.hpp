@@ -90,6 +90,12 @@ public:
   /// @throws leanspec::Error not_found (no such project), invalid_argument (a bad value, as for
   ///         add_project), database
   void update_project(std::string_view id, const ProjectPatch &patch);
+  /// Deprecated, kept for one release: replaces the branch, specs path and interval
+  /// of `project.id` (update_project(id, patch) with all three given).
+  [[deprecated("use update_project(id, ProjectPatch)")]] void
+  update_project(const RegisteredProject &project) {
+    update_project(project.id, {project.branch, project.specs_path, project.sync_interval});
+  }
   /// Removes a project and everything stored for it; false when there was none.
   bool remove_project(std::string_view id);
   /// Every registered project with its sync state, by id.

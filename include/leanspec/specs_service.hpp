@@ -224,6 +224,12 @@ public:
 
   void add_project(const RegisteredProject &project);
   void update_project(std::string_view id, const ProjectPatch &patch);
+  /// Deprecated, kept for one release: replaces the branch, specs path and interval
+  /// of `project.id` (update_project(id, patch) with all three given).
+  [[deprecated("use update_project(id, ProjectPatch)")]] void
+  update_project(const RegisteredProject &project) {
+    update_project(project.id, {project.branch, project.specs_path, project.sync_interval});
+  }
   bool remove_project(std::string_view id);
   /// Every registered project with its sync state (state, error, commit, time of the last sync).
   std::vector<RegisteredProject> registered_projects() const;

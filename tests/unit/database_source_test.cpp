@@ -280,6 +280,22 @@ void check_events_from_another_process(const std::string &url) {
 } // namespace
 
 TEST_SUITE("store") {
+  TEST_CASE("the deprecated update_project(RegisteredProject) still replaces the three settings") {
+    TempSpecTree tree;
+    const std::string url = "sqlite:" + (tree.root() / "specs.db").string();
+    const auto db = make_database_source({.database_url = url});
+    db->add_project({.id = "acme/web"});
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    db->update_project(
+        RegisteredProject{.id = "acme/web", .branch = "dev", .specs_path = "docs/specs"});
+#pragma GCC diagnostic pop
+    const RegisteredProject read = db->registered_projects().at(0);
+    CHECK(read.branch == "dev");
+    CHECK(read.specs_path == "docs/specs");
+    CHECK(read.sync_interval == std::chrono::seconds(300));
+  }
+
   TEST_CASE("change events reach another process's DatabaseSource and its cache (SQLite)") {
     TempSpecTree scratch;
     check_events_from_another_process("sqlite:" + (scratch.root() / "specs.db").string());
