@@ -11,6 +11,7 @@
 #include "db/database_url.hpp"
 #include "fuzz_check.hpp"
 
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <leanspec/error.hpp>
@@ -86,8 +87,11 @@ void check(const std::string &url, Form form) {
     return;
   }
   if (parsed.kind == DatabaseUrl::Kind::sqlite) {
-    const bool written_as_sqlite =
-        url.size() >= 7 && (url[0] | 0x20) == 's' && url.compare(1, 6, "qlite:") == 0;
+    // URL schemes are case-insensitive (RFC 3986): "SQLite:" is written as sqlite too.
+    std::string scheme = url.substr(0, 7);
+    for (char &c : scheme)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const bool written_as_sqlite = scheme == "sqlite:";
     if (url.find('=') != std::string::npos && !written_as_sqlite)
       leanspec::fuzz::fail("text holding '=' was taken as a SQLite file", url);
     return;
