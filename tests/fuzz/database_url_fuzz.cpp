@@ -17,12 +17,13 @@
 #include <leanspec/error.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace {
 
 using namespace leanspec::detail;
 
-std::string without_marker(std::string_view text) {
+std::string without_marker_once(std::string_view text) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '\x01')
@@ -33,6 +34,14 @@ std::string without_marker(std::string_view text) {
     }
     out += text[i];
   }
+  return out;
+}
+
+// Until none is left: removing one "%01" can join its neighbours into another ("%%0101").
+std::string without_marker(std::string_view text) {
+  std::string out(text);
+  for (std::string next = without_marker_once(out); next != out; next = without_marker_once(out))
+    out = std::move(next);
   return out;
 }
 
