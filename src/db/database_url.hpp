@@ -2,6 +2,8 @@
 // Internal: reading a DATABASE_URL (which backend, which file or server) and redacting its
 // password for messages. Implemented in database_url.cpp. Thread-safe (pure functions).
 
+#include "core/scrub.hpp" // scrub(): DatabaseUrl::secrets out of a driver's message
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,8 +38,5 @@ std::string default_sqlite_path();
 /// `url` with the password of its user info (from its first ':' to its last '@') and any
 /// `password=` or `sslpassword=` query parameter as "***".
 std::string redact_url(std::string_view url);
-
-/// `message` with every occurrence of each non-empty secret replaced by "***".
-std::string scrub(std::string message, const std::vector<std::string> &secrets);
 
 } // namespace leanspec::detail

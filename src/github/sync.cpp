@@ -26,6 +26,7 @@
 // inside the specs folder, entries whose names no specs tree holds (src/fs/spec_names.hpp) are
 // passed over and named in the run's record, as the filesystem source passes them over. No file
 // is ever written.
+#include "core/scrub.hpp"
 #include "db/database_source_access.hpp"
 #include "db/store.hpp"
 #include "fs/spec_names.hpp"
@@ -94,6 +95,7 @@ using detail::GitHubRequest;
 using detail::GitHubResponse;
 using detail::printable_path;
 using detail::ProjectRecord;
+using detail::scrub;
 using detail::Store;
 using detail::StoredFile;
 using detail::StoredSpec;
@@ -1072,16 +1074,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string scrub(std::string text, const std::vector<std::string> &secrets) {
-  for (const std::string &secret : secrets) {
-    if (secret.size() < 4)
-      continue;
-    for (std::size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at))
-      text.replace(at, secret.size(), "***");
-  }
-  return text;
-}
-
 } // namespace
 
 struct GithubSync::Impl {
@@ -1132,8 +1124,12 @@ struct GithubSync::Impl {
     // A tarball is the largest answer; others (trees, blobs) are far below it.
     client_options.max_body_size = std::max<std::size_t>(options.tarball_max_bytes, 64u << 20);
     GitHubClient check(client_options); // throws config for a bad api_url
-    secrets = options.webhook_secrets;
-    secrets.push_back(options.token);
+    // Secrets under 4 characters are not scrubbed: every "a" of a message would go.
+    for (const std::string &secret : options.webhook_secrets)
+      if (secret.size() >= 4)
+        secrets.push_back(secret);
+    if (options.token.size() >= 4)
+      secrets.push_back(options.token);
   }
 
   std::chrono::milliseconds interval_of(const ProjectRecord &project) {
