@@ -1,4 +1,5 @@
-// Helpers shared by the browser tests: a free loopback port, and waiting for `next start`.
+// Helpers shared by the app tests: a free loopback port, waiting for `next start`, a signed ping.
+const { createHmac } = require('node:crypto');
 const net = require('node:net');
 
 function freePort() {
@@ -23,4 +24,20 @@ async function waitForServer(url, child, ms = 60000) {
   throw new Error(`server not up within ${ms} ms`);
 }
 
-module.exports = { freePort, waitForServer };
+// POSTs a ping delivery signed with `secret` to the webhook route at `url`; resolves with the
+// response.
+function signedPing(url, secret) {
+  const body = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1, repository: { full_name: 'acme/web' } });
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      'X-GitHub-Event': 'ping',
+      'X-GitHub-Delivery': 'ping-1',
+      'X-Hub-Signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+    },
+    body,
+  });
+}
+
+module.exports = { freePort, signedPing, waitForServer };
