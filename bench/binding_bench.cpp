@@ -4,7 +4,8 @@
 // Python module the same way. Results and command: docs/BENCHMARKS.md, "Binding cost".
 //
 //   <build>/bench/leanspec_binding_bench [--benchmark_filter=...]
-//   LEANSPEC_BINDING_CORPUS: the specs directory (default /work/shared/corpus/lean-spec/specs)
+//   LEANSPEC_CORPUS: the project folder whose specs/ is read (default ../shared/corpus/lean-spec
+//   beside the checkout)
 #include "leanspec.h"
 
 #include <benchmark/benchmark.h>
@@ -16,8 +17,8 @@
 namespace {
 
 std::string corpus() {
-  const char *dir = std::getenv("LEANSPEC_BINDING_CORPUS");
-  return dir != nullptr ? dir : "/work/shared/corpus/lean-spec/specs";
+  const char *dir = std::getenv("LEANSPEC_CORPUS");
+  return std::string(dir != nullptr ? dir : LEANSPEC_DEFAULT_CORPUS) + "/specs";
 }
 
 const std::shared_ptr<leanspec::CachingSource> &cpp_source() {

@@ -6,13 +6,15 @@ usage: PYTHONPATH=<build>/python /usr/bin/python3 bench/binding_bench.py [specs 
 Prints the best of 5 timeit repeats per call, in microseconds of process CPU time (the C++
 figures are Google Benchmark's CPU time too, so a loaded machine distorts neither).
 """
+import os
 import sys
 import time
 import timeit
 
 import leanspec
 
-specs = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/corpus/lean-spec/specs"
+specs = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.environ.get("LEANSPEC_CORPUS") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "corpus", "lean-spec"), "specs")
 source = leanspec.CachingSource(leanspec.FilesystemSource(specs, project_id="lean-spec"))
 page = source.list()
 ref = page[len(page) // 2].id

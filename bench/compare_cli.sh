@@ -6,7 +6,7 @@
 #
 # BUILD_DIR defaults to build-bench/ (a Release build, see run_all.sh); OUT_DIR to
 # BUILD_DIR/bench-results. LEANSPEC_CORPUS names the project folder (default
-# /work/shared/corpus/lean-spec). The peer is installed into bench/peers/ on first use.
+# ../shared/corpus/lean-spec beside the checkout). The peer is installed into bench/peers/ on first use.
 # Writes cli_list.{json,md}, cli_search.{json,md} and cli_ratio.txt; prints the ratios.
 set -euo pipefail
 
@@ -14,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 build=$(realpath -m "${1:-$repo/build-bench}")
 out=$(realpath -m "${2:-$build/bench-results}")
-corpus=${LEANSPEC_CORPUS:-/work/shared/corpus/lean-spec}
+corpus=${LEANSPEC_CORPUS:-$repo/../shared/corpus/lean-spec}
 runs=${LEANSPEC_BENCH_RUNS:-50}
 ours=$build/src/leanspec
 peer_dir=$here/peers

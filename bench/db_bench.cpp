@@ -26,7 +26,7 @@
 //                      runs after that source has read the change (PostgreSQL LISTEN/NOTIFY;
 //                      SQLite: data_version, checked every 50 ms). 0 when the event came first.
 // Corpora:
-//   real    $LEANSPEC_CORPUS/specs (default /work/shared/corpus/lean-spec: 304 specs); its
+//   real    $LEANSPEC_CORPUS/specs (default ../shared/corpus/lean-spec beside the checkout: 304 specs); its
 //           benchmarks are skipped, with a message, when it is absent
 //   gen10k  the synthetic 10,000-spec tree leanspec_bench uses, generated on first use into
 //           $LEANSPEC_BENCH_CORPUS_ROOT/generated-10000 (default <build>/bench/corpus)
@@ -613,7 +613,7 @@ void register_all() {
 } // namespace
 
 int main(int argc, char **argv) {
-  real_corpus.project_dir = env_or("LEANSPEC_CORPUS", "/work/shared/corpus/lean-spec");
+  real_corpus.project_dir = env_or("LEANSPEC_CORPUS", LEANSPEC_DEFAULT_CORPUS);
   have_real = fs::is_directory(real_corpus.project_dir / "specs") ||
               fs::is_regular_file(real_corpus.project_dir / ".lean-spec/config.json");
   if (!have_real)

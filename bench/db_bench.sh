@@ -7,7 +7,7 @@
 #   bench/db_bench.sh                              # extra arguments go to leanspec_db_bench, e.g.
 #   bench/db_bench.sh --benchmark_filter=sqlite
 #
-# Environment: LEANSPEC_CORPUS (real corpus, default /work/shared/corpus/lean-spec),
+# Environment: LEANSPEC_CORPUS (real corpus, default ../shared/corpus/lean-spec beside the checkout),
 # LEANSPEC_PG_BINDIR (initdb/pg_ctl, default /usr/lib/postgresql/15/bin). The PostgreSQL server
 # is started and stopped by the program itself. No figure is asserted: the script fails only
 # when something does not build or run.

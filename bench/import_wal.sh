@@ -8,7 +8,7 @@
 #
 #   bench/import_wal.sh [N]        # N imports (default 200)
 #
-# Environment: LEANSPEC_CORPUS (default /work/shared/corpus/lean-spec), LEANSPEC_CLI (a leanspec
+# Environment: LEANSPEC_CORPUS (default ../shared/corpus/lean-spec beside the checkout), LEANSPEC_CLI (a leanspec
 # binary; default: a Release build of leanspec_cli into build-bench/, as db_bench.sh configures
 # it). No figure is asserted: the script fails only when something does not build or run.
 set -euo pipefail
@@ -16,7 +16,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 n=${1:-200}
-corpus=${LEANSPEC_CORPUS:-/work/shared/corpus/lean-spec}/specs
+corpus=${LEANSPEC_CORPUS:-$repo/../shared/corpus/lean-spec}/specs
 cli=${LEANSPEC_CLI:-}
 if [[ -z $cli ]]; then
   build=$repo/build-bench

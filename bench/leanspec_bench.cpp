@@ -2,7 +2,7 @@
 //
 // Corpora:
 //   real   the LeanSpec project's own specs: $LEANSPEC_CORPUS (default
-//          /work/shared/corpus/lean-spec); its benchmarks are skipped, with a message, when absent
+//          ../shared/corpus/lean-spec beside the checkout); its benchmarks are skipped, with a message, when absent
 //   gen1k  synthetic, 1,000 specs  } generated on first use (bench/corpus_generator.hpp) into
 //   gen10k synthetic, 10,000 specs } $LEANSPEC_BENCH_CORPUS_ROOT (default <build>/bench/corpus)
 //
@@ -303,7 +303,7 @@ int main(int argc, char **argv) {
   if (argc >= 2 && std::strcmp(argv[1], "--probe") == 0)
     return probe(argc, argv);
 
-  const fs::path real = env_or("LEANSPEC_CORPUS", "/work/shared/corpus/lean-spec");
+  const fs::path real = env_or("LEANSPEC_CORPUS", LEANSPEC_DEFAULT_CORPUS);
   if (fs::is_directory(real / "specs") || fs::is_regular_file(real / ".lean-spec/config.json")) {
     register_corpus(add_corpus("real", real), true);
   } else {

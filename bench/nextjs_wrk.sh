@@ -4,14 +4,14 @@
 # (npm @leanspec/http-linux-x64, installed into bench/peers as bench/peer_latency.py does), both
 # serving a private copy of the same corpus. Prints one table row per route and server:
 # p50, p99 (ms) and requests/s.
-#   bash bench/nextjs_wrk.sh [CORPUS_DIR]       (default /work/shared/corpus/lean-spec)
+#   bash bench/nextjs_wrk.sh [CORPUS_DIR]       (default $LEANSPEC_CORPUS, else ../shared/corpus/lean-spec beside the checkout)
 # Needs the app built by `bash scripts/run.sh` (examples/nextjs/.next and
 # build-release/bindings/node/leanspec.node). Environment: WRK_DURATION (default 10s),
 # WRK_CONNECTIONS (16), WRK_THREADS (2), SPEC (the spec id fetched; default the list's first).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-corpus=${1:-/work/shared/corpus/lean-spec}
+corpus=${1:-${LEANSPEC_CORPUS:-$repo/../shared/corpus/lean-spec}}
 duration=${WRK_DURATION:-10s}
 connections=${WRK_CONNECTIONS:-16}
 threads=${WRK_THREADS:-2}

@@ -5,7 +5,7 @@ returns the new content, for GET /api/projects/{id}/specs/{spec} and for the lis
 GET /api/projects/{id}/specs; also the latency of its file-watcher push (SSE /api/events/specs).
 
     /usr/bin/python3 bench/peer_latency.py [--edits 300] [--list-edits 100] [--sse-edits 50]
-        [--corpus /work/shared/corpus/lean-spec] [--out FILE.json]
+        [--corpus DIR, default $LEANSPEC_CORPUS or ../shared/corpus/lean-spec beside the checkout] [--out FILE.json]
 
 Standard library only. Installs the peer into bench/peers/ (next to the CLI peer) if missing,
 edits a private temp copy of the corpus (never the corpus itself), and stops the server and
@@ -126,7 +126,8 @@ def main():
     ap.add_argument("--sse-edits", type=int, default=50, help="edits timed to the watcher's SSE event")
     ap.add_argument("--specs", type=int, default=40, help="how many different specs to cycle through")
     ap.add_argument("--timeout", type=float, default=90.0, help="bound on each wait, seconds")
-    ap.add_argument("--corpus", default="/work/shared/corpus/lean-spec")
+    ap.add_argument("--corpus", default=os.environ.get("LEANSPEC_CORPUS") or os.path.normpath(
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "corpus", "lean-spec")))
     ap.add_argument("--out")
     args = ap.parse_args()
 

@@ -63,7 +63,7 @@ void touch(const test::FakeGitHub &github, test::RepoFiles &files, const std::st
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string corpus = "/work/shared/corpus/lean-spec";
+  std::string corpus = LEANSPEC_DEFAULT_CORPUS;
   if (const char *env = std::getenv("LEANSPEC_CORPUS"))
     corpus = env;
   int latency_ms = 300;

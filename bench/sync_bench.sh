@@ -8,7 +8,7 @@
 #   bench/sync_bench.sh --naive              #   also the one-request-per-file baseline (~2 min)
 #   bench/sync_bench.sh --latency-ms=100
 #
-# Environment: LEANSPEC_CORPUS (default /work/shared/corpus/lean-spec). No figure is asserted.
+# Environment: LEANSPEC_CORPUS (default ../shared/corpus/lean-spec beside the checkout). No figure is asserted.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

@@ -61,7 +61,7 @@ template <class Done> double time_until(Clock::time_point start, Done done) {
 } // namespace
 
 int main(int argc, char **argv) {
-  fs::path corpus = "/work/shared/corpus/lean-spec";
+  fs::path corpus = LEANSPEC_DEFAULT_CORPUS;
   if (const char *env = std::getenv("LEANSPEC_CORPUS"))
     corpus = env;
   int edits = 300;

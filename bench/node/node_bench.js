@@ -3,12 +3,15 @@
 // the event loop is held (JSON.parse of results on the JS thread; everything else runs on the
 // libuv pool). Usage:
 //   LEANSPEC_NODE_ADDON=build-release/bindings/node/leanspec.node \
-//     node bench/node/node_bench.js [project dir, default /work/shared/corpus/lean-spec]
+//     node bench/node/node_bench.js [project dir, default $LEANSPEC_CORPUS or ../shared/corpus/lean-spec beside the checkout]
 const { performance, monitorEventLoopDelay } = require('node:perf_hooks');
 const path = require('node:path');
 const leanspec = require(path.join(__dirname, '..', '..', 'bindings', 'node'));
 
-const project = process.argv[2] || '/work/shared/corpus/lean-spec';
+const project =
+  process.argv[2] ||
+  process.env.LEANSPEC_CORPUS ||
+  path.join(__dirname, '..', '..', '..', 'shared', 'corpus', 'lean-spec');
 
 function quantiles(samples) {
   const s = [...samples].sort((a, b) => a - b);

@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""Turns the output of bench/run_all.sh into tables: the current figures against their targets,
+and every benchmark of the suite.
+
+    bench/summarize.py RESULTS_DIR                       # prints summary.md
+    bench/summarize.py RESULTS_DIR --update docs/BENCHMARKS.md
+
+RESULTS_DIR holds what run_all.sh writes: machine.txt, bench.json (Google Benchmark),
+cli_list.json and cli_search.json (hyperfine), memory.txt, latency.json and peer_latency.json.
+A figure whose file is missing is reported as "not measured". --update replaces the table
+between the markers `<!-- current-figures:begin -->` and `<!-- current-figures:end -->` of the
+given Markdown file, so that the figures in the docs are the ones a run printed, never typed.
+Standard library only; nothing is asserted.
+"""
+import argparse
+import json
+import os
+import re
+import sys
+
+BEGIN, END = "<!-- current-figures:begin -->", "<!-- current-figures:end -->"
+TO_US = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}
+
+
+def read(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+
+
+def load_json(path):
+    text = read(path)
+    return None if text is None else json.loads(text)
+
+
+def fmt_us(us):
+    if us < 1:
+        return f"{us * 1e3:.0f} ns"
+    if us < 1000:
+        return f"{us:.1f} µs"
+    return f"{us / 1e3:.1f} ms"
+
+
+class Results:
+    def __init__(self, out):
+        self.out = out
+        self.machine = self._machine()
+        bench = load_json(os.path.join(out, "bench.json")) or {"benchmarks": []}
+        self.benchmarks = {}
+        for b in bench["benchmarks"]:
+            if b.get("run_type") == "aggregate" or b.get("error_occurred"):
+                continue
+            name = re.sub(r"/iterations:\d+|/manual_time|/real_time", "", b["name"])
+            k = TO_US[b["time_unit"]]
+            manual = "manual_time" in b["name"] or "real_time" in b["name"]
+            # CPU time where the benchmark runs on one thread (a shared machine's wall time
+            # includes waiting for a core); wall time where it runs threads or times itself.
+            self.benchmarks[name] = {"wall": b["real_time"] * k,
+                                     "cpu": None if manual else b["cpu_time"] * k, "raw": b}
+
+    def _machine(self):
+        m = {"date": "?", "load_start": "?", "load_end": "?", "commit": "?"}
+        text = read(os.path.join(self.out, "machine.txt")) or ""
+        for key, pattern in (("date", r"^date: (\S+)"), ("load_start", r"^load average at start: (.+)$"),
+                             ("load_end", r"^load average at end: (.+)$"), ("commit", r"^commit: (.+)$")):
+            hit = re.search(pattern, text, re.M)
+            if hit:
+                m[key] = hit.group(1).strip()
+        return m
+
+    def time_us(self, name):
+        b = self.benchmarks.get(name)
+        return None if b is None else (b["cpu"] if b["cpu"] is not None else b["wall"])
+
+    def worst(self, pattern):
+        """(name, µs) of the slowest benchmark whose name matches, or None."""
+        hits = [(n, self.time_us(n)) for n in self.benchmarks if re.fullmatch(pattern, n)]
+        return max(hits, key=lambda h: h[1]) if hits else None
+
+    def hyperfine_ratio(self, name):
+        data = load_json(os.path.join(self.out, f"{name}.json"))
+        if not data:
+            return None
+        ours, peer = data["results"][0], data["results"][1]
+        return ours["mean"] * 1e3, peer["mean"] * 1e3, peer["mean"] / ours["mean"]
+
+    def memory(self):
+        text = read(os.path.join(self.out, "memory.txt"))
+        if not text:
+            return None
+        limit = re.search(r"du -sb \+ 50 MB = ([\d.]+) MB", text)
+        probe = re.search(r"load \+ 5 searches \(leanspec_bench --probe \.\.\.\): +([\d.]+) MB", text)
+        cli = re.search(r"leanspec search cache --json \(CLI\): +([\d.]+) MB", text)
+        if not (limit and probe and cli):
+            return None
+        return float(limit.group(1)), float(probe.group(1)), float(cli.group(1))
+
+    def latency_p99(self):
+        ours = load_json(os.path.join(self.out, "latency.json"))
+        peer = load_json(os.path.join(self.out, "peer_latency.json"))
+        if not ours:
+            return None
+        worst = max(ours["series"], key=lambda s: s["p99"])
+        timeouts = sum(s["timeouts"] for s in ours["series"])
+        peer_p99 = None if not peer else max(peer[k]["p99_ms"] for k in ("get", "list") if k in peer)
+        return worst, timeouts, peer_p99
+
+
+def figures(r):
+    """Rows: (figure, value, target, met, command)."""
+    run_all = "`bench/run_all.sh`"
+    rows = []
+
+    def bench_row(figure, pattern, limit_us, target, what=""):
+        hit = r.worst(pattern)
+        if hit is None:
+            rows.append((figure, "not measured", target, "–", run_all))
+            return
+        name, us = hit
+        value = f"{fmt_us(us)} (slowest: `{name}`{what})"
+        rows.append((figure, value, target, "yes" if us <= limit_us else "**no**", run_all))
+
+    bench_row("Load the real corpus (304 specs), cold", r"load/real", 15e3, "≤ 15 ms")
+    bench_row("Cached list and get, every corpus", r"(list_all|list_filtered|get_id|get_number)/cached/.*",
+              1.0, "≤ 1 µs")
+    bench_row("Search 10,000 specs, every query kind", r"search/[a-z_]+/direct/gen10k", 1e3, "≤ 1 ms")
+
+    for name, figure, target_ratio, target in (
+            ("cli_list", "`leanspec list --json` vs LeanSpec's Rust CLI, real corpus", 2.0, "≥ 2× faster"),
+            ("cli_search", "`leanspec search cache` vs LeanSpec's Rust CLI, real corpus", 2.0,
+             "≥ 2× faster (issue 18)")):
+        ratio = r.hyperfine_ratio(name)
+        command = "`bench/compare_cli.sh` (hyperfine, one run, side by side)"
+        if ratio is None:
+            rows.append((figure, "not measured", target, "–", command))
+            continue
+        ours, peer, x = ratio
+        rows.append((figure, f"**{x:.2f}×** (ours {ours:.1f} ms, peer {peer:.1f} ms, means)", target,
+                     "yes" if x >= target_ratio else "**no**", command))
+
+    mem = r.memory()
+    if mem is None:
+        rows.append(("Peak RSS, 10,000 specs loaded and searched", "not measured", "≤ `du -sb` + 50 MB", "–",
+                     "`bench/memory.sh`"))
+    else:
+        limit, probe, cli = mem
+        worst = max(probe, cli)
+        rows.append(("Peak RSS, 10,000 specs loaded and searched",
+                     f"{probe:.1f} MB in-process, {cli:.1f} MB `leanspec search`",
+                     f"≤ `du -sb` + 50 MB = {limit:.1f} MB", "yes" if worst <= limit else "**no**",
+                     "`bench/memory.sh`"))
+
+    lat = r.latency_p99()
+    command = "`leanspec_watch_latency --edits 300`, `bench/peer_latency.py`"
+    if lat is None:
+        rows.append(("Edit to visible, p99 (watched directory)", "not measured", "≤ 50 ms", "–", command))
+    else:
+        worst, timeouts, peer_p99 = lat
+        peer = "" if peer_p99 is None else f"; LeanSpec's HTTP server {peer_p99:.1f} ms"
+        rows.append(("Edit to visible, p99 (watched directory)",
+                     f"{worst['p99']:.1f} ms (slowest series: {worst['name']}; {timeouts} timeouts{peer})",
+                     "≤ 50 ms", "yes" if worst["p99"] <= 50 and timeouts == 0 else "**no**", command))
+    return rows
+
+
+def current_figures(r):
+    m = r.machine
+    lines = [f"Measured {m['date']} on commit {m['commit']}, load average {m['load_start']} at start and "
+             f"{m['load_end']} at end (2 cores). Generated by `bench/summarize.py` from that run's output.",
+             "", "| figure | value | target | met? | command |", "|---|---|---|---|---|"]
+    lines += [f"| {' | '.join(row)} |" for row in figures(r)]
+    return "\n".join(lines)
+
+
+def every_benchmark(r):
+    lines = ["| benchmark | wall | CPU |", "|---|---|---|"]
+    for name, b in r.benchmarks.items():
+        cpu = "–" if b["cpu"] is None else fmt_us(b["cpu"])
+        lines.append(f"| {name} | {fmt_us(b['wall'])} | {cpu} |")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results")
+    parser.add_argument("--update", metavar="MARKDOWN")
+    args = parser.parse_args()
+    r = Results(args.results)
+    table = current_figures(r)
+    if args.update:
+        text = read(args.update)
+        if text is None or BEGIN not in text or END not in text:
+            sys.exit(f"summarize.py: {args.update} has no {BEGIN} ... {END} markers")
+        head, rest = text.split(BEGIN, 1)
+        _, tail = rest.split(END, 1)
+        with open(args.update, "w", encoding="utf-8") as f:
+            f.write(f"{head}{BEGIN}\n{table}\n{END}{tail}")
+        return
+    print("# leanspec benchmark summary\n")
+    print(table)
+    print("\n## Every benchmark\n")
+    print(every_benchmark(r))
+    for name in ("cli_counts.txt", "cli_ratio.txt", "memory.txt", "latency.txt", "peer_latency.txt"):
+        text = read(os.path.join(args.results, name))
+        if text:
+            print(f"\n## {name}\n\n```\n{text.strip()}\n```")
+
+
+if __name__ == "__main__":
+    main()
