@@ -1,5 +1,5 @@
 // leanspec_instance: one "app instance" for the multi-process tests
-// (tests/unit/instances_test.cpp). It creates a SpecsService from the environment
+// (tests/processes/instances_test.cpp). It creates a SpecsService from the environment
 // (ServiceConfig::from_env(): SPECS_MODE, DATABASE_URL, GITHUB_API_URL, GITHUB_TOKEN, CACHE_TTL,
 // ...), subscribes to its change events, optionally starts its sync scheduler, and then serves one
 // command per stdin line, answering with one stdout line. Change events are printed as they arrive,
