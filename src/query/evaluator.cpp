@@ -4,25 +4,14 @@
 
 #include "query/edit_distance.hpp"
 #include "query/query_ast.hpp"
+#include "query/ranking.hpp"
 
 #include <algorithm>
-#include <array>
 #include <charconv>
-#include <cmath>
 #include <optional>
 
 namespace leanspec::detail {
 namespace {
-
-// Ranking: a field's weight times the term's inverse document frequency. The body counts by a
-// saturating BM25 term frequency (at most k1 + 1 = 2.2), so title and tag matches stay above.
-constexpr float title_weight = 10.0F;
-constexpr float tag_weight = 5.0F;
-constexpr float id_weight = 5.0F;
-constexpr float bm25_k1 = 1.2F;
-constexpr float bm25_b = 0.75F;
-constexpr float prefix_factor = 0.7F;                 // a token the word is only a prefix of
-constexpr float fuzzy_factor[3] = {1.0F, 0.6F, 0.4F}; // by edit distance
 
 bool all_digits(std::string_view text) noexcept {
   return !text.empty() &&
@@ -86,7 +75,7 @@ bool field_matches(const Spec &spec, const QueryNode &node) noexcept {
 class Evaluator {
 public:
   Evaluator(const std::vector<SpecPtr> &specs, const SearchIndex &index)
-      : specs_(specs), index_(index), score_(specs.size()), state_(specs.size()) {}
+      : specs_(specs), index_(index), scorer_(index), score_(specs.size()), state_(specs.size()) {}
 
   Highlights highlights;
 
@@ -133,46 +122,14 @@ public:
   }
 
 private:
-  float idf(std::size_t term) const noexcept {
-    const auto n = static_cast<float>(index_.spec_count());
-    const auto df = static_cast<float>(index_.document_frequency(term));
-    return std::log(1.0F + (n - df + 0.5F) / (df + 0.5F));
-  }
-
-  // The weight of a match in `fields` of spec `spec` (the body by saturated BM25 tf).
-  float field_score(std::uint8_t fields, std::uint8_t body_tf, std::uint32_t spec) {
-    static constexpr std::array<float, 8> weights = [] {
-      std::array<float, 8> w{};
-      for (std::size_t f = 0; f < w.size(); ++f)
-        w[f] = ((f & SearchIndex::in_title) ? title_weight : 0.0F) +
-               ((f & SearchIndex::in_tags) ? tag_weight : 0.0F) +
-               ((f & SearchIndex::in_id) ? id_weight : 0.0F);
-      return w;
-    }();
-    float score = weights[fields & 7u];
-    if ((fields & SearchIndex::in_body) && body_tf > 0) {
-      if (body_norms_.empty()) {
-        // k1 * (1 - b + b * length / average length), per spec, computed once per search.
-        const float average = std::max(1.0F, static_cast<float>(index_.average_body_length()));
-        body_norms_.resize(index_.spec_count());
-        for (std::size_t i = 0; i < body_norms_.size(); ++i)
-          body_norms_[i] = bm25_k1 * (1.0F - bm25_b +
-                                      bm25_b * static_cast<float>(index_.body_length(i)) / average);
-      }
-      const float tf = body_tf;
-      score += tf * (bm25_k1 + 1.0F) / (tf + body_norms_[spec]);
-    }
-    return score;
-  }
-
   // Adds every posting of `term` (masked to `mask`) with `factor`, keeping each spec's best.
   void accumulate(std::size_t term, std::uint8_t mask, float factor) {
-    const float weight = factor * idf(term);
+    const float weight = factor * scorer_.idf(term);
     index_.for_each_posting(term, [&](const SearchIndex::Posting &p) {
       const auto fields = static_cast<std::uint8_t>(p.fields & mask);
       if (!fields)
         return;
-      const float score = weight * field_score(fields, p.body_tf, p.spec);
+      const float score = weight * scorer_.field_score(fields, p.body_tf, p.spec);
       std::uint8_t &state = state_[p.spec];
       if (!state) {
         touched_.push_back(p.spec);
@@ -220,99 +177,12 @@ private:
   }
 
   Matches fuzzy(const QueryNode &node, bool positive) {
-    // Edit distance counts code points. The sorted vocabulary is walked as a trie: a term reuses
-    // the dynamic-programming rows of the prefix it shares with the previous term, and when
-    // every cell of a row exceeds the bound, no term with that prefix can match, so the walk
-    // jumps past all of them (a binary search). Only a few thousand prefixes are ever visited.
-    decode_utf8(node.text, query_points_);
-    const std::size_t m = query_points_.size();
-    const int bound = node.distance;
-    const int over = bound + 1;
-    const std::size_t width = m + 1;
-    // rows_[i * width + j]: distance between the term's first i code points and the query's
-    // first j, capped at `over`. Row i exists only while some cell is <= bound, so i <= m + bound
-    // + 1.
-    const std::size_t max_rows = m + static_cast<std::size_t>(bound) + 2;
-    rows_.assign(max_rows * width, over);
-    for (std::size_t j = 0; j < width; ++j)
-      rows_[j] = std::min(static_cast<int>(j), over);
-    term_points_.clear();
-    std::size_t valid_rows = 1; // rows_ 0 .. valid_rows - 1 hold term_points_'s prefixes
-    const std::size_t count = index_.term_count();
-    for (std::size_t term = 0; term < count;) {
-      const std::string_view text = index_.term(term);
-      decode_utf8(text, next_points_);
-      // Rows shared with the previous term.
-      std::size_t common = 0;
-      const std::size_t limit =
-          std::min({next_points_.size(), term_points_.size(), valid_rows - 1});
-      while (common < limit && next_points_[common] == term_points_[common])
-        ++common;
-      term_points_.swap(next_points_);
-      valid_rows = common + 1;
-      bool dead = false;
-      std::size_t i = common;
-      while (i < term_points_.size()) {
-        const char32_t c = term_points_[i];
-        const int *previous = &rows_[i * width];
-        int *current = &rows_[(i + 1) * width];
-        current[0] = std::min(static_cast<int>(i + 1), over);
-        int best = current[0];
-        for (std::size_t j = 1; j < width; ++j) {
-          const int value = std::min({previous[j - 1] + (query_points_[j - 1] == c ? 0 : 1),
-                                      previous[j] + 1, current[j - 1] + 1});
-          current[j] = std::min(value, over);
-          best = std::min(best, current[j]);
-        }
-        ++i;
-        valid_rows = i + 1;
-        if (best > bound) {
-          dead = true;
-          break;
-        }
-      }
-      if (dead) {
-        // No term starting with the first i code points matches: skip them all, when those
-        // code points are exactly the text's first bytes (a byte that starts no valid
-        // sequence decodes by what follows it, so its prefix proves nothing).
-        const std::size_t bytes = utf8_prefix_bytes(text, i);
-        valid_rows = i; // row i proved nothing further
-        term = bytes != npos ? skip_prefix(term, text.substr(0, bytes)) : term + 1;
-        continue;
-      }
-      const int distance = rows_[term_points_.size() * width + m];
-      if (distance <= bound) {
-        accumulate(term, mask_of(node), fuzzy_factor[distance]);
-        if (positive && !node.title_only)
-          highlights.exact.push_back(text);
-      }
-      ++term;
+    for (const FuzzyTerm &match : fuzzy_terms_.find(index_, node.text, node.distance)) {
+      accumulate(match.term, mask_of(node), fuzzy_factor[match.distance]);
+      if (positive && !node.title_only)
+        highlights.exact.push_back(index_.term(match.term));
     }
     return collect();
-  }
-
-  // The first term after `term` that does not start with `prefix` (a prefix of term `term`).
-  std::size_t skip_prefix(std::size_t term, std::string_view prefix) const noexcept {
-    std::size_t lo = term + 1, hi = index_.term_count();
-    // Gallop: most skipped runs are short.
-    std::size_t step = 1;
-    while (lo < hi) {
-      const std::size_t probe = std::min(hi, lo + step) - 1;
-      if (!index_.term(probe).starts_with(prefix)) {
-        hi = probe;
-        break;
-      }
-      lo = probe + 1;
-      step *= 2;
-    }
-    while (lo < hi) {
-      const std::size_t mid = lo + (hi - lo) / 2;
-      if (index_.term(mid).starts_with(prefix))
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-    return lo;
   }
 
   struct Candidate {
@@ -330,7 +200,7 @@ private:
       if (term == index_.term_count())
         return {};
       terms.push_back(term);
-      weight += idf(term);
+      weight += scorer_.idf(term);
     }
     std::sort(terms.begin(), terms.end(), [&](std::size_t a, std::size_t b) {
       return index_.document_frequency(a) < index_.document_frequency(b);
@@ -389,7 +259,7 @@ private:
       if ((c.fields & SearchIndex::in_body) && matcher.find(spec.body) != npos)
         verified |= SearchIndex::in_body;
       if (verified)
-        out.push_back({c.spec, weight * field_score(verified, c.body_tf, c.spec),
+        out.push_back({c.spec, weight * scorer_.field_score(verified, c.body_tf, c.spec),
                        (verified & SearchIndex::in_body) != 0});
     }
     if (positive && !node.title_only)
@@ -452,12 +322,11 @@ private:
 
   const std::vector<SpecPtr> &specs_;
   const SearchIndex &index_;
+  Scorer scorer_;
   std::vector<float> score_;
-  std::vector<float> body_norms_;   // see field_score()
   std::vector<std::uint8_t> state_; // bit 0: touched, bit 1: body
   std::vector<std::uint32_t> touched_;
-  std::u32string query_points_, term_points_, next_points_;
-  std::vector<int> rows_; // fuzzy(): the walk's dynamic-programming rows
+  FuzzyTerms fuzzy_terms_;
 };
 
 } // namespace

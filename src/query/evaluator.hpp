@@ -1,8 +1,8 @@
 #pragma once
 // Internal: evaluation of a parsed Query against a SearchIndex and the specs it was built
-// over: which specs match, with what score (the ranking: field weights, idf, BM25 on the
-// body), and the query's body terms to place snippets by. run_search() (search.cpp) filters,
-// orders and cuts the result. Implemented in evaluator.cpp.
+// over: which specs match, with what score (ranking.hpp), and the query's body terms to place
+// snippets by. run_search() (search.cpp) filters, orders and cuts the result. Implemented in
+// evaluator.cpp.
 
 #include "query/match_set.hpp"
 #include "query/search.hpp"
