@@ -2,8 +2,8 @@
 // the filter, orders the matches by score and cuts their snippets (snippet.cpp).
 #include "query/search.hpp"
 
-#include "core/snapshot.hpp"
 #include "query/evaluator.hpp"
+#include "query/filter.hpp"
 
 #include <algorithm>
 #include <leanspec/error.hpp>
