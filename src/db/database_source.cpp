@@ -3,12 +3,12 @@
 // in an atomic shared_ptr with the stored version it came from; reads check that version at
 // most every `recheck` and, when it moved, read and parse only the folders written since.
 #include "core/change_notifier.hpp"
-#include "core/snapshot.hpp"
 #include "db/database_source_access.hpp"
 #include "db/spec_rows.hpp"
 #include "db/store.hpp"
 #include "fs/loader.hpp"
 #include "model/spec_parser.hpp"
+#include "snapshot/snapshot.hpp"
 
 #include <algorithm>
 #include <atomic>

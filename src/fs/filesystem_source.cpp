@@ -2,11 +2,11 @@
 // published through an atomic shared_ptr (reads never lock), reloaded in part on each batch of
 // the Watcher, with a ChangeEvent per new snapshot.
 #include "core/change_notifier.hpp"
-#include "core/snapshot.hpp"
 #include "fs/loader.hpp"
 #include "fs/summary_cache.hpp"
 #include "fs/watcher.hpp"
 #include "model/frontmatter_cache.hpp"
+#include "snapshot/snapshot.hpp"
 
 #include <atomic>
 #include <cstdlib>

@@ -5,8 +5,8 @@
 // fallback. A probe thread reopens or re-reads a failing database every probe_interval and
 // keeps the database fallbacks fresh; the filesystem route follows the watcher's events.
 #include "core/change_notifier.hpp"
-#include "core/snapshot.hpp"
 #include "db/database_url.hpp"
+#include "snapshot/snapshot.hpp"
 
 #include <condition_variable>
 #include <leanspec/error.hpp>

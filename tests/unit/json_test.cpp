@@ -1,5 +1,5 @@
 // Tests to_json() (src/json): LeanSpec HTTP API field names, escaping, valid UTF-8.
-#include "core/snapshot.hpp"
+#include "snapshot/snapshot.hpp"
 
 #include <doctest/doctest.h>
 #include <leanspec/json.hpp>

@@ -1,5 +1,6 @@
-// Tests src/core/snapshot: ref resolution, list filters, sort and cursors, stats, relationships.
-#include "core/snapshot.hpp"
+// Tests src/snapshot/snapshot: ref resolution, list filters, sort and cursors, stats,
+// relationships.
+#include "snapshot/snapshot.hpp"
 
 #include <cstdio>
 #include <doctest/doctest.h>

@@ -1,5 +1,5 @@
-// Tests Snapshot::validate() (src/core/validate.cpp): the checks across specs.
-#include "core/snapshot.hpp"
+// Tests Snapshot::validate() (src/snapshot/validate.cpp): the checks across specs.
+#include "snapshot/snapshot.hpp"
 
 #include <algorithm>
 #include <doctest/doctest.h>

@@ -1,6 +1,7 @@
-// Implements Snapshot::validate() of src/core/snapshot.hpp: each spec's own diagnostics plus the
-// checks across specs (duplicate numbers, dangling or escaping refs, dependency and parent cycles).
-#include "core/snapshot.hpp"
+// Implements Snapshot::validate() of src/snapshot/snapshot.hpp: each spec's own diagnostics plus
+// the checks across specs (duplicate numbers, dangling or escaping refs, dependency and parent
+// cycles).
+#include "snapshot/snapshot.hpp"
 
 #include <algorithm>
 #include <functional>

@@ -17,9 +17,6 @@ namespace leanspec::detail {
 
 class SearchIndex;
 
-/// True when `spec` passes every member of `filter`.
-bool matches(const Spec &spec, const Filter &filter) noexcept;
-
 /// Rejects a ref or path that would leave the specs directory (`..`, absolute, NUL, `\`).
 /// @throws leanspec::Error invalid_argument naming `what` and the ref
 void check_relative_ref(std::string_view ref, std::string_view what);

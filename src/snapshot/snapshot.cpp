@@ -1,7 +1,8 @@
-// Implements src/core/snapshot.hpp: ref resolution, list (filter, sort, cursor), stats and
+// Implements src/snapshot/snapshot.hpp: ref resolution, list (filter, sort, cursor), stats and
 // relationships over one immutable set of specs.
-#include "core/snapshot.hpp"
+#include "snapshot/snapshot.hpp"
 
+#include "query/filter.hpp"
 #include "query/search.hpp"
 
 #include <algorithm>
@@ -152,29 +153,6 @@ void check_relative_ref(std::string_view ref, std::string_view what) {
       refuse("leaves the specs directory");
     pos = end + 1;
   }
-}
-
-bool matches(const Spec &spec, const Filter &filter) noexcept {
-  if (!filter.statuses.empty() && std::find(filter.statuses.begin(), filter.statuses.end(),
-                                            spec.status) == filter.statuses.end())
-    return false;
-  if (!filter.priorities.empty() &&
-      (!spec.priority || std::find(filter.priorities.begin(), filter.priorities.end(),
-                                   *spec.priority) == filter.priorities.end()))
-    return false;
-  if (!filter.tags.empty()) {
-    const auto has = [&](const std::string &tag) {
-      return std::find(spec.tags.begin(), spec.tags.end(), tag) != spec.tags.end();
-    };
-    if (filter.tags_match_all ? !std::all_of(filter.tags.begin(), filter.tags.end(), has)
-                              : !std::any_of(filter.tags.begin(), filter.tags.end(), has))
-      return false;
-  }
-  if (filter.assignee && spec.assignee != *filter.assignee)
-    return false;
-  if (filter.archived && spec.archived != *filter.archived)
-    return false;
-  return true;
 }
 
 Snapshot::Snapshot(std::string project_id, std::vector<SpecPtr> specs,
