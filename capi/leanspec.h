@@ -1,7 +1,7 @@
 /*
  * leanspec.h: the C API of libleanspec (C11). Opaque handles over the C++ sources
  * (include/leanspec/), structured input and every result as UTF-8 JSON, the same JSON as the
- * C++ to_json() (camelCase keys, fixed order). Implemented in capi/leanspec.cpp; link with
+ * C++ to_json() (camelCase keys, fixed order). Implemented in capi/, a .cpp per section; link with
  * -lleanspec_c (CMake: leanspec::leanspec_c).
  *
  * Conventions (libgit2's):
