@@ -14,8 +14,7 @@ static_assert(to_status(ErrorCode::invalid_argument) == -2 &&
               to_status(ErrorCode::config) == -5 && to_status(ErrorCode::io) == -6 &&
               to_status(ErrorCode::database) == -7 && to_status(ErrorCode::network) == -8 &&
               to_status(ErrorCode::rate_limited) == -9 &&
-              to_status(ErrorCode::unauthorized) == -10 && LEANSPEC_ENOMEM == -11 &&
-              LEANSPEC_EUSER == -12);
+              to_status(ErrorCode::unauthorized) == -10 && LEANSPEC_ENOMEM == -11);
 
 namespace {
 thread_local std::string last_error;
@@ -48,8 +47,6 @@ const char *leanspec_status_name(leanspec_status status) noexcept {
     return "internal";
   case LEANSPEC_ENOMEM:
     return "out_of_memory";
-  case LEANSPEC_EUSER:
-    return "user";
   default:
     break;
   }

@@ -1,8 +1,8 @@
 /*
  * leanspec.h: the C API of libleanspec (C11). Opaque handles over the C++ sources
  * (include/leanspec/), structured input and every result as UTF-8 JSON, the same JSON as the
- * C++ to_json() (camelCase keys, fixed order). Implemented in capi/, a .cpp per section; link with
- * -lleanspec_c (CMake: leanspec::leanspec_c).
+ * C++ to_json() (camelCase keys, fixed order). Implemented in capi/ (a .cpp file per section
+ * below); link with -lleanspec_c (CMake: leanspec::leanspec_c).
  *
  * Conventions (libgit2's):
  *   - Every fallible call returns a leanspec_status: LEANSPEC_OK (0) or a negative code. On
@@ -48,10 +48,19 @@ extern "C" {
 #define LEANSPEC_NOEXCEPT
 #endif
 
-#if defined(_WIN32)
+/* LEANSPEC_API marks what the shared library exports. On Windows a consumer imports it
+ * (dllimport) and the library's own build, which defines LEANSPEC_C_EXPORTS (capi/CMakeLists.txt),
+ * exports it; elsewhere it has default visibility in a library built with hidden visibility. */
+#if defined(_WIN32) || defined(__CYGWIN__)
+#ifdef LEANSPEC_C_EXPORTS
 #define LEANSPEC_API __declspec(dllexport)
 #else
+#define LEANSPEC_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__)
 #define LEANSPEC_API __attribute__((visibility("default")))
+#else
+#define LEANSPEC_API
 #endif
 
 /* ---- status and errors ------------------------------------------------------------------ */
@@ -71,8 +80,7 @@ enum {
   LEANSPEC_ENETWORK = -8,       /**< the network failed */
   LEANSPEC_ERATELIMITED = -9,   /**< a remote API's rate limit */
   LEANSPEC_EUNAUTHORIZED = -10, /**< credentials were refused */
-  LEANSPEC_ENOMEM = -11,        /**< out of memory */
-  LEANSPEC_EUSER = -12          /**< a callback asked to stop */
+  LEANSPEC_ENOMEM = -11         /**< out of memory */
 };
 
 /**
@@ -84,9 +92,9 @@ LEANSPEC_API const char *leanspec_last_error(void) LEANSPEC_NOEXCEPT;
 
 /**
  * The stable name of a status: "ok", "invalid_argument", "not_found", "ambiguous", "config",
- * "io", "database", "network", "rate_limited", "unauthorized", "out_of_memory", "user",
- * "internal" (LEANSPEC_ERROR), or "unknown". The names of C++ ErrorCode / JS err.code.
- * Never NULL; a static string.
+ * "io", "database", "network", "rate_limited", "unauthorized", "out_of_memory", "internal"
+ * (LEANSPEC_ERROR), or "unknown". The names of C++ ErrorCode / JS err.code. Never NULL; a
+ * static string.
  * Thread-safety: thread-safe.
  */
 LEANSPEC_API const char *leanspec_status_name(leanspec_status status) LEANSPEC_NOEXCEPT;
@@ -537,13 +545,6 @@ LEANSPEC_API leanspec_status leanspec_source_handle_webhook(leanspec_string *out
  * events, never the source.
  */
 typedef void (*leanspec_change_cb)(const char *event_json, size_t size, void *user_data);
-
-/**
- * Reports progress of a long operation (a sync run, later) as JSON. Return 0 to go on;
- * any other value cancels the operation, which then fails with LEANSPEC_EUSER.
- * Calling thread: the thread that runs the operation. Reserved: no call takes it yet.
- */
-typedef int (*leanspec_progress_cb)(const char *progress_json, size_t size, void *user_data);
 
 /** A subscription to change events; leanspec_subscription_free() ends it. */
 typedef struct leanspec_subscription leanspec_subscription;
