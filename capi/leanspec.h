@@ -135,12 +135,23 @@ LEANSPEC_API void leanspec_string_free(leanspec_string *str) LEANSPEC_NOEXCEPT;
  */
 typedef struct leanspec_source leanspec_source;
 
+/*
+ * Options structs (libgit2's rule). The first field is `version`, which the struct's _INIT
+ * macro sets to the header's LEANSPEC_<NAME>_OPTIONS_VERSION. Fields are only ever appended,
+ * and each release that appends one bumps the version (the field's doc says "since version N").
+ * The library accepts every version from 1 up to its own: it reads the fields the caller's
+ * version has and gives the others their _INIT value, so a program compiled against an older
+ * header keeps working with a newer library. A version of 0 or above the library's (a header
+ * newer than the library) is refused with LEANSPEC_EINVALID naming the struct. Always start
+ * from the _INIT macro and set fields by name.
+ */
+
 /** leanspec_fs_options.pattern */
 enum { LEANSPEC_PATTERN_FLAT = 0, LEANSPEC_PATTERN_DATE_GROUPED = 1 };
 
-#define LEANSPEC_FS_OPTIONS_VERSION 1
-/** Options of a filesystem source. Initialize with LEANSPEC_FS_OPTIONS_INIT; fields are only
- *  ever appended. Strings are copied; they need not outlive the call. */
+#define LEANSPEC_FS_OPTIONS_VERSION 2
+/** Options of a filesystem source. Initialize with LEANSPEC_FS_OPTIONS_INIT. Strings are
+ *  copied; they need not outlive the call. */
 typedef struct leanspec_fs_options {
   unsigned int version;      /**< LEANSPEC_FS_OPTIONS_VERSION */
   const char *specs_dir;     /**< the specs directory; required */
@@ -152,23 +163,30 @@ typedef struct leanspec_fs_options {
   uint32_t debounce_ms;      /**< quiet time that ends a burst of changes */
   uint32_t poll_interval_ms; /**< polling period when inotify is unavailable */
   bool force_polling;        /**< poll even where inotify works */
+  /** Since version 2. Read only what summaries need: "body" and sub-spec "content" stay
+   *  empty (so search finds no word of a body); every other field is a full read's. */
+  bool summaries_only;
 } leanspec_fs_options;
 #define LEANSPEC_FS_OPTIONS_INIT                                                                   \
   {                                                                                                \
     LEANSPEC_FS_OPTIONS_VERSION, NULL, NULL, LEANSPEC_PATTERN_FLAT, 0, NULL, false, 20, 1000,      \
-        false                                                                                      \
+        false, false                                                                               \
   }
 
-#define LEANSPEC_DB_OPTIONS_VERSION 1
+#define LEANSPEC_DB_OPTIONS_VERSION 2
 /** Options of a database source. Initialize with LEANSPEC_DB_OPTIONS_INIT. */
 typedef struct leanspec_db_options {
   unsigned int version;     /**< LEANSPEC_DB_OPTIONS_VERSION */
   const char *database_url; /**< "sqlite:/path/x.db", a path, "postgres://..."; NULL: default */
   const char *project_id;   /**< the project of calls that name none; NULL: the only one */
   uint32_t recheck_ms;      /**< how long a project's snapshot is served unchecked */
+  /** Since version 2. false: a SQLite file that does not exist (LEANSPEC_ENOTFOUND) or is
+   *  empty (LEANSPEC_EDATABASE) is an error and nothing is created (for programs that only
+   *  read). */
+  bool create_if_missing;
 } leanspec_db_options;
 #define LEANSPEC_DB_OPTIONS_INIT                                                                   \
-  { LEANSPEC_DB_OPTIONS_VERSION, NULL, NULL, 20 }
+  { LEANSPEC_DB_OPTIONS_VERSION, NULL, NULL, 20, true }
 
 #define LEANSPEC_CACHE_OPTIONS_VERSION 1
 /** Options of a caching source. Initialize with LEANSPEC_CACHE_OPTIONS_INIT. */
@@ -183,7 +201,7 @@ typedef struct leanspec_cache_options {
  * Opens a filesystem source: reads every spec folder of `opts->specs_dir` (in parallel).
  * On success `*out` is a new handle; free it with leanspec_source_free().
  * Returns LEANSPEC_ENOTFOUND when the specs directory does not exist, LEANSPEC_EINVALID for a
- * NULL or unknown-version `opts` or a NULL `specs_dir`.
+ * NULL `opts`, a version this library does not know or a NULL `specs_dir`.
  * Thread-safety: thread-safe.
  */
 LEANSPEC_API leanspec_status leanspec_source_open_filesystem(

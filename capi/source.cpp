@@ -2,6 +2,7 @@
 // caching source, the reads every source answers, and the calls of filesystem and caching
 // sources.
 #include "guard.hpp"
+#include "options.hpp"
 
 #include <string>
 
@@ -9,13 +10,6 @@ using namespace leanspec;
 using namespace leanspec::capi;
 
 namespace {
-
-template <class Options> const Options &check(const Options *opts, unsigned int version) {
-  if (require(opts, "opts")->version != version)
-    throw Error(ErrorCode::invalid_argument, "opts->version is " + std::to_string(opts->version) +
-                                                 ", expected " + std::to_string(version));
-  return *opts;
-}
 
 std::string get_json(const SpecSource &source, const char *ref, const char *project_id) {
   const auto spec = source.get(require(ref, "ref"), optional_text(project_id));
@@ -32,7 +26,7 @@ leanspec_status leanspec_source_open_filesystem(leanspec_source **out,
                                                 const leanspec_fs_options *opts) noexcept {
   return guard([&] {
     reset(out);
-    const auto &o = check(opts, LEANSPEC_FS_OPTIONS_VERSION);
+    const auto o = read_options(opts, false);
     FilesystemOptions options{.specs_dir = require(o.specs_dir, "opts->specs_dir"),
                               .pattern = o.pattern == LEANSPEC_PATTERN_DATE_GROUPED
                                              ? FolderPattern::date_grouped
@@ -40,6 +34,7 @@ leanspec_status leanspec_source_open_filesystem(leanspec_source **out,
                               .project_id = std::string(optional_text(o.project_id)),
                               .threads = o.threads,
                               .cache_dir = optional_text(o.cache_dir),
+                              .summaries_only = o.summaries_only,
                               .watch = o.watch,
                               .debounce = std::chrono::milliseconds(o.debounce_ms),
                               .poll_interval = std::chrono::milliseconds(o.poll_interval_ms),
@@ -52,12 +47,12 @@ leanspec_status leanspec_source_open_database(leanspec_source **out,
                                               const leanspec_db_options *opts) noexcept {
   return guard([&] {
     reset(out);
-    const leanspec_db_options defaults = LEANSPEC_DB_OPTIONS_INIT;
-    const auto &o = opts == nullptr ? defaults : check(opts, LEANSPEC_DB_OPTIONS_VERSION);
+    const auto o = read_options(opts, true);
     *out = new leanspec_source{
         make_database_source({.database_url = std::string(optional_text(o.database_url)),
                               .recheck = std::chrono::milliseconds(o.recheck_ms),
-                              .project_id = std::string(optional_text(o.project_id))})};
+                              .project_id = std::string(optional_text(o.project_id)),
+                              .create_if_missing = o.create_if_missing})};
   });
 }
 
@@ -65,8 +60,7 @@ leanspec_status leanspec_source_open_caching(leanspec_source **out, const leansp
                                              const leanspec_cache_options *opts) noexcept {
   return guard([&] {
     reset(out);
-    const leanspec_cache_options defaults = LEANSPEC_CACHE_OPTIONS_INIT;
-    const auto &o = opts == nullptr ? defaults : check(opts, LEANSPEC_CACHE_OPTIONS_VERSION);
+    const auto o = read_options(opts, true);
     auto source = make_caching_source(require(inner, "inner")->impl,
                                       {.ttl = std::chrono::milliseconds(o.ttl_ms)});
     *out = new leanspec_source{std::move(source)};
