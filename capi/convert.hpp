@@ -1,5 +1,5 @@
 #pragma once
-// Internal to capi/: the conversions between C arguments and C++ values that leanspec.cpp is
+// Internal to capi/: the conversions between C arguments and C++ values that capi/*.cpp are
 // made of: JSON input (simdjson) to queries and projects, C++ results to JSON text and
 // leanspec_string. Every failure is a leanspec::Error invalid_argument naming the argument
 // and key (e.g. "query_json.status: unknown status 'x'").

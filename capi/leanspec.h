@@ -1,8 +1,8 @@
 /*
  * leanspec.h: the C API of libleanspec (C11). Opaque handles over the C++ sources
  * (include/leanspec/), structured input and every result as UTF-8 JSON, the same JSON as the
- * C++ to_json() (camelCase keys, fixed order). Implemented in capi/leanspec.cpp; link with
- * -lleanspec_c (CMake: leanspec::leanspec_c).
+ * C++ to_json() (camelCase keys, fixed order). Implemented in capi/ (a .cpp file per section
+ * below); link with -lleanspec_c (CMake: leanspec::leanspec_c).
  *
  * Conventions (libgit2's):
  *   - Every fallible call returns a leanspec_status: LEANSPEC_OK (0) or a negative code. On
@@ -48,10 +48,19 @@ extern "C" {
 #define LEANSPEC_NOEXCEPT
 #endif
 
-#if defined(_WIN32)
+/* LEANSPEC_API marks what the shared library exports. On Windows a consumer imports it
+ * (dllimport) and the library's own build, which defines LEANSPEC_C_EXPORTS (capi/CMakeLists.txt),
+ * exports it; elsewhere it has default visibility in a library built with hidden visibility. */
+#if defined(_WIN32) || defined(__CYGWIN__)
+#ifdef LEANSPEC_C_EXPORTS
 #define LEANSPEC_API __declspec(dllexport)
 #else
+#define LEANSPEC_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__)
 #define LEANSPEC_API __attribute__((visibility("default")))
+#else
+#define LEANSPEC_API
 #endif
 
 /* ---- status and errors ------------------------------------------------------------------ */
@@ -71,8 +80,7 @@ enum {
   LEANSPEC_ENETWORK = -8,       /**< the network failed */
   LEANSPEC_ERATELIMITED = -9,   /**< a remote API's rate limit */
   LEANSPEC_EUNAUTHORIZED = -10, /**< credentials were refused */
-  LEANSPEC_ENOMEM = -11,        /**< out of memory */
-  LEANSPEC_EUSER = -12          /**< a callback asked to stop */
+  LEANSPEC_ENOMEM = -11         /**< out of memory */
 };
 
 /**
@@ -84,9 +92,9 @@ LEANSPEC_API const char *leanspec_last_error(void) LEANSPEC_NOEXCEPT;
 
 /**
  * The stable name of a status: "ok", "invalid_argument", "not_found", "ambiguous", "config",
- * "io", "database", "network", "rate_limited", "unauthorized", "out_of_memory", "user",
- * "internal" (LEANSPEC_ERROR), or "unknown". The names of C++ ErrorCode / JS err.code.
- * Never NULL; a static string.
+ * "io", "database", "network", "rate_limited", "unauthorized", "out_of_memory", "internal"
+ * (LEANSPEC_ERROR), or "unknown". The names of C++ ErrorCode / JS err.code. Never NULL; a
+ * static string.
  * Thread-safety: thread-safe.
  */
 LEANSPEC_API const char *leanspec_status_name(leanspec_status status) LEANSPEC_NOEXCEPT;
@@ -127,12 +135,23 @@ LEANSPEC_API void leanspec_string_free(leanspec_string *str) LEANSPEC_NOEXCEPT;
  */
 typedef struct leanspec_source leanspec_source;
 
+/*
+ * Options structs (libgit2's rule). The first field is `version`, which the struct's _INIT
+ * macro sets to the header's LEANSPEC_<NAME>_OPTIONS_VERSION. Fields are only ever appended,
+ * and each release that appends one bumps the version (the field's doc says "since version N").
+ * The library accepts every version from 1 up to its own: it reads the fields the caller's
+ * version has and gives the others their _INIT value, so a program compiled against an older
+ * header keeps working with a newer library. A version of 0 or above the library's (a header
+ * newer than the library) is refused with LEANSPEC_EINVALID naming the struct. Always start
+ * from the _INIT macro and set fields by name.
+ */
+
 /** leanspec_fs_options.pattern */
 enum { LEANSPEC_PATTERN_FLAT = 0, LEANSPEC_PATTERN_DATE_GROUPED = 1 };
 
-#define LEANSPEC_FS_OPTIONS_VERSION 1
-/** Options of a filesystem source. Initialize with LEANSPEC_FS_OPTIONS_INIT; fields are only
- *  ever appended. Strings are copied; they need not outlive the call. */
+#define LEANSPEC_FS_OPTIONS_VERSION 2
+/** Options of a filesystem source. Initialize with LEANSPEC_FS_OPTIONS_INIT. Strings are
+ *  copied; they need not outlive the call. */
 typedef struct leanspec_fs_options {
   unsigned int version;      /**< LEANSPEC_FS_OPTIONS_VERSION */
   const char *specs_dir;     /**< the specs directory; required */
@@ -144,23 +163,30 @@ typedef struct leanspec_fs_options {
   uint32_t debounce_ms;      /**< quiet time that ends a burst of changes */
   uint32_t poll_interval_ms; /**< polling period when inotify is unavailable */
   bool force_polling;        /**< poll even where inotify works */
+  /** Since version 2. Read only what summaries need: "body" and sub-spec "content" stay
+   *  empty (so search finds no word of a body); every other field is a full read's. */
+  bool summaries_only;
 } leanspec_fs_options;
 #define LEANSPEC_FS_OPTIONS_INIT                                                                   \
   {                                                                                                \
     LEANSPEC_FS_OPTIONS_VERSION, NULL, NULL, LEANSPEC_PATTERN_FLAT, 0, NULL, false, 20, 1000,      \
-        false                                                                                      \
+        false, false                                                                               \
   }
 
-#define LEANSPEC_DB_OPTIONS_VERSION 1
+#define LEANSPEC_DB_OPTIONS_VERSION 2
 /** Options of a database source. Initialize with LEANSPEC_DB_OPTIONS_INIT. */
 typedef struct leanspec_db_options {
   unsigned int version;     /**< LEANSPEC_DB_OPTIONS_VERSION */
   const char *database_url; /**< "sqlite:/path/x.db", a path, "postgres://..."; NULL: default */
   const char *project_id;   /**< the project of calls that name none; NULL: the only one */
   uint32_t recheck_ms;      /**< how long a project's snapshot is served unchecked */
+  /** Since version 2. false: a SQLite file that does not exist (LEANSPEC_ENOTFOUND) or is
+   *  empty (LEANSPEC_EDATABASE) is an error and nothing is created (for programs that only
+   *  read). */
+  bool create_if_missing;
 } leanspec_db_options;
 #define LEANSPEC_DB_OPTIONS_INIT                                                                   \
-  { LEANSPEC_DB_OPTIONS_VERSION, NULL, NULL, 20 }
+  { LEANSPEC_DB_OPTIONS_VERSION, NULL, NULL, 20, true }
 
 #define LEANSPEC_CACHE_OPTIONS_VERSION 1
 /** Options of a caching source. Initialize with LEANSPEC_CACHE_OPTIONS_INIT. */
@@ -175,7 +201,7 @@ typedef struct leanspec_cache_options {
  * Opens a filesystem source: reads every spec folder of `opts->specs_dir` (in parallel).
  * On success `*out` is a new handle; free it with leanspec_source_free().
  * Returns LEANSPEC_ENOTFOUND when the specs directory does not exist, LEANSPEC_EINVALID for a
- * NULL or unknown-version `opts` or a NULL `specs_dir`.
+ * NULL `opts`, a version this library does not know or a NULL `specs_dir`.
  * Thread-safety: thread-safe.
  */
 LEANSPEC_API leanspec_status leanspec_source_open_filesystem(
@@ -537,13 +563,6 @@ LEANSPEC_API leanspec_status leanspec_source_handle_webhook(leanspec_string *out
  * events, never the source.
  */
 typedef void (*leanspec_change_cb)(const char *event_json, size_t size, void *user_data);
-
-/**
- * Reports progress of a long operation (a sync run, later) as JSON. Return 0 to go on;
- * any other value cancels the operation, which then fails with LEANSPEC_EUSER.
- * Calling thread: the thread that runs the operation. Reserved: no call takes it yet.
- */
-typedef int (*leanspec_progress_cb)(const char *progress_json, size_t size, void *user_data);
 
 /** A subscription to change events; leanspec_subscription_free() ends it. */
 typedef struct leanspec_subscription leanspec_subscription;

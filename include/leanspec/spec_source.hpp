@@ -1,6 +1,6 @@
 #pragma once
 // SpecSource: the abstract interface every source of specs implements (FilesystemSource,
-// CachingSource, later DatabaseSource). Thread-safe: every implementation allows concurrent
+// DatabaseSource, CachingSource, SpecsService). Thread-safe: every implementation allows concurrent
 // calls from any thread. Shared logic lives in src/core/.
 //
 //   auto source = leanspec::make_filesystem_source({.specs_dir = "specs"});

@@ -144,9 +144,23 @@ static void test_open_errors(void) {
   CHECK(src == NULL);
 
   opts.specs_dir = specs;
-  opts.version = 99;
+  opts.version = 99; /* a header newer than the library */
   CHECK_STATUS(leanspec_source_open_filesystem(&src, &opts), LEANSPEC_EINVALID);
-  CHECK(ERROR_SAYS("version"));
+  CHECK(ERROR_SAYS("version") && ERROR_SAYS("leanspec_fs_options"));
+  leanspec_cache_options cache_opts = LEANSPEC_CACHE_OPTIONS_INIT;
+  cache_opts.version = 0; /* not initialized with the macro */
+  CHECK_STATUS(leanspec_source_open_caching(&src, NULL, &cache_opts), LEANSPEC_EINVALID);
+  CHECK(ERROR_SAYS("leanspec_cache_options"));
+
+  /* version 2's summaries_only: bodies stay empty, the rest is read */
+  opts.version = LEANSPEC_FS_OPTIONS_VERSION;
+  opts.summaries_only = true;
+  CHECK_STATUS(leanspec_source_open_filesystem(&src, &opts), LEANSPEC_OK);
+  leanspec_string s = {NULL, 0};
+  CHECK_STATUS(leanspec_source_get(&s, src, "1", NULL), LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"id\":\"001-alpha\"") && !CONTAINS(s, "The cache layer."));
+  leanspec_string_free(&s);
+  leanspec_source_free(src);
 
   CHECK_STATUS(leanspec_source_open_caching(&src, NULL, NULL), LEANSPEC_EINVALID);
   CHECK(ERROR_SAYS("inner"));
@@ -373,6 +387,13 @@ static void test_database(void) {
   opts.database_url = "mysql://nope";
   CHECK_STATUS(leanspec_source_open_database(&db, &opts), LEANSPEC_ECONFIG);
   CHECK(db == NULL);
+
+  /* version 2's create_if_missing: false opens only a database that exists */
+  snprintf(url, sizeof url, "sqlite:%s/missing.db", root);
+  opts.database_url = url;
+  opts.create_if_missing = false;
+  CHECK_STATUS(leanspec_source_open_database(&db, &opts), LEANSPEC_ENOTFOUND);
+  CHECK(ERROR_SAYS("missing.db") && db == NULL);
 }
 
 /* ---- services ---------------------------------------------------------------------------- */

@@ -9,7 +9,6 @@ int leanspec_headertest(void) {
   leanspec_cache_options cache = LEANSPEC_CACHE_OPTIONS_INIT;
   leanspec_string str = {0, 0};
   leanspec_change_cb change = 0;
-  leanspec_progress_cb progress = 0;
-  (void)change, (void)progress, (void)str;
+  (void)change, (void)str;
   return (int)(fs.version + db.version + cache.version) + LEANSPEC_VERSION_CHECK(0, 1, 0);
 }
