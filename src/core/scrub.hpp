@@ -1,7 +1,7 @@
 #pragma once
 // Internal: secrets taken out of a message before it is shown (a driver's error, a sync run's
 // record, a webhook answer). Used by the database URL (src/db/database_url.cpp) and the GitHub
-// sync (src/github/sync.cpp). Thread-safe (a pure function).
+// sync (src/github/). Thread-safe (a pure function).
 
 #include <string>
 #include <vector>

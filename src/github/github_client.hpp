@@ -1,5 +1,5 @@
 #pragma once
-// Internal: GitHubClient, the HTTP side of the GitHub sync (src/github/sync.cpp sits on top).
+// Internal: GitHubClient, the HTTP side of the GitHub sync (src/github/syncer.hpp sits on top).
 // GitHub REST requests over libcurl's multi interface: many in flight on reused connections,
 // at most `max_concurrency` at once, connect and total timeouts, redirects followed (archive
 // downloads redirect to another host), the token sent only to the API's own host (never across

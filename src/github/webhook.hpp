@@ -1,9 +1,9 @@
 #pragma once
 // Internal: the pure parts of GitHub push webhooks (webhook.cpp) that GithubSync::handle_webhook
-// (sync.cpp) builds on, kept apart so a fuzz target can drive them: the X-Hub-Signature-256
-// check (HMAC-SHA256, OpenSSL, constant-time), the push payload read with simdjson, which
-// repository paths are spec files, and the sync hint a push leaves in the store's queue.
-// Thread-safe (no shared state).
+// (webhook_entry.cpp) builds on, kept apart so a fuzz target can drive them: the
+// X-Hub-Signature-256 check (HMAC-SHA256, OpenSSL, constant-time), the push payload read with
+// simdjson, which repository paths are spec files, and the sync hint a push leaves in the store's
+// queue. Thread-safe (no shared state).
 
 #include <cstddef>
 #include <optional>

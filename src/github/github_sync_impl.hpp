@@ -1,0 +1,87 @@
+#pragma once
+// Internal: GithubSync::Impl, the state one GithubSync shares between its calls, its scheduler
+// threads and its webhook entry. Its members live in github_sync.cpp (construction, one sync
+// and its record), sync_lease.cpp (the lease around a sync), sync_scheduler.cpp (the worker
+// threads) and webhook_entry.cpp (a delivery).
+
+#include "db/store.hpp"
+#include "github/github_client.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <leanspec/database_source.hpp>
+#include <leanspec/github_sync.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <set>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace leanspec {
+
+struct GithubSync::Impl {
+  std::shared_ptr<DatabaseSource> source;
+  detail::Store &store;
+  SyncOptions options;
+  detail::GitHubClientOptions client_options;
+  std::vector<std::string> secrets; // token and webhook secrets, scrubbed from messages
+
+  std::mutex mutex; // guards everything below
+  std::condition_variable_any wake;
+  std::set<std::string> syncing;                   // projects this process is syncing
+  std::map<std::string, std::int64_t> next_due;    // unix ms, per project
+  std::map<std::string, std::int64_t> synced_seen; // the last_synced_at next_due follows
+  std::map<std::string, int> failures;             // consecutive failed runs
+  std::map<std::string, std::int64_t> not_before;  // unix ms: no sync of it before
+  std::uint64_t notifications = 0;
+  std::mt19937_64 random{std::random_device{}()};
+  std::vector<std::jthread> workers;
+  std::atomic<bool> cancel{false};
+
+  Impl(std::shared_ptr<DatabaseSource> s, SyncOptions o);
+
+  // --- one sync and its record (github_sync.cpp) -----------------------------------------------
+
+  void notify();
+  SyncRun busy(std::string_view project_id, const std::string &why);
+  SyncRun sync_locked(detail::ProjectRecord project);
+  // The run history within max_sync_runs and max_sync_run_age; a failure to prune fails
+  // no sync (the next run prunes again).
+  void prune_runs(const std::string &id) noexcept;
+
+  // --- the lease (sync_lease.cpp) --------------------------------------------------------------
+
+  // One sync, with the lease held and renewed.
+  // `reserved`: the scheduler marked the project as syncing already. `picked_synced_at`: for
+  // the scheduler, the project's last_synced_at when it found it due; when another holder
+  // synced it since (and no request is queued), the lease is given back unused: a run with
+  // id 0 and outcome not_modified.
+  SyncRun sync(std::string_view project_id, bool reserved = false,
+               std::optional<std::int64_t> picked_synced_at = std::nullopt);
+  // True when another holder synced the project after the scheduler read `picked_synced_at`
+  // and nothing is queued for it: between a scheduler's read and its lease, another instance
+  // may have run the whole sync (and released the lease).
+  bool synced_elsewhere(const std::string &id, std::int64_t picked_synced_at);
+
+  // --- the scheduler (sync_scheduler.cpp) ------------------------------------------------------
+
+  std::chrono::milliseconds interval_of(const detail::ProjectRecord &project);
+  void worker(std::stop_token stop);
+  void run_scheduled(const std::string &id, std::int64_t picked_synced_at);
+
+  // --- webhooks (webhook_entry.cpp) ------------------------------------------------------------
+
+  WebhookResult handle_webhook(const std::vector<std::pair<std::string, std::string>> &headers,
+                               std::string_view body);
+};
+
+} // namespace leanspec
