@@ -13,7 +13,8 @@
  *     default project.
  *   - Strings out are leanspec_string, owned by the caller and released with
  *     leanspec_string_free(); never free() library memory.
- *   - Each handle type has one leanspec_<type>_free() that accepts NULL.
+ *   - Each handle type has one leanspec_<type>_free() that accepts NULL. A borrowed handle
+ *     (the source leanspec_service_source() lends) is never freed.
  *   - No C++ exception ever leaves a function (LEANSPEC_NOEXCEPT).
  *
  * Threads: sources and services are thread-safe: any number of threads may call one at once.
@@ -173,8 +174,8 @@ typedef struct leanspec_fs_options {
   uint32_t debounce_ms;      /**< quiet time that ends a burst of changes */
   uint32_t poll_interval_ms; /**< polling period when inotify is unavailable */
   bool force_polling;        /**< poll even where inotify works */
-  /** Since version 2. Read only what summaries need: "body" and sub-spec "content" stay
-   *  empty (so search finds no word of a body); every other field is a full read's. */
+  /** Since version 2. Read only what summaries need: a spec's "contentMd" and its sub-specs'
+   *  "content" stay empty (so search finds no word of a body); the rest is a full read's. */
   bool summaries_only;
 } leanspec_fs_options;
 #define LEANSPEC_FS_OPTIONS_INIT                                                                   \
