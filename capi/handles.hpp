@@ -4,10 +4,19 @@
 // (children keep parents alive), whichever handle the host frees first.
 
 #include <leanspec/leanspec.hpp>
+#include <leanspec/specs_service.hpp>
 #include <memory>
 
 struct leanspec_source {
   std::shared_ptr<leanspec::SpecSource> impl;
+};
+
+/// A service, and the view of it as a source that leanspec_service_source() lends.
+struct leanspec_service {
+  explicit leanspec_service(std::shared_ptr<leanspec::SpecsService> service)
+      : impl(std::move(service)), source{impl} {}
+  std::shared_ptr<leanspec::SpecsService> impl;
+  leanspec_source source;
 };
 
 struct leanspec_subscription {

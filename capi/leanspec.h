@@ -13,10 +13,11 @@
  *     default project.
  *   - Strings out are leanspec_string, owned by the caller and released with
  *     leanspec_string_free(); never free() library memory.
- *   - Each handle type has one leanspec_<type>_free() that accepts NULL.
+ *   - Each handle type has one leanspec_<type>_free() that accepts NULL. A borrowed handle
+ *     (the source leanspec_service_source() lends) is never freed.
  *   - No C++ exception ever leaves a function (LEANSPEC_NOEXCEPT).
  *
- * Threads: a leanspec_source is thread-safe: any number of threads may call it at once.
+ * Threads: sources and services are thread-safe: any number of threads may call one at once.
  * Freeing a handle must not race with calls on that same handle.
  *
  *   leanspec_fs_options opts = LEANSPEC_FS_OPTIONS_INIT;
@@ -61,6 +62,16 @@ extern "C" {
 #define LEANSPEC_API __attribute__((visibility("default")))
 #else
 #define LEANSPEC_API
+#endif
+
+/* LEANSPEC_DEPRECATED(message) marks an entry point kept for one release after its
+ * replacement: calling it warns with `message`. */
+#if defined(__GNUC__) || defined(__clang__)
+#define LEANSPEC_DEPRECATED(message) __attribute__((deprecated(message)))
+#elif defined(_MSC_VER)
+#define LEANSPEC_DEPRECATED(message) __declspec(deprecated(message))
+#else
+#define LEANSPEC_DEPRECATED(message)
 #endif
 
 /* ---- status and errors ------------------------------------------------------------------ */
@@ -129,9 +140,9 @@ LEANSPEC_API void leanspec_string_free(leanspec_string *str) LEANSPEC_NOEXCEPT;
 /* ---- sources ---------------------------------------------------------------------------- */
 
 /**
- * A source of specs: a filesystem source, a database source or a caching source over either.
- * One handle type for all; calls that only one kind supports fail with LEANSPEC_EINVALID on
- * the others. Thread-safe.
+ * A source of specs: a filesystem source, a database source, a caching source over any source,
+ * or a service seen as a source (leanspec_service_source()). One handle type for all; the calls
+ * below that only some kinds answer fail with LEANSPEC_EINVALID on the others. Thread-safe.
  */
 typedef struct leanspec_source leanspec_source;
 
@@ -163,8 +174,8 @@ typedef struct leanspec_fs_options {
   uint32_t debounce_ms;      /**< quiet time that ends a burst of changes */
   uint32_t poll_interval_ms; /**< polling period when inotify is unavailable */
   bool force_polling;        /**< poll even where inotify works */
-  /** Since version 2. Read only what summaries need: "body" and sub-spec "content" stay
-   *  empty (so search finds no word of a body); every other field is a full read's. */
+  /** Since version 2. Read only what summaries need: a spec's "contentMd" and its sub-specs'
+   *  "content" stay empty (so search finds no word of a body); the rest is a full read's. */
   bool summaries_only;
 } leanspec_fs_options;
 #define LEANSPEC_FS_OPTIONS_INIT                                                                   \
@@ -339,28 +350,28 @@ LEANSPEC_API leanspec_status leanspec_source_version(uint64_t *out, const leansp
 /* ---- caching sources --------------------------------------------------------------------- */
 
 /**
- * Drops cached results of a caching source or a service: everything when `id` is NULL, else
- * those that may mention spec `id` (a service takes any ref) of `project_id`. Returns
- * LEANSPEC_EINVALID for other sources. Thread-safety: thread-safe.
+ * Drops cached results of a caching source or a service's source: everything when `id` is
+ * NULL, else those that may mention spec `id` (a service takes any ref) of `project_id`.
+ * Returns LEANSPEC_EINVALID for other sources. Thread-safety: thread-safe.
  */
 LEANSPEC_API leanspec_status leanspec_source_invalidate(leanspec_source *source, const char *id,
                                                         const char *project_id) LEANSPEC_NOEXCEPT;
 
 /**
- * A caching source's counters: {"hits":N,"misses":N,"entries":N}; a service's:
+ * A caching source's counters: {"hits":N,"misses":N,"entries":N}; a service's source's:
  * {"hits","misses","entries","hitRate","sources":[{"source","hits",...}]}.
  * Returns LEANSPEC_EINVALID for other sources. Thread-safety: thread-safe.
  */
 LEANSPEC_API leanspec_status
 leanspec_source_cache_stats(leanspec_string *out, const leanspec_source *source) LEANSPEC_NOEXCEPT;
 
-/* ---- the project registry: database sources and services --------------------------------- */
+/* ---- the project registry: database sources and services' sources --------------------- */
 
 /**
  * Registers a project. `project_json`: {"id": "owner/repo" (required), "branch": "main",
  * "specsPath": "specs", "syncIntervalMs": 300000}. Returns LEANSPEC_EINVALID for bad JSON, a
  * bad value or an id already registered, or when `source` is neither a database source nor a
- * service.
+ * service's source. A service in `filesystem` mode returns LEANSPEC_ENOTFOUND (no registry).
  * Thread-safety: thread-safe.
  */
 LEANSPEC_API leanspec_status
@@ -404,62 +415,84 @@ leanspec_source_import_directory(leanspec_string *out, leanspec_source *source,
 /* ---- services ------------------------------------------------------------------------------ */
 
 /**
- * Opens a service (SpecsService): the sources SPECS_MODE names, each behind a cache, routed by
- * project id; every leanspec_source_* call works on it (a call without a project id goes to
- * the filesystem project), as do the registry calls above, leanspec_source_invalidate(),
- * leanspec_source_cache_stats() and the sync and webhook calls below. `config_json` NULL or
- * "": the configuration from the environment (SPECS_MODE, SPECS_DIR, DATABASE_URL,
- * GITHUB_TOKEN, GITHUB_API_URL, CACHE_TTL, WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS,
- * REVALIDATION_SECRET, SYNC_DEADLINE_MS). Otherwise an object with any of "mode" ("filesystem"
- * | "database" | "both"), "specsDir", "databaseUrl", "githubToken", "githubApiUrl",
- * "cacheTtlMs", "webhookSecrets" ([string]), "revalidationSecret", "probeIntervalMs",
- * "syncDeadlineMs" (the most one sync may take, every request counted). Returns
+ * A service (SpecsService): the sources SPECS_MODE names, each behind a cache, routed by
+ * project id. The calls only a service answers take this handle, so the compiler rejects them
+ * on a plain source; leanspec_service_source() lends it as a source for all the others.
+ * Thread-safe.
+ */
+typedef struct leanspec_service leanspec_service;
+
+/**
+ * Opens a service; on success `*out` is a new handle, freed with leanspec_service_free().
+ * `config_json` NULL or "": the configuration from the environment (SPECS_MODE, SPECS_DIR,
+ * DATABASE_URL, GITHUB_TOKEN, GITHUB_API_URL, CACHE_TTL, WEBHOOK_SECRET,
+ * WEBHOOK_SECRET_PREVIOUS, REVALIDATION_SECRET, SYNC_DEADLINE_MS). Otherwise an object with any of
+ * "mode" ("filesystem" | "database" | "both"), "specsDir", "databaseUrl", "githubToken",
+ * "githubApiUrl", "cacheTtlMs", "webhookSecrets" ([string]), "revalidationSecret",
+ * "probeIntervalMs", "syncDeadlineMs" (the most one sync may take, every request counted). Returns
  * LEANSPEC_ECONFIG listing every problem of the configuration (never a secret's value),
  * LEANSPEC_EINVALID for bad JSON.
  * Thread-safety: thread-safe.
  */
-LEANSPEC_API leanspec_status
-leanspec_source_open_service(leanspec_source **out, const char *config_json) LEANSPEC_NOEXCEPT;
+LEANSPEC_API leanspec_status leanspec_service_open(leanspec_service **out,
+                                                   const char *config_json) LEANSPEC_NOEXCEPT;
+
+/**
+ * Releases a service handle (and the source leanspec_service_source() lent); accepts NULL.
+ * Subscriptions and caching sources over the service keep it alive; the last of them stops
+ * its sync scheduler and joins its threads, so it must not be called from inside one of its
+ * change callbacks.
+ * Thread-safety: must not race with other calls on the same handle.
+ */
+LEANSPEC_API void leanspec_service_free(leanspec_service *service) LEANSPEC_NOEXCEPT;
+
+/**
+ * The service as a source, for every leanspec_source_* call: reads (a call without a project
+ * id goes to the filesystem project), the registry calls, leanspec_source_invalidate(),
+ * leanspec_source_cache_stats(), leanspec_source_subscribe() and leanspec_source_open_caching().
+ * Borrowed: valid until leanspec_service_free(`service`); never pass it to
+ * leanspec_source_free(). NULL when `service` is NULL.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_source *leanspec_service_source(leanspec_service *service) LEANSPEC_NOEXCEPT;
 
 /**
  * A service's health: {"mode","stale","sources":[{"source","state","description","error",
- * "since"}]} (`state` "ok", "stale" or "down"; `since` unix ms). Returns LEANSPEC_EINVALID when
- * `source` is not a service. Thread-safety: thread-safe.
+ * "since"}]} (`state` "ok", "stale" or "down"; `since` unix ms). Thread-safety: thread-safe.
  */
 LEANSPEC_API leanspec_status
-leanspec_source_health(leanspec_string *out, const leanspec_source *source) LEANSPEC_NOEXCEPT;
+leanspec_service_health(leanspec_string *out, const leanspec_service *service) LEANSPEC_NOEXCEPT;
 
 /**
  * Whether the source answering `project_id` in a service is not ok (answers may be old).
  * Thread-safety: thread-safe.
  */
-LEANSPEC_API leanspec_status leanspec_source_is_stale(bool *out, const leanspec_source *source,
-                                                      const char *project_id) LEANSPEC_NOEXCEPT;
+LEANSPEC_API leanspec_status leanspec_service_is_stale(bool *out, const leanspec_service *service,
+                                                       const char *project_id) LEANSPEC_NOEXCEPT;
 
 /**
  * The projects a service serves with the source of each: a JSON array of {"id","name",
  * "specsDir","source","stale","registration"}. Thread-safety: thread-safe.
  */
-LEANSPEC_API leanspec_status leanspec_source_served_projects(
-    leanspec_string *out, const leanspec_source *source) LEANSPEC_NOEXCEPT;
+LEANSPEC_API leanspec_status leanspec_service_served_projects(
+    leanspec_string *out, const leanspec_service *service) LEANSPEC_NOEXCEPT;
 
 /**
  * For a host's revalidation endpoint: when `secret` equals the service's revalidation secret
  * (constant-time comparison), drops the cached results of `ref` (NULL: everything) and sets
  * `*out` to true; otherwise `*out` is false and nothing happens. Thread-safety: thread-safe.
  */
-LEANSPEC_API leanspec_status leanspec_source_revalidate(bool *out, leanspec_source *source,
-                                                        const char *secret, const char *ref,
-                                                        const char *project_id) LEANSPEC_NOEXCEPT;
+LEANSPEC_API leanspec_status leanspec_service_revalidate(bool *out, leanspec_service *service,
+                                                         const char *secret, const char *ref,
+                                                         const char *project_id) LEANSPEC_NOEXCEPT;
 
 /**
  * The id of a service's filesystem project (what a call without a project id reads in
  * `filesystem` and `both` modes), or "" in `database` mode. The mode itself is the "mode" of
- * leanspec_source_health(). Returns LEANSPEC_EINVALID when `source` is not a service.
- * Thread-safety: thread-safe.
+ * leanspec_service_health(). Thread-safety: thread-safe.
  */
-LEANSPEC_API leanspec_status leanspec_source_filesystem_project_id(
-    leanspec_string *out, const leanspec_source *source) LEANSPEC_NOEXCEPT;
+LEANSPEC_API leanspec_status leanspec_service_filesystem_project_id(
+    leanspec_string *out, const leanspec_service *service) LEANSPEC_NOEXCEPT;
 
 /* ---- GitHub sync and webhooks: services in `database` and `both` modes ------------------ */
 
@@ -471,10 +504,9 @@ LEANSPEC_API leanspec_status leanspec_source_filesystem_project_id(
  * "commit", "retryAt", "error"}: "outcome" is "ok", "not_modified", "error", "rate_limited"
  * or "running" (a run under way, or whose process died); times are unix ms ("endedAt" 0 while
  * running), "retryAt" unix seconds (rate_limited), "commit" and "error" null when empty.
- * Each of these calls returns LEANSPEC_EINVALID when `source` is not a service; on a service
- * in `filesystem` mode each returns LEANSPEC_ENOTFOUND (saying that database mode is off),
- * except leanspec_source_stop_sync() (nothing to stop) and leanspec_source_handle_webhook()
- * (its answer is a 404).
+ * On a service in `filesystem` mode each of these calls returns LEANSPEC_ENOTFOUND (saying
+ * that database mode is off), except leanspec_service_stop_sync() (nothing to stop) and
+ * leanspec_service_handle_webhook() (its answer is a 404).
  */
 
 /**
@@ -484,15 +516,17 @@ LEANSPEC_API leanspec_status leanspec_source_filesystem_project_id(
  * starts once it is back. Does nothing when it runs already.
  * Thread-safety: thread-safe.
  */
-LEANSPEC_API leanspec_status leanspec_source_start_sync(leanspec_source *source) LEANSPEC_NOEXCEPT;
+LEANSPEC_API leanspec_status leanspec_service_start_sync(leanspec_service *service)
+    LEANSPEC_NOEXCEPT;
 
 /**
  * Stops the sync scheduler and returns when its threads have ended (a sync under way stops at
  * its next batch of requests). Does nothing when it is not running (or cannot run: a service
- * in `filesystem` mode). leanspec_source_free() stops it too.
+ * in `filesystem` mode). leanspec_service_free() stops it too.
  * Thread-safety: thread-safe.
  */
-LEANSPEC_API leanspec_status leanspec_source_stop_sync(leanspec_source *source) LEANSPEC_NOEXCEPT;
+LEANSPEC_API leanspec_status leanspec_service_stop_sync(leanspec_service *service)
+    LEANSPEC_NOEXCEPT;
 
 /**
  * Syncs the registered project `project_id` now, on the calling thread (blocking network and
@@ -503,8 +537,9 @@ LEANSPEC_API leanspec_status leanspec_source_stop_sync(leanspec_source *source) 
  * LEANSPEC_EDATABASE when the database fails, LEANSPEC_EINVALID for a NULL `project_id`.
  * Thread-safety: thread-safe.
  */
-LEANSPEC_API leanspec_status leanspec_source_sync_now(leanspec_string *out, leanspec_source *source,
-                                                      const char *project_id) LEANSPEC_NOEXCEPT;
+LEANSPEC_API leanspec_status leanspec_service_sync_now(leanspec_string *out,
+                                                       leanspec_service *service,
+                                                       const char *project_id) LEANSPEC_NOEXCEPT;
 
 /**
  * Queues a sync of `project_id`, durably: a scheduler (this one, a later one, or another
@@ -512,8 +547,8 @@ LEANSPEC_API leanspec_status leanspec_source_sync_now(leanspec_string *out, lean
  * Returns LEANSPEC_ENOTFOUND for an unknown project, LEANSPEC_EDATABASE when the database
  * fails. Thread-safety: thread-safe.
  */
-LEANSPEC_API leanspec_status leanspec_source_request_sync(leanspec_source *source,
-                                                          const char *project_id) LEANSPEC_NOEXCEPT;
+LEANSPEC_API leanspec_status
+leanspec_service_request_sync(leanspec_service *service, const char *project_id) LEANSPEC_NOEXCEPT;
 
 /**
  * The latest `limit` sync runs of `project_id` (0: all of them) as a JSON array, newest first,
@@ -521,10 +556,10 @@ LEANSPEC_API leanspec_status leanspec_source_request_sync(leanspec_source *sourc
  * Returns LEANSPEC_EDATABASE when the database fails.
  * Thread-safety: thread-safe.
  */
-LEANSPEC_API leanspec_status leanspec_source_sync_runs(leanspec_string *out,
-                                                       const leanspec_source *source,
-                                                       const char *project_id,
-                                                       size_t limit) LEANSPEC_NOEXCEPT;
+LEANSPEC_API leanspec_status leanspec_service_sync_runs(leanspec_string *out,
+                                                        const leanspec_service *service,
+                                                        const char *project_id,
+                                                        size_t limit) LEANSPEC_NOEXCEPT;
 
 /** One HTTP request header: NUL-terminated name (any case) and value. */
 typedef struct leanspec_header {
@@ -546,11 +581,11 @@ typedef struct leanspec_header {
  * count or size).
  * Thread-safety: thread-safe.
  */
-LEANSPEC_API leanspec_status leanspec_source_handle_webhook(leanspec_string *out,
-                                                            leanspec_source *source,
-                                                            const leanspec_header *headers,
-                                                            size_t header_count, const char *body,
-                                                            size_t body_size) LEANSPEC_NOEXCEPT;
+LEANSPEC_API leanspec_status leanspec_service_handle_webhook(leanspec_string *out,
+                                                             leanspec_service *service,
+                                                             const leanspec_header *headers,
+                                                             size_t header_count, const char *body,
+                                                             size_t body_size) LEANSPEC_NOEXCEPT;
 
 /* ---- change events ----------------------------------------------------------------------- */
 
@@ -569,9 +604,11 @@ typedef struct leanspec_subscription leanspec_subscription;
 
 /**
  * Calls `callback` with every change event of `source` until the subscription is freed.
- * Events come from a watched filesystem source (opts.watch), leanspec_source_reload() and
- * the sources a caching source wraps; a database source never sends any yet. The
- * subscription keeps the source alive. `user_data` is passed back untouched.
+ * Events come from a watched filesystem source (opts.watch) and leanspec_source_reload(), a
+ * database source (for the projects it has served: its own writes and other processes'),
+ * the source a caching source wraps, and every source of a service (its source, from
+ * leanspec_service_source()). The subscription keeps the source alive. `user_data` is passed
+ * back untouched.
  * Thread-safety: thread-safe.
  */
 LEANSPEC_API leanspec_status leanspec_source_subscribe(leanspec_subscription **out,
@@ -586,6 +623,47 @@ LEANSPEC_API leanspec_status leanspec_source_subscribe(leanspec_subscription **o
  * Thread-safety: must not race with other calls on the same subscription.
  */
 LEANSPEC_API void leanspec_subscription_free(leanspec_subscription *subscription) LEANSPEC_NOEXCEPT;
+
+/* ---- deprecated: removed in the next release ------------------------------------------ */
+
+/*
+ * Before leanspec_service, a service was a leanspec_source and the calls only a service
+ * answers took a source (LEANSPEC_EINVALID at run time on any other). They still work, on a
+ * source that leanspec_source_open_service() opened or that leanspec_service_source() lent,
+ * each as the leanspec_service_* call of the same name; freed with leanspec_source_free().
+ */
+#define LEANSPEC_DEPRECATED_SERVICE_CALL                                                           \
+  LEANSPEC_DEPRECATED("take a leanspec_service: use the leanspec_service_* call of this name")
+
+/** Deprecated: leanspec_service_open() and leanspec_service_source(). */
+LEANSPEC_DEPRECATED("use leanspec_service_open()")
+LEANSPEC_API leanspec_status
+leanspec_source_open_service(leanspec_source **out, const char *config_json) LEANSPEC_NOEXCEPT;
+LEANSPEC_DEPRECATED_SERVICE_CALL LEANSPEC_API leanspec_status
+leanspec_source_health(leanspec_string *out, const leanspec_source *source) LEANSPEC_NOEXCEPT;
+LEANSPEC_DEPRECATED_SERVICE_CALL LEANSPEC_API leanspec_status leanspec_source_is_stale(
+    bool *out, const leanspec_source *source, const char *project_id) LEANSPEC_NOEXCEPT;
+LEANSPEC_DEPRECATED_SERVICE_CALL LEANSPEC_API leanspec_status leanspec_source_served_projects(
+    leanspec_string *out, const leanspec_source *source) LEANSPEC_NOEXCEPT;
+LEANSPEC_DEPRECATED_SERVICE_CALL LEANSPEC_API leanspec_status
+leanspec_source_revalidate(bool *out, leanspec_source *source, const char *secret, const char *ref,
+                           const char *project_id) LEANSPEC_NOEXCEPT;
+LEANSPEC_DEPRECATED_SERVICE_CALL LEANSPEC_API leanspec_status leanspec_source_filesystem_project_id(
+    leanspec_string *out, const leanspec_source *source) LEANSPEC_NOEXCEPT;
+LEANSPEC_DEPRECATED_SERVICE_CALL LEANSPEC_API leanspec_status
+leanspec_source_start_sync(leanspec_source *source) LEANSPEC_NOEXCEPT;
+LEANSPEC_DEPRECATED_SERVICE_CALL LEANSPEC_API leanspec_status
+leanspec_source_stop_sync(leanspec_source *source) LEANSPEC_NOEXCEPT;
+LEANSPEC_DEPRECATED_SERVICE_CALL LEANSPEC_API leanspec_status leanspec_source_sync_now(
+    leanspec_string *out, leanspec_source *source, const char *project_id) LEANSPEC_NOEXCEPT;
+LEANSPEC_DEPRECATED_SERVICE_CALL LEANSPEC_API leanspec_status
+leanspec_source_request_sync(leanspec_source *source, const char *project_id) LEANSPEC_NOEXCEPT;
+LEANSPEC_DEPRECATED_SERVICE_CALL LEANSPEC_API leanspec_status
+leanspec_source_sync_runs(leanspec_string *out, const leanspec_source *source,
+                          const char *project_id, size_t limit) LEANSPEC_NOEXCEPT;
+LEANSPEC_DEPRECATED_SERVICE_CALL LEANSPEC_API leanspec_status leanspec_source_handle_webhook(
+    leanspec_string *out, leanspec_source *source, const leanspec_header *headers,
+    size_t header_count, const char *body, size_t body_size) LEANSPEC_NOEXCEPT;
 
 #ifdef __cplusplus
 }

@@ -15,6 +15,7 @@ int main(int argc, char **argv) {
   }
   leanspec_fs_options opts = LEANSPEC_FS_OPTIONS_INIT;
   opts.specs_dir = argv[1];
+  opts.summaries_only = true; /* a list shows no body: skip reading them */
   leanspec_source *source = NULL;
   if (leanspec_source_open_filesystem(&source, &opts) != LEANSPEC_OK) {
     fprintf(stderr, "%s\n", leanspec_last_error());

@@ -404,60 +404,64 @@ static void test_service(void) {
            "{\"mode\":\"filesystem\",\"specsDir\":\"%s\",\"revalidationSecret\":\"s3cret\","
            "\"cacheTtlMs\":60000}",
            specs);
-  leanspec_source *svc = NULL;
-  CHECK_STATUS(leanspec_source_open_service(&svc, config), LEANSPEC_OK);
+  leanspec_service *svc = NULL;
+  CHECK_STATUS(leanspec_service_open(&svc, config), LEANSPEC_OK);
   leanspec_string s = {NULL, 0};
-  CHECK_STATUS(leanspec_source_list(&s, svc, "{\"status\":\"planned\"}"), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_source_list(&s, leanspec_service_source(svc), "{\"status\":\"planned\"}"),
+               LEANSPEC_OK);
   CHECK(CONTAINS(s, "\"total\":2"));
   leanspec_string_free(&s);
-  CHECK_STATUS(leanspec_source_get(&s, svc, "1", NULL), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_source_get(&s, leanspec_service_source(svc), "1", NULL), LEANSPEC_OK);
   leanspec_string_free(&s);
-  CHECK_STATUS(leanspec_source_get(&s, svc, "3", NULL), LEANSPEC_EAMBIGUOUS);
+  CHECK_STATUS(leanspec_source_get(&s, leanspec_service_source(svc), "3", NULL),
+               LEANSPEC_EAMBIGUOUS);
 
-  CHECK_STATUS(leanspec_source_health(&s, svc), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_service_health(&s, svc), LEANSPEC_OK);
   CHECK(CONTAINS(s, "\"stale\":false") && CONTAINS(s, "\"state\":\"ok\""));
   leanspec_string_free(&s);
   bool flag = true;
-  CHECK_STATUS(leanspec_source_is_stale(&flag, svc, NULL), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_service_is_stale(&flag, svc, NULL), LEANSPEC_OK);
   CHECK(!flag);
-  CHECK_STATUS(leanspec_source_filesystem_project_id(&s, svc), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_service_filesystem_project_id(&s, svc), LEANSPEC_OK);
   char project[300] = "";
   if (s.data != NULL)
     snprintf(project, sizeof project, "{\"id\":\"%s\"", s.data);
   CHECK(s.size > 0);
   leanspec_string_free(&s);
-  CHECK_STATUS(leanspec_source_served_projects(&s, svc), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_service_served_projects(&s, svc), LEANSPEC_OK);
   CHECK(CONTAINS(s, "\"source\":\"filesystem\""));
   CHECK(CONTAINS(s, project)); /* the served filesystem project has that id */
   leanspec_string_free(&s);
-  CHECK_STATUS(leanspec_source_cache_stats(&s, svc), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_source_cache_stats(&s, leanspec_service_source(svc)), LEANSPEC_OK);
   CHECK(CONTAINS(s, "\"hitRate\""));
   leanspec_string_free(&s);
-  CHECK_STATUS(leanspec_source_invalidate(svc, "1", NULL), LEANSPEC_OK);
-  CHECK_STATUS(leanspec_source_invalidate(svc, NULL, NULL), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_source_invalidate(leanspec_service_source(svc), "1", NULL), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_source_invalidate(leanspec_service_source(svc), NULL, NULL), LEANSPEC_OK);
 
-  CHECK_STATUS(leanspec_source_revalidate(&flag, svc, "wrong", NULL, NULL), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_service_revalidate(&flag, svc, "wrong", NULL, NULL), LEANSPEC_OK);
   CHECK(!flag);
-  CHECK_STATUS(leanspec_source_revalidate(&flag, svc, "s3cret", "1", NULL), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_service_revalidate(&flag, svc, "s3cret", "1", NULL), LEANSPEC_OK);
   CHECK(flag);
-  CHECK_STATUS(leanspec_source_revalidate(NULL, svc, "s3cret", NULL, NULL), LEANSPEC_EINVALID);
+  CHECK_STATUS(leanspec_service_revalidate(NULL, svc, "s3cret", NULL, NULL), LEANSPEC_EINVALID);
 
   /* filesystem mode has no registry: not found, saying why */
-  CHECK_STATUS(leanspec_source_add_project(svc, "{\"id\":\"a/b\"}"), LEANSPEC_ENOTFOUND);
-  leanspec_source_free(svc);
+  CHECK_STATUS(leanspec_source_add_project(leanspec_service_source(svc), "{\"id\":\"a/b\"}"),
+               LEANSPEC_ENOTFOUND);
+  leanspec_service_free(svc);
 
-  /* service-only calls on other sources */
-  CHECK_STATUS(leanspec_source_health(&s, NULL), LEANSPEC_EINVALID);
+  CHECK_STATUS(leanspec_service_health(&s, NULL), LEANSPEC_EINVALID);
+  CHECK(ERROR_SAYS("service"));
+  CHECK(leanspec_service_source(NULL) == NULL);
+  leanspec_service_free(NULL);
 
   /* configuration errors name the key; a secret's value never appears */
-  CHECK_STATUS(leanspec_source_open_service(&svc, "{\"mode\":\"sideways\"}"), LEANSPEC_EINVALID);
+  CHECK_STATUS(leanspec_service_open(&svc, "{\"mode\":\"sideways\"}"), LEANSPEC_EINVALID);
   CHECK(ERROR_SAYS("config_json.mode"));
-  CHECK_STATUS(leanspec_source_open_service(&svc, "{\"specsDir\":\"/no/such/dir\"}"),
-               LEANSPEC_ECONFIG);
+  CHECK_STATUS(leanspec_service_open(&svc, "{\"specsDir\":\"/no/such/dir\"}"), LEANSPEC_ECONFIG);
   CHECK(ERROR_SAYS("SPECS_DIR"));
   snprintf(config, sizeof config, "{\"specsDir\":\"%s\",\"githubToken\":\"ghp_topsecret\\u0001\"}",
            specs);
-  CHECK_STATUS(leanspec_source_open_service(&svc, config), LEANSPEC_ECONFIG);
+  CHECK_STATUS(leanspec_service_open(&svc, config), LEANSPEC_ECONFIG);
   CHECK(ERROR_SAYS("GITHUB_TOKEN") && !ERROR_SAYS("topsecret"));
   CHECK(svc == NULL);
 }
@@ -624,14 +628,14 @@ static void sleep_ms(long ms) {
 }
 
 /* A delivery: event, delivery id, signature (NULL: none) and the body. */
-static leanspec_status deliver(leanspec_string *out, leanspec_source *svc, const char *event,
+static leanspec_status deliver(leanspec_string *out, leanspec_service *svc, const char *event,
                                const char *id, const char *signature, const char *body) {
   const leanspec_header headers[] = {{"X-GitHub-Event", event},
                                      {"x-github-delivery", id},
                                      {"Content-Type", "application/json"},
                                      {"X-Hub-Signature-256", signature}};
   const size_t count = signature == NULL ? 3 : 4;
-  return leanspec_source_handle_webhook(out, svc, headers, count, body, strlen(body));
+  return leanspec_service_handle_webhook(out, svc, headers, count, body, strlen(body));
 }
 
 /* Non-ASCII folder and file names through the tarball (a first sync reads it), with the
@@ -659,32 +663,33 @@ static void test_sync_non_ascii(void) {
            "{\"mode\":\"database\",\"databaseUrl\":\"sqlite:%s/utf8.db\",\"githubApiUrl\":\"%s\","
            "\"githubToken\":\"%s\",\"syncDeadlineMs\":120000}",
            root, api_url, token);
-  leanspec_source *svc = NULL;
-  CHECK_STATUS(leanspec_source_open_service(&svc, config), LEANSPEC_OK);
+  leanspec_service *svc = NULL;
+  CHECK_STATUS(leanspec_service_open(&svc, config), LEANSPEC_OK);
   if (svc != NULL) {
     leanspec_string s = {NULL, 0};
-    CHECK_STATUS(leanspec_source_add_project(svc, "{\"id\":\"acme/web\"}"), LEANSPEC_OK);
-    CHECK_STATUS(leanspec_source_sync_now(&s, svc, "acme/web"), LEANSPEC_OK);
+    CHECK_STATUS(leanspec_source_add_project(leanspec_service_source(svc), "{\"id\":\"acme/web\"}"),
+                 LEANSPEC_OK);
+    CHECK_STATUS(leanspec_service_sync_now(&s, svc, "acme/web"), LEANSPEC_OK);
     CHECK(CONTAINS(s, "\"outcome\":\"ok\"") && CONTAINS(s, "\"path\":\"tarball\""));
     CHECK(json_int(&s, "added") == 2);
     if (!CONTAINS(s, "\"outcome\":\"ok\""))
       fprintf(stderr, "sync run: %s\n", s.data ? s.data : "(null)");
     leanspec_string_free(&s);
-    CHECK_STATUS(leanspec_source_list(&s, svc, NULL), LEANSPEC_OK);
+    CHECK_STATUS(leanspec_source_list(&s, leanspec_service_source(svc), NULL), LEANSPEC_OK);
     CHECK(CONTAINS(s, "\"total\":2"));
     CHECK(CONTAINS(s, "\"id\":\"001-caf\xc3\xa9-cr\xc3\xa8me\""));
     leanspec_string_free(&s);
-    CHECK_STATUS(leanspec_source_get(&s, svc, "1", NULL), LEANSPEC_OK);
+    CHECK_STATUS(leanspec_source_get(&s, leanspec_service_source(svc), "1", NULL), LEANSPEC_OK);
     CHECK(CONTAINS(s, "\"title\":\"Caf\xc3\xa9\""));
     leanspec_string_free(&s);
-    leanspec_source_free(svc);
+    leanspec_service_free(svc);
   }
   stop_fake_github(server);
   /* a configuration error names the field */
   snprintf(config, sizeof config,
            "{\"mode\":\"database\",\"databaseUrl\":\"sqlite:%s/utf8.db\",\"syncDeadlineMs\":0}",
            root);
-  CHECK_STATUS(leanspec_source_open_service(&svc, config), LEANSPEC_ECONFIG);
+  CHECK_STATUS(leanspec_service_open(&svc, config), LEANSPEC_ECONFIG);
   CHECK(ERROR_SAYS("SYNC_DEADLINE_MS"));
 }
 
@@ -713,35 +718,38 @@ static void test_sync(void) {
            "{\"mode\":\"database\",\"databaseUrl\":\"sqlite:%s/sync.db\",\"githubApiUrl\":\"%s\","
            "\"githubToken\":\"%s\",\"webhookSecrets\":[\"%s\"],\"cacheTtlMs\":0}",
            root, api_url, token, secret);
-  leanspec_source *svc = NULL;
-  CHECK_STATUS(leanspec_source_open_service(&svc, config), LEANSPEC_OK);
+  leanspec_service *svc = NULL;
+  CHECK_STATUS(leanspec_service_open(&svc, config), LEANSPEC_OK);
   if (svc == NULL) {
     stop_fake_github(server);
     return;
   }
   leanspec_string s = {NULL, 0};
 
-  CHECK_STATUS(leanspec_source_filesystem_project_id(&s, svc), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_service_filesystem_project_id(&s, svc), LEANSPEC_OK);
   CHECK(s.data != NULL && s.size == 0); /* database mode: no filesystem project */
   leanspec_string_free(&s);
 
   /* the registry of a service: update_project reaches it */
-  CHECK_STATUS(leanspec_source_add_project(svc, "{\"id\":\"acme/web\"}"), LEANSPEC_OK);
-  CHECK_STATUS(leanspec_source_update_project(svc, "{\"id\":\"acme/web\",\"syncIntervalMs\":"
-                                                   "7200000}"),
+  CHECK_STATUS(leanspec_source_add_project(leanspec_service_source(svc), "{\"id\":\"acme/web\"}"),
                LEANSPEC_OK);
-  CHECK_STATUS(leanspec_source_registered_projects(&s, svc), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_source_update_project(leanspec_service_source(svc),
+                                              "{\"id\":\"acme/web\",\"syncIntervalMs\":"
+                                              "7200000}"),
+               LEANSPEC_OK);
+  CHECK_STATUS(leanspec_source_registered_projects(&s, leanspec_service_source(svc)), LEANSPEC_OK);
   CHECK(CONTAINS(s, "\"specsPath\":\"specs\",\"syncIntervalMs\":7200000"));
   leanspec_string_free(&s);
-  CHECK_STATUS(leanspec_source_update_project(svc, "{\"id\":\"no/such\"}"), LEANSPEC_ENOTFOUND);
+  CHECK_STATUS(leanspec_source_update_project(leanspec_service_source(svc), "{\"id\":\"no/such\"}"),
+               LEANSPEC_ENOTFOUND);
 
   /* nothing synced yet: no runs, no specs */
-  CHECK_STATUS(leanspec_source_sync_runs(&s, svc, "acme/web", 0), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_service_sync_runs(&s, svc, "acme/web", 0), LEANSPEC_OK);
   CHECK(s.data != NULL && strcmp(s.data, "[]") == 0);
   leanspec_string_free(&s);
 
   /* sync_now: the specs of the repository, at its head commit */
-  CHECK_STATUS(leanspec_source_sync_now(&s, svc, "acme/web"), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_service_sync_now(&s, svc, "acme/web"), LEANSPEC_OK);
   CHECK(CONTAINS(s, "\"projectId\":\"acme/web\",\"outcome\":\"ok\""));
   CHECK(json_int(&s, "added") == 2 && json_int(&s, "updated") == 0);
   CHECK(json_int(&s, "id") > 0 && json_int(&s, "requests") > 0 && json_int(&s, "bytes") > 0);
@@ -751,21 +759,21 @@ static void test_sync(void) {
   CHECK(!CONTAINS(s, token));
   const long long first_id = json_int(&s, "id");
   leanspec_string_free(&s);
-  CHECK_STATUS(leanspec_source_list(&s, svc, NULL), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_source_list(&s, leanspec_service_source(svc), NULL), LEANSPEC_OK);
   CHECK(CONTAINS(s, "\"total\":2"));
   leanspec_string_free(&s);
-  CHECK_STATUS(leanspec_source_get(&s, svc, "1", NULL), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_source_get(&s, leanspec_service_source(svc), "1", NULL), LEANSPEC_OK);
   CHECK(CONTAINS(s, "\"title\":\"Alpha\""));
   leanspec_string_free(&s);
 
   /* unchanged: one conditional request answered 304 */
-  CHECK_STATUS(leanspec_source_sync_now(&s, svc, "acme/web"), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_service_sync_now(&s, svc, "acme/web"), LEANSPEC_OK);
   CHECK(CONTAINS(s, "\"outcome\":\"not_modified\""));
   CHECK(json_int(&s, "requests") == 1 && json_int(&s, "notModified") == 1);
   leanspec_string_free(&s);
 
   /* sync_runs: both, newest first; a limit; another project has none */
-  CHECK_STATUS(leanspec_source_sync_runs(&s, svc, "acme/web", 0), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_service_sync_runs(&s, svc, "acme/web", 0), LEANSPEC_OK);
   CHECK(s.data != NULL && s.data[0] == '[');
   CHECK(occurrences(&s, "\"projectId\":\"acme/web\"") == 2);
   {
@@ -774,24 +782,24 @@ static void test_sync(void) {
     CHECK(not_modified != NULL && ok != NULL && not_modified < ok);
   }
   leanspec_string_free(&s);
-  CHECK_STATUS(leanspec_source_sync_runs(&s, svc, "acme/web", 1), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_service_sync_runs(&s, svc, "acme/web", 1), LEANSPEC_OK);
   CHECK(occurrences(&s, "\"projectId\"") == 1 && CONTAINS(s, "\"outcome\":\"not_modified\""));
   CHECK(json_int(&s, "id") > first_id);
   leanspec_string_free(&s);
-  CHECK_STATUS(leanspec_source_sync_runs(&s, svc, "other/repo", 0), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_service_sync_runs(&s, svc, "other/repo", 0), LEANSPEC_OK);
   CHECK(s.data != NULL && strcmp(s.data, "[]") == 0);
   leanspec_string_free(&s);
 
   /* errors: unknown project, NULL arguments */
-  CHECK_STATUS(leanspec_source_sync_now(&s, svc, "no/such"), LEANSPEC_ENOTFOUND);
+  CHECK_STATUS(leanspec_service_sync_now(&s, svc, "no/such"), LEANSPEC_ENOTFOUND);
   CHECK(ERROR_SAYS("no/such"));
   CHECK(s.data == NULL);
-  CHECK_STATUS(leanspec_source_sync_now(&s, svc, NULL), LEANSPEC_EINVALID);
+  CHECK_STATUS(leanspec_service_sync_now(&s, svc, NULL), LEANSPEC_EINVALID);
   CHECK(ERROR_SAYS("project_id"));
-  CHECK_STATUS(leanspec_source_sync_now(NULL, svc, "acme/web"), LEANSPEC_EINVALID);
-  CHECK_STATUS(leanspec_source_request_sync(svc, "no/such"), LEANSPEC_ENOTFOUND);
-  CHECK_STATUS(leanspec_source_request_sync(svc, NULL), LEANSPEC_EINVALID);
-  CHECK_STATUS(leanspec_source_sync_runs(&s, svc, NULL, 0), LEANSPEC_EINVALID);
+  CHECK_STATUS(leanspec_service_sync_now(NULL, svc, "acme/web"), LEANSPEC_EINVALID);
+  CHECK_STATUS(leanspec_service_request_sync(svc, "no/such"), LEANSPEC_ENOTFOUND);
+  CHECK_STATUS(leanspec_service_request_sync(svc, NULL), LEANSPEC_EINVALID);
+  CHECK_STATUS(leanspec_service_sync_runs(&s, svc, NULL, 0), LEANSPEC_EINVALID);
 
   /* webhooks: a forged signature and a missing one are rejected, a signed ping answered */
   const char *ping = "{\"zen\":\"Keep it logically awesome.\",\"hook_id\":7}";
@@ -816,17 +824,17 @@ static void test_sync(void) {
                                        {"X-Hub-Signature-256", signature}};
     char longer[128];
     snprintf(longer, sizeof longer, "%s ", ping);
-    CHECK_STATUS(leanspec_source_handle_webhook(&s, svc, headers, 3, longer, strlen(longer)),
+    CHECK_STATUS(leanspec_service_handle_webhook(&s, svc, headers, 3, longer, strlen(longer)),
                  LEANSPEC_OK);
     CHECK(CONTAINS(s, "\"action\":\"rejected\""));
     leanspec_string_free(&s);
     const leanspec_header broken[] = {{"X-GitHub-Event", NULL}};
-    CHECK_STATUS(leanspec_source_handle_webhook(&s, svc, broken, 1, ping, strlen(ping)),
+    CHECK_STATUS(leanspec_service_handle_webhook(&s, svc, broken, 1, ping, strlen(ping)),
                  LEANSPEC_EINVALID);
     CHECK(ERROR_SAYS("headers[0].value"));
-    CHECK_STATUS(leanspec_source_handle_webhook(&s, svc, NULL, 2, ping, strlen(ping)),
+    CHECK_STATUS(leanspec_service_handle_webhook(&s, svc, NULL, 2, ping, strlen(ping)),
                  LEANSPEC_EINVALID);
-    CHECK_STATUS(leanspec_source_handle_webhook(&s, svc, headers, 3, NULL, 5), LEANSPEC_EINVALID);
+    CHECK_STATUS(leanspec_service_handle_webhook(&s, svc, headers, 3, NULL, 5), LEANSPEC_EINVALID);
     CHECK(ERROR_SAYS("body"));
     CHECK(s.data == NULL);
   }
@@ -851,11 +859,11 @@ static void test_sync(void) {
   CHECK(!CONTAINS(s, "\"action\":\"queued\"")); /* a redelivery queues nothing more */
   leanspec_string_free(&s);
 
-  CHECK_STATUS(leanspec_source_start_sync(svc), LEANSPEC_OK);
-  CHECK_STATUS(leanspec_source_start_sync(svc), LEANSPEC_OK); /* running already: no-op */
+  CHECK_STATUS(leanspec_service_start_sync(svc), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_service_start_sync(svc), LEANSPEC_OK); /* running already: no-op */
   int synced = 0;
   for (int i = 0; i < 600 && !synced; ++i) { /* at most 60 s */
-    if (leanspec_source_sync_runs(&s, svc, "acme/web", 1) == LEANSPEC_OK && CONTAINS(s, second) &&
+    if (leanspec_service_sync_runs(&s, svc, "acme/web", 1) == LEANSPEC_OK && CONTAINS(s, second) &&
         CONTAINS(s, "\"outcome\":\"ok\"")) {
       synced = 1;
       CHECK(json_int(&s, "updated") == 1 && json_int(&s, "added") == 0);
@@ -865,43 +873,92 @@ static void test_sync(void) {
       sleep_ms(100);
   }
   CHECK(synced);
-  CHECK_STATUS(leanspec_source_stop_sync(svc), LEANSPEC_OK);
-  CHECK_STATUS(leanspec_source_stop_sync(svc), LEANSPEC_OK); /* stopped already: no-op */
-  CHECK_STATUS(leanspec_source_get(&s, svc, "1", NULL), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_service_stop_sync(svc), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_service_stop_sync(svc), LEANSPEC_OK); /* stopped already: no-op */
+  CHECK_STATUS(leanspec_source_get(&s, leanspec_service_source(svc), "1", NULL), LEANSPEC_OK);
   CHECK(CONTAINS(s, "\"title\":\"Alpha two\""));
   leanspec_string_free(&s);
-  CHECK_STATUS(leanspec_source_request_sync(svc, "acme/web"), LEANSPEC_OK); /* stays queued */
-  leanspec_source_free(svc);
+  CHECK_STATUS(leanspec_service_request_sync(svc, "acme/web"), LEANSPEC_OK); /* stays queued */
+  leanspec_service_free(svc);
   stop_fake_github(server);
 
   /* a filesystem-mode service: no sync, webhooks answered 404; other sources: EINVALID */
   snprintf(config, sizeof config, "{\"mode\":\"filesystem\",\"specsDir\":\"%s\"}", specs);
+  CHECK_STATUS(leanspec_service_open(&svc, config), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_service_start_sync(svc), LEANSPEC_ENOTFOUND);
+  CHECK(ERROR_SAYS("database mode is off"));
+  CHECK_STATUS(leanspec_service_stop_sync(svc), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_service_sync_now(&s, svc, "acme/web"), LEANSPEC_ENOTFOUND);
+  CHECK_STATUS(leanspec_service_sync_runs(&s, svc, "acme/web", 0), LEANSPEC_ENOTFOUND);
+  CHECK_STATUS(leanspec_service_request_sync(svc, "acme/web"), LEANSPEC_ENOTFOUND);
+  CHECK_STATUS(deliver(&s, svc, "ping", "d-6", signature, ping), LEANSPEC_OK);
+  CHECK(json_int(&s, "status") == 404 && CONTAINS(s, "\"action\":\"rejected\""));
+  leanspec_string_free(&s);
+  leanspec_service_free(svc);
+}
+
+/* ---- deprecated: the service calls that took a leanspec_source, for one more release ---- */
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static void test_deprecated_service_calls(void) {
+  char config[512];
+  snprintf(config, sizeof config,
+           "{\"mode\":\"filesystem\",\"specsDir\":\"%s\",\"revalidationSecret\":\"s3cret\"}",
+           specs);
+  leanspec_source *svc = NULL;
   CHECK_STATUS(leanspec_source_open_service(&svc, config), LEANSPEC_OK);
+  leanspec_string s = {NULL, 0};
+  CHECK_STATUS(leanspec_source_get(&s, svc, "1", NULL), LEANSPEC_OK);
+  leanspec_string_free(&s);
+  CHECK_STATUS(leanspec_source_health(&s, svc), LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"mode\":\"filesystem\""));
+  leanspec_string_free(&s);
+  bool flag = true;
+  CHECK_STATUS(leanspec_source_is_stale(&flag, svc, NULL), LEANSPEC_OK);
+  CHECK(!flag);
+  CHECK_STATUS(leanspec_source_served_projects(&s, svc), LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"source\":\"filesystem\""));
+  leanspec_string_free(&s);
+  CHECK_STATUS(leanspec_source_revalidate(&flag, svc, "s3cret", NULL, NULL), LEANSPEC_OK);
+  CHECK(flag);
+  CHECK_STATUS(leanspec_source_filesystem_project_id(&s, svc), LEANSPEC_OK);
+  CHECK(s.size > 0);
+  leanspec_string_free(&s);
+  /* filesystem mode: the sync calls say database mode is off, a webhook is answered 404 */
   CHECK_STATUS(leanspec_source_start_sync(svc), LEANSPEC_ENOTFOUND);
   CHECK(ERROR_SAYS("database mode is off"));
   CHECK_STATUS(leanspec_source_stop_sync(svc), LEANSPEC_OK);
   CHECK_STATUS(leanspec_source_sync_now(&s, svc, "acme/web"), LEANSPEC_ENOTFOUND);
   CHECK_STATUS(leanspec_source_sync_runs(&s, svc, "acme/web", 0), LEANSPEC_ENOTFOUND);
   CHECK_STATUS(leanspec_source_request_sync(svc, "acme/web"), LEANSPEC_ENOTFOUND);
-  CHECK_STATUS(deliver(&s, svc, "ping", "d-6", signature, ping), LEANSPEC_OK);
-  CHECK(json_int(&s, "status") == 404 && CONTAINS(s, "\"action\":\"rejected\""));
+  const leanspec_header headers[] = {{"X-GitHub-Event", "ping"}};
+  CHECK_STATUS(leanspec_source_handle_webhook(&s, svc, headers, 1, "{}", 2), LEANSPEC_OK);
+  CHECK(json_int(&s, "status") == 404);
   leanspec_string_free(&s);
   leanspec_source_free(svc);
 
-  leanspec_db_options opts = LEANSPEC_DB_OPTIONS_INIT;
-  char url[400];
-  snprintf(url, sizeof url, "sqlite:%s/sync.db", root);
-  opts.database_url = url;
-  leanspec_source *db = NULL;
-  CHECK_STATUS(leanspec_source_open_database(&db, &opts), LEANSPEC_OK);
-  CHECK_STATUS(leanspec_source_sync_runs(&s, db, "acme/web", 0), LEANSPEC_EINVALID);
-  CHECK(ERROR_SAYS("not a service"));
-  CHECK_STATUS(leanspec_source_start_sync(db), LEANSPEC_EINVALID);
+  /* the source a service lends takes them too */
+  leanspec_service *service = NULL;
+  CHECK_STATUS(leanspec_service_open(&service, config), LEANSPEC_OK);
+  CHECK_STATUS(leanspec_source_health(&s, leanspec_service_source(service)), LEANSPEC_OK);
+  leanspec_string_free(&s);
+  leanspec_service_free(service);
+
+  /* on any other source they fail at run time, naming the call, with `*out` reset */
+  leanspec_fs_options opts = LEANSPEC_FS_OPTIONS_INIT;
+  opts.specs_dir = specs;
+  leanspec_source *fs = NULL;
+  CHECK_STATUS(leanspec_source_open_filesystem(&fs, &opts), LEANSPEC_OK);
+  s.data = config;
+  CHECK_STATUS(leanspec_source_sync_runs(&s, fs, "acme/web", 0), LEANSPEC_EINVALID);
+  CHECK(ERROR_SAYS("leanspec_source_sync_runs: source is not a service") && s.data == NULL);
+  CHECK_STATUS(leanspec_source_start_sync(fs), LEANSPEC_EINVALID);
   CHECK_STATUS(leanspec_source_stop_sync(NULL), LEANSPEC_EINVALID);
-  CHECK_STATUS(deliver(&s, db, "ping", "d-7", signature, ping), LEANSPEC_EINVALID);
-  CHECK_STATUS(leanspec_source_filesystem_project_id(&s, db), LEANSPEC_EINVALID);
-  leanspec_source_free(db);
+  CHECK(ERROR_SAYS("source is NULL"));
+  leanspec_source_free(fs);
 }
+#pragma GCC diagnostic pop
 
 /* ---- change events ---------------------------------------------------------------------- */
 
@@ -1079,6 +1136,7 @@ int main(int argc, char **argv) {
   test_service();
   test_sync();
   test_sync_non_ascii();
+  test_deprecated_service_calls();
   test_events();
 
   nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
