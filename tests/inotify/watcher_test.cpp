@@ -1,6 +1,7 @@
 // Tests the file watcher (src/fs/watcher.cpp) on real files in temp directories, with inotify and
 // with polling. Every wait is bounded and ends as soon as the expected batch has arrived.
 #include "fs/watcher.hpp"
+#include "support/eventually.hpp"
 #include "support/temp_spec_tree.hpp"
 
 #include <algorithm>
@@ -25,14 +26,11 @@ using namespace std::chrono_literals;
 using leanspec::detail::WatchBatch;
 using leanspec::detail::Watcher;
 using leanspec::detail::WatcherOptions;
+using leanspec::test::patience;
 using leanspec::test::TempSpecTree;
 namespace fs = std::filesystem;
 
 namespace {
-
-// An upper bound for a wait, never a delay: a wait ends as soon as its condition holds. Generous
-// because sanitizer builds on a busy two-core machine are slow.
-constexpr auto patience = 15s;
 
 // Collects the batches a watcher delivers. Declare it before the Watcher, so that it outlives it.
 class Recorder {
