@@ -3,6 +3,7 @@
 // bounded and end on an event, never on a fixed sleep.
 #include "support/event_recorder.hpp"
 #include "support/eventually.hpp"
+#include "support/process_counts.hpp"
 #include "support/temp_spec_tree.hpp"
 
 #include <algorithm>
@@ -20,8 +21,10 @@
 using namespace leanspec;
 using leanspec::test::EventRecorder;
 using leanspec::test::eventually;
+using leanspec::test::open_descriptor_count;
 using leanspec::test::patience;
 using leanspec::test::TempSpecTree;
+using leanspec::test::thread_count;
 namespace fs = std::filesystem;
 
 namespace {
@@ -53,13 +56,6 @@ FilesystemOptions watched(const TempSpecTree &tree) {
   options.watch = true;
   options.debounce = std::chrono::milliseconds(10);
   return options;
-}
-
-std::size_t count_entries(const char *dir) {
-  std::size_t n = 0;
-  for ([[maybe_unused]] const auto &e : fs::directory_iterator(dir))
-    ++n;
-  return n;
 }
 
 bool contains(const std::vector<std::string> &v, std::string_view s) {
@@ -325,15 +321,15 @@ TEST_SUITE("watcher") {
   TEST_CASE("starting and stopping a watched source leaves no thread or descriptor behind") {
     TempSpecTree tree;
     tree.spec("001-alpha", "status: planned", "# Alpha\n");
-    const std::size_t fds = count_entries("/proc/self/fd");
-    const std::size_t threads = count_entries("/proc/self/task");
+    const std::size_t fds = open_descriptor_count();
+    const std::size_t threads = thread_count();
     for (int i = 0; i < 3; ++i) {
       const auto source = make_filesystem_source(watched(tree));
       EventRecorder log(*source);
       tree.write("001-alpha/README.md", readme("planned", "Run " + std::to_string(i)));
       REQUIRE(log.wait([&] { return title_of(*source, "1") == "Run " + std::to_string(i); }));
     }
-    CHECK(count_entries("/proc/self/fd") == fds);
-    CHECK(count_entries("/proc/self/task") == threads);
+    CHECK(open_descriptor_count() == fds);
+    CHECK(thread_count() == threads);
   }
 }
