@@ -1,7 +1,7 @@
-// Tests the one rule of which names make a specs tree (src/fs/spec_names.hpp): spec_place()
-// alone, then one tree read both ways -- from a temp folder by the FilesystemSource, and from a
-// repository by the GitHub sync (the fake GitHub) into SQLite -- listing the same specs.
-#include "fs/spec_names.hpp"
+// Tests the one rule of which names make a specs tree (src/fs/spec_names.hpp) on one tree read
+// both ways -- from a temp folder by the FilesystemSource, and from a repository by the GitHub
+// sync (the fake GitHub) into SQLite -- listing the same specs. spec_place() alone:
+// unit/spec_names_test.cpp.
 #include "support/fake_github.hpp"
 #include "support/temp_spec_tree.hpp"
 
@@ -11,7 +11,6 @@
 #include <leanspec/github_sync.hpp>
 
 using namespace leanspec;
-using detail::SpecPlace;
 using leanspec::test::FakeGitHub;
 using leanspec::test::FakeTreeEntry;
 using leanspec::test::RepoFiles;
@@ -32,37 +31,6 @@ std::string readme(std::string_view title) {
 }
 
 } // namespace
-
-TEST_CASE("spec_place: spec folders at the top or one group down, their *.md files") {
-  using Kind = SpecPlace::Kind;
-  CHECK(detail::spec_place("001-a", true).kind == Kind::folder);
-  CHECK(detail::spec_place("001-a", false).kind == Kind::other);
-  const auto file = detail::spec_place("20251031/001-a/DESIGN.md", false);
-  CHECK(file.kind == Kind::file);
-  CHECK(file.folder == "20251031/001-a");
-  CHECK(file.name == "DESIGN.md");
-  CHECK(detail::spec_place("archived/001-a", true).kind == Kind::folder);
-  CHECK(detail::spec_place("a/b/001-a", true).kind == Kind::other);       // too deep
-  CHECK(detail::spec_place("001-a/sub/x.md", false).kind == Kind::other); // not in the folder
-  CHECK(detail::spec_place("001-a/notes.txt", false).kind == Kind::other);
-  CHECK(detail::spec_place(".git/001-a", true).kind == Kind::other);
-  CHECK(detail::spec_place("001-a/.x.md", false).kind == Kind::other);
-  const auto dots = detail::spec_place("../001-a/README.md", false);
-  CHECK(dots.kind == Kind::refused);
-  CHECK(dots.refused == "..");
-  CHECK(detail::spec_place("..", false).refused == ".."); // wherever it stands
-  CHECK(detail::spec_place("001-a/x/./y/z", false).refused == "001-a/x/.");
-  CHECK(detail::spec_place("001-a//README.md", false).reason == "is empty");
-  const auto control = detail::spec_place("grp/001-a\x1b/README.md", false);
-  CHECK(control.kind == Kind::refused);
-  CHECK(control.refused == "grp/001-a\x1b");
-  CHECK(control.reason == "holds a control character");
-  CHECK(detail::spec_place("001-a/x\\y.md", false).reason == "holds a backslash");
-  CHECK(detail::spec_place("001-a/x\\y.txt", false).kind == Kind::other); // never read anyway
-  CHECK(detail::spec_place("bad\nname", false).kind == Kind::other);      // a file at the top
-  CHECK(detail::spec_place(std::string(256, 'n') + "/001-a", true).reason ==
-        "is longer than 255 bytes");
-}
 
 TEST_SUITE("github") {
   TEST_CASE("one tree, synced from GitHub and read from a folder, lists the same specs") {
