@@ -4,6 +4,7 @@
 #include "support/event_recorder.hpp"
 #include "support/eventually.hpp"
 #include "support/process_counts.hpp"
+#include "support/swapped_tree.hpp"
 #include "support/temp_spec_tree.hpp"
 
 #include <algorithm>
@@ -23,6 +24,7 @@ using leanspec::test::EventRecorder;
 using leanspec::test::eventually;
 using leanspec::test::open_descriptor_count;
 using leanspec::test::patience;
+using leanspec::test::SwappedTree;
 using leanspec::test::TempSpecTree;
 using leanspec::test::thread_count;
 namespace fs = std::filesystem;
@@ -331,5 +333,21 @@ TEST_SUITE("watcher") {
     }
     CHECK(open_descriptor_count() == fds);
     CHECK(thread_count() == threads);
+  }
+
+  TEST_CASE("a watched source never serves a file swapped in from outside the tree") {
+    SwappedTree swapped;
+    auto source = make_filesystem_source({.specs_dir = swapped.tree.specs_dir(),
+                                          .watch = true,
+                                          .debounce = std::chrono::milliseconds(1)});
+    long leaks = 0;
+    // Until the watcher has published many snapshots, each from a load the swaps raced
+    // (bounded by the swaps, should the watcher stop).
+    while (source->version() < 60 && swapped.swaps.load() < 50'000'000) {
+      leaks += SwappedTree::leaked(*source->list());
+      std::this_thread::yield();
+    }
+    CHECK(leaks == 0);
+    CHECK(source->version() >= 60);
   }
 }
