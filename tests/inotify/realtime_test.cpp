@@ -1,11 +1,14 @@
 // Tests the realtime filesystem mode: FilesystemSource with `watch` on real files, its change
 // events and incremental reloads, and CachingSource invalidating on those events. Waits are
 // bounded and end on an event, never on a fixed sleep.
+#include "support/event_recorder.hpp"
+#include "support/eventually.hpp"
+#include "support/process_counts.hpp"
+#include "support/swapped_tree.hpp"
 #include "support/temp_spec_tree.hpp"
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <cstdio>
 #include <doctest/doctest.h>
 #include <filesystem>
@@ -17,46 +20,16 @@
 #include <unistd.h>
 
 using namespace leanspec;
+using leanspec::test::EventRecorder;
+using leanspec::test::eventually;
+using leanspec::test::open_descriptor_count;
+using leanspec::test::patience;
+using leanspec::test::SwappedTree;
 using leanspec::test::TempSpecTree;
+using leanspec::test::thread_count;
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr auto patience = std::chrono::seconds(20); // generous: CI machines are busy
-
-// Records a source's change events; wait() blocks until a condition holds, re-checking it on
-// every event, for at most `patience`.
-class EventLog {
-public:
-  explicit EventLog(const SpecSource &source)
-      : subscription_(source.subscribe([this](const ChangeEvent &e) {
-          {
-            const std::lock_guard lock(mutex_);
-            events_.push_back(e);
-          }
-          cv_.notify_all();
-        })) {}
-
-  template <class Pred> bool wait(Pred pred) {
-    std::unique_lock lock(mutex_);
-    return cv_.wait_for(lock, patience, [&] {
-      lock.unlock();
-      const bool done = pred();
-      lock.lock();
-      return done;
-    });
-  }
-  std::vector<ChangeEvent> events() const {
-    const std::lock_guard lock(mutex_);
-    return events_;
-  }
-
-private:
-  mutable std::mutex mutex_;
-  std::condition_variable cv_;
-  std::vector<ChangeEvent> events_;
-  Subscription subscription_;
-};
 
 std::string readme(std::string_view status, std::string_view title) {
   return "---\nstatus: " + std::string(status) + "\n---\n# " + std::string(title) + "\n";
@@ -87,25 +60,6 @@ FilesystemOptions watched(const TempSpecTree &tree) {
   return options;
 }
 
-// For the one place where no event can wake the test: checks `pred` every 2 ms, at most
-// `patience` long.
-template <class Pred> bool poll_until(Pred pred) {
-  const auto deadline = std::chrono::steady_clock::now() + patience;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline)
-      return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
-}
-
-std::size_t count_entries(const char *dir) {
-  std::size_t n = 0;
-  for ([[maybe_unused]] const auto &e : fs::directory_iterator(dir))
-    ++n;
-  return n;
-}
-
 bool contains(const std::vector<std::string> &v, std::string_view s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
@@ -119,7 +73,7 @@ TEST_SUITE("watcher") {
     tree.spec("001-alpha", "status: planned", "# Alpha\n");
     tree.spec("002-beta", "status: planned", "# Beta\n");
     const auto source = make_filesystem_source(watched(tree));
-    EventLog log(*source);
+    EventRecorder log(*source);
     const SpecPtr beta_before = source->get("002-beta");
     CHECK(source->version() == 1);
 
@@ -141,7 +95,7 @@ TEST_SUITE("watcher") {
     tree.spec("001-alpha", "status: planned", "# Alpha\n");
     tree.spec("002-beta", "status: complete\ncompleted: 2025-01-01", "# Beta\n");
     const auto source = make_filesystem_source(watched(tree));
-    EventLog log(*source);
+    EventRecorder log(*source);
 
     tree.spec("003-gamma", "status: draft", "# Gamma\n");
     REQUIRE(log.wait([&] { return title_of(*source, "003") == "Gamma"; }));
@@ -174,7 +128,7 @@ TEST_SUITE("watcher") {
     TempSpecTree tree;
     tree.spec("001-alpha", "status: planned", "# Alpha\n");
     const auto source = make_filesystem_source(watched(tree));
-    EventLog log(*source);
+    EventRecorder log(*source);
 
     fs::remove(tree.specs_dir() / "001-alpha/README.md");
     tree.write("001-alpha/README.md", readme("complete", "Alpha again"));
@@ -198,7 +152,7 @@ TEST_SUITE("watcher") {
                     std::to_string(i + 1) + "-spec",
                 "status: planned", "# Spec\n");
     const auto source = make_filesystem_source(watched(tree));
-    EventLog log(*source);
+    EventRecorder log(*source);
     for (int edit = 0; edit < 1000; ++edit) {
       const int i = (edit * 37) % 100;
       const std::string id = (i < 9 ? "00" : i < 99 ? "0" : "") + std::to_string(i + 1) + "-spec";
@@ -236,7 +190,7 @@ TEST_SUITE("watcher") {
                     std::to_string(i) + "-spec",
                 "status: planned", "# Before\n");
     const auto source = make_filesystem_source(watched(tree));
-    EventLog log(*source);
+    EventRecorder log(*source);
     for (int i = 1; i <= 150; ++i) { // README.md and a new DESIGN.md in every spec
       const std::string id = (i < 10 ? "00" : i < 100 ? "0" : "") + std::to_string(i) + "-spec";
       tree.write(id + "/README.md", readme("complete", "After"));
@@ -258,7 +212,7 @@ TEST_SUITE("watcher") {
     for (int i = 1; i <= 20; ++i)
       tree.spec((i < 10 ? "00" : "0") + std::to_string(i) + "-base", "status: planned", "# Base\n");
     const auto source = make_filesystem_source(watched(tree));
-    EventLog log(*source);
+    EventRecorder log(*source);
     std::atomic<bool> stop{false};
     std::atomic<long> reads{0}, broken{0};
     std::vector<std::jthread> readers;
@@ -291,7 +245,7 @@ TEST_SUITE("watcher") {
     TempSpecTree tree;
     tree.spec("001-alpha", "status: planned", "# Alpha\n");
     const auto source = make_filesystem_source(watched(tree));
-    EventLog log(*source);
+    EventRecorder log(*source);
 
     std::atomic<int> calls{0};
     std::promise<void> called;
@@ -311,7 +265,7 @@ TEST_SUITE("watcher") {
     // The event thread is now stuck in the slow subscriber; snapshots must still move on.
     tree.write("001-alpha/README.md", readme("planned", "Two"));
     tree.write("001-alpha/README.md", readme("planned", "Three"));
-    CHECK(poll_until([&] { return title_of(*source, "1") == "Three"; }));
+    CHECK(eventually([&] { return title_of(*source, "1") == "Three"; }));
     held.unlock();
     slow.reset();
     CHECK(calls.load() == 1);
@@ -322,7 +276,7 @@ TEST_SUITE("watcher") {
     tree.spec("001-alpha", "status: planned", "# Alpha\n");
     const auto inner = make_filesystem_source(watched(tree));
     const auto cache = make_caching_source(inner, {.ttl = std::chrono::hours(24)});
-    EventLog log(*cache);
+    EventRecorder log(*cache);
     CHECK(cache->get("1")->title == "Alpha");
     CHECK(cache->list()->total == 1);
     tree.write("001-alpha/README.md", readme("planned", "Alpha two"));
@@ -340,7 +294,7 @@ TEST_SUITE("watcher") {
     options.force_polling = true;
     options.poll_interval = std::chrono::milliseconds(50);
     const auto source = make_filesystem_source(options);
-    EventLog log(*source);
+    EventRecorder log(*source);
     const auto diagnostics = source->validate();
     CHECK(std::any_of(diagnostics->begin(), diagnostics->end(),
                       [](const Diagnostic &d) { return d.code == "watch-polling"; }));
@@ -358,7 +312,7 @@ TEST_SUITE("watcher") {
     FilesystemOptions options = watched(tree);
     options.poll_interval = std::chrono::milliseconds(50);
     const auto source = make_filesystem_source(options);
-    EventLog log(*source);
+    EventRecorder log(*source);
     fs::remove_all(tree.specs_dir());
     REQUIRE(log.wait([&] { return source->list()->total == 0; }));
     tree.spec("007-seven", "status: planned", "# Seven\n");
@@ -369,15 +323,31 @@ TEST_SUITE("watcher") {
   TEST_CASE("starting and stopping a watched source leaves no thread or descriptor behind") {
     TempSpecTree tree;
     tree.spec("001-alpha", "status: planned", "# Alpha\n");
-    const std::size_t fds = count_entries("/proc/self/fd");
-    const std::size_t threads = count_entries("/proc/self/task");
+    const std::size_t fds = open_descriptor_count();
+    const std::size_t threads = thread_count();
     for (int i = 0; i < 3; ++i) {
       const auto source = make_filesystem_source(watched(tree));
-      EventLog log(*source);
+      EventRecorder log(*source);
       tree.write("001-alpha/README.md", readme("planned", "Run " + std::to_string(i)));
       REQUIRE(log.wait([&] { return title_of(*source, "1") == "Run " + std::to_string(i); }));
     }
-    CHECK(count_entries("/proc/self/fd") == fds);
-    CHECK(count_entries("/proc/self/task") == threads);
+    CHECK(open_descriptor_count() == fds);
+    CHECK(thread_count() == threads);
+  }
+
+  TEST_CASE("a watched source never serves a file swapped in from outside the tree") {
+    SwappedTree swapped;
+    auto source = make_filesystem_source({.specs_dir = swapped.tree.specs_dir(),
+                                          .watch = true,
+                                          .debounce = std::chrono::milliseconds(1)});
+    long leaks = 0;
+    // Until the watcher has published many snapshots, each from a load the swaps raced
+    // (bounded by the swaps, should the watcher stop).
+    while (source->version() < 60 && swapped.swaps.load() < 50'000'000) {
+      leaks += SwappedTree::leaked(*source->list());
+      std::this_thread::yield();
+    }
+    CHECK(leaks == 0);
+    CHECK(source->version() >= 60);
   }
 }

@@ -1,6 +1,8 @@
 // Tests the file watcher (src/fs/watcher.cpp) on real files in temp directories, with inotify and
 // with polling. Every wait is bounded and ends as soon as the expected batch has arrived.
 #include "fs/watcher.hpp"
+#include "support/eventually.hpp"
+#include "support/process_counts.hpp"
 #include "support/temp_spec_tree.hpp"
 
 #include <algorithm>
@@ -25,14 +27,13 @@ using namespace std::chrono_literals;
 using leanspec::detail::WatchBatch;
 using leanspec::detail::Watcher;
 using leanspec::detail::WatcherOptions;
+using leanspec::test::open_descriptor_count;
+using leanspec::test::patience;
 using leanspec::test::TempSpecTree;
+using leanspec::test::thread_count;
 namespace fs = std::filesystem;
 
 namespace {
-
-// An upper bound for a wait, never a delay: a wait ends as soon as its condition holds. Generous
-// because sanitizer builds on a busy two-core machine are slow.
-constexpr auto patience = 15s;
 
 // Collects the batches a watcher delivers. Declare it before the Watcher, so that it outlives it.
 class Recorder {
@@ -105,13 +106,6 @@ void write_file(const fs::path &path, std::string_view content) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(content.data(), static_cast<std::streamsize>(content.size()));
   REQUIRE(out.good());
-}
-
-std::size_t entries(const char *folder) {
-  std::size_t n = 0;
-  for ([[maybe_unused]] const auto &e : fs::directory_iterator(folder))
-    ++n;
-  return n;
 }
 
 std::string spec_id(int i) {
@@ -474,7 +468,7 @@ TEST_SUITE("watcher") {
       Recorder recorder; // warm-up: runtimes (TSan) may start a thread of their own lazily
       const Watcher watcher({.root = tree.specs_dir()}, recorder.callback());
     }
-    const std::size_t fds = entries("/proc/self/fd"), tasks = entries("/proc/self/task");
+    const std::size_t fds = open_descriptor_count(), tasks = thread_count();
     for (const bool polling : {false, true}) {
       CAPTURE(polling);
       Recorder recorder;
@@ -482,14 +476,14 @@ TEST_SUITE("watcher") {
         const Watcher watcher(
             {.root = tree.specs_dir(), .poll_interval = 50ms, .force_polling = polling},
             recorder.callback());
-        CHECK(entries("/proc/self/task") == tasks + 1);
+        CHECK(thread_count() == tasks + 1);
         if (!polling) // a poll may hold a folder open for a moment
-          CHECK(entries("/proc/self/fd") == fds + 2);
+          CHECK(open_descriptor_count() == fds + 2);
         tree.write("20251101/001-a/README.md", polling ? "# A, polled\n" : "# A, edited\n");
         CHECK(recorder.wait_paths({"20251101/001-a/README.md"}));
       }
-      CHECK(entries("/proc/self/fd") == fds);
-      CHECK(entries("/proc/self/task") == tasks);
+      CHECK(open_descriptor_count() == fds);
+      CHECK(thread_count() == tasks);
     }
   }
 

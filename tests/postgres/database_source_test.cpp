@@ -1,10 +1,10 @@
 // Tests DatabaseSource (src/db) against FilesystemSource: one fixture tree, imported into a
 // SQLite file and into a real PostgreSQL server, must give the same JSON for every call.
 #include "db/store.hpp"
+#include "support/event_recorder.hpp"
 #include "support/postgres_harness.hpp"
 #include "support/temp_spec_tree.hpp"
 
-#include <condition_variable>
 #include <csignal>
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -13,12 +13,12 @@
 #include <leanspec/error.hpp>
 #include <leanspec/filesystem_source.hpp>
 #include <leanspec/json.hpp>
-#include <mutex>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 using namespace leanspec;
+using leanspec::test::EventRecorder;
 using leanspec::test::PostgresHarness;
 using leanspec::test::TempSpecTree;
 
@@ -211,35 +211,6 @@ private:
   pid_t pid_ = -1;
 };
 
-// Change events collected from a subscription, with a bounded wait for the next one.
-class Events {
-public:
-  ChangeCallback callback() {
-    return [this](const ChangeEvent &event) {
-      const std::lock_guard lock(mutex_);
-      events_.push_back(event);
-      arrived_.notify_all();
-    };
-  }
-  /// The next event, or a failed REQUIRE after 30 s.
-  ChangeEvent next() {
-    std::unique_lock lock(mutex_);
-    REQUIRE(arrived_.wait_for(lock, std::chrono::seconds(30), [&] { return !events_.empty(); }));
-    ChangeEvent event = events_.front();
-    events_.erase(events_.begin());
-    return event;
-  }
-  std::size_t pending() {
-    const std::lock_guard lock(mutex_);
-    return events_.size();
-  }
-
-private:
-  std::mutex mutex_;
-  std::condition_variable arrived_;
-  std::vector<ChangeEvent> events_;
-};
-
 // A process's DatabaseSource hears of another process's writes, names exactly what they
 // changed, and a CachingSource over it serves the new content.
 void check_events_from_another_process(const std::string &url) {
@@ -250,8 +221,7 @@ void check_events_from_another_process(const std::string &url) {
 
   const auto db = make_database_source({.database_url = url});
   const auto cache = make_caching_source(db, {.ttl = std::chrono::hours(1)});
-  Events events;
-  auto subscription = db->subscribe(events.callback());
+  EventRecorder events(*db);
   CHECK(cache->get("002-beta", "acme/web")->title == "Beta"); // cached from here on
   CHECK(cache->get("002-beta", "acme/web")->title == "Beta");
 
@@ -309,8 +279,7 @@ TEST_SUITE("store") {
     const auto db = make_database_source({.database_url = url});
     db->add_project({.id = "acme/web"});
     db->import_directory("acme/web", tree.specs_dir());
-    Events events;
-    auto subscription = db->subscribe(events.callback());
+    EventRecorder events(*db);
     CHECK(db->get("001-alpha", "acme/web")->title == "Alpha");
     auto store = detail::Store::open(url);
     CHECK(store->snapshot_version("acme/web") == 1);

@@ -5,24 +5,24 @@
 // "service" (ctest `service`, labels integration and concurrency: the service runs a watcher,
 // a notifier and a probe thread).
 #include "github/webhook.hpp"
+#include "support/event_recorder.hpp"
+#include "support/eventually.hpp"
 #include "support/fake_github.hpp"
 #include "support/postgres_harness.hpp"
+#include "support/scoped_env.hpp"
 #include "support/temp_spec_tree.hpp"
 
 #include <algorithm>
-#include <condition_variable>
-#include <cstdlib>
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <fstream>
 #include <leanspec/error.hpp>
 #include <leanspec/json.hpp>
 #include <leanspec/specs_service.hpp>
-#include <map>
-#include <mutex>
-#include <thread>
 
 using namespace leanspec;
+using leanspec::test::EventRecorder;
+using leanspec::test::eventually;
 using leanspec::test::FakeGitHub;
 using leanspec::test::PostgresHarness;
 using leanspec::test::TempSpecTree;
@@ -31,70 +31,12 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr auto patience = std::chrono::seconds(20); // generous: CI machines are busy
-
-// Sets environment variables for one test and restores them afterwards.
-class Env {
-public:
-  static constexpr const char *names[] = {
-      "SPECS_MODE",         "SPECS_DIR", "DATABASE_URL",   "GITHUB_TOKEN",
-      "GITHUB_API_URL",     "CACHE_TTL", "WEBHOOK_SECRET", "WEBHOOK_SECRET_PREVIOUS",
-      "REVALIDATION_SECRET"};
-  Env() {
-    for (const char *name : names) {
-      if (const char *value = std::getenv(name))
-        saved_[name] = value;
-      ::unsetenv(name);
-    }
-  }
-  ~Env() {
-    for (const char *name : names) {
-      ::unsetenv(name);
-      if (const auto it = saved_.find(name); it != saved_.end())
-        ::setenv(name, it->second.c_str(), 1);
-    }
-  }
-  Env(const Env &) = delete;
-  Env &operator=(const Env &) = delete;
-  void set(const char *name, const std::string &value) const { ::setenv(name, value.c_str(), 1); }
-
-private:
-  std::map<std::string, std::string> saved_;
-};
-
-// Polls `pred` every few milliseconds for at most `patience`: for states that have no event
-// (the probe thread's view of a database).
-template <class Pred> bool eventually(Pred pred) {
-  const auto deadline = std::chrono::steady_clock::now() + patience;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline)
-      return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
-
-// Records a service's change events; wait() re-checks a condition on every event.
-class EventLog {
-public:
-  explicit EventLog(const SpecSource &source)
-      : subscription_(source.subscribe([this](const ChangeEvent &e) {
-          {
-            const std::lock_guard lock(mutex_);
-            events_.push_back(e);
-          }
-          cv_.notify_all();
-        })) {}
-  template <class Pred> bool wait(Pred pred) {
-    std::unique_lock lock(mutex_);
-    return cv_.wait_for(lock, patience, [&] { return pred(events_); });
-  }
-
-private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::vector<ChangeEvent> events_;
-  Subscription subscription_;
+// The service's environment variables, unset for one test and restored afterwards.
+struct Env : leanspec::test::ScopedEnv {
+  Env()
+      : ScopedEnv({"SPECS_MODE", "SPECS_DIR", "DATABASE_URL", "GITHUB_TOKEN", "GITHUB_API_URL",
+                   "CACHE_TTL", "WEBHOOK_SECRET", "WEBHOOK_SECRET_PREVIOUS",
+                   "REVALIDATION_SECRET"}) {}
 };
 
 void local_specs(const TempSpecTree &tree) {
@@ -512,10 +454,11 @@ TEST_SUITE("service") {
     const std::string url = sqlite_url(local.root() / "specs.db");
     publish(url, "acme/web", remote);
     SpecsService service(config_for(SpecsMode::both, local, url));
-    EventLog log(service);
+    EventRecorder log(service);
     CHECK(service.get("1")->title == "Alpha"); // cached
     local.spec("001-alpha", "status: planned", "# Alpha edited\n");
-    REQUIRE(log.wait([&](const std::vector<ChangeEvent> &events) {
+    REQUIRE(log.wait([&] {
+      const auto events = log.events();
       return std::any_of(events.begin(), events.end(), [&](const ChangeEvent &e) {
         return e.project_id == service.filesystem_project_id() &&
                std::find(e.changed.begin(), e.changed.end(), "001-alpha") != e.changed.end();
@@ -528,7 +471,7 @@ TEST_SUITE("service") {
     TempSpecTree local;
     local_specs(local);
     SpecsService service(config_for(SpecsMode::filesystem, local, ""));
-    EventLog log(service);
+    EventRecorder log(service);
     CHECK(service.list()->total == 2);
     const fs::path away = local.root() / "specs-away";
     fs::rename(local.specs_dir(), away);
@@ -557,7 +500,7 @@ TEST_SUITE("service") {
     CHECK(state_of(service, SourceKind::filesystem) == SourceState::ok);
     CHECK(service.validate()->empty());
     local.spec("003-gamma", "status: draft", "# Gamma\n");
-    REQUIRE(log.wait([&](const std::vector<ChangeEvent> &) { return service.list()->total == 3; }));
+    REQUIRE(log.wait([&] { return service.list()->total == 3; }));
   }
 
   TEST_CASE("a SQLite file that is not a database at start-up: both mode serves the files") {

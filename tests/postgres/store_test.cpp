@@ -5,7 +5,10 @@
 #include "db/database_url.hpp"
 #include "db/migrations.hpp"
 #include "db/store.hpp"
+#include "support/eventually.hpp"
 #include "support/postgres_harness.hpp"
+#include "support/scoped_env.hpp"
+#include "support/temp_dir.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <algorithm>
@@ -34,31 +37,14 @@
 using namespace leanspec;
 using namespace leanspec::detail;
 using namespace std::chrono_literals;
+using leanspec::test::eventually;
 using leanspec::test::PostgresHarness;
+using leanspec::test::ScopedEnv;
+using leanspec::test::TempDir;
 
 namespace {
 
 namespace fs = std::filesystem;
-
-class TempDir {
-public:
-  TempDir() {
-    char pattern[] = "/tmp/leanspec-store-XXXXXX";
-    if (!::mkdtemp(pattern))
-      throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir &) = delete;
-  TempDir &operator=(const TempDir &) = delete;
-  const fs::path &path() const noexcept { return path_; }
-
-private:
-  fs::path path_;
-};
 
 // A fresh SQLite file per test.
 struct SqliteBackend {
@@ -827,10 +813,7 @@ TEST_SUITE("store") {
     CHECK(store->search("acme/web", {"load"}, 0).size() == 300);
 
     // Autovacuum would take a minute or more: the store's own merge empties the list.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (pending() != "0" && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    CHECK(pending() == "0");
+    CHECK(eventually([&] { return pending() == "0"; }));
     CHECK(store->search("acme/web", {"zebrafish"}, 0).size() == 1);
   }
 
@@ -1610,21 +1593,12 @@ TEST_CASE("a PostgreSQL URL whose password holds a raw '/' or '@' is refused, un
 }
 
 TEST_CASE("the default database file is under the user's data directory") {
-  const auto saved = [](const char *name) -> std::optional<std::string> {
-    const char *v = std::getenv(name);
-    return v ? std::optional<std::string>(v) : std::nullopt;
-  };
-  const auto xdg = saved("XDG_DATA_HOME"), home = saved("HOME");
-  const auto restore = [](const char *name, const std::optional<std::string> &v) {
-    v ? ::setenv(name, v->c_str(), 1) : ::unsetenv(name);
-  };
-  ::setenv("XDG_DATA_HOME", "/data/xdg", 1);
+  const ScopedEnv env({"XDG_DATA_HOME", "HOME"});
+  env.set("XDG_DATA_HOME", "/data/xdg");
   CHECK(parse_database_url("").target == "/data/xdg/leanspec/leanspec.db");
-  ::unsetenv("XDG_DATA_HOME");
-  ::setenv("HOME", "/home/ana", 1);
+  env.unset("XDG_DATA_HOME");
+  env.set("HOME", "/home/ana");
   CHECK(parse_database_url("").target == "/home/ana/.local/share/leanspec/leanspec.db");
-  ::unsetenv("HOME");
+  env.unset("HOME");
   CHECK(error_of([] { parse_database_url(""); }).code() == ErrorCode::io);
-  restore("XDG_DATA_HOME", xdg);
-  restore("HOME", home);
 }

@@ -5,6 +5,8 @@
 #include "db/database_source_access.hpp"
 #include "db/store.hpp"
 #include "github/webhook.hpp"
+#include "support/event_recorder.hpp"
+#include "support/eventually.hpp"
 #include "support/fake_github.hpp"
 #include "support/postgres_harness.hpp"
 #include "support/temp_spec_tree.hpp"
@@ -22,6 +24,8 @@
 #include <unistd.h>
 
 using namespace leanspec;
+using leanspec::test::EventRecorder;
+using leanspec::test::eventually;
 using leanspec::test::FakeGitHub;
 using leanspec::test::RepoFiles;
 using leanspec::test::TempSpecTree;
@@ -137,13 +141,6 @@ std::int64_t unix_ms_now() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// Polls `done` every 10 ms, 30 s at most; its last answer.
-template <class Done> bool wait_for(Done &&done) {
-  for (int i = 0; i < 3000 && !done(); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  return done();
 }
 
 } // namespace
@@ -607,12 +604,10 @@ TEST_SUITE("github") {
     CHECK(f.store().sync_runs("acme/web", 1)[0].outcome == "running");
     // The dead child's lease runs out: its sync reads as interrupted, with when.
     RegisteredProject left;
-    for (int i = 0; i < 1000 && left.sync_state != "interrupted"; ++i) {
+    CHECK(eventually([&] {
       left = f.db->registered_projects().at(0);
-      if (left.sync_state != "interrupted")
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    CHECK(left.sync_state == "interrupted");
+      return left.sync_state == "interrupted";
+    }));
     CHECK(left.sync_interrupted_at > 0);
     CHECK(left.sync_interrupted_at <= unix_ms_now());
     // Then the sync completes.
@@ -637,13 +632,8 @@ TEST_SUITE("github") {
     CHECK(f.store().sync_schedules().at(0).requested_at > 0);
     sync->start();
     CHECK(sync->is_running());
-    auto wait_for = [&](auto &&done) {
-      for (int i = 0; i < 1000 && !done(); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      return done();
-    };
-    REQUIRE(wait_for([&] { return f.store().project("acme/web")->sync_state == "ok"; }));
-    REQUIRE(wait_for([&] { return f.store().sync_schedules().at(0).requested_at == 0; }));
+    REQUIRE(eventually([&] { return f.store().project("acme/web")->sync_state == "ok"; }));
+    REQUIRE(eventually([&] { return f.store().sync_schedules().at(0).requested_at == 0; }));
     const std::string before = f.repo.head();
     f.repo.write("specs/003-spec-3/README.md", readme("Pushed"));
     f.repo.remove("specs/001-spec-1/DESIGN.md");
@@ -659,7 +649,7 @@ TEST_SUITE("github") {
                               {"X-Hub-Signature-256", detail::webhook_signature(secret, body)}},
                              body);
     CHECK(answer.action == WebhookAction::queued);
-    REQUIRE(wait_for([&] {
+    REQUIRE(eventually([&] {
       const auto spec = f.db->get("003", "acme/web");
       return spec && spec->title == "Pushed";
     }));
@@ -687,12 +677,12 @@ TEST_SUITE("github") {
     REQUIRE(store.try_acquire_lease("acme/web", "dead-holder", std::chrono::milliseconds(300)));
     store.update_project(record);
     REQUIRE(
-        wait_for([&] { return f.db->registered_projects().at(0).sync_state == "interrupted"; }));
+        eventually([&] { return f.db->registered_projects().at(0).sync_state == "interrupted"; }));
     CHECK(f.db->registered_projects().at(0).sync_interrupted_at > 0);
 
     auto scheduler = f.make({.poll = std::chrono::milliseconds(50)});
     scheduler->start();
-    CHECK(wait_for([&] { return store.project("acme/web")->last_commit == head; }));
+    CHECK(eventually([&] { return store.project("acme/web")->last_commit == head; }));
     scheduler->stop();
     const RegisteredProject after = f.db->registered_projects().at(0);
     CHECK(after.sync_state == "ok");
@@ -732,7 +722,7 @@ TEST_SUITE("github") {
     }
     changed.notify_all();
     // Done when no request is pending and no run is open.
-    CHECK(wait_for([&] {
+    CHECK(eventually([&] {
       const auto runs = f.store().sync_runs("acme/web", 0);
       return f.store().sync_schedules().at(0).requested_at == 0 && !runs.empty() &&
              runs.front().outcome != "running" && runs.size() >= 3;
@@ -766,22 +756,12 @@ TEST_SUITE("github") {
   TEST_CASE("sync: the syncing process's own subscribers hear of its sync") {
     Fixture f;
     f.first_sync();
-    std::mutex mutex;
-    std::condition_variable arrived;
-    std::vector<ChangeEvent> events;
-    auto subscription = f.db->subscribe([&](const ChangeEvent &e) {
-      const std::lock_guard lock(mutex);
-      events.push_back(e);
-      arrived.notify_all();
-    });
+    EventRecorder events(*f.db);
     CHECK(f.db->get("003", "acme/web")->title == "Spec 3"); // served from here on
     f.repo.write("specs/003-spec-3/README.md", readme("Pushed"));
     f.repo.commit("push");
     CHECK(f.sync->sync_now("acme/web").updated == 1);
-    std::unique_lock lock(mutex);
-    REQUIRE(arrived.wait_for(lock, std::chrono::seconds(30), [&] { return !events.empty(); }));
-    CHECK(events.front().changed == std::vector<std::string>{"003-spec-3"});
-    lock.unlock();
+    CHECK(events.next().changed == std::vector<std::string>{"003-spec-3"});
     CHECK(f.db->get("003", "acme/web")->title == "Pushed");
   }
 
@@ -793,9 +773,7 @@ TEST_SUITE("github") {
       schedulers.push_back(f.make({.poll = std::chrono::milliseconds(50)}));
     for (const auto &s : schedulers)
       s->start();
-    for (int i = 0; i < 3000 && f.store().project("acme/web")->sync_state != "ok"; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    REQUIRE(f.store().project("acme/web")->sync_state == "ok");
+    REQUIRE(eventually([&] { return f.store().project("acme/web")->sync_state == "ok"; }));
     // Room for the other two to sync it again if they wrongly would: many of their polls.
     std::this_thread::sleep_for(std::chrono::milliseconds(1000));
     for (const auto &s : schedulers)

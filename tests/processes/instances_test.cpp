@@ -11,6 +11,7 @@
 //   - an instance killed (SIGKILL) while it holds the lease mid-sync blocks the project only
 //     until the lease expires: another instance then syncs the push.
 // Suite "instances" (ctest `instances`, labels service and integration).
+#include "support/eventually.hpp"
 #include "support/fake_github.hpp"
 #include "support/postgres_harness.hpp"
 #include "support/temp_spec_tree.hpp"
@@ -38,6 +39,7 @@
 extern char **environ;
 
 using namespace leanspec;
+using leanspec::test::eventually;
 using leanspec::test::FakeGitHub;
 using leanspec::test::PostgresHarness;
 using leanspec::test::RepoFiles;
@@ -260,17 +262,6 @@ private:
   std::vector<std::string> answers_;
   std::vector<Event> events_;
 };
-
-// Polls `pred` every 20 ms for at most `patience`.
-template <class Pred> bool eventually(Pred pred) {
-  const auto deadline = std::chrono::steady_clock::now() + patience;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline)
-      return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
 
 // No two finished runs overlap in time: the lease let one instance sync at a time.
 void check_no_overlap(const std::vector<SyncRun> &runs) {

@@ -2,26 +2,14 @@
 
 #include <fstream>
 #include <stdexcept>
-#include <stdlib.h>
 
 namespace leanspec::test {
 
-TempSpecTree::TempSpecTree() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "leanspec-test-XXXXXX").string();
-  if (!mkdtemp(pattern.data()))
-    throw std::runtime_error("mkdtemp failed");
-  root_ = pattern;
-  std::filesystem::create_directories(specs_dir());
-}
-
-TempSpecTree::~TempSpecTree() {
-  std::error_code ec;
-  std::filesystem::remove_all(root_, ec);
-}
+TempSpecTree::TempSpecTree() { std::filesystem::create_directories(specs_dir()); }
 
 std::filesystem::path TempSpecTree::write_root(std::string_view relative,
                                                std::string_view content) const {
-  auto path = root_ / relative;
+  auto path = root() / relative;
   std::filesystem::create_directories(path.parent_path());
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(content.data(), static_cast<std::streamsize>(content.size()));

@@ -2,6 +2,8 @@
 // TempSpecTree: a specs directory in a fresh temporary folder, removed on destruction.
 // Tests build every fixture they use with it; nothing is checked in.
 
+#include "support/temp_dir.hpp"
+
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -11,14 +13,13 @@ namespace leanspec::test {
 class TempSpecTree {
 public:
   TempSpecTree();
-  ~TempSpecTree();
   TempSpecTree(const TempSpecTree &) = delete;
   TempSpecTree &operator=(const TempSpecTree &) = delete;
 
   /// The project folder (parent of specs/).
-  const std::filesystem::path &root() const noexcept { return root_; }
+  const std::filesystem::path &root() const noexcept { return root_.path(); }
   /// root()/specs
-  std::filesystem::path specs_dir() const { return root_ / "specs"; }
+  std::filesystem::path specs_dir() const { return root() / "specs"; }
 
   /// Writes `content` to specs/<relative>, creating folders; returns the full path.
   std::filesystem::path write(std::string_view relative, std::string_view content) const;
@@ -30,7 +31,7 @@ public:
   void remove(std::string_view relative) const;
 
 private:
-  std::filesystem::path root_;
+  TempDir root_;
 };
 
 } // namespace leanspec::test

@@ -1,5 +1,7 @@
 // Tests CachingSource (src/cache): TTL through an injected clock, invalidation, counters and
 // single-flight loading.
+#include "support/scoped_env.hpp"
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
@@ -9,6 +11,7 @@
 #include <thread>
 
 using namespace leanspec;
+using leanspec::test::ScopedEnv;
 using namespace std::chrono_literals;
 
 namespace {
@@ -156,13 +159,14 @@ TEST_CASE("a failing load is not cached and reaches the caller") {
 }
 
 TEST_CASE("CACHE_TTL is read in milliseconds and bad values are config errors") {
-  ::setenv("CACHE_TTL", "2500", 1);
+  const ScopedEnv env({"CACHE_TTL"});
+  env.set("CACHE_TTL", "2500");
   CHECK(cache_options_from_env().ttl == 2500ms);
-  ::setenv("CACHE_TTL", "soon", 1);
+  env.set("CACHE_TTL", "soon");
   CHECK_THROWS_WITH_AS(cache_options_from_env(), doctest::Contains("CACHE_TTL"), Error);
-  ::setenv("CACHE_TTL", "-5", 1);
+  env.set("CACHE_TTL", "-5");
   CHECK_THROWS_AS(cache_options_from_env(), Error);
-  ::unsetenv("CACHE_TTL");
+  env.unset("CACHE_TTL");
   CHECK(cache_options_from_env().ttl == 60000ms);
 }
 

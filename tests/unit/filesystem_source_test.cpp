@@ -1,4 +1,5 @@
 // Tests FilesystemSource and discover_options() (src/fs) on real files in temp directories.
+#include "support/swapped_tree.hpp"
 #include "support/temp_spec_tree.hpp"
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 using namespace leanspec;
+using leanspec::test::SwappedTree;
 using leanspec::test::TempSpecTree;
 
 namespace {
@@ -51,59 +53,6 @@ void drop_file_capabilities() {
   data[0].effective &= ~((1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH));
   REQUIRE(::syscall(SYS_capset, &header, data) == 0);
 }
-
-// Exchanges two paths atomically (renameat2 RENAME_EXCHANGE): a file and a symlink, a folder
-// and a symlink.
-bool exchange(const std::filesystem::path &a, const std::filesystem::path &b) {
-  return ::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) == 0;
-}
-
-// A tree whose files and folders a thread swaps for symlinks to files outside it, while loads
-// run: 001-file/README.md with an absolute link, 002-rel/README.md with a relative one,
-// 003-folder with a link to a folder outside. What lies outside says SECRET.
-struct SwappedTree {
-  TempSpecTree tree;
-  std::atomic<bool> stop{false};
-  std::atomic<long> swaps{0};
-  std::jthread swapper;
-
-  SwappedTree() {
-    namespace fs = std::filesystem;
-    const std::string secret = "---\nstatus: planned\n---\n# SECRET\n\nSECRET body\n";
-    tree.write_root("outside/README.md", secret);
-    tree.write_root("outside/NOTES.md", secret);
-    for (const char *id : {"001-file", "002-rel", "003-folder"})
-      tree.spec(id, "status: planned", "# Inside\n");
-    const auto specs = tree.specs_dir();
-    fs::create_symlink(tree.root() / "outside" / "README.md", specs / "001-file" / ".swap");
-    fs::create_symlink("../../outside/README.md", specs / "002-rel" / ".swap");
-    fs::create_directory_symlink(tree.root() / "outside", specs / ".swap-folder");
-    swapper = std::jthread([this, specs] {
-      while (!stop.load()) {
-        bool ok = exchange(specs / "001-file" / "README.md", specs / "001-file" / ".swap");
-        ok = exchange(specs / "002-rel" / "README.md", specs / "002-rel" / ".swap") && ok;
-        ok = exchange(specs / "003-folder", specs / ".swap-folder") && ok;
-        if (!ok)
-          return; // counted swaps stop growing: the test's loop ends and fails
-        swaps.fetch_add(1);
-      }
-    });
-  }
-  ~SwappedTree() { stop = true; }
-
-  // Whether a snapshot holds anything read outside the tree; counts what it saw.
-  static bool leaked(const SpecList &list) {
-    for (const auto &spec : list.specs) {
-      if (spec->title.find("SECRET") != std::string::npos ||
-          spec->body.find("SECRET") != std::string::npos)
-        return true;
-      for (const auto &sub : spec->sub_specs)
-        if (sub.content.find("SECRET") != std::string::npos)
-          return true;
-    }
-    return false;
-  }
-};
 
 } // namespace
 
@@ -378,23 +327,5 @@ TEST_SUITE("concurrency") {
     readers.clear();
     CHECK(source->version() == 21);
     CHECK(reads.load() > 0);
-  }
-}
-
-TEST_SUITE("watcher") {
-  TEST_CASE("a watched source never serves a file swapped in from outside the tree") {
-    SwappedTree swapped;
-    auto source = make_filesystem_source({.specs_dir = swapped.tree.specs_dir(),
-                                          .watch = true,
-                                          .debounce = std::chrono::milliseconds(1)});
-    long leaks = 0;
-    // Until the watcher has published many snapshots, each from a load the swaps raced
-    // (bounded by the swaps, should the watcher stop).
-    while (source->version() < 60 && swapped.swaps.load() < 50'000'000) {
-      leaks += SwappedTree::leaked(*source->list());
-      std::this_thread::yield();
-    }
-    CHECK(leaks == 0);
-    CHECK(source->version() >= 60);
   }
 }
