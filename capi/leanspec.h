@@ -359,8 +359,9 @@ LEANSPEC_API leanspec_status leanspec_source_remove_project(
 
 /**
  * Every registered project with its sync state, as a JSON array of {"id", "branch",
- * "specsPath", "syncIntervalMs", "syncState", "syncError", "lastCommit", "lastSyncedAt",
- * "syncInterruptedAt", "snapshotVersion", "specCount"}; "syncState" "interrupted" (with
+ * "specsPath", "syncIntervalMs", "syncIntervalSeconds" (deprecated), "syncState", "syncError",
+ * "commitSha", "lastCommit" (deprecated: "commitSha"), "lastSyncedAt", "syncInterruptedAt",
+ * "snapshotVersion", "specCount"}; "syncState" "interrupted" (with
  * "syncInterruptedAt", unix ms) is a sync whose holder died. Thread-safety: thread-safe.
  */
 LEANSPEC_API leanspec_status leanspec_source_registered_projects(
@@ -442,9 +443,10 @@ LEANSPEC_API leanspec_status leanspec_source_filesystem_project_id(
  * and takes GitHub's push webhooks (signed with one of its "webhookSecrets"). A sync run is
  * the JSON object {"id", "projectId", "outcome", "startedAt", "endedAt", "added", "updated",
  * "removed", "requests", "notModified", "bytes", "durationMs", "rateLimitRemaining", "path",
- * "commit", "retryAt", "error"}: "outcome" is "ok", "not_modified", "error", "rate_limited"
- * or "running" (a run under way, or whose process died); times are unix ms ("endedAt" 0 while
- * running), "retryAt" unix seconds (rate_limited), "commit" and "error" null when empty.
+ * "commitSha", "commit" (deprecated: "commitSha"), "retryAt", "error"}: "outcome" is "ok",
+ * "not_modified", "error", "rate_limited" or "running" (a run under way, or whose process
+ * died); times are unix ms ("endedAt" 0 while running), "retryAt" unix seconds
+ * (rate_limited), "commitSha" and "error" null when empty.
  * Each of these calls returns LEANSPEC_EINVALID when `source` is not a service; on a service
  * in `filesystem` mode each returns LEANSPEC_ENOTFOUND (saying that database mode is off),
  * except leanspec_source_stop_sync() (nothing to stop) and leanspec_source_handle_webhook()
