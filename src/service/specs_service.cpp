@@ -60,6 +60,33 @@ void SpecsService::Impl::on_event(Route &route, const ChangeEvent &event) {
   notifier.publish(event);
 }
 
+// Opens the watched FilesystemSource of the specs directory (its folder pattern from the
+// project's config file when that describes the same directory), its cache, and its fallback.
+void SpecsService::Impl::open_filesystem() {
+  FilesystemOptions options;
+  if (config.specs_dir.empty()) {
+    options = discover_options(".");
+  } else {
+    options.specs_dir = config.specs_dir;
+    try { // the folder pattern, when the project's config file describes this directory
+      const auto discovered = discover_options(options.specs_dir.parent_path());
+      std::error_code ec;
+      if (std::filesystem::equivalent(discovered.specs_dir, options.specs_dir, ec))
+        options.pattern = discovered.pattern;
+    } catch (const Error &) {
+    }
+  }
+  options.watch = true;
+  specs_dir = options.specs_dir;
+  auto source = make_filesystem_source(std::move(options));
+  fs_project_id = source->projects().front().id;
+  fs.description = source->projects().front().specs_dir;
+  fs.raw = source;
+  fs.cache = make_caching_source(source, CacheOptions{config.cache_ttl, {}});
+  fs.subscription = fs.cache->subscribe([this](const ChangeEvent &e) { on_event(fs, e); });
+  keep_fallback(fs, fs_project_id, Refresh::always);
+}
+
 SpecsService::SpecsService(ServiceConfig config) : impl_(std::make_unique<Impl>()) {
   Impl &s = *impl_;
   if (auto problems = config.problems(); !problems.empty()) {
@@ -77,31 +104,8 @@ SpecsService::SpecsService(ServiceConfig config) : impl_(std::make_unique<Impl>(
   s.fs.configured = s.config.mode != SpecsMode::database;
   s.db.configured = s.config.mode != SpecsMode::filesystem;
 
-  if (s.fs.configured) {
-    FilesystemOptions options;
-    if (s.config.specs_dir.empty()) {
-      options = discover_options(".");
-    } else {
-      options.specs_dir = s.config.specs_dir;
-      try { // the folder pattern, when the project's config file describes this directory
-        const auto discovered = discover_options(options.specs_dir.parent_path());
-        std::error_code ec;
-        if (std::filesystem::equivalent(discovered.specs_dir, options.specs_dir, ec))
-          options.pattern = discovered.pattern;
-      } catch (const Error &) {
-      }
-    }
-    options.watch = true;
-    s.specs_dir = options.specs_dir;
-    auto source = make_filesystem_source(std::move(options));
-    s.fs_project_id = source->projects().front().id;
-    s.fs.description = source->projects().front().specs_dir;
-    s.fs.raw = source;
-    s.fs.cache = make_caching_source(source, CacheOptions{s.config.cache_ttl, {}});
-    s.fs.subscription = s.fs.cache->subscribe(
-        [impl = impl_.get()](const ChangeEvent &e) { impl->on_event(impl->fs, e); });
-    s.keep_fallback(s.fs, s.fs_project_id, Impl::Refresh::always);
-  }
+  if (s.fs.configured)
+    s.open_filesystem();
   if (s.db.configured) {
     s.db.description = detail::parse_database_url(s.config.database_url).description;
     s.db.state = SourceState::down;

@@ -153,8 +153,9 @@ struct SpecsService::Impl {
 
   void registry_changed();
 
-  // --- events (specs_service.cpp) -------------------------------------------------------------
+  // --- startup and events (specs_service.cpp) -------------------------------------------------
 
+  void open_filesystem();
   void on_event(Route &route, const ChangeEvent &event);
 
   // --- the database and its prober (database_probe.cpp) ---------------------------------------
