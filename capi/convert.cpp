@@ -1,8 +1,7 @@
-// Implements capi/convert.hpp: JSON arguments in (simdjson DOM), JSON results out (the
-// library's JsonWriter, so escaping matches to_json() byte for byte).
+// Implements capi/convert.hpp: JSON arguments in (simdjson DOM). Results are the library's
+// to_json() (include/leanspec/json.hpp), the same bytes every front-end prints.
 #include "convert.hpp"
 
-#include "json/json_writer.hpp"
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -255,15 +254,6 @@ ServiceConfig parse_service_config(const char *json, const char *argument) {
   return config;
 }
 
-std::string served_projects_json(const std::vector<ServedProject> &projects) {
-  detail::JsonWriter w;
-  w.begin_array();
-  for (const auto &project : projects)
-    w.raw(to_json(project));
-  w.end_array();
-  return std::move(w.out());
-}
-
 std::vector<std::pair<std::string, std::string>> header_pairs(const leanspec_header *headers,
                                                               std::size_t count) {
   std::vector<std::pair<std::string, std::string>> pairs;
@@ -286,73 +276,6 @@ void set_string(leanspec_string *out, std::string_view text) {
   std::memcpy(data, text.data(), text.size());
   data[text.size()] = '\0';
   *out = {data, text.size()};
-}
-
-std::string projects_json(const std::vector<Project> &projects) {
-  detail::JsonWriter w;
-  w.begin_array();
-  for (const auto &project : projects)
-    w.raw(to_json(project));
-  w.end_array();
-  return std::move(w.out());
-}
-
-std::string registered_projects_json(const std::vector<RegisteredProject> &projects) {
-  detail::JsonWriter w;
-  w.begin_array();
-  for (const auto &p : projects) {
-    w.begin_object();
-    w.key("id").value(p.id);
-    w.key("branch").value(p.branch);
-    w.key("specsPath").value(p.specs_path);
-    w.key("syncIntervalMs")
-        .value(static_cast<long long>(
-            std::chrono::duration_cast<std::chrono::milliseconds>(p.sync_interval).count()));
-    w.key("syncState").value(p.sync_state);
-    w.key("syncError").string_or_null(p.sync_error);
-    w.key("lastCommit").string_or_null(p.last_commit);
-    w.key("lastSyncedAt").value(static_cast<long long>(p.last_synced_at));
-    w.key("syncInterruptedAt").value(static_cast<long long>(p.sync_interrupted_at));
-    w.key("snapshotVersion").value(static_cast<std::size_t>(p.snapshot_version));
-    w.key("specCount").value(p.spec_count);
-    w.end_object();
-  }
-  w.end_array();
-  return std::move(w.out());
-}
-
-std::string import_result_json(const ImportResult &r) {
-  detail::JsonWriter w;
-  w.begin_object();
-  w.key("added").value(r.added).key("updated").value(r.updated).key("removed").value(r.removed);
-  w.key("version").value(static_cast<std::size_t>(r.version));
-  w.end_object();
-  return std::move(w.out());
-}
-
-std::string cache_counters_json(const CacheCounters &c) {
-  detail::JsonWriter w;
-  w.begin_object();
-  w.key("hits").value(static_cast<std::size_t>(c.hits));
-  w.key("misses").value(static_cast<std::size_t>(c.misses));
-  w.key("entries").value(static_cast<std::size_t>(c.entries));
-  w.end_object();
-  return std::move(w.out());
-}
-
-std::string by_status_json(const std::map<Status, std::vector<SpecPtr>> &groups) {
-  detail::JsonWriter w;
-  w.begin_object();
-  for (const auto status :
-       {Status::draft, Status::planned, Status::in_progress, Status::complete, Status::archived}) {
-    w.key(to_string(status)).begin_array();
-    if (const auto it = groups.find(status); it != groups.end())
-      for (const auto &spec : it->second)
-        w.raw(to_json(*spec, JsonDetail::summary));
-    w.end_array();
-  }
-  w.end_object();
-  return std::move(w.out());
 }
 
 } // namespace leanspec::capi

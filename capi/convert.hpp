@@ -1,6 +1,6 @@
 #pragma once
 // Internal to capi/: the conversions between C arguments and C++ values that capi/*.cpp are
-// made of: JSON input (simdjson) to queries and projects, C++ results to JSON text and
+// made of: JSON input (simdjson) to queries and projects, C++ results (to_json()) to
 // leanspec_string. Every failure is a leanspec::Error invalid_argument naming the argument
 // and key (e.g. "query_json.status: unknown status 'x'").
 
@@ -36,7 +36,6 @@ std::pair<std::string, ProjectPatch> parse_project_patch(const char *json, const
 /// A service configuration from `json` (see leanspec_source_open_service); NULL or "" is
 /// ServiceConfig::from_env().
 ServiceConfig parse_service_config(const char *json, const char *argument);
-std::string served_projects_json(const std::vector<ServedProject> &projects);
 
 /// `count` C headers as name/value pairs; invalid_argument "headers[i].name is NULL" and the
 /// like for a NULL pointer.
@@ -58,11 +57,19 @@ decltype(auto) with_registry(const leanspec_source *source, const char *function
 /// Moves `text` into `*out` (a malloc'd copy with a NUL); throws bad_alloc.
 void set_string(leanspec_string *out, std::string_view text);
 
-std::string projects_json(const std::vector<Project> &projects);
-std::string registered_projects_json(const std::vector<RegisteredProject> &projects);
-std::string import_result_json(const ImportResult &result);
-std::string cache_counters_json(const CacheCounters &counters);
-std::string by_status_json(const std::map<Status, std::vector<SpecPtr>> &groups);
+// The results leanspec.cpp returns: each is the library's one writer, to_json().
+inline std::string projects_json(const std::vector<Project> &projects) { return to_json(projects); }
+inline std::string registered_projects_json(const std::vector<RegisteredProject> &projects) {
+  return to_json(projects);
+}
+inline std::string import_result_json(const ImportResult &result) { return to_json(result); }
+inline std::string cache_counters_json(const CacheCounters &counters) { return to_json(counters); }
+inline std::string by_status_json(const std::map<Status, std::vector<SpecPtr>> &groups) {
+  return to_json(groups);
+}
+inline std::string served_projects_json(const std::vector<ServedProject> &projects) {
+  return to_json(projects);
+}
 
 /// The source as T, or invalid_argument "<function>: not a <what> source".
 template <class T> T &as(const leanspec_source *source, const char *function, const char *what) {

@@ -396,8 +396,9 @@ LEANSPEC_API leanspec_status leanspec_source_remove_project(
 
 /**
  * Every registered project with its sync state, as a JSON array of {"id", "branch",
- * "specsPath", "syncIntervalMs", "syncState", "syncError", "lastCommit", "lastSyncedAt",
- * "syncInterruptedAt", "snapshotVersion", "specCount"}; "syncState" "interrupted" (with
+ * "specsPath", "syncIntervalMs", "syncIntervalSeconds" (deprecated), "syncState", "syncError",
+ * "commitSha", "lastCommit" (deprecated: "commitSha"), "lastSyncedAt", "syncInterruptedAt",
+ * "snapshotVersion", "specCount"}; "syncState" "interrupted" (with
  * "syncInterruptedAt", unix ms) is a sync whose holder died. Thread-safety: thread-safe.
  */
 LEANSPEC_API leanspec_status leanspec_source_registered_projects(
@@ -501,9 +502,10 @@ LEANSPEC_API leanspec_status leanspec_service_filesystem_project_id(
  * and takes GitHub's push webhooks (signed with one of its "webhookSecrets"). A sync run is
  * the JSON object {"id", "projectId", "outcome", "startedAt", "endedAt", "added", "updated",
  * "removed", "requests", "notModified", "bytes", "durationMs", "rateLimitRemaining", "path",
- * "commit", "retryAt", "error"}: "outcome" is "ok", "not_modified", "error", "rate_limited"
- * or "running" (a run under way, or whose process died); times are unix ms ("endedAt" 0 while
- * running), "retryAt" unix seconds (rate_limited), "commit" and "error" null when empty.
+ * "commitSha", "commit" (deprecated: "commitSha"), "retryAt", "error"}: "outcome" is "ok",
+ * "not_modified", "error", "rate_limited" or "running" (a run under way, or whose process
+ * died); times are unix ms ("endedAt" 0 while running), "retryAt" unix seconds
+ * (rate_limited), "commitSha" and "error" null when empty.
  * On a service in `filesystem` mode each of these calls returns LEANSPEC_ENOTFOUND (saying
  * that database mode is off), except leanspec_service_stop_sync() (nothing to stop) and
  * leanspec_service_handle_webhook() (its answer is a 404).

@@ -206,14 +206,18 @@ export interface DatabaseOptions {
 }
 
 /**
- * A project to register (absent keys: "main", "specs", 300) or, for updateProject, a patch:
- * the keys given change, in one write, and absent (or undefined/null) keys keep their value.
+ * A project to register (absent keys: "main", "specs", 300000 ms) or, for updateProject, a
+ * patch: the keys given change, in one write, and absent (or undefined/null) keys keep their
+ * value.
  */
 export interface ProjectInput {
   /** "owner/repo" */
   id: string;
   branch?: string;
   specsPath?: string;
+  /** Milliseconds between scheduled syncs (whole seconds are kept). */
+  syncIntervalMs?: number;
+  /** @deprecated use syncIntervalMs (removed in the next release); not with syncIntervalMs */
   syncIntervalSeconds?: number;
 }
 
@@ -221,10 +225,16 @@ export interface RegisteredProject {
   id: string;
   branch: string;
   specsPath: string;
+  /** Milliseconds between scheduled syncs. */
+  syncIntervalMs: number;
+  /** @deprecated use syncIntervalMs (removed in the next release) */
   syncIntervalSeconds: number;
   /** idle, syncing, interrupted (its holder died; the scheduler takes it over), ok or error */
   syncState: string;
   syncError: string | null;
+  /** SHA of the commit the stored snapshot comes from; null before the first sync. */
+  commitSha: string | null;
+  /** @deprecated use commitSha (removed in the next release) */
   lastCommit: string | null;
   /** unix ms; 0 before the first sync */
   lastSyncedAt: number;
@@ -436,6 +446,9 @@ export interface SyncRun {
   rateLimitRemaining: number;
   /** 'unchanged', 'blobs', 'tarball', 'contents', or '' when it failed before. */
   path: string;
+  /** SHA of the commit synced; null when the run failed before reading it. */
+  commitSha: string | null;
+  /** @deprecated use commitSha (removed in the next release) */
   commit: string | null;
   /** rate_limited: unix seconds when it may run again (0 in syncRuns(): not stored). */
   retryAt: number;

@@ -213,7 +213,7 @@ class CachingSource extends SpecSource {
   }
 
   counters() {
-    return this[internal].counters();
+    return JSON.parse(this[internal].counters());
   }
 }
 
@@ -228,10 +228,10 @@ async function removeProject(id) {
   return this[internal].removeProject(id);
 }
 async function registeredProjects() {
-  return this[internal].registeredProjects();
+  return JSON.parse(await this[internal].registeredProjects());
 }
 async function importDirectory(projectId, specsDir) {
-  return this[internal].importDirectory(projectId, specsDir);
+  return JSON.parse(await this[internal].importDirectory(projectId, specsDir));
 }
 
 // A webhook delivery as the native calls take it: headers (a plain object, a Headers or a Map)
@@ -328,7 +328,7 @@ class SpecsService extends SpecSource {
 
   /** One sync of `projectId` now, off the event loop; GitHub failures are in the run. */
   async syncNow(projectId) {
-    return this[internal].syncNow(projectId);
+    return JSON.parse(await this[internal].syncNow(projectId));
   }
 
   /** Queues a sync of `projectId`, durably (a scheduler in any instance runs it). */
@@ -338,7 +338,7 @@ class SpecsService extends SpecSource {
 
   /** The project's stored sync runs, newest first, whichever instance ran them. */
   async syncRuns(projectId, opts) {
-    return this[internal].syncRuns(projectId, options(opts, 'syncRuns options', ['limit']));
+    return JSON.parse(await this[internal].syncRuns(projectId, options(opts, 'syncRuns options', ['limit'])));
   }
 
   /**
@@ -346,7 +346,7 @@ class SpecsService extends SpecSource {
    * checks the signature; answer with the result's status. Never rejects for a bad delivery.
    */
   async handleWebhook(headers, body) {
-    return this[internal].handleWebhook(...delivery(headers, body));
+    return JSON.parse(await this[internal].handleWebhook(...delivery(headers, body)));
   }
 }
 
@@ -378,7 +378,7 @@ class GithubSync {
 
   /** One sync of `projectId` now, off the event loop; failures are in the run, not thrown. */
   async syncNow(projectId) {
-    return this.#native.syncNow(projectId);
+    return JSON.parse(await this.#native.syncNow(projectId));
   }
 
   async requestSync(projectId) {
@@ -387,12 +387,12 @@ class GithubSync {
 
   /** The project's stored sync runs, newest first, whichever process ran them. */
   async syncRuns(projectId, opts) {
-    return this.#native.syncRuns(projectId, options(opts, 'syncRuns options', ['limit']));
+    return JSON.parse(await this.#native.syncRuns(projectId, options(opts, 'syncRuns options', ['limit'])));
   }
 
   /** `headers`: name -> value as received; `body`: the raw bytes (Buffer) or text. */
   async handleWebhook(headers, body) {
-    return this.#native.handleWebhook(...delivery(headers, body));
+    return JSON.parse(await this.#native.handleWebhook(...delivery(headers, body)));
   }
 
   start() {

@@ -148,13 +148,7 @@ struct CacheStats {
   double hit_rate = 0;
 };
 
-/// {"mode", "stale", "sources": [{"source", "state", "description", "error", "since"}]};
-/// `since` as unix ms.
-std::string to_json(const ServiceHealth &health);
-/// {"hits", "misses", "entries", "hitRate", "sources": [{"source", "hits", ...}]}.
-std::string to_json(const CacheStats &stats);
-/// {"id", "name", "specsDir", "source", "stale", "registration": {...} | null}.
-std::string to_json(const ServedProject &project);
+// to_json() of ServiceHealth, CacheStats and ServedProject: include/leanspec/json.hpp.
 
 class SpecsService : public SpecSource {
 public:

@@ -116,6 +116,25 @@ void Context::format_diagnostic(std::string &to, const Diagnostic &diagnostic, b
   to += '\n';
 }
 
+std::string with_first_member(std::string_view object, std::string_view key,
+                              std::string_view value_json) {
+  std::string out = "{";
+  append(out, json_string(key), ":", value_json);
+  if (object.size() > 2)
+    out += ',';
+  out += object.substr(1);
+  return out;
+}
+
+std::string with_last_member(std::string_view object, std::string_view key,
+                             std::string_view value_json) {
+  std::string out(object.substr(0, object.size() - 1));
+  if (object.size() > 2)
+    out += ',';
+  append(out, json_string(key), ":", value_json, "}");
+  return out;
+}
+
 std::string json_string(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 2);

@@ -108,6 +108,12 @@ template <class... Pieces> void append(std::string &out, const Pieces &...pieces
 
 /// `text` as a JSON string literal, quotes included.
 std::string json_string(std::string_view text);
+/// The library's JSON object `object` (to_json()) with one member of the CLI's own added as its
+/// first or last member: `value_json` is JSON text ("projectId" of an import, "html").
+std::string with_first_member(std::string_view object, std::string_view key,
+                              std::string_view value_json);
+std::string with_last_member(std::string_view object, std::string_view key,
+                             std::string_view value_json);
 std::string join(const std::vector<std::string> &parts, std::string_view separator);
 /// The colour of a status or a priority in tables.
 Style status_style(Status status) noexcept;

@@ -5,6 +5,7 @@
 #include "table.hpp"
 
 #include <leanspec/error.hpp>
+#include <leanspec/json.hpp>
 
 namespace leanspec::cli {
 
@@ -43,20 +44,6 @@ as the snapshot of the registered project ID, in one transaction that writes onl
 changed. Prints how many specs were added, updated and removed.
 )~";
 
-std::string project_json(const RegisteredProject &p) {
-  std::string out;
-  append(out, "{\"id\":", json_string(p.id), ",\"branch\":", json_string(p.branch),
-         ",\"specsPath\":", json_string(p.specs_path),
-         ",\"syncIntervalSeconds\":", std::to_string(p.sync_interval.count()),
-         ",\"syncState\":", json_string(p.sync_state), ",\"syncError\":", json_string(p.sync_error),
-         ",\"lastCommit\":", json_string(p.last_commit),
-         ",\"lastSyncedAt\":", std::to_string(p.last_synced_at),
-         ",\"syncInterruptedAt\":", std::to_string(p.sync_interrupted_at),
-         ",\"snapshotVersion\":", std::to_string(p.snapshot_version),
-         ",\"specCount\":", std::to_string(p.spec_count), "}");
-  return out;
-}
-
 const RegisteredProject &find_project(const std::vector<RegisteredProject> &all,
                                       std::string_view id) {
   for (const auto &p : all)
@@ -87,7 +74,7 @@ int run_project(Context &context, const Arguments &arguments) {
       project.sync_interval = std::chrono::seconds(*seconds);
     db.add_project(project);
     if (context.json())
-      append(context.out, project_json(find_project(db.registered_projects(), project.id)), "\n");
+      append(context.out, to_json(find_project(db.registered_projects(), project.id)), "\n");
     else
       append(context.out, "added ", project.id, " (", db.description(), ")\n");
   } else if (action == "remove") {
@@ -104,10 +91,7 @@ int run_project(Context &context, const Arguments &arguments) {
     if (action == "status")
       shown = {find_project(shown, id())};
     if (context.json()) {
-      std::vector<std::string> items;
-      for (const auto &p : shown)
-        items.push_back(project_json(p));
-      append(context.out, action == "list" ? "[" + join(items, ",") + "]" : items.front(), "\n");
+      append(context.out, action == "list" ? to_json(shown) : to_json(shown.front()), "\n");
       return 0;
     }
     Table table({"ID", "BRANCH", "SPECS PATH", "SPECS", "VERSION", "SYNC", "LAST COMMIT"});
@@ -137,11 +121,7 @@ int run_import(Context &context, const Arguments &arguments) {
   const FilesystemOptions local = context.source_options();
   const ImportResult result = context.database().import_directory(*id, local.specs_dir);
   if (context.json())
-    append(context.out, "{\"projectId\":", json_string(*id),
-           ",\"added\":", std::to_string(result.added),
-           ",\"updated\":", std::to_string(result.updated),
-           ",\"removed\":", std::to_string(result.removed),
-           ",\"version\":", std::to_string(result.version), "}\n");
+    append(context.out, with_first_member(to_json(result), "projectId", json_string(*id)), "\n");
   else
     append(context.out, *id, ": ", std::to_string(result.added), " added, ",
            std::to_string(result.updated), " updated, ", std::to_string(result.removed),

@@ -51,22 +51,6 @@ const SubSpec &find_sub_spec(const Spec &spec, std::string_view name) {
                   (files.empty() ? " (it has none)" : " (it has: " + join(files, ", ") + ")"));
 }
 
-// Splices `"html":"..."` into the compact JSON object `object` (which ends in '}').
-void append_with_html(std::string &out, std::string object, std::string_view markdown) {
-  while (!object.empty() && object.back() != '}')
-    object.pop_back();
-  if (object.empty())
-    return;
-  object.pop_back();
-  const bool empty_object = !object.empty() && object.back() == '{';
-  out += object;
-  if (!empty_object)
-    out += ',';
-  out += "\"html\":";
-  out += json_string(render_html(markdown));
-  out += "}";
-}
-
 void metadata_line(Context &context, std::string_view key, std::string_view value,
                    Style style = Style::none) {
   if (value.empty())
@@ -117,20 +101,12 @@ int run(Context &context, const Arguments &arguments) {
     context.format_diagnostic(context.err, diagnostic, false);
 
   if (context.json()) {
-    std::string object;
-    if (sub) {
-      object = "{\"specId\":" + json_string(spec->id) + ",\"name\":" + json_string(sub->name) +
-               ",\"file\":" + json_string(sub->file) +
-               ",\"contentHash\":" + json_string(sub->content_hash) +
-               ",\"content\":" + json_string(sub->content) + "}";
-    } else {
-      object = to_json(*spec, JsonDetail::full);
-    }
+    std::string object = sub ? with_first_member(to_json(*sub), "specId", json_string(spec->id))
+                             : to_json(*spec, JsonDetail::full);
     if (html)
-      append_with_html(context.out, std::move(object), sub ? sub->content : spec->body);
-    else
-      context.out += object;
-    context.out += '\n';
+      object = with_last_member(object, "html",
+                                json_string(render_html(sub ? sub->content : spec->body)));
+    append(context.out, object, "\n");
     return 0;
   }
 

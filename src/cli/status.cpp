@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <leanspec/error.hpp>
+#include <leanspec/json.hpp>
 #include <leanspec/specs_service.hpp>
 
 namespace leanspec::cli {
@@ -73,12 +74,9 @@ int run(Context &context, const Arguments &arguments) {
 
   if (context.json()) {
     std::vector<std::string> items;
-    for (std::size_t i = 0; i < projects.size(); ++i) {
-      std::string item = to_json(projects[i]);
-      item.pop_back();
-      append(item, ",\"specCount\":", std::to_string(spec_counts[i]), "}");
-      items.push_back(std::move(item));
-    }
+    for (std::size_t i = 0; i < projects.size(); ++i)
+      items.push_back(
+          with_last_member(to_json(projects[i]), "specCount", std::to_string(spec_counts[i])));
     append(context.out, "{\"health\":", to_json(health), ",\"projects\":[", join(items, ","),
            "],\"cache\":", to_json(cache), "}\n");
     return 0;

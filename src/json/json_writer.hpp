@@ -1,6 +1,7 @@
 #pragma once
 // Internal: JsonWriter, a small append-only writer of compact JSON (UTF-8 in, escaped out).
-// Every to_json() and later every binding's JSON goes through it, so output is byte-identical.
+// Every to_json() goes through it, and every front-end prints to_json(), so output is
+// byte-identical.
 // Single-thread.
 
 #include "model/frontmatter.hpp"
@@ -153,6 +154,23 @@ private:
   bool first_ = true;
   bool after_key_ = false;
 };
+
+/// The JSON text of one value written by `write(w, value)`.
+template <class T, class Write> std::string json_of(const T &value, Write write) {
+  JsonWriter w;
+  write(w, value);
+  return std::move(w.out());
+}
+
+/// A JSON array of `write(w, item)` for each item, in order.
+template <class Range, class Write> std::string json_array_of(const Range &items, Write write) {
+  JsonWriter w;
+  w.begin_array();
+  for (const auto &item : items)
+    write(w, item);
+  w.end_array();
+  return std::move(w.out());
+}
 
 /// A frontmatter Value as JSON: scalars as strings (their text, as written), null, arrays and
 /// objects in file order.

@@ -1,4 +1,6 @@
-// Implements include/leanspec/json.hpp. Field names follow LeanSpec's HTTP API.
+// Implements the spec part of include/leanspec/json.hpp: specs, lists, search results, stats,
+// relationships, diagnostics, by-status groups and change events. Field names follow
+// LeanSpec's HTTP API.
 #include "json/json_writer.hpp"
 #include <leanspec/json.hpp>
 
@@ -16,6 +18,15 @@ void write_diagnostic(JsonWriter &w, const Diagnostic &d) {
   w.key("line").value(d.line);
   w.key("code").value(d.code);
   w.key("message").value(d.message);
+  w.end_object();
+}
+
+void write_sub_spec(JsonWriter &w, const SubSpec &sub) {
+  w.begin_object();
+  w.key("name").value(sub.name);
+  w.key("file").value(sub.file);
+  w.key("contentHash").value(sub.content_hash);
+  w.key("content").value(sub.content);
   w.end_object();
 }
 
@@ -72,16 +83,7 @@ void write_spec(JsonWriter &w, const Spec &s, JsonDetail detail) {
     w.key("contentMd").value(s.body);
     w.key("subSpecs").begin_array();
     for (const auto &sub : s.sub_specs)
-      w.begin_object()
-          .key("name")
-          .value(sub.name)
-          .key("file")
-          .value(sub.file)
-          .key("contentHash")
-          .value(sub.content_hash)
-          .key("content")
-          .value(sub.content)
-          .end_object();
+      write_sub_spec(w, sub);
     w.end_array();
     w.key("diagnostics").begin_array();
     for (const auto &d : s.diagnostics)
@@ -106,6 +108,8 @@ std::string to_json(const Spec &spec, JsonDetail detail) {
   write_spec(w, spec, detail);
   return std::move(w.out());
 }
+
+std::string to_json(const SubSpec &sub) { return detail::json_of(sub, write_sub_spec); }
 
 std::string to_json(const SpecList &list) {
   JsonWriter w;
@@ -201,64 +205,15 @@ std::string to_json(const std::vector<Diagnostic> &diagnostics) {
   return std::move(w.out());
 }
 
-std::string to_json(const Project &project) {
+std::string to_json(const std::map<Status, std::vector<SpecPtr>> &by_status) {
   JsonWriter w;
   w.begin_object();
-  w.key("id").value(project.id);
-  w.key("name").value(project.name);
-  w.key("specsDir").string_or_null(project.specs_dir);
-  w.end_object();
-  return std::move(w.out());
-}
-
-namespace {
-
-void write_sync_run(JsonWriter &w, const SyncRun &run) {
-  w.begin_object();
-  w.key("id").value(static_cast<long long>(run.id));
-  w.key("projectId").value(run.project_id);
-  w.key("outcome").value(to_string(run.outcome));
-  w.key("startedAt").value(static_cast<long long>(run.started_at));
-  w.key("endedAt").value(static_cast<long long>(run.ended_at));
-  w.key("added").value(run.added);
-  w.key("updated").value(run.updated);
-  w.key("removed").value(run.removed);
-  w.key("requests").value(run.requests);
-  w.key("notModified").value(run.not_modified);
-  w.key("bytes").value(static_cast<std::size_t>(run.bytes));
-  w.key("durationMs").value(static_cast<long long>(run.duration.count()));
-  w.key("rateLimitRemaining").value(run.rate_limit_remaining);
-  w.key("path").value(run.path);
-  w.key("commit").string_or_null(run.commit);
-  w.key("retryAt").value(static_cast<long long>(run.retry_at));
-  w.key("error").string_or_null(run.error);
-  w.end_object();
-}
-
-} // namespace
-
-std::string to_json(const SyncRun &run) {
-  JsonWriter w;
-  write_sync_run(w, run);
-  return std::move(w.out());
-}
-
-std::string to_json(const std::vector<SyncRun> &runs) {
-  JsonWriter w;
-  w.begin_array();
-  for (const auto &run : runs)
-    write_sync_run(w, run);
-  w.end_array();
-  return std::move(w.out());
-}
-
-std::string to_json(const WebhookResult &result) {
-  JsonWriter w;
-  w.begin_object();
-  w.key("status").value(result.status);
-  w.key("action").value(to_string(result.action));
-  w.key("message").value(result.message);
-  w.key("projectId").string_or_null(result.project_id);
+  for (const auto &[status, specs] : by_status) {
+    w.key(to_string(status)).begin_array();
+    for (const auto &spec : specs)
+      write_spec(w, *spec, JsonDetail::summary);
+    w.end_array();
+  }
   w.end_object();
   return std::move(w.out());
 }

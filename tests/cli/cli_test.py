@@ -999,6 +999,8 @@ class DatabaseTest(unittest.TestCase):
             self.assertEqual((again["added"], again["updated"], again["version"]), (0, 0, 1))
             status = json.loads(run("project", "status", "acme/web", "--json").stdout)
             self.assertEqual((status["branch"], status["specCount"]), ("dev", 6))
+            self.assertEqual((status["syncIntervalMs"], status["commitSha"]), (300000, None))
+            self.assertEqual((status["syncIntervalSeconds"], status["lastCommit"]), (300, None))
             for command in (["list", "--all"], ["search", "alpha"], ["stats"], ["show", "1"]):
                 from_db = run("--project", "acme/web", *command, "--json").stdout
                 from_dir = run("--specs-dir", specs, *command, "--json").stdout
@@ -1023,7 +1025,7 @@ class ProjectSubjectTest(unittest.TestCase):
 
     SYNC_RUN_KEYS = {"id", "projectId", "outcome", "startedAt", "endedAt", "added", "updated",
                      "removed", "requests", "notModified", "bytes", "durationMs",
-                     "rateLimitRemaining", "path", "commit", "retryAt", "error"}
+                     "rateLimitRemaining", "path", "commitSha", "commit", "retryAt", "error"}
 
     def setUp(self):
         self._tmp = tempfile.TemporaryDirectory(prefix="leanspec-cli-db-")

@@ -69,3 +69,53 @@ TEST_CASE("an invalid date serialises as null, never as its text") {
   CHECK_FALSE(contains(json, R"("createdAt":"1e100")"));
   CHECK(contains(json, R"("created_at":"1e100")")); // the frontmatter keeps what was written
 }
+
+TEST_CASE("a registration writes syncIntervalMs and commitSha, and the deprecated keys") {
+  RegisteredProject p;
+  p.id = "acme/web";
+  p.sync_interval = std::chrono::seconds(90);
+  p.sync_state = "ok";
+  p.last_commit = "abc123";
+  p.last_synced_at = 1700000000000;
+  p.snapshot_version = 4;
+  p.spec_count = 2;
+  const std::string json = to_json(p);
+  CHECK(
+      json ==
+      R"({"id":"acme/web","branch":"main","specsPath":"specs","syncIntervalMs":90000,"syncIntervalSeconds":90,"syncState":"ok","syncError":null,"commitSha":"abc123","lastCommit":"abc123","lastSyncedAt":1700000000000,"syncInterruptedAt":0,"snapshotVersion":4,"specCount":2})");
+  CHECK(to_json(std::vector<RegisteredProject>{p, p}) == "[" + json + "," + json + "]");
+
+  // A served database project carries the same registration, without its id.
+  const ServedProject served{Project{p.id, p.id, p.specs_path}, SourceKind::database, false, p};
+  CHECK(
+      to_json(served) ==
+      R"({"id":"acme/web","name":"acme/web","specsDir":"specs","source":"database","stale":false,"registration":{)" +
+          json.substr(std::string_view(R"({"id":"acme/web",)").size()) + "}");
+  CHECK(to_json(ServedProject{Project{"local", "local", "/s"}, SourceKind::filesystem, true, {}})
+            .ends_with(R"("stale":true,"registration":null})"));
+}
+
+TEST_CASE("a sync run writes commitSha, and the deprecated commit") {
+  SyncRun run;
+  run.project_id = "acme/web";
+  run.commit = "abc123";
+  const std::string json = to_json(run);
+  CHECK(contains(json, R"("path":"","commitSha":"abc123","commit":"abc123","retryAt":0)"));
+  run.commit.clear();
+  CHECK(contains(to_json(run), R"("commitSha":null,"commit":null)"));
+}
+
+TEST_CASE("import results, cache counters, projects and by-status groups serialise") {
+  CHECK(to_json(ImportResult{1, 2, 3, 7}) == R"({"added":1,"updated":2,"removed":3,"version":7})");
+  CHECK(to_json(CacheCounters{5, 1, 3}) == R"({"hits":5,"misses":1,"entries":3})");
+  CHECK(to_json(std::vector<Project>{{"p", "P", ""}}) ==
+        R"([{"id":"p","name":"P","specsDir":null}])");
+  CHECK(to_json(SubSpec{"DESIGN.md", "Design", "x", "h"}) ==
+        R"({"name":"Design","file":"DESIGN.md","contentHash":"h","content":"x"})");
+  auto a =
+      std::make_shared<const Spec>(parse_spec("001-a", std::string("---\nstatus: draft\n---\n")));
+  const std::map<Status, std::vector<SpecPtr>> groups{{Status::draft, {a}}, {Status::complete, {}}};
+  const std::string json = to_json(groups);
+  CHECK(json.starts_with(R"({"draft":[{"id":"001-a",)"));
+  CHECK(json.ends_with(R"(}],"complete":[]})"));
+}

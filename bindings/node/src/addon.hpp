@@ -93,26 +93,14 @@ std::shared_ptr<SpecSource> unwrap_source(Napi::Env env, const Napi::Value &valu
 
 /// The module's init: every binding below, on a fresh AddonData.
 Napi::Object init(Napi::Env env, Napi::Object exports);
-/// The id and patch of {id, branch?, specsPath?, syncIntervalSeconds?}: absent (undefined or
-/// null) keys stay empty in the patch (database_source.cpp).
+/// The id and patch of {id, branch?, specsPath?, syncIntervalMs?, syncIntervalSeconds?
+/// (deprecated)}: absent (undefined or null) keys stay empty in the patch (database_source.cpp).
 std::pair<std::string, ProjectPatch> read_project_patch(Napi::Env env, const Napi::Value &value);
 /// A RegisteredProject from the same object, absent keys at RegisteredProject's defaults.
 RegisteredProject read_project(Napi::Env env, const Napi::Value &value);
-/// {id, branch, specsPath, syncIntervalSeconds, syncState, syncError, lastCommit, lastSyncedAt,
-/// syncInterruptedAt, snapshotVersion, specCount}, the keys the library's JSON uses for a
-/// registration.
-Napi::Object write_project(Napi::Env env, const RegisteredProject &project);
 
-// --- GitHub sync values (github_sync.cpp): one conversion for GithubSync and SpecsService ----
+// --- GitHub sync arguments (github_sync.cpp): one reading for GithubSync and SpecsService ----
 
-/// {id, projectId, outcome, startedAt, endedAt, added, updated, removed, requests, notModified,
-/// bytes, durationMs, rateLimitRemaining, path, commit, retryAt, error}; times as unix ms.
-Napi::Object write_run(Napi::Env env, const SyncRun &run);
-/// Finishes resolving with a SyncRun object, an array of them, a WebhookResult object
-/// ({status, action, message, projectId}).
-Finish finish_run(SyncRun run);
-Finish finish_runs(std::vector<SyncRun> runs);
-Finish finish_webhook(WebhookResult result);
 /// The `limit` of a syncRuns options object ({limit?}: default 20, 0 all).
 std::size_t read_runs_limit(Napi::Env env, const Napi::Value &value);
 

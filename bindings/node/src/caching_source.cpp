@@ -34,14 +34,9 @@ private:
     source->invalidate(string_argument(info, 0, "id"),
                        optional_string_argument(info, 1, "projectId"));
   }
-  // CachingSource::counters() -> counters(): {hits, misses, entries}
+  // CachingSource::counters() -> counters(): string (JSON {hits, misses, entries})
   Napi::Value counters(const Napi::CallbackInfo &info) {
-    const auto c = native(info.Env())->counters();
-    auto o = Napi::Object::New(info.Env());
-    o.Set("hits", static_cast<double>(c.hits));
-    o.Set("misses", static_cast<double>(c.misses));
-    o.Set("entries", static_cast<double>(c.entries));
-    return o;
+    return Napi::String::New(info.Env(), to_json(native(info.Env())->counters()));
   }
 };
 

@@ -1,5 +1,6 @@
 // Binds include/leanspec/database_source.hpp: DatabaseSource (opened on the thread pool:
-// opening migrates the database) and its project registry and import, all as Promises.
+// opening migrates the database) and its project registry and import, all as Promises; the
+// registry's results resolve as the library's JSON (to_json), which index.js parses.
 #include "source_wrap.hpp"
 
 #include <leanspec/database_source.hpp>
@@ -10,14 +11,22 @@ std::pair<std::string, ProjectPatch> read_project_patch(Napi::Env env, const Nap
   constexpr const char *what = "project";
   if (!value.IsObject())
     throw_invalid(env, "project: expected an object");
-  const auto o =
-      options_object(env, value, what, {"id", "branch", "specsPath", "syncIntervalSeconds"});
+  const auto o = options_object(
+      env, value, what, {"id", "branch", "specsPath", "syncIntervalMs", "syncIntervalSeconds"});
   auto id = optional_string(o, "id", what);
   if (!id)
     throw_invalid(env, "project.id: expected a string");
   ProjectPatch patch{.branch = optional_string(o, "branch", what),
                      .specs_path = optional_string(o, "specsPath", what)};
-  if (auto seconds = optional_count(o, "syncIntervalSeconds", what))
+  const auto ms = optional_count(o, "syncIntervalMs", what);
+  const auto seconds = optional_count(o, "syncIntervalSeconds", what); // deprecated alias
+  if (ms && seconds)
+    throw_invalid(env,
+                  "project: give syncIntervalMs or syncIntervalSeconds (deprecated), not both");
+  if (ms)
+    patch.sync_interval =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::milliseconds(*ms));
+  else if (seconds)
     patch.sync_interval = std::chrono::seconds(*seconds);
   return {std::move(*id), std::move(patch)};
 }
@@ -29,22 +38,6 @@ RegisteredProject read_project(Napi::Env env, const Napi::Value &value) {
   project.specs_path = patch.specs_path.value_or(project.specs_path);
   project.sync_interval = patch.sync_interval.value_or(project.sync_interval);
   return project;
-}
-
-Napi::Object write_project(Napi::Env env, const RegisteredProject &p) {
-  auto o = Napi::Object::New(env);
-  o.Set("id", p.id);
-  o.Set("branch", p.branch);
-  o.Set("specsPath", p.specs_path);
-  o.Set("syncIntervalSeconds", static_cast<double>(p.sync_interval.count()));
-  o.Set("syncState", p.sync_state);
-  o.Set("syncError", p.sync_error.empty() ? env.Null() : Napi::String::New(env, p.sync_error));
-  o.Set("lastCommit", p.last_commit.empty() ? env.Null() : Napi::String::New(env, p.last_commit));
-  o.Set("lastSyncedAt", static_cast<double>(p.last_synced_at));
-  o.Set("syncInterruptedAt", static_cast<double>(p.sync_interrupted_at));
-  o.Set("snapshotVersion", static_cast<double>(p.snapshot_version));
-  o.Set("specCount", static_cast<double>(p.spec_count));
-  return o;
 }
 
 namespace {

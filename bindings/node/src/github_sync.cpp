@@ -1,11 +1,12 @@
 // Binds include/leanspec/github_sync.hpp: GithubSync over a DatabaseSource object (made on the
 // thread pool), sync_now, request_sync, sync_runs, handle_webhook as Promises; start/stop of the
-// scheduler. The SyncRun and WebhookResult conversions here serve SpecsService's calls too. The
-// token and webhook secrets go in and never come back out.
+// scheduler. SyncRun and WebhookResult resolve as the library's JSON (to_json), which index.js
+// parses. The token and webhook secrets go in and never come back out.
 #include "addon.hpp"
 
 #include <leanspec/database_source.hpp>
 #include <leanspec/github_sync.hpp>
+#include <leanspec/json.hpp>
 
 namespace leanspec::node {
 namespace {
@@ -40,53 +41,6 @@ SyncOptions read_options(Napi::Env env, const Napi::Value &value) {
 }
 
 } // namespace
-
-Napi::Object write_run(Napi::Env env, const SyncRun &run) {
-  auto o = Napi::Object::New(env);
-  o.Set("id", static_cast<double>(run.id));
-  o.Set("projectId", run.project_id);
-  o.Set("outcome", std::string(to_string(run.outcome)));
-  o.Set("startedAt", static_cast<double>(run.started_at));
-  o.Set("endedAt", static_cast<double>(run.ended_at));
-  o.Set("added", run.added);
-  o.Set("updated", run.updated);
-  o.Set("removed", run.removed);
-  o.Set("requests", run.requests);
-  o.Set("notModified", run.not_modified);
-  o.Set("bytes", static_cast<double>(run.bytes));
-  o.Set("durationMs", static_cast<double>(run.duration.count()));
-  o.Set("rateLimitRemaining", run.rate_limit_remaining);
-  o.Set("path", run.path);
-  o.Set("commit", run.commit.empty() ? env.Null() : Napi::String::New(env, run.commit));
-  o.Set("retryAt", static_cast<double>(run.retry_at));
-  o.Set("error", run.error.empty() ? env.Null() : Napi::String::New(env, run.error));
-  return o;
-}
-
-Finish finish_run(SyncRun run) {
-  return [run = std::move(run)](Napi::Env env) -> Napi::Value { return write_run(env, run); };
-}
-
-Finish finish_runs(std::vector<SyncRun> runs) {
-  return [runs = std::move(runs)](Napi::Env env) -> Napi::Value {
-    auto array = Napi::Array::New(env, runs.size());
-    for (std::uint32_t i = 0; i < runs.size(); ++i)
-      array.Set(i, write_run(env, runs[i]));
-    return array;
-  };
-}
-
-Finish finish_webhook(WebhookResult result) {
-  return [result = std::move(result)](Napi::Env env) -> Napi::Value {
-    auto o = Napi::Object::New(env);
-    o.Set("status", result.status);
-    o.Set("action", std::string(to_string(result.action)));
-    o.Set("message", result.message);
-    o.Set("projectId",
-          result.project_id.empty() ? env.Null() : Napi::String::New(env, result.project_id));
-    return o;
-  };
-}
 
 std::size_t read_runs_limit(Napi::Env env, const Napi::Value &value) {
   const auto o = options_object(env, value, "syncRuns options", {"limit"});
@@ -145,7 +99,7 @@ private:
   // GithubSync::sync_now(project_id) -> syncNow(projectId: string): Promise<SyncRun>
   Napi::Value sync_now(const Napi::CallbackInfo &info) {
     return run_async(info.Env(), [sync = sync_, id = string_argument(info, 0, "projectId")] {
-      return finish_run(sync->sync_now(id));
+      return finish_string(to_json(sync->sync_now(id)));
     });
   }
 
@@ -162,7 +116,7 @@ private:
   Napi::Value sync_runs(const Napi::CallbackInfo &info) {
     return run_async(info.Env(), [sync = sync_, id = string_argument(info, 0, "projectId"),
                                   limit = read_runs_limit(info.Env(), info[1])] {
-      return finish_runs(sync->sync_runs(id, limit));
+      return finish_string(to_json(sync->sync_runs(id, limit)));
     });
   }
 
@@ -170,7 +124,7 @@ private:
   //   handleWebhook(headers: {[name]: string}, body: Buffer | string): Promise<WebhookResult>
   Napi::Value handle_webhook(const Napi::CallbackInfo &info) {
     return run_async(info.Env(), [sync = sync_, delivery = read_delivery(info)] {
-      return finish_webhook(sync->handle_webhook(delivery.headers, delivery.body));
+      return finish_string(to_json(sync->handle_webhook(delivery.headers, delivery.body)));
     });
   }
 

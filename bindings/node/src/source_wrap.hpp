@@ -127,33 +127,19 @@ private:
               [removed](Napi::Env env) -> Napi::Value { return Napi::Boolean::New(env, removed); };
         });
   }
-  // Native::registered_projects() -> registeredProjects(): Promise<RegisteredProject[]>
+  // Native::registered_projects() -> registeredProjects(): Promise<string> (JSON array)
   Napi::Value registered_projects(const Napi::CallbackInfo &info) {
-    return run_async(info.Env(), [source = native(info.Env())]() -> Finish {
-      auto projects = source->registered_projects();
-      return [projects = std::move(projects)](Napi::Env env) -> Napi::Value {
-        auto array = Napi::Array::New(env, projects.size());
-        for (std::uint32_t i = 0; i < projects.size(); ++i)
-          array.Set(i, write_project(env, projects[i]));
-        return array;
-      };
+    return run_async(info.Env(), [source = native(info.Env())] {
+      return finish_string(to_json(source->registered_projects()));
     });
   }
   // Native::import_directory(project_id, dir) ->
-  //   importDirectory(projectId: string, specsDir: string): Promise<ImportResult>
+  //   importDirectory(projectId: string, specsDir: string): Promise<string> (JSON)
   Napi::Value import_directory(const Napi::CallbackInfo &info) {
     return run_async(info.Env(),
                      [source = native(info.Env()), id = string_argument(info, 0, "projectId"),
-                      dir = string_argument(info, 1, "specsDir")]() -> Finish {
-                       const auto r = source->import_directory(id, dir);
-                       return [r](Napi::Env env) -> Napi::Value {
-                         auto o = Napi::Object::New(env);
-                         o.Set("added", r.added);
-                         o.Set("updated", r.updated);
-                         o.Set("removed", r.removed);
-                         o.Set("version", static_cast<double>(r.version));
-                         return o;
-                       };
+                      dir = string_argument(info, 1, "specsDir")] {
+                       return finish_string(to_json(source->import_directory(id, dir)));
                      });
   }
   // SpecSource::projects() -> projects(): Promise<string>

@@ -14,16 +14,6 @@
 namespace leanspec::node {
 namespace {
 
-std::string join_json(const std::vector<std::string> &items) {
-  std::string out = "[";
-  for (const auto &item : items) {
-    if (out.size() > 1)
-      out += ',';
-    out += item;
-  }
-  return out + ']';
-}
-
 // Subscription: unsubscribe(): void. Holds the library Subscription and the TSFN.
 class SubscriptionWrap final : public Napi::ObjectWrap<SubscriptionWrap> {
 public:
@@ -100,12 +90,7 @@ private:
 } // namespace
 
 Napi::Value SourceCalls::projects(Napi::Env env, std::shared_ptr<SpecSource> source) {
-  return run_async(env, [source] {
-    std::vector<std::string> items;
-    for (const auto &project : source->projects())
-      items.push_back(to_json(project));
-    return finish_string(join_json(items));
-  });
+  return run_async(env, [source] { return finish_string(to_json(source->projects())); });
 }
 
 Napi::Value SourceCalls::list(const Napi::CallbackInfo &info, std::shared_ptr<SpecSource> source) {
@@ -181,21 +166,7 @@ Napi::Value SourceCalls::by_status(const Napi::CallbackInfo &info,
                                    std::shared_ptr<SpecSource> source) {
   auto project_id = optional_string_argument(info, 0, "projectId");
   return run_async(info.Env(), [source, project_id = std::move(project_id)] {
-    // {"draft": [summary, ...], "planned": [...], ...}: each spec as to_json's summary.
-    std::string out = "{";
-    for (const auto &[status, specs] : source->by_status(project_id)) {
-      if (out.size() > 1)
-        out += ',';
-      out += '"';
-      out += to_string(status);
-      out += "\":";
-      std::vector<std::string> items;
-      items.reserve(specs.size());
-      for (const auto &spec : specs)
-        items.push_back(to_json(*spec, JsonDetail::summary));
-      out += join_json(items);
-    }
-    return finish_string(out + '}');
+    return finish_string(to_json(source->by_status(project_id)));
   });
 }
 

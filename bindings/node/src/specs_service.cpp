@@ -1,6 +1,6 @@
 // Binds include/leanspec/specs_service.hpp: SpecsService (opened on the thread pool, from a
 // config object or the environment), its health, cache control, project registry, and its GitHub
-// sync and webhooks (SyncRun and WebhookResult converted as GithubSync's, github_sync.cpp). The
+// sync and webhooks; results resolve as the library's JSON (to_json), which index.js parses. The
 // config's secrets go in and never come back out.
 #include "source_wrap.hpp"
 
@@ -96,13 +96,7 @@ private:
   // SpecsService::served_projects() -> servedProjects(): Promise<string> (JSON array)
   Napi::Value served_projects(const Napi::CallbackInfo &info) {
     return run_async(info.Env(), [source = native(info.Env())] {
-      std::string out = "[";
-      for (const auto &served : source->served_projects()) {
-        if (out.size() > 1)
-          out += ',';
-        out += to_json(served);
-      }
-      return finish_string(out + ']');
+      return finish_string(to_json(source->served_projects()));
     });
   }
   // SpecsService::health() -> health(): Promise<string>
@@ -169,7 +163,7 @@ private:
   Napi::Value sync_now(const Napi::CallbackInfo &info) {
     return run_async(info.Env(),
                      [source = native(info.Env()), id = string_argument(info, 0, "projectId")] {
-                       return finish_run(source->sync_now(id));
+                       return finish_string(to_json(source->sync_now(id)));
                      });
   }
   // SpecsService::request_sync(project_id) -> requestSync(projectId: string): Promise<void>
@@ -186,14 +180,14 @@ private:
     return run_async(info.Env(),
                      [source = native(info.Env()), id = string_argument(info, 0, "projectId"),
                       limit = read_runs_limit(info.Env(), info[1])] {
-                       return finish_runs(source->sync_runs(id, limit));
+                       return finish_string(to_json(source->sync_runs(id, limit)));
                      });
   }
   // SpecsService::handle_webhook(headers, body) (noexcept; reads the store) ->
   //   handleWebhook(headers: {[name]: string}, body: Buffer | string): Promise<WebhookResult>
   Napi::Value handle_webhook(const Napi::CallbackInfo &info) {
     return run_async(info.Env(), [source = native(info.Env()), delivery = read_delivery(info)] {
-      return finish_webhook(source->handle_webhook(delivery.headers, delivery.body));
+      return finish_string(to_json(source->handle_webhook(delivery.headers, delivery.body)));
     });
   }
 };

@@ -15,12 +15,12 @@ test('register, import and read a project from SQLite; its answers match the fil
   try {
     assert.ok(fs.existsSync(file));
     assert.ok(db.description.includes(file), db.description);
-    await db.addProject({ id: 'acme/web', branch: 'main', syncIntervalSeconds: 60 });
+    await db.addProject({ id: 'acme/web', branch: 'main', syncIntervalMs: 60000 });
     const imported = await db.importDirectory('acme/web', tree.specsDir);
     assert.deepEqual(imported, { added: 4, updated: 0, removed: 0, version: imported.version });
     const [project] = await db.registeredProjects();
     assert.equal(project.id, 'acme/web');
-    assert.equal(project.syncIntervalSeconds, 60);
+    assert.equal(project.syncIntervalMs, 60000);
     assert.equal(project.specCount, 4);
 
     assert.deepEqual((await db.projects()).map((p) => p.id), ['acme/web']);
@@ -52,6 +52,30 @@ test('register, import and read a project from SQLite; its answers match the fil
   }
 });
 
+test('a registration has syncIntervalMs and commitSha; the deprecated names still work', async () => {
+  const root = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'leanspec-keys-'));
+  const db = await leanspec.DatabaseSource.open({ databaseUrl: `sqlite:${path.join(root, 'keys.db')}` });
+  try {
+    await db.addProject({ id: 'acme/web', syncIntervalSeconds: 90 }); // deprecated alias
+    const [p] = await db.registeredProjects();
+    assert.deepEqual(
+      [p.syncIntervalMs, p.syncIntervalSeconds, p.commitSha, p.lastCommit],
+      [90000, 90, null, null],
+    );
+    assert.deepEqual(Object.keys(p), [
+      'id', 'branch', 'specsPath', 'syncIntervalMs', 'syncIntervalSeconds', 'syncState', 'syncError',
+      'commitSha', 'lastCommit', 'lastSyncedAt', 'syncInterruptedAt', 'snapshotVersion', 'specCount',
+    ]);
+    await db.updateProject({ id: 'acme/web', syncIntervalMs: 120000 });
+    assert.equal((await db.registeredProjects())[0].syncIntervalMs, 120000);
+    await rejectsWith(assert, db.updateProject({ id: 'acme/web', syncIntervalMs: 1000, syncIntervalSeconds: 1 }),
+      'invalid_argument', /not both/);
+  } finally {
+    await db.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
 for (const kind of ['DatabaseSource', 'SpecsService']) {
   test(`${kind}.updateProject changes only the keys given; the others read back unchanged`, async () => {
     const root = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'leanspec-patch-'));
@@ -61,22 +85,22 @@ for (const kind of ['DatabaseSource', 'SpecsService']) {
       : await leanspec.SpecsService.open({ mode: 'database', databaseUrl });
     const settings = async () => {
       const [p] = await source.registeredProjects();
-      return [p.branch, p.specsPath, p.syncIntervalSeconds];
+      return [p.branch, p.specsPath, p.syncIntervalMs];
     };
     try {
-      await source.addProject({ id: 'acme/web', branch: 'main', specsPath: 'docs/specs', syncIntervalSeconds: 60 });
+      await source.addProject({ id: 'acme/web', branch: 'main', specsPath: 'docs/specs', syncIntervalMs: 60000 });
       await source.updateProject({ id: 'acme/web', branch: 'dev' });
-      assert.deepEqual(await settings(), ['dev', 'docs/specs', 60]);
+      assert.deepEqual(await settings(), ['dev', 'docs/specs', 60000]);
       await source.updateProject({ id: 'acme/web', specsPath: 'specs', branch: undefined });
-      assert.deepEqual(await settings(), ['dev', 'specs', 60]);
-      await source.updateProject({ id: 'acme/web', syncIntervalSeconds: 3600 });
-      assert.deepEqual(await settings(), ['dev', 'specs', 3600]);
+      assert.deepEqual(await settings(), ['dev', 'specs', 60000]);
+      await source.updateProject({ id: 'acme/web', syncIntervalMs: 3600000 });
+      assert.deepEqual(await settings(), ['dev', 'specs', 3600000]);
       await source.updateProject({ id: 'acme/web' });
-      assert.deepEqual(await settings(), ['dev', 'specs', 3600]);
+      assert.deepEqual(await settings(), ['dev', 'specs', 3600000]);
       await rejectsWith(assert, source.updateProject({ id: 'acme/web', branch: 'x', specsPath: '../out' }),
         'invalid_argument', /\.\.\/out/);
       await rejectsWith(assert, source.updateProject({ id: 'acme/web', interval: 5 }), 'invalid_argument', /interval/);
-      assert.deepEqual(await settings(), ['dev', 'specs', 3600]);
+      assert.deepEqual(await settings(), ['dev', 'specs', 3600000]);
       await rejectsWith(assert, source.updateProject({ id: 'nobody/here', branch: 'x' }), 'not_found', /nobody\/here/);
     } finally {
       await source.close();

@@ -69,7 +69,8 @@ test('syncNow fills the project and the next read shows it; a second sync costs 
   assert.ok(firstRun.id > 0 && firstRun.requests > 0 && firstRun.bytes > 0, JSON.stringify(firstRun));
   assert.ok(firstRun.startedAt > 0 && firstRun.endedAt >= firstRun.startedAt);
   assert.ok(firstRun.rateLimitRemaining >= 0 && firstRun.rateLimitRemaining < 5000, String(firstRun.rateLimitRemaining));
-  assert.match(firstRun.commit, /^[0-9a-f]{40}$/);
+  assert.match(firstRun.commitSha, /^[0-9a-f]{40}$/);
+  assert.equal(firstRun.commit, firstRun.commitSha); // deprecated
   assert.ok(['blobs', 'tarball'].includes(firstRun.path), firstRun.path);
   assert.equal(firstRun.error, null);
   assert.deepEqual((await service.list()).specs.map((s) => s.title), ['Alpha', 'Beta']);
@@ -80,7 +81,8 @@ test('syncNow fills the project and the next read shows it; a second sync costs 
   assert.ok(second.notModified >= 1);
   assert.deepEqual([second.added, second.updated, second.removed], [0, 0, 0]);
   const [registration] = await service.registeredProjects();
-  assert.deepEqual([registration.syncState, registration.lastCommit, registration.specCount], ['ok', firstRun.commit, 2]);
+  assert.deepEqual([registration.syncState, registration.commitSha, registration.specCount], ['ok', firstRun.commitSha, 2]);
+  assert.equal(registration.lastCommit, registration.commitSha); // deprecated
 });
 
 test('syncRuns: the stored history, newest first, the same for every instance on the database', async () => {

@@ -138,11 +138,12 @@ def test_sync_now_gives_the_specs_and_sync_runs_lists_the_runs(service, github):
     as_dict = runs[1].to_dict()
     assert list(as_dict) == ["id", "projectId", "outcome", "startedAt", "endedAt", "added",
                              "updated", "removed", "requests", "notModified", "bytes",
-                             "durationMs", "rateLimitRemaining", "path", "commit", "retryAt",
-                             "error"]
+                             "durationMs", "rateLimitRemaining", "path", "commitSha", "commit",
+                             "retryAt", "error"]
     assert as_dict["outcome"] == "ok" and as_dict["error"] is None
     assert as_dict["startedAt"] == int(runs[1].started_at.timestamp() * 1000)
-    assert as_dict["commit"] == github.head()
+    assert as_dict["commitSha"] == github.head()
+    assert as_dict["commit"] == as_dict["commitSha"]  # deprecated, for one release
     assert TOKEN not in runs[1].to_json()
     assert "SyncRun" in repr(run) and run.outcome.text == "ok"
 

@@ -15,7 +15,7 @@ async function addProject(formData) {
   const project = { id: field('id') };
   if (field('branch')) project.branch = field('branch');
   if (field('specsPath')) project.specsPath = field('specsPath');
-  if (field('interval')) project.syncIntervalSeconds = Number(field('interval'));
+  if (field('interval')) project.syncIntervalMs = 1000 * Number(field('interval')); // the form asks for seconds
   let problem = null;
   try {
     const service = await source();

@@ -23,7 +23,7 @@ export async function GET(request) {
     if (service.mode === 'filesystem') return Response.json({ runs: [] });
     const now = Date.now();
     const due = (await service.registeredProjects()).filter(
-      (p) => p.lastSyncedAt === 0 || p.lastSyncedAt + 1000 * (p.syncIntervalSeconds || 3600) <= now,
+      (p) => p.lastSyncedAt === 0 || p.lastSyncedAt + (p.syncIntervalMs || 3600000) <= now,
     );
     const runs = [];
     for (const p of due) runs.push(await service.syncNow(p.id)); // one at a time: a cron tick is not a stampede

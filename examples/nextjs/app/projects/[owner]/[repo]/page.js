@@ -54,9 +54,9 @@ export default async function SyncStatusPage({ params }) {
         <dt>State</dt><dd data-testid="state">{project.syncState}</dd>
         {project.syncError && (<><dt>Error</dt><dd className="error-inline">{project.syncError}</dd></>)}
         <dt>Specs</dt><dd><Link href={specs} data-testid="specs-link">{project.specCount} specs</Link></dd>
-        <dt>Last commit</dt><dd><code>{project.lastCommit ?? '—'}</code></dd>
+        <dt>Last commit</dt><dd><code>{project.commitSha ?? '—'}</code></dd>
         <dt>Last synced</dt><dd>{when(project.lastSyncedAt)}</dd>
-        <dt>Interval</dt><dd>{project.syncIntervalSeconds || 3600} s</dd>
+        <dt>Interval</dt><dd>{(project.syncIntervalMs || 3600000) / 1000} s</dd>
       </dl>
       <form action={syncNow}><button type="submit" data-testid="sync-now">Sync now</button></form>
       <h2>Sync runs <small>(the latest {RUNS_SHOWN}, newest first, from every server instance)</small></h2>
@@ -87,7 +87,7 @@ export default async function SyncStatusPage({ params }) {
                   <td>{r.endedAt ? `${r.durationMs} ms` : '—'}</td>
                   <td data-testid="rate-limit">{r.rateLimitRemaining < 0 ? '—' : r.rateLimitRemaining}</td>
                   <td data-testid="path">{r.path || '—'}</td>
-                  <td>{r.commit ? <code title={r.commit}>{r.commit.slice(0, 7)}</code> : '—'}</td>
+                  <td>{r.commitSha ? <code title={r.commitSha}>{r.commitSha.slice(0, 7)}</code> : '—'}</td>
                   <td className="error-inline" data-testid="run-error">{r.error ?? ''}</td>
                 </tr>
               ))}
