@@ -1,7 +1,9 @@
-// Implements parse_query(), to_string() and operator== of src/query/search.hpp and
+// Implements parse_query(), to_string() and operator== of src/query/query_parser.hpp and
 // src/query/query_ast.hpp: the query language's lexer, recursive-descent parser and printer.
+#include "query/query_parser.hpp"
+
 #include "query/query_ast.hpp"
-#include "query/search.hpp"
+#include "query/tokens.hpp"
 
 #include <algorithm>
 #include <array>

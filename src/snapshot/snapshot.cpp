@@ -3,7 +3,9 @@
 #include "snapshot/snapshot.hpp"
 
 #include "query/filter.hpp"
+#include "query/query_parser.hpp"
 #include "query/search.hpp"
+#include "query/search_index.hpp"
 
 #include <algorithm>
 #include <cctype>
