@@ -1,7 +1,8 @@
 #pragma once
 // Query values and results of a SpecSource: Filter, Sort, ListQuery -> SpecList, SearchQuery ->
 // SearchResult, Stats, Relationships, Project. Plain immutable data; results are handed out as
-// std::shared_ptr<const T> so a cached result costs one reference count. Evaluated in src/snapshot/.
+// std::shared_ptr<const T> so a cached result costs one reference count. Evaluated in
+// src/snapshot/.
 
 #include <cstddef>
 #include <leanspec/spec.hpp>

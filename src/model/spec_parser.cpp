@@ -327,6 +327,88 @@ std::string first_heading(std::string_view markdown) {
   return {};
 }
 
+namespace {
+
+// Reads a closed frontmatter block into `spec`: its YAML (from `cache` when given), the known
+// fields and the custom ones.
+void read_frontmatter(Spec &spec, Reader &reader, const FrontmatterSplit &split,
+                      const std::string &file, FrontmatterCache *cache) {
+  // A document from the cache is shared and copied; a fresh one is this spec's alone.
+  YamlDocument parsed;
+  std::shared_ptr<const YamlDocument> cached;
+  if (cache)
+    cached = cache->parse(split.yaml);
+  else
+    parsed = parse_yaml(split.yaml);
+  for (const auto &p : cached ? cached->problems : parsed.problems)
+    spec.diagnostics.push_back(
+        {p.severity, spec.id, file, split.yaml_line + p.line, p.code, p.message});
+  Value root = cached ? cached->root : std::move(parsed.root);
+  shift_lines(root, split.yaml_line);
+  if (root.kind == Value::Kind::mapping) {
+    read_fields(reader, spec, root);
+    for (const auto &[key, value] : root.fields)
+      if (!is_known_field(key))
+        spec.custom_fields.push_back({key, value});
+    spec.frontmatter = std::move(root);
+  } else if (!root.is_null()) {
+    reader.error(root, "frontmatter-not-mapping",
+                 "frontmatter is a " + Reader::shape(root) + ", not a mapping of fields");
+  }
+}
+
+// Reads README.md's bytes into `spec`: content hash, frontmatter, body and title.
+void read_readme(Spec &spec, std::string_view readme, FrontmatterCache *cache) {
+  const std::string file = spec.path + "/README.md";
+  spec.content_hash = git_blob_sha1(readme);
+  const bool empty_readme = readme.empty();
+  if (empty_readme)
+    spec.diagnostics.push_back(
+        {Diagnostic::Severity::error, spec.id, file, 0, "empty-readme", "README.md is empty"});
+  std::string storage;
+  const auto text = to_text(spec, file, readme, storage);
+  if (!text)
+    return;
+  const FrontmatterSplit split = split_frontmatter(*text);
+  spec.body_line = split.body_line;
+  Reader reader(spec, file);
+  if (!split.found) {
+    if (!empty_readme)
+      spec.diagnostics.push_back({Diagnostic::Severity::error, spec.id, file, 1,
+                                  "missing-frontmatter",
+                                  "README.md has no frontmatter (a --- block at the top)"});
+  } else if (!split.closed) {
+    spec.diagnostics.push_back({Diagnostic::Severity::error, spec.id, file, split.yaml_line - 1,
+                                "unclosed-frontmatter",
+                                "frontmatter opened with --- is never closed"});
+  } else {
+    read_frontmatter(spec, reader, split, file, cache);
+  }
+  spec.body = split.body;
+  if (spec.frontmatter.kind == Value::Kind::mapping && spec.frontmatter.find("status") == nullptr)
+    spec.diagnostics.push_back({Diagnostic::Severity::warning, spec.id, file, split.yaml_line,
+                                "missing-status", "frontmatter has no status; planned is assumed"});
+  spec.title = first_heading(spec.body);
+  check_status_consistency(spec, file, split.yaml_line);
+}
+
+// Adds the sub-spec files to `spec`, by name.
+void read_sub_specs(Spec &spec, std::vector<std::pair<std::string, std::string>> sub_files) {
+  std::sort(sub_files.begin(), sub_files.end());
+  for (auto &[name, bytes] : sub_files) {
+    SubSpec sub;
+    sub.file = name;
+    sub.content_hash = git_blob_sha1(bytes); // before the bytes move into the content
+    std::string storage;
+    if (const auto text = to_text(spec, spec.path + "/" + name, bytes, storage))
+      sub.content = text->data() == bytes.data() ? std::move(bytes) : std::move(storage);
+    sub.name = display_name(name, sub.content);
+    spec.sub_specs.push_back(std::move(sub));
+  }
+}
+
+} // namespace
+
 Spec parse_spec_files(std::string_view path, std::optional<std::string_view> readme,
                       std::vector<std::pair<std::string, std::string>> sub_files,
                       std::vector<Diagnostic> file_diagnostics, FrontmatterCache *cache) {
@@ -343,83 +425,18 @@ Spec parse_spec_files(std::string_view path, std::optional<std::string_view> rea
   spec.diagnostics = std::move(file_diagnostics);
   for (auto &d : spec.diagnostics)
     d.spec_id = spec.id;
-  const std::string file = spec.path + "/README.md";
 
-  if (!readme) {
-    if (spec.diagnostics.empty())
-      spec.diagnostics.push_back({Diagnostic::Severity::error, spec.id, spec.path, 0,
-                                  "missing-readme", "spec folder has no README.md"});
-  } else {
-    spec.content_hash = git_blob_sha1(*readme);
-    const bool empty_readme = readme->empty();
-    if (empty_readme)
-      spec.diagnostics.push_back(
-          {Diagnostic::Severity::error, spec.id, file, 0, "empty-readme", "README.md is empty"});
-    std::string storage;
-    if (const auto text = to_text(spec, file, *readme, storage)) {
-      const FrontmatterSplit split = split_frontmatter(*text);
-      spec.body_line = split.body_line;
-      Reader reader(spec, file);
-      if (!split.found) {
-        if (!empty_readme)
-          spec.diagnostics.push_back({Diagnostic::Severity::error, spec.id, file, 1,
-                                      "missing-frontmatter",
-                                      "README.md has no frontmatter (a --- block at the top)"});
-      } else if (!split.closed) {
-        spec.diagnostics.push_back({Diagnostic::Severity::error, spec.id, file, split.yaml_line - 1,
-                                    "unclosed-frontmatter",
-                                    "frontmatter opened with --- is never closed"});
-      } else {
-        // A document from the cache is shared and copied; a fresh one is this spec's alone.
-        YamlDocument parsed;
-        std::shared_ptr<const YamlDocument> cached;
-        if (cache)
-          cached = cache->parse(split.yaml);
-        else
-          parsed = parse_yaml(split.yaml);
-        for (const auto &p : cached ? cached->problems : parsed.problems)
-          spec.diagnostics.push_back(
-              {p.severity, spec.id, file, split.yaml_line + p.line, p.code, p.message});
-        Value root = cached ? cached->root : std::move(parsed.root);
-        shift_lines(root, split.yaml_line);
-        if (root.kind == Value::Kind::mapping) {
-          read_fields(reader, spec, root);
-          for (const auto &[key, value] : root.fields)
-            if (!is_known_field(key))
-              spec.custom_fields.push_back({key, value});
-          spec.frontmatter = std::move(root);
-        } else if (!root.is_null()) {
-          reader.error(root, "frontmatter-not-mapping",
-                       "frontmatter is a " + Reader::shape(root) + ", not a mapping of fields");
-        }
-      }
-      spec.body = split.body;
-      if (spec.frontmatter.kind == Value::Kind::mapping &&
-          spec.frontmatter.find("status") == nullptr)
-        spec.diagnostics.push_back({Diagnostic::Severity::warning, spec.id, file, split.yaml_line,
-                                    "missing-status",
-                                    "frontmatter has no status; planned is assumed"});
-      spec.title = first_heading(spec.body);
-      check_status_consistency(spec, file, split.yaml_line);
-    }
-  }
+  if (readme)
+    read_readme(spec, *readme, cache);
+  else if (spec.diagnostics.empty())
+    spec.diagnostics.push_back({Diagnostic::Severity::error, spec.id, spec.path, 0,
+                                "missing-readme", "spec folder has no README.md"});
   if (spec.archived)
     spec.status = Status::archived;
   spec.archived = spec.archived || spec.status == Status::archived;
   if (spec.title.empty())
     spec.title = spec.id;
-
-  std::sort(sub_files.begin(), sub_files.end());
-  for (auto &[name, bytes] : sub_files) {
-    SubSpec sub;
-    sub.file = name;
-    sub.content_hash = git_blob_sha1(bytes); // before the bytes move into the content
-    std::string storage;
-    if (const auto text = to_text(spec, spec.path + "/" + name, bytes, storage))
-      sub.content = text->data() == bytes.data() ? std::move(bytes) : std::move(storage);
-    sub.name = display_name(name, sub.content);
-    spec.sub_specs.push_back(std::move(sub));
-  }
+  read_sub_specs(spec, std::move(sub_files));
   return spec;
 }
 

@@ -1,6 +1,6 @@
-// Implements best_scan_level() and find_byte_pair() of src/query/search.hpp: the scan for two
-// bytes at a fixed distance, a byte at a time or 16 (SSE2) or 32 (AVX2) positions a step.
-#include "query/search.hpp"
+// Implements best_scan_level() and find_byte_pair() of src/query/byte_pair_scan.hpp: the scan for
+// two bytes at a fixed distance, a byte at a time or 16 (SSE2) or 32 (AVX2) positions a step.
+#include "query/byte_pair_scan.hpp"
 
 #if defined(__x86_64__)
 #include <immintrin.h>

@@ -4,7 +4,7 @@
 // itself). Used by the evaluator's fuzzy terms (evaluator.cpp). Single-thread: a FuzzyTerms
 // reuses its buffers from call to call.
 
-#include "query/search.hpp"
+#include "query/search_index.hpp"
 
 #include <cstddef>
 #include <string>

@@ -5,6 +5,7 @@
 #include "query/edit_distance.hpp"
 #include "query/query_ast.hpp"
 #include "query/ranking.hpp"
+#include "query/tokens.hpp"
 
 #include <algorithm>
 #include <charconv>

@@ -5,7 +5,7 @@
 // evaluator.cpp.
 
 #include "query/match_set.hpp"
-#include "query/search.hpp"
+#include "query/search_index.hpp"
 #include "query/snippet.hpp"
 
 #include <leanspec/spec.hpp>

@@ -1,7 +1,8 @@
 #pragma once
-// Internal: the parsed form of LeanSpec's search query language (see search.hpp): an immutable
-// tree of QueryNodes under a Query. parse_query() builds it (query_parser.cpp), to_string()
-// prints its canonical text, run_search() evaluates it (search.cpp). Immutable once built.
+// Internal: the parsed form of LeanSpec's search query language (see query_parser.hpp): an
+// immutable tree of QueryNodes under a Query. parse_query() builds it (query_parser.hpp),
+// to_string() prints its canonical text, run_search() evaluates it (evaluator.cpp). Immutable once
+// built.
 //
 // Grammar (NOT > AND > OR; AND is implicit between terms; keywords are upper-case):
 //   query   := [or]

@@ -1,7 +1,9 @@
-// Implements parse_query(), to_string() and operator== of src/query/search.hpp and
+// Implements parse_query(), to_string() and operator== of src/query/query_parser.hpp and
 // src/query/query_ast.hpp: the query language's lexer, recursive-descent parser and printer.
+#include "query/query_parser.hpp"
+
 #include "query/query_ast.hpp"
-#include "query/search.hpp"
+#include "query/tokens.hpp"
 
 #include <algorithm>
 #include <array>
@@ -215,10 +217,13 @@ private:
     }
     lexeme.kind = Lexeme::Kind::term;
     const std::size_t colon = word.find(':');
-    if (colon == std::string_view::npos) {
-      lexeme.node = word_node(word, start, false);
-      return;
-    }
+    lexeme.node = colon == std::string_view::npos ? word_node(word, start, false)
+                                                  : field_node(word, start, colon);
+  }
+
+  // A `field:value` term: `word` starts at `start` and has its first colon at `colon`; a quoted
+  // value follows it in the text.
+  QueryNode field_node(std::string_view word, std::size_t start, std::size_t colon) {
     const std::string name = fold(word.substr(0, colon));
     static constexpr std::array<std::pair<std::string_view, NodeKind>, 8> fields{{
         {"status", NodeKind::status},
@@ -252,36 +257,38 @@ private:
     }
     if (value.empty())
       fail("empty value for " + name, value_position);
+    return value_node(kind, value, quoted, value_position);
+  }
 
+  // The node testing field `kind` against `value` (`quoted` or bare), which starts at `position`.
+  QueryNode value_node(NodeKind kind, const std::string &value, bool quoted, std::size_t position) {
+    QueryNode node;
     switch (kind) {
     case NodeKind::phrase: // title:
-      lexeme.node = quoted ? text_node(NodeKind::phrase, value, true)
-                           : word_node(value, value_position, true);
-      return;
+      return quoted ? text_node(NodeKind::phrase, value, true) : word_node(value, position, true);
     case NodeKind::status: {
       const auto status = parse_status(value);
       if (!status)
-        fail("bad status '" + value + "'", value_position);
-      lexeme.node.kind = kind;
-      lexeme.node.status = *status;
-      return;
+        fail("bad status '" + value + "'", position);
+      node.kind = kind;
+      node.status = *status;
+      return node;
     }
     case NodeKind::priority: {
       const auto priority = parse_priority(value);
       if (!priority)
-        fail("bad priority '" + value + "'", value_position);
-      lexeme.node.kind = kind;
-      lexeme.node.priority = *priority;
-      return;
+        fail("bad priority '" + value + "'", position);
+      node.kind = kind;
+      node.priority = *priority;
+      return node;
     }
     case NodeKind::created:
     case NodeKind::updated:
-      lexeme.node = date_node(kind, value, value_position);
-      return;
+      return date_node(kind, value, position);
     default: // tag, assignee, id
-      lexeme.node.kind = kind;
-      lexeme.node.text = fold(value);
-      return;
+      node.kind = kind;
+      node.text = fold(value);
+      return node;
     }
   }
 

@@ -4,7 +4,7 @@
 // matches stay above body matches. Used by the evaluator (evaluator.cpp); the body lengths'
 // norms are computed in ranking.cpp. Single-thread: a Scorer caches them for one search.
 
-#include "query/search.hpp"
+#include "query/search_index.hpp"
 
 #include <algorithm>
 #include <array>

@@ -4,6 +4,7 @@
 
 #include "query/evaluator.hpp"
 #include "query/filter.hpp"
+#include "query/search_index.hpp"
 
 #include <algorithm>
 #include <leanspec/error.hpp>

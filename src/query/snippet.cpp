@@ -3,6 +3,7 @@
 #include "query/snippet.hpp"
 
 #include "query/search.hpp"
+#include "query/tokens.hpp"
 
 #include <algorithm>
 

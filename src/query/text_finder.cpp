@@ -1,6 +1,8 @@
 // Implements src/query/text_finder.hpp: byte rarity, word prefixes and phrases in text.
 #include "query/text_finder.hpp"
 
+#include "query/tokens.hpp"
+
 namespace leanspec::detail {
 
 int byte_rarity(unsigned char c) noexcept {

@@ -1,6 +1,6 @@
 #pragma once
 // Internal: finding a word prefix or a phrase in text by the rarest byte pair of its tokens
-// (find_byte_pair() of search.hpp does the scanning). Used to verify phrase candidates
+// (find_byte_pair() of byte_pair_scan.hpp does the scanning). Used to verify phrase candidates
 // (evaluator.cpp) and to place snippets (snippet.cpp). Implemented in text_finder.cpp.
 //
 // Phrases (to verify a candidate, to place a snippet) and word prefixes (snippets) are found by
@@ -9,7 +9,7 @@
 // byte alone stops the scan too often (even `x` of "index" is in "export", "example", "context",
 // ...); the token's two rarest bytes at their distance rule out nearly every other position.
 
-#include "query/search.hpp"
+#include "query/byte_pair_scan.hpp"
 
 #include <algorithm>
 #include <cstddef>

@@ -3,7 +3,9 @@
 #include "snapshot/snapshot.hpp"
 
 #include "query/filter.hpp"
+#include "query/query_parser.hpp"
 #include "query/search.hpp"
+#include "query/search_index.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -336,6 +338,85 @@ std::shared_ptr<const SearchResult> Snapshot::search(const SearchQuery &query) c
 
 std::shared_ptr<const Stats> Snapshot::stats() const { return stats_; }
 
+namespace {
+
+using Edges = std::vector<std::vector<std::size_t>>;
+
+// Every node reachable from `self` along `edges`, in breadth-first order.
+std::vector<std::size_t> reachable(const Edges &edges, std::size_t self) {
+  std::vector<char> seen(edges.size(), 0);
+  std::vector<std::size_t> order;
+  std::deque<std::size_t> queue{self};
+  seen[self] = 1;
+  while (!queue.empty()) {
+    const std::size_t at = queue.front();
+    queue.pop_front();
+    for (std::size_t next : edges[at])
+      if (!seen[next]) {
+        seen[next] = 1;
+        order.push_back(next);
+        queue.push_back(next);
+      }
+  }
+  return order;
+}
+
+// The parent chain above `self`, nearest first; `cycle` when it comes back to `self`.
+struct Ancestors {
+  std::vector<std::size_t> chain;
+  bool cycle = false;
+};
+
+Ancestors ancestors_of(const std::vector<long> &parent, std::size_t self) {
+  Ancestors out;
+  std::vector<char> on_chain(parent.size(), 0);
+  on_chain[self] = 1;
+  for (long p = parent[self]; p >= 0; p = parent[static_cast<std::size_t>(p)]) {
+    const auto up = static_cast<std::size_t>(p);
+    if (on_chain[up]) {
+      out.cycle = up == self;
+      break;
+    }
+    on_chain[up] = 1;
+    out.chain.push_back(up);
+  }
+  return out;
+}
+
+// The depends_on cycles through `self`: for each direct dependency, the shortest way back (self,
+// dep, ..., self). One breadth-first walk from self against the edges (along required_by) finds,
+// for every spec that leads back, its next step on a shortest way to self: O(specs + edges).
+std::vector<std::vector<std::size_t>>
+dependency_cycles(const Edges &depends_on, const Edges &required_by, std::size_t self) {
+  constexpr long unreached = -2, arrived = -1;
+  std::vector<long> toward(required_by.size(), unreached);
+  toward[self] = arrived;
+  std::deque<std::size_t> queue{self};
+  while (!queue.empty()) {
+    const std::size_t at = queue.front();
+    queue.pop_front();
+    for (std::size_t from : required_by[at])
+      if (toward[from] == unreached) {
+        toward[from] = static_cast<long>(at);
+        queue.push_back(from);
+      }
+  }
+  std::vector<std::vector<std::size_t>> cycles;
+  for (std::size_t dep : depends_on[self]) {
+    if (toward[dep] == unreached)
+      continue;
+    std::vector<std::size_t> cycle{self};
+    for (long at = static_cast<long>(dep); at != static_cast<long>(self);
+         at = toward[static_cast<std::size_t>(at)])
+      cycle.push_back(static_cast<std::size_t>(at));
+    cycle.push_back(self);
+    cycles.push_back(std::move(cycle));
+  }
+  return cycles;
+}
+
+} // namespace
+
 std::shared_ptr<const Relationships> Snapshot::relationships(std::string_view ref) const {
   const long found = find(ref);
   if (found < 0)
@@ -349,78 +430,27 @@ std::shared_ptr<const Relationships> Snapshot::relationships(std::string_view re
       out.push_back(specs_[i]->id);
     return out;
   };
-  // Every node reachable from `self` along `edges`, in breadth-first order.
-  const auto closure = [&](const std::vector<std::vector<std::size_t>> &edges) {
-    std::vector<char> seen(specs_.size(), 0);
-    std::vector<std::size_t> order;
-    std::deque<std::size_t> queue{self};
-    seen[self] = 1;
-    while (!queue.empty()) {
-      const std::size_t at = queue.front();
-      queue.pop_front();
-      for (std::size_t next : edges[at])
-        if (!seen[next]) {
-          seen[next] = 1;
-          order.push_back(next);
-          queue.push_back(next);
-        }
-    }
-    return order;
-  };
   r->id = specs_[self]->id;
   r->depends_on = ids(depends_on_[self]);
   r->required_by = ids(required_by_[self]);
   r->children = ids(children_[self]);
   if (parent_[self] >= 0)
     r->parent = specs_[static_cast<std::size_t>(parent_[self])]->id;
-  r->depends_on_transitive = ids(closure(depends_on_));
-  r->required_by_transitive = ids(closure(required_by_));
+  r->depends_on_transitive = ids(reachable(depends_on_, self));
+  r->required_by_transitive = ids(reachable(required_by_, self));
 
-  // Ancestors; a parent chain that comes back to a visited spec is a cycle.
-  std::vector<char> on_chain(specs_.size(), 0);
-  on_chain[self] = 1;
-  std::vector<std::size_t> chain{self};
-  for (long p = parent_[self]; p >= 0; p = parent_[static_cast<std::size_t>(p)]) {
-    const auto up = static_cast<std::size_t>(p);
-    if (on_chain[up]) {
-      if (up == self) {
-        std::vector<std::string> cycle = ids(chain);
-        cycle.push_back(specs_[self]->id);
-        r->cycles.push_back(std::move(cycle));
-      }
-      break;
-    }
-    on_chain[up] = 1;
-    chain.push_back(up);
-    r->ancestors.push_back(specs_[up]->id);
-  }
-
-  // A depends_on cycle through self: for each direct dependency, the shortest way back. One
-  // breadth-first walk from self against the edges (along required_by) finds, for every spec
-  // that leads back, its next step on a shortest way to self: O(specs + edges) in all.
-  constexpr long unreached = -2, arrived = -1;
-  std::vector<long> toward(specs_.size(), unreached);
-  toward[self] = arrived;
-  std::deque<std::size_t> queue{self};
-  while (!queue.empty()) {
-    const std::size_t at = queue.front();
-    queue.pop_front();
-    for (std::size_t from : required_by_[at])
-      if (toward[from] == unreached) {
-        toward[from] = static_cast<long>(at);
-        queue.push_back(from);
-      }
-  }
-  for (std::size_t dep : depends_on_[self]) {
-    if (toward[dep] == unreached)
-      continue;
+  // Ancestors; a parent chain that comes back to self is a cycle: self, ancestors..., self.
+  const Ancestors ancestors = ancestors_of(parent_, self);
+  r->ancestors = ids(ancestors.chain);
+  if (ancestors.cycle) {
     std::vector<std::string> cycle{specs_[self]->id};
-    for (long at = static_cast<long>(dep); at != static_cast<long>(self);
-         at = toward[static_cast<std::size_t>(at)])
-      cycle.push_back(specs_[static_cast<std::size_t>(at)]->id);
+    for (std::string &id : ids(ancestors.chain))
+      cycle.push_back(std::move(id));
     cycle.push_back(specs_[self]->id);
     r->cycles.push_back(std::move(cycle));
   }
+  for (const auto &cycle : dependency_cycles(depends_on_, required_by_, self))
+    r->cycles.push_back(ids(cycle));
   return r;
 }
 

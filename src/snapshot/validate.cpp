@@ -67,6 +67,64 @@ cycles_of(const std::vector<std::vector<std::size_t>> &edges) {
   return out;
 }
 
+// Warns on every spec whose number another spec uses too.
+void check_duplicate_numbers(const std::vector<SpecPtr> &specs, std::vector<Diagnostic> &out) {
+  std::map<int, std::vector<std::size_t>> numbers;
+  for (std::size_t i = 0; i < specs.size(); ++i)
+    if (specs[i]->number >= 0)
+      numbers[specs[i]->number].push_back(i);
+  for (const auto &[number, indices] : numbers) {
+    if (indices.size() < 2)
+      continue;
+    std::string names;
+    for (std::size_t i : indices)
+      names += (names.empty() ? "" : ", ") + specs[i]->path;
+    for (std::size_t i : indices)
+      out.push_back({Diagnostic::Severity::warning, specs[i]->id, specs[i]->path + "/README.md", 0,
+                     "duplicate-number",
+                     "spec number " + specs[i]->number_text + " is used by " + names});
+  }
+}
+
+// Every ref must stay inside the specs directory and name exactly one spec other than `spec`.
+void check_ref(const Snapshot &snapshot, const Spec &spec, const std::string &ref,
+               std::string_view field, std::vector<Diagnostic> &out) {
+  const std::string file = spec.path + "/README.md";
+  std::string kind(field);
+  std::replace(kind.begin(), kind.end(), '_', '-');
+  try {
+    check_relative_ref(ref, field);
+  } catch (const Error &e) {
+    out.push_back({Diagnostic::Severity::error, spec.id, file, 0, "ref-outside-specs", e.what()});
+    return;
+  }
+  const auto c = snapshot.candidates(ref);
+  if (c.empty())
+    out.push_back({Diagnostic::Severity::error, spec.id, file, 0, "dangling-" + kind,
+                   std::string(field) + " '" + ref + "' names no spec"});
+  else if (c.size() > 1)
+    out.push_back({Diagnostic::Severity::warning, spec.id, file, 0, "ambiguous-" + kind,
+                   std::string(field) + " '" + ref + "' matches " + std::to_string(c.size()) +
+                       " specs; use the full folder name"});
+  else if (snapshot.specs()[c[0]].get() == &spec)
+    out.push_back({Diagnostic::Severity::error, spec.id, file, 0, "self-" + kind,
+                   std::string(field) + " '" + ref + "' names the spec itself"});
+}
+
+// An error for each cycle of `edges` (a `kind` relation), on its first spec.
+void report_cycles(const std::vector<SpecPtr> &specs,
+                   const std::vector<std::vector<std::size_t>> &edges, std::string_view kind,
+                   std::vector<Diagnostic> &out) {
+  for (const auto &component : cycles_of(edges)) {
+    std::string names;
+    for (std::size_t i : component)
+      names += (names.empty() ? "" : ", ") + specs[i]->id;
+    const Spec &first = *specs[component.front()];
+    out.push_back({Diagnostic::Severity::error, first.id, first.path + "/README.md", 0,
+                   std::string(kind) + "-cycle", std::string(kind) + " cycle among " + names});
+  }
+}
+
 } // namespace
 
 std::shared_ptr<const std::vector<Diagnostic>> Snapshot::validate() const {
@@ -74,75 +132,21 @@ std::shared_ptr<const std::vector<Diagnostic>> Snapshot::validate() const {
     auto out = std::make_shared<std::vector<Diagnostic>>(diagnostics_);
     for (const auto &spec : specs_)
       out->insert(out->end(), spec->diagnostics.begin(), spec->diagnostics.end());
-
-    // Duplicate numbers.
-    std::map<int, std::vector<std::size_t>> numbers;
-    for (std::size_t i = 0; i < specs_.size(); ++i)
-      if (specs_[i]->number >= 0)
-        numbers[specs_[i]->number].push_back(i);
-    for (const auto &[number, indices] : numbers) {
-      if (indices.size() < 2)
-        continue;
-      std::string names;
-      for (std::size_t i : indices)
-        names += (names.empty() ? "" : ", ") + specs_[i]->path;
-      for (std::size_t i : indices)
-        out->push_back({Diagnostic::Severity::warning, specs_[i]->id,
-                        specs_[i]->path + "/README.md", 0, "duplicate-number",
-                        "spec number " + specs_[i]->number_text + " is used by " + names});
-    }
-
-    // Every ref must stay inside the specs directory and name exactly one spec.
-    const auto check_ref = [&](const Spec &spec, const std::string &ref, std::string_view field) {
-      const std::string file = spec.path + "/README.md";
-      std::string kind(field);
-      std::replace(kind.begin(), kind.end(), '_', '-');
-      try {
-        check_relative_ref(ref, field);
-      } catch (const Error &e) {
-        out->push_back(
-            {Diagnostic::Severity::error, spec.id, file, 0, "ref-outside-specs", e.what()});
-        return;
-      }
-      const auto c = candidates(ref);
-      if (c.empty())
-        out->push_back({Diagnostic::Severity::error, spec.id, file, 0, "dangling-" + kind,
-                        std::string(field) + " '" + ref + "' names no spec"});
-      else if (c.size() > 1)
-        out->push_back({Diagnostic::Severity::warning, spec.id, file, 0, "ambiguous-" + kind,
-                        std::string(field) + " '" + ref + "' matches " + std::to_string(c.size()) +
-                            " specs; use the full folder name"});
-      else if (specs_[c[0]].get() == &spec)
-        out->push_back({Diagnostic::Severity::error, spec.id, file, 0, "self-" + kind,
-                        std::string(field) + " '" + ref + "' names the spec itself"});
-    };
+    check_duplicate_numbers(specs_, *out);
     for (const auto &spec : specs_) {
       for (const auto &ref : spec->depends_on)
-        check_ref(*spec, ref, "depends_on");
+        check_ref(*this, *spec, ref, "depends_on", *out);
       if (!spec->parent.empty())
-        check_ref(*spec, spec->parent, "parent");
+        check_ref(*this, *spec, spec->parent, "parent", *out);
       for (const auto &ref : spec->related)
-        check_ref(*spec, ref, "related");
+        check_ref(*this, *spec, ref, "related", *out);
     }
-
-    // Cycles.
-    const auto report_cycles = [&](const std::vector<std::vector<std::size_t>> &edges,
-                                   std::string_view kind) {
-      for (const auto &component : cycles_of(edges)) {
-        std::string names;
-        for (std::size_t i : component)
-          names += (names.empty() ? "" : ", ") + specs_[i]->id;
-        const Spec &first = *specs_[component.front()];
-        out->push_back({Diagnostic::Severity::error, first.id, first.path + "/README.md", 0,
-                        std::string(kind) + "-cycle", std::string(kind) + " cycle among " + names});
-      }
-    };
-    report_cycles(depends_on_, "dependency");
+    report_cycles(specs_, depends_on_, "dependency", *out);
     std::vector<std::vector<std::size_t>> parent_edges(specs_.size());
     for (std::size_t i = 0; i < specs_.size(); ++i)
       if (parent_[i] >= 0)
         parent_edges[i].push_back(static_cast<std::size_t>(parent_[i]));
-    report_cycles(parent_edges, "parent");
+    report_cycles(specs_, parent_edges, "parent", *out);
     validation_ = std::move(out);
   });
   return validation_;

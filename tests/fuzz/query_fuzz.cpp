@@ -6,7 +6,9 @@
 // Seeds: corpus/query. Replayed under gcc by replay_main.cpp (ctest -L fuzz-replay).
 
 #include "fuzz_check.hpp"
+#include "query/query_parser.hpp"
 #include "query/search.hpp"
+#include "query/search_index.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,10 +1,11 @@
 // Tests of the query language (src/query/query_parser.cpp): every construct, precedence,
 // errors with their positions, and the parse(to_string(q)) == q round trip.
 #include "query/query_ast.hpp"
-#include "query/search.hpp"
+#include "query/query_parser.hpp"
 
 #include <doctest/doctest.h>
 #include <leanspec/error.hpp>
+#include <leanspec/query.hpp>
 #include <random>
 #include <string>
 #include <vector>

@@ -1,7 +1,11 @@
 // Tests of the search index and ranked search (src/query/search_index.cpp, search.cpp) on specs
 // built in memory, plus a differential test against a deliberately naive reference matcher.
+#include "query/byte_pair_scan.hpp"
 #include "query/query_ast.hpp"
+#include "query/query_parser.hpp"
 #include "query/search.hpp"
+#include "query/search_index.hpp"
+#include "query/tokens.hpp"
 
 #include <algorithm>
 #include <cctype>
