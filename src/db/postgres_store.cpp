@@ -314,7 +314,8 @@ ProjectRecord read_project(const PGresult *r, int row) {
   p.repo = to_string(r, row, 2);
   p.branch = to_string(r, row, 3);
   p.specs_path = to_string(r, row, 4);
-  p.sync_interval = std::chrono::seconds(to_int(r, row, 5));
+  p.sync_interval = std::chrono::duration_cast<decltype(p.sync_interval)>(
+      std::chrono::milliseconds(to_int(r, row, 5)));
   p.last_commit = to_string(r, row, 6);
   p.last_tree = to_string(r, row, 7);
   p.etags_json = to_string(r, row, 8);
@@ -331,7 +332,7 @@ ProjectRecord read_project(const PGresult *r, int row) {
 // The last column is ProjectRecord::interrupted_at: "syncing" without a live lease, by the
 // server's clock (as leases are).
 constexpr const char *project_columns =
-    "id, owner, repo, branch, specs_path, sync_interval_s, last_commit, last_tree, etags, "
+    "id, owner, repo, branch, specs_path, sync_interval_ms, commit_sha, last_tree, etags, "
     "sync_state, sync_error, created_at, updated_at, last_synced_at, snapshot_version, "
     "CASE WHEN sync_state <> 'syncing' THEN 0 ELSE coalesce((SELECT CASE WHEN l.expires_at <= "
     "(extract(epoch FROM clock_timestamp()) * 1000)::bigint THEN l.expires_at ELSE 0 END "
@@ -346,12 +347,13 @@ class PostgresStore;
 std::string folder_rows(std::string_view where, std::string_view more = {}) {
   const std::string filter = "s.project_id = $1 AND " + std::string(where);
   return "SELECT * FROM (SELECT s.path, 'README.md' AS name, "
-         "convert_to(s.readme_head || s.body, 'UTF8') AS content, s.readme_sha AS blob_sha "
+         "convert_to(s.readme_head || s.body, 'UTF8') AS content, s.readme_content_hash AS "
+         "content_hash "
          "FROM specs s WHERE " +
          filter +
          " AND s.readme_head IS NOT NULL "
-         "UNION ALL SELECT s.path, f.name, f.content, f.blob_sha FROM specs s "
-         "LEFT JOIN spec_files f ON f.project_id = s.project_id AND f.spec_path = s.path "
+         "UNION ALL SELECT s.path, f.name, f.content, f.content_hash FROM specs s "
+         "LEFT JOIN spec_files f ON f.project_id = s.project_id AND f.path = s.path "
          "WHERE " +
          filter + " AND (f.name IS NOT NULL OR s.readme_head IS NULL) " + std::string(more) +
          ") AS folder_rows "
@@ -671,7 +673,7 @@ public:
         "INSERT INTO specs (project_id, path, id, number, number_text, slug, title, status, "
         "priority, tags, assignee, created, created_at, updated_at, completed, completed_at, "
         "parent, archived, frontmatter, body, content_hash, files_hash, search, readme_head, "
-        "readme_sha, written_version) "
+        "readme_content_hash, written_version) "
         "SELECT $1::text, u.*, $26::bigint FROM unnest($2::text[], $3::text[], $4::int[], "
         "$5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], "
         "$12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], "
@@ -687,7 +689,8 @@ public:
         "frontmatter = excluded.frontmatter, body = excluded.body, "
         "content_hash = excluded.content_hash, files_hash = excluded.files_hash, "
         "search = excluded.search, readme_head = excluded.readme_head, "
-        "readme_sha = excluded.readme_sha, written_version = excluded.written_version",
+        "readme_content_hash = excluded.readme_content_hash, written_version = "
+        "excluded.written_version",
         Params()
             .text(project_id)
             .binary(paths_)
@@ -716,7 +719,7 @@ public:
             .binary(readme_shas_)
             .integer(version));
     if (files_)
-      pipeline.send("INSERT INTO spec_files (project_id, spec_path, name, content, blob_sha) "
+      pipeline.send("INSERT INTO spec_files (project_id, path, name, content, content_hash) "
                     "SELECT $1::text, u.* FROM unnest($2::text[], $3::text[], $4::bytea[], "
                     "$5::text[]) AS u",
                     Params()
@@ -726,7 +729,7 @@ public:
                         .binary(file_contents_)
                         .binary(file_shas_));
     if (relationships_)
-      pipeline.send("INSERT INTO relationships (project_id, spec_path, kind, position, ref) "
+      pipeline.send("INSERT INTO relationships (project_id, path, kind, position, ref) "
                     "SELECT $1::text, u.* FROM unnest($2::text[], $3::text[], $4::int[], "
                     "$5::text[]) AS u",
                     Params()
@@ -772,8 +775,8 @@ public:
     run("adding a project", [&](Session &s) {
       const std::int64_t now = now_ms();
       Result r =
-          s.exec("INSERT INTO projects (id, owner, repo, branch, specs_path, sync_interval_s, "
-                 "last_commit, last_tree, etags, sync_state, sync_error, created_at, updated_at, "
+          s.exec("INSERT INTO projects (id, owner, repo, branch, specs_path, sync_interval_ms, "
+                 "commit_sha, last_tree, etags, sync_state, sync_error, created_at, updated_at, "
                  "last_synced_at, snapshot_version) "
                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0) "
                  "ON CONFLICT (id) DO NOTHING",
@@ -783,7 +786,7 @@ public:
                      .text(p.repo)
                      .text(p.branch)
                      .text(p.specs_path)
-                     .integer(p.sync_interval.count())
+                     .integer(std::chrono::milliseconds(p.sync_interval).count())
                      .text(p.last_commit)
                      .text(p.last_tree)
                      .text(p.etags_json)
@@ -829,14 +832,14 @@ public:
   void update_project(const ProjectRecord &project) override {
     const ProjectRecord p = checked_project(project);
     run("updating a project", [&](Session &s) {
-      Result r = s.exec("UPDATE projects SET branch = $2, specs_path = $3, sync_interval_s = $4, "
-                        "last_commit = $5, last_tree = $6, etags = $7, sync_state = $8, "
+      Result r = s.exec("UPDATE projects SET branch = $2, specs_path = $3, sync_interval_ms = $4, "
+                        "commit_sha = $5, last_tree = $6, etags = $7, sync_state = $8, "
                         "sync_error = $9, last_synced_at = $10, updated_at = $11 WHERE id = $1",
                         Params()
                             .text(p.id)
                             .text(p.branch)
                             .text(p.specs_path)
-                            .integer(p.sync_interval.count())
+                            .integer(std::chrono::milliseconds(p.sync_interval).count())
                             .text(p.last_commit)
                             .text(p.last_tree)
                             .text(p.etags_json)
@@ -856,11 +859,12 @@ public:
       params.text(id);
       p.branch ? params.text(*p.branch) : params.null();
       p.specs_path ? params.text(*p.specs_path) : params.null();
-      p.sync_interval ? params.integer(p.sync_interval->count()) : params.null();
+      p.sync_interval ? params.integer(std::chrono::milliseconds(*p.sync_interval).count())
+                      : params.null();
       params.integer(now_ms());
       Result r = s.exec("UPDATE projects SET branch = coalesce($2::text, branch), "
                         "specs_path = coalesce($3::text, specs_path), "
-                        "sync_interval_s = coalesce($4::bigint, sync_interval_s), "
+                        "sync_interval_ms = coalesce($4::bigint, sync_interval_ms), "
                         "updated_at = $5 WHERE id = $1",
                         params);
       if (affected(r.get()) == 0)
@@ -949,7 +953,7 @@ public:
     // files whose SHA changed.
     std::unordered_map<std::string, std::unordered_map<std::string, std::string>> stored_files;
     if (!existing.empty()) {
-      Result f = s.exec("SELECT spec_path, name, blob_sha FROM spec_files WHERE project_id = $1",
+      Result f = s.exec("SELECT path, name, content_hash FROM spec_files WHERE project_id = $1",
                         Params().text(project_id));
       for (int i = 0; i < PQntuples(f.get()); ++i)
         stored_files[to_string(f.get(), i, 0)].emplace(to_string(f.get(), i, 1),
@@ -1011,14 +1015,14 @@ public:
     if (result.removed)
       for (const char *sql :
            {"DELETE FROM specs WHERE project_id = $1 AND path = ANY ($2::text[])",
-            "DELETE FROM spec_files WHERE project_id = $1 AND spec_path = ANY ($2::text[])",
-            "DELETE FROM relationships WHERE project_id = $1 AND spec_path = ANY ($2::text[])"})
+            "DELETE FROM spec_files WHERE project_id = $1 AND path = ANY ($2::text[])",
+            "DELETE FROM relationships WHERE project_id = $1 AND path = ANY ($2::text[])"})
         s.exec(sql, Params().text(project_id).binary(removed));
     if (result.updated) {
       s.exec("DELETE FROM spec_files f USING unnest($2::text[], $3::text[]) AS g(path, name) "
-             "WHERE f.project_id = $1 AND f.spec_path = g.path AND f.name = g.name",
+             "WHERE f.project_id = $1 AND f.path = g.path AND f.name = g.name",
              Params().text(project_id).binary(gone_paths).binary(gone_names));
-      s.exec("DELETE FROM relationships WHERE project_id = $1 AND spec_path = ANY ($2::text[])",
+      s.exec("DELETE FROM relationships WHERE project_id = $1 AND path = ANY ($2::text[])",
              Params().text(project_id).binary(rewritten));
     }
 
@@ -1326,9 +1330,10 @@ public:
       contents.raw(content);
     }
     run("keeping fetched blobs", [&](Session &s) {
-      s.exec("INSERT INTO blob_cache (sha, content, stored_at) "
-             "SELECT sha, content, $3 FROM unnest($1::text[], $2::bytea[]) AS b (sha, content) "
-             "ON CONFLICT (sha) DO NOTHING",
+      s.exec("INSERT INTO blob_cache (content_hash, content, stored_at) SELECT content_hash, "
+             "content, $3 "
+             "FROM unnest($1::text[], $2::bytea[]) AS b (content_hash, content) "
+             "ON CONFLICT (content_hash) DO NOTHING",
              Params().binary(shas).binary(contents).integer(now_ms()));
     });
   }
@@ -1341,8 +1346,9 @@ public:
     for (const std::string &sha : shas)
       wanted.text(sha);
     return run("reading kept blobs", [&](Session &s) {
-      Result r = s.exec("SELECT sha, content FROM blob_cache WHERE sha = ANY($1::text[])",
-                        Params().binary(wanted), 1);
+      Result r = s.exec(
+          "SELECT content_hash, content FROM blob_cache WHERE content_hash = ANY($1::text[])",
+          Params().binary(wanted), 1);
       std::vector<std::pair<std::string, std::string>> out;
       for (int i = 0; i < PQntuples(r.get()); ++i)
         out.emplace_back(to_string(r.get(), i, 0), to_string(r.get(), i, 1));
@@ -1357,7 +1363,8 @@ public:
     for (const std::string &sha : shas)
       dropped.text(sha);
     run("dropping kept blobs", [&](Session &s) {
-      s.exec("DELETE FROM blob_cache WHERE sha = ANY($1::text[])", Params().binary(dropped));
+      s.exec("DELETE FROM blob_cache WHERE content_hash = ANY($1::text[])",
+             Params().binary(dropped));
     });
   }
 
@@ -1372,7 +1379,7 @@ public:
 private:
   // The sync fields of `p` (Store::SyncFinish), on an open transaction.
   static void write_sync_fields(Session &s, std::string_view id, const ProjectRecord &p) {
-    Result r = s.exec("UPDATE projects SET last_commit = $2, last_tree = $3, etags = $4, "
+    Result r = s.exec("UPDATE projects SET commit_sha = $2, last_tree = $3, etags = $4, "
                       "sync_state = $5, sync_error = $6, last_synced_at = $7, updated_at = $8 "
                       "WHERE id = $1",
                       Params()

@@ -132,7 +132,8 @@ ProjectRecord read_project(SQLite::Statement &q) {
   p.repo = q.getColumn(2).getString();
   p.branch = q.getColumn(3).getString();
   p.specs_path = q.getColumn(4).getString();
-  p.sync_interval = std::chrono::seconds(q.getColumn(5).getInt64());
+  p.sync_interval = std::chrono::duration_cast<decltype(p.sync_interval)>(
+      std::chrono::milliseconds(q.getColumn(5).getInt64()));
   p.last_commit = q.getColumn(6).getString();
   p.last_tree = q.getColumn(7).getString();
   p.etags_json = q.getColumn(8).getString();
@@ -148,7 +149,7 @@ ProjectRecord read_project(SQLite::Statement &q) {
 
 // The last column is ProjectRecord::interrupted_at: "syncing" without a live lease.
 constexpr const char *project_columns =
-    "id, owner, repo, branch, specs_path, sync_interval_s, last_commit, last_tree, etags, "
+    "id, owner, repo, branch, specs_path, sync_interval_ms, commit_sha, last_tree, etags, "
     "sync_state, sync_error, created_at, updated_at, last_synced_at, snapshot_version, "
     "CASE WHEN sync_state <> 'syncing' THEN 0 ELSE coalesce((SELECT CASE WHEN l.expires_at <= "
     "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) THEN l.expires_at ELSE 0 END "
@@ -403,8 +404,8 @@ public:
     const ProjectRecord p = checked_project(project);
     run("adding a project", [&](Connection &db) {
       SQLite::Statement q(
-          db, "INSERT INTO projects (id, owner, repo, branch, specs_path, sync_interval_s, "
-              "last_commit, last_tree, etags, sync_state, sync_error, created_at, updated_at, "
+          db, "INSERT INTO projects (id, owner, repo, branch, specs_path, sync_interval_ms, "
+              "commit_sha, last_tree, etags, sync_state, sync_error, created_at, updated_at, "
               "last_synced_at, snapshot_version) "
               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT (id) DO NOTHING");
       const std::int64_t now = now_ms();
@@ -413,7 +414,7 @@ public:
       q.bind(3, p.repo);
       q.bind(4, p.branch);
       q.bind(5, p.specs_path);
-      q.bind(6, static_cast<std::int64_t>(p.sync_interval.count()));
+      q.bind(6, static_cast<std::int64_t>(std::chrono::milliseconds(p.sync_interval).count()));
       q.bind(7, p.last_commit);
       q.bind(8, p.last_tree);
       q.bind(9, p.etags_json);
@@ -453,12 +454,12 @@ public:
     const ProjectRecord p = checked_project(project);
     run("updating a project", [&](Connection &db) {
       SQLite::Statement q(db,
-                          "UPDATE projects SET branch = ?, specs_path = ?, sync_interval_s = ?, "
-                          "last_commit = ?, last_tree = ?, etags = ?, sync_state = ?, "
+                          "UPDATE projects SET branch = ?, specs_path = ?, sync_interval_ms = ?, "
+                          "commit_sha = ?, last_tree = ?, etags = ?, sync_state = ?, "
                           "sync_error = ?, last_synced_at = ?, updated_at = ? WHERE id = ?");
       q.bind(1, p.branch);
       q.bind(2, p.specs_path);
-      q.bind(3, static_cast<std::int64_t>(p.sync_interval.count()));
+      q.bind(3, static_cast<std::int64_t>(std::chrono::milliseconds(p.sync_interval).count()));
       q.bind(4, p.last_commit);
       q.bind(5, p.last_tree);
       q.bind(6, p.etags_json);
@@ -477,11 +478,14 @@ public:
     run("updating a project", [&](Connection &db) {
       SQLite::Statement q(db, "UPDATE projects SET branch = coalesce(?, branch), "
                               "specs_path = coalesce(?, specs_path), "
-                              "sync_interval_s = coalesce(?, sync_interval_s), updated_at = ? "
+                              "sync_interval_ms = coalesce(?, sync_interval_ms), updated_at = ? "
                               "WHERE id = ?");
       p.branch ? q.bind(1, *p.branch) : q.bind(1);
       p.specs_path ? q.bind(2, *p.specs_path) : q.bind(2);
-      p.sync_interval ? q.bind(3, static_cast<std::int64_t>(p.sync_interval->count())) : q.bind(3);
+      p.sync_interval
+          ? q.bind(3,
+                   static_cast<std::int64_t>(std::chrono::milliseconds(*p.sync_interval).count()))
+          : q.bind(3);
       q.bind(4, now_ms());
       bind_text(q, 5, id);
       if (q.exec() == 0)
@@ -564,16 +568,16 @@ public:
               "files_hash = ?22, written_version = ?23, search_terms = ?24 "
               "WHERE project_id = ?1 AND path = ?2");
           SQLite::Statement stored_files(
-              db, "SELECT name, blob_sha FROM spec_files WHERE project_id = ? AND spec_path = ?");
+              db, "SELECT name, content_hash FROM spec_files WHERE project_id = ? AND path = ?");
           SQLite::Statement delete_file(
-              db, "DELETE FROM spec_files WHERE project_id = ? AND spec_path = ? AND name = ?");
+              db, "DELETE FROM spec_files WHERE project_id = ? AND path = ? AND name = ?");
           SQLite::Statement delete_relationships(
-              db, "DELETE FROM relationships WHERE project_id = ? AND spec_path = ?");
+              db, "DELETE FROM relationships WHERE project_id = ? AND path = ?");
           SQLite::Statement write_file(db, "INSERT OR REPLACE INTO spec_files (project_id, "
-                                           "spec_path, name, content, blob_sha) "
+                                           "path, name, content, content_hash) "
                                            "VALUES (?, ?, ?, ?, ?)");
           SQLite::Statement insert_relationship(
-              db, "INSERT INTO relationships (project_id, spec_path, kind, position, ref) "
+              db, "INSERT INTO relationships (project_id, path, kind, position, ref) "
                   "VALUES (?, ?, ?, ?, ?)");
           SQLite::Statement delete_spec(db, "DELETE FROM specs WHERE project_id = ? AND path = ?");
 
@@ -712,9 +716,9 @@ public:
     return run("reading the specs of a project", [&](Connection &db) {
       Transaction tx(db, Transaction::read);
       const std::size_t count = read_head(db, project_id).spec_count;
-      SQLite::Statement q(db, "SELECT s.path, f.name, f.content, f.blob_sha, s.files_hash "
+      SQLite::Statement q(db, "SELECT s.path, f.name, f.content, f.content_hash, s.files_hash "
                               "FROM specs s LEFT JOIN spec_files f "
-                              "ON f.project_id = s.project_id AND f.spec_path = s.path "
+                              "ON f.project_id = s.project_id AND f.path = s.path "
                               "WHERE s.project_id = ? ORDER BY s.path, f.name <> 'README.md', "
                               "f.name");
       bind_text(q, 1, project_id);
@@ -738,9 +742,9 @@ public:
       while (paths.executeStep())
         out.paths.push_back(paths.getColumn(0).getString());
       check_count(project_id, head.spec_count, out.paths.size());
-      SQLite::Statement q(db, "SELECT s.path, f.name, f.content, f.blob_sha, s.files_hash "
+      SQLite::Statement q(db, "SELECT s.path, f.name, f.content, f.content_hash, s.files_hash "
                               "FROM specs s LEFT JOIN spec_files f "
-                              "ON f.project_id = s.project_id AND f.spec_path = s.path "
+                              "ON f.project_id = s.project_id AND f.path = s.path "
                               "WHERE s.project_id = ? AND s.written_version > ? "
                               "ORDER BY s.path, f.name <> 'README.md', f.name");
       bind_text(q, 1, project_id);
@@ -962,8 +966,9 @@ public:
       return;
     run("keeping fetched blobs", [&](Connection &db) {
       Transaction tx(db, Transaction::write);
-      SQLite::Statement q(db, "INSERT INTO blob_cache (sha, content, stored_at) VALUES (?, ?, ?) "
-                              "ON CONFLICT (sha) DO NOTHING");
+      SQLite::Statement q(
+          db, "INSERT INTO blob_cache (content_hash, content, stored_at) VALUES (?, ?, ?) "
+              "ON CONFLICT (content_hash) DO NOTHING");
       const std::int64_t now = now_ms();
       for (const auto &[sha, content] : blobs) {
         q.bind(1, sha);
@@ -981,7 +986,8 @@ public:
     if (shas.empty())
       return {};
     return run("reading kept blobs", [&](Connection &db) {
-      SQLite::Statement q(db, "SELECT sha, content FROM blob_cache WHERE sha = ?");
+      SQLite::Statement q(db,
+                          "SELECT content_hash, content FROM blob_cache WHERE content_hash = ?");
       std::vector<std::pair<std::string, std::string>> out;
       for (const std::string &sha : shas) {
         q.bind(1, sha);
@@ -1001,7 +1007,7 @@ public:
       return;
     run("dropping kept blobs", [&](Connection &db) {
       Transaction tx(db, Transaction::write);
-      SQLite::Statement q(db, "DELETE FROM blob_cache WHERE sha = ?");
+      SQLite::Statement q(db, "DELETE FROM blob_cache WHERE content_hash = ?");
       for (const std::string &sha : shas) {
         q.bind(1, sha);
         q.exec();
@@ -1022,7 +1028,7 @@ public:
 private:
   // The sync fields of `p` (Store::SyncFinish), on an open transaction.
   static void write_sync_fields(Connection &db, const std::string &id, const ProjectRecord &p) {
-    SQLite::Statement q(db, "UPDATE projects SET last_commit = ?, last_tree = ?, etags = ?, "
+    SQLite::Statement q(db, "UPDATE projects SET commit_sha = ?, last_tree = ?, etags = ?, "
                             "sync_state = ?, sync_error = ?, last_synced_at = ?, updated_at = ? "
                             "WHERE id = ?");
     q.bind(1, p.last_commit);
