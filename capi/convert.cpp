@@ -310,7 +310,7 @@ std::string registered_projects_json(const std::vector<RegisteredProject> &proje
             std::chrono::duration_cast<std::chrono::milliseconds>(p.sync_interval).count()));
     w.key("syncState").value(p.sync_state);
     w.key("syncError").string_or_null(p.sync_error);
-    w.key("lastCommit").string_or_null(p.last_commit);
+    w.key("lastCommit").string_or_null(p.commit_sha);
     w.key("lastSyncedAt").value(static_cast<long long>(p.last_synced_at));
     w.key("syncInterruptedAt").value(static_cast<long long>(p.sync_interrupted_at));
     w.key("snapshotVersion").value(static_cast<std::size_t>(p.snapshot_version));

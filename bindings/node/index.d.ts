@@ -225,6 +225,9 @@ export interface RegisteredProject {
   /** idle, syncing, interrupted (its holder died; the scheduler takes it over), ok or error */
   syncState: string;
   syncError: string | null;
+  /** the commit the stored snapshot comes from */
+  commitSha: string | null;
+  /** @deprecated use commitSha */
   lastCommit: string | null;
   /** unix ms; 0 before the first sync */
   lastSyncedAt: number;

@@ -49,7 +49,7 @@ std::string project_json(const RegisteredProject &p) {
          ",\"specsPath\":", json_string(p.specs_path),
          ",\"syncIntervalSeconds\":", std::to_string(p.sync_interval.count()),
          ",\"syncState\":", json_string(p.sync_state), ",\"syncError\":", json_string(p.sync_error),
-         ",\"lastCommit\":", json_string(p.last_commit),
+         ",\"lastCommit\":", json_string(p.commit_sha),
          ",\"lastSyncedAt\":", std::to_string(p.last_synced_at),
          ",\"syncInterruptedAt\":", std::to_string(p.sync_interrupted_at),
          ",\"snapshotVersion\":", std::to_string(p.snapshot_version),
@@ -118,7 +118,7 @@ int run_project(Context &context, const Arguments &arguments) {
                      {std::to_string(p.spec_count)},
                      {std::to_string(p.snapshot_version)},
                      {sync_state_text(p)},
-                     {p.last_commit.substr(0, 12)}});
+                     {p.commit_sha.substr(0, 12)}});
     if (shown.empty())
       context.out += "(no projects; add one with 'leanspec project add owner/repo')\n";
     else

@@ -69,7 +69,7 @@ std::string to_json(const ServedProject &served) {
     w.key("syncIntervalSeconds").value(static_cast<long long>(r->sync_interval.count()));
     w.key("syncState").value(r->sync_state);
     w.key("syncError").string_or_null(r->sync_error);
-    w.key("lastCommit").string_or_null(r->last_commit);
+    w.key("lastCommit").string_or_null(r->commit_sha);
     w.key("lastSyncedAt").value(static_cast<long long>(r->last_synced_at));
     w.key("syncInterruptedAt").value(static_cast<long long>(r->sync_interrupted_at));
     w.key("snapshotVersion").value(static_cast<long long>(r->snapshot_version));

@@ -39,7 +39,10 @@ Napi::Object write_project(Napi::Env env, const RegisteredProject &p) {
   o.Set("syncIntervalSeconds", static_cast<double>(p.sync_interval.count()));
   o.Set("syncState", p.sync_state);
   o.Set("syncError", p.sync_error.empty() ? env.Null() : Napi::String::New(env, p.sync_error));
-  o.Set("lastCommit", p.last_commit.empty() ? env.Null() : Napi::String::New(env, p.last_commit));
+  const Napi::Value commit_sha =
+      p.commit_sha.empty() ? env.Null() : Napi::String::New(env, p.commit_sha);
+  o.Set("commitSha", commit_sha);
+  o.Set("lastCommit", commit_sha); // deprecated alias, for one release
   o.Set("lastSyncedAt", static_cast<double>(p.last_synced_at));
   o.Set("syncInterruptedAt", static_cast<double>(p.sync_interrupted_at));
   o.Set("snapshotVersion", static_cast<double>(p.snapshot_version));

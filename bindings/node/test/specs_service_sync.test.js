@@ -80,7 +80,8 @@ test('syncNow fills the project and the next read shows it; a second sync costs 
   assert.ok(second.notModified >= 1);
   assert.deepEqual([second.added, second.updated, second.removed], [0, 0, 0]);
   const [registration] = await service.registeredProjects();
-  assert.deepEqual([registration.syncState, registration.lastCommit, registration.specCount], ['ok', firstRun.commit, 2]);
+  assert.deepEqual([registration.syncState, registration.commitSha, registration.specCount], ['ok', firstRun.commit, 2]);
+  assert.equal(registration.lastCommit, registration.commitSha); // deprecated alias
 });
 
 test('syncRuns: the stored history, newest first, the same for every instance on the database', async () => {
