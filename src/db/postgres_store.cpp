@@ -942,35 +942,35 @@ public:
   // the caller's transaction; the rest is left as it is.
   ReplaceResult write_snapshot(Session &s, std::string_view project_id,
                                const std::vector<PreparedSpec> &prepared, std::int64_t next) {
-    std::unordered_map<std::string, std::string> existing; // path -> files_hash
-    {
-      Result r = s.exec("SELECT path, files_hash FROM specs WHERE project_id = $1",
-                        Params().text(project_id));
-      for (int i = 0; i < PQntuples(r.get()); ++i)
-        existing.emplace(to_string(r.get(), i, 0), to_string(r.get(), i, 1));
-    }
-    // The stored files' blob SHAs (path -> name -> SHA): a changed folder rewrites only the
-    // files whose SHA changed.
-    std::unordered_map<std::string, std::unordered_map<std::string, std::string>> stored_files;
-    if (!existing.empty()) {
-      Result f = s.exec("SELECT path, name, content_hash FROM spec_files WHERE project_id = $1",
-                        Params().text(project_id));
-      for (int i = 0; i < PQntuples(f.get()); ++i)
-        stored_files[to_string(f.get(), i, 0)].emplace(to_string(f.get(), i, 1),
-                                                       to_string(f.get(), i, 2));
-    }
+    const SnapshotPlan plan = plan_snapshot(s, project_id, prepared);
+    delete_stale_rows(s, project_id, plan);
+    if (plan.changed.empty())
+      return plan.result;
+    send_folders(s, project_id, plan.changed, next);
+    call_write_hook(plan.changed.size());
+    return plan.result;
+  }
 
-    // What to write: the changed folders and, of each, the files to (re)insert.
+  // What a snapshot write changes, from comparing it with the stored one.
+  struct SnapshotPlan {
     struct Folder {
       const PreparedSpec *spec;
-      std::vector<std::size_t> files; // indexes into spec->files
+      std::vector<std::size_t> files; // indexes into spec->files: the files to (re)insert
     };
-    std::vector<Folder> changed;
+    std::vector<Folder> changed; // the new and changed folders
     ReplaceResult result;
+    BinaryArray rewritten{BinaryArray::text_oid};  // changed folders: relationships rewritten
+    BinaryArray gone_paths{BinaryArray::text_oid}, // files rewritten or no longer there
+        gone_names{BinaryArray::text_oid};
+    BinaryArray removed{BinaryArray::text_oid}; // folders no longer there
+  };
+
+  static SnapshotPlan plan_snapshot(Session &s, std::string_view project_id,
+                                    const std::vector<PreparedSpec> &prepared) {
+    const auto existing = stored_hashes(s, project_id);
+    auto stored_files = existing.empty() ? FileShas{} : stored_file_shas(s, project_id);
+    SnapshotPlan plan;
     std::unordered_set<std::string_view> seen;
-    using A = BinaryArray;
-    A rewritten(A::text_oid); // changed folders: their relationships are rewritten
-    A gone_paths(A::text_oid), gone_names(A::text_oid); // files rewritten or no longer there
     for (const PreparedSpec &spec : prepared) {
       const std::string &path = spec.spec->path;
       const auto found = existing.find(pg_text(path));
@@ -978,58 +978,97 @@ public:
         seen.insert(found->first);
         if (found->second == spec.files_hash)
           continue;
-        rewritten.text(path);
-        ++result.updated;
+        plan.rewritten.text(path);
+        ++plan.result.updated;
       } else {
-        ++result.added;
+        ++plan.result.added;
       }
-      Folder &folder = changed.emplace_back(Folder{&spec, {}});
       std::unordered_map<std::string, std::string> kept; // the folder's stored files
       if (const auto stored = stored_files.find(pg_text(path)); stored != stored_files.end())
         kept = std::move(stored->second);
-      for (std::size_t i = 0; i < spec.files.size(); ++i) {
-        const std::string &name = spec.files[i]->name;
-        if (name == "README.md")
-          continue; // written with the spec row (SnapshotChunk::add_spec); a stored one is gone
-        if (const auto stored = kept.find(pg_text(name)); stored != kept.end()) {
-          const bool same = stored->second == spec.blob_shas[i];
-          kept.erase(stored);
-          if (same)
-            continue;
-          gone_paths.text(path); // rewritten: deleted, then inserted again
-          gone_names.text(name);
-        }
-        folder.files.push_back(i);
-      }
-      for (const auto &[name, sha] : kept) { // files the folder no longer has
-        gone_paths.text(path);
-        gone_names.text(name);
-      }
+      plan.changed.push_back({&spec, files_to_write(spec, std::move(kept), plan)});
     }
-    A removed(A::text_oid);
     for (const auto &[path, hash] : existing)
       if (!seen.count(path)) {
-        removed.text(path);
-        ++result.removed;
+        plan.removed.text(path);
+        ++plan.result.removed;
       }
-    if (result.removed)
+    return plan;
+  }
+
+  // The files of a changed folder to (re)insert: those whose blob SHA differs from `kept` (the
+  // stored ones); the stored ones rewritten or no longer there go to plan.gone_*.
+  static std::vector<std::size_t> files_to_write(const PreparedSpec &spec,
+                                                 std::unordered_map<std::string, std::string> kept,
+                                                 SnapshotPlan &plan) {
+    const std::string &path = spec.spec->path;
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < spec.files.size(); ++i) {
+      const std::string &name = spec.files[i]->name;
+      if (name == "README.md")
+        continue; // written with the spec row (SnapshotChunk::add_spec); a stored one is gone
+      if (const auto stored = kept.find(pg_text(name)); stored != kept.end()) {
+        const bool same = stored->second == spec.blob_shas[i];
+        kept.erase(stored);
+        if (same)
+          continue;
+        plan.gone_paths.text(path); // rewritten: deleted, then inserted again
+        plan.gone_names.text(name);
+      }
+      out.push_back(i);
+    }
+    for (const auto &[name, sha] : kept) { // files the folder no longer has
+      plan.gone_paths.text(path);
+      plan.gone_names.text(name);
+    }
+    return out;
+  }
+
+  // The project's spec rows: path -> files_hash.
+  static std::unordered_map<std::string, std::string> stored_hashes(Session &s,
+                                                                    std::string_view project_id) {
+    std::unordered_map<std::string, std::string> out;
+    Result r = s.exec("SELECT path, files_hash FROM specs WHERE project_id = $1",
+                      Params().text(project_id));
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      out.emplace(to_string(r.get(), i, 0), to_string(r.get(), i, 1));
+    return out;
+  }
+
+  // The stored files' blob SHAs: path -> name -> SHA.
+  using FileShas = std::unordered_map<std::string, std::unordered_map<std::string, std::string>>;
+  static FileShas stored_file_shas(Session &s, std::string_view project_id) {
+    FileShas out;
+    Result f = s.exec("SELECT path, name, content_hash FROM spec_files WHERE project_id = $1",
+                      Params().text(project_id));
+    for (int i = 0; i < PQntuples(f.get()); ++i)
+      out[to_string(f.get(), i, 0)].emplace(to_string(f.get(), i, 1), to_string(f.get(), i, 2));
+    return out;
+  }
+
+  // Deletes the rows of removed folders, and of changed folders the files rewritten or gone
+  // and the relationships.
+  static void delete_stale_rows(Session &s, std::string_view project_id, const SnapshotPlan &plan) {
+    if (plan.result.removed)
       for (const char *sql :
            {"DELETE FROM specs WHERE project_id = $1 AND path = ANY ($2::text[])",
             "DELETE FROM spec_files WHERE project_id = $1 AND path = ANY ($2::text[])",
             "DELETE FROM relationships WHERE project_id = $1 AND path = ANY ($2::text[])"})
-        s.exec(sql, Params().text(project_id).binary(removed));
-    if (result.updated) {
+        s.exec(sql, Params().text(project_id).binary(plan.removed));
+    if (plan.result.updated) {
       s.exec("DELETE FROM spec_files f USING unnest($2::text[], $3::text[]) AS g(path, name) "
              "WHERE f.project_id = $1 AND f.path = g.path AND f.name = g.name",
-             Params().text(project_id).binary(gone_paths).binary(gone_names));
+             Params().text(project_id).binary(plan.gone_paths).binary(plan.gone_names));
       s.exec("DELETE FROM relationships WHERE project_id = $1 AND path = ANY ($2::text[])",
-             Params().text(project_id).binary(rewritten));
+             Params().text(project_id).binary(plan.rewritten));
     }
+  }
 
-    if (changed.empty())
-      return result;
-    // Chunks of about chunk_bytes of files (256 KB: the first reaches the server soon, each is
-    // still a few dozen specs), parsed in parallel, then sent.
+  // Sends the changed folders as version `next` in chunks of about chunk_bytes of files (256 KB:
+  // the first reaches the server soon, each is still a few dozen specs), each parsed in
+  // parallel, through a pipeline: the server writes one chunk while this thread parses the next.
+  static void send_folders(Session &s, std::string_view project_id,
+                           const std::vector<SnapshotPlan::Folder> &changed, std::int64_t next) {
     constexpr std::size_t chunk_bytes = 256 * 1024;
     Pipeline pipeline(s);
     for (std::size_t begin = 0, end = 0; begin < changed.size(); begin = end) {
@@ -1045,7 +1084,7 @@ public:
       });
       SnapshotChunk chunk;
       for (std::size_t i = 0; i < rows.size(); ++i) {
-        const Folder &folder = changed[begin + i];
+        const SnapshotPlan::Folder &folder = changed[begin + i];
         chunk.add_spec(*folder.spec, rows[i], vectors[i]);
         for (const std::size_t f : folder.files)
           chunk.add_file(*folder.spec, f);
@@ -1053,8 +1092,6 @@ public:
       chunk.send(pipeline, project_id, next);
     }
     pipeline.finish();
-    call_write_hook(changed.size());
-    return result;
   }
 
   std::vector<StoredSpec> specs(std::string_view project_id) override {
