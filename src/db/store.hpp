@@ -97,8 +97,8 @@ struct SyncRunRecord {
   int rate_limit_remaining = -1; ///< -1: unknown
   std::string error;
   SyncRunDetails details;
-  std::int64_t retry_at =
-      0; ///< rate_limited: unix ms when it may run again (schema v6; ms since v8)
+  /// rate_limited: unix ms when it may run again (schema v6; unix seconds before v8)
+  std::int64_t retry_at = 0;
 };
 
 /// What Store::finish_sync records besides a snapshot.
