@@ -41,6 +41,10 @@ struct DatabaseOptions {
   bool create_if_missing = true;
 };
 
+// The pragmas keep the deprecated member's warning out of the implicit constructors and
+// assignments (GCC and Clang warn there, at the struct): only a use of `last_commit` warns.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 /// A registered project and its sync state.
 struct RegisteredProject {
   std::string id; ///< "owner/repo"
@@ -53,11 +57,15 @@ struct RegisteredProject {
   std::string sync_error; ///< the last sync's error (read-only)
   /// interrupted: when the sync's lease expired, unix ms; else 0 (read-only)
   std::int64_t sync_interrupted_at = 0;
-  std::string last_commit;            ///< SHA of the last synced commit (read-only)
+  /// SHA of the commit the stored snapshot comes from: the last synced one (read-only)
+  std::string commit_sha;
+  /// Deprecated, kept for one release: commit_sha, filled with the same value.
+  [[deprecated("use commit_sha")]] std::string last_commit;
   std::int64_t last_synced_at = 0;    ///< unix ms (read-only)
   std::uint64_t snapshot_version = 0; ///< +1 per stored snapshot that changed something
   std::size_t spec_count = 0;         ///< specs in the stored snapshot (read-only)
 };
+#pragma GCC diagnostic pop
 
 /// A change to a registered project's settings (DatabaseSource::update_project): each field
 /// given replaces the stored value, an empty one keeps it.

@@ -102,7 +102,7 @@ int run_project(Context &context, const Arguments &arguments) {
                      {std::to_string(p.spec_count)},
                      {std::to_string(p.snapshot_version)},
                      {sync_state_text(p)},
-                     {p.last_commit.substr(0, 12)}});
+                     {p.commit_sha.substr(0, 12)}});
     if (shown.empty())
       context.out += "(no projects; add one with 'leanspec project add owner/repo')\n";
     else

@@ -110,7 +110,7 @@ int run(Context &context, const Arguments &arguments) {
                    {std::to_string(spec_counts[i])},
                    {sync},
                    {r ? utc_time(r->last_synced_at) : "-"},
-                   {r && !r->last_commit.empty() ? r->last_commit.substr(0, 12) : "-"}});
+                   {r && !r->commit_sha.empty() ? r->commit_sha.substr(0, 12) : "-"}});
   }
   table.shrinkable(3, 12);
   if (projects.empty())

@@ -115,7 +115,11 @@ RegisteredProject to_registered(const detail::ProjectRecord &r, std::size_t spec
   p.sync_state = r.interrupted_at ? "interrupted" : r.sync_state;
   p.sync_interrupted_at = r.interrupted_at;
   p.sync_error = r.sync_error;
-  p.last_commit = r.last_commit;
+  p.commit_sha = r.last_commit;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  p.last_commit = p.commit_sha; // the deprecated alias, for one release
+#pragma GCC diagnostic pop
   p.last_synced_at = r.last_synced_at;
   p.snapshot_version = r.snapshot_version;
   p.spec_count = spec_count;

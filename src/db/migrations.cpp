@@ -1,6 +1,7 @@
 // Implements src/db/migrations.hpp: the store's schema, version by version.
 //
-// Schema v1, the same tables on both backends (times are unix milliseconds):
+// Schema v1, the same tables on both backends (times are unix milliseconds); v8 renamed the
+// columns that named one concept twice (see v8):
 //   projects            one row per registered GitHub project (id "owner/repo")
 //   specs               one row per spec folder, keyed by (project_id, path); the columns derived
 //                       from parsing its README.md; files_hash (a digest of every file's name and
@@ -387,8 +388,8 @@ ALTER TABLE relationships DROP CONSTRAINT relationships_project_id_spec_path_fke
   ADD FOREIGN KEY (project_id) REFERENCES projects (id) ON DELETE CASCADE;
 )sql";
 
-// v6 "sync run retry times": a rate-limited run keeps when it may run again (unix seconds), so
-// the run history tells what sync_now answered.
+// v6 "sync run retry times": a rate-limited run keeps when it may run again (unix seconds until
+// v8, then unix ms), so the run history tells what sync_now answered.
 constexpr const char *sqlite_v6 = R"sql(
 ALTER TABLE sync_runs ADD COLUMN retry_at INTEGER NOT NULL DEFAULT 0;
 )sql";
@@ -408,6 +409,36 @@ ALTER TABLE projects ADD COLUMN spec_count BIGINT NOT NULL DEFAULT 0;
 UPDATE projects SET spec_count = (SELECT count(*) FROM specs WHERE specs.project_id = projects.id);
 )sql";
 
+// v8 "one name per concept": every column names its concept as the C++ field and the other
+// tables do (docs/GLOSSARY.md). A spec folder's path is `path` in the child tables too
+// (spec_files.spec_path, relationships.spec_path); a file's git blob SHA is `content_hash`
+// (spec_files.blob_sha, blob_cache.sha, PostgreSQL's specs.readme_sha as readme_content_hash);
+// the commit a snapshot comes from is `commit_sha` (projects.last_commit, as sync_runs has it);
+// durations and times are milliseconds: projects.sync_interval_s becomes sync_interval_ms and
+// sync_runs.retry_at unix ms (both values x1000). RENAME COLUMN (SQLite 3.25+) rewrites the
+// foreign keys and indexes that name a column; the FTS5 table and its rows name none of these.
+constexpr const char *sqlite_v8 = R"sql(
+ALTER TABLE spec_files RENAME COLUMN spec_path TO path;
+ALTER TABLE spec_files RENAME COLUMN blob_sha TO content_hash;
+ALTER TABLE relationships RENAME COLUMN spec_path TO path;
+ALTER TABLE blob_cache RENAME COLUMN sha TO content_hash;
+ALTER TABLE projects RENAME COLUMN last_commit TO commit_sha;
+ALTER TABLE projects RENAME COLUMN sync_interval_s TO sync_interval_ms;
+UPDATE projects SET sync_interval_ms = sync_interval_ms * 1000;
+UPDATE sync_runs SET retry_at = retry_at * 1000 WHERE retry_at <> 0;
+)sql";
+constexpr const char *postgres_v8 = R"sql(
+ALTER TABLE spec_files RENAME COLUMN spec_path TO path;
+ALTER TABLE spec_files RENAME COLUMN blob_sha TO content_hash;
+ALTER TABLE relationships RENAME COLUMN spec_path TO path;
+ALTER TABLE blob_cache RENAME COLUMN sha TO content_hash;
+ALTER TABLE specs RENAME COLUMN readme_sha TO readme_content_hash;
+ALTER TABLE projects RENAME COLUMN last_commit TO commit_sha;
+ALTER TABLE projects RENAME COLUMN sync_interval_s TO sync_interval_ms;
+UPDATE projects SET sync_interval_ms = sync_interval_ms * 1000;
+UPDATE sync_runs SET retry_at = retry_at * 1000 WHERE retry_at <> 0;
+)sql";
+
 constexpr Migration all[] = {
     {1, "initial schema", sqlite_v1, postgres_v1},
     {2, "search terms", sqlite_v2, postgres_v2},
@@ -416,6 +447,7 @@ constexpr Migration all[] = {
     {5, "lighter snapshot writes", sqlite_v5, postgres_v5},
     {6, "sync run retry times", sqlite_v6, postgres_v6},
     {7, "snapshot spec counts", sqlite_v7, postgres_v7},
+    {8, "one name per concept", sqlite_v8, postgres_v8},
 };
 
 } // namespace

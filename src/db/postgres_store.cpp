@@ -5,22 +5,25 @@
 // chunk while the client parses the next, under a row lock on the project: writers of one
 // project queue while readers see the last committed snapshot (MVCC). Search is a weighted
 // tsvector the store builds from its own tokens, with a GIN index whose pending entries the
-// store merges after each write, off the writer's path.
+// store merges after each write, off the writer's path. Its parts live in src/db/postgres/:
+// libpq loading, the session (connection, parameters, transactions, pipelines), the change
+// listener, the search vector and the snapshot chunks a write sends.
 #include "db/background_job.hpp"
 #include "db/database_url.hpp"
-#include "db/libpq.hpp"
 #include "db/migrations.hpp"
 #include "db/pool.hpp"
+#include "db/postgres/listener.hpp"
+#include "db/postgres/search_vector.hpp"
+#include "db/postgres/session.hpp"
+#include "db/postgres/snapshot_chunk.hpp"
 #include "db/spec_rows.hpp"
 #include "db/store.hpp"
-#include "db/wakeup.hpp"
 #include "model/frontmatter.hpp"
 
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <deque>
-#include <dlfcn.h>
 #include <leanspec/error.hpp>
 #include <libpq-fe.h>
 #include <limits>
@@ -30,282 +33,17 @@
 #include <unordered_map>
 #include <unordered_set>
 
+// Last: redirects the PQ* calls to the loaded libpq.
+#include "db/postgres/pq_calls.hpp"
+
 namespace leanspec::detail {
-
-const LibPq &libpq() {
-  static LibPq functions;
-  static std::once_flag once;
-  static std::string failure;
-  std::call_once(once, [] {
-    void *handle = ::dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
-    if (!handle) {
-      const char *why = ::dlerror();
-      failure = std::string("cannot load libpq.so.5 for PostgreSQL (Debian: libpq5): ") +
-                (why ? why : "unknown error");
-      return;
-    }
-#define LEANSPEC_LIBPQ_LOAD(name)                                                                  \
-  functions.name = reinterpret_cast<decltype(&::name)>(::dlsym(handle, #name));                    \
-  if (!functions.name && failure.empty())                                                          \
-    failure = "libpq.so.5 has no " #name;
-    LEANSPEC_LIBPQ_FUNCTIONS(LEANSPEC_LIBPQ_LOAD)
-#undef LEANSPEC_LIBPQ_LOAD
-  });
-  if (!failure.empty())
-    throw Error(ErrorCode::database, failure);
-  return functions;
-}
-
-// From here on, PQ* calls go through the loaded functions.
-#define PQclear libpq().PQclear
-#define PQcmdTuples libpq().PQcmdTuples
-#define PQconnectdbParams libpq().PQconnectdbParams
-#define PQdb libpq().PQdb
-#define PQerrorMessage libpq().PQerrorMessage
-#define PQexec libpq().PQexec
-#define PQexecParams libpq().PQexecParams
-#define PQfinish libpq().PQfinish
-#define PQgetisnull libpq().PQgetisnull
-#define PQgetlength libpq().PQgetlength
-#define PQgetvalue libpq().PQgetvalue
-#define PQhost libpq().PQhost
-#define PQntuples libpq().PQntuples
-#define PQport libpq().PQport
-#define PQresultErrorField libpq().PQresultErrorField
-#define PQresultErrorMessage libpq().PQresultErrorMessage
-#define PQresultStatus libpq().PQresultStatus
-#define PQsetNoticeProcessor libpq().PQsetNoticeProcessor
-#define PQstatus libpq().PQstatus
-#define PQtransactionStatus libpq().PQtransactionStatus
-#define PQuser libpq().PQuser
-#define PQconsumeInput libpq().PQconsumeInput
-#define PQfreemem libpq().PQfreemem
-#define PQnotifies libpq().PQnotifies
-#define PQsocket libpq().PQsocket
-#define PQenterPipelineMode libpq().PQenterPipelineMode
-#define PQexitPipelineMode libpq().PQexitPipelineMode
-#define PQpipelineSync libpq().PQpipelineSync
-#define PQsendQueryParams libpq().PQsendQueryParams
-#define PQgetResult libpq().PQgetResult
-#define PQflush libpq().PQflush
-
 namespace {
 
 constexpr std::size_t pool_capacity = 4;
 // pg_advisory_xact_lock key serializing migrations across processes: "leanspec" in ASCII.
 constexpr const char *migration_lock_key = "7810767329624753507";
 
-struct Connection {
-  PGconn *raw;
-  explicit Connection(PGconn *c) noexcept : raw(c) {}
-  Connection(const Connection &) = delete;
-  Connection &operator=(const Connection &) = delete;
-  ~Connection() { PQfinish(raw); }
-};
-
-struct ResultDeleter {
-  void operator()(PGresult *r) const noexcept { PQclear(r); }
-};
-using Result = std::unique_ptr<PGresult, ResultDeleter>;
-
-// Text as PostgreSQL's text type takes it: valid UTF-8 without NUL bytes.
-std::string pg_text(std::string_view s) {
-  std::string out =
-      find_invalid_utf8(s) == std::string_view::npos ? std::string(s) : sanitize_utf8(s);
-  std::erase(out, '\0');
-  return out;
-}
-
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-    s.pop_back();
-  return s;
-}
-
-// A one-dimensional array in PostgreSQL's binary format (array_recv), bound as one binary
-// parameter and cast in SQL to its type ($2::text[]): no quoting, escaping or hex to write on
-// this side nor to parse on the server's, which mattered for megabytes of bodies and files.
-// Elements are appended where they go, after a header kept current, so the array is bound
-// without a copy.
-class BinaryArray {
-public:
-  // Element type OIDs (pg_type.dat).
-  enum Oid : std::uint32_t {
-    bool_oid = 16,
-    bytea_oid = 17,
-    int4_oid = 23,
-    text_oid = 25,
-    json_oid = 114,
-    tsvector_oid = 3614
-  };
-  explicit BinaryArray(Oid element) : data_(header_size, '\0') {
-    put32(data_.data() + 8, element);
-    put32(data_.data() + 16, 1); // lower bound
-  }
-
-  /// text and json elements: UTF-8 without NUL (pg_text).
-  BinaryArray &text(std::string_view v) {
-    if (find_invalid_utf8(v) == std::string_view::npos && v.find('\0') == std::string_view::npos)
-      return raw(v);
-    return raw(pg_text(v));
-  }
-  BinaryArray &integer(std::int32_t n) {
-    char be[4];
-    put32(be, static_cast<std::uint32_t>(n));
-    return raw(std::string_view(be, 4));
-  }
-  BinaryArray &boolean(bool b) { return raw(std::string_view(b ? "\1" : "\0", 1)); }
-  BinaryArray &null() {
-    put32(data_.data() + 4, 1); // has nulls
-    return element(0xffffffffu);
-  }
-  /// An element's bytes as they are (bytea; or a tsvector made by tsvector_binary()).
-  BinaryArray &raw(std::string_view v) {
-    element(static_cast<std::uint32_t>(v.size()));
-    data_.append(v);
-    return *this;
-  }
-
-  /// The array as array_recv reads it; valid until the next append.
-  std::string_view bytes() const noexcept {
-    // No element: zero dimensions, and the header stops before the dimension's size and bound.
-    return count_ ? std::string_view(data_) : std::string_view(data_.data(), 12);
-  }
-
-  static void put32(char *at, std::uint32_t v) noexcept {
-    for (int i = 0; i < 4; ++i)
-      at[i] = static_cast<char>(v >> (24 - 8 * i));
-  }
-
-private:
-  static constexpr std::size_t header_size = 20; // dimensions, has nulls, type, size, bound
-  BinaryArray &element(std::uint32_t length) {
-    put32(data_.data(), 1); // one dimension
-    put32(data_.data() + 12, ++count_);
-    char be[4];
-    put32(be, length);
-    data_.append(be, 4);
-    return *this;
-  }
-
-  std::string data_;
-  std::uint32_t count_ = 0;
-};
-
-// Statement parameters: text (sanitized), integers, NULL, or binary arrays bound where they lie
-// (each must outlive the statement).
-class Params {
-public:
-  Params &text(std::string_view s) { return own(pg_text(s)); }
-  Params &integer(std::int64_t n) { return own(std::to_string(n)); }
-  Params &null() { return add(nullptr, 0, 0); }
-  Params &binary(const BinaryArray &array) {
-    const std::string_view v = array.bytes();
-    return add(v.data(), static_cast<int>(v.size()), 1);
-  }
-
-  int size() const noexcept { return static_cast<int>(pointers_.size()); }
-  const char *const *pointers() const noexcept { return pointers_.data(); }
-  const int *lengths() const noexcept { return lengths_.data(); }
-  const int *formats() const noexcept { return formats_.data(); }
-
-private:
-  Params &own(std::string s) {
-    const std::string &v = owned_.emplace_back(std::move(s)); // a deque: addresses stay put
-    return add(v.c_str(), static_cast<int>(v.size()), 0);
-  }
-  Params &add(const char *value, int length, int format) {
-    pointers_.push_back(value);
-    lengths_.push_back(length);
-    formats_.push_back(format);
-    return *this;
-  }
-
-  std::deque<std::string> owned_;
-  std::vector<const char *> pointers_;
-  std::vector<int> lengths_, formats_;
-};
-
-// A spec's search vector in tsvector's binary format (tsvectorrecv): each distinct term once,
-// with one position per field it occurs in, weighted A (title), B (tags, id) or D (body), so
-// ts_rank weighs fields as the filesystem search does. Terms are the store's own tokens (no
-// text search configuration: search() builds its tsquery from the same tokens). Body terms stop
-// at 256 KiB, as a tsvector may not exceed 1 MB; terms longer than a lexeme may be are skipped.
-std::string tsvector_binary(const SpecRow &row) {
-  constexpr std::size_t max_lexeme = 2047, max_body_bytes = 256 * 1024;
-  constexpr std::uint16_t max_position = 16383;
-  struct Occurrence {
-    std::string_view lexeme;
-    std::uint16_t position; // weight in the top two bits
-  };
-  std::vector<Occurrence> occurrences;
-  occurrences.reserve(row.title_terms.size() + row.key_terms.size() + row.body_terms.size());
-  std::uint16_t position = 0;
-  std::size_t body_bytes = 0;
-  const auto add = [&](const std::vector<std::string> &terms, std::uint16_t weight, bool body) {
-    for (const std::string &term : terms) { // distinct within a field
-      if (term.size() > max_lexeme || find_invalid_utf8(term) != std::string_view::npos)
-        continue;
-      if (body && (body_bytes += term.size()) > max_body_bytes)
-        return;
-      if (position < max_position)
-        ++position;
-      occurrences.push_back({term, static_cast<std::uint16_t>(weight << 14 | position)});
-    }
-  };
-  add(row.title_terms, 3, false);
-  add(row.key_terms, 2, false);
-  add(row.body_terms, 0, true);
-  // The server's order (bytewise, a prefix first), which tsvectorrecv then need not sort; a
-  // term's positions ascending, the first field's kept where positions ran out.
-  std::stable_sort(occurrences.begin(), occurrences.end(),
-                   [](const Occurrence &a, const Occurrence &b) {
-                     if (const int c = a.lexeme.compare(b.lexeme); c != 0)
-                       return c < 0;
-                     return (a.position & 0x3fff) < (b.position & 0x3fff);
-                   });
-
-  std::string out(4, '\0');
-  out.reserve(4 + 5 * occurrences.size() + body_bytes + 1024);
-  const auto put16 = [&](std::uint16_t v) {
-    out += static_cast<char>(v >> 8);
-    out += static_cast<char>(v & 0xff);
-  };
-  std::uint32_t lexemes = 0;
-  for (std::size_t i = 0; i < occurrences.size();) {
-    std::size_t end = i + 1;
-    while (end < occurrences.size() && occurrences[end].lexeme == occurrences[i].lexeme)
-      ++end;
-    out += occurrences[i].lexeme;
-    out += '\0';
-    const std::size_t count_at = out.size();
-    put16(0);
-    std::uint16_t count = 0, last = 0;
-    for (std::size_t j = i; j < end; ++j)
-      if (const std::uint16_t p = occurrences[j].position; count == 0 || (p & 0x3fff) > last) {
-        put16(p);
-        last = p & 0x3fff;
-        ++count;
-      }
-    out[count_at] = static_cast<char>(count >> 8);
-    out[count_at + 1] = static_cast<char>(count & 0xff);
-    ++lexemes;
-    i = end;
-  }
-  BinaryArray::put32(out.data(), lexemes);
-  return out;
-}
-
-std::int64_t to_int(const PGresult *r, int row, int column) {
-  const char *s = PQgetvalue(r, row, column);
-  std::int64_t n = 0;
-  std::from_chars(s, s + PQgetlength(r, row, column), n);
-  return n;
-}
-std::string to_string(const PGresult *r, int row, int column) {
-  return {PQgetvalue(r, row, column), static_cast<std::size_t>(PQgetlength(r, row, column))};
-}
-long affected(PGresult *r) { return std::strtol(PQcmdTuples(r), nullptr, 10); }
+using namespace postgres;
 
 ProjectRecord read_project(const PGresult *r, int row) {
   ProjectRecord p;
@@ -314,7 +52,8 @@ ProjectRecord read_project(const PGresult *r, int row) {
   p.repo = to_string(r, row, 2);
   p.branch = to_string(r, row, 3);
   p.specs_path = to_string(r, row, 4);
-  p.sync_interval = std::chrono::seconds(to_int(r, row, 5));
+  p.sync_interval = std::chrono::duration_cast<decltype(p.sync_interval)>(
+      std::chrono::milliseconds(to_int(r, row, 5)));
   p.last_commit = to_string(r, row, 6);
   p.last_tree = to_string(r, row, 7);
   p.etags_json = to_string(r, row, 8);
@@ -331,7 +70,7 @@ ProjectRecord read_project(const PGresult *r, int row) {
 // The last column is ProjectRecord::interrupted_at: "syncing" without a live lease, by the
 // server's clock (as leases are).
 constexpr const char *project_columns =
-    "id, owner, repo, branch, specs_path, sync_interval_s, last_commit, last_tree, etags, "
+    "id, owner, repo, branch, specs_path, sync_interval_ms, commit_sha, last_tree, etags, "
     "sync_state, sync_error, created_at, updated_at, last_synced_at, snapshot_version, "
     "CASE WHEN sync_state <> 'syncing' THEN 0 ELSE coalesce((SELECT CASE WHEN l.expires_at <= "
     "(extract(epoch FROM clock_timestamp()) * 1000)::bigint THEN l.expires_at ELSE 0 END "
@@ -346,12 +85,13 @@ class PostgresStore;
 std::string folder_rows(std::string_view where, std::string_view more = {}) {
   const std::string filter = "s.project_id = $1 AND " + std::string(where);
   return "SELECT * FROM (SELECT s.path, 'README.md' AS name, "
-         "convert_to(s.readme_head || s.body, 'UTF8') AS content, s.readme_sha AS blob_sha "
+         "convert_to(s.readme_head || s.body, 'UTF8') AS content, s.readme_content_hash AS "
+         "content_hash "
          "FROM specs s WHERE " +
          filter +
          " AND s.readme_head IS NOT NULL "
-         "UNION ALL SELECT s.path, f.name, f.content, f.blob_sha FROM specs s "
-         "LEFT JOIN spec_files f ON f.project_id = s.project_id AND f.spec_path = s.path "
+         "UNION ALL SELECT s.path, f.name, f.content, f.content_hash FROM specs s "
+         "LEFT JOIN spec_files f ON f.project_id = s.project_id AND f.path = s.path "
          "WHERE " +
          filter + " AND (f.name IS NOT NULL OR s.readme_head IS NULL) " + std::string(more) +
          ") AS folder_rows "
@@ -374,385 +114,6 @@ std::vector<StoredSpec> read_specs(const PGresult *r) {
   return out;
 }
 
-// One checked-out connection with the helpers every call uses.
-class Session {
-public:
-  Session(const DatabaseUrl &url, PGconn *conn, std::string_view doing)
-      : url_(url), conn_(conn), doing_(doing) {}
-
-  /// Runs one statement. @throws Error database with PostgreSQL's message (password-free)
-  Result exec(const char *sql, const Params &params = {}, int result_format = 0) {
-    Result r(PQexecParams(conn_, sql, params.size(), nullptr, params.pointers(), params.lengths(),
-                          params.formats(), result_format));
-    const ExecStatusType status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
-      fail(r.get());
-    return r;
-  }
-  /// Runs a constant script of several statements (migrations): no parameters.
-  void exec_script(const char *sql) {
-    Result r(PQexec(conn_, sql));
-    if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK)
-      fail(r.get());
-  }
-
-  [[noreturn]] void fail(const PGresult *r) const {
-    std::string message = r ? PQresultErrorMessage(r) : "";
-    if (message.empty())
-      message = PQerrorMessage(conn_);
-    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-    throw Error(ErrorCode::database,
-                "PostgreSQL " + url_.description + ": " + std::string(doing_) + ": " +
-                    scrub(trimmed(message), url_.secrets) +
-                    (state ? std::string(" (SQLSTATE ") + state + ")" : std::string()));
-  }
-
-  PGconn *raw() const noexcept { return conn_; }
-
-private:
-  const DatabaseUrl &url_;
-  PGconn *conn_;
-  std::string_view doing_;
-};
-
-// A transaction, rolled back unless committed.
-class Transaction {
-public:
-  Transaction(Session &session, const char *begin = "BEGIN") : session_(session) {
-    session_.exec(begin);
-  }
-  Transaction(const Transaction &) = delete;
-  Transaction &operator=(const Transaction &) = delete;
-  ~Transaction() {
-    if (!done_)
-      PQclear(PQexec(session_.raw(), "ROLLBACK")); // on failure the pool drops the connection
-  }
-  void commit() {
-    session_.exec("COMMIT");
-    done_ = true;
-  }
-
-private:
-  Session &session_;
-  bool done_ = false;
-};
-
-// Statements sent without waiting for one another's results (libpq's pipeline mode), so that
-// the client builds the next statement while the server runs the previous one. finish() waits
-// for them all and throws the first failure; a Pipeline left without it (an exception) still
-// reads every result, so that the connection can roll back.
-class Pipeline {
-public:
-  explicit Pipeline(Session &session) : session_(session) {
-    if (PQenterPipelineMode(session_.raw()) != 1)
-      session_.fail(nullptr);
-  }
-  Pipeline(const Pipeline &) = delete;
-  Pipeline &operator=(const Pipeline &) = delete;
-  ~Pipeline() {
-    if (open_)
-      drain();
-  }
-
-  /// Sends one statement; `params` may go as soon as this returns (libpq has copied them).
-  void send(const char *sql, const Params &params) {
-    if (PQsendQueryParams(session_.raw(), sql, params.size(), nullptr, params.pointers(),
-                          params.lengths(), params.formats(), 0) != 1 ||
-        PQflush(session_.raw()) != 0)
-      session_.fail(nullptr);
-  }
-
-  /// Waits for every statement sent. @throws Error database with the first failure's message
-  void finish() {
-    Result failure = drain();
-    if (failure || open_)
-      session_.fail(failure.get());
-  }
-
-private:
-  // Ends the pipeline and reads every result; the first failed one, if any. open_ stays true
-  // when the connection broke before the end (the caller's pool then drops it).
-  Result drain() noexcept {
-    PGconn *c = session_.raw();
-    Result failure;
-    if (PQpipelineSync(c) == 1)
-      for (;;) {
-        Result r(PQgetResult(c));
-        if (!r) {
-          if (PQstatus(c) != CONNECTION_OK)
-            return failure;
-          continue; // the end of one statement's results
-        }
-        const ExecStatusType status = PQresultStatus(r.get());
-        if (status == PGRES_PIPELINE_SYNC)
-          break;
-        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK &&
-            status != PGRES_PIPELINE_ABORTED && !failure)
-          failure = std::move(r);
-      }
-    open_ = PQexitPipelineMode(c) != 1;
-    return failure;
-  }
-
-  Session &session_;
-  bool open_ = true;
-};
-
-std::unique_ptr<Connection> connect(const DatabaseUrl &url) {
-  // Defaults first: the URL's own settings override them (libpq processes keywords in order).
-  const char *keys[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
-  const char *values[] = {"10", "leanspec", url.target.c_str(), nullptr};
-  auto connection = std::make_unique<Connection>(PQconnectdbParams(keys, values, 1));
-  PGconn *c = connection->raw;
-  if (!c)
-    throw Error(ErrorCode::database,
-                "cannot connect to PostgreSQL " + url.description + ": out of memory");
-  if (PQstatus(c) != CONNECTION_OK) {
-    const auto field = [](const char *s) { return std::string(s && *s ? s : "?"); };
-    throw Error(ErrorCode::database, "cannot connect to PostgreSQL database '" + field(PQdb(c)) +
-                                         "' on " + field(PQhost(c)) + ":" + field(PQport(c)) +
-                                         " as '" + field(PQuser(c)) + "' (" + url.description +
-                                         "): " + scrub(trimmed(PQerrorMessage(c)), url.secrets));
-  }
-  PQsetNoticeProcessor(
-      c, [](void *, const char *) {}, nullptr); // NOTICEs are not errors; keep stderr clean
-  return connection;
-}
-
-int recorded_version(Session &s) {
-  Result exists = s.exec("SELECT to_regclass('schema_migrations') IS NOT NULL");
-  if (to_string(exists.get(), 0, 0) != "t")
-    return 0;
-  Result r = s.exec("SELECT coalesce(max(version), 0) FROM schema_migrations");
-  return static_cast<int>(to_int(r.get(), 0, 0));
-}
-
-void refuse_newer(const DatabaseUrl &url, int version) {
-  if (version > latest_schema_version())
-    throw Error(ErrorCode::config, "database " + url.description + " has schema version " +
-                                       std::to_string(version) + ", newer than version " +
-                                       std::to_string(latest_schema_version()) +
-                                       " that this libleanspec supports; use a newer libleanspec");
-}
-
-// The channel replace_specs and remove_project notify, with the payload "<project id> <version>".
-constexpr const char *changes_channel = "leanspec_changes";
-
-// LISTENs on a connection of its own (see ChangeListener); a broken connection is dropped and
-// the next wait() connects again (at most once per wait, so `timeout` paces the retries).
-class PostgresListener final : public ChangeListener {
-public:
-  explicit PostgresListener(DatabaseUrl url) : url_(std::move(url)) {}
-
-  StoreChanges wait(std::chrono::milliseconds timeout) noexcept override {
-    StoreChanges changes;
-    if (!conn_ || PQstatus(conn_->raw) != CONNECTION_OK) {
-      conn_.reset();
-      try {
-        auto c = connect(url_);
-        Session s(url_, c->raw, "listening for changes");
-        s.exec((std::string("LISTEN ") + changes_channel).c_str());
-        conn_ = std::move(c);
-        changes.any = true; // whatever happened while not listening
-      } catch (...) {
-        pause(timeout);
-        return {};
-      }
-    }
-    collect(changes);
-    if (!changes.empty())
-      return changes;
-    pollfd p[2] = {{PQsocket(conn_->raw), POLLIN, 0}, {wakeup_.fd(), POLLIN, 0}};
-    if (::poll(p, 2, static_cast<int>(timeout.count())) <= 0)
-      return changes;
-    if (p[1].revents && wakeup_.drain())
-      return changes;
-    if (p[0].revents && !PQconsumeInput(conn_->raw)) {
-      conn_.reset(); // the server went away: reconnect (and report `any`) next time
-      return changes;
-    }
-    collect(changes);
-    return changes;
-  }
-  void interrupt() noexcept override { wakeup_.signal(); }
-
-private:
-  void collect(StoreChanges &changes) noexcept {
-    try {
-      while (PGnotify *n = PQnotifies(conn_->raw)) {
-        const std::string_view payload = n->extra ? n->extra : "";
-        changes.projects.emplace_back(payload.substr(0, payload.rfind(' ')));
-        PQfreemem(n);
-      }
-    } catch (...) {
-      changes.any = true; // out of memory: say "anything"
-    }
-  }
-  void pause(std::chrono::milliseconds timeout) noexcept {
-    pollfd p{wakeup_.fd(), POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(timeout.count())) > 0)
-      wakeup_.drain();
-  }
-
-  DatabaseUrl url_;
-  std::unique_ptr<Connection> conn_;
-  Wakeup wakeup_;
-};
-
-// One chunk of a snapshot write: the columns of its specs, files and relationships, an array
-// each, sent as three statements (an upsert of the specs, inserts of the rest).
-class SnapshotChunk {
-public:
-  /// The spec's row and its README. A README that is its frontmatter (valid UTF-8, no NUL)
-  /// followed by exactly the body is stored in the row, as that head beside the body (schema
-  /// v5), not as a file row holding the body a second time. Any other (a BOM, CRLF, invalid
-  /// UTF-8) is a file row as it is.
-  void add_spec(const PreparedSpec &spec, const SpecRow &row, const std::string &vector) {
-    const std::string &path = spec.spec->path;
-    const bool has_readme = !spec.files.empty() && spec.files[0]->name == "README.md";
-    std::string_view head;
-    bool in_row = false;
-    if (has_readme) {
-      const std::string_view readme = spec.files[0]->content;
-      head = readme.substr(0, readme.size() - std::min(row.body.size(), readme.size()));
-      in_row = readme.ends_with(row.body) && find_invalid_utf8(head) == std::string_view::npos &&
-               head.find('\0') == std::string_view::npos;
-    }
-    if (in_row) {
-      readme_heads_.text(head);
-      readme_shas_.text(spec.blob_shas[0]);
-    } else {
-      readme_heads_.null();
-      readme_shas_.null();
-      if (has_readme)
-        add_file(spec, 0);
-    }
-    paths_.text(path);
-    ids_.text(row.id);
-    row.number ? numbers_.integer(*row.number) : numbers_.null();
-    number_texts_.text(row.number_text);
-    slugs_.text(row.slug);
-    titles_.text(row.title);
-    statuses_.text(row.status);
-    row.priority ? priorities_.text(*row.priority) : priorities_.null();
-    tags_.text(row.tags_json);
-    assignees_.text(row.assignee);
-    created_.text(row.created);
-    created_at_.text(row.created_at);
-    updated_at_.text(row.updated_at);
-    completed_.text(row.completed);
-    completed_at_.text(row.completed_at);
-    parents_.text(row.parent);
-    archived_.boolean(row.archived);
-    frontmatter_.text(row.frontmatter_json);
-    bodies_.text(row.body);
-    content_hashes_.text(row.content_hash);
-    files_hashes_.text(spec.files_hash);
-    searches_.raw(vector);
-    for (const auto &relationship : row.relationships) {
-      rel_paths_.text(path);
-      rel_kinds_.text(relationship.kind);
-      rel_positions_.integer(relationship.position);
-      rel_refs_.text(relationship.ref);
-      ++relationships_;
-    }
-  }
-  /// The folder's file spec.files[index].
-  void add_file(const PreparedSpec &spec, std::size_t index) {
-    file_paths_.text(spec.spec->path);
-    file_names_.text(spec.files[index]->name);
-    file_contents_.raw(spec.files[index]->content);
-    file_shas_.text(spec.blob_shas[index]);
-    ++files_;
-  }
-
-  void send(Pipeline &pipeline, std::string_view project_id, std::int64_t version) const {
-    pipeline.send(
-        "INSERT INTO specs (project_id, path, id, number, number_text, slug, title, status, "
-        "priority, tags, assignee, created, created_at, updated_at, completed, completed_at, "
-        "parent, archived, frontmatter, body, content_hash, files_hash, search, readme_head, "
-        "readme_sha, written_version) "
-        "SELECT $1::text, u.*, $26::bigint FROM unnest($2::text[], $3::text[], $4::int[], "
-        "$5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], "
-        "$12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], "
-        "$18::bool[], $19::json[], $20::text[], $21::text[], $22::text[], $23::tsvector[], "
-        "$24::text[], $25::text[]) AS u "
-        "ON CONFLICT (project_id, path) DO UPDATE SET id = excluded.id, "
-        "number = excluded.number, number_text = excluded.number_text, slug = excluded.slug, "
-        "title = excluded.title, status = excluded.status, priority = excluded.priority, "
-        "tags = excluded.tags, assignee = excluded.assignee, created = excluded.created, "
-        "created_at = excluded.created_at, updated_at = excluded.updated_at, "
-        "completed = excluded.completed, completed_at = excluded.completed_at, "
-        "parent = excluded.parent, archived = excluded.archived, "
-        "frontmatter = excluded.frontmatter, body = excluded.body, "
-        "content_hash = excluded.content_hash, files_hash = excluded.files_hash, "
-        "search = excluded.search, readme_head = excluded.readme_head, "
-        "readme_sha = excluded.readme_sha, written_version = excluded.written_version",
-        Params()
-            .text(project_id)
-            .binary(paths_)
-            .binary(ids_)
-            .binary(numbers_)
-            .binary(number_texts_)
-            .binary(slugs_)
-            .binary(titles_)
-            .binary(statuses_)
-            .binary(priorities_)
-            .binary(tags_)
-            .binary(assignees_)
-            .binary(created_)
-            .binary(created_at_)
-            .binary(updated_at_)
-            .binary(completed_)
-            .binary(completed_at_)
-            .binary(parents_)
-            .binary(archived_)
-            .binary(frontmatter_)
-            .binary(bodies_)
-            .binary(content_hashes_)
-            .binary(files_hashes_)
-            .binary(searches_)
-            .binary(readme_heads_)
-            .binary(readme_shas_)
-            .integer(version));
-    if (files_)
-      pipeline.send("INSERT INTO spec_files (project_id, spec_path, name, content, blob_sha) "
-                    "SELECT $1::text, u.* FROM unnest($2::text[], $3::text[], $4::bytea[], "
-                    "$5::text[]) AS u",
-                    Params()
-                        .text(project_id)
-                        .binary(file_paths_)
-                        .binary(file_names_)
-                        .binary(file_contents_)
-                        .binary(file_shas_));
-    if (relationships_)
-      pipeline.send("INSERT INTO relationships (project_id, spec_path, kind, position, ref) "
-                    "SELECT $1::text, u.* FROM unnest($2::text[], $3::text[], $4::int[], "
-                    "$5::text[]) AS u",
-                    Params()
-                        .text(project_id)
-                        .binary(rel_paths_)
-                        .binary(rel_kinds_)
-                        .binary(rel_positions_)
-                        .binary(rel_refs_));
-  }
-
-private:
-  using A = BinaryArray;
-  A paths_{A::text_oid}, ids_{A::text_oid}, numbers_{A::int4_oid}, number_texts_{A::text_oid},
-      slugs_{A::text_oid}, titles_{A::text_oid}, statuses_{A::text_oid}, priorities_{A::text_oid},
-      tags_{A::text_oid}, assignees_{A::text_oid}, created_{A::text_oid}, created_at_{A::text_oid},
-      updated_at_{A::text_oid}, completed_{A::text_oid}, completed_at_{A::text_oid},
-      parents_{A::text_oid}, archived_{A::bool_oid}, frontmatter_{A::json_oid},
-      bodies_{A::text_oid}, content_hashes_{A::text_oid}, files_hashes_{A::text_oid},
-      searches_{A::tsvector_oid}, readme_heads_{A::text_oid}, readme_shas_{A::text_oid};
-  A file_paths_{A::text_oid}, file_names_{A::text_oid}, file_contents_{A::bytea_oid},
-      file_shas_{A::text_oid};
-  A rel_paths_{A::text_oid}, rel_kinds_{A::text_oid}, rel_positions_{A::int4_oid},
-      rel_refs_{A::text_oid};
-  std::size_t files_ = 0, relationships_ = 0;
-};
-
 class PostgresStore final : public Store {
 public:
   PostgresStore(DatabaseUrl url, std::unique_ptr<Connection> first)
@@ -772,8 +133,8 @@ public:
     run("adding a project", [&](Session &s) {
       const std::int64_t now = now_ms();
       Result r =
-          s.exec("INSERT INTO projects (id, owner, repo, branch, specs_path, sync_interval_s, "
-                 "last_commit, last_tree, etags, sync_state, sync_error, created_at, updated_at, "
+          s.exec("INSERT INTO projects (id, owner, repo, branch, specs_path, sync_interval_ms, "
+                 "commit_sha, last_tree, etags, sync_state, sync_error, created_at, updated_at, "
                  "last_synced_at, snapshot_version) "
                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0) "
                  "ON CONFLICT (id) DO NOTHING",
@@ -783,7 +144,7 @@ public:
                      .text(p.repo)
                      .text(p.branch)
                      .text(p.specs_path)
-                     .integer(p.sync_interval.count())
+                     .integer(std::chrono::milliseconds(p.sync_interval).count())
                      .text(p.last_commit)
                      .text(p.last_tree)
                      .text(p.etags_json)
@@ -829,14 +190,14 @@ public:
   void update_project(const ProjectRecord &project) override {
     const ProjectRecord p = checked_project(project);
     run("updating a project", [&](Session &s) {
-      Result r = s.exec("UPDATE projects SET branch = $2, specs_path = $3, sync_interval_s = $4, "
-                        "last_commit = $5, last_tree = $6, etags = $7, sync_state = $8, "
+      Result r = s.exec("UPDATE projects SET branch = $2, specs_path = $3, sync_interval_ms = $4, "
+                        "commit_sha = $5, last_tree = $6, etags = $7, sync_state = $8, "
                         "sync_error = $9, last_synced_at = $10, updated_at = $11 WHERE id = $1",
                         Params()
                             .text(p.id)
                             .text(p.branch)
                             .text(p.specs_path)
-                            .integer(p.sync_interval.count())
+                            .integer(std::chrono::milliseconds(p.sync_interval).count())
                             .text(p.last_commit)
                             .text(p.last_tree)
                             .text(p.etags_json)
@@ -856,11 +217,12 @@ public:
       params.text(id);
       p.branch ? params.text(*p.branch) : params.null();
       p.specs_path ? params.text(*p.specs_path) : params.null();
-      p.sync_interval ? params.integer(p.sync_interval->count()) : params.null();
+      p.sync_interval ? params.integer(std::chrono::milliseconds(*p.sync_interval).count())
+                      : params.null();
       params.integer(now_ms());
       Result r = s.exec("UPDATE projects SET branch = coalesce($2::text, branch), "
                         "specs_path = coalesce($3::text, specs_path), "
-                        "sync_interval_s = coalesce($4::bigint, sync_interval_s), "
+                        "sync_interval_ms = coalesce($4::bigint, sync_interval_ms), "
                         "updated_at = $5 WHERE id = $1",
                         params);
       if (affected(r.get()) == 0)
@@ -938,35 +300,35 @@ public:
   // the caller's transaction; the rest is left as it is.
   ReplaceResult write_snapshot(Session &s, std::string_view project_id,
                                const std::vector<PreparedSpec> &prepared, std::int64_t next) {
-    std::unordered_map<std::string, std::string> existing; // path -> files_hash
-    {
-      Result r = s.exec("SELECT path, files_hash FROM specs WHERE project_id = $1",
-                        Params().text(project_id));
-      for (int i = 0; i < PQntuples(r.get()); ++i)
-        existing.emplace(to_string(r.get(), i, 0), to_string(r.get(), i, 1));
-    }
-    // The stored files' blob SHAs (path -> name -> SHA): a changed folder rewrites only the
-    // files whose SHA changed.
-    std::unordered_map<std::string, std::unordered_map<std::string, std::string>> stored_files;
-    if (!existing.empty()) {
-      Result f = s.exec("SELECT spec_path, name, blob_sha FROM spec_files WHERE project_id = $1",
-                        Params().text(project_id));
-      for (int i = 0; i < PQntuples(f.get()); ++i)
-        stored_files[to_string(f.get(), i, 0)].emplace(to_string(f.get(), i, 1),
-                                                       to_string(f.get(), i, 2));
-    }
+    const SnapshotPlan plan = plan_snapshot(s, project_id, prepared);
+    delete_stale_rows(s, project_id, plan);
+    if (plan.changed.empty())
+      return plan.result;
+    send_folders(s, project_id, plan.changed, next);
+    call_write_hook(plan.changed.size());
+    return plan.result;
+  }
 
-    // What to write: the changed folders and, of each, the files to (re)insert.
+  // What a snapshot write changes, from comparing it with the stored one.
+  struct SnapshotPlan {
     struct Folder {
       const PreparedSpec *spec;
-      std::vector<std::size_t> files; // indexes into spec->files
+      std::vector<std::size_t> files; // indexes into spec->files: the files to (re)insert
     };
-    std::vector<Folder> changed;
+    std::vector<Folder> changed; // the new and changed folders
     ReplaceResult result;
+    BinaryArray rewritten{BinaryArray::text_oid};  // changed folders: relationships rewritten
+    BinaryArray gone_paths{BinaryArray::text_oid}, // files rewritten or no longer there
+        gone_names{BinaryArray::text_oid};
+    BinaryArray removed{BinaryArray::text_oid}; // folders no longer there
+  };
+
+  static SnapshotPlan plan_snapshot(Session &s, std::string_view project_id,
+                                    const std::vector<PreparedSpec> &prepared) {
+    const auto existing = stored_hashes(s, project_id);
+    auto stored_files = existing.empty() ? FileShas{} : stored_file_shas(s, project_id);
+    SnapshotPlan plan;
     std::unordered_set<std::string_view> seen;
-    using A = BinaryArray;
-    A rewritten(A::text_oid); // changed folders: their relationships are rewritten
-    A gone_paths(A::text_oid), gone_names(A::text_oid); // files rewritten or no longer there
     for (const PreparedSpec &spec : prepared) {
       const std::string &path = spec.spec->path;
       const auto found = existing.find(pg_text(path));
@@ -974,58 +336,97 @@ public:
         seen.insert(found->first);
         if (found->second == spec.files_hash)
           continue;
-        rewritten.text(path);
-        ++result.updated;
+        plan.rewritten.text(path);
+        ++plan.result.updated;
       } else {
-        ++result.added;
+        ++plan.result.added;
       }
-      Folder &folder = changed.emplace_back(Folder{&spec, {}});
       std::unordered_map<std::string, std::string> kept; // the folder's stored files
       if (const auto stored = stored_files.find(pg_text(path)); stored != stored_files.end())
         kept = std::move(stored->second);
-      for (std::size_t i = 0; i < spec.files.size(); ++i) {
-        const std::string &name = spec.files[i]->name;
-        if (name == "README.md")
-          continue; // written with the spec row (SnapshotChunk::add_spec); a stored one is gone
-        if (const auto stored = kept.find(pg_text(name)); stored != kept.end()) {
-          const bool same = stored->second == spec.blob_shas[i];
-          kept.erase(stored);
-          if (same)
-            continue;
-          gone_paths.text(path); // rewritten: deleted, then inserted again
-          gone_names.text(name);
-        }
-        folder.files.push_back(i);
-      }
-      for (const auto &[name, sha] : kept) { // files the folder no longer has
-        gone_paths.text(path);
-        gone_names.text(name);
-      }
+      plan.changed.push_back({&spec, files_to_write(spec, std::move(kept), plan)});
     }
-    A removed(A::text_oid);
     for (const auto &[path, hash] : existing)
       if (!seen.count(path)) {
-        removed.text(path);
-        ++result.removed;
+        plan.removed.text(path);
+        ++plan.result.removed;
       }
-    if (result.removed)
+    return plan;
+  }
+
+  // The files of a changed folder to (re)insert: those whose blob SHA differs from `kept` (the
+  // stored ones); the stored ones rewritten or no longer there go to plan.gone_*.
+  static std::vector<std::size_t> files_to_write(const PreparedSpec &spec,
+                                                 std::unordered_map<std::string, std::string> kept,
+                                                 SnapshotPlan &plan) {
+    const std::string &path = spec.spec->path;
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < spec.files.size(); ++i) {
+      const std::string &name = spec.files[i]->name;
+      if (name == "README.md")
+        continue; // written with the spec row (SnapshotChunk::add_spec); a stored one is gone
+      if (const auto stored = kept.find(pg_text(name)); stored != kept.end()) {
+        const bool same = stored->second == spec.blob_shas[i];
+        kept.erase(stored);
+        if (same)
+          continue;
+        plan.gone_paths.text(path); // rewritten: deleted, then inserted again
+        plan.gone_names.text(name);
+      }
+      out.push_back(i);
+    }
+    for (const auto &[name, sha] : kept) { // files the folder no longer has
+      plan.gone_paths.text(path);
+      plan.gone_names.text(name);
+    }
+    return out;
+  }
+
+  // The project's spec rows: path -> files_hash.
+  static std::unordered_map<std::string, std::string> stored_hashes(Session &s,
+                                                                    std::string_view project_id) {
+    std::unordered_map<std::string, std::string> out;
+    Result r = s.exec("SELECT path, files_hash FROM specs WHERE project_id = $1",
+                      Params().text(project_id));
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      out.emplace(to_string(r.get(), i, 0), to_string(r.get(), i, 1));
+    return out;
+  }
+
+  // The stored files' blob SHAs: path -> name -> SHA.
+  using FileShas = std::unordered_map<std::string, std::unordered_map<std::string, std::string>>;
+  static FileShas stored_file_shas(Session &s, std::string_view project_id) {
+    FileShas out;
+    Result f = s.exec("SELECT path, name, content_hash FROM spec_files WHERE project_id = $1",
+                      Params().text(project_id));
+    for (int i = 0; i < PQntuples(f.get()); ++i)
+      out[to_string(f.get(), i, 0)].emplace(to_string(f.get(), i, 1), to_string(f.get(), i, 2));
+    return out;
+  }
+
+  // Deletes the rows of removed folders, and of changed folders the files rewritten or gone
+  // and the relationships.
+  static void delete_stale_rows(Session &s, std::string_view project_id, const SnapshotPlan &plan) {
+    if (plan.result.removed)
       for (const char *sql :
            {"DELETE FROM specs WHERE project_id = $1 AND path = ANY ($2::text[])",
-            "DELETE FROM spec_files WHERE project_id = $1 AND spec_path = ANY ($2::text[])",
-            "DELETE FROM relationships WHERE project_id = $1 AND spec_path = ANY ($2::text[])"})
-        s.exec(sql, Params().text(project_id).binary(removed));
-    if (result.updated) {
+            "DELETE FROM spec_files WHERE project_id = $1 AND path = ANY ($2::text[])",
+            "DELETE FROM relationships WHERE project_id = $1 AND path = ANY ($2::text[])"})
+        s.exec(sql, Params().text(project_id).binary(plan.removed));
+    if (plan.result.updated) {
       s.exec("DELETE FROM spec_files f USING unnest($2::text[], $3::text[]) AS g(path, name) "
-             "WHERE f.project_id = $1 AND f.spec_path = g.path AND f.name = g.name",
-             Params().text(project_id).binary(gone_paths).binary(gone_names));
-      s.exec("DELETE FROM relationships WHERE project_id = $1 AND spec_path = ANY ($2::text[])",
-             Params().text(project_id).binary(rewritten));
+             "WHERE f.project_id = $1 AND f.path = g.path AND f.name = g.name",
+             Params().text(project_id).binary(plan.gone_paths).binary(plan.gone_names));
+      s.exec("DELETE FROM relationships WHERE project_id = $1 AND path = ANY ($2::text[])",
+             Params().text(project_id).binary(plan.rewritten));
     }
+  }
 
-    if (changed.empty())
-      return result;
-    // Chunks of about chunk_bytes of files (256 KB: the first reaches the server soon, each is
-    // still a few dozen specs), parsed in parallel, then sent.
+  // Sends the changed folders as version `next` in chunks of about chunk_bytes of files (256 KB:
+  // the first reaches the server soon, each is still a few dozen specs), each parsed in
+  // parallel, through a pipeline: the server writes one chunk while this thread parses the next.
+  static void send_folders(Session &s, std::string_view project_id,
+                           const std::vector<SnapshotPlan::Folder> &changed, std::int64_t next) {
     constexpr std::size_t chunk_bytes = 256 * 1024;
     Pipeline pipeline(s);
     for (std::size_t begin = 0, end = 0; begin < changed.size(); begin = end) {
@@ -1041,7 +442,7 @@ public:
       });
       SnapshotChunk chunk;
       for (std::size_t i = 0; i < rows.size(); ++i) {
-        const Folder &folder = changed[begin + i];
+        const SnapshotPlan::Folder &folder = changed[begin + i];
         chunk.add_spec(*folder.spec, rows[i], vectors[i]);
         for (const std::size_t f : folder.files)
           chunk.add_file(*folder.spec, f);
@@ -1049,8 +450,6 @@ public:
       chunk.send(pipeline, project_id, next);
     }
     pipeline.finish();
-    call_write_hook(changed.size());
-    return result;
   }
 
   std::vector<StoredSpec> specs(std::string_view project_id) override {
@@ -1326,9 +725,10 @@ public:
       contents.raw(content);
     }
     run("keeping fetched blobs", [&](Session &s) {
-      s.exec("INSERT INTO blob_cache (sha, content, stored_at) "
-             "SELECT sha, content, $3 FROM unnest($1::text[], $2::bytea[]) AS b (sha, content) "
-             "ON CONFLICT (sha) DO NOTHING",
+      s.exec("INSERT INTO blob_cache (content_hash, content, stored_at) SELECT content_hash, "
+             "content, $3 "
+             "FROM unnest($1::text[], $2::bytea[]) AS b (content_hash, content) "
+             "ON CONFLICT (content_hash) DO NOTHING",
              Params().binary(shas).binary(contents).integer(now_ms()));
     });
   }
@@ -1341,8 +741,9 @@ public:
     for (const std::string &sha : shas)
       wanted.text(sha);
     return run("reading kept blobs", [&](Session &s) {
-      Result r = s.exec("SELECT sha, content FROM blob_cache WHERE sha = ANY($1::text[])",
-                        Params().binary(wanted), 1);
+      Result r = s.exec(
+          "SELECT content_hash, content FROM blob_cache WHERE content_hash = ANY($1::text[])",
+          Params().binary(wanted), 1);
       std::vector<std::pair<std::string, std::string>> out;
       for (int i = 0; i < PQntuples(r.get()); ++i)
         out.emplace_back(to_string(r.get(), i, 0), to_string(r.get(), i, 1));
@@ -1357,7 +758,8 @@ public:
     for (const std::string &sha : shas)
       dropped.text(sha);
     run("dropping kept blobs", [&](Session &s) {
-      s.exec("DELETE FROM blob_cache WHERE sha = ANY($1::text[])", Params().binary(dropped));
+      s.exec("DELETE FROM blob_cache WHERE content_hash = ANY($1::text[])",
+             Params().binary(dropped));
     });
   }
 
@@ -1372,7 +774,7 @@ public:
 private:
   // The sync fields of `p` (Store::SyncFinish), on an open transaction.
   static void write_sync_fields(Session &s, std::string_view id, const ProjectRecord &p) {
-    Result r = s.exec("UPDATE projects SET last_commit = $2, last_tree = $3, etags = $4, "
+    Result r = s.exec("UPDATE projects SET commit_sha = $2, last_tree = $3, etags = $4, "
                       "sync_state = $5, sync_error = $6, last_synced_at = $7, updated_at = $8 "
                       "WHERE id = $1",
                       Params()

@@ -2,14 +2,19 @@
 // one file in WAL mode (readers never wait for the writer; writers wait up to the busy timeout
 // for each other, across threads and processes), foreign keys on, and an FTS5 table for search.
 // Write transactions are BEGIN IMMEDIATE, so a writer takes the lock before reading and never
-// fails to upgrade a read lock halfway.
-#include "db/background_job.hpp"
+// fails to upgrade a read lock halfway. Its parts live in src/db/sqlite/: the connection and
+// its settings, the WAL checkpointer, the change listener, the snapshot writer and the
+// full-text rows it writes.
 #include "db/database_url.hpp"
 #include "db/migrations.hpp"
 #include "db/pool.hpp"
 #include "db/spec_rows.hpp"
+#include "db/sqlite/checkpointer.hpp"
+#include "db/sqlite/connection.hpp"
+#include "db/sqlite/listener.hpp"
+#include "db/sqlite/search_rows.hpp"
+#include "db/sqlite/snapshot_writer.hpp"
 #include "db/store.hpp"
-#include "db/wakeup.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <algorithm>
@@ -32,98 +37,9 @@
 namespace leanspec::detail {
 namespace {
 
-constexpr int busy_timeout_ms = 5000;
 constexpr std::size_t pool_capacity = 4;
-// The WAL size past which it is cut back (journal_size_limit) when it is next reset.
-constexpr std::uint64_t wal_size_limit = 4u << 20;
-// A WAL larger than the checkpointer lets one grow (Checkpointer::wal_pages of 16 KB): left by
-// a writer killed before it closed; an opener checkpoints it.
-constexpr std::uint64_t abandoned_wal_size = 64u << 20;
-// How long the checkpoints that truncate the WAL (at close, at open) wait for other processes'
-// readers: then they copy back what they can and leave the truncation to a later one.
-constexpr int truncate_wait_ms = 250;
 
-using Connection = SQLite::Database;
-
-// The wording of a SQLite failure for a person, naming the file.
-Error translate(const std::string &path, std::string_view doing, const SQLite::Exception &e) {
-  const int code = e.getErrorCode();
-  if (code == SQLITE_NOTADB)
-    return Error(ErrorCode::database, "'" + path +
-                                          "' is not a SQLite database (file is not a database); "
-                                          "it was left untouched");
-  if (code == SQLITE_CORRUPT)
-    return Error(ErrorCode::database,
-                 "SQLite database '" + path + "' is corrupt (" + e.what() + "); it was left as is");
-  if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-    return Error(ErrorCode::database, "SQLite database '" + path + "': " + std::string(doing) +
-                                          ": still locked by another writer after " +
-                                          std::to_string(busy_timeout_ms / 1000) + " s");
-  if (code == SQLITE_CANTOPEN)
-    return Error(ErrorCode::database, "cannot open SQLite database '" + path + "': " + e.what());
-  return Error(ErrorCode::database,
-               "SQLite database '" + path + "': " + std::string(doing) + ": " + e.what());
-}
-
-// A transaction on one connection, rolled back unless committed.
-class Transaction {
-public:
-  enum Kind { read, write };
-  Transaction(Connection &db, Kind kind) : db_(db) {
-    db_.exec(kind == write ? "BEGIN IMMEDIATE" : "BEGIN");
-  }
-  Transaction(const Transaction &) = delete;
-  Transaction &operator=(const Transaction &) = delete;
-  ~Transaction() {
-    if (!done_)
-      db_.tryExec("ROLLBACK"); // a failed rollback leaves autocommit off: the pool drops it
-  }
-  void commit() {
-    db_.exec("COMMIT");
-    done_ = true;
-  }
-
-private:
-  Connection &db_;
-  bool done_ = false;
-};
-
-// Search terms as the FTS5 column holds them: separated by spaces.
-std::string joined(const std::vector<std::string> &terms) {
-  std::string out;
-  for (const std::string &term : terms) {
-    if (!out.empty())
-      out += ' ';
-    out += term;
-  }
-  return out;
-}
-
-// leanspec_search_terms(body): SpecRow's body terms joined, for migration "search terms" to
-// fill existing rows. Defined on the migrating connection only (no trigger or view uses it).
-void define_search_terms_function(Connection &db) {
-  const int rc = sqlite3_create_function_v2(
-      db.getHandle(), "leanspec_search_terms", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
-      [](sqlite3_context *context, int, sqlite3_value **argv) {
-        try {
-          const auto *text = reinterpret_cast<const char *>(sqlite3_value_text(argv[0]));
-          const std::string terms = joined(distinct_tokens(
-              text ? std::string_view(text, static_cast<std::size_t>(sqlite3_value_bytes(argv[0])))
-                   : std::string_view()));
-          sqlite3_result_text(context, terms.data(), static_cast<int>(terms.size()),
-                              SQLITE_TRANSIENT);
-        } catch (...) { // nothing may cross into SQLite's C frames
-          sqlite3_result_error_nomem(context);
-        }
-      },
-      nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK)
-    throw SQLite::Exception(db.getHandle(), rc);
-}
-
-void bind_text(SQLite::Statement &q, int index, std::string_view text) {
-  q.bind(index, std::string(text));
-}
+using namespace sqlite;
 
 ProjectRecord read_project(SQLite::Statement &q) {
   ProjectRecord p;
@@ -132,7 +48,8 @@ ProjectRecord read_project(SQLite::Statement &q) {
   p.repo = q.getColumn(2).getString();
   p.branch = q.getColumn(3).getString();
   p.specs_path = q.getColumn(4).getString();
-  p.sync_interval = std::chrono::seconds(q.getColumn(5).getInt64());
+  p.sync_interval = std::chrono::duration_cast<decltype(p.sync_interval)>(
+      std::chrono::milliseconds(q.getColumn(5).getInt64()));
   p.last_commit = q.getColumn(6).getString();
   p.last_tree = q.getColumn(7).getString();
   p.etags_json = q.getColumn(8).getString();
@@ -148,238 +65,11 @@ ProjectRecord read_project(SQLite::Statement &q) {
 
 // The last column is ProjectRecord::interrupted_at: "syncing" without a live lease.
 constexpr const char *project_columns =
-    "id, owner, repo, branch, specs_path, sync_interval_s, last_commit, last_tree, etags, "
+    "id, owner, repo, branch, specs_path, sync_interval_ms, commit_sha, last_tree, etags, "
     "sync_state, sync_error, created_at, updated_at, last_synced_at, snapshot_version, "
     "CASE WHEN sync_state <> 'syncing' THEN 0 ELSE coalesce((SELECT CASE WHEN l.expires_at <= "
     "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) THEN l.expires_at ELSE 0 END "
     "FROM leases l WHERE l.project_id = projects.id), updated_at) END";
-
-// The schema version recorded in the file (0: none). Reads only.
-int recorded_version(Connection &db) {
-  SQLite::Statement exists(
-      db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
-  exists.executeStep();
-  if (exists.getColumn(0).getInt() == 0)
-    return 0;
-  SQLite::Statement q(db, "SELECT coalesce(max(version), 0) FROM schema_migrations");
-  q.executeStep();
-  return q.getColumn(0).getInt();
-}
-
-void refuse_newer(const std::string &path, int version) {
-  if (version > latest_schema_version())
-    throw Error(ErrorCode::config, "database '" + path + "' has schema version " +
-                                       std::to_string(version) + ", newer than version " +
-                                       std::to_string(latest_schema_version()) +
-                                       " that this libleanspec supports; use a newer libleanspec");
-}
-
-// The full-text rows one replace_specs changes, written together at its end. Once the FTS5
-// table takes part in a transaction, FTS5 flushes its pending terms to a new index segment at
-// every statement's savepoint, so writing a spec's row per statement (as triggers did before
-// schema v4) wrote a segment per spec and merged them over and over: two thirds of a
-// 300-spec write. Here the old rows' values are kept in a temporary table before their spec
-// rows change, and one statement deletes them all, one more inserts the new rows.
-class SearchRows {
-public:
-  explicit SearchRows(Connection &db) : db_(db) {}
-  SearchRows(const SearchRows &) = delete;
-  SearchRows &operator=(const SearchRows &) = delete;
-
-  // Before the folder's spec row is rewritten or deleted: its indexed values, to delete.
-  void forget(const std::string &project, const std::string &path) {
-    forget_.reset();
-    forget_.bind(1, project);
-    forget_.bindNoCopy(2, path);
-    forget_.exec();
-  }
-  // After the folder's spec row is written: its row, to index.
-  void written(const std::string &project, const std::string &path) {
-    written_.reset();
-    written_.bind(1, project);
-    written_.bindNoCopy(2, path);
-    written_.exec();
-  }
-  // Changes the index; call once, last, in the transaction.
-  void write() {
-    db_.exec("INSERT INTO spec_search (spec_search, rowid, title, tags, id, search_terms) "
-             "SELECT 'delete', seq, title, tags, id, search_terms FROM temp.search_forgotten");
-    db_.exec("INSERT INTO spec_search (rowid, title, tags, id, search_terms) "
-             "SELECT s.seq, s.title, s.tags, s.id, s.search_terms "
-             "FROM temp.search_written w JOIN specs s ON s.seq = w.seq");
-    db_.exec("DELETE FROM temp.search_forgotten");
-    db_.exec("DELETE FROM temp.search_written");
-  }
-
-private:
-  static bool create_tables(Connection &db) { // once per connection; before the statements
-    db.exec("CREATE TEMP TABLE IF NOT EXISTS search_forgotten "
-            "(seq INTEGER PRIMARY KEY, title, tags, id, search_terms)");
-    db.exec("CREATE TEMP TABLE IF NOT EXISTS search_written (seq INTEGER PRIMARY KEY)");
-    return true;
-  }
-
-  Connection &db_;
-  bool tables_ = create_tables(db_);
-  SQLite::Statement forget_{db_, "INSERT INTO temp.search_forgotten "
-                                 "SELECT seq, title, tags, id, search_terms FROM specs "
-                                 "WHERE project_id = ? AND path = ?"};
-  SQLite::Statement written_{db_, "INSERT INTO temp.search_written "
-                                  "SELECT seq FROM specs WHERE project_id = ? AND path = ?"};
-};
-
-// The settings of every connection of the store.
-void configure(Connection &db) {
-  db.exec("PRAGMA foreign_keys = ON");
-  // WAL (set persistently by open()): a process crash loses nothing committed with NORMAL.
-  db.exec("PRAGMA synchronous = NORMAL");
-  // A 300-spec snapshot writes ~10 MB of pages: with SQLite's 2 MB default cache, a write
-  // spills dirty pages to the WAL before its commit and reads back pages it just evicted.
-  // Reads of pages not cached go through the mapping instead of a read() each.
-  db.exec("PRAGMA cache_size = -16384");
-  db.exec("PRAGMA mmap_size = 268435456");
-  // A WAL that a large write grew is cut back to this size when it is next reset (after a
-  // complete checkpoint), so its file does not keep the largest size it ever had.
-  db.exec("PRAGMA journal_size_limit = " + std::to_string(wal_size_limit));
-}
-
-// Sets the file's journal mode to WAL (it persists in the file). The switch takes the exclusive
-// lock without SQLite's busy handler, so a new file opened by several connections at once may
-// answer SQLITE_BUSY at once: retry for as long as the busy timeout.
-void enter_wal(Connection &db, const std::string &path) {
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
-  std::string mode;
-  for (;;) {
-    try {
-      SQLite::Statement pragma(db, "PRAGMA journal_mode = WAL");
-      if (pragma.executeStep())
-        mode = pragma.getColumn(0).getString();
-      if (mode == "wal")
-        return;
-    } catch (const SQLite::Exception &e) {
-      if (e.getErrorCode() != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline)
-        throw;
-    }
-    if (std::chrono::steady_clock::now() >= deadline)
-      throw Error(ErrorCode::database, "SQLite database '" + path +
-                                           "': cannot switch to WAL journal mode (it stays in '" +
-                                           mode + "' mode)");
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-}
-
-std::unique_ptr<Connection> connect(const std::string &path) {
-  auto db = std::make_unique<Connection>(
-      path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX, busy_timeout_ms);
-  configure(*db);
-  return db;
-}
-
-// Copies the WAL back into the database on a thread of its own, so that no write waits for it.
-// The store's connections report each commit's WAL size through sqlite3_wal_hook (which
-// replaces SQLite's automatic checkpoint in the committing connection); past 4,000 WAL frames
-// (64 MB of 16 KB pages) the thread runs a PASSIVE checkpoint on a connection of its own. Four
-// times SQLite's 1,000: pages that consecutive writes rewrite are copied back once per
-// checkpoint. When the store closes, a store that wrote runs a TRUNCATE checkpoint: a short
-// process (a CLI import) leaves the database checkpointed and the WAL empty, instead of a log
-// that every later process must read back and that grows with each run. It waits at most
-// truncate_wait_ms for other processes' readers, so a writer beside a busy server does not
-// stall at exit.
-class Checkpointer {
-public:
-  explicit Checkpointer(std::string path) : path_(std::move(path)) {}
-  /// Call once the store's other connections are closed.
-  ~Checkpointer() {
-    job_.reset(); // waits for a checkpoint in progress
-    if (wrote_.load(std::memory_order_relaxed))
-      checkpoint("TRUNCATE", truncate_wait_ms);
-  }
-  Checkpointer(const Checkpointer &) = delete;
-  Checkpointer &operator=(const Checkpointer &) = delete;
-
-  /// Routes `db`'s commits to this checkpointer; `db` must be closed before it is destroyed.
-  void attach(Connection &db) { sqlite3_wal_hook(db.getHandle(), &Checkpointer::committed, this); }
-
-private:
-  static constexpr int wal_pages = 4000;
-
-  static int committed(void *self, sqlite3 *, const char *, int pages) {
-    auto &checkpointer = *static_cast<Checkpointer *>(self);
-    checkpointer.wrote_.store(true, std::memory_order_relaxed);
-    if (pages >= wal_pages)
-      checkpointer.job_->request();
-    return SQLITE_OK;
-  }
-
-  // A checkpoint in `mode`; a failure (busy readers, a removed file) waits for the next one.
-  void checkpoint(const char *mode, int wait_ms = busy_timeout_ms) noexcept {
-    try {
-      if (!db_)
-        db_ = std::make_unique<Connection>(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX,
-                                           busy_timeout_ms);
-      db_->setBusyTimeout(wait_ms);
-      db_->exec(std::string("PRAGMA wal_checkpoint(") + mode + ")");
-    } catch (...) {
-      db_.reset(); // the next commit past the mark tries again, on a new connection
-    }
-  }
-
-  std::string path_;
-  std::unique_ptr<Connection> db_; // the job's own
-  std::atomic<bool> wrote_{false};
-  // Last: runs once the rest is initialized.
-  std::optional<BackgroundJob> job_{std::in_place, [this] { checkpoint("PASSIVE"); }};
-};
-
-// Polls PRAGMA data_version every 50 ms on a connection of its own (see ChangeListener).
-class SqliteListener final : public ChangeListener {
-public:
-  explicit SqliteListener(std::string path) : path_(std::move(path)) {}
-
-  StoreChanges wait(std::chrono::milliseconds timeout) noexcept override {
-    constexpr auto period = std::chrono::milliseconds(50);
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-      if (moved())
-        return {{}, true};
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0)
-        return {};
-      pollfd p{wakeup_.fd(), POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(std::min(left, period).count())) > 0 && wakeup_.drain())
-        return {};
-    }
-  }
-  void interrupt() noexcept override { wakeup_.signal(); }
-
-private:
-  // True when data_version differs from the last reading (or there was none, or it failed).
-  bool moved() noexcept {
-    try {
-      if (!db_)
-        db_ = connect(path_);
-      SQLite::Statement q(*db_, "PRAGMA data_version");
-      q.executeStep();
-      const std::int64_t version = q.getColumn(0).getInt64();
-      const bool changed = !seen_ || version != last_;
-      last_ = version;
-      seen_ = true;
-      return changed;
-    } catch (...) {
-      db_.reset(); // reopened by the next check; meanwhile, report a possible change
-      seen_ = false;
-      return true;
-    }
-  }
-
-  std::string path_;
-  std::unique_ptr<Connection> db_;
-  std::int64_t last_ = 0;
-  bool seen_ = false;
-  Wakeup wakeup_;
-};
 
 class SqliteStore final : public Store {
 public:
@@ -403,8 +93,8 @@ public:
     const ProjectRecord p = checked_project(project);
     run("adding a project", [&](Connection &db) {
       SQLite::Statement q(
-          db, "INSERT INTO projects (id, owner, repo, branch, specs_path, sync_interval_s, "
-              "last_commit, last_tree, etags, sync_state, sync_error, created_at, updated_at, "
+          db, "INSERT INTO projects (id, owner, repo, branch, specs_path, sync_interval_ms, "
+              "commit_sha, last_tree, etags, sync_state, sync_error, created_at, updated_at, "
               "last_synced_at, snapshot_version) "
               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT (id) DO NOTHING");
       const std::int64_t now = now_ms();
@@ -413,7 +103,7 @@ public:
       q.bind(3, p.repo);
       q.bind(4, p.branch);
       q.bind(5, p.specs_path);
-      q.bind(6, static_cast<std::int64_t>(p.sync_interval.count()));
+      q.bind(6, static_cast<std::int64_t>(std::chrono::milliseconds(p.sync_interval).count()));
       q.bind(7, p.last_commit);
       q.bind(8, p.last_tree);
       q.bind(9, p.etags_json);
@@ -453,12 +143,12 @@ public:
     const ProjectRecord p = checked_project(project);
     run("updating a project", [&](Connection &db) {
       SQLite::Statement q(db,
-                          "UPDATE projects SET branch = ?, specs_path = ?, sync_interval_s = ?, "
-                          "last_commit = ?, last_tree = ?, etags = ?, sync_state = ?, "
+                          "UPDATE projects SET branch = ?, specs_path = ?, sync_interval_ms = ?, "
+                          "commit_sha = ?, last_tree = ?, etags = ?, sync_state = ?, "
                           "sync_error = ?, last_synced_at = ?, updated_at = ? WHERE id = ?");
       q.bind(1, p.branch);
       q.bind(2, p.specs_path);
-      q.bind(3, static_cast<std::int64_t>(p.sync_interval.count()));
+      q.bind(3, static_cast<std::int64_t>(std::chrono::milliseconds(p.sync_interval).count()));
       q.bind(4, p.last_commit);
       q.bind(5, p.last_tree);
       q.bind(6, p.etags_json);
@@ -477,11 +167,14 @@ public:
     run("updating a project", [&](Connection &db) {
       SQLite::Statement q(db, "UPDATE projects SET branch = coalesce(?, branch), "
                               "specs_path = coalesce(?, specs_path), "
-                              "sync_interval_s = coalesce(?, sync_interval_s), updated_at = ? "
+                              "sync_interval_ms = coalesce(?, sync_interval_ms), updated_at = ? "
                               "WHERE id = ?");
       p.branch ? q.bind(1, *p.branch) : q.bind(1);
       p.specs_path ? q.bind(2, *p.specs_path) : q.bind(2);
-      p.sync_interval ? q.bind(3, static_cast<std::int64_t>(p.sync_interval->count())) : q.bind(3);
+      p.sync_interval
+          ? q.bind(3,
+                   static_cast<std::int64_t>(std::chrono::milliseconds(*p.sync_interval).count()))
+          : q.bind(3);
       q.bind(4, now_ms());
       bind_text(q, 5, id);
       if (q.exec() == 0)
@@ -526,179 +219,18 @@ public:
     const std::vector<PreparedSpec> prepared =
         specs ? prepare_specs(*specs) : std::vector<PreparedSpec>{};
     const std::string project(project_id);
-    const auto stored_hashes = [&](Connection &db) {
-      std::unordered_map<std::string, std::string> out; // path -> files_hash
-      SQLite::Statement q(db, "SELECT path, files_hash FROM specs WHERE project_id = ?");
-      q.bind(1, project);
-      while (q.executeStep())
-        out.emplace(q.getColumn(0).getString(), q.getColumn(1).getString());
-      return out;
-    };
     // Parse before taking the write lock; the transaction compares again.
-    SpecRows rows(prepared, specs ? run("reading the specs of a project", stored_hashes)
+    SpecRows rows(prepared, specs ? run("reading the specs of a project",
+                                        [&](Connection &db) { return stored_hashes(db, project); })
                                   : std::unordered_map<std::string, std::string>{});
     return run(
         specs ? "replacing the specs of a project" : "recording a sync", [&](Connection &db) {
           Transaction tx(db, Transaction::write);
           const std::uint64_t version = read_version(db, project_id);
-          const auto next = static_cast<std::int64_t>(version + 1);
           // Without a snapshot (finish_sync without one) nothing is compared, so nothing removed.
           const std::unordered_map<std::string, std::string> existing =
-              specs ? stored_hashes(db) : std::unordered_map<std::string, std::string>{};
-          SearchRows search(db); // the full-text rows, written at the end
-
-          SQLite::Statement insert_spec(
-              db,
-              "INSERT INTO specs (project_id, path, id, number, number_text, slug, title, status, "
-              "priority, tags, assignee, created, created_at, updated_at, completed, "
-              "completed_at, parent, archived, frontmatter, body, content_hash, files_hash, "
-              "written_version, search_terms) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-              "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)");
-          SQLite::Statement update_spec(
-              db,
-              "UPDATE specs SET id = ?3, number = ?4, number_text = ?5, slug = ?6, title = ?7, "
-              "status = ?8, priority = ?9, tags = ?10, assignee = ?11, created = ?12, "
-              "created_at = ?13, updated_at = ?14, completed = ?15, completed_at = ?16, "
-              "parent = ?17, archived = ?18, frontmatter = ?19, body = ?20, content_hash = ?21, "
-              "files_hash = ?22, written_version = ?23, search_terms = ?24 "
-              "WHERE project_id = ?1 AND path = ?2");
-          SQLite::Statement stored_files(
-              db, "SELECT name, blob_sha FROM spec_files WHERE project_id = ? AND spec_path = ?");
-          SQLite::Statement delete_file(
-              db, "DELETE FROM spec_files WHERE project_id = ? AND spec_path = ? AND name = ?");
-          SQLite::Statement delete_relationships(
-              db, "DELETE FROM relationships WHERE project_id = ? AND spec_path = ?");
-          SQLite::Statement write_file(db, "INSERT OR REPLACE INTO spec_files (project_id, "
-                                           "spec_path, name, content, blob_sha) "
-                                           "VALUES (?, ?, ?, ?, ?)");
-          SQLite::Statement insert_relationship(
-              db, "INSERT INTO relationships (project_id, spec_path, kind, position, ref) "
-                  "VALUES (?, ?, ?, ?, ?)");
-          SQLite::Statement delete_spec(db, "DELETE FROM specs WHERE project_id = ? AND path = ?");
-
-          ReplaceResult result;
-          std::unordered_set<std::string_view> seen;
-          std::size_t written = 0;
-          for (const PreparedSpec &spec : prepared) {
-            const std::string &path = spec.spec->path;
-            const auto found = existing.find(path);
-            if (found != existing.end()) {
-              seen.insert(found->first);
-              if (found->second == spec.files_hash)
-                continue; // unchanged: not touched
-            }
-            const bool update = found != existing.end();
-            if (update)
-              search.forget(project, path);
-            const SpecRow &row = rows.row(spec);
-            SQLite::Statement &q = update ? update_spec : insert_spec;
-            q.reset();
-            q.clearBindings();
-            q.bind(1, project);
-            q.bindNoCopy(2, path);
-            q.bindNoCopy(3, row.id);
-            if (row.number)
-              q.bind(4, *row.number);
-            else
-              q.bind(4);
-            q.bindNoCopy(5, row.number_text);
-            q.bindNoCopy(6, row.slug);
-            q.bindNoCopy(7, row.title);
-            q.bindNoCopy(8, row.status);
-            if (row.priority)
-              q.bindNoCopy(9, *row.priority);
-            else
-              q.bind(9);
-            q.bindNoCopy(10, row.tags_json);
-            q.bindNoCopy(11, row.assignee);
-            q.bindNoCopy(12, row.created);
-            q.bindNoCopy(13, row.created_at);
-            q.bindNoCopy(14, row.updated_at);
-            q.bindNoCopy(15, row.completed);
-            q.bindNoCopy(16, row.completed_at);
-            q.bindNoCopy(17, row.parent);
-            q.bind(18, row.archived ? 1 : 0);
-            q.bindNoCopy(19, row.frontmatter_json);
-            q.bindNoCopy(20, row.body);
-            q.bindNoCopy(21, row.content_hash);
-            q.bindNoCopy(22, spec.files_hash);
-            q.bind(23, next);
-            q.bind(24, joined(row.body_terms));
-            q.exec();
-            search.written(project, path);
-            // A changed folder's files: only those whose blob SHA changed are written.
-            std::unordered_map<std::string, std::string> kept; // name -> stored blob SHA
-            if (update) {
-              stored_files.reset();
-              stored_files.bind(1, project);
-              stored_files.bindNoCopy(2, path);
-              while (stored_files.executeStep())
-                kept.emplace(stored_files.getColumn(0).getString(),
-                             stored_files.getColumn(1).getString());
-              delete_relationships.reset();
-              delete_relationships.bind(1, project);
-              delete_relationships.bindNoCopy(2, path);
-              delete_relationships.exec();
-              ++result.updated;
-            } else {
-              ++result.added;
-            }
-            for (std::size_t i = 0; i < spec.files.size(); ++i) {
-              const StoredFile &file = *spec.files[i];
-              const auto stored = kept.find(file.name);
-              const bool same = stored != kept.end() && stored->second == spec.blob_shas[i];
-              if (stored != kept.end())
-                kept.erase(stored);
-              if (same)
-                continue;
-              write_file.reset();
-              write_file.bind(1, project);
-              write_file.bindNoCopy(2, path);
-              write_file.bindNoCopy(3, file.name);
-              write_file.bindNoCopy(4, file.content.data(), static_cast<int>(file.content.size()));
-              write_file.bindNoCopy(5, spec.blob_shas[i]);
-              write_file.exec();
-            }
-            for (const auto &[name, sha] : kept) { // files the folder no longer has
-              delete_file.reset();
-              delete_file.bind(1, project);
-              delete_file.bindNoCopy(2, path);
-              delete_file.bindNoCopy(3, name);
-              delete_file.exec();
-            }
-            for (const auto &relationship : row.relationships) {
-              insert_relationship.reset();
-              insert_relationship.bind(1, project);
-              insert_relationship.bindNoCopy(2, path);
-              insert_relationship.bindNoCopy(3, relationship.kind);
-              insert_relationship.bind(4, relationship.position);
-              insert_relationship.bindNoCopy(5, relationship.ref);
-              insert_relationship.exec();
-            }
-            call_write_hook(++written);
-          }
-          for (const auto &[path, hash] : existing) {
-            if (seen.count(path))
-              continue;
-            search.forget(project, path);
-            delete_spec.reset();
-            delete_spec.bind(1, project);
-            delete_spec.bindNoCopy(2, path);
-            delete_spec.exec();
-            ++result.removed;
-          }
-          search.write();
-          result.version = version;
-          if (result.changed()) {
-            SQLite::Statement bump(db, "UPDATE projects SET snapshot_version = ?1, spec_count = "
-                                       "(SELECT count(*) FROM specs WHERE project_id = ?2) "
-                                       "WHERE id = ?2");
-            bump.bind(1, next);
-            bump.bind(2, project);
-            bump.exec();
-            result.version = version + 1;
-          }
+              specs ? stored_hashes(db, project) : std::unordered_map<std::string, std::string>{};
+          ReplaceResult result = write_snapshot(db, project, version, prepared, rows, existing);
           if (finish) {
             write_sync_fields(db, project, finish->project);
             write_run_end(db, finish->ended(specs ? &result : nullptr));
@@ -708,13 +240,72 @@ public:
         });
   }
 
+  // The specs rows' path -> files_hash of the project.
+  static std::unordered_map<std::string, std::string> stored_hashes(Connection &db,
+                                                                    const std::string &project) {
+    std::unordered_map<std::string, std::string> out;
+    SQLite::Statement q(db, "SELECT path, files_hash FROM specs WHERE project_id = ?");
+    q.bind(1, project);
+    while (q.executeStep())
+      out.emplace(q.getColumn(0).getString(), q.getColumn(1).getString());
+    return out;
+  }
+
+  // Inside the write transaction: the folders of `prepared` whose files_hash differs from
+  // `existing` (the stored path -> files_hash) written, those missing removed, their full-text
+  // rows rewritten, and the project's snapshot version and spec count moved when anything
+  // changed.
+  ReplaceResult write_snapshot(Connection &db, const std::string &project, std::uint64_t version,
+                               const std::vector<PreparedSpec> &prepared, SpecRows &rows,
+                               const std::unordered_map<std::string, std::string> &existing) {
+    SearchRows search(db); // the full-text rows, written at the end
+    SnapshotWriter writer(db, project, static_cast<std::int64_t>(version + 1));
+    ReplaceResult result;
+    std::unordered_set<std::string_view> seen;
+    std::size_t written = 0;
+    for (const PreparedSpec &spec : prepared) {
+      const std::string &path = spec.spec->path;
+      const auto found = existing.find(path);
+      if (found != existing.end()) {
+        seen.insert(found->first);
+        if (found->second == spec.files_hash)
+          continue; // unchanged: not touched
+      }
+      const bool update = found != existing.end();
+      if (update)
+        search.forget(project, path);
+      writer.write_folder(spec, rows.row(spec), update, [&] { search.written(project, path); });
+      ++(update ? result.updated : result.added);
+      call_write_hook(++written);
+    }
+    for (const auto &[path, hash] : existing) {
+      if (seen.count(path))
+        continue;
+      search.forget(project, path);
+      writer.remove_folder(path);
+      ++result.removed;
+    }
+    search.write();
+    result.version = version;
+    if (result.changed()) {
+      SQLite::Statement bump(db, "UPDATE projects SET snapshot_version = ?1, spec_count = "
+                                 "(SELECT count(*) FROM specs WHERE project_id = ?2) "
+                                 "WHERE id = ?2");
+      bump.bind(1, static_cast<std::int64_t>(version + 1));
+      bump.bind(2, project);
+      bump.exec();
+      result.version = version + 1;
+    }
+    return result;
+  }
+
   std::vector<StoredSpec> specs(std::string_view project_id) override {
     return run("reading the specs of a project", [&](Connection &db) {
       Transaction tx(db, Transaction::read);
       const std::size_t count = read_head(db, project_id).spec_count;
-      SQLite::Statement q(db, "SELECT s.path, f.name, f.content, f.blob_sha, s.files_hash "
+      SQLite::Statement q(db, "SELECT s.path, f.name, f.content, f.content_hash, s.files_hash "
                               "FROM specs s LEFT JOIN spec_files f "
-                              "ON f.project_id = s.project_id AND f.spec_path = s.path "
+                              "ON f.project_id = s.project_id AND f.path = s.path "
                               "WHERE s.project_id = ? ORDER BY s.path, f.name <> 'README.md', "
                               "f.name");
       bind_text(q, 1, project_id);
@@ -738,9 +329,9 @@ public:
       while (paths.executeStep())
         out.paths.push_back(paths.getColumn(0).getString());
       check_count(project_id, head.spec_count, out.paths.size());
-      SQLite::Statement q(db, "SELECT s.path, f.name, f.content, f.blob_sha, s.files_hash "
+      SQLite::Statement q(db, "SELECT s.path, f.name, f.content, f.content_hash, s.files_hash "
                               "FROM specs s LEFT JOIN spec_files f "
-                              "ON f.project_id = s.project_id AND f.spec_path = s.path "
+                              "ON f.project_id = s.project_id AND f.path = s.path "
                               "WHERE s.project_id = ? AND s.written_version > ? "
                               "ORDER BY s.path, f.name <> 'README.md', f.name");
       bind_text(q, 1, project_id);
@@ -962,8 +553,9 @@ public:
       return;
     run("keeping fetched blobs", [&](Connection &db) {
       Transaction tx(db, Transaction::write);
-      SQLite::Statement q(db, "INSERT INTO blob_cache (sha, content, stored_at) VALUES (?, ?, ?) "
-                              "ON CONFLICT (sha) DO NOTHING");
+      SQLite::Statement q(
+          db, "INSERT INTO blob_cache (content_hash, content, stored_at) VALUES (?, ?, ?) "
+              "ON CONFLICT (content_hash) DO NOTHING");
       const std::int64_t now = now_ms();
       for (const auto &[sha, content] : blobs) {
         q.bind(1, sha);
@@ -981,7 +573,8 @@ public:
     if (shas.empty())
       return {};
     return run("reading kept blobs", [&](Connection &db) {
-      SQLite::Statement q(db, "SELECT sha, content FROM blob_cache WHERE sha = ?");
+      SQLite::Statement q(db,
+                          "SELECT content_hash, content FROM blob_cache WHERE content_hash = ?");
       std::vector<std::pair<std::string, std::string>> out;
       for (const std::string &sha : shas) {
         q.bind(1, sha);
@@ -1001,7 +594,7 @@ public:
       return;
     run("dropping kept blobs", [&](Connection &db) {
       Transaction tx(db, Transaction::write);
-      SQLite::Statement q(db, "DELETE FROM blob_cache WHERE sha = ?");
+      SQLite::Statement q(db, "DELETE FROM blob_cache WHERE content_hash = ?");
       for (const std::string &sha : shas) {
         q.bind(1, sha);
         q.exec();
@@ -1022,7 +615,7 @@ public:
 private:
   // The sync fields of `p` (Store::SyncFinish), on an open transaction.
   static void write_sync_fields(Connection &db, const std::string &id, const ProjectRecord &p) {
-    SQLite::Statement q(db, "UPDATE projects SET last_commit = ?, last_tree = ?, etags = ?, "
+    SQLite::Statement q(db, "UPDATE projects SET commit_sha = ?, last_tree = ?, etags = ?, "
                             "sync_state = ?, sync_error = ?, last_synced_at = ?, updated_at = ? "
                             "WHERE id = ?");
     q.bind(1, p.last_commit);

@@ -30,11 +30,12 @@ struct ProjectRecord {
   std::string id; ///< "owner/repo": the project id everywhere; derived from owner and repo if empty
   std::string owner, repo;
   std::string branch = "main";
-  std::string specs_path = "specs"; ///< folder of the specs in the repository
-  std::chrono::seconds sync_interval{300};
-  std::string last_commit, last_tree; ///< SHAs of the last synced commit and specs tree
-  std::string etags_json = "{}";      ///< ETags by URL, a JSON object's text
-  std::string sync_state = "idle";    ///< idle | syncing | ok | error
+  std::string specs_path = "specs";        ///< folder of the specs in the repository
+  std::chrono::seconds sync_interval{300}; ///< column sync_interval_ms
+  /// SHAs of the last synced commit (column commit_sha) and specs tree
+  std::string last_commit, last_tree;
+  std::string etags_json = "{}";   ///< ETags by URL, a JSON object's text
+  std::string sync_state = "idle"; ///< idle | syncing | ok | error
   std::string sync_error;
   /// Derived by projects() and project(), never written: for a project whose sync_state is
   /// "syncing" with no live lease behind it (its holder died or lost it), the lease's expiry
@@ -48,8 +49,9 @@ struct ProjectRecord {
 /// One file of a spec folder: "README.md", "DESIGN.md", ...
 struct StoredFile {
   std::string name;
-  std::string content;  ///< the bytes, as read (any bytes: invalid UTF-8 and NUL survive)
-  std::string blob_sha; ///< git blob SHA-1 of content; computed by replace_specs when empty
+  std::string content; ///< the bytes, as read (any bytes: invalid UTF-8 and NUL survive)
+  /// git blob SHA-1 of content (column content_hash); computed by replace_specs when empty
+  std::string blob_sha;
 };
 
 /// What the store keeps per spec folder: enough to rebuild the Spec exactly with parse_spec.
@@ -95,7 +97,8 @@ struct SyncRunRecord {
   int rate_limit_remaining = -1; ///< -1: unknown
   std::string error;
   SyncRunDetails details;
-  std::int64_t retry_at = 0; ///< rate_limited: unix seconds when it may run again (schema v6)
+  /// rate_limited: unix ms when it may run again (schema v6; unix seconds before v8)
+  std::int64_t retry_at = 0;
 };
 
 /// What Store::finish_sync records besides a snapshot.

@@ -28,8 +28,8 @@ void write_registration_fields(JsonWriter &w, const RegisteredProject &r) {
       .value(static_cast<long long>(duration_cast<seconds>(r.sync_interval).count()));
   w.key("syncState").value(r.sync_state);
   w.key("syncError").string_or_null(r.sync_error);
-  w.key("commitSha").string_or_null(r.last_commit);
-  w.key("lastCommit").string_or_null(r.last_commit); // deprecated: commitSha (one release)
+  w.key("commitSha").string_or_null(r.commit_sha);
+  w.key("lastCommit").string_or_null(r.commit_sha); // deprecated: commitSha (one release)
   w.key("lastSyncedAt").value(static_cast<long long>(r.last_synced_at));
   w.key("syncInterruptedAt").value(static_cast<long long>(r.sync_interrupted_at));
   w.key("snapshotVersion").value(static_cast<std::size_t>(r.snapshot_version));

@@ -28,6 +28,7 @@
 #include <numeric>
 #include <poll.h>
 #include <random>
+#include <sqlite3.h>
 #include <sstream>
 #include <sys/wait.h>
 #include <thread>
@@ -54,8 +55,25 @@ struct SqliteBackend {
   std::string url() const { return "sqlite:" + path; }
   // How many files are stored for the folder `spec_path`: rows of spec_files.
   std::string stored_files(const std::string &spec_path) const {
-    return query("SELECT count(*) FROM spec_files WHERE spec_path = '" + spec_path + "'");
+    return query("SELECT count(*) FROM spec_files WHERE path = '" + spec_path + "'");
   }
+  // A database at schema `version`, as the store of that version made it, then `sql` run on it.
+  void create_at(int version, const std::string &sql) const {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    // v2 fills search terms through the store's function: none to fill in a new database.
+    db.createFunction("leanspec_search_terms", 1, true, nullptr,
+                      [](sqlite3_context *context, int, sqlite3_value **) {
+                        sqlite3_result_text(context, "", 0, SQLITE_STATIC);
+                      });
+    db.exec(sqlite_bootstrap);
+    for (int v = 1; v <= version; ++v) {
+      db.exec(migrations()[static_cast<std::size_t>(v - 1)].sqlite);
+      db.exec("INSERT INTO schema_migrations VALUES (" + std::to_string(v) + ", 'v', 0)");
+    }
+    db.exec(sql);
+  }
+  // SQL for a BLOB holding `text`.
+  static std::string blob(const std::string &text) { return "CAST('" + text + "' AS BLOB)"; }
   // Runs SQL on the file directly; the first column of the first row, as text.
   std::string query(const std::string &sql) const {
     SQLite::Database db(path, SQLite::OPEN_READWRITE, 5000);
@@ -84,12 +102,23 @@ struct PostgresBackend {
   // How many files are stored for the folder `spec_path`: rows of spec_files, and a README
   // kept in its spec row (schema v5).
   std::string stored_files(const std::string &spec_path) const {
-    return query("SELECT (SELECT count(*) FROM spec_files WHERE spec_path = '" + spec_path +
+    return query("SELECT (SELECT count(*) FROM spec_files WHERE path = '" + spec_path +
                  "') + (SELECT count(*) FROM specs WHERE readme_head IS NOT NULL AND path = '" +
                  spec_path + "')");
   }
   // The tsvector is a column of the row itself, written with it: nothing can go stale.
   void check_search_index() const {}
+  // A database at schema `version`, as the store of that version made it (as the store's
+  // role), then `sql` run on it.
+  void create_at(int version, const std::string &sql) const {
+    std::string setup = "SET ROLE leanspec; " + std::string(postgres_bootstrap);
+    for (int v = 1; v <= version; ++v)
+      setup += std::string(migrations()[static_cast<std::size_t>(v - 1)].postgres) + ";\n" +
+               "INSERT INTO schema_migrations VALUES (" + std::to_string(v) + ", 'v', 0);\n";
+    query(setup + sql);
+  }
+  // SQL for a bytea holding `text`.
+  static std::string blob(const std::string &text) { return "convert_to('" + text + "', 'UTF8')"; }
 };
 
 template <class F> Error error_of(F &&f) {
@@ -313,6 +342,103 @@ TEST_SUITE("store") {
     CHECK(backend.stored_files("001-old") == "2");
   }
 
+  TEST_CASE_TEMPLATE("a store of schema v7 keeps every value through the v8 renames, in ms", B,
+                     SqliteBackend, PostgresBackend) {
+    B backend;
+    const std::string commit(40, 'c'), tree(40, 't'), run_commit(40, 'r');
+    const std::string readme_text =
+        "---\nstatus: planned\n---\n\n# Old\n\nWritten before: zebra.\n";
+    const std::string design = "# Design\n";
+    const std::string readme_sha = git_blob_sha1(readme_text), design_sha = git_blob_sha1(design);
+    const std::string files_hash =
+        git_blob_sha1(std::string("README.md\0", 10) + readme_sha + "\n" +
+                      std::string("DESIGN.md\0", 10) + design_sha + "\n");
+    const std::string blob_sha(40, 'b');
+    const bool sqlite = std::is_same_v<B, SqliteBackend>;
+    backend.create_at(
+        7,
+        "INSERT INTO projects (id, owner, repo, branch, specs_path, sync_interval_s, last_commit, "
+        "last_tree, sync_state, created_at, updated_at, last_synced_at, snapshot_version, "
+        "spec_count) VALUES ('acme/web', 'acme', 'web', 'main', 'specs', 300, '" +
+            commit + "', '" + tree +
+            "', 'ok', 1, 2, 3, 1, 1);"
+            "INSERT INTO specs (project_id, path, id, number, number_text, slug, title, status, "
+            "tags, assignee, created, created_at, updated_at, completed, completed_at, parent, "
+            "archived, frontmatter, body, content_hash, files_hash, written_version) VALUES "
+            "('acme/web', '001-old', '001-old', 1, '001', 'old', 'Old', 'planned', '[]', '', '', "
+            "'', '', '', '', '', '0', 'null', '# Old\n\nWritten before: zebra.\n', '" +
+            readme_sha + "', '" + files_hash +
+            "', 1);"
+            "INSERT INTO spec_files VALUES ('acme/web', '001-old', 'README.md', " +
+            B::blob(readme_text) + ", '" + readme_sha +
+            "'), ('acme/web', '001-old', 'DESIGN.md', " + B::blob(design) + ", '" + design_sha +
+            "');"
+            "INSERT INTO relationships VALUES ('acme/web', '001-old', 'depends_on', 0, '002');"
+            "INSERT INTO sync_runs (project_id, started_at, ended_at, outcome, retry_at, "
+            "commit_sha) VALUES ('acme/web', 1000, 2000, 'ok', 0, '" +
+            run_commit +
+            "'), ('acme/web', 3000, 4000, 'rate_limited', 1700000123, '');"
+            "INSERT INTO sync_schedule (project_id, requested_at, request_seq, retry_at) VALUES "
+            "('acme/web', 5, 6, 1700000123456);"
+            "INSERT INTO blob_cache VALUES ('" +
+            blob_sha + "', " + B::blob("cached") + ", 7);" +
+            (sqlite
+                 ? "UPDATE specs SET search_terms = 'old written before zebra';"
+                   "INSERT INTO spec_search (spec_search) VALUES ('rebuild');"
+                 : "UPDATE specs SET search = to_tsvector('simple', 'old written before zebra');"));
+
+    auto store = Store::open(backend.url());
+    CHECK(store->schema_version() == latest_schema_version());
+    CHECK(latest_schema_version() == 8);
+    // Converted: the interval to ms, the run's retry time to unix ms.
+    CHECK(backend.query("SELECT sync_interval_ms FROM projects") == "300000");
+    CHECK(backend.query("SELECT commit_sha FROM projects") == commit);
+    CHECK(backend.query("SELECT count(*) FROM relationships WHERE path = '001-old'") == "1");
+    const ProjectRecord project_read = *store->project("acme/web");
+    CHECK(project_read.sync_interval == std::chrono::seconds(300));
+    CHECK(project_read.last_commit == commit);
+    CHECK(project_read.last_tree == tree);
+    CHECK(project_read.sync_state == "ok");
+    CHECK(project_read.snapshot_version == 1);
+    const auto runs = store->sync_runs("acme/web", 0);
+    REQUIRE(runs.size() == 2);
+    CHECK(runs[0].retry_at == 1'700'000'123'000);
+    CHECK(runs[1].retry_at == 0);
+    CHECK(runs[1].details.commit == run_commit);
+    const auto schedules = store->sync_schedules();
+    REQUIRE(schedules.size() == 1);
+    CHECK(schedules[0].retry_at == 1'700'000'123'456); // already unix ms: kept
+    const auto cached = store->blobs({blob_sha});
+    REQUIRE(cached.size() == 1);
+    CHECK(cached[0].second == "cached");
+
+    // Kept: the files with their SHAs, the search rows.
+    const auto stored = store->specs("acme/web");
+    check_same(stored, expected({spec("001-old", readme_text, {{"DESIGN.md", design, ""}})}));
+    CHECK(store->search("acme/web", {"zebra"}, 0).size() == 1);
+    backend.check_search_index();
+
+    // And it syncs as before: a new snapshot, commit and interval are stored and read back.
+    SyncFinish finish;
+    finish.project = project_read;
+    finish.project.last_commit = std::string(40, 'd');
+    finish.run.id = store->begin_sync_run("acme/web", 9'000);
+    finish.run.outcome = "ok";
+    const std::vector<StoredSpec> next = {
+        spec("001-old", readme("status: complete", "Old", "Done: zebra.")),
+        spec("002-new", readme("status: planned", "New", "Yak."), {{"DESIGN.md", design, ""}})};
+    const ReplaceResult result = store->finish_sync("acme/web", &next, finish);
+    CHECK(result.updated == 1);
+    CHECK(result.added == 1);
+    check_same(store->specs("acme/web"), expected(next));
+    CHECK(store->project("acme/web")->last_commit == std::string(40, 'd'));
+    CHECK(store->search("acme/web", {"yak"}, 0).size() == 1);
+    store->update_project("acme/web", ProjectPatch{{}, {}, std::chrono::seconds(60)});
+    CHECK(store->project("acme/web")->sync_interval == std::chrono::seconds(60));
+    CHECK(backend.query("SELECT sync_interval_ms FROM projects") == "60000");
+    backend.check_search_index();
+  }
+
   TEST_CASE_TEMPLATE("projects: add, list, get, update, remove with everything they own", B,
                      SqliteBackend, PostgresBackend) {
     B backend;
@@ -513,11 +639,11 @@ TEST_SUITE("store") {
                         "WHERE path = '001-alpha'") == "no");
     CHECK(backend.query("SELECT frontmatter FROM specs WHERE path = '001-alpha'") ==
           R"({"status":"planned"})");
-    CHECK(backend.query("SELECT count(*) FROM relationships WHERE spec_path = '002-beta' "
+    CHECK(backend.query("SELECT count(*) FROM relationships WHERE path = '002-beta' "
                         "AND kind = 'depends_on'") == "2");
-    CHECK(backend.query("SELECT ref FROM relationships WHERE spec_path = '002-beta' "
+    CHECK(backend.query("SELECT ref FROM relationships WHERE path = '002-beta' "
                         "AND kind = 'depends_on' AND position = 1") == "003-gamma");
-    CHECK(backend.query("SELECT ref FROM relationships WHERE spec_path = '002-beta' "
+    CHECK(backend.query("SELECT ref FROM relationships WHERE path = '002-beta' "
                         "AND kind = 'parent'") == "005-epsilon");
     CHECK(backend.query("SELECT content_hash FROM specs WHERE path = '001-alpha'") ==
           git_blob_sha1(alpha.files[0].content));
@@ -548,9 +674,9 @@ TEST_SUITE("store") {
     CHECK(backend.query("SELECT written_version FROM specs WHERE path = '004-delta'") == "2");
     CHECK(backend.query("SELECT title || '|' || status FROM specs WHERE path = '002-beta'") ==
           "Beta v2|complete");
-    CHECK(backend.query("SELECT count(*) FROM relationships WHERE spec_path = '002-beta'") == "1");
+    CHECK(backend.query("SELECT count(*) FROM relationships WHERE path = '002-beta'") == "1");
     CHECK(backend.stored_files("001-alpha") == "0");
-    CHECK(backend.query("SELECT count(*) FROM relationships WHERE spec_path = '001-alpha'") == "0");
+    CHECK(backend.query("SELECT count(*) FROM relationships WHERE path = '001-alpha'") == "0");
     CHECK(backend.stored_files("003-gamma") == "2");
     check_same(store->specs("acme/web"), expected({beta2, gamma2, delta, epsilon}));
     backend.check_search_index();
@@ -559,7 +685,7 @@ TEST_SUITE("store") {
     // as it is, NOTES.md appears; then DESIGN.md changes and NOTES.md goes.
     const auto row_version = [&](const char *name) { // PostgreSQL: the transaction that wrote it
       return backend.query(
-          std::string("SELECT xmin FROM spec_files WHERE spec_path = '003-gamma' AND name = '") +
+          std::string("SELECT xmin FROM spec_files WHERE path = '003-gamma' AND name = '") +
           name + "'");
     };
     const auto spec_row_version = [&] {
@@ -666,7 +792,7 @@ TEST_SUITE("store") {
     store->replace_specs("acme/web", odd);
     check_same(store->specs("acme/web"), expected(odd));
     if constexpr (std::is_same_v<B, PostgresBackend>)
-      CHECK(backend.query("SELECT string_agg(spec_path, ',' ORDER BY spec_path) FROM spec_files "
+      CHECK(backend.query("SELECT string_agg(path, ',' ORDER BY path) FROM spec_files "
                           "WHERE name = 'README.md'") == "010-bytes,014-bad-head,015-nul");
     auto swapped = odd;
     swapped[0].files[1].content = "---\nstatus: planned\n---\n# No BOM, no CRLF\n";
@@ -674,7 +800,7 @@ TEST_SUITE("store") {
     CHECK(store->replace_specs("acme/web", swapped).updated == 2);
     check_same(store->specs("acme/web"), expected(swapped));
     if constexpr (std::is_same_v<B, PostgresBackend>)
-      CHECK(backend.query("SELECT string_agg(spec_path, ',' ORDER BY spec_path) FROM spec_files "
+      CHECK(backend.query("SELECT string_agg(path, ',' ORDER BY path) FROM spec_files "
                           "WHERE name = 'README.md'") == "014-bad-head,015-nul,016-plain");
     CHECK(store->specs_since("acme/web", 0).written.size() == swapped.size());
   }
@@ -986,18 +1112,18 @@ TEST_SUITE("store") {
     SyncRunRecord limited;
     limited.id = store->begin_sync_run("acme/web", 1'000);
     limited.outcome = "rate_limited";
-    limited.retry_at = 1'700'000'123;
+    limited.retry_at = 1'700'000'123'000; // unix ms
     store->end_sync_run(limited);
-    CHECK(store->sync_runs("acme/web", 1)[0].retry_at == 1'700'000'123);
+    CHECK(store->sync_runs("acme/web", 1)[0].retry_at == 1'700'000'123'000);
     // finish_sync records it too.
     SyncFinish finish;
     finish.project = *store->project("acme/web");
     finish.project.sync_state = "error";
     finish.run.id = store->begin_sync_run("acme/web", 2'000);
     finish.run.outcome = "rate_limited";
-    finish.run.retry_at = 1'700'000'456;
+    finish.run.retry_at = 1'700'000'456'000;
     store->finish_sync("acme/web", nullptr, finish);
-    CHECK(Store::open(backend.url())->sync_runs("acme/web", 1)[0].retry_at == 1'700'000'456);
+    CHECK(Store::open(backend.url())->sync_runs("acme/web", 1)[0].retry_at == 1'700'000'456'000);
 
     // Ten runs started at 10'000 ... 19'000, and one of the other project.
     for (int i = 0; i < 10; ++i)
@@ -1439,13 +1565,13 @@ TEST_SUITE("store") {
     // Put 0012 back as written; then a file whose SHA no longer matches its folder's list.
     backend.query("UPDATE spec_files SET content = CAST('# Design' || char(10) || 'gen=1' || "
                   "char(10) || 'MARKER-of-spec-12' || char(10) AS BLOB) "
-                  "WHERE spec_path = '0012-spec-12' AND name = 'DESIGN.md'");
+                  "WHERE path = '0012-spec-12' AND name = 'DESIGN.md'");
     CHECK(generation_of(store->specs("acme/web")) == 1);
     const std::string other = "# Design\nother\n";
     backend.query("UPDATE spec_files SET content = CAST('# Design' || char(10) || 'other' || "
-                  "char(10) AS BLOB), blob_sha = '" +
+                  "char(10) AS BLOB), content_hash = '" +
                   git_blob_sha1(other) +
-                  "' WHERE spec_path = '0003-spec-3' AND name = 'DESIGN.md'");
+                  "' WHERE path = '0003-spec-3' AND name = 'DESIGN.md'");
     const Error list = error_of([&] { store->specs("acme/web"); });
     CHECK(list.code() == ErrorCode::database);
     CHECK(std::string(list.what()).find("0003-spec-3") != std::string::npos);

@@ -269,7 +269,8 @@ class RegisteredProject:
     sync_interval: datetime.timedelta
     sync_state: str
     sync_error: str
-    last_commit: str
+    commit_sha: str
+    last_commit: str  # deprecated: commit_sha
     last_synced_at: Optional[datetime.datetime]
     sync_interrupted_at: Optional[datetime.datetime]
     snapshot_version: int

@@ -14,7 +14,16 @@ void bind_database_source(py::module_ &m) {
       .def_readonly("sync_interval", &RegisteredProject::sync_interval)
       .def_readonly("sync_state", &RegisteredProject::sync_state)
       .def_readonly("sync_error", &RegisteredProject::sync_error)
-      .def_readonly("last_commit", &RegisteredProject::last_commit)
+      .def_readonly("commit_sha", &RegisteredProject::commit_sha)
+      .def_property_readonly("last_commit",
+                             [](const RegisteredProject &p) {
+                               if (PyErr_WarnEx(PyExc_DeprecationWarning,
+                                                "RegisteredProject.last_commit is deprecated: "
+                                                "use commit_sha",
+                                                1) < 0)
+                                 throw py::error_already_set();
+                               return p.commit_sha;
+                             })
       .def_property_readonly(
           "last_synced_at",
           [](const RegisteredProject &p) {

@@ -118,6 +118,10 @@ def test_sync_now_gives_the_specs_and_sync_runs_lists_the_runs(service, github):
     assert isinstance(run.duration, datetime.timedelta)
     assert run.started_at.tzinfo is not None and run.ended_at >= run.started_at
     assert run.retry_at is None
+    (project,) = service.registered_projects()
+    assert project.commit_sha == run.commit
+    with pytest.deprecated_call():
+        assert project.last_commit == project.commit_sha
     assert [s.id for s in service.list()] == ["001-alpha", "002-beta"]
     assert service.get("1").title == "Alpha"
 

@@ -2,8 +2,8 @@
 // Internal: libpq, loaded when the first PostgreSQL store opens (dlopen of libpq.so.5) instead
 // of linked. Linking it made every program that uses libleanspec load libpq's 22 libraries
 // (Kerberos, LDAP, TLS, ...) at start, ~12 ms for the CLI even when it never talks to
-// PostgreSQL. Include this after <libpq-fe.h> (for the types) and only in postgres_store.cpp:
-// it redirects the PQ* calls used there to the loaded functions.
+// PostgreSQL. The store's files include pq_calls.hpp, which redirects their PQ* calls to the
+// loaded functions (libpq.cpp loads them).
 
 #include <libpq-fe.h>
 
