@@ -138,7 +138,9 @@ export interface Filter {
   status?: Status | Status[];
   priority?: Priority | Priority[];
   tags?: string | string[];
-  /** true (default): every tag must be present; false: any one. */
+  /** 'all' (default): every tag must be present; 'any': any one. */
+  tagsMatch?: 'all' | 'any';
+  /** @deprecated use tagsMatch (true: 'all', false: 'any'); removed in the next release. */
   tagsMatchAll?: boolean;
   assignee?: string;
   /** true: only archived; false: none archived; unset: all. */

@@ -1,5 +1,7 @@
 // Implements CachingSource of include/leanspec/caching_source.hpp: results kept per call and
 // arguments for a TTL, single-flight loading, generation-guarded invalidation.
+#include "core/tags_match.hpp"
+
 #include <charconv>
 #include <cstdlib>
 #include <future>
@@ -39,7 +41,7 @@ std::string list_key(char kind, std::string_view project, const Filter &f) {
   key += '|';
   for (Priority p : f.priorities)
     key += static_cast<char>('0' + static_cast<int>(p));
-  key += f.tags_match_all ? '&' : '/';
+  key += detail::tags_match_of(f) == TagsMatch::all ? '&' : '/';
   for (const auto &t : f.tags)
     append(key, t);
   key += f.assignee ? '=' : '-';

@@ -2,6 +2,7 @@
 // relationships over one immutable set of specs.
 #include "core/snapshot.hpp"
 
+#include "core/tags_match.hpp"
 #include "query/search.hpp"
 
 #include <algorithm>
@@ -166,8 +167,9 @@ bool matches(const Spec &spec, const Filter &filter) noexcept {
     const auto has = [&](const std::string &tag) {
       return std::find(spec.tags.begin(), spec.tags.end(), tag) != spec.tags.end();
     };
-    if (filter.tags_match_all ? !std::all_of(filter.tags.begin(), filter.tags.end(), has)
-                              : !std::any_of(filter.tags.begin(), filter.tags.end(), has))
+    if (tags_match_of(filter) == TagsMatch::all
+            ? !std::all_of(filter.tags.begin(), filter.tags.end(), has)
+            : !std::any_of(filter.tags.begin(), filter.tags.end(), has))
       return false;
   }
   if (filter.assignee && spec.assignee != *filter.assignee)

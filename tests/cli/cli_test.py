@@ -280,6 +280,10 @@ class ListTest(CliTestCase):
         self.assertEqual(self.list_ids("--priority", "critical,high"), ["001-alpha", "002-beta"])
         self.assertEqual(self.list_ids("--priority", "medium", "--all"), ["005-epsilon", "006-zeta"])
         self.assertEqual(self.list_ids("--tag", "cli", "--tag", "core"), ["001-alpha"])
+        self.assertEqual(self.list_ids("--tag", "cli", "--tag", "core", "--tags-match", "any"),
+                         ["001-alpha", "002-beta", "006-zeta"])
+        self.assertEqual(self.list_ids("--tag", "cli", "--tag", "core", "--tags-match", "all"), ["001-alpha"])
+        # --any-tag: the deprecated spelling of --tags-match any, kept for one release
         self.assertEqual(self.list_ids("--tag", "cli", "--tag", "core", "--any-tag"),
                          ["001-alpha", "002-beta", "006-zeta"])
         self.assertEqual(self.list_ids("--tag", "cli", "--all"), ["001-alpha", "005-epsilon", "006-zeta"])
