@@ -313,11 +313,12 @@ LEANSPEC_API leanspec_status leanspec_source_version(uint64_t *out, const leansp
 /* ---- caching sources --------------------------------------------------------------------- */
 
 /**
- * Drops cached results of a caching source or a service: everything when `id` is NULL, else
- * those that may mention spec `id` (a service takes any ref) of `project_id`. Returns
- * LEANSPEC_EINVALID for other sources. Thread-safety: thread-safe.
+ * Drops cached results of a caching source or a service: everything when `ref` is NULL, else
+ * those that may mention the spec `ref` names (its id, number or slug, as
+ * leanspec_source_get() takes) in `project_id`. Returns LEANSPEC_EINVALID for other sources.
+ * Thread-safety: thread-safe.
  */
-LEANSPEC_API leanspec_status leanspec_source_invalidate(leanspec_source *source, const char *id,
+LEANSPEC_API leanspec_status leanspec_source_invalidate(leanspec_source *source, const char *ref,
                                                         const char *project_id) LEANSPEC_NOEXCEPT;
 
 /**

@@ -39,9 +39,10 @@ public:
 
   /// Drops every cached result.
   void invalidate() noexcept;
-  /// Drops the cached results that may mention the spec `id` of `project_id`: its get and
-  /// relationships entries and every list, search, stats and validate result.
-  void invalidate(std::string_view id, std::string_view project_id = {}) noexcept;
+  /// Drops the cached results that may mention the spec `ref` names (its id, number or slug, as
+  /// get() takes) in `project_id`: its get and relationships entries and every list, search,
+  /// stats and validate result.
+  void invalidate(std::string_view ref, std::string_view project_id = {}) noexcept;
   CacheCounters counters() const noexcept;
   const std::shared_ptr<const SpecSource> &inner() const noexcept;
 

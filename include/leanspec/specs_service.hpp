@@ -208,7 +208,8 @@ public:
 
   /// Drops every cached result of every source.
   void invalidate() noexcept;
-  /// Drops the cached results that may mention the spec `ref` names in `project_id`'s source.
+  /// Drops the cached results that may mention the spec `ref` names (its id, number or slug, as
+  /// get() takes) in `project_id`'s source.
   void invalidate(std::string_view ref, std::string_view project_id = {}) noexcept;
   /// For a host's revalidation endpoint: when `presented_secret` equals the configured
   /// revalidation secret (compared in constant time over SHA-256 digests, so neither content

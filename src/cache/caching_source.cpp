@@ -51,6 +51,27 @@ std::string list_key(char kind, std::string_view project, const Filter &f) {
   return key;
 }
 
+// Whether `ref` may name the spec `id`: its id, a path ending in it, its number with or without
+// leading zeros, or its slug (a superset of what a source resolves: dropping more is harmless).
+bool may_name(std::string_view ref, std::string_view id) noexcept {
+  while (!ref.empty() && ref.back() == '/')
+    ref.remove_suffix(1);
+  if (const std::size_t slash = ref.rfind('/'); slash != std::string_view::npos)
+    ref.remove_prefix(slash + 1);
+  if (ref == id)
+    return true;
+  const auto [number, slug] = split_spec_id(id);
+  if (ref == slug)
+    return true;
+  const auto digits = [](std::string_view s) {
+    const std::size_t first = s.find_first_not_of('0');
+    return first == std::string_view::npos ? std::string_view("0") : s.substr(first);
+  };
+  return !number.empty() && !ref.empty() &&
+         ref.find_first_not_of("0123456789") == std::string_view::npos &&
+         digits(ref) == digits(number);
+}
+
 } // namespace
 
 struct CachingSource::Impl {
@@ -166,7 +187,7 @@ void CachingSource::invalidate() noexcept {
   ++impl_->generation;
 }
 
-void CachingSource::invalidate(std::string_view id, std::string_view project_id) noexcept {
+void CachingSource::invalidate(std::string_view ref, std::string_view project_id) noexcept {
   const std::lock_guard lock(impl_->mutex);
   // Only get() entries about another spec survive: every other result may mention this spec,
   // and a cached "no such spec" may now be found. Dropping the spec id in every project is a
@@ -174,7 +195,7 @@ void CachingSource::invalidate(std::string_view id, std::string_view project_id)
   (void)project_id;
   for (auto it = impl_->entries.begin(); it != impl_->entries.end();) {
     const Entry &e = it->second;
-    const bool keep = e.per_spec && !e.spec_id.empty() && e.spec_id != id;
+    const bool keep = e.per_spec && !e.spec_id.empty() && !may_name(ref, e.spec_id);
     it = keep ? std::next(it) : impl_->entries.erase(it);
   }
   ++impl_->generation;
