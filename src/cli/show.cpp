@@ -90,10 +90,9 @@ void print_metadata(Context &context, const Spec &spec) {
                 priority_style(spec.priority));
   metadata_line(context, "tags", join(spec.tags, ", "));
   metadata_line(context, "assignee", spec.assignee);
-  metadata_line(context, "created", spec.created_at.empty() ? spec.created : spec.created_at);
+  metadata_line(context, "created", spec.created_at);
   metadata_line(context, "updated", spec.updated_at);
-  metadata_line(context, "completed",
-                spec.completed_at.empty() ? spec.completed : spec.completed_at);
+  metadata_line(context, "completed", spec.completed_at);
   metadata_line(context, "depends on", join(spec.depends_on, ", "));
   metadata_line(context, "parent", spec.parent);
   metadata_line(context, "related", join(spec.related, ", "));
