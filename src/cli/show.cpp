@@ -23,7 +23,8 @@ Options:
   --html       print the body rendered to HTML instead (only the HTML)
   --sub NAME   print one sub-spec instead of README.md: NAME is its file (DESIGN.md, or
                DESIGN) or its display name (its first heading), case-insensitive
-With --json: the whole spec (or, with --sub, the sub-spec); --html adds an "html" key.
+With --json: the whole spec (or, with --sub, the sub-spec); --html adds a "contentHtml" key
+(and, deprecated, the same as "html").
 )~";
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
@@ -51,7 +52,8 @@ const SubSpec &find_sub_spec(const Spec &spec, std::string_view name) {
                   (files.empty() ? " (it has none)" : " (it has: " + join(files, ", ") + ")"));
 }
 
-// Splices `"html":"..."` into the compact JSON object `object` (which ends in '}').
+// Splices `"contentHtml":"..."` into the compact JSON object `object` (which ends in '}'), and
+// for one release the same text under its deprecated key `"html"`.
 void append_with_html(std::string &out, std::string object, std::string_view markdown) {
   while (!object.empty() && object.back() != '}')
     object.pop_back();
@@ -62,9 +64,8 @@ void append_with_html(std::string &out, std::string object, std::string_view mar
   out += object;
   if (!empty_object)
     out += ',';
-  out += "\"html\":";
-  out += json_string(render_html(markdown));
-  out += "}";
+  const std::string html = json_string(render_html(markdown));
+  out += "\"contentHtml\":" + html + ",\"html\":" + html + "}";
 }
 
 void metadata_line(Context &context, std::string_view key, std::string_view value,

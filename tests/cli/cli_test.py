@@ -445,7 +445,8 @@ class ShowTest(CliTestCase):
         self.assertNotIn("status:", out)
         doc = self.json_of("show", "2", "--html")
         self.assertEqual(doc["id"], "002-beta")
-        self.assertIn("<h1>Beta Engine</h1>", doc["html"])
+        self.assertIn("<h1>Beta Engine</h1>", doc["contentHtml"])
+        self.assertEqual(doc["html"], doc["contentHtml"])  # the deprecated key, for one release
 
     def test_sub_spec_by_file_or_name(self):
         for name in ["DESIGN.md", "design", "Design Notes"]:
