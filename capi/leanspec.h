@@ -384,7 +384,7 @@ leanspec_source_import_directory(leanspec_string *out, leanspec_source *source,
  * the filesystem project), as do the registry calls above, leanspec_source_invalidate(),
  * leanspec_source_cache_stats() and the sync and webhook calls below. `config_json` NULL or
  * "": the configuration from the environment (SPECS_MODE, SPECS_DIR, DATABASE_URL,
- * GITHUB_TOKEN, GITHUB_API_URL, CACHE_TTL, WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS,
+ * GITHUB_TOKEN, GITHUB_API_URL, CACHE_TTL_MS, WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS,
  * REVALIDATION_SECRET, SYNC_DEADLINE_MS). Otherwise an object with any of "mode" ("filesystem"
  * | "database" | "both"), "specsDir", "databaseUrl", "githubToken", "githubApiUrl",
  * "cacheTtlMs", "webhookSecrets" ([string]), "revalidationSecret", "probeIntervalMs",

@@ -22,8 +22,9 @@ struct CacheOptions {
   Clock clock;                           ///< empty: std::chrono::steady_clock::now
 };
 
-/// CacheOptions from the environment: `CACHE_TTL` in milliseconds (default 60000).
-/// @throws leanspec::Error config when CACHE_TTL is not a non-negative integer
+/// CacheOptions from the environment: `CACHE_TTL_MS` in milliseconds (default 60000; its
+/// deprecated name `CACHE_TTL` is read, for one release, when it is unset).
+/// @throws leanspec::Error config when the value is not a non-negative integer
 CacheOptions cache_options_from_env();
 
 struct CacheCounters {

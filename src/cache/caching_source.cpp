@@ -142,13 +142,18 @@ struct CachingSource::Impl {
 
 CacheOptions cache_options_from_env() {
   CacheOptions options;
-  if (const char *text = std::getenv("CACHE_TTL"); text && *text) {
+  // CACHE_TTL is CACHE_TTL_MS's deprecated name, read for one release when the new one is unset.
+  const char *name = "CACHE_TTL_MS";
+  const char *text = std::getenv(name);
+  if (!text || !*text)
+    text = std::getenv(name = "CACHE_TTL");
+  if (text && *text) {
     const std::string_view s(text);
     long long ms = -1;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), ms);
     if (ec != std::errc() || end != s.data() + s.size() || ms < 0)
       throw Error(ErrorCode::config,
-                  "CACHE_TTL='" + std::string(s.substr(0, 32)) +
+                  std::string(name) + "='" + std::string(s.substr(0, 32)) +
                       "' is not a number of milliseconds (a non-negative integer)");
     options.ttl = std::chrono::milliseconds(ms);
   }
