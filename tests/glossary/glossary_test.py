@@ -441,7 +441,7 @@ def main():
     environment_and_cli(g)
     sql_surface(g)
     if problems:
-        print(f"{len(problems)} name(s) drift from {GLOSSARY}:")
+        print(f"{len(set(problems))} name(s) drift from {GLOSSARY}:")
         for p in sorted(set(problems)):
             print("  " + p)
         print("Fix the surface, or add the name to the glossary's table (with its reason when it "
