@@ -108,9 +108,10 @@ bool filter_member(Filter &filter, std::string_view key, element value, const st
     filter.tags = texts(value, where);
   } else if (key == "tagsMatch") {
     const auto match = text(value, where);
-    if (match != "all" && match != "any")
+    const auto parsed = parse_tags_match(match);
+    if (!parsed)
       bad(where, "must be \"all\" or \"any\"");
-    filter.tags_match_all = match == "all";
+    filter.tags_match = *parsed;
   } else if (key == "assignee") {
     filter.assignee = text(value, where);
   } else if (key == "archived") {

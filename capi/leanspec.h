@@ -350,11 +350,12 @@ LEANSPEC_API leanspec_status leanspec_source_version(uint64_t *out, const leansp
 /* ---- caching sources --------------------------------------------------------------------- */
 
 /**
- * Drops cached results of a caching source or a service's source: everything when `id` is
- * NULL, else those that may mention spec `id` (a service takes any ref) of `project_id`.
- * Returns LEANSPEC_EINVALID for other sources. Thread-safety: thread-safe.
+ * Drops cached results of a caching source or a service's source: everything when `ref` is
+ * NULL, else those that may mention the spec `ref` names (its id, number or slug, as
+ * leanspec_source_get() takes) in `project_id`. Returns LEANSPEC_EINVALID for other sources.
+ * Thread-safety: thread-safe.
  */
-LEANSPEC_API leanspec_status leanspec_source_invalidate(leanspec_source *source, const char *id,
+LEANSPEC_API leanspec_status leanspec_source_invalidate(leanspec_source *source, const char *ref,
                                                         const char *project_id) LEANSPEC_NOEXCEPT;
 
 /**
@@ -426,7 +427,7 @@ typedef struct leanspec_service leanspec_service;
 /**
  * Opens a service; on success `*out` is a new handle, freed with leanspec_service_free().
  * `config_json` NULL or "": the configuration from the environment (SPECS_MODE, SPECS_DIR,
- * DATABASE_URL, GITHUB_TOKEN, GITHUB_API_URL, CACHE_TTL, WEBHOOK_SECRET,
+ * DATABASE_URL, GITHUB_TOKEN, GITHUB_API_URL, CACHE_TTL_MS, WEBHOOK_SECRET,
  * WEBHOOK_SECRET_PREVIOUS, REVALIDATION_SECRET, SYNC_DEADLINE_MS). Otherwise an object with any of
  * "mode" ("filesystem" | "database" | "both"), "specsDir", "databaseUrl", "githubToken",
  * "githubApiUrl", "cacheTtlMs", "webhookSecrets" ([string]), "revalidationSecret",

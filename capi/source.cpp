@@ -155,14 +155,14 @@ leanspec_status leanspec_source_version(uint64_t *out, const leanspec_source *so
   });
 }
 
-leanspec_status leanspec_source_invalidate(leanspec_source *source, const char *id,
+leanspec_status leanspec_source_invalidate(leanspec_source *source, const char *ref,
                                            const char *project_id) noexcept {
   return guard([&] {
     if (auto *service = dynamic_cast<SpecsService *>(require(source, "source")->impl.get()))
-      return id == nullptr ? service->invalidate()
-                           : service->invalidate(id, optional_text(project_id));
+      return ref == nullptr ? service->invalidate()
+                            : service->invalidate(ref, optional_text(project_id));
     auto &cache = as<CachingSource>(source, "leanspec_source_invalidate", "caching");
-    id == nullptr ? cache.invalidate() : cache.invalidate(id, optional_text(project_id));
+    ref == nullptr ? cache.invalidate() : cache.invalidate(ref, optional_text(project_id));
   });
 }
 

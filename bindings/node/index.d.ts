@@ -138,7 +138,9 @@ export interface Filter {
   status?: Status | Status[];
   priority?: Priority | Priority[];
   tags?: string | string[];
-  /** true (default): every tag must be present; false: any one. */
+  /** 'all' (default): every tag must be present; 'any': any one. */
+  tagsMatch?: 'all' | 'any';
+  /** @deprecated use tagsMatch (true: 'all', false: 'any'); removed in the next release. */
   tagsMatchAll?: boolean;
   assignee?: string;
   /** true: only archived; false: none archived; unset: all. */
@@ -256,7 +258,7 @@ export interface JsonCalls {
   projects(): Promise<string>;
   list(query?: ListQuery): Promise<string>;
   get(ref: string, options?: ProjectOption): Promise<string | null>;
-  search(text: string, options?: SearchOptions): Promise<string>;
+  search(query: string, options?: SearchOptions): Promise<string>;
   stats(options?: ProjectOption): Promise<string>;
   relationships(ref: string, options?: ProjectOption): Promise<string | null>;
   validate(options?: ProjectOption): Promise<string>;
@@ -280,7 +282,7 @@ export declare class SpecSource extends EventEmitter {
    * 'invalid_argument' for a syntax error and past the core's limits: 4096 bytes, 64 terms,
    * 8 fuzzy terms.
    */
-  search(text: string, options?: SearchOptions): Promise<SearchResult>;
+  search(query: string, options?: SearchOptions): Promise<SearchResult>;
   stats(options?: ProjectOption): Promise<Stats>;
   relationships(ref: string, options?: ProjectOption): Promise<Relationships | null>;
   validate(options?: ProjectOption): Promise<Diagnostic[]>;
@@ -304,7 +306,8 @@ export declare class FilesystemSource extends SpecSource {
 export declare class CachingSource extends SpecSource {
   constructor(inner: SpecSource, options?: CacheOptions);
   readonly inner: SpecSource;
-  invalidate(id?: string, options?: ProjectOption): void;
+  /** Drops every cached result, or those that may mention the spec `ref` (id, number or slug) names. */
+  invalidate(ref?: string, options?: ProjectOption): void;
   counters(): CacheCounters;
 }
 
@@ -374,6 +377,7 @@ export declare class SpecsService extends SpecSource {
   servedProjects(): Promise<ServedProject[]>;
   health(): Promise<ServiceHealth>;
   isStale(options?: ProjectOption): Promise<boolean>;
+  /** Drops every cached result, or those that may mention the spec `ref` (id, number or slug) names. */
   invalidate(ref?: string, options?: ProjectOption): void;
   /** True, having invalidated `ref` (or everything), only for the configured secret. */
   revalidate(secret: string, options?: { ref?: string; projectId?: string }): boolean;

@@ -205,11 +205,11 @@ class CachingSource extends SpecSource {
     return this.#inner;
   }
 
-  /** Drops every cached result, or those that may mention spec `id`. */
-  invalidate(id, opts) {
+  /** Drops every cached result, or those that may mention the spec `ref` (id, number or slug) names. */
+  invalidate(ref, opts) {
     const { projectId } = options(opts, 'invalidate options', ['projectId']);
-    if (id === undefined) this[internal].invalidate();
-    else this[internal].invalidate(id, projectId);
+    if (ref === undefined) this[internal].invalidate();
+    else this[internal].invalidate(ref, projectId);
   }
 
   counters() {

@@ -22,8 +22,9 @@ struct CacheOptions {
   Clock clock;                           ///< empty: std::chrono::steady_clock::now
 };
 
-/// CacheOptions from the environment: `CACHE_TTL` in milliseconds (default 60000).
-/// @throws leanspec::Error config when CACHE_TTL is not a non-negative integer
+/// CacheOptions from the environment: `CACHE_TTL_MS` in milliseconds (default 60000; its
+/// deprecated name `CACHE_TTL` is read, for one release, when it is unset).
+/// @throws leanspec::Error config when the value is not a non-negative integer
 CacheOptions cache_options_from_env();
 
 struct CacheCounters {
@@ -39,9 +40,10 @@ public:
 
   /// Drops every cached result.
   void invalidate() noexcept;
-  /// Drops the cached results that may mention the spec `id` of `project_id`: its get and
-  /// relationships entries and every list, search, stats and validate result.
-  void invalidate(std::string_view id, std::string_view project_id = {}) noexcept;
+  /// Drops the cached results that may mention the spec `ref` names (its id, number or slug, as
+  /// get() takes) in `project_id`: its get and relationships entries and every list, search,
+  /// stats and validate result.
+  void invalidate(std::string_view ref, std::string_view project_id = {}) noexcept;
   CacheCounters counters() const noexcept;
   const std::shared_ptr<const SpecSource> &inner() const noexcept;
 

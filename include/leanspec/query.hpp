@@ -10,18 +10,51 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace leanspec {
+
+/// How a filter's tags match a spec: `all` of them must be present, or `any` one.
+enum class TagsMatch { all, any };
+/// "all", "any".
+std::string_view to_string(TagsMatch match) noexcept;
+/// Parses "all" or "any". Empty when unknown.
+std::optional<TagsMatch> parse_tags_match(std::string_view text) noexcept;
+
+/// The type of the deprecated Filter::tags_match_all (a bool before TagsMatch), kept for one
+/// release: assigning true (all) or false (any) overrides Filter::tags_match, and warns. (A
+/// [[deprecated]] data member would warn in every copy and designated initializer of Filter.)
+class DeprecatedTagsMatchAll {
+public:
+  DeprecatedTagsMatchAll() = default;
+  [[deprecated("use Filter::tags_match")]] DeprecatedTagsMatchAll(bool all) noexcept : all_(all) {}
+  [[deprecated("use Filter::tags_match")]] DeprecatedTagsMatchAll &operator=(bool all) noexcept {
+    all_ = all;
+    return *this;
+  }
+  /// The old reading: what was assigned, else true (the old default).
+  [[deprecated("use Filter::tags_match")]] operator bool() const noexcept {
+    return all_.value_or(true);
+  }
+  /// What was assigned, if anything (how the library honours it, without a warning).
+  std::optional<bool> assigned() const noexcept { return all_; }
+
+private:
+  std::optional<bool> all_;
+};
 
 /// Which specs a list or search keeps. Empty members do not filter.
 struct Filter {
   std::vector<Status> statuses;     ///< any of these
   std::vector<Priority> priorities; ///< any of these
-  std::vector<std::string> tags;    ///< see tags_match_all
-  bool tags_match_all = true;       ///< true: every tag must be present; false: any one
+  std::vector<std::string> tags;    ///< see tags_match
+  TagsMatch tags_match = TagsMatch::all;
   std::optional<std::string> assignee;
   std::optional<bool> archived; ///< true: only archived; false: none archived; empty: all
+  /// Deprecated, kept for one release: when assigned, it overrides tags_match (true: all,
+  /// false: any).
+  DeprecatedTagsMatchAll tags_match_all;
 };
 
 /// The order of a list.

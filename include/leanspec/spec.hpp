@@ -103,9 +103,11 @@ struct Spec {
   std::string assignee;
   // The dates, as written. A text that is not a date (parse_timestamp) is no date: the field is
   // empty, an `invalid-date` diagnostic names it, and the text stays in `frontmatter`.
-  std::string created;    ///< `created` (usually a date)
-  std::string created_at; ///< `created_at` (usually a timestamp)
-  std::string updated_at;
+  std::string created; ///< `created` (usually a date)
+  /// When the spec was created: `created_at` (usually a timestamp), else `created`.
+  std::string created_at;
+  std::string updated_at; ///< `updated_at`
+  /// When the spec was completed: `completed_at`, else `completed`.
   std::string completed_at;
   std::string completed; ///< `completed` (usually a date)
   std::vector<Transition> transitions;
@@ -122,10 +124,11 @@ struct Spec {
   std::vector<SubSpec> sub_specs;
   std::vector<Diagnostic> diagnostics; ///< problems found reading this spec's files
 
-  /// When the spec was created: `created_at`, else `created`.
+  /// created_at as a point in time (`created` when a hand-built Spec leaves created_at empty).
   std::optional<Timestamp> created_time() const noexcept;
+  /// updated_at as a point in time.
   std::optional<Timestamp> updated_time() const noexcept;
-  /// When the spec was completed: `completed_at`, else `completed`.
+  /// completed_at as a point in time (`completed` when a hand-built Spec leaves it empty).
   std::optional<Timestamp> completed_time() const noexcept;
   bool has_errors() const noexcept;
 };

@@ -64,7 +64,7 @@ struct ServiceConfig {
   std::string database_url;
   std::string github_token;                              ///< GITHUB_TOKEN; empty: anonymous
   std::string github_api_url = "https://api.github.com"; ///< GITHUB_API_URL (http or https)
-  std::chrono::milliseconds cache_ttl{60'000};           ///< CACHE_TTL in ms; 0 disables caching
+  std::chrono::milliseconds cache_ttl{60'000};           ///< CACHE_TTL_MS; 0 disables caching
   /// Webhook secrets, the current one first: WEBHOOK_SECRET, then WEBHOOK_SECRET_PREVIOUS
   /// while a secret is being rotated (a delivery signed with either is accepted). At most two.
   /// None: every webhook delivery is rejected.
@@ -85,7 +85,8 @@ struct ServiceConfig {
   /// positive); past it the sync ends with an error naming it.
   std::chrono::milliseconds sync_deadline{300'000};
 
-  /// Reads SPECS_MODE, SPECS_DIR, DATABASE_URL, GITHUB_TOKEN, GITHUB_API_URL, CACHE_TTL,
+  /// Reads SPECS_MODE, SPECS_DIR, DATABASE_URL, GITHUB_TOKEN, GITHUB_API_URL, CACHE_TTL_MS
+  /// (or, deprecated, CACHE_TTL),
   /// WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS, REVALIDATION_SECRET and SYNC_DEADLINE_MS (unset
   /// or empty: the default), then checks the result as problems() does.
   /// @throws leanspec::Error config listing every bad variable by name and what is wrong with
@@ -202,7 +203,8 @@ public:
 
   /// Drops every cached result of every source.
   void invalidate() noexcept;
-  /// Drops the cached results that may mention the spec `ref` names in `project_id`'s source.
+  /// Drops the cached results that may mention the spec `ref` names (its id, number or slug, as
+  /// get() takes) in `project_id`'s source.
   void invalidate(std::string_view ref, std::string_view project_id = {}) noexcept;
   /// For a host's revalidation endpoint: when `presented_secret` equals the configured
   /// revalidation secret (compared in constant time over SHA-256 digests, so neither content

@@ -1,5 +1,7 @@
 // Implements CachingSource of include/leanspec/caching_source.hpp: results kept per call and
 // arguments for a TTL, single-flight loading, generation-guarded invalidation.
+#include "core/tags_match.hpp"
+
 #include <charconv>
 #include <cstdlib>
 #include <future>
@@ -39,7 +41,7 @@ std::string list_key(char kind, std::string_view project, const Filter &f) {
   key += '|';
   for (Priority p : f.priorities)
     key += static_cast<char>('0' + static_cast<int>(p));
-  key += f.tags_match_all ? '&' : '/';
+  key += detail::tags_match_of(f) == TagsMatch::all ? '&' : '/';
   for (const auto &t : f.tags)
     append(key, t);
   key += f.assignee ? '=' : '-';
@@ -47,6 +49,27 @@ std::string list_key(char kind, std::string_view project, const Filter &f) {
     append(key, *f.assignee);
   key += f.archived ? (*f.archived ? 'A' : 'N') : '*';
   return key;
+}
+
+// Whether `ref` may name the spec `id`: its id, a path ending in it, its number with or without
+// leading zeros, or its slug (a superset of what a source resolves: dropping more is harmless).
+bool may_name(std::string_view ref, std::string_view id) noexcept {
+  while (!ref.empty() && ref.back() == '/')
+    ref.remove_suffix(1);
+  if (const std::size_t slash = ref.rfind('/'); slash != std::string_view::npos)
+    ref.remove_prefix(slash + 1);
+  if (ref == id)
+    return true;
+  const auto [number, slug] = split_spec_id(id);
+  if (ref == slug)
+    return true;
+  const auto digits = [](std::string_view s) {
+    const std::size_t first = s.find_first_not_of('0');
+    return first == std::string_view::npos ? std::string_view("0") : s.substr(first);
+  };
+  return !number.empty() && !ref.empty() &&
+         ref.find_first_not_of("0123456789") == std::string_view::npos &&
+         digits(ref) == digits(number);
 }
 
 } // namespace
@@ -119,13 +142,18 @@ struct CachingSource::Impl {
 
 CacheOptions cache_options_from_env() {
   CacheOptions options;
-  if (const char *text = std::getenv("CACHE_TTL"); text && *text) {
+  // CACHE_TTL is CACHE_TTL_MS's deprecated name, read for one release when the new one is unset.
+  const char *name = "CACHE_TTL_MS";
+  const char *text = std::getenv(name);
+  if (!text || !*text)
+    text = std::getenv(name = "CACHE_TTL");
+  if (text && *text) {
     const std::string_view s(text);
     long long ms = -1;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), ms);
     if (ec != std::errc() || end != s.data() + s.size() || ms < 0)
       throw Error(ErrorCode::config,
-                  "CACHE_TTL='" + std::string(s.substr(0, 32)) +
+                  std::string(name) + "='" + std::string(s.substr(0, 32)) +
                       "' is not a number of milliseconds (a non-negative integer)");
     options.ttl = std::chrono::milliseconds(ms);
   }
@@ -164,7 +192,7 @@ void CachingSource::invalidate() noexcept {
   ++impl_->generation;
 }
 
-void CachingSource::invalidate(std::string_view id, std::string_view project_id) noexcept {
+void CachingSource::invalidate(std::string_view ref, std::string_view project_id) noexcept {
   const std::lock_guard lock(impl_->mutex);
   // Only get() entries about another spec survive: every other result may mention this spec,
   // and a cached "no such spec" may now be found. Dropping the spec id in every project is a
@@ -172,7 +200,7 @@ void CachingSource::invalidate(std::string_view id, std::string_view project_id)
   (void)project_id;
   for (auto it = impl_->entries.begin(); it != impl_->entries.end();) {
     const Entry &e = it->second;
-    const bool keep = e.per_spec && !e.spec_id.empty() && e.spec_id != id;
+    const bool keep = e.per_spec && !e.spec_id.empty() && !may_name(ref, e.spec_id);
     it = keep ? std::next(it) : impl_->entries.erase(it);
   }
   ++impl_->generation;

@@ -12,9 +12,9 @@ namespace leanspec::cli {
 namespace {
 
 constexpr OptionSpec options[] = {
-    {"--status", true},   {"--priority", true},  {"--tag", true},    {"--any-tag", false},
-    {"--assignee", true}, {"--archived", false}, {"--all", false},   {"--sort", true},
-    {"--desc", false},    {"--limit", true},     {"--cursor", true},
+    {"--status", true},   {"--priority", true}, {"--tag", true},       {"--tags-match", true},
+    {"--any-tag", false}, {"--assignee", true}, {"--archived", false}, {"--all", false},
+    {"--sort", true},     {"--desc", false},    {"--limit", true},     {"--cursor", true},
 };
 
 constexpr std::string_view help = R"~(Usage: leanspec list [options]
@@ -25,8 +25,9 @@ unless --archived or --all is given (or --status names archived).
 Options:
   --status S[,S]     keep these statuses: draft, planned, in-progress, complete, archived
   --priority P[,P]   keep these priorities: low, medium, high, critical
-  --tag T            keep specs with tag T (repeatable; all must match)
-  --any-tag          with several --tag: any one tag is enough
+  --tag T            keep specs with tag T (repeatable; see --tags-match)
+  --tags-match M     all (default): a spec needs every --tag; any: one is enough
+  --any-tag          deprecated: --tags-match any
   --assignee A       keep specs assigned to A
   --archived         show only archived specs
   --all              include archived specs
@@ -54,7 +55,14 @@ ListQuery make_query(const Arguments &arguments) {
     filter.priorities.push_back(*priority);
   }
   filter.tags = arguments.all("--tag");
-  filter.tags_match_all = !arguments.has("--any-tag");
+  if (arguments.has("--any-tag"))
+    filter.tags_match = TagsMatch::any;
+  if (const auto *match = arguments.last("--tags-match")) {
+    const auto parsed = parse_tags_match(*match);
+    if (!parsed)
+      usage_error("invalid value '" + *match + "' for --tags-match (expected all or any)");
+    filter.tags_match = *parsed;
+  }
   if (const auto *assignee = arguments.last("--assignee"))
     filter.assignee = *assignee;
 

@@ -23,7 +23,8 @@ Options:
   --html       print the body rendered to HTML instead (only the HTML)
   --sub NAME   print one sub-spec instead of README.md: NAME is its file (DESIGN.md, or
                DESIGN) or its display name (its first heading), case-insensitive
-With --json: the whole spec (or, with --sub, the sub-spec); --html adds an "html" key.
+With --json: the whole spec (or, with --sub, the sub-spec); --html adds a "contentHtml" key
+(and, deprecated, the same as "html").
 )~";
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
@@ -74,10 +75,9 @@ void print_metadata(Context &context, const Spec &spec) {
                 priority_style(spec.priority));
   metadata_line(context, "tags", join(spec.tags, ", "));
   metadata_line(context, "assignee", spec.assignee);
-  metadata_line(context, "created", spec.created_at.empty() ? spec.created : spec.created_at);
+  metadata_line(context, "created", spec.created_at);
   metadata_line(context, "updated", spec.updated_at);
-  metadata_line(context, "completed",
-                spec.completed_at.empty() ? spec.completed : spec.completed_at);
+  metadata_line(context, "completed", spec.completed_at);
   metadata_line(context, "depends on", join(spec.depends_on, ", "));
   metadata_line(context, "parent", spec.parent);
   metadata_line(context, "related", join(spec.related, ", "));
@@ -103,9 +103,11 @@ int run(Context &context, const Arguments &arguments) {
   if (context.json()) {
     std::string object = sub ? with_first_member(to_json(*sub), "specId", json_string(spec->id))
                              : to_json(*spec, JsonDetail::full);
-    if (html)
-      object = with_last_member(object, "html",
-                                json_string(render_html(sub ? sub->content : spec->body)));
+    if (html) { // "html" is the deprecated name of "contentHtml", written for one release
+      const std::string rendered = json_string(render_html(sub ? sub->content : spec->body));
+      object =
+          with_last_member(with_last_member(object, "contentHtml", rendered), "html", rendered);
+    }
     append(context.out, object, "\n");
     return 0;
   }

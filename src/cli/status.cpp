@@ -20,7 +20,7 @@ constexpr std::string_view help = R"~(Usage: leanspec status [--mode filesystem|
 
 What the service of an app configured from this environment sees: --mode (else
 SPECS_MODE, default filesystem), --specs-dir (else SPECS_DIR, else .lean-spec/config.json or
-./specs), --db (else DATABASE_URL, else the default SQLite file), CACHE_TTL, GITHUB_*,
+./specs), --db (else DATABASE_URL, else the default SQLite file), CACHE_TTL_MS, GITHUB_*,
 WEBHOOK_SECRET, REVALIDATION_SECRET. A flag replaces its variable before anything is checked.
 Every bad variable is reported by name.
 

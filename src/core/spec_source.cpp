@@ -1,4 +1,7 @@
-// Implements the non-virtual parts of include/leanspec/spec_source.hpp and parse_sort_key().
+// Implements the non-virtual parts of include/leanspec/spec_source.hpp, parse_sort_key() and the
+// text forms of TagsMatch (include/leanspec/query.hpp), and src/core/tags_match.hpp.
+#include "core/tags_match.hpp"
+
 #include <leanspec/spec_source.hpp>
 
 namespace leanspec {
@@ -36,4 +39,25 @@ std::optional<Sort::Key> parse_sort_key(std::string_view text) noexcept {
   return std::nullopt;
 }
 
+std::string_view to_string(TagsMatch match) noexcept {
+  return match == TagsMatch::any ? "any" : "all";
+}
+
+std::optional<TagsMatch> parse_tags_match(std::string_view text) noexcept {
+  if (text == "all")
+    return TagsMatch::all;
+  if (text == "any")
+    return TagsMatch::any;
+  return std::nullopt;
+}
+
+namespace detail {
+
+TagsMatch tags_match_of(const Filter &filter) noexcept {
+  if (const auto all = filter.tags_match_all.assigned())
+    return *all ? TagsMatch::all : TagsMatch::any;
+  return filter.tags_match;
+}
+
+} // namespace detail
 } // namespace leanspec

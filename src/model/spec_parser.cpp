@@ -177,6 +177,12 @@ void read_fields(Reader &r, Spec &spec, const Value &root) {
       }
     }
   }
+  // created_at and completed_at mean when the spec was created and completed: the key of that
+  // name, else the older `created` / `completed` (docs/GLOSSARY.md), as JSON's createdAt.
+  if (spec.created_at.empty())
+    spec.created_at = spec.created;
+  if (spec.completed_at.empty())
+    spec.completed_at = spec.completed;
 }
 
 // Moves every line of a tree parsed from the frontmatter text to its line in the file.

@@ -1,6 +1,8 @@
 // Implements src/query/filter.hpp: a Filter's test of one spec.
 #include "query/filter.hpp"
 
+#include "core/tags_match.hpp"
+
 #include <algorithm>
 
 namespace leanspec::detail {
@@ -17,8 +19,9 @@ bool matches(const Spec &spec, const Filter &filter) noexcept {
     const auto has = [&](const std::string &tag) {
       return std::find(spec.tags.begin(), spec.tags.end(), tag) != spec.tags.end();
     };
-    if (filter.tags_match_all ? !std::all_of(filter.tags.begin(), filter.tags.end(), has)
-                              : !std::any_of(filter.tags.begin(), filter.tags.end(), has))
+    if (tags_match_of(filter) == TagsMatch::all
+            ? !std::all_of(filter.tags.begin(), filter.tags.end(), has)
+            : !std::any_of(filter.tags.begin(), filter.tags.end(), has))
       return false;
   }
   if (filter.assignee && spec.assignee != *filter.assignee)

@@ -83,11 +83,13 @@ ServiceConfig ServiceConfig::from_env() {
   }
   if (std::string api = env("GITHUB_API_URL"); !api.empty())
     config.github_api_url = std::move(api);
-  if (const std::string ttl = env("CACHE_TTL"); !ttl.empty()) {
+  // CACHE_TTL is CACHE_TTL_MS's deprecated name, read for one release when the new one is unset.
+  const char *ttl_name = env("CACHE_TTL_MS").empty() ? "CACHE_TTL" : "CACHE_TTL_MS";
+  if (const std::string ttl = env(ttl_name); !ttl.empty()) {
     long long ms = -1;
     const auto [end, ec] = std::from_chars(ttl.data(), ttl.data() + ttl.size(), ms);
     if (ec != std::errc() || end != ttl.data() + ttl.size() || ms < 0)
-      problems.push_back("CACHE_TTL: " + shown(ttl) +
+      problems.push_back(std::string(ttl_name) + ": " + shown(ttl) +
                          " is not a number of milliseconds (a non-negative integer)");
     else
       config.cache_ttl = std::chrono::milliseconds(ms);
@@ -173,7 +175,7 @@ std::vector<std::string> ServiceConfig::problems() const {
   if (has_control(revalidation_secret))
     out.push_back("REVALIDATION_SECRET: holds control characters (a pasted newline?)");
   if (cache_ttl.count() < 0)
-    out.push_back("CACHE_TTL: " + std::to_string(cache_ttl.count()) + " is negative");
+    out.push_back("CACHE_TTL_MS: " + std::to_string(cache_ttl.count()) + " is negative");
   if (probe_interval.count() <= 0)
     out.push_back("probe_interval: " + std::to_string(probe_interval.count()) +
                   " ms is not positive");

@@ -280,6 +280,10 @@ class ListTest(CliTestCase):
         self.assertEqual(self.list_ids("--priority", "critical,high"), ["001-alpha", "002-beta"])
         self.assertEqual(self.list_ids("--priority", "medium", "--all"), ["005-epsilon", "006-zeta"])
         self.assertEqual(self.list_ids("--tag", "cli", "--tag", "core"), ["001-alpha"])
+        self.assertEqual(self.list_ids("--tag", "cli", "--tag", "core", "--tags-match", "any"),
+                         ["001-alpha", "002-beta", "006-zeta"])
+        self.assertEqual(self.list_ids("--tag", "cli", "--tag", "core", "--tags-match", "all"), ["001-alpha"])
+        # --any-tag: the deprecated spelling of --tags-match any, kept for one release
         self.assertEqual(self.list_ids("--tag", "cli", "--tag", "core", "--any-tag"),
                          ["001-alpha", "002-beta", "006-zeta"])
         self.assertEqual(self.list_ids("--tag", "cli", "--all"), ["001-alpha", "005-epsilon", "006-zeta"])
@@ -441,7 +445,8 @@ class ShowTest(CliTestCase):
         self.assertNotIn("status:", out)
         doc = self.json_of("show", "2", "--html")
         self.assertEqual(doc["id"], "002-beta")
-        self.assertIn("<h1>Beta Engine</h1>", doc["html"])
+        self.assertIn("<h1>Beta Engine</h1>", doc["contentHtml"])
+        self.assertEqual(doc["html"], doc["contentHtml"])  # the deprecated key, for one release
 
     def test_sub_spec_by_file_or_name(self):
         for name in ["DESIGN.md", "design", "Design Notes"]:

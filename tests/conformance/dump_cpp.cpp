@@ -33,7 +33,7 @@ ListQuery list_query(const std::string &args) {
     else if (key == "tags")
       q.filter.tags = split(value, ',');
     else if (key == "tagsMatch")
-      q.filter.tags_match_all = value == "all";
+      q.filter.tags_match = parse_tags_match(value).value();
     else if (key == "assignee")
       q.filter.assignee = value;
     else if (key == "archived")

@@ -6,13 +6,10 @@
 const path = require('node:path');
 const leanspec = require(path.join(__dirname, '..', '..', 'bindings', 'node'));
 
-const keys = { tagsMatch: 'tagsMatchAll' };
-
 function value(key, text) {
   if (key === 'status' || key === 'priority' || key === 'tags') return text.split(',');
   if (key === 'archived' || key === 'descending') return text === 'true';
   if (key === 'limit') return Number(text);
-  if (key === 'tagsMatch') return text === 'all';
   return text;
 }
 
@@ -25,7 +22,7 @@ async function run(source, line) {
     for (const token of rest.split(' ').filter(Boolean)) {
       const eq = token.indexOf('=');
       const key = token.slice(0, eq);
-      query[keys[key] ?? key] = value(key, token.slice(eq + 1));
+      query[key] = value(key, token.slice(eq + 1));
     }
     return source.json.list(query);
   }

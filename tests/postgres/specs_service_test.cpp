@@ -35,7 +35,7 @@ namespace {
 struct Env : leanspec::test::ScopedEnv {
   Env()
       : ScopedEnv({"SPECS_MODE", "SPECS_DIR", "DATABASE_URL", "GITHUB_TOKEN", "GITHUB_API_URL",
-                   "CACHE_TTL", "WEBHOOK_SECRET", "WEBHOOK_SECRET_PREVIOUS",
+                   "CACHE_TTL", "CACHE_TTL_MS", "WEBHOOK_SECRET", "WEBHOOK_SECRET_PREVIOUS",
                    "REVALIDATION_SECRET"}) {}
 };
 
@@ -121,7 +121,7 @@ TEST_SUITE("service") {
     env.set("DATABASE_URL", sqlite_url(tree.root() / "x.db"));
     env.set("GITHUB_TOKEN", "ghp_token");
     env.set("GITHUB_API_URL", "http://127.0.0.1:9/api");
-    env.set("CACHE_TTL", "250");
+    env.set("CACHE_TTL_MS", "250");
     env.set("WEBHOOK_SECRET", "new-secret");
     env.set("WEBHOOK_SECRET_PREVIOUS", "old-secret");
     env.set("REVALIDATION_SECRET", "reval");
@@ -136,6 +136,20 @@ TEST_SUITE("service") {
     CHECK(config.revalidation_secret == "reval");
   }
 
+  TEST_CASE(
+      "from_env reads CACHE_TTL, CACHE_TTL_MS's deprecated name, when CACHE_TTL_MS is unset") {
+    Env env;
+    TempSpecTree tree;
+    env.set("SPECS_DIR", tree.specs_dir().string());
+    env.set("CACHE_TTL", "300");
+    CHECK(ServiceConfig::from_env().cache_ttl == 300ms);
+    env.set("CACHE_TTL_MS", "400");
+    CHECK(ServiceConfig::from_env().cache_ttl == 400ms);
+    env.set("CACHE_TTL_MS", "soon");
+    CHECK_THROWS_WITH_AS(ServiceConfig::from_env(), doctest::Contains("CACHE_TTL_MS: 'soon'"),
+                         Error);
+  }
+
   TEST_CASE("from_env reports every bad variable by name, at once, without secrets") {
     Env env;
     TempSpecTree tree;
@@ -144,12 +158,12 @@ TEST_SUITE("service") {
     env.set("DATABASE_URL", "mysql://db/specs");
     env.set("GITHUB_TOKEN", "ghp_SECRET1 x");
     env.set("GITHUB_API_URL", "ftp://api.github.com");
-    env.set("CACHE_TTL", "soon");
+    env.set("CACHE_TTL_MS", "soon");
     env.set("WEBHOOK_SECRET_PREVIOUS", "SECRET2");
     env.set("REVALIDATION_SECRET", "SECRET3\n");
     const std::string message = error_text([] { ServiceConfig::from_env(); }, ErrorCode::config);
     for (const char *name : {"SPECS_DIR", "DATABASE_URL", "GITHUB_TOKEN", "GITHUB_API_URL",
-                             "CACHE_TTL", "WEBHOOK_SECRET_PREVIOUS", "REVALIDATION_SECRET"})
+                             "CACHE_TTL_MS", "WEBHOOK_SECRET_PREVIOUS", "REVALIDATION_SECRET"})
       CHECK_MESSAGE(contains(message, name), name);
     CHECK(contains(message, "nowhere"));
     CHECK(contains(message, "soon"));
@@ -162,8 +176,9 @@ TEST_SUITE("service") {
     CHECK(contains(error_text([] { ServiceConfig::from_env(); }, ErrorCode::config),
                    "SPECS_MODE: 'filesystems' is not one of filesystem, database, both"));
     again.set("SPECS_MODE", "filesystem");
-    again.set("CACHE_TTL", "-5");
-    CHECK(contains(error_text([] { ServiceConfig::from_env(); }, ErrorCode::config), "CACHE_TTL"));
+    again.set("CACHE_TTL_MS", "-5");
+    CHECK(
+        contains(error_text([] { ServiceConfig::from_env(); }, ErrorCode::config), "CACHE_TTL_MS"));
   }
 
   TEST_CASE("GITHUB_TOKEN is trimmed of a pasted newline; a control character inside is a "

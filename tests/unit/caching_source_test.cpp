@@ -140,6 +140,25 @@ TEST_CASE("invalidate drops everything, or one spec and every result that may me
   CHECK(cache->counters().entries == 0);
 }
 
+TEST_CASE("invalidate takes a ref: the spec's id, number (any leading zeros), slug or path") {
+  auto inner = std::make_shared<CountingSource>();
+  auto cache = make_caching_source(inner, {.ttl = 60s});
+  int calls = 0;
+  for (const char *ref : {"001-one", "1", "001", "one", "archived/001-one"}) {
+    (void)cache->get("1");
+    cache->invalidate("2");   // another spec's number: get("1") stays
+    cache->invalidate("two"); // ... and slug
+    (void)cache->get("1");
+    calls += 1;
+    CHECK(inner->calls == calls);
+    cache->invalidate(ref); // this one's: get("1") goes
+    (void)cache->get("1");
+    calls += 1;
+    CHECK_MESSAGE(inner->calls == calls, ref);
+    cache->invalidate();
+  }
+}
+
 TEST_CASE("a TTL of zero passes every call through") {
   auto inner = std::make_shared<CountingSource>();
   auto cache = make_caching_source(inner, {.ttl = 0ms});

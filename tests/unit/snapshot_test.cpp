@@ -78,8 +78,20 @@ TEST_CASE("list filters by status, priority, tags all/any, assignee and archived
   q = {};
   q.filter.tags = {"a", "b"};
   CHECK(ids(*snap.list(q)) == std::vector<std::string>{"001-alpha"});
-  q.filter.tags_match_all = false;
+  q.filter.tags_match = TagsMatch::any;
   CHECK(ids(*snap.list(q)) == std::vector<std::string>{"001-alpha", "002-beta", "003-gamma"});
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  q.filter.tags_match_all = true; // deprecated for one release; assigned, it overrides tags_match
+  CHECK(ids(*snap.list(q)) == std::vector<std::string>{"001-alpha"});
+  q.filter.tags_match = TagsMatch::all;
+  q.filter.tags_match_all = false;
+  CHECK(ids(*snap.list(q)).size() == 3);
+  CHECK_FALSE(static_cast<bool>(q.filter.tags_match_all));
+#pragma GCC diagnostic pop
+  CHECK(parse_tags_match("any") == TagsMatch::any);
+  CHECK(parse_tags_match("some") == std::nullopt);
+  CHECK(to_string(TagsMatch::all) == "all");
   q = {};
   q.filter.assignee = "ann";
   CHECK(ids(*snap.list(q)) == std::vector<std::string>{"001-alpha"});

@@ -340,10 +340,22 @@ TEST_CASE("a frontmatter of too many keys is refused with one diagnostic, not th
   }
 }
 
+TEST_CASE("created_at and completed_at fall back on created and completed, as JSON's createdAt") {
+  const Spec old =
+      parse("---\nstatus: complete\ncreated: 2025-11-02\ncompleted: 2025-11-05\n---\n");
+  CHECK(old.created_at == "2025-11-02");
+  CHECK(old.completed_at == "2025-11-05");
+  CHECK(old.created == "2025-11-02");
+  const Spec both = parse("---\nstatus: planned\ncreated: 2025-11-02\n"
+                          "created_at: 2025-11-03T10:00:00Z\n---\n");
+  CHECK(both.created_at == "2025-11-03T10:00:00Z");
+  CHECK(both.created == "2025-11-02");
+}
+
 TEST_CASE("an invalid date is no date: the field is empty and a diagnostic names it") {
   const Spec s = parse("---\nstatus: planned\ncreated: 2025-11-02\ncreated_at: 1e100\n"
                        "updated_at: yesterday\ncompleted_at: '2025-13-01'\ncompleted: x\n---\n");
-  CHECK(s.created_at.empty());
+  CHECK(s.created_at == "2025-11-02"); // created_at is invalid: `created` is when it was created
   CHECK(s.updated_at.empty());
   CHECK(s.completed_at.empty());
   CHECK(s.completed.empty());

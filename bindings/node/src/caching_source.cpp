@@ -25,13 +25,13 @@ public:
   }
 
 private:
-  // CachingSource::invalidate() / invalidate(id, project_id) (noexcept, a lock and a map
-  // erase) -> invalidate(id?: string, projectId?: string): void
+  // CachingSource::invalidate() / invalidate(ref, project_id) (noexcept, a lock and a map
+  // erase) -> invalidate(ref?: string, projectId?: string): void
   void invalidate(const Napi::CallbackInfo &info) {
     const auto source = native(info.Env());
     if (info.Length() == 0 || info[0].IsUndefined())
       return source->invalidate();
-    source->invalidate(string_argument(info, 0, "id"),
+    source->invalidate(string_argument(info, 0, "ref"),
                        optional_string_argument(info, 1, "projectId"));
   }
   // CachingSource::counters() -> counters(): string (JSON {hits, misses, entries})

@@ -41,8 +41,14 @@ Filter read_filter(const Napi::Object &o, const char *what) {
   filter.priorities = one_or_many<Priority>(o, "priority", what, parse_priority);
   filter.tags = one_or_many<std::string>(
       o, "tags", what, [](const std::string &t) { return std::optional<std::string>(t); });
-  if (auto all = optional_bool(o, "tagsMatchAll", what))
-    filter.tags_match_all = *all;
+  if (auto all = optional_bool(o, "tagsMatchAll", what)) // deprecated: tagsMatch
+    filter.tags_match = *all ? TagsMatch::all : TagsMatch::any;
+  if (auto match = optional_string(o, "tagsMatch", what)) {
+    const auto parsed = parse_tags_match(*match);
+    if (!parsed)
+      throw_invalid(o.Env(), describe(what, "tagsMatch") + ": expected 'all' or 'any'");
+    filter.tags_match = *parsed;
+  }
   filter.assignee = optional_string(o, "assignee", what);
   filter.archived = optional_bool(o, "archived", what);
   return filter;
@@ -114,9 +120,10 @@ std::string optional_string_argument(const Napi::CallbackInfo &info, std::size_t
 
 ListQuery list_query(Napi::Env env, const Napi::Value &value) {
   constexpr const char *what = "list query";
-  const auto o = options_object(env, value, what,
-                                {"projectId", "status", "priority", "tags", "tagsMatchAll",
-                                 "assignee", "archived", "sort", "descending", "limit", "cursor"});
+  const auto o =
+      options_object(env, value, what,
+                     {"projectId", "status", "priority", "tags", "tagsMatch", "tagsMatchAll",
+                      "assignee", "archived", "sort", "descending", "limit", "cursor"});
   ListQuery query;
   query.project_id = optional_string(o, "projectId", what).value_or("");
   query.filter = read_filter(o, what);
@@ -136,9 +143,9 @@ SearchQuery search_query(Napi::Env env, const Napi::Value &text, const Napi::Val
   constexpr const char *what = "search options";
   if (!text.IsString())
     throw_invalid(env, "query: expected a string");
-  const auto o = options_object(
-      env, options, what,
-      {"projectId", "status", "priority", "tags", "tagsMatchAll", "assignee", "archived", "limit"});
+  const auto o = options_object(env, options, what,
+                                {"projectId", "status", "priority", "tags", "tagsMatch",
+                                 "tagsMatchAll", "assignee", "archived", "limit"});
   SearchQuery query;
   query.text = text.As<Napi::String>().Utf8Value();
   query.project_id = optional_string(o, "projectId", what).value_or("");

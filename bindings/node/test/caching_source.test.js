@@ -63,7 +63,17 @@ test('a CachingSource needs a source; bad options are invalid_argument', async (
   }
 });
 
-test('cacheOptionsFromEnv reads CACHE_TTL; a bad value is config', () => {
+test('cacheOptionsFromEnv reads CACHE_TTL_MS (else its deprecated name CACHE_TTL); a bad value is config', () => {
+  const savedMs = process.env.CACHE_TTL_MS;
+  try {
+    process.env.CACHE_TTL_MS = '4321';
+    assert.deepEqual(leanspec.cacheOptionsFromEnv(), { ttlMs: 4321 });
+    process.env.CACHE_TTL_MS = 'soon';
+    assert.throws(() => leanspec.cacheOptionsFromEnv(), { code: 'config', message: /CACHE_TTL_MS/ });
+  } finally {
+    if (savedMs === undefined) delete process.env.CACHE_TTL_MS;
+    else process.env.CACHE_TTL_MS = savedMs;
+  }
   const saved = process.env.CACHE_TTL;
   try {
     process.env.CACHE_TTL = '1234';

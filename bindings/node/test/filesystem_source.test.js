@@ -43,7 +43,11 @@ test('list returns summaries by number, with total and filters', async () => {
   const either = await source.list({ status: ['complete', 'in-progress'] });
   assert.equal(either.total, 2);
   assert.equal((await source.list({ tags: ['core'] })).total, 2);
+  assert.equal((await source.list({ tags: ['core', 'fs'], tagsMatch: 'any' })).total, 3);
+  assert.equal((await source.list({ tags: ['core', 'fs'], tagsMatch: 'all' })).total, 1);
+  // tagsMatchAll: the deprecated spelling of tagsMatch, kept for one release
   assert.equal((await source.list({ tags: ['core', 'fs'], tagsMatchAll: false })).total, 3);
+  await assert.rejects(source.list({ tagsMatch: 'some' }), { code: 'invalid_argument' });
   assert.equal((await source.list({ priority: 'low' })).specs[0].id, '004-board');
   assert.equal((await source.list({ assignee: 'ada' })).specs[0].id, '003-search');
   assert.equal((await source.list({ archived: true })).total, 0);

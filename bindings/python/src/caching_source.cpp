@@ -19,12 +19,22 @@ void bind_caching_source(py::module_ &m) {
            py::arg("inner"), py::kw_only(), py::arg("ttl") = std::chrono::milliseconds(60'000))
       .def(
           "invalidate",
-          [](CachingSource &c, std::optional<std::string> id, std::string_view project_id) {
-            id ? c.invalidate(*id, project_id) : c.invalidate();
+          [](CachingSource &c, std::optional<std::string> ref, std::string_view project_id,
+             std::optional<std::string> id) {
+            if (id) { // the keyword's old name, kept for one release
+              if (PyErr_WarnEx(PyExc_DeprecationWarning,
+                               "CachingSource.invalidate(id=...) is deprecated: use ref=", 1) < 0)
+                throw py::error_already_set();
+              if (!ref)
+                ref = std::move(id);
+            }
+            const py::gil_scoped_release nogil;
+            ref ? c.invalidate(*ref, project_id) : c.invalidate();
           },
-          py::arg("id") = py::none(), py::kw_only(), py::arg("project_id") = "",
-          py::call_guard<py::gil_scoped_release>(),
-          "Drops every cached result, or those that may mention spec `id`.")
+          py::arg("ref") = py::none(), py::kw_only(), py::arg("project_id") = "",
+          py::arg("id") = py::none(),
+          "Drops every cached result, or those that may mention the spec `ref` names (id, number "
+          "or slug).")
       .def("counters", &CachingSource::counters)
       .def_property_readonly("inner",
                              [](const CachingSource &c) { return python_owned(share(c.inner())); });

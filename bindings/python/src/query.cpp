@@ -54,9 +54,10 @@ Filter to_filter(py::handle status, py::handle priority, py::handle tags,
       throw Error(ErrorCode::invalid_argument, "tags: expected strings");
     return h.cast<std::string>();
   });
-  if (tags_match != "all" && tags_match != "any")
+  const auto match = parse_tags_match(tags_match);
+  if (!match)
     throw Error(ErrorCode::invalid_argument, "tags_match: expected 'all' or 'any'");
-  filter.tags_match_all = tags_match == "all";
+  filter.tags_match = *match;
   filter.assignee = std::move(assignee);
   filter.archived = archived;
   return filter;

@@ -2,10 +2,11 @@
 // Specs are read-only views of the library's shared, immutable objects (no copy).
 //
 // Dates: `created_at`, `updated_at` and `completed_at` are aware UTC datetimes (a bare date is
-// its midnight), None when the spec has none or its text is not a date; the text as written
-// stays in `created_text`, `created_at_text`, `updated_at_text`, `completed_text` and
-// `completed_at_text` (None when absent or not a date: an invalid-date diagnostic names the
-// field, and `frontmatter` keeps the text).
+// its midnight), None when the spec has none or its text is not a date; `created_at` is the
+// `created_at` key, else `created` (so is `completed_at`: docs/GLOSSARY.md). Their text as
+// written is `<name>_text`: `created_text`, `created_at_text`, `updated_at_text`,
+// `completed_text` and `completed_at_text` (None when absent or not a date: an invalid-date
+// diagnostic names the field, and `frontmatter` keeps the text).
 #include "common.hpp"
 
 namespace leanspec::python {

@@ -50,7 +50,8 @@ def test_spec_attributes_are_typed(source):
     assert alpha.tags == ["core", "api"]
     assert alpha.assignee is None and alpha.parent is None
     assert alpha.created_at == datetime.datetime(2025, 11, 1, tzinfo=UTC)
-    assert alpha.created_text == "2025-11-01" and alpha.created_at_text is None
+    # created_at: the created_at key, else created (docs/GLOSSARY.md)
+    assert alpha.created_text == "2025-11-01" and alpha.created_at_text == "2025-11-01"
     assert alpha.custom_fields == {"owner_team": "storage"}
     assert alpha.frontmatter["tags"] == ["core", "api"]
     assert "The cache layer." in alpha.body

@@ -1,7 +1,7 @@
 // The app's one SpecsService, made once per server process (Next.js may load this module more
 // than once in development; globalThis keeps one). It reads the library's own variables:
 // SPECS_MODE (default filesystem), SPECS_DIR (default here: the repository's specs/),
-// DATABASE_URL, CACHE_TTL, REVALIDATION_SECRET, GITHUB_API_URL, GITHUB_TOKEN, WEBHOOK_SECRET
+// DATABASE_URL, CACHE_TTL_MS, REVALIDATION_SECRET, GITHUB_API_URL, GITHUB_TOKEN, WEBHOOK_SECRET
 // (and WEBHOOK_SECRET_PREVIOUS while rotating), ... The filesystem source is watched, so change
 // events reach /api/events as soon as a file is saved.
 //
