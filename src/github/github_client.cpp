@@ -500,112 +500,123 @@ struct GitHubClient::Impl {
     return std::chrono::milliseconds(pick(random));
   }
 
+  struct Batch;
   std::vector<GitHubResponse>
   fetch_all(const std::vector<GitHubRequest> &requests,
             const std::function<bool(std::size_t, std::size_t)> &progress);
 };
 
-std::vector<GitHubResponse>
-GitHubClient::Impl::fetch_all(const std::vector<GitHubRequest> &requests,
-                              const std::function<bool(std::size_t, std::size_t)> &progress) {
-  const std::size_t total = requests.size();
-  std::vector<GitHubResponse> out(total);
-  std::vector<Job> jobs;
-  jobs.reserve(total);
-  for (const GitHubRequest &request : requests)
-    jobs.push_back(make_job(request));
+// One fetch_all call: its jobs, the queues they wait in and the transfers in flight, which
+// leave the multi handle however the call ends. Single-thread.
+struct GitHubClient::Impl::Batch {
+  enum class Stop { no, rate_limited, cancelled };
 
+  Impl &impl;
+  const std::function<bool(std::size_t, std::size_t)> &progress;
+  const std::size_t total;
+  std::vector<GitHubResponse> out;
+  std::vector<Job> jobs;
   std::deque<std::size_t> fresh;    // never started, in request order
   std::vector<std::size_t> waiting; // retries, each with its due time
   std::vector<std::unique_ptr<Transfer>> active;
   std::size_t done = 0;
-  enum class Stop { no, rate_limited, cancelled } stop = Stop::no;
+  Stop stop = Stop::no;
 
-  // Transfers in flight leave the multi handle however this function ends.
-  struct ActiveGuard {
-    Impl &impl;
-    std::vector<std::unique_ptr<Transfer>> &transfers;
-    ~ActiveGuard() {
-      for (auto &t : transfers)
-        impl.release(*t);
+  Batch(Impl &owner, const std::vector<GitHubRequest> &requests,
+        const std::function<bool(std::size_t, std::size_t)> &on_progress)
+      : impl(owner), progress(on_progress), total(requests.size()), out(total) {
+    jobs.reserve(total);
+    for (const GitHubRequest &request : requests)
+      jobs.push_back(impl.make_job(request));
+    for (std::size_t i = 0; i < total; ++i) {
+      if (jobs[i].url.empty())
+        fail(i, "not a valid http(s) URL", 0);
+      else
+        fresh.push_back(i);
     }
-  } guard{*this, active};
+  }
+  ~Batch() {
+    for (auto &t : active)
+      impl.release(*t);
+  }
+  Batch(const Batch &) = delete;
+  Batch &operator=(const Batch &) = delete;
 
-  auto finish = [&](std::size_t index, GitHubResponse response) {
-    response.error = redact(std::move(response.error));
+  void finish(std::size_t index, GitHubResponse response) {
+    response.error = impl.redact(std::move(response.error));
     out[index] = std::move(response);
     ++done;
     if (progress && stop == Stop::no && !progress(done, total))
       stop = Stop::cancelled;
-  };
-  auto fail = [&](std::size_t index, const std::string &why, int attempts) {
+  }
+
+  void fail(std::size_t index, const std::string &why, int attempts) {
     GitHubResponse response;
     response.attempts = attempts;
     const Job &job = jobs[index];
     response.error =
         "GET " + (job.url.empty() ? std::string("<invalid URL>") : job.shown) + ": " + why;
     finish(index, std::move(response));
-  };
-  auto next_due = [&] {
+  }
+
+  std::vector<std::size_t>::iterator next_due() {
     return std::min_element(waiting.begin(), waiting.end(), [&](std::size_t a, std::size_t b) {
       return jobs[a].due < jobs[b].due;
     });
-  };
-
-  for (std::size_t i = 0; i < total; ++i) {
-    if (jobs[i].url.empty())
-      fail(i, "not a valid http(s) URL", 0);
-    else
-      fresh.push_back(i);
   }
 
-  while (done < total) {
-    if (stop != Stop::no) {
-      const char *why = stop == Stop::cancelled ? "not sent: cancelled" : "not sent: rate limited";
-      for (const std::size_t index : fresh)
-        fail(index, why, 0);
-      for (const std::size_t index : waiting)
-        fail(index, why, out[index].attempts);
-      fresh.clear();
-      waiting.clear();
-      if (stop == Stop::cancelled) {
-        for (auto &t : active) {
-          release(*t);
-          fail(t->job, "cancelled", t->response.attempts);
-        }
-        active.clear();
+  // After a rate limit or a cancel: what has not started fails (and, cancelled, what is in
+  // flight too). True when nothing is left in flight.
+  bool drain() {
+    const char *why = stop == Stop::cancelled ? "not sent: cancelled" : "not sent: rate limited";
+    for (const std::size_t index : fresh)
+      fail(index, why, 0);
+    for (const std::size_t index : waiting)
+      fail(index, why, out[index].attempts);
+    fresh.clear();
+    waiting.clear();
+    if (stop == Stop::cancelled) {
+      for (auto &t : active) {
+        impl.release(*t);
+        fail(t->job, "cancelled", t->response.attempts);
       }
-      if (active.empty())
-        break; // a rate limit lets the requests already in flight finish
+      active.clear();
     }
-    // Start what may start: retries that are due first, then new requests in order.
+    return active.empty(); // a rate limit lets the requests already in flight finish
+  }
+
+  // Starts what may start: retries that are due first, then new requests in order.
+  void start_due() {
     const auto now = Clock::now();
-    while (stop == Stop::no && active.size() < options.max_concurrency) {
+    while (stop == Stop::no && active.size() < impl.options.max_concurrency) {
       const auto due = next_due();
       std::size_t index = 0;
       if (due != waiting.end() && jobs[*due].due <= now) {
         index = *due;
         waiting.erase(due);
-        ++counters.retries;
+        ++impl.counters.retries;
       } else if (!fresh.empty()) {
         index = fresh.front();
         fresh.pop_front();
       } else {
         break;
       }
-      if (now >= options.deadline) {
+      if (now >= impl.options.deadline) {
         fail(index, "not sent: deadline passed", out[index].attempts);
         continue;
       }
-      active.push_back(start(index, jobs[index], out[index].attempts));
+      active.push_back(impl.start(index, jobs[index], out[index].attempts));
     }
+  }
 
+  // Lets curl work, then handles every transfer it finished.
+  void collect() {
     int running = 0;
-    if (const CURLMcode m = curl_multi_perform(multi.get(), &running); m != CURLM_OK)
+    if (const CURLMcode m = curl_multi_perform(impl.multi.get(), &running); m != CURLM_OK)
       throw Error(ErrorCode::internal,
                   std::string("curl_multi_perform: ") + curl_multi_strerror(m));
     int queued = 0;
-    while (CURLMsg *msg = curl_multi_info_read(multi.get(), &queued)) {
+    while (CURLMsg *msg = curl_multi_info_read(impl.multi.get(), &queued)) {
       if (msg->msg != CURLMSG_DONE)
         continue;
       const CURLcode result = msg->data.result;
@@ -614,83 +625,98 @@ GitHubClient::Impl::fetch_all(const std::vector<GitHubRequest> &requests,
       });
       if (it == active.end())
         continue;
-      const std::unique_ptr<Transfer> t = std::move(*it);
+      std::unique_ptr<Transfer> t = std::move(*it);
       active.erase(it);
-      CURL *e = t->easy.get();
-      long status = 0, redirects = 0, request_size = 0;
-      curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-      curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &redirects);
-      curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &request_size);
-      release(*t); // `msg` is invalid from here on
-
-      GitHubResponse &r = t->response;
-      r.status = status;
-      const std::size_t index = t->job;
-      const std::string where = "GET " + jobs[index].shown + ": ";
-      if (request_size > 0)
-        counters.requests += 1 + static_cast<std::uint64_t>(redirects);
-      counters.bytes += r.body.size();
-      if (r.rate_limit.remaining >= 0)
-        counters.last_rate_limit = r.rate_limit;
-      const unsigned max_retries = jobs[index].request->max_retries.value_or(options.max_retries);
-      const bool may_retry = static_cast<unsigned>(r.attempts) <= max_retries;
-      bool past_deadline = false; // a retry would come after the deadline
-      auto retry_later = [&] {
-        const auto due = Clock::now() + backoff(r.attempts);
-        if (due >= options.deadline) {
-          past_deadline = true;
-          return false;
-        }
-        jobs[index].due = due;
-        out[index] = std::move(r);
-        waiting.push_back(index);
-        return true;
-      };
-      const auto no_retry_note = [&] {
-        return past_deadline ? std::string(" (no retry: the deadline comes first)") : "";
-      };
-
-      if (result != CURLE_OK) {
-        std::string why;
-        const bool deadline_cut = result == CURLE_OPERATION_TIMEDOUT && t->cut_by_deadline;
-        if (t->too_large || result == CURLE_FILESIZE_EXCEEDED)
-          why = "body larger than max_body_size (" + std::to_string(options.max_body_size) +
-                " bytes)";
-        else if (deadline_cut)
-          why = "stopped at the deadline";
-        else if (result == CURLE_OPERATION_TIMEDOUT)
-          why = "timeout (" + std::string(t->error_buffer) + ")";
-        else
-          why = t->error_buffer[0] ? std::string(t->error_buffer) : curl_easy_strerror(result);
-        r.body.clear();
-        if (is_retryable(result) && !deadline_cut && may_retry && stop == Stop::no) {
-          r.error = where + why;
-          if (retry_later())
-            continue;
-        }
-        if (r.attempts > 1)
-          why += " after " + attempts_text(r.attempts);
-        r.error = where + why + no_retry_note();
-        finish(index, std::move(r));
-        continue;
-      }
-      if (status == 304)
-        ++counters.not_modified;
-      if (r.is_rate_limited()) {
-        ++counters.rate_limited;
-        stop = Stop::rate_limited;
-      } else if (status >= 500) {
-        if (may_retry && stop == Stop::no && retry_later())
-          continue;
-        r.error = where + "HTTP " + std::to_string(status) + " after " + attempts_text(r.attempts) +
-                  no_retry_note();
-      }
-      finish(index, std::move(r));
+      complete(*t, result); // `msg` is invalid from here on
     }
-    if (done >= total || (stop != Stop::no && active.empty()))
-      continue;
+  }
 
-    // Sleep until curl has work or the next retry is due (at most a second).
+  // One finished transfer: its response, a retry, or a failure.
+  void complete(Transfer &t, CURLcode result) {
+    CURL *e = t.easy.get();
+    long status = 0, redirects = 0, request_size = 0;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &redirects);
+    curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &request_size);
+    impl.release(t);
+
+    GitHubResponse &r = t.response;
+    r.status = status;
+    const std::size_t index = t.job;
+    if (request_size > 0)
+      impl.counters.requests += 1 + static_cast<std::uint64_t>(redirects);
+    impl.counters.bytes += r.body.size();
+    if (r.rate_limit.remaining >= 0)
+      impl.counters.last_rate_limit = r.rate_limit;
+    const unsigned max_retries =
+        jobs[index].request->max_retries.value_or(impl.options.max_retries);
+    const bool may_retry = static_cast<unsigned>(r.attempts) <= max_retries && stop == Stop::no;
+    if (result != CURLE_OK)
+      return failed(t, result, may_retry);
+    if (status == 304)
+      ++impl.counters.not_modified;
+    bool past_deadline = false;
+    if (r.is_rate_limited()) {
+      ++impl.counters.rate_limited;
+      stop = Stop::rate_limited;
+    } else if (status >= 500) {
+      if (may_retry && retry_later(index, r, past_deadline))
+        return;
+      r.error = "GET " + jobs[index].shown + ": HTTP " + std::to_string(status) + " after " +
+                attempts_text(r.attempts) + no_retry_note(past_deadline);
+    }
+    finish(index, std::move(r));
+  }
+
+  // A transfer curl could not complete: retried when that may help, else failed with why.
+  void failed(Transfer &t, CURLcode result, bool may_retry) {
+    GitHubResponse &r = t.response;
+    const std::size_t index = t.job;
+    const std::string where = "GET " + jobs[index].shown + ": ";
+    std::string why;
+    const bool deadline_cut = result == CURLE_OPERATION_TIMEDOUT && t.cut_by_deadline;
+    if (t.too_large || result == CURLE_FILESIZE_EXCEEDED)
+      why = "body larger than max_body_size (" + std::to_string(impl.options.max_body_size) +
+            " bytes)";
+    else if (deadline_cut)
+      why = "stopped at the deadline";
+    else if (result == CURLE_OPERATION_TIMEDOUT)
+      why = "timeout (" + std::string(t.error_buffer) + ")";
+    else
+      why = t.error_buffer[0] ? std::string(t.error_buffer) : curl_easy_strerror(result);
+    r.body.clear();
+    bool past_deadline = false;
+    if (is_retryable(result) && !deadline_cut && may_retry) {
+      r.error = where + why;
+      if (retry_later(index, r, past_deadline))
+        return;
+    }
+    if (r.attempts > 1)
+      why += " after " + attempts_text(r.attempts);
+    r.error = where + why + no_retry_note(past_deadline);
+    finish(index, std::move(r));
+  }
+
+  // Queues another attempt after a backoff; false (past_deadline set) when it would come
+  // after the deadline.
+  bool retry_later(std::size_t index, GitHubResponse &r, bool &past_deadline) {
+    const auto due = Clock::now() + impl.backoff(r.attempts);
+    if (due >= impl.options.deadline) {
+      past_deadline = true;
+      return false;
+    }
+    jobs[index].due = due;
+    out[index] = std::move(r);
+    waiting.push_back(index);
+    return true;
+  }
+
+  static std::string no_retry_note(bool past_deadline) {
+    return past_deadline ? std::string(" (no retry: the deadline comes first)") : "";
+  }
+
+  // Sleeps until curl has work or the next retry is due (at most a second).
+  void wait() {
     long wait_ms = 1000;
     if (const auto due = next_due(); due != waiting.end()) {
       const auto until =
@@ -698,11 +724,26 @@ GitHubClient::Impl::fetch_all(const std::vector<GitHubRequest> &requests,
       wait_ms = std::clamp<long>(static_cast<long>(until.count()), 0, wait_ms);
     }
     if (const CURLMcode m =
-            curl_multi_poll(multi.get(), nullptr, 0, static_cast<int>(wait_ms), nullptr);
+            curl_multi_poll(impl.multi.get(), nullptr, 0, static_cast<int>(wait_ms), nullptr);
         m != CURLM_OK)
       throw Error(ErrorCode::internal, std::string("curl_multi_poll: ") + curl_multi_strerror(m));
   }
-  return out;
+};
+
+std::vector<GitHubResponse>
+GitHubClient::Impl::fetch_all(const std::vector<GitHubRequest> &requests,
+                              const std::function<bool(std::size_t, std::size_t)> &progress) {
+  Batch batch(*this, requests, progress);
+  while (batch.done < batch.total) {
+    if (batch.stop != Batch::Stop::no && batch.drain())
+      break;
+    batch.start_due();
+    batch.collect();
+    if (batch.done >= batch.total || (batch.stop != Batch::Stop::no && batch.active.empty()))
+      continue;
+    batch.wait();
+  }
+  return std::move(batch.out);
 }
 
 GitHubClient::GitHubClient(GitHubClientOptions options)

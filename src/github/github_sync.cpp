@@ -146,27 +146,66 @@ SyncRun GithubSync::Impl::busy(std::string_view project_id, const std::string &w
   return run;
 }
 
-SyncRun GithubSync::Impl::sync_locked(ProjectRecord project) {
-  const auto started = SteadyClock::now();
-  // The request being answered: its sequence number, read before the head check, so a
-  // request arriving during the sync stays queued.
-  std::int64_t request_seq = -1, retry_at = 0;
-  std::optional<detail::SyncHint> hint;
+namespace {
+
+// The store's record of a finished run: the project's sync fields (only those are written:
+// settings changed meanwhile stay) and the run's row.
+detail::SyncFinish record_of(const ProjectRecord &project, const SyncRun &run,
+                             const Syncer::Result &result) {
+  detail::SyncFinish f;
+  f.project = project;
+  if (run.outcome == SyncOutcome::ok || run.outcome == SyncOutcome::not_modified) {
+    f.project.last_commit = result.commit;
+    f.project.last_tree = result.specs_tree;
+    f.project.etags_json = result.etags_json;
+    f.project.sync_state = "ok";
+    f.project.sync_error.clear();
+    f.project.last_synced_at = unix_ms();
+  } else {
+    f.project.sync_state = "error";
+    f.project.sync_error = run.error;
+  }
+  f.run.id = run.id;
+  f.run.project_id = project.id;
+  f.run.ended_at = run.ended_at;
+  f.run.outcome = to_string(run.outcome);
+  f.run.requests = run.requests;
+  f.run.not_modified = run.not_modified;
+  f.run.rate_limit_remaining = run.rate_limit_remaining;
+  f.run.error = run.error;
+  f.run.details = {run.path, static_cast<std::int64_t>(run.bytes), run.duration.count(),
+                   run.commit};
+  f.run.retry_at = run.retry_at;
+  return f;
+}
+
+} // namespace
+
+GithubSync::Impl::Queued GithubSync::Impl::queued(const std::string &id) {
+  Queued out;
   for (const auto &schedule : store.sync_schedules())
-    if (schedule.project_id == project.id) {
-      retry_at = schedule.retry_at;
+    if (schedule.project_id == id) {
+      out.retry_at = schedule.retry_at;
       if (schedule.requested_at > 0) {
-        request_seq = schedule.request_seq;
-        hint = detail::decode_hint(schedule.hint);
+        out.request_seq = schedule.request_seq;
+        out.hint = detail::decode_hint(schedule.hint);
       }
     }
+  return out;
+}
+
+SyncRun GithubSync::Impl::sync_locked(ProjectRecord project) {
+  const auto started = SteadyClock::now();
+  // The request being answered, read before the head check, so a request arriving during the
+  // sync stays queued.
+  const Queued request = queued(project.id);
   SyncRun run;
   run.project_id = project.id;
   run.started_at = unix_ms();
   run.id = store.begin_sync_run(project.id, run.started_at); // marks the project "syncing"
   project.sync_state = "syncing";
 
-  Syncer syncer(store, options, client_options, project, hint, cancel);
+  Syncer syncer(store, options, client_options, project, request.hint, cancel);
   Syncer::Result result = syncer.run();
   const auto counters = syncer.counters();
   run.outcome = result.outcome;
@@ -183,37 +222,10 @@ SyncRun GithubSync::Impl::sync_locked(ProjectRecord project) {
   run.ended_at = unix_ms();
 
   // The snapshot, the project's sync fields and the run's record go in one transaction.
-  const auto finish = [&] {
-    detail::SyncFinish f;
-    f.project = project; // only its sync fields are written: settings changed meanwhile stay
-    if (run.outcome == SyncOutcome::ok || run.outcome == SyncOutcome::not_modified) {
-      f.project.last_commit = result.commit;
-      f.project.last_tree = result.specs_tree;
-      f.project.etags_json = result.etags_json;
-      f.project.sync_state = "ok";
-      f.project.sync_error.clear();
-      f.project.last_synced_at = unix_ms();
-    } else {
-      f.project.sync_state = "error";
-      f.project.sync_error = run.error;
-    }
-    f.run.id = run.id;
-    f.run.project_id = project.id;
-    f.run.ended_at = run.ended_at;
-    f.run.outcome = to_string(run.outcome);
-    f.run.requests = run.requests;
-    f.run.not_modified = run.not_modified;
-    f.run.rate_limit_remaining = run.rate_limit_remaining;
-    f.run.error = run.error;
-    f.run.details = {run.path, static_cast<std::int64_t>(run.bytes), run.duration.count(),
-                     run.commit};
-    f.run.retry_at = run.retry_at;
-    return f;
-  };
   detail::ReplaceResult replaced;
   try {
-    replaced =
-        store.finish_sync(project.id, result.snapshot ? &*result.snapshot : nullptr, finish());
+    replaced = store.finish_sync(project.id, result.snapshot ? &*result.snapshot : nullptr,
+                                 record_of(project, run, result));
   } catch (const Error &e) {
     if (!result.snapshot || e.code() == ErrorCode::database)
       throw;
@@ -222,27 +234,33 @@ SyncRun GithubSync::Impl::sync_locked(ProjectRecord project) {
     run.outcome = SyncOutcome::error;
     run.error = scrub(e.what(), secrets);
     result.snapshot.reset();
-    store.finish_sync(project.id, nullptr, finish());
+    store.finish_sync(project.id, nullptr, record_of(project, run, result));
   }
   run.added = replaced.added;
   run.updated = replaced.updated;
   run.removed = replaced.removed;
-  const bool done = run.outcome == SyncOutcome::ok || run.outcome == SyncOutcome::not_modified;
-  if (run.outcome == SyncOutcome::rate_limited) {
-    store.set_retry_at(project.id, run.retry_at * 1000);
-  } else {
-    if (request_seq >= 0)
-      store.clear_sync_request(project.id, request_seq);
-    if (done) {
-      store.drop_blobs(result.used_kept_blobs);
-      if (retry_at)
-        store.set_retry_at(project.id, 0);
-    }
-  }
+  settle_queue(project.id, run, request, result.used_kept_blobs);
   prune_runs(project.id);
   if (run.added + run.updated + run.removed > 0)
     detail::DatabaseSourceAccess::invalidate(*source, project.id);
   return run;
+}
+
+void GithubSync::Impl::settle_queue(const std::string &id, const SyncRun &run,
+                                    const Queued &request,
+                                    const std::vector<std::string> &used_kept_blobs) {
+  const bool done = run.outcome == SyncOutcome::ok || run.outcome == SyncOutcome::not_modified;
+  if (run.outcome == SyncOutcome::rate_limited) {
+    store.set_retry_at(id, run.retry_at * 1000);
+    return;
+  }
+  if (request.request_seq >= 0)
+    store.clear_sync_request(id, request.request_seq);
+  if (done) {
+    store.drop_blobs(used_kept_blobs);
+    if (request.retry_at)
+      store.set_retry_at(id, 0);
+  }
 }
 
 // The run history within max_sync_runs and max_sync_run_age; a failure to prune fails

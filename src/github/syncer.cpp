@@ -53,22 +53,31 @@ GitHubClientOptions Syncer::with_deadline(GitHubClientOptions options,
 }
 
 void Syncer::body(Result &result) {
+  if (sync_hinted(result))
+    return;
+  if (const std::optional<std::string> commit = head_commit(result))
+    sync_tree(*commit, result);
+}
+
+bool Syncer::sync_hinted(Result &result) {
   // 2 first: a complete webhook hint names the commit and every changed path; syncing to that
   // commit needs no head check (a later push sends its own delivery).
-  if (hint_ && !project_.last_commit.empty() && hint_->before == project_.last_commit &&
-      is_sha(hint_->after) && hint_->after != project_.last_commit) {
-    std::vector<StoredSpec> stored = store_.specs(project_.id);
-    try {
-      confirm_hint();
-      apply_hint(stored, hint_->after, result);
-      result.commit = hint_->after;
-      result.etags_json = project_.etags_json;
-      return;
-    } catch (const HintMismatch &) {
-      // the payload did not describe the commit: the head and the tree decide below
-    }
+  if (!hint_ || project_.last_commit.empty() || hint_->before != project_.last_commit ||
+      !is_sha(hint_->after) || hint_->after == project_.last_commit)
+    return false;
+  std::vector<StoredSpec> stored = store_.specs(project_.id);
+  try {
+    confirm_hint();
+    apply_hint(stored, hint_->after, result);
+    result.commit = hint_->after;
+    result.etags_json = project_.etags_json;
+    return true;
+  } catch (const HintMismatch &) {
+    return false; // the payload did not describe the commit: the head and the tree decide
   }
+}
 
+std::optional<std::string> Syncer::head_commit(Result &result) {
   // 1. The head, conditionally.
   const std::string head_path = repo_ + "/commits/" + url_escape(project_.branch, false);
   std::map<std::string, std::string> etags = read_etags(project_.etags_json);
@@ -84,7 +93,7 @@ void Syncer::body(Result &result) {
     result.path = "unchanged";
     result.commit = project_.last_commit;
     result.specs_tree = project_.last_tree;
-    return;
+    return std::nullopt;
   }
   std::string commit = head.body;
   while (!commit.empty() && std::isspace(static_cast<unsigned char>(commit.back())))
@@ -100,9 +109,12 @@ void Syncer::body(Result &result) {
     result.outcome = SyncOutcome::not_modified;
     result.path = "unchanged";
     result.specs_tree = project_.last_tree;
-    return;
+    return std::nullopt;
   }
+  return commit;
+}
 
+void Syncer::sync_tree(const std::string &commit, Result &result) {
   std::vector<StoredSpec> stored = store_.specs(project_.id);
 
   // 3. The tree. On a first sync everything is needed: the tarball comes alongside the tree
@@ -141,6 +153,15 @@ void Syncer::body(Result &result) {
   for (const auto &[sha, bytes] : fetched)
     have.emplace(sha, &bytes);
 
+  std::vector<StoredSpec> specs = snapshot_of(listing, have);
+  if (differs(stored, specs))
+    result.snapshot = std::move(specs);
+  result.outcome = SyncOutcome::ok;
+}
+
+std::vector<StoredSpec>
+Syncer::snapshot_of(const TreeListing &listing,
+                    const std::unordered_map<std::string, const std::string *> &have) {
   std::map<std::string, StoredSpec> next;
   for (const auto &folder : listing.folders)
     next[folder].path = folder;
@@ -149,9 +170,7 @@ void Syncer::body(Result &result) {
   std::vector<StoredSpec> specs;
   for (auto &[path, spec] : next)
     specs.push_back(std::move(spec));
-  if (differs(stored, specs))
-    result.snapshot = std::move(specs);
-  result.outcome = SyncOutcome::ok;
+  return specs;
 }
 
 std::unordered_map<std::string, std::string>

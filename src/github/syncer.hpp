@@ -57,6 +57,18 @@ private:
                                            std::chrono::milliseconds budget);
 
   void body(Result &result);
+  // 2. A complete webhook hint, confirmed and applied (the "contents" path); false when there
+  // is none or GitHub does not confirm it.
+  bool sync_hinted(Result &result);
+  // 1. The branch's head, conditionally: the commit to sync, or none when it is the stored one
+  // (the "unchanged" path, result filled).
+  std::optional<std::string> head_commit(Result &result);
+  // 3. The tree compared by blob SHA, then the missing files fetched.
+  void sync_tree(const std::string &commit, Result &result);
+  // The snapshot the listing describes, its bytes from `have` (blob SHA -> bytes).
+  static std::vector<StoredSpec>
+  snapshot_of(const TreeListing &listing,
+              const std::unordered_map<std::string, const std::string *> &have);
 
   // --- the contents path (fetch_contents.cpp) ------------------------------------------------
 
@@ -65,6 +77,9 @@ private:
   void confirm_hint();
   // 2b. A webhook's paths, fetched through the contents API at the pushed commit.
   void apply_hint(std::vector<StoredSpec> &stored, const std::string &commit, Result &result);
+  // One contents API answer: the file's blob SHA and its bytes, checked against each other.
+  std::pair<std::string, std::string> contents_file(const GitHubResponse &response,
+                                                    const std::string &what);
 
   // --- the blobs path (fetch_blobs.cpp) ------------------------------------------------------
 
