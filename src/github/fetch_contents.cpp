@@ -17,7 +17,7 @@ namespace leanspec::detail {
 void Syncer::confirm_hint() {
   const std::string what = "comparison " + hint_->before.substr(0, 12) + "..." +
                            hint_->after.substr(0, 12) + " of " + project_.id;
-  GitHubResponse response =
+  GithubResponse response =
       client_.fetch({repo_ + "/compare/" + hint_->before + "..." + hint_->after,
                      "application/vnd.github+json",
                      {}});
@@ -83,7 +83,7 @@ void Syncer::apply_hint(std::vector<StoredSpec> &stored, const std::string &comm
     if (files.empty())
       throw HintMismatch{}; // does the folder still exist? only the tree knows
   }
-  std::vector<GitHubRequest> requests;
+  std::vector<GithubRequest> requests;
   std::vector<std::pair<std::string, std::string>> places;
   std::vector<std::string> paths;
   for (const auto &path : hint_->changed) {
@@ -115,7 +115,7 @@ void Syncer::apply_hint(std::vector<StoredSpec> &stored, const std::string &comm
   result.specs_tree.clear(); // not known without the tree: the next tree sync compares all
 }
 
-std::pair<std::string, std::string> Syncer::contents_file(const GitHubResponse &response,
+std::pair<std::string, std::string> Syncer::contents_file(const GithubResponse &response,
                                                           const std::string &what) {
   if (response.status == 404 && response.error.empty())
     throw HintMismatch{};

@@ -47,7 +47,7 @@ private:
 using ArchivePtr = std::unique_ptr<archive, decltype(&archive_read_free)>;
 
 // A reader of the gzip tarball in the response's body.
-ArchivePtr open_tarball(const GitHubResponse &response, const std::string &what) {
+ArchivePtr open_tarball(const GithubResponse &response, const std::string &what) {
   ArchivePtr reader(archive_read_new(), &archive_read_free);
   if (!reader)
     throw SyncFailure{what + ": out of memory"};
@@ -95,11 +95,11 @@ std::optional<std::string_view> under_prefix(std::string_view name, std::string 
 } // namespace
 
 // Not retried: a failed tarball falls back to the blobs.
-GitHubRequest Syncer::tarball_request(const std::string &commit) const {
+GithubRequest Syncer::tarball_request(const std::string &commit) const {
   return {repo_ + "/tarball/" + commit, "application/vnd.github+json", {}, 0};
 }
 
-void Syncer::read_tarball(const GitHubResponse &response, const std::string &what,
+void Syncer::read_tarball(const GithubResponse &response, const std::string &what,
                           const std::vector<const WantedFile *> &files, std::uint64_t max_expanded,
                           std::unordered_map<std::string, std::string> &out) {
   std::unordered_map<std::string, const WantedFile *> by_path;

@@ -1,4 +1,4 @@
-// Implements GitHubClient of src/github/github_client.hpp over libcurl's multi interface: one
+// Implements GithubClient of src/github/github_client.hpp over libcurl's multi interface: one
 // multi handle per client (its connection cache gives keep-alive and HTTP/2 reuse across
 // batches), a pool of easy handles, and one loop that starts requests up to max_concurrency,
 // keeps retries waiting in it with a due time, and stops a batch on a rate-limited response.
@@ -183,7 +183,7 @@ struct Transfer {
   std::size_t job = 0;
   EasyPtr easy;
   SlistPtr headers;
-  GitHubResponse response;
+  GithubResponse response;
   std::size_t max_body = 0;
   bool too_large = false;
   bool cut_by_deadline = false; // its timeout is the time left before the deadline
@@ -290,8 +290,8 @@ std::string checked_token(std::string_view token) {
   return std::string(token);
 }
 
-// ---- GitHubResponse ----------------------------------------------------------------------------
-bool GitHubResponse::is_rate_limited() const noexcept {
+// ---- GithubResponse ----------------------------------------------------------------------------
+bool GithubResponse::is_rate_limited() const noexcept {
   if (status == 429)
     return true;
   if (status != 403)
@@ -305,7 +305,7 @@ bool GitHubResponse::is_rate_limited() const noexcept {
   }
 }
 
-std::int64_t GitHubResponse::retry_at(std::int64_t now_unix_s) const noexcept {
+std::int64_t GithubResponse::retry_at(std::int64_t now_unix_s) const noexcept {
   if (retry_after.count() >= 0)
     return now_unix_s + retry_after.count();
   if (rate_limit.remaining == 0 && rate_limit.reset_at > 0)
@@ -313,29 +313,29 @@ std::int64_t GitHubResponse::retry_at(std::int64_t now_unix_s) const noexcept {
   return now_unix_s + 60;
 }
 
-// ---- GitHubClient --------------------------------------------------------------------------
-struct GitHubClient::Impl {
+// ---- GithubClient --------------------------------------------------------------------------
+struct GithubClient::Impl {
   using Clock = std::chrono::steady_clock;
 
   // One request of a batch, across its attempts.
   struct Job {
-    const GitHubRequest *request = nullptr;
+    const GithubRequest *request = nullptr;
     std::string url, shown; // shown: for errors (no secrets)
     bool send_token = false;
     Clock::time_point due{}; // of the next attempt, while waiting for a retry
   };
 
-  GitHubClientOptions options;
+  GithubClientOptions options;
   Origin api_origin;
   std::string api_base; // api_url without a trailing slash
   std::string user_agent;
   MultiPtr multi;
   std::vector<EasyPtr> idle; // easy handles kept for reuse; declared after `multi`, so
                              // destroyed before it
-  GitHubCounters counters;
+  GithubCounters counters;
   std::mt19937_64 random;
 
-  explicit Impl(GitHubClientOptions o)
+  explicit Impl(GithubClientOptions o)
       : options(std::move(o)),
         random(options.jitter_seed ? options.jitter_seed : std::random_device{}()) {
     options.token = checked_token(options.token);
@@ -377,7 +377,7 @@ struct GitHubClient::Impl {
     return text;
   }
 
-  Job make_job(const GitHubRequest &request) const {
+  Job make_job(const GithubRequest &request) const {
     Job job;
     job.request = &request;
     const std::string &path = request.path;
@@ -411,7 +411,7 @@ struct GitHubClient::Impl {
     t->easy = take_easy();
     t->max_body = options.max_body_size;
     t->response.attempts = attempts_before + 1;
-    const GitHubRequest &request = *job.request;
+    const GithubRequest &request = *job.request;
     auto add = [&](const std::string &header) {
       // curl_slist_append returns the list's head: a new node only for an empty list.
       curl_slist *head = curl_slist_append(t->headers.get(), header.c_str());
@@ -501,20 +501,20 @@ struct GitHubClient::Impl {
   }
 
   struct Batch;
-  std::vector<GitHubResponse>
-  fetch_all(const std::vector<GitHubRequest> &requests,
+  std::vector<GithubResponse>
+  fetch_all(const std::vector<GithubRequest> &requests,
             const std::function<bool(std::size_t, std::size_t)> &progress);
 };
 
 // One fetch_all call: its jobs, the queues they wait in and the transfers in flight, which
 // leave the multi handle however the call ends. Single-thread.
-struct GitHubClient::Impl::Batch {
+struct GithubClient::Impl::Batch {
   enum class Stop { no, rate_limited, cancelled };
 
   Impl &impl;
   const std::function<bool(std::size_t, std::size_t)> &progress;
   const std::size_t total;
-  std::vector<GitHubResponse> out;
+  std::vector<GithubResponse> out;
   std::vector<Job> jobs;
   std::deque<std::size_t> fresh;    // never started, in request order
   std::vector<std::size_t> waiting; // retries, each with its due time
@@ -522,11 +522,11 @@ struct GitHubClient::Impl::Batch {
   std::size_t done = 0;
   Stop stop = Stop::no;
 
-  Batch(Impl &owner, const std::vector<GitHubRequest> &requests,
+  Batch(Impl &owner, const std::vector<GithubRequest> &requests,
         const std::function<bool(std::size_t, std::size_t)> &on_progress)
       : impl(owner), progress(on_progress), total(requests.size()), out(total) {
     jobs.reserve(total);
-    for (const GitHubRequest &request : requests)
+    for (const GithubRequest &request : requests)
       jobs.push_back(impl.make_job(request));
     for (std::size_t i = 0; i < total; ++i) {
       if (jobs[i].url.empty())
@@ -542,7 +542,7 @@ struct GitHubClient::Impl::Batch {
   Batch(const Batch &) = delete;
   Batch &operator=(const Batch &) = delete;
 
-  void finish(std::size_t index, GitHubResponse response) {
+  void finish(std::size_t index, GithubResponse response) {
     response.error = impl.redact(std::move(response.error));
     out[index] = std::move(response);
     ++done;
@@ -551,7 +551,7 @@ struct GitHubClient::Impl::Batch {
   }
 
   void fail(std::size_t index, const std::string &why, int attempts) {
-    GitHubResponse response;
+    GithubResponse response;
     response.attempts = attempts;
     const Job &job = jobs[index];
     response.error =
@@ -640,7 +640,7 @@ struct GitHubClient::Impl::Batch {
     curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &request_size);
     impl.release(t);
 
-    GitHubResponse &r = t.response;
+    GithubResponse &r = t.response;
     r.status = status;
     const std::size_t index = t.job;
     if (request_size > 0)
@@ -670,7 +670,7 @@ struct GitHubClient::Impl::Batch {
 
   // A transfer curl could not complete: retried when that may help, else failed with why.
   void failed(Transfer &t, CURLcode result, bool may_retry) {
-    GitHubResponse &r = t.response;
+    GithubResponse &r = t.response;
     const std::size_t index = t.job;
     const std::string where = "GET " + jobs[index].shown + ": ";
     std::string why;
@@ -699,7 +699,7 @@ struct GitHubClient::Impl::Batch {
 
   // Queues another attempt after a backoff; false (past_deadline set) when it would come
   // after the deadline.
-  bool retry_later(std::size_t index, GitHubResponse &r, bool &past_deadline) {
+  bool retry_later(std::size_t index, GithubResponse &r, bool &past_deadline) {
     const auto due = Clock::now() + impl.backoff(r.attempts);
     if (due >= impl.options.deadline) {
       past_deadline = true;
@@ -730,8 +730,8 @@ struct GitHubClient::Impl::Batch {
   }
 };
 
-std::vector<GitHubResponse>
-GitHubClient::Impl::fetch_all(const std::vector<GitHubRequest> &requests,
+std::vector<GithubResponse>
+GithubClient::Impl::fetch_all(const std::vector<GithubRequest> &requests,
                               const std::function<bool(std::size_t, std::size_t)> &progress) {
   Batch batch(*this, requests, progress);
   while (batch.done < batch.total) {
@@ -746,23 +746,23 @@ GitHubClient::Impl::fetch_all(const std::vector<GitHubRequest> &requests,
   return std::move(batch.out);
 }
 
-GitHubClient::GitHubClient(GitHubClientOptions options)
+GithubClient::GithubClient(GithubClientOptions options)
     : impl_(std::make_unique<Impl>(std::move(options))) {}
 
-GitHubClient::~GitHubClient() = default;
+GithubClient::~GithubClient() = default;
 
-std::vector<GitHubResponse>
-GitHubClient::fetch_all(const std::vector<GitHubRequest> &requests,
+std::vector<GithubResponse>
+GithubClient::fetch_all(const std::vector<GithubRequest> &requests,
                         const std::function<bool(std::size_t done, std::size_t total)> &progress) {
   return impl_->fetch_all(requests, progress);
 }
 
-GitHubResponse GitHubClient::fetch(const GitHubRequest &request) {
+GithubResponse GithubClient::fetch(const GithubRequest &request) {
   return std::move(impl_->fetch_all({request}, {}).front());
 }
 
-GitHubCounters GitHubClient::counters() const noexcept { return impl_->counters; }
+GithubCounters GithubClient::counters() const noexcept { return impl_->counters; }
 
-const GitHubClientOptions &GitHubClient::options() const noexcept { return impl_->options; }
+const GithubClientOptions &GithubClient::options() const noexcept { return impl_->options; }
 
 } // namespace leanspec::detail

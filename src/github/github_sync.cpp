@@ -1,5 +1,5 @@
 // Implements include/leanspec/github_sync.hpp: GithubSync's construction, one sync and the
-// record it leaves, over GitHubClient (src/github/github_client.hpp) and the store
+// record it leaves, over GithubClient (src/github/github_client.hpp) and the store
 // (src/db/store.hpp) a DatabaseSource owns. Syncer (syncer.hpp) runs one sync; the lease, the
 // scheduler and the webhook entry are in sync_lease.cpp, sync_scheduler.cpp, webhook_entry.cpp.
 //
@@ -70,7 +70,7 @@ std::string_view to_string(WebhookAction action) noexcept {
 
 namespace {
 
-using detail::GitHubClient;
+using detail::GithubClient;
 using detail::ProjectRecord;
 using detail::scrub;
 using detail::SteadyClock;
@@ -121,7 +121,7 @@ GithubSync::Impl::Impl(std::shared_ptr<DatabaseSource> s, SyncOptions o)
   client_options.retry_base = options.retry_base;
   // A tarball is the largest answer; others (trees, blobs) are far below it.
   client_options.max_body_size = std::max<std::size_t>(options.tarball_max_bytes, 64u << 20);
-  GitHubClient check(client_options); // throws config for a bad api_url
+  GithubClient check(client_options); // throws config for a bad api_url
   // Secrets under 4 characters are not scrubbed: every "a" of a message would go.
   for (const std::string &secret : options.webhook_secrets)
     if (secret.size() >= 4)

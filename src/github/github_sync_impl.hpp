@@ -33,7 +33,7 @@ struct GithubSync::Impl {
   std::shared_ptr<DatabaseSource> source;
   detail::Store &store;
   SyncOptions options;
-  detail::GitHubClientOptions client_options;
+  detail::GithubClientOptions client_options;
   std::vector<std::string> secrets; // token and webhook secrets, scrubbed from messages
 
   std::mutex mutex; // guards everything below

@@ -17,7 +17,7 @@
 
 namespace leanspec::detail {
 
-Syncer::Syncer(Store &store, const SyncOptions &options, GitHubClientOptions client_options,
+Syncer::Syncer(Store &store, const SyncOptions &options, GithubClientOptions client_options,
                ProjectRecord project, std::optional<SyncHint> hint, const std::atomic<bool> &cancel)
     : store_(store), options_(options),
       client_(with_deadline(std::move(client_options), options.deadline)),
@@ -43,7 +43,7 @@ Syncer::Result Syncer::run() {
   return result;
 }
 
-GitHubClientOptions Syncer::with_deadline(GitHubClientOptions options,
+GithubClientOptions Syncer::with_deadline(GithubClientOptions options,
                                           std::chrono::milliseconds budget) {
   const auto now = SteadyClock::now();
   if (budget < std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -81,11 +81,11 @@ std::optional<std::string> Syncer::head_commit(Result &result) {
   // 1. The head, conditionally.
   const std::string head_path = repo_ + "/commits/" + url_escape(project_.branch, false);
   std::map<std::string, std::string> etags = read_etags(project_.etags_json);
-  GitHubRequest head_request{head_path, "application/vnd.github.sha", {}};
+  GithubRequest head_request{head_path, "application/vnd.github.sha", {}};
   if (!project_.last_commit.empty())
     if (auto it = etags.find(head_path); it != etags.end())
       head_request.if_none_match = it->second;
-  GitHubResponse head = client_.fetch(head_request);
+  GithubResponse head = client_.fetch(head_request);
   check(head, "branch '" + project_.branch + "' of " + project_.id);
   result.etags_json = project_.etags_json;
   if (head.status == 304) {
@@ -119,10 +119,10 @@ void Syncer::sync_tree(const std::string &commit, Result &result) {
 
   // 3. The tree. On a first sync everything is needed: the tarball comes alongside the tree
   // (one round trip saved); past tarball_max_bytes it is abandoned and the blobs come instead.
-  std::optional<GitHubResponse> tarball;
-  GitHubRequest tree_request{
+  std::optional<GithubResponse> tarball;
+  GithubRequest tree_request{
       repo_ + "/git/trees/" + commit + "?recursive=1", "application/vnd.github+json", {}};
-  GitHubResponse tree_response;
+  GithubResponse tree_response;
   if (stored.empty() && options_.first_sync_tarball) {
     auto both = client_.fetch_all({tree_request, tarball_request(commit)});
     tree_response = std::move(both[0]);
@@ -175,7 +175,7 @@ Syncer::snapshot_of(const TreeListing &listing,
 
 std::unordered_map<std::string, std::string>
 Syncer::fetch_missing(const std::vector<const WantedFile *> &missing, const TreeListing &listing,
-                      const std::string &commit, std::optional<GitHubResponse> &tarball,
+                      const std::string &commit, std::optional<GithubResponse> &tarball,
                       Result &result) {
   std::unordered_map<std::string, std::string> out;
   if (missing.empty()) {
@@ -230,7 +230,7 @@ Syncer::fetch_missing(const std::vector<const WantedFile *> &missing, const Tree
 }
 
 // Stops the sync for a response that is not a usable answer.
-void Syncer::check(const GitHubResponse &response, const std::string &what) const {
+void Syncer::check(const GithubResponse &response, const std::string &what) const {
   if (response.is_rate_limited()) {
     const auto now = unix_ms() / 1000;
     const std::int64_t at = std::max<std::int64_t>(response.retry_at(now), now + 1);
