@@ -444,7 +444,7 @@ LEANSPEC_API leanspec_status leanspec_source_filesystem_project_id(
  * "removed", "requests", "notModified", "bytes", "durationMs", "rateLimitRemaining", "path",
  * "commit", "retryAt", "error"}: "outcome" is "ok", "not_modified", "error", "rate_limited"
  * or "running" (a run under way, or whose process died); times are unix ms ("endedAt" 0 while
- * running), "retryAt" unix seconds (rate_limited), "commit" and "error" null when empty.
+ * running), "retryAt" unix ms (rate_limited), "commit" and "error" null when empty.
  * Each of these calls returns LEANSPEC_EINVALID when `source` is not a service; on a service
  * in `filesystem` mode each returns LEANSPEC_ENOTFOUND (saying that database mode is off),
  * except leanspec_source_stop_sync() (nothing to stop) and leanspec_source_handle_webhook()
@@ -491,7 +491,7 @@ LEANSPEC_API leanspec_status leanspec_source_request_sync(leanspec_source *sourc
 
 /**
  * The latest `limit` sync runs of `project_id` (0: all of them) as a JSON array, newest first,
- * whichever process ran them; an unknown project has none ([]). "retryAt" is not stored (0).
+ * whichever process ran them; an unknown project has none ([]).
  * Returns LEANSPEC_EDATABASE when the database fails.
  * Thread-safety: thread-safe.
  */

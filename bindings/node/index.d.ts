@@ -436,8 +436,11 @@ export interface SyncRun {
   rateLimitRemaining: number;
   /** 'unchanged', 'blobs', 'tarball', 'contents', or '' when it failed before. */
   path: string;
+  /** The commit synced to. */
+  commitSha: string | null;
+  /** @deprecated use commitSha (kept for one release). */
   commit: string | null;
-  /** rate_limited: unix seconds when it may run again (0 in syncRuns(): not stored). */
+  /** rate_limited: unix ms when it may run again. */
   retryAt: number;
   error: string | null;
 }

@@ -29,7 +29,7 @@ std::string to_json(const ChangeEvent &event);
 /// {"id", "projectId", "outcome", "startedAt", "endedAt", "added", "updated", "removed",
 /// "requests", "notModified", "bytes", "durationMs", "rateLimitRemaining", "path", "commit",
 /// "retryAt", "error"}: `outcome` as to_string(SyncOutcome), times in unix ms (endedAt 0 while
-/// running), retryAt in unix seconds, commit and error null when empty.
+/// running), retryAt in unix ms, commit and error null when empty.
 std::string to_json(const SyncRun &run);
 /// A JSON array of to_json(SyncRun), in the given order.
 std::string to_json(const std::vector<SyncRun> &runs);

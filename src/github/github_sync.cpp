@@ -148,6 +148,14 @@ SyncRun GithubSync::Impl::busy(std::string_view project_id, const std::string &w
 
 namespace {
 
+// SyncRun::commit, deprecated for one release, holds commit_sha's value.
+void fill_deprecated(SyncRun &run) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  run.commit = run.commit_sha;
+#pragma GCC diagnostic pop
+}
+
 // The store's record of a finished run: the project's sync fields (only those are written:
 // settings changed meanwhile stay) and the run's row.
 detail::SyncFinish record_of(const ProjectRecord &project, const SyncRun &run,
@@ -174,7 +182,7 @@ detail::SyncFinish record_of(const ProjectRecord &project, const SyncRun &run,
   f.run.rate_limit_remaining = run.rate_limit_remaining;
   f.run.error = run.error;
   f.run.details = {run.path, static_cast<std::int64_t>(run.bytes), run.duration.count(),
-                   run.commit};
+                   run.commit_sha};
   f.run.retry_at = run.retry_at;
   return f;
 }
@@ -214,7 +222,8 @@ SyncRun GithubSync::Impl::sync_locked(ProjectRecord project) {
   run.bytes = counters.bytes;
   run.rate_limit_remaining = counters.last_rate_limit.remaining;
   run.path = result.path;
-  run.commit = result.commit;
+  run.commit_sha = result.commit;
+  fill_deprecated(run);
   run.retry_at = result.retry_at;
   run.error = scrub(result.error, secrets);
   run.duration =
@@ -251,7 +260,7 @@ void GithubSync::Impl::settle_queue(const std::string &id, const SyncRun &run,
                                     const std::vector<std::string> &used_kept_blobs) {
   const bool done = run.outcome == SyncOutcome::ok || run.outcome == SyncOutcome::not_modified;
   if (run.outcome == SyncOutcome::rate_limited) {
-    store.set_retry_at(id, run.retry_at * 1000);
+    store.set_retry_at(id, run.retry_at);
     return;
   }
   if (request.request_seq >= 0)
@@ -306,7 +315,8 @@ std::vector<SyncRun> GithubSync::sync_runs(std::string_view project_id, std::siz
     run.duration = std::chrono::milliseconds(record.details.duration_ms);
     run.rate_limit_remaining = record.rate_limit_remaining;
     run.path = std::move(record.details.path);
-    run.commit = std::move(record.details.commit);
+    run.commit_sha = std::move(record.details.commit);
+    fill_deprecated(run);
     run.retry_at = record.retry_at;
     run.error = std::move(record.error);
   }

@@ -232,10 +232,12 @@ Syncer::fetch_missing(const std::vector<const WantedFile *> &missing, const Tree
 // Stops the sync for a response that is not a usable answer.
 void Syncer::check(const GithubResponse &response, const std::string &what) const {
   if (response.is_rate_limited()) {
-    const auto now = unix_ms() / 1000;
-    const std::int64_t at = std::max<std::int64_t>(response.retry_at(now), now + 1);
+    // GitHub's reset time is in whole seconds; the run's retry_at is unix ms, at least 1 s on.
+    const std::int64_t now_ms = unix_ms();
+    const std::int64_t at =
+        std::max<std::int64_t>(response.retry_at(now_ms / 1000) * 1000, now_ms + 1000);
     throw SyncFailure{what + ": GitHub rate limit reached; retrying after " +
-                          std::to_string(at - now) + " s",
+                          std::to_string((at - now_ms + 999) / 1000) + " s",
                       at};
   }
   if (!response.error.empty())

@@ -229,7 +229,7 @@ void write_sync_run(JsonWriter &w, const SyncRun &run) {
   w.key("durationMs").value(static_cast<long long>(run.duration.count()));
   w.key("rateLimitRemaining").value(run.rate_limit_remaining);
   w.key("path").value(run.path);
-  w.key("commit").string_or_null(run.commit);
+  w.key("commit").string_or_null(run.commit_sha);
   w.key("retryAt").value(static_cast<long long>(run.retry_at));
   w.key("error").string_or_null(run.error);
   w.end_object();

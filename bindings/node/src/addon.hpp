@@ -106,7 +106,8 @@ Napi::Object write_project(Napi::Env env, const RegisteredProject &project);
 // --- GitHub sync values (github_sync.cpp): one conversion for GithubSync and SpecsService ----
 
 /// {id, projectId, outcome, startedAt, endedAt, added, updated, removed, requests, notModified,
-/// bytes, durationMs, rateLimitRemaining, path, commit, retryAt, error}; times as unix ms.
+/// bytes, durationMs, rateLimitRemaining, path, commitSha, commit (deprecated alias), retryAt,
+/// error}; times as unix ms.
 Napi::Object write_run(Napi::Env env, const SyncRun &run);
 /// Finishes resolving with a SyncRun object, an array of them, a WebhookResult object
 /// ({status, action, message, projectId}).

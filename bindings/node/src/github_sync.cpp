@@ -57,7 +57,10 @@ Napi::Object write_run(Napi::Env env, const SyncRun &run) {
   o.Set("durationMs", static_cast<double>(run.duration.count()));
   o.Set("rateLimitRemaining", run.rate_limit_remaining);
   o.Set("path", run.path);
-  o.Set("commit", run.commit.empty() ? env.Null() : Napi::String::New(env, run.commit));
+  const Napi::Value commit_sha =
+      run.commit_sha.empty() ? env.Null() : Napi::String::New(env, run.commit_sha);
+  o.Set("commitSha", commit_sha);
+  o.Set("commit", commit_sha); // deprecated alias of commitSha, for one release
   o.Set("retryAt", static_cast<double>(run.retry_at));
   o.Set("error", run.error.empty() ? env.Null() : Napi::String::New(env, run.error));
   return o;

@@ -38,7 +38,8 @@ test('syncNow fills the store; a second sync is answered by 304s', async () => {
   assert.equal(first.outcome, 'ok', first.error ?? '');
   assert.equal(first.added, 1);
   assert.ok(first.id > 0 && first.requests > 0);
-  assert.match(first.commit, /^[0-9a-f]{40}$/);
+  assert.match(first.commitSha, /^[0-9a-f]{40}$/);
+  assert.equal(first.commit, first.commitSha); // the deprecated name, for one release
   assert.equal((await db.list({ projectId: 'acme/web' })).specs[0].title, 'Alpha');
   const second = await sync.syncNow('acme/web');
   assert.equal(second.outcome, 'not_modified');

@@ -69,7 +69,7 @@ test('syncNow fills the project and the next read shows it; a second sync costs 
   assert.ok(firstRun.id > 0 && firstRun.requests > 0 && firstRun.bytes > 0, JSON.stringify(firstRun));
   assert.ok(firstRun.startedAt > 0 && firstRun.endedAt >= firstRun.startedAt);
   assert.ok(firstRun.rateLimitRemaining >= 0 && firstRun.rateLimitRemaining < 5000, String(firstRun.rateLimitRemaining));
-  assert.match(firstRun.commit, /^[0-9a-f]{40}$/);
+  assert.match(firstRun.commitSha, /^[0-9a-f]{40}$/);
   assert.ok(['blobs', 'tarball'].includes(firstRun.path), firstRun.path);
   assert.equal(firstRun.error, null);
   assert.deepEqual((await service.list()).specs.map((s) => s.title), ['Alpha', 'Beta']);
@@ -80,7 +80,7 @@ test('syncNow fills the project and the next read shows it; a second sync costs 
   assert.ok(second.notModified >= 1);
   assert.deepEqual([second.added, second.updated, second.removed], [0, 0, 0]);
   const [registration] = await service.registeredProjects();
-  assert.deepEqual([registration.syncState, registration.lastCommit, registration.specCount], ['ok', firstRun.commit, 2]);
+  assert.deepEqual([registration.syncState, registration.lastCommit, registration.specCount], ['ok', firstRun.commitSha, 2]);
 });
 
 test('syncRuns: the stored history, newest first, the same for every instance on the database', async () => {
@@ -140,7 +140,7 @@ test('handleWebhook: forged 401, signed ping 200, a signed push queued and run b
   const after = repo.commit({ '002-beta': readme('planned', 'Beta, planned') });
   const push = JSON.stringify({
     ref: 'refs/heads/main',
-    before: before.commit,
+    before: before.commitSha,
     after,
     repository: { full_name: 'acme/web' },
     commits: [{ id: after, added: [], modified: ['specs/002-beta/README.md'], removed: [] }],
@@ -159,7 +159,7 @@ test('handleWebhook: forged 401, signed ping 200, a signed push queued and run b
       return r.id > before.id && r.outcome !== 'running' && r;
     }, 'the webhook sync run');
     assert.equal(run.outcome, 'ok', run.error ?? '');
-    assert.equal(run.commit, after);
+    assert.equal(run.commitSha, after);
     assert.equal(run.updated, 1);
     assert.equal(run.path, 'contents'); // the push's paths, fetched without the tree
   } finally {
