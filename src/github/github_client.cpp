@@ -4,8 +4,10 @@
 // keeps retries waiting in it with a due time, and stops a batch on a rate-limited response.
 #include "github/github_client.hpp"
 
+#include "github/github_url.hpp"
+#include "github/http_text.hpp"
+
 #include <algorithm>
-#include <charconv>
 #include <ctime>
 #include <curl/curl.h>
 #include <deque>
@@ -14,7 +16,6 @@
 #include <mutex>
 #include <optional>
 #include <random>
-#include <simdjson.h>
 #include <string_view>
 
 namespace leanspec::detail {
@@ -31,17 +32,9 @@ struct MultiDeleter {
 struct SlistDeleter {
   void operator()(curl_slist *list) const noexcept { curl_slist_free_all(list); }
 };
-struct UrlDeleter {
-  void operator()(CURLU *url) const noexcept { curl_url_cleanup(url); }
-};
-struct CurlStringDeleter {
-  void operator()(char *text) const noexcept { curl_free(text); }
-};
 using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
 using MultiPtr = std::unique_ptr<CURLM, MultiDeleter>;
 using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
-using UrlPtr = std::unique_ptr<CURLU, UrlDeleter>;
-using CurlString = std::unique_ptr<char, CurlStringDeleter>;
 
 void global_init() {
   static std::once_flag once;
@@ -52,132 +45,9 @@ void global_init() {
                 std::string("libcurl failed to initialise: ") + curl_easy_strerror(result));
 }
 
-char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; }
-
-std::string lower(std::string_view text) {
-  std::string lowered(text);
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(), ascii_lower);
-  return lowered;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return ascii_lower(x) == ascii_lower(y);
-         });
-}
-
-std::string_view trim(std::string_view text) noexcept {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() &&
-         (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' || text.back() == '\n'))
-    text.remove_suffix(1);
-  return text;
-}
-
-template <class Int> std::optional<Int> parse_int(std::string_view text) noexcept {
-  text = trim(text);
-  Int value{};
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size())
-    return std::nullopt;
-  return value;
-}
-
 std::int64_t unix_now() noexcept { return static_cast<std::int64_t>(std::time(nullptr)); }
 
-// ---- URLs ----------------------------------------------------------------------------------
-// What the token is bound to: scheme, host and port (the scheme's default when absent).
-struct Origin {
-  std::string scheme, host, port;
-  bool operator==(const Origin &) const = default;
-};
-
-struct ParsedUrl {
-  Origin origin;
-  std::string path, query;
-  bool has_credentials = false, has_fragment = false;
-};
-
-std::optional<std::string> url_part(CURLU *url, CURLUPart part, unsigned flags = 0) {
-  char *raw = nullptr;
-  if (curl_url_get(url, part, &raw, flags) != CURLUE_OK || raw == nullptr)
-    return std::nullopt;
-  const CurlString owned(raw);
-  return std::string(raw);
-}
-
-/// nullopt when `text` is not an absolute http(s) URL with a host.
-std::optional<ParsedUrl> parse_url(const std::string &text) {
-  if (text.find("://") == std::string::npos)
-    return std::nullopt; // curl would guess a scheme
-  const UrlPtr url(curl_url());
-  if (!url)
-    throw std::bad_alloc();
-  if (curl_url_set(url.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK)
-    return std::nullopt;
-  auto scheme = url_part(url.get(), CURLUPART_SCHEME);
-  auto host = url_part(url.get(), CURLUPART_HOST);
-  auto port = url_part(url.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
-  if (!scheme || !host || host->empty() || !port)
-    return std::nullopt;
-  ParsedUrl parsed;
-  parsed.origin = {lower(*scheme), lower(*host), *port};
-  if (parsed.origin.scheme != "http" && parsed.origin.scheme != "https")
-    return std::nullopt;
-  parsed.path = url_part(url.get(), CURLUPART_PATH).value_or("/");
-  parsed.query = url_part(url.get(), CURLUPART_QUERY).value_or("");
-  parsed.has_credentials = url_part(url.get(), CURLUPART_USER).has_value() ||
-                           url_part(url.get(), CURLUPART_PASSWORD).has_value();
-  parsed.has_fragment = url_part(url.get(), CURLUPART_FRAGMENT).has_value();
-  return parsed;
-}
-
-/// A URL fit for an error message: no user info, no fragment, and only the query parameters
-/// known to carry no secret keep their values (a codeload redirect may carry `?token=`).
-std::string shown_url(const ParsedUrl &url) {
-  std::string shown = url.origin.scheme + "://" + url.origin.host;
-  const bool default_port = (url.origin.scheme == "http" && url.origin.port == "80") ||
-                            (url.origin.scheme == "https" && url.origin.port == "443");
-  if (!default_port)
-    shown += ":" + url.origin.port;
-  shown += url.path;
-  static constexpr std::string_view safe[] = {"recursive", "ref",  "per_page", "page",
-                                              "path",      "sha",  "since",    "until",
-                                              "state",     "sort", "direction"};
-  char separator = '?';
-  std::string_view rest = url.query;
-  while (!rest.empty()) {
-    const std::size_t amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    const std::string_view name = pair.substr(0, pair.find('='));
-    shown += separator;
-    separator = '&';
-    if (std::find(std::begin(safe), std::end(safe), name) != std::end(safe))
-      shown += pair;
-    else
-      shown += std::string(name) + "=[redacted]";
-  }
-  return shown;
-}
-
-// ---- per-response parsing --------------------------------------------------------------------
-bool mentions_secondary_limit(std::string_view body) {
-  constexpr std::size_t max_json = 64u << 10;
-  std::string message;
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  std::string_view text;
-  if (body.size() <= max_json && !parser.parse(body.data(), body.size()).get(root) &&
-      !root["message"].get(text))
-    message = lower(text);
-  else
-    message = lower(body.substr(0, max_json));
-  return message.find("secondary rate limit") != std::string::npos ||
-         message.find("abuse detection") != std::string::npos;
-}
-
+// ---- one transfer ----------------------------------------------------------------------------
 // One attempt in flight; CURLOPT_PRIVATE and the callbacks' user data point at it.
 struct Transfer {
   std::size_t job = 0;
@@ -288,29 +158,6 @@ std::string checked_token(std::string_view token) {
                       std::to_string(token.size()) +
                       " characters after trimming); give the token alone, on one line");
   return std::string(token);
-}
-
-// ---- GithubResponse ----------------------------------------------------------------------------
-bool GithubResponse::is_rate_limited() const noexcept {
-  if (status == 429)
-    return true;
-  if (status != 403)
-    return false;
-  if (rate_limit.remaining == 0)
-    return true;
-  try {
-    return mentions_secondary_limit(body);
-  } catch (...) {
-    return false;
-  }
-}
-
-std::int64_t GithubResponse::retry_at(std::int64_t now_unix_s) const noexcept {
-  if (retry_after.count() >= 0)
-    return now_unix_s + retry_after.count();
-  if (rate_limit.remaining == 0 && rate_limit.reset_at > 0)
-    return std::max(rate_limit.reset_at, now_unix_s);
-  return now_unix_s + 60;
 }
 
 // ---- GithubClient --------------------------------------------------------------------------
