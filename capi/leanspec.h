@@ -505,7 +505,7 @@ LEANSPEC_API leanspec_status leanspec_service_filesystem_project_id(
  * "removed", "requests", "notModified", "bytes", "durationMs", "rateLimitRemaining", "path",
  * "commitSha", "commit" (deprecated: "commitSha"), "retryAt", "error"}: "outcome" is "ok",
  * "not_modified", "error", "rate_limited" or "running" (a run under way, or whose process
- * died); times are unix ms ("endedAt" 0 while running), "retryAt" unix seconds
+ * died); times are unix ms ("endedAt" 0 while running), "retryAt" unix ms
  * (rate_limited), "commitSha" and "error" null when empty.
  * On a service in `filesystem` mode each of these calls returns LEANSPEC_ENOTFOUND (saying
  * that database mode is off), except leanspec_service_stop_sync() (nothing to stop) and
@@ -555,7 +555,7 @@ leanspec_service_request_sync(leanspec_service *service, const char *project_id)
 
 /**
  * The latest `limit` sync runs of `project_id` (0: all of them) as a JSON array, newest first,
- * whichever process ran them; an unknown project has none ([]). "retryAt" is not stored (0).
+ * whichever process ran them; an unknown project has none ([]).
  * Returns LEANSPEC_EDATABASE when the database fails.
  * Thread-safety: thread-safe.
  */

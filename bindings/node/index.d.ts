@@ -454,7 +454,7 @@ export interface SyncRun {
   commitSha: string | null;
   /** @deprecated use commitSha (removed in the next release) */
   commit: string | null;
-  /** rate_limited: unix seconds when it may run again (0 in syncRuns(): not stored). */
+  /** rate_limited: unix ms when it may run again. */
   retryAt: number;
   error: string | null;
 }

@@ -23,10 +23,6 @@
 
 namespace leanspec {
 
-namespace detail {
-struct DatabaseSourceAccess; // src/db/database_source_access.hpp: the GitHub sync's way in
-} // namespace detail
-
 struct DatabaseOptions {
   /// `sqlite:/path/x.db`, a plain path, `postgres://user:pw@host:port/db` or
   /// `postgresql://...`; empty: a SQLite file under $XDG_DATA_HOME/leanspec (else
@@ -141,7 +137,6 @@ public:
   Subscription subscribe(ChangeCallback callback) const override;
 
 private:
-  friend struct detail::DatabaseSourceAccess;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -70,6 +70,12 @@ struct SyncOptions {
 /// How a sync ended; `running` only in sync_runs(), for a run under way (or whose process died).
 enum class SyncOutcome { ok, not_modified, error, rate_limited, running };
 
+// The deprecated SyncRun::commit would warn in the members the compiler writes for SyncRun
+// (copy, move, destruction) wherever they are used; only naming it warns.
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
 /// One sync of one project, as recorded in the store's sync runs. Immutable.
 struct SyncRun {
   std::int64_t id = 0; ///< the store's sync run id (0: the sync did not start, see error)
@@ -85,12 +91,17 @@ struct SyncRun {
   /// How the files came: "unchanged" (nothing to fetch), "blobs", "tarball", or "contents"
   /// (a webhook's list of paths, fetched without the tree); "" when it failed before.
   std::string path;
-  std::string commit;        ///< the commit synced to
-  std::int64_t retry_at = 0; ///< rate_limited: unix seconds when it may run again
+  std::string commit_sha; ///< the commit synced to
+  /// Deprecated, kept for one release: commit_sha's value.
+  [[deprecated("use commit_sha")]] std::string commit;
+  std::int64_t retry_at = 0; ///< rate_limited: unix ms when it may run again
   /// Why it failed (no token in it); on a run that ended ok, the paths of the specs folder it
   /// passed over for names no specs tree holds ("..", control characters, ...), if any.
   std::string error;
 };
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 
 /// What handle_webhook did with a delivery.
 enum class WebhookAction { rejected, ping, ignored, queued };

@@ -72,7 +72,7 @@ std::string to_json(const ServiceHealth &health);
 /// {"id", "projectId", "outcome", "startedAt", "endedAt", "added", "updated", "removed",
 /// "requests", "notModified", "bytes", "durationMs", "rateLimitRemaining", "path", "commitSha",
 /// "commit" (deprecated: commitSha), "retryAt", "error"}: `outcome` as to_string(SyncOutcome),
-/// times in unix ms (endedAt 0 while running), retryAt in unix seconds, commitSha and error
+/// times in unix ms (endedAt 0 while running), retryAt in unix ms, commitSha and error
 /// null when empty.
 std::string to_json(const SyncRun &run);
 /// A JSON array of to_json(SyncRun), in the given order.

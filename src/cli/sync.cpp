@@ -47,8 +47,8 @@ std::string run_line(const Context &context, const SyncRun &run) {
   if (!run.path.empty())
     append(line, ", ", run.path);
   append(line, ", ", std::to_string(run.duration.count()), " ms)");
-  if (!run.commit.empty())
-    append(line, " at ", run.commit.substr(0, 12));
+  if (!run.commit_sha.empty())
+    append(line, " at ", run.commit_sha.substr(0, 12));
   if (!run.error.empty())
     append(line, ": ", run.error);
   line += '\n';

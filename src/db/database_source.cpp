@@ -237,6 +237,20 @@ struct DatabaseSource::Impl {
     notifier.publish(std::move(event));
   }
 
+  // Marked for a version check, not dropped: the refresh (by the next read, or by the watcher
+  // when the store's listener reports the write) reads only what changed and publishes the
+  // change event, so this process's subscribers and cache hear of its own sync as other
+  // processes do. A dropped snapshot would be reloaded whole and silently.
+  void mark_stale(std::string_view project_id) {
+    const auto project = slot(std::string(project_id));
+    const std::lock_guard lock(project->refresh); // not over a newer snapshot the watcher stores
+    if (auto served = project->served.load()) {
+      auto stale = std::make_shared<Served>(*served);
+      stale->checked = {};
+      project->served.store(std::move(stale));
+    }
+  }
+
   void start_watching() {
     const std::lock_guard lock(watch_mutex);
     if (watcher.joinable())
@@ -262,9 +276,12 @@ struct DatabaseSource::Impl {
 DatabaseSource::DatabaseSource(DatabaseOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   impl_->store = detail::Store::open(impl_->options.database_url, impl_->options.create_if_missing);
+  detail::DatabaseSourceAccess::enter(
+      *this,
+      {impl_->store.get(), [impl = impl_.get()](std::string_view id) { impl->mark_stale(id); }});
 }
 
-DatabaseSource::~DatabaseSource() = default;
+DatabaseSource::~DatabaseSource() { detail::DatabaseSourceAccess::leave(*this); }
 
 std::string DatabaseSource::description() const { return impl_->store->description(); }
 
@@ -370,20 +387,47 @@ std::shared_ptr<DatabaseSource> make_database_source(DatabaseOptions options) {
 
 namespace detail {
 
-Store &DatabaseSourceAccess::store(const DatabaseSource &source) { return *source.impl_->store; }
+namespace {
+
+// Every live DatabaseSource, by address: filled and emptied by its constructor and destructor.
+// First used by a constructor, so destroyed after every source that used it.
+struct Registry {
+  std::mutex mutex;
+  std::unordered_map<const DatabaseSource *, DatabaseSourceAccess::Entry> entries;
+};
+
+Registry &registry() {
+  static Registry instance;
+  return instance;
+}
+
+DatabaseSourceAccess::Entry entry_of(const DatabaseSource &source) {
+  Registry &r = registry();
+  const std::lock_guard lock(r.mutex);
+  const auto it = r.entries.find(&source);
+  if (it == r.entries.end())
+    throw Error(ErrorCode::internal, "a DatabaseSource that is not registered");
+  return it->second;
+}
+
+} // namespace
+
+void DatabaseSourceAccess::enter(const DatabaseSource &source, Entry entry) {
+  Registry &r = registry();
+  const std::lock_guard lock(r.mutex);
+  r.entries.insert_or_assign(&source, std::move(entry));
+}
+
+void DatabaseSourceAccess::leave(const DatabaseSource &source) noexcept {
+  Registry &r = registry();
+  const std::lock_guard lock(r.mutex);
+  r.entries.erase(&source);
+}
+
+Store &DatabaseSourceAccess::store(const DatabaseSource &source) { return *entry_of(source).store; }
 
 void DatabaseSourceAccess::invalidate(const DatabaseSource &source, std::string_view project_id) {
-  // Marked for a version check, not dropped: the refresh (by the next read, or by the watcher
-  // when the store's listener reports the write) reads only what changed and publishes the
-  // change event, so this process's subscribers and cache hear of its own sync as other
-  // processes do. A dropped snapshot would be reloaded whole and silently.
-  const auto slot = source.impl_->slot(std::string(project_id));
-  const std::lock_guard lock(slot->refresh); // not over a newer snapshot the watcher stores
-  if (auto served = slot->served.load()) {
-    auto stale = std::make_shared<Served>(*served);
-    stale->checked = {};
-    slot->served.store(std::move(stale));
-  }
+  entry_of(source).invalidate(project_id);
 }
 
 } // namespace detail

@@ -9,13 +9,13 @@
 namespace leanspec::detail {
 
 std::string Syncer::fetch_blob(const std::string &sha, const std::string &what) {
-  GitHubResponse response =
+  GithubResponse response =
       client_.fetch({repo_ + "/git/blobs/" + sha, "application/vnd.github+json", {}});
   check(response, what);
   return decode_blob(response, sha, what);
 }
 
-std::string Syncer::decode_blob(const GitHubResponse &response, const std::string &sha,
+std::string Syncer::decode_blob(const GithubResponse &response, const std::string &sha,
                                 const std::string &what) {
   simdjson::dom::parser parser;
   const auto root = parse_json(parser, response.body, what);
@@ -41,7 +41,7 @@ std::string Syncer::decode_blob(const GitHubResponse &response, const std::strin
 
 void Syncer::fetch_blobs(const std::vector<const WantedFile *> &files,
                          std::unordered_map<std::string, std::string> &out) {
-  std::vector<GitHubRequest> requests;
+  std::vector<GithubRequest> requests;
   for (const WantedFile *file : files)
     requests.push_back({repo_ + "/git/blobs/" + file->sha, "application/vnd.github+json", {}});
   auto responses = client_.fetch_all(requests, progress_callback(requests.size()));

@@ -17,7 +17,7 @@ namespace leanspec::detail {
 void Syncer::confirm_hint() {
   const std::string what = "comparison " + hint_->before.substr(0, 12) + "..." +
                            hint_->after.substr(0, 12) + " of " + project_.id;
-  GitHubResponse response =
+  GithubResponse response =
       client_.fetch({repo_ + "/compare/" + hint_->before + "..." + hint_->after,
                      "application/vnd.github+json",
                      {}});
@@ -83,7 +83,7 @@ void Syncer::apply_hint(std::vector<StoredSpec> &stored, const std::string &comm
     if (files.empty())
       throw HintMismatch{}; // does the folder still exist? only the tree knows
   }
-  std::vector<GitHubRequest> requests;
+  std::vector<GithubRequest> requests;
   std::vector<std::pair<std::string, std::string>> places;
   std::vector<std::string> paths;
   for (const auto &path : hint_->changed) {
@@ -99,38 +99,12 @@ void Syncer::apply_hint(std::vector<StoredSpec> &stored, const std::string &comm
   report(0, requests.size());
   auto responses = client_.fetch_all(requests, progress_callback(requests.size()));
   for (std::size_t i = 0; i < responses.size(); ++i) {
-    auto &response = responses[i];
     const std::string what = "file '" + printable_path(paths[i]) + "' of " + project_.id;
-    if (response.status == 404 && response.error.empty())
-      throw HintMismatch{};
-    check(response, what);
-    simdjson::dom::parser parser;
-    const auto root = parse_json(parser, response.body, what);
-    if (!root.is_object())
-      throw HintMismatch{}; // a folder where the payload said file
-    const std::string sha(json_text(root, "sha", what));
-    if (!is_sha(sha))
-      throw SyncFailure{what + ": not a blob SHA"};
-    std::string_view type;
-    if (root["type"].get(type) || type != "file")
-      throw HintMismatch{};
-    std::uint64_t size = 0;
-    if (!root["size"].get(size) && size > options_.max_file_size)
-      throw HintMismatch{}; // the tree path leaves it out, as the filesystem does
-    std::string_view encoding, content;
-    if (root["encoding"].get(encoding))
-      encoding = {};
-    if (root["content"].get(content))
-      content = {};
-    std::string bytes = encoding == "base64"
-                            ? decode_file(content, options_.max_file_size, what)
-                            : fetch_blob(sha, what); // over 1 MB the contents API sends none
-    if (git_blob_sha1(bytes) != sha)
-      throw SyncFailure{what + ": content does not match its blob SHA " + sha};
+    auto [sha, bytes] = contents_file(responses[i], what);
     auto &spec = next[places[i].first];
     spec.path = places[i].first;
     std::erase_if(spec.files, [&](const StoredFile &f) { return f.name == places[i].second; });
-    spec.files.push_back({places[i].second, std::move(bytes), sha});
+    spec.files.push_back({places[i].second, std::move(bytes), std::move(sha)});
   }
   std::vector<StoredSpec> specs;
   for (auto &[path, spec] : next)
@@ -139,6 +113,37 @@ void Syncer::apply_hint(std::vector<StoredSpec> &stored, const std::string &comm
   result.outcome = SyncOutcome::ok;
   result.path = "contents";
   result.specs_tree.clear(); // not known without the tree: the next tree sync compares all
+}
+
+std::pair<std::string, std::string> Syncer::contents_file(const GithubResponse &response,
+                                                          const std::string &what) {
+  if (response.status == 404 && response.error.empty())
+    throw HintMismatch{};
+  check(response, what);
+  simdjson::dom::parser parser;
+  const auto root = parse_json(parser, response.body, what);
+  if (!root.is_object())
+    throw HintMismatch{}; // a folder where the payload said file
+  std::string sha(json_text(root, "sha", what));
+  if (!is_sha(sha))
+    throw SyncFailure{what + ": not a blob SHA"};
+  std::string_view type;
+  if (root["type"].get(type) || type != "file")
+    throw HintMismatch{};
+  std::uint64_t size = 0;
+  if (!root["size"].get(size) && size > options_.max_file_size)
+    throw HintMismatch{}; // the tree path leaves it out, as the filesystem does
+  std::string_view encoding, content;
+  if (root["encoding"].get(encoding))
+    encoding = {};
+  if (root["content"].get(content))
+    content = {};
+  std::string bytes = encoding == "base64"
+                          ? decode_file(content, options_.max_file_size, what)
+                          : fetch_blob(sha, what); // over 1 MB the contents API sends none
+  if (git_blob_sha1(bytes) != sha)
+    throw SyncFailure{what + ": content does not match its blob SHA " + sha};
+  return {std::move(sha), std::move(bytes)};
 }
 
 } // namespace leanspec::detail

@@ -10,6 +10,8 @@
 #include <archive_entry.h>
 #include <locale.h>
 #include <memory>
+#include <optional>
+#include <string_view>
 
 namespace leanspec::detail {
 
@@ -42,22 +44,11 @@ private:
   locale_t previous_ = LC_GLOBAL_LOCALE;
 };
 
-} // namespace
+using ArchivePtr = std::unique_ptr<archive, decltype(&archive_read_free)>;
 
-// Not retried: a failed tarball falls back to the blobs.
-GitHubRequest Syncer::tarball_request(const std::string &commit) const {
-  return {repo_ + "/tarball/" + commit, "application/vnd.github+json", {}, 0};
-}
-
-void Syncer::read_tarball(const GitHubResponse &response, const std::string &what,
-                          const std::vector<const WantedFile *> &files, std::uint64_t max_expanded,
-                          std::unordered_map<std::string, std::string> &out) {
-  std::unordered_map<std::string, const WantedFile *> by_path;
-  for (const WantedFile *file : files)
-    by_path.emplace(file->repo_path, file);
-  const Utf8ThreadLocale utf8; // outlives the reader: names are converted while it reads
-  std::unique_ptr<archive, decltype(&archive_read_free)> reader(archive_read_new(),
-                                                                &archive_read_free);
+// A reader of the gzip tarball in the response's body.
+ArchivePtr open_tarball(const GithubResponse &response, const std::string &what) {
+  ArchivePtr reader(archive_read_new(), &archive_read_free);
   if (!reader)
     throw SyncFailure{what + ": out of memory"};
   archive_read_support_filter_gzip(reader.get());
@@ -69,6 +60,53 @@ void Syncer::read_tarball(const GitHubResponse &response, const std::string &wha
                                          ? archive_error_string(reader.get())
                                          : "") +
                       ")"};
+  return reader;
+}
+
+std::string_view entry_name(archive_entry *entry) {
+  const char *raw = archive_entry_pathname_utf8(entry);
+  if (!raw) // no UTF-8 locale on this system: the name's bytes as the archive holds them
+    raw = archive_entry_pathname(entry);
+  return raw ? raw : "";
+}
+
+// The entry's path below the archive's one top folder (GitHub's "owner-repo-sha/"), which the
+// first entry names; none for that folder itself. @throws SyncFailure for an entry outside it
+// or an unsafe path
+std::optional<std::string_view> under_prefix(std::string_view name, std::string &prefix,
+                                             const std::string &what) {
+  const std::size_t slash = name.find('/');
+  const std::string_view top = name.substr(0, slash);
+  if (prefix.empty())
+    prefix = top;
+  if (top != prefix || top.empty() || top == "." || top == "..")
+    throw SyncFailure{what + ": entry '" + printable_path(name) + "' lies outside the prefix '" +
+                      printable_path(prefix) + "'"};
+  if (slash == std::string_view::npos || slash + 1 == name.size())
+    return std::nullopt;
+  std::string_view relative = name.substr(slash + 1);
+  if (relative.ends_with('/')) // a folder
+    relative.remove_suffix(1);
+  if (!safe_path(relative))
+    throw SyncFailure{what + ": unsafe entry '" + printable_path(name) + "'"};
+  return relative;
+}
+
+} // namespace
+
+// Not retried: a failed tarball falls back to the blobs.
+GithubRequest Syncer::tarball_request(const std::string &commit) const {
+  return {repo_ + "/tarball/" + commit, "application/vnd.github+json", {}, 0};
+}
+
+void Syncer::read_tarball(const GithubResponse &response, const std::string &what,
+                          const std::vector<const WantedFile *> &files, std::uint64_t max_expanded,
+                          std::unordered_map<std::string, std::string> &out) {
+  std::unordered_map<std::string, const WantedFile *> by_path;
+  for (const WantedFile *file : files)
+    by_path.emplace(file->repo_path, file);
+  const Utf8ThreadLocale utf8; // outlives the reader: names are converted while it reads
+  const ArchivePtr reader = open_tarball(response, what);
   std::string prefix;
   std::size_t done = 0;
   archive_entry *entry = nullptr;
@@ -77,24 +115,11 @@ void Syncer::read_tarball(const GitHubResponse &response, const std::string &wha
   // matched against the tree's and its bytes against the blob SHA below.
   while ((status = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK ||
          status == ARCHIVE_WARN) {
-    const char *raw = archive_entry_pathname_utf8(entry);
-    if (!raw) // no UTF-8 locale on this system: the name's bytes as the archive holds them
-      raw = archive_entry_pathname(entry);
-    const std::string_view name = raw ? raw : "";
-    const std::size_t slash = name.find('/');
-    const std::string_view top = name.substr(0, slash);
-    if (prefix.empty())
-      prefix = top;
-    if (top != prefix || top.empty() || top == "." || top == "..")
-      throw SyncFailure{what + ": entry '" + printable_path(name) + "' lies outside the prefix '" +
-                        printable_path(prefix) + "'"};
-    if (slash == std::string_view::npos || slash + 1 == name.size())
+    const std::string_view name = entry_name(entry);
+    const std::optional<std::string_view> under = under_prefix(name, prefix, what);
+    if (!under)
       continue; // the prefix folder itself
-    std::string_view relative = name.substr(slash + 1);
-    if (relative.ends_with('/')) // a folder
-      relative.remove_suffix(1);
-    if (!safe_path(relative))
-      throw SyncFailure{what + ": unsafe entry '" + printable_path(name) + "'"};
+    const std::string_view relative = *under;
     const auto it = by_path.find(std::string(relative));
     const bool regular = archive_entry_filetype(entry) == AE_IFREG &&
                          !archive_entry_hardlink(entry) && !archive_entry_symlink(entry);

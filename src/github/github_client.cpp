@@ -1,11 +1,13 @@
-// Implements GitHubClient of src/github/github_client.hpp over libcurl's multi interface: one
+// Implements GithubClient of src/github/github_client.hpp over libcurl's multi interface: one
 // multi handle per client (its connection cache gives keep-alive and HTTP/2 reuse across
 // batches), a pool of easy handles, and one loop that starts requests up to max_concurrency,
 // keeps retries waiting in it with a due time, and stops a batch on a rate-limited response.
 #include "github/github_client.hpp"
 
+#include "github/github_url.hpp"
+#include "github/http_text.hpp"
+
 #include <algorithm>
-#include <charconv>
 #include <ctime>
 #include <curl/curl.h>
 #include <deque>
@@ -14,7 +16,6 @@
 #include <mutex>
 #include <optional>
 #include <random>
-#include <simdjson.h>
 #include <string_view>
 
 namespace leanspec::detail {
@@ -31,17 +32,9 @@ struct MultiDeleter {
 struct SlistDeleter {
   void operator()(curl_slist *list) const noexcept { curl_slist_free_all(list); }
 };
-struct UrlDeleter {
-  void operator()(CURLU *url) const noexcept { curl_url_cleanup(url); }
-};
-struct CurlStringDeleter {
-  void operator()(char *text) const noexcept { curl_free(text); }
-};
 using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
 using MultiPtr = std::unique_ptr<CURLM, MultiDeleter>;
 using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
-using UrlPtr = std::unique_ptr<CURLU, UrlDeleter>;
-using CurlString = std::unique_ptr<char, CurlStringDeleter>;
 
 void global_init() {
   static std::once_flag once;
@@ -52,138 +45,15 @@ void global_init() {
                 std::string("libcurl failed to initialise: ") + curl_easy_strerror(result));
 }
 
-char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; }
-
-std::string lower(std::string_view text) {
-  std::string lowered(text);
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(), ascii_lower);
-  return lowered;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return ascii_lower(x) == ascii_lower(y);
-         });
-}
-
-std::string_view trim(std::string_view text) noexcept {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() &&
-         (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' || text.back() == '\n'))
-    text.remove_suffix(1);
-  return text;
-}
-
-template <class Int> std::optional<Int> parse_int(std::string_view text) noexcept {
-  text = trim(text);
-  Int value{};
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size())
-    return std::nullopt;
-  return value;
-}
-
 std::int64_t unix_now() noexcept { return static_cast<std::int64_t>(std::time(nullptr)); }
 
-// ---- URLs ----------------------------------------------------------------------------------
-// What the token is bound to: scheme, host and port (the scheme's default when absent).
-struct Origin {
-  std::string scheme, host, port;
-  bool operator==(const Origin &) const = default;
-};
-
-struct ParsedUrl {
-  Origin origin;
-  std::string path, query;
-  bool has_credentials = false, has_fragment = false;
-};
-
-std::optional<std::string> url_part(CURLU *url, CURLUPart part, unsigned flags = 0) {
-  char *raw = nullptr;
-  if (curl_url_get(url, part, &raw, flags) != CURLUE_OK || raw == nullptr)
-    return std::nullopt;
-  const CurlString owned(raw);
-  return std::string(raw);
-}
-
-/// nullopt when `text` is not an absolute http(s) URL with a host.
-std::optional<ParsedUrl> parse_url(const std::string &text) {
-  if (text.find("://") == std::string::npos)
-    return std::nullopt; // curl would guess a scheme
-  const UrlPtr url(curl_url());
-  if (!url)
-    throw std::bad_alloc();
-  if (curl_url_set(url.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK)
-    return std::nullopt;
-  auto scheme = url_part(url.get(), CURLUPART_SCHEME);
-  auto host = url_part(url.get(), CURLUPART_HOST);
-  auto port = url_part(url.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
-  if (!scheme || !host || host->empty() || !port)
-    return std::nullopt;
-  ParsedUrl parsed;
-  parsed.origin = {lower(*scheme), lower(*host), *port};
-  if (parsed.origin.scheme != "http" && parsed.origin.scheme != "https")
-    return std::nullopt;
-  parsed.path = url_part(url.get(), CURLUPART_PATH).value_or("/");
-  parsed.query = url_part(url.get(), CURLUPART_QUERY).value_or("");
-  parsed.has_credentials = url_part(url.get(), CURLUPART_USER).has_value() ||
-                           url_part(url.get(), CURLUPART_PASSWORD).has_value();
-  parsed.has_fragment = url_part(url.get(), CURLUPART_FRAGMENT).has_value();
-  return parsed;
-}
-
-/// A URL fit for an error message: no user info, no fragment, and only the query parameters
-/// known to carry no secret keep their values (a codeload redirect may carry `?token=`).
-std::string shown_url(const ParsedUrl &url) {
-  std::string shown = url.origin.scheme + "://" + url.origin.host;
-  const bool default_port = (url.origin.scheme == "http" && url.origin.port == "80") ||
-                            (url.origin.scheme == "https" && url.origin.port == "443");
-  if (!default_port)
-    shown += ":" + url.origin.port;
-  shown += url.path;
-  static constexpr std::string_view safe[] = {"recursive", "ref",  "per_page", "page",
-                                              "path",      "sha",  "since",    "until",
-                                              "state",     "sort", "direction"};
-  char separator = '?';
-  std::string_view rest = url.query;
-  while (!rest.empty()) {
-    const std::size_t amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    const std::string_view name = pair.substr(0, pair.find('='));
-    shown += separator;
-    separator = '&';
-    if (std::find(std::begin(safe), std::end(safe), name) != std::end(safe))
-      shown += pair;
-    else
-      shown += std::string(name) + "=[redacted]";
-  }
-  return shown;
-}
-
-// ---- per-response parsing --------------------------------------------------------------------
-bool mentions_secondary_limit(std::string_view body) {
-  constexpr std::size_t max_json = 64u << 10;
-  std::string message;
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  std::string_view text;
-  if (body.size() <= max_json && !parser.parse(body.data(), body.size()).get(root) &&
-      !root["message"].get(text))
-    message = lower(text);
-  else
-    message = lower(body.substr(0, max_json));
-  return message.find("secondary rate limit") != std::string::npos ||
-         message.find("abuse detection") != std::string::npos;
-}
-
+// ---- one transfer ----------------------------------------------------------------------------
 // One attempt in flight; CURLOPT_PRIVATE and the callbacks' user data point at it.
 struct Transfer {
   std::size_t job = 0;
   EasyPtr easy;
   SlistPtr headers;
-  GitHubResponse response;
+  GithubResponse response;
   std::size_t max_body = 0;
   bool too_large = false;
   bool cut_by_deadline = false; // its timeout is the time left before the deadline
@@ -290,52 +160,29 @@ std::string checked_token(std::string_view token) {
   return std::string(token);
 }
 
-// ---- GitHubResponse ----------------------------------------------------------------------------
-bool GitHubResponse::is_rate_limited() const noexcept {
-  if (status == 429)
-    return true;
-  if (status != 403)
-    return false;
-  if (rate_limit.remaining == 0)
-    return true;
-  try {
-    return mentions_secondary_limit(body);
-  } catch (...) {
-    return false;
-  }
-}
-
-std::int64_t GitHubResponse::retry_at(std::int64_t now_unix_s) const noexcept {
-  if (retry_after.count() >= 0)
-    return now_unix_s + retry_after.count();
-  if (rate_limit.remaining == 0 && rate_limit.reset_at > 0)
-    return std::max(rate_limit.reset_at, now_unix_s);
-  return now_unix_s + 60;
-}
-
-// ---- GitHubClient --------------------------------------------------------------------------
-struct GitHubClient::Impl {
+// ---- GithubClient --------------------------------------------------------------------------
+struct GithubClient::Impl {
   using Clock = std::chrono::steady_clock;
 
   // One request of a batch, across its attempts.
   struct Job {
-    const GitHubRequest *request = nullptr;
+    const GithubRequest *request = nullptr;
     std::string url, shown; // shown: for errors (no secrets)
     bool send_token = false;
     Clock::time_point due{}; // of the next attempt, while waiting for a retry
   };
 
-  GitHubClientOptions options;
+  GithubClientOptions options;
   Origin api_origin;
   std::string api_base; // api_url without a trailing slash
   std::string user_agent;
   MultiPtr multi;
   std::vector<EasyPtr> idle; // easy handles kept for reuse; declared after `multi`, so
                              // destroyed before it
-  GitHubCounters counters;
+  GithubCounters counters;
   std::mt19937_64 random;
 
-  explicit Impl(GitHubClientOptions o)
+  explicit Impl(GithubClientOptions o)
       : options(std::move(o)),
         random(options.jitter_seed ? options.jitter_seed : std::random_device{}()) {
     options.token = checked_token(options.token);
@@ -377,7 +224,7 @@ struct GitHubClient::Impl {
     return text;
   }
 
-  Job make_job(const GitHubRequest &request) const {
+  Job make_job(const GithubRequest &request) const {
     Job job;
     job.request = &request;
     const std::string &path = request.path;
@@ -411,7 +258,7 @@ struct GitHubClient::Impl {
     t->easy = take_easy();
     t->max_body = options.max_body_size;
     t->response.attempts = attempts_before + 1;
-    const GitHubRequest &request = *job.request;
+    const GithubRequest &request = *job.request;
     auto add = [&](const std::string &header) {
       // curl_slist_append returns the list's head: a new node only for an empty list.
       curl_slist *head = curl_slist_append(t->headers.get(), header.c_str());
@@ -500,112 +347,123 @@ struct GitHubClient::Impl {
     return std::chrono::milliseconds(pick(random));
   }
 
-  std::vector<GitHubResponse>
-  fetch_all(const std::vector<GitHubRequest> &requests,
+  struct Batch;
+  std::vector<GithubResponse>
+  fetch_all(const std::vector<GithubRequest> &requests,
             const std::function<bool(std::size_t, std::size_t)> &progress);
 };
 
-std::vector<GitHubResponse>
-GitHubClient::Impl::fetch_all(const std::vector<GitHubRequest> &requests,
-                              const std::function<bool(std::size_t, std::size_t)> &progress) {
-  const std::size_t total = requests.size();
-  std::vector<GitHubResponse> out(total);
-  std::vector<Job> jobs;
-  jobs.reserve(total);
-  for (const GitHubRequest &request : requests)
-    jobs.push_back(make_job(request));
+// One fetch_all call: its jobs, the queues they wait in and the transfers in flight, which
+// leave the multi handle however the call ends. Single-thread.
+struct GithubClient::Impl::Batch {
+  enum class Stop { no, rate_limited, cancelled };
 
+  Impl &impl;
+  const std::function<bool(std::size_t, std::size_t)> &progress;
+  const std::size_t total;
+  std::vector<GithubResponse> out;
+  std::vector<Job> jobs;
   std::deque<std::size_t> fresh;    // never started, in request order
   std::vector<std::size_t> waiting; // retries, each with its due time
   std::vector<std::unique_ptr<Transfer>> active;
   std::size_t done = 0;
-  enum class Stop { no, rate_limited, cancelled } stop = Stop::no;
+  Stop stop = Stop::no;
 
-  // Transfers in flight leave the multi handle however this function ends.
-  struct ActiveGuard {
-    Impl &impl;
-    std::vector<std::unique_ptr<Transfer>> &transfers;
-    ~ActiveGuard() {
-      for (auto &t : transfers)
-        impl.release(*t);
+  Batch(Impl &owner, const std::vector<GithubRequest> &requests,
+        const std::function<bool(std::size_t, std::size_t)> &on_progress)
+      : impl(owner), progress(on_progress), total(requests.size()), out(total) {
+    jobs.reserve(total);
+    for (const GithubRequest &request : requests)
+      jobs.push_back(impl.make_job(request));
+    for (std::size_t i = 0; i < total; ++i) {
+      if (jobs[i].url.empty())
+        fail(i, "not a valid http(s) URL", 0);
+      else
+        fresh.push_back(i);
     }
-  } guard{*this, active};
+  }
+  ~Batch() {
+    for (auto &t : active)
+      impl.release(*t);
+  }
+  Batch(const Batch &) = delete;
+  Batch &operator=(const Batch &) = delete;
 
-  auto finish = [&](std::size_t index, GitHubResponse response) {
-    response.error = redact(std::move(response.error));
+  void finish(std::size_t index, GithubResponse response) {
+    response.error = impl.redact(std::move(response.error));
     out[index] = std::move(response);
     ++done;
     if (progress && stop == Stop::no && !progress(done, total))
       stop = Stop::cancelled;
-  };
-  auto fail = [&](std::size_t index, const std::string &why, int attempts) {
-    GitHubResponse response;
+  }
+
+  void fail(std::size_t index, const std::string &why, int attempts) {
+    GithubResponse response;
     response.attempts = attempts;
     const Job &job = jobs[index];
     response.error =
         "GET " + (job.url.empty() ? std::string("<invalid URL>") : job.shown) + ": " + why;
     finish(index, std::move(response));
-  };
-  auto next_due = [&] {
+  }
+
+  std::vector<std::size_t>::iterator next_due() {
     return std::min_element(waiting.begin(), waiting.end(), [&](std::size_t a, std::size_t b) {
       return jobs[a].due < jobs[b].due;
     });
-  };
-
-  for (std::size_t i = 0; i < total; ++i) {
-    if (jobs[i].url.empty())
-      fail(i, "not a valid http(s) URL", 0);
-    else
-      fresh.push_back(i);
   }
 
-  while (done < total) {
-    if (stop != Stop::no) {
-      const char *why = stop == Stop::cancelled ? "not sent: cancelled" : "not sent: rate limited";
-      for (const std::size_t index : fresh)
-        fail(index, why, 0);
-      for (const std::size_t index : waiting)
-        fail(index, why, out[index].attempts);
-      fresh.clear();
-      waiting.clear();
-      if (stop == Stop::cancelled) {
-        for (auto &t : active) {
-          release(*t);
-          fail(t->job, "cancelled", t->response.attempts);
-        }
-        active.clear();
+  // After a rate limit or a cancel: what has not started fails (and, cancelled, what is in
+  // flight too). True when nothing is left in flight.
+  bool drain() {
+    const char *why = stop == Stop::cancelled ? "not sent: cancelled" : "not sent: rate limited";
+    for (const std::size_t index : fresh)
+      fail(index, why, 0);
+    for (const std::size_t index : waiting)
+      fail(index, why, out[index].attempts);
+    fresh.clear();
+    waiting.clear();
+    if (stop == Stop::cancelled) {
+      for (auto &t : active) {
+        impl.release(*t);
+        fail(t->job, "cancelled", t->response.attempts);
       }
-      if (active.empty())
-        break; // a rate limit lets the requests already in flight finish
+      active.clear();
     }
-    // Start what may start: retries that are due first, then new requests in order.
+    return active.empty(); // a rate limit lets the requests already in flight finish
+  }
+
+  // Starts what may start: retries that are due first, then new requests in order.
+  void start_due() {
     const auto now = Clock::now();
-    while (stop == Stop::no && active.size() < options.max_concurrency) {
+    while (stop == Stop::no && active.size() < impl.options.max_concurrency) {
       const auto due = next_due();
       std::size_t index = 0;
       if (due != waiting.end() && jobs[*due].due <= now) {
         index = *due;
         waiting.erase(due);
-        ++counters.retries;
+        ++impl.counters.retries;
       } else if (!fresh.empty()) {
         index = fresh.front();
         fresh.pop_front();
       } else {
         break;
       }
-      if (now >= options.deadline) {
+      if (now >= impl.options.deadline) {
         fail(index, "not sent: deadline passed", out[index].attempts);
         continue;
       }
-      active.push_back(start(index, jobs[index], out[index].attempts));
+      active.push_back(impl.start(index, jobs[index], out[index].attempts));
     }
+  }
 
+  // Lets curl work, then handles every transfer it finished.
+  void collect() {
     int running = 0;
-    if (const CURLMcode m = curl_multi_perform(multi.get(), &running); m != CURLM_OK)
+    if (const CURLMcode m = curl_multi_perform(impl.multi.get(), &running); m != CURLM_OK)
       throw Error(ErrorCode::internal,
                   std::string("curl_multi_perform: ") + curl_multi_strerror(m));
     int queued = 0;
-    while (CURLMsg *msg = curl_multi_info_read(multi.get(), &queued)) {
+    while (CURLMsg *msg = curl_multi_info_read(impl.multi.get(), &queued)) {
       if (msg->msg != CURLMSG_DONE)
         continue;
       const CURLcode result = msg->data.result;
@@ -614,83 +472,98 @@ GitHubClient::Impl::fetch_all(const std::vector<GitHubRequest> &requests,
       });
       if (it == active.end())
         continue;
-      const std::unique_ptr<Transfer> t = std::move(*it);
+      std::unique_ptr<Transfer> t = std::move(*it);
       active.erase(it);
-      CURL *e = t->easy.get();
-      long status = 0, redirects = 0, request_size = 0;
-      curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-      curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &redirects);
-      curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &request_size);
-      release(*t); // `msg` is invalid from here on
-
-      GitHubResponse &r = t->response;
-      r.status = status;
-      const std::size_t index = t->job;
-      const std::string where = "GET " + jobs[index].shown + ": ";
-      if (request_size > 0)
-        counters.requests += 1 + static_cast<std::uint64_t>(redirects);
-      counters.bytes += r.body.size();
-      if (r.rate_limit.remaining >= 0)
-        counters.last_rate_limit = r.rate_limit;
-      const unsigned max_retries = jobs[index].request->max_retries.value_or(options.max_retries);
-      const bool may_retry = static_cast<unsigned>(r.attempts) <= max_retries;
-      bool past_deadline = false; // a retry would come after the deadline
-      auto retry_later = [&] {
-        const auto due = Clock::now() + backoff(r.attempts);
-        if (due >= options.deadline) {
-          past_deadline = true;
-          return false;
-        }
-        jobs[index].due = due;
-        out[index] = std::move(r);
-        waiting.push_back(index);
-        return true;
-      };
-      const auto no_retry_note = [&] {
-        return past_deadline ? std::string(" (no retry: the deadline comes first)") : "";
-      };
-
-      if (result != CURLE_OK) {
-        std::string why;
-        const bool deadline_cut = result == CURLE_OPERATION_TIMEDOUT && t->cut_by_deadline;
-        if (t->too_large || result == CURLE_FILESIZE_EXCEEDED)
-          why = "body larger than max_body_size (" + std::to_string(options.max_body_size) +
-                " bytes)";
-        else if (deadline_cut)
-          why = "stopped at the deadline";
-        else if (result == CURLE_OPERATION_TIMEDOUT)
-          why = "timeout (" + std::string(t->error_buffer) + ")";
-        else
-          why = t->error_buffer[0] ? std::string(t->error_buffer) : curl_easy_strerror(result);
-        r.body.clear();
-        if (is_retryable(result) && !deadline_cut && may_retry && stop == Stop::no) {
-          r.error = where + why;
-          if (retry_later())
-            continue;
-        }
-        if (r.attempts > 1)
-          why += " after " + attempts_text(r.attempts);
-        r.error = where + why + no_retry_note();
-        finish(index, std::move(r));
-        continue;
-      }
-      if (status == 304)
-        ++counters.not_modified;
-      if (r.is_rate_limited()) {
-        ++counters.rate_limited;
-        stop = Stop::rate_limited;
-      } else if (status >= 500) {
-        if (may_retry && stop == Stop::no && retry_later())
-          continue;
-        r.error = where + "HTTP " + std::to_string(status) + " after " + attempts_text(r.attempts) +
-                  no_retry_note();
-      }
-      finish(index, std::move(r));
+      complete(*t, result); // `msg` is invalid from here on
     }
-    if (done >= total || (stop != Stop::no && active.empty()))
-      continue;
+  }
 
-    // Sleep until curl has work or the next retry is due (at most a second).
+  // One finished transfer: its response, a retry, or a failure.
+  void complete(Transfer &t, CURLcode result) {
+    CURL *e = t.easy.get();
+    long status = 0, redirects = 0, request_size = 0;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &redirects);
+    curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &request_size);
+    impl.release(t);
+
+    GithubResponse &r = t.response;
+    r.status = status;
+    const std::size_t index = t.job;
+    if (request_size > 0)
+      impl.counters.requests += 1 + static_cast<std::uint64_t>(redirects);
+    impl.counters.bytes += r.body.size();
+    if (r.rate_limit.remaining >= 0)
+      impl.counters.last_rate_limit = r.rate_limit;
+    const unsigned max_retries =
+        jobs[index].request->max_retries.value_or(impl.options.max_retries);
+    const bool may_retry = static_cast<unsigned>(r.attempts) <= max_retries && stop == Stop::no;
+    if (result != CURLE_OK)
+      return failed(t, result, may_retry);
+    if (status == 304)
+      ++impl.counters.not_modified;
+    bool past_deadline = false;
+    if (r.is_rate_limited()) {
+      ++impl.counters.rate_limited;
+      stop = Stop::rate_limited;
+    } else if (status >= 500) {
+      if (may_retry && retry_later(index, r, past_deadline))
+        return;
+      r.error = "GET " + jobs[index].shown + ": HTTP " + std::to_string(status) + " after " +
+                attempts_text(r.attempts) + no_retry_note(past_deadline);
+    }
+    finish(index, std::move(r));
+  }
+
+  // A transfer curl could not complete: retried when that may help, else failed with why.
+  void failed(Transfer &t, CURLcode result, bool may_retry) {
+    GithubResponse &r = t.response;
+    const std::size_t index = t.job;
+    const std::string where = "GET " + jobs[index].shown + ": ";
+    std::string why;
+    const bool deadline_cut = result == CURLE_OPERATION_TIMEDOUT && t.cut_by_deadline;
+    if (t.too_large || result == CURLE_FILESIZE_EXCEEDED)
+      why = "body larger than max_body_size (" + std::to_string(impl.options.max_body_size) +
+            " bytes)";
+    else if (deadline_cut)
+      why = "stopped at the deadline";
+    else if (result == CURLE_OPERATION_TIMEDOUT)
+      why = "timeout (" + std::string(t.error_buffer) + ")";
+    else
+      why = t.error_buffer[0] ? std::string(t.error_buffer) : curl_easy_strerror(result);
+    r.body.clear();
+    bool past_deadline = false;
+    if (is_retryable(result) && !deadline_cut && may_retry) {
+      r.error = where + why;
+      if (retry_later(index, r, past_deadline))
+        return;
+    }
+    if (r.attempts > 1)
+      why += " after " + attempts_text(r.attempts);
+    r.error = where + why + no_retry_note(past_deadline);
+    finish(index, std::move(r));
+  }
+
+  // Queues another attempt after a backoff; false (past_deadline set) when it would come
+  // after the deadline.
+  bool retry_later(std::size_t index, GithubResponse &r, bool &past_deadline) {
+    const auto due = Clock::now() + impl.backoff(r.attempts);
+    if (due >= impl.options.deadline) {
+      past_deadline = true;
+      return false;
+    }
+    jobs[index].due = due;
+    out[index] = std::move(r);
+    waiting.push_back(index);
+    return true;
+  }
+
+  static std::string no_retry_note(bool past_deadline) {
+    return past_deadline ? std::string(" (no retry: the deadline comes first)") : "";
+  }
+
+  // Sleeps until curl has work or the next retry is due (at most a second).
+  void wait() {
     long wait_ms = 1000;
     if (const auto due = next_due(); due != waiting.end()) {
       const auto until =
@@ -698,30 +571,45 @@ GitHubClient::Impl::fetch_all(const std::vector<GitHubRequest> &requests,
       wait_ms = std::clamp<long>(static_cast<long>(until.count()), 0, wait_ms);
     }
     if (const CURLMcode m =
-            curl_multi_poll(multi.get(), nullptr, 0, static_cast<int>(wait_ms), nullptr);
+            curl_multi_poll(impl.multi.get(), nullptr, 0, static_cast<int>(wait_ms), nullptr);
         m != CURLM_OK)
       throw Error(ErrorCode::internal, std::string("curl_multi_poll: ") + curl_multi_strerror(m));
   }
-  return out;
+};
+
+std::vector<GithubResponse>
+GithubClient::Impl::fetch_all(const std::vector<GithubRequest> &requests,
+                              const std::function<bool(std::size_t, std::size_t)> &progress) {
+  Batch batch(*this, requests, progress);
+  while (batch.done < batch.total) {
+    if (batch.stop != Batch::Stop::no && batch.drain())
+      break;
+    batch.start_due();
+    batch.collect();
+    if (batch.done >= batch.total || (batch.stop != Batch::Stop::no && batch.active.empty()))
+      continue;
+    batch.wait();
+  }
+  return std::move(batch.out);
 }
 
-GitHubClient::GitHubClient(GitHubClientOptions options)
+GithubClient::GithubClient(GithubClientOptions options)
     : impl_(std::make_unique<Impl>(std::move(options))) {}
 
-GitHubClient::~GitHubClient() = default;
+GithubClient::~GithubClient() = default;
 
-std::vector<GitHubResponse>
-GitHubClient::fetch_all(const std::vector<GitHubRequest> &requests,
+std::vector<GithubResponse>
+GithubClient::fetch_all(const std::vector<GithubRequest> &requests,
                         const std::function<bool(std::size_t done, std::size_t total)> &progress) {
   return impl_->fetch_all(requests, progress);
 }
 
-GitHubResponse GitHubClient::fetch(const GitHubRequest &request) {
+GithubResponse GithubClient::fetch(const GithubRequest &request) {
   return std::move(impl_->fetch_all({request}, {}).front());
 }
 
-GitHubCounters GitHubClient::counters() const noexcept { return impl_->counters; }
+GithubCounters GithubClient::counters() const noexcept { return impl_->counters; }
 
-const GitHubClientOptions &GitHubClient::options() const noexcept { return impl_->options; }
+const GithubClientOptions &GithubClient::options() const noexcept { return impl_->options; }
 
 } // namespace leanspec::detail

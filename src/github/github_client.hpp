@@ -1,5 +1,5 @@
 #pragma once
-// Internal: GitHubClient, the HTTP side of the GitHub sync (src/github/syncer.hpp sits on top).
+// Internal: GithubClient, the HTTP side of the GitHub sync (src/github/syncer.hpp sits on top).
 // GitHub REST requests over libcurl's multi interface: many in flight on reused connections,
 // at most `max_concurrency` at once, connect and total timeouts, redirects followed (archive
 // downloads redirect to another host), the token sent only to the API's own host (never across
@@ -9,7 +9,7 @@
 // secondary limit) stops the batch instead of retrying. Single-thread: one client per sync
 // (or per scheduler worker); separate clients may run on separate threads.
 //
-//   GitHubClient client({.api_url = "http://127.0.0.1:8081", .token = token});
+//   GithubClient client({.api_url = "http://127.0.0.1:8081", .token = token});
 //   auto head = client.fetch({.path = "/repos/acme/web/commits/main",
 //                             .accept = "application/vnd.github.sha",
 //                             .if_none_match = stored_etag});
@@ -28,7 +28,7 @@
 
 namespace leanspec::detail {
 
-struct GitHubClientOptions {
+struct GithubClientOptions {
   /// The REST API root (`GITHUB_API_URL`): https://api.github.com, a GitHub Enterprise
   /// `https://host/api/v3`, or a test server `http://127.0.0.1:PORT`. No trailing slash needed.
   std::string api_url = "https://api.github.com";
@@ -53,7 +53,7 @@ struct GitHubClientOptions {
   std::string user_agent; ///< empty: "libleanspec/<version>"
 };
 
-struct GitHubRequest {
+struct GithubRequest {
   /// A path under api_url ("/repos/o/r/git/trees/SHA?recursive=1"), or an absolute URL (the
   /// token goes with it only if it is on api_url's scheme, host and port). Percent-encoded: a
   /// space or other character not allowed in a URL makes the request fail unsent.
@@ -72,7 +72,7 @@ struct RateLimit {
   std::int64_t reset_at = 0; ///< unix seconds (`X-RateLimit-Reset`)
 };
 
-struct GitHubResponse {
+struct GithubResponse {
   long status = 0;  ///< the final HTTP status; 0 when no response came (see `error`)
   std::string body; ///< bytes as received (an archive stays compressed)
   std::string etag; ///< the `ETag` header, if any
@@ -99,7 +99,7 @@ struct GitHubResponse {
 };
 
 /// Totals over a client's life, for the sync-run record.
-struct GitHubCounters {
+struct GithubCounters {
   std::uint64_t requests = 0;     ///< HTTP requests sent: every attempt and every redirect hop
   std::uint64_t retries = 0;      ///< of which were retries after a 5xx or a transport failure
   std::uint64_t not_modified = 0; ///< responses answered 304
@@ -113,15 +113,15 @@ struct GitHubCounters {
 ///         would add headers to a request); the message never shows the token
 std::string checked_token(std::string_view token);
 
-class GitHubClient {
+class GithubClient {
 public:
   /// The token is checked_token(options.token).
   /// @throws leanspec::Error config for an api_url that is not http(s)://host[:port][/path], or
   ///         a token checked_token() refuses
-  explicit GitHubClient(GitHubClientOptions options);
-  ~GitHubClient();
-  GitHubClient(const GitHubClient &) = delete;
-  GitHubClient &operator=(const GitHubClient &) = delete;
+  explicit GithubClient(GithubClientOptions options);
+  ~GithubClient();
+  GithubClient(const GithubClient &) = delete;
+  GithubClient &operator=(const GithubClient &) = delete;
 
   /// Performs every request, at most max_concurrency at once, and returns the responses in the
   /// order of `requests`. A rate-limited response stops the batch: requests not yet started,
@@ -134,14 +134,14 @@ public:
   /// flight are abandoned. Never throws for HTTP or transport failures: they are in the
   /// responses.
   /// @throws leanspec::Error internal when libcurl's multi interface itself fails
-  std::vector<GitHubResponse>
-  fetch_all(const std::vector<GitHubRequest> &requests,
+  std::vector<GithubResponse>
+  fetch_all(const std::vector<GithubRequest> &requests,
             const std::function<bool(std::size_t done, std::size_t total)> &progress = {});
   /// One request (fetch_all of one).
-  GitHubResponse fetch(const GitHubRequest &request);
+  GithubResponse fetch(const GithubRequest &request);
 
-  GitHubCounters counters() const noexcept;
-  const GitHubClientOptions &options() const noexcept;
+  GithubCounters counters() const noexcept;
+  const GithubClientOptions &options() const noexcept;
 
 private:
   struct Impl;

@@ -1,5 +1,5 @@
 // Implements include/leanspec/github_sync.hpp: GithubSync's construction, one sync and the
-// record it leaves, over GitHubClient (src/github/github_client.hpp) and the store
+// record it leaves, over GithubClient (src/github/github_client.hpp) and the store
 // (src/db/store.hpp) a DatabaseSource owns. Syncer (syncer.hpp) runs one sync; the lease, the
 // scheduler and the webhook entry are in sync_lease.cpp, sync_scheduler.cpp, webhook_entry.cpp.
 //
@@ -70,7 +70,7 @@ std::string_view to_string(WebhookAction action) noexcept {
 
 namespace {
 
-using detail::GitHubClient;
+using detail::GithubClient;
 using detail::ProjectRecord;
 using detail::scrub;
 using detail::SteadyClock;
@@ -121,7 +121,7 @@ GithubSync::Impl::Impl(std::shared_ptr<DatabaseSource> s, SyncOptions o)
   client_options.retry_base = options.retry_base;
   // A tarball is the largest answer; others (trees, blobs) are far below it.
   client_options.max_body_size = std::max<std::size_t>(options.tarball_max_bytes, 64u << 20);
-  GitHubClient check(client_options); // throws config for a bad api_url
+  GithubClient check(client_options); // throws config for a bad api_url
   // Secrets under 4 characters are not scrubbed: every "a" of a message would go.
   for (const std::string &secret : options.webhook_secrets)
     if (secret.size() >= 4)
@@ -146,27 +146,74 @@ SyncRun GithubSync::Impl::busy(std::string_view project_id, const std::string &w
   return run;
 }
 
-SyncRun GithubSync::Impl::sync_locked(ProjectRecord project) {
-  const auto started = SteadyClock::now();
-  // The request being answered: its sequence number, read before the head check, so a
-  // request arriving during the sync stays queued.
-  std::int64_t request_seq = -1, retry_at = 0;
-  std::optional<detail::SyncHint> hint;
+namespace {
+
+// SyncRun::commit, deprecated for one release, holds commit_sha's value.
+void fill_deprecated(SyncRun &run) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  run.commit = run.commit_sha;
+#pragma GCC diagnostic pop
+}
+
+// The store's record of a finished run: the project's sync fields (only those are written:
+// settings changed meanwhile stay) and the run's row.
+detail::SyncFinish record_of(const ProjectRecord &project, const SyncRun &run,
+                             const Syncer::Result &result) {
+  detail::SyncFinish f;
+  f.project = project;
+  if (run.outcome == SyncOutcome::ok || run.outcome == SyncOutcome::not_modified) {
+    f.project.last_commit = result.commit;
+    f.project.last_tree = result.specs_tree;
+    f.project.etags_json = result.etags_json;
+    f.project.sync_state = "ok";
+    f.project.sync_error.clear();
+    f.project.last_synced_at = unix_ms();
+  } else {
+    f.project.sync_state = "error";
+    f.project.sync_error = run.error;
+  }
+  f.run.id = run.id;
+  f.run.project_id = project.id;
+  f.run.ended_at = run.ended_at;
+  f.run.outcome = to_string(run.outcome);
+  f.run.requests = run.requests;
+  f.run.not_modified = run.not_modified;
+  f.run.rate_limit_remaining = run.rate_limit_remaining;
+  f.run.error = run.error;
+  f.run.details = {run.path, static_cast<std::int64_t>(run.bytes), run.duration.count(),
+                   run.commit_sha};
+  f.run.retry_at = run.retry_at;
+  return f;
+}
+
+} // namespace
+
+GithubSync::Impl::Queued GithubSync::Impl::queued(const std::string &id) {
+  Queued out;
   for (const auto &schedule : store.sync_schedules())
-    if (schedule.project_id == project.id) {
-      retry_at = schedule.retry_at;
+    if (schedule.project_id == id) {
+      out.retry_at = schedule.retry_at;
       if (schedule.requested_at > 0) {
-        request_seq = schedule.request_seq;
-        hint = detail::decode_hint(schedule.hint);
+        out.request_seq = schedule.request_seq;
+        out.hint = detail::decode_hint(schedule.hint);
       }
     }
+  return out;
+}
+
+SyncRun GithubSync::Impl::sync_locked(ProjectRecord project) {
+  const auto started = SteadyClock::now();
+  // The request being answered, read before the head check, so a request arriving during the
+  // sync stays queued.
+  const Queued request = queued(project.id);
   SyncRun run;
   run.project_id = project.id;
   run.started_at = unix_ms();
   run.id = store.begin_sync_run(project.id, run.started_at); // marks the project "syncing"
   project.sync_state = "syncing";
 
-  Syncer syncer(store, options, client_options, project, hint, cancel);
+  Syncer syncer(store, options, client_options, project, request.hint, cancel);
   Syncer::Result result = syncer.run();
   const auto counters = syncer.counters();
   run.outcome = result.outcome;
@@ -175,7 +222,8 @@ SyncRun GithubSync::Impl::sync_locked(ProjectRecord project) {
   run.bytes = counters.bytes;
   run.rate_limit_remaining = counters.last_rate_limit.remaining;
   run.path = result.path;
-  run.commit = result.commit;
+  run.commit_sha = result.commit;
+  fill_deprecated(run);
   run.retry_at = result.retry_at;
   run.error = scrub(result.error, secrets);
   run.duration =
@@ -183,37 +231,10 @@ SyncRun GithubSync::Impl::sync_locked(ProjectRecord project) {
   run.ended_at = unix_ms();
 
   // The snapshot, the project's sync fields and the run's record go in one transaction.
-  const auto finish = [&] {
-    detail::SyncFinish f;
-    f.project = project; // only its sync fields are written: settings changed meanwhile stay
-    if (run.outcome == SyncOutcome::ok || run.outcome == SyncOutcome::not_modified) {
-      f.project.last_commit = result.commit;
-      f.project.last_tree = result.specs_tree;
-      f.project.etags_json = result.etags_json;
-      f.project.sync_state = "ok";
-      f.project.sync_error.clear();
-      f.project.last_synced_at = unix_ms();
-    } else {
-      f.project.sync_state = "error";
-      f.project.sync_error = run.error;
-    }
-    f.run.id = run.id;
-    f.run.project_id = project.id;
-    f.run.ended_at = run.ended_at;
-    f.run.outcome = to_string(run.outcome);
-    f.run.requests = run.requests;
-    f.run.not_modified = run.not_modified;
-    f.run.rate_limit_remaining = run.rate_limit_remaining;
-    f.run.error = run.error;
-    f.run.details = {run.path, static_cast<std::int64_t>(run.bytes), run.duration.count(),
-                     run.commit};
-    f.run.retry_at = run.retry_at;
-    return f;
-  };
   detail::ReplaceResult replaced;
   try {
-    replaced =
-        store.finish_sync(project.id, result.snapshot ? &*result.snapshot : nullptr, finish());
+    replaced = store.finish_sync(project.id, result.snapshot ? &*result.snapshot : nullptr,
+                                 record_of(project, run, result));
   } catch (const Error &e) {
     if (!result.snapshot || e.code() == ErrorCode::database)
       throw;
@@ -222,27 +243,33 @@ SyncRun GithubSync::Impl::sync_locked(ProjectRecord project) {
     run.outcome = SyncOutcome::error;
     run.error = scrub(e.what(), secrets);
     result.snapshot.reset();
-    store.finish_sync(project.id, nullptr, finish());
+    store.finish_sync(project.id, nullptr, record_of(project, run, result));
   }
   run.added = replaced.added;
   run.updated = replaced.updated;
   run.removed = replaced.removed;
-  const bool done = run.outcome == SyncOutcome::ok || run.outcome == SyncOutcome::not_modified;
-  if (run.outcome == SyncOutcome::rate_limited) {
-    store.set_retry_at(project.id, run.retry_at * 1000);
-  } else {
-    if (request_seq >= 0)
-      store.clear_sync_request(project.id, request_seq);
-    if (done) {
-      store.drop_blobs(result.used_kept_blobs);
-      if (retry_at)
-        store.set_retry_at(project.id, 0);
-    }
-  }
+  settle_queue(project.id, run, request, result.used_kept_blobs);
   prune_runs(project.id);
   if (run.added + run.updated + run.removed > 0)
     detail::DatabaseSourceAccess::invalidate(*source, project.id);
   return run;
+}
+
+void GithubSync::Impl::settle_queue(const std::string &id, const SyncRun &run,
+                                    const Queued &request,
+                                    const std::vector<std::string> &used_kept_blobs) {
+  const bool done = run.outcome == SyncOutcome::ok || run.outcome == SyncOutcome::not_modified;
+  if (run.outcome == SyncOutcome::rate_limited) {
+    store.set_retry_at(id, run.retry_at);
+    return;
+  }
+  if (request.request_seq >= 0)
+    store.clear_sync_request(id, request.request_seq);
+  if (done) {
+    store.drop_blobs(used_kept_blobs);
+    if (request.retry_at)
+      store.set_retry_at(id, 0);
+  }
 }
 
 // The run history within max_sync_runs and max_sync_run_age; a failure to prune fails
@@ -288,7 +315,8 @@ std::vector<SyncRun> GithubSync::sync_runs(std::string_view project_id, std::siz
     run.duration = std::chrono::milliseconds(record.details.duration_ms);
     run.rate_limit_remaining = record.rate_limit_remaining;
     run.path = std::move(record.details.path);
-    run.commit = std::move(record.details.commit);
+    run.commit_sha = std::move(record.details.commit);
+    fill_deprecated(run);
     run.retry_at = record.retry_at;
     run.error = std::move(record.error);
   }

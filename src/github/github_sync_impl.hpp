@@ -6,6 +6,7 @@
 
 #include "db/store.hpp"
 #include "github/github_client.hpp"
+#include "github/webhook.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -32,7 +33,7 @@ struct GithubSync::Impl {
   std::shared_ptr<DatabaseSource> source;
   detail::Store &store;
   SyncOptions options;
-  detail::GitHubClientOptions client_options;
+  detail::GithubClientOptions client_options;
   std::vector<std::string> secrets; // token and webhook secrets, scrubbed from messages
 
   std::mutex mutex; // guards everything below
@@ -53,7 +54,19 @@ struct GithubSync::Impl {
 
   void notify();
   SyncRun busy(std::string_view project_id, const std::string &why);
+  // The queue's word on a project: its pending request (request_seq -1: none) with its hint,
+  // and the rate-limit retry time (unix ms, 0: none).
+  struct Queued {
+    std::int64_t request_seq = -1, retry_at = 0;
+    std::optional<detail::SyncHint> hint;
+  };
+  Queued queued(const std::string &id);
+  // One sync with the lease held: run, recorded with its snapshot in one transaction.
   SyncRun sync_locked(detail::ProjectRecord project);
+  // After a run: the retry time of a rate limit, or the answered request cleared (and, when it
+  // succeeded, the kept blobs it used dropped and a past retry time cleared).
+  void settle_queue(const std::string &id, const SyncRun &run, const Queued &request,
+                    const std::vector<std::string> &used_kept_blobs);
   // The run history within max_sync_runs and max_sync_run_age; a failure to prune fails
   // no sync (the next run prunes again).
   void prune_runs(const std::string &id) noexcept;

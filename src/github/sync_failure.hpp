@@ -7,7 +7,7 @@
 
 namespace leanspec::detail {
 
-// A sync that cannot go on; `retry_at` (unix s) set for a rate limit.
+// A sync that cannot go on; `retry_at` (unix ms) set for a rate limit.
 struct SyncFailure {
   std::string message;
   std::int64_t retry_at = 0;

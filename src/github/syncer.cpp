@@ -17,7 +17,7 @@
 
 namespace leanspec::detail {
 
-Syncer::Syncer(Store &store, const SyncOptions &options, GitHubClientOptions client_options,
+Syncer::Syncer(Store &store, const SyncOptions &options, GithubClientOptions client_options,
                ProjectRecord project, std::optional<SyncHint> hint, const std::atomic<bool> &cancel)
     : store_(store), options_(options),
       client_(with_deadline(std::move(client_options), options.deadline)),
@@ -43,7 +43,7 @@ Syncer::Result Syncer::run() {
   return result;
 }
 
-GitHubClientOptions Syncer::with_deadline(GitHubClientOptions options,
+GithubClientOptions Syncer::with_deadline(GithubClientOptions options,
                                           std::chrono::milliseconds budget) {
   const auto now = SteadyClock::now();
   if (budget < std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -53,30 +53,39 @@ GitHubClientOptions Syncer::with_deadline(GitHubClientOptions options,
 }
 
 void Syncer::body(Result &result) {
+  if (sync_hinted(result))
+    return;
+  if (const std::optional<std::string> commit = head_commit(result))
+    sync_tree(*commit, result);
+}
+
+bool Syncer::sync_hinted(Result &result) {
   // 2 first: a complete webhook hint names the commit and every changed path; syncing to that
   // commit needs no head check (a later push sends its own delivery).
-  if (hint_ && !project_.last_commit.empty() && hint_->before == project_.last_commit &&
-      is_sha(hint_->after) && hint_->after != project_.last_commit) {
-    std::vector<StoredSpec> stored = store_.specs(project_.id);
-    try {
-      confirm_hint();
-      apply_hint(stored, hint_->after, result);
-      result.commit = hint_->after;
-      result.etags_json = project_.etags_json;
-      return;
-    } catch (const HintMismatch &) {
-      // the payload did not describe the commit: the head and the tree decide below
-    }
+  if (!hint_ || project_.last_commit.empty() || hint_->before != project_.last_commit ||
+      !is_sha(hint_->after) || hint_->after == project_.last_commit)
+    return false;
+  std::vector<StoredSpec> stored = store_.specs(project_.id);
+  try {
+    confirm_hint();
+    apply_hint(stored, hint_->after, result);
+    result.commit = hint_->after;
+    result.etags_json = project_.etags_json;
+    return true;
+  } catch (const HintMismatch &) {
+    return false; // the payload did not describe the commit: the head and the tree decide
   }
+}
 
+std::optional<std::string> Syncer::head_commit(Result &result) {
   // 1. The head, conditionally.
   const std::string head_path = repo_ + "/commits/" + url_escape(project_.branch, false);
   std::map<std::string, std::string> etags = read_etags(project_.etags_json);
-  GitHubRequest head_request{head_path, "application/vnd.github.sha", {}};
+  GithubRequest head_request{head_path, "application/vnd.github.sha", {}};
   if (!project_.last_commit.empty())
     if (auto it = etags.find(head_path); it != etags.end())
       head_request.if_none_match = it->second;
-  GitHubResponse head = client_.fetch(head_request);
+  GithubResponse head = client_.fetch(head_request);
   check(head, "branch '" + project_.branch + "' of " + project_.id);
   result.etags_json = project_.etags_json;
   if (head.status == 304) {
@@ -84,7 +93,7 @@ void Syncer::body(Result &result) {
     result.path = "unchanged";
     result.commit = project_.last_commit;
     result.specs_tree = project_.last_tree;
-    return;
+    return std::nullopt;
   }
   std::string commit = head.body;
   while (!commit.empty() && std::isspace(static_cast<unsigned char>(commit.back())))
@@ -100,17 +109,20 @@ void Syncer::body(Result &result) {
     result.outcome = SyncOutcome::not_modified;
     result.path = "unchanged";
     result.specs_tree = project_.last_tree;
-    return;
+    return std::nullopt;
   }
+  return commit;
+}
 
+void Syncer::sync_tree(const std::string &commit, Result &result) {
   std::vector<StoredSpec> stored = store_.specs(project_.id);
 
   // 3. The tree. On a first sync everything is needed: the tarball comes alongside the tree
   // (one round trip saved); past tarball_max_bytes it is abandoned and the blobs come instead.
-  std::optional<GitHubResponse> tarball;
-  GitHubRequest tree_request{
+  std::optional<GithubResponse> tarball;
+  GithubRequest tree_request{
       repo_ + "/git/trees/" + commit + "?recursive=1", "application/vnd.github+json", {}};
-  GitHubResponse tree_response;
+  GithubResponse tree_response;
   if (stored.empty() && options_.first_sync_tarball) {
     auto both = client_.fetch_all({tree_request, tarball_request(commit)});
     tree_response = std::move(both[0]);
@@ -141,6 +153,15 @@ void Syncer::body(Result &result) {
   for (const auto &[sha, bytes] : fetched)
     have.emplace(sha, &bytes);
 
+  std::vector<StoredSpec> specs = snapshot_of(listing, have);
+  if (differs(stored, specs))
+    result.snapshot = std::move(specs);
+  result.outcome = SyncOutcome::ok;
+}
+
+std::vector<StoredSpec>
+Syncer::snapshot_of(const TreeListing &listing,
+                    const std::unordered_map<std::string, const std::string *> &have) {
   std::map<std::string, StoredSpec> next;
   for (const auto &folder : listing.folders)
     next[folder].path = folder;
@@ -149,14 +170,12 @@ void Syncer::body(Result &result) {
   std::vector<StoredSpec> specs;
   for (auto &[path, spec] : next)
     specs.push_back(std::move(spec));
-  if (differs(stored, specs))
-    result.snapshot = std::move(specs);
-  result.outcome = SyncOutcome::ok;
+  return specs;
 }
 
 std::unordered_map<std::string, std::string>
 Syncer::fetch_missing(const std::vector<const WantedFile *> &missing, const TreeListing &listing,
-                      const std::string &commit, std::optional<GitHubResponse> &tarball,
+                      const std::string &commit, std::optional<GithubResponse> &tarball,
                       Result &result) {
   std::unordered_map<std::string, std::string> out;
   if (missing.empty()) {
@@ -211,12 +230,14 @@ Syncer::fetch_missing(const std::vector<const WantedFile *> &missing, const Tree
 }
 
 // Stops the sync for a response that is not a usable answer.
-void Syncer::check(const GitHubResponse &response, const std::string &what) const {
+void Syncer::check(const GithubResponse &response, const std::string &what) const {
   if (response.is_rate_limited()) {
-    const auto now = unix_ms() / 1000;
-    const std::int64_t at = std::max<std::int64_t>(response.retry_at(now), now + 1);
+    // GitHub's reset time is in whole seconds; the run's retry_at is unix ms, at least 1 s on.
+    const std::int64_t now_ms = unix_ms();
+    const std::int64_t at =
+        std::max<std::int64_t>(response.retry_at(now_ms / 1000) * 1000, now_ms + 1000);
     throw SyncFailure{what + ": GitHub rate limit reached; retrying after " +
-                          std::to_string(at - now) + " s",
+                          std::to_string((at - now_ms + 999) / 1000) + " s",
                       at};
   }
   if (!response.error.empty())

@@ -34,7 +34,7 @@ inline std::int64_t unix_ms() {
 // One sync of one project. Single-thread.
 class Syncer {
 public:
-  Syncer(Store &store, const SyncOptions &options, GitHubClientOptions client_options,
+  Syncer(Store &store, const SyncOptions &options, GithubClientOptions client_options,
          ProjectRecord project, std::optional<SyncHint> hint, const std::atomic<bool> &cancel);
 
   struct Result {
@@ -49,14 +49,26 @@ public:
 
   Result run();
 
-  GitHubCounters counters() const noexcept { return client_.counters(); }
+  GithubCounters counters() const noexcept { return client_.counters(); }
 
 private:
   // Every request of the sync counts against one deadline, from now.
-  static GitHubClientOptions with_deadline(GitHubClientOptions options,
+  static GithubClientOptions with_deadline(GithubClientOptions options,
                                            std::chrono::milliseconds budget);
 
   void body(Result &result);
+  // 2. A complete webhook hint, confirmed and applied (the "contents" path); false when there
+  // is none or GitHub does not confirm it.
+  bool sync_hinted(Result &result);
+  // 1. The branch's head, conditionally: the commit to sync, or none when it is the stored one
+  // (the "unchanged" path, result filled).
+  std::optional<std::string> head_commit(Result &result);
+  // 3. The tree compared by blob SHA, then the missing files fetched.
+  void sync_tree(const std::string &commit, Result &result);
+  // The snapshot the listing describes, its bytes from `have` (blob SHA -> bytes).
+  static std::vector<StoredSpec>
+  snapshot_of(const TreeListing &listing,
+              const std::unordered_map<std::string, const std::string *> &have);
 
   // --- the contents path (fetch_contents.cpp) ------------------------------------------------
 
@@ -65,24 +77,27 @@ private:
   void confirm_hint();
   // 2b. A webhook's paths, fetched through the contents API at the pushed commit.
   void apply_hint(std::vector<StoredSpec> &stored, const std::string &commit, Result &result);
+  // One contents API answer: the file's blob SHA and its bytes, checked against each other.
+  std::pair<std::string, std::string> contents_file(const GithubResponse &response,
+                                                    const std::string &what);
 
   // --- the blobs path (fetch_blobs.cpp) ------------------------------------------------------
 
   std::string fetch_blob(const std::string &sha, const std::string &what);
-  std::string decode_blob(const GitHubResponse &response, const std::string &sha,
+  std::string decode_blob(const GithubResponse &response, const std::string &sha,
                           const std::string &what);
   // The files the stored snapshot lacks: kept blobs, then the tarball or the blobs.
   std::unordered_map<std::string, std::string>
   fetch_missing(const std::vector<const WantedFile *> &missing, const TreeListing &listing,
-                const std::string &commit, std::optional<GitHubResponse> &tarball, Result &result);
+                const std::string &commit, std::optional<GithubResponse> &tarball, Result &result);
   void fetch_blobs(const std::vector<const WantedFile *> &files,
                    std::unordered_map<std::string, std::string> &out);
 
   // --- the tarball path (fetch_tarball.cpp) --------------------------------------------------
 
   // Not retried: a failed tarball falls back to the blobs.
-  GitHubRequest tarball_request(const std::string &commit) const;
-  void read_tarball(const GitHubResponse &response, const std::string &what,
+  GithubRequest tarball_request(const std::string &commit) const;
+  void read_tarball(const GithubResponse &response, const std::string &what,
                     const std::vector<const WantedFile *> &files, std::uint64_t max_expanded,
                     std::unordered_map<std::string, std::string> &out);
 
@@ -94,9 +109,9 @@ private:
   };
 
   // One tree listing; `base` is prefixed to its paths.
-  bool read_tree(const GitHubResponse &response, const std::string &base, const std::string &what,
+  bool read_tree(const GithubResponse &response, const std::string &base, const std::string &what,
                  std::vector<RawEntry> &out);
-  TreeListing list_tree(const std::string &commit, const GitHubResponse &response);
+  TreeListing list_tree(const std::string &commit, const GithubResponse &response);
   // A truncated recursive listing: the specs folder level by level, non-recursively (spec
   // folders sit at most two levels down and their files directly in them).
   std::vector<RawEntry> walk_truncated(const std::string &commit, const std::string &specs_path,
@@ -105,14 +120,14 @@ private:
   // --- helpers (syncer.cpp) ------------------------------------------------------------------
 
   // Stops the sync for a response that is not a usable answer.
-  void check(const GitHubResponse &response, const std::string &what) const;
+  void check(const GithubResponse &response, const std::string &what) const;
   static bool differs(const std::vector<StoredSpec> &a, const std::vector<StoredSpec> &b);
   void report(std::size_t done, std::size_t total) const;
   std::function<bool(std::size_t, std::size_t)> progress_callback(std::size_t);
 
   Store &store_;
   const SyncOptions &options_;
-  GitHubClient client_;
+  GithubClient client_;
   ProjectRecord project_;
   std::optional<detail::SyncHint> hint_;
   const std::atomic<bool> &cancel_;

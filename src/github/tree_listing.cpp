@@ -30,7 +30,7 @@ std::string refused_message(const TreeListing &listing) {
   return out;
 }
 
-bool Syncer::read_tree(const GitHubResponse &response, const std::string &base,
+bool Syncer::read_tree(const GithubResponse &response, const std::string &base,
                        const std::string &what, std::vector<RawEntry> &out) {
   simdjson::dom::parser parser;
   const auto root = parse_json(parser, response.body, what);
@@ -57,7 +57,7 @@ bool Syncer::read_tree(const GitHubResponse &response, const std::string &base,
   return truncated;
 }
 
-TreeListing Syncer::list_tree(const std::string &commit, const GitHubResponse &response) {
+TreeListing Syncer::list_tree(const std::string &commit, const GithubResponse &response) {
   const std::string what = "tree of " + project_.id + " at " + commit.substr(0, 12);
   std::string specs_path = project_.specs_path;
   while (specs_path.ends_with('/'))
@@ -147,7 +147,7 @@ std::vector<Syncer::RawEntry> Syncer::walk_truncated(const std::string &commit,
     const std::size_t end = std::min(specs_path.find('/', begin), specs_path.size());
     const std::string component = specs_path.substr(begin, end - begin);
     std::vector<RawEntry> level;
-    GitHubResponse response =
+    GithubResponse response =
         client_.fetch({repo_ + "/git/trees/" + tree_sha, "application/vnd.github+json", {}});
     check(response, what);
     read_tree(response, base, what, level);
@@ -165,7 +165,7 @@ std::vector<Syncer::RawEntry> Syncer::walk_truncated(const std::string &commit,
   // The specs folder, then two more levels (groups, then spec folders' files).
   std::vector<std::pair<std::string, std::string>> pending{{tree_sha, base}}; // sha, base
   for (int depth = 0; depth < 3 && !pending.empty(); ++depth) {
-    std::vector<GitHubRequest> requests;
+    std::vector<GithubRequest> requests;
     for (const auto &[sha, prefix] : pending)
       requests.push_back({repo_ + "/git/trees/" + sha, "application/vnd.github+json", {}});
     auto responses = client_.fetch_all(requests);

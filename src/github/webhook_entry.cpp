@@ -19,6 +19,8 @@ using detail::ProjectRecord;
 
 namespace {
 
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
 std::string lower(std::string_view s) {
   std::string out(s);
   for (char &c : out)
@@ -26,32 +28,32 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-} // namespace
+std::optional<std::string> header_of(const Headers &headers, std::string_view name) {
+  for (const auto &[key, value] : headers)
+    if (lower(key) == name)
+      return value;
+  return std::nullopt;
+}
 
-WebhookResult
-GithubSync::Impl::handle_webhook(const std::vector<std::pair<std::string, std::string>> &headers,
-                                 std::string_view body) {
-  auto header = [&](std::string_view name) -> std::optional<std::string> {
-    for (const auto &[key, value] : headers)
-      if (lower(key) == name)
-        return value;
-    return std::nullopt;
-  };
-  auto answer = [](int status, WebhookAction action, std::string message,
-                   std::string project_id = {}) {
-    return WebhookResult{status, action, std::move(message), std::move(project_id)};
-  };
+WebhookResult answer(int status, WebhookAction action, std::string message,
+                     std::string project_id = {}) {
+  return WebhookResult{status, action, std::move(message), std::move(project_id)};
+}
+
+// The answer to a delivery that is not a signed push (too large, unsigned, a ping, another
+// event); none for a signed push event.
+std::optional<WebhookResult> screen(const Headers &headers, std::string_view body,
+                                    const std::vector<std::string> &secrets) {
   if (body.size() > detail::max_webhook_body)
     return answer(413, WebhookAction::rejected, "payload larger than GitHub's 25 MB cap");
-  if (std::none_of(options.webhook_secrets.begin(), options.webhook_secrets.end(),
-                   [](const std::string &s) { return !s.empty(); }))
+  if (std::none_of(secrets.begin(), secrets.end(), [](const std::string &s) { return !s.empty(); }))
     return answer(401, WebhookAction::rejected, "no webhook secret is configured");
-  const auto signature = header("x-hub-signature-256");
+  const auto signature = header_of(headers, "x-hub-signature-256");
   if (!signature)
     return answer(401, WebhookAction::rejected, "missing X-Hub-Signature-256");
-  if (!detail::signature_matches(options.webhook_secrets, *signature, body))
+  if (!detail::signature_matches(secrets, *signature, body))
     return answer(401, WebhookAction::rejected, "X-Hub-Signature-256 does not match the payload");
-  const auto event = header("x-github-event");
+  const auto event = header_of(headers, "x-github-event");
   if (!event)
     return answer(400, WebhookAction::rejected, "missing X-GitHub-Event");
   if (*event == "ping")
@@ -59,7 +61,31 @@ GithubSync::Impl::handle_webhook(const std::vector<std::pair<std::string, std::s
   if (*event != "push")
     return answer(202, WebhookAction::ignored,
                   "event '" + printable_path(*event) + "' is not handled");
-  const auto delivery = header("x-github-delivery");
+  return std::nullopt;
+}
+
+// The push's spec files (under the project's specs folder) as a sync hint.
+detail::SyncHint hint_of(const detail::PushEvent &push, const ProjectRecord &project) {
+  detail::SyncHint hint{push.before, push.after, {}, {}};
+  auto is_spec = [&](const std::string &path) {
+    const auto relative = detail::relative_to(path, project.specs_path);
+    return relative && detail::spec_file_of(*relative).has_value();
+  };
+  for (const auto &path : push.changed)
+    if (is_spec(path))
+      hint.changed.push_back(path);
+  for (const auto &path : push.removed)
+    if (is_spec(path))
+      hint.removed.push_back(path);
+  return hint;
+}
+
+} // namespace
+
+WebhookResult GithubSync::Impl::handle_webhook(const Headers &headers, std::string_view body) {
+  if (auto screened = screen(headers, body, options.webhook_secrets))
+    return std::move(*screened);
+  const auto delivery = header_of(headers, "x-github-delivery");
   if (!delivery || delivery->empty() || delivery->size() > 200)
     return answer(400, WebhookAction::rejected, "missing or malformed X-GitHub-Delivery");
   detail::PushEvent push;
@@ -86,17 +112,7 @@ GithubSync::Impl::handle_webhook(const std::vector<std::pair<std::string, std::s
   const bool complete = !push.forced && !push.created && push.paths_usable &&
                         push.commits < detail::push_commit_cap && is_sha(push.after) &&
                         !project->last_commit.empty() && push.before == project->last_commit;
-  detail::SyncHint hint{push.before, push.after, {}, {}};
-  auto is_spec = [&](const std::string &path) {
-    const auto relative = detail::relative_to(path, project->specs_path);
-    return relative && detail::spec_file_of(*relative).has_value();
-  };
-  for (const auto &path : push.changed)
-    if (is_spec(path))
-      hint.changed.push_back(path);
-  for (const auto &path : push.removed)
-    if (is_spec(path))
-      hint.removed.push_back(path);
+  const detail::SyncHint hint = hint_of(push, *project);
   const bool capped = push.commits >= detail::push_commit_cap || !push.paths_usable;
   if (hint.changed.empty() && hint.removed.empty() && !capped && !push.forced)
     return answer(202, WebhookAction::ignored, "the push touches no spec file", project->id);

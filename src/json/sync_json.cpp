@@ -23,8 +23,8 @@ void write_sync_run(JsonWriter &w, const SyncRun &run) {
   w.key("durationMs").value(static_cast<long long>(run.duration.count()));
   w.key("rateLimitRemaining").value(run.rate_limit_remaining);
   w.key("path").value(run.path);
-  w.key("commitSha").string_or_null(run.commit);
-  w.key("commit").string_or_null(run.commit); // deprecated: commitSha (one release)
+  w.key("commitSha").string_or_null(run.commit_sha);
+  w.key("commit").string_or_null(run.commit_sha); // deprecated: commitSha (one release)
   w.key("retryAt").value(static_cast<long long>(run.retry_at));
   w.key("error").string_or_null(run.error);
   w.end_object();

@@ -1,4 +1,4 @@
-// GitHubClient (src/github/github_client.cpp) against the fake GitHub of tests/support: real
+// GithubClient (src/github/github_client.cpp) against the fake GitHub of tests/support: real
 // HTTP over loopback, a real git repository behind it.
 #include "github/github_client.hpp"
 #include "support/fake_github.hpp"
@@ -14,10 +14,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-using leanspec::detail::GitHubClient;
-using leanspec::detail::GitHubClientOptions;
-using leanspec::detail::GitHubRequest;
-using leanspec::detail::GitHubResponse;
+using leanspec::detail::GithubClient;
+using leanspec::detail::GithubClientOptions;
+using leanspec::detail::GithubRequest;
+using leanspec::detail::GithubResponse;
 using leanspec::test::FakeGitHub;
 using leanspec::test::RepoFiles;
 using namespace std::chrono_literals;
@@ -35,8 +35,8 @@ RepoFiles numbered_files(int count) {
   return files;
 }
 
-GitHubClientOptions options_for(const FakeGitHub &github) {
-  GitHubClientOptions options;
+GithubClientOptions options_for(const FakeGitHub &github) {
+  GithubClientOptions options;
   options.api_url = github.api_url();
   options.token = github.token();
   options.retry_base = 5ms;
@@ -44,16 +44,16 @@ GitHubClientOptions options_for(const FakeGitHub &github) {
   return options;
 }
 
-std::vector<GitHubRequest> blob_requests(const FakeGitHub &github, const RepoFiles &files) {
-  std::vector<GitHubRequest> requests;
+std::vector<GithubRequest> blob_requests(const FakeGitHub &github, const RepoFiles &files) {
+  std::vector<GithubRequest> requests;
   for (const auto &entry : files)
     requests.push_back(
         {.path = github.repo_path() + "/git/blobs/" + github.blob_sha(entry.first), .accept = raw});
   return requests;
 }
 
-std::vector<GitHubRequest> repeat(const GitHubRequest &request, int count) {
-  return std::vector<GitHubRequest>(static_cast<std::size_t>(count), request);
+std::vector<GithubRequest> repeat(const GithubRequest &request, int count) {
+  return std::vector<GithubRequest>(static_cast<std::size_t>(count), request);
 }
 
 // A loopback port that nothing listens on.
@@ -80,7 +80,7 @@ TEST_SUITE("github") {
     const RepoFiles files = numbered_files(24);
     FakeGitHub github(files);
     github.set_latency(20ms);
-    GitHubClient client(options_for(github));
+    GithubClient client(options_for(github));
     const auto requests = blob_requests(github, files);
 
     for (int batch = 0; batch < 2; ++batch) {
@@ -111,7 +111,7 @@ TEST_SUITE("github") {
     github.set_latency(150ms);
     auto options = options_for(github);
     options.max_concurrency = 3;
-    GitHubClient client(options);
+    GithubClient client(options);
     const auto responses = client.fetch_all(blob_requests(github, files));
     for (const auto &r : responses)
       CHECK(r.status == 200);
@@ -123,7 +123,7 @@ TEST_SUITE("github") {
   TEST_CASE("a conditional request with the ETag gets a 304, which costs no rate limit") {
     FakeGitHub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
     github.set_rate_limit(100, unix_now() + 1800);
-    GitHubClient client(options_for(github));
+    GithubClient client(options_for(github));
     const std::string path = github.repo_path() + "/commits/main";
 
     const auto first = client.fetch({.path = path, .accept = "application/vnd.github.sha"});
@@ -156,7 +156,7 @@ TEST_SUITE("github") {
 
   TEST_CASE("the archive redirect is followed to the codeload host, which never sees the token") {
     FakeGitHub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
-    GitHubClient client(options_for(github));
+    GithubClient client(options_for(github));
 
     const auto archive = client.fetch({.path = github.repo_path() + "/tarball/main"});
     CHECK(archive.error == "");
@@ -187,7 +187,7 @@ TEST_SUITE("github") {
                      R"(/loop", ")" + repo + R"(/moved": ")" + repo + R"("}})");
     auto options = options_for(github);
     options.max_redirects = 3;
-    GitHubClient client(options);
+    GithubClient client(options);
     const auto responses = client.fetch_all({{.path = repo + "/to-ftp"},
                                              {.path = repo + "/to-file"},
                                              {.path = repo + "/loop"},
@@ -211,7 +211,7 @@ TEST_SUITE("github") {
     github.set_failure_rate(0.3, 7);
     auto options = options_for(github);
     options.max_retries = 12;
-    GitHubClient client(options);
+    GithubClient client(options);
     const auto responses = client.fetch_all(blob_requests(github, files));
     std::size_t i = 0;
     for (const auto &entry : files) {
@@ -240,7 +240,7 @@ TEST_SUITE("github") {
       if (std::uniform_int_distribution<std::int64_t>(0, 1499)(engine) >= 700)
         break;
     }
-    GitHubClient client(options);
+    GithubClient client(options);
     const auto responses = client.fetch_all(
         {{.path = repo + "/branches/main"}, {.path = repo}, {.path = repo + "/commits/main"}});
     for (const auto &r : responses)
@@ -264,7 +264,7 @@ TEST_SUITE("github") {
     std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
     github.configure(std::string(R"({"secondary_after": 0, "secondary_retry_after": ")") + date +
                      "\"}");
-    GitHubClient client(options_for(github));
+    GithubClient client(options_for(github));
     const auto r = client.fetch({.path = github.repo_path()});
     CHECK(r.is_rate_limited());
     CHECK(r.retry_after >= 85s);
@@ -277,7 +277,7 @@ TEST_SUITE("github") {
     auto options = options_for(github);
     options.max_retries = 2;
     options.retry_base = 20ms;
-    GitHubClient client(options);
+    GithubClient client(options);
     const auto started = std::chrono::steady_clock::now();
     const auto responses = client.fetch_all(repeat({.path = github.repo_path()}, 3));
     const auto elapsed = std::chrono::steady_clock::now() - started;
@@ -299,7 +299,7 @@ TEST_SUITE("github") {
     auto options = options_for(github);
     options.request_timeout = 300ms;
     options.max_retries = 1;
-    GitHubClient client(options);
+    GithubClient client(options);
     const auto r = client.fetch({.path = github.repo_path()});
     CHECK(r.status == 0);
     CHECK(r.attempts == 2);
@@ -309,12 +309,12 @@ TEST_SUITE("github") {
   }
 
   TEST_CASE("a refused connection is retried, then reported with the URL") {
-    GitHubClientOptions options;
+    GithubClientOptions options;
     options.api_url = "http://127.0.0.1:" + std::to_string(closed_port()) + "/api/v3/";
     options.token = "ghp_neverShownAnywhere42";
     options.max_retries = 2;
     options.retry_base = 5ms;
-    GitHubClient client(options);
+    GithubClient client(options);
     const auto r = client.fetch({.path = "/repos/acme/web"});
     CHECK(r.status == 0);
     CHECK(r.attempts == 3);
@@ -332,7 +332,7 @@ TEST_SUITE("github") {
     github.set_rate_limit(3, reset);
     auto options = options_for(github);
     options.max_concurrency = 1; // so that the requests sent are exactly the first four
-    GitHubClient client(options);
+    GithubClient client(options);
     const auto responses = client.fetch_all(blob_requests(github, files));
     for (int i = 0; i < 3; ++i) {
       CHECK(responses[i].status == 200);
@@ -362,7 +362,7 @@ TEST_SUITE("github") {
     FakeGitHub github(files);
     auto options = options_for(github);
     options.max_concurrency = 1;
-    GitHubClient client(options);
+    GithubClient client(options);
     const auto requests = blob_requests(github, files);
 
     SUBCASE("with Retry-After") {
@@ -392,7 +392,7 @@ TEST_SUITE("github") {
   }
 
   TEST_CASE("which responses are rate-limited") {
-    GitHubResponse r;
+    GithubResponse r;
     r.status = 429;
     CHECK(r.is_rate_limited());
     r.status = 403;
@@ -418,7 +418,7 @@ TEST_SUITE("github") {
     FakeGitHub github(RepoFiles{{"big.md", std::string(5000, 'b')}, {"small.md", "s"}});
     auto options = options_for(github);
     options.max_body_size = 1000;
-    GitHubClient client(options);
+    GithubClient client(options);
     const auto responses =
         client.fetch_all(blob_requests(github, {{"big.md", ""}, {"small.md", ""}}));
     CHECK(responses[0].status == 200);
@@ -437,10 +437,10 @@ TEST_SUITE("github") {
           "http://user:hunter2@api.github.com", "https://api.github.com/?token=hunter2",
           "https://api.github.com/#x"}) {
       CAPTURE(url);
-      GitHubClientOptions options;
+      GithubClientOptions options;
       options.api_url = url;
       try {
-        GitHubClient client(options);
+        GithubClient client(options);
         FAIL("accepted");
       } catch (const leanspec::Error &e) {
         CHECK(e.code() == leanspec::ErrorCode::config);
@@ -448,9 +448,9 @@ TEST_SUITE("github") {
         CHECK(std::string(e.what()).find("hunter2") == std::string::npos);
       }
     }
-    GitHubClientOptions options;
+    GithubClientOptions options;
     options.max_concurrency = 0;
-    CHECK_THROWS_AS(GitHubClient{options}, leanspec::Error);
+    CHECK_THROWS_AS(GithubClient{options}, leanspec::Error);
   }
 
   TEST_CASE("the token appears in no error and no response") {
@@ -458,8 +458,8 @@ TEST_SUITE("github") {
     auto options = options_for(github);
     options.token = "ghp_wrongTokenThatMustNotLeak99";
     options.max_retries = 0;
-    GitHubClient client(options);
-    std::vector<GitHubResponse> seen;
+    GithubClient client(options);
+    std::vector<GithubResponse> seen;
 
     const auto unauthorized = client.fetch({.path = github.repo_path()});
     CHECK(unauthorized.status == 401);
@@ -473,7 +473,7 @@ TEST_SUITE("github") {
 
     github.set_latency(2000ms);
     options.request_timeout = 200ms;
-    GitHubClient slow(options);
+    GithubClient slow(options);
     seen.push_back(slow.fetch({.path = github.repo_path() + "?token=" + options.token}));
     CHECK(seen.back().error.find("timeout") != std::string::npos);
 
@@ -489,7 +489,7 @@ TEST_SUITE("github") {
     auto options = options_for(github);
     options.max_retries = 0;
     options.token = " \t" + github.token() + "\r\n"; // a pasted newline
-    GitHubClient trimmed(options);
+    GithubClient trimmed(options);
     CHECK(trimmed.fetch({.path = github.repo_path()}).status == 200);
 
     for (const std::string &inside :
@@ -498,7 +498,7 @@ TEST_SUITE("github") {
       options.token = github.token() + inside;
       CAPTURE(inside);
       try {
-        GitHubClient client(options);
+        GithubClient client(options);
         FAIL("a token with a control character inside was accepted");
       } catch (const leanspec::Error &e) {
         CHECK(e.code() == leanspec::ErrorCode::config);
@@ -510,7 +510,7 @@ TEST_SUITE("github") {
 
     // A token that is a part of "[redacted]" is redacted once per occurrence (no endless loop).
     options.token = "e";
-    GitHubClient tiny(options);
+    GithubClient tiny(options);
     const auto refused =
         tiny.fetch({.path = "http://127.0.0.1:" + std::to_string(closed_port()) + "/see"});
     CHECK(refused.status == 0);
@@ -522,7 +522,7 @@ TEST_SUITE("github") {
     FakeGitHub github(files);
     auto options = options_for(github);
     options.max_concurrency = 1;
-    GitHubClient client(options);
+    GithubClient client(options);
     std::vector<std::pair<std::size_t, std::size_t>> calls;
     const auto responses =
         client.fetch_all(blob_requests(github, files), [&](std::size_t done, std::size_t total) {
@@ -542,7 +542,7 @@ TEST_SUITE("github") {
   TEST_CASE("the fake serves trees, truncation and compare from git") {
     FakeGitHub github(
         RepoFiles{{"specs/001-a/README.md", "# A\n"}, {"specs/002-b/README.md", "# B\n"}});
-    GitHubClient client(options_for(github));
+    GithubClient client(options_for(github));
     const std::string base = github.head();
     github.move("specs/001-a", "specs/archived/001-a");
     github.commit({{"specs/002-b/README.md", "# B changed\n"}, {"specs/003-c/README.md", "# C\n"}});

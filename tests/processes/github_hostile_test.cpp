@@ -157,7 +157,7 @@ struct Hostile {
     server.clear_hostile();
     const SyncRun run = sync_now();
     CHECK_MESSAGE(run.outcome == SyncOutcome::ok, run.error);
-    CHECK(run.commit == server.head());
+    CHECK(run.commit_sha == server.head());
     for (const auto &[folder, name, sha, content] : snapshot())
       CHECK(sha + "\n" == server.git({"rev-parse", "HEAD:specs/" + folder + "/" + name}));
     CHECK(files_under(elsewhere.root()) == std::set<std::string>{"checkout/", "specs/"});
@@ -321,7 +321,7 @@ TEST_SUITE("github") {
       f.server.set_tree_entries({entry});
       const SyncRun run = f.sync_now();
       CHECK_MESSAGE(run.outcome == SyncOutcome::ok, run.error);
-      CHECK(run.commit == f.server.head());
+      CHECK(run.commit_sha == f.server.head());
       if (names.empty())
         CHECK(run.error.empty());
       else

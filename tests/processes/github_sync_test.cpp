@@ -155,7 +155,11 @@ TEST_SUITE("github") {
       CHECK(run.outcome == SyncOutcome::ok);
       CHECK(run.added == 3);
       CHECK(run.path == "tarball");
-      CHECK(run.commit == f.repo.head());
+      CHECK(run.commit_sha == f.repo.head());
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+      CHECK(run.commit == run.commit_sha); // the deprecated name, for one release
+#pragma GCC diagnostic pop
       const auto stats = f.server->stats();
       CHECK(stats.requests("blob") == 0);
       CHECK(stats.requests("tarball") == 1);
@@ -217,7 +221,7 @@ TEST_SUITE("github") {
     CHECK(runs[0].ended_at >= runs[0].started_at);
     CHECK(runs[1].outcome == SyncOutcome::ok);
     CHECK(runs[1].added == 3);
-    CHECK(runs[1].commit == f.repo.head());
+    CHECK(runs[1].commit_sha == f.repo.head());
     CHECK(runs[1].bytes > 0);
     CHECK(f.sync->sync_runs("acme/web", 1).size() == 1);
     CHECK(f.sync->sync_runs("nobody/here").empty());
@@ -294,12 +298,12 @@ TEST_SUITE("github") {
                         "}");
     const SyncRun limited = slow->sync_now("acme/web");
     CHECK(limited.outcome == SyncOutcome::rate_limited);
-    CHECK(limited.retry_at >= reset_at);
+    CHECK(limited.retry_at == reset_at * 1000); // unix ms
     CHECK(limited.error.find("rate limit") != std::string::npos);
     CHECK(f.content("003-spec-3") == before); // nothing applied
     const auto schedules = f.store().sync_schedules();
     REQUIRE(schedules.size() == 1);
-    CHECK(schedules[0].retry_at == reset_at * 1000);
+    CHECK(schedules[0].retry_at == limited.retry_at);
     CHECK(f.store().project("acme/web")->sync_state == "error");
     CHECK(f.store().sync_runs("acme/web", 1)[0].outcome == "rate_limited");
     const SyncRun recorded = slow->sync_runs("acme/web", 1).at(0);
@@ -313,6 +317,22 @@ TEST_SUITE("github") {
     CHECK(resumed.updated == 8);
     CHECK(f.server->stats().requests("blob") == 5); // 3 came before the limit and were kept
     CHECK(f.content("003-spec-3") == readme("Changed 3"));
+  }
+
+  TEST_CASE("sync: a rate-limited run's retry_at is unix ms, like its started_at") {
+    Fixture f(2);
+    const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+    f.server->configure(R"({"rate_limit": 0, "rate_limit_reset": )" + std::to_string(now_s + 60) +
+                        "}");
+    const SyncRun limited = f.sync->sync_now("acme/web");
+    REQUIRE(limited.outcome == SyncOutcome::rate_limited);
+    // A minute after the run started, in ms (unix seconds would lie ~1.7e12 before it).
+    CHECK(limited.retry_at - limited.started_at >= 55'000);
+    CHECK(limited.retry_at - limited.started_at <= 61'000);
+    CHECK(f.sync->sync_runs("acme/web", 1).at(0).retry_at == limited.retry_at);
+    f.server->configure(R"({"rate_limit": null})");
   }
 
   TEST_CASE("sync: 20% random 502s converge through the retries") {
@@ -485,7 +505,7 @@ TEST_SUITE("github") {
     CHECK(run.outcome == SyncOutcome::ok);
     CHECK(run.path != "contents"); // the payload was not believed: the tree decided
     CHECK(run.updated == 4);
-    CHECK(run.commit == after);
+    CHECK(run.commit_sha == after);
     for (int i = 3; i <= 6; ++i) {
       char id[32];
       std::snprintf(id, sizeof id, "%03d-spec-%d", i, i);

@@ -392,14 +392,14 @@ void check_three_instances(const std::string &url, const LeaseReader &lease, con
   REQUIRE(eventually([&] {
     runs = runs_of->sync_runs(project, 0); // newest first
     // ended, and its details (commit, path) written, a statement later
-    return runs.size() == 5 && runs.front().ended_at != 0 && !runs.front().commit.empty();
+    return runs.size() == 5 && runs.front().ended_at != 0 && !runs.front().commit_sha.empty();
   }));
   const SyncRun &takeover = runs[0], &killed = runs[1];
   CHECK(killed.outcome == SyncOutcome::running); // its process never finished it
   CHECK(killed.ended_at == 0);
   CHECK(takeover.outcome == SyncOutcome::ok);
   CHECK(takeover.updated == 1);
-  CHECK(takeover.commit == github.head());
+  CHECK(takeover.commit_sha == github.head());
   // Not before the dead holder's lease ran out (1 ms for PostgreSQL's rounding of its clock to
   // ms against the instance's truncation).
   CHECK(takeover.started_at + 1 >= expires_at);

@@ -7,7 +7,7 @@
 // go over HTTP to the server. Single-thread (the doctest thread).
 //
 //   FakeGitHub github(RepoFiles{{"specs/001-a/README.md", "---\nstatus: planned\n---\n# A\n"}});
-//   GitHubClient client({.api_url = github.api_url(), .token = github.token()});
+//   GithubClient client({.api_url = github.api_url(), .token = github.token()});
 //   github.set_latency(std::chrono::milliseconds(300));
 //   const std::string sha = github.commit({{"specs/002-b/README.md", "..."}});
 //   CHECK(github.stats().requests("blob") == 1);

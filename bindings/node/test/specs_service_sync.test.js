@@ -142,7 +142,7 @@ test('handleWebhook: forged 401, signed ping 200, a signed push queued and run b
   const after = repo.commit({ '002-beta': readme('planned', 'Beta, planned') });
   const push = JSON.stringify({
     ref: 'refs/heads/main',
-    before: before.commit,
+    before: before.commitSha,
     after,
     repository: { full_name: 'acme/web' },
     commits: [{ id: after, added: [], modified: ['specs/002-beta/README.md'], removed: [] }],
@@ -161,7 +161,7 @@ test('handleWebhook: forged 401, signed ping 200, a signed push queued and run b
       return r.id > before.id && r.outcome !== 'running' && r;
     }, 'the webhook sync run');
     assert.equal(run.outcome, 'ok', run.error ?? '');
-    assert.equal(run.commit, after);
+    assert.equal(run.commitSha, after);
     assert.equal(run.updated, 1);
     assert.equal(run.path, 'contents'); // the push's paths, fetched without the tree
   } finally {

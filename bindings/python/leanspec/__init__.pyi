@@ -387,7 +387,8 @@ class SyncRun:
     duration: datetime.timedelta
     rate_limit_remaining: int
     path: str
-    commit: str
+    commit_sha: str
+    commit: str  # deprecated: commit_sha (kept for one release)
     retry_at: Optional[datetime.datetime]
     error: str
     def to_json(self) -> str: ...

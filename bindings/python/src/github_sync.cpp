@@ -45,9 +45,9 @@ void bind_github_sync(py::module_ &m) {
       .def_readonly("duration", &SyncRun::duration)
       .def_readonly("rate_limit_remaining", &SyncRun::rate_limit_remaining)
       .def_readonly("path", &SyncRun::path)
-      .def_readonly("commit", &SyncRun::commit)
-      .def_property_readonly("retry_at",
-                             [](const SyncRun &r) { return from_unix_ms(r.retry_at * 1000); })
+      .def_readonly("commit_sha", &SyncRun::commit_sha)
+      .def_readonly("commit", &SyncRun::commit_sha) // deprecated alias, for one release
+      .def_property_readonly("retry_at", [](const SyncRun &r) { return from_unix_ms(r.retry_at); })
       .def_readonly("error", &SyncRun::error)
       .def("to_json", [](const SyncRun &r) { return to_json(r); });
 

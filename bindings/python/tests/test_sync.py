@@ -113,7 +113,8 @@ def test_sync_now_gives_the_specs_and_sync_runs_lists_the_runs(service, github):
     assert isinstance(run, leanspec.SyncRun)
     assert run.outcome == leanspec.SyncOutcome.OK, run.error
     assert (run.added, run.updated, run.removed) == (2, 0, 0)
-    assert run.commit == github.head() and run.error == "" and run.id > 0
+    assert run.commit_sha == github.head() and run.error == "" and run.id > 0
+    assert run.commit == run.commit_sha  # the deprecated name, for one release
     assert run.requests > 0 and run.bytes > 0
     assert isinstance(run.duration, datetime.timedelta)
     assert run.started_at.tzinfo is not None and run.ended_at >= run.started_at
@@ -133,7 +134,7 @@ def test_sync_now_gives_the_specs_and_sync_runs_lists_the_runs(service, github):
     assert [r.id for r in runs] == [again.id, run.id]  # newest first
     assert [r.outcome for r in runs] == [leanspec.SyncOutcome.NOT_MODIFIED,
                                          leanspec.SyncOutcome.OK]
-    assert runs[1].commit == run.commit and runs[1].added == 2
+    assert runs[1].commit_sha == run.commit_sha and runs[1].added == 2
     assert [r.id for r in service.sync_runs("acme/web", limit=1)] == [again.id]
     assert len(service.sync_runs("acme/web", limit=0)) == 2
     assert service.sync_runs("other/repo") == []
@@ -229,10 +230,10 @@ def test_webhooks_reject_forgeries_answer_pings_and_queue_pushes(service, github
         latest = None
         while time.monotonic() < deadline:
             latest = service.sync_runs("acme/web", limit=1)[0]
-            if latest.commit == after and latest.outcome == leanspec.SyncOutcome.OK:
+            if latest.commit_sha == after and latest.outcome == leanspec.SyncOutcome.OK:
                 break
             time.sleep(0.1)
-        assert latest.commit == after and latest.outcome == leanspec.SyncOutcome.OK
+        assert latest.commit_sha == after and latest.outcome == leanspec.SyncOutcome.OK
         assert (latest.updated, latest.added) == (1, 0)
     finally:
         service.stop_sync()
