@@ -409,6 +409,10 @@ TEST_SUITE("service") {
     CHECK(service.cache_stats().total.misses == 13);
   }
 
+  // The service's own change events (the database listener) also drop cached results when the
+  // stored version moves, at a time of their choosing. These two tests wait for that event
+  // first, then count the cache's misses: a call that drops nothing leaves the next read a
+  // hit, a call that drops the spec makes it a miss.
   TEST_CASE("revalidate: only the configured secret, compared as a whole, drops the cache") {
     TempSpecTree local, remote;
     remote_specs(remote);
@@ -419,23 +423,28 @@ TEST_SUITE("service") {
     SpecsService service(config);
     CHECK(service.get("10")->title == "Remote one");
 
-    // Another instance (or the sync) changes the stored spec; this one serves its cache.
+    EventRecorder log(service);
     TempSpecTree changed;
     remote_specs(changed, "Remote one, changed");
     publish(url, "acme/web", changed);
-    CHECK(service.get("10")->title == "Remote one");
+    REQUIRE(log.wait([&] { return !log.events().empty(); }));
+    CHECK(service.get("10")->title == "Remote one, changed");
+    const auto misses = [&] { return service.cache_stats().total.misses; };
+    service.get("10");
+    const auto settled = misses();
 
     CHECK(!service.revalidate("s3cret-tokeN", "10"));
     CHECK(!service.revalidate("s3cret-token2", "10"));
     CHECK(!service.revalidate("s3cret", "10"));
     CHECK(!service.revalidate("", "10"));
-    CHECK(service.get("10")->title == "Remote one"); // nothing was dropped
+    service.get("10");
+    CHECK(misses() == settled); // nothing was dropped
     CHECK(service.revalidate("s3cret-token", "10"));
-    CHECK(service.get("10")->title == "Remote one, changed");
-
-    publish(url, "acme/web", remote);
+    service.get("10");
+    CHECK(misses() == settled + 1);
     CHECK(service.revalidate("s3cret-token")); // everything
-    CHECK(service.get("10")->title == "Remote one");
+    service.get("10");
+    CHECK(misses() == settled + 2);
 
     config.revalidation_secret.clear();
     SpecsService without(config);
@@ -449,17 +458,26 @@ TEST_SUITE("service") {
     const std::string url = sqlite_url(local.root() / "specs.db");
     publish(url, "acme/web", remote);
     SpecsService service(config_for(SpecsMode::both, local, url));
-    CHECK(service.get("10", "acme/web")->title == "Remote one");
-    CHECK(service.get("remote-one", "acme/web")->title == "Remote one");
-    CHECK(service.list({.project_id = "acme/web"})->specs.front()->title == "Remote one");
+    const auto read_all = [&] {
+      return service.get("10", "acme/web")->title + "|" +
+             service.get("remote-one", "acme/web")->title + "|" +
+             service.list({.project_id = "acme/web"})->specs.front()->title;
+    };
+    CHECK(read_all() == "Remote one|Remote one|Remote one");
+    EventRecorder log(service);
     TempSpecTree changed;
     remote_specs(changed, "Changed");
     publish(url, "acme/web", changed);
-    CHECK(service.get("10", "acme/web")->title == "Remote one");
+    REQUIRE(log.wait([&] { return !log.events().empty(); }));
+    CHECK(read_all() == "Changed|Changed|Changed");
+    const auto misses = [&] { return service.cache_stats().total.misses; };
+    read_all();
+    const auto settled = misses();
+    read_all();
+    CHECK(misses() == settled); // all three cached
     service.invalidate("10", "acme/web");
-    CHECK(service.get("10", "acme/web")->title == "Changed");
-    CHECK(service.get("remote-one", "acme/web")->title == "Changed");
-    CHECK(service.list({.project_id = "acme/web"})->specs.front()->title == "Changed");
+    read_all();
+    CHECK(misses() == settled + 3); // the number dropped the slug's and the list's entries too
   }
 
   TEST_CASE("subscribe merges the sources' change events, after the caches dropped theirs") {
