@@ -138,6 +138,8 @@ class Glossary:
                 self.deprecated[(surface_of[s], row["old"])] = row["new"]
                 names = self.names["json" if s == "CLI JSON" else surface_of[s]]
                 names.setdefault(row["old"], f"Deprecated row '{row['old']}'")
+                if s == "C":  # a C name is a field or a function
+                    self.names["call_c"].setdefault(row["old"], f"Deprecated row '{row['old']}'")
 
 
 # ---- the surfaces ----------------------------------------------------------------------------
@@ -279,7 +281,7 @@ def c_surface(g):
         name = m.group(1)
         check(g, "C leanspec.h", name, "function", ["call_c"])
         for p in re.findall(r"(\w+)\s*(?:,|$)", m.group(2).strip()):
-            if p not in ("void", "out", "source", "str", "subscription", "status", "inner",
+            if p not in ("void", "out", "source", "service", "str", "subscription", "status", "inner",
                          "opts", "callback", "user_data"):
                 # `x_json`: the JSON text of x
                 check(g, "C leanspec.h", p.removesuffix("_json"), f"parameter of {name}", ["c"])
