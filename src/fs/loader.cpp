@@ -1,9 +1,9 @@
 // Implements src/fs/loader.hpp.
 #include "fs/loader.hpp"
 
-#include "fs/spec_names.hpp"
 #include "fs/summary_cache.hpp"
 #include "model/spec_parser.hpp"
+#include "tree/spec_names.hpp"
 
 #include <algorithm>
 #include <atomic>

@@ -1,6 +1,6 @@
 #pragma once
 // Internal: reads a specs directory into specs, in parallel. Finds spec folders at the top and
-// one group folder down (archived/, date groups; names as src/fs/spec_names.hpp accepts them),
+// one group folder down (archived/, date groups; names as src/tree/spec_names.hpp accepts them),
 // reads only through descriptors opened beneath the directory (symlinks are followed only while
 // they stay inside, race-free), caps file sizes, and turns every unreadable folder or file into
 // a diagnostic. Thread-safe (no shared state).
