@@ -6,9 +6,9 @@
 #include "db/database_source_access.hpp"
 #include "db/spec_rows.hpp"
 #include "db/store.hpp"
-#include "fs/loader.hpp"
 #include "model/spec_parser.hpp"
 #include "snapshot/snapshot.hpp"
+#include "tree/spec_folders.hpp"
 
 #include <algorithm>
 #include <atomic>

@@ -7,6 +7,7 @@
 #include "fs/watcher.hpp"
 #include "model/frontmatter_cache.hpp"
 #include "snapshot/snapshot.hpp"
+#include "tree/spec_folders.hpp"
 
 #include <atomic>
 #include <cstdlib>

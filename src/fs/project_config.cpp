@@ -1,7 +1,7 @@
 // Implements discover_options() of include/leanspec/filesystem_source.hpp: reads
 // .lean-spec/config.json, else the legacy .lspec/config.json (specsDir, structure.pattern), with
 // simdjson.
-#include "snapshot/snapshot.hpp"
+#include "model/relative_ref.hpp"
 
 #include <leanspec/error.hpp>
 #include <leanspec/filesystem_source.hpp>

@@ -1,10 +1,10 @@
 // Implements the "blobs" path of Syncer (src/github/syncer.hpp): each missing file as one
 // /git/blobs/{sha} request, in parallel, its bytes checked against the SHA; on a failure the
 // blobs that came are kept in the store for the retry.
-#include "fs/spec_names.hpp"
 #include "github/response_decoding.hpp"
 #include "github/sync_failure.hpp"
 #include "github/syncer.hpp"
+#include "tree/spec_names.hpp"
 
 namespace leanspec::detail {
 

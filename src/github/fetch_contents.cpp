@@ -1,11 +1,11 @@
 // Implements the "contents" path of Syncer (src/github/syncer.hpp): a webhook's hint, confirmed
 // by GitHub's comparison of the two commits, then each changed spec file fetched through the
 // contents API at the pushed commit, without the tree.
-#include "fs/spec_names.hpp"
 #include "github/repo_paths.hpp"
 #include "github/response_decoding.hpp"
 #include "github/sync_failure.hpp"
 #include "github/syncer.hpp"
+#include "tree/spec_names.hpp"
 
 #include <map>
 #include <set>

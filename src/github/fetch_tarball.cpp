@@ -1,10 +1,10 @@
 // Implements the "tarball" path of Syncer (src/github/syncer.hpp): one /tarball/{commit}
 // read in memory with libarchive; every wanted entry checked against the tree (its name, its
 // kind, its size, its blob SHA) and the archive's expansion bounded by the tree's weight.
-#include "fs/spec_names.hpp"
 #include "github/repo_paths.hpp"
 #include "github/sync_failure.hpp"
 #include "github/syncer.hpp"
+#include "tree/spec_names.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>

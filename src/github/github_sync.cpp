@@ -24,7 +24,7 @@
 // sync fails with a message naming it. Nothing GitHub sends is trusted: invalid JSON or base64,
 // unsafe tree paths outside the specs folder, absurd sizes, and tarball entries that climb out,
 // link where a file belongs or expand past the tree's weight fail the sync with the path named;
-// inside the specs folder, entries whose names no specs tree holds (src/fs/spec_names.hpp) are
+// inside the specs folder, entries whose names no specs tree holds (src/tree/spec_names.hpp) are
 // passed over and named in the run's record, as the filesystem source passes them over. No file
 // is ever written.
 #include "core/scrub.hpp"

@@ -3,10 +3,10 @@
 // passes. The fetch paths are in fetch_contents.cpp, fetch_blobs.cpp and fetch_tarball.cpp.
 #include "github/syncer.hpp"
 
-#include "fs/spec_names.hpp"
 #include "github/etags.hpp"
 #include "github/repo_paths.hpp"
 #include "github/sync_failure.hpp"
+#include "tree/spec_names.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,13 +1,13 @@
 // Implements src/github/tree_listing.hpp and Syncer's tree reading (src/github/syncer.hpp):
 // the recursive listing of a commit (or, truncated, the specs folder walked level by level),
-// each entry judged as the filesystem source judges names (src/fs/spec_names.hpp).
+// each entry judged as the filesystem source judges names (src/tree/spec_names.hpp).
 #include "github/tree_listing.hpp"
 
-#include "fs/spec_names.hpp"
 #include "github/repo_paths.hpp"
 #include "github/response_decoding.hpp"
 #include "github/sync_failure.hpp"
 #include "github/syncer.hpp"
+#include "tree/spec_names.hpp"
 
 #include <algorithm>
 
@@ -95,7 +95,7 @@ TreeListing Syncer::list_tree(const std::string &commit, const GithubResponse &r
       continue;
     }
     // Inside the specs folder each name is judged as the filesystem source judges it
-    // (src/fs/spec_names.hpp): one it refuses ("..", a control character, a backslash, ...)
+    // (src/tree/spec_names.hpp): one it refuses ("..", a control character, a backslash, ...)
     // is passed over with a word in the run's record, and the rest is synced.
     const std::string relative = entry.path.substr(prefix.size());
     const detail::SpecPlace place = detail::spec_place(relative, entry.type == "tree");

@@ -2,7 +2,7 @@
 // payloads (simdjson), spec file paths and the sync hint's text form.
 #include "github/webhook.hpp"
 
-#include "fs/spec_names.hpp"
+#include "tree/spec_names.hpp"
 
 #include <algorithm>
 #include <leanspec/error.hpp>

@@ -50,7 +50,7 @@ PushEvent parse_push_event(std::string_view body);
 /// The spec folder and file name of a path relative to a specs directory, when it names a
 /// spec file as the filesystem source reads them: `<folder>/<name>.md` or
 /// `<group>/<folder>/<name>.md` (any group: `archived`, a date group, ...), where folder is a
-/// spec name (`NNN-slug`) and every name is accepted by name_use() (src/fs/spec_names.hpp).
+/// spec name (`NNN-slug`) and every name is accepted by name_use() (src/tree/spec_names.hpp).
 std::optional<std::pair<std::string, std::string>> spec_file_of(std::string_view relative);
 /// The path relative to `specs_path` ("" or "." means the repository root), if it lies inside.
 std::optional<std::string_view> relative_to(std::string_view path, std::string_view specs_path);

@@ -2,10 +2,10 @@
 // checked (size, signature, event, delivery id), matched to a registered project and branch,
 // and queued in the store as a sync, with a hint when the push lists every spec file it touched.
 // The pure parts (signature, payload, paths, hint) are in webhook.cpp.
-#include "fs/spec_names.hpp"
 #include "github/github_sync_impl.hpp"
 #include "github/repo_paths.hpp"
 #include "github/webhook.hpp"
+#include "tree/spec_names.hpp"
 
 #include <algorithm>
 #include <cctype>

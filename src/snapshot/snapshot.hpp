@@ -17,10 +17,6 @@ namespace leanspec::detail {
 
 class SearchIndex;
 
-/// Rejects a ref or path that would leave the specs directory (`..`, absolute, NUL, `\`).
-/// @throws leanspec::Error invalid_argument naming `what` and the ref
-void check_relative_ref(std::string_view ref, std::string_view what);
-
 class Snapshot {
 public:
   /// `specs` in any order; `diagnostics` are directory-level problems found while loading.

@@ -1,6 +1,7 @@
 // Implements Snapshot::validate() of src/snapshot/snapshot.hpp: each spec's own diagnostics plus
 // the checks across specs (duplicate numbers, dangling or escaping refs, dependency and parent
 // cycles).
+#include "model/relative_ref.hpp"
 #include "snapshot/snapshot.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// Tests the one rule of which names make a specs tree (src/fs/spec_names.hpp) on one tree read
+// Tests the one rule of which names make a specs tree (src/tree/spec_names.hpp) on one tree read
 // both ways -- from a temp folder by the FilesystemSource, and from a repository by the GitHub
 // sync (the fake GitHub) into SQLite -- listing the same specs. spec_place() alone:
 // unit/spec_names_test.cpp.

@@ -1,7 +1,7 @@
-// Tests the one rule of which names make a specs tree (src/fs/spec_names.hpp): spec_place()
+// Tests the one rule of which names make a specs tree (src/tree/spec_names.hpp): spec_place()
 // alone. The same rule on one tree synced from GitHub and read from a folder:
 // processes/spec_names_sync_test.cpp.
-#include "fs/spec_names.hpp"
+#include "tree/spec_names.hpp"
 
 #include <doctest/doctest.h>
 #include <string>

@@ -1,5 +1,5 @@
-// Implements src/fs/spec_names.hpp.
-#include "fs/spec_names.hpp"
+// Implements src/tree/spec_names.hpp.
+#include "tree/spec_names.hpp"
 
 #include <algorithm>
 #include <leanspec/spec.hpp>

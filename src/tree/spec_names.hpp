@@ -1,6 +1,6 @@
 #pragma once
-// Internal: which names a specs tree is made of, the one rule both modes apply (the filesystem
-// loader, src/fs/loader.cpp, and the GitHub sync, src/github/ through spec_file_of() in
+// Internal: which names a specs tree is made of, the one rule both modes apply (a tree on disk,
+// read by src/tree/specs_tree.cpp, and the GitHub sync, src/github/ through spec_file_of() in
 // webhook.cpp), so a tree lists the same specs from a folder on disk and from a repository.
 // A spec folder is `NNN-slug` at the top of the specs directory or one group folder down
 // (`archived/`, a date group such as `20251031/`, any other folder); its files are its `*.md`.
