@@ -42,7 +42,7 @@ public:
     /// The snapshot to store (ok only, when it differs from the stored one): written by the
     /// caller with the run's record, in one transaction.
     std::optional<std::vector<StoredSpec>> snapshot;
-    std::string path, commit, specs_tree, etags_json, error;
+    std::string path, commit_sha, specs_tree, etags_json, error;
     std::int64_t retry_at = 0;
     std::vector<std::string> used_kept_blobs;
   };

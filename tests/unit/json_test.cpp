@@ -75,7 +75,7 @@ TEST_CASE("a registration writes syncIntervalMs and commitSha, and the deprecate
   p.id = "acme/web";
   p.sync_interval = std::chrono::seconds(90);
   p.sync_state = "ok";
-  p.last_commit = "abc123";
+  p.commit_sha = "abc123";
   p.last_synced_at = 1700000000000;
   p.snapshot_version = 4;
   p.spec_count = 2;
@@ -98,10 +98,10 @@ TEST_CASE("a registration writes syncIntervalMs and commitSha, and the deprecate
 TEST_CASE("a sync run writes commitSha, and the deprecated commit") {
   SyncRun run;
   run.project_id = "acme/web";
-  run.commit = "abc123";
+  run.commit_sha = "abc123";
   const std::string json = to_json(run);
   CHECK(contains(json, R"("path":"","commitSha":"abc123","commit":"abc123","retryAt":0)"));
-  run.commit.clear();
+  run.commit_sha.clear();
   CHECK(contains(to_json(run), R"("commitSha":null,"commit":null)"));
 }
 
