@@ -28,6 +28,7 @@
 // passed over and named in the run's record, as the filesystem source passes them over. No file
 // is ever written.
 #include "core/scrub.hpp"
+#include "core/unix_ms.hpp"
 #include "db/database_source_access.hpp"
 #include "github/github_sync_impl.hpp"
 #include "github/syncer.hpp"

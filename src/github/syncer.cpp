@@ -3,6 +3,7 @@
 // passes. The fetch paths are in fetch_contents.cpp, fetch_blobs.cpp and fetch_tarball.cpp.
 #include "github/syncer.hpp"
 
+#include "core/unix_ms.hpp"
 #include "fs/spec_names.hpp"
 #include "github/etags.hpp"
 #include "github/repo_paths.hpp"

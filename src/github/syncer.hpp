@@ -24,13 +24,6 @@ namespace leanspec::detail {
 
 using SteadyClock = std::chrono::steady_clock;
 
-/// Now, in unix ms.
-inline std::int64_t unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // One sync of one project. Single-thread.
 class Syncer {
 public:
