@@ -26,7 +26,8 @@
 //                      runs after that source has read the change (PostgreSQL LISTEN/NOTIFY;
 //                      SQLite: data_version, checked every 50 ms). 0 when the event came first.
 // Corpora:
-//   real    $LEANSPEC_CORPUS/specs (default ../shared/corpus/lean-spec beside the checkout: 304 specs); its
+//   real    $LEANSPEC_CORPUS/specs (default ../shared/corpus/lean-spec beside the checkout: 304
+//   specs); its
 //           benchmarks are skipped, with a message, when it is absent
 //   gen10k  the synthetic 10,000-spec tree leanspec_bench uses, generated on first use into
 //           $LEANSPEC_BENCH_CORPUS_ROOT/generated-10000 (default <build>/bench/corpus)
@@ -134,7 +135,7 @@ void mark(StoredSpec &spec, int g) {
   if (spec.files.empty())
     return;
   auto &readme = spec.files.front(); // read_spec_folders puts README.md first
-  readme.blob_sha.clear();
+  readme.content_hash.clear();
   for (const int old : {0, 1})
     if (readme.content.ends_with(marker(old)))
       readme.content.resize(readme.content.size() - marker(old).size());

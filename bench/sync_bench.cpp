@@ -41,7 +41,7 @@ std::string read_file(const fs::path &path) {
 }
 
 void print_run(const char *name, const SyncRun &run, double wall_ms,
-               const test::FakeGitHubStats &stats) {
+               const test::FakeGithubStats &stats) {
   std::printf("%-10s %-12s path=%-9s wall=%8.0f ms  requests=%3d (server: %lld, 304: %lld, "
               "API rate-limit cost %lld)  +%d ~%d -%d  bytes=%llu%s%s\n",
               name, std::string(to_string(run.outcome)).c_str(), run.path.c_str(), wall_ms,
@@ -54,7 +54,7 @@ void print_run(const char *name, const SyncRun &run, double wall_ms,
 }
 
 // A spec's README.md with a line appended, for the next commit.
-void touch(const test::FakeGitHub &github, test::RepoFiles &files, const std::string &id,
+void touch(const test::FakeGithub &github, test::RepoFiles &files, const std::string &id,
            const std::string &line) {
   const std::string path = "specs/" + id + "/README.md";
   files[path] = read_file(github.work_tree() / path) + "\n" + line + "\n";
@@ -107,7 +107,7 @@ int main(int argc, char **argv) {
           ids.push_back(entry.path().parent_path().filename().string());
       }
     std::sort(ids.begin(), ids.end());
-    test::FakeGitHub github(files);
+    test::FakeGithub github(files);
     github.set_latency(std::chrono::milliseconds(latency_ms));
     std::printf("corpus: %s (%zu spec folders with README.md, %zu .md files); latency %d ms per "
                 "request\n",

@@ -57,20 +57,6 @@ decltype(auto) with_registry(const leanspec_source *source, const char *function
 /// Moves `text` into `*out` (a malloc'd copy with a NUL); throws bad_alloc.
 void set_string(leanspec_string *out, std::string_view text);
 
-// The results leanspec.cpp returns: each is the library's one writer, to_json().
-inline std::string projects_json(const std::vector<Project> &projects) { return to_json(projects); }
-inline std::string registered_projects_json(const std::vector<RegisteredProject> &projects) {
-  return to_json(projects);
-}
-inline std::string import_result_json(const ImportResult &result) { return to_json(result); }
-inline std::string cache_counters_json(const CacheCounters &counters) { return to_json(counters); }
-inline std::string by_status_json(const std::map<Status, std::vector<SpecPtr>> &groups) {
-  return to_json(groups);
-}
-inline std::string served_projects_json(const std::vector<ServedProject> &projects) {
-  return to_json(projects);
-}
-
 /// The source as T, or invalid_argument "<function>: not a <what> source".
 template <class T> T &as(const leanspec_source *source, const char *function, const char *what) {
   auto *typed = dynamic_cast<T *>(require(source, "source")->impl.get());

@@ -41,7 +41,7 @@ leanspec_status leanspec_source_registered_projects(leanspec_string *out,
   return guard([&] {
     reset(out);
     with_registry(source, "leanspec_source_registered_projects", [&](auto &db) {
-      set_string(out, registered_projects_json(db.registered_projects()));
+      set_string(out, to_json(db.registered_projects()));
     });
   });
 }
@@ -54,7 +54,7 @@ leanspec_status leanspec_source_import_directory(leanspec_string *out, leanspec_
     with_registry(source, "leanspec_source_import_directory", [&](auto &db) {
       const auto result =
           db.import_directory(require(project_id, "project_id"), require(specs_dir, "specs_dir"));
-      set_string(out, import_result_json(result));
+      set_string(out, to_json(result));
     });
   });
 }

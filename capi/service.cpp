@@ -41,7 +41,7 @@ leanspec_status leanspec_service_served_projects(leanspec_string *out,
                                                  const leanspec_service *service) noexcept {
   return guard([&] {
     reset(out);
-    set_string(out, served_projects_json(require(service, "service")->impl->served_projects()));
+    set_string(out, to_json(require(service, "service")->impl->served_projects()));
   });
 }
 

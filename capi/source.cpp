@@ -73,7 +73,7 @@ leanspec_status leanspec_source_projects(leanspec_string *out,
                                          const leanspec_source *source) noexcept {
   return guard([&] {
     reset(out);
-    set_string(out, projects_json(require(source, "source")->impl->projects()));
+    set_string(out, to_json(require(source, "source")->impl->projects()));
   });
 }
 
@@ -139,7 +139,7 @@ leanspec_status leanspec_source_by_status(leanspec_string *out, const leanspec_s
   return guard([&] {
     reset(out);
     const auto groups = require(source, "source")->impl->by_status(optional_text(project_id));
-    set_string(out, by_status_json(groups));
+    set_string(out, to_json(groups));
   });
 }
 
@@ -173,7 +173,7 @@ leanspec_status leanspec_source_cache_stats(leanspec_string *out,
     if (auto *service = dynamic_cast<SpecsService *>(require(source, "source")->impl.get()))
       return set_string(out, to_json(service->cache_stats()));
     const auto &cache = as<CachingSource>(source, "leanspec_source_cache_stats", "caching");
-    set_string(out, cache_counters_json(cache.counters()));
+    set_string(out, to_json(cache.counters()));
   });
 }
 

@@ -115,7 +115,7 @@ RegisteredProject to_registered(const detail::ProjectRecord &r, std::size_t spec
   p.sync_state = r.interrupted_at ? "interrupted" : r.sync_state;
   p.sync_interrupted_at = r.interrupted_at;
   p.sync_error = r.sync_error;
-  p.commit_sha = r.last_commit;
+  p.commit_sha = r.commit_sha;
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
   p.last_commit = p.commit_sha; // the deprecated alias, for one release

@@ -54,7 +54,7 @@ ProjectRecord read_project(const PGresult *r, int row) {
   p.specs_path = to_string(r, row, 4);
   p.sync_interval = std::chrono::duration_cast<decltype(p.sync_interval)>(
       std::chrono::milliseconds(to_int(r, row, 5)));
-  p.last_commit = to_string(r, row, 6);
+  p.commit_sha = to_string(r, row, 6);
   p.last_tree = to_string(r, row, 7);
   p.etags_json = to_string(r, row, 8);
   p.sync_state = to_string(r, row, 9);
@@ -145,7 +145,7 @@ public:
                      .text(p.branch)
                      .text(p.specs_path)
                      .integer(std::chrono::milliseconds(p.sync_interval).count())
-                     .text(p.last_commit)
+                     .text(p.commit_sha)
                      .text(p.last_tree)
                      .text(p.etags_json)
                      .text(p.sync_state)
@@ -198,7 +198,7 @@ public:
                             .text(p.branch)
                             .text(p.specs_path)
                             .integer(std::chrono::milliseconds(p.sync_interval).count())
-                            .text(p.last_commit)
+                            .text(p.commit_sha)
                             .text(p.last_tree)
                             .text(p.etags_json)
                             .text(p.sync_state)
@@ -366,7 +366,7 @@ public:
       if (name == "README.md")
         continue; // written with the spec row (SnapshotChunk::add_spec); a stored one is gone
       if (const auto stored = kept.find(pg_text(name)); stored != kept.end()) {
-        const bool same = stored->second == spec.blob_shas[i];
+        const bool same = stored->second == spec.content_hashes[i];
         kept.erase(stored);
         if (same)
           continue;
@@ -599,7 +599,7 @@ public:
             run_row.details.path = to_string(r.get(), i, 12);
             run_row.details.bytes = to_int(r.get(), i, 13);
             run_row.details.duration_ms = to_int(r.get(), i, 14);
-            run_row.details.commit = to_string(r.get(), i, 15);
+            run_row.details.commit_sha = to_string(r.get(), i, 15);
             run_row.retry_at = to_int(r.get(), i, 16);
             out.push_back(std::move(run_row));
           }
@@ -779,7 +779,7 @@ private:
                       "WHERE id = $1",
                       Params()
                           .text(id)
-                          .text(p.last_commit)
+                          .text(p.commit_sha)
                           .text(p.last_tree)
                           .text(p.etags_json)
                           .text(p.sync_state)
@@ -810,7 +810,7 @@ private:
                                .text(r.details.path)
                                .integer(r.details.bytes)
                                .integer(r.details.duration_ms)
-                               .text(r.details.commit)
+                               .text(r.details.commit_sha)
                                .integer(r.retry_at));
     if (affected(result.get()) == 0)
       throw Error(ErrorCode::not_found, "no sync run " + std::to_string(r.id));

@@ -144,11 +144,11 @@ std::vector<PreparedSpec> prepare_specs(const std::vector<StoredSpec> &specs) {
       const StoredFile &file = *prepared.files[i];
       if (i > 0 && prepared.files[i - 1]->name == file.name)
         invalid("spec '" + spec.path + "': file '" + file.name + "' is given twice");
-      prepared.blob_shas.push_back(file.blob_sha.empty() ? git_blob_sha1(file.content)
-                                                         : file.blob_sha);
+      prepared.content_hashes.push_back(file.content_hash.empty() ? git_blob_sha1(file.content)
+                                                                  : file.content_hash);
       digest += file.name;
       digest += '\0';
-      digest += prepared.blob_shas.back();
+      digest += prepared.content_hashes.back();
       digest += '\n';
     }
     prepared.files_hash = git_blob_sha1(digest);

@@ -32,7 +32,7 @@ ProjectPatch checked_patch(std::string_view id, const ProjectPatch &patch);
 struct PreparedSpec {
   const StoredSpec *spec = nullptr;
   std::vector<const StoredFile *> files;
-  std::vector<std::string> blob_shas; ///< parallel to files
+  std::vector<std::string> content_hashes; ///< parallel to files
   std::string files_hash;
 };
 

@@ -50,7 +50,7 @@ ProjectRecord read_project(SQLite::Statement &q) {
   p.specs_path = q.getColumn(4).getString();
   p.sync_interval = std::chrono::duration_cast<decltype(p.sync_interval)>(
       std::chrono::milliseconds(q.getColumn(5).getInt64()));
-  p.last_commit = q.getColumn(6).getString();
+  p.commit_sha = q.getColumn(6).getString();
   p.last_tree = q.getColumn(7).getString();
   p.etags_json = q.getColumn(8).getString();
   p.sync_state = q.getColumn(9).getString();
@@ -104,7 +104,7 @@ public:
       q.bind(4, p.branch);
       q.bind(5, p.specs_path);
       q.bind(6, static_cast<std::int64_t>(std::chrono::milliseconds(p.sync_interval).count()));
-      q.bind(7, p.last_commit);
+      q.bind(7, p.commit_sha);
       q.bind(8, p.last_tree);
       q.bind(9, p.etags_json);
       q.bind(10, p.sync_state);
@@ -149,7 +149,7 @@ public:
       q.bind(1, p.branch);
       q.bind(2, p.specs_path);
       q.bind(3, static_cast<std::int64_t>(std::chrono::milliseconds(p.sync_interval).count()));
-      q.bind(4, p.last_commit);
+      q.bind(4, p.commit_sha);
       q.bind(5, p.last_tree);
       q.bind(6, p.etags_json);
       q.bind(7, p.sync_state);
@@ -424,7 +424,7 @@ public:
         r.details.path = q.getColumn(12).getString();
         r.details.bytes = q.getColumn(13).getInt64();
         r.details.duration_ms = q.getColumn(14).getInt64();
-        r.details.commit = q.getColumn(15).getString();
+        r.details.commit_sha = q.getColumn(15).getString();
         r.retry_at = q.getColumn(16).getInt64();
         out.push_back(std::move(r));
       }
@@ -618,7 +618,7 @@ private:
     SQLite::Statement q(db, "UPDATE projects SET commit_sha = ?, last_tree = ?, etags = ?, "
                             "sync_state = ?, sync_error = ?, last_synced_at = ?, updated_at = ? "
                             "WHERE id = ?");
-    q.bind(1, p.last_commit);
+    q.bind(1, p.commit_sha);
     q.bind(2, p.last_tree);
     q.bind(3, p.etags_json);
     q.bind(4, p.sync_state);
@@ -648,7 +648,7 @@ private:
     q.bind(10, r.details.path);
     q.bind(11, r.details.bytes);
     q.bind(12, r.details.duration_ms);
-    q.bind(13, r.details.commit);
+    q.bind(13, r.details.commit_sha);
     q.bind(14, r.retry_at);
     q.bind(15, r.id);
     if (q.exec() == 0)
@@ -680,12 +680,12 @@ private:
         continue;
       StoredFile file{q.getColumn(1).getString(), q.getColumn(2).getString(),
                       q.getColumn(3).getString()};
-      if (git_blob_sha1(file.content) != file.blob_sha)
+      if (git_blob_sha1(file.content) != file.content_hash)
         corrupt("file '" + out.back().path + "/" + file.name +
                 "' differs from the bytes stored (its blob SHA does not match)");
       digest += file.name;
       digest += '\0';
-      digest += file.blob_sha;
+      digest += file.content_hash;
       digest += '\n';
       out.back().files.push_back(std::move(file));
     }

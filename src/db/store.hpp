@@ -33,7 +33,7 @@ struct ProjectRecord {
   std::string specs_path = "specs";        ///< folder of the specs in the repository
   std::chrono::seconds sync_interval{300}; ///< column sync_interval_ms
   /// SHAs of the last synced commit (column commit_sha) and specs tree
-  std::string last_commit, last_tree;
+  std::string commit_sha, last_tree;
   std::string etags_json = "{}";   ///< ETags by URL, a JSON object's text
   std::string sync_state = "idle"; ///< idle | syncing | ok | error
   std::string sync_error;
@@ -51,7 +51,7 @@ struct StoredFile {
   std::string name;
   std::string content; ///< the bytes, as read (any bytes: invalid UTF-8 and NUL survive)
   /// git blob SHA-1 of content (column content_hash); computed by replace_specs when empty
-  std::string blob_sha;
+  std::string content_hash;
 };
 
 /// What the store keeps per spec folder: enough to rebuild the Spec exactly with parse_spec.
@@ -82,7 +82,7 @@ struct SyncRunDetails {
   std::string path; ///< unchanged | blobs | tarball | contents | "" (failed before choosing)
   std::int64_t bytes = 0;
   std::int64_t duration_ms = 0;
-  std::string commit; ///< the commit synced to
+  std::string commit_sha; ///< the commit synced to
 };
 
 /// One sync of a project (written by the GitHub sync).
@@ -103,7 +103,7 @@ struct SyncRunRecord {
 
 /// What Store::finish_sync records besides a snapshot.
 struct SyncFinish {
-  /// The project's sync fields to write: last_commit, last_tree, etags_json, sync_state,
+  /// The project's sync fields to write: commit_sha, last_tree, etags_json, sync_state,
   /// sync_error and last_synced_at. Its settings are left as stored, so a change made during
   /// the sync stays.
   ProjectRecord project;

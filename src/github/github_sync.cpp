@@ -28,6 +28,7 @@
 // passed over and named in the run's record, as the filesystem source passes them over. No file
 // is ever written.
 #include "core/scrub.hpp"
+#include "core/unix_ms.hpp"
 #include "db/database_source_access.hpp"
 #include "github/github_sync_impl.hpp"
 #include "github/syncer.hpp"
@@ -163,7 +164,7 @@ detail::SyncFinish record_of(const ProjectRecord &project, const SyncRun &run,
   detail::SyncFinish f;
   f.project = project;
   if (run.outcome == SyncOutcome::ok || run.outcome == SyncOutcome::not_modified) {
-    f.project.last_commit = result.commit;
+    f.project.commit_sha = result.commit_sha;
     f.project.last_tree = result.specs_tree;
     f.project.etags_json = result.etags_json;
     f.project.sync_state = "ok";
@@ -222,7 +223,7 @@ SyncRun GithubSync::Impl::sync_locked(ProjectRecord project) {
   run.bytes = counters.bytes;
   run.rate_limit_remaining = counters.last_rate_limit.remaining;
   run.path = result.path;
-  run.commit_sha = result.commit;
+  run.commit_sha = result.commit_sha;
   fill_deprecated(run);
   run.retry_at = result.retry_at;
   run.error = scrub(result.error, secrets);
@@ -315,7 +316,7 @@ std::vector<SyncRun> GithubSync::sync_runs(std::string_view project_id, std::siz
     run.duration = std::chrono::milliseconds(record.details.duration_ms);
     run.rate_limit_remaining = record.rate_limit_remaining;
     run.path = std::move(record.details.path);
-    run.commit_sha = std::move(record.details.commit);
+    run.commit_sha = std::move(record.details.commit_sha);
     fill_deprecated(run);
     run.retry_at = record.retry_at;
     run.error = std::move(record.error);

@@ -1,8 +1,8 @@
 // Implements GithubSync::Impl::sync (src/github/github_sync_impl.hpp): one sync with the
 // project's lease in the store held, renewed while it runs and given back after, so that one
 // process at a time syncs a project.
+#include "core/unix_ms.hpp"
 #include "github/github_sync_impl.hpp"
-#include "github/syncer.hpp"
 
 #include <leanspec/error.hpp>
 

@@ -1,8 +1,8 @@
 // Implements GithubSync's scheduler (src/github/github_sync_impl.hpp): worker threads that
 // pick the most overdue project (queued request, interval with jitter, rate-limit retry time,
 // an interrupted sync taken over), sync it, and back off after failures.
+#include "core/unix_ms.hpp"
 #include "github/github_sync_impl.hpp"
-#include "github/syncer.hpp"
 
 #include <leanspec/error.hpp>
 

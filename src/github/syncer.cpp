@@ -3,6 +3,7 @@
 // passes. The fetch paths are in fetch_contents.cpp, fetch_blobs.cpp and fetch_tarball.cpp.
 #include "github/syncer.hpp"
 
+#include "core/unix_ms.hpp"
 #include "github/etags.hpp"
 #include "github/repo_paths.hpp"
 #include "github/sync_failure.hpp"
@@ -62,14 +63,14 @@ void Syncer::body(Result &result) {
 bool Syncer::sync_hinted(Result &result) {
   // 2 first: a complete webhook hint names the commit and every changed path; syncing to that
   // commit needs no head check (a later push sends its own delivery).
-  if (!hint_ || project_.last_commit.empty() || hint_->before != project_.last_commit ||
-      !is_sha(hint_->after) || hint_->after == project_.last_commit)
+  if (!hint_ || project_.commit_sha.empty() || hint_->before != project_.commit_sha ||
+      !is_sha(hint_->after) || hint_->after == project_.commit_sha)
     return false;
   std::vector<StoredSpec> stored = store_.specs(project_.id);
   try {
     confirm_hint();
     apply_hint(stored, hint_->after, result);
-    result.commit = hint_->after;
+    result.commit_sha = hint_->after;
     result.etags_json = project_.etags_json;
     return true;
   } catch (const HintMismatch &) {
@@ -82,7 +83,7 @@ std::optional<std::string> Syncer::head_commit(Result &result) {
   const std::string head_path = repo_ + "/commits/" + url_escape(project_.branch, false);
   std::map<std::string, std::string> etags = read_etags(project_.etags_json);
   GithubRequest head_request{head_path, "application/vnd.github.sha", {}};
-  if (!project_.last_commit.empty())
+  if (!project_.commit_sha.empty())
     if (auto it = etags.find(head_path); it != etags.end())
       head_request.if_none_match = it->second;
   GithubResponse head = client_.fetch(head_request);
@@ -91,7 +92,7 @@ std::optional<std::string> Syncer::head_commit(Result &result) {
   if (head.status == 304) {
     result.outcome = SyncOutcome::not_modified;
     result.path = "unchanged";
-    result.commit = project_.last_commit;
+    result.commit_sha = project_.commit_sha;
     result.specs_tree = project_.last_tree;
     return std::nullopt;
   }
@@ -104,8 +105,8 @@ std::optional<std::string> Syncer::head_commit(Result &result) {
   if (!head.etag.empty())
     etags[head_path] = head.etag;
   result.etags_json = write_etags(etags);
-  result.commit = commit;
-  if (commit == project_.last_commit) {
+  result.commit_sha = commit;
+  if (commit == project_.commit_sha) {
     result.outcome = SyncOutcome::not_modified;
     result.path = "unchanged";
     result.specs_tree = project_.last_tree;
@@ -142,7 +143,7 @@ void Syncer::sync_tree(const std::string &commit, Result &result) {
   std::unordered_map<std::string, const std::string *> have; // blob SHA -> stored bytes
   for (const auto &spec : stored)
     for (const auto &file : spec.files)
-      have.emplace(file.blob_sha, &file.content);
+      have.emplace(file.content_hash, &file.content);
   std::vector<const WantedFile *> missing;
   std::set<std::string> missing_shas;
   for (const auto &file : listing.files)
@@ -272,7 +273,7 @@ bool Syncer::differs(const std::vector<StoredSpec> &a, const std::vector<StoredS
     for (const auto &spec : specs) {
       auto &files = out[spec.path];
       for (const auto &file : spec.files)
-        files.emplace(file.name, file.blob_sha);
+        files.emplace(file.name, file.content_hash);
     }
     return out;
   };

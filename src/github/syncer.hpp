@@ -24,13 +24,6 @@ namespace leanspec::detail {
 
 using SteadyClock = std::chrono::steady_clock;
 
-/// Now, in unix ms.
-inline std::int64_t unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // One sync of one project. Single-thread.
 class Syncer {
 public:
@@ -42,7 +35,7 @@ public:
     /// The snapshot to store (ok only, when it differs from the stored one): written by the
     /// caller with the run's record, in one transaction.
     std::optional<std::vector<StoredSpec>> snapshot;
-    std::string path, commit, specs_tree, etags_json, error;
+    std::string path, commit_sha, specs_tree, etags_json, error;
     std::int64_t retry_at = 0;
     std::vector<std::string> used_kept_blobs;
   };

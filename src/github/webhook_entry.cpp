@@ -111,7 +111,7 @@ WebhookResult GithubSync::Impl::handle_webhook(const Headers &headers, std::stri
     return answer(202, WebhookAction::ignored, "the branch was deleted", project->id);
   const bool complete = !push.forced && !push.created && push.paths_usable &&
                         push.commits < detail::push_commit_cap && is_sha(push.after) &&
-                        !project->last_commit.empty() && push.before == project->last_commit;
+                        !project->commit_sha.empty() && push.before == project->commit_sha;
   const detail::SyncHint hint = hint_of(push, *project);
   const bool capped = push.commits >= detail::push_commit_cap || !push.paths_usable;
   if (hint.changed.empty() && hint.removed.empty() && !capped && !push.forced)

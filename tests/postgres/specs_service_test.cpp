@@ -23,7 +23,7 @@
 using namespace leanspec;
 using leanspec::test::EventRecorder;
 using leanspec::test::eventually;
-using leanspec::test::FakeGitHub;
+using leanspec::test::FakeGithub;
 using leanspec::test::PostgresHarness;
 using leanspec::test::TempSpecTree;
 namespace fs = std::filesystem;
@@ -637,7 +637,7 @@ TEST_SUITE("service") {
   }
 
   TEST_CASE("sync_now through the service: the synced content is what the next get shows") {
-    FakeGitHub github(leanspec::test::RepoFiles{
+    FakeGithub github(leanspec::test::RepoFiles{
         {"specs/001-alpha/README.md", "---\nstatus: planned\n---\n# Alpha\n"}});
     TempSpecTree local;
     ServiceConfig config =

@@ -53,9 +53,9 @@ struct SqliteBackend {
   std::string path = (dir.path() / "store.db").string();
 
   std::string url() const { return "sqlite:" + path; }
-  // How many files are stored for the folder `spec_path`: rows of spec_files.
-  std::string stored_files(const std::string &spec_path) const {
-    return query("SELECT count(*) FROM spec_files WHERE path = '" + spec_path + "'");
+  // How many files are stored for `folder`: rows of spec_files.
+  std::string stored_files(const std::string &folder) const {
+    return query("SELECT count(*) FROM spec_files WHERE path = '" + folder + "'");
   }
   // A database at schema `version`, as the store of that version made it, then `sql` run on it.
   void create_at(int version, const std::string &sql) const {
@@ -99,12 +99,12 @@ struct PostgresBackend {
 
   std::string url() const { return pg.url(schema); }
   std::string query(const std::string &sql) const { return pg.query(schema, sql); }
-  // How many files are stored for the folder `spec_path`: rows of spec_files, and a README
+  // How many files are stored for `folder`: rows of spec_files, and a README
   // kept in its spec row (schema v5).
-  std::string stored_files(const std::string &spec_path) const {
-    return query("SELECT (SELECT count(*) FROM spec_files WHERE path = '" + spec_path +
+  std::string stored_files(const std::string &folder) const {
+    return query("SELECT (SELECT count(*) FROM spec_files WHERE path = '" + folder +
                  "') + (SELECT count(*) FROM specs WHERE readme_head IS NOT NULL AND path = '" +
-                 spec_path + "')");
+                 folder + "')");
   }
   // The tsvector is a column of the row itself, written with it: nothing can go stale.
   void check_search_index() const {}
@@ -159,8 +159,8 @@ std::vector<StoredSpec> expected(std::vector<StoredSpec> specs) {
       return ar != br ? ar : a.name < b.name;
     });
     for (auto &f : s.files)
-      if (f.blob_sha.empty())
-        f.blob_sha = git_blob_sha1(f.content);
+      if (f.content_hash.empty())
+        f.content_hash = git_blob_sha1(f.content);
   }
   return specs;
 }
@@ -174,7 +174,7 @@ void check_same(const std::vector<StoredSpec> &actual, const std::vector<StoredS
     for (std::size_t j = 0; j < actual[i].files.size(); ++j) {
       CHECK(actual[i].files[j].name == wanted[i].files[j].name);
       CHECK(actual[i].files[j].content == wanted[i].files[j].content);
-      CHECK(actual[i].files[j].blob_sha == wanted[i].files[j].blob_sha);
+      CHECK(actual[i].files[j].content_hash == wanted[i].files[j].content_hash);
     }
   }
 }
@@ -328,14 +328,14 @@ TEST_SUITE("store") {
     REQUIRE(before[0].files.size() == 2);
     CHECK(before[0].files[0].name == "README.md");
     CHECK(before[0].files[0].content == readme_text);
-    CHECK(before[0].files[0].blob_sha == "sha-readme");
+    CHECK(before[0].files[0].content_hash == "sha-readme");
     CHECK(before[0].files[1].content == "design");
     CHECK(store->search("acme/web", {"zebra"}, 0).size() == 1);
 
     // Rewritten, the README moves into the spec row and its file row goes; DESIGN.md stays.
     auto next = before;
     next[0].files[0].content += "More.\n";
-    next[0].files[0].blob_sha.clear();
+    next[0].files[0].content_hash.clear();
     CHECK(store->replace_specs("acme/web", next).updated == 1);
     check_same(store->specs("acme/web"), expected(next));
     CHECK(backend.query("SELECT string_agg(name, ',') FROM spec_files") == "DESIGN.md");
@@ -353,7 +353,7 @@ TEST_SUITE("store") {
     const std::string files_hash =
         git_blob_sha1(std::string("README.md\0", 10) + readme_sha + "\n" +
                       std::string("DESIGN.md\0", 10) + design_sha + "\n");
-    const std::string blob_sha(40, 'b');
+    const std::string content_hash(40, 'b');
     const bool sqlite = std::is_same_v<B, SqliteBackend>;
     backend.create_at(
         7,
@@ -381,7 +381,7 @@ TEST_SUITE("store") {
             "INSERT INTO sync_schedule (project_id, requested_at, request_seq, retry_at) VALUES "
             "('acme/web', 5, 6, 1700000123456);"
             "INSERT INTO blob_cache VALUES ('" +
-            blob_sha + "', " + B::blob("cached") + ", 7);" +
+            content_hash + "', " + B::blob("cached") + ", 7);" +
             (sqlite
                  ? "UPDATE specs SET search_terms = 'old written before zebra';"
                    "INSERT INTO spec_search (spec_search) VALUES ('rebuild');"
@@ -396,7 +396,7 @@ TEST_SUITE("store") {
     CHECK(backend.query("SELECT count(*) FROM relationships WHERE path = '001-old'") == "1");
     const ProjectRecord project_read = *store->project("acme/web");
     CHECK(project_read.sync_interval == std::chrono::seconds(300));
-    CHECK(project_read.last_commit == commit);
+    CHECK(project_read.commit_sha == commit);
     CHECK(project_read.last_tree == tree);
     CHECK(project_read.sync_state == "ok");
     CHECK(project_read.snapshot_version == 1);
@@ -404,11 +404,11 @@ TEST_SUITE("store") {
     REQUIRE(runs.size() == 2);
     CHECK(runs[0].retry_at == 1'700'000'123'000);
     CHECK(runs[1].retry_at == 0);
-    CHECK(runs[1].details.commit == run_commit);
+    CHECK(runs[1].details.commit_sha == run_commit);
     const auto schedules = store->sync_schedules();
     REQUIRE(schedules.size() == 1);
     CHECK(schedules[0].retry_at == 1'700'000'123'456); // already unix ms: kept
-    const auto cached = store->blobs({blob_sha});
+    const auto cached = store->blobs({content_hash});
     REQUIRE(cached.size() == 1);
     CHECK(cached[0].second == "cached");
 
@@ -421,7 +421,7 @@ TEST_SUITE("store") {
     // And it syncs as before: a new snapshot, commit and interval are stored and read back.
     SyncFinish finish;
     finish.project = project_read;
-    finish.project.last_commit = std::string(40, 'd');
+    finish.project.commit_sha = std::string(40, 'd');
     finish.run.id = store->begin_sync_run("acme/web", 9'000);
     finish.run.outcome = "ok";
     const std::vector<StoredSpec> next = {
@@ -431,7 +431,7 @@ TEST_SUITE("store") {
     CHECK(result.updated == 1);
     CHECK(result.added == 1);
     check_same(store->specs("acme/web"), expected(next));
-    CHECK(store->project("acme/web")->last_commit == std::string(40, 'd'));
+    CHECK(store->project("acme/web")->commit_sha == std::string(40, 'd'));
     CHECK(store->search("acme/web", {"yak"}, 0).size() == 1);
     store->update_project("acme/web", ProjectPatch{{}, {}, std::chrono::seconds(60)});
     CHECK(store->project("acme/web")->sync_interval == std::chrono::seconds(60));
@@ -492,7 +492,7 @@ TEST_SUITE("store") {
     ProjectRecord changed = *got;
     changed.branch = "main";
     changed.sync_interval = 3600s;
-    changed.last_commit = "0123456789abcdef0123456789abcdef01234567";
+    changed.commit_sha = "0123456789abcdef0123456789abcdef01234567";
     changed.last_tree = "fedcba9876543210fedcba9876543210fedcba98";
     changed.etags_json = R"({"https://api.github.com/x":"W/\"abc\""})";
     changed.sync_state = "error";
@@ -506,7 +506,7 @@ TEST_SUITE("store") {
     REQUIRE(updated);
     CHECK(updated->branch == "main");
     CHECK(updated->sync_interval == 3600s);
-    CHECK(updated->last_commit == changed.last_commit);
+    CHECK(updated->commit_sha == changed.commit_sha);
     CHECK(updated->last_tree == changed.last_tree);
     CHECK(updated->etags_json == changed.etags_json);
     CHECK(updated->sync_state == "error");
@@ -552,7 +552,7 @@ TEST_SUITE("store") {
         {.id = "acme/web", .branch = "develop", .specs_path = "docs/specs", .sync_interval = 600s});
     // Sync fields another writer stored: a patch never writes them back.
     ProjectRecord synced = *store->project("acme/web");
-    synced.last_commit = std::string(40, 'c');
+    synced.commit_sha = std::string(40, 'c');
     synced.sync_state = "ok";
     synced.last_synced_at = 1234;
     store->update_project(synced);
@@ -576,7 +576,7 @@ TEST_SUITE("store") {
     CHECK(after.specs_path == "specs");
     CHECK(after.sync_interval == 60s);
     CHECK(after.updated_at > before);
-    CHECK(after.last_commit == synced.last_commit);
+    CHECK(after.commit_sha == synced.commit_sha);
     CHECK(after.sync_state == "ok");
     CHECK(after.last_synced_at == 1234);
     CHECK(after.created_at == synced.created_at);
@@ -685,8 +685,8 @@ TEST_SUITE("store") {
     // as it is, NOTES.md appears; then DESIGN.md changes and NOTES.md goes.
     const auto row_version = [&](const char *name) { // PostgreSQL: the transaction that wrote it
       return backend.query(
-          std::string("SELECT xmin FROM spec_files WHERE path = '003-gamma' AND name = '") +
-          name + "'");
+          std::string("SELECT xmin FROM spec_files WHERE path = '003-gamma' AND name = '") + name +
+          "'");
     };
     const auto spec_row_version = [&] {
       return backend.query("SELECT xmin FROM specs WHERE path = '003-gamma'");
@@ -963,7 +963,7 @@ TEST_SUITE("store") {
 
     SyncFinish finish;
     finish.project = registered; // as the sync read it, with the old branch
-    finish.project.last_commit = std::string(40, 'c');
+    finish.project.commit_sha = std::string(40, 'c');
     finish.project.last_tree = std::string(40, 't');
     finish.project.etags_json = R"({"x":"\"e\""})";
     finish.project.sync_state = "ok";
@@ -983,7 +983,7 @@ TEST_SUITE("store") {
     CHECK(error_of([&] { store->finish_sync("acme/web", &bad, finish); }).code() ==
           ErrorCode::invalid_argument);
     check_same(store->specs("acme/web"), expected(before));
-    CHECK(store->project("acme/web")->last_commit.empty());
+    CHECK(store->project("acme/web")->commit_sha.empty());
     CHECK(store->sync_runs("acme/web", 1)[0].outcome == "running");
 
     const ReplaceResult result = store->finish_sync("acme/web", &after, finish);
@@ -993,7 +993,7 @@ TEST_SUITE("store") {
     check_same(store->specs("acme/web"), expected(after));
     const ProjectRecord stored = *store->project("acme/web");
     CHECK(stored.branch == "release");
-    CHECK(stored.last_commit == finish.project.last_commit);
+    CHECK(stored.commit_sha == finish.project.commit_sha);
     CHECK(stored.last_tree == finish.project.last_tree);
     CHECK(stored.etags_json == finish.project.etags_json);
     CHECK(stored.sync_state == "ok");
@@ -1008,7 +1008,7 @@ TEST_SUITE("store") {
     CHECK(run.details.path == "blobs");
     CHECK(run.details.bytes == 4096);
     CHECK(run.details.duration_ms == 321);
-    CHECK(run.details.commit == finish.project.last_commit);
+    CHECK(run.details.commit_sha == finish.project.commit_sha);
 
     // Without a snapshot: the fields and the run only, the specs untouched.
     finish.run.id = store->begin_sync_run("acme/web", 1'000);
@@ -1570,8 +1570,7 @@ TEST_SUITE("store") {
     const std::string other = "# Design\nother\n";
     backend.query("UPDATE spec_files SET content = CAST('# Design' || char(10) || 'other' || "
                   "char(10) AS BLOB), content_hash = '" +
-                  git_blob_sha1(other) +
-                  "' WHERE path = '0003-spec-3' AND name = 'DESIGN.md'");
+                  git_blob_sha1(other) + "' WHERE path = '0003-spec-3' AND name = 'DESIGN.md'");
     const Error list = error_of([&] { store->specs("acme/web"); });
     CHECK(list.code() == ErrorCode::database);
     CHECK(std::string(list.what()).find("0003-spec-3") != std::string::npos);

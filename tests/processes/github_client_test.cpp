@@ -18,7 +18,7 @@ using leanspec::detail::GithubClient;
 using leanspec::detail::GithubClientOptions;
 using leanspec::detail::GithubRequest;
 using leanspec::detail::GithubResponse;
-using leanspec::test::FakeGitHub;
+using leanspec::test::FakeGithub;
 using leanspec::test::RepoFiles;
 using namespace std::chrono_literals;
 
@@ -35,7 +35,7 @@ RepoFiles numbered_files(int count) {
   return files;
 }
 
-GithubClientOptions options_for(const FakeGitHub &github) {
+GithubClientOptions options_for(const FakeGithub &github) {
   GithubClientOptions options;
   options.api_url = github.api_url();
   options.token = github.token();
@@ -44,11 +44,12 @@ GithubClientOptions options_for(const FakeGitHub &github) {
   return options;
 }
 
-std::vector<GithubRequest> blob_requests(const FakeGitHub &github, const RepoFiles &files) {
+std::vector<GithubRequest> blob_requests(const FakeGithub &github, const RepoFiles &files) {
   std::vector<GithubRequest> requests;
   for (const auto &entry : files)
     requests.push_back(
-        {.path = github.repo_path() + "/git/blobs/" + github.blob_sha(entry.first), .accept = raw});
+        {.path = github.repo_path() + "/git/blobs/" + github.content_hash(entry.first),
+         .accept = raw});
   return requests;
 }
 
@@ -78,7 +79,7 @@ TEST_SUITE("github") {
 
   TEST_CASE("parallel fetches return in the order of the requests, on reused connections") {
     const RepoFiles files = numbered_files(24);
-    FakeGitHub github(files);
+    FakeGithub github(files);
     github.set_latency(20ms);
     GithubClient client(options_for(github));
     const auto requests = blob_requests(github, files);
@@ -107,7 +108,7 @@ TEST_SUITE("github") {
 
   TEST_CASE("no more than max_concurrency requests are in flight at once") {
     const RepoFiles files = numbered_files(12);
-    FakeGitHub github(files);
+    FakeGithub github(files);
     github.set_latency(150ms);
     auto options = options_for(github);
     options.max_concurrency = 3;
@@ -121,7 +122,7 @@ TEST_SUITE("github") {
   }
 
   TEST_CASE("a conditional request with the ETag gets a 304, which costs no rate limit") {
-    FakeGitHub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
+    FakeGithub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
     github.set_rate_limit(100, unix_now() + 1800);
     GithubClient client(options_for(github));
     const std::string path = github.repo_path() + "/commits/main";
@@ -155,7 +156,7 @@ TEST_SUITE("github") {
   }
 
   TEST_CASE("the archive redirect is followed to the codeload host, which never sees the token") {
-    FakeGitHub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
+    FakeGithub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
     GithubClient client(options_for(github));
 
     const auto archive = client.fetch({.path = github.repo_path() + "/tarball/main"});
@@ -180,7 +181,7 @@ TEST_SUITE("github") {
   }
 
   TEST_CASE("redirects are followed to http(s) only, and only max_redirects of them") {
-    FakeGitHub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
+    FakeGithub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
     const std::string repo = github.repo_path();
     github.configure(R"({"redirects": {")" + repo + R"(/to-ftp": "ftp://127.0.0.1/x", ")" + repo +
                      R"(/to-file": "file:///etc/passwd", ")" + repo + R"(/loop": ")" + repo +
@@ -207,7 +208,7 @@ TEST_SUITE("github") {
 
   TEST_CASE("random 502s are retried with backoff until each request succeeds") {
     const RepoFiles files = numbered_files(30);
-    FakeGitHub github(files);
+    FakeGithub github(files);
     github.set_failure_rate(0.3, 7);
     auto options = options_for(github);
     options.max_retries = 12;
@@ -227,7 +228,7 @@ TEST_SUITE("github") {
   }
 
   TEST_CASE("a retry waits in the loop while other requests go on") {
-    FakeGitHub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
+    FakeGithub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
     const std::string repo = github.repo_path();
     github.configure(R"({"fail_paths": {")" + repo + R"(/branches/main": 1}})");
     auto options = options_for(github);
@@ -256,7 +257,7 @@ TEST_SUITE("github") {
   }
 
   TEST_CASE("Retry-After as an HTTP date is read as seconds from now") {
-    FakeGitHub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
+    FakeGithub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
     const std::time_t at = std::time(nullptr) + 90;
     char date[64];
     std::tm tm{};
@@ -272,7 +273,7 @@ TEST_SUITE("github") {
   }
 
   TEST_CASE("a server that always fails gives a clear error after max_retries") {
-    FakeGitHub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
+    FakeGithub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
     github.set_fail_all(true);
     auto options = options_for(github);
     options.max_retries = 2;
@@ -294,7 +295,7 @@ TEST_SUITE("github") {
   }
 
   TEST_CASE("an attempt slower than request_timeout times out, is retried, then reported") {
-    FakeGitHub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
+    FakeGithub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
     github.set_latency(3000ms);
     auto options = options_for(github);
     options.request_timeout = 300ms;
@@ -327,7 +328,7 @@ TEST_SUITE("github") {
 
   TEST_CASE("a primary rate limit stops the batch without retries; retry_at is the reset") {
     const RepoFiles files = numbered_files(10);
-    FakeGitHub github(files);
+    FakeGithub github(files);
     const std::int64_t reset = unix_now() + 1234;
     github.set_rate_limit(3, reset);
     auto options = options_for(github);
@@ -359,7 +360,7 @@ TEST_SUITE("github") {
 
   TEST_CASE("a secondary rate limit stops the batch; retry_at follows Retry-After or a minute") {
     const RepoFiles files = numbered_files(6);
-    FakeGitHub github(files);
+    FakeGithub github(files);
     auto options = options_for(github);
     options.max_concurrency = 1;
     GithubClient client(options);
@@ -415,7 +416,7 @@ TEST_SUITE("github") {
   }
 
   TEST_CASE("a body over max_body_size fails that request without retries") {
-    FakeGitHub github(RepoFiles{{"big.md", std::string(5000, 'b')}, {"small.md", "s"}});
+    FakeGithub github(RepoFiles{{"big.md", std::string(5000, 'b')}, {"small.md", "s"}});
     auto options = options_for(github);
     options.max_body_size = 1000;
     GithubClient client(options);
@@ -454,7 +455,7 @@ TEST_SUITE("github") {
   }
 
   TEST_CASE("the token appears in no error and no response") {
-    FakeGitHub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
+    FakeGithub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
     auto options = options_for(github);
     options.token = "ghp_wrongTokenThatMustNotLeak99";
     options.max_retries = 0;
@@ -485,7 +486,7 @@ TEST_SUITE("github") {
   }
 
   TEST_CASE("a token is trimmed; one with a control character inside is refused unprinted") {
-    FakeGitHub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
+    FakeGithub github(RepoFiles{{"specs/001-a/README.md", "# A\n"}});
     auto options = options_for(github);
     options.max_retries = 0;
     options.token = " \t" + github.token() + "\r\n"; // a pasted newline
@@ -519,7 +520,7 @@ TEST_SUITE("github") {
 
   TEST_CASE("progress reports each completed request; returning false cancels the rest") {
     const RepoFiles files = numbered_files(6);
-    FakeGitHub github(files);
+    FakeGithub github(files);
     auto options = options_for(github);
     options.max_concurrency = 1;
     GithubClient client(options);
@@ -540,7 +541,7 @@ TEST_SUITE("github") {
   }
 
   TEST_CASE("the fake serves trees, truncation and compare from git") {
-    FakeGitHub github(
+    FakeGithub github(
         RepoFiles{{"specs/001-a/README.md", "# A\n"}, {"specs/002-b/README.md", "# B\n"}});
     GithubClient client(options_for(github));
     const std::string base = github.head();
@@ -558,13 +559,13 @@ TEST_SUITE("github") {
 
     const auto tree = client.fetch({.path = github.repo_path() + "/git/trees/main?recursive=1"});
     CHECK(tree.body.find("\"truncated\": false") != std::string::npos);
-    CHECK(tree.body.find(github.blob_sha("specs/003-c/README.md")) != std::string::npos);
+    CHECK(tree.body.find(github.content_hash("specs/003-c/README.md")) != std::string::npos);
     github.set_max_tree_entries(2);
     const auto cut = client.fetch({.path = github.repo_path() + "/git/trees/main?recursive=1"});
     CHECK(cut.body.find("\"truncated\": true") != std::string::npos);
 
-    const auto blob = client.fetch(
-        {.path = github.repo_path() + "/git/blobs/" + github.blob_sha("specs/003-c/README.md")});
+    const auto blob = client.fetch({.path = github.repo_path() + "/git/blobs/" +
+                                            github.content_hash("specs/003-c/README.md")});
     CHECK(blob.body.find("\"content\": \"IyBDCg==\\n\"") != std::string::npos); // "# C\n"
   }
 

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 using namespace leanspec;
-using leanspec::test::FakeGitHub;
+using leanspec::test::FakeGithub;
 using leanspec::test::FakeTarballMember;
 using leanspec::test::FakeTreeEntry;
 using leanspec::test::RepoFiles;
@@ -60,7 +60,7 @@ using Snapshot = std::vector<std::tuple<std::string, std::string, std::string, s
 struct Hostile {
   TempSpecTree store_dir;
   TempSpecTree elsewhere; // the syncs' working directory is elsewhere/checkout
-  FakeGitHub server{repository()};
+  FakeGithub server{repository()};
   std::shared_ptr<DatabaseSource> db;
   std::shared_ptr<GithubSync> sync;
   Snapshot before;
@@ -93,7 +93,7 @@ struct Hostile {
     Snapshot out;
     for (const auto &spec : store().specs("acme/web"))
       for (const auto &file : spec.files)
-        out.emplace_back(spec.path, file.name, file.blob_sha, file.content);
+        out.emplace_back(spec.path, file.name, file.content_hash, file.content);
     return out;
   }
 
@@ -279,7 +279,7 @@ TEST_SUITE("github") {
         // The token the request carried, sent back in a path: scrubbed from the message.
         {{.path = "../{token}/README.md"}, "unsafe path '../***/README.md'"},
         {{.path = "specs/001-spec-1/README.md",
-          .sha = f.server.blob_sha("specs/002-spec-2/README.md")},
+          .sha = f.server.content_hash("specs/002-spec-2/README.md")},
          "'specs/001-spec-1/README.md' is listed twice"},
     };
     for (const auto &[entry, names] : cases) {

@@ -26,7 +26,7 @@
 using namespace leanspec;
 using leanspec::test::EventRecorder;
 using leanspec::test::eventually;
-using leanspec::test::FakeGitHub;
+using leanspec::test::FakeGithub;
 using leanspec::test::RepoFiles;
 using leanspec::test::TempSpecTree;
 
@@ -47,7 +47,7 @@ std::string sha_of(const std::string &command) {
 // The repository side of the fake GitHub: writes gather until commit() pushes them.
 class Pusher {
 public:
-  explicit Pusher(FakeGitHub *github) : github_(github) {}
+  explicit Pusher(FakeGithub *github) : github_(github) {}
   void write(const std::string &path, std::string content) { pending_[path] = std::move(content); }
   void remove(const std::string &path) { std::filesystem::remove_all(github_->work_tree() / path); }
   std::string commit(const std::string &message = "change") {
@@ -60,7 +60,7 @@ public:
   const std::filesystem::path &dir() const { return github_->work_tree(); }
 
 private:
-  FakeGitHub *github_;
+  FakeGithub *github_;
   RepoFiles pending_;
 };
 
@@ -72,7 +72,7 @@ std::string readme(std::string_view title, std::string_view status = "planned") 
 // A repository with a few specs, a server over it, and a SQLite store with acme/web registered.
 struct Fixture {
   TempSpecTree dir;
-  std::unique_ptr<FakeGitHub> server;
+  std::unique_ptr<FakeGithub> server;
   Pusher repo{nullptr};
   std::string url = "sqlite:" + (dir.root() / "store.db").string();
   std::shared_ptr<DatabaseSource> db;
@@ -90,7 +90,7 @@ struct Fixture {
     files["specs/001-spec-1/DESIGN.md"] = "# Design of one\n";
     files["src/main.c"] = "int main(void) { return 0; }\n";
     files["README.md"] = "# The repository\n";
-    server = std::make_unique<FakeGitHub>(files);
+    server = std::make_unique<FakeGithub>(files);
     repo = Pusher(server.get());
     open();
     db->add_project({.id = "acme/web", .branch = "main"});
@@ -184,14 +184,14 @@ TEST_SUITE("github") {
       for (const auto &file : spec.files) {
         const std::string sha =
             f.repo.git({"rev-parse", "HEAD:specs/" + spec.path + "/" + file.name});
-        CHECK(file.blob_sha + "\n" == sha);
+        CHECK(file.content_hash + "\n" == sha);
       }
     const auto spec = f.db->get("002", "acme/web");
     REQUIRE(spec);
     CHECK(spec->title == "Spec 2");
     const auto project = *f.store().project("acme/web");
     CHECK(project.sync_state == "ok");
-    CHECK(project.last_commit == f.repo.head());
+    CHECK(project.commit_sha == f.repo.head());
     const auto runs = f.store().sync_runs("acme/web", 1);
     REQUIRE(runs.size() == 1);
     CHECK(runs[0].outcome == "ok");
@@ -464,7 +464,7 @@ TEST_SUITE("github") {
     CHECK(stats.requests("codeload") <= 1);
     const auto project = *f.store().project("acme/web");
     CHECK(project.sync_state == "error");
-    CHECK(project.last_commit == "");
+    CHECK(project.commit_sha == "");
     CHECK(project.sync_error == run.error);
     // Past the deadline nothing more is sent: the blob fallback does not start either.
     CHECK(stats.requests("blob") == 0);
@@ -619,7 +619,7 @@ TEST_SUITE("github") {
     CHECK(f.store().snapshot_version("acme/web") == version);
     CHECK(f.content("002-spec-2") == readme("Spec 2"));
     // The project's commit and the run's record are in the same transaction: not stored either.
-    const std::string before = f.store().project("acme/web")->last_commit;
+    const std::string before = f.store().project("acme/web")->commit_sha;
     CHECK(before != f.repo.head());
     CHECK(f.store().sync_runs("acme/web", 1)[0].outcome == "running");
     // The dead child's lease runs out: its sync reads as interrupted, with when.
@@ -679,7 +679,7 @@ TEST_SUITE("github") {
     CHECK(stats.requests("contents") == 1);
     CHECK(stats.requests("compare") == 1); // what the payload says is checked
     CHECK(stats.requests("commit") == 0);  // the hint names the commit
-    CHECK(f.store().project("acme/web")->last_commit == after);
+    CHECK(f.store().project("acme/web")->commit_sha == after);
     sync->stop();
     CHECK_FALSE(sync->is_running());
   }
@@ -702,7 +702,7 @@ TEST_SUITE("github") {
 
     auto scheduler = f.make({.poll = std::chrono::milliseconds(50)});
     scheduler->start();
-    CHECK(eventually([&] { return store.project("acme/web")->last_commit == head; }));
+    CHECK(eventually([&] { return store.project("acme/web")->commit_sha == head; }));
     scheduler->stop();
     const RegisteredProject after = f.db->registered_projects().at(0);
     CHECK(after.sync_state == "ok");

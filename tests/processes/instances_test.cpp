@@ -40,7 +40,7 @@ extern char **environ;
 
 using namespace leanspec;
 using leanspec::test::eventually;
-using leanspec::test::FakeGitHub;
+using leanspec::test::FakeGithub;
 using leanspec::test::PostgresHarness;
 using leanspec::test::RepoFiles;
 using leanspec::test::TempSpecTree;
@@ -282,7 +282,7 @@ using LeaseReader = std::function<std::string()>;
 
 // The whole story on one database (`url`), with three instances.
 void check_three_instances(const std::string &url, const LeaseReader &lease, const char *what) {
-  FakeGitHub github(RepoFiles{
+  FakeGithub github(RepoFiles{
       {"specs/001-alpha/README.md", "---\nstatus: planned\n---\n# Alpha\n"},
       {"specs/002-beta/README.md", "---\nstatus: in-progress\n---\n# Beta\n"},
   });

@@ -11,7 +11,7 @@
 #include <leanspec/github_sync.hpp>
 
 using namespace leanspec;
-using leanspec::test::FakeGitHub;
+using leanspec::test::FakeGithub;
 using leanspec::test::FakeTreeEntry;
 using leanspec::test::RepoFiles;
 using leanspec::test::TempSpecTree;
@@ -56,7 +56,7 @@ TEST_SUITE("github") {
       repository.emplace("specs/" + path, content);
       folder.write(path, content);
     }
-    FakeGitHub server(repository);
+    FakeGithub server(repository);
     // What git itself cannot hold, a hostile listing can: passed over too.
     server.set_tree_entries({{.path = "specs/../012-dots/README.md"},
                              {.path = "specs/.git/013-git/README.md"},

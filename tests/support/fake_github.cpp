@@ -1,4 +1,4 @@
-// FakeGitHub of tests/support/fake_github.hpp: git and the server run as child processes
+// FakeGithub of tests/support/fake_github.hpp: git and the server run as child processes
 // (posix_spawn), admin calls are plain libcurl easy requests, stats are read with simdjson.
 #include "support/fake_github.hpp"
 
@@ -28,7 +28,7 @@ struct Pipe {
   int fd[2] = {-1, -1};
   Pipe() {
     if (::pipe2(fd, O_CLOEXEC) != 0)
-      throw std::runtime_error("FakeGitHub: pipe failed");
+      throw std::runtime_error("FakeGithub: pipe failed");
   }
   ~Pipe() {
     close_read();
@@ -66,9 +66,9 @@ std::vector<std::string> child_environment() {
   }
   env.emplace_back("GIT_CONFIG_NOSYSTEM=1");
   env.emplace_back("GIT_CONFIG_GLOBAL=/dev/null");
-  env.emplace_back("GIT_AUTHOR_NAME=FakeGitHub");
+  env.emplace_back("GIT_AUTHOR_NAME=FakeGithub");
   env.emplace_back("GIT_AUTHOR_EMAIL=fake@github.test");
-  env.emplace_back("GIT_COMMITTER_NAME=FakeGitHub");
+  env.emplace_back("GIT_COMMITTER_NAME=FakeGithub");
   env.emplace_back("GIT_COMMITTER_EMAIL=fake@github.test");
   return env;
 }
@@ -89,7 +89,7 @@ pid_t spawn(std::vector<std::string> argv, const SpawnActions &actions) {
   if (const int rc =
           posix_spawn(&pid, c_argv[0], &actions.actions, nullptr, c_argv.data(), c_env.data());
       rc != 0)
-    throw std::runtime_error("FakeGitHub: cannot start " + argv[0] + ": " + std::strerror(rc));
+    throw std::runtime_error("FakeGithub: cannot start " + argv[0] + ": " + std::strerror(rc));
   return pid;
 }
 
@@ -128,7 +128,7 @@ std::string run(const std::vector<std::string> &argv) {
     std::string command;
     for (const std::string &a : argv)
       command += (command.empty() ? "" : " ") + a;
-    throw std::runtime_error("FakeGitHub: '" + command + "' failed: " + text[1]);
+    throw std::runtime_error("FakeGithub: '" + command + "' failed: " + text[1]);
   }
   return text[0];
 }
@@ -174,12 +174,12 @@ template <class T> std::string json_optional(const std::optional<T> &value) {
 
 } // namespace
 
-FakeGitHub::FakeGitHub(const RepoFiles &files, FakeGitHubOptions options)
+FakeGithub::FakeGithub(const RepoFiles &files, FakeGithubOptions options)
     : options_(std::move(options)) {
   std::string pattern =
       (std::filesystem::temp_directory_path() / "leanspec-github-XXXXXX").string();
   if (!::mkdtemp(pattern.data()))
-    throw std::runtime_error("FakeGitHub: mkdtemp failed");
+    throw std::runtime_error("FakeGithub: mkdtemp failed");
   dir_ = pattern;
   work_ = dir_ / "work";
   try {
@@ -201,13 +201,13 @@ FakeGitHub::FakeGitHub(const RepoFiles &files, FakeGitHubOptions options)
   }
 }
 
-FakeGitHub::~FakeGitHub() {
+FakeGithub::~FakeGithub() {
   stop_server();
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
 }
 
-void FakeGitHub::start_server() {
+void FakeGithub::start_server() {
   Pipe out;
   SpawnActions actions;
   posix_spawn_file_actions_adddup2(&actions.actions, out.fd[1], 1);
@@ -230,20 +230,20 @@ void FakeGitHub::start_server() {
         deadline - std::chrono::steady_clock::now());
     pollfd fd = {out.fd[0], POLLIN, 0};
     if (left.count() <= 0 || ::poll(&fd, 1, static_cast<int>(left.count())) == 0)
-      throw std::runtime_error("FakeGitHub: no port line from fake_github.py within 20 s");
+      throw std::runtime_error("FakeGithub: no port line from fake_github.py within 20 s");
     char buffer[256];
     const ssize_t n = ::read(out.fd[0], buffer, sizeof buffer);
     if (n == 0)
-      throw std::runtime_error("FakeGitHub: fake_github.py exited before printing its ports "
+      throw std::runtime_error("FakeGithub: fake_github.py exited before printing its ports "
                                "(its stderr is above)");
     if (n > 0)
       line.append(buffer, static_cast<std::size_t>(n));
   }
   if (std::sscanf(line.c_str(), "%d %d", &api_port_, &codeload_port_) != 2)
-    throw std::runtime_error("FakeGitHub: unexpected port line '" + line + "'");
+    throw std::runtime_error("FakeGithub: unexpected port line '" + line + "'");
 }
 
-void FakeGitHub::stop_server() noexcept {
+void FakeGithub::stop_server() noexcept {
   if (pid_ <= 0)
     return;
   ::kill(pid_, SIGTERM);
@@ -260,23 +260,23 @@ void FakeGitHub::stop_server() noexcept {
   pid_ = -1;
 }
 
-std::string FakeGitHub::api_url() const { return "http://127.0.0.1:" + std::to_string(api_port_); }
+std::string FakeGithub::api_url() const { return "http://127.0.0.1:" + std::to_string(api_port_); }
 
-std::string FakeGitHub::codeload_url() const {
+std::string FakeGithub::codeload_url() const {
   return "http://127.0.0.1:" + std::to_string(codeload_port_);
 }
 
-std::string FakeGitHub::repo_path() const {
+std::string FakeGithub::repo_path() const {
   return "/repos/" + options_.owner + "/" + options_.name;
 }
 
-std::string FakeGitHub::git(const std::vector<std::string> &args) const {
+std::string FakeGithub::git(const std::vector<std::string> &args) const {
   std::vector<std::string> argv = {"/usr/bin/git", "-C", work_.string()};
   argv.insert(argv.end(), args.begin(), args.end());
   return run(argv);
 }
 
-std::string FakeGitHub::commit_all(const std::string &message) {
+std::string FakeGithub::commit_all(const std::string &message) {
   git({"add", "-A"});
   git({"commit", "-q", "--allow-empty", "-m", message});
   if (served_ != work_ && !served_.empty())
@@ -284,7 +284,7 @@ std::string FakeGitHub::commit_all(const std::string &message) {
   return head();
 }
 
-std::string FakeGitHub::commit(const RepoFiles &files, const std::string &message) {
+std::string FakeGithub::commit(const RepoFiles &files, const std::string &message) {
   for (const auto &[path, content] : files) {
     const std::filesystem::path file = work_ / path;
     std::filesystem::create_directories(file.parent_path());
@@ -293,33 +293,33 @@ std::string FakeGitHub::commit(const RepoFiles &files, const std::string &messag
   return commit_all(message);
 }
 
-std::string FakeGitHub::remove(const std::string &path) {
+std::string FakeGithub::remove(const std::string &path) {
   git({"rm", "-q", "-r", "--", path});
   return commit_all("remove " + path);
 }
 
-std::string FakeGitHub::move(const std::string &from, const std::string &to) {
+std::string FakeGithub::move(const std::string &from, const std::string &to) {
   std::filesystem::create_directories((work_ / to).parent_path());
   git({"mv", "--", from, to});
   return commit_all("move " + from + " to " + to);
 }
 
-std::string FakeGitHub::head() const {
+std::string FakeGithub::head() const {
   return trim_newline(git({"rev-parse", "refs/heads/" + options_.branch}));
 }
 
-std::string FakeGitHub::blob_sha(const std::string &path) const {
+std::string FakeGithub::content_hash(const std::string &path) const {
   return trim_newline(git({"rev-parse", "refs/heads/" + options_.branch + ":" + path}));
 }
 
-std::string FakeGitHub::admin(const std::string &method, const std::string &path,
+std::string FakeGithub::admin(const std::string &method, const std::string &path,
                               const std::string &body) const {
   struct EasyDeleter {
     void operator()(CURL *e) const noexcept { curl_easy_cleanup(e); }
   };
   const std::unique_ptr<CURL, EasyDeleter> easy(curl_easy_init());
   if (!easy)
-    throw std::runtime_error("FakeGitHub: curl_easy_init failed");
+    throw std::runtime_error("FakeGithub: curl_easy_init failed");
   const std::string url = api_url() + path;
   std::string answer;
   curl_easy_setopt(easy.get(), CURLOPT_URL, url.c_str());
@@ -335,48 +335,48 @@ std::string FakeGitHub::admin(const std::string &method, const std::string &path
   long status = 0;
   curl_easy_getinfo(easy.get(), CURLINFO_RESPONSE_CODE, &status);
   if (rc != CURLE_OK || status != 200)
-    throw std::runtime_error("FakeGitHub: " + method + " " + path + " failed (" +
+    throw std::runtime_error("FakeGithub: " + method + " " + path + " failed (" +
                              curl_easy_strerror(rc) + ", HTTP " + std::to_string(status) +
                              "): " + answer);
   return answer;
 }
 
-void FakeGitHub::configure(const std::string &json_object) {
+void FakeGithub::configure(const std::string &json_object) {
   admin("POST", "/_admin/config", json_object);
 }
 
-void FakeGitHub::set_latency(std::chrono::milliseconds latency) {
+void FakeGithub::set_latency(std::chrono::milliseconds latency) {
   configure("{\"latency_ms\": " + std::to_string(latency.count()) + "}");
 }
 
-void FakeGitHub::set_failure_rate(double rate, std::uint64_t seed) {
+void FakeGithub::set_failure_rate(double rate, std::uint64_t seed) {
   configure("{\"fail_rate\": " + std::to_string(rate) + ", \"fail_seed\": " + std::to_string(seed) +
             "}");
 }
 
-void FakeGitHub::set_fail_all(bool fail) {
+void FakeGithub::set_fail_all(bool fail) {
   configure(std::string("{\"fail_all\": ") + (fail ? "true" : "false") + "}");
 }
 
-void FakeGitHub::set_rate_limit(std::optional<int> remaining, std::int64_t reset_unix_s) {
+void FakeGithub::set_rate_limit(std::optional<int> remaining, std::int64_t reset_unix_s) {
   configure("{\"rate_limit\": " + json_optional(remaining) + ", \"rate_limit_reset\": " +
             (reset_unix_s > 0 ? std::to_string(reset_unix_s) : std::string("null")) + "}");
 }
 
-void FakeGitHub::set_secondary_limit(std::optional<int> after, std::optional<int> retry_after_s) {
+void FakeGithub::set_secondary_limit(std::optional<int> after, std::optional<int> retry_after_s) {
   configure("{\"secondary_after\": " + json_optional(after) +
             ", \"secondary_retry_after\": " + json_optional(retry_after_s) + "}");
 }
 
-void FakeGitHub::set_required_token(std::optional<std::string> token) {
+void FakeGithub::set_required_token(std::optional<std::string> token) {
   configure("{\"token\": " + json_optional(token) + "}");
 }
 
-void FakeGitHub::set_max_tree_entries(int entries) {
+void FakeGithub::set_max_tree_entries(int entries) {
   configure("{\"max_tree_entries\": " + std::to_string(entries) + "}");
 }
 
-void FakeGitHub::set_corrupt(const std::string &endpoint, std::optional<std::string> mode) {
+void FakeGithub::set_corrupt(const std::string &endpoint, std::optional<std::string> mode) {
   if (mode)
     corrupt_[endpoint] = *mode;
   else
@@ -387,15 +387,15 @@ void FakeGitHub::set_corrupt(const std::string &endpoint, std::optional<std::str
   configure("{\"corrupt\": {" + object + "}}");
 }
 
-void FakeGitHub::set_blob_content(std::optional<std::string> content) {
+void FakeGithub::set_blob_content(std::optional<std::string> content) {
   configure("{\"blob_content\": " + json_optional(content) + "}");
 }
 
-void FakeGitHub::set_blob_bytes(std::optional<std::uint64_t> bytes) {
+void FakeGithub::set_blob_bytes(std::optional<std::uint64_t> bytes) {
   configure("{\"blob_bytes\": " + json_optional(bytes) + "}");
 }
 
-void FakeGitHub::set_tree_entries(const std::vector<FakeTreeEntry> &entries) {
+void FakeGithub::set_tree_entries(const std::vector<FakeTreeEntry> &entries) {
   std::string list;
   for (const FakeTreeEntry &e : entries) {
     std::string item = "\"path\": " + json_string(e.path);
@@ -414,7 +414,7 @@ void FakeGitHub::set_tree_entries(const std::vector<FakeTreeEntry> &entries) {
   configure("{\"tree_entries\": " + (list.empty() ? "null" : "[" + list + "]") + "}");
 }
 
-void FakeGitHub::set_tarball_members(const std::vector<FakeTarballMember> &members) {
+void FakeGithub::set_tarball_members(const std::vector<FakeTarballMember> &members) {
   std::string list;
   for (const FakeTarballMember &m : members) {
     std::string item = "\"name\": " + json_string(m.name) + ", \"type\": " + json_string(m.type);
@@ -429,25 +429,25 @@ void FakeGitHub::set_tarball_members(const std::vector<FakeTarballMember> &membe
   configure("{\"tarball_members\": " + (list.empty() ? "null" : "[" + list + "]") + "}");
 }
 
-void FakeGitHub::clear_hostile() {
+void FakeGithub::clear_hostile() {
   corrupt_.clear();
   configure(R"({"corrupt": null, "blob_content": null, "blob_bytes": null, )"
             R"("tree_entries": null, "tarball_members": null})");
 }
 
-void FakeGitHub::reset_stats() { admin("POST", "/_admin/reset", "{}"); }
+void FakeGithub::reset_stats() { admin("POST", "/_admin/reset", "{}"); }
 
-FakeGitHubStats FakeGitHub::stats() const {
+FakeGithubStats FakeGithub::stats() const {
   const std::string text = admin("GET", "/_admin/stats", "");
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (parser.parse(text).get(root))
-    throw std::runtime_error("FakeGitHub: stats are not JSON: " + text);
-  FakeGitHubStats stats;
+    throw std::runtime_error("FakeGithub: stats are not JSON: " + text);
+  FakeGithubStats stats;
   auto number = [&](const char *key) {
     std::int64_t value = 0;
     if (root[key].get(value))
-      throw std::runtime_error(std::string("FakeGitHub: stats lack ") + key);
+      throw std::runtime_error(std::string("FakeGithub: stats lack ") + key);
     return value;
   };
   stats.total = number("total");

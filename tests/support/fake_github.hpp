@@ -1,12 +1,12 @@
 #pragma once
-// FakeGitHub: a real git repository in a temporary folder, served by tests/support/fake_github.py
+// FakeGithub: a real git repository in a temporary folder, served by tests/support/fake_github.py
 // (a fake GitHub REST API and codeload host on 127.0.0.1; its header lists the endpoints and
 // controls). RAII: the constructor commits the files and starts the server (bounded wait for its
 // port line); the destructor stops it (SIGTERM, then SIGKILL after 5 s) and removes the folder.
 // commit(), remove() and move() are pushes: the server reads git at request time. Admin calls
 // go over HTTP to the server. Single-thread (the doctest thread).
 //
-//   FakeGitHub github(RepoFiles{{"specs/001-a/README.md", "---\nstatus: planned\n---\n# A\n"}});
+//   FakeGithub github(RepoFiles{{"specs/001-a/README.md", "---\nstatus: planned\n---\n# A\n"}});
 //   GithubClient client({.api_url = github.api_url(), .token = github.token()});
 //   github.set_latency(std::chrono::milliseconds(300));
 //   const std::string sha = github.commit({{"specs/002-b/README.md", "..."}});
@@ -26,7 +26,7 @@ namespace leanspec::test {
 using RepoFiles = std::map<std::string, std::string>;
 
 /// GET /_admin/stats, parsed.
-struct FakeGitHubStats {
+struct FakeGithubStats {
   std::map<std::string, std::int64_t> by_endpoint; ///< repo, branch, commit, tree, blob, ...
   std::int64_t total = 0;                          ///< requests on both listeners
   std::int64_t not_modified = 0;
@@ -64,7 +64,7 @@ struct FakeTarballMember {
   std::string target;                ///< a link's target
 };
 
-struct FakeGitHubOptions {
+struct FakeGithubOptions {
   std::string owner = "acme";
   std::string name = "web";
   std::string branch = "main";
@@ -72,18 +72,18 @@ struct FakeGitHubOptions {
   bool bare = false; ///< serve a bare clone (commits are made in a work tree and pushed to it)
 };
 
-class FakeGitHub {
+class FakeGithub {
 public:
   /// Builds the repository with one commit of `files` and starts the server.
   /// @throws std::runtime_error naming the git command or the server start that failed
-  explicit FakeGitHub(const RepoFiles &files, FakeGitHubOptions options = {});
-  ~FakeGitHub();
-  FakeGitHub(const FakeGitHub &) = delete;
-  FakeGitHub &operator=(const FakeGitHub &) = delete;
+  explicit FakeGithub(const RepoFiles &files, FakeGithubOptions options = {});
+  ~FakeGithub();
+  FakeGithub(const FakeGithub &) = delete;
+  FakeGithub &operator=(const FakeGithub &) = delete;
 
   std::string api_url() const;      ///< http://127.0.0.1:PORT
   std::string codeload_url() const; ///< http://127.0.0.1:PORT2
-  const FakeGitHubOptions &options() const noexcept { return options_; }
+  const FakeGithubOptions &options() const noexcept { return options_; }
   const std::string &token() const noexcept { return options_.token; }
   std::string repo_path() const; ///< "/repos/{owner}/{name}"
   const std::filesystem::path &work_tree() const noexcept { return work_; }
@@ -97,7 +97,7 @@ public:
   /// The branch's commit SHA.
   std::string head() const;
   /// The blob SHA of `path` at the branch head (what GitHub reports for the file).
-  std::string blob_sha(const std::string &path) const;
+  std::string content_hash(const std::string &path) const;
   /// Runs git in the work tree (`git -C work_tree args...`); returns stdout.
   /// @throws std::runtime_error with git's stderr when it fails
   std::string git(const std::vector<std::string> &args) const;
@@ -130,7 +130,7 @@ public:
   void set_tarball_members(const std::vector<FakeTarballMember> &members); ///< empty: none
   void clear_hostile();
 
-  FakeGitHubStats stats() const; ///< GET /_admin/stats
+  FakeGithubStats stats() const; ///< GET /_admin/stats
   void reset_stats();            ///< POST /_admin/reset
 
 private:
@@ -140,7 +140,7 @@ private:
   std::string admin(const std::string &method, const std::string &path,
                     const std::string &body) const;
 
-  FakeGitHubOptions options_;
+  FakeGithubOptions options_;
   std::filesystem::path dir_;  // temporary folder: work/ (and bare.git/)
   std::filesystem::path work_; // the work tree commits are made in
   std::filesystem::path served_;

@@ -56,7 +56,7 @@ struct Fixture {
     if (!store->project("acme/web")) {
       db->add_project({.id = "acme/web", .branch = "main"});
       auto record = *store->project("acme/web");
-      record.last_commit = old_head; // as if synced to the branch's previous head
+      record.commit_sha = old_head; // as if synced to the branch's previous head
       store->update_project(record);
     }
   }

@@ -5,8 +5,10 @@
 
 namespace leanspec::python {
 
-void bind_database_source(py::module_ &m) {
-  using std::chrono::seconds;
+namespace {
+
+// RegisteredProject: a registered project and its sync state.
+void bind_registered_project(py::module_ &m) {
   py::class_<RegisteredProject>(m, "RegisteredProject", "A registered project and its sync state.")
       .def_readonly("id", &RegisteredProject::id)
       .def_readonly("branch", &RegisteredProject::branch)
@@ -40,7 +42,13 @@ void bind_database_source(py::module_ &m) {
           })
       .def_readonly("snapshot_version", &RegisteredProject::snapshot_version)
       .def_readonly("spec_count", &RegisteredProject::spec_count);
+}
 
+} // namespace
+
+void bind_database_source(py::module_ &m) {
+  using std::chrono::seconds;
+  bind_registered_project(m);
   py::class_<ImportResult>(m, "ImportResult", "What storing a snapshot changed.")
       .def_readonly("added", &ImportResult::added)
       .def_readonly("updated", &ImportResult::updated)

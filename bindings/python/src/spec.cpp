@@ -52,9 +52,8 @@ py::object to_python(const Value &value) {
   return py::none();
 }
 
-} // namespace
-
-void bind_spec(py::module_ &m) {
+// Status, Priority and Severity, and the parsers of a status's and a priority's text.
+void bind_spec_enums(py::module_ &m) {
   py::enum_<Status> status(m, "Status", "A spec's lifecycle state.");
   status.value("DRAFT", Status::draft)
       .value("PLANNED", Status::planned)
@@ -77,10 +76,10 @@ void bind_spec(py::module_ &m) {
         "The Status a text names (aliases such as 'wip' or 'done' included), or None.");
   m.def("parse_priority", &parse_priority, py::arg("text"),
         "The Priority a text names ('urgent' is CRITICAL), or None.");
-  m.def("render_html", &render_html, py::arg("markdown"), py::arg("allow_raw_html") = false,
-        py::call_guard<py::gil_scoped_release>(),
-        "Markdown to HTML (GitHub Flavored); raw HTML is dropped unless allow_raw_html.");
+}
 
+// Diagnostic, Transition and SubSpec: the values a Spec holds.
+void bind_spec_parts(py::module_ &m) {
   py::class_<Diagnostic>(m, "Diagnostic", "One problem found in a spec file or across specs.")
       .def_readonly("severity", &Diagnostic::severity)
       .def_property_readonly("spec_id",
@@ -101,7 +100,10 @@ void bind_spec(py::module_ &m) {
       .def_readonly("name", &SubSpec::name)
       .def_readonly("content", &SubSpec::content)
       .def_readonly("content_hash", &SubSpec::content_hash);
+}
 
+// Spec itself.
+void bind_spec_class(py::module_ &m) {
   using S = const Spec &;
   py::class_<Spec, std::shared_ptr<Spec>>(m, "Spec", "One spec folder, read-only.")
       .def_readonly("id", &Spec::id)
@@ -148,6 +150,17 @@ void bind_spec(py::module_ &m) {
       .def_readonly("sub_specs", &Spec::sub_specs)
       .def_readonly("diagnostics", &Spec::diagnostics)
       .def_property_readonly("has_errors", &Spec::has_errors);
+}
+
+} // namespace
+
+void bind_spec(py::module_ &m) {
+  bind_spec_enums(m);
+  m.def("render_html", &render_html, py::arg("markdown"), py::arg("allow_raw_html") = false,
+        py::call_guard<py::gil_scoped_release>(),
+        "Markdown to HTML (GitHub Flavored); raw HTML is dropped unless allow_raw_html.");
+  bind_spec_parts(m);
+  bind_spec_class(m);
 }
 
 } // namespace leanspec::python

@@ -75,9 +75,12 @@ ChangeCallback trampoline(py::function fn) {
   };
 }
 
-} // namespace
+using SourceClass = py::class_<SpecSource, std::shared_ptr<SpecSource>>;
+using Src = const SpecSource &;
+using Text = std::string_view;
 
-void bind_spec_source(py::module_ &m) {
+// ChangeEvent and Subscription: what subscribe() delivers and returns.
+void bind_change_events(py::module_ &m) {
   py::class_<ChangeEvent>(m, "ChangeEvent", "What one new snapshot of a project changed.")
       .def_readonly("project_id", &ChangeEvent::project_id)
       .def_readonly("version", &ChangeEvent::version)
@@ -93,13 +96,12 @@ void bind_spec_source(py::module_ &m) {
       .def_property_readonly("active", &PySubscription::active)
       .def("__enter__", [](py::object self) { return self; })
       .def("__exit__", [](PySubscription &s, const py::args &) { s.close(); });
+}
 
-  using Src = const SpecSource &;
-  using Text = std::string_view;
+// The queries: projects, list, get and search.
+void bind_source_queries(SourceClass &source) {
   const auto nogil = py::call_guard<py::gil_scoped_release>();
-  py::class_<SpecSource, std::shared_ptr<SpecSource>>(
-      m, "SpecSource", "Any source of specs; every call is thread-safe.")
-      .def("projects", &SpecSource::projects, nogil)
+  source.def("projects", &SpecSource::projects, nogil)
       .def(
           "list",
           [](Src s, std::string project_id, py::handle status, py::handle priority, py::handle tags,
@@ -151,7 +153,13 @@ void bind_spec_source(py::module_ &m) {
           py::arg("status") = py::none(), py::arg("priority") = py::none(),
           py::arg("tags") = py::none(), py::arg("tags_match") = "all",
           py::arg("assignee") = py::none(), py::arg("archived") = py::none(),
-          "Specs matching a query in LeanSpec's query language, best first.")
+          "Specs matching a query in LeanSpec's query language, best first.");
+}
+
+// What a source derives from its specs: stats, relationships, validation, by-status groups.
+void bind_source_summaries(SourceClass &source) {
+  const auto nogil = py::call_guard<py::gil_scoped_release>();
+  source
       .def(
           "stats", [](Src s, Text project_id) { return share(s.stats(project_id)); }, py::kw_only(),
           py::arg("project_id") = "", nogil)
@@ -173,17 +181,26 @@ void bind_spec_source(py::module_ &m) {
             return groups;
           },
           py::kw_only(), py::arg("project_id") = "", nogil,
-          "Every spec grouped by status, by number.")
-      .def(
-          "subscribe",
-          [](const std::shared_ptr<SpecSource> &s, py::function callback) {
-            auto callback_fn = trampoline(std::move(callback));
-            py::gil_scoped_release nogil_body;
-            auto subscription = s->subscribe(std::move(callback_fn));
-            return std::make_unique<PySubscription>(s, std::move(subscription));
-          },
-          py::arg("callback"),
-          "Calls callback(ChangeEvent) on the source's own thread for every change.");
+          "Every spec grouped by status, by number.");
+}
+
+} // namespace
+
+void bind_spec_source(py::module_ &m) {
+  bind_change_events(m);
+  SourceClass source(m, "SpecSource", "Any source of specs; every call is thread-safe.");
+  bind_source_queries(source);
+  bind_source_summaries(source);
+  source.def(
+      "subscribe",
+      [](const std::shared_ptr<SpecSource> &s, py::function callback) {
+        auto callback_fn = trampoline(std::move(callback));
+        py::gil_scoped_release nogil_body;
+        auto subscription = s->subscribe(std::move(callback_fn));
+        return std::make_unique<PySubscription>(s, std::move(subscription));
+      },
+      py::arg("callback"),
+      "Calls callback(ChangeEvent) on the source's own thread for every change.");
 }
 
 } // namespace leanspec::python

@@ -59,9 +59,9 @@ std::string to_body(py::handle body) {
   return bytes;
 }
 
-} // namespace
-
-void bind_specs_service(py::module_ &m) {
+using ServiceClass = py::class_<SpecsService, SpecSource, std::shared_ptr<SpecsService>>;
+// SpecsMode, SourceKind, SourceState.
+void bind_service_enums(py::module_ &m) {
   py::enum_<SpecsMode> mode(m, "SpecsMode", "Which sources a service serves (SPECS_MODE).");
   mode.value("FILESYSTEM", SpecsMode::filesystem)
       .value("DATABASE", SpecsMode::database)
@@ -75,7 +75,10 @@ void bind_specs_service(py::module_ &m) {
       .value("STALE", SourceState::stale)
       .value("DOWN", SourceState::down);
   bind_text(state);
+}
 
+// SourceHealth, ServiceHealth and ServedProject: what health() and served_projects() return.
+void bind_service_health(py::module_ &m) {
   py::class_<SourceHealth>(m, "SourceHealth", "The condition of one configured source.")
       .def_readonly("source", &SourceHealth::source)
       .def_readonly("state", &SourceHealth::state)
@@ -93,6 +96,10 @@ void bind_specs_service(py::module_ &m) {
       .def_readonly("stale", &ServedProject::stale)
       .def_readonly("registration", &ServedProject::registration)
       .def("to_json", [](const ServedProject &p) { return to_json(p); });
+}
+
+// SourceCacheStats and CacheStats: what cache_stats() returns.
+void bind_cache_stats(py::module_ &m) {
   py::class_<SourceCacheStats>(m, "SourceCacheStats", "The cache counters of one source.")
       .def_readonly("source", &SourceCacheStats::source)
       .def_readonly("counters", &SourceCacheStats::counters)
@@ -102,11 +109,12 @@ void bind_specs_service(py::module_ &m) {
       .def_readonly("total", &CacheStats::total)
       .def_readonly("hit_rate", &CacheStats::hit_rate)
       .def("to_json", [](const CacheStats &c) { return to_json(c); });
+}
 
+// SpecsService's construction: ServiceConfig's fields as keywords, or from_env().
+void bind_service_config(ServiceClass &service) {
   using std::chrono::milliseconds;
-  const auto nogil = py::call_guard<py::gil_scoped_release>();
-  py::class_<SpecsService, SpecSource, std::shared_ptr<SpecsService>>(
-      m, "SpecsService", "The sources SPECS_MODE names, cached, routed by project id.")
+  service
       .def(py::init([](SpecsMode specs_mode, std::filesystem::path specs_dir,
                        std::string database_url, std::string github_token,
                        std::string github_api_url, milliseconds cache_ttl,
@@ -132,8 +140,13 @@ void bind_specs_service(py::module_ &m) {
            py::arg("sync_deadline") = milliseconds(300'000))
       .def_static(
           "from_env", [] { return open(ServiceConfig::from_env()); },
-          "A service configured by SPECS_MODE, SPECS_DIR, DATABASE_URL, ... (see the C++ docs).")
-      .def_property_readonly("mode", &SpecsService::mode)
+          "A service configured by SPECS_MODE, SPECS_DIR, DATABASE_URL, ... (see the C++ docs).");
+}
+
+// What a service serves and how fresh: projects, health, staleness, invalidation, cache counters.
+void bind_service_serving(ServiceClass &service) {
+  const auto nogil = py::call_guard<py::gil_scoped_release>();
+  service.def_property_readonly("mode", &SpecsService::mode)
       .def_property_readonly("filesystem_project_id", &SpecsService::filesystem_project_id)
       .def("served_projects", &SpecsService::served_projects, nogil)
       .def("health", &SpecsService::health, nogil)
@@ -153,7 +166,13 @@ void bind_specs_service(py::module_ &m) {
           },
           py::arg("secret"), py::arg("ref") = py::none(), py::kw_only(), py::arg("project_id") = "",
           nogil)
-      .def("cache_stats", &SpecsService::cache_stats, nogil)
+      .def("cache_stats", &SpecsService::cache_stats, nogil);
+}
+
+// The registry of GitHub projects.
+void bind_service_registry(ServiceClass &service) {
+  const auto nogil = py::call_guard<py::gil_scoped_release>();
+  service
       .def(
           "add_project",
           [](SpecsService &s, std::string id, std::string branch, std::string specs_path,
@@ -179,7 +198,13 @@ void bind_specs_service(py::module_ &m) {
       .def("remove_project", &SpecsService::remove_project, py::arg("id"), nogil)
       .def("registered_projects", &SpecsService::registered_projects, nogil)
       .def("import_directory", &SpecsService::import_directory, py::arg("project_id"),
-           py::arg("specs_dir"), nogil)
+           py::arg("specs_dir"), nogil);
+}
+
+// The GitHub sync and its webhooks.
+void bind_service_sync(ServiceClass &service) {
+  const auto nogil = py::call_guard<py::gil_scoped_release>();
+  service
       .def("start_sync", &SpecsService::start_sync, nogil,
            "Starts the sync scheduler on the service's threads (no-op when running).")
       .def("stop_sync", &SpecsService::stop_sync, nogil,
@@ -202,6 +227,20 @@ void bind_specs_service(py::module_ &m) {
           py::arg("headers"), py::arg("body"),
           "Handles one GitHub webhook delivery (headers: a mapping or (name, value) pairs of "
           "str; body: the raw bytes) and returns the WebhookResult to answer with.");
+}
+
+} // namespace
+
+void bind_specs_service(py::module_ &m) {
+  bind_service_enums(m);
+  bind_service_health(m);
+  bind_cache_stats(m);
+  ServiceClass service(m, "SpecsService",
+                       "The sources SPECS_MODE names, cached, routed by project id.");
+  bind_service_config(service);
+  bind_service_serving(service);
+  bind_service_registry(service);
+  bind_service_sync(service);
 }
 
 } // namespace leanspec::python

@@ -30,7 +30,7 @@ GIT_ENV = {
 }
 
 
-class FakeGitHub:
+class FakeGithub:
     """A git repository in `root` and the fake GitHub serving it (stopped by close())."""
 
     def __init__(self, root: pathlib.Path, files: dict):
@@ -77,7 +77,7 @@ class FakeGitHub:
 
 @pytest.fixture
 def github(tmp_path):
-    server = FakeGitHub(tmp_path, {
+    server = FakeGithub(tmp_path, {
         "specs/001-alpha/README.md": "---\nstatus: planned\n---\n# Alpha\n",
         "specs/002-beta/README.md": "---\nstatus: draft\ndepends_on: [001-alpha]\n---\n# Beta\n",
         "README.md": "# acme/web\n",
@@ -259,7 +259,7 @@ def test_a_filesystem_service_has_no_sync(specs_dir):
 
 def test_non_ascii_folder_and_file_names_come_through_the_tarball(tmp_path):
     # A first sync reads the tarball; its names are pax records in UTF-8, as tar writers send.
-    server = FakeGitHub(tmp_path, {
+    server = FakeGithub(tmp_path, {
         "specs/001-café-crème/README.md": "---\nstatus: planned\n---\n# Café\n",
         "specs/001-café-crème/ñotes-日本語.md": "# Ñotes\n",
         "specs/002-beta/README.md": "---\nstatus: draft\n---\n# Beta\n",
@@ -280,7 +280,7 @@ def test_non_ascii_folder_and_file_names_come_through_the_tarball(tmp_path):
 
 
 def test_a_sync_past_its_deadline_fails_naming_it(tmp_path):
-    server = FakeGitHub(tmp_path, {"specs/001-alpha/README.md": "---\nstatus: planned\n---\n# A\n"})
+    server = FakeGithub(tmp_path, {"specs/001-alpha/README.md": "---\nstatus: planned\n---\n# A\n"})
     try:
         server.configure(endpoint_latency_ms={"codeload": 60000})  # the tarball never comes
         svc = leanspec.SpecsService(mode=leanspec.SpecsMode.DATABASE,

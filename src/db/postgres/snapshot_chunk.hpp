@@ -31,7 +31,7 @@ public:
     }
     if (in_row) {
       readme_heads_.text(head);
-      readme_shas_.text(spec.blob_shas[0]);
+      readme_shas_.text(spec.content_hashes[0]);
     } else {
       readme_heads_.null();
       readme_shas_.null();
@@ -73,7 +73,7 @@ public:
     file_paths_.text(spec.spec->path);
     file_names_.text(spec.files[index]->name);
     file_contents_.raw(spec.files[index]->content);
-    file_shas_.text(spec.blob_shas[index]);
+    file_shas_.text(spec.content_hashes[index]);
     ++files_;
   }
 

@@ -125,7 +125,7 @@ private:
     for (std::size_t i = 0; i < spec.files.size(); ++i) {
       const StoredFile &file = *spec.files[i];
       const auto stored = kept.find(file.name);
-      const bool same = stored != kept.end() && stored->second == spec.blob_shas[i];
+      const bool same = stored != kept.end() && stored->second == spec.content_hashes[i];
       if (stored != kept.end())
         kept.erase(stored);
       if (same)
@@ -135,7 +135,7 @@ private:
       write_file_.bindNoCopy(2, path);
       write_file_.bindNoCopy(3, file.name);
       write_file_.bindNoCopy(4, file.content.data(), static_cast<int>(file.content.size()));
-      write_file_.bindNoCopy(5, spec.blob_shas[i]);
+      write_file_.bindNoCopy(5, spec.content_hashes[i]);
       write_file_.exec();
     }
     for (const auto &[name, sha] : kept) {
