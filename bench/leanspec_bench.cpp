@@ -2,7 +2,8 @@
 //
 // Corpora:
 //   real   the LeanSpec project's own specs: $LEANSPEC_CORPUS (default
-//          ../shared/corpus/lean-spec beside the checkout); its benchmarks are skipped, with a message, when absent
+//          ../shared/corpus/lean-spec beside the checkout); its benchmarks are skipped, with a
+//          message, when absent
 //   gen1k  synthetic, 1,000 specs  } generated on first use (bench/corpus_generator.hpp) into
 //   gen10k synthetic, 10,000 specs } $LEANSPEC_BENCH_CORPUS_ROOT (default <build>/bench/corpus)
 //

@@ -40,9 +40,8 @@ leanspec_status leanspec_source_registered_projects(leanspec_string *out,
                                                     const leanspec_source *source) noexcept {
   return guard([&] {
     reset(out);
-    with_registry(source, "leanspec_source_registered_projects", [&](auto &db) {
-      set_string(out, to_json(db.registered_projects()));
-    });
+    with_registry(source, "leanspec_source_registered_projects",
+                  [&](auto &db) { set_string(out, to_json(db.registered_projects())); });
   });
 }
 

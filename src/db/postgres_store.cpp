@@ -131,7 +131,7 @@ public:
   void add_project(const ProjectRecord &project) override {
     const ProjectRecord p = checked_project(project);
     run("adding a project", [&](Session &s) {
-      const std::int64_t now = now_ms();
+      const std::int64_t now = unix_ms();
       Result r =
           s.exec("INSERT INTO projects (id, owner, repo, branch, specs_path, sync_interval_ms, "
                  "commit_sha, last_tree, etags, sync_state, sync_error, created_at, updated_at, "
@@ -204,7 +204,7 @@ public:
                             .text(p.sync_state)
                             .text(p.sync_error)
                             .integer(p.last_synced_at)
-                            .integer(now_ms()));
+                            .integer(unix_ms()));
       if (affected(r.get()) == 0)
         throw Error(ErrorCode::not_found, "no project '" + p.id + "'");
     });
@@ -219,7 +219,7 @@ public:
       p.specs_path ? params.text(*p.specs_path) : params.null();
       p.sync_interval ? params.integer(std::chrono::milliseconds(*p.sync_interval).count())
                       : params.null();
-      params.integer(now_ms());
+      params.integer(unix_ms());
       Result r = s.exec("UPDATE projects SET branch = coalesce($2::text, branch), "
                         "specs_path = coalesce($3::text, specs_path), "
                         "sync_interval_ms = coalesce($4::bigint, sync_interval_ms), "
@@ -557,7 +557,7 @@ public:
                         "updated_at = $3 WHERE id = $1 RETURNING id) "
                         "INSERT INTO sync_runs (project_id, started_at, outcome) "
                         "SELECT id, $2, 'running' FROM marked RETURNING id",
-                        Params().text(project_id).integer(started_at).integer(now_ms()));
+                        Params().text(project_id).integer(started_at).integer(unix_ms()));
       if (PQntuples(r.get()) == 0)
         throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
       return to_int(r.get(), 0, 0);
@@ -627,7 +627,7 @@ public:
     return run("recording a webhook delivery", [&](Session &s) {
       // One statement: the prune and the insert see the same snapshot (an expired id being
       // recorded again is pruned and inserted as new in the same call).
-      const std::int64_t now = now_ms();
+      const std::int64_t now = unix_ms();
       Result r = s.exec("WITH pruned AS (DELETE FROM webhook_deliveries WHERE received_at < $3 "
                         "AND delivery_id <> $1) "
                         "INSERT INTO webhook_deliveries (delivery_id, received_at) "
@@ -681,7 +681,7 @@ public:
                  "ELSE '' END, "
                  "requested_at = CASE WHEN q.requested_at = 0 THEN excluded.requested_at "
                  "ELSE q.requested_at END",
-                 Params().text(project_id).integer(now_ms()).text(hint));
+                 Params().text(project_id).integer(unix_ms()).text(hint));
       if (affected(r.get()) == 0)
         throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
     });
@@ -729,7 +729,7 @@ public:
              "content, $3 "
              "FROM unnest($1::text[], $2::bytea[]) AS b (content_hash, content) "
              "ON CONFLICT (content_hash) DO NOTHING",
-             Params().binary(shas).binary(contents).integer(now_ms()));
+             Params().binary(shas).binary(contents).integer(unix_ms()));
     });
   }
 
@@ -785,7 +785,7 @@ private:
                           .text(p.sync_state)
                           .text(p.sync_error)
                           .integer(p.last_synced_at)
-                          .integer(now_ms()));
+                          .integer(unix_ms()));
     if (affected(r.get()) == 0)
       throw Error(ErrorCode::not_found, "no project '" + std::string(id) + "'");
   }
@@ -798,7 +798,7 @@ private:
                            "duration_ms = $13, commit_sha = $14, retry_at = $15 WHERE id = $1",
                            Params()
                                .integer(r.id)
-                               .integer(r.ended_at ? r.ended_at : now_ms())
+                               .integer(r.ended_at ? r.ended_at : unix_ms())
                                .text(r.outcome)
                                .integer(r.added)
                                .integer(r.updated)
@@ -890,7 +890,7 @@ std::unique_ptr<Store> open_postgres_store(const DatabaseUrl &url) {
       const Migration &m = migrations()[static_cast<std::size_t>(version)];
       s.exec_script(m.postgres);
       s.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-             Params().integer(m.version).text(m.name).integer(now_ms()));
+             Params().integer(m.version).text(m.name).integer(unix_ms()));
       version = m.version;
     }
     tx.commit();

@@ -57,12 +57,6 @@ bool is_inside_path(std::string_view path) noexcept {
 
 } // namespace
 
-std::int64_t now_ms() noexcept {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 ProjectRecord checked_project(const ProjectRecord &project) {
   ProjectRecord p = project;
   if (p.id.empty())

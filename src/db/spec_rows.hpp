@@ -1,8 +1,10 @@
 #pragma once
 // Internal: what both Store backends share: checking projects and snapshots before writing
 // them, the row a spec folder becomes (parsed with leanspec::parse_spec), search tokens and
-// the clock. Implemented in spec_rows.cpp. Thread-safe (pure functions).
+// the clock (unix_ms(), core/unix_ms.hpp). Implemented in spec_rows.cpp. Thread-safe (pure
+// functions).
 
+#include "core/unix_ms.hpp"
 #include "db/store.hpp"
 
 #include <cstdint>
@@ -14,9 +16,6 @@
 #include <vector>
 
 namespace leanspec::detail {
-
-/// Unix milliseconds now (system clock).
-std::int64_t now_ms() noexcept;
 
 /// `project` with id, owner and repo made consistent (an empty id is "owner/repo"; empty
 /// owner and repo come from the id) and the specs path without trailing '/'.

@@ -97,7 +97,7 @@ public:
               "commit_sha, last_tree, etags, sync_state, sync_error, created_at, updated_at, "
               "last_synced_at, snapshot_version) "
               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT (id) DO NOTHING");
-      const std::int64_t now = now_ms();
+      const std::int64_t now = unix_ms();
       q.bind(1, p.id);
       q.bind(2, p.owner);
       q.bind(3, p.repo);
@@ -155,7 +155,7 @@ public:
       q.bind(7, p.sync_state);
       q.bind(8, p.sync_error);
       q.bind(9, p.last_synced_at);
-      q.bind(10, now_ms());
+      q.bind(10, unix_ms());
       q.bind(11, p.id);
       if (q.exec() == 0)
         throw Error(ErrorCode::not_found, "no project '" + p.id + "'");
@@ -175,7 +175,7 @@ public:
           ? q.bind(3,
                    static_cast<std::int64_t>(std::chrono::milliseconds(*p.sync_interval).count()))
           : q.bind(3);
-      q.bind(4, now_ms());
+      q.bind(4, unix_ms());
       bind_text(q, 5, id);
       if (q.exec() == 0)
         throw Error(ErrorCode::not_found, "no project '" + std::string(id) + "'");
@@ -379,7 +379,7 @@ public:
       // Only the sync state: a settings patch made since the caller read the project stays.
       SQLite::Statement mark(db, "UPDATE projects SET sync_state = 'syncing', updated_at = ? "
                                  "WHERE id = ?");
-      mark.bind(1, now_ms());
+      mark.bind(1, unix_ms());
       bind_text(mark, 2, project_id);
       if (mark.exec() == 0)
         throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
@@ -449,7 +449,7 @@ public:
 
   bool record_delivery(std::string_view delivery_id) override {
     return run("recording a webhook delivery", [&](Connection &db) {
-      const std::int64_t now = now_ms();
+      const std::int64_t now = unix_ms();
       Transaction tx(db, Transaction::write);
       SQLite::Statement prune(db, "DELETE FROM webhook_deliveries WHERE received_at < ?");
       prune.bind(1, now - std::chrono::milliseconds(delivery_retention).count());
@@ -471,7 +471,7 @@ public:
                               "VALUES (?1, ?2, ?3) ON CONFLICT (project_id) DO UPDATE "
                               "SET holder = excluded.holder, expires_at = excluded.expires_at "
                               "WHERE leases.holder = excluded.holder OR leases.expires_at <= ?4");
-      const std::int64_t now = now_ms();
+      const std::int64_t now = unix_ms();
       bind_text(q, 1, project_id);
       bind_text(q, 2, holder);
       q.bind(3, now + static_cast<std::int64_t>(ttl.count()));
@@ -506,7 +506,7 @@ public:
               "requested_at = CASE WHEN requested_at = 0 THEN excluded.requested_at "
               "ELSE requested_at END");
       bind_text(q, 1, project_id);
-      q.bind(2, now_ms());
+      q.bind(2, unix_ms());
       bind_text(q, 3, hint);
       if (q.exec() == 0)
         throw Error(ErrorCode::not_found, "no project '" + std::string(project_id) + "'");
@@ -556,7 +556,7 @@ public:
       SQLite::Statement q(
           db, "INSERT INTO blob_cache (content_hash, content, stored_at) VALUES (?, ?, ?) "
               "ON CONFLICT (content_hash) DO NOTHING");
-      const std::int64_t now = now_ms();
+      const std::int64_t now = unix_ms();
       for (const auto &[sha, content] : blobs) {
         q.bind(1, sha);
         q.bindNoCopy(2, content.data(), static_cast<int>(content.size()));
@@ -624,7 +624,7 @@ private:
     q.bind(4, p.sync_state);
     q.bind(5, p.sync_error);
     q.bind(6, p.last_synced_at);
-    q.bind(7, now_ms());
+    q.bind(7, unix_ms());
     q.bind(8, id);
     if (q.exec() == 0)
       throw Error(ErrorCode::not_found, "no project '" + id + "'");
@@ -636,7 +636,7 @@ private:
                             "updated = ?, removed = ?, requests = ?, not_modified = ?, "
                             "rate_limit_remaining = ?, error = ?, path = ?, bytes = ?, "
                             "duration_ms = ?, commit_sha = ?, retry_at = ? WHERE id = ?");
-    q.bind(1, r.ended_at ? r.ended_at : now_ms());
+    q.bind(1, r.ended_at ? r.ended_at : unix_ms());
     q.bind(2, r.outcome);
     q.bind(3, r.added);
     q.bind(4, r.updated);
@@ -814,7 +814,7 @@ std::unique_ptr<Store> open_sqlite_store(const DatabaseUrl &url, bool create) {
             *db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
         record.bind(1, m.version);
         record.bind(2, m.name);
-        record.bind(3, now_ms());
+        record.bind(3, unix_ms());
         record.exec();
         version = m.version;
       }
