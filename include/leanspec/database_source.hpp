@@ -39,8 +39,10 @@ struct DatabaseOptions {
 
 // The pragmas keep the deprecated member's warning out of the implicit constructors and
 // assignments (GCC and Clang warn there, at the struct): only a use of `last_commit` warns.
+#if defined(__GNUC__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
 /// A registered project and its sync state.
 struct RegisteredProject {
   std::string id; ///< "owner/repo"
@@ -61,7 +63,9 @@ struct RegisteredProject {
   std::uint64_t snapshot_version = 0; ///< +1 per stored snapshot that changed something
   std::size_t spec_count = 0;         ///< specs in the stored snapshot (read-only)
 };
+#if defined(__GNUC__)
 #pragma GCC diagnostic pop
+#endif
 
 /// A change to a registered project's settings (DatabaseSource::update_project): each field
 /// given replaces the stored value, an empty one keeps it.
