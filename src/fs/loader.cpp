@@ -140,12 +140,7 @@ void explain_empty(const std::vector<std::string> &others, std::vector<Diagnosti
 
 LoadResult load_specs(const FilesystemOptions &options, FrontmatterCache *cache,
                       const ReuseSpec &reuse, SummaryCache *summaries) {
-  std::error_code ec;
-  const fs::path root = fs::canonical(options.specs_dir, ec);
-  if (ec || !fs::is_directory(root, ec))
-    throw Error(ErrorCode::not_found,
-                "specs directory '" + options.specs_dir.string() + "' does not exist");
-  const Loader loader(options, root.string(), cache, summaries);
+  const Loader loader(options, canonical_specs_dir(options), cache, summaries);
   LoadResult result;
   std::vector<std::string> folders, others;
   loader.tree().collect("", folders, others, result.diagnostics);

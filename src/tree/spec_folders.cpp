@@ -12,12 +12,7 @@ namespace leanspec::detail {
 namespace fs = std::filesystem;
 
 std::vector<FolderFiles> read_spec_folders(const FilesystemOptions &options) {
-  std::error_code ec;
-  const fs::path root = fs::canonical(options.specs_dir, ec);
-  if (ec || !fs::is_directory(root, ec))
-    throw Error(ErrorCode::not_found,
-                "specs directory '" + options.specs_dir.string() + "' does not exist");
-  const SpecsTree tree(options, root.string());
+  const SpecsTree tree(options, canonical_specs_dir(options));
   std::vector<std::string> folders, others;
   std::vector<Diagnostic> ignored;
   tree.collect("", folders, others, ignored);

@@ -36,6 +36,15 @@ int open_beneath_syscall(int dir, const char *path, int flags) {
 
 } // namespace
 
+std::string canonical_specs_dir(const FilesystemOptions &options) {
+  std::error_code ec;
+  const std::filesystem::path root = std::filesystem::canonical(options.specs_dir, ec);
+  if (ec || !std::filesystem::is_directory(root, ec))
+    throw Error(ErrorCode::not_found,
+                "specs directory '" + options.specs_dir.string() + "' does not exist");
+  return root.string();
+}
+
 // The entries of an open folder, sorted by name; symlinks reported as such. Reads with
 // getdents64 on the O_DIRECTORY descriptor: opendir() would add an fstat per folder, and on a VM
 // each system call is a measurable share of a load (~3,200 of them for the LeanSpec corpus).

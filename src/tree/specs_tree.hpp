@@ -46,6 +46,10 @@ struct DirEntry {
 /// that failed (what was read before stays in `out`).
 int read_dir(int fd, std::vector<DirEntry> &out);
 
+/// `options.specs_dir` made canonical, as SpecsTree takes it.
+/// @throws leanspec::Error not_found when it is not a directory
+std::string canonical_specs_dir(const FilesystemOptions &options);
+
 // Symlinks that stay inside the specs directory are followed: the kernel resolves them with
 // RESOLVE_BENEATH, which refuses any step outside (and absolute targets; an absolute link naming
 // a place inside the directory is read and resolved relative to it, again beneath it). Where
