@@ -66,9 +66,15 @@ struct Sort {
 /// Parses "number", "id", "title", "status", "priority", "created", "updated".
 std::optional<Sort::Key> parse_sort_key(std::string_view text) noexcept;
 
+/// The project set meaning every project a source serves (docs/GLOSSARY.md, "project set"):
+/// `project_id` of a list, search or stats call may name one project, several as a
+/// comma-separated list ("acme/web,acme/api"), or every one ("*"). Project ids never hold
+/// ',' or '*'.
+inline constexpr std::string_view all_projects = "*";
+
 /// A filtered, sorted page of specs. `cursor` is the `next_cursor` of the previous page.
 struct ListQuery {
-  std::string project_id; ///< empty: the source's default project
+  std::string project_id; ///< empty: the source's default project; a project set: see all_projects
   Filter filter;
   Sort sort;
   std::size_t limit = 0; ///< 0: no limit
@@ -79,6 +85,8 @@ struct SpecList {
   std::vector<SpecPtr> specs;
   std::size_t total = 0;   ///< how many specs match the filter, over all pages
   std::string next_cursor; ///< empty on the last page
+  /// A call over a project set (several projects or "*"): specs[i]'s project id; else empty.
+  std::vector<std::string> project_ids;
 };
 
 /// The most bytes a query text may have (SearchQuery::text).
@@ -99,17 +107,20 @@ struct SearchQuery {
   std::string text;
   Filter filter;          ///< applied on top of the query's own filters
   std::size_t limit = 50; ///< 0: no limit
+  std::string cursor;     ///< opaque: the `next_cursor` of the previous page; empty: the first
 };
 
 struct SearchHit {
   SpecPtr spec;
-  double score = 0;    ///< higher is better: title and tags weigh above the body
-  std::string snippet; ///< a line or two of the best matching text
+  double score = 0;       ///< higher is better: title and tags weigh above the body
+  std::string snippet;    ///< a line or two of the best matching text
+  std::string project_id; ///< a search over a project set: the hit's project; else empty
 };
 
 struct SearchResult {
   std::vector<SearchHit> hits;
-  std::size_t total = 0; ///< matches before `limit`
+  std::size_t total = 0;   ///< matches before `limit`
+  std::string next_cursor; ///< empty on the last page
 };
 
 /// Counts over all specs of a project.
@@ -121,6 +132,9 @@ struct Stats {
   std::map<std::string, std::size_t> by_tag;
   std::map<std::string, std::size_t> by_assignee; ///< only assigned specs
   double completion_rate = 0;                     ///< percent of all specs whose status is complete
+  /// Stats over a project set (several projects or "*"): the count per status of each project
+  /// (every status, zero included); the other members are totals over the set. Else empty.
+  std::map<std::string, std::map<Status, std::size_t>> by_project;
 };
 
 /// The dependency (`depends_on`) and hierarchy (`parent`) neighbourhood of one spec, as ids.
