@@ -12,6 +12,7 @@
 //   auto page = db->list({.project_id = "acme/web"});
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <leanspec/spec_source.hpp>
@@ -35,6 +36,11 @@ struct DatabaseOptions {
   /// false: a SQLite file that does not exist (not_found) or is empty (database) is an error,
   /// and no file or folder is created (for programs that only read).
   bool create_if_missing = true;
+  /// The memory budget of the parsed snapshots kept for hot projects, in bytes (what the
+  /// snapshots' specs, strings and indexes take): past it the least recently used project's
+  /// snapshot is dropped, and a project not in memory is served straight from the database.
+  /// 0: keep none. SpecsService reads it from SPECS_CACHE_BYTES.
+  std::size_t cache_bytes = 256u << 20;
 };
 
 // The pragmas keep the deprecated member's warning out of the implicit constructors and
