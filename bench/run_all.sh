@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Everything in one go: a Release build with the bench suite into build-bench/, the synthetic
-# corpora, the Google Benchmark suite, the CLI comparison with LeanSpec's Rust CLI and the
-# peak-RSS check; then a summary (build-bench/bench-results/summary.md) of figure vs target.
+# corpora, the Google Benchmark suite, the CLI comparison with LeanSpec's Rust CLI, the
+# peak-RSS check and the showcase store (bench/showcase_scale.sh: 1,000 projects on SQLite and
+# PostgreSQL, built once and kept); then a summary (build-bench/bench-results/summary.md) of
+# figure vs target.
 #
 #   bench/run_all.sh                 # extra arguments go to leanspec_bench, e.g.
 #   bench/run_all.sh --benchmark_filter=search
 #
 # Environment: LEANSPEC_CORPUS (real corpus, default ../shared/corpus/lean-spec beside the checkout),
-# LEANSPEC_BENCH_RUNS (hyperfine runs, default 50). No figure is asserted: the script fails only
-# when something does not build or run.
+# LEANSPEC_BENCH_RUNS (hyperfine runs, default 50), LEANSPEC_SHOWCASE_ARGS (arguments of
+# showcase_scale.sh, word-split; e.g. "--generated 20 --specs 20 --real 2" for a quick run).
+# No figure is asserted: the script fails only when something does not build or run.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,6 +41,8 @@ done
   --benchmark_counters_tabular=false "$@" | tee "$out/bench.txt"
 "$here/compare_cli.sh" "$build" "$out"
 "$here/memory.sh" "$build" "$out"
+# shellcheck disable=SC2086 # word-split on purpose
+"$here/showcase_scale.sh" ${LEANSPEC_SHOWCASE_ARGS:-}
 # Edit-to-visible latency: ours in-process, then LeanSpec's HTTP server over loopback.
 "$build/bench/leanspec_watch_latency" --edits 300 --json "$out/latency.json" | tee "$out/latency.txt"
 /usr/bin/python3 "$here/peer_latency.py" --edits 300 --out "$out/peer_latency.json" |

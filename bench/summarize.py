@@ -6,7 +6,8 @@ and every benchmark of the suite.
     bench/summarize.py RESULTS_DIR --update docs/BENCHMARKS.md
 
 RESULTS_DIR holds what run_all.sh writes: machine.txt, bench.json (Google Benchmark),
-cli_list.json and cli_search.json (hyperfine), memory.txt, latency.json and peer_latency.json.
+cli_list.json and cli_search.json (hyperfine), memory.txt, latency.json, peer_latency.json and
+showcase_scale.jsonl (bench/showcase_scale.sh: one JSON object a line, per backend and metric).
 A figure whose file is missing is reported as "not measured". --update replaces the table
 between the markers `<!-- current-figures:begin -->` and `<!-- current-figures:end -->` of the
 given Markdown file, so that the figures in the docs are the ones a run printed, never typed.
@@ -97,6 +98,12 @@ class Results:
             return None
         return float(limit.group(1)), float(probe.group(1)), float(cli.group(1))
 
+    def showcase(self):
+        """{(backend, metric): line} from showcase_scale.jsonl; the last line of a pair wins."""
+        text = read(os.path.join(self.out, "showcase_scale.jsonl")) or ""
+        lines = [json.loads(line) for line in text.splitlines() if line.strip()]
+        return {(line["backend"], line["metric"]): line for line in lines}
+
     def latency_p99(self):
         ours = load_json(os.path.join(self.out, "latency.json"))
         peer = load_json(os.path.join(self.out, "peer_latency.json"))
@@ -162,6 +169,53 @@ def figures(r):
         rows.append(("Edit to visible, p99 (watched directory)",
                      f"{worst['p99']:.1f} ms (slowest series: {worst['name']}; {timeouts} timeouts{peer})",
                      "≤ 50 ms", "yes" if worst["p99"] <= 50 and timeouts == 0 else "**no**", command))
+    rows += showcase_rows(r)
+    return rows
+
+
+def showcase_rows(r):
+    """The showcase store of issue 18 (bench/showcase_scale.sh), one row per figure and backend."""
+    lines = r.showcase()
+    command = "`bench/showcase_scale.sh`"
+    rows = []
+    for backend in ("sqlite", "postgres"):
+        build = lines.get((backend, "build"))
+        where = backend if build is None else f"{backend}, {build['projects']:.0f} projects"
+        if build and not build["cached"]:
+            where += f", store built in {build['seconds']:.0f} s"
+        rss = lines.get((backend, "rss"))
+        if rss is None:
+            rows.append((f"RSS under random reads of every project ({where})", "not measured",
+                         "≤ cache_bytes + 64 MB", "–", command))
+        else:
+            early = f", **stopped after {rss['reads']:.0f} reads**" if rss["stopped_early"] else ""
+            rows.append((f"RSS under random reads of every project ({where})",
+                         f"{rss['peak_mb']:.0f} MB peak ({rss['anon_mb_sampled_at_end']:.0f} MB anonymous, "
+                         f"{rss['file_mb_sampled_at_end']:.0f} MB file at end{early})",
+                         f"≤ {rss['limit_mb']:.0f} MB (cache_bytes + 64 MB)",
+                         "yes" if rss["peak_mb"] <= rss["limit_mb"] and not rss["stopped_early"] else "**no**",
+                         command))
+        search_all_ms = 100 if backend == "postgres" else 250
+        for metric, figure, limit_ms in (
+                ("cold_get", "Cold project: get p99", 5),
+                ("cold_list", "Cold project: list page p99", 20),
+                ("cold_search", "Cold project: search in one project p99", 20),
+                ("search_all", "Search across all projects p99", search_all_ms),
+                ("hot_get", "Hot project: get p50 / p99", None),
+                ("hot_list", "Hot project: list page p50 / p99", None)):
+            line = lines.get((backend, metric))
+            target = "µs (as today)" if limit_ms is None else f"≤ {limit_ms} ms"
+            if line is None:
+                rows.append((f"{figure} ({backend})", "not measured", target, "–", command))
+            elif "error" in line:
+                rows.append((f"{figure} ({backend})", f"n/a: {line['error']}", target, "**no**", command))
+            elif limit_ms is None:
+                rows.append((f"{figure} ({backend})", f"{fmt_us(line['p50_us'])} / {fmt_us(line['p99_us'])}",
+                             target, "–", command))
+            else:
+                rows.append((f"{figure} ({backend})",
+                             f"{fmt_us(line['p99_us'])} (p50 {fmt_us(line['p50_us'])}, n = {line['n']:.0f})",
+                             target, "yes" if line["p99_us"] <= limit_ms * 1e3 else "**no**", command))
     return rows
 
 
@@ -202,7 +256,8 @@ def main():
     print(table)
     print("\n## Every benchmark\n")
     print(every_benchmark(r))
-    for name in ("cli_counts.txt", "cli_ratio.txt", "memory.txt", "latency.txt", "peer_latency.txt"):
+    for name in ("cli_counts.txt", "cli_ratio.txt", "memory.txt", "latency.txt", "peer_latency.txt",
+                 "showcase_scale.txt"):
         text = read(os.path.join(args.results, name))
         if text:
             print(f"\n## {name}\n\n```\n{text.strip()}\n```")
