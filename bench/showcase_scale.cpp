@@ -41,6 +41,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iomanip>
 #include <leanspec/database_source.hpp>
 #include <leanspec/error.hpp>
 #include <memory>
@@ -101,7 +102,7 @@ public:
   }
   Line &add(std::string_view key, double value) {
     std::ostringstream s;
-    s << value;
+    s << std::setprecision(12) << value; // byte counts stay exact
     return raw(key, s.str());
   }
   Line &add(std::string_view key, std::string_view value) { return raw(key, json_string(value)); }
@@ -176,9 +177,7 @@ std::size_t specs_of_generated(const Options &o, std::size_t i) {
   return std::max<std::size_t>(1, o.specs * (70 + spread) / 100);
 }
 
-/// The projects the parameters describe, with their spec ids (the real corpus's folder
-/// names are read; the generated trees' are known after generation, so `ids_of_generated`
-/// is filled by the build or read back from the ids file).
+/// The id of the i-th generated (gen/p0001...) or real-corpus (real/r001...) project.
 std::string project_id(bool real, std::size_t i) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, real ? "real/r%03zu" : "gen/p%04zu", i + 1);
@@ -191,10 +190,9 @@ fs::path ids_file(const Options &o) {
          ("showcase-" + key(o) + (o.postgres_url.empty() ? "-sqlite" : "-postgres") + ".ids");
 }
 
-/// Builds the store from scratch: removes every project, imports each, adds the marker last.
-/// Writes the spec ids of every project to `ids` ("project\tid" lines).
+/// Builds the store from scratch: removes every project, imports each, adds the marker last;
+/// writes the ids file. The generated trees are made one at a time in DIR/generated.
 void build_store(const Options &o) {
-  const fs::path work = o.cache_dir;
   const auto start = Clock::now();
   leanspec::DatabaseSource db({.database_url = database_url(o), .cache_bytes = 0});
   for (const auto &p : db.registered_projects())
@@ -211,7 +209,7 @@ void build_store(const Options &o) {
   };
   for (std::size_t i = 0; i < o.generated; ++i) {
     leanspec::bench::CorpusOptions corpus;
-    corpus.root = work / "generated";
+    corpus.root = o.cache_dir / "generated";
     corpus.specs = specs_of_generated(o, i);
     corpus.seed = o.seed * 1000003 + i;
     bytes += leanspec::bench::generate_corpus(corpus).bytes;
@@ -220,7 +218,7 @@ void build_store(const Options &o) {
       std::fprintf(stderr, "leanspec_showcase_scale: %zu generated projects stored (%.0f s)\n",
                    i + 1, seconds_since(start));
   }
-  fs::remove_all(work / "generated");
+  fs::remove_all(o.cache_dir / "generated");
   for (std::size_t i = 0; i < o.real; ++i) {
     import(project_id(true, i), o.corpus);
     if ((i + 1) % 50 == 0)
