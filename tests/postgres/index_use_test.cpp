@@ -70,6 +70,8 @@ std::string folder_rows(const std::string &where, const std::string &more = {}) 
 /// the store sends it (copied from src/db/postgres_store.cpp and src/db/postgres/; keep in
 /// step). ADD HERE each statement a cold read gains (get by id/number/slug, a list page,
 /// stats, relationships, search over a project set), with parameters a real call would bind.
+/// The fleet's words: markerN is in spec N of every project (2% of the rows: an index pays),
+/// design in every spec (a planner may rightly scan for it across projects).
 std::vector<Statement> cold_read_statements() {
   const std::string p = some_project;
   return {
