@@ -2,7 +2,7 @@
 // store, all unchanged since their last sync, against the test suite's fake GitHub
 // (tests/support/fake_github.py) serving every repository from one small git repository and
 // enforcing GitHub's secondary limits (100 requests at once, 900 points a minute). One
-// GithubSync with default options syncs them all once:
+// GithubSync with default options (but no jitter) syncs them all once:
 //   scheduled  the projects overdue (last synced two intervals ago): the scheduler's pass,
 //              spread over one interval (--interval-ms, default 120 s)
 //   queued     every project requested at once (as webhooks would): the pass as fast as the
@@ -119,7 +119,10 @@ int most_in_one_second(std::vector<std::int64_t> started) {
 
 void pass(const std::string &mode, const Args &args, test::FakeGithub &github,
           const std::shared_ptr<DatabaseSource> &db, const std::vector<std::string> &ids) {
-  auto sync = make_github_sync(db, {.api_url = github.api_url(), .token = github.token()});
+  // Default options, but no jitter: a project's next sync comes a whole interval after its
+  // first, so the pass is one sync per project.
+  auto sync =
+      make_github_sync(db, {.api_url = github.api_url(), .token = github.token(), .jitter = 0});
   // Scheduled: last synced two intervals ago, so every project is overdue at the start.
   seed(*db, *sync, ids, mode == "scheduled" ? 2 * args.interval_ms : 0);
   const std::int64_t after = last_run_id(*sync, ids);
