@@ -487,7 +487,7 @@ struct GithubClient::Impl::Batch {
     if (!budget)
       return true;
     const std::int64_t now_ms = unix_ms();
-    const RateBudget::Admission a = budget->try_start(1, now_ms); // every request is a GET
+    const RateBudget::Admission a = budget->try_start(request_points("GET"), now_ms);
     if (a.granted)
       return true;
     if (a.paused) {

@@ -56,11 +56,6 @@ std::int64_t RateBudget::paused_until(std::int64_t now_ms) const {
   return until > now_ms ? until : 0;
 }
 
-void RateBudget::pause_until(std::int64_t until_ms) {
-  const std::lock_guard lock(mutex_);
-  paused_until_ = std::max(paused_until_, until_ms);
-}
-
 RateBudget::Admission RateBudget::try_start(unsigned points, std::int64_t now_ms) {
   const std::lock_guard lock(mutex_);
   Admission a;

@@ -63,8 +63,6 @@ public:
   /// A granted request ended: its slot back, and its response read (`response` null when none
   /// came): rate-limit headers followed, a rate-limited answer pauses the credential.
   void finish(const GithubResponse *response, std::int64_t now_ms);
-  /// Pauses the credential until `until_ms` (a later pause already set stays).
-  void pause_until(std::int64_t until_ms);
   /// Unix ms until which the credential is paused at `now_ms`; 0 when it is not.
   std::int64_t paused_until(std::int64_t now_ms) const;
 
