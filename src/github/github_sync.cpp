@@ -200,24 +200,28 @@ detail::SyncFinish record_of(const ProjectRecord &project, const SyncRun &run,
 
 } // namespace
 
-GithubSync::Impl::Queued GithubSync::Impl::queued(const std::string &id) {
+GithubSync::Impl::Queued GithubSync::Impl::queued(const detail::SyncSchedule &schedule) {
   Queued out;
-  for (const auto &schedule : store.sync_schedules())
-    if (schedule.project_id == id) {
-      out.retry_at = schedule.retry_at;
-      if (schedule.requested_at > 0) {
-        out.request_seq = schedule.request_seq;
-        out.hint = detail::decode_hint(schedule.hint);
-      }
-    }
+  out.retry_at = schedule.retry_at;
+  if (schedule.requested_at > 0) {
+    out.request_seq = schedule.request_seq;
+    out.hint = detail::decode_hint(schedule.hint);
+  }
   return out;
 }
 
-SyncRun GithubSync::Impl::sync_locked(ProjectRecord project) {
+GithubSync::Impl::Queued GithubSync::Impl::queued(const std::string &id) {
+  for (const auto &schedule : store.sync_schedules())
+    if (schedule.project_id == id)
+      return queued(schedule);
+  return {};
+}
+
+SyncRun GithubSync::Impl::sync_locked(ProjectRecord project, const Queued *known) {
   const auto started = SteadyClock::now();
   // The request being answered, read before the head check, so a request arriving during the
-  // sync stays queued.
-  const Queued request = queued(project.id);
+  // sync stays queued (the scheduler's older reading: one queued since stays queued too).
+  const Queued request = known ? *known : queued(project.id);
   SyncRun run;
   run.project_id = project.id;
   run.started_at = unix_ms();

@@ -77,8 +77,11 @@ struct GithubSync::Impl {
     std::optional<detail::SyncHint> hint;
   };
   Queued queued(const std::string &id);
+  // The queue's word as a schedule row says it.
+  static Queued queued(const detail::SyncSchedule &schedule);
   // One sync with the lease held: run, recorded with its snapshot in one transaction.
-  SyncRun sync_locked(detail::ProjectRecord project);
+  // `request`: the queue's word as the scheduler last read it; null: read now.
+  SyncRun sync_locked(detail::ProjectRecord project, const Queued *request = nullptr);
   // After a run: the retry time of a rate limit, or the answered request cleared (and, when it
   // succeeded, the kept blobs it used dropped and a past retry time cleared).
   void settle_queue(const std::string &id, const SyncRun &run, const Queued &request,
@@ -94,8 +97,11 @@ struct GithubSync::Impl {
   // the scheduler, the project's last_synced_at when it found it due; when another holder
   // synced it since (and no request is queued), the lease is given back unused: a run with
   // id 0 and outcome not_modified.
+  // `request`: the queue's word as the scheduler read it (null: read now); a request queued
+  // since stays queued for the next sync.
   SyncRun sync(std::string_view project_id, bool reserved = false,
-               std::optional<std::int64_t> picked_synced_at = std::nullopt);
+               std::optional<std::int64_t> picked_synced_at = std::nullopt,
+               const Queued *request = nullptr);
   // True when another holder synced the project after the scheduler read `picked_synced_at`
   // and nothing is queued for it: between a scheduler's read and its lease, another instance
   // may have run the whole sync (and released the lease).
@@ -115,10 +121,14 @@ struct GithubSync::Impl {
   void refresh_roster();
   // The project to sync now (marked syncing), queued requests before due polls; else none,
   // and `wait_until` lowered to the next due time. `mutex` held.
-  std::optional<detail::ProjectRecord> pick(std::int64_t now, std::int64_t &wait_until);
+  struct Picked {
+    detail::ProjectRecord project;
+    Queued request;
+  };
+  std::optional<Picked> pick(std::int64_t now, std::int64_t &wait_until);
   // When a project is due by its interval (not by a request), updating next_due.
   std::int64_t interval_due(const detail::ProjectRecord &project, std::int64_t now);
-  void run_scheduled(const std::string &id, std::int64_t picked_synced_at);
+  void run_scheduled(const Picked &picked);
 
   // --- webhooks (webhook_entry.cpp) ------------------------------------------------------------
 

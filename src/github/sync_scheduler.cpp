@@ -83,8 +83,10 @@ std::int64_t GithubSync::Impl::interval_due(const ProjectRecord &project, std::i
   return it->second;
 }
 
-std::optional<ProjectRecord> GithubSync::Impl::pick(std::int64_t now, std::int64_t &wait_until) {
+std::optional<GithubSync::Impl::Picked> GithubSync::Impl::pick(std::int64_t now,
+                                                               std::int64_t &wait_until) {
   const ProjectRecord *best = nullptr;
+  const detail::SyncSchedule *best_schedule = nullptr;
   bool best_requested = false;
   std::int64_t best_due = 0;
   for (const auto &project : roster.projects) {
@@ -110,18 +112,19 @@ std::optional<ProjectRecord> GithubSync::Impl::pick(std::int64_t now, std::int64
     if (!best || (requested && !best_requested) ||
         (requested == best_requested && due < best_due)) {
       best = &project;
+      best_schedule = s != roster.schedules.end() ? &s->second : nullptr;
       best_requested = requested;
       best_due = due;
     }
   }
   if (!best)
     return std::nullopt;
-  return *best;
+  return Picked{*best, best_schedule ? queued(*best_schedule) : Queued{}};
 }
 
 void GithubSync::Impl::worker(std::stop_token stop) {
   while (!stop.stop_requested()) {
-    std::optional<ProjectRecord> picked;
+    std::optional<Picked> picked;
     std::int64_t wait_until = unix_ms() + options.poll.count();
     std::uint64_t seen = 0;
     try {
@@ -130,14 +133,14 @@ void GithubSync::Impl::worker(std::stop_token stop) {
       seen = roster.notifications;
       picked = pick(unix_ms(), wait_until);
       if (picked)
-        syncing.insert(picked->id); // reserved for this worker; sync() unmarks it
+        syncing.insert(picked->project.id); // reserved for this worker; sync() unmarks it
     } catch (const Error &) {
       picked.reset(); // the store is unreachable: try again after the poll interval
       const std::lock_guard lock(mutex);
       seen = notifications;
     }
     if (picked) {
-      run_scheduled(picked->id, picked->last_synced_at);
+      run_scheduled(*picked);
       continue;
     }
     std::unique_lock lock(mutex);
@@ -147,11 +150,13 @@ void GithubSync::Impl::worker(std::stop_token stop) {
   }
 }
 
-void GithubSync::Impl::run_scheduled(const std::string &id, std::int64_t picked_synced_at) {
+void GithubSync::Impl::run_scheduled(const Picked &picked) {
+  const std::string &id = picked.project.id;
   SyncRun run;
   bool failed = false;
   try {
-    run = sync(id, true, picked_synced_at);
+    // The queue as the roster read it: no read of every schedule row per sync.
+    run = sync(id, true, picked.project.last_synced_at, &picked.request);
     failed = run.outcome == SyncOutcome::error;
   } catch (const std::exception &) {
     failed = true; // the project was removed, or the store failed: try later
