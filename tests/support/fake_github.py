@@ -87,8 +87,9 @@ Controls, on the API listener (never counted, never limited, no token needed):
                         "api_authorization_missing": n, "paths": [path, ...] (arrival order),
                         "by_status": {"200": n, "304": n, ...} (API answers by status),
                         "conditional": n (API requests with If-None-Match),
-                        "primary_counted": n (API answers that cost the primary limit: all
-                        but 304s and rate-limit answers), "secondary_limited": n (403s of
+                        "primary_counted": n (API answers that cost the primary limit: the
+                        routes' answers but 304s; not 401s, limit 403s or 502s),
+                        "secondary_limited": n (403s of
                         secondary_concurrency / secondary_points_per_minute)}
   endpoint names: repo, branch, commit, tree, blob, contents, compare, tarball, codeload, other
 """
@@ -276,7 +277,6 @@ class State:
                     "codeload_authorization": list(self.codeload_authorization),
                     "api_authorization_missing": self.api_authorization_missing,
                     "paths": list(self.paths), **self.fleet_stats()}
-
 
     # ---- a fleet: many repositories, GitHub's secondary limits, counts by status ------------
     FLEET_SETTINGS = ("any_repo", "secondary_concurrency", "secondary_points_per_minute",
