@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Everything in one go: a Release build with the bench suite into build-bench/, the synthetic
 # corpora, the Google Benchmark suite, the CLI comparison with LeanSpec's Rust CLI, the
-# peak-RSS check and the showcase store (bench/showcase_scale.sh: 1,000 projects on SQLite and
-# PostgreSQL, built once and kept); then a summary (build-bench/bench-results/summary.md) of
-# figure vs target.
+# peak-RSS check, the GitHub sync of 1,000 unchanged projects and the showcase store
+# (bench/showcase_scale.sh: 1,000 projects on SQLite and PostgreSQL, built once and kept); then a
+# summary (build-bench/bench-results/summary.md) of figure vs target.
 #
 #   bench/run_all.sh                 # extra arguments go to leanspec_bench, e.g.
 #   bench/run_all.sh --benchmark_filter=search
@@ -23,7 +23,7 @@ mkdir -p "$out"
 cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLEANSPEC_BUILD_BENCH=ON \
   -DLEANSPEC_BUILD_CLI=ON -DLEANSPEC_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target leanspec_cli leanspec_bench leanspec_generate_corpus \
-  leanspec_watch_latency
+  leanspec_watch_latency leanspec_fleet_sync
 
 for n in 1000 10000; do
   "$build/bench/leanspec_generate_corpus" --out "$build/bench/corpus/generated-$n" --specs "$n"
@@ -47,6 +47,8 @@ done
 "$build/bench/leanspec_watch_latency" --edits 300 --json "$out/latency.json" | tee "$out/latency.txt"
 /usr/bin/python3 "$here/peer_latency.py" --edits 300 --out "$out/peer_latency.json" |
   tee "$out/peer_latency.txt"
+# The GitHub sync at fleet scale: a scheduled pass (2 min) and a queued pass of 1,000 projects.
+"$build/bench/leanspec_fleet_sync" --projects=1000 | tee "$out/fleet_sync.jsonl"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"
 
 /usr/bin/python3 "$here/summarize.py" "$out" | tee "$out/summary.md"

@@ -7,7 +7,8 @@ and every benchmark of the suite.
 
 RESULTS_DIR holds what run_all.sh writes: machine.txt, bench.json (Google Benchmark),
 cli_list.json and cli_search.json (hyperfine), memory.txt, latency.json, peer_latency.json and
-showcase_scale.jsonl (bench/showcase_scale.sh: one JSON object a line, per backend and metric).
+showcase_scale.jsonl (bench/showcase_scale.sh: one JSON object a line, per backend and metric) and
+fleet_sync.jsonl (leanspec_fleet_sync: one JSON line per pass).
 A figure whose file is missing is reported as "not measured". --update replaces the table
 between the markers `<!-- current-figures:begin -->` and `<!-- current-figures:end -->` of the
 given Markdown file, so that the figures in the docs are the ones a run printed, never typed.
@@ -114,6 +115,18 @@ class Results:
         peer_p99 = None if not peer else max(peer[k]["p99_ms"] for k in ("get", "list") if k in peer)
         return worst, timeouts, peer_p99
 
+    def fleet_sync(self):
+        """{mode: the JSON line of that pass} from fleet_sync.jsonl."""
+        text = read(os.path.join(self.out, "fleet_sync.jsonl")) or ""
+        passes = {}
+        for line in text.splitlines():
+            line = line.strip()
+            if line.startswith("{"):
+                entry = json.loads(line)
+                if entry.get("bench") == "fleet_sync":
+                    passes[entry["mode"]] = entry
+        return passes
+
 
 def figures(r):
     """Rows: (figure, value, target, met, command)."""
@@ -169,6 +182,7 @@ def figures(r):
         rows.append(("Edit to visible, p99 (watched directory)",
                      f"{worst['p99']:.1f} ms (slowest series: {worst['name']}; {timeouts} timeouts{peer})",
                      "≤ 50 ms", "yes" if worst["p99"] <= 50 and timeouts == 0 else "**no**", command))
+    fleet_rows(r, rows)
     rows += showcase_rows(r)
     return rows
 
@@ -219,6 +233,28 @@ def showcase_rows(r):
     return rows
 
 
+def fleet_rows(r, rows):
+    """The GitHub sync of 1,000 unchanged projects (issue 18): a scheduled and a queued pass."""
+    passes = r.fleet_sync()
+    command = "`leanspec_fleet_sync --projects=1000` (in `bench/run_all.sh`)"
+    for mode, figure in (("scheduled", "Scheduled sync pass, 1,000 unchanged projects (fake GitHub)"),
+                         ("queued", "Queued sync pass (every project requested at once), 1,000 unchanged projects")):
+        p = passes.get(mode)
+        target = "1,000 conditional requests, 0 counted against the primary limit, 0 secondary-limit 403s"
+        if p is None:
+            rows.append((figure, "not measured", target, "–", command))
+            continue
+        n = p["projects"]
+        value = (f"{p['conditional_requests']} conditional requests ({p['not_modified']} answered 304), "
+                 f"{p['primary_counted']} counted against the primary limit, "
+                 f"{p['secondary_limit_403']} secondary-limit 403s; wall {p['wall_ms'] / 1e3:.1f} s"
+                 f" (interval {p['interval_ms'] / 1e3:.0f} s), at most {p['max_syncs_per_second']} syncs in a second"
+                 + ("" if n == 1000 else f" ({n} projects)"))
+        met = (n == 1000 and p["conditional_requests"] == n and p["not_modified"] == n and
+               p["primary_counted"] == 0 and p["secondary_limit_403"] == 0)
+        rows.append((figure, value, target, "yes" if met else "**no**", command))
+
+
 def current_figures(r):
     m = r.machine
     lines = [f"Measured {m['date']} on commit {m['commit']}, load average {m['load_start']} at start and "
@@ -257,7 +293,7 @@ def main():
     print("\n## Every benchmark\n")
     print(every_benchmark(r))
     for name in ("cli_counts.txt", "cli_ratio.txt", "memory.txt", "latency.txt", "peer_latency.txt",
-                 "showcase_scale.txt"):
+                 "showcase_scale.txt", "fleet_sync.jsonl"):
         text = read(os.path.join(args.results, name))
         if text:
             print(f"\n## {name}\n\n```\n{text.strip()}\n```")

@@ -46,8 +46,17 @@ struct SyncOptions {
   /// A project's interval when its own is 0; each wait varies by +-jitter of it.
   std::chrono::seconds default_interval{3600};
   double jitter = 0.1;
-  unsigned workers = 2;                       ///< scheduler threads (projects synced at once)
-  std::chrono::milliseconds poll{2000};       ///< how often the scheduler reads the store's queue
+  unsigned workers = 2;                 ///< scheduler threads (projects synced at once)
+  std::chrono::milliseconds poll{2000}; ///< how often the scheduler reads the store's queue
+  /// GitHub's secondary limits, kept per credential (a token: every project synced with it,
+  /// by any worker): requests in flight at once (GitHub allows 100) and points in any minute
+  /// (GitHub: 900; a GET is 1 point). A request waits for its share; a rate-limited answer
+  /// (429 or 403, with Retry-After or X-RateLimit-Reset) pauses the credential's every sync.
+  unsigned credential_concurrency = 20;
+  unsigned points_per_minute = 600;
+  /// Requests of GitHub's primary limit kept back (at most a tenth of it): when a response's
+  /// X-RateLimit-Remaining is at or below it, the credential pauses until X-RateLimit-Reset.
+  unsigned rate_limit_reserve = 100;
   std::size_t tarball_min_files = 20;         ///< more files to fetch than this: the tarball
   std::size_t tarball_max_bytes = 256u << 20; ///< ... unless the tree's files weigh more
   /// A first sync (nothing stored) fetches the tarball alongside the tree, saving a round
@@ -146,9 +155,13 @@ public:
   /// @throws leanspec::Error database when the store fails
   std::vector<SyncRun> sync_runs(std::string_view project_id, std::size_t limit = 20) const;
 
-  /// Starts the scheduler threads (no-op when running): each project is synced at its interval
-  /// with jitter, queued requests as soon as possible, rate-limited ones after their retry time,
-  /// and an interrupted one (its sync's holder died: "syncing" with the lease expired) at once.
+  /// Starts the scheduler threads (no-op when running): queued requests (webhooks,
+  /// request_sync) first, as soon as possible; then each project at its interval with jitter,
+  /// the first sync of a project synced before spread over one interval by a hash of its id
+  /// (a never-synced project is due at once); rate-limited ones after their retry time, and
+  /// none while its credential's budget is paused; an interrupted one (its sync's holder died:
+  /// "syncing" with the lease expired) at once. The store's project list is read at most once
+  /// per `poll` (and when a request is queued here), not once per sync.
   void start();
   /// Stops the scheduler: a sync under way ends at its next request batch; returns when the
   /// threads have ended. No-op when not running.

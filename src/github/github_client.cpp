@@ -4,8 +4,10 @@
 // keeps retries waiting in it with a due time, and stops a batch on a rate-limited response.
 #include "github/github_client.hpp"
 
+#include "core/unix_ms.hpp"
 #include "github/github_url.hpp"
 #include "github/http_text.hpp"
+#include "github/rate_budget.hpp"
 
 #include <algorithm>
 #include <ctime>
@@ -57,6 +59,7 @@ struct Transfer {
   std::size_t max_body = 0;
   bool too_large = false;
   bool cut_by_deadline = false; // its timeout is the time left before the deadline
+  bool budgeted = false;        // holds a slot of the rate budget until released
   char error_buffer[CURL_ERROR_SIZE] = {};
 };
 
@@ -325,8 +328,17 @@ struct GithubClient::Impl {
     return t;
   }
 
-  // Takes the transfer's easy handle out of the multi handle and back into the pool.
+  // Takes the transfer's easy handle out of the multi handle and back into the pool, and gives
+  // its rate-budget slot back with what its response said (status 0: none came).
   void release(Transfer &t) noexcept {
+    if (t.budgeted) {
+      t.budgeted = false;
+      try {
+        options.budget->finish(t.response.status != 0 ? &t.response : nullptr, unix_ms());
+      } catch (...) {
+        // a mutex that cannot lock: nothing sensible is left to do
+      }
+    }
     if (!t.easy)
       return;
     curl_multi_remove_handle(multi.get(), t.easy.get());
@@ -368,6 +380,7 @@ struct GithubClient::Impl::Batch {
   std::vector<std::unique_ptr<Transfer>> active;
   std::size_t done = 0;
   Stop stop = Stop::no;
+  std::int64_t budget_wait = 0; // unix ms: when the rate budget may admit the next request
 
   Batch(Impl &owner, const std::vector<GithubRequest> &requests,
         const std::function<bool(std::size_t, std::size_t)> &on_progress)
@@ -432,28 +445,69 @@ struct GithubClient::Impl::Batch {
     return active.empty(); // a rate limit lets the requests already in flight finish
   }
 
-  // Starts what may start: retries that are due first, then new requests in order.
+  // Starts what may start: retries that are due first, then new requests in order, each when
+  // the rate budget admits it.
   void start_due() {
     const auto now = Clock::now();
+    budget_wait = 0;
     while (stop == Stop::no && active.size() < impl.options.max_concurrency) {
       const auto due = next_due();
-      std::size_t index = 0;
-      if (due != waiting.end() && jobs[*due].due <= now) {
-        index = *due;
+      const bool retry = due != waiting.end() && jobs[*due].due <= now;
+      if (!retry && fresh.empty())
+        break;
+      const std::size_t index = retry ? *due : fresh.front();
+      if (now < impl.options.deadline && !admitted(index))
+        break; // waits in its queue for the budget, or the batch stopped
+      if (retry) {
         waiting.erase(due);
         ++impl.counters.retries;
-      } else if (!fresh.empty()) {
-        index = fresh.front();
-        fresh.pop_front();
       } else {
-        break;
+        fresh.pop_front();
       }
       if (now >= impl.options.deadline) {
         fail(index, "not sent: deadline passed", out[index].attempts);
         continue;
       }
-      active.push_back(impl.start(index, jobs[index], out[index].attempts));
+      try {
+        active.push_back(impl.start(index, jobs[index], out[index].attempts));
+      } catch (...) {
+        if (impl.options.budget)
+          impl.options.budget->finish(nullptr, unix_ms());
+        throw;
+      }
+      active.back()->budgeted = impl.options.budget != nullptr;
     }
+  }
+
+  // Whether the rate budget lets the request at `index` start now (it then holds a slot). Not
+  // yet: budget_wait says when to ask again. Paused: the request fails rate-limited unsent and
+  // the batch stops, as at a rate-limited answer; cancelled while waiting: the batch stops.
+  bool admitted(std::size_t index) {
+    const auto &budget = impl.options.budget;
+    if (!budget)
+      return true;
+    const std::int64_t now_ms = unix_ms();
+    const RateBudget::Admission a = budget->try_start(request_points("GET"), now_ms);
+    if (a.granted)
+      return true;
+    if (a.paused) {
+      std::erase(fresh, index);
+      std::erase(waiting, index);
+      GithubResponse response;
+      response.attempts = out[index].attempts;
+      response.budget_paused_until = a.retry_at;
+      response.error = "GET " + jobs[index].shown +
+                       ": not sent: rate limited (this credential's budget is paused for " +
+                       std::to_string((a.retry_at - now_ms + 999) / 1000) + " s)";
+      ++impl.counters.rate_limited;
+      stop = Stop::rate_limited;
+      finish(index, std::move(response));
+    } else if (impl.options.cancel && impl.options.cancel->load()) {
+      stop = Stop::cancelled;
+    } else {
+      budget_wait = a.retry_at;
+    }
+    return false;
   }
 
   // Lets curl work, then handles every transfer it finished.
@@ -485,10 +539,10 @@ struct GithubClient::Impl::Batch {
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &redirects);
     curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &request_size);
+    t.response.status = status;
     impl.release(t);
 
     GithubResponse &r = t.response;
-    r.status = status;
     const std::size_t index = t.job;
     if (request_size > 0)
       impl.counters.requests += 1 + static_cast<std::uint64_t>(redirects);
@@ -562,7 +616,8 @@ struct GithubClient::Impl::Batch {
     return past_deadline ? std::string(" (no retry: the deadline comes first)") : "";
   }
 
-  // Sleeps until curl has work or the next retry is due (at most a second).
+  // Sleeps until curl has work, the next retry is due or the budget may admit a request (at
+  // most a second).
   void wait() {
     long wait_ms = 1000;
     if (const auto due = next_due(); due != waiting.end()) {
@@ -570,6 +625,8 @@ struct GithubClient::Impl::Batch {
           std::chrono::duration_cast<std::chrono::milliseconds>(jobs[*due].due - Clock::now());
       wait_ms = std::clamp<long>(static_cast<long>(until.count()), 0, wait_ms);
     }
+    if (budget_wait > 0)
+      wait_ms = std::clamp<long>(static_cast<long>(budget_wait - unix_ms()), 0, wait_ms);
     if (const CURLMcode m =
             curl_multi_poll(impl.multi.get(), nullptr, 0, static_cast<int>(wait_ms), nullptr);
         m != CURLM_OK)

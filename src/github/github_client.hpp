@@ -16,6 +16,7 @@
 //   if (head.status == 304) ...                           // unchanged, cost no rate limit
 //   auto blobs = client.fetch_all(requests);              // same order as `requests`
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -27,6 +28,8 @@
 #include <vector>
 
 namespace leanspec::detail {
+
+class RateBudget;
 
 struct GithubClientOptions {
   /// The REST API root (`GITHUB_API_URL`): https://api.github.com, a GitHub Enterprise
@@ -51,6 +54,14 @@ struct GithubClientOptions {
   /// passed"). max(): none.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::string user_agent; ///< empty: "libleanspec/<version>"
+  /// The credential's rate budget (src/github/rate_budget.hpp), shared with every client that
+  /// sends the same credential; null: none. Each attempt waits for its slot and points (within
+  /// the deadline); while the budget is paused a request is not sent and its response is
+  /// rate-limited (budget_paused_until), which stops the batch like GitHub's own limit.
+  std::shared_ptr<RateBudget> budget;
+  /// Set (true) by another thread to stop a batch waiting for the budget ("not sent:
+  /// cancelled"). Null: never.
+  const std::atomic<bool> *cancel = nullptr;
 };
 
 struct GithubRequest {
@@ -89,9 +100,13 @@ struct GithubResponse {
   /// "...: not sent: cancelled", "...: stopped at the deadline", "...: not sent: deadline
   /// passed".
   std::string error;
+  /// Unix ms: the request was not sent because the credential's rate budget is paused until
+  /// then (error says so); is_rate_limited() is true and retry_at() gives that time. 0: sent.
+  std::int64_t budget_paused_until = 0;
 
-  /// 429, or a 403 that is a primary limit (`X-RateLimit-Remaining: 0`) or a secondary one
-  /// (its body's message says "secondary rate limit", possibly with no rate-limit headers).
+  /// Not sent for a paused budget; 429, or a 403 that is a primary limit (`X-RateLimit-Remaining:
+  /// 0`) or a secondary one (its body's message says "secondary rate limit", possibly with no
+  /// rate-limit headers).
   bool is_rate_limited() const noexcept;
   /// When a rate-limited caller may try again: `Retry-After` if given, else the reset time if
   /// remaining is 0, else (a secondary limit without either) one minute from now. Unix seconds.

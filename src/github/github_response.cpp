@@ -27,7 +27,7 @@ bool mentions_secondary_limit(std::string_view body) {
 } // namespace
 
 bool GithubResponse::is_rate_limited() const noexcept {
-  if (status == 429)
+  if (budget_paused_until > 0 || status == 429)
     return true;
   if (status != 403)
     return false;
@@ -41,6 +41,8 @@ bool GithubResponse::is_rate_limited() const noexcept {
 }
 
 std::int64_t GithubResponse::retry_at(std::int64_t now_unix_s) const noexcept {
+  if (budget_paused_until > 0)
+    return std::max((budget_paused_until + 999) / 1000, now_unix_s);
   if (retry_after.count() >= 0)
     return now_unix_s + retry_after.count();
   if (rate_limit.remaining == 0 && rate_limit.reset_at > 0)

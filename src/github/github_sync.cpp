@@ -110,6 +110,8 @@ GithubSync::Impl::Impl(std::shared_ptr<DatabaseSource> s, SyncOptions o)
                                        std::to_string(options.webhook_secrets.size()));
   if (options.lease_ttl < std::chrono::milliseconds(300))
     throw Error(ErrorCode::config, "lease_ttl: at least 300 ms");
+  if (options.points_per_minute == 0)
+    throw Error(ErrorCode::config, "points_per_minute: at least 1");
   if (options.deadline <= std::chrono::milliseconds(0))
     throw Error(ErrorCode::config,
                 "deadline: " + std::to_string(options.deadline.count()) + " ms is not positive");
@@ -123,12 +125,20 @@ GithubSync::Impl::Impl(std::shared_ptr<DatabaseSource> s, SyncOptions o)
   // A tarball is the largest answer; others (trees, blobs) are far below it.
   client_options.max_body_size = std::max<std::size_t>(options.tarball_max_bytes, 64u << 20);
   GithubClient check(client_options); // throws config for a bad api_url
+  token_key = detail::token_budget_key(check.options().token);
+  client_options.cancel = &cancel;
   // Secrets under 4 characters are not scrubbed: every "a" of a message would go.
   for (const std::string &secret : options.webhook_secrets)
     if (secret.size() >= 4)
       secrets.push_back(secret);
   if (options.token.size() >= 4)
     secrets.push_back(options.token);
+}
+
+std::string GithubSync::Impl::budget_key(const ProjectRecord &) const { return token_key; }
+
+std::shared_ptr<detail::RateBudget> GithubSync::Impl::budget_of(const ProjectRecord &project) {
+  return budgets.get(budget_key(project));
 }
 
 void GithubSync::Impl::notify() {
@@ -190,31 +200,37 @@ detail::SyncFinish record_of(const ProjectRecord &project, const SyncRun &run,
 
 } // namespace
 
-GithubSync::Impl::Queued GithubSync::Impl::queued(const std::string &id) {
+GithubSync::Impl::Queued GithubSync::Impl::queued(const detail::SyncSchedule &schedule) {
   Queued out;
-  for (const auto &schedule : store.sync_schedules())
-    if (schedule.project_id == id) {
-      out.retry_at = schedule.retry_at;
-      if (schedule.requested_at > 0) {
-        out.request_seq = schedule.request_seq;
-        out.hint = detail::decode_hint(schedule.hint);
-      }
-    }
+  out.retry_at = schedule.retry_at;
+  if (schedule.requested_at > 0) {
+    out.request_seq = schedule.request_seq;
+    out.hint = detail::decode_hint(schedule.hint);
+  }
   return out;
 }
 
-SyncRun GithubSync::Impl::sync_locked(ProjectRecord project) {
+GithubSync::Impl::Queued GithubSync::Impl::queued(const std::string &id) {
+  for (const auto &schedule : store.sync_schedules())
+    if (schedule.project_id == id)
+      return queued(schedule);
+  return {};
+}
+
+SyncRun GithubSync::Impl::sync_locked(ProjectRecord project, const Queued *known) {
   const auto started = SteadyClock::now();
   // The request being answered, read before the head check, so a request arriving during the
-  // sync stays queued.
-  const Queued request = queued(project.id);
+  // sync stays queued (the scheduler's older reading: one queued since stays queued too).
+  const Queued request = known ? *known : queued(project.id);
   SyncRun run;
   run.project_id = project.id;
   run.started_at = unix_ms();
   run.id = store.begin_sync_run(project.id, run.started_at); // marks the project "syncing"
   project.sync_state = "syncing";
 
-  Syncer syncer(store, options, client_options, project, request.hint, cancel);
+  detail::GithubClientOptions client = client_options;
+  client.budget = budget_of(project);
+  Syncer syncer(store, options, std::move(client), project, request.hint, cancel);
   Syncer::Result result = syncer.run();
   const auto counters = syncer.counters();
   run.outcome = result.outcome;

@@ -6,6 +6,7 @@
 
 #include "db/store.hpp"
 #include "github/github_client.hpp"
+#include "github/rate_budget.hpp"
 #include "github/webhook.hpp"
 
 #include <atomic>
@@ -35,6 +36,20 @@ struct GithubSync::Impl {
   SyncOptions options;
   detail::GithubClientOptions client_options;
   std::vector<std::string> secrets; // token and webhook secrets, scrubbed from messages
+  // GitHub's rate limits per credential, shared by every sync of this GithubSync.
+  detail::RateBudgets budgets{
+      {options.credential_concurrency, options.points_per_minute, options.rate_limit_reserve}};
+  std::string token_key; // token_budget_key(the token)
+
+  // The scheduler's view of the store (guarded by `mutex`), read at most once per poll (the
+  // queue also when notified), and kept up to date with this process's own syncs in between.
+  struct Roster {
+    std::vector<detail::ProjectRecord> projects;
+    std::map<std::string, detail::SyncSchedule> schedules;
+    std::int64_t projects_read_at = 0; // unix ms; 0: never
+    std::uint64_t notifications = 0;   // `notifications` when the queue was read
+  };
+  std::mutex roster_reading; // one scheduler thread reads the store at a time
 
   std::mutex mutex; // guards everything below
   std::condition_variable_any wake;
@@ -44,6 +59,7 @@ struct GithubSync::Impl {
   std::map<std::string, int> failures;             // consecutive failed runs
   std::map<std::string, std::int64_t> not_before;  // unix ms: no sync of it before
   std::uint64_t notifications = 0;
+  Roster roster;
   std::mt19937_64 random{std::random_device{}()};
   std::vector<std::jthread> workers;
   std::atomic<bool> cancel{false};
@@ -61,8 +77,11 @@ struct GithubSync::Impl {
     std::optional<detail::SyncHint> hint;
   };
   Queued queued(const std::string &id);
+  // The queue's word as a schedule row says it.
+  static Queued queued(const detail::SyncSchedule &schedule);
   // One sync with the lease held: run, recorded with its snapshot in one transaction.
-  SyncRun sync_locked(detail::ProjectRecord project);
+  // `request`: the queue's word as the scheduler last read it; null: read now.
+  SyncRun sync_locked(detail::ProjectRecord project, const Queued *request = nullptr);
   // After a run: the retry time of a rate limit, or the answered request cleared (and, when it
   // succeeded, the kept blobs it used dropped and a past retry time cleared).
   void settle_queue(const std::string &id, const SyncRun &run, const Queued &request,
@@ -78,18 +97,38 @@ struct GithubSync::Impl {
   // the scheduler, the project's last_synced_at when it found it due; when another holder
   // synced it since (and no request is queued), the lease is given back unused: a run with
   // id 0 and outcome not_modified.
+  // `request`: the queue's word as the scheduler read it (null: read now); a request queued
+  // since stays queued for the next sync.
   SyncRun sync(std::string_view project_id, bool reserved = false,
-               std::optional<std::int64_t> picked_synced_at = std::nullopt);
+               std::optional<std::int64_t> picked_synced_at = std::nullopt,
+               const Queued *request = nullptr);
   // True when another holder synced the project after the scheduler read `picked_synced_at`
   // and nothing is queued for it: between a scheduler's read and its lease, another instance
   // may have run the whole sync (and released the lease).
   bool synced_elsewhere(const std::string &id, std::int64_t picked_synced_at);
 
+  // The credential key of a project's syncs, which names its rate budget. Every project
+  // uses the token's ("token:<12 hex of its SHA-256>"); a project synced with another
+  // credential (a GitHub App installation: "installation:<id>") returns that key here.
+  std::string budget_key(const detail::ProjectRecord &project) const;
+  std::shared_ptr<detail::RateBudget> budget_of(const detail::ProjectRecord &project);
+
   // --- the scheduler (sync_scheduler.cpp) ------------------------------------------------------
 
   std::chrono::milliseconds interval_of(const detail::ProjectRecord &project);
   void worker(std::stop_token stop);
-  void run_scheduled(const std::string &id, std::int64_t picked_synced_at);
+  // The roster read again when it is older than a poll (the queue alone when notified since).
+  void refresh_roster();
+  // The project to sync now (marked syncing), queued requests before due polls; else none,
+  // and `wait_until` lowered to the next due time. `mutex` held.
+  struct Picked {
+    detail::ProjectRecord project;
+    Queued request;
+  };
+  std::optional<Picked> pick(std::int64_t now, std::int64_t &wait_until);
+  // When a project is due by its interval (not by a request), updating next_due.
+  std::int64_t interval_due(const detail::ProjectRecord &project, std::int64_t now);
+  void run_scheduled(const Picked &picked);
 
   // --- webhooks (webhook_entry.cpp) ------------------------------------------------------------
 

@@ -12,7 +12,8 @@ using detail::ProjectRecord;
 using detail::unix_ms;
 
 SyncRun GithubSync::Impl::sync(std::string_view project_id, bool reserved,
-                               std::optional<std::int64_t> picked_synced_at) {
+                               std::optional<std::int64_t> picked_synced_at,
+                               const Queued *request) {
   const std::string id(project_id);
   if (!reserved) {
     const std::lock_guard lock(mutex);
@@ -68,7 +69,7 @@ SyncRun GithubSync::Impl::sync(std::string_view project_id, bool reserved,
       }
     });
     try {
-      run = sync_locked(*project);
+      run = sync_locked(*project, request);
     } catch (...) {
       renew.request_stop();
       renew.join();

@@ -237,9 +237,11 @@ void Syncer::check(const GithubResponse &response, const std::string &what) cons
     const std::int64_t now_ms = unix_ms();
     const std::int64_t at =
         std::max<std::int64_t>(response.retry_at(now_ms / 1000) * 1000, now_ms + 1000);
-    throw SyncFailure{what + ": GitHub rate limit reached; retrying after " +
-                          std::to_string((at - now_ms + 999) / 1000) + " s",
-                      at};
+    const std::string why = response.budget_paused_until > 0
+                                ? ": not sent: this token's rate budget is paused after a rate "
+                                  "limit; retrying after "
+                                : ": GitHub rate limit reached; retrying after ";
+    throw SyncFailure{what + why + std::to_string((at - now_ms + 999) / 1000) + " s", at};
   }
   if (!response.error.empty())
     throw SyncFailure{what + ": " + response.error};

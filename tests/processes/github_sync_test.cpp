@@ -289,7 +289,8 @@ TEST_SUITE("github") {
                    readme("Changed " + std::to_string(i)));
     }
     f.repo.commit();
-    auto slow = f.make({.concurrency = 1}); // one at a time: the limit falls between blobs
+    // One at a time, and no reserve kept back: the limit falls between blobs.
+    auto slow = f.make({.concurrency = 1, .rate_limit_reserve = 0});
     const auto reset_at = std::chrono::duration_cast<std::chrono::seconds>(
                               std::chrono::system_clock::now().time_since_epoch())
                               .count() +
@@ -310,9 +311,12 @@ TEST_SUITE("github") {
     CHECK(recorded.outcome == SyncOutcome::rate_limited);
     CHECK(recorded.retry_at == limited.retry_at); // as sync_now answered it
 
+    // `slow`'s rate budget waits for the reset GitHub announced, the project's other syncs
+    // with it too; the reset come, a sync resumes (a new GithubSync: a new budget).
+    CHECK(slow->sync_now("acme/web").outcome == SyncOutcome::rate_limited);
     f.server->configure(R"({"rate_limit": null})");
     f.server->reset_stats();
-    const SyncRun resumed = slow->sync_now("acme/web");
+    const SyncRun resumed = f.make({.concurrency = 1})->sync_now("acme/web");
     CHECK(resumed.outcome == SyncOutcome::ok);
     CHECK(resumed.updated == 8);
     CHECK(f.server->stats().requests("blob") == 5); // 3 came before the limit and were kept

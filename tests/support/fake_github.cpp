@@ -163,6 +163,9 @@ std::string json_string(const std::string &text) {
   return out + "\"";
 }
 
+// The fleet settings' counters of GET /_admin/stats (defined with the fleet's functions below).
+void read_fleet_stats(const simdjson::dom::element &root, FakeGithubStats &stats);
+
 template <class T> std::string json_optional(const std::optional<T> &value) {
   if (!value)
     return "null";
@@ -476,7 +479,39 @@ FakeGithubStats FakeGithub::stats() const {
   if (!root["paths"].get(paths))
     for (const auto value : paths)
       stats.paths.emplace_back(std::string(value.get_string().value_unsafe()));
+  read_fleet_stats(root, stats);
   return stats;
+}
+
+// ---- a fleet ------------------------------------------------------------------------------
+
+namespace {
+
+void read_fleet_stats(const simdjson::dom::element &root, FakeGithubStats &stats) {
+  std::int64_t value = 0;
+  if (!root["conditional"].get(value))
+    stats.conditional = value;
+  if (!root["primary_counted"].get(value))
+    stats.primary_counted = value;
+  if (!root["secondary_limited"].get(value))
+    stats.secondary_limited = value;
+  simdjson::dom::object by_status;
+  if (!root["by_status"].get(by_status))
+    for (const auto field : by_status)
+      stats.by_status[std::string(field.key)] = field.value.get_int64().value_unsafe();
+}
+
+} // namespace
+
+void FakeGithub::set_any_repo(bool any) {
+  configure(std::string("{\"any_repo\": ") + (any ? "true" : "false") + "}");
+}
+
+void FakeGithub::set_secondary_limits(std::optional<int> concurrency,
+                                      std::optional<int> points_per_minute, int retry_after_s) {
+  configure("{\"secondary_concurrency\": " + json_optional(concurrency) +
+            ", \"secondary_points_per_minute\": " + json_optional(points_per_minute) +
+            ", \"secondary_limit_retry_after\": " + std::to_string(retry_after_s) + "}");
 }
 
 } // namespace leanspec::test

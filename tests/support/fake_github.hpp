@@ -40,6 +40,11 @@ struct FakeGithubStats {
   /// The Authorization header of each codeload request (nullopt: none was sent).
   std::vector<std::optional<std::string>> codeload_authorization;
   std::vector<std::string> paths; ///< every request's path (no query), in arrival order
+  // A fleet (set_fleet, set_secondary_limits):
+  std::map<std::string, std::int64_t> by_status; ///< API answers by HTTP status ("200", "304")
+  std::int64_t conditional = 0;                  ///< API requests with If-None-Match
+  std::int64_t primary_counted = 0;   ///< API answers that cost the primary limit (not 304s)
+  std::int64_t secondary_limited = 0; ///< 403s of set_secondary_limits
 
   std::int64_t requests(const std::string &endpoint) const {
     const auto it = by_endpoint.find(endpoint);
@@ -132,6 +137,15 @@ public:
 
   FakeGithubStats stats() const; ///< GET /_admin/stats
   void reset_stats();            ///< POST /_admin/reset
+
+  // A fleet: many projects synced against this one server (fake_github.py's fleet settings).
+  /// true: every /repos/{owner}/{name} is this repository (1,000 identical repositories).
+  void set_any_repo(bool any);
+  /// GitHub's secondary limits, enforced: more API requests in progress at once than
+  /// `concurrency`, or more points (a GET 1) than `points_per_minute` in any 60 s, get 403
+  /// "You have exceeded a secondary rate limit" with Retry-After `retry_after_s`. nullopt: off.
+  void set_secondary_limits(std::optional<int> concurrency, std::optional<int> points_per_minute,
+                            int retry_after_s = 60);
 
 private:
   void start_server();

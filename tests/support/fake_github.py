@@ -70,12 +70,27 @@ Controls, on the API listener (never counted, never limited, no token needed):
                                 in ustar headers, raw UTF-8); "pax": every member rewritten
                                 in the pax format (Python's tarfile), so a non-ASCII name
                                 travels as a pax `path` record in UTF-8, as tar writers do
+    A fleet (many projects against one fake; see fleet_* below):
+      any_repo        bool   every /repos/{o}/{r} (and codeload /{o}/{r}/...) is served from
+                                the one repository, as a fleet of identical repositories
+      secondary_concurrency int|null  API requests in progress at once before GitHub's
+                                secondary limit: one more gets 403 "You have exceeded a
+                                secondary rate limit" with Retry-After
+      secondary_points_per_minute int|null  points (a GET 1, other methods 5) of admitted
+                                API requests in any 60 s before that 403
+      secondary_limit_retry_after int  its Retry-After, seconds (default 60)
   POST /_admin/reset   zeroes the counters below (settings stay)
   GET  /_admin/stats   {"requests": {endpoint: n}, "total", "not_modified", "failed",
                         "rate_limited", "unauthorized", "connections", "codeload_connections"
                         (TCP connections that carried a non-admin request),
                         "max_concurrent", "codeload_authorization": [header or null, ...],
-                        "api_authorization_missing": n, "paths": [path, ...] (arrival order)}
+                        "api_authorization_missing": n, "paths": [path, ...] (arrival order),
+                        "by_status": {"200": n, "304": n, ...} (API answers by status),
+                        "conditional": n (API requests with If-None-Match),
+                        "primary_counted": n (API answers that cost the primary limit: the
+                        routes' answers but 304s; not 401s, limit 403s or 502s),
+                        "secondary_limited": n (403s of
+                        secondary_concurrency / secondary_points_per_minute)}
   endpoint names: repo, branch, commit, tree, blob, contents, compare, tarball, codeload, other
 """
 
@@ -216,6 +231,7 @@ class State:
         self.tarball_members = None
         self.endpoint_latency_ms = {}
         self.tarball_format = args.tarball_format
+        self.fleet_init()
         self.reset_counters()
 
     def reset_counters(self):
@@ -232,6 +248,7 @@ class State:
         self.codeload_authorization = []
         self.api_authorization_missing = 0
         self.paths = []
+        self.fleet_reset_counters()
 
     def configure(self, changes):
         with self.lock:
@@ -243,7 +260,8 @@ class State:
                 elif key in ("latency_ms", "endpoint_latency_ms", "tarball_format", "fail_rate", "fail_all", "token", "rate_limit",
                              "rate_limit_reset", "secondary_after", "secondary_retry_after",
                              "max_tree_entries", "redirects", "fail_paths", "corrupt",
-                             "blob_content", "blob_bytes", "tree_entries", "tarball_members"):
+                             "blob_content", "blob_bytes", "tree_entries", "tarball_members") \
+                        or key in self.FLEET_SETTINGS:
                     setattr(self, key, value)
                 else:
                     raise ValueError("unknown setting " + key)
@@ -258,7 +276,64 @@ class State:
                     "max_concurrent": self.max_concurrent,
                     "codeload_authorization": list(self.codeload_authorization),
                     "api_authorization_missing": self.api_authorization_missing,
-                    "paths": list(self.paths)}
+                    "paths": list(self.paths), **self.fleet_stats()}
+
+    # ---- a fleet: many repositories, GitHub's secondary limits, counts by status ------------
+    FLEET_SETTINGS = ("any_repo", "secondary_concurrency", "secondary_points_per_minute",
+                      "secondary_limit_retry_after")
+
+    def fleet_init(self):
+        self.any_repo = False
+        self.secondary_concurrency = None
+        self.secondary_points_per_minute = None
+        self.secondary_limit_retry_after = 60
+        self.api_in_flight = 0
+        self.points_window = []  # (monotonic time, points) of admitted API requests, 60 s
+
+    def fleet_reset_counters(self):
+        self.by_status = {}
+        self.conditional = 0
+        self.primary_counted = 0
+        self.secondary_limited = 0
+
+    def fleet_stats(self):
+        return {"by_status": dict(self.by_status), "conditional": self.conditional,
+                "primary_counted": self.primary_counted,
+                "secondary_limited": self.secondary_limited}
+
+    def fleet_repo_ok(self, owner, name):
+        return self.any_repo or (owner == self.owner and name == self.name)
+
+    def fleet_admit(self, method):
+        """With the lock held: None when the API request may proceed (then counted in flight
+        and in the minute's points; fleet_done() ends it), else GitHub's secondary 403."""
+        now = time.monotonic()
+        self.points_window = [(t, p) for t, p in self.points_window if t > now - 60]
+        points = 1 if method in ("GET", "HEAD", "OPTIONS") else 5
+        over = ((self.secondary_concurrency is not None and
+                 self.api_in_flight >= self.secondary_concurrency) or
+                (self.secondary_points_per_minute is not None and
+                 sum(p for _, p in self.points_window) + points >
+                 self.secondary_points_per_minute))
+        if over:
+            self.secondary_limited += 1
+            self.rate_limited += 1
+            return Answer(403, {"message": "You have exceeded a secondary rate limit. Please "
+                                           "wait a few minutes before you try again.",
+                                "documentation_url": "https://docs.github.com/rest"},
+                          headers={"Retry-After": self.secondary_limit_retry_after})
+        self.api_in_flight += 1
+        self.points_window.append((now, points))
+        return None
+
+    def fleet_done(self):
+        with self.lock:
+            self.api_in_flight -= 1
+
+    def fleet_count(self, status):
+        with self.lock:
+            key = str(status)
+            self.by_status[key] = self.by_status.get(key, 0) + 1
 
 
 class Answer(Exception):
@@ -294,6 +369,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     # ---- plumbing -----------------------------------------------------------------------
     def send(self, status, body=b"", content_type="application/json; charset=utf-8",
              headers=None):
+        if getattr(self, "api_request", False):
+            self.state.fleet_count(status)
         self.send_response(status)
         for key, value in (headers or {}).items():
             self.send_header(key, str(value))
@@ -367,6 +444,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             elif self.headers.get("Authorization") is None:
                 st.api_authorization_missing += 1
             st.paths.append(split.path)
+            self.fleet_limited = None if self.codeload else self.fleet_arrive()
             latency = st.latency_ms + (st.endpoint_latency_ms or {}).get(endpoint, 0)
             fail = st.fail_all or (st.fail_rate > 0 and st.random.random() < st.fail_rate)
             if st.fail_paths.get(split.path, 0) > 0:
@@ -387,8 +465,36 @@ class Handler(http.server.BaseHTTPRequestHandler):
         finally:
             with st.lock:
                 st.in_flight -= 1
+            self.fleet_leave()
 
     def api(self, split):
+        self.api_request = True  # its answer is counted by status
+        try:
+            limited = self.fleet_limited
+            if limited is not None:
+                self.send(limited.status, limited.body, limited.content_type, limited.headers)
+            else:
+                self.api_checked(split)
+        finally:
+            self.api_request = False
+
+    def fleet_arrive(self):
+        """With the lock held, as an API request arrives: GitHub's secondary limits."""
+        self.fleet_admitted = False
+        if self.headers.get("If-None-Match"):
+            self.state.conditional += 1
+        if not self.token_ok():
+            return None
+        limited = self.state.fleet_admit(self.command)
+        self.fleet_admitted = limited is None
+        return limited
+
+    def fleet_leave(self):
+        if getattr(self, "fleet_admitted", False):
+            self.fleet_admitted = False
+            self.state.fleet_done()
+
+    def api_checked(self, split):
         st = self.state
         with st.lock:
             if not self.token_ok():
@@ -448,6 +554,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return
         if api:
             with st.lock:
+                st.primary_counted += 1
                 if st.rate_limit is not None:
                     st.rate_limit -= 1
                 headers.update(self.rate_headers())
@@ -460,20 +567,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         query = urllib.parse.parse_qs(split.query)
         accept = self.headers.get("Accept") or ""
         parts = [urllib.parse.unquote(p) for p in split.path.split("/")[1:]]
-        if len(parts) < 3 or parts[0] != "repos" or parts[1] != st.owner or parts[2] != st.name:
+        if len(parts) < 3 or parts[0] != "repos" or not st.fleet_repo_ok(parts[1], parts[2]):
             raise not_found()
         rest = parts[3:]
-        base = st.api_base + "/repos/" + st.owner + "/" + st.name
+        owner, name = parts[1], parts[2]
+        base = st.api_base + "/repos/" + owner + "/" + name
         json_type = "application/json; charset=utf-8"
 
         if not rest:
             branch = git.default_branch()
             head = git.resolve(branch)
             return 200, dumps({
-                "id": 1, "name": st.name, "full_name": st.owner + "/" + st.name,
-                "owner": {"login": st.owner}, "private": False, "default_branch": branch,
+                "id": 1, "name": name, "full_name": owner + "/" + name,
+                "owner": {"login": owner}, "private": False, "default_branch": branch,
                 "size": git.repo_size_kb(head) if head else 0, "url": base,
-                "html_url": "https://github.com/" + st.owner + "/" + st.name}), json_type, {}
+                "html_url": "https://github.com/" + owner + "/" + name}), json_type, {}
 
         if rest[0] == "branches" and len(rest) >= 2:
             branch = "/".join(rest[1:])
@@ -549,7 +657,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             sha = git.resolve(ref)
             if sha is None:
                 raise not_found()
-            location = (st.codeload_base + "/" + st.owner + "/" + st.name + "/legacy.tar.gz/" +
+            location = (st.codeload_base + "/" + owner + "/" + name + "/legacy.tar.gz/" +
                         sha)
             return 302, b"", "text/html; charset=utf-8", {"Location": location}
 
@@ -613,13 +721,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def codeload_route(self, path):
         st = self.state
         parts = path.split("/")[1:]
-        if (len(parts) != 4 or parts[0] != st.owner or parts[1] != st.name or
+        if (len(parts) != 4 or not st.fleet_repo_ok(parts[0], parts[1]) or
                 parts[2] != "legacy.tar.gz" or not SHA_RE.match(parts[3])):
             return 404, b"Not Found", "text/plain; charset=utf-8", {}
         sha = parts[3]
         if st.git.object_type(sha) != "commit":
             return 404, b"Not Found", "text/plain; charset=utf-8", {}
-        prefix = st.owner + "-" + st.name + "-" + sha[:7] + "/"
+        prefix = parts[0] + "-" + parts[1] + "-" + sha[:7] + "/"
         if st.tarball_members or st.tarball_format == "pax":
             tar = st.git.run("archive", "--format=tar", "--prefix=" + prefix, sha)
             data = gzip.compress(hostile_tarball(tar, prefix, st.tarball_members or []), 6,
