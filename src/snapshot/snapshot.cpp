@@ -356,7 +356,7 @@ Snapshot::list_over(const std::vector<std::shared_ptr<const Snapshot>> &snapshot
                                  : std::tie(a.primary, a.text, a.number, a.id, pa) <
                                        std::tie(b.primary, b.text, b.number, b.id, pb);
   };
-  std::sort(rows.begin(), rows.end(), [&](const Row &a, const Row &b) {
+  std::stable_sort(rows.begin(), rows.end(), [&](const Row &a, const Row &b) {
     return less(a.value, *a.project, b.value, *b.project);
   });
   auto result = std::make_shared<SpecList>();

@@ -134,6 +134,8 @@ TEST_SUITE("store") {
     (void)hot->list({.project_id = "lean/spec"}); // two reads: hot from here on
     (void)hot->list({.project_id = "lean/spec"});
     CHECK(detail::DatabaseSourceAccess::kept_bytes(*hot) > 0);
+    MESSAGE("the real corpus's snapshot: " << detail::DatabaseSourceAccess::kept_bytes(*hot)
+                                           << " bytes kept");
     const std::string expected = reads(*fs_source, "lean/spec");
     CHECK(reads(*hot, "lean/spec") == expected);
     CHECK(reads(*cold, "lean/spec") == expected);
