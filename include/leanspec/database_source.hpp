@@ -1,9 +1,11 @@
 #pragma once
 // DatabaseSource: serves the specs of registered GitHub projects from a database (database
 // mode): SQLite, embedded, by default; PostgreSQL when several app instances share one store.
-// Each project's stored snapshot is parsed once into the same in-memory snapshot the
+// A hot project's stored snapshot is parsed once into the same in-memory snapshot the
 // filesystem source uses, so the same specs give the same results whichever source answers;
 // it is read again when the project's stored version moves (another process synced it).
+// Memory is bounded (DatabaseOptions::cache_bytes): every other project is served cold,
+// straight from the database, with the same answers, cursors included.
 // Thread-safe, across threads and processes sharing the database. Implemented in src/db/.
 //
 //   auto db = leanspec::make_database_source({.database_url = "sqlite:/var/lib/app/specs.db"});
@@ -37,9 +39,20 @@ struct DatabaseOptions {
   /// and no file or folder is created (for programs that only read).
   bool create_if_missing = true;
   /// The memory budget of the parsed snapshots kept for hot projects, in bytes (what the
-  /// snapshots' specs, strings and indexes take): past it the least recently used project's
-  /// snapshot is dropped, and a project not in memory is served straight from the database.
-  /// 0: keep none. SpecsService reads it from SPECS_CACHE_BYTES.
+  /// snapshots' specs, strings, ref maps and search indexes take, as malloc counts them):
+  /// past it the least recently read project's snapshot is dropped. 0: keep none.
+  /// SpecsService reads it from SPECS_CACHE_BYTES.
+  ///
+  /// Admission: a project turns hot (is parsed whole and kept) on its second read within 60 s;
+  /// a first read, and every read of a project whose snapshot alone exceeds the budget, is
+  /// served cold, so a one-off read (a crawler, a project-set view) never evicts the projects
+  /// being read again and again. A cold read reads the project's summary rows (the
+  /// denormalized columns of its specs and its relationships) and the folders its answer
+  /// returns whole (get: one; list: the page's), in one read transaction, so it sees one
+  /// stored version: stats and relationships parse nothing, get and list parse only what they
+  /// return. validate() and search() of a cold project parse it whole for that call (not
+  /// kept). A snapshot a reader still holds stays alive past its eviction: the budget counts
+  /// what the source keeps. The search index counts once built (the first search).
   std::size_t cache_bytes = 256u << 20;
 };
 
@@ -125,9 +138,13 @@ public:
   std::string description() const;
 
   /// Every call takes the project id; it may be omitted when DatabaseOptions::project_id is set
-  /// or exactly one project is registered.
-  /// @throws leanspec::Error not_found for an unknown project, invalid_argument when it is
-  ///         omitted and several are registered; database when the store fails
+  /// or exactly one project is registered. list() and stats() also take a project set ("*" or
+  /// "a,b", see all_projects), answered from those projects' summary rows in one transaction
+  /// (only the page's folders are parsed); a set's list pages by the sort, then project id,
+  /// with cursors of its own (a one-project cursor is refused by a set, and back).
+  /// @throws leanspec::Error not_found for an unknown project (in a set too), invalid_argument
+  ///         when it is omitted and several are registered or a set is malformed; database
+  ///         when the store fails
   std::vector<Project> projects() const override;
   std::shared_ptr<const SpecList> list(const ListQuery &query = {}) const override;
   SpecPtr get(std::string_view ref, std::string_view project_id = {}) const override;
@@ -137,13 +154,16 @@ public:
   relationships(std::string_view ref, std::string_view project_id = {}) const override;
   std::shared_ptr<const std::vector<Diagnostic>>
   validate(std::string_view project_id = {}) const override;
-  /// Change events for the projects this source has served (read at least once), whichever
-  /// process wrote the change: the first subscription starts a thread with a connection of its
-  /// own that waits for the store's notifications (PostgreSQL LISTEN/NOTIFY, within a few ms)
-  /// or checks the SQLite file for commits every 50 ms, then reads what was written since the
-  /// served snapshot and names exactly the added, changed and removed specs (a project removed
-  /// elsewhere: all of its specs removed). Reads that notice a change first publish its event
-  /// too; every event follows the new snapshot's visibility. The thread stops with the source.
+  /// Change events for the projects this source has served (read at least once, hot or cold;
+  /// a project-set read does not count), whichever process wrote the change: the first
+  /// subscription starts a thread with a connection of its own that waits for the store's
+  /// notifications (PostgreSQL LISTEN/NOTIFY, within a few ms) or checks the SQLite file for
+  /// commits every 50 ms, then reads what was written since the served version and names
+  /// exactly the added, changed and removed specs (a project removed elsewhere: all of its specs
+  /// removed). For a project not kept in memory the source keeps its version and folder paths
+  /// (a few bytes per spec) and compares them with the summary rows' versions. Reads that
+  /// notice a change first publish its event too; every event follows the new snapshot's
+  /// visibility. The thread stops with the source.
   Subscription subscribe(ChangeCallback callback) const override;
 
 private:

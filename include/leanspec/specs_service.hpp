@@ -65,6 +65,9 @@ struct ServiceConfig {
   std::string github_token;                              ///< GITHUB_TOKEN; empty: anonymous
   std::string github_api_url = "https://api.github.com"; ///< GITHUB_API_URL (http or https)
   std::chrono::milliseconds cache_ttl{60'000};           ///< CACHE_TTL_MS; 0 disables caching
+  /// SPECS_CACHE_BYTES: the database source's budget of hot projects' parsed snapshots
+  /// (DatabaseOptions::cache_bytes); 0 keeps none in memory.
+  std::size_t cache_bytes = 256u << 20;
   /// Webhook secrets, the current one first: WEBHOOK_SECRET, then WEBHOOK_SECRET_PREVIOUS
   /// while a secret is being rotated (a delivery signed with either is accepted). At most two.
   /// None: every webhook delivery is rejected.

@@ -1,10 +1,15 @@
 // Implements include/leanspec/database_source.hpp: a Store (src/db/store.hpp) behind the
-// SpecSource interface. Each project's stored snapshot is parsed into a core Snapshot, kept
+// SpecSource interface. A hot project's stored snapshot is parsed into a core Snapshot, kept
 // in an atomic shared_ptr with the stored version it came from; reads check that version at
-// most every `recheck` and, when it moved, read and parse only the folders written since.
+// most every `recheck` and, when it moved, read and parse only the folders written since. Hot
+// snapshots stay under DatabaseOptions::cache_bytes (Snapshot::memory_bytes), the least
+// recently read dropped first; every other project is served cold: from its summary rows
+// (src/db/spec_summaries.hpp) and the folders an answer returns, read in one transaction.
 #include "core/change_notifier.hpp"
+#include "core/project_set.hpp"
 #include "db/database_source_access.hpp"
 #include "db/spec_rows.hpp"
+#include "db/spec_summaries.hpp"
 #include "db/store.hpp"
 #include "model/spec_parser.hpp"
 #include "snapshot/snapshot.hpp"
@@ -14,6 +19,7 @@
 #include <atomic>
 #include <leanspec/database_source.hpp>
 #include <leanspec/error.hpp>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -25,16 +31,30 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// One project's snapshot as served, and when its stored version was last looked at.
+// A project not kept in memory turns hot on its second read within this window: a one-off read
+// (a crawler, a set-wide list) never evicts projects being read again and again.
+constexpr std::chrono::seconds admission_window{60};
+
+// One project as served: its kept snapshot (hot) or none (cold), the stored version it comes
+// from, and when that version was last looked at. A cold one keeps its folder paths (sorted),
+// so that a change event can name what a later version removed.
 struct Served {
-  std::shared_ptr<const detail::Snapshot> snapshot;
+  std::shared_ptr<const detail::Snapshot> snapshot; // null: cold
   std::uint64_t version = 0;
   Clock::time_point checked;
+  std::shared_ptr<const std::vector<std::string>> paths; // cold only
+  std::size_t bytes = 0;                                 // hot: snapshot->memory_bytes()
 };
 
 struct ProjectSlot {
+  explicit ProjectSlot(std::string project_id) : id(std::move(project_id)) {}
+  const std::string id;
   std::atomic<std::shared_ptr<const Served>> served;
-  std::mutex refresh; // one reload per project at a time
+  std::mutex refresh;                   // one reload per project at a time
+  std::atomic<Clock::rep> last_used{0}; // the last read, for least-recently-used eviction
+  Clock::time_point last_cold_read;     // guarded by refresh: the admission policy's clock
+  std::size_t too_large = 0; // guarded by refresh: the bytes of a snapshot too large to keep
+  std::size_t bytes = 0;     // guarded by Impl::cache_mutex: its kept snapshot's bytes
 };
 
 Spec parse_stored(const detail::StoredSpec &stored) {
@@ -47,6 +67,81 @@ Spec parse_stored(const detail::StoredSpec &stored) {
       sub_files.emplace_back(file.name, file.content);
   }
   return detail::parse_spec_files(stored.path, readme, std::move(sub_files), {}, nullptr);
+}
+
+// Parses folders (in parallel when there are many), in their order.
+std::vector<SpecPtr> parse_folders(const std::vector<detail::StoredSpec> &folders) {
+  std::vector<SpecPtr> specs(folders.size());
+  detail::for_each_parallel(folders.size(), 32, [&](std::size_t i) {
+    specs[i] = std::make_shared<const Spec>(parse_stored(folders[i]));
+  });
+  return specs;
+}
+
+std::string_view id_of(std::string_view path) noexcept {
+  const auto slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+std::shared_ptr<const std::vector<std::string>> paths_of(const detail::Snapshot &snapshot) {
+  auto paths = std::make_shared<std::vector<std::string>>();
+  for (const auto &spec : snapshot.specs())
+    paths->push_back(spec->path);
+  std::sort(paths->begin(), paths->end());
+  return paths;
+}
+
+// `served` without its snapshot: what an evicted project keeps.
+std::shared_ptr<const Served> cooled(const Served &served) {
+  auto out = std::make_shared<Served>(served);
+  if (served.snapshot)
+    out->paths = paths_of(*served.snapshot);
+  out->snapshot = nullptr;
+  out->bytes = 0;
+  return out;
+}
+
+// The change from what `old` served to the summaries read: folders written after old's
+// version are changed (when old had their path or id) or added; old's folders gone (path and
+// id) are removed. A version below old's (the project removed and added again) counts every
+// folder as written.
+ChangeEvent event_between(const std::string &project_id, const Served &old,
+                          const detail::ProjectSummaries &now) {
+  const auto old_paths = old.snapshot ? paths_of(*old.snapshot) : old.paths;
+  const std::uint64_t since = now.version < old.version ? 0 : old.version;
+  std::unordered_set<std::string_view> before(old_paths->begin(), old_paths->end()), before_ids,
+      after, after_ids;
+  for (const auto &path : *old_paths)
+    before_ids.insert(id_of(path));
+  ChangeEvent event;
+  event.project_id = project_id;
+  event.version = now.version;
+  for (std::size_t i = 0; i < now.specs.size(); ++i) {
+    const Spec &spec = now.specs[i];
+    after.insert(spec.path);
+    after_ids.insert(spec.id);
+    if (now.written_versions[i] > since)
+      (before.contains(spec.path) || before_ids.contains(spec.id) ? event.changed : event.added)
+          .push_back(spec.id);
+  }
+  for (const auto &path : *old_paths)
+    if (!after.contains(path) && !after_ids.contains(id_of(path)))
+      event.removed.emplace_back(id_of(path));
+  return event;
+}
+
+bool is_empty(const ChangeEvent &event) {
+  return event.added.empty() && event.changed.empty() && event.removed.empty();
+}
+
+// A project's summaries as a Snapshot (ref resolution, list, stats, relationships).
+std::shared_ptr<const detail::Snapshot> summary_snapshot(const detail::ProjectSummaries &project) {
+  std::vector<SpecPtr> specs;
+  specs.reserve(project.specs.size());
+  for (const Spec &spec : project.specs)
+    specs.push_back(std::make_shared<const Spec>(spec));
+  return std::make_shared<const detail::Snapshot>(project.project_id, std::move(specs),
+                                                  std::vector<Diagnostic>{});
 }
 
 // The project's snapshot after `old` (null: none yet), and the change event between the two.
@@ -103,10 +198,11 @@ load_snapshot(detail::Store &store, const std::string &project_id, const Served 
   served->checked = Clock::now();
   served->snapshot = std::make_shared<const detail::Snapshot>(project_id, std::move(specs),
                                                               std::vector<Diagnostic>{});
+  served->bytes = served->snapshot->memory_bytes();
   return {std::move(served), std::move(event)};
 }
 
-RegisteredProject to_registered(const detail::ProjectRecord &r, std::size_t spec_count) {
+RegisteredProject to_registered(const detail::ProjectRecord &r) {
   RegisteredProject p;
   p.id = r.id;
   p.branch = r.branch;
@@ -122,9 +218,20 @@ RegisteredProject to_registered(const detail::ProjectRecord &r, std::size_t spec
 #pragma GCC diagnostic pop
   p.last_synced_at = r.last_synced_at;
   p.snapshot_version = r.snapshot_version;
-  p.spec_count = spec_count;
+  p.spec_count = r.spec_count;
   return p;
 }
+
+// What a cold read answers from: the summaries as a snapshot, and the folders it read whole,
+// parsed, by path.
+struct ColdView {
+  std::shared_ptr<const detail::Snapshot> summaries;
+  std::unordered_map<std::string, SpecPtr> full;
+  SpecPtr full_spec(const SpecPtr &summary) const {
+    const auto found = full.find(summary->path);
+    return found == full.end() ? nullptr : found->second;
+  }
+};
 
 } // namespace
 
@@ -133,6 +240,10 @@ struct DatabaseSource::Impl {
   std::unique_ptr<detail::Store> store;
   std::mutex slots_mutex; // guards `slots` (the map only; each slot is lock-free to read)
   std::unordered_map<std::string, std::shared_ptr<ProjectSlot>> slots;
+  // Guards every change of a slot between hot and cold (so of `served`), `hot_bytes` and each
+  // slot's `bytes`. Taken before slots_mutex, never while calling the store.
+  std::mutex cache_mutex;
+  std::size_t hot_bytes = 0;
 
   std::string resolve(std::string_view requested) const {
     if (!requested.empty())
@@ -152,41 +263,282 @@ struct DatabaseSource::Impl {
     const std::lock_guard lock(slots_mutex);
     auto &entry = slots[id];
     if (!entry)
-      entry = std::make_shared<ProjectSlot>();
+      entry = std::make_shared<ProjectSlot>(id);
     return entry;
   }
 
-  std::shared_ptr<const detail::Snapshot> current(std::string_view requested) {
-    const std::string id = resolve(requested);
-    const auto project = slot(id);
-    auto served = project->served.load();
-    if (served && Clock::now() - served->checked < options.recheck)
+  bool fresh(const Served &served) const { return Clock::now() - served.checked < options.recheck; }
+
+  // --- the budget -------------------------------------------------------------------------
+
+  // Makes `next` what the project serves. A snapshot larger than the whole budget is not kept
+  // (the project stays cold); room for a kept one is made by cooling the least recently read
+  // other hot projects.
+  void publish(ProjectSlot &project, std::shared_ptr<const Served> next) {
+    const std::lock_guard lock(cache_mutex);
+    if (next && next->snapshot && next->bytes > options.cache_bytes)
+      next = cooled(*next);
+    const std::size_t bytes = next && next->snapshot ? next->bytes : 0;
+    while (hot_bytes - project.bytes + bytes > options.cache_bytes && evict_one(project)) {
+    }
+    project.served.store(std::move(next));
+    hot_bytes = hot_bytes - project.bytes + bytes;
+    project.bytes = bytes;
+  }
+
+  // Cools the least recently read hot project other than `keep`; false when there is none.
+  // The caller holds cache_mutex.
+  bool evict_one(const ProjectSlot &keep) {
+    std::shared_ptr<ProjectSlot> victim;
+    {
+      const std::lock_guard lock(slots_mutex);
+      for (const auto &[id, project] : slots)
+        if (project.get() != &keep && project->bytes > 0 &&
+            (!victim || project->last_used.load(std::memory_order_relaxed) <
+                            victim->last_used.load(std::memory_order_relaxed)))
+          victim = project;
+    }
+    if (!victim)
+      return false;
+    if (const auto served = victim->served.load())
+      victim->served.store(cooled(*served));
+    hot_bytes -= victim->bytes;
+    victim->bytes = 0;
+    return true;
+  }
+
+  // The project is no longer served: its bytes are given back.
+  void release(ProjectSlot &project) {
+    const std::lock_guard lock(cache_mutex);
+    project.served.store(nullptr);
+    hot_bytes -= project.bytes;
+    project.bytes = 0;
+  }
+
+  // Admission: true on a cold project's second read within admission_window (the caller holds
+  // project.refresh). Nothing is admitted when the budget is 0.
+  bool admit(ProjectSlot &project) {
+    if (options.cache_bytes == 0 || project.too_large > options.cache_bytes)
+      return false; // a snapshot larger than the whole budget is not loaded again and again
+    const auto now = Clock::now();
+    if (project.last_cold_read != Clock::time_point{} &&
+        now - project.last_cold_read < admission_window)
+      return true;
+    project.last_cold_read = now;
+    return false;
+  }
+
+  // --- hot projects -----------------------------------------------------------------------
+
+  // The project's kept snapshot, checked against the stored version at most every `recheck`;
+  // null when the project is served cold. A cold project admitted on this read is loaded whole.
+  std::shared_ptr<const detail::Snapshot> hot(ProjectSlot &project) {
+    project.last_used.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+    auto served = project.served.load();
+    if (served && served->snapshot && fresh(*served))
       return served->snapshot;
-    const std::lock_guard lock(project->refresh);
-    served = project->served.load();
-    if (served && Clock::now() - served->checked < options.recheck)
-      return served->snapshot; // another caller refreshed it meanwhile
-    return refresh(*project, id)->snapshot;
+    const std::lock_guard lock(project.refresh);
+    served = project.served.load();
+    if (served && served->snapshot)
+      return fresh(*served) ? served->snapshot : refresh(project)->snapshot;
+    if (!admit(project))
+      return nullptr;
+    return promote(project);
   }
 
   // Reads the stored version and, when it moved, what was written since; publishes the change
   // event (after the new snapshot is visible). The caller holds project.refresh, so events of
-  // a project go out in version order. @throws Error not_found for an unknown project
-  std::shared_ptr<const Served> refresh(ProjectSlot &project, const std::string &id) {
+  // a project go out in version order. Returns what was read, even when it is too large to keep.
+  // @throws Error not_found for an unknown project
+  std::shared_ptr<const Served> refresh(ProjectSlot &project) {
     const auto served = project.served.load();
-    const std::uint64_t version = store->snapshot_version(id);
+    const std::uint64_t version = store->snapshot_version(project.id);
     if (served && served->version == version) {
       auto same = std::make_shared<Served>(*served);
       same->checked = Clock::now();
-      project.served.store(same);
+      publish(project, same);
       return same;
     }
-    auto [next, event] = load_snapshot(*store, id, served.get());
-    project.served.store(next);
-    if (served && !(event.added.empty() && event.changed.empty() && event.removed.empty()))
+    auto [next, event] = load_snapshot(*store, project.id, served.get());
+    publish(project, next);
+    if (served && !is_empty(event))
       notifier.publish(std::move(event));
     return next;
   }
+
+  // Loads a cold project whole (one transaction) and keeps it if the budget allows.
+  std::shared_ptr<const detail::Snapshot> promote(ProjectSlot &project) {
+    const auto read = store->read_summaries({false, {project.id}}, [](const auto &projects) {
+      std::vector<std::pair<std::size_t, std::string>> all;
+      for (const Spec &spec : projects.front().specs)
+        all.emplace_back(0, spec.path);
+      return all;
+    });
+    auto next = std::make_shared<Served>();
+    next->version = read.projects.front().version;
+    next->checked = Clock::now();
+    next->snapshot = std::make_shared<const detail::Snapshot>(
+        project.id, parse_folders(read.folders.front()), std::vector<Diagnostic>{});
+    next->bytes = next->snapshot->memory_bytes();
+    if (next->bytes > options.cache_bytes)
+      project.too_large = next->bytes;
+    const auto old = project.served.load();
+    publish(project, next);
+    if (old && read.projects.front().version > old->version)
+      if (auto event = event_between(project.id, *old, read.projects.front()); !is_empty(event))
+        notifier.publish(std::move(event));
+    return next->snapshot;
+  }
+
+  // --- cold projects ----------------------------------------------------------------------
+
+  // Records the version a cold read found (the caller holds project.refresh): the first read
+  // of a project makes it served; a later version publishes its change event. A hot project is
+  // left to its own refresh.
+  void note(ProjectSlot &project, const detail::ProjectSummaries &read) {
+    const auto served = project.served.load();
+    if (served && (served->snapshot || read.version <= served->version))
+      return;
+    auto next = std::make_shared<Served>();
+    next->version = read.version;
+    next->checked = Clock::now();
+    auto paths = std::make_shared<std::vector<std::string>>();
+    for (const Spec &spec : read.specs)
+      paths->push_back(spec.path);
+    next->paths = std::move(paths);
+    project.too_large = 0; // a new version may fit
+    publish(project, next);
+    if (served)
+      if (auto event = event_between(project.id, *served, read); !is_empty(event))
+        notifier.publish(std::move(event));
+  }
+
+  // read_summaries of one project; a project never served that turns out unknown leaves no
+  // slot behind (ids a caller makes up do not grow the map).
+  detail::SummaryRead read_or_drop(ProjectSlot &project, const detail::FolderPick &pick) {
+    try {
+      return store->read_summaries({false, {project.id}}, pick);
+    } catch (const Error &e) {
+      if (e.code() == ErrorCode::not_found && !project.served.load()) {
+        const std::lock_guard lock(slots_mutex);
+        if (const auto found = slots.find(project.id);
+            found != slots.end() && found->second.get() == &project)
+          slots.erase(found);
+      }
+      throw;
+    }
+  }
+
+  // Answers from project `project`'s summaries: `pick` chooses from them (as a snapshot) the
+  // folders to read whole, in the same transaction; the version read is noted.
+  ColdView cold(ProjectSlot &project,
+                const std::function<std::vector<std::string>(const detail::Snapshot &)> &pick) {
+    ColdView view;
+    const auto read = read_or_drop(project, [&](const auto &projects) {
+      view.summaries = summary_snapshot(projects.front());
+      std::vector<std::pair<std::size_t, std::string>> folders;
+      for (std::string &path : pick(*view.summaries))
+        folders.emplace_back(0, std::move(path));
+      return folders;
+    });
+    const auto specs = parse_folders(read.folders.front());
+    for (const auto &spec : specs)
+      view.full.emplace(spec->path, spec);
+    {
+      const std::lock_guard lock(project.refresh);
+      note(project, read.projects.front());
+    }
+    return view;
+  }
+
+  // The project's whole snapshot: the kept one, or one read and parsed for this call only.
+  std::shared_ptr<const detail::Snapshot> whole(std::string_view requested) {
+    const auto project = slot(resolve(requested));
+    if (auto snapshot = hot(*project))
+      return snapshot;
+    std::shared_ptr<const detail::Snapshot> snapshot;
+    const auto view = cold(*project, [](const detail::Snapshot &summaries) {
+      std::vector<std::string> all;
+      for (const auto &spec : summaries.specs())
+        all.push_back(spec->path);
+      return all;
+    });
+    std::vector<SpecPtr> specs;
+    for (const auto &[path, spec] : view.full)
+      specs.push_back(spec);
+    return std::make_shared<const detail::Snapshot>(view.summaries->project_id(), std::move(specs),
+                                                    std::vector<Diagnostic>{});
+  }
+
+  // Search over one project, in memory (the lead routes it to the store's full-text search).
+  std::shared_ptr<const SearchResult> search_one(const SearchQuery &query) {
+    const auto snapshot = whole(query.project_id);
+    const bool had_index = snapshot->has_search_index();
+    auto result = snapshot->search(query);
+    if (!had_index) // the index now counts in the snapshot's bytes, if it is kept
+      recount(query.project_id, snapshot);
+    return result;
+  }
+
+  void recount(std::string_view requested,
+               const std::shared_ptr<const detail::Snapshot> &snapshot) {
+    const auto project = slot(resolve(requested));
+    const std::lock_guard lock(project->refresh);
+    const auto served = project->served.load();
+    if (!served || served->snapshot != snapshot)
+      return;
+    auto next = std::make_shared<Served>(*served);
+    next->bytes = snapshot->memory_bytes();
+    publish(*project, next);
+  }
+
+  // --- project sets -----------------------------------------------------------------------
+
+  // Answers from the summaries of every project in `set` (one transaction): `pick` chooses
+  // from them (as snapshots) the (project, path) folders to read whole.
+  struct SetView {
+    std::vector<std::shared_ptr<const detail::Snapshot>> summaries;
+    std::map<std::pair<std::string, std::string>, SpecPtr> full; // (project, path)
+  };
+  SetView cold_set(const detail::ProjectSet &set,
+                   const std::function<std::vector<std::pair<std::string, std::string>>(
+                       const std::vector<std::shared_ptr<const detail::Snapshot>> &)> &pick) {
+    SetView view;
+    const auto read = store->read_summaries(set, [&](const auto &projects) {
+      std::unordered_map<std::string_view, std::size_t> index;
+      for (const auto &project : projects) {
+        index.emplace(project.project_id, view.summaries.size());
+        view.summaries.push_back(summary_snapshot(project));
+      }
+      std::vector<std::pair<std::size_t, std::string>> folders;
+      for (auto &[project, path] : pick(view.summaries))
+        folders.emplace_back(index.at(project), std::move(path));
+      return folders;
+    });
+    for (std::size_t i = 0; i < read.projects.size(); ++i)
+      for (const auto &spec : parse_folders(read.folders[i]))
+        view.full.emplace(std::pair(read.projects[i].project_id, spec->path), spec);
+    return view;
+  }
+
+  std::shared_ptr<const SpecList> list_set(const detail::ProjectSet &set, const ListQuery &query) {
+    std::shared_ptr<const SpecList> page;
+    const auto view = cold_set(set, [&](const auto &summaries) {
+      page = detail::Snapshot::list_over(summaries, query);
+      std::vector<std::pair<std::string, std::string>> folders;
+      for (std::size_t i = 0; i < page->specs.size(); ++i)
+        folders.emplace_back(page->project_ids[i], page->specs[i]->path);
+      return folders;
+    });
+    auto out = std::make_shared<SpecList>(*page);
+    for (std::size_t i = 0; i < out->specs.size(); ++i)
+      if (const auto found = view.full.find({out->project_ids[i], out->specs[i]->path});
+          found != view.full.end())
+        out->specs[i] = found->second;
+    return out;
+  }
+
+  // --- change events ----------------------------------------------------------------------
 
   // The watching thread: refreshes the served projects a listener says may have changed, so
   // that subscribers hear of other processes' writes without anyone reading.
@@ -197,22 +549,31 @@ struct DatabaseSource::Impl {
         return;
       if (changes.empty())
         continue;
-      std::vector<std::pair<std::string, std::shared_ptr<ProjectSlot>>> targets;
+      std::vector<std::shared_ptr<ProjectSlot>> targets;
       {
         const std::lock_guard lock(slots_mutex);
         for (const auto &[id, project] : slots)
           if (changes.any || std::find(changes.projects.begin(), changes.projects.end(), id) !=
                                  changes.projects.end())
-            targets.emplace_back(id, project);
+            targets.push_back(project);
       }
-      for (const auto &[id, project] : targets) {
+      for (const auto &project : targets) {
         try {
           const std::lock_guard lock(project->refresh);
-          if (project->served.load())
-            refresh(*project, id);
+          const auto served = project->served.load();
+          if (served && served->snapshot)
+            refresh(*project);
+          else if (served && store->snapshot_version(project->id) != served->version)
+            note(*project,
+                 store
+                     ->read_summaries({false, {project->id}},
+                                      [](const auto &) {
+                                        return std::vector<std::pair<std::size_t, std::string>>{};
+                                      })
+                     .projects.front());
         } catch (const Error &e) {
           if (e.code() == ErrorCode::not_found)
-            forget(id, *project); // removed by another process
+            forget(*project); // removed by another process
           // Other failures (the database is down): the next change or read tries again.
         } catch (...) {
         }
@@ -221,33 +582,36 @@ struct DatabaseSource::Impl {
   }
 
   // A project removed elsewhere: every spec it served is reported removed, and it is dropped.
-  void forget(const std::string &id, ProjectSlot &project) {
-    const auto served = project.served.exchange(nullptr);
+  void forget(ProjectSlot &project) {
+    const auto served = project.served.load();
+    release(project);
     {
       const std::lock_guard lock(slots_mutex);
-      slots.erase(id);
+      slots.erase(project.id);
     }
     if (!served)
       return;
     ChangeEvent event;
-    event.project_id = id;
+    event.project_id = project.id;
     event.version = served->version + 1;
-    for (const auto &spec : served->snapshot->specs())
-      event.removed.push_back(spec->id);
+    const auto paths = served->snapshot ? paths_of(*served->snapshot) : served->paths;
+    for (const auto &path : *paths)
+      event.removed.emplace_back(id_of(path));
     notifier.publish(std::move(event));
   }
 
   // Marked for a version check, not dropped: the refresh (by the next read, or by the watcher
   // when the store's listener reports the write) reads only what changed and publishes the
   // change event, so this process's subscribers and cache hear of its own sync as other
-  // processes do. A dropped snapshot would be reloaded whole and silently.
+  // processes do. A dropped snapshot would be reloaded whole and silently. A cold project needs
+  // nothing: its reads go to the store, and note the new version.
   void mark_stale(std::string_view project_id) {
     const auto project = slot(std::string(project_id));
     const std::lock_guard lock(project->refresh); // not over a newer snapshot the watcher stores
-    if (auto served = project->served.load()) {
+    if (auto served = project->served.load(); served && served->snapshot) {
       auto stale = std::make_shared<Served>(*served);
       stale->checked = {};
-      project->served.store(std::move(stale));
+      publish(*project, std::move(stale));
     }
   }
 
@@ -257,6 +621,11 @@ struct DatabaseSource::Impl {
       return;
     listener = store->listen();
     watcher = std::jthread([this](std::stop_token stop) { watch(stop); });
+  }
+
+  std::size_t kept_bytes() {
+    const std::lock_guard lock(cache_mutex);
+    return hot_bytes;
   }
 
   ~Impl() {
@@ -278,7 +647,8 @@ DatabaseSource::DatabaseSource(DatabaseOptions options) : impl_(std::make_unique
   impl_->store = detail::Store::open(impl_->options.database_url, impl_->options.create_if_missing);
   detail::DatabaseSourceAccess::enter(
       *this,
-      {impl_->store.get(), [impl = impl_.get()](std::string_view id) { impl->mark_stale(id); }});
+      {impl_->store.get(), [impl = impl_.get()](std::string_view id) { impl->mark_stale(id); },
+       [impl = impl_.get()] { return impl->kept_bytes(); }});
 }
 
 DatabaseSource::~DatabaseSource() { detail::DatabaseSourceAccess::leave(*this); }
@@ -304,15 +674,24 @@ void DatabaseSource::update_project(std::string_view id, const ProjectPatch &pat
 
 bool DatabaseSource::remove_project(std::string_view id) {
   const bool removed = impl_->store->remove_project(id);
-  const std::lock_guard lock(impl_->slots_mutex);
-  impl_->slots.erase(std::string(id));
+  std::shared_ptr<ProjectSlot> project;
+  {
+    const std::lock_guard lock(impl_->slots_mutex);
+    if (const auto found = impl_->slots.find(std::string(id)); found != impl_->slots.end())
+      project = found->second;
+  }
+  if (project) {
+    impl_->release(*project);
+    const std::lock_guard lock(impl_->slots_mutex);
+    impl_->slots.erase(std::string(id));
+  }
   return removed;
 }
 
 std::vector<RegisteredProject> DatabaseSource::registered_projects() const {
   std::vector<RegisteredProject> out;
   for (const auto &record : impl_->store->projects())
-    out.push_back(to_registered(record, impl_->current(record.id)->specs().size()));
+    out.push_back(to_registered(record));
   return out;
 }
 
@@ -333,12 +712,7 @@ ImportResult DatabaseSource::import_directory(std::string_view project_id,
   }
   const auto result = impl_->store->replace_specs(project_id, specs);
   // Its own writes show at once: the next read checks the version (and reads what changed).
-  const auto slot = impl_->slot(std::string(project_id));
-  if (auto served = slot->served.load()) {
-    auto stale = std::make_shared<Served>(*served);
-    stale->checked = {};
-    slot->served.store(std::move(stale));
-  }
+  impl_->mark_stale(project_id);
   return {result.added, result.updated, result.removed, result.version};
 }
 
@@ -350,29 +724,69 @@ std::vector<Project> DatabaseSource::projects() const {
 }
 
 std::shared_ptr<const SpecList> DatabaseSource::list(const ListQuery &query) const {
-  return impl_->current(query.project_id)->list(query);
+  if (const auto set = detail::parse_project_set(query.project_id))
+    return impl_->list_set(*set, query);
+  const auto project = impl_->slot(impl_->resolve(query.project_id));
+  if (const auto snapshot = impl_->hot(*project))
+    return snapshot->list(query);
+  std::shared_ptr<const SpecList> page;
+  const auto view = impl_->cold(*project, [&](const detail::Snapshot &summaries) {
+    page = summaries.list(query);
+    std::vector<std::string> paths;
+    for (const auto &spec : page->specs)
+      paths.push_back(spec->path);
+    return paths;
+  });
+  auto out = std::make_shared<SpecList>(*page);
+  for (auto &spec : out->specs)
+    if (auto full = view.full_spec(spec))
+      spec = std::move(full);
+  return out;
 }
 
 SpecPtr DatabaseSource::get(std::string_view ref, std::string_view project_id) const {
-  return impl_->current(project_id)->get(ref);
+  const auto project = impl_->slot(impl_->resolve(project_id));
+  if (const auto snapshot = impl_->hot(*project))
+    return snapshot->get(ref);
+  SpecPtr summary;
+  const auto view = impl_->cold(*project, [&](const detail::Snapshot &summaries) {
+    summary = summaries.get(ref);
+    return summary ? std::vector<std::string>{summary->path} : std::vector<std::string>{};
+  });
+  return summary ? view.full_spec(summary) : nullptr;
 }
 
 std::shared_ptr<const SearchResult> DatabaseSource::search(const SearchQuery &query) const {
-  return impl_->current(query.project_id)->search(query);
+  return impl_->search_one(query);
 }
 
 std::shared_ptr<const Stats> DatabaseSource::stats(std::string_view project_id) const {
-  return impl_->current(project_id)->stats();
+  if (const auto set = detail::parse_project_set(project_id))
+    return detail::Snapshot::stats_over(
+        impl_
+            ->cold_set(
+                *set,
+                [](const auto &) { return std::vector<std::pair<std::string, std::string>>{}; })
+            .summaries);
+  const auto project = impl_->slot(impl_->resolve(project_id));
+  if (const auto snapshot = impl_->hot(*project))
+    return snapshot->stats();
+  return impl_->cold(*project, [](const auto &) { return std::vector<std::string>{}; })
+      .summaries->stats();
 }
 
 std::shared_ptr<const Relationships>
 DatabaseSource::relationships(std::string_view ref, std::string_view project_id) const {
-  return impl_->current(project_id)->relationships(ref);
+  const auto project = impl_->slot(impl_->resolve(project_id));
+  if (const auto snapshot = impl_->hot(*project))
+    return snapshot->relationships(ref);
+  return impl_->cold(*project, [](const auto &) { return std::vector<std::string>{}; })
+      .summaries->relationships(ref);
 }
 
 std::shared_ptr<const std::vector<Diagnostic>>
 DatabaseSource::validate(std::string_view project_id) const {
-  return impl_->current(project_id)->validate();
+  return impl_->whole(project_id)->validate();
 }
 
 Subscription DatabaseSource::subscribe(ChangeCallback callback) const {
@@ -428,6 +842,10 @@ Store &DatabaseSourceAccess::store(const DatabaseSource &source) { return *entry
 
 void DatabaseSourceAccess::invalidate(const DatabaseSource &source, std::string_view project_id) {
   entry_of(source).invalidate(project_id);
+}
+
+std::size_t DatabaseSourceAccess::kept_bytes(const DatabaseSource &source) {
+  return entry_of(source).kept_bytes();
 }
 
 } // namespace detail

@@ -5,6 +5,7 @@
 // when constructed and leaves it when destroyed, so the public header names no internal type
 // (no friend). Thread-safe, as the source.
 
+#include <cstddef>
 #include <functional>
 #include <leanspec/database_source.hpp>
 #include <string_view>
@@ -19,10 +20,16 @@ struct DatabaseSourceAccess {
   /// The next read of the project goes to the store (its stored version is checked at once).
   static void invalidate(const DatabaseSource &source, std::string_view project_id);
 
-  /// What a source registers: its store and how to mark a project's snapshot stale.
+  /// The bytes of the snapshots the source keeps (hot projects), as its budget counts them
+  /// (DatabaseOptions::cache_bytes). For tests and counters.
+  static std::size_t kept_bytes(const DatabaseSource &source);
+
+  /// What a source registers: its store, how to mark a project's snapshot stale, and its kept
+  /// bytes.
   struct Entry {
     Store *store = nullptr;
     std::function<void(std::string_view project_id)> invalidate;
+    std::function<std::size_t()> kept_bytes;
   };
   /// Called by DatabaseSource's constructor and destructor only.
   static void enter(const DatabaseSource &source, Entry entry);

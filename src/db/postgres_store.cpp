@@ -8,7 +8,9 @@
 // store merges after each write, off the writer's path. Its parts live in src/db/postgres/:
 // libpq loading, the session (connection, parameters, transactions, pipelines), the change
 // listener, the search vector and the snapshot chunks a write sends.
+#include "core/project_set.hpp"
 #include "db/background_job.hpp"
+#include "db/cold_read_sql.hpp"
 #include "db/database_url.hpp"
 #include "db/migrations.hpp"
 #include "db/pool.hpp"
@@ -17,6 +19,7 @@
 #include "db/postgres/session.hpp"
 #include "db/postgres/snapshot_chunk.hpp"
 #include "db/spec_rows.hpp"
+#include "db/spec_summaries.hpp"
 #include "db/store.hpp"
 #include "model/frontmatter.hpp"
 
@@ -64,17 +67,18 @@ ProjectRecord read_project(const PGresult *r, int row) {
   p.last_synced_at = to_int(r, row, 13);
   p.snapshot_version = static_cast<std::uint64_t>(to_int(r, row, 14));
   p.interrupted_at = to_int(r, row, 15);
+  p.spec_count = static_cast<std::size_t>(to_int(r, row, 16));
   return p;
 }
 
-// The last column is ProjectRecord::interrupted_at: "syncing" without a live lease, by the
-// server's clock (as leases are).
+// The last columns are ProjectRecord::interrupted_at ("syncing" without a live lease, by the
+// server's clock, as leases are) and spec_count.
 constexpr const char *project_columns =
     "id, owner, repo, branch, specs_path, sync_interval_ms, commit_sha, last_tree, etags, "
     "sync_state, sync_error, created_at, updated_at, last_synced_at, snapshot_version, "
     "CASE WHEN sync_state <> 'syncing' THEN 0 ELSE coalesce((SELECT CASE WHEN l.expires_at <= "
     "(extract(epoch FROM clock_timestamp()) * 1000)::bigint THEN l.expires_at ELSE 0 END "
-    "FROM leases l WHERE l.project_id = projects.id), updated_at) END";
+    "FROM leases l WHERE l.project_id = projects.id), updated_at) END, spec_count";
 
 class PostgresStore;
 
@@ -771,6 +775,110 @@ public:
     });
   }
 
+  // --- cold reads (issue 18; statements in cold_read_sql.hpp) ------------------------------
+
+  SummaryRead read_summaries(const ProjectSet &projects, const FolderPick &pick) override {
+    return run(
+        "reading spec summaries",
+        [&](Session &s) {
+          Transaction tx(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+          std::vector<std::string> ids = projects.ids;
+          if (projects.all) {
+            Result r = s.exec(cold_read_sql::postgres_project_ids());
+            for (int i = 0; i < PQntuples(r.get()); ++i)
+              ids.push_back(to_string(r.get(), i, 0));
+          }
+          SummaryRead out = read_project_summaries(s, ids);
+          out.folders.resize(out.projects.size());
+          std::vector<BinaryArray> paths(out.projects.size(), BinaryArray(BinaryArray::text_oid));
+          std::vector<bool> picked(out.projects.size(), false);
+          for (const auto &[index, path] : pick(out.projects)) {
+            paths.at(index).text(path);
+            picked[index] = true;
+          }
+          for (std::size_t i = 0; i < out.projects.size(); ++i)
+            if (picked[i]) {
+              Result r = s.exec(cold_read_sql::postgres_folders(),
+                                Params().text(out.projects[i].project_id).binary(paths[i]), 1);
+              out.folders[i] = read_specs(r.get());
+            }
+          tx.commit();
+          return out;
+        },
+        Retry::once);
+  }
+
+  // The summaries of projects `ids`, in that order, inside the caller's transaction.
+  SummaryRead read_project_summaries(Session &s, const std::vector<std::string> &ids) const {
+    SummaryRead out;
+    BinaryArray wanted(BinaryArray::text_oid);
+    std::unordered_map<std::string, std::size_t> index;
+    for (const std::string &id : ids)
+      if (index.emplace(id, out.projects.size()).second) {
+        wanted.text(id);
+        out.projects.push_back({id, 0, {}, {}});
+      }
+    std::vector<std::size_t> counts(out.projects.size(), 0);
+    Result heads = s.exec(cold_read_sql::postgres_project_heads(), Params().binary(wanted));
+    std::vector<bool> found(out.projects.size(), false);
+    for (int i = 0; i < PQntuples(heads.get()); ++i) {
+      const std::size_t at = index.at(to_string(heads.get(), i, 0));
+      found[at] = true;
+      out.projects[at].version = static_cast<std::uint64_t>(to_int(heads.get(), i, 1));
+      counts[at] = static_cast<std::size_t>(to_int(heads.get(), i, 2));
+    }
+    for (std::size_t i = 0; i < found.size(); ++i)
+      if (!found[i])
+        throw Error(ErrorCode::not_found, "no project '" + out.projects[i].project_id + "'");
+    Result rows = s.exec(cold_read_sql::postgres_summary_rows(), Params().binary(wanted));
+    for (int i = 0; i < PQntuples(rows.get()); ++i) {
+      ProjectSummaries &project = out.projects[index.at(to_string(rows.get(), i, 0))];
+      const auto text = [&](SummaryColumn c) { return to_string(rows.get(), i, 1 + c); };
+      project.specs.push_back(summary_spec(text, PQgetisnull(rows.get(), i, 1 + col_number),
+                                           text(col_archived) == "t"));
+      project.written_versions.push_back(
+          static_cast<std::uint64_t>(to_int(rows.get(), i, 1 + col_written_version)));
+    }
+    for (std::size_t i = 0; i < out.projects.size(); ++i) {
+      ProjectSummaries &project = out.projects[i];
+      sort_by_path(project);
+      if (project.specs.size() != counts[i])
+        throw Error(ErrorCode::database, "PostgreSQL " + url_.description + ": project '" +
+                                             project.project_id + "' should hold " +
+                                             std::to_string(counts[i]) + " specs, " +
+                                             std::to_string(project.specs.size()) +
+                                             " were read: the database is damaged");
+    }
+    Result refs = s.exec(cold_read_sql::postgres_relationship_rows(), Params().binary(wanted));
+    for (int i = 0; i < PQntuples(refs.get()); ++i) {
+      ProjectSummaries &project = out.projects[index.at(to_string(refs.get(), i, 0))];
+      if (const long at = find_path(project.specs, to_string(refs.get(), i, 1)); at >= 0)
+        add_relationship(project.specs[static_cast<std::size_t>(at)], to_string(refs.get(), i, 2),
+                         to_string(refs.get(), i, 3));
+    }
+    return out;
+  }
+
+  // Puts a project's summaries in byte order of path (the server's collation may differ).
+  static void sort_by_path(ProjectSummaries &project) {
+    std::vector<std::size_t> order(project.specs.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+      order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return project.specs[a].path < project.specs[b].path;
+    });
+    std::vector<Spec> specs;
+    std::vector<std::uint64_t> versions;
+    specs.reserve(order.size());
+    versions.reserve(order.size());
+    for (const std::size_t i : order) {
+      specs.push_back(std::move(project.specs[i]));
+      versions.push_back(project.written_versions[i]);
+    }
+    project.specs = std::move(specs);
+    project.written_versions = std::move(versions);
+  }
+
 private:
   // The sync fields of `p` (Store::SyncFinish), on an open transaction.
   static void write_sync_fields(Session &s, std::string_view id, const ProjectRecord &p) {
@@ -874,6 +982,29 @@ private:
 };
 
 } // namespace
+
+namespace cold_read_sql {
+
+const char *postgres_project_heads() {
+  return "SELECT id, snapshot_version, spec_count FROM projects WHERE id = ANY ($1::text[])";
+}
+const char *postgres_project_ids() { return "SELECT id FROM projects ORDER BY id COLLATE \"C\""; }
+const char *postgres_summary_rows() {
+  static const std::string sql = std::string("SELECT project_id, ") + summary_columns +
+                                 " FROM specs WHERE project_id = ANY ($1::text[])";
+  return sql.c_str();
+}
+const char *postgres_relationship_rows() {
+  return "SELECT project_id, path, kind, ref FROM relationships "
+         "WHERE project_id = ANY ($1::text[]) AND kind <> 'parent' "
+         "ORDER BY project_id, path, kind, position";
+}
+const char *postgres_folders() {
+  static const std::string sql = folder_rows("s.path = ANY ($2::text[])");
+  return sql.c_str();
+}
+
+} // namespace cold_read_sql
 
 std::unique_ptr<Store> open_postgres_store(const DatabaseUrl &url) {
   auto connection = connect(url);

@@ -1,6 +1,7 @@
 // Implements src/db/spec_rows.hpp.
 #include "db/spec_rows.hpp"
 
+#include "core/project_set.hpp"
 #include "model/spec_parser.hpp"
 
 #include "json/json_writer.hpp"
@@ -61,6 +62,7 @@ ProjectRecord checked_project(const ProjectRecord &project) {
   ProjectRecord p = project;
   if (p.id.empty())
     p.id = p.owner + "/" + p.repo;
+  check_project_id(p.id); // ',' and '*' name project sets
   const std::size_t slash = p.id.find('/');
   if (slash == std::string::npos || !is_github_name(p.id.substr(0, slash)) ||
       !is_github_name(p.id.substr(slash + 1)))

@@ -5,10 +5,13 @@
 // fails to upgrade a read lock halfway. Its parts live in src/db/sqlite/: the connection and
 // its settings, the WAL checkpointer, the change listener, the snapshot writer and the
 // full-text rows it writes.
+#include "core/project_set.hpp"
+#include "db/cold_read_sql.hpp"
 #include "db/database_url.hpp"
 #include "db/migrations.hpp"
 #include "db/pool.hpp"
 #include "db/spec_rows.hpp"
+#include "db/spec_summaries.hpp"
 #include "db/sqlite/checkpointer.hpp"
 #include "db/sqlite/connection.hpp"
 #include "db/sqlite/listener.hpp"
@@ -60,16 +63,18 @@ ProjectRecord read_project(SQLite::Statement &q) {
   p.last_synced_at = q.getColumn(13).getInt64();
   p.snapshot_version = static_cast<std::uint64_t>(q.getColumn(14).getInt64());
   p.interrupted_at = q.getColumn(15).getInt64();
+  p.spec_count = static_cast<std::size_t>(q.getColumn(16).getInt64());
   return p;
 }
 
-// The last column is ProjectRecord::interrupted_at: "syncing" without a live lease.
+// The last columns are ProjectRecord::interrupted_at ("syncing" without a live lease) and
+// spec_count.
 constexpr const char *project_columns =
     "id, owner, repo, branch, specs_path, sync_interval_ms, commit_sha, last_tree, etags, "
     "sync_state, sync_error, created_at, updated_at, last_synced_at, snapshot_version, "
     "CASE WHEN sync_state <> 'syncing' THEN 0 ELSE coalesce((SELECT CASE WHEN l.expires_at <= "
     "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) THEN l.expires_at ELSE 0 END "
-    "FROM leases l WHERE l.project_id = projects.id), updated_at) END";
+    "FROM leases l WHERE l.project_id = projects.id), updated_at) END, spec_count";
 
 class SqliteStore final : public Store {
 public:
@@ -612,6 +617,75 @@ public:
     });
   }
 
+  // --- cold reads (issue 18; statements in cold_read_sql.hpp) ------------------------------
+
+  SummaryRead read_summaries(const ProjectSet &projects, const FolderPick &pick) override {
+    return run("reading spec summaries", [&](Connection &db) {
+      Transaction tx(db, Transaction::read);
+      std::vector<std::string> ids = projects.ids;
+      if (projects.all) {
+        SQLite::Statement q(db, cold_read_sql::sqlite_project_ids());
+        while (q.executeStep())
+          ids.push_back(q.getColumn(0).getString());
+      }
+      SummaryRead out;
+      for (const std::string &id : ids)
+        out.projects.push_back(read_project_summaries(db, id));
+      out.folders.resize(out.projects.size());
+      SQLite::Statement folder(db, cold_read_sql::sqlite_folder());
+      for (const auto &[index, path] : pick(out.projects)) {
+        folder.bind(1, out.projects.at(index).project_id);
+        folder.bind(2, path);
+        for (StoredSpec &spec : read_specs(folder))
+          out.folders[index].push_back(std::move(spec));
+        folder.reset();
+      }
+      for (auto &folders : out.folders)
+        std::sort(folders.begin(), folders.end(),
+                  [](const StoredSpec &a, const StoredSpec &b) { return a.path < b.path; });
+      tx.commit();
+      return out;
+    });
+  }
+
+private:
+  // One project's summary rows and relationship rows, inside the caller's read transaction.
+  ProjectSummaries read_project_summaries(Connection &db, const std::string &id) const {
+    ProjectSummaries out;
+    out.project_id = id;
+    SQLite::Statement head(db, cold_read_sql::sqlite_project_head());
+    head.bind(1, id);
+    if (!head.executeStep())
+      throw Error(ErrorCode::not_found, "no project '" + id + "'");
+    out.version = static_cast<std::uint64_t>(head.getColumn(0).getInt64());
+    SQLite::Statement rows(db, cold_read_sql::sqlite_summary_rows());
+    rows.bind(1, id);
+    while (rows.executeStep()) {
+      out.specs.push_back(summary_spec(
+          [&](SummaryColumn c) { return rows.getColumn(static_cast<int>(c)).getString(); },
+          rows.getColumn(col_number).isNull(), rows.getColumn(col_archived).getInt() != 0));
+      out.written_versions.push_back(
+          static_cast<std::uint64_t>(rows.getColumn(col_written_version).getInt64()));
+    }
+    check_count(id, static_cast<std::size_t>(head.getColumn(1).getInt64()), out.specs.size());
+    SQLite::Statement refs(db, cold_read_sql::sqlite_relationship_rows());
+    refs.bind(1, id);
+    long at = -1;
+    std::string last;
+    while (refs.executeStep()) {
+      std::string path = refs.getColumn(0).getString();
+      if (path != last) {
+        at = find_path(out.specs, path);
+        last = std::move(path);
+      }
+      if (at >= 0)
+        add_relationship(out.specs[static_cast<std::size_t>(at)], refs.getColumn(1).getString(),
+                         refs.getColumn(2).getString());
+    }
+    return out;
+  }
+
+public:
 private:
   // The sync fields of `p` (Store::SyncFinish), on an open transaction.
   static void write_sync_fields(Connection &db, const std::string &id, const ProjectRecord &p) {
@@ -761,6 +835,29 @@ private:
 };
 
 } // namespace
+
+namespace cold_read_sql {
+
+const char *sqlite_project_head() {
+  return "SELECT snapshot_version, spec_count FROM projects WHERE id = ?";
+}
+const char *sqlite_project_ids() { return "SELECT id FROM projects ORDER BY id"; }
+const char *sqlite_summary_rows() {
+  static const std::string sql =
+      std::string("SELECT ") + summary_columns + " FROM specs WHERE project_id = ? ORDER BY path";
+  return sql.c_str();
+}
+const char *sqlite_relationship_rows() {
+  return "SELECT path, kind, ref FROM relationships WHERE project_id = ? AND kind <> 'parent' "
+         "ORDER BY path, kind, position";
+}
+const char *sqlite_folder() {
+  return "SELECT s.path, f.name, f.content, f.content_hash, s.files_hash "
+         "FROM specs s LEFT JOIN spec_files f ON f.project_id = s.project_id AND f.path = s.path "
+         "WHERE s.project_id = ? AND s.path = ? ORDER BY f.name <> 'README.md', f.name";
+}
+
+} // namespace cold_read_sql
 
 std::unique_ptr<Store> open_sqlite_store(const DatabaseUrl &url, bool create) {
   const std::string &path = url.target;

@@ -25,6 +25,12 @@
 
 namespace leanspec::detail {
 
+struct ProjectSet;       // core/project_set.hpp
+struct ProjectSummaries; // db/spec_summaries.hpp (cold reads)
+struct SummaryRead;
+using FolderPick = std::function<std::vector<std::pair<std::size_t, std::string>>(
+    const std::vector<ProjectSummaries> &)>;
+
 /// A registered GitHub project.
 struct ProjectRecord {
   std::string id; ///< "owner/repo": the project id everywhere; derived from owner and repo if empty
@@ -44,6 +50,7 @@ struct ProjectRecord {
   /// Unix ms. created_at and updated_at are set by the store (add_project, update_project).
   std::int64_t created_at = 0, updated_at = 0, last_synced_at = 0;
   std::uint64_t snapshot_version = 0; ///< +1 per replace_specs that changed something (store-set)
+  std::size_t spec_count = 0; ///< folders in the stored snapshot (store-set; read, never written)
 };
 
 /// One file of a spec folder: "README.md", "DESIGN.md", ...
@@ -326,6 +333,17 @@ public:
   virtual void drop_blobs(const std::vector<std::string> &shas) = 0;
   /// Whether a webhook delivery id was recorded (record_delivery) before.
   virtual bool has_delivery(std::string_view delivery_id) = 0;
+
+  // --- cold reads (issue 18: db/spec_summaries.hpp) -----------------------------------------
+
+  /// Reads, in ONE read transaction (SQLite: one read transaction; PostgreSQL: REPEATABLE READ),
+  /// the summaries of the projects `projects` names (every registered one for "*", by id), then
+  /// the folders `pick` chooses from them, whole, as specs() gives them. So what a cold read
+  /// answers comes from one stored version. Every statement is one of the named, indexed
+  /// statements listed in the backend's `cold reads` block.
+  /// @throws leanspec::Error not_found for a project named that is not registered; database as
+  ///         specs() for a damaged snapshot
+  virtual SummaryRead read_summaries(const ProjectSet &projects, const FolderPick &pick) = 0;
 
   // --- testing ------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ void SpecsService::Impl::open_database() {
   try {
     DatabaseOptions options;
     options.database_url = config.database_url;
+    options.cache_bytes = config.cache_bytes;
     // The cache decides how fresh answers are: each of its misses looks at the stored version
     // (one indexed read), so invalidate() and revalidate() take effect at once.
     options.recheck = std::chrono::milliseconds(0);

@@ -8,6 +8,7 @@
 #include <leanspec/error.hpp>
 #include <leanspec/filesystem_source.hpp>
 #include <leanspec/specs_service.hpp>
+#include <limits>
 
 namespace leanspec {
 
@@ -102,6 +103,17 @@ ServiceConfig ServiceConfig::from_env() {
                          " is not a number of milliseconds (a positive integer)");
     else
       config.sync_deadline = std::chrono::milliseconds(ms);
+  }
+  if (const std::string bytes = env("SPECS_CACHE_BYTES"); !bytes.empty()) {
+    unsigned long long n = 0;
+    const auto [end, ec] = std::from_chars(bytes.data(), bytes.data() + bytes.size(), n);
+    if (ec != std::errc() || end != bytes.data() + bytes.size() ||
+        n > std::numeric_limits<std::size_t>::max())
+      problems.push_back("SPECS_CACHE_BYTES: " + shown(bytes) +
+                         " is not a number of bytes (a non-negative integer; 0 keeps no "
+                         "project in memory)");
+    else
+      config.cache_bytes = static_cast<std::size_t>(n);
   }
   const std::string secret = env("WEBHOOK_SECRET");
   const std::string previous = env("WEBHOOK_SECRET_PREVIOUS");

@@ -137,6 +137,35 @@ SortValue decode_cursor(const Sort &sort, std::string_view cursor) {
   return v;
 }
 
+// A project set's cursor: "S " and a one-project cursor's text whose id is followed by the
+// spec's project ("<id length>:<id><project id>"), base64url-encoded: ties between projects
+// (the same id in two) are broken by project id, so no page skips or repeats a spec.
+std::string encode_set_cursor(const Sort &sort, const SortValue &v, std::string_view project) {
+  SortValue tagged = v;
+  tagged.id = std::to_string(v.id.size()) + ':' + v.id + std::string(project);
+  return base64url("S " + *unbase64url(encode_cursor(sort, tagged)));
+}
+
+std::pair<SortValue, std::string> decode_set_cursor(const Sort &sort, std::string_view cursor) {
+  const auto bad = [&] {
+    return Error(ErrorCode::invalid_argument, "cursor '" + std::string(cursor.substr(0, 64)) +
+                                                  "' is not a project set's cursor of this sort "
+                                                  "order");
+  };
+  const auto raw = unbase64url(cursor);
+  if (!raw || !raw->starts_with("S "))
+    throw bad();
+  SortValue v = decode_cursor(sort, base64url(raw->substr(2)));
+  std::size_t id_size = 0;
+  const auto colon = v.id.find(':');
+  if (colon == std::string::npos || std::sscanf(v.id.c_str(), "%zu", &id_size) != 1 ||
+      colon + 1 + id_size > v.id.size())
+    throw bad();
+  std::string project = v.id.substr(colon + 1 + id_size);
+  v.id = v.id.substr(colon + 1, id_size);
+  return {std::move(v), std::move(project)};
+}
+
 } // namespace
 
 Snapshot::Snapshot(std::string project_id, std::vector<SpecPtr> specs,
@@ -307,8 +336,85 @@ std::shared_ptr<const SpecList> Snapshot::list(const ListQuery &query) const {
   return result;
 }
 
+std::shared_ptr<const SpecList>
+Snapshot::list_over(const std::vector<std::shared_ptr<const Snapshot>> &snapshots,
+                    const ListQuery &query) {
+  struct Row {
+    SortValue value;
+    const std::string *project;
+    SpecPtr spec;
+  };
+  std::vector<Row> rows;
+  for (const auto &snapshot : snapshots)
+    for (const auto &spec : snapshot->specs_)
+      if (matches(*spec, query.filter))
+        rows.push_back({sort_value(*spec, query.sort.key), &snapshot->project_id_, spec});
+  const auto less = [&](const SortValue &a, std::string_view pa, const SortValue &b,
+                        std::string_view pb) {
+    return query.sort.descending ? std::tie(b.primary, b.text, b.number, b.id, pb) <
+                                       std::tie(a.primary, a.text, a.number, a.id, pa)
+                                 : std::tie(a.primary, a.text, a.number, a.id, pa) <
+                                       std::tie(b.primary, b.text, b.number, b.id, pb);
+  };
+  std::stable_sort(rows.begin(), rows.end(), [&](const Row &a, const Row &b) {
+    return less(a.value, *a.project, b.value, *b.project);
+  });
+  auto result = std::make_shared<SpecList>();
+  result->total = rows.size();
+  auto begin = rows.begin();
+  if (!query.cursor.empty()) {
+    const auto [after, project] = decode_set_cursor(query.sort, query.cursor);
+    begin =
+        std::upper_bound(rows.begin(), rows.end(), after, [&](const SortValue &v, const Row &r) {
+          return less(v, project, r.value, *r.project);
+        });
+  }
+  auto end = rows.end();
+  if (query.limit && static_cast<std::size_t>(end - begin) > query.limit) {
+    end = begin + static_cast<long>(query.limit);
+    result->next_cursor = encode_set_cursor(query.sort, (end - 1)->value, *(end - 1)->project);
+  }
+  for (auto it = begin; it != end; ++it) {
+    result->specs.push_back(std::move(it->spec));
+    result->project_ids.push_back(*it->project);
+  }
+  return result;
+}
+
+std::shared_ptr<const Stats>
+Snapshot::stats_over(const std::vector<std::shared_ptr<const Snapshot>> &snapshots) {
+  auto out = std::make_shared<Stats>();
+  for (Status s :
+       {Status::draft, Status::planned, Status::in_progress, Status::complete, Status::archived})
+    out->by_status[s] = 0;
+  for (Priority p : {Priority::low, Priority::medium, Priority::high, Priority::critical})
+    out->by_priority[p] = 0;
+  for (const auto &snapshot : snapshots) {
+    const Stats &one = *snapshot->stats_;
+    out->total += one.total;
+    out->without_priority += one.without_priority;
+    for (const auto &[status, count] : one.by_status)
+      out->by_status[status] += count;
+    for (const auto &[priority, count] : one.by_priority)
+      out->by_priority[priority] += count;
+    for (const auto &[tag, count] : one.by_tag)
+      out->by_tag[tag] += count;
+    for (const auto &[assignee, count] : one.by_assignee)
+      out->by_assignee[assignee] += count;
+    out->by_project[snapshot->project_id_] = one.by_status;
+  }
+  out->completion_rate = out->total
+                             ? 100.0 * static_cast<double>(out->by_status[Status::complete]) /
+                                   static_cast<double>(out->total)
+                             : 0.0;
+  return out;
+}
+
 const SearchIndex &Snapshot::search_index() const {
-  std::call_once(index_once_, [this] { index_ = build_search_index(specs_); });
+  std::call_once(index_once_, [this] {
+    index_ = build_search_index(specs_);
+    index_built_.store(true, std::memory_order_release);
+  });
   return *index_;
 }
 

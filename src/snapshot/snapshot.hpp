@@ -4,6 +4,7 @@
 // later sources build theirs the same way. Immutable once constructed; lazily built parts
 // (search index, validation) are computed once under std::call_once.
 
+#include <atomic>
 #include <leanspec/query.hpp>
 #include <leanspec/spec.hpp>
 #include <memory>
@@ -41,8 +42,26 @@ public:
   std::shared_ptr<const Relationships> relationships(std::string_view ref) const;
   std::shared_ptr<const std::vector<Diagnostic>> validate() const;
 
+  /// A list over a project set (include/leanspec/query.hpp, all_projects): `query` over every
+  /// snapshot's specs together, ties broken by project id, with SpecList::project_ids filled.
+  /// Its cursors are a project set's own (a one-project cursor is refused, and back).
+  static std::shared_ptr<const SpecList>
+  list_over(const std::vector<std::shared_ptr<const Snapshot>> &snapshots, const ListQuery &query);
+  /// Stats over a project set: totals, and Stats::by_project (each snapshot's by_status).
+  static std::shared_ptr<const Stats>
+  stats_over(const std::vector<std::shared_ptr<const Snapshot>> &snapshots);
+
   /// The search index, built on first use.
   const SearchIndex &search_index() const;
+  /// Whether search_index() has been built (by any thread).
+  bool has_search_index() const noexcept { return index_built_.load(std::memory_order_acquire); }
+
+  /// The heap bytes this snapshot holds: its specs (every string's buffer, vector, frontmatter
+  /// node, sub-spec and diagnostic, each as the allocator's chunk), its ref maps, relationship
+  /// graph and stats, and the search index once built. Specs shared with another snapshot are
+  /// counted in both. O(size of the specs' metadata); thread-safe. Implemented in
+  /// snapshot_memory.cpp.
+  std::size_t memory_bytes() const;
 
 private:
   std::string project_id_;
@@ -59,6 +78,7 @@ private:
 
   mutable std::once_flag index_once_;
   mutable std::shared_ptr<const SearchIndex> index_;
+  mutable std::atomic<bool> index_built_{false}; // index_ is set (release after the store)
   mutable std::once_flag validate_once_;
   mutable std::shared_ptr<const std::vector<Diagnostic>> validation_;
 };

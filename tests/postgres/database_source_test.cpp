@@ -72,12 +72,13 @@ std::string everything(const SpecSource &source, std::string_view project) {
   return out;
 }
 
-void check_same_as_filesystem(const std::string &url) {
+// `cache_bytes` 0: every answer comes cold, from the summary rows and the folders it returns.
+void check_same_as_filesystem(const std::string &url, std::size_t cache_bytes = 256u << 20) {
   TempSpecTree tree;
   build_fixture(tree);
   const auto fs_source =
       make_filesystem_source({.specs_dir = tree.specs_dir(), .project_id = "acme/web"});
-  const auto db = make_database_source({.database_url = url});
+  const auto db = make_database_source({.database_url = url, .cache_bytes = cache_bytes});
   db->add_project({.id = "acme/web"});
   const auto first = db->import_directory("acme/web", tree.specs_dir());
   CHECK(first.added == 8);
@@ -336,6 +337,17 @@ TEST_SUITE("store") {
   TEST_CASE("DatabaseSource on PostgreSQL answers exactly as FilesystemSource") {
     auto &pg = PostgresHarness::instance();
     check_same_as_filesystem(pg.url(pg.fresh_schema()));
+  }
+
+  TEST_CASE("DatabaseSource on SQLite answers exactly as FilesystemSource, every project cold") {
+    TempSpecTree scratch;
+    check_same_as_filesystem("sqlite:" + (scratch.root() / "specs.db").string(), 0);
+  }
+
+  TEST_CASE(
+      "DatabaseSource on PostgreSQL answers exactly as FilesystemSource, every project cold") {
+    auto &pg = PostgresHarness::instance();
+    check_same_as_filesystem(pg.url(pg.fresh_schema()), 0);
   }
 
   TEST_CASE("a DatabaseSource picks up another writer's snapshot after `recheck`") {
