@@ -151,30 +151,35 @@ std::shared_ptr<const SpecList> SpecsService::Impl::list_set(const ListQuery &qu
     const auto it = from.parts.find(answers[i].key);
     finished[i] = it != from.parts.end() && !it->second;
   }
-  const auto value_at = [&](std::size_t i) {
-    return detail::sort_value(*answers[i].value->specs[at[i]], query.sort.key);
+  // Each part's next spec and its position (empty when the part has no more).
+  std::vector<std::optional<detail::SortValue>> head(n);
+  const auto advance = [&](std::size_t i) {
+    const auto &specs = answers[i].value->specs;
+    head[i].reset();
+    if (!finished[i] && at[i] < specs.size())
+      head[i] = detail::sort_value(*specs[at[i]], query.sort.key);
   };
   const auto project_at = [&](std::size_t i) -> const std::string & {
     return project_of(answers[i].value->project_ids, at[i], answers[i].key);
   };
+  for (std::size_t i = 0; i < n; ++i)
+    advance(i);
   while (!query.limit || result->specs.size() < query.limit) {
     std::optional<std::size_t> best;
-    detail::SortValue best_value;
     for (std::size_t i = 0; i < n; ++i) {
-      if (finished[i] || at[i] >= answers[i].value->specs.size())
+      if (!head[i])
         continue;
-      detail::SortValue v = value_at(i);
-      if (!best || detail::sorts_before(query.sort, v, best_value) ||
-          (!detail::sorts_before(query.sort, best_value, v) && project_at(i) < project_at(*best))) {
+      if (!best || detail::sorts_before(query.sort, *head[i], *head[*best]) ||
+          (!detail::sorts_before(query.sort, *head[*best], *head[i]) &&
+           project_at(i) < project_at(*best)))
         best = i;
-        best_value = std::move(v);
-      }
     }
     if (!best)
       break;
     result->specs.push_back(answers[*best].value->specs[at[*best]]);
     result->project_ids.push_back(project_at(*best));
     ++at[*best];
+    advance(*best);
   }
 
   bool more = false;
