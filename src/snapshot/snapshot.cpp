@@ -11,7 +11,6 @@
 #include "snapshot/sort_value.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <climits>
 #include <deque>
 #include <leanspec/error.hpp>
