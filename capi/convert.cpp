@@ -156,6 +156,8 @@ SearchQuery parse_search_options(const char *json, const char *argument) {
       query.project_id = text(value, where);
     else if (key == "limit")
       query.limit = count(value, where);
+    else if (key == "cursor")
+      query.cursor = text(value, where);
     else
       return filter_member(query.filter, key, value, where);
     return true;

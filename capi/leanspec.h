@@ -257,6 +257,8 @@ leanspec_source_projects(leanspec_string *out, const leanspec_source *source) LE
  *   "tags": string or [string], "tagsMatch": "all" | "any", "assignee": string,
  *   "archived": bool, "sort": "number"|"id"|"title"|"status"|"priority"|"created"|"updated",
  *   "descending": bool, "limit": integer (0: all), "cursor": string (a previous nextCursor).
+ * "projectId" may name a project set: "a,b" or "*" (every project); the result then has
+ * "projectIds" (each spec's project, parallel to "specs").
  * Returns LEANSPEC_EINVALID for malformed JSON, an unknown key or a bad value (the message
  * names `query_json` and the key), LEANSPEC_ENOTFOUND for an unknown project.
  * Thread-safety: thread-safe.
@@ -279,8 +281,10 @@ LEANSPEC_API leanspec_status leanspec_source_get(leanspec_string *out,
 
 /**
  * Specs matching `query` (LeanSpec's query language), best first:
- * {"results":[summary + "score","snippet"...],"total":N}. `options_json` (NULL or "") takes
- * "projectId", "limit" (default 50; 0: all) and the filter keys of leanspec_source_list().
+ * {"results":[summary + "score","snippet"...],"total":N}, and "nextCursor" when a page
+ * follows. `options_json` (NULL or "") takes "projectId" (one project, "a,b" or "*": each hit
+ * then has "projectId"), "limit" (default 50; 0: all), "cursor" (a previous nextCursor) and
+ * the filter keys of leanspec_source_list().
  * Returns LEANSPEC_EINVALID for a query that does not parse, one longer than 4096 bytes or
  * with more than 64 terms or 8 fuzzy terms (the core's limits, leanspec/query.hpp), or bad
  * options.
@@ -293,7 +297,9 @@ LEANSPEC_API leanspec_status leanspec_source_search(leanspec_string *out,
 
 /**
  * Counts over the project's specs: {"totalSpecs", "specsByStatus", "specsByPriority",
- * "specsWithoutPriority", "specsByTag", "specsByAssignee", "completionRate"}.
+ * "specsWithoutPriority", "specsByTag", "specsByAssignee", "completionRate"}. For a project
+ * set (`project_id` "a,b" or "*") the counts are totals and "byProject" maps each project id
+ * to its [{"status","count"}...].
  * Thread-safety: thread-safe.
  */
 LEANSPEC_API leanspec_status leanspec_source_stats(leanspec_string *out,

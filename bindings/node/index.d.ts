@@ -86,16 +86,22 @@ export interface SpecList {
   specs: SpecSummary[];
   total: number;
   nextCursor: string | null;
+  /** A list over a project set ("a,b" or "*"): each spec's project id, parallel to specs. */
+  projectIds?: string[];
 }
 
 export interface SearchHit extends SpecSummary {
   score: number;
   snippet: string;
+  /** A search over a project set: the hit's project id. */
+  projectId?: string;
 }
 
 export interface SearchResult {
   results: SearchHit[];
   total: number;
+  /** Present when another page follows: pass it as SearchOptions.cursor. */
+  nextCursor?: string;
 }
 
 export interface Stats {
@@ -106,6 +112,8 @@ export interface Stats {
   specsByTag: { tag: string; count: number }[];
   specsByAssignee: { assignee: string; count: number }[];
   completionRate: number;
+  /** Stats over a project set: each project's count per status. */
+  byProject?: Record<string, { status: Status; count: number }[]>;
 }
 
 export interface Relationships {
@@ -148,6 +156,7 @@ export interface Filter {
 }
 
 export interface ListQuery extends Filter {
+  /** One project, a project set ("a,b"), or every project ("*"). */
   projectId?: string;
   sort?: SortKey;
   descending?: boolean;
@@ -158,9 +167,12 @@ export interface ListQuery extends Filter {
 }
 
 export interface SearchOptions extends Filter {
+  /** One project, a project set ("a,b"), or every project ("*"). */
   projectId?: string;
   /** Default 50; 0: no limit. */
   limit?: number;
+  /** The nextCursor of the previous page. */
+  cursor?: string;
 }
 
 export interface ProjectOption {

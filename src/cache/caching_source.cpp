@@ -237,6 +237,7 @@ SpecPtr CachingSource::get(std::string_view ref, std::string_view project_id) co
 std::shared_ptr<const SearchResult> CachingSource::search(const SearchQuery &query) const {
   std::string key = list_key('S', query.project_id, query.filter);
   key += std::to_string(query.limit);
+  append(key, query.cursor);
   key += ';';
   key += query.text;
   return impl_->fetch<SearchResult>(std::move(key), false,

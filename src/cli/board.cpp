@@ -11,10 +11,10 @@ namespace leanspec::cli {
 
 namespace {
 
-constexpr OptionSpec options[] = {{"--by", true}, {"--all", false}};
+constexpr OptionSpec options[] = {{"--by", true}, {"--all", false}, {"--all-projects", false}};
 
 constexpr std::string_view help =
-    R"~(Usage: leanspec board [--by status|priority|tag|assignee|parent] [--all]
+    R"~(Usage: leanspec board [--by status|priority|tag|assignee|parent] [--all] [--all-projects]
 
 Group the specs (archived hidden unless --all): a heading per group with its count, then
 one "id  title" line per spec, by number. Group order: by status draft, planned,
@@ -24,9 +24,15 @@ of their groups. Status and priority groups are shown even when empty.
 With --json: an object of group name -> array of spec summaries, in the same order.
 
 Options:
-  --by KEY   status (default), priority, tag, assignee, parent
-  --all      include archived specs
+  --by KEY         status (default), priority, tag, assignee, parent
+  --all            include archived specs
+  --all-projects   every project's specs: the specs directory's and the database's (as
+                   --project '*'; --project a,b shows those); each line starts with the
+                   spec's project, and --json adds projectId to each spec
 )~";
+
+// Over a project set: each spec's project id.
+using ProjectOf = std::map<const Spec *, std::string>;
 
 struct Group {
   std::string name;
@@ -58,7 +64,7 @@ std::vector<Group> group_by_names(const std::vector<SpecPtr> &specs, KeysOf keys
 }
 
 std::vector<Group> make_groups(Context &context, const std::vector<SpecPtr> &specs,
-                               std::string_view by, bool all) {
+                               const ProjectOf &project_of, std::string_view by, bool all) {
   std::vector<Group> groups;
   if (by == "status") {
     for (Status status : {Status::draft, Status::planned, Status::in_progress, Status::complete,
@@ -102,8 +108,11 @@ std::vector<Group> make_groups(Context &context, const std::vector<SpecPtr> &spe
     groups = group_by_names(specs, [&](const Spec &spec) -> std::vector<std::string> {
       if (spec.parent.empty())
         return {};
+      const auto project = project_of.find(&spec);
       try {
-        if (const SpecPtr parent = source.get(spec.parent); parent && parent->path != spec.path)
+        if (const SpecPtr parent = source.get(
+                spec.parent, project == project_of.end() ? std::string() : project->second);
+            parent && parent->path != spec.path)
           return {parent->id};
       } catch (const Error &) {
       }
@@ -124,11 +133,22 @@ int run(Context &context, const Arguments &arguments) {
     usage_error("invalid value '" + by +
                 "' for --by (expected status, priority, tag, assignee or parent)");
 
+  context.all_projects(arguments);
   ListQuery query;
+  query.project_id = context.project_id();
   if (!all)
     query.filter.archived = false;
   const auto list = context.source().list(query);
-  const auto groups = make_groups(context, list->specs, by, all);
+  ProjectOf project_of;
+  for (std::size_t i = 0; i < list->project_ids.size() && i < list->specs.size(); ++i)
+    project_of.emplace(list->specs[i].get(), list->project_ids[i]);
+  const auto project_json = [&](const Spec &spec) {
+    const std::string json = to_json(spec, JsonDetail::summary);
+    const auto it = project_of.find(&spec);
+    return it == project_of.end() ? json
+                                  : with_first_member(json, "projectId", json_string(it->second));
+  };
+  const auto groups = make_groups(context, list->specs, project_of, by, all);
 
   std::string &out = context.out;
   if (context.json()) {
@@ -141,7 +161,7 @@ int run(Context &context, const Arguments &arguments) {
       for (std::size_t i = 0; i < groups[g].specs.size(); ++i) {
         if (i)
           out += ',';
-        out += to_json(*groups[g].specs[i], JsonDetail::summary);
+        out += project_json(*groups[g].specs[i]);
       }
       out += ']';
     }
@@ -154,8 +174,12 @@ int run(Context &context, const Arguments &arguments) {
     const Group &group = groups[g];
     std::vector<std::string> ids; // as shown; titles align within a group
     std::size_t id_width = 0;
-    for (const auto &spec : group.specs)
-      id_width = std::max(id_width, display_width(ids.emplace_back(single_line(spec->id))));
+    for (const auto &spec : group.specs) {
+      const auto project = project_of.find(spec.get());
+      const std::string shown =
+          project == project_of.end() ? spec->id : project->second + " " + spec->id;
+      id_width = std::max(id_width, display_width(ids.emplace_back(single_line(shown))));
+    }
     if (g)
       out += '\n';
     Style style = Style::bold;

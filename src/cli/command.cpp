@@ -50,7 +50,60 @@ void Context::close_database() noexcept {
     database_.reset(); // nothing else holds it once the command has returned
 }
 
+bool Context::has_project_set() const noexcept {
+  return global_.project &&
+         (*global_.project == "*" || global_.project->find(',') != std::string::npos);
+}
+
+void Context::all_projects(const Arguments &arguments) {
+  if (!arguments.has("--all-projects"))
+    return;
+  if (global_.project && *global_.project != "*")
+    usage_error("--all-projects reads every project; it cannot be combined with --project '" +
+                *global_.project + "'");
+  global_.project = "*";
+}
+
+// A project set's service: the specs directory (when there is one) and the database (when it
+// exists, or is named by --db or $DATABASE_URL).
+SpecsService &Context::service() {
+  if (service_)
+    return *service_;
+  ServiceConfig config;
+  config.cache_ttl = std::chrono::milliseconds(0); // one command: nothing to cache
+  bool files = false, database_ok = false;
+  try {
+    config.specs_dir = source_options().specs_dir;
+    files = true;
+  } catch (const Error &e) {
+    if (e.code() != ErrorCode::not_found || global_.specs_dir)
+      throw;
+  }
+  const char *env_url = std::getenv("DATABASE_URL");
+  try {
+    (void)database();
+    database_ok = true;
+  } catch (const Error &e) {
+    if (e.code() != ErrorCode::not_found || global_.database_url || (env_url && *env_url))
+      throw;
+  }
+  if (!files && !database_ok)
+    throw Error(ErrorCode::not_found, "no specs directory and no database to read projects from "
+                                      "(use --specs-dir DIR or --db URL)");
+  if (global_.database_url)
+    config.database_url = *global_.database_url;
+  else if (env_url)
+    config.database_url = env_url;
+  config.mode = files && database_ok ? SpecsMode::both
+                : files              ? SpecsMode::filesystem
+                                     : SpecsMode::database;
+  service_ = std::make_shared<SpecsService>(std::move(config));
+  return *service_;
+}
+
 const SpecSource &Context::source() {
+  if (has_project_set())
+    return service();
   if (global_.project)
     return database();
   if (source_)

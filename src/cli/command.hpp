@@ -8,6 +8,7 @@
 #include <leanspec/database_source.hpp>
 #include <leanspec/filesystem_source.hpp>
 #include <leanspec/spec.hpp>
+#include <leanspec/specs_service.hpp>
 #include <memory>
 #include <optional>
 #include <span>
@@ -28,8 +29,16 @@ public:
           bool writes = false);
 
   bool json() const noexcept { return global_.json; }
-  /// --project: the database project to read, when given.
+  /// --project: the database project to read, when given (or a project set: "a,b", "*").
   const std::optional<std::string> &project() const noexcept { return global_.project; }
+  /// The project id list, search and stats ask for: --project, "*" after all_projects(), or
+  /// empty (the source's own project).
+  std::string project_id() const { return global_.project.value_or(""); }
+  /// Whether --project names a project set ("a,b" or "*").
+  bool has_project_set() const noexcept;
+  /// `--all-projects` of list, board, search and stats: read every project ("*"). Call before
+  /// source(). @throws leanspec::Error invalid_argument when --project names other projects
+  void all_projects(const Arguments &arguments);
   const Terminal &terminal() const noexcept { return terminal_; }
   /// The global options as given (--specs-dir, --db, ...).
   const GlobalOptions &global() const noexcept { return global_; }
@@ -49,7 +58,9 @@ public:
   void close_database() noexcept;
 
   /// The specs directory's source, read on first use: `--specs-dir`, else discover_options()
-  /// of the current directory (.lean-spec/config.json, else ./specs).
+  /// of the current directory (.lean-spec/config.json, else ./specs). For a project set
+  /// (has_project_set()): a SpecsService over the specs directory (when there is one) and the
+  /// database (--db, else $DATABASE_URL, else the default file when it exists).
   /// @throws leanspec::Error not_found (no specs directory), config, io
   const SpecSource &source();
 
@@ -72,6 +83,9 @@ private:
   bool writes_;
   std::shared_ptr<FilesystemSource> source_;
   std::shared_ptr<DatabaseSource> database_;
+  std::shared_ptr<SpecsService> service_; // for a project set
+
+  SpecsService &service();
   std::string specs_dir_display_;
 };
 

@@ -12,9 +12,10 @@ namespace leanspec::cli {
 namespace {
 
 constexpr OptionSpec options[] = {
-    {"--status", true},   {"--priority", true}, {"--tag", true},       {"--tags-match", true},
-    {"--any-tag", false}, {"--assignee", true}, {"--archived", false}, {"--all", false},
-    {"--sort", true},     {"--desc", false},    {"--limit", true},     {"--cursor", true},
+    {"--status", true},        {"--priority", true}, {"--tag", true},       {"--tags-match", true},
+    {"--any-tag", false},      {"--assignee", true}, {"--archived", false}, {"--all", false},
+    {"--sort", true},          {"--desc", false},    {"--limit", true},     {"--cursor", true},
+    {"--all-projects", false},
 };
 
 constexpr std::string_view help = R"~(Usage: leanspec list [options]
@@ -35,6 +36,9 @@ Options:
   --desc             sort descending
   --limit N          at most N specs per page (0: no limit)
   --cursor C         the page after the one that printed this cursor
+  --all-projects     every project: the specs directory's and the database's (as
+                     --project '*'; --project a,b lists those); a PROJECT column
+                     names each spec's project, and --json adds projectIds
 )~";
 
 ListQuery make_query(const Arguments &arguments) {
@@ -94,9 +98,12 @@ ListQuery make_query(const Arguments &arguments) {
 
 int run(Context &context, const Arguments &arguments) {
   expect_positionals(arguments, "list", 0, 0, "");
-  const ListQuery query = make_query(arguments);
+  context.all_projects(arguments);
+  ListQuery query = make_query(arguments);
+  query.project_id = context.project_id();
   const auto list = context.source().list(query);
-  if (list->total == 0) // a tree that holds folders but no spec folder says why (on stderr)
+  if (list->total == 0 && !context.has_project_set()) // a tree that holds folders but no spec
+                                                      // folder says why (on stderr)
     for (const auto &d : *context.source().validate(query.project_id))
       if (d.code == "no-spec-folders")
         append(context.err, "leanspec: ", d.message, "\n");
@@ -107,18 +114,28 @@ int run(Context &context, const Arguments &arguments) {
     return 0;
   }
 
-  Table table({"ID", "STATUS", "PRIORITY", "TITLE", "TAGS"});
-  table.shrinkable(3, 12);
-  table.shrinkable(4, 8);
-  for (const auto &spec : list->specs) {
-    table.add_row({
-        {spec->id, Style::cyan},
-        {std::string(to_string(spec->status)), status_style(spec->status)},
-        {spec->priority ? std::string(to_string(*spec->priority)) : "-",
-         priority_style(spec->priority)},
-        {spec->title, Style::none},
-        {join(spec->tags, ", "), Style::dim},
-    });
+  // Over a project set, a first column names each spec's project.
+  const bool by_project = !list->project_ids.empty();
+  std::vector<std::string> headings{"ID", "STATUS", "PRIORITY", "TITLE", "TAGS"};
+  if (by_project)
+    headings.insert(headings.begin(), "PROJECT");
+  const std::size_t shift = by_project ? 1 : 0;
+  Table table(std::move(headings));
+  table.shrinkable(3 + shift, 12);
+  table.shrinkable(4 + shift, 8);
+  for (std::size_t i = 0; i < list->specs.size(); ++i) {
+    const Spec &spec = *list->specs[i];
+    std::vector<Cell> row{
+        {spec.id, Style::cyan},
+        {std::string(to_string(spec.status)), status_style(spec.status)},
+        {spec.priority ? std::string(to_string(*spec.priority)) : "-",
+         priority_style(spec.priority)},
+        {spec.title, Style::none},
+        {join(spec.tags, ", "), Style::dim},
+    };
+    if (by_project)
+      row.insert(row.begin(), Cell{list->project_ids[i], Style::none});
+    table.add_row(std::move(row));
   }
   if (list->specs.empty()) {
     context.out += "No specs match.\n";

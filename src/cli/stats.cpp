@@ -12,11 +12,45 @@ namespace leanspec::cli {
 
 namespace {
 
-constexpr std::string_view help = R"~(Usage: leanspec stats
+constexpr OptionSpec options[] = {{"--all-projects", false}};
+
+constexpr std::string_view help = R"~(Usage: leanspec stats [--all-projects]
 
 Count the specs: by status, by priority, the 10 most used tags (all of them with --json),
 by assignee, and the completion rate (percent of specs whose status is complete).
+
+Options:
+  --all-projects   count every project: the specs directory's and the database's (as
+                   --project '*'; --project a,b counts those); the counts are totals, and
+                   a PROJECT table (--json: byProject) gives each project's count per status
 )~";
+
+constexpr Status statuses[] = {Status::draft, Status::planned, Status::in_progress,
+                               Status::complete, Status::archived};
+
+// Over a project set: a row per project, a column per status.
+void project_section(Context &context, const Stats &stats) {
+  std::vector<std::string> headings{"PROJECT"};
+  for (Status status : statuses)
+    headings.emplace_back(to_string(status));
+  headings.emplace_back("TOTAL");
+  Table table(std::move(headings));
+  table.shrinkable(0, 12);
+  for (const auto &[project, counts] : stats.by_project) {
+    std::vector<Cell> row{{project, Style::none}};
+    std::size_t total = 0;
+    for (Status status : statuses) {
+      const auto it = counts.find(status);
+      const std::size_t count = it == counts.end() ? 0 : it->second;
+      total += count;
+      row.push_back({std::to_string(count), Style::none});
+    }
+    row.push_back({std::to_string(total), Style::bold});
+    table.add_row(std::move(row));
+  }
+  context.out += '\n';
+  table.render(context.out, context.terminal());
+}
 
 void section(Context &context, std::string_view heading,
              const std::vector<std::pair<std::string, std::size_t>> &rows,
@@ -44,7 +78,8 @@ Style style_of_priority(std::string_view name) { return priority_style(parse_pri
 
 int run(Context &context, const Arguments &arguments) {
   expect_positionals(arguments, "stats", 0, 0, "");
-  const auto stats = context.source().stats();
+  context.all_projects(arguments);
+  const auto stats = context.source().stats(context.project_id());
   if (context.json()) {
     context.out += to_json(*stats);
     context.out += '\n';
@@ -60,9 +95,11 @@ int run(Context &context, const Arguments &arguments) {
   context.out += rate;
   context.out += '\n';
 
+  if (!stats->by_project.empty())
+    project_section(context, *stats);
+
   std::vector<std::pair<std::string, std::size_t>> rows;
-  for (Status status :
-       {Status::draft, Status::planned, Status::in_progress, Status::complete, Status::archived}) {
+  for (Status status : statuses) {
     auto it = stats->by_status.find(status);
     rows.emplace_back(std::string(to_string(status)),
                       it == stats->by_status.end() ? 0 : it->second);
@@ -97,6 +134,6 @@ int run(Context &context, const Arguments &arguments) {
 } // namespace
 
 const Command stats_command = {
-    "stats", "Count specs by status, priority, tag and assignee", help, {}, run, true};
+    "stats", "Count specs by status, priority, tag and assignee", help, options, run, true};
 
 } // namespace leanspec::cli

@@ -120,6 +120,8 @@ std::string to_json(const SpecList &list) {
   w.end_array();
   w.key("total").value(list.total);
   w.key("nextCursor").string_or_null(list.next_cursor);
+  if (!list.project_ids.empty()) // a list over a project set
+    w.key("projectIds").strings(list.project_ids);
   w.end_object();
   return std::move(w.out());
 }
@@ -132,10 +134,14 @@ std::string to_json(const SearchResult &result) {
     write_summary_fields(w, *hit.spec);
     w.key("score").value(hit.score);
     w.key("snippet").value(hit.snippet);
+    if (!hit.project_id.empty()) // a search over a project set
+      w.key("projectId").value(hit.project_id);
     w.end_object();
   }
   w.end_array();
   w.key("total").value(result.total);
+  if (!result.next_cursor.empty()) // absent on the last page, so one page's JSON is as before
+    w.key("nextCursor").value(result.next_cursor);
   w.end_object();
   return std::move(w.out());
 }
@@ -155,6 +161,14 @@ std::string to_json(const Stats &stats) {
   write_counts(w, "assignee", stats.by_assignee,
                [](const std::string &a) { return std::string_view(a); });
   w.key("completionRate").value(stats.completion_rate);
+  if (!stats.by_project.empty()) { // stats over a project set
+    w.key("byProject").begin_object();
+    for (const auto &[project, counts] : stats.by_project) {
+      w.key(project);
+      write_counts(w, "status", counts, [](Status s) { return to_string(s); });
+    }
+    w.end_object();
+  }
   w.end_object();
   return std::move(w.out());
 }

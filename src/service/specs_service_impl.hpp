@@ -3,11 +3,13 @@
 // Route (one configured source: the source, the CachingSource over it, its health, and per
 // project the last full spec list read from it, the fallback). Each member is defined in the
 // file named for its concern: routing.cpp (which route serves a project; the SpecSource
-// calls), source_health.cpp (the ok/stale/down state machine), fallbacks.cpp (answers while a
-// source fails), database_probe.cpp (opening and probing the database), cache_control.cpp
-// (invalidate, revalidate, cache counters), project_registry.cpp, service_sync.cpp (GitHub
-// sync and webhooks), specs_service.cpp (startup, shutdown, change events).
+// calls), cross_project.cpp (list, search and stats over a project set), source_health.cpp (the
+// ok/stale/down state machine), fallbacks.cpp (answers while a source fails), database_probe.cpp
+// (opening and probing the database), cache_control.cpp (invalidate, revalidate, cache counters),
+// project_registry.cpp, service_sync.cpp (GitHub sync and webhooks), specs_service.cpp (startup,
+// shutdown, change events).
 #include "core/change_notifier.hpp"
+#include "service/project_set_request.hpp"
 #include "snapshot/snapshot.hpp"
 
 #include <array>
@@ -152,6 +154,35 @@ struct SpecsService::Impl {
   }
 
   void registry_changed();
+
+  // --- project sets (cross_project.cpp) ------------------------------------------------------
+
+  // One part of a project set: a project of a route, or a subset ("a,b", "*") of the database's.
+  struct SetPart {
+    Route *route = nullptr;
+    std::string key;                  // what the source is asked for: the project id or the subset
+    std::vector<std::string> members; // a subset's projects; empty for "*" (every one)
+    bool subset = false;
+  };
+  // A part's answer; a subset the database did not answer is asked again per project.
+  template <class T> struct PartAnswer {
+    Route *route = nullptr;
+    std::string key;
+    bool subset = false;
+    std::shared_ptr<const T> value;
+  };
+
+  std::vector<SetPart> set_parts(const detail::ProjectSetRequest &set);
+  template <class T, class Call>
+  std::shared_ptr<const T> read_part(Route &route, const std::string &project, const Call &call);
+  template <class T, class Call>
+  std::vector<PartAnswer<T>> ask_set(const detail::ProjectSetRequest &set, const Call &call,
+                                     const std::vector<std::string> &resumed);
+  std::shared_ptr<const SpecList> list_set(const ListQuery &query,
+                                           const detail::ProjectSetRequest &set);
+  std::shared_ptr<const SearchResult> search_set(const SearchQuery &query,
+                                                 const detail::ProjectSetRequest &set);
+  std::shared_ptr<const Stats> stats_set(const detail::ProjectSetRequest &set);
 
   // --- startup and events (specs_service.cpp) -------------------------------------------------
 

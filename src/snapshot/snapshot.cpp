@@ -2,14 +2,15 @@
 // relationships over one immutable set of specs.
 #include "snapshot/snapshot.hpp"
 
+#include "core/base64url.hpp"
 #include "model/relative_ref.hpp"
 #include "query/filter.hpp"
 #include "query/query_parser.hpp"
 #include "query/search.hpp"
 #include "query/search_index.hpp"
+#include "snapshot/sort_value.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <climits>
 #include <deque>
 #include <leanspec/error.hpp>
@@ -23,89 +24,6 @@ bool all_digits(std::string_view s) noexcept {
 }
 
 // ---- sort keys and cursors -------------------------------------------------------------
-
-// A spec's position under a sort: primary number, primary text, then number and id.
-struct SortValue {
-  long long primary = 0;
-  std::string text;
-  long long number = 0;
-  std::string id;
-
-  auto tie() const { return std::tie(primary, text, number, id); }
-};
-
-long long ms_or_min(const std::optional<Timestamp> &t) {
-  return t ? static_cast<long long>(t->time_since_epoch().count()) : LLONG_MIN;
-}
-
-SortValue sort_value(const Spec &spec, Sort::Key key) {
-  SortValue v;
-  v.number = spec.number < 0 ? LLONG_MAX : spec.number;
-  v.id = spec.id;
-  switch (key) {
-  case Sort::Key::number:
-    v.primary = v.number;
-    break;
-  case Sort::Key::id:
-    v.text = spec.id;
-    break;
-  case Sort::Key::title:
-    v.text = spec.title;
-    for (char &c : v.text)
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    break;
-  case Sort::Key::status:
-    v.primary = static_cast<int>(spec.status);
-    break;
-  case Sort::Key::priority:
-    v.primary = spec.priority ? static_cast<int>(*spec.priority) : -1;
-    break;
-  case Sort::Key::created:
-    v.primary = ms_or_min(spec.created_time());
-    break;
-  case Sort::Key::updated:
-    v.primary = ms_or_min(spec.updated_time());
-    break;
-  }
-  return v;
-}
-
-constexpr char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string base64url(std::string_view in) {
-  std::string out;
-  unsigned bits = 0;
-  int count = 0;
-  for (unsigned char c : in) {
-    bits = (bits << 8) | c;
-    count += 8;
-    while (count >= 6) {
-      out += b64[(bits >> (count - 6)) & 63];
-      count -= 6;
-    }
-  }
-  if (count > 0)
-    out += b64[(bits << (6 - count)) & 63];
-  return out;
-}
-
-std::optional<std::string> unbase64url(std::string_view in) {
-  std::string out;
-  unsigned bits = 0;
-  int count = 0;
-  for (char c : in) {
-    const char *p = std::find(b64, b64 + 64, c);
-    if (p == b64 + 64)
-      return std::nullopt;
-    bits = (bits << 6) | static_cast<unsigned>(p - b64);
-    count += 6;
-    if (count >= 8) {
-      out += static_cast<char>((bits >> (count - 8)) & 255);
-      count -= 8;
-    }
-  }
-  return out;
-}
 
 // Cursor text: "<key> <desc> <primary> <number> <text length>:<text><id>", base64url-encoded.
 std::string encode_cursor(const Sort &sort, const SortValue &v) {
@@ -306,7 +224,7 @@ std::shared_ptr<const SpecList> Snapshot::list(const ListQuery &query) const {
       rows.emplace_back(by_number ? SortValue{} : sort_value(*spec, query.sort.key), spec);
   result->total = rows.size();
   const auto less = [&](const SortValue &a, const SortValue &b) {
-    return query.sort.descending ? b.tie() < a.tie() : a.tie() < b.tie();
+    return sorts_before(query.sort, a, b);
   };
   if (by_number) {
     // specs_ is already in number order: only the cursor comparison needs the values.

@@ -466,6 +466,71 @@ static void test_service(void) {
   CHECK(svc == NULL);
 }
 
+/* ---- project sets: list, search and stats over "*" and "a,b" ------------------------------ */
+
+static void test_project_sets(void) {
+  char url[400];
+  snprintf(url, sizeof url, "sqlite:%s/sets.db", root);
+  leanspec_db_options opts = LEANSPEC_DB_OPTIONS_INIT;
+  opts.database_url = url;
+  leanspec_source *db = NULL;
+  CHECK_STATUS(leanspec_source_open_database(&db, &opts), LEANSPEC_OK);
+  leanspec_string s = {NULL, 0};
+  const char *ids[] = {"acme/web", "acme/api"};
+  for (int i = 0; i < 2; ++i) {
+    char project[64];
+    snprintf(project, sizeof project, "{\"id\":\"%s\"}", ids[i]);
+    CHECK_STATUS(leanspec_source_add_project(db, project), LEANSPEC_OK);
+    CHECK_STATUS(leanspec_source_import_directory(&s, db, ids[i], specs), LEANSPEC_OK);
+    leanspec_string_free(&s);
+  }
+  leanspec_source_free(db);
+
+  char config[1024];
+  snprintf(config, sizeof config, "{\"mode\":\"both\",\"specsDir\":\"%s\",\"databaseUrl\":\"%s\"}",
+           specs, url);
+  leanspec_service *svc = NULL;
+  CHECK_STATUS(leanspec_service_open(&svc, config), LEANSPEC_OK);
+  const leanspec_source *src = leanspec_service_source(svc);
+
+  /* every project: the filesystem one and both database ones, each spec with its project */
+  CHECK_STATUS(leanspec_source_list(&s, src, "{\"projectId\":\"*\",\"status\":\"planned\"}"),
+               LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"total\":6"));
+  CHECK(CONTAINS(s, "\"projectIds\":[\"acme/api\",\"acme/web\","));
+  leanspec_string_free(&s);
+  CHECK_STATUS(leanspec_source_list(&s, src, "{\"projectId\":\"acme/web,acme/api\",\"limit\":1}"),
+               LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"projectIds\":[\"acme/api\"]") && CONTAINS(s, "\"nextCursor\":\""));
+  leanspec_string_free(&s);
+  /* one project: no projectIds, as before */
+  CHECK_STATUS(leanspec_source_list(&s, src, "{\"projectId\":\"acme/web\"}"), LEANSPEC_OK);
+  CHECK(!CONTAINS(s, "projectIds"));
+  leanspec_string_free(&s);
+
+  CHECK_STATUS(leanspec_source_search(&s, src, "alpha", "{\"projectId\":\"*\",\"limit\":1}"),
+               LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"projectId\":") && CONTAINS(s, "\"nextCursor\":\""));
+  leanspec_string_free(&s);
+  CHECK_STATUS(leanspec_source_search(&s, src, "alpha", "{\"projectId\":\"*\",\"cursor\":7}"),
+               LEANSPEC_EINVALID);
+  CHECK(ERROR_SAYS("cursor"));
+
+  CHECK_STATUS(leanspec_source_stats(&s, src, "*"), LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"byProject\":{\"acme/api\":[{\"status\":\"draft\""));
+  leanspec_string_free(&s);
+  CHECK_STATUS(leanspec_source_stats(&s, src, "acme/web"), LEANSPEC_OK);
+  CHECK(!CONTAINS(s, "byProject"));
+  leanspec_string_free(&s);
+
+  /* bad sets: an empty member is invalid, an unknown project not found */
+  CHECK_STATUS(leanspec_source_stats(&s, src, "acme/web,,acme/api"), LEANSPEC_EINVALID);
+  CHECK(ERROR_SAYS("acme/web,,acme/api"));
+  CHECK_STATUS(leanspec_source_stats(&s, src, "acme/web,no/such"), LEANSPEC_ENOTFOUND);
+  CHECK(ERROR_SAYS("no/such"));
+  leanspec_service_free(svc);
+}
+
 /* ---- GitHub sync and webhooks: a service against the fake GitHub ------------------------ */
 
 /* Runs argv (argv[0] a full path) to completion; its stdout, up to `size` - 1 bytes without the
@@ -1134,6 +1199,7 @@ int main(int argc, char **argv) {
   }
   test_database();
   test_service();
+  test_project_sets();
   test_sync();
   test_sync_non_ascii();
   test_deprecated_service_calls();

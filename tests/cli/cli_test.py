@@ -1024,6 +1024,113 @@ class DatabaseTest(unittest.TestCase):
         self.assertNotIn("hunter2secret", result.stderr + result.stdout)
 
 
+class AllProjectsTest(unittest.TestCase):
+    """--all-projects (and --project a,b) of list, board, search and stats: a specs directory
+    and two projects of a real SQLite store, each spec or hit named with its project."""
+
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="leanspec-cli-sets-")
+        self.root = self._tmp.name
+        self.specs = os.path.join(self.root, "local", "specs")  # project id "local"
+        spec(self.specs, "001-alpha", "status: planned\ntags: [api]", "# Alpha\n\nThe local cache.\n")
+        spec(self.specs, "002-beta", "status: in-progress", "# Beta\n")
+        self.db = ["--db", "sqlite:" + os.path.join(self.root, "specs.db")]
+        for project, specs in (("acme/web", [("001-alpha", "status: complete\ntags: [web]",
+                                              "# Web alpha\n\nThe cache of pages.\n"),
+                                             ("010-remote", "status: draft\ntags: [api]", "# Remote\n")]),
+                               ("acme/api", [("003-gamma", "status: planned\ntags: [api]",
+                                              "# Gamma\n\nA cache for tokens.\n")])):
+            tree = os.path.join(self.root, project.replace("/", "-"))
+            for spec_id, frontmatter, body in specs:
+                spec(tree, spec_id, frontmatter, body)
+            self.ok("project", "add", project, specs_dir=False)
+            self.ok("--project", project, "import", "--specs-dir", tree, specs_dir=False)
+
+    def tearDown(self):
+        self._tmp.cleanup()
+
+    def run_cli(self, *args, specs_dir=True):
+        argv = [BINARY, *self.db, *args] + (["--specs-dir", self.specs] if specs_dir else [])
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NO_COLOR")}
+        return subprocess.run(argv, cwd=self.root, env=env, capture_output=True, text=True,
+                              timeout=120)
+
+    def ok(self, *args, **kwargs):
+        result = self.run_cli(*args, **kwargs)
+        self.assertEqual(result.returncode, 0, f"{args}: stderr={result.stderr!r}")
+        return result
+
+    def json_of(self, *args, **kwargs):
+        return json.loads(self.ok(*args, "--json", **kwargs).stdout)
+
+    def test_list_names_each_spec_project(self):
+        page = self.json_of("list", "--all-projects")
+        self.assertEqual(page["total"], 5)
+        rows = list(zip(page["projectIds"], ids(page["specs"])))
+        self.assertEqual(rows[:2], [("acme/web", "001-alpha"), ("local", "001-alpha")])
+        self.assertEqual(rows[2:], [("local", "002-beta"), ("acme/api", "003-gamma"),
+                                    ("acme/web", "010-remote")])
+        tagged = self.json_of("list", "--all-projects", "--tag", "api")
+        self.assertEqual(list(zip(tagged["projectIds"], ids(tagged["specs"]))),
+                         [("local", "001-alpha"), ("acme/api", "003-gamma"), ("acme/web", "010-remote")])
+        table = self.ok("list", "--all-projects").stdout.splitlines()
+        self.assertEqual(table[0].split()[:3], ["PROJECT", "ID", "STATUS"])
+        self.assertIn("acme/api", table[4])
+        # Pages: every spec once, the cursor printed for the next one.
+        seen, cursor = [], []
+        for _ in range(10):
+            page = self.json_of("list", "--all-projects", "--limit", "2", *cursor)
+            seen += list(zip(page["projectIds"], ids(page["specs"])))
+            if not page["nextCursor"]:
+                break
+            cursor = ["--cursor", page["nextCursor"]]
+        self.assertEqual(seen, rows)
+        two = self.json_of("--project", "acme/web,acme/api", "list")
+        self.assertEqual(sorted(set(two["projectIds"])), ["acme/api", "acme/web"])
+        # One project's JSON has no projectIds.
+        self.assertNotIn("projectIds", self.json_of("list"))
+
+    def test_search_board_and_stats(self):
+        result = self.json_of("search", "cache", "--all-projects")
+        self.assertEqual(sorted((h["projectId"], h["id"]) for h in result["results"]),
+                         [("acme/api", "003-gamma"), ("acme/web", "001-alpha"), ("local", "001-alpha")])
+        first = self.json_of("search", "cache", "--all-projects", "--limit", "1")
+        self.assertEqual((len(first["results"]), first["total"]), (1, 3))
+        second = self.json_of("search", "cache", "--all-projects", "--limit", "1",
+                              "--cursor", first["nextCursor"])
+        self.assertNotEqual(second["results"][0], first["results"][0])
+        text = self.ok("search", "cache", "--all-projects").stdout
+        self.assertEqual(text.splitlines()[0].split()[:3], ["RANK", "PROJECT", "ID"])
+        self.assertNotIn("projectId", self.ok("search", "cache", "--json").stdout)
+
+        stats = self.json_of("stats", "--all-projects")
+        self.assertEqual(stats["totalSpecs"], 5)
+        counts = {p: {e["status"]: e["count"] for e in c} for p, c in stats["byProject"].items()}
+        self.assertEqual(counts["acme/web"]["complete"], 1)
+        self.assertEqual(counts["local"]["in-progress"], 1)
+        self.assertEqual(sum(counts["acme/api"].values()), 1)
+        table = self.ok("stats", "--all-projects").stdout
+        self.assertRegex(table, r"acme/web +1 +0 +0 +1 +0 +2")
+
+        board = self.json_of("board", "--all-projects")
+        self.assertEqual([(s["projectId"], s["id"]) for s in board["complete"]],
+                         [("acme/web", "001-alpha")])
+        self.assertIn("  acme/api 003-gamma  Gamma", self.ok("board", "--all-projects").stdout)
+
+    def test_only_a_database_and_bad_combinations(self):
+        page = self.json_of("list", "--all-projects", specs_dir=False)
+        self.assertEqual(sorted(set(page["projectIds"])), ["acme/api", "acme/web"])
+        clash = self.run_cli("--project", "acme/web", "list", "--all-projects")
+        self.assertEqual(clash.returncode, 2)
+        self.assertIn("--all-projects", clash.stderr)
+        bad = self.run_cli("--project", "acme/web,,acme/api", "list")
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("acme/web,,acme/api", bad.stderr)
+        unknown = self.run_cli("--project", "acme/web,acme/nope", "stats")
+        self.assertEqual(unknown.returncode, 3)
+        self.assertIn("acme/nope", unknown.stderr)
+
+
 class ProjectSubjectTest(unittest.TestCase):
     """Commands about one project (sync, project status/remove/add, import) take its id as an
     argument or as --project; `sync --json` prints the sync run as the library writes it."""

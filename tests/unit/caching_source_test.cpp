@@ -118,6 +118,21 @@ TEST_CASE("different arguments are different entries") {
   CHECK(inner->calls == 7);
 }
 
+TEST_CASE("project sets and search cursors are part of the key") {
+  auto inner = std::make_shared<CountingSource>();
+  auto cache = make_caching_source(inner, {.ttl = 60s});
+  (void)cache->search({.project_id = "*", .text = "x"});
+  (void)cache->search({.project_id = "*", .text = "x", .cursor = "page2"});
+  (void)cache->search({.project_id = "*", .text = "x", .cursor = "page2"});
+  (void)cache->search({.project_id = "a,b", .text = "x"});
+  (void)cache->list({.project_id = "*"});
+  (void)cache->list({.project_id = "a,b"});
+  (void)cache->stats("*");
+  (void)cache->stats("a,b");
+  (void)cache->stats("*");
+  CHECK(inner->calls == 7);
+}
+
 TEST_CASE("invalidate drops everything, or one spec and every result that may mention it") {
   auto inner = std::make_shared<CountingSource>();
   auto cache = make_caching_source(inner, {.ttl = 60s});

@@ -145,13 +145,14 @@ SearchQuery search_query(Napi::Env env, const Napi::Value &text, const Napi::Val
     throw_invalid(env, "query: expected a string");
   const auto o = options_object(env, options, what,
                                 {"projectId", "status", "priority", "tags", "tagsMatch",
-                                 "tagsMatchAll", "assignee", "archived", "limit"});
+                                 "tagsMatchAll", "assignee", "archived", "limit", "cursor"});
   SearchQuery query;
   query.text = text.As<Napi::String>().Utf8Value();
   query.project_id = optional_string(o, "projectId", what).value_or("");
   query.filter = read_filter(o, what);
   if (auto limit = optional_count(o, "limit", what))
     query.limit = *limit;
+  query.cursor = optional_string(o, "cursor", what).value_or("");
   return query;
 }
 

@@ -102,6 +102,62 @@ test('both mode routes by project id: none to the directory, a registered one to
   }
 });
 
+test('project sets: list, search and stats over "*" and "a,b" name each spec\'s project', async () => {
+  const tree = sampleTree();
+  const other = sampleTree();
+  other.spec('005-only-in-db', ['status: draft', 'tags: [api]'], '# Only in the database\n');
+  const service = await leanspec.SpecsService.open({
+    mode: 'both', specsDir: tree.specsDir, databaseUrl: `sqlite:${path.join(tree.root, 'sets.db')}`,
+  });
+  try {
+    for (const id of ['acme/web', 'acme/api']) {
+      await service.addProject({ id });
+      await service.importDirectory(id, other.specsDir);
+    }
+    const fsId = service.filesystemProjectId;
+    const every = await service.list({ projectId: '*' });
+    assert.equal(every.total, 14);
+    assert.equal(every.projectIds.length, every.specs.length);
+    assert.deepEqual([...new Set(every.projectIds)].sort(), ['acme/api', 'acme/web', fsId].sort());
+    const tagged = await service.list({ projectId: '*', tags: 'api' });
+    assert.deepEqual(tagged.projectIds, ['acme/api', 'acme/web']);
+    assert.equal((await service.list({ projectId: 'acme/web' })).projectIds, undefined);
+
+    const seen = [];
+    let cursor;
+    for (let pages = 0; pages < 20; pages++) {
+      const page = await service.list({ projectId: 'acme/web,acme/api', limit: 3, cursor });
+      page.specs.forEach((s, i) => seen.push(`${page.projectIds[i]}:${s.id}`));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    assert.equal(seen.length, 10);
+    assert.equal(new Set(seen).size, 10);
+
+    const first = await service.search('cache', { projectId: '*', limit: 1 });
+    assert.equal(first.results.length, 1);
+    assert.ok([fsId, 'acme/web', 'acme/api'].includes(first.results[0].projectId));
+    assert.equal(typeof first.nextCursor, 'string');
+    const rest = await service.search('cache', { projectId: '*', limit: 0, cursor: first.nextCursor });
+    assert.equal(rest.results.length + 1, first.total);
+    assert.equal(rest.nextCursor, undefined);
+    const one = await service.search('cache', { projectId: 'acme/web' });
+    assert.equal(one.results[0].projectId, undefined);
+
+    const stats = await service.stats({ projectId: '*' });
+    assert.equal(stats.totalSpecs, 14);
+    assert.deepEqual(Object.keys(stats.byProject).sort(), ['acme/api', 'acme/web', fsId].sort());
+    assert.equal(stats.byProject['acme/api'].find((e) => e.status === 'draft').count, 1);
+    assert.equal((await service.stats({ projectId: 'acme/web' })).byProject, undefined);
+    await rejectsWith(assert, service.list({ projectId: 'acme/web,,acme/api' }), 'invalid_argument');
+    await rejectsWith(assert, service.stats({ projectId: 'acme/web,no/such' }), 'not_found');
+  } finally {
+    await service.close();
+    tree.remove();
+    other.remove();
+  }
+});
+
 test('from the environment; bad variables are a config error naming each, never a secret', async () => {
   const tree = sampleTree();
   const saved = { ...process.env };

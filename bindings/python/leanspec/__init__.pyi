@@ -122,6 +122,7 @@ class Spec:
 class SpecList(Sequence[Spec]):
     total: int
     next_cursor: Optional[str]
+    project_ids: list[str]
     def __len__(self) -> int: ...
     def __getitem__(self, index: int) -> Spec: ...  # type: ignore[override]
     def __iter__(self) -> Iterator[Spec]: ...
@@ -132,9 +133,11 @@ class SearchHit:
     spec: Spec
     score: float
     snippet: str
+    project_id: Optional[str]
 
 class SearchResult(Sequence[SearchHit]):
     total: int
+    next_cursor: Optional[str]
     def __len__(self) -> int: ...
     def __getitem__(self, index: int) -> SearchHit: ...  # type: ignore[override]
     def __iter__(self) -> Iterator[SearchHit]: ...
@@ -149,6 +152,7 @@ class Stats:
     by_tag: dict[str, int]
     by_assignee: dict[str, int]
     completion_rate: float
+    by_project: dict[str, dict[Status, int]]
     def to_json(self) -> str: ...
     def to_dict(self) -> dict[str, Any]: ...
 
@@ -221,6 +225,7 @@ class SpecSource:
         tags_match: str = "all",
         assignee: Optional[str] = None,
         archived: Optional[bool] = None,
+        cursor: str = "",
     ) -> SearchResult: ...
     def stats(self, *, project_id: str = "") -> Stats: ...
     def relationships(self, ref: str, *, project_id: str = "") -> Optional[Relationships]: ...

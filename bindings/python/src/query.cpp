@@ -86,14 +86,24 @@ void bind_query(py::module_ &m) {
              return share(l.specs[static_cast<std::size_t>(i)]);
            })
       .def_readonly("total", &SpecList::total, "matches over all pages")
-      .def_property_readonly("next_cursor", [](const SpecList &l) -> py::object {
-        return l.next_cursor.empty() ? py::none() : py::object(py::str(l.next_cursor));
-      });
+      .def_property_readonly("next_cursor",
+                             [](const SpecList &l) -> py::object {
+                               return l.next_cursor.empty() ? py::none()
+                                                            : py::object(py::str(l.next_cursor));
+                             })
+      .def_readonly("project_ids", &SpecList::project_ids,
+                    "a list over a project set: each spec's project id; else empty");
 
   py::class_<SearchHit>(m, "SearchHit", "One search result.")
       .def_property_readonly("spec", [](const SearchHit &h) { return share(h.spec); })
       .def_readonly("score", &SearchHit::score)
-      .def_readonly("snippet", &SearchHit::snippet);
+      .def_readonly("snippet", &SearchHit::snippet)
+      .def_property_readonly(
+          "project_id",
+          [](const SearchHit &h) -> py::object {
+            return h.project_id.empty() ? py::none() : py::object(py::str(h.project_id));
+          },
+          "a search over a project set: the hit's project; else None");
   py::class_<SearchResult, std::shared_ptr<SearchResult>>(
       m, "SearchResult", "Ranked search results, best first; a sequence of SearchHit.")
       .def("__len__", [](const SearchResult &r) { return r.hits.size(); })
@@ -108,7 +118,10 @@ void bind_query(py::module_ &m) {
             return r.hits[static_cast<std::size_t>(i)];
           },
           py::return_value_policy::reference_internal)
-      .def_readonly("total", &SearchResult::total, "matches before the limit");
+      .def_readonly("total", &SearchResult::total, "matches before the limit")
+      .def_property_readonly("next_cursor", [](const SearchResult &r) -> py::object {
+        return r.next_cursor.empty() ? py::none() : py::object(py::str(r.next_cursor));
+      });
 
   py::class_<Stats, std::shared_ptr<Stats>>(m, "Stats", "Counts over a project's specs.")
       .def_readonly("total", &Stats::total)
@@ -117,7 +130,9 @@ void bind_query(py::module_ &m) {
       .def_readonly("without_priority", &Stats::without_priority)
       .def_readonly("by_tag", &Stats::by_tag)
       .def_readonly("by_assignee", &Stats::by_assignee)
-      .def_readonly("completion_rate", &Stats::completion_rate);
+      .def_readonly("completion_rate", &Stats::completion_rate)
+      .def_readonly("by_project", &Stats::by_project,
+                    "stats over a project set: each project's count per status; else empty");
 
   py::class_<Relationships, std::shared_ptr<Relationships>>(
       m, "Relationships", "The depends_on and parent neighbourhood of one spec, as ids.")

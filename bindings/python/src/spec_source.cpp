@@ -140,12 +140,14 @@ void bind_source_queries(SourceClass &source) {
           "search",
           [](Src s, std::string text, std::string project_id, std::size_t limit, py::handle status,
              py::handle priority, py::handle tags, std::string_view tags_match,
-             std::optional<std::string> assignee, std::optional<bool> archived) {
+             std::optional<std::string> assignee, std::optional<bool> archived,
+             std::string cursor) {
             SearchQuery q{.project_id = std::move(project_id),
                           .text = std::move(text),
                           .filter = to_filter(status, priority, tags, tags_match,
                                               std::move(assignee), archived),
-                          .limit = limit};
+                          .limit = limit,
+                          .cursor = std::move(cursor)};
             py::gil_scoped_release nogil_body;
             return share(s.search(q));
           },
@@ -153,6 +155,7 @@ void bind_source_queries(SourceClass &source) {
           py::arg("status") = py::none(), py::arg("priority") = py::none(),
           py::arg("tags") = py::none(), py::arg("tags_match") = "all",
           py::arg("assignee") = py::none(), py::arg("archived") = py::none(),
+          py::arg("cursor") = "",
           "Specs matching a query in LeanSpec's query language, best first.");
 }
 

@@ -54,3 +54,49 @@ def test_from_env(specs_dir, monkeypatch):
     monkeypatch.setenv("SPECS_MODE", "sideways")
     with pytest.raises(leanspec.ConfigError, match="SPECS_MODE"):
         leanspec.SpecsService.from_env()
+
+
+def test_project_sets_name_each_spec_and_hit_project(specs_dir, tmp_path):
+    url = f"sqlite:{tmp_path / 'sets.sqlite'}"
+    db = leanspec.DatabaseSource(url)
+    for project in ("acme/web", "acme/api"):
+        db.add_project(project)
+        db.import_directory(project, specs_dir)
+    service = leanspec.SpecsService(mode=leanspec.SpecsMode.BOTH, specs_dir=specs_dir,
+                                    database_url=url)
+    fs_id = service.filesystem_project_id
+    every = service.list(project_id="*", status="planned")
+    assert every.total == 6
+    assert list(zip(every.project_ids, [s.id for s in every]))[:2] == [
+        ("acme/api", "001-alpha"), ("acme/web", "001-alpha")]
+    assert set(every.project_ids) == {fs_id, "acme/web", "acme/api"}
+    assert "projectIds" in every.to_dict()
+    assert service.list(project_id="acme/web").project_ids == []
+
+    seen, cursor = [], ""
+    for _ in range(20):
+        page = service.list(project_id="acme/web,acme/api", limit=2, cursor=cursor)
+        seen += list(zip(page.project_ids, [s.id for s in page]))
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert len(seen) == 10 and len(set(seen)) == 10
+
+    per_project = service.search("alpha", project_id="acme/web").total
+    hits = service.search("alpha", project_id="*", limit=1)
+    assert hits.total == 3 * per_project and hits[0].project_id in {fs_id, "acme/web", "acme/api"}
+    rest = service.search("alpha", project_id="*", limit=0, cursor=hits.next_cursor)
+    assert len(rest) == hits.total - 1 and rest.next_cursor is None
+    assert {h.project_id for h in rest} | {hits[0].project_id} == {fs_id, "acme/web", "acme/api"}
+    assert service.search("alpha", project_id="acme/web")[0].project_id is None
+    assert service.search("alpha", project_id="acme/web").next_cursor is None
+
+    stats = service.stats(project_id="*")
+    assert stats.total == 15
+    assert stats.by_project["acme/api"][leanspec.Status.PLANNED] == 2
+    assert set(stats.by_project) == {fs_id, "acme/web", "acme/api"}
+    assert service.stats(project_id="acme/web").by_project == {}
+    with pytest.raises(leanspec.InvalidArgumentError):
+        service.list(project_id="acme/web,,acme/api")
+    with pytest.raises(leanspec.NotFoundError, match="no/such"):
+        service.stats(project_id="acme/web,no/such")

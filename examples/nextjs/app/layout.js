@@ -31,6 +31,7 @@ export default function RootLayout({ children }) {
           <nav>
             <Link href="/">Board</Link>
             <Link href="/specs">Specs</Link>
+            <Link href="/all-projects">All projects</Link>
             <Link href="/stats">Stats</Link>
             <Link href="/projects">Projects</Link>
           </nav>
