@@ -42,7 +42,7 @@ std::size_t saturating_add(std::size_t a, std::size_t b) {
 } // namespace
 
 std::vector<SpecsService::Impl::SetPart>
-SpecsService::Impl::set_parts(const detail::ProjectSetRequest &set) {
+SpecsService::Impl::set_parts(const detail::ProjectSet &set) {
   std::vector<SetPart> parts;
   if (set.all) {
     if (fs.configured)
@@ -83,7 +83,7 @@ std::shared_ptr<const T> SpecsService::Impl::read_part(Route &route, const std::
 // asked per project, unless the subset was `resumed` from a cursor (its refusal then stands).
 template <class T, class Call>
 std::vector<SpecsService::Impl::PartAnswer<T>>
-SpecsService::Impl::ask_set(const detail::ProjectSetRequest &set, const Call &call,
+SpecsService::Impl::ask_set(const detail::ProjectSet &set, const Call &call,
                             const std::vector<std::string> &resumed) {
   std::vector<PartAnswer<T>> out;
   for (const SetPart &part : set_parts(set)) {
@@ -117,7 +117,7 @@ SpecsService::Impl::ask_set(const detail::ProjectSetRequest &set, const Call &ca
 // A list over a set: each part resumes from its cursor; the parts' pages are merged, their
 // order kept (a k-way merge), and the next cursor records where each part stopped.
 std::shared_ptr<const SpecList> SpecsService::Impl::list_set(const ListQuery &query,
-                                                             const detail::ProjectSetRequest &set) {
+                                                             const detail::ProjectSet &set) {
   const detail::SetCursor from =
       detail::decode_set_cursor(query.cursor, detail::SetCursor::Kind::list);
   std::vector<std::string> resumed;
@@ -217,7 +217,7 @@ std::shared_ptr<const SpecList> SpecsService::Impl::list_set(const ListQuery &qu
 
 // A search over a set: every part's best (earlier pages + this page) hits, merged by score.
 std::shared_ptr<const SearchResult>
-SpecsService::Impl::search_set(const SearchQuery &query, const detail::ProjectSetRequest &set) {
+SpecsService::Impl::search_set(const SearchQuery &query, const detail::ProjectSet &set) {
   const detail::SetCursor from =
       detail::decode_set_cursor(query.cursor, detail::SetCursor::Kind::search);
   SearchQuery each = query;
@@ -256,7 +256,7 @@ SpecsService::Impl::search_set(const SearchQuery &query, const detail::ProjectSe
 }
 
 // Stats over a set: every part's counts summed, and each project's count per status.
-std::shared_ptr<const Stats> SpecsService::Impl::stats_set(const detail::ProjectSetRequest &set) {
+std::shared_ptr<const Stats> SpecsService::Impl::stats_set(const detail::ProjectSet &set) {
   const auto call = [](const auto &target, const std::string &key) {
     if constexpr (std::is_same_v<std::decay_t<decltype(target)>, detail::Snapshot>)
       return target.stats();

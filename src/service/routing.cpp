@@ -121,7 +121,7 @@ std::vector<Project> SpecsService::projects() const {
 }
 
 std::shared_ptr<const SpecList> SpecsService::list(const ListQuery &query) const {
-  if (const auto set = detail::parse_project_set_request(query.project_id))
+  if (const auto set = detail::parse_project_set(query.project_id))
     return impl_->list_set(query, *set);
   std::string project;
   Route &route = impl_->route_for(query.project_id, project);
@@ -141,7 +141,7 @@ SpecPtr SpecsService::get(std::string_view ref, std::string_view project_id) con
 }
 
 std::shared_ptr<const SearchResult> SpecsService::search(const SearchQuery &query) const {
-  if (const auto set = detail::parse_project_set_request(query.project_id))
+  if (const auto set = detail::parse_project_set(query.project_id))
     return impl_->search_set(query, *set);
   std::string project;
   Route &route = impl_->route_for(query.project_id, project);
@@ -153,7 +153,7 @@ std::shared_ptr<const SearchResult> SpecsService::search(const SearchQuery &quer
 }
 
 std::shared_ptr<const Stats> SpecsService::stats(std::string_view project_id) const {
-  if (const auto set = detail::parse_project_set_request(project_id))
+  if (const auto set = detail::parse_project_set(project_id))
     return impl_->stats_set(*set);
   std::string project;
   Route &route = impl_->route_for(project_id, project);

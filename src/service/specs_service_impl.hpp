@@ -9,7 +9,7 @@
 // project_registry.cpp, service_sync.cpp (GitHub sync and webhooks), specs_service.cpp (startup,
 // shutdown, change events).
 #include "core/change_notifier.hpp"
-#include "service/project_set_request.hpp"
+#include "core/project_set.hpp"
 #include "snapshot/snapshot.hpp"
 
 #include <array>
@@ -172,17 +172,17 @@ struct SpecsService::Impl {
     std::shared_ptr<const T> value;
   };
 
-  std::vector<SetPart> set_parts(const detail::ProjectSetRequest &set);
+  std::vector<SetPart> set_parts(const detail::ProjectSet &set);
   template <class T, class Call>
   std::shared_ptr<const T> read_part(Route &route, const std::string &project, const Call &call);
   template <class T, class Call>
-  std::vector<PartAnswer<T>> ask_set(const detail::ProjectSetRequest &set, const Call &call,
+  std::vector<PartAnswer<T>> ask_set(const detail::ProjectSet &set, const Call &call,
                                      const std::vector<std::string> &resumed);
   std::shared_ptr<const SpecList> list_set(const ListQuery &query,
-                                           const detail::ProjectSetRequest &set);
+                                           const detail::ProjectSet &set);
   std::shared_ptr<const SearchResult> search_set(const SearchQuery &query,
-                                                 const detail::ProjectSetRequest &set);
-  std::shared_ptr<const Stats> stats_set(const detail::ProjectSetRequest &set);
+                                                 const detail::ProjectSet &set);
+  std::shared_ptr<const Stats> stats_set(const detail::ProjectSet &set);
 
   // --- startup and events (specs_service.cpp) -------------------------------------------------
 
