@@ -4,6 +4,7 @@
 // most every `recheck` and, when it moved, read and parse only the folders written since.
 #include "core/change_notifier.hpp"
 #include "db/database_source_access.hpp"
+#include "db/search/database_search.hpp"
 #include "db/spec_rows.hpp"
 #include "db/store.hpp"
 #include "model/spec_parser.hpp"
@@ -358,6 +359,9 @@ SpecPtr DatabaseSource::get(std::string_view ref, std::string_view project_id) c
 }
 
 std::shared_ptr<const SearchResult> DatabaseSource::search(const SearchQuery &query) const {
+  if (const auto projects = detail::project_set(query.project_id)) // "*" or "a,b": in SQL
+    return std::make_shared<const SearchResult>(
+        detail::search_database(*impl_->store, *projects, query));
   return impl_->current(query.project_id)->search(query);
 }
 
