@@ -4,8 +4,11 @@
 // over a project set. Test suite "dbsearch" (ctest: dbsearch). The real corpus is
 // $LEANSPEC_CORPUS, else ../shared/corpus/lean-spec beside the checkout; without it the corpus
 // cases fail (they are never skipped silently).
+#include "db/postgres/search_statements.hpp"
 #include "db/search/database_search.hpp"
+#include "db/search/query_sql.hpp"
 #include "db/store.hpp"
+#include "query/query_parser.hpp"
 #include "support/postgres_harness.hpp"
 #include "support/temp_dir.hpp"
 #include "support/temp_spec_tree.hpp"
@@ -385,5 +388,47 @@ TEST_SUITE("dbsearch") {
       }
     }
     CHECK(db.store->specs("acme/web").size() == 1); // still there
+  }
+}
+
+TEST_SUITE("dbsearch") {
+  TEST_CASE("PostgreSQL answers a word search through its indexes, never a scan of specs") {
+    TempSpecTree tree;
+    for (int i = 1; i <= 40; ++i)
+      tree.write(std::to_string(100 + i) + "-spec/README.md",
+                 "---\nstatus: planned\n---\n# Spec " + std::to_string(i) + "\n\nBody " +
+                     (i % 7 == 0 ? "caching" : "other") + " text.\n");
+    Imported<PostgresBackend> db(tree.specs_dir(), {"acme/web", "acme/api"});
+    const auto query = parse_query("caching status:planned");
+    const postgres::PostgresDialect dialect;
+    const QuerySql::Expand expand = [](const std::string &word, int) {
+      return std::vector<std::pair<std::string, int>>{{word, 0}};
+    };
+    for (std::size_t projects : {std::size_t{1}, std::size_t{0}}) {
+      CAPTURE(projects);
+      QuerySql sql(dialect, *query, nullptr, expand);
+      const std::string statement = postgres::search_statement(sql, sql.score({1.0}), projects);
+      const auto literal = [](const std::string &text) { // SQL text literal, quotes doubled
+        std::string out = "'";
+        for (const char c : text)
+          out += c == '\'' ? std::string("''") : std::string(1, c);
+        return out + "'";
+      };
+      std::string args;
+      for (const SqlParam &p : sql.params())
+        args +=
+            (args.empty() ? "" : ", ") + (p.integer ? std::to_string(*p.integer) : literal(p.text));
+      args += ", " + literal(sql.rank_text());
+      if (projects)
+        args += ", 'acme/web'";
+      args += ", 10, 0";
+      const std::string plan = db.backend.pg.query(
+          db.backend.schema, "SET enable_seqscan = off; PREPARE search_plan AS " + statement +
+                                 "; EXPLAIN (FORMAT JSON) EXECUTE search_plan (" + args + ")");
+      CAPTURE(plan);
+      CHECK(plan.find("\"Seq Scan\"") == std::string::npos);
+      if (projects == 0) // every project: the GIN index finds the candidates
+        CHECK(plan.find("specs_search") != std::string::npos);
+    }
   }
 }
