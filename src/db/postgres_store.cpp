@@ -538,7 +538,7 @@ public:
             for (const SqlParam &param : query.params())
               param.integer ? p.integer(*param.integer) : p.text(param.text);
             if (query.requires_text())
-              p.text(query.rank_text());
+              p.text(query.candidates_text());
             for (const std::string &id : request.project_ids)
               p.text(id);
             limit ? p.integer(static_cast<std::int64_t>(*limit)) : p.null();

@@ -682,7 +682,7 @@ private:
     for (const SqlParam &p : query.params())
       p.integer ? q.bind(++n, *p.integer) : bind_text(q, ++n, p.text);
     if (query.requires_text())
-      q.bind(++n, query.rank_text());
+      q.bind(++n, query.candidates_text());
     for (const std::string &id : request.project_ids)
       bind_text(q, ++n, id);
     q.bind(++n, limit);

@@ -85,7 +85,7 @@ struct StoreSearch {
 /// One hit of Store::search, with its folder's files (as specs() gives them).
 struct StoreHit {
   std::string project_id;
-  double score = 0; ///< higher is better; the backend's own scale
+  double score = 0; ///< higher is better (not comparable with the in-memory search's)
   StoredSpec spec;
 };
 
@@ -277,7 +277,7 @@ public:
   /// Words, phrases and fuzzy words are looked up in the full-text index (FTS5 / tsvector +
   /// GIN), field filters and `filter` test the denormalized columns of `specs`; the query text
   /// never reaches FTS5 or tsquery syntax (only its tokens, quoted, as bound parameters). Order:
-  /// rank (bm25 / ts_rank_cd, title above tags and id above body), then spec number, id,
+  /// score (QuerySql::score: the in-memory ranker's field weights and idf), then spec number, id,
   /// project and path. Where the result differs from the in-memory search: docs/SEARCH.md.
   virtual StoreSearchPage search(const StoreSearch &search) = 0;
 

@@ -418,7 +418,7 @@ TEST_SUITE("dbsearch") {
       for (const SqlParam &p : sql.params())
         args +=
             (args.empty() ? "" : ", ") + (p.integer ? std::to_string(*p.integer) : literal(p.text));
-      args += ", " + literal(sql.rank_text());
+      args += ", " + literal(sql.candidates_text());
       if (projects)
         args += ", 'acme/web'";
       args += ", 10, 0";

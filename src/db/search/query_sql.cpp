@@ -130,7 +130,8 @@ std::string QuerySql::text_leaf(const QueryNode &n, bool positive) {
   if (expression.empty())
     return "FALSE";
   if (positive) {
-    rank_text_ += (rank_text_.empty() ? "" : std::string(dialect_.or_op())) + expression;
+    candidates_text_ +=
+        (candidates_text_.empty() ? "" : std::string(dialect_.or_op())) + expression;
     ranked.field_score = dialect_.field_score(scored, *this);
     ranked_.push_back(std::move(ranked));
   }

@@ -84,10 +84,10 @@ public:
 
   /// The condition on `s` (with the query's parameters, numbered from 1).
   const std::string &where() const noexcept { return where_; }
-  /// The full-text expression whose rank orders the hits: the positive words, phrases and
-  /// fuzzy words, OR'ed; empty when there is none (every hit scores 0).
-  const std::string &rank_text() const noexcept { return rank_text_; }
-  /// Whether every match matches rank_text() (the full-text index can drive the search).
+  /// The positive words, phrases and fuzzy words as one full-text expression, OR'ed: when the
+  /// query requires_text(), the index finds the candidates with it; empty when there is none.
+  const std::string &candidates_text() const noexcept { return candidates_text_; }
+  /// Whether every match matches candidates_text() (so the full-text index drives the search).
   bool requires_text() const noexcept { return requires_text_; }
   /// The positive words, phrases and fuzzy words: each one's full-text expressions whose
   /// document frequencies make its inverse document frequency (a phrase: one per token, summed
@@ -118,7 +118,7 @@ private:
 
   const SqlDialect &dialect_;
   const Expand &expand_;
-  std::string where_, rank_text_;
+  std::string where_, candidates_text_;
   bool requires_text_ = false;
   std::vector<SqlParam> params_;
   std::vector<std::vector<std::string>> fuzzy_terms_;
