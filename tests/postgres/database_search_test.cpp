@@ -285,6 +285,11 @@ TEST_SUITE("dbsearch") {
       CHECK(!hit.project_id.empty());
     const auto listed = db.source.search({.project_id = "acme/web,acme/api", .text = "fast"});
     CHECK(listed->total == 2);
+    CHECK(db.source.search({.project_id = ",", .text = "fast"})->total == 0); // not every one
+    CHECK(project_set(",") == std::vector<std::string>{""});
+    CHECK(project_set("acme/web,") == std::vector<std::string>{"acme/web"});
+    CHECK(project_set("*") == std::vector<std::string>{});
+    CHECK(!project_set("acme/web"));
     const auto one = db.source.search({.project_id = "acme/web", .text = "fast"});
     REQUIRE(one->total == 1);
     CHECK(one->hits[0].project_id.empty());

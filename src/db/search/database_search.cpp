@@ -97,6 +97,8 @@ std::optional<std::vector<std::string>> project_set(std::string_view project_id)
       out.emplace_back(project_id.substr(at, end - at));
     at = end + 1;
   }
+  if (out.empty()) // "," names no project (not every one)
+    out.emplace_back();
   return out;
 }
 

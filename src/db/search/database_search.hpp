@@ -24,7 +24,8 @@ SearchResult search_database(Store &store, const std::vector<std::string> &proje
                              const SearchQuery &query);
 
 /// The projects a project set names: "*" (leanspec::all_projects) is every project (an empty
-/// list), "a,b" those (empty names dropped); nullopt when `project_id` names one project.
+/// list), "a,b" those (empty names dropped; "," is the one project "", which matches
+/// nothing); nullopt when `project_id` names one project.
 std::optional<std::vector<std::string>> project_set(std::string_view project_id);
 
 } // namespace leanspec::detail
