@@ -47,6 +47,7 @@
 #include "db/search/database_search.hpp"
 #include "db/store.hpp"
 #include "fs/loader.hpp"
+#include "tree/spec_folders.hpp"
 #include "support/postgres_harness.hpp"
 
 #include <algorithm>
@@ -332,7 +333,7 @@ void store_search(benchmark::State &state, Backend *b, std::vector<std::string> 
     Store *store = prepare(state, *b, gen10k_corpus);
     if (!store)
       return;
-    SearchQuery query;
+    leanspec::SearchQuery query;
     for (const std::string &word : words)
       query.text += (query.text.empty() ? "" : " ") + word;
     query.limit = limit;
