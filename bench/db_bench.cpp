@@ -47,8 +47,8 @@
 #include "db/search/database_search.hpp"
 #include "db/store.hpp"
 #include "fs/loader.hpp"
-#include "tree/spec_folders.hpp"
 #include "support/postgres_harness.hpp"
+#include "tree/spec_folders.hpp"
 
 #include <algorithm>
 #include <benchmark/benchmark.h>
