@@ -367,7 +367,10 @@ TEST_SUITE("dbsearch") {
                                              many += "w" + std::to_string(i) + " ";
                                            return many;
                                          }(),
-                                         "a~1 b~1 c~1 d~1 e~1 f~1 g~1 h~1 i~1"};
+                                         "a~1 b~1 c~1 d~1 e~1 f~1 g~1 h~1 i~1",
+                                         "qqqqzzzzjjjj~1",
+                                         "qqqqzzzzjjjj~2 caching",
+                                         "title:qqqqzzzzjjjj~1"};
     for (const std::string &text : texts) {
       CAPTURE(text);
       for (const std::vector<std::string> &projects :

@@ -49,8 +49,10 @@ QuerySql::QuerySql(const SqlDialect &dialect, const Query &query, const Filter *
     : dialect_(dialect), expand_(expand) {
   std::vector<std::string> conditions;
   if (query.root) {
-    requires_text_ = detail::requires_text(*query.root);
     conditions.push_back(node(*query.root, true));
+    // Without a candidate expression (no term can match: a fuzzy word with no vocabulary term,
+    // a token too long to be stored) the condition alone says "nothing".
+    requires_text_ = detail::requires_text(*query.root) && !candidates_text_.empty();
   }
   if (filter)
     if (std::string f = this->filter(*filter); !f.empty())
