@@ -7,7 +7,8 @@
 //                      read (one indexed query) on every call.
 //   search             DatabaseSource::search over 10,000 stored specs (recheck 20 ms, the
 //                      lazily built index excluded: one untimed search first).
-//   store_search       Store::search, the FTS5 / tsvector candidates for the same words.
+//   store_search       search_database over the project: the FTS5 / tsvector search for the
+//                      same words, with the hits' folders read and parsed.
 //   replace            Store::replace_specs on the 300-spec project: `all` changes every spec
 //                      (two generations whose READMEs differ alternate), `one` changes one;
 //                      back to back, so each write competes with the background work of the
@@ -43,9 +44,11 @@
 // reads, ~55 ns an iteration on this VM's kvm-clock, which the mean of get/recheck20 includes).
 // The figures are printed, never asserted.
 #include "corpus_generator.hpp"
+#include "db/search/database_search.hpp"
 #include "db/store.hpp"
 #include "fs/loader.hpp"
 #include "support/postgres_harness.hpp"
+#include "tree/spec_folders.hpp"
 
 #include <algorithm>
 #include <benchmark/benchmark.h>
@@ -322,20 +325,26 @@ void search(benchmark::State &state, Backend *b, std::string text) {
   });
 }
 
-/// Store::search: the full-text candidates for `words` (`limit` 0: all of them).
+/// search_database (Store::search): the words searched in the database, the hits' folders
+/// read and parsed (`limit` 0: all of them).
 void store_search(benchmark::State &state, Backend *b, std::vector<std::string> words,
                   std::size_t limit) {
   guarded(state, [&] {
     Store *store = prepare(state, *b, gen10k_corpus);
     if (!store)
       return;
-    const std::size_t hits = store->search(gen10k_corpus.project, words, limit).size();
+    leanspec::SearchQuery query;
+    for (const std::string &word : words)
+      query.text += (query.text.empty() ? "" : " ") + word;
+    query.limit = limit;
+    const std::vector<std::string> projects{gen10k_corpus.project};
+    const std::size_t hits = search_database(*store, projects, query).hits.size();
     Samples samples;
     for (auto _ : state) {
       const auto start = Clock::now();
       {
-        const auto result = store->search(gen10k_corpus.project, words, limit);
-        benchmark::DoNotOptimize(result.data());
+        const auto result = search_database(*store, projects, query);
+        benchmark::DoNotOptimize(result.hits.data());
       }
       samples.add(state, Clock::now() - start);
     }

@@ -8,6 +8,8 @@
 #include "core/change_notifier.hpp"
 #include "core/project_set.hpp"
 #include "db/database_source_access.hpp"
+#include "db/parse_stored.hpp"
+#include "db/search/database_search.hpp"
 #include "db/spec_rows.hpp"
 #include "db/spec_summaries.hpp"
 #include "db/store.hpp"
@@ -57,23 +59,11 @@ struct ProjectSlot {
   std::size_t bytes = 0;     // guarded by Impl::cache_mutex: its kept snapshot's bytes
 };
 
-Spec parse_stored(const detail::StoredSpec &stored) {
-  std::optional<std::string_view> readme;
-  std::vector<std::pair<std::string, std::string>> sub_files;
-  for (const auto &file : stored.files) {
-    if (file.name == "README.md")
-      readme = file.content;
-    else
-      sub_files.emplace_back(file.name, file.content);
-  }
-  return detail::parse_spec_files(stored.path, readme, std::move(sub_files), {}, nullptr);
-}
-
 // Parses folders (in parallel when there are many), in their order.
 std::vector<SpecPtr> parse_folders(const std::vector<detail::StoredSpec> &folders) {
   std::vector<SpecPtr> specs(folders.size());
   detail::for_each_parallel(folders.size(), 32, [&](std::size_t i) {
-    specs[i] = std::make_shared<const Spec>(parse_stored(folders[i]));
+    specs[i] = std::make_shared<const Spec>(detail::parse_stored(folders[i]));
   });
   return specs;
 }
@@ -174,7 +164,8 @@ load_snapshot(detail::Store &store, const std::string &project_id, const Served 
     }
   }
   detail::for_each_parallel(to_parse.size(), 32, [&](std::size_t k) {
-    specs[to_parse[k].first] = std::make_shared<const Spec>(parse_stored(*to_parse[k].second));
+    specs[to_parse[k].first] =
+        std::make_shared<const Spec>(detail::parse_stored(*to_parse[k].second));
   });
 
   ChangeEvent event;
@@ -419,14 +410,19 @@ struct DatabaseSource::Impl {
     try {
       return store->read_summaries({false, {project.id}}, pick);
     } catch (const Error &e) {
-      if (e.code() == ErrorCode::not_found && !project.served.load()) {
-        const std::lock_guard lock(slots_mutex);
-        if (const auto found = slots.find(project.id);
-            found != slots.end() && found->second.get() == &project)
-          slots.erase(found);
-      }
+      if (e.code() == ErrorCode::not_found)
+        drop_if_unserved(project);
       throw;
     }
+  }
+
+  void drop_if_unserved(ProjectSlot &project) {
+    if (project.served.load())
+      return;
+    const std::lock_guard lock(slots_mutex);
+    if (const auto found = slots.find(project.id);
+        found != slots.end() && found->second.get() == &project)
+      slots.erase(found);
   }
 
   // Answers from project `project`'s summaries: `pick` chooses from them (as a snapshot) the
@@ -470,14 +466,26 @@ struct DatabaseSource::Impl {
                                                     std::vector<Diagnostic>{});
   }
 
-  // Search over one project, in memory (the lead routes it to the store's full-text search).
+  // Search over one project: a hot one in memory, a cold one by the store's full-text index
+  // (src/db/search/database_search.hpp; its differences from the in-memory ranking are in
+  // docs/SEARCH.md), reading only the hits' folders.
   std::shared_ptr<const SearchResult> search_one(const SearchQuery &query) {
-    const auto snapshot = whole(query.project_id);
-    const bool had_index = snapshot->has_search_index();
-    auto result = snapshot->search(query);
-    if (!had_index) // the index now counts in the snapshot's bytes, if it is kept
-      recount(query.project_id, snapshot);
-    return result;
+    const auto project = slot(resolve(query.project_id));
+    if (const auto snapshot = hot(*project)) {
+      const bool had_index = snapshot->has_search_index();
+      auto result = snapshot->search(query);
+      if (!had_index) // the index now counts in the snapshot's bytes, if it is kept
+        recount(query.project_id, snapshot);
+      return result;
+    }
+    if (!store->project(project->id)) {
+      drop_if_unserved(*project);
+      throw Error(ErrorCode::not_found, "no project '" + project->id + "'");
+    }
+    auto result = detail::search_database(*store, {project->id}, query);
+    for (auto &hit : result.hits)
+      hit.project_id.clear(); // one project: as the in-memory search answers
+    return std::make_shared<const SearchResult>(std::move(result));
   }
 
   void recount(std::string_view requested,
@@ -757,6 +765,9 @@ SpecPtr DatabaseSource::get(std::string_view ref, std::string_view project_id) c
 }
 
 std::shared_ptr<const SearchResult> DatabaseSource::search(const SearchQuery &query) const {
+  if (const auto set = detail::parse_project_set(query.project_id)) // "*" or "a,b": in SQL
+    return std::make_shared<const SearchResult>(detail::search_database(
+        *impl_->store, set->all ? std::vector<std::string>{} : set->ids, query));
   return impl_->search_one(query);
 }
 

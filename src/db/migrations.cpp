@@ -439,6 +439,53 @@ UPDATE projects SET sync_interval_ms = sync_interval_ms * 1000;
 UPDATE sync_runs SET retry_at = retry_at * 1000 WHERE retry_at <> 0;
 )sql";
 
+// v9 "database search" (Store::search, src/db/search/): SQLite gets spec_search_vocab, an
+// fts5vocab table over the full-text index (no storage of its own: it reads the index), where
+// fuzzy words find their vocabulary terms. PostgreSQL gets leanspec_time(text), unix ms of a
+// date or timestamp as leanspec::parse_timestamp reads it (NULL for anything else), for the
+// created:/updated: filters; SQLite's store defines the same function on its connections.
+// Nothing is rewritten: the indexes keep their columns and weights.
+constexpr const char *sqlite_v9 = R"sql(
+CREATE VIRTUAL TABLE spec_search_vocab USING fts5vocab (spec_search, row);
+)sql";
+constexpr const char *postgres_v9 = R"sql(
+CREATE FUNCTION leanspec_time(value text) RETURNS bigint
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  parts text[] := regexp_match(btrim(value, E' \t\n\r\f\v'),
+    '^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?$');
+  day date;
+  ms bigint;
+  zone text;
+BEGIN
+  IF parts IS NULL OR (parts[2] IS NULL AND parts[6] IS NOT NULL) THEN
+    RETURN NULL;
+  END IF;
+  day := to_date(parts[1], 'YYYY-MM-DD');
+  IF to_char(day, 'YYYY-MM-DD') <> parts[1] THEN
+    RETURN NULL; -- no such day (to_date rolls 02-30 over)
+  END IF;
+  ms := (day - DATE '1970-01-01')::bigint * 86400000;
+  IF parts[2] IS NOT NULL THEN
+    IF parts[2]::int > 23 OR parts[3]::int > 59 OR coalesce(parts[4], '0')::int > 60 THEN
+      RETURN NULL;
+    END IF;
+    ms := ms + parts[2]::bigint * 3600000 + parts[3]::bigint * 60000
+          + coalesce(parts[4], '0')::bigint * 1000
+          + coalesce(rpad(left(parts[5], 3), 3, '0'), '0')::bigint;
+  END IF;
+  IF parts[6] ~ '^[+-]' THEN
+    zone := replace(parts[6], ':', '');
+    ms := ms - (CASE WHEN left(zone, 1) = '-' THEN -1 ELSE 1 END)
+          * (substr(zone, 2, 2)::bigint * 3600000
+             + (CASE WHEN length(zone) = 5 THEN substr(zone, 4, 2) ELSE '0' END)::bigint * 60000);
+  END IF;
+  RETURN ms;
+EXCEPTION WHEN others THEN
+  RETURN NULL;
+END $$;
+)sql";
+
 constexpr Migration all[] = {
     {1, "initial schema", sqlite_v1, postgres_v1},
     {2, "search terms", sqlite_v2, postgres_v2},
@@ -448,6 +495,7 @@ constexpr Migration all[] = {
     {6, "sync run retry times", sqlite_v6, postgres_v6},
     {7, "snapshot spec counts", sqlite_v7, postgres_v7},
     {8, "one name per concept", sqlite_v8, postgres_v8},
+    {9, "database search", sqlite_v9, postgres_v9},
 };
 
 } // namespace

@@ -15,6 +15,7 @@
 #include "db/migrations.hpp"
 #include "db/pool.hpp"
 #include "db/postgres/listener.hpp"
+#include "db/postgres/search_statements.hpp"
 #include "db/postgres/search_vector.hpp"
 #include "db/postgres/session.hpp"
 #include "db/postgres/snapshot_chunk.hpp"
@@ -522,36 +523,88 @@ public:
         Retry::once);
   }
 
-  std::vector<std::pair<std::string, double>> search(std::string_view project_id,
-                                                     const std::vector<std::string> &words,
-                                                     std::size_t limit) override {
-    const std::vector<std::string> tokens = search_tokens(words);
-    if (tokens.empty())
-      return {};
-    // 'token':* joined by &, read as a tsquery without a text search configuration, as the
-    // vectors are written: tokens hold no quote, backslash or other ASCII punctuation, so
-    // nothing in them is tsquery syntax; the query is a bound parameter.
-    std::string query;
-    for (const std::string &token : tokens)
-      query += (query.empty() ? "'" : " & '") + pg_text(token) + "':*";
+  StoreSearchPage search(const StoreSearch &request) override {
     return run(
         "searching specs",
         [&](Session &s) {
-          Params params;
-          params.text(project_id).text(query);
-          limit ? params.integer(static_cast<std::int64_t>(limit)) : params.null();
-          Result r = s.exec("SELECT path, ts_rank(search, q) AS rank "
-                            "FROM specs, CAST($2 AS tsquery) AS q "
-                            "WHERE project_id = $1 AND search @@ q "
-                            "ORDER BY rank DESC, path COLLATE \"C\" LIMIT $3::bigint",
-                            params);
-          std::vector<std::pair<std::string, double>> out;
-          for (int i = 0; i < PQntuples(r.get()); ++i)
-            out.emplace_back(to_string(r.get(), i, 0),
-                             std::strtod(PQgetvalue(r.get(), i, 1), nullptr));
-          return out;
+          // The page and its files: one snapshot of the database.
+          Transaction tx(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+          const PostgresDialect dialect;
+          const QuerySql::Expand expand = [](const std::string &word, int) {
+            return std::vector<std::pair<std::string, int>>{{word, 0}}; // no vocabulary here
+          };
+          QuerySql query(dialect, *request.query, request.filter, expand);
+          const std::string sql =
+              search_statement(query, query.score(inverse_document_frequencies(s, query, request)),
+                               request.project_ids.size());
+          const auto params = [&](std::optional<std::size_t> limit, std::size_t offset) {
+            Params p;
+            for (const SqlParam &param : query.params())
+              param.integer ? p.integer(*param.integer) : p.text(param.text);
+            if (query.requires_text())
+              p.text(query.candidates_text());
+            for (const std::string &id : request.project_ids)
+              p.text(id);
+            limit ? p.integer(static_cast<std::int64_t>(*limit)) : p.null();
+            p.integer(static_cast<std::int64_t>(
+                std::min<std::size_t>(offset, std::numeric_limits<std::int64_t>::max())));
+            return p;
+          };
+          StoreSearchPage page;
+          Result r = s.exec(
+              sql.c_str(),
+              params(request.limit ? std::optional(request.limit) : std::nullopt, request.offset));
+          for (int i = 0; i < PQntuples(r.get()); ++i) {
+            page.hits.push_back(
+                {to_string(r.get(), i, 0), std::strtod(PQgetvalue(r.get(), i, 2), nullptr), {}});
+            page.hits.back().spec.path = to_string(r.get(), i, 1);
+            page.total = static_cast<std::size_t>(to_int(r.get(), i, 3));
+          }
+          if (page.hits.empty() && request.offset > 0) { // past the end: count alone
+            Result count = s.exec(sql.c_str(), params(1, 0));
+            page.total =
+                PQntuples(count.get()) ? static_cast<std::size_t>(to_int(count.get(), 0, 3)) : 0;
+          }
+          const std::string files = folder_rows("s.path = $2");
+          for (StoreHit &hit : page.hits) {
+            Result f = s.exec(files.c_str(), Params().text(hit.project_id).text(hit.spec.path), 1);
+            std::vector<StoredSpec> read = read_specs(f.get());
+            if (read.size() == 1)
+              hit.spec = std::move(read.front());
+          }
+          page.fuzzy_terms = query.take_fuzzy_terms();
+          tx.commit();
+          return page;
         },
         Retry::once);
+  }
+
+  // Each ranked term's inverse document frequency among the searched projects' specs.
+  static std::vector<double> inverse_document_frequencies(Session &s, const QuerySql &query,
+                                                          const StoreSearch &request) {
+    std::vector<double> out;
+    if (query.ranked_terms().empty())
+      return out;
+    const std::size_t projects = request.project_ids.size();
+    Params ids;
+    for (const std::string &id : request.project_ids)
+      ids.text(id);
+    Result specs = s.exec(spec_count_statement(projects).c_str(), ids);
+    const auto n = static_cast<std::size_t>(to_int(specs.get(), 0, 0));
+    const std::string frequency = document_frequency_statement(projects);
+    for (const QuerySql::RankedTerm &term : query.ranked_terms()) {
+      double idf = 0;
+      for (const std::string &text : term.frequency_texts) {
+        Params p;
+        p.text(text);
+        for (const std::string &id : request.project_ids)
+          p.text(id);
+        Result r = s.exec(frequency.c_str(), p);
+        idf += inverse_document_frequency(n, static_cast<std::size_t>(to_int(r.get(), 0, 0)));
+      }
+      out.push_back(idf);
+    }
+    return out;
   }
 
   std::int64_t begin_sync_run(std::string_view project_id, std::int64_t started_at) override {

@@ -343,15 +343,6 @@ std::vector<std::string> tokens_of(std::string lowered) {
 
 } // namespace
 
-std::vector<std::string> search_tokens(const std::vector<std::string> &words) {
-  std::string joined;
-  for (const std::string &word : words) {
-    joined += word;
-    joined += ' '; // not a token byte: words never run together
-  }
-  return tokens_of(std::move(joined));
-}
-
 std::vector<std::string> distinct_tokens(std::string_view text) {
   return tokens_of(std::string(text));
 }

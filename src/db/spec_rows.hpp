@@ -87,8 +87,4 @@ void for_each_parallel(std::size_t count, std::size_t parallel_from,
 /// The distinct search tokens of `text` (search_tokens' rule), in first-seen order.
 std::vector<std::string> distinct_tokens(std::string_view text);
 
-/// The lower-cased search tokens of `words` (runs of ASCII letters and digits and non-ASCII
-/// bytes), without duplicates, in first-seen order.
-std::vector<std::string> search_tokens(const std::vector<std::string> &words);
-
 } // namespace leanspec::detail

@@ -16,6 +16,7 @@
 #include "db/sqlite/connection.hpp"
 #include "db/sqlite/listener.hpp"
 #include "db/sqlite/search_rows.hpp"
+#include "db/sqlite/search_statements.hpp"
 #include "db/sqlite/snapshot_writer.hpp"
 #include "db/store.hpp"
 
@@ -352,29 +353,48 @@ public:
                [&](Connection &db) { return read_version(db, project_id); });
   }
 
-  std::vector<std::pair<std::string, double>> search(std::string_view project_id,
-                                                     const std::vector<std::string> &words,
-                                                     std::size_t limit) override {
-    const std::vector<std::string> tokens = search_tokens(words);
-    if (tokens.empty())
-      return {};
-    // Each token as an FTS5 string with a prefix star: tokens hold no '"' (nor any other ASCII
-    // punctuation), so no input can form FTS5 syntax; the expression is a bound parameter.
-    std::string match;
-    for (const std::string &token : tokens)
-      match += (match.empty() ? "\"" : " \"") + token + "\"*";
+  StoreSearchPage search(const StoreSearch &request) override {
     return run("searching specs", [&](Connection &db) {
-      SQLite::Statement q(db, "SELECT s.path, -bm25(spec_search, 10.0, 5.0, 5.0, 1.0) AS rank "
-                              "FROM spec_search JOIN specs s ON s.seq = spec_search.rowid "
-                              "WHERE spec_search MATCH ? AND s.project_id = ? "
-                              "ORDER BY rank DESC, s.path LIMIT ?");
-      q.bind(1, match);
-      bind_text(q, 2, project_id);
-      q.bind(3, limit ? static_cast<std::int64_t>(limit) : std::int64_t{-1});
-      std::vector<std::pair<std::string, double>> out;
-      while (q.executeStep())
-        out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getDouble());
-      return out;
+      Transaction tx(db, Transaction::read); // the page and its files: one stored version
+      const SqliteDialect dialect;
+      const QuerySql::Expand expand = [&](const std::string &word, int distance) {
+        return vocabulary_terms(db, word, distance);
+      };
+      QuerySql query(dialect, *request.query, request.filter, expand);
+      const std::string sql =
+          search_statement(query, query.score(inverse_document_frequencies(db, query, request)),
+                           request.project_ids.size());
+      StoreSearchPage page;
+      {
+        SQLite::Statement q(db, sql);
+        bind_search(q, query, request,
+                    request.limit ? static_cast<std::int64_t>(request.limit) : std::int64_t{-1},
+                    static_cast<std::int64_t>(std::min<std::size_t>(
+                        request.offset, std::numeric_limits<std::int64_t>::max())));
+        while (q.executeStep()) {
+          page.hits.push_back({q.getColumn(0).getString(), q.getColumn(2).getDouble(), {}});
+          page.hits.back().spec.path = q.getColumn(1).getString();
+          page.total = static_cast<std::size_t>(q.getColumn(3).getInt64());
+        }
+      }
+      if (page.hits.empty() && request.offset > 0) { // past the end: count alone
+        SQLite::Statement count(db, sql);
+        bind_search(count, query, request, 1, 0);
+        page.total =
+            count.executeStep() ? static_cast<std::size_t>(count.getColumn(3).getInt64()) : 0;
+      }
+      SQLite::Statement files(db, hit_files_statement());
+      for (StoreHit &hit : page.hits) {
+        bind_text(files, 1, hit.project_id);
+        bind_text(files, 2, hit.spec.path);
+        std::vector<StoredSpec> read = read_specs(files);
+        if (read.size() == 1)
+          hit.spec = std::move(read.front());
+        files.reset();
+      }
+      page.fuzzy_terms = query.take_fuzzy_terms();
+      tx.commit();
+      return page;
     });
   }
 
@@ -727,6 +747,49 @@ private:
     q.bind(15, r.id);
     if (q.exec() == 0)
       throw Error(ErrorCode::not_found, "no sync run " + std::to_string(r.id));
+  }
+
+  // Binds search_statement's parameters.
+  static void bind_search(SQLite::Statement &q, const QuerySql &query, const StoreSearch &request,
+                          std::int64_t limit, std::int64_t offset) {
+    int n = 0;
+    for (const SqlParam &p : query.params())
+      p.integer ? q.bind(++n, *p.integer) : bind_text(q, ++n, p.text);
+    if (query.requires_text())
+      q.bind(++n, query.candidates_text());
+    for (const std::string &id : request.project_ids)
+      bind_text(q, ++n, id);
+    q.bind(++n, limit);
+    q.bind(++n, offset);
+  }
+
+  // Each ranked term's inverse document frequency among the searched projects' specs.
+  static std::vector<double> inverse_document_frequencies(Connection &db, const QuerySql &query,
+                                                          const StoreSearch &request) {
+    std::vector<double> out;
+    if (query.ranked_terms().empty())
+      return out;
+    const std::size_t projects = request.project_ids.size();
+    SQLite::Statement specs(db, spec_count_statement(projects));
+    for (std::size_t i = 0; i < projects; ++i)
+      bind_text(specs, static_cast<int>(i + 1), request.project_ids[i]);
+    specs.executeStep();
+    const auto n = static_cast<std::size_t>(specs.getColumn(0).getInt64());
+    SQLite::Statement frequency(db, document_frequency_statement(projects));
+    for (std::size_t i = 0; i < projects; ++i)
+      bind_text(frequency, static_cast<int>(i + 2), request.project_ids[i]);
+    for (const QuerySql::RankedTerm &term : query.ranked_terms()) {
+      double idf = 0;
+      for (const std::string &text : term.frequency_texts) {
+        frequency.bind(1, text);
+        frequency.executeStep();
+        idf += inverse_document_frequency(
+            n, static_cast<std::size_t>(frequency.getColumn(0).getInt64()));
+        frequency.reset();
+      }
+      out.push_back(idf);
+    }
+    return out;
   }
 
   // Folders from rows of (path, file name, content, blob SHA, the folder's files_hash), ordered

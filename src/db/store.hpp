@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <leanspec/database_source.hpp>
+#include <leanspec/query.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,6 +76,32 @@ struct SnapshotDelta {
   std::uint64_t version = 0;       ///< the snapshot version read
   std::vector<std::string> paths;  ///< every folder of that snapshot, by path
   std::vector<StoredSpec> written; ///< the folders written after `since`, as specs() gives them
+};
+
+struct Query; // query_ast.hpp
+
+/// What Store::search looks for.
+struct StoreSearch {
+  std::vector<std::string> project_ids; ///< the projects searched; empty: every project
+  const Query *query = nullptr;         ///< never null (an empty query matches every spec)
+  const Filter *filter = nullptr;       ///< applied on top of the query; null: none
+  std::size_t limit = 0;                ///< 0: no limit
+  std::size_t offset = 0;               ///< hits skipped before the page
+};
+
+/// One hit of Store::search, with its folder's files (as specs() gives them).
+struct StoreHit {
+  std::string project_id;
+  double score = 0; ///< higher is better (not comparable with the in-memory search's)
+  StoredSpec spec;
+};
+
+/// A page of Store::search.
+struct StoreSearchPage {
+  std::vector<StoreHit> hits;
+  std::size_t total = 0; ///< every match, before offset and limit
+  /// The vocabulary terms each fuzzy word of the query expanded to, in the query's pre-order.
+  std::vector<std::vector<std::string>> fuzzy_terms;
 };
 
 /// What replace_specs changed.
@@ -252,14 +279,14 @@ public:
   /// The project's snapshot version (one indexed read).
   /// @throws leanspec::Error not_found for an unknown project
   virtual std::uint64_t snapshot_version(std::string_view project_id) = 0;
-  /// Full-text candidates: the paths of the project's specs holding every token of `words`
-  /// (each a prefix of a word of the title, tags, id or body), best first, with a rank that is
-  /// higher for better hits (title > tags, id > body). A word's tokens are the runs of ASCII
-  /// letters, digits and non-ASCII bytes, as in the filesystem source's search; everything else
-  /// (FTS syntax, quotes, operators, SQL) separates tokens, so no input is an error or reaches
-  /// the query language. No tokens, or an unknown project: no hits. `limit` 0: no limit.
-  virtual std::vector<std::pair<std::string, double>>
-  search(std::string_view project_id, const std::vector<std::string> &words, std::size_t limit) = 0;
+  /// A ranked page of the specs matching a parsed query (LeanSpec's query language) over a
+  /// set of projects, read with the hits' files in ONE read transaction (one stored version).
+  /// Words, phrases and fuzzy words are looked up in the full-text index (FTS5 / tsvector +
+  /// GIN), field filters and `filter` test the denormalized columns of `specs`; the query text
+  /// never reaches FTS5 or tsquery syntax (only its tokens, quoted, as bound parameters). Order:
+  /// score (QuerySql::score: the in-memory ranker's field weights and idf), then spec number, id,
+  /// project and path. Where the result differs from the in-memory search: docs/SEARCH.md.
+  virtual StoreSearchPage search(const StoreSearch &search) = 0;
 
   // --- sync runs and webhook deliveries -----------------------------------------------------
 

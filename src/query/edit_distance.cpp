@@ -88,6 +88,30 @@ std::size_t skip_prefix(const SearchIndex &index, std::size_t term,
 
 } // namespace
 
+int edit_distance(std::string_view a, std::string_view b, int bound) {
+  std::u32string x, y;
+  decode_utf8(a, x);
+  decode_utf8(b, y);
+  const auto gap = x.size() > y.size() ? x.size() - y.size() : y.size() - x.size();
+  if (gap > static_cast<std::size_t>(bound))
+    return bound + 1;
+  std::vector<int> row(y.size() + 1), next(y.size() + 1);
+  for (std::size_t j = 0; j <= y.size(); ++j)
+    row[j] = static_cast<int>(j);
+  for (std::size_t i = 1; i <= x.size(); ++i) {
+    next[0] = static_cast<int>(i);
+    int best = next[0];
+    for (std::size_t j = 1; j <= y.size(); ++j) {
+      next[j] = std::min({row[j] + 1, next[j - 1] + 1, row[j - 1] + (x[i - 1] != y[j - 1])});
+      best = std::min(best, next[j]);
+    }
+    if (best > bound)
+      return bound + 1;
+    row.swap(next);
+  }
+  return std::min(row[y.size()], bound + 1);
+}
+
 const std::vector<FuzzyTerm> &FuzzyTerms::find(const SearchIndex &index, std::string_view word,
                                                int bound) {
   // Edit distance counts code points. The sorted vocabulary is walked as a trie: a term reuses

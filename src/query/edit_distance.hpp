@@ -19,6 +19,11 @@ struct FuzzyTerm {
   int distance = 0;
 };
 
+/// The edit distance between `a` and `b` in code points (as FuzzyTerms counts it), or
+/// `bound` + 1 when it exceeds `bound` (0 <= bound <= 2). For vocabularies not held in a
+/// SearchIndex (the database's).
+int edit_distance(std::string_view a, std::string_view b, int bound);
+
 class FuzzyTerms {
 public:
   /// The terms of `index` within `bound` edits of `word` (0 <= bound <= 2), in vocabulary

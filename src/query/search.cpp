@@ -4,6 +4,7 @@
 
 #include "query/evaluator.hpp"
 #include "query/filter.hpp"
+#include "query/search_cursor.hpp"
 #include "query/search_index.hpp"
 
 #include <algorithm>
@@ -12,7 +13,8 @@
 namespace leanspec::detail {
 
 SearchResult run_search(const std::vector<SpecPtr> &specs, const SearchIndex &index,
-                        const Query &query, const Filter &filter, std::size_t limit) {
+                        const Query &query, const Filter &filter, std::size_t limit,
+                        std::size_t skip) {
   if (index.spec_count() != specs.size())
     throw Error(ErrorCode::internal, "search: the index was built over other specs");
   Evaluation evaluation = evaluate(specs, index, query);
@@ -21,7 +23,9 @@ SearchResult run_search(const std::vector<SpecPtr> &specs, const SearchIndex &in
 
   SearchResult result;
   result.total = found.size();
-  const std::size_t count = limit == 0 ? found.size() : std::min(limit, found.size());
+  const std::size_t begin = std::min(skip, found.size());
+  const std::size_t count =
+      limit == 0 ? found.size() - begin : std::min(limit, found.size() - begin);
   const auto better = [&](const Scored &a, const Scored &b) {
     if (a.score != b.score)
       return a.score > b.score;
@@ -32,13 +36,15 @@ SearchResult run_search(const std::vector<SpecPtr> &specs, const SearchIndex &in
       return x.id < y.id;
     return a.spec < b.spec;
   };
-  std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(count), found.end(),
-                    better);
+  std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(begin + count),
+                    found.end(), better);
+  if (begin + count < found.size())
+    result.next_cursor = encode_search_cursor(begin + count);
 
   Highlights &highlights = evaluation.highlights;
   std::sort(highlights.exact.begin(), highlights.exact.end());
   result.hits.reserve(count);
-  for (std::size_t k = 0; k < count; ++k) {
+  for (std::size_t k = begin; k < begin + count; ++k) {
     const Scored &s = found[k];
     const SpecPtr &spec = specs[s.spec];
     std::size_t offset = 0;

@@ -21,9 +21,12 @@ class SearchIndex; // search_index.hpp
 std::string make_snippet(std::string_view body, std::size_t offset);
 
 /// Evaluates `query` (with `filter` on top), ranks title and tag matches above body matches,
-/// and cuts to `limit` (0: all). Each hit carries a snippet. Ties: spec number, then id.
+/// skips the first `skip` hits and cuts to `limit` (0: all); next_cursor names the next page
+/// when hits are left (search_cursor.hpp). Each hit carries a snippet. Ties: spec number, then
+/// id.
 /// @throws leanspec::Error internal when `index` was built over another number of specs
 SearchResult run_search(const std::vector<SpecPtr> &specs, const SearchIndex &index,
-                        const Query &query, const Filter &filter, std::size_t limit);
+                        const Query &query, const Filter &filter, std::size_t limit,
+                        std::size_t skip = 0);
 
 } // namespace leanspec::detail

@@ -7,6 +7,7 @@
 #include "query/filter.hpp"
 #include "query/query_parser.hpp"
 #include "query/search.hpp"
+#include "query/search_cursor.hpp"
 #include "query/search_index.hpp"
 #include "snapshot/sort_value.hpp"
 
@@ -338,8 +339,9 @@ const SearchIndex &Snapshot::search_index() const {
 
 std::shared_ptr<const SearchResult> Snapshot::search(const SearchQuery &query) const {
   const auto parsed = parse_query(query.text);
-  return std::make_shared<const SearchResult>(
-      run_search(specs_, search_index(), *parsed, query.filter, query.limit));
+  return std::make_shared<const SearchResult>(run_search(specs_, search_index(), *parsed,
+                                                         query.filter, query.limit,
+                                                         decode_search_cursor(query.cursor)));
 }
 
 std::shared_ptr<const Stats> Snapshot::stats() const { return stats_; }

@@ -3,6 +3,7 @@
 
 #include "db/migrations.hpp"
 #include "db/spec_rows.hpp"
+#include "db/sqlite/search_statements.hpp"
 #include "db/store.hpp"
 
 #include <chrono>
@@ -95,6 +96,7 @@ void configure(Connection &db) {
   // A WAL that a large write grew is cut back to this size when it is next reset (after a
   // complete checkpoint), so its file does not keep the largest size it ever had.
   db.exec("PRAGMA journal_size_limit = " + std::to_string(wal_size_limit));
+  define_search_functions(db);
 }
 
 void enter_wal(Connection &db, const std::string &path) {

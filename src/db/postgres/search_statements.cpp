@@ -1,0 +1,149 @@
+// Implements src/db/postgres/search_statements.hpp.
+#include "db/postgres/search_statements.hpp"
+
+#include "model/frontmatter.hpp"
+#include "query/ranking.hpp"
+
+namespace leanspec::detail::postgres {
+namespace {
+
+// The longest lexeme a tsvector or tsquery holds (search_vector.hpp skips longer terms).
+constexpr std::size_t max_lexeme = 2047;
+
+// An ASCII byte that is not a letter or digit: what separates tokens (search_tokens' rule).
+constexpr const char *separator = R"([\x01-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f])";
+
+constexpr const char *upper = "'ABCDEFGHIJKLMNOPQRSTUVWXYZ'";
+constexpr const char *lower = "'abcdefghijklmnopqrstuvwxyz'";
+
+} // namespace
+
+std::string PostgresDialect::placeholder(std::size_t n) const { return "$" + std::to_string(n); }
+
+std::string PostgresDialect::token(std::string_view token, bool prefix, bool title_only) const {
+  // No stored term is longer or invalid UTF-8 (search_vector.hpp), and such a lexeme is a
+  // tsquery error: nothing matches it. Tokens hold no quote or backslash.
+  if (token.size() > max_lexeme || find_invalid_utf8(token) != std::string_view::npos)
+    return {};
+  std::string out = "'" + std::string(token) + "'";
+  if (prefix || title_only)
+    out += std::string(":") + (prefix ? "*" : "") + (title_only ? "A" : "");
+  return out;
+}
+
+std::string PostgresDialect::text_match(const std::string &p) const {
+  return "s.search @@ CAST(" + p + " AS tsquery)";
+}
+
+std::string PostgresDialect::phrase_match(const std::string &p, bool title_only) const {
+  std::string out = "(" + folded("s.title") + " ~ " + p;
+  if (!title_only)
+    for (const char *column : {"s.tags", "s.id", "s.body"})
+      out += " OR " + folded(column) + " ~ " + p;
+  return out + ")";
+}
+
+std::string PostgresDialect::phrase_param(const std::vector<std::string> &tokens) const {
+  // Tokens are ASCII letters, digits and non-ASCII characters: none is a regex operator.
+  std::string out = std::string("(^|") + separator + ")";
+  for (std::size_t i = 0; i < tokens.size(); ++i)
+    out += (i ? std::string(separator) + "+" : "") + tokens[i];
+  return out + "($|" + separator + ")";
+}
+
+std::string PostgresDialect::folded(std::string_view column) const {
+  return "translate(" + std::string(column) + ", " + upper + ", " + lower + ")";
+}
+
+std::string PostgresDialect::has_tag(const std::string &p, bool folded) const {
+  return "EXISTS (SELECT 1 FROM json_array_elements_text(CAST(s.tags AS json)) AS t (v) WHERE " +
+         (folded ? this->folded("t.v") : std::string("t.v")) + " = " + p + ")";
+}
+
+std::string PostgresDialect::time_of(std::string_view column) const {
+  return "leanspec_time(" + std::string(column) + ")";
+}
+
+std::string PostgresDialect::archived_is(bool value) const {
+  return value ? "s.archived" : "NOT s.archived";
+}
+
+std::string PostgresDialect::field_score(const ScoredTerm &term, QuerySql &query) const {
+  if (term.kind == ScoredTerm::Kind::phrase) {
+    const std::string p = query.param({phrase_param(term.tokens), {}});
+    std::string out =
+        "(" + std::to_string(title_weight) + " * (" + folded("s.title") + " ~ " + p + ")::int";
+    if (!term.title_only)
+      out += " + " + std::to_string(tag_weight) + " * (" + folded("s.tags") + " ~ " + p + " OR " +
+             folded("s.id") + " ~ " + p + ")::int + (" + folded("s.body") + " ~ " + p + ")::int";
+    return out + ")";
+  }
+  // A word, or a fuzzy word (no vocabulary here: the word itself, exactly).
+  const std::string &word =
+      term.kind == ScoredTerm::Kind::fuzzy ? term.fuzzy.front().first : term.tokens.front();
+  const auto match = [&](bool prefix, char label) {
+    std::string t = token(word, prefix, false);
+    if (t.empty())
+      return std::string("0");
+    t += prefix ? std::string(1, label) : std::string(":") + label;
+    return "(s.search @@ CAST(" + query.param({t, {}}) + " AS tsquery))::int";
+  };
+  std::string out = "(";
+  const std::pair<char, double> labels[] = {{'A', title_weight}, {'B', tag_weight}, {'D', 1.0}};
+  for (const auto &[label, weight] : labels) {
+    if (term.title_only && label != 'A')
+      break;
+    out += (label == 'A' ? "" : " + ") + std::to_string(weight) + " * ";
+    out += term.kind == ScoredTerm::Kind::prefix
+               ? "(" + std::to_string(prefix_factor) + " * " + match(true, label) + " + " +
+                     std::to_string(1 - prefix_factor) + " * " + match(false, label) + ")"
+               : match(false, label);
+  }
+  return out + ")";
+}
+
+namespace {
+
+// " IN ($first, ...)" for `count` parameters numbered from `first`.
+std::string in_list(std::size_t first, std::size_t count) {
+  std::string out = " IN (";
+  for (std::size_t i = 0; i < count; ++i)
+    out += (i ? ", $" : "$") + std::to_string(first + i);
+  return out + ")";
+}
+
+} // namespace
+
+std::string search_statement(const QuerySql &query, const std::string &score,
+                             std::size_t projects) {
+  std::size_t n = query.params().size();
+  std::string sql = "SELECT s.project_id, s.path, (" + score +
+                    ")::float8 AS score, count(*) OVER () FROM specs s WHERE ";
+  if (query.requires_text()) // the GIN index drives the search
+    sql += "s.search @@ CAST($" + std::to_string(++n) + " AS tsquery) AND ";
+  if (projects) {
+    sql += "s.project_id" + in_list(n + 1, projects) + " AND ";
+    n += projects;
+  }
+  sql += "(" + query.where() +
+         ") ORDER BY score DESC, coalesce(s.number, -1), s.id COLLATE \"C\", "
+         "s.project_id COLLATE \"C\", s.path COLLATE \"C\" LIMIT $" +
+         std::to_string(n + 1) + "::bigint OFFSET $" + std::to_string(n + 2) + "::bigint";
+  return sql;
+}
+
+std::string document_frequency_statement(std::size_t projects) {
+  std::string sql = "SELECT count(*) FROM specs s WHERE s.search @@ CAST($1 AS tsquery)";
+  if (projects)
+    sql += " AND s.project_id" + in_list(2, projects);
+  return sql;
+}
+
+std::string spec_count_statement(std::size_t projects) {
+  std::string sql = "SELECT coalesce(sum(spec_count), 0) FROM projects";
+  if (projects)
+    sql += " WHERE id" + in_list(1, projects);
+  return sql;
+}
+
+} // namespace leanspec::detail::postgres
