@@ -5,6 +5,8 @@
 // threads) and webhook_entry.cpp (a delivery).
 
 #include "db/store.hpp"
+#include "github/credential.hpp"
+#include "github/github_app.hpp"
 #include "github/github_client.hpp"
 #include "github/webhook.hpp"
 
@@ -34,7 +36,8 @@ struct GithubSync::Impl {
   detail::Store &store;
   SyncOptions options;
   detail::GithubClientOptions client_options;
-  std::vector<std::string> secrets; // token and webhook secrets, scrubbed from messages
+  std::vector<std::string> secrets; // token, key and webhook secrets, scrubbed from messages
+  std::shared_ptr<detail::GithubApp> app; // a GitHub App's tokens, or none (a personal token)
 
   std::mutex mutex; // guards everything below
   std::condition_variable_any wake;
@@ -61,6 +64,15 @@ struct GithubSync::Impl {
     std::optional<detail::SyncHint> hint;
   };
   Queued queued(const std::string &id);
+  // The credential of one sync of `project`, its requests counting against `deadline`: the
+  // personal token, or the app's installation token for the project's repository.
+  std::shared_ptr<detail::Credential>
+  credential_for(const detail::ProjectRecord &project,
+                 std::chrono::steady_clock::time_point deadline =
+                     std::chrono::steady_clock::time_point::max());
+  // The rate budget the project's requests count against ("token:<sha-256 prefix>",
+  // "installation:<id>", "anonymous"): may look the app's installation up (one request).
+  std::string budget_key(const detail::ProjectRecord &project);
   // One sync with the lease held: run, recorded with its snapshot in one transaction.
   SyncRun sync_locked(detail::ProjectRecord project);
   // After a run: the retry time of a rate limit, or the answered request cleared (and, when it
