@@ -68,10 +68,10 @@ struct ServiceConfig {
   /// A GitHub App instead of github_token (SyncOptions::app_id and the three below):
   /// GITHUB_APP_ID; 0: none. Left empty, the sync reads these variables itself.
   std::int64_t github_app_id = 0;
-  std::string github_app_private_key;      ///< GITHUB_APP_PRIVATE_KEY: PEM text (a secret)
-  std::string github_app_private_key_file; ///< GITHUB_APP_PRIVATE_KEY_FILE
+  std::string github_app_private_key;          ///< GITHUB_APP_PRIVATE_KEY: PEM text (a secret)
+  std::string github_app_private_key_file;     ///< GITHUB_APP_PRIVATE_KEY_FILE
   std::int64_t github_app_installation_id = 0; ///< GITHUB_APP_INSTALLATION_ID; 0: per repository
-  std::chrono::milliseconds cache_ttl{60'000};           ///< CACHE_TTL_MS; 0 disables caching
+  std::chrono::milliseconds cache_ttl{60'000}; ///< CACHE_TTL_MS; 0 disables caching
   /// Webhook secrets, the current one first: WEBHOOK_SECRET, then WEBHOOK_SECRET_PREVIOUS
   /// while a secret is being rotated (a delivery signed with either is accepted). At most two.
   /// None: every webhook delivery is rejected.

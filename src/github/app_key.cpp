@@ -60,7 +60,8 @@ std::shared_ptr<const AppKey> AppKey::parse(std::string_view pem, std::string_vi
                 where + ": the private key is encrypted; give the key GitHub generated, "
                         "without a passphrase");
   const std::string text = unescaped(pem);
-  const std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
+  const std::unique_ptr<BIO, BioFree> bio(
+      BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
   if (!bio)
     throw Error(ErrorCode::internal, where + ": OpenSSL could not allocate a buffer");
   std::unique_ptr<EVP_PKEY, PkeyFree> key(
@@ -81,8 +82,8 @@ std::string AppKey::sign(std::string_view data) const {
   std::size_t length = 0;
   std::string signature;
   const auto *bytes = reinterpret_cast<const unsigned char *>(data.data());
-  bool ok = ctx && EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr,
-                                      impl_->key.get()) == 1 &&
+  bool ok = ctx &&
+            EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, impl_->key.get()) == 1 &&
             EVP_DigestSign(ctx.get(), nullptr, &length, bytes, data.size()) == 1;
   if (ok) {
     signature.resize(length);
@@ -100,9 +101,9 @@ std::string AppKey::jwt(std::int64_t app_id, std::chrono::system_clock::time_poi
   const std::int64_t seconds =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   const std::string header = base64url(R"({"alg":"RS256","typ":"JWT"})");
-  const std::string claims =
-      base64url("{\"iat\":" + std::to_string(seconds - 60) + ",\"exp\":" +
-                std::to_string(seconds + 540) + ",\"iss\":\"" + std::to_string(app_id) + "\"}");
+  const std::string claims = base64url("{\"iat\":" + std::to_string(seconds - 60) +
+                                       ",\"exp\":" + std::to_string(seconds + 540) + ",\"iss\":\"" +
+                                       std::to_string(app_id) + "\"}");
   const std::string signing_input = header + "." + claims;
   return signing_input + "." + base64url(sign(signing_input));
 }

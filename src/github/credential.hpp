@@ -39,9 +39,7 @@ public:
   std::string token() override { return token_; }
   bool rejected(const std::string &) override { return false; }
   std::string budget_key() override;
-  std::string refused_text() const override {
-    return "the token is missing, wrong or expired";
-  }
+  std::string refused_text() const override { return "the token is missing, wrong or expired"; }
   std::vector<std::string> secrets() const override;
 
 private:

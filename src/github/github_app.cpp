@@ -122,8 +122,8 @@ std::optional<SystemClock::time_point> parse_expires_at(std::string_view text) {
   char z = 0;
   const std::string copy(text.substr(0, 40));
   if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &z) != 7 ||
-      z != 'Z' || copy.size() != 20 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-      mi > 59 || s > 60)
+      z != 'Z' || copy.size() != 20 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+      s > 60)
     return std::nullopt;
   std::tm tm{};
   tm.tm_year = y - 1900;
@@ -149,8 +149,8 @@ std::optional<SystemClock::time_point> parse_expires_at(std::string_view text) {
                 what + ": GitHub refused the app's JWT (" + status +
                     "): check the app id and private key (the app may have been deleted)");
   case 403:
-    throw Error(ErrorCode::unauthorized, what + ": forbidden (" + status +
-                                             "): the installation may be suspended");
+    throw Error(ErrorCode::unauthorized,
+                what + ": forbidden (" + status + "): the installation may be suspended");
   case 404:
     throw Error(ErrorCode::unauthorized, what + ": not found (" + status + "): " + meaning_of_404);
   default:
@@ -161,8 +161,7 @@ std::optional<SystemClock::time_point> parse_expires_at(std::string_view text) {
 } // namespace
 
 bool GithubAppSettings::is_set() const noexcept {
-  return app_id != 0 || !private_key.empty() || !private_key_file.empty() ||
-         installation_id != 0;
+  return app_id != 0 || !private_key.empty() || !private_key_file.empty() || installation_id != 0;
 }
 
 std::optional<std::int64_t> parse_app_id(std::string_view text) noexcept {
@@ -268,15 +267,16 @@ std::string GithubApp::installation_token(std::int64_t installation,
 }
 
 std::string GithubApp::fetch_token(std::int64_t installation, SteadyClock::time_point deadline) {
-  const std::string what = app_name(settings_.app_id) + ": a token for installation " +
-                           std::to_string(installation);
+  const std::string what =
+      app_name(settings_.app_id) + ": a token for installation " + std::to_string(installation);
   const auto asked = clock_();
   const GithubResponse response = app_request(
       "POST", "/app/installations/" + std::to_string(installation) + "/access_tokens", deadline);
   if (response.status != 201 || !response.error.empty()) {
     tokens_.erase(installation);
     if (response.status == 404) // uninstalled: a new installation is looked up next time
-      std::erase_if(installations_, [&](const auto &entry) { return entry.second == installation; });
+      std::erase_if(installations_,
+                    [&](const auto &entry) { return entry.second == installation; });
     refuse(response, what, "the app was uninstalled, or the installation id is wrong");
   }
   simdjson::dom::parser parser;

@@ -62,10 +62,9 @@ public:
 
   /// The credential of one sync of owner/repo: its installation's token. `deadline`: the sync's
   /// (the app's requests count against it too).
-  std::shared_ptr<Credential>
-  credential(std::string owner, std::string repo,
-             std::chrono::steady_clock::time_point deadline =
-                 std::chrono::steady_clock::time_point::max());
+  std::shared_ptr<Credential> credential(std::string owner, std::string repo,
+                                         std::chrono::steady_clock::time_point deadline =
+                                             std::chrono::steady_clock::time_point::max());
 
   /// The installation serving owner/repo: the configured one, else looked up once (cached).
   /// @throws leanspec::Error unauthorized when the app is not installed there or GitHub refuses

@@ -173,7 +173,7 @@ struct GithubClient::Impl {
     std::string method;     // for errors: "GET", "POST"
     bool send_token = false;
     bool reauthorized = false; // sent again once with a new token after a 401
-    Clock::time_point due{}; // of the next attempt, while waiting for a retry
+    Clock::time_point due{};   // of the next attempt, while waiting for a retry
   };
 
   GithubClientOptions options;
@@ -429,9 +429,8 @@ struct GithubClient::Impl::Batch {
     GithubResponse response;
     response.attempts = attempts;
     const Job &job = jobs[index];
-    response.error =
-        job.method + " " + (job.url.empty() ? std::string("<invalid URL>") : job.shown) + ": " +
-        why;
+    response.error = job.method + " " +
+                     (job.url.empty() ? std::string("<invalid URL>") : job.shown) + ": " + why;
     finish(index, std::move(response));
   }
 
@@ -540,8 +539,8 @@ struct GithubClient::Impl::Batch {
     } else if (status >= 500) {
       if (may_retry && retry_later(index, r, past_deadline))
         return;
-      r.error = jobs[index].method + " " + jobs[index].shown + ": HTTP " + std::to_string(status) + " after " +
-                attempts_text(r.attempts) + no_retry_note(past_deadline);
+      r.error = jobs[index].method + " " + jobs[index].shown + ": HTTP " + std::to_string(status) +
+                " after " + attempts_text(r.attempts) + no_retry_note(past_deadline);
     }
     finish(index, std::move(r));
   }

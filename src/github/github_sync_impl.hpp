@@ -36,7 +36,7 @@ struct GithubSync::Impl {
   detail::Store &store;
   SyncOptions options;
   detail::GithubClientOptions client_options;
-  std::vector<std::string> secrets; // token, key and webhook secrets, scrubbed from messages
+  std::vector<std::string> secrets;       // token, key and webhook secrets, scrubbed from messages
   std::shared_ptr<detail::GithubApp> app; // a GitHub App's tokens, or none (a personal token)
 
   std::mutex mutex; // guards everything below

@@ -47,8 +47,8 @@ Syncer::Result Syncer::run() {
 
 SteadyClock::time_point Syncer::deadline_of(std::chrono::milliseconds budget) {
   const auto now = SteadyClock::now();
-  if (budget < std::chrono::duration_cast<std::chrono::milliseconds>(
-                   SteadyClock::time_point::max() - now))
+  if (budget <
+      std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::time_point::max() - now))
     return now + budget;
   return SteadyClock::time_point::max(); // none
 }

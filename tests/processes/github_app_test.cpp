@@ -82,8 +82,14 @@ std::string config_error(const std::function<void()> &body) {
 // A repository with three specs served by a fake GitHub that knows the app (and no personal
 // token), and a SQLite store with acme/web registered.
 struct AppFixture {
-  ScopedEnv env{"SPECS_MODE", "SPECS_DIR", "DATABASE_URL", "GITHUB_TOKEN", "GITHUB_APP_ID", "GITHUB_APP_PRIVATE_KEY",
-                "GITHUB_APP_PRIVATE_KEY_FILE", "GITHUB_APP_INSTALLATION_ID"};
+  ScopedEnv env{"SPECS_MODE",
+                "SPECS_DIR",
+                "DATABASE_URL",
+                "GITHUB_TOKEN",
+                "GITHUB_APP_ID",
+                "GITHUB_APP_PRIVATE_KEY",
+                "GITHUB_APP_PRIVATE_KEY_FILE",
+                "GITHUB_APP_INSTALLATION_ID"};
   TempSpecTree dir;
   FakeGithub server{files(), {.token = ""}};
   std::filesystem::path store_file = dir.root() / "store.db";
@@ -95,8 +101,8 @@ struct AppFixture {
                     .modulus_hex = app_key().modulus_hex,
                     .exponent = app_key().exponent,
                     .installation_id = installation});
-    db = make_database_source({.database_url = "sqlite:" + store_file.string(),
-                               .recheck = std::chrono::milliseconds(0)});
+    db = make_database_source(
+        {.database_url = "sqlite:" + store_file.string(), .recheck = std::chrono::milliseconds(0)});
     db->add_project({.id = "acme/web", .branch = "main"});
   }
   static RepoFiles files() {

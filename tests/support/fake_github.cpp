@@ -482,9 +482,8 @@ FakeGithubStats FakeGithub::stats() const {
 // ---- GitHub App authentication ---------------------------------------------------------------
 
 void FakeGithub::set_app(const FakeGithubApp &app) {
-  configure("{\"app\": {\"id\": " + std::to_string(app.id) +
-            ", \"modulus\": " + json_string(app.modulus_hex) +
-            ", \"exponent\": " + std::to_string(app.exponent) +
+  configure("{\"app\": {\"id\": " + std::to_string(app.id) + ", \"modulus\": " +
+            json_string(app.modulus_hex) + ", \"exponent\": " + std::to_string(app.exponent) +
             ", \"installation_id\": " + std::to_string(app.installation_id) +
             ", \"token_ttl_s\": " + std::to_string(app.token_ttl_s) + "}}");
 }
