@@ -294,7 +294,7 @@ struct GithubClient::Impl {
         (request.accept.empty() ? std::string("application/vnd.github+json") : request.accept));
     if (!request.if_none_match.empty())
       add("If-None-Match: " + request.if_none_match);
-    if (job.send_token)
+    if (!t->token.empty())
       add("X-GitHub-Api-Version: 2022-11-28");
     if (job.method == "POST") {
       curl_easy_setopt(t->easy.get(), CURLOPT_POST, 1L);
