@@ -61,7 +61,8 @@ public:
   GithubApp &operator=(const GithubApp &) = delete;
 
   /// The credential of one sync of owner/repo: its installation's token. `deadline`: the sync's
-  /// (the app's requests count against it too).
+  /// (the app's requests count against it too). It refers to this GithubApp: it must not
+  /// outlive it.
   std::shared_ptr<Credential> credential(std::string owner, std::string repo,
                                          std::chrono::steady_clock::time_point deadline =
                                              std::chrono::steady_clock::time_point::max());
