@@ -63,7 +63,7 @@ std::string file_bytes(const std::filesystem::path &path) {
   return text.str();
 }
 
-// Where `secret` shows in `text`, or "" (a message that names the hit without echoing it).
+// Whether a non-empty `secret` shows in `text`.
 bool holds(const std::string &text, const std::string &secret) {
   return !secret.empty() && text.find(secret) != std::string::npos;
 }
