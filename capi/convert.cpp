@@ -237,6 +237,14 @@ ServiceConfig parse_service_config(const char *json, const char *argument) {
       config.database_url = text(value, where);
     } else if (key == "githubToken") {
       config.github_token = text(value, where);
+    } else if (key == "githubAppId") {
+      config.github_app_id = static_cast<std::int64_t>(count(value, where));
+    } else if (key == "githubAppPrivateKey") {
+      config.github_app_private_key = text(value, where);
+    } else if (key == "githubAppPrivateKeyFile") {
+      config.github_app_private_key_file = text(value, where);
+    } else if (key == "githubAppInstallationId") {
+      config.github_app_installation_id = static_cast<std::int64_t>(count(value, where));
     } else if (key == "githubApiUrl") {
       config.github_api_url = text(value, where);
     } else if (key == "cacheTtlMs") {

@@ -433,9 +433,13 @@ typedef struct leanspec_service leanspec_service;
 /**
  * Opens a service; on success `*out` is a new handle, freed with leanspec_service_free().
  * `config_json` NULL or "": the configuration from the environment (SPECS_MODE, SPECS_DIR,
- * DATABASE_URL, GITHUB_TOKEN, GITHUB_API_URL, CACHE_TTL_MS, WEBHOOK_SECRET,
+ * DATABASE_URL, GITHUB_TOKEN, GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY, GITHUB_APP_PRIVATE_KEY_FILE,
+ * GITHUB_APP_INSTALLATION_ID, GITHUB_API_URL, CACHE_TTL_MS, WEBHOOK_SECRET,
  * WEBHOOK_SECRET_PREVIOUS, REVALIDATION_SECRET, SYNC_DEADLINE_MS). Otherwise an object with any of
  * "mode" ("filesystem" | "database" | "both"), "specsDir", "databaseUrl", "githubToken",
+ * "githubAppId", "githubAppPrivateKey" (PEM), "githubAppPrivateKeyFile",
+ * "githubAppInstallationId" (a GitHub App instead of a token; keys left out, and the token when
+ * no app is given, come from the environment's GITHUB_APP_* and GITHUB_TOKEN),
  * "githubApiUrl", "cacheTtlMs", "webhookSecrets" ([string]), "revalidationSecret",
  * "probeIntervalMs", "syncDeadlineMs" (the most one sync may take, every request counted). Returns
  * LEANSPEC_ECONFIG listing every problem of the configuration (never a secret's value),

@@ -28,8 +28,24 @@ class DatabaseSource;
 struct SyncOptions {
   /// The REST API root; empty: $GITHUB_API_URL, else https://api.github.com.
   std::string api_url;
-  /// Empty: $GITHUB_TOKEN (else anonymous). Sent only to api_url's host; never logged.
+  /// Empty: $GITHUB_TOKEN (else anonymous), unless a GitHub App is given (below). Sent only to
+  /// api_url's host; never logged.
   std::string token;
+  /// A GitHub App instead of a token (showcases of other people's repositories): its id; 0:
+  /// $GITHUB_APP_ID. Each sync then sends its repository's installation token, fetched with
+  /// the app's JWT (RS256) and cached until shortly before it expires; a 401 to a cached token
+  /// fetches a new one once. The app's fields left empty are read from the environment when
+  /// `token` is empty. A token and an app together (also from the environment: GITHUB_TOKEN
+  /// beside GITHUB_APP_ID) are a config error.
+  std::int64_t app_id = 0;
+  /// The app's private key, PEM text (GitHub's download; "\n" escapes on one line are taken
+  /// too); empty: $GITHUB_APP_PRIVATE_KEY. Never logged.
+  std::string app_private_key;
+  /// ... or the file holding it; empty: $GITHUB_APP_PRIVATE_KEY_FILE. One of the two.
+  std::string app_private_key_file;
+  /// The installation whose tokens are sent; 0: $GITHUB_APP_INSTALLATION_ID, else each
+  /// repository's installation, looked up once (GET /repos/{owner}/{repo}/installation).
+  std::int64_t app_installation_id = 0;
   unsigned concurrency = 8; ///< requests in flight at once per sync
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds request_timeout{60'000}; ///< total time of one attempt
@@ -129,7 +145,10 @@ std::string_view to_string(WebhookAction action) noexcept;
 class GithubSync {
 public:
   /// Shares `source`'s store (and keeps the source alive).
-  /// @throws leanspec::Error config for a bad api_url or more than two webhook secrets
+  /// @throws leanspec::Error config for a bad api_url, more than two webhook secrets, or a
+  ///         GitHub App configuration that cannot work (no app id, an id that is not a number,
+  ///         no key or two, an unreadable key file, a key that is not a PEM RSA private key, a
+  ///         token beside the app), naming the option; the key is never shown
   GithubSync(std::shared_ptr<DatabaseSource> source, SyncOptions options = {});
   /// Stops the scheduler (see stop()).
   ~GithubSync();

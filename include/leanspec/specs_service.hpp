@@ -33,6 +33,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <leanspec/caching_source.hpp>
 #include <leanspec/database_source.hpp>
@@ -64,7 +65,13 @@ struct ServiceConfig {
   std::string database_url;
   std::string github_token;                              ///< GITHUB_TOKEN; empty: anonymous
   std::string github_api_url = "https://api.github.com"; ///< GITHUB_API_URL (http or https)
-  std::chrono::milliseconds cache_ttl{60'000};           ///< CACHE_TTL_MS; 0 disables caching
+  /// A GitHub App instead of github_token (SyncOptions::app_id and the three below):
+  /// GITHUB_APP_ID; 0: none. Left empty, the sync reads these variables itself.
+  std::int64_t github_app_id = 0;
+  std::string github_app_private_key;          ///< GITHUB_APP_PRIVATE_KEY: PEM text (a secret)
+  std::string github_app_private_key_file;     ///< GITHUB_APP_PRIVATE_KEY_FILE
+  std::int64_t github_app_installation_id = 0; ///< GITHUB_APP_INSTALLATION_ID; 0: per repository
+  std::chrono::milliseconds cache_ttl{60'000}; ///< CACHE_TTL_MS; 0 disables caching
   /// SPECS_CACHE_BYTES: the database source's budget of hot projects' parsed snapshots
   /// (DatabaseOptions::cache_bytes); 0 keeps none in memory.
   std::size_t cache_bytes = 256u << 20;
@@ -88,7 +95,9 @@ struct ServiceConfig {
   /// positive); past it the sync ends with an error naming it.
   std::chrono::milliseconds sync_deadline{300'000};
 
-  /// Reads SPECS_MODE, SPECS_DIR, DATABASE_URL, GITHUB_TOKEN, GITHUB_API_URL, CACHE_TTL_MS
+  /// Reads SPECS_MODE, SPECS_DIR, DATABASE_URL, GITHUB_TOKEN, GITHUB_APP_ID,
+  /// GITHUB_APP_PRIVATE_KEY, GITHUB_APP_PRIVATE_KEY_FILE, GITHUB_APP_INSTALLATION_ID,
+  /// GITHUB_API_URL, CACHE_TTL_MS
   /// (or, deprecated, CACHE_TTL),
   /// WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS, REVALIDATION_SECRET and SYNC_DEADLINE_MS (unset
   /// or empty: the default), then checks the result as problems() does.
@@ -99,7 +108,8 @@ struct ServiceConfig {
   /// Every problem of this configuration, one sentence each naming the variable ("SPECS_DIR:
   /// '/x' is not a directory"); empty when it is usable. Checks that the specs directory exists
   /// (when the mode reads it), that the database URL has a known scheme (when the mode uses
-  /// it), the API URL's scheme, and that no secret or token holds control characters.
+  /// it), the API URL's scheme, that no secret or token holds control characters, and that a
+  /// GitHub App is complete (id, one readable PEM RSA key) and not given beside a token.
   std::vector<std::string> problems() const;
 };
 

@@ -28,6 +28,9 @@ when a sync failed or was rate-limited (its error is printed).
 
 Environment:
   GITHUB_TOKEN     the token to authenticate with (else anonymous: 60 requests an hour)
+  GITHUB_APP_ID    or a GitHub App instead of a token: its id, with
+  GITHUB_APP_PRIVATE_KEY (PEM text) or GITHUB_APP_PRIVATE_KEY_FILE, and optionally
+  GITHUB_APP_INSTALLATION_ID (else each repository's installation is looked up)
   GITHUB_API_URL   the REST API root (GitHub Enterprise: https://HOST/api/v3)
 
 Options:

@@ -5,6 +5,7 @@
 #include "github/github_client.hpp"
 
 #include "core/unix_ms.hpp"
+#include "github/credential.hpp"
 #include "github/github_url.hpp"
 #include "github/http_text.hpp"
 #include "github/rate_budget.hpp"
@@ -60,6 +61,7 @@ struct Transfer {
   bool too_large = false;
   bool cut_by_deadline = false; // its timeout is the time left before the deadline
   bool budgeted = false;        // holds a slot of the rate budget until released
+  std::string token;            // the credential's token sent with it (empty: none)
   char error_buffer[CURL_ERROR_SIZE] = {};
 };
 
@@ -171,8 +173,10 @@ struct GithubClient::Impl {
   struct Job {
     const GithubRequest *request = nullptr;
     std::string url, shown; // shown: for errors (no secrets)
+    std::string method;     // for errors: "GET", "POST"
     bool send_token = false;
-    Clock::time_point due{}; // of the next attempt, while waiting for a retry
+    bool reauthorized = false; // sent again once with a new token after a 401
+    Clock::time_point due{};   // of the next attempt, while waiting for a retry
   };
 
   GithubClientOptions options;
@@ -184,11 +188,18 @@ struct GithubClient::Impl {
                              // destroyed before it
   GithubCounters counters;
   std::mt19937_64 random;
+  std::vector<std::string> sent_tokens; // every token the credential gave: redacted
 
   explicit Impl(GithubClientOptions o)
       : options(std::move(o)),
         random(options.jitter_seed ? options.jitter_seed : std::random_device{}()) {
     options.token = checked_token(options.token);
+    if (options.credential && !options.token.empty())
+      throw Error(ErrorCode::config, "GithubClient: a token and a credential given; one only");
+    if (!options.credential)
+      options.credential = std::make_shared<TokenCredential>(options.token);
+    if (!options.token.empty())
+      sent_tokens.push_back(options.token);
     global_init();
     const auto parsed = parse_url(options.api_url);
     if (!parsed || parsed->has_credentials || parsed->has_fragment || !parsed->query.empty())
@@ -219,17 +230,27 @@ struct GithubClient::Impl {
   Impl &operator=(const Impl &) = delete;
 
   std::string redact(std::string text) const {
-    if (options.token.empty())
-      return text;
-    // On from after each replacement: a token may be a part of "[redacted]".
-    for (std::size_t at = 0; (at = text.find(options.token, at)) != std::string::npos; at += 10)
-      text.replace(at, options.token.size(), "[redacted]");
+    for (const std::string &token : sent_tokens)
+      if (!token.empty())
+        // On from after each replacement: a token may be a part of "[redacted]".
+        for (std::size_t at = 0; (at = text.find(token, at)) != std::string::npos; at += 10)
+          text.replace(at, token.size(), "[redacted]");
     return text;
+  }
+
+  // The credential's token for one attempt, remembered for redaction.
+  std::string token_for_attempt() {
+    std::string token = options.credential->token();
+    if (!token.empty() &&
+        std::find(sent_tokens.begin(), sent_tokens.end(), token) == sent_tokens.end())
+      sent_tokens.push_back(token);
+    return token;
   }
 
   Job make_job(const GithubRequest &request) const {
     Job job;
     job.request = &request;
+    job.method = request.method == "POST" ? "POST" : "GET";
     const std::string &path = request.path;
     std::string url = path;
     if (!path.starts_with("http://") && !path.starts_with("https://"))
@@ -237,7 +258,7 @@ struct GithubClient::Impl {
     if (const auto parsed = parse_url(url)) {
       job.url = std::move(url);
       job.shown = shown_url(*parsed);
-      job.send_token = !options.token.empty() && parsed->origin == api_origin;
+      job.send_token = parsed->origin == api_origin;
     } // else job.url stays empty: reported as an invalid URL, never sent
     return job;
   }
@@ -262,6 +283,8 @@ struct GithubClient::Impl {
     t->max_body = options.max_body_size;
     t->response.attempts = attempts_before + 1;
     const GithubRequest &request = *job.request;
+    if (job.send_token)
+      t->token = token_for_attempt();
     auto add = [&](const std::string &header) {
       // curl_slist_append returns the list's head: a new node only for an empty list.
       curl_slist *head = curl_slist_append(t->headers.get(), header.c_str());
@@ -274,8 +297,13 @@ struct GithubClient::Impl {
         (request.accept.empty() ? std::string("application/vnd.github+json") : request.accept));
     if (!request.if_none_match.empty())
       add("If-None-Match: " + request.if_none_match);
-    if (job.send_token)
+    if (!t->token.empty())
       add("X-GitHub-Api-Version: 2022-11-28");
+    if (job.method == "POST") {
+      curl_easy_setopt(t->easy.get(), CURLOPT_POST, 1L);
+      curl_easy_setopt(t->easy.get(), CURLOPT_POSTFIELDS, "");
+      curl_easy_setopt(t->easy.get(), CURLOPT_POSTFIELDSIZE, 0L);
+    }
 
     CURL *e = t->easy.get();
     curl_easy_setopt(e, CURLOPT_URL, job.url.c_str());
@@ -288,9 +316,9 @@ struct GithubClient::Impl {
     // The token travels as curl's bearer credential, which curl sends to the URL's own scheme,
     // host and port only, never to a redirect's target elsewhere (CURLOPT_UNRESTRICTED_AUTH
     // stays off); it is never put into a header list or a URL.
-    if (job.send_token) {
+    if (!t->token.empty()) {
       curl_easy_setopt(e, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BEARER));
-      curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, options.token.c_str());
+      curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, t->token.c_str());
     }
     curl_easy_setopt(e, CURLOPT_UNRESTRICTED_AUTH, 0L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
@@ -414,8 +442,8 @@ struct GithubClient::Impl::Batch {
     GithubResponse response;
     response.attempts = attempts;
     const Job &job = jobs[index];
-    response.error =
-        "GET " + (job.url.empty() ? std::string("<invalid URL>") : job.shown) + ": " + why;
+    response.error = job.method + " " +
+                     (job.url.empty() ? std::string("<invalid URL>") : job.shown) + ": " + why;
     finish(index, std::move(response));
   }
 
@@ -556,6 +584,8 @@ struct GithubClient::Impl::Batch {
       return failed(t, result, may_retry);
     if (status == 304)
       ++impl.counters.not_modified;
+    if (status == 401 && reauthorize(t, redirects))
+      return;
     bool past_deadline = false;
     if (r.is_rate_limited()) {
       ++impl.counters.rate_limited;
@@ -563,8 +593,8 @@ struct GithubClient::Impl::Batch {
     } else if (status >= 500) {
       if (may_retry && retry_later(index, r, past_deadline))
         return;
-      r.error = "GET " + jobs[index].shown + ": HTTP " + std::to_string(status) + " after " +
-                attempts_text(r.attempts) + no_retry_note(past_deadline);
+      r.error = jobs[index].method + " " + jobs[index].shown + ": HTTP " + std::to_string(status) +
+                " after " + attempts_text(r.attempts) + no_retry_note(past_deadline);
     }
     finish(index, std::move(r));
   }
@@ -573,7 +603,7 @@ struct GithubClient::Impl::Batch {
   void failed(Transfer &t, CURLcode result, bool may_retry) {
     GithubResponse &r = t.response;
     const std::size_t index = t.job;
-    const std::string where = "GET " + jobs[index].shown + ": ";
+    const std::string where = jobs[index].method + " " + jobs[index].shown + ": ";
     std::string why;
     const bool deadline_cut = result == CURLE_OPERATION_TIMEDOUT && t.cut_by_deadline;
     if (t.too_large || result == CURLE_FILESIZE_EXCEEDED)
@@ -596,6 +626,19 @@ struct GithubClient::Impl::Batch {
       why += " after " + attempts_text(r.attempts);
     r.error = where + why + no_retry_note(past_deadline);
     finish(index, std::move(r));
+  }
+
+  // A 401 from the API's own host to a credential's token: the credential forgets the token
+  // and, when a new one may work, the request goes again at once, once. True when queued.
+  bool reauthorize(Transfer &t, long redirects) {
+    Job &job = jobs[t.job];
+    if (t.token.empty() || redirects > 0 || job.reauthorized || stop != Stop::no ||
+        !impl.options.credential->rejected(t.token))
+      return false;
+    job.reauthorized = true;
+    out[t.job] = std::move(t.response);
+    fresh.push_front(t.job); // next, and not counted as a retry
+    return true;
   }
 
   // Queues another attempt after a backoff; false (past_deadline set) when it would come

@@ -30,6 +30,7 @@
 namespace leanspec::detail {
 
 class RateBudget;
+class Credential; // src/github/credential.hpp
 
 struct GithubClientOptions {
   /// The REST API root (`GITHUB_API_URL`): https://api.github.com, a GitHub Enterprise
@@ -38,6 +39,12 @@ struct GithubClientOptions {
   /// `GITHUB_TOKEN`; empty: anonymous (60 requests an hour). Sent as `Authorization: Bearer`
   /// only to api_url's scheme, host and port.
   std::string token;
+  /// Where each request's token comes from instead of `token` (which must then be empty): asked
+  /// before every attempt sent to api_url's origin (a GitHub App's installation token, its
+  /// JWT). A 401 from api_url's origin to a token it gave is reported to it (rejected()), and,
+  /// when it says another token may work, the request is sent once more with a new one. Every
+  /// token it gives is redacted from errors as `token` is. Unset: `token`, fixed.
+  std::shared_ptr<Credential> credential;
   unsigned max_concurrency = 8; ///< requests in flight at once (GitHub's secondary limits)
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds request_timeout{60'000}; ///< total time of one attempt
@@ -74,6 +81,7 @@ struct GithubRequest {
   /// Extra attempts for this request; unset: the client's max_retries. An expensive request
   /// with a cheaper fallback (the tarball) takes 0.
   std::optional<unsigned> max_retries = std::nullopt;
+  std::string method = "GET"; ///< GET, or POST (with an empty body)
 };
 
 /// GitHub's rate-limit headers as one response gave them (-1 / 0 when absent).
@@ -130,9 +138,9 @@ std::string checked_token(std::string_view token);
 
 class GithubClient {
 public:
-  /// The token is checked_token(options.token).
+  /// The token is checked_token(options.token); without a credential, one giving that token.
   /// @throws leanspec::Error config for an api_url that is not http(s)://host[:port][/path], or
-  ///         a token checked_token() refuses
+  ///         a token checked_token() refuses, or both a token and a credential
   explicit GithubClient(GithubClientOptions options);
   ~GithubClient();
   GithubClient(const GithubClient &) = delete;
@@ -148,7 +156,9 @@ public:
   /// abandoned: "cancelled"). An exception from `progress` propagates after the transfers in
   /// flight are abandoned. Never throws for HTTP or transport failures: they are in the
   /// responses.
-  /// @throws leanspec::Error internal when libcurl's multi interface itself fails
+  /// @throws leanspec::Error internal when libcurl's multi interface itself fails; what the
+  ///         credential throws when it has no token to give (after the transfers in flight
+  ///         are abandoned)
   std::vector<GithubResponse>
   fetch_all(const std::vector<GithubRequest> &requests,
             const std::function<bool(std::size_t done, std::size_t total)> &progress = {});

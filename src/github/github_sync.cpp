@@ -83,6 +83,41 @@ std::string env(const char *name) {
   return value ? value : "";
 }
 
+// The token or the GitHub App a sync authenticates with: the options' own, else the
+// environment's (GITHUB_TOKEN, GITHUB_APP_*); fills options.token and the app fields.
+detail::GithubAppSettings app_settings_of(SyncOptions &options) {
+  detail::GithubAppSettings app{options.app_id, options.app_private_key,
+                                options.app_private_key_file, options.app_installation_id};
+  if (!options.token.empty()) {
+    if (app.is_set())
+      throw Error(ErrorCode::config, "token and a GitHub App (app_id, app_private_key, ...) are "
+                                     "both set; give one of the two");
+    return app;
+  }
+  const bool own_app = app.is_set();
+  const detail::GithubAppSettings from_env = detail::app_settings_from_env();
+  if (!app.app_id)
+    app.app_id = from_env.app_id;
+  if (app.private_key.empty() && app.private_key_file.empty()) {
+    app.private_key = from_env.private_key;
+    app.private_key_file = from_env.private_key_file;
+  }
+  if (!app.installation_id)
+    app.installation_id = from_env.installation_id;
+  if (!own_app) {
+    options.token = env("GITHUB_TOKEN");
+    if (!options.token.empty() && app.is_set())
+      throw Error(ErrorCode::config, "GITHUB_TOKEN and a GitHub App (GITHUB_APP_ID, "
+                                     "GITHUB_APP_PRIVATE_KEY, ...) are both set; give one of "
+                                     "the two");
+  }
+  options.app_id = app.app_id;
+  options.app_private_key = app.private_key;
+  options.app_private_key_file = app.private_key_file;
+  options.app_installation_id = app.installation_id;
+  return app;
+}
+
 std::string default_holder() {
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) != 0)
@@ -101,8 +136,7 @@ GithubSync::Impl::Impl(std::shared_ptr<DatabaseSource> s, SyncOptions o)
     options.api_url = env("GITHUB_API_URL");
   if (options.api_url.empty())
     options.api_url = "https://api.github.com";
-  if (options.token.empty())
-    options.token = env("GITHUB_TOKEN");
+  const detail::GithubAppSettings app_settings = app_settings_of(options);
   if (options.holder.empty())
     options.holder = default_holder();
   if (options.webhook_secrets.size() > 2)
@@ -125,17 +159,34 @@ GithubSync::Impl::Impl(std::shared_ptr<DatabaseSource> s, SyncOptions o)
   // A tarball is the largest answer; others (trees, blobs) are far below it.
   client_options.max_body_size = std::max<std::size_t>(options.tarball_max_bytes, 64u << 20);
   GithubClient check(client_options); // throws config for a bad api_url
-  token_key = detail::token_budget_key(check.options().token);
   client_options.cancel = &cancel;
+  if (app_settings.is_set())
+    app = std::make_shared<detail::GithubApp>(app_settings, client_options); // checks the key
   // Secrets under 4 characters are not scrubbed: every "a" of a message would go.
   for (const std::string &secret : options.webhook_secrets)
     if (secret.size() >= 4)
       secrets.push_back(secret);
   if (options.token.size() >= 4)
     secrets.push_back(options.token);
+  if (!options.app_private_key.empty())
+    secrets.push_back(options.app_private_key);
 }
 
-std::string GithubSync::Impl::budget_key(const ProjectRecord &) const { return token_key; }
+std::shared_ptr<detail::Credential>
+GithubSync::Impl::credential_for(const ProjectRecord &project,
+                                 std::chrono::steady_clock::time_point deadline) {
+  if (!app)
+    return std::make_shared<detail::TokenCredential>(client_options.token);
+  return app->credential(project.owner, project.repo, deadline);
+}
+
+std::string GithubSync::Impl::budget_key(const ProjectRecord &project) const {
+  if (!app)
+    return detail::token_budget_key(client_options.token);
+  if (const auto installation = app->known_installation(project.owner, project.repo))
+    return detail::installation_budget_key(*installation);
+  return "app:" + std::to_string(app->app_id());
+}
 
 std::shared_ptr<detail::RateBudget> GithubSync::Impl::budget_of(const ProjectRecord &project) {
   return budgets.get(budget_key(project));
@@ -228,10 +279,20 @@ SyncRun GithubSync::Impl::sync_locked(ProjectRecord project, const Queued *known
   run.id = store.begin_sync_run(project.id, run.started_at); // marks the project "syncing"
   project.sync_state = "syncing";
 
-  detail::GithubClientOptions client = client_options;
-  client.budget = budget_of(project);
-  Syncer syncer(store, options, std::move(client), project, request.hint, cancel);
+  const auto deadline = Syncer::deadline_of(options.deadline);
+  const std::shared_ptr<detail::Credential> credential = credential_for(project, deadline);
+  detail::GithubClientOptions sync_client = client_options;
+  sync_client.deadline = deadline;
+  if (app) {
+    sync_client.token.clear();
+    sync_client.credential = credential;
+  }
+  sync_client.budget = budgets.get(credential->budget_key());
+  Syncer syncer(store, options, std::move(sync_client), project, request.hint, cancel);
   Syncer::Result result = syncer.run();
+  std::vector<std::string> run_secrets = secrets; // with the tokens this sync was given
+  for (std::string &token : credential->secrets())
+    run_secrets.push_back(std::move(token));
   const auto counters = syncer.counters();
   run.outcome = result.outcome;
   run.requests = static_cast<int>(counters.requests);
@@ -242,7 +303,7 @@ SyncRun GithubSync::Impl::sync_locked(ProjectRecord project, const Queued *known
   run.commit_sha = result.commit_sha;
   fill_deprecated(run);
   run.retry_at = result.retry_at;
-  run.error = scrub(result.error, secrets);
+  run.error = scrub(result.error, run_secrets);
   run.duration =
       std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started);
   run.ended_at = unix_ms();
@@ -258,7 +319,7 @@ SyncRun GithubSync::Impl::sync_locked(ProjectRecord project, const Queued *known
     // The store refused the snapshot (a path or name it does not take): the run fails as a
     // whole and the previous snapshot stays.
     run.outcome = SyncOutcome::error;
-    run.error = scrub(e.what(), secrets);
+    run.error = scrub(e.what(), run_secrets);
     result.snapshot.reset();
     store.finish_sync(project.id, nullptr, record_of(project, run, result));
   }

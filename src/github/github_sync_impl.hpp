@@ -5,6 +5,8 @@
 // threads) and webhook_entry.cpp (a delivery).
 
 #include "db/store.hpp"
+#include "github/credential.hpp"
+#include "github/github_app.hpp"
 #include "github/github_client.hpp"
 #include "github/rate_budget.hpp"
 #include "github/webhook.hpp"
@@ -35,11 +37,11 @@ struct GithubSync::Impl {
   detail::Store &store;
   SyncOptions options;
   detail::GithubClientOptions client_options;
-  std::vector<std::string> secrets; // token and webhook secrets, scrubbed from messages
+  std::vector<std::string> secrets;       // token, key and webhook secrets, scrubbed from messages
+  std::shared_ptr<detail::GithubApp> app; // a GitHub App's tokens, or none (a personal token)
   // GitHub's rate limits per credential, shared by every sync of this GithubSync.
   detail::RateBudgets budgets{
       {options.credential_concurrency, options.points_per_minute, options.rate_limit_reserve}};
-  std::string token_key; // token_budget_key(the token)
 
   // The scheduler's view of the store (guarded by `mutex`), read at most once per poll (the
   // queue also when notified), and kept up to date with this process's own syncs in between.
@@ -79,6 +81,12 @@ struct GithubSync::Impl {
   Queued queued(const std::string &id);
   // The queue's word as a schedule row says it.
   static Queued queued(const detail::SyncSchedule &schedule);
+  // The credential of one sync of `project`, its requests counting against `deadline`: the
+  // personal token, or the app's installation token for the project's repository.
+  std::shared_ptr<detail::Credential>
+  credential_for(const detail::ProjectRecord &project,
+                 std::chrono::steady_clock::time_point deadline =
+                     std::chrono::steady_clock::time_point::max());
   // One sync with the lease held: run, recorded with its snapshot in one transaction.
   // `request`: the queue's word as the scheduler last read it; null: read now.
   SyncRun sync_locked(detail::ProjectRecord project, const Queued *request = nullptr);
@@ -107,9 +115,10 @@ struct GithubSync::Impl {
   // may have run the whole sync (and released the lease).
   bool synced_elsewhere(const std::string &id, std::int64_t picked_synced_at);
 
-  // The credential key of a project's syncs, which names its rate budget. Every project
-  // uses the token's ("token:<12 hex of its SHA-256>"); a project synced with another
-  // credential (a GitHub App installation: "installation:<id>") returns that key here.
+  // The credential key of a project's syncs, which names its rate budget, without a request:
+  // the token's ("token:<12 hex of its SHA-256>", "anonymous"); with a GitHub App the
+  // installation's ("installation:<id>") once known (configured, or looked up by a sync of
+  // the repository), else the app's ("app:<id>") until its first sync.
   std::string budget_key(const detail::ProjectRecord &project) const;
   std::shared_ptr<detail::RateBudget> budget_of(const detail::ProjectRecord &project);
 

@@ -22,23 +22,6 @@ unsigned request_points(std::string_view method) noexcept {
   return iequals(method, "GET") || iequals(method, "HEAD") || iequals(method, "OPTIONS") ? 1 : 5;
 }
 
-std::string token_budget_key(std::string_view token) {
-  if (token.empty())
-    return "anonymous";
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(token.data(), token.size(), digest, &length, EVP_sha256(), nullptr) != 1 ||
-      length < 6)
-    throw Error(ErrorCode::internal, "OpenSSL could not compute a SHA-256");
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string key = "token:";
-  for (int i = 0; i < 6; ++i) {
-    key += hex[digest[i] >> 4];
-    key += hex[digest[i] & 15];
-  }
-  return key;
-}
-
 RateBudget::RateBudget(RateBudgetOptions options) : options_(options) {}
 
 std::int64_t RateBudget::reserve_pause(std::int64_t now_ms) const {

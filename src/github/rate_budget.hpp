@@ -12,10 +12,11 @@
 // RateBudgets keys budgets by a credential key string, never the credential itself.
 // Thread-safe. Times are unix milliseconds, passed in (tests drive the clock).
 //
-//   auto budget = budgets.get(token_budget_key(token));   // "token:3f2a9c0d1e4b"
-//   if (auto a = budget->try_start(1, unix_ms()); a.granted) { send; budget->finish(&r, now); }
-//   else if (a.paused) ...        // rate-limited until a.retry_at: do not send
-//   else ...                      // a slot or points free up at a.retry_at: ask again then
+//   auto budget = budgets.get(token_budget_key(token)); // credential.hpp:   //
+//   "token:3f2a9c0d1e4b" if (auto a = budget->try_start(1, unix_ms()); a.granted) { send;
+//   budget->finish(&r, now); } else if (a.paused) ...        // rate-limited until a.retry_at: do
+//   not send else ...                      // a slot or points free up at a.retry_at: ask again
+//   then
 
 #include <chrono>
 #include <cstdint>
@@ -39,11 +40,6 @@ struct RateBudgetOptions {
 
 /// GitHub's secondary-limit points of a request: 1 for GET, HEAD and OPTIONS, 5 for others.
 unsigned request_points(std::string_view method) noexcept;
-
-/// The budget key of a personal access token: "token:" and the first 12 hex digits of its
-/// SHA-256 (OpenSSL); "anonymous" for none. The token itself never becomes a key.
-/// @throws leanspec::Error internal when OpenSSL fails
-std::string token_budget_key(std::string_view token);
 
 class RateBudget {
 public:

@@ -4,6 +4,7 @@
 #include "github/syncer.hpp"
 
 #include "core/unix_ms.hpp"
+#include "github/credential.hpp"
 #include "github/etags.hpp"
 #include "github/repo_paths.hpp"
 #include "github/sync_failure.hpp"
@@ -44,12 +45,17 @@ Syncer::Result Syncer::run() {
   return result;
 }
 
+SteadyClock::time_point Syncer::deadline_of(std::chrono::milliseconds budget) {
+  const auto now = SteadyClock::now();
+  if (budget <
+      std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::time_point::max() - now))
+    return now + budget;
+  return SteadyClock::time_point::max(); // none
+}
+
 GithubClientOptions Syncer::with_deadline(GithubClientOptions options,
                                           std::chrono::milliseconds budget) {
-  const auto now = SteadyClock::now();
-  if (budget < std::chrono::duration_cast<std::chrono::milliseconds>(
-                   SteadyClock::time_point::max() - now)) // else: none
-    options.deadline = now + budget;
+  options.deadline = std::min(options.deadline, deadline_of(budget));
   return options;
 }
 
@@ -257,10 +263,8 @@ void Syncer::check(const GithubResponse &response, const std::string &what) cons
       message = " (" + printable_path(text) + ")";
   }
   if (s == 401)
-    throw SyncFailure{what +
-                      ": GitHub answered 401 Unauthorized: the token is missing, wrong "
-                      "or expired" +
-                      message};
+    throw SyncFailure{what + ": GitHub answered 401 Unauthorized: " +
+                      client_.options().credential->refused_text() + message};
   if (s == 403)
     throw SyncFailure{what + ": GitHub answered 403 Forbidden" + message};
   if (s == 404 || s == 422)

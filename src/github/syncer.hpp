@@ -44,8 +44,12 @@ public:
 
   GithubCounters counters() const noexcept { return client_.counters(); }
 
+  /// A sync's deadline: `budget` from now (max(): none, when it is too long to add).
+  static SteadyClock::time_point deadline_of(std::chrono::milliseconds budget);
+
 private:
-  // Every request of the sync counts against one deadline, from now.
+  // Every request of the sync counts against one deadline, from now (or the options' own,
+  // when earlier).
   static GithubClientOptions with_deadline(GithubClientOptions options,
                                            std::chrono::milliseconds budget);
 

@@ -21,6 +21,10 @@ void SpecsService::Impl::open_database() {
     SyncOptions sync_options;
     sync_options.api_url = config.github_api_url;
     sync_options.token = config.github_token;
+    sync_options.app_id = config.github_app_id;
+    sync_options.app_private_key = config.github_app_private_key;
+    sync_options.app_private_key_file = config.github_app_private_key_file;
+    sync_options.app_installation_id = config.github_app_installation_id;
     sync_options.webhook_secrets = config.webhook_secrets;
     sync_options.lease_ttl = config.sync_lease_ttl;
     sync_options.poll = config.sync_poll;

@@ -1,6 +1,7 @@
 // Implements ServiceConfig of include/leanspec/specs_service.hpp: reading the environment and
 // checking a configuration, collecting every problem before one Error(config) reports them all.
 #include "db/database_url.hpp"
+#include "github/github_app.hpp"
 #include "github/github_client.hpp"
 
 #include <charconv>
@@ -81,6 +82,15 @@ ServiceConfig ServiceConfig::from_env() {
   try { // a pasted newline around the token goes; one inside is a problem below
     config.github_token = detail::checked_token(config.github_token);
   } catch (const Error &) {
+  }
+  try {
+    const detail::GithubAppSettings app = detail::app_settings_from_env();
+    config.github_app_id = app.app_id;
+    config.github_app_private_key = app.private_key;
+    config.github_app_private_key_file = app.private_key_file;
+    config.github_app_installation_id = app.installation_id;
+  } catch (const Error &e) {
+    problems.push_back(e.what()); // an id that is not a number, named
   }
   if (std::string api = env("GITHUB_API_URL"); !api.empty())
     config.github_api_url = std::move(api);
@@ -173,6 +183,18 @@ std::vector<std::string> ServiceConfig::problems() const {
     (void)detail::checked_token(github_token);
   } catch (const Error &e) {
     out.push_back(e.what()); // names GITHUB_TOKEN, never shows it
+  }
+  const detail::GithubAppSettings app{github_app_id, github_app_private_key,
+                                      github_app_private_key_file, github_app_installation_id};
+  if (app.is_set()) {
+    if (!github_token.empty())
+      out.push_back("GITHUB_TOKEN and a GitHub App (GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY, ...) "
+                    "are both set; give one of the two");
+    try {
+      (void)detail::load_app_key(app);
+    } catch (const Error &e) {
+      out.push_back(e.what()); // names the option, never shows the key
+    }
   }
   if (webhook_secrets.size() > 2)
     out.push_back("WEBHOOK_SECRET: " + std::to_string(webhook_secrets.size()) +

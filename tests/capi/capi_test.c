@@ -464,6 +464,14 @@ static void test_service(void) {
   CHECK_STATUS(leanspec_service_open(&svc, config), LEANSPEC_ECONFIG);
   CHECK(ERROR_SAYS("GITHUB_TOKEN") && !ERROR_SAYS("topsecret"));
   CHECK(svc == NULL);
+  /* a GitHub App whose key is not one: named, never shown */
+  snprintf(config, sizeof config,
+           "{\"specsDir\":\"%s\",\"githubAppId\":12,\"githubAppPrivateKey\":"
+           "\"-----BEGIN RSA PRIVATE KEY-----\\nc2VjcmV0\\n-----END RSA PRIVATE KEY-----\\n\"}",
+           specs);
+  CHECK_STATUS(leanspec_service_open(&svc, config), LEANSPEC_ECONFIG);
+  CHECK(ERROR_SAYS("GITHUB_APP_PRIVATE_KEY") && !ERROR_SAYS("c2VjcmV0"));
+  CHECK(svc == NULL);
 }
 
 /* ---- project sets: list, search and stats over "*" and "a,b" ------------------------------ */

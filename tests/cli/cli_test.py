@@ -19,6 +19,7 @@ import tempfile
 import termios
 import textwrap
 import unittest
+import urllib.request
 
 BINARY = os.environ.get("LEANSPEC_CLI", "")
 if len(sys.argv) > 1 and not sys.argv[1].startswith("-"):
@@ -1452,6 +1453,64 @@ class SyncTest(unittest.TestCase):
                 self.assertEqual(listed.returncode, 0, listed.stderr)
                 self.assertEqual([s["id"] for s in json.loads(listed.stdout)["specs"]],
                                  ["001-café-crème", "002-beta"])
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+                server.stdout.close()
+
+    def test_a_github_app_from_the_environment(self):
+        # GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY_FILE alone: the installation is looked up,
+        # its token fetched with the app's JWT (checked by the fake against the public key).
+        with tempfile.TemporaryDirectory() as root:
+            repo = os.path.join(root, "repo")
+            os.makedirs(repo)
+            self.git(repo, "init", "-q", "-b", "main")
+            spec(os.path.join(repo, "specs"), "001-alpha", "status: planned", "# Alpha\n")
+            self.git(repo, "add", "-A")
+            self.git(repo, "commit", "-q", "-m", "specs")
+            key = os.path.join(root, "app.pem")
+            subprocess.run(["openssl", "genrsa", "-traditional", "-out", key, "2048"], check=True,
+                           capture_output=True)
+            modulus = subprocess.run(["openssl", "rsa", "-noout", "-modulus", "-in", key],
+                                     check=True, capture_output=True, text=True).stdout
+            server = subprocess.Popen(["/usr/bin/python3", self.FAKE_GITHUB, "--repo", repo,
+                                       "--parent-pid", str(os.getpid())],
+                                      stdout=subprocess.PIPE, text=True)
+            try:
+                api_url = "http://127.0.0.1:%d" % int(server.stdout.readline().split()[0])
+                app = {"id": 31, "modulus": modulus.strip().split("=", 1)[1],
+                       "installation_id": 5}
+                urllib.request.urlopen(api_url + "/_admin/config",
+                                       json.dumps({"app": app}).encode(), timeout=10).read()
+                env = {k: v for k, v in os.environ.items()
+                       if not k.startswith("GITHUB_") and k != "DATABASE_URL"}
+                env.update(GITHUB_APP_ID="31", GITHUB_APP_PRIVATE_KEY_FILE=key)
+                db = "sqlite:" + os.path.join(root, "specs.db")
+                subprocess.run([BINARY, "--db", db, "project", "add", "acme/web"], check=True,
+                               capture_output=True, env=env)
+                result = subprocess.run([BINARY, "--db", db, "sync", "--project", "acme/web",
+                                         "--api-url", api_url, "--json"],
+                                        capture_output=True, text=True, env=env, timeout=60)
+                self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+                run = json.loads(result.stdout)
+                run = run[0] if isinstance(run, list) else run
+                self.assertEqual((run["outcome"], run["added"]), ("ok", 1), run["error"])
+                with urllib.request.urlopen(api_url + "/_admin/stats", timeout=10) as answer:
+                    stats = json.loads(answer.read())["app"]
+                self.assertEqual((stats["installation_lookups"], stats["access_tokens"],
+                                  stats["jwt_rejected"]), (1, 1, 0))
+                for secret in stats["tokens"] + stats["jwts"]:
+                    self.assertNotIn(secret, result.stdout + result.stderr)
+                # A key that is not one: a config error naming the variable, not the key.
+                with open(key, "w") as f:
+                    f.write("-----BEGIN RSA PRIVATE KEY-----\nc2VjcmV0\n"
+                            "-----END RSA PRIVATE KEY-----\n")
+                result = subprocess.run([BINARY, "--db", db, "sync", "--project", "acme/web",
+                                         "--api-url", api_url], capture_output=True, text=True,
+                                        env=env, timeout=60)
+                self.assertNotEqual(result.returncode, 0)
+                self.assertIn("GITHUB_APP_PRIVATE_KEY_FILE", result.stderr)
+                self.assertNotIn("c2VjcmV0", result.stdout + result.stderr)
             finally:
                 server.terminate()
                 server.wait(timeout=30)

@@ -514,4 +514,54 @@ void FakeGithub::set_secondary_limits(std::optional<int> concurrency,
             ", \"secondary_limit_retry_after\": " + std::to_string(retry_after_s) + "}");
 }
 
+// ---- GitHub App authentication ---------------------------------------------------------------
+
+void FakeGithub::set_app(const FakeGithubApp &app) {
+  configure("{\"app\": {\"id\": " + std::to_string(app.id) + ", \"modulus\": " +
+            json_string(app.modulus_hex) + ", \"exponent\": " + std::to_string(app.exponent) +
+            ", \"installation_id\": " + std::to_string(app.installation_id) +
+            ", \"token_ttl_s\": " + std::to_string(app.token_ttl_s) + "}}");
+}
+
+void FakeGithub::set_app_token_ttl(std::chrono::seconds ttl) {
+  configure("{\"app_token_ttl_s\": " + std::to_string(ttl.count()) + "}");
+}
+
+void FakeGithub::revoke_app_tokens() { configure(R"({"app_revoke_tokens": true})"); }
+
+void FakeGithub::revoke_app_tokens_after(int requests) {
+  configure("{\"app_revoke_after\": " + std::to_string(requests) + "}");
+}
+
+void FakeGithub::set_app_refuse_tokens(bool refuse) {
+  configure(std::string("{\"app_refuse_tokens\": ") + (refuse ? "true" : "false") + "}");
+}
+
+void FakeGithub::set_app_installed(bool installed) {
+  configure(std::string("{\"app_installed\": ") + (installed ? "true" : "false") + "}");
+}
+
+FakeGithubAppStats FakeGithub::app_stats() const {
+  const std::string text = admin("GET", "/_admin/stats", "");
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  simdjson::dom::object app;
+  if (parser.parse(text).get(root) || root["app"].get(app))
+    throw std::runtime_error("FakeGithub: no app in the stats: " + text);
+  FakeGithubAppStats stats;
+  const auto number = [&](const char *key) { return app[key].get_int64().value_unsafe(); };
+  stats.access_tokens = number("access_tokens");
+  stats.installation_lookups = number("installation_lookups");
+  stats.jwt_rejected = number("jwt_rejected");
+  stats.token_rejected = number("token_rejected");
+  for (const char *key : {"tokens", "jwts"}) {
+    auto &list = std::string_view(key) == "tokens" ? stats.tokens : stats.jwts;
+    simdjson::dom::array values;
+    if (!app[key].get(values))
+      for (const auto value : values)
+        list.emplace_back(std::string(value.get_string().value_unsafe()));
+  }
+  return stats;
+}
+
 } // namespace leanspec::test

@@ -69,6 +69,25 @@ struct FakeTarballMember {
   std::string target;                ///< a link's target
 };
 
+/// A GitHub App the fake knows (the `app` setting): its id, public key and one installation.
+struct FakeGithubApp {
+  std::int64_t id = 0;
+  std::string modulus_hex; ///< the RSA public key's n (test_keys.hpp)
+  std::uint64_t exponent = 65537;
+  std::int64_t installation_id = 1;
+  std::int64_t token_ttl_s = 3600; ///< lifetime of the installation tokens it issues
+};
+
+/// The app's side of GET /_admin/stats.
+struct FakeGithubAppStats {
+  std::int64_t access_tokens = 0;        ///< installation tokens issued
+  std::int64_t installation_lookups = 0; ///< GET /repos/{o}/{r}/installation answered
+  std::int64_t jwt_rejected = 0;         ///< requests whose JWT failed the checks
+  std::int64_t token_rejected = 0;       ///< API requests answered 401 for their token
+  std::vector<std::string> tokens;       ///< every installation token issued
+  std::vector<std::string> jwts;         ///< every JWT received
+};
+
 struct FakeGithubOptions {
   std::string owner = "acme";
   std::string name = "web";
@@ -134,6 +153,18 @@ public:
   void set_tree_entries(const std::vector<FakeTreeEntry> &entries);        ///< empty: none
   void set_tarball_members(const std::vector<FakeTarballMember> &members); ///< empty: none
   void clear_hostile();
+
+  // GitHub App authentication (see fake_github.py); set_app() first.
+  /// The app: from now on every API request needs its JWT or a live installation token.
+  void set_app(const FakeGithubApp &app);
+  void set_app_token_ttl(std::chrono::seconds ttl); ///< tokens issued from now on
+  void revoke_app_tokens();                         ///< every token issued so far
+  /// After `requests` more requests carrying an installation token, every token issued so far
+  /// is revoked.
+  void revoke_app_tokens_after(int requests);
+  void set_app_refuse_tokens(bool refuse); ///< every installation token answered 401
+  void set_app_installed(bool installed);  ///< false: uninstalled (404s, tokens revoked)
+  FakeGithubAppStats app_stats() const;    ///< the `app` part of GET /_admin/stats
 
   FakeGithubStats stats() const; ///< GET /_admin/stats
   void reset_stats();            ///< POST /_admin/reset

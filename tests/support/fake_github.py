@@ -79,6 +79,20 @@ Controls, on the API listener (never counted, never limited, no token needed):
       secondary_points_per_minute int|null  points (a GET 1, other methods 5) of admitted
                                 API requests in any 60 s before that 403
       secondary_limit_retry_after int  its Retry-After, seconds (default 60)
+    GitHub App authentication (see FakeApp; off until `app` is given):
+      app             {"id": n, "modulus": hex, "exponent": n, "installation_id": n,
+                       "token_ttl_s": n} | null   an app: its JWTs (RS256, checked against
+                                this public key with integer arithmetic, iat/exp checked) get
+                                POST /app/installations/{id}/access_tokens (201 {token,
+                                expires_at}) and GET /repos/{o}/{r}/installation; every other
+                                API request then needs a live installation token (else 401)
+      app_token_ttl_s int    lifetime of the tokens issued from now on (default 3600)
+      app_revoke_tokens true revokes every token issued so far
+      app_revoke_after int   after this many more requests with an installation token, every
+                                token issued so far is revoked (a 401 mid-sync)
+      app_refuse_tokens bool every installation token is answered 401 (new ones too)
+      app_installed   bool   false: the app is uninstalled (lookup and access_tokens 404,
+                                tokens revoked)
   POST /_admin/reset   zeroes the counters below (settings stay)
   GET  /_admin/stats   {"requests": {endpoint: n}, "total", "not_modified", "failed",
                         "rate_limited", "unauthorized", "connections", "codeload_connections"
@@ -90,7 +104,10 @@ Controls, on the API listener (never counted, never limited, no token needed):
                         "primary_counted": n (API answers that cost the primary limit: the
                         routes' answers but 304s; not 401s, limit 403s or 502s),
                         "secondary_limited": n (403s of
-                        secondary_concurrency / secondary_points_per_minute)}
+                        secondary_concurrency / secondary_points_per_minute),
+                        "app": null | {"access_tokens", "installation_lookups", "jwt_rejected",
+                        "token_rejected": n, "tokens": [issued token, ...], "jwts": [JWT
+                        received, ...]}}
   endpoint names: repo, branch, commit, tree, blob, contents, compare, tarball, codeload, other
 """
 
@@ -232,6 +249,7 @@ class State:
         self.endpoint_latency_ms = {}
         self.tarball_format = args.tarball_format
         self.fleet_init()
+        self.app = None  # a FakeApp once the `app` setting is given
         self.reset_counters()
 
     def reset_counters(self):
@@ -255,6 +273,8 @@ class State:
             for key, value in changes.items():
                 if key == "fail_seed":
                     self.random = random.Random(value)
+                elif key.startswith("app"):
+                    self.app = FakeApp.configure(self.app, key, value)
                 elif key == "tarball_format" and value not in ("git", "pax"):
                     raise ValueError("tarball_format: 'git' or 'pax', not " + repr(value))
                 elif key in ("latency_ms", "endpoint_latency_ms", "tarball_format", "fail_rate", "fail_all", "token", "rate_limit",
@@ -276,7 +296,8 @@ class State:
                     "max_concurrent": self.max_concurrent,
                     "codeload_authorization": list(self.codeload_authorization),
                     "api_authorization_missing": self.api_authorization_missing,
-                    "paths": list(self.paths), **self.fleet_stats()}
+                    "paths": list(self.paths), **self.fleet_stats(),
+                    "app": self.app.stats() if self.app is not None else None}
 
     # ---- a fleet: many repositories, GitHub's secondary limits, counts by status ------------
     FLEET_SETTINGS = ("any_repo", "secondary_concurrency", "secondary_points_per_minute",
@@ -386,6 +407,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def token_ok(self):
+        if self.state.app is not None:  # under the state's lock
+            return self.state.app.authorizes(self.headers.get("Authorization") or "",
+                                             urllib.parse.urlsplit(self.path).path)
         want = self.state.token
         if want is None:
             return True
@@ -407,6 +431,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.read_body()
         path = urllib.parse.urlsplit(self.path).path
+        if path.startswith("/app/") and not self.codeload:
+            self.app_post(path)
+            return
         try:
             if path == "/_admin/config" and not self.codeload:
                 self.state.configure(json.loads(body or b"{}"))
@@ -574,6 +601,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         base = st.api_base + "/repos/" + owner + "/" + name
         json_type = "application/json; charset=utf-8"
 
+        if rest == ["installation"] and st.app is not None:
+            with st.lock:
+                return st.app.installation_answer(st.owner)
+
         if not rest:
             branch = git.default_branch()
             head = git.resolve(branch)
@@ -663,6 +694,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
         raise not_found()
 
+    def app_post(self, path):
+        """POST /app/installations/{id}/access_tokens (an app's JWT) -> 201 {token, ...}."""
+        st = self.state
+        self.read_body()
+        with st.lock:
+            st.total += 1
+            st.paths.append(path)
+            st.requests["access_tokens"] = st.requests.get("access_tokens", 0) + 1
+            if st.app is None:
+                answer = not_found()
+            else:
+                answer = st.app.access_tokens(self.headers.get("Authorization") or "", path)
+        self.send(answer.status, answer.body, answer.content_type, answer.headers)
+
     def blob_text(self, data):
         """A blob's `content`: base64 of the file, or what the hostile settings say."""
         st = self.state
@@ -736,6 +781,139 @@ class Handler(http.server.BaseHTTPRequestHandler):
             data = st.git.run("archive", "--format=tar.gz", "--prefix=" + prefix, sha)
         return 200, data, "application/x-gzip", {
             "Content-Disposition": "attachment; filename=" + prefix[:-1] + ".tar.gz"}
+
+
+SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
+
+
+def b64url_decode(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class FakeApp:
+    """A GitHub App: its public key, one installation, the tokens issued. Used under the
+    state's lock."""
+
+    def __init__(self, config):
+        self.id = int(config["id"])
+        self.modulus = int(config["modulus"], 16)
+        self.exponent = int(config.get("exponent", 65537))
+        self.installation_id = int(config.get("installation_id", 1))
+        self.token_ttl_s = int(config.get("token_ttl_s", 3600))
+        self.installed = True
+        self.tokens = {}  # token -> expires_at (unix s)
+        self.revoked = set()
+        self.revoke_after = None
+        self.refuse_tokens = False
+        self.counters = {"access_tokens": 0, "installation_lookups": 0, "jwt_rejected": 0,
+                         "token_rejected": 0}
+        self.jwts = []
+
+    @staticmethod
+    def configure(app, key, value):
+        """The app after one setting (see the module's Controls)."""
+        if key == "app":
+            return FakeApp(value) if value is not None else None
+        if app is None:
+            raise ValueError(key + ": no app configured")
+        if key == "app_token_ttl_s":
+            app.token_ttl_s = int(value)
+        elif key == "app_revoke_tokens":
+            app.revoked.update(app.tokens)
+        elif key == "app_revoke_after":
+            app.revoke_after = value
+        elif key == "app_refuse_tokens":
+            app.refuse_tokens = bool(value)
+        elif key == "app_installed":
+            app.installed = bool(value)
+            if not app.installed:
+                app.revoked.update(app.tokens)
+        else:
+            raise ValueError("unknown setting " + key)
+        return app
+
+    def stats(self):
+        out = dict(self.counters)
+        out["tokens"] = list(self.tokens)
+        out["jwts"] = list(self.jwts)
+        return out
+
+    def jwt_ok(self, authorization):
+        """An RS256 JWT of this app, signed with its key, iat in the past, exp within 10 min."""
+        if not authorization.startswith("Bearer "):
+            return False
+        jwt = authorization[len("Bearer "):]
+        self.jwts.append(jwt)
+        try:
+            head, claims, signature = jwt.split(".")
+            if json.loads(b64url_decode(head)).get("alg") != "RS256":
+                return False
+            size = (self.modulus.bit_length() + 7) // 8
+            sig = b64url_decode(signature)
+            if len(sig) != size:
+                return False
+            digest = hashlib.sha256((head + "." + claims).encode()).digest()
+            padding = size - 3 - len(SHA256_DIGEST_INFO) - len(digest)
+            expected = (b"\x00\x01" + b"\xff" * padding + b"\x00" + SHA256_DIGEST_INFO +
+                        digest)
+            if pow(int.from_bytes(sig, "big"), self.exponent, self.modulus).to_bytes(
+                    size, "big") != expected:
+                return False
+            payload = json.loads(b64url_decode(claims))
+            now = time.time()
+            return (str(payload.get("iss")) == str(self.id) and payload["iat"] <= now and
+                    now < payload["exp"] <= now + 600 and payload["iat"] < payload["exp"])
+        except (ValueError, KeyError, TypeError):
+            return False
+
+    def authorizes(self, authorization, path):
+        """Whether an API request may go on: the JWT for the installation lookup, else a live
+        installation token."""
+        if path.endswith("/installation"):
+            ok = self.jwt_ok(authorization)
+            if not ok:
+                self.counters["jwt_rejected"] += 1
+            return ok
+        token = authorization[len("Bearer "):] if authorization.startswith("Bearer ") else ""
+        expires = self.tokens.get(token)
+        if (expires is None or token in self.revoked or self.refuse_tokens or
+                time.time() >= expires):
+            self.counters["token_rejected"] += 1
+            return False
+        if self.revoke_after is not None:
+            self.revoke_after -= 1
+            if self.revoke_after <= 0:
+                self.revoked.update(self.tokens)
+                self.revoke_after = None
+        return True
+
+    def installation_answer(self, owner):
+        self.counters["installation_lookups"] += 1
+        if not self.installed:
+            raise not_found()
+        return 200, dumps({"id": self.installation_id, "app_id": self.id,
+                           "account": {"login": owner}, "target_type": "Organization"}), \
+            "application/json; charset=utf-8", {}
+
+    def access_tokens(self, authorization, path):
+        parts = path.split("/")
+        if not self.jwt_ok(authorization):
+            self.counters["jwt_rejected"] += 1
+            return Answer(401, {"message": "A JSON web token could not be decoded",
+                                "documentation_url": "https://docs.github.com/rest"})
+        if (len(parts) != 5 or parts[2] != "installations" or parts[4] != "access_tokens" or
+                parts[3] != str(self.installation_id) or not self.installed):
+            return not_found()
+        self.counters["access_tokens"] += 1
+        alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+        token = "ghs_" + "".join(random.SystemRandom().choice(alphabet) for _ in range(36))
+        expires = int(time.time()) + self.token_ttl_s
+        self.tokens[token] = expires
+        return Answer(201, {"token": token,
+                            "expires_at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                        time.gmtime(expires)),
+                            "permissions": {"contents": "read"},
+                            "repository_selection": "all"})
 
 
 def spoil(body, mode):
