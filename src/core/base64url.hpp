@@ -1,6 +1,7 @@
 #pragma once
 // Internal: base64url (RFC 4648 §5, no padding), the text of the library's opaque cursors (list
-// cursors in src/snapshot, project-set cursors in src/service). Implemented in base64url.cpp.
+// cursors in src/snapshot, project-set cursors in src/service) and of JWT parts (src/github).
+// Implemented in base64url.cpp.
 #include <optional>
 #include <string>
 #include <string_view>

@@ -2,6 +2,8 @@
 // passphrase prompt: an encrypted key is refused), EVP_DigestSign with SHA-256 for RS256.
 #include "github/app_key.hpp"
 
+#include "core/base64url.hpp"
+
 #include <leanspec/error.hpp>
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -106,30 +108,6 @@ std::string AppKey::jwt(std::int64_t app_id, std::chrono::system_clock::time_poi
                                        std::to_string(app_id) + "\"}");
   const std::string signing_input = header + "." + claims;
   return signing_input + "." + base64url(sign(signing_input));
-}
-
-std::string base64url(std::string_view data) {
-  static constexpr char alphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  const auto byte = [&](std::size_t at) { return static_cast<unsigned char>(data[at]); };
-  for (; i + 3 <= data.size(); i += 3) {
-    const unsigned v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
-    out += alphabet[v >> 18 & 63];
-    out += alphabet[v >> 12 & 63];
-    out += alphabet[v >> 6 & 63];
-    out += alphabet[v & 63];
-  }
-  if (const std::size_t left = data.size() - i; left > 0) {
-    const unsigned v = byte(i) << 16 | (left == 2 ? byte(i + 1) << 8 : 0u);
-    out += alphabet[v >> 18 & 63];
-    out += alphabet[v >> 12 & 63];
-    if (left == 2)
-      out += alphabet[v >> 6 & 63];
-  }
-  return out;
 }
 
 } // namespace leanspec::detail

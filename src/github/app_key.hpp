@@ -38,7 +38,4 @@ private:
   std::unique_ptr<Impl> impl_;
 };
 
-/// `data` in base64url without padding (RFC 7515 §2).
-std::string base64url(std::string_view data);
-
 } // namespace leanspec::detail

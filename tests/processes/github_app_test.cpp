@@ -5,6 +5,7 @@
 // made at test time (tests/support/test_keys.*). Syncs go into real SQLite files.
 #include "db/database_source_access.hpp"
 #include "db/store.hpp"
+#include "core/base64url.hpp"
 #include "github/app_key.hpp"
 #include "github/credential.hpp"
 #include "github/github_app.hpp"
