@@ -29,6 +29,7 @@ int run(Context &context, const Arguments &arguments) {
   query.text = join(arguments.positionals, " ");
   if (auto limit = arguments.count("--limit"))
     query.limit = *limit;
+  check_query(query.text); // a bad query fails before the specs are read
   const auto result = context.source().search(query);
 
   if (context.json()) {
