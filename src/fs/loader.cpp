@@ -189,7 +189,7 @@ SpecPtr load_spec(const FilesystemOptions &options, std::string_view ref) {
   const Loader loader(full, canonical_specs_dir(full), nullptr, nullptr);
   std::vector<std::string> folders, others;
   std::vector<Diagnostic> diagnostics; // the directory's, which a load of one spec leaves out
-  loader.tree().collect("", folders, others, diagnostics);
+  loader.tree().collect("", folders, others, diagnostics, false); // find_folder() orders matches
   const std::string folder = find_folder(folders, ref);
   return folder.empty() ? nullptr : loader.load_folder(folder);
 }

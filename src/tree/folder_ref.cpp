@@ -4,6 +4,7 @@
 #include "model/relative_ref.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <climits>
 #include <leanspec/error.hpp>
 #include <leanspec/spec.hpp>
@@ -21,8 +22,8 @@ struct FolderName {
     id = folder.substr(folder.rfind('/') + 1); // npos + 1 == 0
     const auto [number_text, rest] = split_spec_id(id);
     slug = number_text.empty() ? id : rest;
-    if (!number_text.empty() && number_text.size() < 9)
-      number = std::stoi(std::string(number_text));
+    if (!number_text.empty() && number_text.size() < 9) // digits only: from_chars cannot fail
+      std::from_chars(number_text.data(), number_text.data() + number_text.size(), number);
   }
   // Snapshot order: number (none last), id, path.
   bool operator<(const FolderName &other) const {
