@@ -6,7 +6,7 @@ and every benchmark of the suite.
     bench/summarize.py RESULTS_DIR --update docs/BENCHMARKS.md
 
 RESULTS_DIR holds what run_all.sh writes: machine.txt, bench.json (Google Benchmark),
-cli_list.json and cli_search.json (hyperfine), memory.txt, latency.json, peer_latency.json and
+cli_list.json and cli_search.json (hyperfine), cli_compare.jsonl (compare_cli.sh), memory.txt, latency.json, peer_latency.json and
 showcase_scale.jsonl (bench/showcase_scale.sh: one JSON object a line, per backend and metric) and
 fleet_sync.jsonl (leanspec_fleet_sync: one JSON line per pass).
 A figure whose file is missing is reported as "not measured". --update replaces the table
@@ -88,6 +88,11 @@ class Results:
         ours, peer = data["results"][0], data["results"][1]
         return ours["mean"] * 1e3, peer["mean"] * 1e3, peer["mean"] / ours["mean"]
 
+    def cli_compare(self):
+        """The lines of compare_cli.sh's cli_compare.jsonl (one command on one corpus each)."""
+        text = read(os.path.join(self.out, "cli_compare.jsonl")) or ""
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
     def memory(self):
         text = read(os.path.join(self.out, "memory.txt"))
         if not text:
@@ -159,6 +164,14 @@ def figures(r):
         ours, peer, x = ratio
         rows.append((figure, f"**{x:.2f}×** (ours {ours:.1f} ms, peer {peer:.1f} ms, means)", target,
                      "yes" if x >= target_ratio else "**no**", command))
+
+    command = "`bench/compare_cli.sh` (hyperfine, one run, side by side)"
+    corpora = {"real": "real corpus", "10k": "10,000 specs"}
+    for c in r.cli_compare():
+        figure = f"`leanspec {c['command'].replace('_', ' ')}` vs LeanSpec's Rust CLI, {corpora.get(c['corpus'], c['corpus'])}"
+        rows.append((figure, f"**{c['ratio']:.2f}×** (ours {c['ours_ms']:.1f} ms, peer {c['peer_ms']:.1f} ms, "
+                     f"means; load {c['load_before']})", f"≥ {c['target']:.0f}× faster (issue 18)",
+                     "yes" if c["ratio"] >= c["target"] else "**no**", command))
 
     mem = r.memory()
     if mem is None:

@@ -12,6 +12,7 @@
 #include <leanspec/spec_source.hpp>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace leanspec {
 
@@ -96,6 +97,15 @@ private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// Reads the one spec `ref` names without loading the specs directory: the ref (id, number,
+/// slug or folder path) is resolved from the folder names as FilesystemSource::get() resolves
+/// it, with the same errors, and only that folder is read, in full (`summaries_only`,
+/// `cache_dir` and `watch` are ignored). The spec equals the one get() gives after a full load.
+/// For one-shot readers such as the CLI's `show`. nullptr when no spec matches.
+/// @throws leanspec::Error not_found (no specs directory), invalid_argument (a ref leaving the
+///         directory), ambiguous (the ref names several specs)
+SpecPtr load_spec(const FilesystemOptions &options, std::string_view ref);
 
 /// Creates a FilesystemSource (see its constructor).
 std::shared_ptr<FilesystemSource> make_filesystem_source(FilesystemOptions options);

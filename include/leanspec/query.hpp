@@ -110,6 +110,12 @@ struct SearchQuery {
   std::string cursor;     ///< opaque: the `next_cursor` of the previous page; empty: the first
 };
 
+/// Parses `text` as search() would and throws what it would throw for it (a syntax error, a
+/// limit above), without searching: a one-shot front-end (the CLI) checks its query before it
+/// reads anything. Implemented in src/query/query_parser.cpp.
+/// @throws leanspec::Error invalid_argument
+void check_query(std::string_view text);
+
 struct SearchHit {
   SpecPtr spec;
   double score = 0;       ///< higher is better: title and tags weigh above the body

@@ -12,7 +12,7 @@ Context::Context(GlobalOptions global, Terminal terminal, bool summaries_only, b
     : global_(std::move(global)), terminal_(terminal), summaries_only_(summaries_only),
       writes_(writes) {}
 
-FilesystemOptions Context::source_options() const {
+FilesystemOptions Context::source_options() {
   FilesystemOptions options;
   if (global_.specs_dir) {
     options.specs_dir = *global_.specs_dir;
@@ -26,6 +26,7 @@ FilesystemOptions Context::source_options() const {
                     (global_.specs_dir
                          ? ""
                          : " (use --specs-dir DIR, or set specsDir in .lean-spec/config.json)"));
+  specs_dir_ = options.specs_dir;
   return options;
 }
 
@@ -122,8 +123,7 @@ const SpecSource &Context::source() {
 
 std::string Context::display_path(std::string_view file) {
   if (specs_dir_display_.empty()) {
-    std::filesystem::path dir =
-        source_ ? source_->options().specs_dir : global_.specs_dir.value_or("specs");
+    std::filesystem::path dir = specs_dir_.value_or(global_.specs_dir.value_or("specs"));
     if (dir.is_absolute()) {
       std::error_code ec;
       auto cwd = std::filesystem::current_path(ec);
@@ -145,7 +145,7 @@ std::string Context::display_path(std::string_view file) {
 }
 
 SpecPtr Context::require_spec(std::string_view ref) {
-  SpecPtr spec = source().get(ref);
+  SpecPtr spec = global_.project || source_ ? source().get(ref) : load_spec(source_options(), ref);
   if (!spec)
     throw Error(ErrorCode::not_found, "no spec matches '" + std::string(ref) + "'");
   return spec;

@@ -45,7 +45,7 @@ public:
 
   /// Where the specs are: `--specs-dir`, else discover_options() of the current directory.
   /// @throws leanspec::Error not_found (no specs directory), config
-  FilesystemOptions source_options() const;
+  FilesystemOptions source_options();
 
   /// The database --db names (else $DATABASE_URL, else the default SQLite file), opened on
   /// first use; its default project is --project.
@@ -67,7 +67,9 @@ public:
   /// `file` (relative to the specs directory) as a path a person can open from here.
   std::string display_path(std::string_view file);
 
-  /// The spec `ref` names. @throws leanspec::Error not_found when none, ambiguous as get()
+  /// The spec `ref` names. From the specs directory (unless source() has read it already) only
+  /// its folder is read (leanspec::load_spec()); with --project, from the database.
+  /// @throws leanspec::Error not_found when none, ambiguous as get()
   SpecPtr require_spec(std::string_view ref);
 
   /// Appends "file:line: severity: [code] message\n" (no line when 0; code when `with_code`).
@@ -83,10 +85,11 @@ private:
   bool writes_;
   std::shared_ptr<FilesystemSource> source_;
   std::shared_ptr<DatabaseSource> database_;
-  std::shared_ptr<SpecsService> service_; // for a project set
+  std::shared_ptr<SpecsService> service_;          // for a project set
+  std::optional<std::filesystem::path> specs_dir_; // once source_options() has found it
+  std::string specs_dir_display_;
 
   SpecsService &service();
-  std::string specs_dir_display_;
 };
 
 /// One subcommand: its name, help and options, and the function that runs it.

@@ -37,6 +37,7 @@ int run(Context &context, const Arguments &arguments) {
     query.limit = *limit;
   if (const auto *cursor = arguments.last("--cursor"))
     query.cursor = *cursor;
+  check_query(query.text); // a bad query fails before the specs are read
   const auto result = context.source().search(query);
 
   if (context.json()) {

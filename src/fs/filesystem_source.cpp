@@ -246,6 +246,10 @@ Subscription FilesystemSource::subscribe(ChangeCallback callback) const {
   return impl_->notifier.subscribe(std::move(callback));
 }
 
+SpecPtr load_spec(const FilesystemOptions &options, std::string_view ref) {
+  return detail::load_spec(options, ref);
+}
+
 std::shared_ptr<FilesystemSource> make_filesystem_source(FilesystemOptions options) {
   return std::make_shared<FilesystemSource>(std::move(options));
 }

@@ -3,6 +3,7 @@
 
 #include "fs/summary_cache.hpp"
 #include "model/spec_parser.hpp"
+#include "tree/folder_ref.hpp"
 #include "tree/spec_names.hpp"
 #include "tree/specs_tree.hpp"
 
@@ -180,6 +181,17 @@ LoadResult load_specs(const FilesystemOptions &options, FrontmatterCache *cache,
   if (failure)
     std::rethrow_exception(failure);
   return result;
+}
+
+SpecPtr load_spec(const FilesystemOptions &options, std::string_view ref) {
+  FilesystemOptions full = options;
+  full.summaries_only = false;
+  const Loader loader(full, canonical_specs_dir(full), nullptr, nullptr);
+  std::vector<std::string> folders, others;
+  std::vector<Diagnostic> diagnostics; // the directory's, which a load of one spec leaves out
+  loader.tree().collect("", folders, others, diagnostics, false); // find_folder() orders matches
+  const std::string folder = find_folder(folders, ref);
+  return folder.empty() ? nullptr : loader.load_folder(folder);
 }
 
 } // namespace leanspec::detail

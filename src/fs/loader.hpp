@@ -8,6 +8,7 @@
 #include <functional>
 #include <leanspec/filesystem_source.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace leanspec::detail {
@@ -31,5 +32,12 @@ using ReuseSpec = std::function<SpecPtr(const std::string &folder)>;
 /// @throws leanspec::Error not_found when `options.specs_dir` is not a directory
 LoadResult load_specs(const FilesystemOptions &options, FrontmatterCache *cache = nullptr,
                       const ReuseSpec &reuse = {}, SummaryCache *summaries = nullptr);
+
+/// The spec `ref` names, read alone and in full (as load_specs() without caches reads it): the
+/// ref is resolved from the folder names (find_folder(), src/tree/folder_ref.hpp) and no other
+/// folder is opened. nullptr when no folder matches.
+/// @throws leanspec::Error not_found when `options.specs_dir` is not a directory;
+///         invalid_argument, ambiguous as find_folder()
+SpecPtr load_spec(const FilesystemOptions &options, std::string_view ref);
 
 } // namespace leanspec::detail

@@ -1,5 +1,6 @@
 // Implements parse_query(), to_string() and operator== of src/query/query_parser.hpp and
-// src/query/query_ast.hpp: the query language's lexer, recursive-descent parser and printer.
+// src/query/query_ast.hpp, and leanspec::check_query() of include/leanspec/query.hpp: the query
+// language's lexer, recursive-descent parser and printer.
 #include "query/query_parser.hpp"
 
 #include "query/query_ast.hpp"
@@ -565,3 +566,5 @@ bool operator==(const QueryNode &a, const QueryNode &b) noexcept {
 bool operator==(const Query &a, const Query &b) noexcept { return a.root == b.root; }
 
 } // namespace leanspec::detail
+
+void leanspec::check_query(std::string_view text) { detail::parse_query(text); }

@@ -49,7 +49,7 @@ std::string canonical_specs_dir(const FilesystemOptions &options) {
 // getdents64 on the O_DIRECTORY descriptor: opendir() would add an fstat per folder, and on a VM
 // each system call is a measurable share of a load (~3,200 of them for the LeanSpec corpus).
 // 0, or the errno of a listing that failed (what was read before stays in `out`).
-int read_dir(int fd, std::vector<DirEntry> &out) {
+int read_dir(int fd, std::vector<DirEntry> &out, bool sorted) {
   alignas(8) char buffer[16384];
   int error = 0;
   for (;;) {
@@ -81,8 +81,9 @@ int read_dir(int fd, std::vector<DirEntry> &out) {
       out.push_back(std::move(entry));
     }
   }
-  std::sort(out.begin(), out.end(),
-            [](const DirEntry &a, const DirEntry &b) { return a.name < b.name; });
+  if (sorted)
+    std::sort(out.begin(), out.end(),
+              [](const DirEntry &a, const DirEntry &b) { return a.name < b.name; });
   return error;
 }
 
@@ -165,12 +166,12 @@ void SpecsTree::refused_name(const std::string &relative, std::string_view name,
 }
 
 void SpecsTree::collect(const std::string &prefix, std::vector<std::string> &folders,
-                        std::vector<std::string> &others,
-                        std::vector<Diagnostic> &diagnostics) const {
+                        std::vector<std::string> &others, std::vector<Diagnostic> &diagnostics,
+                        bool sorted) const {
   const std::string self = prefix.empty() ? "." : prefix.substr(0, prefix.size() - 1);
   const Fd dir(open_beneath(self, O_RDONLY | O_DIRECTORY));
   std::vector<DirEntry> entries;
-  if (const int error = dir.fd < 0 ? errno : read_dir(dir.fd, entries))
+  if (const int error = dir.fd < 0 ? errno : read_dir(dir.fd, entries, sorted))
     folder_failed(self, error, diagnostics, "", "folder");
   for (DirEntry &entry : entries) {
     const std::string relative = prefix + entry.name;
@@ -198,7 +199,7 @@ void SpecsTree::collect(const std::string &prefix, std::vector<std::string> &fol
     }
     others.push_back(relative);
     if (prefix.empty())
-      collect(relative + "/", folders, others, diagnostics);
+      collect(relative + "/", folders, others, diagnostics, sorted);
   }
 }
 

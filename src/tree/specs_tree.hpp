@@ -42,9 +42,10 @@ struct DirEntry {
   bool is_link = false;
 };
 
-/// The entries of the open folder `fd`, sorted by name, into `out`: 0, or the errno of a listing
+/// The entries of the open folder `fd`, sorted by name unless `sorted` is false (in the kernel's
+/// order: a one-shot lookup has no use for the order), into `out`: 0, or the errno of a listing
 /// that failed (what was read before stays in `out`).
-int read_dir(int fd, std::vector<DirEntry> &out);
+int read_dir(int fd, std::vector<DirEntry> &out, bool sorted = true);
 
 /// `options.specs_dir` made canonical, as SpecsTree takes it.
 /// @throws leanspec::Error not_found when it is not a directory
@@ -73,8 +74,10 @@ public:
   /// Spec folders of one level: `prefix` is "" or "<group>/" ("archived/", "20251031/", ...).
   /// Every folder that is not a spec folder is a group at the top level (LeanSpec's own loaders
   /// take spec folders one level under any folder, whatever the configured pattern).
+  /// `sorted`: as read_dir()'s (false: the folders and diagnostics come in no fixed order).
   void collect(const std::string &prefix, std::vector<std::string> &folders,
-               std::vector<std::string> &others, std::vector<Diagnostic> &diagnostics) const;
+               std::vector<std::string> &others, std::vector<Diagnostic> &diagnostics,
+               bool sorted = true) const;
 
   /// Every *.md file of a folder, as bytes (what the loader would read).
   std::vector<std::pair<std::string, std::string>>

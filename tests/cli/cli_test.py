@@ -507,6 +507,89 @@ class NotFoundAndAmbiguousTest(CliTestCase):
         self.assertEqual(self.json_of("show", "038-b")["id"], "038-b")
 
 
+def watch_opens(paths):
+    """An inotify descriptor (ctypes, no strace) that hears every open of `paths` (folders: also
+    of the files in them); read it with opened()."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+    if fd < 0:
+        raise unittest.SkipTest("inotify is not available")
+    in_open = 0x20
+    for path in paths:
+        if libc.inotify_add_watch(fd, path.encode(), in_open) < 0:
+            raise unittest.SkipTest("inotify_add_watch failed")
+    return fd
+
+
+def opened(fd):
+    """How many open events the inotify descriptor `fd` holds (and forgets them)."""
+    count = 0
+    while True:
+        try:
+            data = os.read(fd, 65536)
+        except BlockingIOError:
+            return count
+        at = 0
+        while at < len(data):
+            _, _, _, length = struct.unpack_from("iIII", data, at)
+            at += 16 + length
+            count += 1
+
+
+class OneShotTest(CliTestCase):
+    """One-shot commands read only what they need (issue 18): `show` reads the folder it names,
+    and `search` checks its query before it reads the tree."""
+
+    def setUp(self):
+        super().setUp()
+        build_standard_tree(self.specs)
+        spec(self.specs, "038-a", "status: planned", "# A\n")
+        spec(self.specs, "038-b", "status: sideways", "# B\n\nBody of b.\n")
+        spec(os.path.join(self.specs, "archived"), "040-old", "status: complete", "# Old\n")
+        spec(os.path.join(self.specs, "20251101"), "041-grouped", "status: draft\ntags: [x]",
+             "# Grouped\n", {"PLAN.md": "# The plan\n\nSteps.\n"})
+        spec(os.path.join(self.specs, "20251101"), "002-beta", "status: planned", "# Beta again\n")
+
+    def test_show_reads_no_other_spec_folder(self):
+        others = [os.path.join(self.specs, name) for name in ("001-alpha", "003-gamma", "038-a")]
+        fd = watch_opens(others)
+        try:
+            self.ok("show", "006-zeta", "--json")
+            self.ok("show", "zeta")
+            self.assertEqual(opened(fd), 0, "show opened another spec folder or its files")
+            self.ok("search", "zeta")  # the control: a command that reads every spec is heard
+            self.assertGreater(opened(fd), 0)
+        finally:
+            os.close(fd)
+
+    def test_show_equals_the_fully_loaded_snapshot(self):
+        # The database path loads the whole tree into a snapshot and resolves refs there: the
+        # one-folder read must print the same bytes, errors and exit codes.
+        db = ["--db", "sqlite:" + os.path.join(self.root, "specs.db")]
+        self.ok(*db, "project", "add", "acme/web", specs_dir=False)
+        self.ok(*db, "--project", "acme/web", "import")
+        refs = ["001-alpha", "1", "001", "alpha", "2", "002-beta", "beta", "20251101/002-beta", "38",
+                "038", "038-b", "b", "40", "archived/040-old", "old", "41", "grouped", "6", "999",
+                "nope", "../x", "20251101/", "specs/001-alpha"]
+        for ref in refs:
+            for extra in ([], ["--json"], ["--html"], ["--sub", "plan"]):
+                with self.subTest(ref=ref, extra=extra):
+                    one = self.run_cli("show", ref, *extra)
+                    full = self.run_cli(*db, "--project", "acme/web", "show", ref, *extra, specs_dir=False)
+                    self.assertEqual((one.returncode, one.stdout), (full.returncode, full.stdout))
+                    # Diagnostics name files relative to the current folder: the database's are
+                    # relative to its specs directory.
+                    self.assertEqual(one.stderr.replace("specs/", ""), full.stderr.replace("specs/", ""))
+
+    def test_a_bad_query_fails_before_the_tree_is_read(self):
+        missing = os.path.join(self.root, "nowhere")
+        result = self.fails(2, "search", "cache AND (", "--specs-dir", missing, specs_dir=False)
+        self.assertIn("unbalanced parenthesis", result.stderr)
+        self.assertNotIn("nowhere", result.stderr)
+        self.fails(3, "search", "cache", "--specs-dir", missing, specs_dir=False)
+
+
 class SearchTest(CliTestCase):
     def setUp(self):
         super().setUp()

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <leanspec/error.hpp>
 #include <leanspec/filesystem_source.hpp>
+#include <leanspec/json.hpp>
 #include <linux/capability.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -328,4 +329,78 @@ TEST_SUITE("concurrency") {
     CHECK(source->version() == 21);
     CHECK(reads.load() > 0);
   }
+}
+
+namespace {
+
+// What get() or load_spec() answered for a ref: the spec's full JSON, "null", or the error.
+template <class Read> std::string answer(Read read) {
+  try {
+    const SpecPtr spec = read();
+    return spec ? to_json(*spec, JsonDetail::full) : "null";
+  } catch (const Error &e) {
+    return std::string(to_string(e.code())) + ": " + e.what();
+  }
+}
+
+} // namespace
+
+TEST_CASE("load_spec reads one folder and answers every ref as the loaded source does") {
+  TempSpecTree tree;
+  tree.spec("001-alpha", "status: planned\ntags: [a]", "# Alpha\n\nBody.\n");
+  tree.write("001-alpha/DESIGN.md", "# Design\n");
+  tree.spec("002-beta", "status: sideways", "# Beta\n");
+  tree.spec("038-a", "status: planned", "# A\n");
+  tree.spec("038-b", "status: planned", "# B\n");
+  tree.spec("archived/040-old", "status: complete", "# Old\n");
+  tree.spec("20251101/041-grouped", "status: draft", "# Grouped\n");
+  tree.spec("20251101/002-beta", "status: planned", "# Beta again\n");
+  tree.spec("0000000000123-long", "status: planned", "# Long number\n");
+  tree.write("003-empty/notes.txt", "no README\n");
+  const FilesystemOptions options{.specs_dir = tree.specs_dir()};
+  const auto source = make_filesystem_source(options);
+  for (const char *ref : {"001-alpha",
+                          "1",
+                          "001",
+                          "alpha",
+                          "alpha/",
+                          "2",
+                          "002-beta",
+                          "beta",
+                          "20251101/002-beta",
+                          "38",
+                          "038",
+                          "038-a",
+                          "a",
+                          "b",
+                          "40",
+                          "archived/040-old",
+                          "archived/040-old/",
+                          "old",
+                          "41",
+                          "20251101/041-grouped",
+                          "grouped",
+                          "3",
+                          "003-empty",
+                          "empty",
+                          "123",
+                          "0000000000123-long",
+                          "long",
+                          "999",
+                          "nope",
+                          "",
+                          "/",
+                          "../x",
+                          "/etc",
+                          "a\\b",
+                          "20251101",
+                          "archived",
+                          "specs/001-alpha",
+                          "0",
+                          "000"}) {
+    CAPTURE(ref);
+    CHECK(answer([&] { return load_spec(options, ref); }) ==
+          answer([&] { return source->get(ref); }));
+  }
+  CHECK_THROWS_AS(load_spec({.specs_dir = tree.root() / "missing"}, "1"), Error);
 }
