@@ -3,6 +3,7 @@
 // (concurrency, points per minute), the primary limit's reserve, pauses after a rate-limited
 // answer, out-of-order answers, the credential key, and where 1,000 projects' first syncs fall.
 #include "github/github_client.hpp"
+#include "github/credential.hpp"
 #include "github/rate_budget.hpp"
 #include "github/sync_spread.hpp"
 
