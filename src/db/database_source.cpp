@@ -466,26 +466,16 @@ struct DatabaseSource::Impl {
                                                     std::vector<Diagnostic>{});
   }
 
-  // Search over one project: a hot one in memory, a cold one by the store's full-text index
-  // (src/db/search/database_search.hpp; its differences from the in-memory ranking are in
-  // docs/SEARCH.md), reading only the hits' folders.
+  // Search over one project, in memory: a cold project is parsed for the call only. (The
+  // store's full-text search, src/db/search/, answers project sets; it ranks ties in another
+  // order (docs/SEARCH.md), so a project's pages would change order as it turns hot or cold.)
   std::shared_ptr<const SearchResult> search_one(const SearchQuery &query) {
-    const auto project = slot(resolve(query.project_id));
-    if (const auto snapshot = hot(*project)) {
-      const bool had_index = snapshot->has_search_index();
-      auto result = snapshot->search(query);
-      if (!had_index) // the index now counts in the snapshot's bytes, if it is kept
-        recount(query.project_id, snapshot);
-      return result;
-    }
-    if (!store->project(project->id)) {
-      drop_if_unserved(*project);
-      throw Error(ErrorCode::not_found, "no project '" + project->id + "'");
-    }
-    auto result = detail::search_database(*store, {project->id}, query);
-    for (auto &hit : result.hits)
-      hit.project_id.clear(); // one project: as the in-memory search answers
-    return std::make_shared<const SearchResult>(std::move(result));
+    const auto snapshot = whole(query.project_id);
+    const bool had_index = snapshot->has_search_index();
+    auto result = snapshot->search(query);
+    if (!had_index) // the index now counts in the snapshot's bytes, if it is kept
+      recount(query.project_id, snapshot);
+    return result;
   }
 
   void recount(std::string_view requested,

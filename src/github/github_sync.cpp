@@ -287,7 +287,7 @@ SyncRun GithubSync::Impl::sync_locked(ProjectRecord project, const Queued *known
     sync_client.token.clear();
     sync_client.credential = credential;
   }
-  sync_client.budget = budgets.get(credential->budget_key());
+  sync_client.budget = budgets.get(budget_key(project)); // without a request
   Syncer syncer(store, options, std::move(sync_client), project, request.hint, cancel);
   Syncer::Result result = syncer.run();
   std::vector<std::string> run_secrets = secrets; // with the tokens this sync was given

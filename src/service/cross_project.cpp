@@ -4,8 +4,8 @@
 // one call ("a,b" or "*"), or, when it refuses a set (not_found / invalid_argument) or is
 // down, project by project (each read routed like a single-project call, fallbacks included).
 // The parts are merged here: lists in the list's sort order (then by project id), search hits
-// by score (then project id, then spec id), stats summed with a count per status per project.
-// Cursors: src/service/set_cursor.hpp.
+// by score (then spec number, id, project id and path, as the database orders ties), stats summed
+// with a count per status per project. Cursors: src/service/set_cursor.hpp.
 #include "service/set_cursor.hpp"
 #include "service/specs_service_impl.hpp"
 #include "snapshot/sort_value.hpp"
@@ -216,8 +216,8 @@ std::shared_ptr<const SpecList> SpecsService::Impl::list_set(const ListQuery &qu
 }
 
 // A search over a set: every part's best (earlier pages + this page) hits, merged by score.
-std::shared_ptr<const SearchResult>
-SpecsService::Impl::search_set(const SearchQuery &query, const detail::ProjectSet &set) {
+std::shared_ptr<const SearchResult> SpecsService::Impl::search_set(const SearchQuery &query,
+                                                                   const detail::ProjectSet &set) {
   const detail::SetCursor from =
       detail::decode_set_cursor(query.cursor, detail::SetCursor::Kind::search);
   SearchQuery each = query;
@@ -243,7 +243,10 @@ SpecsService::Impl::search_set(const SearchQuery &query, const detail::ProjectSe
   std::stable_sort(hits.begin(), hits.end(), [](const SearchHit &a, const SearchHit &b) {
     if (a.score != b.score)
       return a.score > b.score;
-    return std::tie(a.project_id, a.spec->id) < std::tie(b.project_id, b.spec->id);
+    // Ties as the database's search orders them (src/db/search), so that each part's best
+    // hits are a prefix of this order: by number, id, project, path.
+    return std::tie(a.spec->number, a.spec->id, a.project_id, a.spec->path) <
+           std::tie(b.spec->number, b.spec->id, b.project_id, b.spec->path);
   });
   const std::size_t begin = std::min(from.offset, hits.size());
   const std::size_t end =

@@ -510,13 +510,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.fleet_admitted = False
         if self.headers.get("If-None-Match"):
             self.state.conditional += 1
-        if not self.token_ok():
+        # The verdict is kept for api_checked: asking twice would count an app's refusal twice.
+        self.token_verdict = self.token_ok()
+        if not self.token_verdict:
             return None
         limited = self.state.fleet_admit(self.command)
         self.fleet_admitted = limited is None
         return limited
 
     def fleet_leave(self):
+        self.token_verdict = None
         if getattr(self, "fleet_admitted", False):
             self.fleet_admitted = False
             self.state.fleet_done()
@@ -524,7 +527,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def api_checked(self, split):
         st = self.state
         with st.lock:
-            if not self.token_ok():
+            verdict = getattr(self, "token_verdict", None)
+            if not (self.token_ok() if verdict is None else verdict):
                 st.unauthorized += 1
                 answer = Answer(401, {"message": "Bad credentials",
                                       "documentation_url": "https://docs.github.com/rest"})
