@@ -178,8 +178,7 @@ struct SpecsService::Impl {
   template <class T, class Call>
   std::vector<PartAnswer<T>> ask_set(const detail::ProjectSet &set, const Call &call,
                                      const std::vector<std::string> &resumed);
-  std::shared_ptr<const SpecList> list_set(const ListQuery &query,
-                                           const detail::ProjectSet &set);
+  std::shared_ptr<const SpecList> list_set(const ListQuery &query, const detail::ProjectSet &set);
   std::shared_ptr<const SearchResult> search_set(const SearchQuery &query,
                                                  const detail::ProjectSet &set);
   std::shared_ptr<const Stats> stats_set(const detail::ProjectSet &set);

@@ -12,6 +12,7 @@
 //   statistics at the latest when it exits, so the source is closed and its backends' exit
 //   awaited before each reading. This catches a statement missing from the list above.
 // Test suite "store" (ctest: store), on the PostgreSQL server of tests/support/postgres_harness.
+#include "db/cold_read_sql.hpp"
 #include "db/store.hpp"
 #include "support/eventually.hpp"
 #include "support/postgres_harness.hpp"
@@ -100,6 +101,15 @@ std::vector<Statement> cold_read_statements() {
        "WHERE project_id = $1 AND search @@ q ORDER BY rank DESC, path COLLATE \"C\" "
        "LIMIT $3::bigint",
        {p, "'marker7':* & 'design':*", "50"}},
+      // Store::read_summaries: a cold read of one project or a project set (cold_read_sql.hpp)
+      {"cold: project heads", detail::cold_read_sql::postgres_project_heads(), {"{" + p + "}"}},
+      {"cold: summary rows", detail::cold_read_sql::postgres_summary_rows(), {"{" + p + "}"}},
+      {"cold: relationship rows",
+       detail::cold_read_sql::postgres_relationship_rows(),
+       {"{" + p + "}"}},
+      {"cold: the folders an answer returns",
+       detail::cold_read_sql::postgres_folders(),
+       {p, "{001-spec-1,002-spec-2}"}},
   };
 }
 

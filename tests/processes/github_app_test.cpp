@@ -3,9 +3,9 @@
 // RS256 signature against the app's public key and its iat/exp, issues installation tokens
 // with an expiry it controls, and answers 401 for expired, revoked or unknown tokens. Keys are
 // made at test time (tests/support/test_keys.*). Syncs go into real SQLite files.
+#include "core/base64url.hpp"
 #include "db/database_source_access.hpp"
 #include "db/store.hpp"
-#include "core/base64url.hpp"
 #include "github/app_key.hpp"
 #include "github/credential.hpp"
 #include "github/github_app.hpp"

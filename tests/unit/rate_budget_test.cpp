@@ -2,8 +2,8 @@
 // (src/github/sync_spread.cpp) with the clock passed in: GitHub's secondary limits
 // (concurrency, points per minute), the primary limit's reserve, pauses after a rate-limited
 // answer, out-of-order answers, the credential key, and where 1,000 projects' first syncs fall.
-#include "github/github_client.hpp"
 #include "github/credential.hpp"
+#include "github/github_client.hpp"
 #include "github/rate_budget.hpp"
 #include "github/sync_spread.hpp"
 
