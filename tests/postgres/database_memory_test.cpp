@@ -84,7 +84,18 @@ std::string reads(const SpecSource &source, const std::string &project) {
   return out;
 }
 
+// The bytes the heap has handed out. Under AddressSanitizer, malloc is ASan's and mallinfo2()
+// reports nothing: its own count is of the sizes requested, without glibc's chunk headers and
+// rounding that memory_bytes() models, so the check below is looser there.
+#if defined(__SANITIZE_ADDRESS__)
+// libasan's (sanitizer/allocator_interface.h, which Debian's GCC does not install).
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
+constexpr bool heap_counts_requests = true;
+std::size_t heap_in_use() { return __sanitizer_get_current_allocated_bytes(); }
+#else
+constexpr bool heap_counts_requests = false;
 std::size_t heap_in_use() { return mallinfo2().uordblks; }
+#endif
 
 } // namespace
 
@@ -111,10 +122,17 @@ TEST_SUITE("store") {
     snapshot.reset();
     const std::size_t freed = before - heap_in_use();
     MESSAGE("malloc freed " << freed << " bytes, memory_bytes() said " << counted);
-    // Within 5%: glibc's chunk rounding is modelled; what is left is its few bytes of
-    // alignment slack on the odd chunk.
-    CHECK(counted > freed * 95 / 100);
-    CHECK(counted < freed * 105 / 100);
+    if (heap_counts_requests) {
+      // ASan counts requested sizes: memory_bytes() is above them by the chunk overhead it
+      // models (a header and 16-byte rounding per allocation), well under half on this mix.
+      CHECK(counted >= freed);
+      CHECK(counted < freed * 3 / 2);
+    } else {
+      // Within 5%: glibc's chunk rounding is modelled; what is left is its few bytes of
+      // alignment slack on the odd chunk.
+      CHECK(counted > freed * 95 / 100);
+      CHECK(counted < freed * 105 / 100);
+    }
   }
 
   TEST_CASE("cold answers equal hot ones and the filesystem's on the real corpus (SQLite)") {
