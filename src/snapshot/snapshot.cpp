@@ -282,11 +282,12 @@ Snapshot::list_over(const std::vector<std::shared_ptr<const Snapshot>> &snapshot
   result->total = rows.size();
   auto begin = rows.begin();
   if (!query.cursor.empty()) {
-    const auto [after, project] = decode_set_cursor(query.sort, query.cursor);
-    begin =
-        std::upper_bound(rows.begin(), rows.end(), after, [&](const SortValue &v, const Row &r) {
-          return less(v, project, r.value, *r.project);
-        });
+    const auto position = decode_set_cursor(query.sort, query.cursor);
+    const std::string &after_project = position.second;
+    begin = std::upper_bound(rows.begin(), rows.end(), position.first,
+                             [&](const SortValue &v, const Row &r) {
+                               return less(v, after_project, r.value, *r.project);
+                             });
   }
   auto end = rows.end();
   if (query.limit && static_cast<std::size_t>(end - begin) > query.limit) {
