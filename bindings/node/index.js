@@ -11,6 +11,10 @@ const path = require('node:path');
 // LEANSPEC_NODE_ADDON points at another build of the addon (ctest uses the one it built).
 const native = require(path.resolve(process.env.LEANSPEC_NODE_ADDON || path.join(__dirname, 'build', 'leanspec.node')));
 
+// process.exit() skips the env's teardown and runs the C exit() at once: the sync schedulers
+// still running are stopped first, or their threads would outlive the library's statics.
+process.on('exit', () => native.stopSchedulers());
+
 const internal = Symbol('leanspec.native');
 
 function invalid(message) {

@@ -14,6 +14,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   init_database_source(env, exports);
   init_specs_service(env, exports);
   init_github_sync(env, exports);
+  init_schedulers(env, exports);
   return exports;
 }
 

@@ -6,6 +6,7 @@
 #include <functional>
 #include <leanspec/leanspec.hpp>
 #include <memory>
+#include <mutex>
 #include <napi.h>
 #include <optional>
 #include <string>
@@ -13,6 +14,26 @@
 #include <vector>
 
 namespace leanspec::node {
+
+/// The sync schedulers started from JS (schedulers.cpp). Thread-safe.
+class Schedulers {
+public:
+  /// Runs `start` (on any thread) unless stop_all() ran; stop_all() will call `stop`, which
+  /// must hold `owner` weakly (it is forgotten once `owner` is gone).
+  void start(const std::function<void()> &start, std::weak_ptr<void> owner,
+             std::function<void()> stop);
+  /// Stops every scheduler started, waiting for them; later start() calls do nothing.
+  void stop_all() noexcept;
+
+private:
+  struct Started {
+    std::weak_ptr<void> owner;
+    std::function<void()> stop;
+  };
+  std::mutex mutex_;
+  bool exiting_ = false;
+  std::vector<Started> started_;
+};
 
 /// Per-env state (env.SetInstanceData): the constructors of the native classes.
 struct AddonData {
@@ -24,6 +45,8 @@ struct AddonData {
   Napi::FunctionReference subscription;
   /// One per source class: the SpecSource behind a JS value of that class, or null.
   std::vector<std::shared_ptr<SpecSource> (*)(Napi::Env, const Napi::Value &)> unwrappers;
+  /// Shared with the workers that start schedulers, which may outlive the env.
+  std::shared_ptr<Schedulers> schedulers = std::make_shared<Schedulers>();
 };
 AddonData &addon_data(Napi::Env env);
 
@@ -119,5 +142,6 @@ void init_caching_source(Napi::Env env, Napi::Object exports);
 void init_database_source(Napi::Env env, Napi::Object exports);
 void init_specs_service(Napi::Env env, Napi::Object exports);
 void init_github_sync(Napi::Env env, Napi::Object exports);
+void init_schedulers(Napi::Env env, Napi::Object exports);
 
 } // namespace leanspec::node

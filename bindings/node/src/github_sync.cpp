@@ -129,7 +129,14 @@ private:
   }
 
   Napi::Value start(const Napi::CallbackInfo &info) {
-    translate(info.Env(), [&] { sync_->start(); });
+    translate(info.Env(), [&] {
+      addon_data(info.Env())
+          .schedulers->start([&] { sync_->start(); }, sync_,
+                             [s = std::weak_ptr(sync_)] {
+                               if (const auto alive = s.lock())
+                                 alive->stop();
+                             });
+    });
     return info.Env().Undefined();
   }
 

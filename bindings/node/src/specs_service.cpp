@@ -146,10 +146,15 @@ private:
   // SpecsService::start_sync() (takes the database's lock, starts threads) ->
   //   startSync(): Promise<void>
   Napi::Value start_sync(const Napi::CallbackInfo &info) {
-    return run_async(info.Env(), [source = native(info.Env())] {
-      source->start_sync();
-      return finish_undefined();
-    });
+    return run_async(info.Env(),
+                     [source = native(info.Env()), schedulers = addon_data(info.Env()).schedulers] {
+                       schedulers->start([&] { source->start_sync(); }, source,
+                                         [s = std::weak_ptr(source)] {
+                                           if (const auto alive = s.lock())
+                                             alive->stop_sync();
+                                         });
+                       return finish_undefined();
+                     });
   }
   // SpecsService::stop_sync() (waits for a sync under way to reach its next request batch) ->
   //   stopSync(): Promise<void>
