@@ -66,7 +66,7 @@ test('every native method and export is bound by index.js', () => {
   const boundFunctions = {
     openFilesystem: 'FilesystemSource.open', openDatabase: 'DatabaseSource.open', makeCaching: 'CachingSource',
     openService: 'SpecsService.open', serviceConfigProblems: 'SpecsService.problems', openGithubSync: 'GithubSync.open',
-    Subscription: 'SpecSource.subscribe',
+    Subscription: 'SpecSource.subscribe', stopSchedulers: "process.on('exit')",
   };
   for (const name of Object.keys(addon)) {
     assert.ok(name in leanspec || name in boundFunctions || name in classes, `native export ${name} is unbound`);
