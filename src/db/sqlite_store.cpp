@@ -361,16 +361,29 @@ public:
         return vocabulary_terms(db, word, distance);
       };
       QuerySql query(dialect, *request.query, request.filter, expand);
+      const std::vector<double> idf = inverse_document_frequencies(db, query, request);
+      const std::string score = query.score(idf), lower = query.score_without_body(idf);
+      // With a limit, only the first offset + limit by score need their body terms read.
+      constexpr std::size_t bounded_at_most = 1'000'000; // past it, pruning saves little
+      const bool bounded = request.limit && request.limit <= bounded_at_most &&
+                           request.offset <= bounded_at_most && !query.ranked_terms().empty() &&
+                           !lower.empty();
       const std::string sql =
-          search_statement(query, query.score(inverse_document_frequencies(db, query, request)),
-                           request.project_ids.size());
+          bounded ? bounded_search_statement(query, score, lower, request.project_ids.size())
+                  : search_statement(query, score, request.project_ids.size());
+      const auto bind = [&](SQLite::Statement &q, std::int64_t limit, std::int64_t offset) {
+        int n = bind_search(q, query, request, limit, offset);
+        if (bounded) {
+          q.bind(++n, limit + offset);
+          q.bind(++n, QuerySql::body_bound(idf));
+        }
+      };
       StoreSearchPage page;
       {
         SQLite::Statement q(db, sql);
-        bind_search(q, query, request,
-                    request.limit ? static_cast<std::int64_t>(request.limit) : std::int64_t{-1},
-                    static_cast<std::int64_t>(std::min<std::size_t>(
-                        request.offset, std::numeric_limits<std::int64_t>::max())));
+        bind(q, request.limit ? static_cast<std::int64_t>(request.limit) : std::int64_t{-1},
+             static_cast<std::int64_t>(std::min<std::size_t>(
+                 request.offset, std::numeric_limits<std::int64_t>::max() / 2)));
         while (q.executeStep()) {
           page.hits.push_back({q.getColumn(0).getString(), q.getColumn(2).getDouble(), {}});
           page.hits.back().spec.path = q.getColumn(1).getString();
@@ -379,7 +392,7 @@ public:
       }
       if (page.hits.empty() && request.offset > 0) { // past the end: count alone
         SQLite::Statement count(db, sql);
-        bind_search(count, query, request, 1, 0);
+        bind(count, 1, 0);
         page.total =
             count.executeStep() ? static_cast<std::size_t>(count.getColumn(3).getInt64()) : 0;
       }
@@ -749,9 +762,9 @@ private:
       throw Error(ErrorCode::not_found, "no sync run " + std::to_string(r.id));
   }
 
-  // Binds search_statement's parameters.
-  static void bind_search(SQLite::Statement &q, const QuerySql &query, const StoreSearch &request,
-                          std::int64_t limit, std::int64_t offset) {
+  // Binds search_statement's parameters; returns the number bound.
+  static int bind_search(SQLite::Statement &q, const QuerySql &query, const StoreSearch &request,
+                         std::int64_t limit, std::int64_t offset) {
     int n = 0;
     for (const SqlParam &p : query.params())
       p.integer ? q.bind(++n, *p.integer) : bind_text(q, ++n, p.text);
@@ -761,6 +774,7 @@ private:
       bind_text(q, ++n, id);
     q.bind(++n, limit);
     q.bind(++n, offset);
+    return n;
   }
 
   // Each ranked term's inverse document frequency among the searched projects' specs.

@@ -30,6 +30,8 @@ public:
   /// From the vector's labels: A (title) 10, B (tags and id, one label) 5, D (body) 1; a
   /// phrase from where its regular expression matches.
   std::string field_score(const ScoredTerm &term, QuerySql &query) const override;
+  /// None: the labels of one tsvector column (detoasted whole either way) hold every field.
+  std::string field_score_without_body(const ScoredTerm &, QuerySql &) const override { return {}; }
 };
 
 /// The ranked page: (project_id, path, score, total) rows, ordered by `score` (SQL, from

@@ -135,6 +135,7 @@ std::string QuerySql::text_leaf(const QueryNode &n, bool positive) {
     candidates_text_ +=
         (candidates_text_.empty() ? "" : std::string(dialect_.or_op())) + expression;
     ranked.field_score = dialect_.field_score(scored, *this);
+    ranked.field_score_without_body = dialect_.field_score_without_body(scored, *this);
     ranked_.push_back(std::move(ranked));
   }
   std::string out = dialect_.text_match(param({expression, {}}));
@@ -144,14 +145,38 @@ std::string QuerySql::text_leaf(const QueryNode &n, bool positive) {
   return out;
 }
 
-std::string QuerySql::score(const std::vector<double> &idf) const {
+namespace {
+
+// Σ idf[i] * field_score[i], as SQL; "0.0" without terms, empty when a field score is empty.
+std::string weighted_sum(const std::vector<QuerySql::RankedTerm> &ranked,
+                         const std::vector<double> &idf,
+                         std::string QuerySql::RankedTerm::*field_score) {
   std::string out;
-  for (std::size_t i = 0; i < ranked_.size() && i < idf.size(); ++i) {
+  for (std::size_t i = 0; i < ranked.size() && i < idf.size(); ++i) {
+    if ((ranked[i].*field_score).empty())
+      return {};
     char number[64];
     const auto end = std::to_chars(number, number + sizeof number, idf[i]).ptr;
-    out += (out.empty() ? "" : " + ") + std::string(number, end) + " * " + ranked_[i].field_score;
+    out += (out.empty() ? "" : " + ") + std::string(number, end) + " * " + ranked[i].*field_score;
   }
   return out.empty() ? "0.0" : "(" + out + ")";
+}
+
+} // namespace
+
+std::string QuerySql::score(const std::vector<double> &idf) const {
+  return weighted_sum(ranked_, idf, &RankedTerm::field_score);
+}
+
+std::string QuerySql::score_without_body(const std::vector<double> &idf) const {
+  return weighted_sum(ranked_, idf, &RankedTerm::field_score_without_body);
+}
+
+double QuerySql::body_bound(const std::vector<double> &idf) {
+  double sum = 0;
+  for (const double d : idf)
+    sum += d;
+  return sum;
 }
 
 double inverse_document_frequency(std::size_t specs, std::size_t document_frequency) noexcept {

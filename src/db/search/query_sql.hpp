@@ -70,6 +70,10 @@ public:
   /// average length), times 0.7 where a word is only a prefix of the token, or the fuzzy
   /// factor of the edit distance; 0 when it does not match. `term` says what is matched.
   virtual std::string field_score(const ScoredTerm &term, QuerySql &query) const = 0;
+  /// field_score() without the body: a lower bound the body can raise by at most 1 (its
+  /// weight times a factor of at most 1), cheap where the body is large. Empty when the
+  /// backend has no cheaper form.
+  virtual std::string field_score_without_body(const ScoredTerm &term, QuerySql &query) const = 0;
 };
 
 /// The query as SQL. Expands each fuzzy word through `expand` (word, edit distance) into the
@@ -95,11 +99,17 @@ public:
   struct RankedTerm {
     std::vector<std::string> frequency_texts;
     std::string field_score;
+    std::string field_score_without_body; ///< empty: the dialect has none
   };
   const std::vector<RankedTerm> &ranked_terms() const noexcept { return ranked_; }
   /// The score: each ranked term's inverse document frequency (`idf`, parallel to
   /// ranked_terms()) times its field score, summed; "0.0" without ranked terms.
   std::string score(const std::vector<double> &idf) const;
+  /// The score without the body (from each term's field_score_without_body): at most
+  /// body_bound(idf) below score(). Empty when a term has no such form.
+  std::string score_without_body(const std::vector<double> &idf) const;
+  /// How much the body can add to score_without_body(): the sum of `idf`.
+  static double body_bound(const std::vector<double> &idf);
   /// Adds a parameter and returns its placeholder (for SqlDialect::field_score).
   std::string param(SqlParam value);
 

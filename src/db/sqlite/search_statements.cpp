@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <leanspec/spec.hpp>
+#include <optional>
 #include <sqlite3.h>
 
 namespace leanspec::detail::sqlite {
@@ -48,33 +49,44 @@ void phrase_function(sqlite3_context *context, int argc, sqlite3_value **argv) {
 // length (BM25's tf part is then (k1 + 1) / (1 + k1) = 1).
 constexpr double field_weights[4] = {title_weight, tag_weight, id_weight, 1.0};
 
-// leanspec_score(term, title, tags, id, body_terms, body): see SqliteDialect::field_score.
-double field_score(std::string_view term, const std::string_view (&fields)[4],
-                   std::string_view body) {
-  if (term.size() < 2)
-    return 0;
-  const char kind = term[0];
-  const std::size_t last_field = term[1] == 't' ? 1 : 4;
+// A term of leanspec_score as SqliteDialect::field_score encodes it.
+struct ScoreTerm {
+  char kind = 0;              // 'p' prefix, 'e' exact, 'f' fuzzy, 'q' phrase
+  std::size_t last_field = 4; // 1: the title only
   std::vector<std::string> tokens;
-  std::vector<int> distances;
+  std::vector<int> distances; // fuzzy: each token's edit distance
+};
+
+ScoreTerm parse_score_term(std::string_view term) {
+  ScoreTerm out;
+  if (term.size() < 2)
+    return out;
+  out.kind = term[0];
+  out.last_field = term[1] == 't' ? 1 : 4;
   for (std::size_t at = 3; at <= term.size();) {
     const std::size_t end = std::min(term.find(' ', at), term.size());
     std::string_view token = term.substr(at, end - at);
     int distance = 0;
-    if (kind == 'f' && token.size() >= 2 && token[token.size() - 2] == ':') {
+    if (out.kind == 'f' && token.size() >= 2 && token[token.size() - 2] == ':') {
       distance = token.back() - '0';
       token.remove_suffix(2);
     }
-    tokens.emplace_back(token);
-    distances.push_back(std::clamp(distance, 0, 2));
+    out.tokens.emplace_back(token);
+    out.distances.push_back(std::clamp(distance, 0, 2));
     at = end + 1;
   }
-  if (tokens.empty())
+  return out;
+}
+
+// leanspec_score(term, title, tags, id, body_terms, body): see SqliteDialect::field_score.
+double field_score(const ScoreTerm &term, const std::string_view (&fields)[4],
+                   std::string_view body) {
+  if (term.tokens.empty())
     return 0;
-  if (kind == 'q') { // a phrase: the fields where its tokens stand adjacent
-    const PhraseMatcher matcher(tokens);
+  if (term.kind == 'q') { // a phrase: the fields where its tokens stand adjacent
+    const PhraseMatcher matcher(term.tokens);
     double score = 0;
-    for (std::size_t f = 0; f < last_field; ++f)
+    for (std::size_t f = 0; f < term.last_field; ++f)
       if (matcher.find(f == 3 ? body : fields[f]) != std::string_view::npos)
         score += field_weights[f];
     return score;
@@ -87,16 +99,17 @@ double field_score(std::string_view term, const std::string_view (&fields)[4],
     unsigned fields; // bit f: field f holds it
   };
   std::vector<Found> found;
-  for (std::size_t f = 0; f < last_field; ++f) {
+  for (std::size_t f = 0; f < term.last_field; ++f) {
     const std::string_view text = fields[f];
     for_each_token(text, [&](std::size_t offset, std::size_t size) {
       const std::string_view raw = text.substr(offset, size);
       double factor = 0;
-      for (std::size_t t = 0; t < tokens.size(); ++t) {
-        if (equals_folded(raw, tokens[t]))
-          factor =
-              std::max(factor, kind == 'f' ? static_cast<double>(fuzzy_factor[distances[t]]) : 1.0);
-        else if (kind == 'p' && starts_with_folded(raw, tokens[t]))
+      for (std::size_t t = 0; t < term.tokens.size(); ++t) {
+        if (equals_folded(raw, term.tokens[t]))
+          factor = std::max(factor, term.kind == 'f'
+                                        ? static_cast<double>(fuzzy_factor[term.distances[t]])
+                                        : 1.0);
+        else if (term.kind == 'p' && starts_with_folded(raw, term.tokens[t]))
           factor = std::max(factor, static_cast<double>(prefix_factor));
       }
       if (factor == 0)
@@ -122,9 +135,19 @@ double field_score(std::string_view term, const std::string_view (&fields)[4],
 
 void score_function(sqlite3_context *context, int, sqlite3_value **argv) {
   try {
+    // The term is a bound parameter, the same for every row: parsed once per statement.
+    auto *term = static_cast<const ScoreTerm *>(sqlite3_get_auxdata(context, 0));
+    std::optional<ScoreTerm> unkept;
+    if (!term) {
+      sqlite3_set_auxdata(context, 0, new ScoreTerm(parse_score_term(text_of(argv[0]))),
+                          [](void *p) { delete static_cast<ScoreTerm *>(p); });
+      term = static_cast<const ScoreTerm *>(sqlite3_get_auxdata(context, 0));
+      if (!term) // SQLite may drop it at once (out of memory): parse for this row only
+        term = &unkept.emplace(parse_score_term(text_of(argv[0])));
+    }
     const std::string_view fields[4] = {text_of(argv[1]), text_of(argv[2]), text_of(argv[3]),
                                         text_of(argv[4])};
-    sqlite3_result_double(context, field_score(text_of(argv[0]), fields, text_of(argv[5])));
+    sqlite3_result_double(context, field_score(*term, fields, text_of(argv[5])));
   } catch (...) { // nothing may cross into SQLite's C frames
     sqlite3_result_error_nomem(context);
   }
@@ -188,7 +211,11 @@ std::string SqliteDialect::archived_is(bool value) const {
   return value ? "s.archived <> 0" : "s.archived = 0";
 }
 
-std::string SqliteDialect::field_score(const ScoredTerm &term, QuerySql &query) const {
+namespace {
+
+// leanspec_score(term, title, tags, id, body terms, body): the body columns as given (SQL).
+std::string score_call(const ScoredTerm &term, QuerySql &query, std::string_view body_terms,
+                       std::string_view body) {
   // The term as one text: its kind, 't' for the title only, then its tokens (fuzzy: each with
   // ':' and its distance), space-separated. Tokens hold neither ' ' nor ':'.
   std::string text;
@@ -200,8 +227,20 @@ std::string SqliteDialect::field_score(const ScoredTerm &term, QuerySql &query) 
   else
     for (const std::string &token : term.tokens)
       text += " " + token;
-  return "leanspec_score(" + query.param({text, {}}) + ", s.title, s.tags, s.id, s.search_terms" +
-         (term.kind == ScoredTerm::Kind::phrase ? ", s.body)" : ", NULL)");
+  return "leanspec_score(" + query.param({text, {}}) + ", s.title, s.tags, s.id, " +
+         std::string(body_terms) + ", " + std::string(body) + ")";
+}
+
+} // namespace
+
+std::string SqliteDialect::field_score(const ScoredTerm &term, QuerySql &query) const {
+  return score_call(term, query, "s.search_terms",
+                    term.kind == ScoredTerm::Kind::phrase ? "s.body" : "NULL");
+}
+
+std::string SqliteDialect::field_score_without_body(const ScoredTerm &term, QuerySql &query) const {
+  // The body columns come last in a row: not naming them, SQLite never reads their pages.
+  return score_call(term, query, "NULL", "NULL");
 }
 
 void define_search_functions(Connection &db) {
@@ -238,6 +277,37 @@ std::string search_statement(const QuerySql &query, const std::string &score,
          ") ORDER BY 3 DESC, coalesce(s.number, -1), s.id, s.project_id, s.path LIMIT ?" +
          std::to_string(n + 1) + " OFFSET ?" + std::to_string(n + 2);
   return sql;
+}
+
+std::string bounded_search_statement(const QuerySql &query, const std::string &score,
+                                     const std::string &lower, std::size_t projects) {
+  std::size_t n = query.params().size();
+  // The covering index specs_search_heads (schema v10): the planner would take the table's
+  // rowid b-tree, a leaf page per spec.
+  std::string matches =
+      "SELECT s.seq AS seq, " + lower + " AS lower FROM specs s INDEXED BY specs_search_heads ";
+  if (query.requires_text())
+    matches += "JOIN (SELECT rowid FROM spec_search WHERE spec_search MATCH ?" +
+               std::to_string(++n) + ") AS candidates ON candidates.rowid = s.seq ";
+  matches += "WHERE ";
+  if (projects) {
+    matches += "s.project_id" + in_list(n + 1, projects) + " AND ";
+    n += projects;
+  }
+  matches += "(" + query.where() + ")";
+  const std::string limit = "?" + std::to_string(n + 1), offset = "?" + std::to_string(n + 2),
+                    k = "?" + std::to_string(n + 3), bound = "?" + std::to_string(n + 4);
+  // A match whose score cannot reach the k-th best lower bound is never on the page; ties are
+  // kept (>=), with a margin for the rounding of the two sums.
+  return "WITH matches AS MATERIALIZED (" + matches +
+         "), kth AS (SELECT lower FROM matches ORDER BY lower DESC LIMIT 1 OFFSET " + k +
+         " - 1) SELECT s.project_id, s.path, " + score +
+         ", (SELECT count(*) FROM matches) FROM matches m JOIN specs s ON s.seq = m.seq "
+         "WHERE m.lower + " +
+         bound +
+         " + 1e-9 >= coalesce((SELECT lower FROM kth), -1e308) "
+         "ORDER BY 3 DESC, coalesce(s.number, -1), s.id, s.project_id, s.path LIMIT " +
+         limit + " OFFSET " + offset;
 }
 
 std::string document_frequency_statement(std::size_t projects) {

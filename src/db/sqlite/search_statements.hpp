@@ -29,6 +29,8 @@ public:
   std::string archived_is(bool value) const override;
   /// leanspec_score() over the row's title, tags, id and body terms (and body for a phrase).
   std::string field_score(const ScoredTerm &term, QuerySql &query) const override;
+  /// leanspec_score() over the title, tags and id: read without the large body columns.
+  std::string field_score_without_body(const ScoredTerm &term, QuerySql &query) const override;
 };
 
 /// Defines leanspec_phrase(tokens, field...) (1 when a field holds the space-separated tokens
@@ -43,6 +45,12 @@ void define_search_functions(Connection &db);
 /// requires_text() (it drives the search through the full-text index), the `projects` ids, the
 /// limit and the offset.
 std::string search_statement(const QuerySql &query, const std::string &score, std::size_t projects);
+/// search_statement's rows when only the first `k` in score order can be on the page: the
+/// matches are ranked first by `lower` (a score without the body, at most `bound` below
+/// `score`), and `score` is computed only for those whose `lower + bound` reaches the k-th
+/// best `lower`. The same parameters, then k and bound.
+std::string bounded_search_statement(const QuerySql &query, const std::string &score,
+                                     const std::string &lower, std::size_t projects);
 
 /// How many specs of the `projects` (?2...; none: every project) match full-text expression ?1.
 std::string document_frequency_statement(std::size_t projects);
