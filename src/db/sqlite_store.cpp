@@ -231,6 +231,7 @@ public:
                                   : std::unordered_map<std::string, std::string>{});
     return run(
         specs ? "replacing the specs of a project" : "recording a sync", [&](Connection &db) {
+          const WriteCache cache(db);
           Transaction tx(db, Transaction::write);
           const std::uint64_t version = read_version(db, project_id);
           // Without a snapshot (finish_sync without one) nothing is compared, so nothing removed.

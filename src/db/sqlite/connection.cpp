@@ -88,11 +88,12 @@ void configure(Connection &db) {
   db.exec("PRAGMA foreign_keys = ON");
   // WAL (set persistently by open()): a process crash loses nothing committed with NORMAL.
   db.exec("PRAGMA synchronous = NORMAL");
-  // A 300-spec snapshot writes ~10 MB of pages: with SQLite's 2 MB default cache, a write
-  // spills dirty pages to the WAL before its commit and reads back pages it just evicted.
-  // Reads of pages not cached go through the mapping instead of a read() each.
-  db.exec("PRAGMA cache_size = -16384");
-  db.exec("PRAGMA mmap_size = 268435456");
+  // Each pooled connection keeps its own cache: a process's memory holds the pool's caches, so
+  // reads keep a small one and snapshot writes take a large one for their scope (WriteCache).
+  // No memory map: its pages would count in the process's memory once per connection mapping
+  // them, up to the mapped size each (showcase stores are gigabytes).
+  db.exec("PRAGMA cache_size = -" + std::to_string(read_cache_kib));
+  db.exec("PRAGMA mmap_size = 0");
   // A WAL that a large write grew is cut back to this size when it is next reset (after a
   // complete checkpoint), so its file does not keep the largest size it ever had.
   db.exec("PRAGMA journal_size_limit = " + std::to_string(wal_size_limit));
