@@ -182,7 +182,8 @@ public:
   /// "syncing" with the lease expired) at once. The store's project list is read at most once
   /// per `poll` (and when a request is queued here), not once per sync.
   void start();
-  /// Stops the scheduler: a sync under way ends at its next request batch; returns when the
+  /// Stops the scheduler: a sync under way is cancelled (its requests in flight within a tenth
+  /// of a second, its run closed) and the stored snapshot kept; returns when the
   /// threads have ended. No-op when not running.
   void stop() noexcept;
   bool is_running() const noexcept;

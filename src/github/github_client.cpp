@@ -660,9 +660,10 @@ struct GithubClient::Impl::Batch {
   }
 
   // Sleeps until curl has work, the next retry is due or the budget may admit a request (at
-  // most a second).
+  // most a second; with a cancel flag, a tenth of one, so a stopping scheduler is not kept
+  // waiting by a backoff).
   void wait() {
-    long wait_ms = 1000;
+    long wait_ms = impl.options.cancel ? 100 : 1000;
     if (const auto due = next_due(); due != waiting.end()) {
       const auto until =
           std::chrono::duration_cast<std::chrono::milliseconds>(jobs[*due].due - Clock::now());
@@ -682,6 +683,8 @@ GithubClient::Impl::fetch_all(const std::vector<GithubRequest> &requests,
                               const std::function<bool(std::size_t, std::size_t)> &progress) {
   Batch batch(*this, requests, progress);
   while (batch.done < batch.total) {
+    if (batch.stop == Batch::Stop::no && options.cancel && options.cancel->load())
+      batch.stop = Batch::Stop::cancelled; // the scheduler is stopping: within one wait()
     if (batch.stop != Batch::Stop::no && batch.drain())
       break;
     batch.start_due();

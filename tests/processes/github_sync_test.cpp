@@ -11,6 +11,8 @@
 #include "support/postgres_harness.hpp"
 #include "support/temp_spec_tree.hpp"
 
+#include <arpa/inet.h>
+#include <chrono>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
@@ -19,6 +21,8 @@
 #include <leanspec/error.hpp>
 #include <leanspec/github_sync.hpp>
 #include <mutex>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -712,6 +716,42 @@ TEST_SUITE("github") {
     CHECK(after.sync_state == "ok");
     CHECK(after.sync_interrupted_at == 0);
     CHECK(f.content("002-spec-2") == readme("After the crash"));
+  }
+
+  // A GitHub that takes the connection and never answers: the sync waits on its request (up to
+  // the request timeout, 30 s here). stop() used to wait for the batch to end; it now ends it.
+  TEST_CASE("sync: stop() ends a sync waiting on an unanswered request at once") {
+    Fixture f;
+    const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(listener >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t size = sizeof address;
+    REQUIRE(::bind(listener, reinterpret_cast<sockaddr *>(&address), size) == 0);
+    REQUIRE(::listen(listener, 16) == 0); // the kernel completes connections: never accepted
+    REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr *>(&address), &size) == 0);
+    auto scheduler = make_github_sync(
+        f.db, {.api_url = "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)),
+               .token = "t",
+               .request_timeout = std::chrono::milliseconds(30'000),
+               .poll = std::chrono::milliseconds(50)});
+    scheduler->request_sync("acme/web");
+    scheduler->start();
+    REQUIRE(eventually([&] {
+      const auto runs = f.store().sync_runs("acme/web", 0);
+      return !runs.empty() && runs.front().outcome == "running";
+    }));
+    const auto before = std::chrono::steady_clock::now();
+    scheduler->stop();
+    const auto waited = std::chrono::steady_clock::now() - before;
+    CHECK(waited < std::chrono::seconds(10)); // a third of the request timeout: not waited out
+    MESSAGE("stop() took " << std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()
+                           << " ms");
+    const auto runs = f.store().sync_runs("acme/web", 0);
+    REQUIRE(!runs.empty());
+    CHECK(runs.front().outcome != "running"); // the cancelled run is closed
+    ::close(listener);
   }
 
   TEST_CASE("sync: request_sync calls coalesce while a sync is queued, and into one more while it "

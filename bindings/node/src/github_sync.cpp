@@ -140,7 +140,7 @@ private:
     return info.Env().Undefined();
   }
 
-  // stop() waits for a sync under way to reach its next request batch: off the event loop.
+  // stop() waits for a sync under way to be cancelled: off the event loop.
   Napi::Value stop(const Napi::CallbackInfo &info) {
     return run_async(info.Env(), [sync = sync_]() -> Finish {
       sync->stop();

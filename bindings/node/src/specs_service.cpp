@@ -156,7 +156,7 @@ private:
                        return finish_undefined();
                      });
   }
-  // SpecsService::stop_sync() (waits for a sync under way to reach its next request batch) ->
+  // SpecsService::stop_sync() (waits for a sync under way to be cancelled) ->
   //   stopSync(): Promise<void>
   Napi::Value stop_sync(const Napi::CallbackInfo &info) {
     return run_async(info.Env(), [source = native(info.Env())] {

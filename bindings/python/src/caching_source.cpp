@@ -28,7 +28,7 @@ void bind_caching_source(py::module_ &m) {
               if (!ref)
                 ref = std::move(id);
             }
-            const py::gil_scoped_release nogil;
+            const ReleaseGil nogil;
             ref ? c.invalidate(*ref, project_id) : c.invalidate();
           },
           py::arg("ref") = py::none(), py::kw_only(), py::arg("project_id") = "",

@@ -45,6 +45,21 @@ class type_caster<std::chrono::milliseconds>
 
 namespace leanspec::python {
 
+/// py::gil_scoped_release, but its destructor may unwind. At interpreter exit a daemon thread
+/// coming back from a call re-takes the GIL in PyEval_RestoreThread, which ends the thread with
+/// pthread_exit, a forced unwind: through pybind11's noexcept destructor that was
+/// std::terminate, aborting the whole process. Used alone or as py::call_guard<ReleaseGil>.
+class ReleaseGil {
+public:
+  ReleaseGil() : state_(PyEval_SaveThread()) {}
+  ReleaseGil(const ReleaseGil &) = delete;
+  ReleaseGil &operator=(const ReleaseGil &) = delete;
+  ~ReleaseGil() noexcept(false) { PyEval_RestoreThread(state_); }
+
+private:
+  PyThreadState *state_;
+};
+
 /// pybind11 holders are std::shared_ptr<T>; the library hands out std::shared_ptr<const T>.
 /// Every attribute bound on these types is read-only, so Python never writes through the
 /// dropped const.
@@ -60,7 +75,7 @@ template <class T> std::shared_ptr<T> python_owned(std::shared_ptr<T> source) {
   T *raw = source.get();
   return std::shared_ptr<T>(raw, [keep = std::move(source)](T *) mutable noexcept {
     if (PyGILState_Check()) {
-      py::gil_scoped_release nogil;
+      const ReleaseGil nogil;
       keep.reset();
     } else {
       keep.reset();

@@ -55,7 +55,7 @@ void bind_database_source(py::module_ &m) {
       .def_readonly("removed", &ImportResult::removed)
       .def_readonly("version", &ImportResult::version);
 
-  const auto nogil = py::call_guard<py::gil_scoped_release>();
+  const auto nogil = py::call_guard<ReleaseGil>();
   py::class_<DatabaseSource, SpecSource, std::shared_ptr<DatabaseSource>>(
       m, "DatabaseSource", "Specs of registered projects in SQLite or PostgreSQL.")
       .def(py::init([](std::string database_url, std::chrono::milliseconds recheck,
@@ -63,7 +63,7 @@ void bind_database_source(py::module_ &m) {
              DatabaseOptions options{.database_url = std::move(database_url),
                                      .recheck = recheck,
                                      .project_id = std::move(project_id)};
-             py::gil_scoped_release nogil_body;
+             const ReleaseGil nogil_body;
              return python_owned(make_database_source(std::move(options)));
            }),
            py::arg("database_url") = "", py::kw_only(),

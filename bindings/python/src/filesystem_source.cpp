@@ -27,7 +27,7 @@ void bind_filesystem_source(py::module_ &m) {
                                        .debounce = debounce,
                                        .poll_interval = poll_interval,
                                        .force_polling = force_polling};
-             py::gil_scoped_release nogil;
+             const ReleaseGil nogil;
              return python_owned(make_filesystem_source(std::move(options)));
            }),
            py::arg("specs_dir"), py::kw_only(), py::arg("project_id") = "",
@@ -35,7 +35,7 @@ void bind_filesystem_source(py::module_ &m) {
            py::arg("debounce") = milliseconds(20), py::arg("poll_interval") = milliseconds(1000),
            py::arg("force_polling") = false, py::arg("threads") = 0u,
            py::arg("cache_dir") = py::none(), py::arg("max_file_size") = std::size_t{8} << 20)
-      .def("reload", &FilesystemSource::reload, py::call_guard<py::gil_scoped_release>(),
+      .def("reload", &FilesystemSource::reload, py::call_guard<ReleaseGil>(),
            "Reads the directory again; publishes a new snapshot when anything changed.")
       .def_property_readonly("version", &FilesystemSource::version)
       .def_property_readonly("specs_dir",

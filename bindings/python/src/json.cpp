@@ -9,8 +9,8 @@ template <class T, class Holder = std::unique_ptr<T>>
 void add_to_json(py::module_ &m, const char *name) {
   auto cls = py::reinterpret_borrow<py::class_<T, Holder>>(m.attr(name));
   cls.def(
-      "to_json", [](const T &value) { return to_json(value); },
-      py::call_guard<py::gil_scoped_release>(), "Compact JSON, camelCase keys in a fixed order.");
+      "to_json", [](const T &value) { return to_json(value); }, py::call_guard<ReleaseGil>(),
+      "Compact JSON, camelCase keys in a fixed order.");
 }
 
 } // namespace
@@ -22,7 +22,7 @@ void bind_json(py::module_ &m) {
       [](const Spec &s, bool full) {
         return to_json(s, full ? JsonDetail::full : JsonDetail::summary);
       },
-      py::kw_only(), py::arg("full") = true, py::call_guard<py::gil_scoped_release>(),
+      py::kw_only(), py::arg("full") = true, py::call_guard<ReleaseGil>(),
       "Compact JSON: the detail (body, sub-specs, frontmatter, diagnostics), or with "
       "full=False the summary that lists carry.");
   add_to_json<SpecList, std::shared_ptr<SpecList>>(m, "SpecList");

@@ -157,7 +157,7 @@ void bind_spec_class(py::module_ &m) {
 void bind_spec(py::module_ &m) {
   bind_spec_enums(m);
   m.def("render_html", &render_html, py::arg("markdown"), py::arg("allow_raw_html") = false,
-        py::call_guard<py::gil_scoped_release>(),
+        py::call_guard<ReleaseGil>(),
         "Markdown to HTML (GitHub Flavored); raw HTML is dropped unless allow_raw_html.");
   bind_spec_parts(m);
   bind_spec_class(m);

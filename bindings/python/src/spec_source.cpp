@@ -36,7 +36,7 @@ public:
   PySubscription &operator=(const PySubscription &) = delete;
   ~PySubscription() {
     if (PyGILState_Check()) {
-      py::gil_scoped_release nogil;
+      const ReleaseGil nogil;
       reset();
     } else {
       reset();
@@ -44,7 +44,7 @@ public:
   }
   /// Called with the GIL held.
   void close() {
-    py::gil_scoped_release nogil;
+    const ReleaseGil nogil;
     reset();
   }
   bool active() const noexcept { return static_cast<bool>(subscription_); }
@@ -100,7 +100,7 @@ void bind_change_events(py::module_ &m) {
 
 // The queries: projects, list, get and search.
 void bind_source_queries(SourceClass &source) {
-  const auto nogil = py::call_guard<py::gil_scoped_release>();
+  const auto nogil = py::call_guard<ReleaseGil>();
   source.def("projects", &SpecSource::projects, nogil)
       .def(
           "list",
@@ -123,7 +123,7 @@ void bind_source_queries(SourceClass &source) {
               q.sort.key = sort.cast<Sort::Key>();
             }
             q.sort.descending = descending;
-            py::gil_scoped_release nogil_body;
+            const ReleaseGil nogil_body;
             return share(s.list(q));
           },
           py::kw_only(), py::arg("project_id") = "", py::arg("status") = py::none(),
@@ -148,7 +148,7 @@ void bind_source_queries(SourceClass &source) {
                                               std::move(assignee), archived),
                           .limit = limit,
                           .cursor = std::move(cursor)};
-            py::gil_scoped_release nogil_body;
+            const ReleaseGil nogil_body;
             return share(s.search(q));
           },
           py::arg("query"), py::kw_only(), py::arg("project_id") = "", py::arg("limit") = 50,
@@ -161,7 +161,7 @@ void bind_source_queries(SourceClass &source) {
 
 // What a source derives from its specs: stats, relationships, validation, by-status groups.
 void bind_source_summaries(SourceClass &source) {
-  const auto nogil = py::call_guard<py::gil_scoped_release>();
+  const auto nogil = py::call_guard<ReleaseGil>();
   source
       .def(
           "stats", [](Src s, Text project_id) { return share(s.stats(project_id)); }, py::kw_only(),
@@ -198,7 +198,7 @@ void bind_spec_source(py::module_ &m) {
       "subscribe",
       [](const std::shared_ptr<SpecSource> &s, py::function callback) {
         auto callback_fn = trampoline(std::move(callback));
-        py::gil_scoped_release nogil_body;
+        const ReleaseGil nogil_body;
         auto subscription = s->subscribe(std::move(callback_fn));
         return std::make_unique<PySubscription>(s, std::move(subscription));
       },

@@ -7,7 +7,7 @@ namespace leanspec::python {
 namespace {
 
 std::shared_ptr<SpecsService> open(ServiceConfig config) {
-  py::gil_scoped_release nogil;
+  const ReleaseGil nogil;
   return python_owned(make_specs_service(std::move(config)));
 }
 
@@ -145,7 +145,7 @@ void bind_service_config(ServiceClass &service) {
 
 // What a service serves and how fresh: projects, health, staleness, invalidation, cache counters.
 void bind_service_serving(ServiceClass &service) {
-  const auto nogil = py::call_guard<py::gil_scoped_release>();
+  const auto nogil = py::call_guard<ReleaseGil>();
   service.def_property_readonly("mode", &SpecsService::mode)
       .def_property_readonly("filesystem_project_id", &SpecsService::filesystem_project_id)
       .def("served_projects", &SpecsService::served_projects, nogil)
@@ -171,7 +171,7 @@ void bind_service_serving(ServiceClass &service) {
 
 // The registry of GitHub projects.
 void bind_service_registry(ServiceClass &service) {
-  const auto nogil = py::call_guard<py::gil_scoped_release>();
+  const auto nogil = py::call_guard<ReleaseGil>();
   service
       .def(
           "add_project",
@@ -203,7 +203,7 @@ void bind_service_registry(ServiceClass &service) {
 
 // The GitHub sync and its webhooks.
 void bind_service_sync(ServiceClass &service) {
-  const auto nogil = py::call_guard<py::gil_scoped_release>();
+  const auto nogil = py::call_guard<ReleaseGil>();
   service
       .def("start_sync", &SpecsService::start_sync, nogil,
            "Starts the sync scheduler on the service's threads (no-op when running).")
@@ -221,7 +221,7 @@ void bind_service_sync(ServiceClass &service) {
           [](SpecsService &s, py::handle headers, py::handle body) {
             const auto pairs = to_headers(headers);
             const auto bytes = to_body(body);
-            py::gil_scoped_release nogil_body;
+            const ReleaseGil nogil_body;
             return s.handle_webhook(pairs, bytes);
           },
           py::arg("headers"), py::arg("body"),
