@@ -84,11 +84,11 @@ std::string reads(const SpecSource &source, const std::string &project) {
   return out;
 }
 
-// The bytes the heap has handed out. Under AddressSanitizer, malloc is ASan's and mallinfo2()
-// reports nothing: its own count is of the sizes requested, without glibc's chunk headers and
-// rounding that memory_bytes() models, so the check below is looser there.
-#if defined(__SANITIZE_ADDRESS__)
-// libasan's (sanitizer/allocator_interface.h, which Debian's GCC does not install).
+// The bytes the heap has handed out. Under AddressSanitizer or ThreadSanitizer, malloc is the
+// sanitizer's and mallinfo2() reports nothing: its own count is of the sizes requested, without
+// glibc's chunk headers and rounding that memory_bytes() models, so the check below is looser.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+// The sanitizer runtime's (sanitizer/allocator_interface.h, which Debian's GCC does not install).
 extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 constexpr bool heap_counts_requests = true;
 std::size_t heap_in_use() { return __sanitizer_get_current_allocated_bytes(); }
@@ -123,7 +123,7 @@ TEST_SUITE("store") {
     const std::size_t freed = before - heap_in_use();
     MESSAGE("malloc freed " << freed << " bytes, memory_bytes() said " << counted);
     if (heap_counts_requests) {
-      // ASan counts requested sizes: memory_bytes() is above them by the chunk overhead it
+      // The sanitizer counts requested sizes: memory_bytes() is above them by the chunk overhead it
       // models (a header and 16-byte rounding per allocation), well under half on this mix.
       CHECK(counted >= freed);
       CHECK(counted < freed * 3 / 2);
