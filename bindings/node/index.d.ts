@@ -217,6 +217,8 @@ export interface DatabaseOptions {
   databaseUrl?: string;
   recheckMs?: number;
   projectId?: string;
+  /** The budget of hot projects' parsed snapshots, in bytes; default 256 MiB, 0 keeps none. */
+  cacheBytes?: number;
 }
 
 /**
@@ -343,7 +345,15 @@ export interface ServiceConfig {
   databaseUrl?: string;
   githubToken?: string;
   githubApiUrl?: string;
+  /** A GitHub App instead of githubToken: its id, its private key (PEM text, or a file). */
+  githubAppId?: number;
+  githubAppPrivateKey?: string;
+  githubAppPrivateKeyFile?: string;
+  /** The app's installation; unset: looked up per repository. */
+  githubAppInstallationId?: number;
   cacheTtlMs?: number;
+  /** The database source's budget of hot projects' parsed snapshots, in bytes (SPECS_CACHE_BYTES). */
+  cacheBytes?: number;
   /** The current secret first, then the previous one while rotating. At most two. */
   webhookSecrets?: string[];
   revalidationSecret?: string;

@@ -70,13 +70,15 @@ private:
 // make_database_source(options) -> openDatabase(options?): Promise<DatabaseSource>
 Napi::Value open_database(const Napi::CallbackInfo &info) {
   constexpr const char *what = "database options";
-  const auto o =
-      options_object(info.Env(), info[0], what, {"databaseUrl", "recheckMs", "projectId"});
+  const auto o = options_object(info.Env(), info[0], what,
+                                {"databaseUrl", "recheckMs", "projectId", "cacheBytes"});
   DatabaseOptions options;
   options.database_url = optional_string(o, "databaseUrl", what).value_or("");
   if (auto ms = optional_count(o, "recheckMs", what))
     options.recheck = std::chrono::milliseconds(*ms);
   options.project_id = optional_string(o, "projectId", what).value_or("");
+  if (auto bytes = optional_count(o, "cacheBytes", what))
+    options.cache_bytes = static_cast<std::size_t>(*bytes);
   return run_async(info.Env(), [options = std::move(options)]() -> Finish {
     auto source = make_database_source(options);
     return [source = std::move(source)](Napi::Env env) -> Napi::Value {

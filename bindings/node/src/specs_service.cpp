@@ -12,10 +12,11 @@ namespace {
 constexpr const char *what = "service config";
 
 ServiceConfig read_config(Napi::Env env, const Napi::Value &value) {
-  const auto o = options_object(env, value, what,
-                                {"mode", "specsDir", "databaseUrl", "githubToken", "githubApiUrl",
-                                 "cacheTtlMs", "webhookSecrets", "revalidationSecret",
-                                 "probeIntervalMs", "syncDeadlineMs"});
+  const auto o = options_object(
+      env, value, what,
+      {"mode", "specsDir", "databaseUrl", "githubToken", "githubApiUrl", "githubAppId",
+       "githubAppPrivateKey", "githubAppPrivateKeyFile", "githubAppInstallationId", "cacheTtlMs",
+       "cacheBytes", "webhookSecrets", "revalidationSecret", "probeIntervalMs", "syncDeadlineMs"});
   ServiceConfig config;
   if (auto mode = optional_string(o, "mode", what)) {
     const auto parsed = parse_specs_mode(*mode);
@@ -30,8 +31,17 @@ ServiceConfig read_config(Napi::Env env, const Napi::Value &value) {
   config.github_token = optional_string(o, "githubToken", what).value_or("");
   if (auto url = optional_string(o, "githubApiUrl", what))
     config.github_api_url = *url;
+  if (auto id = optional_count(o, "githubAppId", what))
+    config.github_app_id = static_cast<std::int64_t>(*id);
+  config.github_app_private_key = optional_string(o, "githubAppPrivateKey", what).value_or("");
+  config.github_app_private_key_file =
+      optional_string(o, "githubAppPrivateKeyFile", what).value_or("");
+  if (auto id = optional_count(o, "githubAppInstallationId", what))
+    config.github_app_installation_id = static_cast<std::int64_t>(*id);
   if (auto ms = optional_count(o, "cacheTtlMs", what))
     config.cache_ttl = std::chrono::milliseconds(*ms);
+  if (auto bytes = optional_count(o, "cacheBytes", what))
+    config.cache_bytes = static_cast<std::size_t>(*bytes);
   const auto secrets = o.Get("webhookSecrets");
   if (!secrets.IsUndefined() && !secrets.IsNull()) {
     if (!secrets.IsArray())

@@ -187,3 +187,35 @@ test('config objects are checked: problems() names them, open() rejects them', a
   await rejectsWith(assert, leanspec.SpecsService.open({ webhookSecrets: 'x' }), 'invalid_argument', /webhookSecrets/);
   await rejectsWith(assert, leanspec.SpecsService.open({ specs_dir: 'x' }), 'invalid_argument', /specs_dir/);
 });
+
+test('the memory budget and GitHub App options reach the service and the database source', async () => {
+  const tree = sampleTree();
+  const databaseUrl = 'sqlite:' + path.join(tree.root, 'budget.db');
+  try {
+    // cacheBytes 0: nothing kept in memory, every read from the database, the same answers.
+    const db = await leanspec.DatabaseSource.open({ databaseUrl, cacheBytes: 0 });
+    await db.addProject({ id: 'acme/web' });
+    await db.importDirectory('acme/web', tree.specsDir);
+    const service = await leanspec.SpecsService.open({ mode: 'database', databaseUrl, cacheBytes: 0 });
+    assert.deepEqual((await service.list({ projectId: 'acme/web' })).specs.map((s) => s.id),
+      (await db.list({ projectId: 'acme/web' })).specs.map((s) => s.id));
+    assert.equal((await service.list({ projectId: 'acme/web' })).total, 4);
+    await service.close();
+    await db.close();
+    await rejectsWith(assert, leanspec.DatabaseSource.open({ databaseUrl, cacheBytes: -1 }), 'invalid_argument', /cacheBytes/);
+
+    // An app's key is read when the service opens; a bad one is named, never shown.
+    const secret = '-----BEGIN PRIVATE KEY-----\nnot-a-key-3f9a\n-----END PRIVATE KEY-----\n';
+    await rejectsWith(assert, leanspec.SpecsService.open({ mode: 'database', databaseUrl, githubAppId: 7,
+      githubAppPrivateKeyFile: path.join(tree.root, 'missing.pem') }), 'config', /GITHUB_APP_PRIVATE_KEY_FILE/);
+    await assert.rejects(leanspec.SpecsService.open({ mode: 'database', databaseUrl, githubAppId: 7,
+      githubAppPrivateKey: secret, githubAppInstallationId: 11 }), (e) => {
+      assert.equal(e.code, 'config');
+      assert.match(e.message, /GITHUB_APP_PRIVATE_KEY/);
+      assert.ok(!e.message.includes('not-a-key-3f9a'), e.message);
+      return true;
+    });
+  } finally {
+    tree.remove();
+  }
+});

@@ -289,7 +289,12 @@ class ImportResult:
 
 class DatabaseSource(SpecSource):
     def __init__(
-        self, database_url: str = "", *, recheck: _Duration = ..., project_id: str = ""
+        self,
+        database_url: str = "",
+        *,
+        recheck: _Duration = ...,
+        project_id: str = "",
+        cache_bytes: int = ...,
     ) -> None: ...
     def add_project(
         self,
@@ -427,7 +432,12 @@ class SpecsService(SpecSource):
         database_url: str = "",
         github_token: str = "",
         github_api_url: str = "https://api.github.com",
+        github_app_id: int = 0,
+        github_app_private_key: str = "",
+        github_app_private_key_file: str = "",
+        github_app_installation_id: int = 0,
         cache_ttl: _Duration = ...,
+        cache_bytes: int = ...,
         webhook_secrets: list[str] = ...,
         revalidation_secret: str = "",
         probe_interval: _Duration = ...,

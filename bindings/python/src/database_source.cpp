@@ -59,15 +59,17 @@ void bind_database_source(py::module_ &m) {
   py::class_<DatabaseSource, SpecSource, std::shared_ptr<DatabaseSource>>(
       m, "DatabaseSource", "Specs of registered projects in SQLite or PostgreSQL.")
       .def(py::init([](std::string database_url, std::chrono::milliseconds recheck,
-                       std::string project_id) {
+                       std::string project_id, std::size_t cache_bytes) {
              DatabaseOptions options{.database_url = std::move(database_url),
                                      .recheck = recheck,
-                                     .project_id = std::move(project_id)};
+                                     .project_id = std::move(project_id),
+                                     .cache_bytes = cache_bytes};
              const ReleaseGil nogil_body;
              return python_owned(make_database_source(std::move(options)));
            }),
            py::arg("database_url") = "", py::kw_only(),
-           py::arg("recheck") = std::chrono::milliseconds(20), py::arg("project_id") = "")
+           py::arg("recheck") = std::chrono::milliseconds(20), py::arg("project_id") = "",
+           py::arg("cache_bytes") = DatabaseOptions{}.cache_bytes)
       .def(
           "add_project",
           [](DatabaseSource &db, std::string id, std::string branch, std::string specs_path,

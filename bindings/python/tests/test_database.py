@@ -102,3 +102,27 @@ def test_millisecond_durations_take_seconds_too(tmp_path):
     assert cache.inner is db
     with pytest.raises(ValueError):
         leanspec.CachingSource(db, ttl=float("nan"))
+
+
+def test_the_memory_budget_and_github_app_options_reach_the_service(tmp_path, specs_dir):
+    url = f"sqlite:{tmp_path / 'budget.db'}"
+    db = leanspec.DatabaseSource(url, cache_bytes=0)  # nothing kept: every read from the file
+    db.add_project("acme/web")
+    db.import_directory("acme/web", specs_dir)
+    service = leanspec.SpecsService(mode=leanspec.SpecsMode.DATABASE, database_url=url,
+                                    cache_bytes=0)
+    assert [s.id for s in service.list(project_id="acme/web")] == [
+        s.id for s in db.list(project_id="acme/web")]
+    assert service.list(project_id="acme/web").total == 5
+    with pytest.raises(TypeError):
+        leanspec.DatabaseSource(url, cache_bytes=-1)
+
+    # An app's key is read when the service opens; a bad one is named, never shown.
+    with pytest.raises(leanspec.ConfigError, match="GITHUB_APP_PRIVATE_KEY_FILE"):
+        leanspec.SpecsService(mode=leanspec.SpecsMode.DATABASE, database_url=url, github_app_id=7,
+                              github_app_private_key_file=str(tmp_path / "missing.pem"))
+    secret = "-----BEGIN PRIVATE KEY-----\nnot-a-key-3f9a\n-----END PRIVATE KEY-----\n"
+    with pytest.raises(leanspec.ConfigError, match="GITHUB_APP_PRIVATE_KEY") as refused:
+        leanspec.SpecsService(mode=leanspec.SpecsMode.DATABASE, database_url=url, github_app_id=7,
+                              github_app_private_key=secret, github_app_installation_id=11)
+    assert "not-a-key-3f9a" not in str(refused.value)
