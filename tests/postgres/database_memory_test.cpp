@@ -85,15 +85,15 @@ std::string reads(const SpecSource &source, const std::string &project) {
 }
 
 // The bytes the heap has handed out. Under AddressSanitizer or ThreadSanitizer, malloc is the
-// sanitizer's and mallinfo2() reports nothing: its own count is of the sizes requested, without
-// glibc's chunk headers and rounding that memory_bytes() models, so the check below is looser.
+// sanitizer's and mallinfo2() reports nothing: its own count does not round as glibc's does,
+// which memory_bytes() models, so the check below is looser there.
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 // The sanitizer runtime's (sanitizer/allocator_interface.h, which Debian's GCC does not install).
 extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
-constexpr bool heap_counts_requests = true;
+constexpr bool sanitizer_heap = true;
 std::size_t heap_in_use() { return __sanitizer_get_current_allocated_bytes(); }
 #else
-constexpr bool heap_counts_requests = false;
+constexpr bool sanitizer_heap = false;
 std::size_t heap_in_use() { return mallinfo2().uordblks; }
 #endif
 
@@ -122,10 +122,11 @@ TEST_SUITE("store") {
     snapshot.reset();
     const std::size_t freed = before - heap_in_use();
     MESSAGE("malloc freed " << freed << " bytes, memory_bytes() said " << counted);
-    if (heap_counts_requests) {
-      // The sanitizer counts requested sizes: memory_bytes() is above them by the chunk overhead it
-      // models (a header and 16-byte rounding per allocation), well under half on this mix.
-      CHECK(counted >= freed);
+    if (sanitizer_heap) {
+      // A sanitizer's allocator counts its own way: ASan the sizes requested (below
+      // memory_bytes(), which models glibc's chunk headers and rounding), TSan its size
+      // classes (2% above it on this mix). So only a wide band: within -10% and +50%.
+      CHECK(counted > freed * 90 / 100);
       CHECK(counted < freed * 3 / 2);
     } else {
       // Within 5%: glibc's chunk rounding is modelled; what is left is its few bytes of
