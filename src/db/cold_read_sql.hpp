@@ -15,6 +15,8 @@ const char *sqlite_project_head();
 const char *sqlite_project_ids();
 /// Summary rows (spec_summaries.hpp SummaryColumn order) of project ?1: specs (project_id, path).
 const char *sqlite_summary_rows();
+/// sqlite_summary_rows() with the body last (col_body).
+const char *sqlite_summary_rows_with_bodies();
 /// (path, kind, ref) of project ?1's depends_on and related rows, in position order: the
 /// relationships primary key.
 const char *sqlite_relationship_rows();
@@ -29,6 +31,8 @@ const char *postgres_project_heads();
 const char *postgres_project_ids();
 /// project_id then the summary rows of the projects in $1: specs' primary key.
 const char *postgres_summary_rows();
+/// postgres_summary_rows() with the body last.
+const char *postgres_summary_rows_with_bodies();
 /// (project_id, path, kind, ref) of the depends_on and related rows of the projects in $1.
 const char *postgres_relationship_rows();
 /// The folders of project $1 whose paths are in $2, as Store::specs reads them.

@@ -359,12 +359,15 @@ struct DatabaseSource::Impl {
 
   // Loads a cold project whole (one transaction) and keeps it if the budget allows.
   std::shared_ptr<const detail::Snapshot> promote(ProjectSlot &project) {
-    const auto read = store->read_summaries({false, {project.id}}, [](const auto &projects) {
-      std::vector<std::pair<std::size_t, std::string>> all;
-      for (const Spec &spec : projects.front().specs)
-        all.emplace_back(0, spec.path);
-      return all;
-    });
+    const auto read = store->read_summaries(
+        {false, {project.id}},
+        [](const auto &projects) {
+          std::vector<std::pair<std::size_t, std::string>> all;
+          for (const Spec &spec : projects.front().specs)
+            all.emplace_back(0, spec.path);
+          return all;
+        },
+        detail::WithBodies::no);
     auto next = std::make_shared<Served>();
     next->version = read.projects.front().version;
     next->checked = Clock::now();
@@ -406,9 +409,10 @@ struct DatabaseSource::Impl {
 
   // read_summaries of one project; a project never served that turns out unknown leaves no
   // slot behind (ids a caller makes up do not grow the map).
-  detail::SummaryRead read_or_drop(ProjectSlot &project, const detail::FolderPick &pick) {
+  detail::SummaryRead read_or_drop(ProjectSlot &project, const detail::FolderPick &pick,
+                                   detail::WithBodies bodies) {
     try {
-      return store->read_summaries({false, {project.id}}, pick);
+      return store->read_summaries({false, {project.id}}, pick, bodies);
     } catch (const Error &e) {
       if (e.code() == ErrorCode::not_found)
         drop_if_unserved(project);
@@ -425,18 +429,23 @@ struct DatabaseSource::Impl {
       slots.erase(found);
   }
 
-  // Answers from project `project`'s summaries: `pick` chooses from them (as a snapshot) the
-  // folders to read whole, in the same transaction; the version read is noted.
+  // Answers from project `project`'s summaries (with their bodies when `bodies`): `pick` chooses
+  // from them (as a snapshot) the folders to read whole, in the same transaction; the version
+  // read is noted.
   ColdView cold(ProjectSlot &project,
-                const std::function<std::vector<std::string>(const detail::Snapshot &)> &pick) {
+                const std::function<std::vector<std::string>(const detail::Snapshot &)> &pick,
+                detail::WithBodies bodies = detail::WithBodies::no) {
     ColdView view;
-    const auto read = read_or_drop(project, [&](const auto &projects) {
-      view.summaries = summary_snapshot(projects.front());
-      std::vector<std::pair<std::size_t, std::string>> folders;
-      for (std::string &path : pick(*view.summaries))
-        folders.emplace_back(0, std::move(path));
-      return folders;
-    });
+    const auto read = read_or_drop(
+        project,
+        [&](const auto &projects) {
+          view.summaries = summary_snapshot(projects.front());
+          std::vector<std::pair<std::size_t, std::string>> folders;
+          for (std::string &path : pick(*view.summaries))
+            folders.emplace_back(0, std::move(path));
+          return folders;
+        },
+        bodies);
     const auto specs = parse_folders(read.folders.front());
     for (const auto &spec : specs)
       view.full.emplace(spec->path, spec);
@@ -466,28 +475,47 @@ struct DatabaseSource::Impl {
                                                     std::vector<Diagnostic>{});
   }
 
-  // Search over one project, in memory: a cold project is parsed for the call only. (The
-  // store's full-text search, src/db/search/, answers project sets; it ranks ties in another
-  // order (docs/SEARCH.md), so a project's pages would change order as it turns hot or cold.)
+  // Search over one project, in memory: over a hot project's snapshot and its kept index;
+  // over a cold project's summaries read with their bodies, through an index of only the
+  // query's terms (Snapshot::search_once), reading whole only the page's folders, in the same
+  // transaction: the same hits, scores and snippets either way, and nothing parsed but the
+  // page. (The store's full-text search, src/db/search/, answers project sets; it ranks ties in
+  // another order (docs/SEARCH.md), so a project's pages would change order as it turns hot or
+  // cold.)
   std::shared_ptr<const SearchResult> search_one(const SearchQuery &query) {
-    const auto snapshot = whole(query.project_id);
-    const bool had_index = snapshot->has_search_index();
-    auto result = snapshot->search(query);
-    if (!had_index) // the index now counts in the snapshot's bytes, if it is kept
-      recount(query.project_id, snapshot);
+    const auto project = slot(resolve(query.project_id));
+    if (const auto snapshot = hot(*project)) {
+      const bool had_index = snapshot->has_search_index();
+      auto result = snapshot->search(query);
+      if (!had_index) // the index now counts in the snapshot's bytes, if it is kept
+        recount(*project, snapshot);
+      return result;
+    }
+    std::shared_ptr<SearchResult> result;
+    const auto view = cold(
+        *project,
+        [&](const detail::Snapshot &summaries) {
+          result = std::make_shared<SearchResult>(*summaries.search_once(query));
+          std::vector<std::string> paths;
+          for (const SearchHit &hit : result->hits)
+            paths.push_back(hit.spec->path);
+          return paths;
+        },
+        detail::WithBodies::yes);
+    for (SearchHit &hit : result->hits)
+      if (auto full = view.full_spec(hit.spec))
+        hit.spec = std::move(full);
     return result;
   }
 
-  void recount(std::string_view requested,
-               const std::shared_ptr<const detail::Snapshot> &snapshot) {
-    const auto project = slot(resolve(requested));
-    const std::lock_guard lock(project->refresh);
-    const auto served = project->served.load();
+  void recount(ProjectSlot &project, const std::shared_ptr<const detail::Snapshot> &snapshot) {
+    const std::lock_guard lock(project.refresh);
+    const auto served = project.served.load();
     if (!served || served->snapshot != snapshot)
       return;
     auto next = std::make_shared<Served>(*served);
     next->bytes = snapshot->memory_bytes();
-    publish(*project, next);
+    publish(project, next);
   }
 
   // --- project sets -----------------------------------------------------------------------
@@ -502,17 +530,20 @@ struct DatabaseSource::Impl {
                    const std::function<std::vector<std::pair<std::string, std::string>>(
                        const std::vector<std::shared_ptr<const detail::Snapshot>> &)> &pick) {
     SetView view;
-    const auto read = store->read_summaries(set, [&](const auto &projects) {
-      std::unordered_map<std::string_view, std::size_t> index;
-      for (const auto &project : projects) {
-        index.emplace(project.project_id, view.summaries.size());
-        view.summaries.push_back(summary_snapshot(project));
-      }
-      std::vector<std::pair<std::size_t, std::string>> folders;
-      for (auto &[project, path] : pick(view.summaries))
-        folders.emplace_back(index.at(project), std::move(path));
-      return folders;
-    });
+    const auto read = store->read_summaries(
+        set,
+        [&](const auto &projects) {
+          std::unordered_map<std::string_view, std::size_t> index;
+          for (const auto &project : projects) {
+            index.emplace(project.project_id, view.summaries.size());
+            view.summaries.push_back(summary_snapshot(project));
+          }
+          std::vector<std::pair<std::size_t, std::string>> folders;
+          for (auto &[project, path] : pick(view.summaries))
+            folders.emplace_back(index.at(project), std::move(path));
+          return folders;
+        },
+        detail::WithBodies::no);
     for (std::size_t i = 0; i < read.projects.size(); ++i)
       for (const auto &spec : parse_folders(read.folders[i]))
         view.full.emplace(std::pair(read.projects[i].project_id, spec->path), spec);
@@ -562,13 +593,14 @@ struct DatabaseSource::Impl {
           if (served && served->snapshot)
             refresh(*project);
           else if (served && store->snapshot_version(project->id) != served->version)
-            note(*project,
-                 store
-                     ->read_summaries({false, {project->id}},
-                                      [](const auto &) {
-                                        return std::vector<std::pair<std::size_t, std::string>>{};
-                                      })
-                     .projects.front());
+            note(*project, store
+                               ->read_summaries(
+                                   {false, {project->id}},
+                                   [](const auto &) {
+                                     return std::vector<std::pair<std::size_t, std::string>>{};
+                                   },
+                                   detail::WithBodies::no)
+                               .projects.front());
         } catch (const Error &e) {
           if (e.code() == ErrorCode::not_found)
             forget(*project); // removed by another process

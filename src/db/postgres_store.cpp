@@ -830,7 +830,8 @@ public:
 
   // --- cold reads (issue 18; statements in cold_read_sql.hpp) ------------------------------
 
-  SummaryRead read_summaries(const ProjectSet &projects, const FolderPick &pick) override {
+  SummaryRead read_summaries(const ProjectSet &projects, const FolderPick &pick,
+                             WithBodies bodies) override {
     return run(
         "reading spec summaries",
         [&](Session &s) {
@@ -841,7 +842,7 @@ public:
             for (int i = 0; i < PQntuples(r.get()); ++i)
               ids.push_back(to_string(r.get(), i, 0));
           }
-          SummaryRead out = read_project_summaries(s, ids);
+          SummaryRead out = read_project_summaries(s, ids, bodies);
           out.folders.resize(out.projects.size());
           std::vector<BinaryArray> paths(out.projects.size(), BinaryArray(BinaryArray::text_oid));
           std::vector<bool> picked(out.projects.size(), false);
@@ -862,7 +863,8 @@ public:
   }
 
   // The summaries of projects `ids`, in that order, inside the caller's transaction.
-  SummaryRead read_project_summaries(Session &s, const std::vector<std::string> &ids) const {
+  SummaryRead read_project_summaries(Session &s, const std::vector<std::string> &ids,
+                                     WithBodies bodies) const {
     SummaryRead out;
     BinaryArray wanted(BinaryArray::text_oid);
     std::unordered_map<std::string, std::size_t> index;
@@ -883,12 +885,15 @@ public:
     for (std::size_t i = 0; i < found.size(); ++i)
       if (!found[i])
         throw Error(ErrorCode::not_found, "no project '" + out.projects[i].project_id + "'");
-    Result rows = s.exec(cold_read_sql::postgres_summary_rows(), Params().binary(wanted));
+    Result rows =
+        s.exec(bodies == WithBodies::yes ? cold_read_sql::postgres_summary_rows_with_bodies()
+                                         : cold_read_sql::postgres_summary_rows(),
+               Params().binary(wanted));
     for (int i = 0; i < PQntuples(rows.get()); ++i) {
       ProjectSummaries &project = out.projects[index.at(to_string(rows.get(), i, 0))];
       const auto text = [&](SummaryColumn c) { return to_string(rows.get(), i, 1 + c); };
       project.specs.push_back(summary_spec(text, PQgetisnull(rows.get(), i, 1 + col_number),
-                                           text(col_archived) == "t"));
+                                           text(col_archived) == "t", bodies));
       project.written_versions.push_back(
           static_cast<std::uint64_t>(to_int(rows.get(), i, 1 + col_written_version)));
     }
@@ -1044,6 +1049,11 @@ const char *postgres_project_heads() {
 const char *postgres_project_ids() { return "SELECT id FROM projects ORDER BY id COLLATE \"C\""; }
 const char *postgres_summary_rows() {
   static const std::string sql = std::string("SELECT project_id, ") + summary_columns +
+                                 " FROM specs WHERE project_id = ANY ($1::text[])";
+  return sql.c_str();
+}
+const char *postgres_summary_rows_with_bodies() {
+  static const std::string sql = std::string("SELECT project_id, ") + summary_columns_with_body +
                                  " FROM specs WHERE project_id = ANY ($1::text[])";
   return sql.c_str();
 }

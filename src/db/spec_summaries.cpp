@@ -9,6 +9,9 @@ namespace leanspec::detail {
 const char *const summary_columns =
     "path, id, number, number_text, slug, title, status, priority, tags, assignee, created, "
     "created_at, updated_at, completed, completed_at, parent, archived, written_version";
+const char *const summary_columns_with_body =
+    "path, id, number, number_text, slug, title, status, priority, tags, assignee, created, "
+    "created_at, updated_at, completed, completed_at, parent, archived, written_version, body";
 
 namespace {
 
@@ -31,7 +34,7 @@ std::vector<std::string> tags_of(const std::string &json) {
 } // namespace
 
 Spec summary_spec(const std::function<std::string(SummaryColumn)> &text, bool number_is_null,
-                  bool archived) {
+                  bool archived, WithBodies bodies) {
   Spec spec;
   spec.path = text(col_path);
   spec.id = text(col_id);
@@ -51,6 +54,8 @@ Spec summary_spec(const std::function<std::string(SummaryColumn)> &text, bool nu
   spec.completed_at = text(col_completed_at);
   spec.parent = text(col_parent);
   spec.archived = archived;
+  if (bodies == WithBodies::yes)
+    spec.body = text(col_body);
   return spec;
 }
 

@@ -59,15 +59,20 @@ enum SummaryColumn {
   col_parent,
   col_archived,
   col_written_version,
-  summary_column_count
+  col_body ///< only in a read with bodies
 };
-/// The select list of a summary row (columns of `specs`, unqualified), in SummaryColumn order.
+/// The select list of a summary row (columns of `specs`, unqualified), in SummaryColumn order,
+/// without and with the body.
 extern const char *const summary_columns;
+extern const char *const summary_columns_with_body;
 
-/// A summary row's text columns to a Spec. `number` is empty for a NULL column; `text(c)`
-/// gives column c's text.
+/// Whether a cold read reads each spec's body (Spec::body) with its summary, as a search does.
+enum class WithBodies : bool { no, yes };
+
+/// A summary row's text columns to a Spec (with its body when `bodies`). `text(c)` gives
+/// column c's text.
 Spec summary_spec(const std::function<std::string(SummaryColumn)> &text, bool number_is_null,
-                  bool archived);
+                  bool archived, WithBodies bodies);
 
 /// Adds relationship row (kind, ref) to its spec; rows arrive in position order. A "parent" row
 /// is ignored: the `parent` column holds it.

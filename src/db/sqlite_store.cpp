@@ -653,7 +653,8 @@ public:
 
   // --- cold reads (issue 18; statements in cold_read_sql.hpp) ------------------------------
 
-  SummaryRead read_summaries(const ProjectSet &projects, const FolderPick &pick) override {
+  SummaryRead read_summaries(const ProjectSet &projects, const FolderPick &pick,
+                             WithBodies bodies) override {
     return run("reading spec summaries", [&](Connection &db) {
       Transaction tx(db, Transaction::read);
       std::vector<std::string> ids = projects.ids;
@@ -664,7 +665,7 @@ public:
       }
       SummaryRead out;
       for (const std::string &id : ids)
-        out.projects.push_back(read_project_summaries(db, id));
+        out.projects.push_back(read_project_summaries(db, id, bodies));
       out.folders.resize(out.projects.size());
       SQLite::Statement folder(db, cold_read_sql::sqlite_folder());
       for (const auto &[index, path] : pick(out.projects)) {
@@ -684,7 +685,8 @@ public:
 
 private:
   // One project's summary rows and relationship rows, inside the caller's read transaction.
-  ProjectSummaries read_project_summaries(Connection &db, const std::string &id) const {
+  ProjectSummaries read_project_summaries(Connection &db, const std::string &id,
+                                          WithBodies bodies) const {
     ProjectSummaries out;
     out.project_id = id;
     SQLite::Statement head(db, cold_read_sql::sqlite_project_head());
@@ -692,12 +694,14 @@ private:
     if (!head.executeStep())
       throw Error(ErrorCode::not_found, "no project '" + id + "'");
     out.version = static_cast<std::uint64_t>(head.getColumn(0).getInt64());
-    SQLite::Statement rows(db, cold_read_sql::sqlite_summary_rows());
+    SQLite::Statement rows(db, bodies == WithBodies::yes
+                                   ? cold_read_sql::sqlite_summary_rows_with_bodies()
+                                   : cold_read_sql::sqlite_summary_rows());
     rows.bind(1, id);
     while (rows.executeStep()) {
       out.specs.push_back(summary_spec(
           [&](SummaryColumn c) { return rows.getColumn(static_cast<int>(c)).getString(); },
-          rows.getColumn(col_number).isNull(), rows.getColumn(col_archived).getInt() != 0));
+          rows.getColumn(col_number).isNull(), rows.getColumn(col_archived).getInt() != 0, bodies));
       out.written_versions.push_back(
           static_cast<std::uint64_t>(rows.getColumn(col_written_version).getInt64()));
     }
@@ -923,6 +927,11 @@ const char *sqlite_project_ids() { return "SELECT id FROM projects ORDER BY id";
 const char *sqlite_summary_rows() {
   static const std::string sql =
       std::string("SELECT ") + summary_columns + " FROM specs WHERE project_id = ? ORDER BY path";
+  return sql.c_str();
+}
+const char *sqlite_summary_rows_with_bodies() {
+  static const std::string sql = std::string("SELECT ") + summary_columns_with_body +
+                                 " FROM specs WHERE project_id = ? ORDER BY path";
   return sql.c_str();
 }
 const char *sqlite_relationship_rows() {

@@ -29,6 +29,7 @@ namespace leanspec::detail {
 struct ProjectSet;       // core/project_set.hpp
 struct ProjectSummaries; // db/spec_summaries.hpp (cold reads)
 struct SummaryRead;
+enum class WithBodies : bool; // db/spec_summaries.hpp
 using FolderPick = std::function<std::vector<std::pair<std::size_t, std::string>>(
     const std::vector<ProjectSummaries> &)>;
 
@@ -367,10 +368,12 @@ public:
   /// the summaries of the projects `projects` names (every registered one for "*", by id), then
   /// the folders `pick` chooses from them, whole, as specs() gives them. So what a cold read
   /// answers comes from one stored version. Every statement is one of the named, indexed
-  /// statements listed in the backend's `cold reads` block.
+  /// statements listed in the backend's `cold reads` block. With `bodies`, each summary holds
+  /// its spec's body too (the `body` column).
   /// @throws leanspec::Error not_found for a project named that is not registered; database as
   ///         specs() for a damaged snapshot
-  virtual SummaryRead read_summaries(const ProjectSet &projects, const FolderPick &pick) = 0;
+  virtual SummaryRead read_summaries(const ProjectSet &projects, const FolderPick &pick,
+                                     WithBodies bodies) = 0;
 
   // --- testing ------------------------------------------------------------------------------
 

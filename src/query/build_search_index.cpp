@@ -20,14 +20,14 @@ constexpr std::size_t block = 16, window = 4;
 // help() runs on the other thread; the members under mutex_ are what the two share.
 class TokenizingRing {
 public:
-  explicit TokenizingRing(const std::vector<SpecPtr> &specs)
-      : specs_(specs), blocks_((specs.size() + block - 1) / block), ring_(window * block),
-        ready_(blocks_, 0) {}
+  TokenizingRing(const std::vector<SpecPtr> &specs, const QueryTerms *only)
+      : specs_(specs), only_(only), blocks_((specs.size() + block - 1) / block),
+        ring_(window * block), ready_(blocks_, 0) {}
 
   /// The helper thread: tokenizes the blocks it claims until none is left or `stop` is
   /// requested. An exception is handed to add_all(), which rethrows it.
   void help(const std::stop_token &stop) {
-    TermCollector own;
+    TermCollector own(only_);
     try {
       for (;;) {
         std::size_t b = 0;
@@ -92,6 +92,7 @@ private:
   }
 
   const std::vector<SpecPtr> &specs_;
+  const QueryTerms *const only_;
   const std::size_t blocks_;
   std::vector<SpecTerms> ring_;
   std::mutex mutex_;
@@ -103,11 +104,12 @@ private:
 
 } // namespace
 
-std::shared_ptr<const SearchIndex> build_search_index(const std::vector<SpecPtr> &specs) {
+std::shared_ptr<const SearchIndex> build_search_index(const std::vector<SpecPtr> &specs,
+                                                      const QueryTerms *only) {
   // Tokenizing is most of the work and each spec's is independent: for more than a few blocks,
   // the calling thread and one more tokenize them (TokenizingRing).
   SearchIndexBuilder builder;
-  TermCollector collector;
+  TermCollector collector(only);
   if ((specs.size() + block - 1) / block < 4) {
     SpecTerms terms;
     for (const auto &spec : specs) {
@@ -117,7 +119,7 @@ std::shared_ptr<const SearchIndex> build_search_index(const std::vector<SpecPtr>
     return builder.finish();
   }
   {
-    TokenizingRing ring(specs);
+    TokenizingRing ring(specs, only);
     std::jthread helper([&](const std::stop_token &stop) { ring.help(stop); });
     ring.add_all(builder, collector);
     helper.join();

@@ -15,6 +15,8 @@
 
 namespace leanspec::detail {
 
+class QueryTerms; // query_terms.hpp
+
 /// The index terms of one spec, computed from that spec alone (so a snapshot rebuilt after a
 /// change can recompute only the changed specs' terms and merge).
 struct SpecTerms {
@@ -158,9 +160,11 @@ private:
   std::unique_ptr<State> state_;
 };
 
-/// Builds the index over `specs` (the order is the snapshot's; hits refer to these indices).
+/// Builds the index over `specs` (the order is the snapshot's; hits refer to these indices):
+/// of every term, or of only the terms `only` wants (query_terms.hpp: for one query).
 /// Tokenizes on two threads (the calling one and a std::jthread) for more than a few specs.
 /// @throws leanspec::Error internal when the postings would exceed 4 GiB
-std::shared_ptr<const SearchIndex> build_search_index(const std::vector<SpecPtr> &specs);
+std::shared_ptr<const SearchIndex> build_search_index(const std::vector<SpecPtr> &specs,
+                                                      const QueryTerms *only = nullptr);
 
 } // namespace leanspec::detail

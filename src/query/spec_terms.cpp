@@ -87,6 +87,11 @@ void TermCollector::add(std::string_view text, std::uint8_t field, SpecTerms &te
     for (unsigned char c; i < n && (c = fold_table[p[i]]) != 0; ++i)
       out[size++] = static_cast<char>(c);
     const std::string_view token(out, size);
+    if (only_ && !only_->wants(token)) {
+      if (field == SearchIndex::in_body)
+        ++terms.body_length;
+      continue;
+    }
     const std::uint32_t hash = term_hash(token);
     const std::uint32_t id = table_.find_or_add(token, hash, terms.entries, scratch_.get(), [&] {
       terms.entries.push_back(

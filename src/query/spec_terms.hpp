@@ -4,6 +4,7 @@
 // spec to spec; build_search_index() runs one per thread. Implemented in spec_terms.cpp.
 // Single-thread: one TermCollector per thread.
 
+#include "query/query_terms.hpp"
 #include "query/search_index.hpp"
 
 #include <cstddef>
@@ -79,14 +80,17 @@ private:
 };
 
 // Tokenizes a spec's fields into `terms` (cleared first, capacity kept). The same tokens as
-// for_each_token(), found and folded in one pass over the text.
+// for_each_token(), found and folded in one pass over the text. With `only`, the tokens it
+// does not want are left out (the body length still counts them).
 class TermCollector {
 public:
+  explicit TermCollector(const QueryTerms *only = nullptr) noexcept : only_(only) {}
   void collect(const Spec &spec, SpecTerms &terms);
 
 private:
   void add(std::string_view text, std::uint8_t field, SpecTerms &terms);
 
+  const QueryTerms *only_;
   std::unique_ptr<char[]> scratch_;
   std::size_t scratch_size_ = 0;
   std::size_t used_ = 0; // bytes of scratch_ holding distinct tokens

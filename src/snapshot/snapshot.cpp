@@ -6,6 +6,7 @@
 #include "model/relative_ref.hpp"
 #include "query/filter.hpp"
 #include "query/query_parser.hpp"
+#include "query/query_terms.hpp"
 #include "query/search.hpp"
 #include "query/search_cursor.hpp"
 #include "query/search_index.hpp"
@@ -343,6 +344,16 @@ std::shared_ptr<const SearchResult> Snapshot::search(const SearchQuery &query) c
   return std::make_shared<const SearchResult>(run_search(specs_, search_index(), *parsed,
                                                          query.filter, query.limit,
                                                          decode_search_cursor(query.cursor)));
+}
+
+std::shared_ptr<const SearchResult> Snapshot::search_once(const SearchQuery &query) const {
+  if (has_search_index())
+    return search(query);
+  const auto parsed = parse_query(query.text);
+  const QueryTerms terms(*parsed);
+  const auto index = build_search_index(specs_, &terms);
+  return std::make_shared<const SearchResult>(run_search(
+      specs_, *index, *parsed, query.filter, query.limit, decode_search_cursor(query.cursor)));
 }
 
 std::shared_ptr<const Stats> Snapshot::stats() const { return stats_; }

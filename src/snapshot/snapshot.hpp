@@ -38,6 +38,11 @@ public:
 
   std::shared_ptr<const SpecList> list(const ListQuery &query) const;
   std::shared_ptr<const SearchResult> search(const SearchQuery &query) const;
+  /// search() for a caller that will not search this snapshot again (a process about to exit,
+  /// the summaries of a project served cold): unless the snapshot's index is built already, an
+  /// index of only the query's terms (query_terms.hpp) is built for the call and dropped. The
+  /// same result as search().
+  std::shared_ptr<const SearchResult> search_once(const SearchQuery &query) const;
   std::shared_ptr<const Stats> stats() const;
   std::shared_ptr<const Relationships> relationships(std::string_view ref) const;
   std::shared_ptr<const std::vector<Diagnostic>> validate() const;

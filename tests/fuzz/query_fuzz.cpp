@@ -2,11 +2,13 @@
 // Properties: parse_query() either returns a query or throws leanspec::Error (any other
 // exception or a crash is a bug); the canonical text round-trips,
 // parse_query(to_string(q)) == q, and to_string is stable on it; evaluating the query over a
-// few specs neither throws nor crashes.
+// few specs neither throws nor crashes, and gives the same page over an index of only the
+// query's terms (query_terms.hpp) as over the whole index.
 // Seeds: corpus/query. Replayed under gcc by replay_main.cpp (ctest -L fuzz-replay).
 
 #include "fuzz_check.hpp"
 #include "query/query_parser.hpp"
+#include "query/query_terms.hpp"
 #include "query/search.hpp"
 #include "query/search_index.hpp"
 
@@ -83,6 +85,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   }
 
   const Corpus &c = corpus();
-  (void)leanspec::detail::run_search(c.specs, *c.index, *query, {}, 10);
+  const auto whole = leanspec::detail::run_search(c.specs, *c.index, *query, {}, 10);
+  const leanspec::detail::QueryTerms terms(*query);
+  const auto only = leanspec::detail::run_search(
+      c.specs, *leanspec::detail::build_search_index(c.specs, &terms), *query, {}, 10);
+  bool same = only.total == whole.total && only.hits.size() == whole.hits.size();
+  for (std::size_t i = 0; same && i < only.hits.size(); ++i)
+    same = only.hits[i].spec == whole.hits[i].spec && only.hits[i].score == whole.hits[i].score &&
+           only.hits[i].snippet == whole.hits[i].snippet;
+  if (!same)
+    leanspec::fuzz::fail("an index of the query's terms answers otherwise", shown);
   return 0;
 }

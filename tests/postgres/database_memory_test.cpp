@@ -59,9 +59,21 @@ std::filesystem::path corpus() {
 }
 
 // Every read a client makes of one project, as JSON: pages of 7 followed by their cursors
-// under two sorts, every spec and its relationships, stats and validate.
+// under two sorts and of searches (words, phrases, boolean, fields, fuzzy, a filter), every
+// spec and its relationships, stats and validate.
 std::string reads(const SpecSource &source, const std::string &project) {
   std::string out;
+  for (const char *text : {"cache", "search index", "\"spec index\"", "api OR web -draft",
+                           "title:spec", "status:planned cach", "indx~1", "tag:api index",
+                           "created:>=2025-11-01 NOT sync"}) {
+    SearchQuery search{.project_id = project, .text = text, .limit = 7};
+    search.filter.archived = false;
+    do {
+      const auto result = source.search(search);
+      out += to_json(*result) + '\n';
+      search.cursor = result->next_cursor;
+    } while (!search.cursor.empty());
+  }
   for (const auto key : {Sort::Key::number, Sort::Key::updated}) {
     ListQuery page{.project_id = project, .sort = {key, key == Sort::Key::updated}, .limit = 7};
     do {

@@ -103,6 +103,9 @@ std::vector<Statement> cold_read_statements() {
       // Store::read_summaries: a cold read of one project or a project set (cold_read_sql.hpp)
       {"cold: project heads", detail::cold_read_sql::postgres_project_heads(), {"{" + p + "}"}},
       {"cold: summary rows", detail::cold_read_sql::postgres_summary_rows(), {"{" + p + "}"}},
+      {"cold: summary rows with bodies",
+       detail::cold_read_sql::postgres_summary_rows_with_bodies(),
+       {"{" + p + "}"}},
       {"cold: relationship rows",
        detail::cold_read_sql::postgres_relationship_rows(),
        {"{" + p + "}"}},

@@ -3,6 +3,7 @@
 #include "query/byte_pair_scan.hpp"
 #include "query/query_ast.hpp"
 #include "query/query_parser.hpp"
+#include "query/query_terms.hpp"
 #include "query/search.hpp"
 #include "query/search_index.hpp"
 #include "query/tokens.hpp"
@@ -1066,6 +1067,39 @@ TEST_CASE("search agrees with a naive reference matcher on random specs and quer
     CHECK(descending);
   }
   CHECK(nonempty > 300);
+}
+
+TEST_CASE("an index of only a query's terms answers that query as the whole index does") {
+  Generator generator(5151);
+  std::vector<SpecPtr> specs;
+  for (int i = 1; i <= 300; ++i)
+    specs.push_back(generator.spec(i));
+  const auto whole = build_search_index(specs);
+  int fuzzy = 0;
+  for (int q = 0; q < 1000; ++q) {
+    const std::string text = generator.query();
+    CAPTURE(text);
+    const auto query = parse_query(text);
+    const QueryTerms terms(*query);
+    const auto only = build_search_index(specs, &terms);
+    if (text.find('~') == std::string::npos) // only a fuzzy word keeps every term
+      CHECK(only->term_count() < whole->term_count());
+    else
+      ++fuzzy;
+    for (const std::size_t limit : {std::size_t{0}, std::size_t{7}}) {
+      const SearchResult expected = run_search(specs, *whole, *query, {}, limit, 2);
+      const SearchResult got = run_search(specs, *only, *query, {}, limit, 2);
+      REQUIRE(got.hits.size() == expected.hits.size());
+      CHECK(got.total == expected.total);
+      CHECK(got.next_cursor == expected.next_cursor);
+      for (std::size_t i = 0; i < got.hits.size(); ++i) {
+        CHECK(got.hits[i].spec == expected.hits[i].spec);
+        CHECK(got.hits[i].score == expected.hits[i].score); // bit for bit: the same arithmetic
+        CHECK(got.hits[i].snippet == expected.hits[i].snippet);
+      }
+    }
+  }
+  CHECK(fuzzy < 300);
 }
 
 TEST_CASE("fuzzy words and phrases agree with the naive reference on a large vocabulary") {
