@@ -42,6 +42,11 @@ struct FilesystemOptions {
   /// does with its index. For hosts that list, count or relate specs (the CLI's list, stats,
   /// board, deps, validate); search then finds no word of a body.
   bool summaries_only = false;
+  /// Build each snapshot's search index on its first search and keep it for the next ones.
+  /// Off, for a process that searches once (the CLI's `search`): each search builds an index
+  /// of only its query's words and drops it, which costs about half as much as the whole
+  /// index, so every search costs that again. The same results either way.
+  bool keep_search_index = true;
 
   /// Follow changes as they happen: every write, rename or delete under the specs directory
   /// publishes a new snapshot within about `debounce` (a burst such as a `git checkout` gives

@@ -111,6 +111,7 @@ const SpecSource &Context::source() {
     return *source_;
   FilesystemOptions options = source_options();
   options.summaries_only = summaries_only_;
+  options.keep_search_index = false; // a command searches once, then the process exits
   // Parsed frontmatter (or, for a summaries-only command, whole summaries) is kept between runs
   // in the user's cache directory: a run parses only specs that changed. LEANSPEC_NO_CACHE=1
   // turns that off.

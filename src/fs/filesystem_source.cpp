@@ -225,7 +225,8 @@ SpecPtr FilesystemSource::get(std::string_view ref, std::string_view project_id)
 }
 
 std::shared_ptr<const SearchResult> FilesystemSource::search(const SearchQuery &query) const {
-  return impl_->current(query.project_id)->search(query);
+  const auto snapshot = impl_->current(query.project_id);
+  return impl_->options.keep_search_index ? snapshot->search(query) : snapshot->search_once(query);
 }
 
 std::shared_ptr<const Stats> FilesystemSource::stats(std::string_view project_id) const {

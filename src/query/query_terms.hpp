@@ -22,6 +22,9 @@ class QueryTerms {
 public:
   explicit QueryTerms(const Query &query);
 
+  /// Whether a token starting with lower-cased byte `first` may be wanted.
+  bool may_start(unsigned char first) const noexcept { return all_ || first_bytes_[first]; }
+
   /// Whether the index must keep lower-cased token `token`.
   bool wants(std::string_view token) const noexcept {
     if (all_)

@@ -82,6 +82,13 @@ void TermCollector::add(std::string_view text, std::uint8_t field, SpecTerms &te
       ++i;
     if (i == n)
       return;
+    if (only_ && !only_->may_start(fold_table[p[i]])) { // skipped unread: most tokens are
+      while (i < n && fold_table[p[i]] != 0)
+        ++i;
+      if (field == SearchIndex::in_body)
+        ++terms.body_length;
+      continue;
+    }
     char *out = scratch_.get() + used_;
     std::size_t size = 0;
     for (unsigned char c; i < n && (c = fold_table[p[i]]) != 0; ++i)
