@@ -529,6 +529,10 @@ public:
         [&](Session &s) {
           // The page and its files: one snapshot of the database.
           Transaction tx(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+          // For a common word the planner picks a sequential scan of specs, which detoasts
+          // every spec's vector (1.5 s against 80 ms through the GIN index for a word in a
+          // fifth of 141,000 specs): the index drives every search that has one to use.
+          s.exec("SET LOCAL enable_seqscan = off");
           const PostgresDialect dialect;
           const QuerySql::Expand expand = [](const std::string &word, int) {
             return std::vector<std::pair<std::string, int>>{{word, 0}}; // no vocabulary here

@@ -32,7 +32,7 @@ std::string PostgresDialect::token(std::string_view token, bool prefix, bool tit
 }
 
 std::string PostgresDialect::text_match(const std::string &p) const {
-  return "s.search @@ CAST(" + p + " AS tsquery)";
+  return "s.vector @@ CAST(" + p + " AS tsquery)";
 }
 
 std::string PostgresDialect::phrase_match(const std::string &p, bool title_only) const {
@@ -86,7 +86,7 @@ std::string PostgresDialect::field_score(const ScoredTerm &term, QuerySql &query
     if (t.empty())
       return std::string("0");
     t += prefix ? std::string(1, label) : std::string(":") + label;
-    return "(s.search @@ CAST(" + query.param({t, {}}) + " AS tsquery))::int";
+    return "(s.vector @@ CAST(" + query.param({t, {}}) + " AS tsquery))::int";
   };
   std::string out = "(";
   const std::pair<char, double> labels[] = {{'A', title_weight}, {'B', tag_weight}, {'D', 1.0}};
@@ -117,18 +117,28 @@ std::string in_list(std::size_t first, std::size_t count) {
 std::string search_statement(const QuerySql &query, const std::string &score,
                              std::size_t projects) {
   std::size_t n = query.params().size();
-  std::string sql = "SELECT s.project_id, s.path, (" + score +
-                    ")::float8 AS score, count(*) OVER () FROM specs s WHERE ";
+  // The rows in scope, each with its vector detoasted once (`vector`): the condition and the
+  // score test it a few times per term, and each test of the stored column would fetch and
+  // decompress it from the TOAST table again. OFFSET 0 keeps the planner from folding the
+  // subquery (and with it the copy) into those tests; it drops `vector` where nothing uses it.
+  std::string scope = "SELECT c.*, c.search || ''::tsvector AS vector FROM specs c WHERE TRUE";
   if (query.requires_text()) // the GIN index drives the search
-    sql += "s.search @@ CAST($" + std::to_string(++n) + " AS tsquery) AND ";
+    scope += " AND c.search @@ CAST($" + std::to_string(++n) + " AS tsquery)";
   if (projects) {
-    sql += "s.project_id" + in_list(n + 1, projects) + " AND ";
+    scope += " AND c.project_id" + in_list(n + 1, projects);
     n += projects;
   }
-  sql += "(" + query.where() +
-         ") ORDER BY score DESC, coalesce(s.number, -1), s.id COLLATE \"C\", "
-         "s.project_id COLLATE \"C\", s.path COLLATE \"C\" LIMIT $" +
-         std::to_string(n + 1) + "::bigint OFFSET $" + std::to_string(n + 2) + "::bigint";
+  // Each match's score is computed beside its vector; the count over every match (a window)
+  // and the ordering then hold only narrow rows (carried to the window, the vectors of 68,000
+  // matches spilled 900 MB to temporary files).
+  const std::string matches = "SELECT s.project_id, s.path, s.number, s.id, (" + score +
+                              ")::float8 AS score FROM (" + scope + " OFFSET 0) s WHERE (" +
+                              query.where() + ") OFFSET 0";
+  std::string sql = "SELECT m.project_id, m.path, m.score, count(*) OVER () FROM (" + matches +
+                    ") m ORDER BY m.score DESC, coalesce(m.number, -1), m.id COLLATE \"C\", "
+                    "m.project_id COLLATE \"C\", m.path COLLATE \"C\" LIMIT $" +
+                    std::to_string(n + 1) + "::bigint OFFSET $" + std::to_string(n + 2) +
+                    "::bigint";
   return sql;
 }
 
