@@ -1057,8 +1057,8 @@ const char *postgres_summary_rows() {
   return sql.c_str();
 }
 const char *postgres_summary_rows_with_bodies() {
-  static const std::string sql = std::string("SELECT project_id, ") + summary_columns_with_body +
-                                 " FROM specs WHERE project_id = ANY ($1::text[])";
+  static const std::string sql = std::string("SELECT project_id, ") + summary_columns +
+                                 ", body FROM specs WHERE project_id = ANY ($1::text[])";
   return sql.c_str();
 }
 const char *postgres_relationship_rows() {

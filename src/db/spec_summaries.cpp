@@ -9,9 +9,6 @@ namespace leanspec::detail {
 const char *const summary_columns =
     "path, id, number, number_text, slug, title, status, priority, tags, assignee, created, "
     "created_at, updated_at, completed, completed_at, parent, archived, written_version";
-const char *const summary_columns_with_body =
-    "path, id, number, number_text, slug, title, status, priority, tags, assignee, created, "
-    "created_at, updated_at, completed, completed_at, parent, archived, written_version, body";
 
 namespace {
 

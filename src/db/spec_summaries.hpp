@@ -61,10 +61,9 @@ enum SummaryColumn {
   col_written_version,
   col_body ///< only in a read with bodies
 };
-/// The select list of a summary row (columns of `specs`, unqualified), in SummaryColumn order,
-/// without and with the body.
+/// The select list of a summary row (columns of `specs`, unqualified), in SummaryColumn order
+/// (without col_body: a read with bodies adds ", body").
 extern const char *const summary_columns;
-extern const char *const summary_columns_with_body;
 
 /// Whether a cold read reads each spec's body (Spec::body) with its summary, as a search does.
 enum class WithBodies : bool { no, yes };

@@ -930,8 +930,8 @@ const char *sqlite_summary_rows() {
   return sql.c_str();
 }
 const char *sqlite_summary_rows_with_bodies() {
-  static const std::string sql = std::string("SELECT ") + summary_columns_with_body +
-                                 " FROM specs WHERE project_id = ? ORDER BY path";
+  static const std::string sql = std::string("SELECT ") + summary_columns +
+                                 ", body FROM specs WHERE project_id = ? ORDER BY path";
   return sql.c_str();
 }
 const char *sqlite_relationship_rows() {
