@@ -50,9 +50,12 @@ struct DatabaseOptions {
   /// denormalized columns of its specs and its relationships) and the folders its answer
   /// returns whole (get: one; list: the page's), in one read transaction, so it sees one
   /// stored version: stats and relationships parse nothing, get and list parse only what they
-  /// return. validate() and search() of a cold project parse it whole for that call (not
+  /// return; search() reads the summaries with their bodies and parses only the page's
+  /// folders (docs/SEARCH.md). validate() of a cold project parses it whole for that call (not
   /// kept). A snapshot a reader still holds stays alive past its eviction: the budget counts
-  /// what the source keeps. The search index counts once built (the first search).
+  /// what the source keeps. The search index counts once built (the first search). Once
+  /// snapshots of an eighth of the budget have been evicted, the heap's free pages are given
+  /// back to the system (glibc's malloc_trim).
   std::size_t cache_bytes = 256u << 20;
 };
 
