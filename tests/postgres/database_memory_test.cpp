@@ -63,9 +63,9 @@ std::filesystem::path corpus() {
 // spec and its relationships, stats and validate.
 std::string reads(const SpecSource &source, const std::string &project) {
   std::string out;
-  for (const char *text : {"cache", "search index", "\"spec index\"", "api OR web -draft",
-                           "title:spec", "status:planned cach", "indx~1", "tag:api index",
-                           "created:>=2025-11-01 NOT sync"}) {
+  for (const char *text :
+       {"cache", "search index", "\"spec index\"", "api OR web -draft", "title:spec",
+        "status:planned cach", "indx~1", "tag:api index", "created:>=2025-11-01 NOT sync"}) {
     SearchQuery search{.project_id = project, .text = text, .limit = 7};
     search.filter.archived = false;
     do {
