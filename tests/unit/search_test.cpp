@@ -927,6 +927,14 @@ public:
     return out;
   }
 
+  /// Specs numbered 1 to `count`.
+  std::vector<SpecPtr> specs(int count) {
+    std::vector<SpecPtr> out;
+    for (int i = 1; i <= count; ++i)
+      out.push_back(spec(i));
+    return out;
+  }
+
   SpecPtr spec(int number) {
     Spec spec;
     spec.number = number;
@@ -1036,9 +1044,7 @@ private:
 
 TEST_CASE("search agrees with a naive reference matcher on random specs and queries") {
   Generator generator(4242);
-  std::vector<SpecPtr> specs;
-  for (int i = 1; i <= 300; ++i)
-    specs.push_back(generator.spec(i));
+  const std::vector<SpecPtr> specs = generator.specs(300);
   const auto index = build_search_index(specs);
   std::vector<Reference::Entry> reference;
   for (const auto &spec : specs)
@@ -1071,9 +1077,7 @@ TEST_CASE("search agrees with a naive reference matcher on random specs and quer
 
 TEST_CASE("an index of only a query's terms answers that query as the whole index does") {
   Generator generator(5151);
-  std::vector<SpecPtr> specs;
-  for (int i = 1; i <= 300; ++i)
-    specs.push_back(generator.spec(i));
+  const std::vector<SpecPtr> specs = generator.specs(300);
   const auto whole = build_search_index(specs);
   int fuzzy = 0;
   for (int q = 0; q < 1000; ++q) {
