@@ -538,20 +538,42 @@ public:
             return std::vector<std::pair<std::string, int>>{{word, 0}}; // no vocabulary here
           };
           QuerySql query(dialect, *request.query, request.filter, expand);
+          // A query of one word and nothing else matches exactly the specs its document
+          // frequency counts: its idf comes from the page's total, with no count of its own
+          // (a GIN scan as long as the search's). The scores are ranked with idf 1 and scaled
+          // after: one product either way, so the same values.
+          const auto &ranked = query.ranked_terms();
+          const bool idf_from_total = query.one_term() && query.filter_where() == "TRUE" &&
+                                      ranked.front().frequency_texts.size() == 1;
+          const std::vector<double> idf = idf_from_total
+                                              ? std::vector<double>{1.0}
+                                              : inverse_document_frequencies(s, query, request);
+          const std::string score = query.score(idf), lower = query.score_without_body(idf);
+          // With a limit and a query the index answers alone, only the first offset + limit
+          // by score need their vectors read (SQLite's store bounds the same way).
+          constexpr std::size_t bounded_at_most = 1'000'000; // past it, pruning saves little
+          const bool bounded = request.limit && request.limit <= bounded_at_most &&
+                               request.offset <= bounded_at_most && !query.ranked_terms().empty() &&
+                               !lower.empty() && query.requires_text() &&
+                               !query.tree_text().empty();
           const std::string sql =
-              search_statement(query, query.score(inverse_document_frequencies(s, query, request)),
-                               request.project_ids.size());
+              bounded ? bounded_search_statement(query, score, lower, request.project_ids.size())
+                      : search_statement(query, score, request.project_ids.size());
           const auto params = [&](std::optional<std::size_t> limit, std::size_t offset) {
             Params p;
             for (const SqlParam &param : query.params())
               param.integer ? p.integer(*param.integer) : p.text(param.text);
-            if (query.requires_text())
+            if (!bounded && query.requires_text())
               p.text(query.candidates_text());
             for (const std::string &id : request.project_ids)
               p.text(id);
             limit ? p.integer(static_cast<std::int64_t>(*limit)) : p.null();
             p.integer(static_cast<std::int64_t>(
                 std::min<std::size_t>(offset, std::numeric_limits<std::int64_t>::max())));
+            if (bounded) {
+              p.integer(static_cast<std::int64_t>(*limit + offset));
+              p.real(QuerySql::body_bound(idf));
+            }
             return p;
           };
           StoreSearchPage page;
@@ -569,6 +591,11 @@ public:
             page.total =
                 PQntuples(count.get()) ? static_cast<std::size_t>(to_int(count.get(), 0, 3)) : 0;
           }
+          if (idf_from_total) {
+            const double scale = inverse_document_frequency(spec_count(s, request), page.total);
+            for (StoreHit &hit : page.hits)
+              hit.score *= scale;
+          }
           const std::string files = folder_rows("s.path = $2");
           for (StoreHit &hit : page.hits) {
             Result f = s.exec(files.c_str(), Params().text(hit.project_id).text(hit.spec.path), 1);
@@ -583,19 +610,23 @@ public:
         Retry::once);
   }
 
+  // How many specs the searched projects hold.
+  static std::size_t spec_count(Session &s, const StoreSearch &request) {
+    Params ids;
+    for (const std::string &id : request.project_ids)
+      ids.text(id);
+    Result specs = s.exec(spec_count_statement(request.project_ids.size()).c_str(), ids);
+    return static_cast<std::size_t>(to_int(specs.get(), 0, 0));
+  }
+
   // Each ranked term's inverse document frequency among the searched projects' specs.
   static std::vector<double> inverse_document_frequencies(Session &s, const QuerySql &query,
                                                           const StoreSearch &request) {
     std::vector<double> out;
     if (query.ranked_terms().empty())
       return out;
-    const std::size_t projects = request.project_ids.size();
-    Params ids;
-    for (const std::string &id : request.project_ids)
-      ids.text(id);
-    Result specs = s.exec(spec_count_statement(projects).c_str(), ids);
-    const auto n = static_cast<std::size_t>(to_int(specs.get(), 0, 0));
-    const std::string frequency = document_frequency_statement(projects);
+    const std::size_t n = spec_count(s, request);
+    const std::string frequency = document_frequency_statement(request.project_ids.size());
     for (const QuerySql::RankedTerm &term : query.ranked_terms()) {
       double idf = 0;
       for (const std::string &text : term.frequency_texts) {

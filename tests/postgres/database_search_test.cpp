@@ -245,8 +245,7 @@ TEST_SUITE("dbsearch") {
     const SearchResult memory = db.memory("acme/p", "alpha OR beta");
     REQUIRE(memory.hits.size() == 4);
     CHECK(memory.hits[0].spec->id == "002-second"); // the body decides, in memory too
-    if (!B::postgres) // PostgreSQL has no bound: its tsvector holds every field anyway
-      CHECK(whole.hits[0].spec->id == "002-second");
+    CHECK(whole.hits[0].spec->id == "002-second");
     const SearchResult top = db.database({"acme/p"}, "alpha OR beta", 1);
     REQUIRE(top.hits.size() == 1);
     CHECK(top.hits[0].spec->id == whole.hits[0].spec->id);
@@ -460,36 +459,44 @@ TEST_SUITE("dbsearch") {
                  "---\nstatus: planned\n---\n# Spec " + std::to_string(i) + "\n\nBody " +
                      (i % 7 == 0 ? "caching" : "other") + " text.\n");
     Imported<PostgresBackend> db(tree.specs_dir(), {"acme/web", "acme/api"});
-    const auto query = parse_query("caching status:planned");
+    // The bounded statement serves queries the index answers alone: words and boolean.
+    const auto query = parse_query("caching status:planned"), words = parse_query("caching -x");
     const postgres::PostgresDialect dialect;
     const QuerySql::Expand expand = [](const std::string &word, int) {
       return std::vector<std::pair<std::string, int>>{{word, 0}};
     };
-    for (std::size_t projects : {std::size_t{1}, std::size_t{0}}) {
-      CAPTURE(projects);
-      QuerySql sql(dialect, *query, nullptr, expand);
-      const std::string statement = postgres::search_statement(sql, sql.score({1.0}), projects);
-      const auto literal = [](const std::string &text) { // SQL text literal, quotes doubled
-        std::string out = "'";
-        for (const char c : text)
-          out += c == '\'' ? std::string("''") : std::string(1, c);
-        return out + "'";
-      };
-      std::string args;
-      for (const SqlParam &p : sql.params())
-        args +=
-            (args.empty() ? "" : ", ") + (p.integer ? std::to_string(*p.integer) : literal(p.text));
-      args += ", " + literal(sql.candidates_text());
-      if (projects)
-        args += ", 'acme/web'";
-      args += ", 10, 0";
-      const std::string plan = db.backend.pg.query(
-          db.backend.schema, "SET enable_seqscan = off; PREPARE search_plan AS " + statement +
-                                 "; EXPLAIN (FORMAT JSON) EXECUTE search_plan (" + args + ")");
-      CAPTURE(plan);
-      CHECK(plan.find("\"Seq Scan\"") == std::string::npos);
-      if (projects == 0) // every project: the GIN index finds the candidates
-        CHECK(plan.find("specs_search") != std::string::npos);
-    }
+    for (std::size_t projects : {std::size_t{1}, std::size_t{0}})
+      for (const bool bounded : {false, true}) {
+        CAPTURE(projects);
+        CAPTURE(bounded);
+        QuerySql sql(dialect, bounded ? *words : *query, nullptr, expand);
+        REQUIRE(sql.tree_text().empty() != bounded);
+        const std::string statement =
+            bounded ? postgres::bounded_search_statement(sql, sql.score({1.0}),
+                                                         sql.score_without_body({1.0}), projects)
+                    : postgres::search_statement(sql, sql.score({1.0}), projects);
+        const auto literal = [](const std::string &text) { // SQL text literal, quotes doubled
+          std::string out = "'";
+          for (const char c : text)
+            out += c == '\'' ? std::string("''") : std::string(1, c);
+          return out + "'";
+        };
+        std::string args;
+        for (const SqlParam &p : sql.params())
+          args += (args.empty() ? "" : ", ") +
+                  (p.integer ? std::to_string(*p.integer) : literal(p.text));
+        if (!bounded)
+          args += ", " + literal(sql.candidates_text());
+        if (projects)
+          args += ", 'acme/web'";
+        args += bounded ? ", 10, 0, 10, 1.0" : ", 10, 0";
+        const std::string plan = db.backend.pg.query(
+            db.backend.schema, "SET enable_seqscan = off; PREPARE search_plan AS " + statement +
+                                   "; EXPLAIN (FORMAT JSON) EXECUTE search_plan (" + args + ")");
+        CAPTURE(plan);
+        CHECK(plan.find("\"Seq Scan\"") == std::string::npos);
+        if (projects == 0) // every project: the GIN index finds the candidates
+          CHECK(plan.find("specs_search") != std::string::npos);
+      }
   }
 }

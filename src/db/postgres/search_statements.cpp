@@ -35,6 +35,19 @@ std::string PostgresDialect::text_match(const std::string &p) const {
   return "s.vector @@ CAST(" + p + " AS tsquery)";
 }
 
+std::string PostgresDialect::text_value(const std::string &p) const {
+  return "CAST(" + p + " AS tsquery)";
+}
+
+std::string PostgresDialect::text_combined(char op, const std::vector<std::string> &values) const {
+  if (op == '!')
+    return "(!! " + values.front() + ")";
+  std::string out = "(";
+  for (std::size_t i = 0; i < values.size(); ++i)
+    out += (i ? op == '&' ? " && " : " || " : "") + values[i];
+  return out + ")";
+}
+
 std::string PostgresDialect::phrase_match(const std::string &p, bool title_only) const {
   std::string out = "(" + folded("s.title") + " ~ " + p;
   if (!title_only)
@@ -68,30 +81,39 @@ std::string PostgresDialect::archived_is(bool value) const {
   return value ? "s.archived" : "NOT s.archived";
 }
 
-std::string PostgresDialect::field_score(const ScoredTerm &term, QuerySql &query) const {
+namespace {
+
+// How well the row matches `term` (see PostgresDialect::field_score), from the vector with the
+// body's label, or from search_head without it.
+std::string score_of(const PostgresDialect &dialect, const ScoredTerm &term, QuerySql &query,
+                     bool body) {
   if (term.kind == ScoredTerm::Kind::phrase) {
-    const std::string p = query.param({phrase_param(term.tokens), {}});
-    std::string out =
-        "(" + std::to_string(title_weight) + " * (" + folded("s.title") + " ~ " + p + ")::int";
-    if (!term.title_only)
-      out += " + " + std::to_string(tag_weight) + " * (" + folded("s.tags") + " ~ " + p + " OR " +
-             folded("s.id") + " ~ " + p + ")::int + (" + folded("s.body") + " ~ " + p + ")::int";
+    const std::string p = query.param({dialect.phrase_param(term.tokens), {}});
+    std::string out = "(" + std::to_string(title_weight) + " * (" + dialect.folded("s.title") +
+                      " ~ " + p + ")::int";
+    if (!term.title_only) {
+      out += " + " + std::to_string(tag_weight) + " * (" + dialect.folded("s.tags") + " ~ " + p +
+             " OR " + dialect.folded("s.id") + " ~ " + p + ")::int";
+      if (body)
+        out += " + (" + dialect.folded("s.body") + " ~ " + p + ")::int";
+    }
     return out + ")";
   }
   // A word, or a fuzzy word (no vocabulary here: the word itself, exactly).
   const std::string &word =
       term.kind == ScoredTerm::Kind::fuzzy ? term.fuzzy.front().first : term.tokens.front();
+  const std::string vector = body ? "s.vector" : "s.search_head";
   const auto match = [&](bool prefix, char label) {
-    std::string t = token(word, prefix, false);
+    std::string t = dialect.token(word, prefix, false);
     if (t.empty())
       return std::string("0");
     t += prefix ? std::string(1, label) : std::string(":") + label;
-    return "(s.vector @@ CAST(" + query.param({t, {}}) + " AS tsquery))::int";
+    return "(" + vector + " @@ CAST(" + query.param({t, {}}) + " AS tsquery))::int";
   };
   std::string out = "(";
   const std::pair<char, double> labels[] = {{'A', title_weight}, {'B', tag_weight}, {'D', 1.0}};
   for (const auto &[label, weight] : labels) {
-    if (term.title_only && label != 'A')
+    if ((term.title_only && label != 'A') || (!body && label == 'D'))
       break;
     out += (label == 'A' ? "" : " + ") + std::to_string(weight) + " * ";
     out += term.kind == ScoredTerm::Kind::prefix
@@ -100,6 +122,17 @@ std::string PostgresDialect::field_score(const ScoredTerm &term, QuerySql &query
                : match(false, label);
   }
   return out + ")";
+}
+
+} // namespace
+
+std::string PostgresDialect::field_score(const ScoredTerm &term, QuerySql &query) const {
+  return score_of(*this, term, query, true);
+}
+
+std::string PostgresDialect::field_score_without_body(const ScoredTerm &term,
+                                                      QuerySql &query) const {
+  return score_of(*this, term, query, false);
 }
 
 namespace {
@@ -140,6 +173,36 @@ std::string search_statement(const QuerySql &query, const std::string &score,
                     std::to_string(n + 1) + "::bigint OFFSET $" + std::to_string(n + 2) +
                     "::bigint";
   return sql;
+}
+
+std::string bounded_search_statement(const QuerySql &query, const std::string &score,
+                                     const std::string &lower, std::size_t projects) {
+  std::size_t n = query.params().size();
+  // The matches, from the GIN index alone (the tree is the whole query: nothing to recheck
+  // but weights, so no vector is read for a query without `title:`), each scored on its
+  // row's search_head.
+  std::string matches = "SELECT s.project_id, s.path, s.number, s.id, (" + lower +
+                        ")::float8 AS lower FROM specs s WHERE s.search @@ " + query.tree_text();
+  if (projects) {
+    matches += " AND s.project_id" + in_list(n + 1, projects);
+    n += projects;
+  }
+  matches += " AND (" + query.filter_where() + ")";
+  const std::string limit = "$" + std::to_string(n + 1), offset = "$" + std::to_string(n + 2),
+                    k = "$" + std::to_string(n + 3), bound = "$" + std::to_string(n + 4);
+  // A match whose score cannot reach the k-th best lower score is never on the page; ties are
+  // kept (>=), with a margin for the rounding of the two sums. The others read their vector
+  // once (OFFSET 0, as in search_statement) for their exact score.
+  return "WITH matches AS MATERIALIZED (" + matches +
+         "), kth AS (SELECT lower FROM matches ORDER BY lower DESC LIMIT 1 OFFSET " + k +
+         "::bigint - 1) SELECT m.project_id, m.path, (" + score +
+         ")::float8 AS score, (SELECT count(*) FROM matches) FROM matches m CROSS JOIN LATERAL "
+         "(SELECT c.*, c.search || ''::tsvector AS vector FROM specs c WHERE c.project_id = "
+         "m.project_id AND c.path = m.path OFFSET 0) s WHERE m.lower + " +
+         bound + "::float8 + 1e-9 >= coalesce((SELECT lower FROM kth), '-1e308'::float8) " +
+         "ORDER BY score DESC, coalesce(m.number, -1), m.id COLLATE \"C\", m.project_id "
+         "COLLATE \"C\", m.path COLLATE \"C\" LIMIT " +
+         limit + "::bigint OFFSET " + offset + "::bigint";
 }
 
 std::string document_frequency_statement(std::size_t projects) {

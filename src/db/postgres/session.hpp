@@ -126,6 +126,10 @@ class Params {
 public:
   Params &text(std::string_view s) { return own(pg_text(s)); }
   Params &integer(std::int64_t n) { return own(std::to_string(n)); }
+  Params &real(double d) { // the shortest text that reads back as `d`
+    char text[32];
+    return own(std::string(text, std::to_chars(text, text + sizeof text, d).ptr));
+  }
   Params &null() { return add(nullptr, 0, 0); }
   Params &binary(const BinaryArray &array) {
     const std::string_view v = array.bytes();

@@ -53,10 +53,14 @@ QuerySql::QuerySql(const SqlDialect &dialect, const Query &query, const Filter *
     // Without a candidate expression (no term can match: a fuzzy word with no vocabulary term,
     // a token too long to be stored) the condition alone says "nothing".
     requires_text_ = detail::requires_text(*query.root) && !candidates_text_.empty();
+    tree_text_ = tree(*query.root).value_or("");
+    one_term_ = is_text(query.root->kind) && ranked_.size() == 1 && !tree_text_.empty();
   }
   if (filter)
-    if (std::string f = this->filter(*filter); !f.empty())
+    if (std::string f = this->filter(*filter); !f.empty()) {
+      filter_where_ = f;
       conditions.push_back(std::move(f));
+    }
   for (const std::string &c : conditions)
     where_ += (where_.empty() ? "" : " AND ") + c;
   if (where_.empty())
@@ -64,6 +68,14 @@ QuerySql::QuerySql(const SqlDialect &dialect, const Query &query, const Filter *
 }
 
 std::string QuerySql::param(SqlParam value) {
+  // One placeholder per value: a score without the body then uses only parameters the whole
+  // score uses too, so a statement that names only one of them binds no parameter it never
+  // names (which PostgreSQL cannot type).
+  const auto same = std::find_if(params_.begin(), params_.end(), [&](const SqlParam &p) {
+    return p.text == value.text && p.integer == value.integer;
+  });
+  if (same != params_.end())
+    return dialect_.placeholder(static_cast<std::size_t>(same - params_.begin()) + 1);
   params_.push_back(std::move(value));
   return dialect_.placeholder(params_.size());
 }
@@ -84,6 +96,34 @@ std::string QuerySql::node(const QueryNode &n, bool positive) {
   }
   default:
     return "COALESCE(" + field(n) + ", FALSE)";
+  }
+}
+
+std::optional<std::string> QuerySql::tree(const QueryNode &n) const {
+  switch (n.kind) {
+  case NodeKind::word:
+  case NodeKind::phrase:
+  case NodeKind::fuzzy:
+    if (const auto found = word_values_.find(&n); found != word_values_.end())
+      return found->second;
+    return std::nullopt; // a phrase of several tokens, or no stored term can match
+  case NodeKind::not_op:
+  case NodeKind::and_op:
+  case NodeKind::or_op: {
+    std::vector<std::string> values;
+    for (const QueryNode &child : n.children) {
+      auto value = tree(child);
+      if (!value)
+        return std::nullopt;
+      values.push_back(std::move(*value));
+    }
+    return dialect_.text_combined(n.kind == NodeKind::not_op   ? '!'
+                                  : n.kind == NodeKind::and_op ? '&'
+                                                               : '|',
+                                  values);
+  }
+  default:
+    return std::nullopt;
   }
 }
 
@@ -138,7 +178,11 @@ std::string QuerySql::text_leaf(const QueryNode &n, bool positive) {
     ranked.field_score_without_body = dialect_.field_score_without_body(scored, *this);
     ranked_.push_back(std::move(ranked));
   }
-  std::string out = dialect_.text_match(param({expression, {}}));
+  const std::string p = param({expression, {}});
+  if (scored.kind != ScoredTerm::Kind::phrase)
+    if (std::string value = dialect_.text_value(p); !value.empty())
+      word_values_.emplace(&n, std::move(value));
+  std::string out = dialect_.text_match(p);
   if (scored.kind == ScoredTerm::Kind::phrase)
     out = "(" + out + " AND " +
           dialect_.phrase_match(param({dialect_.phrase_param(n.tokens), {}}), n.title_only) + ")";

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace leanspec::detail {
@@ -50,6 +51,12 @@ public:
   /// The full-text operators: " AND " / " & ", " OR " / " | ".
   virtual std::string_view and_op() const = 0;
   virtual std::string_view or_op() const = 0;
+  /// Parameter `p` (a full-text expression) as a value of the backend's full-text query type,
+  /// as SQL: PostgreSQL's CAST(p AS tsquery). Empty when the backend has no such type (FTS5
+  /// queries are text): then no tree_text() either.
+  virtual std::string text_value(const std::string &p) const = 0;
+  /// Such values combined, as SQL: `op` '&' (all of `values`), '|' (any) or '!' (not the one).
+  virtual std::string text_combined(char op, const std::vector<std::string> &values) const = 0;
   /// True when the spec row matches full-text expression `p`.
   virtual std::string text_match(const std::string &p) const = 0;
   /// True when the spec row holds phrase `p` (its tokens joined by single spaces), adjacent
@@ -93,6 +100,17 @@ public:
   const std::string &candidates_text() const noexcept { return candidates_text_; }
   /// Whether every match matches candidates_text() (so the full-text index drives the search).
   bool requires_text() const noexcept { return requires_text_; }
+  /// The whole query tree as one full-text query value (SQL over where()'s parameters, see
+  /// SqlDialect::text_value), when every leaf is a word or fuzzy word: a spec matches the query
+  /// exactly when it matches this, so the index alone finds the matches. Empty otherwise
+  /// (phrases, fields, a leaf without a stored term, a backend without such values).
+  const std::string &tree_text() const noexcept { return tree_text_; }
+  /// Whether the query is one word or fuzzy word alone (with a tree_text()): its matches are
+  /// exactly the specs its document frequency counts, when no Filter narrows them.
+  bool one_term() const noexcept { return one_term_; }
+  /// The condition of the Filter alone ("TRUE" without one): with tree_text(), the rest of
+  /// where().
+  const std::string &filter_where() const noexcept { return filter_where_; }
   /// The positive words, phrases and fuzzy words: each one's full-text expressions whose
   /// document frequencies make its inverse document frequency (a phrase: one per token, summed
   /// as the in-memory ranker does) and its field score's SQL.
@@ -110,7 +128,8 @@ public:
   std::string score_without_body(const std::vector<double> &idf) const;
   /// How much the body can add to score_without_body(): the sum of `idf`.
   static double body_bound(const std::vector<double> &idf);
-  /// Adds a parameter and returns its placeholder (for SqlDialect::field_score).
+  /// Adds a parameter and returns its placeholder (for SqlDialect::field_score); a value
+  /// added before gets its placeholder again.
   std::string param(SqlParam value);
 
   /// The parameters where() uses, in order.
@@ -122,14 +141,16 @@ public:
 
 private:
   std::string node(const QueryNode &n, bool positive);
+  std::optional<std::string> tree(const QueryNode &n) const;
   std::string text_leaf(const QueryNode &n, bool positive);
   std::string field(const QueryNode &n);
   std::string filter(const Filter &f);
 
   const SqlDialect &dialect_;
   const Expand &expand_;
-  std::string where_, candidates_text_;
-  bool requires_text_ = false;
+  std::string where_, candidates_text_, tree_text_, filter_where_ = "TRUE";
+  std::unordered_map<const QueryNode *, std::string> word_values_; // a word leaf's text_value
+  bool requires_text_ = false, one_term_ = false;
   std::vector<SqlParam> params_;
   std::vector<std::vector<std::string>> fuzzy_terms_;
   std::vector<RankedTerm> ranked_;

@@ -20,6 +20,8 @@ public:
   std::string token(std::string_view token, bool prefix, bool title_only) const override;
   std::string_view and_op() const override { return " AND "; }
   std::string_view or_op() const override { return " OR "; }
+  std::string text_value(const std::string &) const override { return {}; }
+  std::string text_combined(char, const std::vector<std::string> &) const override { return {}; }
   std::string text_match(const std::string &p) const override;
   std::string phrase_match(const std::string &p, bool title_only) const override;
   std::string phrase_param(const std::vector<std::string> &tokens) const override;
