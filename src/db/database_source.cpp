@@ -75,8 +75,9 @@ struct ProjectSlot {
   std::mutex refresh;                   // one reload per project at a time
   std::atomic<Clock::rep> last_used{0}; // the last read, for least-recently-used eviction
   Clock::time_point last_cold_read;     // guarded by refresh: the admission policy's clock
-  std::size_t too_large = 0; // guarded by refresh: the bytes of a snapshot too large to keep
-  std::size_t bytes = 0;     // guarded by Impl::cache_mutex: its kept snapshot's bytes
+  std::size_t too_large = 0;  // guarded by refresh: the bytes of a snapshot too large to keep
+  std::size_t bytes = 0;      // guarded by Impl::cache_mutex: its kept snapshot's bytes
+  std::size_t kept_bytes = 0; // guarded by Impl::cache_mutex: `bytes` when it was last kept
 };
 
 // Parses folders, in their order, on the calling thread. Not in parallel: what a helper
@@ -256,7 +257,7 @@ struct DatabaseSource::Impl {
   // Guards every change of a slot between hot and cold (so of `served`), `hot_bytes` and each
   // slot's `bytes`. Taken before slots_mutex, never while calling the store.
   std::mutex cache_mutex;
-  std::size_t hot_bytes = 0;
+  std::size_t hot_bytes = 0, hot_projects = 0;
   std::size_t dropped_bytes = 0; // guarded by cache_mutex: snapshots let go of since a trim
 
   std::string resolve(std::string_view requested) const {
@@ -301,7 +302,25 @@ struct DatabaseSource::Impl {
     if (old && old->snapshot && old->snapshot != kept)
       drop(dropped, std::move(old), project.bytes);
     hot_bytes = hot_bytes - project.bytes + bytes;
+    hot_projects = hot_projects - (project.bytes > 0) + (bytes > 0);
     project.bytes = bytes;
+    if (bytes > 0)
+      project.kept_bytes = bytes;
+  }
+
+  // Before `project` is loaded whole: cools the least recently read other hot projects until
+  // the snapshot it is expected to make fits (the size it had when last kept, or the mean of
+  // those kept), so that the load's own allocations (the folders read, the snapshot parsed)
+  // do not come on top of a full budget.
+  void make_room(ProjectSlot &project) {
+    Dropped dropped;
+    const std::lock_guard lock(cache_mutex); // released before `dropped` goes
+    const std::size_t expected = project.kept_bytes ? project.kept_bytes
+                                 : hot_projects     ? hot_bytes / hot_projects
+                                                    : 0;
+    while (hot_bytes - project.bytes + expected > options.cache_bytes &&
+           evict_one(project, dropped)) {
+    }
   }
 
   // Adds `served`, a kept snapshot of `bytes`, to what `dropped` frees; due a trim once an eighth
@@ -332,6 +351,7 @@ struct DatabaseSource::Impl {
     if (const auto served = victim->served.load())
       drop(dropped, victim->served.exchange(cooled(*served)), victim->bytes);
     hot_bytes -= victim->bytes;
+    --hot_projects;
     victim->bytes = 0;
     return true;
   }
@@ -342,6 +362,7 @@ struct DatabaseSource::Impl {
     const std::lock_guard lock(cache_mutex); // released before `dropped` goes
     drop(dropped, project.served.exchange(nullptr), project.bytes);
     hot_bytes -= project.bytes;
+    hot_projects -= project.bytes > 0;
     project.bytes = 0;
   }
 
@@ -398,6 +419,7 @@ struct DatabaseSource::Impl {
 
   // Loads a cold project whole (one transaction) and keeps it if the budget allows.
   std::shared_ptr<const detail::Snapshot> promote(ProjectSlot &project) {
+    make_room(project);
     const auto read = store->read_summaries(
         {false, {project.id}},
         [](const auto &projects) {
