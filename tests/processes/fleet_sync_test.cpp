@@ -118,7 +118,7 @@ struct Fleet {
 
 } // namespace
 
-TEST_SUITE("github") {
+TEST_SUITE("fleet") {
   TEST_CASE("fleet: 120 unchanged projects under tight secondary limits: no secondary-limit 403, "
             "one conditional request each, none counted against the primary limit") {
     Fleet f;
