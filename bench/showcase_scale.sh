@@ -16,7 +16,13 @@
 # LEANSPEC_SHOWCASE_BACKENDS ("sqlite postgres"), LEANSPEC_CACHE_BYTES (the budget, default 256
 # MiB), LEANSPEC_CORPUS, LEANSPEC_PG_BINDIR (default /usr/lib/postgresql/15/bin),
 # LEANSPEC_SHOWCASE_EXE (a leanspec_showcase_scale already built, e.g. build-dev's: no Release
-# build then). No figure is asserted: the script fails only when something does not build or run.
+# build then), LEANSPEC_SHOWCASE_PG_SHARED_BUFFERS (default a quarter of the machine's memory,
+# PostgreSQL's documented starting point; its own default, 128 MB, is smaller than the store's
+# specs table). The server asks for huge pages (huge_pages=try): reserve them beforehand
+# (sysctl vm.nr_hugepages, as root) or every new server backend pays a page fault per 4 KB of
+# shared buffers it first touches, hundreds of milliseconds on this VM; showcase_scale.txt
+# records whether there were any. No figure is asserted: the script fails only when something
+# does not build or run.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +34,7 @@ pgdata=${LEANSPEC_SHOWCASE_PGDATA:-/var/tmp/leanspec-showcase-pg}
 bindir=${LEANSPEC_PG_BINDIR:-/usr/lib/postgresql/15/bin}
 backends=${LEANSPEC_SHOWCASE_BACKENDS:-sqlite postgres}
 cache_bytes=${LEANSPEC_CACHE_BYTES:-268435456}
+shared_buffers=${LEANSPEC_SHOWCASE_PG_SHARED_BUFFERS:-$(($(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo) / 4096))MB}
 mkdir -p "$out" "$store_dir"
 
 exe=${LEANSPEC_SHOWCASE_EXE:-}
@@ -62,7 +69,8 @@ start_postgres() {
   port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   # No TCP: the socket in $pgdata. fsync off: the store is a cache this script can rebuild.
   as_server "$bindir/pg_ctl" -D "$pgdata/data" -l "$pgdata/server.log" -w -t 120 \
-    -o "-c listen_addresses='' -k $pgdata -p $port -c fsync=off -c full_page_writes=off" start \
+    -o "-c listen_addresses='' -k $pgdata -p $port -c fsync=off -c full_page_writes=off \
+        -c shared_buffers=$shared_buffers -c huge_pages=try" start \
     >/dev/null
   pg_started=1
   if [[ -z $(as_server "$bindir/psql" -h "$pgdata" -p "$port" -U postgres -d postgres -tAc \
@@ -80,6 +88,7 @@ start_postgres() {
   echo "postgres: $("$bindir/postgres" --version)"
   echo "commit: $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$repo" diff --quiet 2>/dev/null || echo ' (+ uncommitted changes)')"
   echo "cache_bytes: $cache_bytes"
+  echo "postgres shared_buffers: $shared_buffers; huge pages reserved before the server started: $(sed -n 's/^HugePages_Total: *//p' /proc/meminfo)"
 } | tee "$out/showcase_scale.txt"
 
 : >"$out/showcase_scale.jsonl"

@@ -83,17 +83,22 @@ std::string PostgresDialect::archived_is(bool value) const {
 
 namespace {
 
+// A weight as a float8 constant. Left to itself PostgreSQL types 0.7 as numeric, and numeric
+// arithmetic on every match's flags cost a fifth of a search across every project ("api":
+// 68,000 matches, 195 -> 157 ms).
+std::string real(double weight) { return std::to_string(weight) + "::float8"; }
+
 // How well the row matches `term` (see PostgresDialect::field_score), from the vector with the
 // body's label, or from search_head without it.
 std::string score_of(const PostgresDialect &dialect, const ScoredTerm &term, QuerySql &query,
                      bool body) {
   if (term.kind == ScoredTerm::Kind::phrase) {
     const std::string p = query.param({dialect.phrase_param(term.tokens), {}});
-    std::string out = "(" + std::to_string(title_weight) + " * (" + dialect.folded("s.title") +
-                      " ~ " + p + ")::int";
+    std::string out =
+        "(" + real(title_weight) + " * (" + dialect.folded("s.title") + " ~ " + p + ")::int";
     if (!term.title_only) {
-      out += " + " + std::to_string(tag_weight) + " * (" + dialect.folded("s.tags") + " ~ " + p +
-             " OR " + dialect.folded("s.id") + " ~ " + p + ")::int";
+      out += " + " + real(tag_weight) + " * (" + dialect.folded("s.tags") + " ~ " + p + " OR " +
+             dialect.folded("s.id") + " ~ " + p + ")::int";
       if (body)
         out += " + (" + dialect.folded("s.body") + " ~ " + p + ")::int";
     }
@@ -115,10 +120,10 @@ std::string score_of(const PostgresDialect &dialect, const ScoredTerm &term, Que
   for (const auto &[label, weight] : labels) {
     if ((term.title_only && label != 'A') || (!body && label == 'D'))
       break;
-    out += (label == 'A' ? "" : " + ") + std::to_string(weight) + " * ";
+    out += (label == 'A' ? "" : " + ") + real(weight) + " * ";
     out += term.kind == ScoredTerm::Kind::prefix
-               ? "(" + std::to_string(prefix_factor) + " * " + match(true, label) + " + " +
-                     std::to_string(1 - prefix_factor) + " * " + match(false, label) + ")"
+               ? "(" + real(prefix_factor) + " * " + match(true, label) + " + " +
+                     real(1 - prefix_factor) + " * " + match(false, label) + ")"
                : match(false, label);
   }
   return out + ")";
