@@ -21,6 +21,16 @@ install(TARGETS ${_leanspec_install_targets} EXPORT leanspecTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
+# The bundled simdjson (cmake/LeanspecStaticDeps.cmake) beside libleanspec_c, where the CLI's
+# RUNPATH ($ORIGIN/../<libdir>) also finds it. Every shipped target made the same copy.
+foreach(_leanspec_bundler leanspec_c leanspec_cli)
+  if(LEANSPEC_BUNDLED_SIMDJSON AND NOT LEANSPEC_SANITIZE AND TARGET ${_leanspec_bundler})
+    install(FILES $<TARGET_FILE_DIR:${_leanspec_bundler}>/${LEANSPEC_BUNDLED_SIMDJSON}
+            DESTINATION ${CMAKE_INSTALL_LIBDIR})
+    break()
+  endif()
+endforeach()
+
 # Public headers: the checked-in ones and the generated ones (version.hpp, later export.hpp).
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/leanspec ${PROJECT_BINARY_DIR}/include/leanspec
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}

@@ -1,8 +1,8 @@
 # Sourced by run.sh and test.sh: install_packages PKG... installs the Debian packages that are
 # missing (apt-get update first, only when something is missing; non-interactive).
 
-# The library and the CLI.
-build_packages=(build-essential cmake ninja-build pkg-config libyaml-cpp-dev libcmark-gfm-dev
+# The library and the CLI (patchelf: the bundled simdjson, cmake/LeanspecStaticDeps.cmake).
+build_packages=(build-essential cmake ninja-build pkg-config patchelf libyaml-cpp-dev libcmark-gfm-dev
                 libcmark-gfm-extensions-dev libsimdjson-dev libssl-dev
                 libsqlitecpp-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev libarchive-dev)
 

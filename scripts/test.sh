@@ -2,7 +2,8 @@
 # Runs every test of libleanspec, as CI does (.ci/run calls exactly this script):
 #   1. an ASan+UBSan build with -Werror (gcc): the whole ctest suite
 #      (unit, concurrency, fuzz-replay, install, ...);
-#   1b. a normal build with the Python module and the Node addon: ctest -L 'python|conformance';
+#   1b. a normal build with the Python module, the Node addon and the CLI (as shipped):
+#       ctest -L 'python|conformance|package' (with the dependency policy, docs/PACKAGING.md);
 #   2. a TSan build (gcc): ctest -L concurrency;
 #   3. the libFuzzer targets (clang, ASan+UBSan): each runs for LEANSPEC_FUZZ_SECONDS (default 20)
 #      from its seed corpus, as a smoke check;
@@ -95,11 +96,12 @@ if [[ ${LEANSPEC_SKIP_PYTHON:-0} != 1 ]]; then
   # reports a false -Wrestrict in std::string's operator+ (GCC PR 105651), an error with -Werror.
   configure "$python" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O2 -DNDEBUG" \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -DNDEBUG" -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ \
-    -DLEANSPEC_WERROR=ON -DLEANSPEC_BUILD_CLI=OFF -DLEANSPEC_BUILD_PYTHON=ON -DPYBIND11_FINDPYTHON=ON \
+    -DLEANSPEC_WERROR=ON -DLEANSPEC_BUILD_PYTHON=ON -DPYBIND11_FINDPYTHON=ON \
     -DPython_EXECUTABLE=/usr/bin/python3 -DLEANSPEC_BUILD_NODE=ON
-  # leanspec_node: the conformance test's Node front-end, and the addon step 4 runs the app on
+  # leanspec_node: the conformance test's Node front-end, and the addon step 4 runs the app on;
+  # leanspec_cli: with the others, what the dependency policy test (label package) reads
   cmake --build "$python" -j "$jobs" --target leanspec_python conformance_dump_cpp conformance_dump_c \
-    leanspec_node
+    leanspec_node leanspec_cli
   step "ctest (Python): -L 'python|conformance|package'"
   LEANSPEC_JOBS=$jobs run_ctest python "$python" -L 'python|conformance|package'
 fi
