@@ -6,10 +6,11 @@
 // Error objects with `code` ('not_found', 'ambiguous', 'invalid_argument', ...).
 
 const { EventEmitter } = require('node:events');
-const path = require('node:path');
+const { addonPath } = require('./lib/prebuild.js');
 
-// LEANSPEC_NODE_ADDON points at another build of the addon (ctest uses the one it built).
-const native = require(path.resolve(process.env.LEANSPEC_NODE_ADDON || path.join(__dirname, 'build', 'leanspec.node')));
+// LEANSPEC_NODE_ADDON points at another build of the addon (ctest uses the one it built); else
+// this package's own build, else its prebuilt addon (lib/prebuild.js).
+const native = require(addonPath());
 
 // process.exit() skips the env's teardown and runs the C exit() at once: the sync schedulers
 // still running are stopped first, or their threads would outlive the library's statics.

@@ -1,20 +1,62 @@
 'use strict';
-// package.json's "install" script: builds build/leanspec.node from the repository's sources
-// (cmake -S bindings/node, which adds the repository root as a subdirectory; see
-// CMakeLists.txt). The N-API headers come from this package's dependencies node-api-headers
-// and node-addon-api, looked up where npm put them:
-//  - beside this package: in an app's node_modules when npm copied the package there, or in
-//    bindings/node/node_modules after `npm ci` here;
+// package.json's "install" script. With a prebuilt addon for this platform in the package
+// (prebuilds/, lib/prebuild.js), nothing to do. Otherwise it builds build/leanspec.node from
+// the library's sources (cmake -S bindings/node, which adds the repository root, or the copy
+// the tarball holds, as a subdirectory; see CMakeLists.txt), after checking that the tools a
+// build needs are here and naming every missing one in one message. The N-API headers come
+// from the npm packages node-api-headers and node-addon-api (devDependencies), looked up where
+// npm put them:
+//  - beside this package: in bindings/node/node_modules after `npm ci` here;
 //  - nowhere, when npm linked the folder (`npm install <repo>/bindings/node`, npm's default
-//    for a folder): npm installs no dependency of a linked package. Then they are installed
-//    here, from package-lock.json, with the npm that runs this script (its cache first).
+//    for a folder) or copied a tarball: npm installs no devDependency of an installed package.
+//    Then they are installed here (from package-lock.json when there is one) with the npm that
+//    runs this script (its cache first).
 // LEANSPEC_NODE_BUILD_DIR: the cmake build directory (default: build/ here).
+// LEANSPEC_NODE_FROM_SOURCE=1: build even when a prebuilt addon would do.
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const pkg = path.resolve(__dirname, '..');
+const { pkg, prebuilt } = require('../lib/prebuild.js');
+
 const headers = ['node-api-headers', 'node-addon-api'];
+
+if (!process.env.LEANSPEC_NODE_FROM_SOURCE) {
+  const { file, why } = prebuilt();
+  if (file) {
+    console.log(`@libleanspec/node: using the prebuilt addon ${path.relative(pkg, file)}`);
+    process.exit(0);
+  }
+  console.log(`@libleanspec/node: ${why}: building it from source`);
+}
+
+// Every tool a source build needs, checked before the first step.
+function onPath(name) {
+  return (process.env.PATH || '').split(path.delimiter).some((dir) => {
+    try {
+      fs.accessSync(path.join(dir, name), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+const missing = [['cmake'], ['ninja'], ['c++', 'g++', 'clang++'], ['patchelf']]
+  .filter((names) => !names.some(onPath))
+  .map((names) => names[0]);
+const sources = [path.join(pkg, 'libleanspec'), path.join(pkg, '..', '..')];
+if (!sources.some((dir) => fs.existsSync(path.join(dir, 'src', 'CMakeLists.txt')))) {
+  missing.push('the library\'s sources (a checkout of the repository, or the npm tarball)');
+}
+if (missing.length) {
+  console.error(`@libleanspec/node: cannot build the addon from source: missing ${missing.join(', ')}. ` +
+    'A build needs cmake 3.25+, ninja, a C++20 compiler, patchelf and the development packages of ' +
+    'yaml-cpp, cmark-gfm, simdjson, OpenSSL, SQLite and SQLiteCpp, libpq, libcurl and libarchive ' +
+    '(Debian 12: apt-get install cmake ninja-build g++ patchelf libyaml-cpp-dev libcmark-gfm-dev ' +
+    'libcmark-gfm-extensions-dev libsimdjson-dev libssl-dev libsqlite3-dev libsqlitecpp-dev ' +
+    'libpq-dev libcurl4-openssl-dev libarchive-dev).');
+  process.exit(1);
+}
 
 function locate(name) {
   for (const base of [pkg, process.env.INIT_CWD].filter(Boolean)) {
@@ -40,7 +82,7 @@ if (headers.some((name) => !locate(name))) {
   const verb = fs.existsSync(path.join(pkg, 'package-lock.json'))
     ? ['ci']
     : ['install', '--no-save', '--no-package-lock'];
-  run(npm[0], [...npm.slice(1), ...verb, '--prefix', pkg, '--ignore-scripts', '--omit=dev',
+  run(npm[0], [...npm.slice(1), ...verb, '--prefix', pkg, '--ignore-scripts', '--include=dev',
     '--prefer-offline', '--no-audit', '--no-fund']);
 }
 const [apiHeaders, addonApi] = headers.map((name) => {
