@@ -13,6 +13,7 @@ import sys
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
+from wheel.bdist_wheel import bdist_wheel
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent  # the repository: its CMakeLists.txt builds the core and the module
@@ -43,8 +44,24 @@ class CMakeBuild(build_ext):
                         "-j", os.environ.get("LEANSPEC_JOBS", "2")], check=True)
 
 
+# The oldest glibc the extension and the library it bundles run on (docs/PACKAGING.md; the
+# dependency_policy test holds every shipped binary to it).
+MIN_GLIBC = (2, 36)
+
+
+class Wheel(bdist_wheel):
+    """Tags the wheel for what it needs: glibc MIN_GLIBC and nothing else of the host, which is
+    what manylinux_2_36 promises (PEP 600), instead of the build machine's linux_<arch>."""
+
+    def get_tag(self):
+        python, abi, plat = super().get_tag()
+        if plat.startswith("linux_"):
+            plat = f"manylinux_{MIN_GLIBC[0]}_{MIN_GLIBC[1]}_{plat[len('linux_'):]}"
+        return python, abi, plat
+
+
 setup(
     version=version(),
     ext_modules=[Extension("leanspec._leanspec", sources=[])],
-    cmdclass={"build_ext": CMakeBuild},
+    cmdclass={"build_ext": CMakeBuild, "bdist_wheel": Wheel},
 )
