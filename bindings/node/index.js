@@ -424,6 +424,15 @@ async function discoverOptions(projectDir) {
   return native.discoverOptions(projectDir);
 }
 
+const defaultCacheDir = () => native.defaultCacheDir();
+const cacheOptionsFromEnv = () => native.cacheOptionsFromEnv();
+const version = native.version;
+const statuses = Object.freeze([...native.statuses]);
+const priorities = Object.freeze([...native.priorities]);
+const errorCodes = Object.freeze([...native.errorCodes]);
+
+// Names only: Node finds the named exports an ES module may import from this object literal
+// (cjs-module-lexer), and stops at the first entry that is not a plain name (test/esm.test.js).
 module.exports = {
   SpecSource,
   FilesystemSource,
@@ -433,10 +442,10 @@ module.exports = {
   GithubSync,
   renderHtml,
   discoverOptions,
-  defaultCacheDir: () => native.defaultCacheDir(),
-  cacheOptionsFromEnv: () => native.cacheOptionsFromEnv(),
-  version: native.version,
-  statuses: Object.freeze([...native.statuses]),
-  priorities: Object.freeze([...native.priorities]),
-  errorCodes: Object.freeze([...native.errorCodes]),
+  defaultCacheDir,
+  cacheOptionsFromEnv,
+  version,
+  statuses,
+  priorities,
+  errorCodes,
 };
