@@ -15,10 +15,13 @@ set(_leanspec_install_targets leanspec)
 if(TARGET leanspec_cli)
   list(APPEND _leanspec_install_targets leanspec_cli)
 endif()
+# Components (cmake/LeanspecPackaging.cmake makes one Debian package of each): runtime (the C
+# library and what it bundles), dev (headers, the static C++ library, CMake and pkg-config
+# files), cli (the tool).
 install(TARGETS ${_leanspec_install_targets} EXPORT leanspecTargets
-  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
-  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
 # The bundled simdjson (cmake/LeanspecStaticDeps.cmake) beside libleanspec_c, where the CLI's
@@ -26,19 +29,19 @@ install(TARGETS ${_leanspec_install_targets} EXPORT leanspecTargets
 foreach(_leanspec_bundler leanspec_c leanspec_cli)
   if(LEANSPEC_BUNDLED_SIMDJSON AND NOT LEANSPEC_SANITIZE AND TARGET ${_leanspec_bundler})
     install(FILES $<TARGET_FILE_DIR:${_leanspec_bundler}>/${LEANSPEC_BUNDLED_SIMDJSON}
-            DESTINATION ${CMAKE_INSTALL_LIBDIR})
+            DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime)
     break()
   endif()
 endforeach()
 
 # Public headers: the checked-in ones and the generated ones (version.hpp, later export.hpp).
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/leanspec ${PROJECT_BINARY_DIR}/include/leanspec
-  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev
   FILES_MATCHING PATTERN "*.hpp" PATTERN "*.h")
 
 install(EXPORT leanspecTargets
   NAMESPACE leanspec::
-  DESTINATION ${LEANSPEC_INSTALL_CMAKEDIR})
+  DESTINATION ${LEANSPEC_INSTALL_CMAKEDIR} COMPONENT dev)
 
 # A static leanspec carries its private dependencies in its link interface ($<LINK_ONLY:...>),
 # so the config file must find them; a shared one only needs Threads.
@@ -63,7 +66,7 @@ install(FILES
   ${PROJECT_BINARY_DIR}/leanspecConfig.cmake
   ${PROJECT_BINARY_DIR}/leanspecConfigVersion.cmake
   ${PROJECT_SOURCE_DIR}/cmake/FindCmarkGfm.cmake
-  DESTINATION ${LEANSPEC_INSTALL_CMAKEDIR})
+  DESTINATION ${LEANSPEC_INSTALL_CMAKEDIR} COMPONENT dev)
 
 # leanspec.pc: prefix is computed from the .pc file's own location, so the tree stays valid
 # after `cmake --install build --prefix <anywhere>`.
@@ -87,4 +90,5 @@ if(NOT LEANSPEC_PC_LIBS_PRIVATE AND CMAKE_USE_PTHREADS_INIT)
   set(LEANSPEC_PC_LIBS_PRIVATE "-pthread")
 endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/leanspec.pc.in ${PROJECT_BINARY_DIR}/leanspec.pc @ONLY)
-install(FILES ${PROJECT_BINARY_DIR}/leanspec.pc DESTINATION ${LEANSPEC_INSTALL_PKGCONFIGDIR})
+install(FILES ${PROJECT_BINARY_DIR}/leanspec.pc DESTINATION ${LEANSPEC_INSTALL_PKGCONFIGDIR}
+        COMPONENT dev)

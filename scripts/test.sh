@@ -97,7 +97,8 @@ if [[ ${LEANSPEC_SKIP_PYTHON:-0} != 1 ]]; then
   configure "$python" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O2 -DNDEBUG" \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -DNDEBUG" -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ \
     -DLEANSPEC_WERROR=ON -DLEANSPEC_BUILD_PYTHON=ON -DPYBIND11_FINDPYTHON=ON \
-    -DPython_EXECUTABLE=/usr/bin/python3 -DLEANSPEC_BUILD_NODE=ON
+    -DPython_EXECUTABLE=/usr/bin/python3 -DLEANSPEC_BUILD_NODE=ON -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON
+  # (cpack, test `cpack`, packages what these targets built, without building the whole tree.)
   # leanspec_node: the conformance test's Node front-end, and the addon step 4 runs the app on;
   # leanspec_cli: with the others, what the dependency policy test (label package) reads
   cmake --build "$python" -j "$jobs" --target leanspec_python conformance_dump_cpp conformance_dump_c \
