@@ -13,6 +13,7 @@ keys) and ``__repr__``. Every call is thread-safe and releases the GIL while the
 works. Failures raise a subclass of :class:`leanspec.Error`, one per error code.
 """
 
+import atexit as _atexit
 import json as _json
 
 from . import _leanspec
@@ -40,6 +41,10 @@ from ._leanspec import (
 )
 
 __all__ = [name for name in dir(_leanspec) if not name.startswith("_")] + ["__version__"]
+
+# At interpreter exit, threads still inside a call (daemon threads) get up to 5 s to return
+# before exit() destroys the static objects they use (src/calls_in_flight.cpp).
+_atexit.register(_leanspec._wait_for_calls, 5.0)
 
 
 def _to_dict(self, **kwargs):

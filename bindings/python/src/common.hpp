@@ -49,16 +49,28 @@ namespace leanspec::python {
 /// coming back from a call re-takes the GIL in PyEval_RestoreThread, which ends the thread with
 /// pthread_exit, a forced unwind: through pybind11's noexcept destructor that was
 /// std::terminate, aborting the whole process. Used alone or as py::call_guard<ReleaseGil>.
+/// Each one counts as a call in flight (calls_in_flight.cpp) until the library returns.
 class ReleaseGil {
 public:
-  ReleaseGil() : state_(PyEval_SaveThread()) {}
+  ReleaseGil() : state_((enter_call(), PyEval_SaveThread())) {}
   ReleaseGil(const ReleaseGil &) = delete;
   ReleaseGil &operator=(const ReleaseGil &) = delete;
-  ~ReleaseGil() noexcept(false) { PyEval_RestoreThread(state_); }
+  ~ReleaseGil() noexcept(false) {
+    leave_call();
+    PyEval_RestoreThread(state_);
+  }
 
 private:
+  static void enter_call() noexcept;
+  static void leave_call() noexcept;
   PyThreadState *state_;
 };
+
+/// Binds _wait_for_calls, which leanspec/__init__.py registers with atexit: at interpreter exit
+/// it waits, the GIL released, until no thread is inside the library or `seconds` have passed.
+/// Python runs atexit callbacks while daemon threads still run, before exit() destroys static
+/// objects (simdjson's, the private libstdc++'s) that a thread still in a call would use.
+void bind_calls_in_flight(py::module_ &m);
 
 /// pybind11 holders are std::shared_ptr<T>; the library hands out std::shared_ptr<const T>.
 /// Every attribute bound on these types is read-only, so Python never writes through the

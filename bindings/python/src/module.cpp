@@ -18,4 +18,5 @@ PYBIND11_MODULE(_leanspec, m) {
   bind_github_sync(m);
   bind_specs_service(m);
   bind_json(m);
+  bind_calls_in_flight(m);
 }
