@@ -16,6 +16,7 @@
 # bench/peers/ on first use.
 #
 # Writes cli_list.{json,md}, cli_search.{json,md} (the summary's first two rows, as before),
+# cli_startup.{json,md} (`--version` on both sides: process start-up, issue 19),
 # cli_<corpus>_<command>.json (hyperfine, one per pair), cli_compare.jsonl (one JSON object a
 # line: corpus, command, ours_ms, peer_ms, ratio = peer/ours by means, target, load averages;
 # read by summarize.py) and cli_ratio.txt; prints every ratio and the load average.
@@ -73,6 +74,11 @@ hyperfine -N --warmup 5 --runs "$runs" \
   -n "ours: leanspec list --json" "$ours list --json" \
   -n "peer: leanspec list -o json" "$peer list -o json" \
   -n "ours: leanspec list --all --json" "$ours list --all --json"
+# Process start-up (issue 19: below the peer's): `--version`, which reads no spec on either side.
+hyperfine -N --warmup 20 --runs "$((runs * 10))" \
+  --export-json "$out/cli_startup.json" --export-markdown "$out/cli_startup.md" \
+  -n "ours: leanspec --version" "$ours --version" \
+  -n "peer: leanspec --version" "$peer --version"
 hyperfine -N --warmup 5 --runs "$runs" \
   --export-json "$out/cli_search.json" --export-markdown "$out/cli_search.md" \
   -n "ours: leanspec search cache --limit 10 --json" "$ours search cache --limit 10 --json" \
@@ -81,7 +87,7 @@ hyperfine -N --warmup 5 --runs "$runs" \
 python3 - "$out" <<'PY' | tee -a "$out/cli_ratio.txt"
 import json, sys
 out = sys.argv[1]
-for name in ("cli_list", "cli_search"):
+for name in ("cli_list", "cli_startup", "cli_search"):
     r = json.load(open(f"{out}/{name}.json"))["results"]
     ours, peer = r[0], r[1]
     print(f"{name}: ours mean {ours['mean']*1e3:.2f} ms (median {ours['median']*1e3:.2f}), "
