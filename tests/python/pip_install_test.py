@@ -29,20 +29,27 @@ python = venv / "bin" / "python"
 subprocess.run([str(python), "-m", "pip", "install", "--no-build-isolation", "--no-index",
                 "--no-cache-dir", str(repo / "bindings" / "python")], check=True, env=env)
 
-with tempfile.TemporaryDirectory() as tmp:
-    specs = pathlib.Path(tmp) / "specs"
-    for name, status in [("001-first", "planned"), ("002-second", "in-progress")]:
-        (specs / name).mkdir(parents=True)
-        (specs / name / "README.md").write_text(f"---\nstatus: {status}\n---\n# {name}\n")
-    where = subprocess.run(
-        [str(python), "-c", "import leanspec, pathlib; print(pathlib.Path(leanspec.__file__).parent)"],
-        check=True, env=env, stdout=subprocess.PIPE, text=True, cwd=tmp).stdout.strip()
-    assert where.startswith(str(venv)), f"leanspec imported from {where}, not the venv"
-    assert (pathlib.Path(where) / "__init__.pyi").exists() and (pathlib.Path(where) / "py.typed").exists()
-    board = subprocess.run([str(python), str(repo / "examples" / "python" / "board.py"), str(specs)],
-                           check=True, env=env, stdout=subprocess.PIPE, text=True, cwd=tmp).stdout
-    print(board)
-    assert "001-first" in board and "002-second" in board and "In progress" in board, board
+
+def check_board(python, home, env):
+    """Imports leanspec with `python` (it must come from `home`, stubs beside it) and runs
+    examples/python/board.py on a generated two-spec tree."""
+    with tempfile.TemporaryDirectory() as tmp:
+        specs = pathlib.Path(tmp) / "specs"
+        for name, status in [("001-first", "planned"), ("002-second", "in-progress")]:
+            (specs / name).mkdir(parents=True)
+            (specs / name / "README.md").write_text(f"---\nstatus: {status}\n---\n# {name}\n")
+        where = subprocess.run(
+            [str(python), "-c", "import leanspec, pathlib; print(pathlib.Path(leanspec.__file__).parent)"],
+            check=True, env=env, stdout=subprocess.PIPE, text=True, cwd=tmp).stdout.strip()
+        assert where.startswith(str(home)), f"leanspec imported from {where}, not {home}"
+        assert (pathlib.Path(where) / "__init__.pyi").exists() and (pathlib.Path(where) / "py.typed").exists()
+        board = subprocess.run([str(python), str(repo / "examples" / "python" / "board.py"), str(specs)],
+                               check=True, env=env, stdout=subprocess.PIPE, text=True, cwd=tmp).stdout
+        print(board)
+        assert "001-first" in board and "002-second" in board and "In progress" in board, board
+
+
+check_board(python, venv, env)
 print("pip install and board.py: ok")
 
 wheels = work / "wheels"
@@ -71,16 +78,5 @@ subprocess.run(["/usr/bin/python3", "-m", "venv", "--without-pip", str(clean)], 
 bare = {"PATH": "/nonexistent", "HOME": str(work)}  # no compiler, no tool: a wheel needs none
 subprocess.run([str(python), "-m", "pip", "--python", str(clean / "bin" / "python"), "install",
                 "--no-index", "--no-deps", "--no-cache-dir", str(wheel)], check=True, env=bare)
-with tempfile.TemporaryDirectory() as tmp:
-    specs = pathlib.Path(tmp) / "specs"
-    for name, status in [("001-first", "planned"), ("002-second", "in-progress")]:
-        (specs / name).mkdir(parents=True)
-        (specs / name / "README.md").write_text(f"---\nstatus: {status}\n---\n# {name}\n")
-    where = subprocess.run([str(clean / "bin" / "python"), "-c", "import leanspec; print(leanspec.__file__)"],
-                           check=True, env=bare, stdout=subprocess.PIPE, text=True, cwd=tmp).stdout
-    assert where.startswith(str(clean)), f"leanspec imported from {where}, not the new virtualenv"
-    board = subprocess.run([str(clean / "bin" / "python"), str(repo / "examples" / "python" / "board.py"),
-                            str(specs)], check=True, env=bare, stdout=subprocess.PIPE, text=True,
-                           cwd=tmp).stdout
-    assert "001-first" in board and "In progress" in board, board
+check_board(clean / "bin" / "python", clean, bare)
 print(f"pip wheel {wheel.name} ({wheel.stat().st_size / 1048576:.1f} MB) installed alone and board.py: ok")

@@ -45,4 +45,4 @@ function addonPath() {
     'reinstall the package to build it (its install script names what a build needs)');
 }
 
-module.exports = { pkg, tag, prebuilt, addonPath, minGlibc };
+module.exports = { pkg, tag, prebuilt, addonPath };

@@ -2,36 +2,25 @@
 // released, and the wait for none at interpreter exit.
 #include "common.hpp"
 
-#include <condition_variable>
-#include <mutex>
+#include <atomic>
+#include <thread>
 
 namespace leanspec::python {
 namespace {
 
-struct CallsInFlight {
-  std::mutex mutex;
-  std::condition_variable idle;
-  long count = 0;
-};
-
-// Never destroyed: a daemon thread may leave a call while exit() runs static destructors.
-CallsInFlight &calls() {
-  static auto *const instance = new CallsInFlight;
-  return *instance;
+// Every call counts in and out, so the count is a lone atomic: no lock on that path. Only the
+// exit's wait, which runs once, polls it. Never destroyed: a daemon thread may leave a call
+// while exit() runs static destructors.
+std::atomic<long> &calls() {
+  static auto *const count = new std::atomic<long>(0);
+  return *count;
 }
 
 } // namespace
 
-void ReleaseGil::enter_call() noexcept {
-  const std::lock_guard lock(calls().mutex);
-  ++calls().count;
-}
+void ReleaseGil::enter_call() noexcept { calls().fetch_add(1, std::memory_order_relaxed); }
 
-void ReleaseGil::leave_call() noexcept {
-  const std::lock_guard lock(calls().mutex);
-  if (--calls().count == 0)
-    calls().idle.notify_all();
-}
+void ReleaseGil::leave_call() noexcept { calls().fetch_sub(1, std::memory_order_release); }
 
 void bind_calls_in_flight(py::module_ &m) {
   m.def(
@@ -39,12 +28,12 @@ void bind_calls_in_flight(py::module_ &m) {
       [](double seconds) {
         // Not a ReleaseGil: this wait is not a call of the library.
         PyThreadState *const state = PyEval_SaveThread();
+        const auto deadline =
+            std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
         bool done;
-        {
-          std::unique_lock lock(calls().mutex);
-          done = calls().idle.wait_for(lock, std::chrono::duration<double>(seconds),
-                                       [] { return calls().count == 0; });
-        }
+        while (!(done = calls().load(std::memory_order_acquire) == 0) &&
+               std::chrono::steady_clock::now() < deadline)
+          std::this_thread::sleep_for(std::chrono::milliseconds(5));
         PyEval_RestoreThread(state);
         return done;
       },
