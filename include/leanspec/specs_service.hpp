@@ -105,6 +105,10 @@ struct ServiceConfig {
   ///         it, one per line (a secret's value is never shown)
   static ServiceConfig from_env();
 
+  /// Field by field: two equal configurations make services that serve the same thing (the
+  /// Node addon gives one process one service per configuration).
+  bool operator==(const ServiceConfig &) const = default;
+
   /// Every problem of this configuration, one sentence each naming the variable ("SPECS_DIR:
   /// '/x' is not a directory"); empty when it is usable. Checks that the specs directory exists
   /// (when the mode reads it), that the database URL has a known scheme (when the mode uses

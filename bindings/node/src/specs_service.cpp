@@ -4,7 +4,12 @@
 // config's secrets go in and never come back out.
 #include "source_wrap.hpp"
 
+#include <algorithm>
 #include <leanspec/specs_service.hpp>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
 
 namespace leanspec::node {
 namespace {
@@ -207,13 +212,33 @@ private:
   }
 };
 
-// make_specs_service(config or ServiceConfig::from_env()) ->
+// One service per configuration in a process: a web framework evaluates the module that opens
+// it more than once (Next.js: once for pages, once for route handlers, again on each dev
+// reload), and each service would read the specs and watch them again. A service lives while
+// a wrapper holds it; the last wrapper closed or collected closes it.
+std::shared_ptr<SpecsService> shared_service(const ServiceConfig &config) {
+  static std::mutex mutex;
+  static std::vector<std::pair<ServiceConfig, std::weak_ptr<SpecsService>>> open;
+  const std::lock_guard lock(mutex); // held while opening: a concurrent twin waits, then shares
+  std::erase_if(open, [](const auto &entry) { return entry.second.expired(); });
+  for (const auto &[existing, service] : open) {
+    if (existing == config) {
+      if (auto alive = service.lock())
+        return alive;
+    }
+  }
+  auto service = make_specs_service(config);
+  open.emplace_back(config, service);
+  return service;
+}
+
+// make_specs_service(config or ServiceConfig::from_env()), shared (shared_service) ->
 //   openService(config?: object): Promise<SpecsService>
 Napi::Value open_service(const Napi::CallbackInfo &info) {
   const bool from_env = info.Length() == 0 || info[0].IsUndefined() || info[0].IsNull();
   auto config = from_env ? ServiceConfig{} : read_config(info.Env(), info[0]);
   return run_async(info.Env(), [config = std::move(config), from_env]() -> Finish {
-    auto service = make_specs_service(from_env ? ServiceConfig::from_env() : config);
+    auto service = shared_service(from_env ? ServiceConfig::from_env() : config);
     return [service = std::move(service)](Napi::Env env) -> Napi::Value {
       return SpecsServiceWrap::wrap(env, service);
     };

@@ -73,6 +73,49 @@ test('the service watches its specs directory: an edit is an event and the next 
   }
 });
 
+// The process's threads (each watcher has its own).
+const threads = () => Number(/^Threads:\s+(\d+)$/m.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'))[1]);
+
+test('services opened with one configuration share one service; the last close closes it', async () => {
+  const tree = sampleTree();
+  const other = sampleTree();
+  const first = await leanspec.SpecsService.open({ specsDir: tree.specsDir });
+  let second = null;
+  let third = null;
+  try {
+    const before = threads();
+    // As Next.js does: the same module evaluated again (pages, route handlers, a dev reload)
+    second = await leanspec.SpecsService.open({ specsDir: tree.specsDir });
+    assert.notEqual(second, first);
+    assert.equal(threads(), before, 'a second service with the same configuration started threads');
+    assert.equal(second.filesystemProjectId, first.filesystemProjectId);
+    first.invalidate();
+    await second.list();
+    assert.equal(first.cacheStats().entries, second.cacheStats().entries, 'two caches: two services');
+
+    // another configuration is another service, with its own watcher
+    third = await leanspec.SpecsService.open({ specsDir: other.specsDir });
+    assert.ok(threads() > before, 'another configuration shared a service');
+
+    // closing one wrapper leaves the service to the other: it still serves and watches
+    await first.close();
+    const event = nextEvent((l) => {
+      second.on('change', l);
+      return () => second.off('change', l);
+    });
+    tree.spec('004-board', ['status: complete'], '# Board view\n');
+    assert.deepEqual((await event).changed, ['004-board']);
+    assert.equal((await second.get('4')).status, 'complete');
+    await rejectsWith(assert, first.list(), 'invalid_argument');
+  } finally {
+    await first.close().catch(() => {});
+    await second?.close();
+    await third?.close();
+    tree.remove();
+    other.remove();
+  }
+});
+
 test('both mode routes by project id: none to the directory, a registered one to SQLite', async () => {
   const tree = sampleTree();
   const other = sampleTree();
