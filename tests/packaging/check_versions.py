@@ -4,8 +4,10 @@
     check_versions.py REPO
 
 The C++ and C libraries (version.hpp, leanspec_version.h, SOVERSION) and the wheel (setup.py)
-take it from there at build time; package.json has to spell it, so this fails when the npm
-package's version is not the same, naming both files.
+take it from there at build time; package.json has to spell it, and CHANGELOG.md's first
+release heading names it, so this fails when either differs, naming both files. The oldest glibc
+the shared objects need is spelled where each package states it (the dependency policy test,
+the wheel's tag, the npm prebuild's check, the runtime .deb's Depends): all must agree.
 """
 import json
 import pathlib
@@ -25,4 +27,24 @@ if npm != version:
 setup = (repo / "bindings" / "python" / "setup.py").read_text()
 if "project\\(leanspec VERSION" not in setup:
     sys.exit("bindings/python/setup.py no longer reads the version from CMakeLists.txt")
-print(f"every artifact is version {version}")
+changelog = repo / "CHANGELOG.md"
+heading = re.search(r"^## (.*)$", changelog.read_text(), re.M)
+if not heading or not heading.group(1).startswith(f"{version} "):
+    sys.exit(f"{changelog}: the first release heading is '{heading and heading.group(1)}', "
+             f"expected '{version} (...)' as {cmake} says")
+
+glibc = {
+    "tests/packaging/check_dependencies.py": r"GLIBC_MAX = \((\d+), (\d+)\)",
+    "bindings/python/setup.py": r"MIN_GLIBC = \((\d+), (\d+)\)",
+    "bindings/node/lib/prebuild.js": r"const minGlibc = \[(\d+), (\d+)\]",
+    "cmake/LeanspecPackaging.cmake": r"RUNTIME_PACKAGE_DEPENDS \"libc6 \(>= (\d+)\.(\d+)\)",
+}
+found = {}
+for name, pattern in glibc.items():
+    match = re.search(pattern, (repo / name).read_text())
+    if not match:
+        sys.exit(f"{name}: the oldest glibc is no longer spelled as /{pattern}/")
+    found[name] = f"{match.group(1)}.{match.group(2)}"
+if len(set(found.values())) != 1:
+    sys.exit("the oldest glibc differs: " + ", ".join(f"{n} says {v}" for n, v in found.items()))
+print(f"every artifact is version {version}; every package needs glibc {found[name]}")
