@@ -68,5 +68,7 @@ if [[ -z ${DATABASE_URL:-} ]]; then
 fi
 step "http://127.0.0.1:$port  (specs: $SPECS_DIR; database: $database; Ctrl-C stops)"
 cd "$repo/examples/nextjs"
+# The standalone server (output: 'standalone'), its static files copied beside it.
+server=$(node scripts/standalone.mjs | sed 's/^standalone server: //')
 # exec: Ctrl-C (SIGINT) and SIGTERM go straight to Next.js, which shuts down and exits.
-exec node node_modules/next/dist/bin/next start -H 127.0.0.1 -p "$port"
+HOSTNAME=127.0.0.1 PORT=$port exec node "$server"

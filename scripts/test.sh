@@ -3,7 +3,8 @@
 #   1. an ASan+UBSan build with -Werror (gcc): the whole ctest suite
 #      (unit, concurrency, fuzz-replay, install, ...);
 #   1b. a normal build with the Python module, the Node addon and the CLI (as shipped):
-#       ctest -L 'python|conformance|package' (with the dependency policy, docs/PACKAGING.md);
+#       ctest -L 'python|conformance|package' (with the dependency policy and the packages
+#       installed on a clean Debian root made by debootstrap, docs/PACKAGING.md);
 #   2. a TSan build (gcc): ctest -L concurrency;
 #   3. the libFuzzer targets (clang, ASan+UBSan): each runs for LEANSPEC_FUZZ_SECONDS (default 20)
 #      from its seed corpus, as a smoke check;
@@ -29,9 +30,10 @@ source "$repo/scripts/deps.sh"
 step "dependencies"
 # postgresql: the server the store tests start (tests/support/postgres_harness).
 # pybind11-dev, python3-*: the Python module, its pytest suite and the offline pip install test.
+# debootstrap: the clean Debian root of test clean_root.
 install_packages "${build_packages[@]}" doctest-dev libbenchmark-dev clang libclang-rt-14-dev \
   python3 hyperfine postgresql pybind11-dev python3-dev python3-setuptools python3-wheel \
-  python3-venv python3-pytest python3-pip
+  python3-venv python3-pytest python3-pip debootstrap
 
 summaries=()
 failed=0

@@ -94,7 +94,9 @@ assert.ok(size <= 15 * 1024 * 1024, `tarball ${size} bytes, over 15 MB`);
 const entries = run('tar', ['-tzf', tarball], packed).split('\n');
 const tag = `${process.platform}-${process.arch}-glibc`;
 for (const file of [`prebuilds/${tag}/leanspec.node`, `prebuilds/${tag}/libleanspec-simdjson.so.14`,
-  'libleanspec/src/CMakeLists.txt', 'lib/prebuild.js', 'scripts/install.js', 'index.d.ts']) {
+  'libleanspec/src/CMakeLists.txt', 'libleanspec/npm/node-api-headers/include/node_api.h',
+  'libleanspec/npm/node-addon-api/napi.h', 'lib/prebuild.js', 'scripts/install.js', 'index.d.ts',
+  'spec-rows.js', 'spec-rows.d.ts']) {
   assert.ok(entries.includes(`package/${file}`), `the tarball lacks ${file}`);
 }
 assert.ok(!entries.some((e) => /^package\/(build|node_modules)\//.test(e)), 'build output in the tarball');

@@ -4,7 +4,8 @@
 # Runs cpack on the build directory (the CLI, libleanspec_c and libleanspec already built),
 # then checks each package's name, version and Depends, and that each holds its files and no
 # other package's; unpacks the three into one root and runs that root's CLI on a specs tree,
-# which finds its bundled library through $ORIGIN/../lib as it would under /usr.
+# which finds its bundled library through $ORIGIN/../lib as it would under /usr, and builds
+# examples/cpp against that root with find_package.
 set -euo pipefail
 build=$(cd "$1" && pwd)
 work=$2
@@ -65,4 +66,12 @@ out=$(env -i PATH=/usr/bin:/bin "$work/root/usr/bin/leanspec" list --specs-dir "
 grep -q '"001-first"' <<<"$out" && grep -q '"complete"' <<<"$out" || fail "the packaged CLI listed: $out"
 grep -q "libleanspec-simdjson.*$work/root/usr/bin/../lib/" <<<"$(ldd "$work/root/usr/bin/leanspec")" ||
   fail "the packaged CLI does not find its bundled library in the package: $(ldd "$work/root/usr/bin/leanspec")"
+# examples/cpp, the consumer of the -dev package: find_package(leanspec) in the unpacked root.
+example=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../examples/cpp" && pwd)
+cmake -S "$example" -B "$work/example" -G Ninja -DCMAKE_PREFIX_PATH="$work/root/usr" >"$work/example.log" 2>&1 &&
+  cmake --build "$work/example" >>"$work/example.log" 2>&1 || { cat "$work/example.log"; fail "examples/cpp did not build against libleanspec-dev"; }
+grep -q "leanspec_DIR:PATH=$work/root/usr/lib/cmake/leanspec" "$work/example/CMakeCache.txt" ||
+  fail "examples/cpp found another leanspec: $(grep leanspec_DIR "$work/example/CMakeCache.txt")"
+board=$("$work/example/status_board" "$work/specs")
+grep -q '001-first' <<<"$board" && grep -q '002-second' <<<"$board" || fail "examples/cpp printed: $board"
 echo "cpack: $(cd "$work/out" && ls *.deb *.tar.gz | tr '\n' ' ')ok"

@@ -6,6 +6,7 @@
 // build needs are here and naming every missing one in one message. The N-API headers come
 // from the npm packages node-api-headers and node-addon-api (devDependencies), looked up where
 // npm put them:
+//  - in the tarball, which holds a copy of both (libleanspec/npm/);
 //  - beside this package: in bindings/node/node_modules after `npm ci` here;
 //  - nowhere, when npm linked the folder (`npm install <repo>/bindings/node`, npm's default
 //    for a folder) or copied a tarball: npm installs no devDependency of an installed package.
@@ -59,6 +60,8 @@ if (missing.length) {
 }
 
 function locate(name) {
+  const copy = path.join(pkg, 'libleanspec', 'npm', name); // the tarball's (scripts/pack.js)
+  if (fs.existsSync(path.join(copy, 'package.json'))) return copy;
   for (const base of [pkg, process.env.INIT_CWD].filter(Boolean)) {
     try {
       return path.dirname(require.resolve(`${name}/package.json`, { paths: [base] }));

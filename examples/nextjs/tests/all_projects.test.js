@@ -1,17 +1,16 @@
 'use strict';
-// Browser tests of the cross-project page: `next start` in SPECS_MODE=both over a specs
+// Browser tests of the cross-project page: the standalone server in SPECS_MODE=both over a specs
 // directory (project "local") and a SQLite store holding two projects (acme/web, acme/api,
 // imported through the addon). /all-projects, reached from the navigation, lists and searches
 // every project, each row naming its project, pages by the set cursor and counts each project's
 // specs by status; /api/all-projects answers the library's JSON. Screenshots in build/artifacts/.
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { test, before, after } = require('node:test');
 const { chromium } = require('playwright-core');
-const { freePort, waitForServer } = require('./server');
+const { freePort, startServer, waitForServer } = require('./server');
 
 const app = path.join(__dirname, '..');
 const artifacts = path.join(app, 'build', 'artifacts');
@@ -54,18 +53,7 @@ before(async () => {
 
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, [require.resolve('next/dist/bin/next'), 'start', '-H', '127.0.0.1', '-p', String(port)], {
-    cwd: app,
-    env: {
-      ...process.env,
-      SPECS_MODE: 'both',
-      SPECS_DIR: local,
-      DATABASE_URL: databaseUrl,
-      LEANSPEC_SYNC_SCHEDULER: '0',
-      NEXT_TELEMETRY_DISABLED: '1',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  server = await startServer(port, { SPECS_MODE: 'both', SPECS_DIR: local, DATABASE_URL: databaseUrl, LEANSPEC_SYNC_SCHEDULER: '0' });
   await waitForServer(`${base}/api/stats`, server);
   browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 });

@@ -1,15 +1,14 @@
 'use strict';
-// Browser tests of the example app: `next start` on a spec tree of our own, driven by Debian's
-// Chromium through playwright-core (which never downloads a browser). Needs a built app
-// (`npm run build`). Screenshots go to build/artifacts/.
+// Browser tests of the example app: its standalone server (tests/server.js) on a spec tree of our
+// own, driven by Debian's Chromium through playwright-core (which never downloads a browser).
+// Needs a built app (`npm run build`). Screenshots go to build/artifacts/.
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { test, before, after } = require('node:test');
 const { chromium } = require('playwright-core');
-const { freePort, waitForServer } = require('./server');
+const { freePort, startServer, waitForServer } = require('./server');
 
 const app = path.join(__dirname, '..');
 const artifacts = path.join(app, 'build', 'artifacts');
@@ -39,11 +38,7 @@ before(async () => {
 
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, [require.resolve('next/dist/bin/next'), 'start', '-H', '127.0.0.1', '-p', String(port)], {
-    cwd: app,
-    env: { ...process.env, SPECS_DIR: path.join(root, 'specs'), NEXT_TELEMETRY_DISABLED: '1' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  server = await startServer(port, { SPECS_DIR: path.join(root, 'specs') });
   await waitForServer(`${base}/api/stats`, server);
   browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 });

@@ -1,6 +1,6 @@
 'use strict';
-// Browser tests of the app's database mode: `next start` in SPECS_MODE=both on a fresh SQLite
-// file, with GITHUB_API_URL pointing at the suite's fake GitHub (tests/support/fake_github.py)
+// Browser tests of the app's database mode: the standalone server in SPECS_MODE=both on a fresh
+// SQLite file, with GITHUB_API_URL pointing at the suite's fake GitHub (tests/support/fake_github.py)
 // serving a git repository built here. Adding a project through the form and syncing it from
 // its status page shows its specs and the stored run history (with a run another instance of the
 // service made on the same database); a forged webhook is rejected, a signed ping answered.
@@ -13,7 +13,7 @@ const path = require('node:path');
 const readline = require('node:readline');
 const { test, before, after } = require('node:test');
 const { chromium } = require('playwright-core');
-const { freePort, signedPing, waitForServer } = require('./server');
+const { freePort, signedPing, startServer, waitForServer } = require('./server');
 
 const app = path.join(__dirname, '..');
 const fakeGithub = path.join(app, '..', '..', 'tests', 'support', 'fake_github.py');
@@ -86,17 +86,11 @@ before(async () => {
     DATABASE_URL: `sqlite:${path.join(root, 'app.db')}`,
     GITHUB_API_URL: `http://127.0.0.1:${started.apiPort}`,
   };
-  server = spawn(process.execPath, [require.resolve('next/dist/bin/next'), 'start', '-H', '127.0.0.1', '-p', String(port)], {
-    cwd: app,
-    env: {
-      ...process.env,
-      ...env,
-      WEBHOOK_SECRET: webhookSecret,
-      CRON_SECRET: cronSecret,
-      LEANSPEC_SYNC_SCHEDULER: '0', // the test syncs through the page
-      NEXT_TELEMETRY_DISABLED: '1',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+  server = await startServer(port, {
+    ...env,
+    WEBHOOK_SECRET: webhookSecret,
+    CRON_SECRET: cronSecret,
+    LEANSPEC_SYNC_SCHEDULER: '0', // the test syncs through the page
   });
   await waitForServer(`${base}/api/stats`, server);
   browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });

@@ -1,18 +1,17 @@
 'use strict';
-// Limits over real HTTP against `next start` (no browser). The webhook route: a body past
+// Limits over real HTTP against the standalone server (no browser). The webhook route: a body past
 // GitHub's 25 MB cap is refused with 413 before the request ends, from its Content-Length when
 // it has one, or as soon as the bytes streamed pass the cap (chunked). Each refused request here
 // is left unfinished, so a route that buffered the whole body first would never answer (the
 // test then fails on its timeout). A signed ping under the cap still reaches the service. The
 // search route passes `q` through to the library, whose query caps answer 400 naming the limit.
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const { test, before, after } = require('node:test');
-const { freePort, signedPing, waitForServer } = require('./server');
+const { freePort, signedPing, startServer, waitForServer } = require('./server');
 
 const app = path.join(__dirname, '..');
 const webhookSecret = 'test-webhook-secret';
@@ -30,18 +29,12 @@ before(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   url = `${base}/api/webhooks/github`;
-  server = spawn(process.execPath, [require.resolve('next/dist/bin/next'), 'start', '-H', '127.0.0.1', '-p', String(port)], {
-    cwd: app,
-    env: {
-      ...process.env,
-      SPECS_MODE: 'both',
-      SPECS_DIR: path.join(root, 'specs'),
-      DATABASE_URL: `sqlite:${path.join(root, 'app.db')}`,
-      WEBHOOK_SECRET: webhookSecret,
-      LEANSPEC_SYNC_SCHEDULER: '0',
-      NEXT_TELEMETRY_DISABLED: '1',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+  server = await startServer(port, {
+    SPECS_MODE: 'both',
+    SPECS_DIR: path.join(root, 'specs'),
+    DATABASE_URL: `sqlite:${path.join(root, 'app.db')}`,
+    WEBHOOK_SECRET: webhookSecret,
+    LEANSPEC_SYNC_SCHEDULER: '0',
   });
   await waitForServer(`http://127.0.0.1:${port}/api/stats`, server);
 });

@@ -1,6 +1,9 @@
-// Helpers shared by the app tests: a free loopback port, waiting for `next start`, a signed ping.
+// Helpers shared by the app tests: a free loopback port, the app's standalone server started and
+// waited for, a signed ping.
+const { spawn } = require('node:child_process');
 const { createHmac } = require('node:crypto');
 const net = require('node:net');
+const path = require('node:path');
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -12,10 +15,23 @@ function freePort() {
   });
 }
 
+// The standalone server of the last `next build` (output: 'standalone'), its static files copied
+// beside it first (scripts/standalone.mjs), on 127.0.0.1:`port` with `env` added to this
+// process's environment (LEANSPEC_NODE_ADDON included). Resolves with the child process.
+async function startServer(port, env) {
+  const { prepareStandalone } = await import('../scripts/standalone.mjs');
+  const server = prepareStandalone();
+  return spawn(process.execPath, [server], {
+    cwd: path.dirname(server),
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env, HOSTNAME: '127.0.0.1', PORT: String(port) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
 async function waitForServer(url, child, ms = 60000) {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
     try {
       if ((await fetch(url)).ok) return;
     } catch {}
@@ -40,4 +56,4 @@ function signedPing(url, secret) {
   });
 }
 
-module.exports = { freePort, signedPing, waitForServer };
+module.exports = { freePort, signedPing, startServer, waitForServer };

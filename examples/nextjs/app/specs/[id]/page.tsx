@@ -1,25 +1,25 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { source } from '../../../lib/leanspec';
+import { source, urlSearchParams } from '../../../lib/leanspec';
 import { PriorityBadge, StatusBadge } from '../../badges';
-import Tabs from './tabs';
+import Tabs, { type Tab } from './tabs';
 
 export const dynamic = 'force-dynamic';
 
-function SpecLinks({ ids, suffix }) {
+function SpecLinks({ ids, suffix }: { ids: string[] | undefined; suffix: string }) {
   if (!ids?.length) return <span className="muted">none</span>;
   return ids.map((id) => <Link key={id} href={`/specs/${id}${suffix}`} className="ref">{id}</Link>);
 }
 
-export default async function SpecPage({ params, searchParams }) {
+export default async function SpecPage({ params, searchParams }: PageProps<'/specs/[id]'>) {
   const { id } = await params;
-  const project = (await searchParams).project || undefined; // owner/repo: a GitHub project
+  const project = urlSearchParams(await searchParams).get('project') || undefined; // owner/repo: a GitHub project
   const suffix = project ? `?project=${encodeURIComponent(project)}` : '';
   const src = await source();
   const spec = await src.get(decodeURIComponent(id), { html: true, projectId: project });
   if (!spec) notFound();
   const rel = await src.relationships(spec.id, { projectId: project });
-  const tabs = [
+  const tabs: Tab[] = [
     { key: 'content', title: 'Content', html: spec.contentHtml },
     ...spec.subSpecs.map((sub) => ({ key: sub.file, title: sub.name || sub.file, html: sub.contentHtml })),
   ];
@@ -48,7 +48,7 @@ export default async function SpecPage({ params, searchParams }) {
             <dt>Parent</dt><dd><SpecLinks ids={rel?.parent ? [rel.parent] : []} suffix={suffix} /></dd>
             <dt>Children</dt><dd><SpecLinks ids={rel?.children} suffix={suffix} /></dd>
             <dt>All dependencies</dt><dd><SpecLinks ids={rel?.dependsOnTransitive} suffix={suffix} /></dd>
-            {rel?.cycles.length > 0 && (<><dt>Cycles</dt><dd>{rel.cycles.map((c) => c.join(' → ')).join('; ')}</dd></>)}
+            {rel && rel.cycles.length > 0 && (<><dt>Cycles</dt><dd>{rel.cycles.map((c) => c.join(' → ')).join('; ')}</dd></>)}
           </dl>
         }
       />

@@ -1,3 +1,4 @@
+import type { ProjectInput } from '@libleanspec/node';
 import Link from 'next/link';
 import { revalidatePath } from 'next/cache';
 import { headers } from 'next/headers';
@@ -9,20 +10,20 @@ export const dynamic = 'force-dynamic';
 // The add-project form's server action: registers owner/repo in the service's store and
 // queues its first sync (the scheduler runs it at once; with LEANSPEC_SYNC_SCHEDULER=0, the
 // status page's "Sync now" or GET /api/cron/sync does). Until then it lists with no specs.
-async function addProject(formData) {
+async function addProject(formData: FormData): Promise<void> {
   'use server';
-  const field = (name) => String(formData.get(name) ?? '').trim();
-  const project = { id: field('id') };
+  const field = (name: string) => String(formData.get(name) ?? '').trim();
+  const project: ProjectInput = { id: field('id') };
   if (field('branch')) project.branch = field('branch');
   if (field('specsPath')) project.specsPath = field('specsPath');
   if (field('interval')) project.syncIntervalMs = 1000 * Number(field('interval')); // the form asks for seconds
-  let problem = null;
+  let problem: string | null = null;
   try {
     const service = await source();
     await service.addProject(project);
     await service.requestSync(project.id);
   } catch (error) {
-    problem = error.message; // names the field at fault
+    problem = error instanceof Error ? error.message : String(error); // names the field at fault
   }
   if (problem) redirect(`/projects?error=${encodeURIComponent(problem)}`);
   // Revalidating makes the action's answer carry the page rendered anew, the new row included;
@@ -32,11 +33,11 @@ async function addProject(formData) {
   if (from && URL.canParse(from) && new URL(from).searchParams.has('error')) redirect('/projects');
 }
 
-function when(ms) {
+function when(ms: number): string {
   return ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : 'never';
 }
 
-export default async function ProjectsPage({ searchParams }) {
+export default async function ProjectsPage({ searchParams }: PageProps<'/projects'>) {
   const { error } = await searchParams;
   const service = await source();
   const projects = await service.servedProjects();

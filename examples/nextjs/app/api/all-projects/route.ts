@@ -1,3 +1,5 @@
+import type { ListQuery, SearchOptions } from '@libleanspec/node';
+import type { NextRequest } from 'next/server';
 import { errorResponse, filterFrom, jsonText, source } from '../../../lib/leanspec';
 
 export const dynamic = 'force-dynamic';
@@ -6,12 +8,14 @@ export const dynamic = 'force-dynamic';
 // specs directory and every database project; project=a,b for some). With q: a search, each
 // hit with its projectId; without: a list, with projectIds parallel to specs. The library's
 // JSON as is; nextCursor pages either.
-export async function GET(request) {
+export async function GET(request: NextRequest) {
   const params = request.nextUrl.searchParams;
   try {
-    const options = { ...filterFrom(params), projectId: params.get('project') || '*' };
-    if (params.get('limit')) options.limit = Number(params.get('limit'));
-    if (params.get('cursor')) options.cursor = params.get('cursor');
+    const options: SearchOptions & ListQuery = { ...filterFrom(params), projectId: params.get('project') || '*' };
+    const limit = params.get('limit');
+    const cursor = params.get('cursor');
+    if (limit) options.limit = Number(limit);
+    if (cursor) options.cursor = cursor;
     const src = await source();
     const q = params.get('q')?.trim();
     return jsonText(q ? await src.json.search(q, options) : await src.json.list(options));

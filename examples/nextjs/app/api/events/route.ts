@@ -5,13 +5,13 @@ export const dynamic = 'force-dynamic';
 // GET /api/events: server-sent events, one `change` per library ChangeEvent (after the new
 // snapshot is visible, so a refetch sees the edit), plus a comment every 15 s to keep proxies
 // from closing the stream. The subscription ends when the client goes away.
-export async function GET(request) {
+export async function GET(request: Request) {
   const src = await source();
   const encoder = new TextEncoder();
   let cleanup = () => {};
-  const stream = new ReadableStream({
+  const stream = new ReadableStream<Uint8Array>({
     start(controller) {
-      const send = (text) => {
+      const send = (text: string) => {
         try {
           controller.enqueue(encoder.encode(text));
         } catch {

@@ -3,21 +3,24 @@
 // (router.refresh keeps client state and scroll; no reload). Events are coalesced for 100 ms: a
 // sync that writes many specs refreshes the page once.
 import { useRouter } from 'next/navigation';
+import type { ChangeEvent } from '@libleanspec/node';
 import { useEffect, useRef, useState } from 'react';
 
 const COALESCE_MS = 100;
 
+type LiveState = { status: 'connecting' | 'live' | 'reconnecting'; version: number | null };
+
 export default function LiveUpdates() {
   const router = useRouter();
-  const [state, setState] = useState({ status: 'connecting', version: null });
-  const timer = useRef(null);
+  const [state, setState] = useState<LiveState>({ status: 'connecting', version: null });
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
 
   useEffect(() => {
     const events = new EventSource('/api/events');
     events.onopen = () => setState((s) => ({ ...s, status: 'live' }));
     events.onerror = () => setState((s) => ({ ...s, status: 'reconnecting' }));
     events.addEventListener('change', (message) => {
-      const event = JSON.parse(message.data);
+      const event: ChangeEvent = JSON.parse(message.data);
       setState({ status: 'live', version: event.version });
       clearTimeout(timer.current);
       timer.current = setTimeout(() => router.refresh(), COALESCE_MS);

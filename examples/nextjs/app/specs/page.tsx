@@ -1,33 +1,34 @@
+import type { Priority, SearchHit, SortKey, SpecSummary, Status } from '@libleanspec/node';
 import Link from 'next/link';
-import { filterFrom, source } from '../../lib/leanspec';
+import { filterFrom, isLeanspecError, source, urlSearchParams } from '../../lib/leanspec';
 import { PriorityBadge, StatusBadge } from '../badges';
 
 export const dynamic = 'force-dynamic';
 
-const statuses = ['draft', 'planned', 'in-progress', 'complete', 'archived'];
-const priorities = ['low', 'medium', 'high', 'critical'];
+const statuses: Status[] = ['draft', 'planned', 'in-progress', 'complete', 'archived'];
+const priorities: Priority[] = ['low', 'medium', 'high', 'critical'];
 
-export default async function SpecsPage({ searchParams }) {
-  const params = new URLSearchParams(Object.entries(await searchParams).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])));
+export default async function SpecsPage({ searchParams }: PageProps<'/specs'>) {
+  const params = urlSearchParams(await searchParams);
   const q = params.get('q')?.trim() ?? '';
   const project = params.get('project') || undefined; // owner/repo: a GitHub project
   const suffix = project ? `?project=${encodeURIComponent(project)}` : '';
   const src = await source();
-  let rows;
-  let total;
-  let queryError = null;
+  let rows: (SpecSummary & Partial<Pick<SearchHit, 'snippet'>>)[];
+  let total: number;
+  let queryError: string | null = null;
   try {
     if (q) {
       const found = await src.search(q, { ...filterFrom(params), projectId: project, limit: 100 });
       rows = found.results;
       total = found.total;
     } else {
-      const list = await src.list({ ...filterFrom(params), projectId: project, sort: params.get('sort') || 'number' });
+      const list = await src.list({ ...filterFrom(params), projectId: project, sort: (params.get('sort') || 'number') as SortKey }); // the library rejects an unknown key
       rows = list.specs;
       total = list.total;
     }
   } catch (error) {
-    if (error.code !== 'invalid_argument') throw error;
+    if (!isLeanspecError(error, 'invalid_argument')) throw error;
     queryError = error.message; // a query that does not parse: say where, keep the form
     rows = [];
     total = 0;

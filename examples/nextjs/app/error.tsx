@@ -1,6 +1,6 @@
 'use client';
 
-export default function ErrorPage({ error, reset }) {
+export default function ErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
   return (
     <div className="error-box" role="alert">
       <h1>Something went wrong</h1>

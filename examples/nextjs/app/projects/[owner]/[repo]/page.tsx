@@ -7,21 +7,21 @@ export const dynamic = 'force-dynamic';
 
 const RUNS_SHOWN = 20;
 
-function when(ms) {
+function when(ms: number): string {
   return ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : 'never';
 }
 
 // A run's times, compactly: the date once, UTC implied by the column heading.
-function stamp(ms) {
+function stamp(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 }
-function endStamp(startMs, endMs) {
+function endStamp(startMs: number, endMs: number): string {
   const start = stamp(startMs);
   const end = stamp(endMs);
   return end.slice(0, 10) === start.slice(0, 10) ? end.slice(11) : end;
 }
 
-function size(bytes) {
+function size(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
@@ -29,7 +29,7 @@ function size(bytes) {
 
 // The sync status of one GitHub project: its registration's state, "Sync now", and the sync runs
 // the store recorded (whichever server instance or scheduler ran them), newest first.
-export default async function SyncStatusPage({ params }) {
+export default async function SyncStatusPage({ params }: PageProps<'/projects/[owner]/[repo]'>) {
   const { owner, repo } = await params;
   const id = `${decodeURIComponent(owner)}/${decodeURIComponent(repo)}`;
   const service = await source();
@@ -38,7 +38,7 @@ export default async function SyncStatusPage({ params }) {
 
   // The run is stored when syncNow resolves; revalidating this page makes the action's answer
   // carry the page rendered anew, run included (no redirect, no second request).
-  async function syncNow() {
+  async function syncNow(): Promise<void> {
     'use server';
     await (await source()).syncNow(id);
     revalidatePath(`/projects/${owner}/${repo}`);

@@ -11,7 +11,7 @@ const maxBody = 25 * 1024 * 1024;
 // for a bad or missing signature, 404 in filesystem mode, 503 while the database is unreachable.
 // A body past 25 MB is refused with 413 before it is read (a Content-Length over the cap), or as
 // soon as the bytes read pass it: an unauthenticated sender cannot make the server buffer more.
-export async function POST(request) {
+export async function POST(request: Request) {
   try {
     const body = await readBody(request);
     if (!body) return tooLarge();
@@ -24,11 +24,11 @@ export async function POST(request) {
 }
 
 // The body as one Buffer, or null once it is known to pass maxBody.
-async function readBody(request) {
+async function readBody(request: Request): Promise<Buffer | null> {
   const length = request.headers.get('content-length');
   if (length !== null && !(Number(length) <= maxBody)) return null;
   if (!request.body) return Buffer.alloc(0);
-  const chunks = [];
+  const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = request.body.getReader();
   for (;;) {

@@ -1,39 +1,44 @@
+import type { SearchHit, SearchOptions, SpecSummary, Status } from '@libleanspec/node';
 import Link from 'next/link';
-import { filterFrom, source } from '../../lib/leanspec';
+import { filterFrom, isLeanspecError, source, urlSearchParams } from '../../lib/leanspec';
 import { StatusBadge } from '../badges';
 
 export const dynamic = 'force-dynamic';
 
-const statuses = ['draft', 'planned', 'in-progress', 'complete', 'archived'];
+const statuses: Status[] = ['draft', 'planned', 'in-progress', 'complete', 'archived'];
 const pageSize = 50;
+
+// A spec (a search hit has a snippet) and its project, which the library names in every answer
+// over a project set (each hit's projectId; a list's projectIds).
+type Row = { spec: SpecSummary & Partial<Pick<SearchHit, 'snippet'>>; projectId: string };
 
 // Every project at once (project set "*"): search or list across the specs directory and every
 // database project, each row naming its project, and the count per status of each project.
-export default async function AllProjectsPage({ searchParams }) {
-  const params = new URLSearchParams(Object.entries(await searchParams).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])));
+export default async function AllProjectsPage({ searchParams }: PageProps<'/all-projects'>) {
+  const params = urlSearchParams(await searchParams);
   const q = params.get('q')?.trim() ?? '';
   const cursor = params.get('cursor') || undefined;
   const limit = Number(params.get('limit')) || pageSize;
   const src = await source();
-  const options = { ...filterFrom(params), projectId: '*', limit, cursor };
-  let rows = [];
+  const options: SearchOptions = { ...filterFrom(params), projectId: '*', limit, cursor };
+  let rows: Row[] = [];
   let total = 0;
-  let next = null;
-  let queryError = null;
+  let next: string | null = null;
+  let queryError: string | null = null;
   try {
     if (q) {
       const found = await src.search(q, options);
-      rows = found.results.map((hit) => ({ spec: hit, projectId: hit.projectId }));
+      rows = found.results.map((hit) => ({ spec: hit, projectId: hit.projectId ?? '' }));
       total = found.total;
       next = found.nextCursor ?? null;
     } else {
       const list = await src.list(options);
-      rows = list.specs.map((spec, i) => ({ spec, projectId: list.projectIds?.[i] }));
+      rows = list.specs.map((spec, i) => ({ spec, projectId: list.projectIds?.[i] ?? '' }));
       total = list.total;
       next = list.nextCursor;
     }
   } catch (error) {
-    if (error.code !== 'invalid_argument') throw error;
+    if (!isLeanspecError(error, 'invalid_argument')) throw error;
     queryError = error.message; // a query that does not parse, or a stale cursor
   }
   const stats = await src.stats({ projectId: '*' });

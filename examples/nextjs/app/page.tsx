@@ -1,10 +1,11 @@
+import type { Status } from '@libleanspec/node';
 import Link from 'next/link';
 import { source } from '../lib/leanspec';
 import { StatusBadge, PriorityBadge } from './badges';
 
 export const dynamic = 'force-dynamic';
 
-const columns = [
+const columns: [Status, string][] = [
   ['planned', 'Planned'],
   ['in-progress', 'In progress'],
   ['complete', 'Complete'],

@@ -2,7 +2,8 @@ import { source } from '../../lib/leanspec';
 
 export const dynamic = 'force-dynamic';
 
-function Bars({ rows, label }) {
+// One bar per row, labelled by its `label` key (status, priority, tag or assignee).
+function Bars<Label extends string>({ rows, label }: { rows: (Record<Label, string> & { count: number })[]; label: Label }) {
   const max = Math.max(1, ...rows.map((r) => r.count));
   return (
     <table className="bars">

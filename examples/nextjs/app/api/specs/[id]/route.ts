@@ -1,9 +1,10 @@
+import type { NextRequest } from 'next/server';
 import { errorResponse, jsonText, source } from '../../../../lib/leanspec';
 
 export const dynamic = 'force-dynamic';
 
 // GET /api/specs/:ref (id, number or slug); ?html=1 adds contentHtml.
-export async function GET(request, { params }) {
+export async function GET(request: NextRequest, { params }: RouteContext<'/api/specs/[id]'>) {
   const { id } = await params;
   try {
     const src = await source();

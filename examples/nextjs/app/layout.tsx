@@ -1,9 +1,10 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import LiveUpdates from './live-updates';
 import { source } from '../lib/leanspec';
 import './globals.css';
 
-export const metadata = { title: 'LeanSpec board', description: 'Specs served by libleanspec' };
+export const metadata: Metadata = { title: 'LeanSpec board', description: 'Specs served by libleanspec' };
 
 export const dynamic = 'force-dynamic';
 
@@ -22,7 +23,7 @@ async function HealthBanner() {
   }
 }
 
-export default function RootLayout({ children }) {
+export default function RootLayout({ children }: LayoutProps<'/'>) {
   return (
     <html lang="en">
       <body>
