@@ -9,5 +9,6 @@
 #include <leanspec/query.hpp>
 #include <leanspec/spec.hpp>
 #include <leanspec/spec_source.hpp>
+#include <leanspec/spec_update.hpp>
 #include <leanspec/specs_service.hpp>
 #include <leanspec/version.hpp>
