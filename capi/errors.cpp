@@ -7,14 +7,15 @@
 using namespace leanspec;
 using namespace leanspec::capi;
 
-static_assert(static_cast<int>(ErrorCode::internal) == 9,
+static_assert(static_cast<int>(ErrorCode::internal) == 10,
               "ErrorCode changed: map the new code in to_status() and leanspec.h");
 static_assert(to_status(ErrorCode::invalid_argument) == -2 &&
               to_status(ErrorCode::not_found) == -3 && to_status(ErrorCode::ambiguous) == -4 &&
               to_status(ErrorCode::config) == -5 && to_status(ErrorCode::io) == -6 &&
               to_status(ErrorCode::database) == -7 && to_status(ErrorCode::network) == -8 &&
               to_status(ErrorCode::rate_limited) == -9 &&
-              to_status(ErrorCode::unauthorized) == -10 && LEANSPEC_ENOMEM == -11);
+              to_status(ErrorCode::unauthorized) == -10 && LEANSPEC_ENOMEM == -11 &&
+              to_status(ErrorCode::conflict) == -12);
 
 namespace {
 thread_local std::string last_error;

@@ -33,6 +33,8 @@ constexpr leanspec_status to_status(ErrorCode code) noexcept {
     return LEANSPEC_ERATELIMITED;
   case ErrorCode::unauthorized:
     return LEANSPEC_EUNAUTHORIZED;
+  case ErrorCode::conflict:
+    return LEANSPEC_ECONFLICT;
   case ErrorCode::internal:
     return LEANSPEC_ERROR;
   }

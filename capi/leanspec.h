@@ -91,7 +91,8 @@ enum {
   LEANSPEC_ENETWORK = -8,       /**< the network failed */
   LEANSPEC_ERATELIMITED = -9,   /**< a remote API's rate limit */
   LEANSPEC_EUNAUTHORIZED = -10, /**< credentials were refused */
-  LEANSPEC_ENOMEM = -11         /**< out of memory */
+  LEANSPEC_ENOMEM = -11,        /**< out of memory */
+  LEANSPEC_ECONFLICT = -12      /**< a write based on a version that moved on; nothing written */
 };
 
 /**
@@ -103,9 +104,9 @@ LEANSPEC_API const char *leanspec_last_error(void) LEANSPEC_NOEXCEPT;
 
 /**
  * The stable name of a status: "ok", "invalid_argument", "not_found", "ambiguous", "config",
- * "io", "database", "network", "rate_limited", "unauthorized", "out_of_memory", "internal"
- * (LEANSPEC_ERROR), or "unknown". The names of C++ ErrorCode / JS err.code. Never NULL; a
- * static string.
+ * "io", "database", "network", "rate_limited", "unauthorized", "out_of_memory", "conflict",
+ * "internal" (LEANSPEC_ERROR), or "unknown". The names of C++ ErrorCode / JS err.code. Never
+ * NULL; a static string.
  * Thread-safety: thread-safe.
  */
 LEANSPEC_API const char *leanspec_status_name(leanspec_status status) LEANSPEC_NOEXCEPT;

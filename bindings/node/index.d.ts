@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'network'
   | 'rate_limited'
   | 'unauthorized'
+  | 'conflict'
   | 'internal';
 export type SortKey = 'number' | 'id' | 'title' | 'status' | 'priority' | 'created' | 'updated';
 

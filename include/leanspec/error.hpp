@@ -21,6 +21,7 @@ enum class ErrorCode {
   network,
   rate_limited,
   unauthorized,
+  conflict, ///< a write based on a version that moved on; nothing was written
   internal,
 };
 

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <leanspec/spec_source.hpp>
+#include <leanspec/spec_update.hpp>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -82,6 +83,23 @@ public:
   /// shared with the old one.
   /// @throws leanspec::Error not_found when the directory has gone (the old snapshot stays)
   void reload();
+
+  /// Writes `update` (spec_update.hpp: only the lines it touches change) into the README.md of
+  /// the spec `ref` names (id, number or slug) if the file's content hash (Spec::content_hash,
+  /// its git blob SHA-1) is still `base_hash`. The write is atomic (a temporary file in the
+  /// folder, fsynced, renamed over the README, the folder fsynced) and made under an flock on
+  /// the spec's folder, which every writer through this library takes, so of two writers based
+  /// on the same version one wins and the other gets `conflict`. The folder is read again
+  /// before this returns: the next call on this source sees the write (subscribers get the
+  /// change event). An update that changes nothing writes nothing.
+  /// @returns the spec as this source now serves it
+  /// @throws leanspec::Error conflict when the README moved on (nothing is written), not_found,
+  ///         ambiguous, invalid_argument (an empty `base_hash`, or update_readme()'s), io
+  SpecPtr update(std::string_view ref, const SpecUpdate &update, std::string_view base_hash);
+  /// The same write for toggle_checklist_item() (spec_update.hpp): its `index`-th task-list
+  /// item (1-based) checked or unchecked.
+  SpecPtr toggle_checklist_item(std::string_view ref, int index, std::string_view base_hash);
+
   /// The version of the current snapshot: 1 after construction, one more per new snapshot.
   std::uint64_t version() const noexcept;
   const FilesystemOptions &options() const noexcept;

@@ -23,6 +23,8 @@ std::string_view to_string(ErrorCode code) noexcept {
     return "rate_limited";
   case ErrorCode::unauthorized:
     return "unauthorized";
+  case ErrorCode::conflict:
+    return "conflict";
   case ErrorCode::internal:
     return "internal";
   }

@@ -2,6 +2,7 @@
 // published through an atomic shared_ptr (reads never lock), reloaded in part on each batch of
 // the Watcher, with a ChangeEvent per new snapshot.
 #include "core/change_notifier.hpp"
+#include "fs/atomic_write.hpp"
 #include "fs/loader.hpp"
 #include "fs/summary_cache.hpp"
 #include "fs/watcher.hpp"
@@ -10,7 +11,9 @@
 #include "tree/spec_folders.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <leanspec/error.hpp>
 #include <leanspec/filesystem_source.hpp>
 #include <leanspec/spec.hpp>
@@ -140,6 +143,35 @@ struct FilesystemSource::Impl {
     }
   }
 
+  // A write to the README of the spec `ref` names: `edit` turns its bytes into the new ones,
+  // under the folder's lock and only while they still hash to `base_hash`.
+  SpecPtr write(std::string_view ref, std::string_view base_hash,
+                const std::function<std::string(std::string_view)> &edit) {
+    if (base_hash.empty())
+      throw Error(ErrorCode::invalid_argument,
+                  "base_hash: a write names the content hash of the version it is based on");
+    const SpecPtr spec = snapshot.load()->get(ref);
+    if (!spec)
+      throw Error(ErrorCode::not_found, "no spec matches '" + std::string(ref) + "'");
+    const auto readme = options.specs_dir / spec->path / "README.md";
+    {
+      const detail::FolderLock lock(readme.parent_path());
+      const std::string current = detail::read_whole_file(readme);
+      if (const auto hash = git_blob_sha1(current); hash != base_hash)
+        throw Error(ErrorCode::conflict, "spec " + spec->id + " changed since " +
+                                             std::string(base_hash.substr(0, 12)) +
+                                             ": its README.md is now " + hash.substr(0, 12) +
+                                             "; read it again and reapply the change");
+      const std::string edited = edit(current);
+      if (edited == current)
+        return spec;
+      detail::replace_file_atomically(readme, edited);
+    }
+    const std::set<std::string> touched{spec->path};
+    load(&touched);
+    return snapshot.load()->get(spec->id);
+  }
+
   std::shared_ptr<const detail::Snapshot> current(std::string_view requested) const {
     if (!requested.empty() && requested != project_id)
       throw Error(ErrorCode::not_found, "project '" + std::string(requested) +
@@ -206,6 +238,20 @@ FilesystemSource::~FilesystemSource() {
 }
 
 void FilesystemSource::reload() { impl_->load(nullptr); }
+
+SpecPtr FilesystemSource::update(std::string_view ref, const SpecUpdate &update,
+                                 std::string_view base_hash) {
+  return impl_->write(ref, base_hash, [&](std::string_view text) {
+    return update_readme(text, update, std::chrono::system_clock::now());
+  });
+}
+
+SpecPtr FilesystemSource::toggle_checklist_item(std::string_view ref, int index,
+                                                std::string_view base_hash) {
+  return impl_->write(ref, base_hash, [&](std::string_view text) {
+    return leanspec::toggle_checklist_item(text, index);
+  });
+}
 std::uint64_t FilesystemSource::version() const noexcept { return impl_->version.load(); }
 const FilesystemOptions &FilesystemSource::options() const noexcept { return impl_->options; }
 

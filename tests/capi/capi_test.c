@@ -112,6 +112,7 @@ static void test_version_and_names(void) {
   CHECK(strcmp(leanspec_status_name(LEANSPEC_ENOTFOUND), "not_found") == 0);
   CHECK(strcmp(leanspec_status_name(LEANSPEC_EAMBIGUOUS), "ambiguous") == 0);
   CHECK(strcmp(leanspec_status_name(LEANSPEC_EUNAUTHORIZED), "unauthorized") == 0);
+  CHECK(strcmp(leanspec_status_name(LEANSPEC_ECONFLICT), "conflict") == 0);
   CHECK(strcmp(leanspec_status_name(12345), "unknown") == 0);
   CHECK(leanspec_last_error() != NULL);
 

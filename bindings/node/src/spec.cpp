@@ -33,9 +33,10 @@ void init_spec(Napi::Env env, Napi::Object exports) {
     statuses.push_back(to_string(s));
   for (auto p : {Priority::low, Priority::medium, Priority::high, Priority::critical})
     priorities.push_back(to_string(p));
-  for (auto c : {ErrorCode::invalid_argument, ErrorCode::not_found, ErrorCode::ambiguous,
-                 ErrorCode::config, ErrorCode::io, ErrorCode::database, ErrorCode::network,
-                 ErrorCode::rate_limited, ErrorCode::unauthorized, ErrorCode::internal})
+  for (auto c :
+       {ErrorCode::invalid_argument, ErrorCode::not_found, ErrorCode::ambiguous, ErrorCode::config,
+        ErrorCode::io, ErrorCode::database, ErrorCode::network, ErrorCode::rate_limited,
+        ErrorCode::unauthorized, ErrorCode::conflict, ErrorCode::internal})
     codes.push_back(to_string(c));
   exports.Set("statuses", texts(env, statuses));
   exports.Set("priorities", texts(env, priorities));

@@ -10,12 +10,12 @@ namespace leanspec::python {
 namespace {
 
 constexpr std::size_t code_count = static_cast<std::size_t>(ErrorCode::internal) + 1;
-static_assert(code_count == 10, "ErrorCode changed: name the new Python class below");
+static_assert(code_count == 11, "ErrorCode changed: name the new Python class below");
 constexpr std::array<const char *, code_count> class_names = {
     "InvalidArgumentError", "NotFoundError",    "AmbiguousError",
     "ConfigError",          "IoError",          "DatabaseError",
     "NetworkError",         "RateLimitedError", "UnauthorizedError",
-    "InternalError"};
+    "ConflictError",        "InternalError"};
 
 // Owned by the module for the life of the interpreter (never released: translators may run
 // until the very end).

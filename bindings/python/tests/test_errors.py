@@ -13,6 +13,7 @@ CODES = {
     "NetworkError": "network",
     "RateLimitedError": "rate_limited",
     "UnauthorizedError": "unauthorized",
+    "ConflictError": "conflict",
     "InternalError": "internal",
 }
 

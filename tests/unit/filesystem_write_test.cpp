@@ -1,0 +1,132 @@
+// Tests FilesystemSource::update and toggle_checklist_item (src/fs/filesystem_source.cpp,
+// src/fs/atomic_write.cpp): guarded by the content hash, atomic, seen by the next read and by
+// subscribers, and of two writers based on one version exactly one wins.
+#include "support/event_recorder.hpp"
+#include "support/temp_spec_tree.hpp"
+
+#include <atomic>
+#include <doctest/doctest.h>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <leanspec/error.hpp>
+#include <leanspec/filesystem_source.hpp>
+#include <sstream>
+#include <sys/stat.h>
+#include <thread>
+
+using namespace leanspec;
+using leanspec::test::EventRecorder;
+using leanspec::test::TempSpecTree;
+
+namespace {
+
+std::string read(const std::filesystem::path &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+ErrorCode code_of(const std::function<void()> &f) {
+  try {
+    f();
+  } catch (const Error &e) {
+    return e.code();
+  }
+  FAIL("no error");
+  return ErrorCode::internal;
+}
+
+FilesystemOptions options_for(const TempSpecTree &tree, bool watch = false) {
+  FilesystemOptions options;
+  options.specs_dir = tree.specs_dir();
+  options.watch = watch;
+  return options;
+}
+
+} // namespace
+
+TEST_CASE("an update lands in the file, in the next read and in a change event") {
+  TempSpecTree tree;
+  const auto file =
+      tree.spec("001-cache", "status: planned\ntags: [core]  # keep", "# Cache\n\n- [ ] a\n");
+  ::chmod(file.c_str(), 0640);
+  FilesystemSource source(options_for(tree));
+  EventRecorder events(source);
+  const SpecPtr before = source.get("1");
+  REQUIRE(before);
+
+  SpecUpdate update;
+  update.status = Status::in_progress;
+  update.tags_add = {"api"};
+  const SpecPtr after = source.update("001-cache", update, before->content_hash);
+  CHECK(after->status == Status::in_progress);
+  CHECK(after->tags == std::vector<std::string>{"core", "api"});
+  CHECK(source.get("1")->status == Status::in_progress); // read-your-writes, at once
+  CHECK(after->content_hash == git_blob_sha1(read(file)));
+  CHECK(read(file).find("tags: [core, api]  # keep\n") != std::string::npos);
+  struct stat st {};
+  REQUIRE(::stat(file.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0640); // the file keeps its mode
+  CHECK(events.next().changed == std::vector<std::string>{"001-cache"});
+  for (const auto &entry : std::filesystem::directory_iterator(file.parent_path()))
+    CHECK(entry.path().filename() == "README.md"); // no temporary file left
+
+  const SpecPtr toggled = source.toggle_checklist_item("cache", 1, after->content_hash);
+  CHECK(read(file).find("- [x] a") != std::string::npos);
+  CHECK(toggled->content_hash == git_blob_sha1(read(file)));
+}
+
+TEST_CASE("a write based on an old version is a conflict and changes nothing") {
+  TempSpecTree tree;
+  const auto file = tree.spec("001-cache", "status: planned", "# Cache\n");
+  FilesystemSource source(options_for(tree));
+  const std::string old_hash = source.get("1")->content_hash;
+  tree.spec("001-cache", "status: complete", "# Cache, edited by hand\n");
+  const std::string edited = read(file);
+  SpecUpdate update;
+  update.priority = Priority::high;
+  CHECK(code_of([&] { source.update("1", update, old_hash); }) == ErrorCode::conflict);
+  CHECK(read(file) == edited);
+  CHECK(code_of([&] { source.update("1", update, ""); }) == ErrorCode::invalid_argument);
+  CHECK(code_of([&] { source.update("9", update, old_hash); }) == ErrorCode::not_found);
+  CHECK(code_of([&] { source.toggle_checklist_item("1", 1, git_blob_sha1(edited)); }) ==
+        ErrorCode::not_found); // no task-list item
+  SpecUpdate same;             // a no-op writes nothing
+  same.status = Status::complete;
+  const auto mtime = std::filesystem::last_write_time(file);
+  source.update("1", same, git_blob_sha1(edited));
+  CHECK(std::filesystem::last_write_time(file) == mtime);
+}
+
+TEST_CASE("two writers based on one version: one wins, the other gets conflict") {
+  TempSpecTree tree;
+  const auto file = tree.spec("001-cache", "status: planned", "# Cache\n");
+  // two sources, as two processes would have: the folder's flock excludes across both
+  FilesystemSource a(options_for(tree));
+  FilesystemSource b(options_for(tree));
+  for (int round = 0; round < 50; ++round) {
+    const std::string base = git_blob_sha1(read(file));
+    std::atomic<int> won{0}, conflicts{0};
+    auto writer = [&](FilesystemSource &source, const char *tag) {
+      SpecUpdate update;
+      update.tags_add = {std::string(tag) + std::to_string(round)};
+      try {
+        source.update("1", update, base);
+        ++won;
+      } catch (const Error &e) {
+        CHECK(e.code() == ErrorCode::conflict);
+        ++conflicts;
+      }
+    };
+    std::thread first(writer, std::ref(a), "a");
+    std::thread second(writer, std::ref(b), "b");
+    first.join();
+    second.join();
+    CHECK(won == 1);
+    CHECK(conflicts == 1);
+  }
+  const std::string final_text = read(file);
+  CHECK(parse_spec("001-cache", final_text).tags.size() == 50); // every winner's tag, no torn file
+}
