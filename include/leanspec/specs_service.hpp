@@ -39,6 +39,7 @@
 #include <leanspec/database_source.hpp>
 #include <leanspec/github_sync.hpp>
 #include <leanspec/spec_source.hpp>
+#include <leanspec/spec_update.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -215,6 +216,19 @@ public:
   ServiceHealth health() const;
   /// True when the source answering `project_id` (routed as list() would) is not ok.
   bool is_stale(std::string_view project_id = {}) const;
+
+  // --- writes -------------------------------------------------------------------------------
+
+  /// FilesystemSource::update() on the filesystem project's spec `ref`; before it returns, the
+  /// service's cache drops what the write may change, so this service's next call sees it
+  /// (read-your-writes), and the change event follows. Writes to a GitHub project are not
+  /// supported yet: not_found names the project.
+  /// @throws leanspec::Error conflict, not_found, ambiguous, invalid_argument, io
+  SpecPtr update(std::string_view ref, const SpecUpdate &update, std::string_view base_hash,
+                 std::string_view project_id = {});
+  /// The same for FilesystemSource::toggle_checklist_item().
+  SpecPtr toggle_checklist_item(std::string_view ref, int index, std::string_view base_hash,
+                                std::string_view project_id = {});
 
   // --- cache control for hosts -------------------------------------------------------------
 

@@ -122,6 +122,15 @@ const SpecSource &Context::source() {
   return *source_;
 }
 
+FilesystemSource &Context::filesystem_source() {
+  if (global_.project)
+    throw Error(ErrorCode::not_found, "--project " + *global_.project +
+                                          ": writes to GitHub projects are not supported yet, "
+                                          "only to the specs directory");
+  source();
+  return *source_;
+}
+
 std::string Context::display_path(std::string_view file) {
   if (specs_dir_display_.empty()) {
     std::filesystem::path dir = specs_dir_.value_or(global_.specs_dir.value_or("specs"));

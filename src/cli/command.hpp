@@ -64,6 +64,9 @@ public:
   /// @throws leanspec::Error not_found (no specs directory), config, io
   const SpecSource &source();
 
+  /// The specs directory's source, for a write (update, check).
+  /// @throws leanspec::Error not_found with --project: writes reach only the specs directory
+  FilesystemSource &filesystem_source();
   /// `file` (relative to the specs directory) as a path a person can open from here.
   std::string display_path(std::string_view file);
 
@@ -116,6 +119,8 @@ extern const Command project_command;
 extern const Command import_command;
 extern const Command status_command;
 extern const Command sync_command;
+extern const Command update_command;
+extern const Command check_command;
 
 /// Appends every piece to `out`, like absl::StrAppend: no temporaries, and none of GCC 12's
 /// false -Wrestrict warnings on `"literal" + std::string` (GCC bug 105329).

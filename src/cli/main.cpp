@@ -27,12 +27,13 @@ enum ExitCode : int {
   exit_not_found = 3, ///< a ref naming no spec, a missing specs directory
   exit_ambiguous = 4, ///< a ref naming several specs
   exit_failure = 5,   ///< anything else: I/O, config, internal
+  exit_conflict = 6,  ///< a write based on a version that moved on (update, check)
 };
 
 constexpr const Command *all_commands[] = {
-    &list_command,    &show_command,   &search_command,   &stats_command,
-    &board_command,   &deps_command,   &validate_command, &watch_command,
-    &project_command, &import_command, &status_command,   &sync_command,
+    &list_command,   &show_command,     &search_command, &stats_command,   &board_command,
+    &deps_command,   &validate_command, &watch_command,  &project_command, &import_command,
+    &status_command, &sync_command,     &update_command, &check_command,
 };
 
 const Command *find_command(std::string_view name) noexcept {
@@ -51,7 +52,7 @@ std::optional<std::span<const OptionSpec>> options_of(std::string_view name) {
 }
 
 std::string general_help() {
-  std::string text = R"(leanspec - read a LeanSpec specs directory
+  std::string text = R"(leanspec - read and update a LeanSpec specs directory
 
 Usage: leanspec <command> [options] [--specs-dir DIR] [--json]
 
@@ -80,6 +81,7 @@ Exit codes:
   3  not found: a ref that names no spec, or a missing specs directory
   4  ambiguous ref: it names several specs (the message lists them)
   5  any other error (I/O, configuration)
+  6  conflict: update or check found the spec changed after it was read; nothing written
 
 Errors go to stderr as "leanspec: <message>". Colour is used only when stdout is a
 terminal and NO_COLOR is not set.
@@ -101,6 +103,8 @@ int exit_code_of(ErrorCode code) noexcept {
     return exit_not_found;
   case ErrorCode::ambiguous:
     return exit_ambiguous;
+  case ErrorCode::conflict:
+    return exit_conflict;
   default:
     return exit_failure;
   }

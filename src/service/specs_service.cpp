@@ -82,6 +82,7 @@ void SpecsService::Impl::open_filesystem() {
   fs_project_id = source->projects().front().id;
   fs.description = source->projects().front().specs_dir;
   fs.raw = source;
+  fs.filesystem = source;
   fs.cache = make_caching_source(source, CacheOptions{config.cache_ttl, {}});
   fs.subscription = fs.cache->subscribe([this](const ChangeEvent &e) { on_event(fs, e); });
   keep_fallback(fs, fs_project_id, Refresh::always);

@@ -14,7 +14,9 @@
 
 #include <array>
 #include <chrono>
+#include <functional>
 #include <leanspec/error.hpp>
+#include <leanspec/filesystem_source.hpp>
 #include <leanspec/github_sync.hpp>
 #include <leanspec/specs_service.hpp>
 #include <map>
@@ -49,6 +51,7 @@ struct Route {
   mutable std::mutex mutex; // guards everything below
   std::string description;
   std::shared_ptr<const SpecSource> raw; // FilesystemSource or DatabaseSource; null until open
+  std::shared_ptr<FilesystemSource> filesystem; // the writable side of `raw` (filesystem route)
   std::shared_ptr<DatabaseSource> database;
   std::shared_ptr<CachingSource> cache;
   Subscription subscription; // to the cache's events
@@ -131,6 +134,12 @@ struct SpecsService::Impl {
   }
 
   void remember(Route &route, const std::string &project) noexcept;
+
+  // --- writes (writes.cpp) --------------------------------------------------------------------
+  // `call` on the filesystem source of `project_id`'s route, then the route's cache dropping
+  // what the written spec may change. @throws Error not_found for a database project
+  SpecPtr write(std::string_view project_id,
+                const std::function<SpecPtr(FilesystemSource &)> &call);
 
   // --- routing (routing.cpp) ------------------------------------------------------------------
 

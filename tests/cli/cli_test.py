@@ -1032,6 +1032,55 @@ class LayoutTest(CliTestCase):
         self.assertEqual(json.loads(self.ok("list", "--json").stdout)["total"], 0)
 
 
+class WriteTest(CliTestCase):
+    """`update` and `check`: only the touched lines change; a stale base is exit 6, nothing written."""
+
+    README = ("---\nstatus: planned   # soon\npriority: 'low'\ntags:\n  - core\n---\n\n"
+              "# Alpha\n\n- [ ] one\n- [x] two\n```\n- [ ] not an item\n```\n")
+
+    def setUp(self):
+        super().setUp()
+        self.readme = os.path.join(self.specs, "001-alpha", "README.md")
+        write(self.readme, self.README)
+
+    def text(self):
+        with open(self.readme, encoding="utf-8", newline="") as f:
+            return f.read()
+
+    def test_update_changes_only_the_lines_it_touches(self):
+        out = self.ok("update", "alpha", "--status", "complete", "--priority", "high",
+                      "--tag", "+api", "--tag", "-core", "--set", "owner=web team").stdout
+        self.assertRegex(out, r"^001-alpha: updated \([0-9a-f]{12}\)\n$")
+        text = self.text()
+        stamp = re.search(r"^updated_at: (\S+)$", text, re.M).group(1)
+        self.assertEqual(text, "---\nstatus: complete   # soon\npriority: 'high'\ntags:\n  - api\n"
+                               f"transitions:\n- status: complete\n  at: {stamp}\ncompleted_at: {stamp}\n"
+                               f"owner: web team\nupdated_at: {stamp}\n---\n\n"
+                               "# Alpha\n\n- [ ] one\n- [x] two\n```\n- [ ] not an item\n```\n")
+        shown = self.json_of("show", "1")
+        self.assertEqual((shown["status"], shown["priority"], shown["tags"]), ("complete", "high", ["api"]))
+        self.assertEqual(self.json_of("update", "1", "--priority", "high")["contentHash"], shown["contentHash"])
+        self.assertEqual(self.text(), text)  # a no-op writes nothing
+
+    def test_check_toggles_one_box(self):
+        self.assertEqual(self.ok("check", "1", "1").stdout[:len("001-alpha: checked item 1")],
+                         "001-alpha: checked item 1")
+        self.assertEqual(self.text(), self.README.replace("- [ ] one", "- [x] one"))
+        self.ok("check", "1", "2")
+        self.assertEqual(self.text(), self.README.replace("- [ ] one", "- [x] one").replace("- [x] two", "- [ ] two"))
+        self.assertIn("2 task-list items", self.fails(3, "check", "1", "3").stderr)
+
+    def test_a_stale_base_is_a_conflict_and_writes_nothing(self):
+        before = self.text()
+        result = self.fails(6, "update", "1", "--status", "complete", "--if-hash", "0" * 40)
+        self.assertIn("changed since", result.stderr)
+        self.assertEqual(self.text(), before)
+        self.fails(2, "update", "1")
+        self.fails(2, "update", "1", "--status", "bogus")
+        self.fails(2, "check", "1", "0")
+        self.fails(3, "update", "9", "--status", "complete")
+
+
 class FrontmatterCacheTest(unittest.TestCase):
     """The parse and summary caches under $XDG_CACHE_HOME change no output and follow edits."""
 

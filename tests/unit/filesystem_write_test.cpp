@@ -11,6 +11,7 @@
 #include <functional>
 #include <leanspec/error.hpp>
 #include <leanspec/filesystem_source.hpp>
+#include <leanspec/specs_service.hpp>
 #include <sstream>
 #include <sys/stat.h>
 #include <thread>
@@ -129,4 +130,25 @@ TEST_CASE("two writers based on one version: one wins, the other gets conflict")
   }
   const std::string final_text = read(file);
   CHECK(parse_spec("001-cache", final_text).tags.size() == 50); // every winner's tag, no torn file
+}
+
+TEST_CASE("a write through a SpecsService is seen by its next read, cache and all") {
+  TempSpecTree tree;
+  tree.spec("001-cache", "status: planned", "# Cache\n\n- [ ] a\n");
+  ServiceConfig config;
+  config.specs_dir = tree.specs_dir();
+  config.cache_ttl = std::chrono::minutes(10);
+  SpecsService service(config);
+  const SpecPtr before = service.get("1");
+  CHECK(service.list()->specs.front()->status == Status::planned); // now cached
+  SpecUpdate update;
+  update.status = Status::complete;
+  const SpecPtr after = service.update("1", update, before->content_hash);
+  CHECK(after->status == Status::complete);
+  CHECK(service.get("1")->status == Status::complete);
+  CHECK(service.list()->specs.front()->status == Status::complete);
+  CHECK(service.toggle_checklist_item("1", 1, after->content_hash)->content_hash !=
+        after->content_hash);
+  CHECK(code_of([&] { service.update("1", update, before->content_hash); }) == ErrorCode::conflict);
+  CHECK(code_of([&] { service.update("1", update, "x", "acme/web"); }) == ErrorCode::not_found);
 }
