@@ -176,6 +176,30 @@ export interface SearchOptions extends Filter {
   cursor?: string;
 }
 
+/** A change to a spec's frontmatter and body (spec_update.hpp); what is unset keeps its value. */
+export interface SpecUpdate {
+  /** A new status also appends a transition, and 'complete' sets completed_at. */
+  status?: Status;
+  priority?: Priority;
+  tagsAdd?: string | string[];
+  tagsRemove?: string | string[];
+  dependsOnAdd?: string | string[];
+  dependsOnRemove?: string | string[];
+  /** '' removes the key. */
+  parent?: string;
+  /** '' removes the key. */
+  assignee?: string;
+  /** Any other top-level key: its text, or null to remove it. */
+  fields?: { [key: string]: string | null };
+  /** The Markdown after the frontmatter, whole. */
+  body?: string;
+}
+
+export interface WriteOptions extends ProjectOption {
+  /** The contentHash of the version the write is based on (required). */
+  baseHash: string;
+}
+
 export interface ProjectOption {
   projectId?: string;
 }
@@ -405,6 +429,15 @@ export declare class SpecsService extends SpecSource {
   /** True, having invalidated `ref` (or everything), only for the configured secret. */
   revalidate(secret: string, options?: { ref?: string; projectId?: string }): boolean;
   cacheStats(): CacheStats;
+  /**
+   * Writes `update` into the README of the spec `ref` names if its content hash is still
+   * `options.baseHash`, changing only the lines it touches; resolves with the spec as written
+   * (the service's next call sees it). Rejects 'conflict' (the file moved on; nothing written),
+   * 'not_found' (no such spec; a GitHub project: not supported yet), 'invalid_argument'.
+   */
+  update(ref: string, update: SpecUpdate, options: WriteOptions): Promise<Spec>;
+  /** Checks or unchecks the `index`-th task-list item (from 1) of the spec, as update() writes. */
+  toggleChecklistItem(ref: string, index: number, options: WriteOptions): Promise<Spec>;
   addProject(project: ProjectInput): Promise<void>;
   /** Changes only the keys `patch` gives; rejects 'not_found' for an unknown id. */
   updateProject(patch: ProjectInput): Promise<void>;

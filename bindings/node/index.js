@@ -336,6 +336,23 @@ class SpecsService extends SpecSource {
     return JSON.parse(await this[internal].syncNow(projectId));
   }
 
+  /**
+   * Writes `update` into the README of the spec `ref` names, if the file's content hash is still
+   * `baseHash` (the contentHash the caller read); only the lines it touches change. Resolves with
+   * the spec as written, which the service's next call also sees. Rejects 'conflict' when the
+   * file moved on (nothing written).
+   */
+  async update(ref, update, opts) {
+    const { baseHash, projectId } = options(opts, 'update options', ['baseHash', 'projectId']);
+    return parse(await this[internal].update(ref, update, baseHash, projectId));
+  }
+
+  /** Checks or unchecks the spec's `index`-th task-list item (from 1), as update() writes. */
+  async toggleChecklistItem(ref, index, opts) {
+    const { baseHash, projectId } = options(opts, 'toggleChecklistItem options', ['baseHash', 'projectId']);
+    return parse(await this[internal].toggleChecklistItem(ref, index, baseHash, projectId));
+  }
+
   /** Queues a sync of `projectId`, durably (a scheduler in any instance runs it). */
   async requestSync(projectId) {
     await this[internal].requestSync(projectId);

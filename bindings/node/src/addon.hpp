@@ -105,6 +105,9 @@ std::string optional_string_argument(const Napi::CallbackInfo &info, std::size_t
                                      const char *name);
 
 ListQuery list_query(Napi::Env env, const Napi::Value &value);
+/// A SpecUpdate from {status, priority, tagsAdd, tagsRemove, dependsOnAdd, dependsOnRemove,
+/// parent, assignee, fields: {key: string | null}, body}.
+SpecUpdate spec_update(Napi::Env env, const Napi::Value &value);
 SearchQuery search_query(Napi::Env env, const Napi::Value &text, const Napi::Value &options);
 
 // --- sources (spec_source.cpp and one file per source class) ---------------------------------

@@ -156,4 +156,48 @@ SearchQuery search_query(Napi::Env env, const Napi::Value &text, const Napi::Val
   return query;
 }
 
+SpecUpdate spec_update(Napi::Env env, const Napi::Value &value) {
+  constexpr const char *what = "update";
+  const auto o = options_object(env, value, what,
+                                {"status", "priority", "tagsAdd", "tagsRemove", "dependsOnAdd",
+                                 "dependsOnRemove", "parent", "assignee", "fields", "body"});
+  SpecUpdate update;
+  if (auto text = optional_string(o, "status", what)) {
+    update.status = parse_status(*text);
+    if (!update.status)
+      throw_invalid(env, describe(what, "status") + ": unknown value '" + *text + "'");
+  }
+  if (auto text = optional_string(o, "priority", what)) {
+    update.priority = parse_priority(*text);
+    if (!update.priority)
+      throw_invalid(env, describe(what, "priority") + ": unknown value '" + *text + "'");
+  }
+  const auto text = [](const std::string &t) { return std::optional<std::string>(t); };
+  update.tags_add = one_or_many<std::string>(o, "tagsAdd", what, text);
+  update.tags_remove = one_or_many<std::string>(o, "tagsRemove", what, text);
+  update.depends_on_add = one_or_many<std::string>(o, "dependsOnAdd", what, text);
+  update.depends_on_remove = one_or_many<std::string>(o, "dependsOnRemove", what, text);
+  update.parent = optional_string(o, "parent", what);
+  update.assignee = optional_string(o, "assignee", what);
+  update.body = optional_string(o, "body", what);
+  const auto fields = o.Get("fields");
+  if (!fields.IsUndefined() && !fields.IsNull()) {
+    if (!fields.IsObject() || fields.IsArray())
+      throw_invalid(env, describe(what, "fields") + ": expected an object of strings or nulls");
+    const auto object = fields.As<Napi::Object>();
+    const auto keys = object.GetPropertyNames();
+    for (std::uint32_t i = 0; i < keys.Length(); ++i) {
+      const auto key = keys.Get(i).As<Napi::String>().Utf8Value();
+      const auto v = object.Get(key);
+      if (v.IsNull())
+        update.fields[key] = std::nullopt;
+      else if (v.IsString())
+        update.fields[key] = v.As<Napi::String>().Utf8Value();
+      else
+        throw_invalid(env, describe(what, "fields") + "." + key + ": expected a string or null");
+    }
+  }
+  return update;
+}
+
 } // namespace leanspec::node

@@ -84,6 +84,9 @@ public:
     methods.push_back(
         InstanceAccessor("filesystemProjectId", &SpecsServiceWrap::filesystem_project_id, nullptr));
     methods.push_back(InstanceMethod("servedProjects", &SpecsServiceWrap::served_projects));
+    methods.push_back(InstanceMethod("update", &SpecsServiceWrap::update));
+    methods.push_back(
+        InstanceMethod("toggleChecklistItem", &SpecsServiceWrap::toggle_checklist_item));
     methods.push_back(InstanceMethod("health", &SpecsServiceWrap::health));
     methods.push_back(InstanceMethod("isStale", &SpecsServiceWrap::is_stale));
     methods.push_back(InstanceMethod("invalidate", &SpecsServiceWrap::invalidate));
@@ -202,6 +205,32 @@ private:
                       limit = read_runs_limit(info.Env(), info[1])] {
                        return finish_string(to_json(source->sync_runs(id, limit)));
                      });
+  }
+  // SpecsService::update(ref, update, base_hash, project_id) ->
+  //   update(ref, update: object, baseHash: string, projectId?): Promise<string> (the spec's JSON)
+  Napi::Value update(const Napi::CallbackInfo &info) {
+    return run_async(info.Env(),
+                     [source = native(info.Env()), ref = string_argument(info, 0, "ref"),
+                      update = spec_update(info.Env(), info[1]),
+                      base = string_argument(info, 2, "baseHash"),
+                      project = optional_string_argument(info, 3, "projectId")] {
+                       return finish_string(to_json(*source->update(ref, update, base, project)));
+                     });
+  }
+  // SpecsService::toggle_checklist_item(ref, index, base_hash, project_id) ->
+  //   toggleChecklistItem(ref, index: number, baseHash, projectId?): Promise<string>
+  Napi::Value toggle_checklist_item(const Napi::CallbackInfo &info) {
+    if (info.Length() < 2 || !info[1].IsNumber() || info[1].As<Napi::Number>().DoubleValue() < 1 ||
+        info[1].As<Napi::Number>().DoubleValue() > 1e6 ||
+        info[1].As<Napi::Number>().DoubleValue() != info[1].As<Napi::Number>().Int32Value())
+      throw_invalid(info.Env(), "index: expected an integer from 1");
+    return run_async(info.Env(), [source = native(info.Env()),
+                                  ref = string_argument(info, 0, "ref"),
+                                  index = info[1].As<Napi::Number>().Int32Value(),
+                                  base = string_argument(info, 2, "baseHash"),
+                                  project = optional_string_argument(info, 3, "projectId")] {
+      return finish_string(to_json(*source->toggle_checklist_item(ref, index, base, project)));
+    });
   }
   // SpecsService::handle_webhook(headers, body) (noexcept; reads the store) ->
   //   handleWebhook(headers: {[name]: string}, body: Buffer | string): Promise<WebhookResult>

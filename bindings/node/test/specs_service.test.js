@@ -116,6 +116,31 @@ test('services opened with one configuration share one service; the last close c
   }
 });
 
+test('update and toggleChecklistItem write the README, guarded by its content hash', async () => {
+  const tree = sampleTree();
+  const service = await leanspec.SpecsService.open({ specsDir: tree.specsDir });
+  try {
+    const before = await service.get('1');
+    const after = await service.update('1', { priority: 'low', tagsAdd: 'api', tagsRemove: ['core'], fields: { owner: 'web' } },
+      { baseHash: before.contentHash });
+    assert.deepEqual([after.priority, after.tags, after.customFields.owner], ['low', ['cache', 'api'], 'web']);
+    assert.equal((await service.get('1')).priority, 'low'); // the service's next call sees it
+    const text = require('node:fs').readFileSync(path.join(tree.specsDir, '001-cache-layer', 'README.md'), 'utf8');
+    assert.match(text, /^tags: \[cache, api\]$/m);
+    const toggled = await service.toggleChecklistItem('1', 2, { baseHash: after.contentHash });
+    assert.match(toggled.contentMd, /- \[x\] metrics/);
+    await rejectsWith(assert, service.update('1', { status: 'complete' }, { baseHash: before.contentHash }), 'conflict');
+    await rejectsWith(assert, service.update('1', { status: 'bogus' }, { baseHash: toggled.contentHash }), 'invalid_argument');
+    await rejectsWith(assert, service.update('1', { statu: 'complete' }, { baseHash: toggled.contentHash }), 'invalid_argument');
+    await rejectsWith(assert, service.update('1', { status: 'complete' }, {}), 'invalid_argument');
+    await rejectsWith(assert, service.toggleChecklistItem('1', 0, { baseHash: toggled.contentHash }), 'invalid_argument');
+    assert.ok(leanspec.errorCodes.includes('conflict'));
+  } finally {
+    await service.close();
+    tree.remove();
+  }
+});
+
 test('both mode routes by project id: none to the directory, a registered one to SQLite', async () => {
   const tree = sampleTree();
   const other = sampleTree();
