@@ -454,6 +454,24 @@ class SpecsService(SpecSource):
     def invalidate(self, ref: Optional[str] = None, *, project_id: str = "") -> None: ...
     def revalidate(self, secret: str, ref: Optional[str] = None, *, project_id: str = "") -> bool: ...
     def cache_stats(self) -> CacheStats: ...
+    def update(
+        self,
+        ref: str,
+        *,
+        base_hash: str,
+        status: Union[None, Status, str] = None,
+        priority: Union[None, Priority, str] = None,
+        tags_add: _Tags = None,
+        tags_remove: _Tags = None,
+        depends_on_add: _Tags = None,
+        depends_on_remove: _Tags = None,
+        parent: Optional[str] = None,
+        assignee: Optional[str] = None,
+        fields: dict[str, Optional[str]] = {},
+        body: Optional[str] = None,
+        project_id: str = "",
+    ) -> Spec: ...
+    def toggle_checklist_item(self, ref: str, index: int, *, base_hash: str, project_id: str = "") -> Spec: ...
     def add_project(
         self, id: str, *, branch: str = "main", specs_path: str = "specs",
         sync_interval: _Duration = ...,

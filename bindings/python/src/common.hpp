@@ -111,6 +111,13 @@ Filter to_filter(py::handle status, py::handle priority, py::handle tags,
                  std::string_view tags_match, std::optional<std::string> assignee,
                  std::optional<bool> archived);
 
+/// The list and enum keywords of SpecsService.update(): status and priority are None, an enum
+/// value or its text; each list is None, a string or an iterable of strings.
+/// @throws leanspec::Error invalid_argument naming the keyword
+SpecUpdate to_spec_update(py::handle status, py::handle priority, py::handle tags_add,
+                          py::handle tags_remove, py::handle depends_on_add,
+                          py::handle depends_on_remove);
+
 void bind_error(py::module_ &m);
 void bind_spec(py::module_ &m);
 void bind_query(py::module_ &m);

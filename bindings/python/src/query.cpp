@@ -63,6 +63,28 @@ Filter to_filter(py::handle status, py::handle priority, py::handle tags,
   return filter;
 }
 
+SpecUpdate to_spec_update(py::handle status, py::handle priority, py::handle tags_add,
+                          py::handle tags_remove, py::handle depends_on_add,
+                          py::handle depends_on_remove) {
+  SpecUpdate update;
+  if (!status.is_none())
+    update.status = to_enum<Status>(status, &parse_status, "status");
+  if (!priority.is_none())
+    update.priority = to_enum<Priority>(priority, &parse_priority, "priority");
+  const auto texts = [](py::handle value, const char *keyword) {
+    return to_list<std::string>(value, [keyword](py::handle h) {
+      if (!py::isinstance<py::str>(h))
+        throw Error(ErrorCode::invalid_argument, std::string(keyword) + ": expected strings");
+      return h.cast<std::string>();
+    });
+  };
+  update.tags_add = texts(tags_add, "tags_add");
+  update.tags_remove = texts(tags_remove, "tags_remove");
+  update.depends_on_add = texts(depends_on_add, "depends_on_add");
+  update.depends_on_remove = texts(depends_on_remove, "depends_on_remove");
+  return update;
+}
+
 void bind_query(py::module_ &m) {
   py::enum_<Sort::Key>(m, "SortKey", "The order of a list.")
       .value("NUMBER", Sort::Key::number)

@@ -3,6 +3,8 @@
 // sync and webhooks. Every call that does I/O or waits releases the GIL.
 #include "common.hpp"
 
+#include <map>
+
 namespace leanspec::python {
 namespace {
 
@@ -180,6 +182,42 @@ void bind_service_serving(ServiceClass &service) {
       .def("cache_stats", &SpecsService::cache_stats, nogil);
 }
 
+// Writes to the filesystem project's specs.
+void bind_service_writes(ServiceClass &service) {
+  service
+      .def(
+          "update",
+          [](SpecsService &s, std::string_view ref, std::string_view base_hash, py::handle status,
+             py::handle priority, py::handle tags_add, py::handle tags_remove,
+             py::handle depends_on_add, py::handle depends_on_remove,
+             std::optional<std::string> parent, std::optional<std::string> assignee,
+             std::map<std::string, std::optional<std::string>> fields,
+             std::optional<std::string> body, std::string_view project_id) {
+            SpecUpdate update = to_spec_update(status, priority, tags_add, tags_remove,
+                                               depends_on_add, depends_on_remove);
+            update.parent = std::move(parent);
+            update.assignee = std::move(assignee);
+            update.fields = std::move(fields);
+            update.body = std::move(body);
+            const ReleaseGil nogil;
+            return s.update(ref, update, base_hash, project_id);
+          },
+          py::arg("ref"), py::kw_only(), py::arg("base_hash"), py::arg("status") = py::none(),
+          py::arg("priority") = py::none(), py::arg("tags_add") = py::none(),
+          py::arg("tags_remove") = py::none(), py::arg("depends_on_add") = py::none(),
+          py::arg("depends_on_remove") = py::none(), py::arg("parent") = py::none(),
+          py::arg("assignee") = py::none(),
+          py::arg("fields") = std::map<std::string, std::optional<std::string>>{},
+          py::arg("body") = py::none(), py::arg("project_id") = "",
+          "Writes the change into the spec's README.md if its content hash is still base_hash "
+          "(only the lines it touches change) and returns the spec as written; ConflictError "
+          "when the file moved on (nothing written).")
+      .def("toggle_checklist_item", &SpecsService::toggle_checklist_item, py::arg("ref"),
+           py::arg("index"), py::kw_only(), py::arg("base_hash"), py::arg("project_id") = "",
+           py::call_guard<ReleaseGil>(),
+           "Checks or unchecks the spec's index-th task-list item (from 1), as update() writes.");
+}
+
 // The registry of GitHub projects.
 void bind_service_registry(ServiceClass &service) {
   const auto nogil = py::call_guard<ReleaseGil>();
@@ -250,6 +288,7 @@ void bind_specs_service(py::module_ &m) {
                        "The sources SPECS_MODE names, cached, routed by project id.");
   bind_service_config(service);
   bind_service_serving(service);
+  bind_service_writes(service);
   bind_service_registry(service);
   bind_service_sync(service);
 }
