@@ -219,6 +219,50 @@ std::pair<std::string, ProjectPatch> parse_project_patch(const char *json, const
   return out;
 }
 
+SpecUpdate parse_spec_update(const char *json, const char *argument) {
+  SpecUpdate update;
+  Input(json, argument).each([&](std::string_view key, element value, const std::string &where) {
+    if (key == "status") {
+      update.status = parse_status(text(value, where));
+      if (!update.status)
+        bad(where, "unknown status '" + text(value, where) + "'");
+    } else if (key == "priority") {
+      update.priority = parse_priority(text(value, where));
+      if (!update.priority)
+        bad(where, "unknown priority '" + text(value, where) + "'");
+    } else if (key == "tagsAdd") {
+      update.tags_add = texts(value, where);
+    } else if (key == "tagsRemove") {
+      update.tags_remove = texts(value, where);
+    } else if (key == "dependsOnAdd") {
+      update.depends_on_add = texts(value, where);
+    } else if (key == "dependsOnRemove") {
+      update.depends_on_remove = texts(value, where);
+    } else if (key == "parent") {
+      update.parent = text(value, where);
+    } else if (key == "assignee") {
+      update.assignee = text(value, where);
+    } else if (key == "body") {
+      update.body = text(value, where);
+    } else if (key == "fields") {
+      simdjson::dom::object fields;
+      if (value.get(fields))
+        bad(where, "must be an object of strings or nulls");
+      for (const auto field : fields) {
+        const std::string name(field.key);
+        if (field.value.is_null())
+          update.fields[name] = std::nullopt;
+        else
+          update.fields[name] = text(field.value, where + "." + name);
+      }
+    } else {
+      return false;
+    }
+    return true;
+  });
+  return update;
+}
+
 ServiceConfig parse_service_config(const char *json, const char *argument) {
   if (json == nullptr || *json == '\0')
     return ServiceConfig::from_env();

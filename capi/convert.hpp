@@ -33,6 +33,11 @@ RegisteredProject parse_project(const char *json, const char *argument);
 /// The id and the patch of an update from `json`: keys it omits stay empty in the patch.
 std::pair<std::string, ProjectPatch> parse_project_patch(const char *json, const char *argument);
 
+/// A SpecUpdate from `json`: {"status", "priority", "tagsAdd", "tagsRemove", "dependsOnAdd",
+/// "dependsOnRemove" (a string or an array), "parent", "assignee", "body" (strings), "fields"
+/// (an object of strings or nulls)}; invalid_argument names a bad key or value.
+SpecUpdate parse_spec_update(const char *json, const char *argument);
+
 /// A service configuration from `json` (see leanspec_source_open_service); NULL or "" is
 /// ServiceConfig::from_env().
 ServiceConfig parse_service_config(const char *json, const char *argument);

@@ -601,6 +601,34 @@ LEANSPEC_API leanspec_status leanspec_service_handle_webhook(leanspec_string *ou
                                                              size_t header_count, const char *body,
                                                              size_t body_size) LEANSPEC_NOEXCEPT;
 
+/* ---- writes ------------------------------------------------------------------------------ */
+
+/**
+ * Writes `update_json` into the README.md of the spec `ref` names in the filesystem project
+ * (`project_id` NULL or ""), if the file's content hash is still `base_hash` (the "contentHash"
+ * the caller read), changing only the lines the update touches, atomically; sets `*out` to the
+ * spec as written (JSON), which the service's next call also sees. `update_json` is an object
+ * of "status", "priority", "tagsAdd", "tagsRemove", "dependsOnAdd", "dependsOnRemove" (a string
+ * or an array of strings), "parent", "assignee" ("" removes the key), "body", and "fields" (an
+ * object of strings, or null to remove a key). Returns LEANSPEC_ECONFLICT when the file moved
+ * on (nothing written), LEANSPEC_ENOTFOUND (no such spec; a GitHub project: not supported
+ * yet), LEANSPEC_EAMBIGUOUS, LEANSPEC_EINVALID (a bad key or value, NULL arguments), LEANSPEC_EIO.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_service_update(leanspec_string *out,
+                                                     leanspec_service *service, const char *ref,
+                                                     const char *update_json, const char *base_hash,
+                                                     const char *project_id) LEANSPEC_NOEXCEPT;
+
+/**
+ * Checks or unchecks the `index`-th task-list item (from 1) of the spec's README.md, as
+ * leanspec_service_update() writes; LEANSPEC_ENOTFOUND when the body has fewer items.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_service_toggle_checklist_item(
+    leanspec_string *out, leanspec_service *service, const char *ref, int32_t index,
+    const char *base_hash, const char *project_id) LEANSPEC_NOEXCEPT;
+
 /* ---- change events ----------------------------------------------------------------------- */
 
 /**

@@ -102,6 +102,59 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
   return remove(path);
 }
 
+/* The "contentHash" of a spec's JSON, into `hash` (41 bytes). */
+static void content_hash_of(const leanspec_string *spec, char hash[41]) {
+  hash[0] = '\0';
+  const char *at = spec->data ? strstr(spec->data, "\"contentHash\":\"") : NULL;
+  if (at != NULL)
+    snprintf(hash, 41, "%s", at + strlen("\"contentHash\":\""));
+}
+
+/* ---- writes ----------------------------------------------------------------------------- */
+
+static void test_writes(void) {
+  char dir[512], config[1024];
+  snprintf(dir, sizeof dir, "%s/write-specs", root);
+  mkdir(dir, 0755);
+  write_file_at(dir, "001-alpha/README.md",
+                "---\nstatus: planned\ntags: [core]\n---\n# A\n\n- [ ] one\n");
+  snprintf(config, sizeof config, "{\"specsDir\":\"%s\",\"cacheTtlMs\":600000}", dir);
+  leanspec_service *svc = NULL;
+  CHECK_STATUS(leanspec_service_open(&svc, config), LEANSPEC_OK);
+  leanspec_string s = {NULL, 0};
+  char before[41], after[41];
+  CHECK_STATUS(leanspec_source_get(&s, leanspec_service_source(svc), "1", NULL), LEANSPEC_OK);
+  content_hash_of(&s, before);
+  leanspec_string_free(&s);
+  CHECK_STATUS(leanspec_service_update(&s, svc, "1",
+                                       "{\"status\":\"complete\",\"tagsAdd\":\"api\","
+                                       "\"fields\":{\"owner\":\"web\"}}",
+                                       before, NULL),
+               LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"status\":\"complete\""));
+  CHECK(CONTAINS(s, "\"tags\":[\"core\",\"api\"]"));
+  content_hash_of(&s, after);
+  leanspec_string_free(&s);
+  CHECK_STATUS(leanspec_source_get(&s, leanspec_service_source(svc), "1", NULL), LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"status\":\"complete\"")); /* the service's next read sees it */
+  leanspec_string_free(&s);
+  CHECK_STATUS(leanspec_service_update(&s, svc, "1", "{\"priority\":\"high\"}", before, NULL),
+               LEANSPEC_ECONFLICT);
+  CHECK(ERROR_SAYS("changed since"));
+  CHECK(s.data == NULL);
+  CHECK_STATUS(leanspec_service_update(&s, svc, "1", "{\"priorty\":\"high\"}", after, NULL),
+               LEANSPEC_EINVALID);
+  CHECK(ERROR_SAYS("priorty"));
+  CHECK_STATUS(leanspec_service_update(&s, svc, "1", "{}", NULL, NULL), LEANSPEC_EINVALID);
+  CHECK_STATUS(leanspec_service_toggle_checklist_item(&s, svc, "1", 1, after, NULL), LEANSPEC_OK);
+  CHECK(CONTAINS(s, "- [x] one"));
+  leanspec_string_free(&s);
+  CHECK_STATUS(leanspec_service_toggle_checklist_item(&s, svc, "1", 2, after, NULL),
+               LEANSPEC_ECONFLICT);
+  CHECK_STATUS(leanspec_service_update(&s, svc, "1", "{}", after, "acme/web"), LEANSPEC_ENOTFOUND);
+  leanspec_service_free(svc);
+}
+
 /* ---- version, status names, strings ---------------------------------------------------- */
 
 static void test_version_and_names(void) {
@@ -1208,6 +1261,7 @@ int main(int argc, char **argv) {
   }
   test_database();
   test_service();
+  test_writes();
   test_project_sets();
   test_sync();
   test_sync_non_ascii();
