@@ -75,9 +75,16 @@ void replace_file_atomically(const std::filesystem::path &file, std::string_view
   struct stat st {};
   const mode_t mode = ::stat(file.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0644;
   std::random_device random;
-  const auto temporary =
-      folder / ("." + file.filename().string() + "." + std::to_string(::getpid()) + "." +
-                std::to_string(random()) + ".tmp");
+  // ".README.md.<pid>.<random>.tmp", built by appending (GCC 12 warns falsely about
+  // `"literal" + std::string` at -O3: -Wrestrict, GCC bug 105329)
+  std::string name(".");
+  name += file.filename().string();
+  name += '.';
+  name += std::to_string(::getpid());
+  name += '.';
+  name += std::to_string(random());
+  name += ".tmp";
+  const auto temporary = folder / name;
   Fd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
   if (fd.get() < 0)
     fail("cannot create", temporary);
