@@ -28,6 +28,9 @@ enum class FolderPattern {
 struct FilesystemOptions {
   std::filesystem::path specs_dir = "specs";
   FolderPattern pattern = FolderPattern::flat;
+  /// Digits of a new spec's number (create(): 3 gives "007"); the project's
+  /// structure.sequenceDigits.
+  int sequence_digits = 3;
   std::string project_id;               ///< empty: the name of the specs directory's parent
   std::size_t max_file_size = 8u << 20; ///< larger files are not read (a diagnostic says so)
   unsigned threads = 0;                 ///< loader threads; 0: one per core
@@ -99,6 +102,18 @@ public:
   /// The same write for toggle_checklist_item() (spec_update.hpp): its `index`-th task-list
   /// item (1-based) checked or unchecked.
   SpecPtr toggle_checklist_item(std::string_view ref, int index, std::string_view base_hash);
+
+  /// Creates a spec: the folder `NNN-slug` (NNN one more than the highest number in the
+  /// directory, archived specs included, with at least options().sequence_digits digits; under
+  /// today's `YYYYMMDD` group for a date-grouped directory) holding a README.md with the
+  /// frontmatter `spec` gives (`status`, `created`, `created_at`, and priority, tags and
+  /// assignee when set) over `spec.body`, else `# <title>`. Numbering and the write happen
+  /// under an flock on the specs directory, so two writers never take one number. The
+  /// directory is read again before this returns.
+  /// @returns the new spec as this source serves it
+  /// @throws leanspec::Error invalid_argument (an empty title, or a slug with nothing but
+  ///         letters, digits and '-' left), io
+  SpecPtr create(const NewSpec &spec);
 
   /// The version of the current snapshot: 1 after construction, one more per new snapshot.
   std::uint64_t version() const noexcept;

@@ -38,6 +38,21 @@ struct SpecUpdate {
   std::optional<std::string> body;
 };
 
+/// A spec to create (FilesystemSource::create, SpecsService::create).
+struct NewSpec {
+  std::string title;
+  std::string slug; ///< empty: from the title (lower-case ASCII letters and digits, '-')
+  Status status = Status::planned;
+  std::optional<Priority> priority;
+  std::vector<std::string> tags;
+  std::string assignee;
+  std::string body; ///< the Markdown after the frontmatter; empty: "# <title>"
+};
+
+/// `title` as a folder slug: ASCII letters and digits lower-cased, every other run of
+/// characters one '-', none at either end ("Fix the API: v2" -> "fix-the-api-v2").
+std::string slug_of(std::string_view title);
+
 /// `readme` with `update` applied. When anything changes, `updated_at` becomes `now` (UTC, ISO
 /// 8601 with microseconds, as LeanSpec writes it). A README without frontmatter gets one.
 /// @throws Error invalid_argument naming the field: a frontmatter that does not parse, a field

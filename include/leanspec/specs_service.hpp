@@ -226,6 +226,9 @@ public:
   /// @throws leanspec::Error conflict, not_found, ambiguous, invalid_argument, io
   SpecPtr update(std::string_view ref, const SpecUpdate &update, std::string_view base_hash,
                  std::string_view project_id = {});
+  /// FilesystemSource::create() in the filesystem project; the service's cached lists are
+  /// dropped before it returns.
+  SpecPtr create(const NewSpec &spec);
   /// The same for FilesystemSource::toggle_checklist_item().
   SpecPtr toggle_checklist_item(std::string_view ref, int index, std::string_view base_hash,
                                 std::string_view project_id = {});

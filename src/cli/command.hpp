@@ -121,6 +121,8 @@ extern const Command status_command;
 extern const Command sync_command;
 extern const Command update_command;
 extern const Command check_command;
+extern const Command create_command;
+extern const Command archive_command;
 
 /// Appends every piece to `out`, like absl::StrAppend: no temporaries, and none of GCC 12's
 /// false -Wrestrict warnings on `"literal" + std::string` (GCC bug 105329).

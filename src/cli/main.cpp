@@ -27,13 +27,14 @@ enum ExitCode : int {
   exit_not_found = 3, ///< a ref naming no spec, a missing specs directory
   exit_ambiguous = 4, ///< a ref naming several specs
   exit_failure = 5,   ///< anything else: I/O, config, internal
-  exit_conflict = 6,  ///< a write based on a version that moved on (update, check)
+  exit_conflict = 6,  ///< a write based on a version that moved on (update, check, archive)
 };
 
 constexpr const Command *all_commands[] = {
-    &list_command,   &show_command,     &search_command, &stats_command,   &board_command,
-    &deps_command,   &validate_command, &watch_command,  &project_command, &import_command,
-    &status_command, &sync_command,     &update_command, &check_command,
+    &list_command,    &show_command,   &search_command,   &stats_command,
+    &board_command,   &deps_command,   &validate_command, &watch_command,
+    &project_command, &import_command, &status_command,   &sync_command,
+    &create_command,  &update_command, &check_command,    &archive_command,
 };
 
 const Command *find_command(std::string_view name) noexcept {
@@ -81,7 +82,8 @@ Exit codes:
   3  not found: a ref that names no spec, or a missing specs directory
   4  ambiguous ref: it names several specs (the message lists them)
   5  any other error (I/O, configuration)
-  6  conflict: update or check found the spec changed after it was read; nothing written
+  6  conflict: update, check or archive found the spec changed after it was read; nothing
+     written
 
 Errors go to stderr as "leanspec: <message>". Colour is used only when stdout is a
 terminal and NO_COLOR is not set.

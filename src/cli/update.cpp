@@ -1,4 +1,4 @@
-// `leanspec update <ref> ...` and `leanspec check <ref> <n>`: one write to a spec's README in the
+// `leanspec create`, `update`, `check` and `archive`: one write to a spec's README in the
 // specs directory, changing only the lines it touches (leanspec::update_readme), guarded by the
 // content hash the CLI read (or --if-hash) so that a concurrent edit is a conflict (exit 6).
 #include "command.hpp"
@@ -139,8 +139,72 @@ int run_check(Context &context, const Arguments &arguments) {
   return 0;
 }
 
+constexpr OptionSpec create_options[] = {{"--slug", true},
+                                         {"--status", true},
+                                         {"--priority", true},
+                                         {"--tag", true},
+                                         {"--assignee", true}};
+
+constexpr std::string_view create_help = R"~(Usage: leanspec create <title> [options]
+
+Create a spec: the folder NNN-slug, numbered one past the highest number in the specs
+directory (archived specs included; structure.sequenceDigits digits, default 3; under today's
+YYYYMMDD folder for a date-grouped project), with a README.md holding status, created,
+created_at and the options given, and "# <title>".
+
+Options:
+  --slug S        the folder's name after the number (default: from the title)
+  --status S      default planned
+  --priority P    low, medium, high or critical
+  --tag T         repeatable, or comma-separated
+  --assignee NAME
+With --json: the new spec, as show --json prints it.
+)~";
+
+constexpr std::string_view archive_help = R"~(Usage: leanspec archive <ref> [--if-hash SHA]
+
+Archive a spec: its status becomes archived (with a transitions entry), as update --status
+archived writes it; the folder stays where it is. Exit code 6 when the file changed after it
+was read.
+)~";
+
+int run_create(Context &context, const Arguments &arguments) {
+  expect_positionals(arguments, "create", 1, 1, "title");
+  NewSpec spec;
+  spec.title = arguments.positionals[0];
+  if (const auto *slug = arguments.last("--slug"))
+    spec.slug = *slug;
+  const SpecUpdate given = update_of(arguments); // --status, --priority, --tag, --assignee
+  if (!given.tags_remove.empty())
+    usage_error("create: --tag takes names to add, not -NAME");
+  spec.status = given.status.value_or(Status::planned);
+  spec.priority = given.priority;
+  spec.tags = given.tags_add;
+  spec.assignee = given.assignee.value_or("");
+  const SpecPtr created = context.filesystem_source().create(spec);
+  if (context.json())
+    append(context.out, to_json(*created, JsonDetail::full), "\n");
+  else
+    append(context.out, "created ", created->id, " (", context.display_path(created->path), ")\n");
+  return 0;
+}
+
+int run_archive(Context &context, const Arguments &arguments) {
+  expect_positionals(arguments, "archive", 1, 1, "spec ref");
+  SpecUpdate update;
+  update.status = Status::archived;
+  const auto [before, base] = base_of(context, arguments);
+  const SpecPtr after = context.filesystem_source().update(before->id, update, base);
+  print_written(context, *before, *after, "archived");
+  return 0;
+}
+
 } // namespace
 
+const Command create_command{"create", "Create a spec, numbered after the others", create_help,
+                             create_options, run_create};
+const Command archive_command{"archive", "Archive a spec (status archived)", archive_help,
+                              check_options, run_archive};
 const Command update_command{"update", "Change a spec's status, priority, tags and fields",
                              update_help, update_options, run_update};
 const Command check_command{"check", "Check or uncheck a spec's task-list item", check_help,

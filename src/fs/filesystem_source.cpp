@@ -7,12 +7,16 @@
 #include "fs/summary_cache.hpp"
 #include "fs/watcher.hpp"
 #include "model/frontmatter_cache.hpp"
+#include "model/timestamp_text.hpp"
 #include "snapshot/snapshot.hpp"
 #include "tree/spec_folders.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <functional>
 #include <leanspec/error.hpp>
 #include <leanspec/filesystem_source.hpp>
@@ -244,6 +248,92 @@ SpecPtr FilesystemSource::update(std::string_view ref, const SpecUpdate &update,
   return impl_->write(ref, base_hash, [&](std::string_view text) {
     return update_readme(text, update, std::chrono::system_clock::now());
   });
+}
+
+namespace {
+
+// The highest spec number in the directory: its folders, and those one level down (archived/,
+// date groups). 0 when there is none.
+int highest_number(const std::filesystem::path &specs_dir) {
+  int highest = 0;
+  const auto number_of = [](const std::string &name) {
+    std::size_t digits = 0;
+    while (digits < name.size() && digits < 9 &&
+           std::isdigit(static_cast<unsigned char>(name[digits])))
+      ++digits;
+    return digits > 0 && digits < name.size() && name[digits] == '-'
+               ? std::stoi(name.substr(0, digits))
+               : 0;
+  };
+  std::error_code ec;
+  for (const auto &entry : std::filesystem::directory_iterator(specs_dir, ec)) {
+    if (!entry.is_directory(ec))
+      continue;
+    highest = std::max(highest, number_of(entry.path().filename().string()));
+    for (const auto &inner : std::filesystem::directory_iterator(entry.path(), ec))
+      if (inner.is_directory(ec))
+        highest = std::max(highest, number_of(inner.path().filename().string()));
+  }
+  return highest;
+}
+
+std::string today(std::chrono::system_clock::time_point now, const char *format) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, format, &tm);
+  return buf;
+}
+
+} // namespace
+
+SpecPtr FilesystemSource::create(const NewSpec &spec) {
+  if (spec.title.find_first_not_of(" \t") == std::string::npos)
+    throw Error(ErrorCode::invalid_argument, "title: a new spec needs a title");
+  if (spec.title.find_first_of("\r\n") != std::string::npos)
+    throw Error(ErrorCode::invalid_argument, "title: one line, without a line break");
+  const std::string slug = slug_of(spec.slug.empty() ? spec.title : spec.slug);
+  if (slug.empty())
+    throw Error(ErrorCode::invalid_argument,
+                "slug: '" + (spec.slug.empty() ? spec.title : spec.slug) +
+                    "' has no ASCII letter or digit to name the folder with");
+  const auto now = std::chrono::system_clock::now();
+  const auto &options = impl_->options;
+  std::string relative;
+  {
+    const detail::FolderLock lock(options.specs_dir); // one number per writer
+    std::string number = std::to_string(highest_number(options.specs_dir) + 1);
+    if (number.size() < static_cast<std::size_t>(options.sequence_digits))
+      number.insert(0, static_cast<std::size_t>(options.sequence_digits) - number.size(), '0');
+    relative = number + "-" + slug;
+    if (options.pattern == FolderPattern::date_grouped)
+      relative = today(now, "%Y%m%d") + "/" + relative;
+    const auto folder = options.specs_dir / relative;
+    std::error_code ec;
+    std::filesystem::create_directories(folder.parent_path(), ec);
+    if (ec || !std::filesystem::create_directory(folder, ec) || ec)
+      throw Error(ErrorCode::io, "cannot create " + folder.string() + ": " +
+                                     (ec ? ec.message() : std::string("it exists")));
+    const std::string readme = "---\nstatus: " + std::string(to_string(spec.status)) +
+                               "\ncreated: " + today(now, "%Y-%m-%d") + "\n---\n\n" +
+                               (spec.body.empty() ? "# " + spec.title + "\n" : spec.body);
+    SpecUpdate fields;
+    fields.priority = spec.priority;
+    fields.tags_add = spec.tags;
+    if (!spec.assignee.empty())
+      fields.assignee = spec.assignee;
+    fields.fields["created_at"] = detail::timestamp_text(now); // updated_at gets the same
+    try {
+      detail::replace_file_atomically(folder / "README.md", update_readme(readme, fields, now));
+    } catch (...) {
+      std::filesystem::remove_all(folder, ec); // no half-made spec left behind
+      throw;
+    }
+  }
+  const std::set<std::string> touched{relative};
+  impl_->load(&touched);
+  return impl_->snapshot.load()->get(std::filesystem::path(relative).filename().string());
 }
 
 SpecPtr FilesystemSource::toggle_checklist_item(std::string_view ref, int index,

@@ -51,6 +51,12 @@ FilesystemOptions discover_options(const std::filesystem::path &project_dir) {
     options.pattern =
         text == "flat" || text.empty() ? FolderPattern::flat : FolderPattern::date_grouped;
   }
+  if (simdjson::dom::element digits; !root["structure"]["sequenceDigits"].get(digits)) {
+    std::int64_t n = 0;
+    if (digits.get(n) || n < 1 || n > 9)
+      throw Error(ErrorCode::config, where + ": structure.sequenceDigits must be 1 to 9");
+    options.sequence_digits = static_cast<int>(n);
+  }
   return options;
 }
 

@@ -4,6 +4,7 @@
 // line removed or added after the last one, a key line appended before the closing `---`),
 // so the rest of the file is never re-emitted. The body's task-list items come from cmark-gfm.
 #include "model/markdown.hpp"
+#include "model/timestamp_text.hpp"
 
 #include <algorithm>
 #include <cmark-gfm-core-extensions.h>
@@ -306,19 +307,6 @@ char quote_at(std::string_view text, npos_t pos) {
   return pos < text.size() && (text[pos] == '\'' || text[pos] == '"') ? text[pos] : 0;
 }
 
-std::string now_text(std::chrono::system_clock::time_point now) {
-  const auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
-  const std::time_t seconds = static_cast<std::time_t>(micros / 1'000'000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<long long>((micros % 1'000'000 + 1'000'000) % 1'000'000));
-  return buf;
-}
-
 // --- the edit: splices of the raw text ------------------------------------------------------
 
 struct Splice {
@@ -587,7 +575,7 @@ std::string update_readme(std::string_view readme, const SpecUpdate &update,
     layout = layout_of(text);
   }
   Editor editor(text, layout);
-  const std::string at = now_text(now);
+  const std::string at = detail::timestamp_text(now);
 
   if (update.status) {
     const Entry *e = editor.find("status");
@@ -629,6 +617,20 @@ std::string update_readme(std::string_view readme, const SpecUpdate &update,
     return std::string(readme);
   editor.set_text("updated_at", at);
   return editor.result();
+}
+
+std::string slug_of(std::string_view title) {
+  std::string slug;
+  for (const char c : title) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) && u < 0x80)
+      slug += static_cast<char>(std::tolower(u));
+    else if (!slug.empty() && slug.back() != '-')
+      slug += '-';
+  }
+  while (!slug.empty() && slug.back() == '-')
+    slug.pop_back();
+  return slug;
 }
 
 std::vector<ChecklistItem> checklist_items(std::string_view readme) {
@@ -688,3 +690,20 @@ std::string toggle_checklist_item(std::string_view readme, int index) {
 }
 
 } // namespace leanspec
+
+namespace leanspec::detail {
+
+std::string timestamp_text(std::chrono::system_clock::time_point now) {
+  const auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+  const std::time_t seconds = static_cast<std::time_t>(micros / 1'000'000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<long long>((micros % 1'000'000 + 1'000'000) % 1'000'000));
+  return buf;
+}
+
+} // namespace leanspec::detail

@@ -32,6 +32,13 @@ SpecPtr SpecsService::update(std::string_view ref, const SpecUpdate &update,
       project_id, [&](FilesystemSource &source) { return source.update(ref, update, base_hash); });
 }
 
+SpecPtr SpecsService::create(const NewSpec &spec) {
+  auto created = impl_->write({}, [&](FilesystemSource &source) { return source.create(spec); });
+  if (const auto cache = impl_->any_cache(impl_->fs))
+    cache->invalidate(); // every cached list lacks the new spec
+  return created;
+}
+
 SpecPtr SpecsService::toggle_checklist_item(std::string_view ref, int index,
                                             std::string_view base_hash,
                                             std::string_view project_id) {

@@ -1070,6 +1070,20 @@ class WriteTest(CliTestCase):
         self.assertEqual(self.text(), self.README.replace("- [ ] one", "- [x] one").replace("- [x] two", "- [ ] two"))
         self.assertIn("2 task-list items", self.fails(3, "check", "1", "3").stderr)
 
+    def test_create_numbers_after_the_highest_and_archive_sets_the_status(self):
+        spec(self.specs, "archived/009-old", "status: archived", "# Old\n")
+        out = self.ok("create", "Cache: the next layer", "--priority", "high", "--tag", "a,b").stdout
+        self.assertEqual(out, "created 010-cache-the-next-layer (specs/010-cache-the-next-layer)\n")
+        created = self.json_of("show", "10")
+        self.assertEqual((created["title"], created["priority"], created["tags"], created["status"]),
+                         ("Cache: the next layer", "high", ["a", "b"], "planned"))
+        self.assertEqual(self.json_of("create", "Second", "--slug", "custom")["id"], "011-custom")
+        self.fails(2, "create", "x", "--tag", "-a")
+        self.fails(2, "create")
+        self.assertRegex(self.ok("archive", "alpha").stdout, r"^001-alpha: archived \([0-9a-f]{12}\)\n$")
+        self.assertEqual(self.json_of("show", "1")["status"], "archived")
+        self.assertIn("status: archived   # soon\n", self.text())
+
     def test_a_stale_base_is_a_conflict_and_writes_nothing(self):
         before = self.text()
         result = self.fails(6, "update", "1", "--status", "complete", "--if-hash", "0" * 40)

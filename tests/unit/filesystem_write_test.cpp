@@ -152,3 +152,57 @@ TEST_CASE("a write through a SpecsService is seen by its next read, cache and al
   CHECK(code_of([&] { service.update("1", update, before->content_hash); }) == ErrorCode::conflict);
   CHECK(code_of([&] { service.update("1", update, "x", "acme/web"); }) == ErrorCode::not_found);
 }
+
+TEST_CASE("create numbers after every folder, archived ones too, with the project's digits") {
+  TempSpecTree tree;
+  tree.spec("001-first", "status: complete", "# First\n");
+  tree.spec("archived/007-old", "status: archived", "# Old\n");
+  FilesystemOptions options = options_for(tree);
+  options.sequence_digits = 4;
+  FilesystemSource source(options);
+  EventRecorder events(source);
+  NewSpec spec;
+  spec.title = "Fix the API: v2";
+  spec.priority = Priority::high;
+  spec.tags = {"api", "it's"};
+  const SpecPtr created = source.create(spec);
+  CHECK(created->id == "0008-fix-the-api-v2");
+  CHECK(created->title == "Fix the API: v2");
+  CHECK(created->priority == Priority::high);
+  CHECK(created->tags == std::vector<std::string>{"api", "it's"});
+  CHECK(created->created_at == created->updated_at);
+  CHECK(source.get("8")->id == created->id); // read-your-writes
+  CHECK(events.next().added == std::vector<std::string>{"0008-fix-the-api-v2"});
+  const std::string text = read(tree.specs_dir() / "0008-fix-the-api-v2" / "README.md");
+  CHECK(text.starts_with("---\nstatus: planned\ncreated: "));
+  CHECK(text.find("tags: [api, it's]\n") != std::string::npos); // a plain scalar may hold a quote
+  CHECK(text.ends_with("---\n\n# Fix the API: v2\n"));
+  spec.slug = "Custom Slug";
+  spec.body = "# Another\n";
+  CHECK(source.create(spec)->id == "0009-custom-slug");
+  spec.title = "  ";
+  CHECK(code_of([&] { source.create(spec); }) == ErrorCode::invalid_argument);
+  spec.title = "!!!";
+  spec.slug = "";
+  CHECK(code_of([&] { source.create(spec); }) == ErrorCode::invalid_argument);
+  CHECK(source.list()->total == 4);
+}
+
+TEST_CASE("two writers creating at once take two numbers") {
+  TempSpecTree tree;
+  tree.spec("001-first", "status: planned", "# First\n");
+  FilesystemSource a(options_for(tree));
+  FilesystemSource b(options_for(tree));
+  for (int round = 0; round < 20; ++round) {
+    std::string first, second;
+    NewSpec spec;
+    spec.title = "Round " + std::to_string(round);
+    std::thread one([&] { first = a.create(spec)->id; });
+    std::thread two([&] { second = b.create(spec)->id; });
+    one.join();
+    two.join();
+    CHECK(first.substr(0, 3) != second.substr(0, 3));
+  }
+  a.reload();
+  CHECK(a.list()->total == 41);
+}
