@@ -6,7 +6,7 @@
 #       ctest -L 'python|conformance|package' (with the dependency policy and the packages
 #       installed on a clean Debian root made by debootstrap, docs/PACKAGING.md);
 #   2. a TSan build (gcc): ctest -L concurrency;
-#   3. the libFuzzer targets (clang, ASan+UBSan): each runs for LEANSPEC_FUZZ_SECONDS (default 10)
+#   3. the libFuzzer targets (clang, ASan+UBSan): each runs for LEANSPEC_FUZZ_SECONDS (default 5)
 #      from its seed corpus, as a smoke check;
 #   4. the Next.js example (examples/nextjs) on an unsanitized Node addon, in Chromium.
 # The Node addon (bindings/node) is part of build 1 (ctest label node); Node 20 and npm must be
@@ -14,14 +14,14 @@
 # Installs missing Debian packages first (apt-get, non-interactive). Exits non-zero on any failure.
 #
 # Environment: LEANSPEC_CI_BUILD_ROOT (default <repo>/build-ci), LEANSPEC_JOBS (default 2),
-# LEANSPEC_FUZZ_SECONDS (default 10), LEANSPEC_SKIP_FUZZ=1, LEANSPEC_SKIP_TSAN=1,
+# LEANSPEC_FUZZ_SECONDS (default 5), LEANSPEC_SKIP_FUZZ=1, LEANSPEC_SKIP_TSAN=1,
 # LEANSPEC_SKIP_PYTHON=1, LEANSPEC_SKIP_NEXTJS=1.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_root=${LEANSPEC_CI_BUILD_ROOT:-$repo/build-ci}
 jobs=${LEANSPEC_JOBS:-2}
-fuzz_seconds=${LEANSPEC_FUZZ_SECONDS:-10}
+fuzz_seconds=${LEANSPEC_FUZZ_SECONDS:-5}
 
 step() { printf '\n==== [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
