@@ -9,7 +9,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <utility>
 
 namespace leanspec::detail {
 namespace {
@@ -18,48 +17,25 @@ namespace {
   throw Error(ErrorCode::io, what + " " + path.string() + ": " + std::strerror(errno));
 }
 
-// A file descriptor, closed when it goes.
-class Fd {
-public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0)
-      ::close(fd_);
-  }
-  Fd(const Fd &) = delete;
-  Fd &operator=(const Fd &) = delete;
-  int get() const noexcept { return fd_; }
-  int release() noexcept { return std::exchange(fd_, -1); }
-
-private:
-  int fd_;
-};
-
 } // namespace
 
-FolderLock::FolderLock(const std::filesystem::path &folder) {
-  Fd fd(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0)
+FolderLock::FolderLock(const std::filesystem::path &folder)
+    : fd_(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+  if (fd_.fd < 0)
     fail("cannot open", folder);
-  while (::flock(fd.get(), LOCK_EX) != 0)
+  while (::flock(fd_.fd, LOCK_EX) != 0)
     if (errno != EINTR)
       fail("cannot lock", folder);
-  fd_ = fd.release();
-}
-
-FolderLock::~FolderLock() {
-  if (fd_ >= 0)
-    ::close(fd_); // releases the lock
 }
 
 std::string read_whole_file(const std::filesystem::path &file) {
   Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0)
+  if (fd.fd < 0)
     fail("cannot read", file);
   std::string bytes;
   char buffer[65536];
   for (;;) {
-    const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    const ssize_t n = ::read(fd.fd, buffer, sizeof buffer);
     if (n == 0)
       return bytes;
     if (n < 0 && errno == EINTR)
@@ -86,7 +62,7 @@ void replace_file_atomically(const std::filesystem::path &file, std::string_view
   name += ".tmp";
   const auto temporary = folder / name;
   Fd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
-  if (fd.get() < 0)
+  if (fd.fd < 0)
     fail("cannot create", temporary);
   struct Unlink { // the temporary file goes unless the rename took it
     const std::filesystem::path &path;
@@ -97,16 +73,16 @@ void replace_file_atomically(const std::filesystem::path &file, std::string_view
     }
   } unlink_on_failure{temporary};
   for (std::size_t done = 0; done < bytes.size();) {
-    const ssize_t n = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
+    const ssize_t n = ::write(fd.fd, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0)
       fail("cannot write", temporary);
     done += static_cast<std::size_t>(n);
   }
-  if (::fchmod(fd.get(), mode) != 0) // O_CREAT's mode is masked by the umask
+  if (::fchmod(fd.fd, mode) != 0) // O_CREAT's mode is masked by the umask
     fail("cannot set the mode of", temporary);
-  if (::fsync(fd.get()) != 0)
+  if (::fsync(fd.fd) != 0)
     fail("cannot sync", temporary);
   if (::close(fd.release()) != 0)
     fail("cannot close", temporary);
@@ -114,7 +90,7 @@ void replace_file_atomically(const std::filesystem::path &file, std::string_view
     fail("cannot rename over", file);
   unlink_on_failure.armed = false;
   Fd dir(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir.get() < 0 || ::fsync(dir.get()) != 0)
+  if (dir.fd < 0 || ::fsync(dir.fd) != 0)
     fail("cannot sync", folder);
 }
 

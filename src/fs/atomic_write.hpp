@@ -3,6 +3,8 @@
 // on a spec's folder that every writer through this library takes, reading a file whole, and
 // replacing one atomically. POSIX; each throws Error io naming the path.
 
+#include "core/fd.hpp"
+
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -13,12 +15,9 @@ namespace leanspec::detail {
 class FolderLock {
 public:
   explicit FolderLock(const std::filesystem::path &folder);
-  ~FolderLock();
-  FolderLock(const FolderLock &) = delete;
-  FolderLock &operator=(const FolderLock &) = delete;
 
 private:
-  int fd_ = -1;
+  Fd fd_; // closing it releases the lock
 };
 
 /// The file's bytes, as they are.

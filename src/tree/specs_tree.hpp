@@ -7,6 +7,8 @@
 // filesystem loader (src/fs/loader.cpp) and the database import (src/tree/spec_folders.hpp)
 // both read through it. Thread-safe once constructed (its members are const).
 
+#include "core/fd.hpp"
+
 #include <leanspec/filesystem_source.hpp>
 #include <optional>
 #include <string>
@@ -17,22 +19,6 @@
 #include <vector>
 
 namespace leanspec::detail {
-
-/// An open file descriptor, closed when dropped.
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f) : fd(f) {}
-  ~Fd() {
-    if (fd >= 0)
-      ::close(fd);
-  }
-  Fd(const Fd &) = delete;
-  Fd &operator=(const Fd &) = delete;
-  Fd &operator=(Fd &&other) noexcept {
-    std::swap(fd, other.fd);
-    return *this;
-  }
-};
 
 /// One entry of a folder listing; a symlink is reported as such (not as what it points to).
 struct DirEntry {
