@@ -10,13 +10,13 @@
 #include "model/timestamp_text.hpp"
 #include "snapshot/snapshot.hpp"
 #include "tree/spec_folders.hpp"
+#include "tree/specs_tree.hpp"
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
+#include <charconv>
 #include <chrono>
 #include <cstdlib>
-#include <ctime>
 #include <functional>
 #include <leanspec/error.hpp>
 #include <leanspec/filesystem_source.hpp>
@@ -252,38 +252,23 @@ SpecPtr FilesystemSource::update(std::string_view ref, const SpecUpdate &update,
 
 namespace {
 
-// The highest spec number in the directory: its folders, and those one level down (archived/,
-// date groups). 0 when there is none.
-int highest_number(const std::filesystem::path &specs_dir) {
+// The highest spec number among the spec folders the loader finds (the one rule of
+// src/tree/spec_names.hpp: at the top and one group folder down, archived/ included); 0 when
+// there is none.
+int highest_number(const FilesystemOptions &options) {
+  const detail::SpecsTree tree(options, detail::canonical_specs_dir(options));
+  std::vector<std::string> folders, others;
+  std::vector<Diagnostic> ignored;
+  tree.collect("", folders, others, ignored, false);
   int highest = 0;
-  const auto number_of = [](const std::string &name) {
-    std::size_t digits = 0;
-    while (digits < name.size() && digits < 9 &&
-           std::isdigit(static_cast<unsigned char>(name[digits])))
-      ++digits;
-    return digits > 0 && digits < name.size() && name[digits] == '-'
-               ? std::stoi(name.substr(0, digits))
-               : 0;
-  };
-  std::error_code ec;
-  for (const auto &entry : std::filesystem::directory_iterator(specs_dir, ec)) {
-    if (!entry.is_directory(ec))
-      continue;
-    highest = std::max(highest, number_of(entry.path().filename().string()));
-    for (const auto &inner : std::filesystem::directory_iterator(entry.path(), ec))
-      if (inner.is_directory(ec))
-        highest = std::max(highest, number_of(inner.path().filename().string()));
+  for (const auto &folder : folders) {
+    const std::string name = std::filesystem::path(folder).filename().string();
+    const auto digits = split_spec_id(name).first;
+    int number = 0;
+    if (std::from_chars(digits.data(), digits.data() + digits.size(), number).ec == std::errc())
+      highest = std::max(highest, number);
   }
   return highest;
-}
-
-std::string today(std::chrono::system_clock::time_point now, const char *format) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, format, &tm);
-  return buf;
 }
 
 } // namespace
@@ -299,16 +284,18 @@ SpecPtr FilesystemSource::create(const NewSpec &spec) {
                 "slug: '" + (spec.slug.empty() ? spec.title : spec.slug) +
                     "' has no ASCII letter or digit to name the folder with");
   const auto now = std::chrono::system_clock::now();
+  const std::string stamp = detail::timestamp_text(now); // 2026-02-01T15:22:52.957908Z
+  const std::string date = stamp.substr(0, 10);
   const auto &options = impl_->options;
   std::string relative;
   {
     const detail::FolderLock lock(options.specs_dir); // one number per writer
-    std::string number = std::to_string(highest_number(options.specs_dir) + 1);
+    std::string number = std::to_string(highest_number(options) + 1);
     if (number.size() < static_cast<std::size_t>(options.sequence_digits))
       number.insert(0, static_cast<std::size_t>(options.sequence_digits) - number.size(), '0');
     relative = number + "-" + slug;
     if (options.pattern == FolderPattern::date_grouped)
-      relative = today(now, "%Y%m%d") + "/" + relative;
+      relative = date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2) + "/" + relative;
     const auto folder = options.specs_dir / relative;
     std::error_code ec;
     std::filesystem::create_directories(folder.parent_path(), ec);
@@ -316,14 +303,14 @@ SpecPtr FilesystemSource::create(const NewSpec &spec) {
       throw Error(ErrorCode::io, "cannot create " + folder.string() + ": " +
                                      (ec ? ec.message() : std::string("it exists")));
     const std::string readme = "---\nstatus: " + std::string(to_string(spec.status)) +
-                               "\ncreated: " + today(now, "%Y-%m-%d") + "\n---\n\n" +
+                               "\ncreated: " + date + "\n---\n\n" +
                                (spec.body.empty() ? "# " + spec.title + "\n" : spec.body);
     SpecUpdate fields;
     fields.priority = spec.priority;
     fields.tags_add = spec.tags;
     if (!spec.assignee.empty())
       fields.assignee = spec.assignee;
-    fields.fields["created_at"] = detail::timestamp_text(now); // updated_at gets the same
+    fields.fields["created_at"] = stamp; // updated_at gets the same
     try {
       detail::replace_file_atomically(folder / "README.md", update_readme(readme, fields, now));
     } catch (...) {
