@@ -3,6 +3,7 @@
 // store (DatabaseSource::import_directory); the merged order, paging by the set cursor, the
 // JSON keys of a set, and that one project's answers and JSON stay as they were. Suite
 // "service" (ctest `service`).
+#include "support/error_code_of.hpp"
 #include "support/temp_spec_tree.hpp"
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <utility>
 
 using namespace leanspec;
+using leanspec::test::error_code_of;
 using leanspec::test::TempSpecTree;
 using namespace std::chrono_literals;
 
@@ -80,16 +82,6 @@ std::vector<Row> paged(const SpecsService &service, ListQuery query, std::size_t
   return out;
 }
 
-ErrorCode code_of(const std::function<void()> &call) {
-  try {
-    call();
-  } catch (const Error &e) {
-    return e.code();
-  }
-  FAIL("no Error thrown");
-  return ErrorCode::internal;
-}
-
 bool contains(std::string_view text, std::string_view part) {
   return text.find(part) != std::string_view::npos;
 }
@@ -148,9 +140,9 @@ TEST_SUITE("service") {
     CHECK(!first->next_cursor.empty());
     // A cursor of another kind is refused, naming the cursor.
     page.cursor = "not-a-cursor";
-    CHECK(code_of([&] { service.list(page); }) == ErrorCode::invalid_argument);
+    CHECK(error_code_of([&] { service.list(page); }) == ErrorCode::invalid_argument);
     SearchQuery search{.project_id = "*", .text = "cache", .cursor = first->next_cursor};
-    CHECK(code_of([&] { service.search(search); }) == ErrorCode::invalid_argument);
+    CHECK(error_code_of([&] { service.search(search); }) == ErrorCode::invalid_argument);
   }
 
   TEST_CASE("stats over a set: totals, and the count per status of each project") {
@@ -241,18 +233,19 @@ TEST_SUITE("service") {
     Fleet fleet;
     SpecsService both(fleet.config());
     for (const char *bad : {"acme/web,,acme/api", "*,acme/web", "acme/*", "acme/web,"})
-      CHECK_MESSAGE(code_of([&] { both.list({.project_id = bad}); }) == ErrorCode::invalid_argument,
+      CHECK_MESSAGE(error_code_of([&] { both.list({.project_id = bad}); }) ==
+                        ErrorCode::invalid_argument,
                     bad);
-    CHECK(code_of([&] { both.list({.project_id = "acme/web,acme/nope"}); }) ==
+    CHECK(error_code_of([&] { both.list({.project_id = "acme/web,acme/nope"}); }) ==
           ErrorCode::not_found);
-    CHECK(code_of([&] { both.stats("acme/nope,acme/web"); }) == ErrorCode::not_found);
+    CHECK(error_code_of([&] { both.stats("acme/nope,acme/web"); }) == ErrorCode::not_found);
 
     SpecsService files(fleet.config(SpecsMode::filesystem));
     const auto all = files.list({.project_id = "*"});
     CHECK(all->total == 2);
     CHECK(all->project_ids == std::vector<std::string>(2, files.filesystem_project_id()));
     CHECK(files.stats("*")->by_project.size() == 1);
-    CHECK(code_of([&] { files.list({.project_id = "acme/web,acme/api"}); }) ==
+    CHECK(error_code_of([&] { files.list({.project_id = "acme/web,acme/api"}); }) ==
           ErrorCode::not_found);
 
     SpecsService database(fleet.config(SpecsMode::database));

@@ -1,48 +1,31 @@
 // Tests FilesystemSource::update and toggle_checklist_item (src/fs/filesystem_source.cpp,
 // src/fs/atomic_write.cpp): guarded by the content hash, atomic, seen by the next read and by
 // subscribers, and of two writers based on one version exactly one wins.
+#include "support/error_code_of.hpp"
 #include "support/event_recorder.hpp"
+#include "support/read_file.hpp"
 #include "support/temp_spec_tree.hpp"
 
 #include <atomic>
 #include <doctest/doctest.h>
 #include <filesystem>
-#include <fstream>
-#include <functional>
 #include <leanspec/error.hpp>
 #include <leanspec/filesystem_source.hpp>
 #include <leanspec/specs_service.hpp>
-#include <sstream>
 #include <sys/stat.h>
 #include <thread>
 
 using namespace leanspec;
+using leanspec::test::error_code_of;
 using leanspec::test::EventRecorder;
+using leanspec::test::read_file;
 using leanspec::test::TempSpecTree;
 
 namespace {
 
-std::string read(const std::filesystem::path &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-ErrorCode code_of(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const Error &e) {
-    return e.code();
-  }
-  FAIL("no error");
-  return ErrorCode::internal;
-}
-
-FilesystemOptions options_for(const TempSpecTree &tree, bool watch = false) {
+FilesystemOptions options_for(const TempSpecTree &tree) {
   FilesystemOptions options;
   options.specs_dir = tree.specs_dir();
-  options.watch = watch;
   return options;
 }
 
@@ -65,8 +48,8 @@ TEST_CASE("an update lands in the file, in the next read and in a change event")
   CHECK(after->status == Status::in_progress);
   CHECK(after->tags == std::vector<std::string>{"core", "api"});
   CHECK(source.get("1")->status == Status::in_progress); // read-your-writes, at once
-  CHECK(after->content_hash == git_blob_sha1(read(file)));
-  CHECK(read(file).find("tags: [core, api]  # keep\n") != std::string::npos);
+  CHECK(after->content_hash == git_blob_sha1(read_file(file)));
+  CHECK(read_file(file).find("tags: [core, api]  # keep\n") != std::string::npos);
   struct stat st {};
   REQUIRE(::stat(file.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0640); // the file keeps its mode
@@ -75,8 +58,8 @@ TEST_CASE("an update lands in the file, in the next read and in a change event")
     CHECK(entry.path().filename() == "README.md"); // no temporary file left
 
   const SpecPtr toggled = source.toggle_checklist_item("cache", 1, after->content_hash);
-  CHECK(read(file).find("- [x] a") != std::string::npos);
-  CHECK(toggled->content_hash == git_blob_sha1(read(file)));
+  CHECK(read_file(file).find("- [x] a") != std::string::npos);
+  CHECK(toggled->content_hash == git_blob_sha1(read_file(file)));
 }
 
 TEST_CASE("a write based on an old version is a conflict and changes nothing") {
@@ -85,14 +68,14 @@ TEST_CASE("a write based on an old version is a conflict and changes nothing") {
   FilesystemSource source(options_for(tree));
   const std::string old_hash = source.get("1")->content_hash;
   tree.spec("001-cache", "status: complete", "# Cache, edited by hand\n");
-  const std::string edited = read(file);
+  const std::string edited = read_file(file);
   SpecUpdate update;
   update.priority = Priority::high;
-  CHECK(code_of([&] { source.update("1", update, old_hash); }) == ErrorCode::conflict);
-  CHECK(read(file) == edited);
-  CHECK(code_of([&] { source.update("1", update, ""); }) == ErrorCode::invalid_argument);
-  CHECK(code_of([&] { source.update("9", update, old_hash); }) == ErrorCode::not_found);
-  CHECK(code_of([&] { source.toggle_checklist_item("1", 1, git_blob_sha1(edited)); }) ==
+  CHECK(error_code_of([&] { source.update("1", update, old_hash); }) == ErrorCode::conflict);
+  CHECK(read_file(file) == edited);
+  CHECK(error_code_of([&] { source.update("1", update, ""); }) == ErrorCode::invalid_argument);
+  CHECK(error_code_of([&] { source.update("9", update, old_hash); }) == ErrorCode::not_found);
+  CHECK(error_code_of([&] { source.toggle_checklist_item("1", 1, git_blob_sha1(edited)); }) ==
         ErrorCode::not_found); // no task-list item
   SpecUpdate same;             // a no-op writes nothing
   same.status = Status::complete;
@@ -108,7 +91,7 @@ TEST_CASE("two writers based on one version: one wins, the other gets conflict")
   FilesystemSource a(options_for(tree));
   FilesystemSource b(options_for(tree));
   for (int round = 0; round < 50; ++round) {
-    const std::string base = git_blob_sha1(read(file));
+    const std::string base = git_blob_sha1(read_file(file));
     std::atomic<int> won{0}, conflicts{0};
     auto writer = [&](FilesystemSource &source, const char *tag) {
       SpecUpdate update;
@@ -128,7 +111,7 @@ TEST_CASE("two writers based on one version: one wins, the other gets conflict")
     CHECK(won == 1);
     CHECK(conflicts == 1);
   }
-  const std::string final_text = read(file);
+  const std::string final_text = read_file(file);
   CHECK(parse_spec("001-cache", final_text).tags.size() == 50); // every winner's tag, no torn file
 }
 
@@ -149,8 +132,10 @@ TEST_CASE("a write through a SpecsService is seen by its next read, cache and al
   CHECK(service.list()->specs.front()->status == Status::complete);
   CHECK(service.toggle_checklist_item("1", 1, after->content_hash)->content_hash !=
         after->content_hash);
-  CHECK(code_of([&] { service.update("1", update, before->content_hash); }) == ErrorCode::conflict);
-  CHECK(code_of([&] { service.update("1", update, "x", "acme/web"); }) == ErrorCode::not_found);
+  CHECK(error_code_of([&] { service.update("1", update, before->content_hash); }) ==
+        ErrorCode::conflict);
+  CHECK(error_code_of([&] { service.update("1", update, "x", "acme/web"); }) ==
+        ErrorCode::not_found);
 }
 
 TEST_CASE("create numbers after every folder, archived ones too, with the project's digits") {
@@ -173,7 +158,7 @@ TEST_CASE("create numbers after every folder, archived ones too, with the projec
   CHECK(created->created_at == created->updated_at);
   CHECK(source.get("8")->id == created->id); // read-your-writes
   CHECK(events.next().added == std::vector<std::string>{"0008-fix-the-api-v2"});
-  const std::string text = read(tree.specs_dir() / "0008-fix-the-api-v2" / "README.md");
+  const std::string text = read_file(tree.specs_dir() / "0008-fix-the-api-v2" / "README.md");
   CHECK(text.starts_with("---\nstatus: planned\ncreated: "));
   CHECK(text.find("tags: [api, it's]\n") != std::string::npos); // a plain scalar may hold a quote
   CHECK(text.ends_with("---\n\n# Fix the API: v2\n"));
@@ -181,10 +166,10 @@ TEST_CASE("create numbers after every folder, archived ones too, with the projec
   spec.body = "# Another\n";
   CHECK(source.create(spec)->id == "0009-custom-slug");
   spec.title = "  ";
-  CHECK(code_of([&] { source.create(spec); }) == ErrorCode::invalid_argument);
+  CHECK(error_code_of([&] { source.create(spec); }) == ErrorCode::invalid_argument);
   spec.title = "!!!";
   spec.slug = "";
-  CHECK(code_of([&] { source.create(spec); }) == ErrorCode::invalid_argument);
+  CHECK(error_code_of([&] { source.create(spec); }) == ErrorCode::invalid_argument);
   CHECK(source.list()->total == 4);
 }
 

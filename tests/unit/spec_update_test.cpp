@@ -1,16 +1,18 @@
 // Tests include/leanspec/spec_update.hpp (src/model/spec_update.cpp): edits that change only the
 // lines they touch, in every style a README may be written in, and no change at all for a
 // no-op update of each spec of the real corpus.
+#include "support/error_code_of.hpp"
+#include "support/read_file.hpp"
+
 #include <algorithm>
 #include <doctest/doctest.h>
 #include <filesystem>
-#include <fstream>
-#include <functional>
 #include <leanspec/error.hpp>
 #include <leanspec/spec_update.hpp>
-#include <sstream>
 
 using namespace leanspec;
+using leanspec::test::error_code_of;
+using leanspec::test::read_file;
 namespace fs = std::filesystem;
 
 namespace {
@@ -21,23 +23,6 @@ constexpr const char *at = "2026-02-01T15:22:52.957908Z";
 
 std::string edit(std::string_view readme, const SpecUpdate &update) {
   return update_readme(readme, update, now);
-}
-
-ErrorCode code_of(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const Error &e) {
-    return e.code();
-  }
-  FAIL("no error");
-  return ErrorCode::internal;
-}
-
-std::string read(const fs::path &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
 }
 
 } // namespace
@@ -144,21 +129,23 @@ TEST_CASE("CRLF files, a BOM, no frontmatter, the body") {
 TEST_CASE("what an edit cannot keep is an invalid_argument naming the field") {
   SpecUpdate update;
   update.tags_add = {"x"};
-  CHECK(code_of([&] { edit("---\ntags: {a: 1}\n---\n", update); }) == ErrorCode::invalid_argument);
-  CHECK(code_of([&] { edit("---\ntags: [a\n---\n", update); }) == ErrorCode::invalid_argument);
+  CHECK(error_code_of([&] { edit("---\ntags: {a: 1}\n---\n", update); }) ==
+        ErrorCode::invalid_argument);
+  CHECK(error_code_of([&] { edit("---\ntags: [a\n---\n", update); }) ==
+        ErrorCode::invalid_argument);
   update = {};
   update.assignee = "two\nlines";
-  CHECK(code_of([&] { edit("---\nstatus: planned\n---\n", update); }) ==
+  CHECK(error_code_of([&] { edit("---\nstatus: planned\n---\n", update); }) ==
         ErrorCode::invalid_argument);
   update = {};
   update.fields["status"] = "done";
-  CHECK(code_of([&] { edit("---\n---\n", update); }) == ErrorCode::invalid_argument);
+  CHECK(error_code_of([&] { edit("---\n---\n", update); }) == ErrorCode::invalid_argument);
   update = {};
   update.fields["bad key"] = "x";
-  CHECK(code_of([&] { edit("---\n---\n", update); }) == ErrorCode::invalid_argument);
+  CHECK(error_code_of([&] { edit("---\n---\n", update); }) == ErrorCode::invalid_argument);
   update = {};
   update.assignee = "ann";
-  CHECK(code_of([&] { edit("---\nassignee: [a, b]\n---\n", update); }) ==
+  CHECK(error_code_of([&] { edit("---\nassignee: [a, b]\n---\n", update); }) ==
         ErrorCode::invalid_argument);
 }
 
@@ -182,7 +169,7 @@ TEST_CASE("checklist items: as the Markdown parser sees them; a toggle changes o
   CHECK(toggle_checklist_item(readme, 3).find("1. [ ] numbered") != std::string::npos);
   CHECK(toggle_checklist_item(toggle_checklist_item(readme, 3), 3).find("1. [x] numbered") !=
         std::string::npos); // `[X]` comes back as `[x]`
-  CHECK(code_of([&] { toggle_checklist_item(readme, 4); }) == ErrorCode::not_found);
+  CHECK(error_code_of([&] { toggle_checklist_item(readme, 4); }) == ErrorCode::not_found);
 }
 
 TEST_CASE("every spec of the real corpus: a no-op update keeps its bytes, toggles undo") {
@@ -194,7 +181,7 @@ TEST_CASE("every spec of the real corpus: a no-op update keeps its bytes, toggle
   for (const auto &entry : fs::recursive_directory_iterator(root)) {
     if (entry.path().filename() != "README.md")
       continue;
-    const std::string readme = read(entry.path());
+    const std::string readme = read_file(entry.path());
     const Spec spec = parse_spec(entry.path().parent_path().filename().string(), readme);
     CAPTURE(entry.path().string());
     SpecUpdate update; // every field set to what the file says
