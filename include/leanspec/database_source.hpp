@@ -59,6 +59,16 @@ struct DatabaseOptions {
   std::size_t cache_bytes = 256u << 20;
 };
 
+/// How a write to a GitHub project lands (GithubSync::write_file): a commit on the project's
+/// branch, or a pull request from a new branch (for repositories the app may not push to
+/// directly; the stored snapshot then stays until the pull request is merged and synced).
+enum class WriteMode { commit, pull_request };
+
+/// "commit" or "pull_request".
+std::string_view to_string(WriteMode mode) noexcept;
+/// The mode a text names ("commit", "pull_request"), or nullopt.
+std::optional<WriteMode> write_mode_from(std::string_view text) noexcept;
+
 // The pragmas keep the deprecated member's warning out of the implicit constructors and
 // assignments (GCC and Clang warn there, at the struct): only a use of `last_commit` warns.
 #if defined(__GNUC__)
@@ -81,9 +91,10 @@ struct RegisteredProject {
   std::string commit_sha;
   /// Deprecated, kept for one release: commit_sha, filled with the same value.
   [[deprecated("use commit_sha")]] std::string last_commit;
-  std::int64_t last_synced_at = 0;    ///< unix ms (read-only)
-  std::uint64_t snapshot_version = 0; ///< +1 per stored snapshot that changed something
-  std::size_t spec_count = 0;         ///< specs in the stored snapshot (read-only)
+  std::int64_t last_synced_at = 0;          ///< unix ms (read-only)
+  std::uint64_t snapshot_version = 0;       ///< +1 per stored snapshot that changed something
+  std::size_t spec_count = 0;               ///< specs in the stored snapshot (read-only)
+  WriteMode write_mode = WriteMode::commit; ///< how writes to it land
 };
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
@@ -95,6 +106,7 @@ struct ProjectPatch {
   std::optional<std::string> branch;
   std::optional<std::string> specs_path;
   std::optional<std::chrono::seconds> sync_interval;
+  std::optional<WriteMode> write_mode;
 };
 
 /// What storing a snapshot changed.

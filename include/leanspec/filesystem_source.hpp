@@ -31,6 +31,10 @@ struct FilesystemOptions {
   /// Digits of a new spec's number (create(): 3 gives "007"); the project's
   /// structure.sequenceDigits.
   int sequence_digits = 3;
+  /// The template create() fills ({name}, {date}, {status}, {priority} replaced): the
+  /// project's `template` (else `templates.default`) in .lean-spec/templates/. Empty: a minimal
+  /// README.
+  std::filesystem::path template_path;
   std::string project_id;               ///< empty: the name of the specs directory's parent
   std::size_t max_file_size = 8u << 20; ///< larger files are not read (a diagnostic says so)
   unsigned threads = 0;                 ///< loader threads; 0: one per core

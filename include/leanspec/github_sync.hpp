@@ -114,7 +114,9 @@ struct SyncRun {
   std::chrono::milliseconds duration{0};
   int rate_limit_remaining = -1; ///< from the last response that said; -1: unknown
   /// How the files came: "unchanged" (nothing to fetch), "blobs", "tarball", or "contents"
-  /// (a webhook's list of paths, fetched without the tree); "" when it failed before.
+  /// (a webhook's list of paths, fetched without the tree); "" when it failed before. A write
+  /// (GithubSync::write_file) is recorded as a run too: "commit" (stored from the commit it
+  /// made) or "pull_request" (nothing stored).
   std::string path;
   std::string commit_sha; ///< the commit synced to
   /// Deprecated, kept for one release: commit_sha's value.
@@ -127,6 +129,32 @@ struct SyncRun {
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
 #endif
+
+/// One file of a spec folder written to a GitHub project (GithubSync::write_file).
+struct FileWrite {
+  /// The spec folder, relative to the specs folder ("042-x", "archived/001-y").
+  std::string path;
+  std::string name = "README.md"; ///< the file in the folder
+  /// The content hash (git blob SHA) of the stored file the write was based on: when the
+  /// stored file has another, the write is a conflict. Empty: a new folder, which must not
+  /// exist yet.
+  std::string base_hash;
+  /// The file's new bytes, made from its stored bytes ("" for a new folder). Called once, on
+  /// the calling thread, after the hash check; what it throws propagates, nothing sent.
+  std::function<std::string(std::string_view stored)> edit;
+  std::string message; ///< the commit message; empty: "Update <specs path>/<path>/<name>"
+};
+
+/// What GithubSync::write_file did.
+struct FileWriteResult {
+  /// The commit made: on the branch (the stored snapshot now holds it), or on the pull
+  /// request's branch. The stored commit when the edit changed nothing (no request was sent).
+  std::string commit_sha;
+  std::string content; ///< the file's bytes as written
+  /// The pull request's page (the project's write mode is pull_request); else empty.
+  std::string pull_request_url;
+  int requests = 0; ///< HTTP requests the write took
+};
 
 /// What handle_webhook did with a delivery.
 enum class WebhookAction { rejected, ping, ignored, queued };
@@ -187,6 +215,25 @@ public:
   /// threads have ended. No-op when not running.
   void stop() noexcept;
   bool is_running() const noexcept;
+
+  /// Writes one file of a spec folder to the project's repository through the Git Data API and
+  /// returns at once with what landed; nothing is queued. With the project's lease held (a
+  /// sync under way is waited for, up to 10 s), the stored file is checked against
+  /// `write.base_hash`, then `write.edit` makes the new bytes and four requests make the blob,
+  /// the tree, the commit and move the branch without force. The stored snapshot is then
+  /// updated from that commit (only the written folder; readers of the source see it at
+  /// once), without a resync; the next sync finds the branch at that commit. In write mode
+  /// pull_request the commit goes on a new branch "leanspec/<folder>-<hex>" and a pull request
+  /// into the project's branch is opened; the store is left as it was. Each write is recorded
+  /// in the sync runs (path "commit" or "pull_request"). Secrets never appear in errors.
+  /// @throws leanspec::Error not_found for an unknown project or folder, or a project never
+  ///         synced; conflict when the stored file is not at `base_hash` (nothing sent), when
+  ///         the branch moved on since the stored commit (a sync is then queued), or when a
+  ///         sync of the project held it for 10 s; unauthorized when GitHub refuses the token
+  ///         or it may not write (it needs contents: write, and pull_requests: write for a
+  ///         pull request); rate_limited; network; invalid_argument for a bad path or name;
+  ///         database when the store fails
+  FileWriteResult write_file(std::string_view project_id, const FileWrite &write);
 
   /// Handles one GitHub webhook delivery: `headers` as received (names in any case), `body`
   /// the raw bytes. Verifies X-Hub-Signature-256, answers ping, ignores other events, branches

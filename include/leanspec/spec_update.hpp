@@ -49,6 +49,23 @@ struct NewSpec {
   std::string body; ///< the Markdown after the frontmatter; empty: "# <title>"
 };
 
+/// The folder, relative to the specs folder, of a new spec beside `existing` in a flat project
+/// (a GitHub project's stored folders; FilesystemSource::create also knows date groups and
+/// sequenceDigits): "<number>-<slug>", one past the highest number, padded as wide as that
+/// number is written (at least 3 digits).
+/// @throws Error invalid_argument for an empty or multi-line title, or a title (or slug) with
+///         no ASCII letter or digit to name the folder with
+std::string next_spec_folder(const NewSpec &spec, const std::vector<SpecPtr> &existing,
+                             std::chrono::system_clock::time_point now);
+
+/// The README.md of a new spec: `template_text` with LeanSpec's placeholders filled ({name}:
+/// the title, {date}, {status}, {priority}), else a minimal frontmatter and the body (or
+/// "# <title>"); then the spec's status, priority, tags and assignee set, and created_at and
+/// updated_at `now`. A template's body is kept unless the spec has one.
+/// @throws Error invalid_argument when the template's frontmatter does not take the fields
+std::string new_spec_readme(const NewSpec &spec, std::chrono::system_clock::time_point now,
+                            std::string_view template_text = {});
+
 /// `title` as a folder slug: ASCII letters and digits lower-cased, every other run of
 /// characters one '-', none at either end ("Fix the API: v2" -> "fix-the-api-v2").
 std::string slug_of(std::string_view title);

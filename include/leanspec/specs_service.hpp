@@ -219,17 +219,24 @@ public:
 
   // --- writes -------------------------------------------------------------------------------
 
-  /// FilesystemSource::update() on the filesystem project's spec `ref`; before it returns, the
-  /// service's cache drops what the write may change, so this service's next call sees it
-  /// (read-your-writes), and the change event follows. Writes to a GitHub project are not
-  /// supported yet: not_found names the project.
-  /// @throws leanspec::Error conflict, not_found, ambiguous, invalid_argument, io
+  /// Updates the spec `ref` of a project, guarded by `base_hash` (the content hash of the
+  /// README the update was made from). The filesystem project: FilesystemSource::update(). A
+  /// GitHub project: the README edited the same way, committed to its repository
+  /// (GithubSync::write_file: the blob, tree, commit and non-forced branch update), and the
+  /// store updated from that commit; with write mode pull_request a pull request is opened
+  /// instead and the spec returned is the one proposed. Before it returns, the service's cache
+  /// drops what the write may change, so this service's next call sees it (read-your-writes),
+  /// and the change event follows.
+  /// @throws leanspec::Error conflict, not_found, ambiguous, invalid_argument, io; for a GitHub
+  ///         project also unauthorized (a token that may not write), rate_limited, network
   SpecPtr update(std::string_view ref, const SpecUpdate &update, std::string_view base_hash,
                  std::string_view project_id = {});
-  /// FilesystemSource::create() in the filesystem project; the service's cached lists are
-  /// dropped before it returns.
-  SpecPtr create(const NewSpec &spec);
-  /// The same for FilesystemSource::toggle_checklist_item().
+  /// Creates a spec: FilesystemSource::create() in the filesystem project; in a GitHub project
+  /// the next number over its stored folders (as wide as the widest), a minimal README
+  /// (its .lean-spec template is not synced), committed as update() commits. The service's
+  /// cached lists are dropped before it returns.
+  SpecPtr create(const NewSpec &spec, std::string_view project_id = {});
+  /// The same as update() for FilesystemSource::toggle_checklist_item().
   SpecPtr toggle_checklist_item(std::string_view ref, int index, std::string_view base_hash,
                                 std::string_view project_id = {});
 

@@ -1,9 +1,11 @@
-// `leanspec create`, `update`, `check` and `archive`: one write to a spec's README in the
-// specs directory, changing only the lines it touches (leanspec::update_readme), guarded by the
-// content hash the CLI read (or --if-hash) so that a concurrent edit is a conflict (exit 6).
+// `leanspec create`, `update`, `check` and `archive`: one write to a spec's README, changing
+// only the lines it touches (leanspec::update_readme), guarded by the content hash the CLI read
+// (or --if-hash) so that a concurrent edit is a conflict (exit 6). In the specs directory, or
+// with --project a commit to the GitHub project (GithubSync::write_file).
 #include "command.hpp"
 
 #include <leanspec/error.hpp>
+#include <leanspec/github_sync.hpp>
 #include <leanspec/json.hpp>
 #include <leanspec/spec_update.hpp>
 
@@ -12,9 +14,9 @@ namespace leanspec::cli {
 namespace {
 
 constexpr OptionSpec update_options[] = {
-    {"--status", true},     {"--priority", true}, {"--tag", true},
-    {"--depends-on", true}, {"--assignee", true}, {"--parent", true},
-    {"--set", true},        {"--unset", true},    {"--if-hash", true}};
+    {"--status", true},   {"--priority", true}, {"--tag", true}, {"--depends-on", true},
+    {"--assignee", true}, {"--parent", true},   {"--set", true}, {"--unset", true},
+    {"--if-hash", true},  {"--api-url", true}};
 
 constexpr std::string_view update_help = R"~(Usage: leanspec update <ref> [options]
 
@@ -35,9 +37,16 @@ Options:
   --unset KEY        remove a frontmatter key; repeatable
   --if-hash SHA      write only if README.md still has this content hash (from show --json)
 With --json: the spec as written, as show --json prints it.
+
+With --project OWNER/REPO (a GitHub project of the database) the README is committed to the
+repository (the blob, tree, commit and a branch update without force: a branch that moved on
+since the last sync is a conflict, exit 6), or a pull request is opened when the project's
+write mode is pull_request, and the store is updated from the commit. The token is
+$GITHUB_TOKEN (it needs contents: write) or a GitHub App's ($GITHUB_APP_ID, ...); the API is
+$GITHUB_API_URL, or --api-url URL. create, check and archive take the same.
 )~";
 
-constexpr OptionSpec check_options[] = {{"--if-hash", true}};
+constexpr OptionSpec check_options[] = {{"--if-hash", true}, {"--api-url", true}};
 
 constexpr std::string_view check_help = R"~(Usage: leanspec check <ref> <n> [--if-hash SHA]
 
@@ -92,14 +101,52 @@ SpecUpdate update_of(const Arguments &arguments) {
 
 // The spec and the content hash a write is based on: --if-hash, else what was just read.
 std::pair<SpecPtr, std::string> base_of(Context &context, const Arguments &arguments) {
-  const SpecPtr spec = context.filesystem_source().get(arguments.positionals[0]);
-  if (!spec)
-    throw Error(ErrorCode::not_found, "no spec matches '" + arguments.positionals[0] + "'");
+  if (context.has_project_set())
+    usage_error("--project: a write goes to one project, not '" + context.project_id() + "'");
+  const SpecPtr spec = context.require_spec(arguments.positionals[0]);
   const auto *hash = arguments.last("--if-hash");
   return {spec, hash ? *hash : spec->content_hash};
 }
 
-void print_written(Context &context, const Spec &before, const Spec &after, std::string_view what) {
+// A write's outcome: the spec as written, and the pull request a GitHub write opened.
+struct Written {
+  SpecPtr spec;
+  std::string pull_request_url;
+};
+
+// A README write to --project's GitHub project; `edit` makes the new README from the stored
+// one. A new folder (create) has an empty `base`.
+Written commit(Context &context, const Arguments &arguments, const std::string &folder,
+               const std::string &base, const std::function<std::string(std::string_view)> &edit,
+               const std::string &message) {
+  SyncOptions options;
+  if (const auto *url = arguments.last("--api-url"))
+    options.api_url = *url;
+  const std::string project = context.project_id();
+  const auto sync = make_github_sync(context.shared_database(), std::move(options));
+  const FileWriteResult written =
+      sync->write_file(project, {folder, "README.md", base, edit, message});
+  if (!written.pull_request_url.empty()) // the store keeps the branch's version
+    return {std::make_shared<const Spec>(parse_spec(folder, written.content)),
+            written.pull_request_url};
+  return {context.database().get(folder, project), {}};
+}
+
+// update, check and archive: `edit` to the spec's README, on disk through `on_disk`, or
+// committed with --project.
+Written write(Context &context, const Arguments &arguments, const Spec &before,
+              const std::string &base, const std::function<std::string(std::string_view)> &edit,
+              const std::function<SpecPtr(FilesystemSource &)> &on_disk) {
+  if (!context.project())
+    return {on_disk(context.filesystem_source()), {}};
+  return commit(context, arguments, before.path, base, edit, "Update " + before.id);
+}
+
+void print_written(Context &context, const Spec &before, const Written &written,
+                   std::string_view what) {
+  const Spec &after = *written.spec;
+  if (!written.pull_request_url.empty())
+    append(context.err, "pull request: ", written.pull_request_url, "\n");
   if (context.json()) {
     append(context.out, to_json(after, JsonDetail::full), "\n");
     return;
@@ -118,8 +165,13 @@ int run_update(Context &context, const Arguments &arguments) {
       !update.parent && update.fields.empty())
     usage_error("update: nothing to change (see leanspec update --help)");
   const auto [before, base] = base_of(context, arguments);
-  const SpecPtr after = context.filesystem_source().update(before->id, update, base);
-  print_written(context, *before, *after, "updated");
+  const Written after = write(
+      context, arguments, *before, base,
+      [&](std::string_view text) {
+        return update_readme(text, update, std::chrono::system_clock::now());
+      },
+      [&](FilesystemSource &source) { return source.update(before->id, update, base); });
+  print_written(context, *before, after, "updated");
   return 0;
 }
 
@@ -131,26 +183,32 @@ int run_check(Context &context, const Arguments &arguments) {
     usage_error("check: the item number must be 1 or more, got '" + n + "'");
   const int index = std::stoi(n);
   const auto [before, base] = base_of(context, arguments);
-  const SpecPtr after = context.filesystem_source().toggle_checklist_item(before->id, index, base);
-  const auto items = checklist_items(after->body);
+  const Written after = write(
+      context, arguments, *before, base,
+      [&](std::string_view text) { return toggle_checklist_item(text, index); },
+      [&](FilesystemSource &source) {
+        return source.toggle_checklist_item(before->id, index, base);
+      });
+  const auto items = checklist_items(after.spec->body);
   const bool checked = index <= static_cast<int>(items.size()) && items[index - 1].checked;
-  print_written(context, *before, *after,
+  print_written(context, *before, after,
                 std::string(checked ? "checked" : "unchecked") + " item " + n);
   return 0;
 }
 
-constexpr OptionSpec create_options[] = {{"--slug", true},
-                                         {"--status", true},
-                                         {"--priority", true},
-                                         {"--tag", true},
-                                         {"--assignee", true}};
+constexpr OptionSpec create_options[] = {{"--slug", true},     {"--status", true},
+                                         {"--priority", true}, {"--tag", true},
+                                         {"--assignee", true}, {"--api-url", true}};
 
 constexpr std::string_view create_help = R"~(Usage: leanspec create <title> [options]
 
 Create a spec: the folder NNN-slug, numbered one past the highest number in the specs
 directory (archived specs included; structure.sequenceDigits digits, default 3; under today's
 YYYYMMDD folder for a date-grouped project), with a README.md holding status, created,
-created_at and the options given, and "# <title>".
+created_at and the options given, and "# <title>" (or the project's template, when
+.lean-spec/config.json names one: {name}, {date}, {status} and {priority} filled in). With
+--project, the next number over the GitHub project's stored folders, committed as update
+commits (a minimal README: the repository's template is not synced).
 
 Options:
   --slug S        the folder's name after the number (default: from the title)
@@ -181,11 +239,29 @@ int run_create(Context &context, const Arguments &arguments) {
   spec.priority = given.priority;
   spec.tags = given.tags_add;
   spec.assignee = given.assignee.value_or("");
-  const SpecPtr created = context.filesystem_source().create(spec);
+  if (context.has_project_set())
+    usage_error("--project: a write goes to one project, not '" + context.project_id() + "'");
+  Written created;
+  if (!context.project()) {
+    created.spec = context.filesystem_source().create(spec);
+  } else {
+    const auto now = std::chrono::system_clock::now();
+    const std::string folder = next_spec_folder(
+        spec, context.database().list({.project_id = context.project_id()})->specs, now);
+    const std::string readme = new_spec_readme(spec, now);
+    created = commit(
+        context, arguments, folder, "", [&](std::string_view) { return readme; },
+        "Create " + folder);
+  }
+  if (!created.pull_request_url.empty())
+    append(context.err, "pull request: ", created.pull_request_url, "\n");
   if (context.json())
-    append(context.out, to_json(*created, JsonDetail::full), "\n");
+    append(context.out, to_json(*created.spec, JsonDetail::full), "\n");
+  else if (context.project())
+    append(context.out, "created ", created.spec->id, " (", context.project_id(), ")\n");
   else
-    append(context.out, "created ", created->id, " (", context.display_path(created->path), ")\n");
+    append(context.out, "created ", created.spec->id, " (",
+           context.display_path(created.spec->path), ")\n");
   return 0;
 }
 
@@ -194,8 +270,13 @@ int run_archive(Context &context, const Arguments &arguments) {
   SpecUpdate update;
   update.status = Status::archived;
   const auto [before, base] = base_of(context, arguments);
-  const SpecPtr after = context.filesystem_source().update(before->id, update, base);
-  print_written(context, *before, *after, "archived");
+  const Written after = write(
+      context, arguments, *before, base,
+      [&](std::string_view text) {
+        return update_readme(text, update, std::chrono::system_clock::now());
+      },
+      [&](FilesystemSource &source) { return source.update(before->id, update, base); });
+  print_written(context, *before, after, "archived");
   return 0;
 }
 

@@ -216,6 +216,28 @@ load_snapshot(detail::Store &store, const std::string &project_id, const Served 
   return {std::move(served), std::move(event)};
 }
 
+} // namespace
+
+std::string_view to_string(WriteMode mode) noexcept {
+  switch (mode) {
+  case WriteMode::commit:
+    return "commit";
+  case WriteMode::pull_request:
+    return "pull_request";
+  }
+  return {};
+}
+
+std::optional<WriteMode> write_mode_from(std::string_view text) noexcept {
+  if (text == "commit")
+    return WriteMode::commit;
+  if (text == "pull_request")
+    return WriteMode::pull_request;
+  return std::nullopt;
+}
+
+namespace {
+
 RegisteredProject to_registered(const detail::ProjectRecord &r) {
   RegisteredProject p;
   p.id = r.id;
@@ -233,6 +255,7 @@ RegisteredProject to_registered(const detail::ProjectRecord &r) {
   p.last_synced_at = r.last_synced_at;
   p.snapshot_version = r.snapshot_version;
   p.spec_count = r.spec_count;
+  p.write_mode = r.write_mode;
   return p;
 }
 
@@ -756,6 +779,7 @@ void DatabaseSource::add_project(const RegisteredProject &project) {
   record.branch = project.branch;
   record.specs_path = project.specs_path;
   record.sync_interval = project.sync_interval;
+  record.write_mode = project.write_mode;
   impl_->store->add_project(record);
 }
 

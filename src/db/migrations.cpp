@@ -513,6 +513,18 @@ ALTER TABLE specs ADD COLUMN search_head TSVECTOR
   GENERATED ALWAYS AS (ts_filter(search, '{a,b}')) STORED;
 )sql";
 
+// v12 "github writes": a project's write mode (`commit` to its branch, or `pull_request` from
+// a new branch; GithubSync::write_file) and the root tree SHA of its stored commit, the base of
+// the tree a write makes (without it a write asks GitHub for the commit first).
+constexpr const char *sqlite_v12 = R"sql(
+ALTER TABLE projects ADD COLUMN commit_tree TEXT NOT NULL DEFAULT '';
+ALTER TABLE projects ADD COLUMN write_mode TEXT NOT NULL DEFAULT 'commit';
+)sql";
+constexpr const char *postgres_v12 = R"sql(
+ALTER TABLE projects ADD COLUMN commit_tree TEXT NOT NULL DEFAULT '',
+  ADD COLUMN write_mode TEXT NOT NULL DEFAULT 'commit';
+)sql";
+
 constexpr Migration all[] = {
     {1, "initial schema", sqlite_v1, postgres_v1},
     {2, "search terms", sqlite_v2, postgres_v2},
@@ -525,6 +537,7 @@ constexpr Migration all[] = {
     {9, "database search", sqlite_v9, postgres_v9},
     {10, "search heads", sqlite_v10, postgres_v10},
     {11, "search heads (PostgreSQL)", sqlite_v11, postgres_v11},
+    {12, "github writes", sqlite_v12, postgres_v12},
 };
 
 } // namespace

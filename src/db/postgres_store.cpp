@@ -69,6 +69,8 @@ ProjectRecord read_project(const PGresult *r, int row) {
   p.snapshot_version = static_cast<std::uint64_t>(to_int(r, row, 14));
   p.interrupted_at = to_int(r, row, 15);
   p.spec_count = static_cast<std::size_t>(to_int(r, row, 16));
+  p.commit_tree = to_string(r, row, 17);
+  p.write_mode = write_mode_of(to_string(r, row, 18));
   return p;
 }
 
@@ -79,7 +81,8 @@ constexpr const char *project_columns =
     "sync_state, sync_error, created_at, updated_at, last_synced_at, snapshot_version, "
     "CASE WHEN sync_state <> 'syncing' THEN 0 ELSE coalesce((SELECT CASE WHEN l.expires_at <= "
     "(extract(epoch FROM clock_timestamp()) * 1000)::bigint THEN l.expires_at ELSE 0 END "
-    "FROM leases l WHERE l.project_id = projects.id), updated_at) END, spec_count";
+    "FROM leases l WHERE l.project_id = projects.id), updated_at) END, spec_count, commit_tree, "
+    "write_mode";
 
 class PostgresStore;
 
@@ -140,8 +143,9 @@ public:
       Result r =
           s.exec("INSERT INTO projects (id, owner, repo, branch, specs_path, sync_interval_ms, "
                  "commit_sha, last_tree, etags, sync_state, sync_error, created_at, updated_at, "
-                 "last_synced_at, snapshot_version) "
-                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0) "
+                 "last_synced_at, snapshot_version, commit_tree, write_mode) "
+                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, $15, "
+                 "$16) "
                  "ON CONFLICT (id) DO NOTHING",
                  Params()
                      .text(p.id)
@@ -157,7 +161,9 @@ public:
                      .text(p.sync_error)
                      .integer(now)
                      .integer(now)
-                     .integer(p.last_synced_at));
+                     .integer(p.last_synced_at)
+                     .text(p.commit_tree)
+                     .text(to_string(p.write_mode)));
       if (affected(r.get()) == 0)
         throw Error(ErrorCode::invalid_argument, "project '" + p.id + "' already exists");
     });
@@ -197,7 +203,8 @@ public:
     run("updating a project", [&](Session &s) {
       Result r = s.exec("UPDATE projects SET branch = $2, specs_path = $3, sync_interval_ms = $4, "
                         "commit_sha = $5, last_tree = $6, etags = $7, sync_state = $8, "
-                        "sync_error = $9, last_synced_at = $10, updated_at = $11 WHERE id = $1",
+                        "sync_error = $9, last_synced_at = $10, updated_at = $11, "
+                        "commit_tree = $12, write_mode = $13 WHERE id = $1",
                         Params()
                             .text(p.id)
                             .text(p.branch)
@@ -209,7 +216,9 @@ public:
                             .text(p.sync_state)
                             .text(p.sync_error)
                             .integer(p.last_synced_at)
-                            .integer(unix_ms()));
+                            .integer(unix_ms())
+                            .text(p.commit_tree)
+                            .text(to_string(p.write_mode)));
       if (affected(r.get()) == 0)
         throw Error(ErrorCode::not_found, "no project '" + p.id + "'");
     });
@@ -224,11 +233,13 @@ public:
       p.specs_path ? params.text(*p.specs_path) : params.null();
       p.sync_interval ? params.integer(std::chrono::milliseconds(*p.sync_interval).count())
                       : params.null();
+      p.write_mode ? params.text(to_string(*p.write_mode)) : params.null();
       params.integer(unix_ms());
       Result r = s.exec("UPDATE projects SET branch = coalesce($2::text, branch), "
                         "specs_path = coalesce($3::text, specs_path), "
                         "sync_interval_ms = coalesce($4::bigint, sync_interval_ms), "
-                        "updated_at = $5 WHERE id = $1",
+                        "write_mode = coalesce($5::text, write_mode), "
+                        "updated_at = $6 WHERE id = $1",
                         params);
       if (affected(r.get()) == 0)
         throw Error(ErrorCode::not_found, "no project '" + std::string(id) + "'");
@@ -980,8 +991,8 @@ private:
   // The sync fields of `p` (Store::SyncFinish), on an open transaction.
   static void write_sync_fields(Session &s, std::string_view id, const ProjectRecord &p) {
     Result r = s.exec("UPDATE projects SET commit_sha = $2, last_tree = $3, etags = $4, "
-                      "sync_state = $5, sync_error = $6, last_synced_at = $7, updated_at = $8 "
-                      "WHERE id = $1",
+                      "sync_state = $5, sync_error = $6, last_synced_at = $7, updated_at = $8, "
+                      "commit_tree = $9 WHERE id = $1",
                       Params()
                           .text(id)
                           .text(p.commit_sha)
@@ -990,7 +1001,8 @@ private:
                           .text(p.sync_state)
                           .text(p.sync_error)
                           .integer(p.last_synced_at)
-                          .integer(unix_ms()));
+                          .integer(unix_ms())
+                          .text(p.commit_tree));
     if (affected(r.get()) == 0)
       throw Error(ErrorCode::not_found, "no project '" + std::string(id) + "'");
   }

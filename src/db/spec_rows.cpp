@@ -58,6 +58,13 @@ bool is_inside_path(std::string_view path) noexcept {
 
 } // namespace
 
+WriteMode write_mode_of(std::string_view stored) {
+  if (const auto mode = write_mode_from(stored))
+    return *mode;
+  throw Error(ErrorCode::database, "a project's write_mode is '" + std::string(stored) +
+                                       "', not commit or pull_request");
+}
+
 ProjectRecord checked_project(const ProjectRecord &project) {
   ProjectRecord p = project;
   if (p.id.empty())
@@ -91,6 +98,8 @@ ProjectRecord checked_project(const ProjectRecord &project) {
       p.sync_state != "error")
     invalid("project '" + p.id + "': sync state '" + p.sync_state +
             "' is not idle, syncing, ok or error");
+  if (to_string(p.write_mode).empty())
+    invalid("project '" + p.id + "': the write mode is not commit or pull_request");
   if (p.etags_json.empty())
     p.etags_json = "{}";
   return p;
@@ -102,6 +111,7 @@ ProjectPatch checked_patch(std::string_view id, const ProjectPatch &patch) {
   p.branch = patch.branch.value_or(p.branch);
   p.specs_path = patch.specs_path.value_or(p.specs_path);
   p.sync_interval = patch.sync_interval.value_or(p.sync_interval);
+  p.write_mode = patch.write_mode.value_or(p.write_mode);
   p = checked_project(p);
   ProjectPatch out;
   if (patch.branch)
@@ -110,6 +120,7 @@ ProjectPatch checked_patch(std::string_view id, const ProjectPatch &patch) {
     out.specs_path = p.specs_path;
   if (patch.sync_interval)
     out.sync_interval = p.sync_interval;
+  out.write_mode = patch.write_mode;
   return out;
 }
 

@@ -21,6 +21,8 @@ namespace leanspec::detail {
 /// owner and repo come from the id) and the specs path without trailing '/'.
 /// @throws leanspec::Error invalid_argument as Store::add_project documents
 ProjectRecord checked_project(const ProjectRecord &project);
+/// The write mode a projects row stores. @throws Error database for any other text
+WriteMode write_mode_of(std::string_view stored);
 /// `patch` of project `id` checked as checked_project() checks the fields it gives (and the
 /// id), with the specs path normalized the same way.
 /// @throws leanspec::Error invalid_argument as Store::add_project documents

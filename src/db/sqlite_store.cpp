@@ -65,6 +65,8 @@ ProjectRecord read_project(SQLite::Statement &q) {
   p.snapshot_version = static_cast<std::uint64_t>(q.getColumn(14).getInt64());
   p.interrupted_at = q.getColumn(15).getInt64();
   p.spec_count = static_cast<std::size_t>(q.getColumn(16).getInt64());
+  p.commit_tree = q.getColumn(17).getString();
+  p.write_mode = write_mode_of(q.getColumn(18).getString());
   return p;
 }
 
@@ -75,7 +77,8 @@ constexpr const char *project_columns =
     "sync_state, sync_error, created_at, updated_at, last_synced_at, snapshot_version, "
     "CASE WHEN sync_state <> 'syncing' THEN 0 ELSE coalesce((SELECT CASE WHEN l.expires_at <= "
     "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) THEN l.expires_at ELSE 0 END "
-    "FROM leases l WHERE l.project_id = projects.id), updated_at) END, spec_count";
+    "FROM leases l WHERE l.project_id = projects.id), updated_at) END, spec_count, commit_tree, "
+    "write_mode";
 
 class SqliteStore final : public Store {
 public:
@@ -101,8 +104,9 @@ public:
       SQLite::Statement q(
           db, "INSERT INTO projects (id, owner, repo, branch, specs_path, sync_interval_ms, "
               "commit_sha, last_tree, etags, sync_state, sync_error, created_at, updated_at, "
-              "last_synced_at, snapshot_version) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT (id) DO NOTHING");
+              "last_synced_at, snapshot_version, commit_tree, write_mode) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) "
+              "ON CONFLICT (id) DO NOTHING");
       const std::int64_t now = unix_ms();
       q.bind(1, p.id);
       q.bind(2, p.owner);
@@ -118,6 +122,8 @@ public:
       q.bind(12, now);
       q.bind(13, now);
       q.bind(14, p.last_synced_at);
+      q.bind(15, p.commit_tree);
+      bind_text(q, 16, to_string(p.write_mode));
       if (q.exec() == 0)
         throw Error(ErrorCode::invalid_argument, "project '" + p.id + "' already exists");
     });
@@ -151,7 +157,8 @@ public:
       SQLite::Statement q(db,
                           "UPDATE projects SET branch = ?, specs_path = ?, sync_interval_ms = ?, "
                           "commit_sha = ?, last_tree = ?, etags = ?, sync_state = ?, "
-                          "sync_error = ?, last_synced_at = ?, updated_at = ? WHERE id = ?");
+                          "sync_error = ?, last_synced_at = ?, updated_at = ?, commit_tree = ?, "
+                          "write_mode = ? WHERE id = ?");
       q.bind(1, p.branch);
       q.bind(2, p.specs_path);
       q.bind(3, static_cast<std::int64_t>(std::chrono::milliseconds(p.sync_interval).count()));
@@ -162,7 +169,9 @@ public:
       q.bind(8, p.sync_error);
       q.bind(9, p.last_synced_at);
       q.bind(10, unix_ms());
-      q.bind(11, p.id);
+      q.bind(11, p.commit_tree);
+      bind_text(q, 12, to_string(p.write_mode));
+      q.bind(13, p.id);
       if (q.exec() == 0)
         throw Error(ErrorCode::not_found, "no project '" + p.id + "'");
     });
@@ -173,16 +182,17 @@ public:
     run("updating a project", [&](Connection &db) {
       SQLite::Statement q(db, "UPDATE projects SET branch = coalesce(?, branch), "
                               "specs_path = coalesce(?, specs_path), "
-                              "sync_interval_ms = coalesce(?, sync_interval_ms), updated_at = ? "
-                              "WHERE id = ?");
+                              "sync_interval_ms = coalesce(?, sync_interval_ms), "
+                              "write_mode = coalesce(?, write_mode), updated_at = ? WHERE id = ?");
       p.branch ? q.bind(1, *p.branch) : q.bind(1);
       p.specs_path ? q.bind(2, *p.specs_path) : q.bind(2);
       p.sync_interval
           ? q.bind(3,
                    static_cast<std::int64_t>(std::chrono::milliseconds(*p.sync_interval).count()))
           : q.bind(3);
-      q.bind(4, unix_ms());
-      bind_text(q, 5, id);
+      p.write_mode ? bind_text(q, 4, to_string(*p.write_mode)) : q.bind(4);
+      q.bind(5, unix_ms());
+      bind_text(q, 6, id);
       if (q.exec() == 0)
         throw Error(ErrorCode::not_found, "no project '" + std::string(id) + "'");
     });
@@ -728,8 +738,8 @@ private:
   // The sync fields of `p` (Store::SyncFinish), on an open transaction.
   static void write_sync_fields(Connection &db, const std::string &id, const ProjectRecord &p) {
     SQLite::Statement q(db, "UPDATE projects SET commit_sha = ?, last_tree = ?, etags = ?, "
-                            "sync_state = ?, sync_error = ?, last_synced_at = ?, updated_at = ? "
-                            "WHERE id = ?");
+                            "sync_state = ?, sync_error = ?, last_synced_at = ?, updated_at = ?, "
+                            "commit_tree = ? WHERE id = ?");
     q.bind(1, p.commit_sha);
     q.bind(2, p.last_tree);
     q.bind(3, p.etags_json);
@@ -737,7 +747,8 @@ private:
     q.bind(5, p.sync_error);
     q.bind(6, p.last_synced_at);
     q.bind(7, unix_ms());
-    q.bind(8, id);
+    q.bind(8, p.commit_tree);
+    q.bind(9, id);
     if (q.exec() == 0)
       throw Error(ErrorCode::not_found, "no project '" + id + "'");
   }

@@ -40,10 +40,12 @@ struct ProjectRecord {
   std::string branch = "main";
   std::string specs_path = "specs";        ///< folder of the specs in the repository
   std::chrono::seconds sync_interval{300}; ///< column sync_interval_ms
-  /// SHAs of the last synced commit (column commit_sha) and specs tree
-  std::string commit_sha, last_tree;
-  std::string etags_json = "{}";   ///< ETags by URL, a JSON object's text
-  std::string sync_state = "idle"; ///< idle | syncing | ok | error
+  /// SHAs of the last synced commit (column commit_sha), its specs tree, and its root tree
+  /// (empty when the sync did not list the tree)
+  std::string commit_sha, last_tree, commit_tree;
+  WriteMode write_mode = WriteMode::commit; ///< column write_mode: "commit" | "pull_request"
+  std::string etags_json = "{}";            ///< ETags by URL, a JSON object's text
+  std::string sync_state = "idle";          ///< idle | syncing | ok | error
   std::string sync_error;
   /// Derived by projects() and project(), never written: for a project whose sync_state is
   /// "syncing" with no live lease behind it (its holder died or lost it), the lease's expiry
@@ -138,9 +140,9 @@ struct SyncRunRecord {
 
 /// What Store::finish_sync records besides a snapshot.
 struct SyncFinish {
-  /// The project's sync fields to write: commit_sha, last_tree, etags_json, sync_state,
-  /// sync_error and last_synced_at. Its settings are left as stored, so a change made during
-  /// the sync stays.
+  /// The project's sync fields to write: commit_sha, last_tree, commit_tree, etags_json,
+  /// sync_state, sync_error and last_synced_at. Its settings are left as stored, so a change made
+  /// during the sync stays.
   ProjectRecord project;
   /// How the run ended, as end_sync_run records it; with a snapshot, its added, updated and
   /// removed are set from what the snapshot changed.

@@ -7,7 +7,7 @@
 #include "fs/summary_cache.hpp"
 #include "fs/watcher.hpp"
 #include "model/frontmatter_cache.hpp"
-#include "model/timestamp_text.hpp"
+#include "model/new_spec.hpp"
 #include "snapshot/snapshot.hpp"
 #include "tree/spec_folders.hpp"
 #include "tree/specs_tree.hpp"
@@ -274,45 +274,26 @@ int highest_number(const FilesystemOptions &options) {
 } // namespace
 
 SpecPtr FilesystemSource::create(const NewSpec &spec) {
-  if (spec.title.find_first_not_of(" \t") == std::string::npos)
-    throw Error(ErrorCode::invalid_argument, "title: a new spec needs a title");
-  if (spec.title.find_first_of("\r\n") != std::string::npos)
-    throw Error(ErrorCode::invalid_argument, "title: one line, without a line break");
-  const std::string slug = slug_of(spec.slug.empty() ? spec.title : spec.slug);
-  if (slug.empty())
-    throw Error(ErrorCode::invalid_argument,
-                "slug: '" + (spec.slug.empty() ? spec.title : spec.slug) +
-                    "' has no ASCII letter or digit to name the folder with");
   const auto now = std::chrono::system_clock::now();
-  const std::string stamp = detail::timestamp_text(now); // 2026-02-01T15:22:52.957908Z
-  const std::string date = stamp.substr(0, 10);
   const auto &options = impl_->options;
+  detail::new_spec_folder(spec, 1, 1, false, now); // the checks, before the lock
+  // The project's template (.lean-spec/config.json names it); io names the file when unreadable.
+  const std::string template_text =
+      options.template_path.empty() ? "" : detail::read_whole_file(options.template_path);
   std::string relative;
   {
     const detail::FolderLock lock(options.specs_dir); // one number per writer
-    std::string number = std::to_string(highest_number(options) + 1);
-    if (number.size() < static_cast<std::size_t>(options.sequence_digits))
-      number.insert(0, static_cast<std::size_t>(options.sequence_digits) - number.size(), '0');
-    relative = number + "-" + slug;
-    if (options.pattern == FolderPattern::date_grouped)
-      relative = date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2) + "/" + relative;
+    relative = detail::new_spec_folder(spec, highest_number(options) + 1, options.sequence_digits,
+                                       options.pattern == FolderPattern::date_grouped, now);
     const auto folder = options.specs_dir / relative;
     std::error_code ec;
     std::filesystem::create_directories(folder.parent_path(), ec);
     if (ec || !std::filesystem::create_directory(folder, ec) || ec)
       throw Error(ErrorCode::io, "cannot create " + folder.string() + ": " +
                                      (ec ? ec.message() : std::string("it exists")));
-    const std::string readme = "---\nstatus: " + std::string(to_string(spec.status)) +
-                               "\ncreated: " + date + "\n---\n\n" +
-                               (spec.body.empty() ? "# " + spec.title + "\n" : spec.body);
-    SpecUpdate fields;
-    fields.priority = spec.priority;
-    fields.tags_add = spec.tags;
-    if (!spec.assignee.empty())
-      fields.assignee = spec.assignee;
-    fields.fields["created_at"] = stamp; // updated_at gets the same
     try {
-      detail::replace_file_atomically(folder / "README.md", update_readme(readme, fields, now));
+      detail::replace_file_atomically(folder / "README.md",
+                                      new_spec_readme(spec, now, template_text));
     } catch (...) {
       std::filesystem::remove_all(folder, ec); // no half-made spec left behind
       throw;

@@ -57,6 +57,16 @@ FilesystemOptions discover_options(const std::filesystem::path &project_dir) {
       throw Error(ErrorCode::config, where + ": structure.sequenceDigits must be 1 to 9");
     options.sequence_digits = static_cast<int>(n);
   }
+  // The spec template: "template", else templates.default, a file in the config's templates/.
+  simdjson::dom::element name;
+  if (root["template"].get(name) && root["templates"]["default"].get(name))
+    return options;
+  std::string_view text;
+  if (name.get(text) || text.empty() || text.find('/') != std::string_view::npos ||
+      text.find('\\') != std::string_view::npos || text == "." || text == "..")
+    throw Error(ErrorCode::config, where + ": template must name a file in " +
+                                       (file.parent_path() / "templates").string());
+  options.template_path = file.parent_path() / "templates" / std::string(text);
   return options;
 }
 

@@ -173,7 +173,7 @@ struct GithubClient::Impl {
   struct Job {
     const GithubRequest *request = nullptr;
     std::string url, shown; // shown: for errors (no secrets)
-    std::string method;     // for errors: "GET", "POST"
+    std::string method;     // "GET", "POST" or "PATCH"
     bool send_token = false;
     bool reauthorized = false; // sent again once with a new token after a 401
     Clock::time_point due{};   // of the next attempt, while waiting for a retry
@@ -250,7 +250,7 @@ struct GithubClient::Impl {
   Job make_job(const GithubRequest &request) const {
     Job job;
     job.request = &request;
-    job.method = request.method == "POST" ? "POST" : "GET";
+    job.method = request.method == "POST" || request.method == "PATCH" ? request.method : "GET";
     const std::string &path = request.path;
     std::string url = path;
     if (!path.starts_with("http://") && !path.starts_with("https://"))
@@ -299,10 +299,16 @@ struct GithubClient::Impl {
       add("If-None-Match: " + request.if_none_match);
     if (!t->token.empty())
       add("X-GitHub-Api-Version: 2022-11-28");
-    if (job.method == "POST") {
+    if (job.method != "GET") {
+      // The body stays in `request`, which outlives the batch: curl reads it from there.
       curl_easy_setopt(t->easy.get(), CURLOPT_POST, 1L);
-      curl_easy_setopt(t->easy.get(), CURLOPT_POSTFIELDS, "");
-      curl_easy_setopt(t->easy.get(), CURLOPT_POSTFIELDSIZE, 0L);
+      curl_easy_setopt(t->easy.get(), CURLOPT_POSTFIELDS, request.body.c_str());
+      curl_easy_setopt(t->easy.get(), CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
+      if (job.method == "PATCH")
+        curl_easy_setopt(t->easy.get(), CURLOPT_CUSTOMREQUEST, "PATCH");
+      if (!request.body.empty())
+        add("Content-Type: application/json");
     }
 
     CURL *e = t->easy.get();
@@ -515,7 +521,7 @@ struct GithubClient::Impl::Batch {
     if (!budget)
       return true;
     const std::int64_t now_ms = unix_ms();
-    const RateBudget::Admission a = budget->try_start(request_points("GET"), now_ms);
+    const RateBudget::Admission a = budget->try_start(request_points(jobs[index].method), now_ms);
     if (a.granted)
       return true;
     if (a.paused) {
@@ -524,7 +530,7 @@ struct GithubClient::Impl::Batch {
       GithubResponse response;
       response.attempts = out[index].attempts;
       response.budget_paused_until = a.retry_at;
-      response.error = "GET " + jobs[index].shown +
+      response.error = jobs[index].method + " " + jobs[index].shown +
                        ": not sent: rate limited (this credential's budget is paused for " +
                        std::to_string((a.retry_at - now_ms + 999) / 1000) + " s)";
       ++impl.counters.rate_limited;

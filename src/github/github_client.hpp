@@ -81,7 +81,10 @@ struct GithubRequest {
   /// Extra attempts for this request; unset: the client's max_retries. An expensive request
   /// with a cheaper fallback (the tarball) takes 0.
   std::optional<unsigned> max_retries = std::nullopt;
-  std::string method = "GET"; ///< GET, or POST (with an empty body)
+  /// GET, POST or PATCH. A POST or PATCH sends `body` (JSON text, `Content-Type:
+  /// application/json`); GitHub's Git Data writes are idempotent, so a 5xx is retried as a GET.
+  std::string method = "GET";
+  std::string body;
 };
 
 /// GitHub's rate-limit headers as one response gave them (-1 / 0 when absent).

@@ -227,6 +227,7 @@ detail::SyncFinish record_of(const ProjectRecord &project, const SyncRun &run,
   if (run.outcome == SyncOutcome::ok || run.outcome == SyncOutcome::not_modified) {
     f.project.commit_sha = result.commit_sha;
     f.project.last_tree = result.specs_tree;
+    f.project.commit_tree = result.commit_tree;
     f.project.etags_json = result.etags_json;
     f.project.sync_state = "ok";
     f.project.sync_error.clear();

@@ -122,6 +122,12 @@ struct GithubSync::Impl {
   std::string budget_key(const detail::ProjectRecord &project) const;
   std::shared_ptr<detail::RateBudget> budget_of(const detail::ProjectRecord &project);
 
+  // --- writes (file_write.cpp) ----------------------------------------------------------------
+  // Marks the project as syncing in this process and takes its lease, waiting up to `wait`
+  // for a sync under way. @throws Error conflict when it is still held after `wait`
+  void acquire_for_write(const std::string &id, std::chrono::milliseconds wait);
+  void release_after_write(const std::string &id) noexcept;
+
   // --- the scheduler (sync_scheduler.cpp) ------------------------------------------------------
 
   std::chrono::milliseconds interval_of(const detail::ProjectRecord &project);

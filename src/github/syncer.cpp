@@ -100,6 +100,7 @@ std::optional<std::string> Syncer::head_commit(Result &result) {
     result.path = "unchanged";
     result.commit_sha = project_.commit_sha;
     result.specs_tree = project_.last_tree;
+    result.commit_tree = project_.commit_tree;
     return std::nullopt;
   }
   std::string commit = head.body;
@@ -116,6 +117,7 @@ std::optional<std::string> Syncer::head_commit(Result &result) {
     result.outcome = SyncOutcome::not_modified;
     result.path = "unchanged";
     result.specs_tree = project_.last_tree;
+    result.commit_tree = project_.commit_tree;
     return std::nullopt;
   }
   return commit;
@@ -139,6 +141,7 @@ void Syncer::sync_tree(const std::string &commit, Result &result) {
   }
   TreeListing listing = list_tree(commit, tree_response);
   result.specs_tree = listing.specs_tree;
+  result.commit_tree = listing.root_tree;
   // Names passed over: a word in the run's record even when it ends ok.
   result.error = refused_message(listing);
   if (!project_.last_tree.empty() && listing.specs_tree == project_.last_tree && !stored.empty()) {

@@ -35,7 +35,7 @@ public:
     /// The snapshot to store (ok only, when it differs from the stored one): written by the
     /// caller with the run's record, in one transaction.
     std::optional<std::vector<StoredSpec>> snapshot;
-    std::string path, commit_sha, specs_tree, etags_json, error;
+    std::string path, commit_sha, specs_tree, commit_tree, etags_json, error;
     std::int64_t retry_at = 0;
     std::vector<std::string> used_kept_blobs;
   };
@@ -105,9 +105,9 @@ private:
     std::uint64_t size = 0;
   };
 
-  // One tree listing; `base` is prefixed to its paths.
+  // One tree listing; `base` is prefixed to its paths; `tree_sha` (optional) gets its SHA.
   bool read_tree(const GithubResponse &response, const std::string &base, const std::string &what,
-                 std::vector<RawEntry> &out);
+                 std::vector<RawEntry> &out, std::string *tree_sha = nullptr);
   TreeListing list_tree(const std::string &commit, const GithubResponse &response);
   // A truncated recursive listing: the specs folder level by level, non-recursively (spec
   // folders sit at most two levels down and their files directly in them).

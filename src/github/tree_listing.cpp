@@ -31,12 +31,18 @@ std::string refused_message(const TreeListing &listing) {
 }
 
 bool Syncer::read_tree(const GithubResponse &response, const std::string &base,
-                       const std::string &what, std::vector<RawEntry> &out) {
+                       const std::string &what, std::vector<RawEntry> &out, std::string *tree_sha) {
   simdjson::dom::parser parser;
   const auto root = parse_json(parser, response.body, what);
   simdjson::dom::array tree;
   if (!root.is_object() || root["tree"].get(tree))
     throw SyncFailure{what + ": GitHub's answer has no 'tree' array"};
+  if (tree_sha) {
+    std::string_view sha;
+    tree_sha->clear();
+    if (!root["sha"].get(sha) && is_sha(sha))
+      *tree_sha = sha;
+  }
   bool truncated = false;
   if (root["truncated"].get(truncated))
     truncated = false;
@@ -66,11 +72,11 @@ TreeListing Syncer::list_tree(const std::string &commit, const GithubResponse &r
     specs_path.clear();
   std::vector<RawEntry> entries;
   check(response, what);
-  const bool truncated = read_tree(response, "", what, entries);
+  TreeListing listing;
+  const bool truncated = read_tree(response, "", what, entries, &listing.root_tree);
   if (truncated)
     entries = walk_truncated(commit, specs_path, what);
 
-  TreeListing listing;
   listing.entries = entries.size();
   std::set<std::string_view> seen; // paths under the specs folder
   const std::string prefix = specs_path.empty() ? "" : specs_path + "/";

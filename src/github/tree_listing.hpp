@@ -22,6 +22,7 @@ struct TreeListing {
   std::vector<WantedFile> files;
   std::set<std::string> folders; // every spec folder, files or not
   std::string specs_tree;        // the specs folder's tree SHA
+  std::string root_tree;         // the commit's tree SHA (the base of a write's tree)
   // Every blob of the listing (the repository's weight); UINT64_MAX when a truncated listing
   // leaves it unknown.
   std::uint64_t total_bytes = 0;

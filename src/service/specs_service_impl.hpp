@@ -136,10 +136,17 @@ struct SpecsService::Impl {
   void remember(Route &route, const std::string &project) noexcept;
 
   // --- writes (writes.cpp) --------------------------------------------------------------------
-  // `call` on the filesystem source of `project_id`'s route, then the route's cache dropping
-  // what the written spec may change. @throws Error not_found for a database project
-  SpecPtr write(std::string_view project_id,
-                const std::function<SpecPtr(FilesystemSource &)> &call);
+  // One README edit, as a GitHub project's write makes it.
+  struct Edit {
+    std::string_view ref, base_hash;
+    std::function<std::string(std::string_view readme)> edit;
+  };
+  // `on_disk` on the filesystem project's source, or `edit` committed to a GitHub project;
+  // then the route's cache drops what the written spec may change.
+  SpecPtr write(std::string_view project_id, const Edit &edit,
+                const std::function<SpecPtr(FilesystemSource &)> &on_disk);
+  // `edit` committed to a database project's repository (GithubSync::write_file).
+  SpecPtr commit(const std::string &project, const Edit &edit);
 
   // --- routing (routing.cpp) ------------------------------------------------------------------
 

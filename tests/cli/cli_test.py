@@ -1663,6 +1663,77 @@ class SyncTest(unittest.TestCase):
                 server.stdout.close()
 
 
+class GithubWriteTest(unittest.TestCase):
+    """update, check, create and archive with --project: commits to the fake GitHub."""
+
+    FAKE_GITHUB = SyncTest.FAKE_GITHUB
+    git = SyncTest.git
+
+    def test_writes_commit_to_the_repository_and_the_store(self):
+        with tempfile.TemporaryDirectory() as root:
+            repo = os.path.join(root, "repo")
+            os.makedirs(repo)
+            self.git(repo, "init", "-q", "-b", "main")
+            spec(os.path.join(repo, "specs"), "001-alpha", "status: planned",
+                 "# Alpha\n\n- [ ] one\n- [ ] two\n")
+            self.git(repo, "add", "-A")
+            self.git(repo, "commit", "-q", "-m", "specs")
+            server = subprocess.Popen(["/usr/bin/python3", self.FAKE_GITHUB, "--repo", repo,
+                                       "--token", "ghp_writeCanary0123456789",
+                                       "--parent-pid", str(os.getpid())],
+                                      stdout=subprocess.PIPE, text=True)
+            try:
+                api_url = "http://127.0.0.1:%d" % int(server.stdout.readline().split()[0])
+                env = {k: v for k, v in os.environ.items()
+                       if not k.startswith("GITHUB_") and k != "DATABASE_URL"}
+                env.update(GITHUB_TOKEN="ghp_writeCanary0123456789", GITHUB_API_URL=api_url)
+                db = "sqlite:" + os.path.join(root, "specs.db")
+
+                def cli(*args):
+                    return subprocess.run([BINARY, "--db", db, *args], capture_output=True,
+                                          text=True, env=env, timeout=60)
+
+                self.assertEqual(cli("project", "add", "acme/web").returncode, 0)
+                self.assertEqual(cli("sync", "--project", "acme/web").returncode, 0)
+                done = cli("--project", "acme/web", "update", "1", "--status", "in-progress",
+                           "--tag", "+api", "--json")
+                self.assertEqual(done.returncode, 0, done.stderr)
+                self.assertEqual(json.loads(done.stdout)["status"], "in-progress")
+                head = subprocess.run(["git", "-C", repo, "show", "main:specs/001-alpha/README.md"],
+                                      capture_output=True, text=True, check=True).stdout
+                self.assertIn("status: in-progress", head)
+                self.assertIn("tags: [api]", head)
+                done = cli("--project", "acme/web", "check", "1", "2")
+                self.assertEqual(done.returncode, 0, done.stderr)
+                self.assertIn("checked item 2", done.stdout)
+                done = cli("--project", "acme/web", "create", "Second spec", "--json")
+                self.assertEqual(done.returncode, 0, done.stderr)
+                self.assertEqual(json.loads(done.stdout)["id"], "002-second-spec")
+                done = cli("--project", "acme/web", "archive", "2")
+                self.assertEqual(done.returncode, 0, done.stderr)
+                listed = json.loads(cli("--project", "acme/web", "list", "--all", "--json").stdout)
+                self.assertEqual([(s["id"], s["status"]) for s in listed["specs"]],
+                                 [("001-alpha", "in-progress"), ("002-second-spec", "archived")])
+                # A stale hash: exit 6, nothing written. A token that may not write: a clear
+                # error, without the token.
+                stale = cli("--project", "acme/web", "update", "1", "--priority", "high",
+                            "--if-hash", "a" * 40)
+                self.assertEqual(stale.returncode, 6, stale.stderr)
+                urllib.request.urlopen(api_url + "/_admin/config", b'{"read_only": true}',
+                                       timeout=10).read()
+                refused = cli("--project", "acme/web", "update", "1", "--priority", "high")
+                self.assertNotEqual(refused.returncode, 0)
+                self.assertIn("contents: write", refused.stderr)
+                self.assertNotIn("ghp_writeCanary0123456789", refused.stdout + refused.stderr)
+                # A project set is not one project.
+                self.assertEqual(cli("--project", "*", "update", "1", "--priority", "high")
+                                 .returncode, 2)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+                server.stdout.close()
+
+
 class WatchTest(unittest.TestCase):
     """`leanspec watch` prints one JSON line per change as files change under it."""
 

@@ -21,6 +21,19 @@ API listener (http://127.0.0.1:API_PORT), shaped like api.github.com:
   GET /repos/{o}/{r}/contents/{path}      ?ref=; a file (base64 or raw) or a directory listing
   GET /repos/{o}/{r}/compare/{b}...{h}    files (added/modified/removed/renamed), at most 300
   GET /repos/{o}/{r}/tarball/{ref}        302 to the codeload listener
+  GET /repos/{o}/{r}/git/commits/{sha}    a git commit: {sha, tree: {sha}, parents, message}
+Writes (the Git Data API and pull requests), made with git plumbing in the repository, with
+GitHub's answers: 201 on success; 404 for an unknown repository; 422 for a field that is
+missing or names no object ("Validation Failed", "Object does not exist", ...), a ref update
+that is not a fast forward ("Update is not a fast forward") and a ref that exists already
+("Reference already exists"); 409 "Git Repository is empty." while `empty_repository` is set;
+403 "Resource not accessible by personal access token" while `read_only` is set.
+  POST  /repos/{o}/{r}/git/blobs          {content, encoding: utf-8|base64} -> {sha, url}
+  POST  /repos/{o}/{r}/git/trees          {base_tree?, tree: [{path, mode, type, sha|content}]}
+  POST  /repos/{o}/{r}/git/commits        {message, tree, parents: [sha]} -> {sha, tree, ...}
+  PATCH /repos/{o}/{r}/git/refs/heads/{b} {sha, force?}; the work tree follows its branch
+  POST  /repos/{o}/{r}/git/refs           {ref: "refs/heads/x", sha}
+  POST  /repos/{o}/{r}/pulls              {title, head, base, body?} -> {number, html_url, ...}
 Codeload listener (http://127.0.0.1:CODELOAD_PORT):
   GET /{o}/{r}/legacy.tar.gz/{sha}        git archive --format=tar.gz --prefix={o}-{r}-{sha7}/
 
@@ -66,6 +79,10 @@ Controls, on the API listener (never counted, never limited, no token needed):
                                 "size": n ('x' bytes), "target": link target}; "{prefix}" in a
                                 name becomes the archive's folder ("acme-web-abc1234/"). A
                                 member replaces the one of its name, else it is appended
+      read_only       bool   every write answered 403 "Resource not accessible by personal
+                                access token" (a token without contents: write)
+      empty_repository bool  every write answered 409 "Git Repository is empty."
+      blob_sha        str|null  the SHA every created blob's answer names, as given (a lie)
       tarball_format  str    "git" (default): codeload sends `git archive` as it is (names
                                 in ustar headers, raw UTF-8); "pax": every member rewritten
                                 in the pax format (Python's tarfile), so a non-ASCII name
@@ -108,7 +125,10 @@ Controls, on the API listener (never counted, never limited, no token needed):
                         "app": null | {"access_tokens", "installation_lookups", "jwt_rejected",
                         "token_rejected": n, "tokens": [issued token, ...], "jwts": [JWT
                         received, ...]}}
-  endpoint names: repo, branch, commit, tree, blob, contents, compare, tarball, codeload, other
+                        "pulls": [{"number", "title", "head", "base", "body"}, ...] (opened)
+  endpoint names: repo, branch, commit, tree, blob, contents, compare, tarball, codeload,
+  git_commit, create_blob, create_tree, create_commit, update_ref, create_ref, create_pull,
+  other
 """
 
 import argparse
@@ -125,6 +145,7 @@ import signal
 import subprocess
 import sys
 import tarfile
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -194,6 +215,22 @@ class Git:
     def blob(self, sha):
         return self.run("cat-file", "blob", sha)
 
+    def write(self, *args, data=b"", env=None):
+        """A git command that writes objects or refs: `data` on stdin, `env` added."""
+        proc = subprocess.run(["git", "-C", self.repo, *args], input=data,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env={**os.environ, **(env or {})})
+        if proc.returncode != 0:
+            raise GitError(proc.stderr.decode(errors="replace").strip())
+        return proc.stdout.decode().strip()
+
+    def is_ancestor(self, old, new):
+        return subprocess.run(["git", "-C", self.repo, "merge-base", "--is-ancestor", old, new],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+
+    def is_bare(self):
+        return self.run("rev-parse", "--is-bare-repository").decode().strip() == "true"
+
     def repo_size_kb(self, sha):
         total = sum(e["size"] or 0 for e in self.ls_tree(sha, True) if e["type"] == "blob")
         return (total + 1023) // 1024
@@ -248,6 +285,10 @@ class State:
         self.tarball_members = None
         self.endpoint_latency_ms = {}
         self.tarball_format = args.tarball_format
+        self.read_only = False
+        self.empty_repository = False
+        self.blob_sha = None
+        self.write_lock = threading.Lock()  # one write's git plumbing at a time
         self.fleet_init()
         self.app = None  # a FakeApp once the `app` setting is given
         self.reset_counters()
@@ -266,6 +307,7 @@ class State:
         self.codeload_authorization = []
         self.api_authorization_missing = 0
         self.paths = []
+        self.pulls = []
         self.fleet_reset_counters()
 
     def configure(self, changes):
@@ -280,7 +322,8 @@ class State:
                 elif key in ("latency_ms", "endpoint_latency_ms", "tarball_format", "fail_rate", "fail_all", "token", "rate_limit",
                              "rate_limit_reset", "secondary_after", "secondary_retry_after",
                              "max_tree_entries", "redirects", "fail_paths", "corrupt",
-                             "blob_content", "blob_bytes", "tree_entries", "tarball_members") \
+                             "blob_content", "blob_bytes", "tree_entries", "tarball_members",
+                             "read_only", "empty_repository", "blob_sha") \
                         or key in self.FLEET_SETTINGS:
                     setattr(self, key, value)
                 else:
@@ -296,7 +339,8 @@ class State:
                     "max_concurrent": self.max_concurrent,
                     "codeload_authorization": list(self.codeload_authorization),
                     "api_authorization_missing": self.api_authorization_missing,
-                    "paths": list(self.paths), **self.fleet_stats(),
+                    "paths": list(self.paths), "pulls": list(self.pulls),
+                    **self.fleet_stats(),
                     "app": self.app.stats() if self.app is not None else None}
 
     # ---- a fleet: many repositories, GitHub's secondary limits, counts by status ------------
@@ -429,8 +473,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     # ---- admin ------------------------------------------------------------------------------
     def do_POST(self):
-        body = self.read_body()
         path = urllib.parse.urlsplit(self.path).path
+        if path.startswith("/repos/") and not self.codeload:
+            self.do_GET()
+            return
+        body = self.read_body()
         if path.startswith("/app/") and not self.codeload:
             self.app_post(path)
             return
@@ -448,13 +495,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except (ValueError, TypeError) as e:
             self.send(400, json.dumps({"message": str(e)}).encode())
 
+    def do_PATCH(self):
+        self.do_GET()
+
     def do_GET(self):
         st = self.state
         split = urllib.parse.urlsplit(self.path)
+        self.request_body = self.read_body() if self.command in ("POST", "PATCH") else b""
         if not self.codeload and split.path == "/_admin/stats":
             self.send(200, json.dumps(st.stats()).encode())
             return
-        endpoint = "codeload" if self.codeload else endpoint_name(split.path)
+        endpoint = "codeload" if self.codeload else endpoint_name(split.path, self.command)
         with st.lock:
             if not self.counted:
                 self.counted = True
@@ -571,7 +622,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         st = self.state
         headers = dict(headers)
         if status == 200:
-            endpoint = "codeload" if self.codeload else endpoint_name(self.path.split("?")[0])
+            endpoint = "codeload" if self.codeload else endpoint_name(self.path.split("?")[0],
+                                                                      self.command)
             body = spoil(body, (st.corrupt or {}).get(endpoint))
             etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
             headers["ETag"] = etag
@@ -604,6 +656,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         owner, name = parts[1], parts[2]
         base = st.api_base + "/repos/" + owner + "/" + name
         json_type = "application/json; charset=utf-8"
+
+        if self.command != "GET":
+            return self.write_route(git, base, rest)
+
+        if rest[:2] == ["git", "commits"] and len(rest) == 3:
+            sha = git.resolve(rest[2]) if SHA_RE.match(rest[2]) else None
+            if sha is None or git.object_type(sha) != "commit":
+                raise not_found()
+            info = git.commit_info(sha)
+            return 200, dumps(git_commit_json(info, base)), json_type, {}
 
         if rest == ["installation"] and st.app is not None:
             with st.lock:
@@ -696,6 +758,47 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         sha)
             return 302, b"", "text/html; charset=utf-8", {"Location": location}
 
+        raise not_found()
+
+    # ---- writes ---------------------------------------------------------------------------
+    def write_route(self, git, base, rest):
+        st = self.state
+        with st.lock:
+            read_only, empty = st.read_only, st.empty_repository
+        if read_only:
+            raise Answer(403, {"message": "Resource not accessible by personal access token",
+                               "documentation_url": "https://docs.github.com/rest"})
+        if empty:
+            raise Answer(409, {"message": "Git Repository is empty."})
+        try:
+            body = json.loads(self.request_body or b"null")
+        except ValueError:
+            raise Answer(400, {"message": "Problems parsing JSON"})
+        if not isinstance(body, dict):
+            raise Answer(400, {"message": "Problems parsing JSON"})
+        key = (self.command, "/".join(rest[:2]) if rest[:1] == ["git"] else rest[0])
+        with st.write_lock:
+            if key == ("POST", "git/blobs"):
+                blob = create_blob(git, base, body)
+                with st.lock:
+                    blob["sha"] = st.blob_sha or blob["sha"]
+                return 201, dumps(blob), JSON_TYPE, {}
+            if key == ("POST", "git/trees"):
+                return 201, dumps(create_tree(git, base, body)), JSON_TYPE, {}
+            if key == ("POST", "git/commits"):
+                return 201, dumps(create_commit(git, base, body)), JSON_TYPE, {}
+            if key == ("PATCH", "git/refs") and len(rest) > 3 and rest[2] == "heads":
+                return 200, dumps(update_ref(git, base, "/".join(rest[3:]), body)), JSON_TYPE, {}
+            if key == ("POST", "git/refs"):
+                return 201, dumps(create_ref(git, base, body)), JSON_TYPE, {}
+            if key == ("POST", "pulls"):
+                pull = create_pull(git, body, len(st.pulls) + 1)
+                pull["html_url"] = "https://github.com/%s/%s/pull/%d" % (
+                    st.owner, st.name, pull["number"])
+                with st.lock:
+                    st.pulls.append({k: body.get(k) for k in ("title", "head", "base", "body")}
+                                    | {"number": pull["number"]})
+                return 201, dumps(pull), JSON_TYPE, {}
         raise not_found()
 
     def app_post(self, path):
@@ -978,11 +1081,148 @@ def base64_lines(data):
     return "".join(text[i:i + 60] + "\n" for i in range(0, len(text), 60))
 
 
-def endpoint_name(path):
+JSON_TYPE = "application/json; charset=utf-8"
+
+
+def invalid(message):
+    return Answer(422, {"message": message,
+                        "documentation_url": "https://docs.github.com/rest/git"})
+
+
+def git_commit_json(info, base):
+    return {"sha": info["sha"], "url": base + "/git/commits/" + info["sha"],
+            "tree": {"sha": info["tree"], "url": base + "/git/trees/" + info["tree"]},
+            "parents": [{"sha": p, "url": base + "/git/commits/" + p} for p in info["parents"]],
+            "message": info["message"], "author": info["author"],
+            "committer": info["committer"]}
+
+
+def create_blob(git, base, body):
+    content, encoding = body.get("content"), body.get("encoding", "utf-8")
+    if not isinstance(content, str) or encoding not in ("utf-8", "base64"):
+        raise invalid("Invalid request.\n\n\"content\" wasn't supplied.")
+    try:
+        data = base64.b64decode(content, validate=True) if encoding == "base64" \
+            else content.encode()
+    except ValueError:
+        raise invalid("Invalid request.\n\ncontent is not valid Base64.")
+    sha = git.write("hash-object", "-w", "--stdin", data=data)
+    return {"sha": sha, "url": base + "/git/blobs/" + sha}
+
+
+def create_tree(git, base, body):
+    entries, base_tree = body.get("tree"), body.get("base_tree")
+    if not isinstance(entries, list):
+        raise invalid("Invalid request.\n\n\"tree\" wasn't supplied.")
+    index = tempfile.NamedTemporaryFile(prefix="fake-github-index-", delete=False).name
+    os.unlink(index)  # git makes it
+    env = {"GIT_INDEX_FILE": index}
+    try:
+        if base_tree is not None:
+            if not isinstance(base_tree, str) or git.resolve(base_tree, "tree") != base_tree:
+                raise invalid("base_tree is not a valid tree oid")
+            git.write("read-tree", base_tree, env=env)
+        for e in entries:
+            path, mode, kind = e.get("path"), e.get("mode"), e.get("type", "blob")
+            if not isinstance(path, str) or not path or path.startswith("/") or \
+                    mode not in ("100644", "100755", "120000") or kind != "blob":
+                raise invalid("Invalid tree info")
+            if "content" in e:
+                sha = git.write("hash-object", "-w", "--stdin",
+                                data=str(e["content"]).encode())
+            else:
+                sha = e.get("sha")
+                if sha is None:
+                    git.write("update-index", "--force-remove", "--", path, env=env)
+                    continue
+                if not isinstance(sha, str) or git.object_type(sha) != "blob":
+                    raise invalid("tree.sha %s is not a valid blob" % sha)
+            git.write("update-index", "--add", "--cacheinfo", "%s,%s,%s" % (mode, sha, path),
+                      env=env)
+        sha = git.write("write-tree", env=env)
+    finally:
+        if os.path.exists(index):
+            os.unlink(index)
+    return {"sha": sha, "url": base + "/git/trees/" + sha, "truncated": False,
+            "tree": [{"path": e["path"], "mode": e["mode"], "type": e["type"], "sha": e["sha"]}
+                     for e in git.ls_tree(sha, False)]}
+
+
+def create_commit(git, base, body):
+    message, tree, parents = body.get("message"), body.get("tree"), body.get("parents", [])
+    if not isinstance(message, str) or not isinstance(tree, str) or \
+            not isinstance(parents, list):
+        raise invalid("Invalid request.")
+    if git.resolve(tree, "tree") != tree:
+        raise invalid("Tree SHA does not exist")
+    args = ["commit-tree", tree]
+    for parent in parents:
+        if not isinstance(parent, str) or git.object_type(parent) != "commit":
+            raise invalid("Parent SHA does not exist or is not a commit object")
+        args += ["-p", parent]
+    who = {"GIT_AUTHOR_NAME": "libleanspec test", "GIT_AUTHOR_EMAIL": "test@example.com",
+           "GIT_COMMITTER_NAME": "GitHub", "GIT_COMMITTER_EMAIL": "noreply@github.com"}
+    sha = git.write(*args, data=message.encode(), env=who)
+    return git_commit_json(git.commit_info(sha), base)
+
+
+def update_ref(git, base, branch, body):
+    sha, force = body.get("sha"), body.get("force", False)
+    ref = "refs/heads/" + branch
+    current = git.resolve(ref)
+    if current is None:
+        raise invalid("Reference does not exist")
+    if not isinstance(sha, str) or git.object_type(sha) != "commit":
+        raise invalid("Object does not exist")
+    if not force and current != sha and not git.is_ancestor(current, sha):
+        raise invalid("Update is not a fast forward")
+    git.write("update-ref", ref, sha, current)
+    if not git.is_bare() and git.default_branch() == branch:
+        git.write("reset", "--hard", "--quiet", sha)  # the work tree follows its branch
+    return {"ref": ref, "url": base + "/git/" + ref,
+            "object": {"type": "commit", "sha": sha, "url": base + "/git/commits/" + sha}}
+
+
+def create_ref(git, base, body):
+    ref, sha = body.get("ref"), body.get("sha")
+    if not isinstance(ref, str) or not ref.startswith("refs/") or ref.count("/") < 2:
+        raise invalid("Reference name must start with 'refs/' and have at least two slashes.")
+    if not isinstance(sha, str) or git.object_type(sha) != "commit":
+        raise invalid("Object does not exist")
+    if subprocess.run(["git", "check-ref-format", ref]).returncode != 0:
+        raise invalid("Reference name is not valid")
+    if git.resolve(ref) is not None:
+        raise invalid("Reference already exists")
+    git.write("update-ref", ref, sha, "")
+    return {"ref": ref, "url": base + "/git/" + ref,
+            "object": {"type": "commit", "sha": sha, "url": base + "/git/commits/" + sha}}
+
+
+def create_pull(git, body, number):
+    title, head, base_branch = body.get("title"), body.get("head"), body.get("base")
+    if not all(isinstance(v, str) and v for v in (title, head, base_branch)):
+        raise invalid("Validation Failed")
+    head_sha = git.resolve("refs/heads/" + head)
+    if head_sha is None or git.resolve("refs/heads/" + base_branch) is None:
+        raise invalid("Validation Failed")
+    return {"number": number, "state": "open", "title": title,
+            "head": {"ref": head, "sha": head_sha}, "base": {"ref": base_branch}}
+
+
+WRITE_ENDPOINTS = {("POST", "blobs"): "create_blob", ("POST", "trees"): "create_tree",
+                   ("POST", "commits"): "create_commit", ("PATCH", "refs"): "update_ref",
+                   ("POST", "refs"): "create_ref", ("GET", "commits"): "git_commit"}
+
+
+def endpoint_name(path, method="GET"):
     parts = path.split("/")[1:]
     if len(parts) < 3 or parts[0] != "repos":
         return "other"
     rest = parts[3:]
+    if rest[:1] == ["git"] and len(rest) > 1 and (method, rest[1]) in WRITE_ENDPOINTS:
+        return WRITE_ENDPOINTS[(method, rest[1])]
+    if rest[:1] == ["pulls"] and method == "POST":
+        return "create_pull"
     if not rest:
         return "repo"
     if rest[0] in ("branches", "commits", "contents", "compare", "tarball"):

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <leanspec/error.hpp>
 #include <leanspec/filesystem_source.hpp>
+#include <leanspec/spec_update.hpp>
 #include <leanspec/specs_service.hpp>
 #include <sys/stat.h>
 #include <thread>
@@ -171,6 +172,42 @@ TEST_CASE("create numbers after every folder, archived ones too, with the projec
   spec.slug = "";
   CHECK(error_code_of([&] { source.create(spec); }) == ErrorCode::invalid_argument);
   CHECK(source.list()->total == 4);
+}
+
+TEST_CASE("create fills the project's template: LeanSpec's own, from its .lean-spec") {
+  // The real corpus's config and template (../shared/corpus/lean-spec/.lean-spec).
+  const char *env = std::getenv("LEANSPEC_CORPUS");
+  const std::filesystem::path corpus = env && *env ? env : LEANSPEC_DEFAULT_CORPUS;
+  TempSpecTree tree;
+  tree.spec("041-last", "status: complete", "# Last\n");
+  std::filesystem::copy(corpus / ".lean-spec", tree.root() / ".lean-spec",
+                        std::filesystem::copy_options::recursive);
+  std::filesystem::permissions(tree.root() / ".lean-spec", std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::add);
+  FilesystemOptions options = discover_options(tree.root());
+  REQUIRE(options.template_path == tree.root() / ".lean-spec" / "templates" / "spec-template.md");
+  FilesystemSource source(options);
+  NewSpec spec;
+  spec.title = "Board drag and drop";
+  spec.status = Status::in_progress;
+  spec.tags = {"web"};
+  const SpecPtr created = source.create(spec);
+  CHECK(created->id == "042-board-drag-and-drop");
+  CHECK(created->status == Status::in_progress);
+  CHECK(created->priority == Priority::medium); // the template's
+  CHECK(created->tags == std::vector<std::string>{"web"});
+  CHECK(created->title == "Board drag and drop");
+  const std::string text = read_file(tree.specs_dir() / created->id / "README.md");
+  CHECK(text.find("{name}") == std::string::npos);
+  CHECK(text.find("{date}") == std::string::npos);
+  CHECK(text.find("> **Status**: in-progress") != std::string::npos);
+  CHECK(text.find("## Overview") != std::string::npos);
+  CHECK(checklist_items(text).size() == 5);
+
+  // A template the config names that is not there: an error naming the file, no folder left.
+  std::filesystem::remove(options.template_path);
+  CHECK(error_code_of([&] { source.create(spec); }) == ErrorCode::io);
+  CHECK(!std::filesystem::exists(tree.specs_dir() / "043-board-drag-and-drop"));
 }
 
 TEST_CASE("two writers creating at once take two numbers") {
