@@ -5,6 +5,8 @@
 //   unchanged  a resync of an unchanged branch (requests, 304s, rate-limit cost)
 //   push5      a push that changes 5 spec files
 //   webhook    push webhook received -> new content returned by DatabaseSource::get
+//   commitN    a status change committed through the Git Data API (GithubSync::write_file),
+//              five in a row: wall time, requests, and the store updated from the commit
 //   naive      (--naive) one request per file, sequentially, for contrast
 // A plain program (each figure is one long operation, not a micro-benchmark); no figure is
 // asserted. bench/sync_bench.sh builds and runs it.
@@ -21,6 +23,7 @@
 #include <leanspec/database_source.hpp>
 #include <leanspec/error.hpp>
 #include <leanspec/github_sync.hpp>
+#include <leanspec/spec_update.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -189,6 +192,34 @@ int main(int argc, char **argv) {
                 static_cast<long long>(stats.requests("contents")),
                 static_cast<long long>(stats.requests("tree")));
     std::fflush(stdout);
+
+    // Writes (issue 20): a status change committed through the Git Data API, five times in a
+    // row, each based on what the store holds (the first after the webhook's sync).
+    for (int i = 0; i < 5; ++i) {
+      const std::string id = ids[static_cast<std::size_t>(7 + i * 53) % ids.size()];
+      const SpecPtr spec = db->get(id, "acme/web");
+      FileWrite write;
+      write.path = spec->path;
+      write.base_hash = spec->content_hash;
+      write.edit = [](std::string_view text) {
+        SpecUpdate update;
+        update.status = Status::in_progress;
+        update.tags_add = {"bench-write"};
+        return update_readme(text, update, std::chrono::system_clock::now());
+      };
+      github.reset_stats();
+      start = Clock::now();
+      const FileWriteResult done = sync->write_file("acme/web", write);
+      const double wall = ms_since(start);
+      const auto written = github.stats();
+      const bool stored = db->get(id, "acme/web")->content_hash == git_blob_sha1(done.content);
+      std::printf("commit%-4d %-12s wall=%8.0f ms  requests=%d (server: %lld)  head moved: %s  "
+                  "stored: %s\n",
+                  i + 1, id.substr(0, 12).c_str(), wall, done.requests,
+                  static_cast<long long>(written.total),
+                  github.head() == done.commit_sha ? "yes" : "NO", stored ? "yes" : "NO");
+      std::fflush(stdout);
+    }
 
     if (naive) {
       // One request per file, one at a time, into a fresh store: what a naive client does.

@@ -57,6 +57,16 @@ void Syncer::confirm_hint() {
   if (changed != std::set<std::string>(hint_->changed.begin(), hint_->changed.end()) ||
       removed != std::set<std::string>(hint_->removed.begin(), hint_->removed.end()))
     throw HintMismatch{};
+  // The pushed commit's tree, as GitHub lists the commits (a write's base; none: asked then).
+  confirmed_tree_.clear();
+  simdjson::dom::array commits;
+  if (!root["commits"].get(commits) && commits.size() > 0) {
+    const simdjson::dom::element last = commits.at(commits.size() - 1);
+    std::string_view sha, tree;
+    if (!last["sha"].get(sha) && sha == hint_->after && !last["commit"]["tree"]["sha"].get(tree) &&
+        is_sha(tree))
+      confirmed_tree_ = tree;
+  }
 }
 
 // 2b. A webhook's paths, fetched through the contents API at the pushed commit.
@@ -113,6 +123,7 @@ void Syncer::apply_hint(std::vector<StoredSpec> &stored, const std::string &comm
   result.outcome = SyncOutcome::ok;
   result.path = "contents";
   result.specs_tree.clear(); // not known without the tree: the next tree sync compares all
+  result.commit_tree = confirmed_tree_;
 }
 
 std::pair<std::string, std::string> Syncer::contents_file(const GithubResponse &response,

@@ -10,6 +10,7 @@
 #include <leanspec/error.hpp>
 #include <leanspec/spec.hpp>
 #include <openssl/evp.h>
+#include <vector>
 
 namespace leanspec::detail {
 namespace {
@@ -41,14 +42,26 @@ class Steps {
 public:
   Steps(GithubClient &client, const GitWrite &write) : client_(client), write_(write) {}
 
+  // A request of the repository (its path under write.repo).
+  GithubRequest request(GithubRequest request) const {
+    request.path = write_.repo + request.path;
+    return request;
+  }
+
   // One request; the answer's body when it has status `expected`, else the Error it means
   // (a 422 with `conflict_422` given: a conflict, that text appended).
-  std::string send(const std::string &step, GithubRequest request, long expected,
+  std::string send(const std::string &step, const GithubRequest &request, long expected,
                    const std::string &conflict_422 = {}) {
-    request.path = write_.repo + request.path;
-    const std::string shown = request.method + " " + request.path;
-    const GithubResponse r = client_.fetch(request);
-    const std::string where = write_.what + ": " + step + " (" + shown + ")";
+    const GithubRequest sent = this->request(request);
+    return checked(step, sent, client_.fetch(sent), expected, conflict_422);
+  }
+
+  // The answer `r` to `request`, as send() checks it.
+  std::string checked(const std::string &step, const GithubRequest &request,
+                      const GithubResponse &r, long expected,
+                      const std::string &conflict_422 = {}) const {
+    const std::string where =
+        write_.what + ": " + step + " (" + request.method + " " + request.path + ")";
     if (r.is_rate_limited())
       throw Error(ErrorCode::rate_limited,
                   where + ": rate limited" + (r.error.empty() ? "" : " (" + r.error + ")"));
@@ -87,7 +100,7 @@ public:
 
   // The SHA an answer names at `key` (or `key`.`inner`).
   std::string sha_of(const std::string &body, const std::string &step, const char *key,
-                     const char *inner = nullptr) {
+                     const char *inner = nullptr) const {
     const std::string what = write_.what + ": " + step;
     try {
       simdjson::dom::parser parser;
@@ -123,23 +136,25 @@ GitWriteResult write_file(GithubClient &client, const GitWrite &write) {
   Steps steps(client, write);
   GitWriteResult out;
 
+  // The blob, and the base commit's tree when it is not known, in one round trip.
   JsonWriter blob;
   blob.begin_object().key("content").value(base64(write.content));
   blob.key("encoding").value("base64").end_object();
-  out.blob_sha = steps.sha_of(
-      steps.send("creating the blob",
-                 {.path = "/git/blobs", .method = "POST", .body = std::move(blob.out())}, 201),
-      "creating the blob", "sha");
+  std::vector<GithubRequest> requests{
+      steps.request({.path = "/git/blobs", .method = "POST", .body = std::move(blob.out())})};
+  std::string base_tree = write.base_tree;
+  if (!is_sha(base_tree))
+    requests.push_back(steps.request({.path = "/git/commits/" + write.parent}));
+  const std::vector<GithubResponse> answers = client.fetch_all(requests);
+  out.blob_sha = steps.sha_of(steps.checked("creating the blob", requests[0], answers[0], 201),
+                              "creating the blob", "sha");
   if (out.blob_sha != git_blob_sha1(write.content))
     throw Error(ErrorCode::network, write.what +
                                         ": creating the blob: GitHub's answer names blob " +
                                         out.blob_sha + ", not the content's SHA");
-
-  std::string base_tree = write.base_tree;
-  if (!is_sha(base_tree))
-    base_tree = steps.sha_of(
-        steps.send("reading the base commit", {.path = "/git/commits/" + write.parent}, 200),
-        "reading the base commit", "tree", "sha");
+  if (requests.size() > 1)
+    base_tree = steps.sha_of(steps.checked("reading the base commit", requests[1], answers[1], 200),
+                             "reading the base commit", "tree", "sha");
 
   JsonWriter tree;
   tree.begin_object().key("base_tree").value(base_tree).key("tree").begin_array();

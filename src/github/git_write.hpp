@@ -17,14 +17,16 @@
 namespace leanspec::detail {
 
 struct GitWrite {
-  std::string what;      ///< for messages: "acme/web"
-  std::string repo;      ///< "/repos/{owner}/{repo}", percent-encoded
-  std::string branch;    ///< the branch the commit goes on (or the pull request's base)
-  std::string parent;    ///< the commit the write is based on: the stored one
-  std::string base_tree; ///< the parent's root tree; empty: asked for (one more request)
-  std::string path;      ///< the file, relative to the repository's root
-  std::string content;   ///< its new bytes (any bytes)
-  std::string message;   ///< the commit message
+  std::string what;   ///< for messages: "acme/web"
+  std::string repo;   ///< "/repos/{owner}/{repo}", percent-encoded
+  std::string branch; ///< the branch the commit goes on (or the pull request's base)
+  std::string parent; ///< the commit the write is based on: the stored one
+  /// The parent's root tree; empty: asked for, beside the blob (one more request, no more
+  /// round trips)
+  std::string base_tree;
+  std::string path;    ///< the file, relative to the repository's root
+  std::string content; ///< its new bytes (any bytes)
+  std::string message; ///< the commit message
   /// Non-empty: open a pull request from this new branch into `branch`, titled `title`,
   /// instead of moving `branch`.
   std::string pull_request_branch;

@@ -129,6 +129,7 @@ private:
   std::optional<detail::SyncHint> hint_;
   const std::atomic<bool> &cancel_;
   std::string repo_;
+  std::string confirmed_tree_; // the hinted commit's root tree, from confirm_hint()
 };
 
 } // namespace leanspec::detail

@@ -5,6 +5,7 @@
 // the fake's request counters.
 #include "db/database_source_access.hpp"
 #include "db/store.hpp"
+#include "github/webhook.hpp"
 #include "support/error_code_of.hpp"
 #include "support/fake_github.hpp"
 #include "support/temp_dir.hpp"
@@ -131,10 +132,40 @@ TEST_SUITE("github_write") {
     f.store().update_project(project);
     const FileWriteResult done =
         f.sync->write_file("acme/web", f.status_to("001-one", Status::in_progress));
-    CHECK(f.github.stats().requests("git_commit") == 1);
+    CHECK(f.github.stats().requests("git_commit") == 1); // beside the blob, in one round trip
+    CHECK(f.github.stats().max_concurrent == 2);
     CHECK(done.requests == 5);
     CHECK(f.github.head() == done.commit_sha);
     CHECK(f.store().project("acme/web")->commit_tree.size() == 40); // known again
+  }
+
+  TEST_CASE("after a webhook's sync (no tree listed) the base tree is known from the comparison") {
+    Fixture f;
+    f.sync = make_github_sync(f.db, {.api_url = f.github.api_url(),
+                                     .token = f.github.token(),
+                                     .retry_base = std::chrono::milliseconds(5),
+                                     .webhook_secrets = {"hook-secret"}});
+    const std::string before = f.github.head();
+    const std::string after = f.github.commit({{"specs/001-one/README.md", readme("One!")}});
+    const std::string body = "{\"ref\":\"refs/heads/main\",\"before\":\"" + before +
+                             "\",\"after\":\"" + after +
+                             "\",\"repository\":{\"full_name\":\"acme/web\"},\"commits\":[{"
+                             "\"added\":[],\"modified\":[\"specs/001-one/README.md\"],"
+                             "\"removed\":[]}]}";
+    const auto answer = f.sync->handle_webhook(
+        {{"X-GitHub-Event", "push"},
+         {"X-GitHub-Delivery", "write-1"},
+         {"X-Hub-Signature-256", detail::webhook_signature("hook-secret", body)}},
+        body);
+    REQUIRE(answer.action == WebhookAction::queued);
+    REQUIRE(f.sync->sync_now("acme/web").path == "contents");
+    CHECK(f.store().project("acme/web")->commit_tree ==
+          f.github.git({"rev-parse", after + "^{tree}"}).substr(0, 40));
+    f.github.reset_stats();
+    const FileWriteResult done =
+        f.sync->write_file("acme/web", f.status_to("001-one", Status::complete));
+    CHECK(done.requests == 4);
+    CHECK(f.at_head("specs/001-one/README.md") == done.content);
   }
 
   TEST_CASE("a stale base hash is a conflict, sent nowhere; a moved branch is a conflict") {
