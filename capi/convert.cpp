@@ -263,6 +263,40 @@ SpecUpdate parse_spec_update(const char *json, const char *argument) {
   return update;
 }
 
+NewSpec parse_new_spec(const char *json, const char *argument) {
+  NewSpec spec;
+  bool titled = false;
+  Input(json, argument).each([&](std::string_view key, element value, const std::string &where) {
+    if (key == "title") {
+      spec.title = text(value, where);
+      titled = true;
+    } else if (key == "slug") {
+      spec.slug = text(value, where);
+    } else if (key == "status") {
+      const auto status = parse_status(text(value, where));
+      if (!status)
+        bad(where, "unknown status '" + text(value, where) + "'");
+      spec.status = *status;
+    } else if (key == "priority") {
+      spec.priority = parse_priority(text(value, where));
+      if (!spec.priority)
+        bad(where, "unknown priority '" + text(value, where) + "'");
+    } else if (key == "tags") {
+      spec.tags = texts(value, where);
+    } else if (key == "assignee") {
+      spec.assignee = text(value, where);
+    } else if (key == "body") {
+      spec.body = text(value, where);
+    } else {
+      return false;
+    }
+    return true;
+  });
+  if (!titled)
+    bad(std::string(argument) + ".title", "is required");
+  return spec;
+}
+
 ServiceConfig parse_service_config(const char *json, const char *argument) {
   if (json == nullptr || *json == '\0')
     return ServiceConfig::from_env();

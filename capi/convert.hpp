@@ -37,6 +37,9 @@ std::pair<std::string, ProjectPatch> parse_project_patch(const char *json, const
 /// "dependsOnRemove" (a string or an array), "parent", "assignee", "body" (strings), "fields"
 /// (an object of strings or nulls)}; invalid_argument names a bad key or value.
 SpecUpdate parse_spec_update(const char *json, const char *argument);
+/// A NewSpec from {"title", "slug", "status", "priority", "tags", "assignee", "body"} ("title"
+/// required). @throws Error invalid_argument naming the argument and key
+NewSpec parse_new_spec(const char *json, const char *argument);
 
 /// A service configuration from `json` (see leanspec_source_open_service); NULL or "" is
 /// ServiceConfig::from_env().

@@ -611,8 +611,10 @@ LEANSPEC_API leanspec_status leanspec_service_handle_webhook(leanspec_string *ou
  * of "status", "priority", "tagsAdd", "tagsRemove", "dependsOnAdd", "dependsOnRemove" (a string
  * or an array of strings), "parent", "assignee" ("" removes the key), "body", and "fields" (an
  * object of strings, or null to remove a key). Returns LEANSPEC_ECONFLICT when the file moved
- * on (nothing written), LEANSPEC_ENOTFOUND (no such spec; a GitHub project: not supported
- * yet), LEANSPEC_EAMBIGUOUS, LEANSPEC_EINVALID (a bad key or value, NULL arguments), LEANSPEC_EIO.
+ * on (nothing written; a GitHub project: or its branch), LEANSPEC_ENOTFOUND (no such spec),
+ * LEANSPEC_EAMBIGUOUS, LEANSPEC_EINVALID (a bad key or value, NULL arguments), LEANSPEC_EIO; a
+ * GitHub project's spec is committed to its repository (LEANSPEC_EUNAUTHORIZED: the token may
+ * not write, LEANSPEC_ERATELIMITED, LEANSPEC_ENETWORK).
  * Thread-safety: thread-safe.
  */
 LEANSPEC_API leanspec_status leanspec_service_update(leanspec_string *out,
@@ -628,6 +630,20 @@ LEANSPEC_API leanspec_status leanspec_service_update(leanspec_string *out,
 LEANSPEC_API leanspec_status leanspec_service_toggle_checklist_item(
     leanspec_string *out, leanspec_service *service, const char *ref, int32_t index,
     const char *base_hash, const char *project_id) LEANSPEC_NOEXCEPT;
+
+/**
+ * Creates a spec numbered after the others and sets `out` to it (JSON): in the specs directory
+ * (the project's template when .lean-spec names one), or committed to the GitHub project
+ * `project_id` names (NULL or "": the service's default project). `spec_json` is an object of
+ * "title" (required), "slug", "status", "priority", "tags" (a string or an array), "assignee"
+ * and "body". Returns LEANSPEC_EINVALID for a bad key or value, and what
+ * leanspec_service_update() returns for a write.
+ * Thread-safety: thread-safe.
+ */
+LEANSPEC_API leanspec_status leanspec_service_create(leanspec_string *out,
+                                                     leanspec_service *service,
+                                                     const char *spec_json,
+                                                     const char *project_id) LEANSPEC_NOEXCEPT;
 
 /* ---- change events ----------------------------------------------------------------------- */
 

@@ -1,5 +1,5 @@
-// Implements the writes section of capi/leanspec.h: SpecsService::update() and
-// toggle_checklist_item(), JSON in and out.
+// Implements the writes section of capi/leanspec.h: SpecsService::update(),
+// toggle_checklist_item() and create(), JSON in and out.
 #include "guard.hpp"
 
 using namespace leanspec;
@@ -30,6 +30,16 @@ leanspec_status leanspec_service_toggle_checklist_item(leanspec_string *out,
     set_string(out, to_json(*impl.toggle_checklist_item(require(ref, "ref"), index,
                                                         require(base_hash, "base_hash"),
                                                         optional_text(project_id))));
+  });
+}
+
+leanspec_status leanspec_service_create(leanspec_string *out, leanspec_service *service,
+                                        const char *spec_json, const char *project_id) noexcept {
+  return guard([&] {
+    reset(out);
+    auto &impl = *require(service, "service")->impl;
+    const NewSpec spec = parse_new_spec(require(spec_json, "spec_json"), "spec_json");
+    set_string(out, to_json(*impl.create(spec, optional_text(project_id))));
   });
 }
 

@@ -195,6 +195,23 @@ export interface SpecUpdate {
   body?: string;
 }
 
+/** A spec to create (spec_update.hpp NewSpec). */
+export interface NewSpec {
+  title: string;
+  /** The folder's name after the number; default: from the title. */
+  slug?: string;
+  /** Default 'planned'. */
+  status?: Status;
+  priority?: Priority;
+  tags?: string | string[];
+  assignee?: string;
+  /** The Markdown after the frontmatter; default "# <title>" (or the project's template). */
+  body?: string;
+}
+
+/** How a write to a GitHub project lands: a commit on its branch, or a pull request. */
+export type WriteMode = 'commit' | 'pull_request';
+
 export interface WriteOptions extends ProjectOption {
   /** The contentHash of the version the write is based on (required). */
   baseHash: string;
@@ -260,6 +277,8 @@ export interface ProjectInput {
   syncIntervalMs?: number;
   /** @deprecated use syncIntervalMs (removed in the next release); not with syncIntervalMs */
   syncIntervalSeconds?: number;
+  /** Default 'commit'. */
+  writeMode?: WriteMode;
 }
 
 export interface RegisteredProject {
@@ -283,6 +302,8 @@ export interface RegisteredProject {
   syncInterruptedAt: number;
   snapshotVersion: number;
   specCount: number;
+  /** How writes to it land. */
+  writeMode: WriteMode;
 }
 
 export interface ImportResult {
@@ -432,10 +453,18 @@ export declare class SpecsService extends SpecSource {
   /**
    * Writes `update` into the README of the spec `ref` names if its content hash is still
    * `options.baseHash`, changing only the lines it touches; resolves with the spec as written
-   * (the service's next call sees it). Rejects 'conflict' (the file moved on; nothing written),
-   * 'not_found' (no such spec; a GitHub project: not supported yet), 'invalid_argument'.
+   * (the service's next call sees it). A GitHub project's spec is committed to its repository
+   * (or a pull request opened, in write mode pull_request: the spec proposed). Rejects
+   * 'conflict' (the file or the branch moved on; nothing written), 'not_found' (no such spec),
+   * 'invalid_argument'; for a GitHub project also 'unauthorized' (the token may not write:
+   * contents: write), 'rate_limited', 'network'.
    */
   update(ref: string, update: SpecUpdate, options: WriteOptions): Promise<Spec>;
+  /**
+   * Creates a spec, numbered after the others: in the specs directory (its template, when
+   * .lean-spec names one), or committed to the GitHub project `options.projectId` names.
+   */
+  create(spec: NewSpec, options?: ProjectOption): Promise<Spec>;
   /** Checks or unchecks the `index`-th task-list item (from 1) of the spec, as update() writes. */
   toggleChecklistItem(ref: string, index: number, options: WriteOptions): Promise<Spec>;
   addProject(project: ProjectInput): Promise<void>;

@@ -347,6 +347,16 @@ class SpecsService extends SpecSource {
     return parse(await this[internal].update(ref, update, baseHash, projectId));
   }
 
+  /**
+   * Creates a spec ({title, slug?, status?, priority?, tags?, assignee?, body?}): in the specs
+   * directory, numbered after the others, from the project's template; in a GitHub project
+   * (opts.projectId), committed to its repository. Resolves with the new spec.
+   */
+  async create(spec, opts) {
+    const { projectId } = options(opts, 'create options', ['projectId']);
+    return parse(await this[internal].create(spec, projectId));
+  }
+
   /** Checks or unchecks the spec's `index`-th task-list item (from 1), as update() writes. */
   async toggleChecklistItem(ref, index, opts) {
     const { baseHash, projectId } = options(opts, 'toggleChecklistItem options', ['baseHash', 'projectId']);

@@ -12,7 +12,7 @@ namespace leanspec::cli {
 namespace {
 
 constexpr OptionSpec project_options[] = {
-    {"--branch", true}, {"--specs-path", true}, {"--interval", true}};
+    {"--branch", true}, {"--specs-path", true}, {"--interval", true}, {"--write-mode", true}};
 
 constexpr std::string_view project_help =
     R"~(Usage: leanspec project <add|list|remove|status> [ID] [options]
@@ -31,6 +31,9 @@ Options (add):
   --specs-path P    the specs folder in the repository (default specs)
   --interval S      seconds between scheduled syncs (default 300; 0: the scheduler's default,
                     hourly), each wait varied by 10%
+  --write-mode M    how update, check, create and archive with --project land: commit (a
+                    commit on the branch, the default) or pull_request (a pull request
+                    from a new branch)
 
 Then 'leanspec sync ID' fetches its specs from GitHub ($GITHUB_TOKEN, and
 $GITHUB_API_URL for GitHub Enterprise).
@@ -72,6 +75,12 @@ int run_project(Context &context, const Arguments &arguments) {
       project.specs_path = *path;
     if (const auto seconds = arguments.count("--interval"))
       project.sync_interval = std::chrono::seconds(*seconds);
+    if (const auto *mode = arguments.last("--write-mode")) {
+      const auto parsed = write_mode_from(*mode);
+      if (!parsed)
+        usage_error("--write-mode: '" + *mode + "' is not commit or pull_request");
+      project.write_mode = *parsed;
+    }
     db.add_project(project);
     if (context.json())
       append(context.out, to_json(find_project(db.registered_projects(), project.id)), "\n");

@@ -34,6 +34,7 @@ void write_registration_fields(JsonWriter &w, const RegisteredProject &r) {
   w.key("syncInterruptedAt").value(static_cast<long long>(r.sync_interrupted_at));
   w.key("snapshotVersion").value(static_cast<std::size_t>(r.snapshot_version));
   w.key("specCount").value(r.spec_count);
+  w.key("writeMode").value(to_string(r.write_mode));
 }
 
 void write_registered_project(JsonWriter &w, const RegisteredProject &project) {

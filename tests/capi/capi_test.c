@@ -152,6 +152,18 @@ static void test_writes(void) {
   CHECK_STATUS(leanspec_service_toggle_checklist_item(&s, svc, "1", 2, after, NULL),
                LEANSPEC_ECONFLICT);
   CHECK_STATUS(leanspec_service_update(&s, svc, "1", "{}", after, "acme/web"), LEANSPEC_ENOTFOUND);
+  CHECK_STATUS(leanspec_service_create(&s, svc,
+                                       "{\"title\":\"From C\",\"tags\":[\"c\"],"
+                                       "\"priority\":\"low\"}",
+                                       NULL),
+               LEANSPEC_OK);
+  CHECK(CONTAINS(s, "\"id\":\"002-from-c\""));
+  CHECK(CONTAINS(s, "\"priority\":\"low\""));
+  leanspec_string_free(&s);
+  CHECK_STATUS(leanspec_source_get(&s, leanspec_service_source(svc), "2", NULL), LEANSPEC_OK);
+  leanspec_string_free(&s);
+  CHECK_STATUS(leanspec_service_create(&s, svc, "{\"slug\":\"x\"}", NULL), LEANSPEC_EINVALID);
+  CHECK(ERROR_SAYS("title"));
   leanspec_service_free(svc);
 }
 

@@ -417,13 +417,15 @@ def cpp_surface(g):
 
 
 def same_parameters(py_methods, node_methods):
-    """A call's first parameter has one name in Python and Node (ignoring option objects)."""
+    """A call's first parameter has one name in Python and Node (ignoring option objects, and
+    objects of the fields Python takes as keywords: a project, a new spec)."""
     for (cls, name), node_params in node_methods.items():
         py = py_methods.get((cls, snake(name)))
         if not py or not node_params:
             continue
         first = node_params[0]
-        if first in ("options", "query", "config", "project", "patch", "listener", "event"):
+        if first in ("options", "query", "config", "project", "patch", "spec", "listener",
+                     "event"):
             continue
         if snake(first) != py[0]:
             problems.append(f"{cls}.{name}: Python names its first parameter '{py[0]}', Node "

@@ -108,6 +108,8 @@ ListQuery list_query(Napi::Env env, const Napi::Value &value);
 /// A SpecUpdate from {status, priority, tagsAdd, tagsRemove, dependsOnAdd, dependsOnRemove,
 /// parent, assignee, fields: {key: string | null}, body}.
 SpecUpdate spec_update(Napi::Env env, const Napi::Value &value);
+/// A NewSpec from {title, slug?, status?, priority?, tags?, assignee?, body?}.
+NewSpec new_spec(Napi::Env env, const Napi::Value &value);
 SearchQuery search_query(Napi::Env env, const Napi::Value &text, const Napi::Value &options);
 
 // --- sources (spec_source.cpp and one file per source class) ---------------------------------

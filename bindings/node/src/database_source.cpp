@@ -12,7 +12,8 @@ std::pair<std::string, ProjectPatch> read_project_patch(Napi::Env env, const Nap
   if (!value.IsObject())
     throw_invalid(env, "project: expected an object");
   const auto o = options_object(
-      env, value, what, {"id", "branch", "specsPath", "syncIntervalMs", "syncIntervalSeconds"});
+      env, value, what,
+      {"id", "branch", "specsPath", "syncIntervalMs", "syncIntervalSeconds", "writeMode"});
   auto id = optional_string(o, "id", what);
   if (!id)
     throw_invalid(env, "project.id: expected a string");
@@ -28,6 +29,11 @@ std::pair<std::string, ProjectPatch> read_project_patch(Napi::Env env, const Nap
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::milliseconds(*ms));
   else if (seconds)
     patch.sync_interval = std::chrono::seconds(*seconds);
+  if (const auto mode = optional_string(o, "writeMode", what)) {
+    patch.write_mode = write_mode_from(*mode);
+    if (!patch.write_mode)
+      throw_invalid(env, "project.writeMode: '" + *mode + "' is not commit or pull_request");
+  }
   return {std::move(*id), std::move(patch)};
 }
 
@@ -37,6 +43,7 @@ RegisteredProject read_project(Napi::Env env, const Napi::Value &value) {
   project.branch = patch.branch.value_or(project.branch);
   project.specs_path = patch.specs_path.value_or(project.specs_path);
   project.sync_interval = patch.sync_interval.value_or(project.sync_interval);
+  project.write_mode = patch.write_mode.value_or(project.write_mode);
   return project;
 }
 

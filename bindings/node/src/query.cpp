@@ -156,6 +156,36 @@ SearchQuery search_query(Napi::Env env, const Napi::Value &text, const Napi::Val
   return query;
 }
 
+NewSpec new_spec(Napi::Env env, const Napi::Value &value) {
+  constexpr const char *what = "spec";
+  if (!value.IsObject())
+    throw_invalid(env, "spec: expected an object with a title");
+  const auto o = options_object(
+      env, value, what, {"title", "slug", "status", "priority", "tags", "assignee", "body"});
+  NewSpec spec;
+  auto title = optional_string(o, "title", what);
+  if (!title)
+    throw_invalid(env, "spec.title: expected a string");
+  spec.title = std::move(*title);
+  spec.slug = optional_string(o, "slug", what).value_or("");
+  if (auto text = optional_string(o, "status", what)) {
+    const auto status = parse_status(*text);
+    if (!status)
+      throw_invalid(env, describe(what, "status") + ": unknown value '" + *text + "'");
+    spec.status = *status;
+  }
+  if (auto text = optional_string(o, "priority", what)) {
+    spec.priority = parse_priority(*text);
+    if (!spec.priority)
+      throw_invalid(env, describe(what, "priority") + ": unknown value '" + *text + "'");
+  }
+  spec.tags = one_or_many<std::string>(o, "tags", what,
+                                       [](const std::string &t) { return std::optional(t); });
+  spec.assignee = optional_string(o, "assignee", what).value_or("");
+  spec.body = optional_string(o, "body", what).value_or("");
+  return spec;
+}
+
 SpecUpdate spec_update(Napi::Env env, const Napi::Value &value) {
   constexpr const char *what = "update";
   const auto o = options_object(env, value, what,

@@ -85,6 +85,7 @@ public:
         InstanceAccessor("filesystemProjectId", &SpecsServiceWrap::filesystem_project_id, nullptr));
     methods.push_back(InstanceMethod("servedProjects", &SpecsServiceWrap::served_projects));
     methods.push_back(InstanceMethod("update", &SpecsServiceWrap::update));
+    methods.push_back(InstanceMethod("create", &SpecsServiceWrap::create));
     methods.push_back(
         InstanceMethod("toggleChecklistItem", &SpecsServiceWrap::toggle_checklist_item));
     methods.push_back(InstanceMethod("health", &SpecsServiceWrap::health));
@@ -216,6 +217,14 @@ private:
                       project = optional_string_argument(info, 3, "projectId")] {
                        return finish_string(to_json(*source->update(ref, update, base, project)));
                      });
+  }
+  // SpecsService::create(spec, project_id) ->
+  //   create(spec: object, projectId?): Promise<string> (the new spec's JSON)
+  Napi::Value create(const Napi::CallbackInfo &info) {
+    return run_async(info.Env(), [source = native(info.Env()), spec = new_spec(info.Env(), info[0]),
+                                  project = optional_string_argument(info, 1, "projectId")] {
+      return finish_string(to_json(*source->create(spec, project)));
+    });
   }
   // SpecsService::toggle_checklist_item(ref, index, base_hash, project_id) ->
   //   toggleChecklistItem(ref, index: number, baseHash, projectId?): Promise<string>

@@ -65,7 +65,12 @@ test('a registration has syncIntervalMs and commitSha; the deprecated names stil
     assert.deepEqual(Object.keys(p), [
       'id', 'branch', 'specsPath', 'syncIntervalMs', 'syncIntervalSeconds', 'syncState', 'syncError',
       'commitSha', 'lastCommit', 'lastSyncedAt', 'syncInterruptedAt', 'snapshotVersion', 'specCount',
+      'writeMode',
     ]);
+    assert.equal(p.writeMode, 'commit');
+    await db.updateProject({ id: 'acme/web', writeMode: 'pull_request' });
+    assert.equal((await db.registeredProjects())[0].writeMode, 'pull_request');
+    await rejectsWith(assert, db.updateProject({ id: 'acme/web', writeMode: 'push' }), 'invalid_argument', /writeMode/);
     await db.updateProject({ id: 'acme/web', syncIntervalMs: 120000 });
     assert.equal((await db.registeredProjects())[0].syncIntervalMs, 120000);
     await rejectsWith(assert, db.updateProject({ id: 'acme/web', syncIntervalMs: 1000, syncIntervalSeconds: 1 }),

@@ -135,6 +135,11 @@ test('update and toggleChecklistItem write the README, guarded by its content ha
     await rejectsWith(assert, service.update('1', { status: 'complete' }, {}), 'invalid_argument');
     await rejectsWith(assert, service.toggleChecklistItem('1', 0, { baseHash: toggled.contentHash }), 'invalid_argument');
     assert.ok(leanspec.errorCodes.includes('conflict'));
+    const created = await service.create({ title: 'From Node', tags: ['node'], priority: 'high' });
+    assert.deepEqual([created.status, created.priority, created.tags], ['planned', 'high', ['node']]);
+    assert.equal((await service.get(created.id)).title, 'From Node'); // the next call sees it
+    await rejectsWith(assert, service.create({ title: '!!!' }), 'invalid_argument', /slug/);
+    await rejectsWith(assert, service.create({ titel: 'x' }), 'invalid_argument');
   } finally {
     await service.close();
     tree.remove();

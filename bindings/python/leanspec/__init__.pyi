@@ -268,6 +268,12 @@ class CachingSource(SpecSource):
     def counters(self) -> CacheCounters: ...
     inner: SpecSource
 
+class WriteMode(enum.Enum):
+    COMMIT = 0
+    PULL_REQUEST = 1
+    @property
+    def text(self) -> str: ...
+
 class RegisteredProject:
     id: str
     branch: str
@@ -281,6 +287,7 @@ class RegisteredProject:
     sync_interrupted_at: Optional[datetime.datetime]
     snapshot_version: int
     spec_count: int
+    write_mode: WriteMode
 
 class ImportResult:
     added: int
@@ -304,6 +311,7 @@ class DatabaseSource(SpecSource):
         branch: str = "main",
         specs_path: str = "specs",
         sync_interval: _Duration = ...,
+        write_mode: Union[None, WriteMode, str] = None,
     ) -> None: ...
     def update_project(
         self,
@@ -312,6 +320,7 @@ class DatabaseSource(SpecSource):
         branch: Optional[str] = None,
         specs_path: Optional[str] = None,
         sync_interval: Optional[_Duration] = None,
+        write_mode: Union[None, WriteMode, str] = None,
     ) -> None: ...
     def remove_project(self, id: str) -> bool: ...
     def registered_projects(self) -> list[RegisteredProject]: ...
@@ -472,9 +481,22 @@ class SpecsService(SpecSource):
         project_id: str = "",
     ) -> Spec: ...
     def toggle_checklist_item(self, ref: str, index: int, *, base_hash: str, project_id: str = "") -> Spec: ...
+    def create(
+        self,
+        title: str,
+        *,
+        slug: str = "",
+        status: Union[None, Status, str] = None,
+        priority: Union[None, Priority, str] = None,
+        tags: _Tags = None,
+        assignee: str = "",
+        body: str = "",
+        project_id: str = "",
+    ) -> Spec: ...
     def add_project(
         self, id: str, *, branch: str = "main", specs_path: str = "specs",
         sync_interval: _Duration = ...,
+        write_mode: Union[None, WriteMode, str] = None,
     ) -> None: ...
     def update_project(
         self,
@@ -483,6 +505,7 @@ class SpecsService(SpecSource):
         branch: Optional[str] = None,
         specs_path: Optional[str] = None,
         sync_interval: Optional[_Duration] = None,
+        write_mode: Union[None, WriteMode, str] = None,
     ) -> None: ...
     def remove_project(self, id: str) -> bool: ...
     def registered_projects(self) -> list[RegisteredProject]: ...

@@ -114,6 +114,14 @@ Filter to_filter(py::handle status, py::handle priority, py::handle tags,
 /// The list and enum keywords of SpecsService.update(): status and priority are None, an enum
 /// value or its text; each list is None, a string or an iterable of strings.
 /// @throws leanspec::Error invalid_argument naming the keyword
+/// A write mode: None (nullopt), WriteMode or its text. @throws Error invalid_argument
+std::optional<WriteMode> to_write_mode(py::handle value);
+
+/// A NewSpec from create()'s keywords (status, priority: None, an enum or its text; tags: None,
+/// a string or an iterable). @throws Error invalid_argument naming the keyword
+NewSpec to_new_spec(std::string title, std::string slug, py::handle status, py::handle priority,
+                    py::handle tags, std::string assignee, std::string body);
+
 SpecUpdate to_spec_update(py::handle status, py::handle priority, py::handle tags_add,
                           py::handle tags_remove, py::handle depends_on_add,
                           py::handle depends_on_remove);

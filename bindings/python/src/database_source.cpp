@@ -9,6 +9,11 @@ namespace {
 
 // RegisteredProject: a registered project and its sync state.
 void bind_registered_project(py::module_ &m) {
+  py::enum_<WriteMode> mode(m, "WriteMode",
+                            "How a write to a GitHub project lands: a commit on its branch, "
+                            "or a pull request.");
+  mode.value("COMMIT", WriteMode::commit).value("PULL_REQUEST", WriteMode::pull_request);
+  bind_text(mode);
   py::class_<RegisteredProject>(m, "RegisteredProject", "A registered project and its sync state.")
       .def_readonly("id", &RegisteredProject::id)
       .def_readonly("branch", &RegisteredProject::branch)
@@ -41,7 +46,8 @@ void bind_registered_project(py::module_ &m) {
                        : to_datetime(Timestamp(std::chrono::milliseconds(p.sync_interrupted_at)));
           })
       .def_readonly("snapshot_version", &RegisteredProject::snapshot_version)
-      .def_readonly("spec_count", &RegisteredProject::spec_count);
+      .def_readonly("spec_count", &RegisteredProject::spec_count)
+      .def_readonly("write_mode", &RegisteredProject::write_mode);
 }
 
 } // namespace
@@ -73,24 +79,32 @@ void bind_database_source(py::module_ &m) {
       .def(
           "add_project",
           [](DatabaseSource &db, std::string id, std::string branch, std::string specs_path,
-             seconds sync_interval) {
-            db.add_project({.id = std::move(id),
-                            .branch = std::move(branch),
-                            .specs_path = std::move(specs_path),
-                            .sync_interval = sync_interval});
+             seconds sync_interval, py::handle write_mode) {
+            RegisteredProject project{.id = std::move(id),
+                                      .branch = std::move(branch),
+                                      .specs_path = std::move(specs_path),
+                                      .sync_interval = sync_interval};
+            project.write_mode = to_write_mode(write_mode).value_or(WriteMode::commit);
+            const ReleaseGil released;
+            db.add_project(project);
           },
           py::arg("id"), py::kw_only(), py::arg("branch") = "main", py::arg("specs_path") = "specs",
-          py::arg("sync_interval") = seconds(300), nogil)
+          py::arg("sync_interval") = seconds(300), py::arg("write_mode") = py::none())
       .def(
           "update_project",
           [](DatabaseSource &db, std::string_view id, std::optional<std::string> branch,
-             std::optional<std::string> specs_path, std::optional<std::chrono::seconds> interval) {
-            db.update_project(id, {.branch = std::move(branch),
-                                   .specs_path = std::move(specs_path),
-                                   .sync_interval = interval});
+             std::optional<std::string> specs_path, std::optional<std::chrono::seconds> interval,
+             py::handle write_mode) {
+            const ProjectPatch patch{.branch = std::move(branch),
+                                     .specs_path = std::move(specs_path),
+                                     .sync_interval = interval,
+                                     .write_mode = to_write_mode(write_mode)};
+            const ReleaseGil released;
+            db.update_project(id, patch);
           },
           py::arg("id"), py::kw_only(), py::arg("branch") = py::none(),
-          py::arg("specs_path") = py::none(), py::arg("sync_interval") = py::none(), nogil,
+          py::arg("specs_path") = py::none(), py::arg("sync_interval") = py::none(),
+          py::arg("write_mode") = py::none(),
           "Changes the given fields of a registered project; the others keep their value.")
       .def("remove_project", &DatabaseSource::remove_project, py::arg("id"), nogil)
       .def("registered_projects", &DatabaseSource::registered_projects, nogil)

@@ -85,6 +85,31 @@ SpecUpdate to_spec_update(py::handle status, py::handle priority, py::handle tag
   return update;
 }
 
+std::optional<WriteMode> to_write_mode(py::handle value) {
+  if (value.is_none())
+    return std::nullopt;
+  return to_enum<WriteMode>(value, &write_mode_from, "write_mode");
+}
+
+NewSpec to_new_spec(std::string title, std::string slug, py::handle status, py::handle priority,
+                    py::handle tags, std::string assignee, std::string body) {
+  NewSpec spec;
+  spec.title = std::move(title);
+  spec.slug = std::move(slug);
+  if (!status.is_none())
+    spec.status = to_enum<Status>(status, &parse_status, "status");
+  if (!priority.is_none())
+    spec.priority = to_enum<Priority>(priority, &parse_priority, "priority");
+  spec.tags = to_list<std::string>(tags, [](py::handle h) {
+    if (!py::isinstance<py::str>(h))
+      throw Error(ErrorCode::invalid_argument, "tags: expected strings");
+    return h.cast<std::string>();
+  });
+  spec.assignee = std::move(assignee);
+  spec.body = std::move(body);
+  return spec;
+}
+
 void bind_query(py::module_ &m) {
   py::enum_<Sort::Key>(m, "SortKey", "The order of a list.")
       .value("NUMBER", Sort::Key::number)

@@ -212,6 +212,21 @@ void bind_service_writes(ServiceClass &service) {
           "Writes the change into the spec's README.md if its content hash is still base_hash "
           "(only the lines it touches change) and returns the spec as written; ConflictError "
           "when the file moved on (nothing written).")
+      .def(
+          "create",
+          [](SpecsService &s, std::string title, std::string slug, py::handle status,
+             py::handle priority, py::handle tags, std::string assignee, std::string body,
+             std::string_view project_id) {
+            const NewSpec spec = to_new_spec(std::move(title), std::move(slug), status, priority,
+                                             tags, std::move(assignee), std::move(body));
+            const ReleaseGil nogil;
+            return s.create(spec, project_id);
+          },
+          py::arg("title"), py::kw_only(), py::arg("slug") = "", py::arg("status") = py::none(),
+          py::arg("priority") = py::none(), py::arg("tags") = py::none(), py::arg("assignee") = "",
+          py::arg("body") = "", py::arg("project_id") = "",
+          "Creates a spec numbered after the others (the project's template when .lean-spec "
+          "names one) and returns it; for a GitHub project it is committed to the repository.")
       .def("toggle_checklist_item", &SpecsService::toggle_checklist_item, py::arg("ref"),
            py::arg("index"), py::kw_only(), py::arg("base_hash"), py::arg("project_id") = "",
            py::call_guard<ReleaseGil>(),
@@ -225,24 +240,32 @@ void bind_service_registry(ServiceClass &service) {
       .def(
           "add_project",
           [](SpecsService &s, std::string id, std::string branch, std::string specs_path,
-             std::chrono::seconds sync_interval) {
-            s.add_project({.id = std::move(id),
-                           .branch = std::move(branch),
-                           .specs_path = std::move(specs_path),
-                           .sync_interval = sync_interval});
+             std::chrono::seconds sync_interval, py::handle write_mode) {
+            RegisteredProject project{.id = std::move(id),
+                                      .branch = std::move(branch),
+                                      .specs_path = std::move(specs_path),
+                                      .sync_interval = sync_interval};
+            project.write_mode = to_write_mode(write_mode).value_or(WriteMode::commit);
+            const ReleaseGil released;
+            s.add_project(project);
           },
           py::arg("id"), py::kw_only(), py::arg("branch") = "main", py::arg("specs_path") = "specs",
-          py::arg("sync_interval") = std::chrono::seconds(300), nogil)
+          py::arg("sync_interval") = std::chrono::seconds(300), py::arg("write_mode") = py::none())
       .def(
           "update_project",
           [](SpecsService &s, std::string_view id, std::optional<std::string> branch,
-             std::optional<std::string> specs_path, std::optional<std::chrono::seconds> interval) {
-            s.update_project(id, {.branch = std::move(branch),
-                                  .specs_path = std::move(specs_path),
-                                  .sync_interval = interval});
+             std::optional<std::string> specs_path, std::optional<std::chrono::seconds> interval,
+             py::handle write_mode) {
+            const ProjectPatch patch{.branch = std::move(branch),
+                                     .specs_path = std::move(specs_path),
+                                     .sync_interval = interval,
+                                     .write_mode = to_write_mode(write_mode)};
+            const ReleaseGil released;
+            s.update_project(id, patch);
           },
           py::arg("id"), py::kw_only(), py::arg("branch") = py::none(),
-          py::arg("specs_path") = py::none(), py::arg("sync_interval") = py::none(), nogil,
+          py::arg("specs_path") = py::none(), py::arg("sync_interval") = py::none(),
+          py::arg("write_mode") = py::none(),
           "Changes the given fields of a registered project; the others keep their value.")
       .def("remove_project", &SpecsService::remove_project, py::arg("id"), nogil)
       .def("registered_projects", &SpecsService::registered_projects, nogil)
