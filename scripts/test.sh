@@ -68,10 +68,14 @@ run_ctest() {
   fi
 }
 
+# Line tables only (-g1): sanitizer reports still name file and line, and the builds take about
+# a third less time than with full debug info (-g).
 configure() { # configure <build dir> [cmake args...]
   local dir=$1
   shift
-  cmake -S "$repo" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
+  cmake -S "$repo" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" "$@"
 }
 
 # Sanitizer run-time options: any report is fatal; leaks count as failures.

@@ -81,7 +81,7 @@ struct Fixture {
 
 } // namespace
 
-TEST_SUITE("github_write") {
+TEST_SUITE("github") {
   TEST_CASE("a write is one commit on the branch, in four requests, stored from that commit") {
     Fixture f;
     const std::string before = f.github.head();

@@ -82,7 +82,7 @@ TEST_CASE("a registration writes syncIntervalMs and commitSha, and the deprecate
   const std::string json = to_json(p);
   CHECK(
       json ==
-      R"({"id":"acme/web","branch":"main","specsPath":"specs","syncIntervalMs":90000,"syncIntervalSeconds":90,"syncState":"ok","syncError":null,"commitSha":"abc123","lastCommit":"abc123","lastSyncedAt":1700000000000,"syncInterruptedAt":0,"snapshotVersion":4,"specCount":2})");
+      R"({"id":"acme/web","branch":"main","specsPath":"specs","syncIntervalMs":90000,"syncIntervalSeconds":90,"syncState":"ok","syncError":null,"commitSha":"abc123","lastCommit":"abc123","lastSyncedAt":1700000000000,"syncInterruptedAt":0,"snapshotVersion":4,"specCount":2,"writeMode":"commit"})");
   CHECK(to_json(std::vector<RegisteredProject>{p, p}) == "[" + json + "," + json + "]");
 
   // A served database project carries the same registration, without its id.
