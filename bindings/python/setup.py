@@ -1,5 +1,9 @@
 """Builds the extension leanspec._leanspec with the repository's CMake (core + module only).
 
+In a checkout the repository is two folders up; a source distribution (`setup.py sdist`, or
+`python3 -m build --sdist`) carries a copy of what that build reads in libleanspec/, so it
+builds anywhere a compiler and the -dev packages of docs/PACKAGING.md exist.
+
 Environment: LEANSPEC_JOBS (parallel jobs, default 2); LEANSPEC_PYTHON_BUILD_DIR (a CMake build
 directory to reuse between installs, default setuptools' build_temp); CMAKE_C_COMPILER_LAUNCHER /
 CMAKE_CXX_COMPILER_LAUNCHER (e.g. ccache) are read by CMake itself.
@@ -13,10 +17,16 @@ import sys
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
+from setuptools.command.sdist import sdist
 from wheel.bdist_wheel import bdist_wheel
 
 HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parent.parent  # the repository: its CMakeLists.txt builds the core and the module
+CHECKOUT = HERE.parent.parent  # the repository: its CMakeLists.txt builds the core and the module
+VENDORED = HERE / "libleanspec"  # an sdist's copy of it (SDist below)
+ROOT = VENDORED if (VENDORED / "CMakeLists.txt").exists() else CHECKOUT
+# What the top CMakeLists.txt reads with tests, CLI, C API and Node off, Python on.
+BUILD_INPUTS = ["CMakeLists.txt", "cmake", "include", "src", "bindings/python/CMakeLists.txt",
+                "bindings/python/src", "bindings/python/leanspec"]
 
 
 def version():
@@ -44,6 +54,20 @@ class CMakeBuild(build_ext):
                         "-j", os.environ.get("LEANSPEC_JOBS", "2")], check=True)
 
 
+class SDist(sdist):
+    """Puts BUILD_INPUTS into the source distribution's libleanspec/."""
+
+    def make_release_tree(self, base_dir, files):
+        super().make_release_tree(base_dir, files)
+        for entry in BUILD_INPUTS:
+            source, target = ROOT / entry, pathlib.Path(base_dir) / "libleanspec" / entry
+            if source.is_dir():
+                shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target)
+
+
 # The oldest glibc the extension and the library it bundles run on (docs/PACKAGING.md; the
 # dependency_policy test holds every shipped binary to it).
 MIN_GLIBC = (2, 36)
@@ -63,5 +87,5 @@ class Wheel(bdist_wheel):
 setup(
     version=version(),
     ext_modules=[Extension("leanspec._leanspec", sources=[])],
-    cmdclass={"build_ext": CMakeBuild, "bdist_wheel": Wheel},
+    cmdclass={"build_ext": CMakeBuild, "bdist_wheel": Wheel, "sdist": SDist},
 )
