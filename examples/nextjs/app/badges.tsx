@@ -1,6 +1,6 @@
 import type { Priority, Status } from '@libleanspec/node';
 
-const statusLabels: Record<Status, string> = { draft: 'Draft', planned: 'Planned', 'in-progress': 'In progress', complete: 'Complete', archived: 'Archived' };
+export const statusLabels: Record<Status, string> = { draft: 'Draft', planned: 'Planned', 'in-progress': 'In progress', complete: 'Complete', archived: 'Archived' };
 
 export function StatusBadge({ status }: { status: Status }) {
   return <span className={`badge status-${status}`} data-testid="status">{statusLabels[status] ?? status}</span>;

@@ -1,7 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import LiveUpdates from './live-updates';
+import WriteAccessControl from './write-access';
 import { source } from '../lib/leanspec';
+import { currentWriteAccess } from '../lib/writes';
 import './globals.css';
 
 export const metadata: Metadata = { title: 'LeanSpec board', description: 'Specs served by libleanspec' };
@@ -23,7 +25,8 @@ async function HealthBanner() {
   }
 }
 
-export default function RootLayout({ children }: LayoutProps<'/'>) {
+export default async function RootLayout({ children }: LayoutProps<'/'>) {
+  const access = await currentWriteAccess();
   return (
     <html lang="en">
       <body>
@@ -36,6 +39,7 @@ export default function RootLayout({ children }: LayoutProps<'/'>) {
             <Link href="/stats">Stats</Link>
             <Link href="/projects">Projects</Link>
           </nav>
+          <WriteAccessControl access={access} />
           <LiveUpdates />
         </header>
         <HealthBanner />

@@ -56,15 +56,18 @@ export function jsonText(text: string): Response {
   return new Response(text, { headers: { 'Content-Type': 'application/json' } });
 }
 
-const statusOfCode: Partial<Record<string, number>> = { invalid_argument: 400, not_found: 404, ambiguous: 409, unauthorized: 401, rate_limited: 429 };
+const statusOfCode: Partial<Record<string, number>> = { invalid_argument: 400, not_found: 404, ambiguous: 409, conflict: 409, unauthorized: 401, rate_limited: 429, network: 502 };
 
-/** A JSON error response for a library Error (its `code` chooses the status). */
-export function errorResponse(error: unknown): Response {
+/**
+ * A JSON error response for a library Error (its `code` chooses the status, or `statuses` when
+ * it names the code).
+ */
+export function errorResponse(error: unknown, statuses: Partial<Record<ErrorCode, number>> = {}): Response {
   // The library's errors carry an ErrorCode; another Error (a body that is not JSON, ...) may
   // carry Node's code, or none: 'internal'.
   const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : 'internal';
   const message = error instanceof Error ? error.message : undefined;
-  return Response.json({ error: { code, message } }, { status: statusOfCode[code] ?? 500 });
+  return Response.json({ error: { code, message } }, { status: statuses[code as ErrorCode] ?? statusOfCode[code] ?? 500 });
 }
 
 /** The URL search params of a page's `searchParams` (repeated keys as arrays). */

@@ -3,7 +3,8 @@
 // directory (project "local") and a SQLite store holding two projects (acme/web, acme/api,
 // imported through the addon). /all-projects, reached from the navigation, lists and searches
 // every project, each row naming its project, pages by the set cursor and counts each project's
-// specs by status; /api/all-projects answers the library's JSON. Screenshots in build/artifacts/.
+// specs by status; /api/all-projects answers the library's JSON. The server has neither a write
+// secret nor an auth hook: nothing can be edited. Screenshots in build/artifacts/.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -123,4 +124,37 @@ test('GET /api/all-projects: the library\'s JSON with each spec\'s and hit\'s pr
   assert.equal(rest.results.length, 2);
   const bad = await fetch(`${base}/api/all-projects?project=acme/web,,acme/api`);
   assert.equal(bad.status, 400);
+});
+
+test('without a write secret or an auth hook, nothing can be edited', async () => {
+  const page = await browser.newPage();
+  try {
+    await page.goto(base);
+    await page.locator('[data-testid="live"].live-live').waitFor({ timeout: 30000 }); // hydrated
+    assert.ok((await page.getByTestId('card').count()) > 0);
+    for (const control of ['move', 'new-spec', 'unlock', 'access']) assert.equal(await page.getByTestId(control).count(), 0, control);
+    assert.equal(await page.locator('[draggable="true"]').count(), 0);
+    await page.goto(`${base}/specs/001-alpha`);
+    assert.equal(await page.getByTestId('editor').count(), 0);
+    await page.goto(`${base}/specs/new`);
+    assert.equal(await page.getByTestId('new-spec-form').count(), 0);
+    assert.ok(await page.getByTestId('writes-off').isVisible());
+
+    const spec = await (await fetch(`${base}/api/specs/001-alpha`)).json();
+    const write = (url, method, body) => fetch(`${base}${url}`, { method, headers: { 'Content-Type': 'application/json', Authorization: 'Bearer anything' }, body: JSON.stringify(body) });
+    for (const response of [
+      await write('/api/specs/001-alpha', 'PATCH', { status: 'complete', baseHash: spec.contentHash }),
+      await write('/api/specs/001-alpha/checklist', 'POST', { index: 1, baseHash: spec.contentHash }),
+      await write('/api/specs', 'POST', { title: 'Not created' }),
+      await write('/api/write-session', 'POST', { secret: 'anything' }),
+    ]) {
+      assert.equal(response.status, 403);
+      const { error } = await response.json();
+      assert.equal(error.code, 'writes_off');
+      assert.match(error.message, /WRITE_SECRET/);
+    }
+    assert.equal((await (await fetch(`${base}/api/specs/001-alpha`)).json()).contentHash, spec.contentHash);
+  } finally {
+    await page.close();
+  }
 });

@@ -4,7 +4,9 @@
 // serving a git repository built here. Adding a project through the form and syncing it from
 // its status page shows its specs and the stored run history (with a run another instance of the
 // service made on the same database); a forged webhook is rejected, a signed ping answered.
-// Screenshots in build/artifacts/.
+// Then, editing unlocked with the write secret, the board's moves, the spec page's edits and
+// "New spec" each commit to the fake's repository; a push between page load and a write shows
+// the newer version; a token that may not write is refused. Screenshots in build/artifacts/.
 const assert = require('node:assert/strict');
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -14,6 +16,7 @@ const readline = require('node:readline');
 const { test, before, after } = require('node:test');
 const { chromium } = require('playwright-core');
 const { freePort, signedPing, startServer, waitForServer } = require('./server');
+const { editorContext, hydrated, rendered } = require('./writes');
 
 const app = path.join(__dirname, '..');
 const fakeGithub = path.join(app, '..', '..', 'tests', 'support', 'fake_github.py');
@@ -27,13 +30,17 @@ let browser;
 let base;
 let env; // the app's SpecsService configuration, for a second instance in this process
 let commitSpec; // commits a spec to the served repository: a push
+let repoFile; // a file of the served repository's main branch
+let commitCount; // the commits on its main branch
 
 const webhookSecret = 'test-webhook-secret';
 const cronSecret = 'test-cron-secret';
+const githubToken = 'test-github-token';
+const writeSecret = 'test-write-secret';
 
 // The fake's first stdout line is "API_PORT CODELOAD_PORT".
 function startFakeGithub(repo) {
-  const child = spawn('/usr/bin/python3', [fakeGithub, '--repo', repo, '--owner', 'acme', '--name', 'web', '--parent-pid', String(process.pid)], {
+  const child = spawn('/usr/bin/python3', [fakeGithub, '--repo', repo, '--owner', 'acme', '--name', 'web', '--token', githubToken, '--parent-pid', String(process.pid)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -59,7 +66,7 @@ before(async () => {
     fs.mkdirSync(path.join(repo, 'specs', id), { recursive: true });
     fs.writeFileSync(path.join(repo, 'specs', id, 'README.md'), `---\n${fm}\n---\n\n${body}`);
   };
-  spec('001-remote-api', 'status: planned\npriority: high', '# Remote API\n\nServed from GitHub.\n');
+  spec('001-remote-api', 'status: planned\npriority: high', '# Remote API\n\nServed from GitHub.\n\n- [ ] endpoints\n- [ ] pagination\n');
   spec('002-remote-ui', 'status: in-progress', '# Remote UI\n\nAlso from GitHub.\n');
   fs.mkdirSync(path.join(root, 'local', '001-local'), { recursive: true });
   fs.writeFileSync(path.join(root, 'local', '001-local', 'README.md'), '---\nstatus: planned\n---\n\n# Local spec\n');
@@ -72,6 +79,8 @@ before(async () => {
     git('add', '.');
     git('commit', '-q', '-m', id);
   };
+  repoFile = (file) => execFileSync('git', ['-C', repo, 'show', `main:${file}`], { encoding: 'utf8' });
+  commitCount = () => Number(execFileSync('git', ['-C', repo, 'rev-list', '--count', 'main'], { encoding: 'utf8' }));
 
   const started = await startFakeGithub(repo);
   fake = started.child;
@@ -85,11 +94,13 @@ before(async () => {
     SPECS_DIR: path.join(root, 'local'),
     DATABASE_URL: `sqlite:${path.join(root, 'app.db')}`,
     GITHUB_API_URL: `http://127.0.0.1:${started.apiPort}`,
+    GITHUB_TOKEN: githubToken,
   };
   server = await startServer(port, {
     ...env,
     WEBHOOK_SECRET: webhookSecret,
     CRON_SECRET: cronSecret,
+    WRITE_SECRET: writeSecret,
     LEANSPEC_SYNC_SCHEDULER: '0', // the test syncs through the page
   });
   await waitForServer(`${base}/api/stats`, server);
@@ -107,7 +118,7 @@ after(async () => {
 // production), closing it after.
 async function withOtherInstance(use) {
   const { SpecsService } = require('@libleanspec/node');
-  const other = await SpecsService.open({ mode: 'database', databaseUrl: env.DATABASE_URL, githubApiUrl: env.GITHUB_API_URL });
+  const other = await SpecsService.open({ mode: 'database', databaseUrl: env.DATABASE_URL, githubApiUrl: env.GITHUB_API_URL, githubToken: env.GITHUB_TOKEN });
   try {
     return await use(other);
   } finally {
@@ -262,4 +273,148 @@ test('the cron route wants the bearer secret', async () => {
   const authorized = await fetch(`${base}/api/cron/sync`, { headers: { Authorization: `Bearer ${cronSecret}` } });
   assert.equal(authorized.status, 200);
   assert.deepEqual((await authorized.json()).runs, []); // acme/web synced within its interval: not due
+});
+
+// The writes below run after the project was added and synced (the first test).
+const project = 'acme/web';
+const specPage = (id) => `${base}/specs/${id}?project=${encodeURIComponent(project)}`;
+const configureFake = (config) => fetch(`${env.GITHUB_API_URL}/_admin/config`, { method: 'POST', body: JSON.stringify(config) });
+
+test('on a GitHub project\'s board a card moves by drag and drop and from the keyboard, each move a commit', async () => {
+  const context = await editorContext(browser, base, writeSecret);
+  try {
+    const page = await context.newPage();
+    await page.goto(`${base}/?project=${encodeURIComponent(project)}`);
+    await hydrated(page);
+    const commits = commitCount();
+    const card = page.locator('[data-testid="card"][data-id="001-remote-api"]');
+    const hash = await card.getAttribute('data-hash');
+    await card.dragTo(page.locator('section[data-status="in-progress"]'));
+    await page.locator(`[data-status="in-progress"] [data-id="001-remote-api"]:not([data-hash="${hash}"])`).waitFor();
+    assert.match(repoFile('specs/001-remote-api/README.md'), /^status: in-progress$/m);
+    assert.equal(commitCount(), commits + 1);
+
+    const other = page.locator('[data-testid="card"][data-id="002-remote-ui"]');
+    const otherHash = await other.getAttribute('data-hash');
+    await other.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab'); // Planned
+    await page.keyboard.press('Tab'); // Complete
+    await page.keyboard.press('Enter');
+    await page.locator(`[data-status="complete"] [data-id="002-remote-ui"]:not([data-hash="${otherHash}"])`).waitFor();
+    assert.match(repoFile('specs/002-remote-ui/README.md'), /^status: complete$/m);
+    assert.equal(commitCount(), commits + 2);
+    await page.screenshot({ path: path.join(artifacts, 'github-board-moved.png'), fullPage: true });
+  } finally {
+    await context.close();
+  }
+});
+
+test('a GitHub spec page edits priority and tags and toggles a checklist item, each a commit', async () => {
+  const context = await editorContext(browser, base, writeSecret);
+  try {
+    const page = await context.newPage();
+    await page.goto(specPage('001-remote-api'));
+    await hydrated(page);
+    const commits = commitCount();
+    const step = async (action) => {
+      const from = await page.getByTestId('spec').getAttribute('data-hash');
+      await action();
+      await rendered(page, from);
+    };
+    await step(() => page.getByLabel('Priority').selectOption('low'));
+    await step(async () => {
+      await page.getByLabel('Add tags (comma-separated)').fill('api');
+      await page.getByLabel('Add tags (comma-separated)').press('Enter');
+    });
+    await step(() => page.getByTestId('markdown').locator('input[type=checkbox]').nth(1).click());
+    const file = repoFile('specs/001-remote-api/README.md');
+    assert.match(file, /^priority: low$/m);
+    assert.match(file, /^tags: \[api\]$/m);
+    assert.match(file, /^- \[ \] endpoints\n- \[x\] pagination$/m);
+    assert.equal(commitCount(), commits + 3);
+    assert.equal(await page.getByTestId('markdown').locator('input[type=checkbox]').nth(1).isChecked(), true);
+    await page.screenshot({ path: path.join(artifacts, 'github-spec-edited.png'), fullPage: true });
+  } finally {
+    await context.close();
+  }
+});
+
+test('a push between page load and a write shows the newer version; a push of other files does not stop it', async () => {
+  const context = await editorContext(browser, base, writeSecret);
+  try {
+    const page = await context.newPage();
+    await page.goto(specPage('002-remote-ui'));
+    await hydrated(page);
+    commitSpec('002-remote-ui', 'status: draft\npriority: critical', '# Remote UI, revised\n\nPushed meanwhile.\n');
+    const pushed = repoFile('specs/002-remote-ui/README.md');
+    await page.getByLabel('Status').selectOption('archived');
+    const notice = page.getByTestId('conflict');
+    await notice.waitFor({ timeout: 30000 });
+    assert.match(await notice.innerText(), /Remote UI, revised.*Draft.*critical/s);
+    await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Remote UI, revised');
+    assert.equal(await page.getByLabel('Status').inputValue(), 'draft');
+    assert.equal(repoFile('specs/002-remote-ui/README.md'), pushed, 'nothing was written over the push');
+    await page.screenshot({ path: path.join(artifacts, 'github-conflict.png'), fullPage: true });
+
+    // A push of another spec moves the branch on, not this spec: the write is made on it.
+    commitSpec('003-remote-docs', 'status: planned', '# Remote docs\n\nPushed again.\n');
+    const commits = commitCount();
+    const from = await page.getByTestId('spec').getAttribute('data-hash');
+    await page.getByLabel('Priority').selectOption('high');
+    await rendered(page, from);
+    assert.match(repoFile('specs/002-remote-ui/README.md'), /^priority: high$/m);
+    assert.match(repoFile('specs/003-remote-docs/README.md'), /Pushed again/);
+    assert.equal(commitCount(), commits + 1);
+    assert.equal(await page.getByTestId('conflict').count(), 0);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a GitHub token that may not write: the write is refused, nothing committed', async () => {
+  const context = await editorContext(browser, base, writeSecret);
+  try {
+    const page = await context.newPage();
+    await page.goto(specPage('001-remote-api'));
+    await hydrated(page);
+    assert.equal((await configureFake({ read_only: true })).status, 200);
+    const commits = commitCount();
+    await page.getByLabel('Status').selectOption('archived');
+    const error = page.getByTestId('write-error');
+    await error.waitFor({ timeout: 30000 });
+    const text = await error.innerText();
+    assert.match(text, /Not saved: .*may not write/);
+    assert.ok(!text.includes(githubToken), 'the token is never shown');
+    assert.equal(await page.getByLabel('Status').inputValue(), 'in-progress');
+    assert.equal(commitCount(), commits);
+  } finally {
+    await configureFake({ read_only: false });
+    await context.close();
+  }
+});
+
+test('the New spec form creates a spec in the GitHub project, committed', async () => {
+  const context = await editorContext(browser, base, writeSecret);
+  try {
+    const page = await context.newPage();
+    await page.goto(`${base}/?project=${encodeURIComponent(project)}`);
+    await hydrated(page);
+    await page.getByTestId('new-spec').click();
+    const form = page.getByTestId('new-spec-form');
+    await form.waitFor();
+    assert.equal(await form.locator('select[name=project]').inputValue(), project);
+    await form.locator('input[name=title]').fill('Remote search');
+    await form.locator('input[name=tags]').fill('search');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await page.waitForURL(/\/specs\/\d{3}-remote-search\?project=acme%2Fweb$/);
+    await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Remote search');
+    const id = new URL(page.url()).pathname.split('/').pop();
+    const file = repoFile(`specs/${id}/README.md`);
+    assert.match(file, /^status: planned$/m);
+    assert.match(file, /^tags: \[search\]$/m);
+    assert.match(file, /^# Remote search$/m);
+  } finally {
+    await context.close();
+  }
 });

@@ -53,7 +53,7 @@ export default async function ProjectsPage({ searchParams }: PageProps<'/project
             const reg = p.registration;
             return (
               <tr key={p.id} data-testid="project-row" data-project={p.id}>
-                <td><Link href={href}>{p.name || p.id}</Link>{p.stale && <span className="muted"> (stale)</span>}{reg && <> · <Link href={`/projects/${p.id}`} data-testid="sync-link">sync status</Link></>}</td>
+                <td><Link href={href}>{p.name || p.id}</Link>{p.stale && <span className="muted"> (stale)</span>}{reg && <> · <Link href={`/?project=${encodeURIComponent(p.id)}`}>board</Link> · <Link href={`/projects/${p.id}`} data-testid="sync-link">sync status</Link></>}</td>
                 <td>{p.source === 'filesystem' ? <code>{p.specsDir}</code> : `GitHub ${reg?.branch ?? ''}:${reg?.specsPath ?? ''}`}</td>
                 <td data-testid="spec-count">{reg ? reg.specCount : '—'}</td>
                 <td>{reg ? <>{reg.syncState}{reg.syncError && <span className="error-inline"> {reg.syncError}</span>}</> : 'watched'}</td>

@@ -1,6 +1,7 @@
 import type { Priority, SearchHit, SortKey, SpecSummary, Status } from '@libleanspec/node';
 import Link from 'next/link';
 import { filterFrom, isLeanspecError, source, urlSearchParams } from '../../lib/leanspec';
+import { canWrite, currentWriteAccess } from '../../lib/writes';
 import { PriorityBadge, StatusBadge } from '../badges';
 
 export const dynamic = 'force-dynamic';
@@ -35,7 +36,10 @@ export default async function SpecsPage({ searchParams }: PageProps<'/specs'>) {
   }
   return (
     <>
-      <h1>Specs{project && <small data-testid="project"> {project}</small>}</h1>
+      <h1 className="with-actions">
+        <span>Specs{project && <small data-testid="project"> {project}</small>}</span>
+        {canWrite(await currentWriteAccess()) && <Link href={`/specs/new${suffix}`} className="button" data-testid="new-spec">New spec</Link>}
+      </h1>
       <form className="filters" action="/specs" method="get">
         {project && <input type="hidden" name="project" value={project} />}
         <input type="search" name="q" defaultValue={q} placeholder='Search: words, "phrases", status:planned, tag:core' aria-label="Search" data-testid="search" />

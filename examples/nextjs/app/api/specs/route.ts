@@ -1,6 +1,7 @@
-import type { ListQuery, SortKey } from '@libleanspec/node';
+import type { ListQuery, NewSpec, SortKey } from '@libleanspec/node';
 import type { NextRequest } from 'next/server';
 import { errorResponse, filterFrom, jsonText, source } from '../../../lib/leanspec';
+import { handleWrite, refuse } from '../../../lib/writes';
 
 export const dynamic = 'force-dynamic';
 
@@ -20,4 +21,17 @@ export async function GET(request: NextRequest) {
   } catch (error) {
     return errorResponse(error);
   }
+}
+
+// POST /api/specs with {"title", "slug"?, "status"?, "priority"?, "tags"?, "assignee"?, "body"?,
+// "projectId"?}: creates a spec numbered after the others, in the specs directory or committed
+// to the GitHub project projectId names. 201: the spec. Only for a request that may write
+// (lib/writes.ts).
+export async function POST(request: Request) {
+  return handleWrite(request, async (body, service) => {
+    const { projectId, ...spec } = body; // the library rejects a key NewSpec lacks (400)
+    if (projectId !== undefined && typeof projectId !== 'string') return refuse(400, 'invalid_argument', 'projectId: expected a string');
+    const created = await service.create(spec as unknown as NewSpec, projectId ? { projectId } : {});
+    return Response.json(created, { status: 201 });
+  });
 }

@@ -1,5 +1,7 @@
+import type { SpecUpdate } from '@libleanspec/node';
 import type { NextRequest } from 'next/server';
 import { errorResponse, jsonText, source } from '../../../../lib/leanspec';
+import { handleWrite, writeOptions, writeSpec } from '../../../../lib/writes';
 
 export const dynamic = 'force-dynamic';
 
@@ -18,4 +20,19 @@ export async function GET(request: NextRequest, { params }: RouteContext<'/api/s
   } catch (error) {
     return errorResponse(error);
   }
+}
+
+// PATCH /api/specs/:ref with a JSON body {"baseHash", "projectId"?, ...SpecUpdate} (status,
+// priority, tagsAdd, tagsRemove, dependsOnAdd, dependsOnRemove, parent, assignee, fields, body):
+// writes the change into the spec's README if it is still at baseHash. 200: the spec as written;
+// 409: it changed since, nothing written, {"error", "current": the newer version}. Only for a
+// request that may write (lib/writes.ts).
+export async function PATCH(request: Request, { params }: RouteContext<'/api/specs/[id]'>) {
+  const ref = decodeURIComponent((await params).id);
+  return handleWrite(request, async (body, service) => {
+    const options = writeOptions(body);
+    if (options instanceof Response) return options;
+    const { baseHash, projectId, ...update } = body; // the library rejects a key SpecUpdate lacks (400)
+    return writeSpec(service, ref, options, (o) => service.update(ref, update as SpecUpdate, o));
+  });
 }
