@@ -92,15 +92,20 @@ FileWriteResult GithubSync::write_file(std::string_view project_id, const FileWr
   check_names(write);
   Impl &impl = *impl_;
   const std::string id(project_id);
-  if (!impl.store.project(id))
-    throw Error(ErrorCode::not_found, "project '" + id + "' is not registered");
+  const auto registered = [&] {
+    auto found = impl.store.project(id);
+    if (!found)
+      throw Error(ErrorCode::not_found, "project '" + id + "' is not registered");
+    return std::move(*found);
+  };
+  registered();
   impl.acquire_for_write(id, lease_wait);
   struct Release {
     Impl &impl;
     const std::string &id;
     ~Release() { impl.release_after_write(id); }
   } release{impl, id};
-  ProjectRecord project = *impl.store.project(id); // as the lease found it
+  ProjectRecord project = registered(); // as the lease found it
   if (project.commit_sha.empty())
     throw Error(ErrorCode::not_found,
                 "project '" + id + "' has never been synced: nothing to write on");
