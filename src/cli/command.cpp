@@ -124,9 +124,9 @@ const SpecSource &Context::source() {
 
 FilesystemSource &Context::filesystem_source() {
   if (global_.project)
-    throw Error(ErrorCode::not_found, "--project " + *global_.project +
-                                          ": writes to GitHub projects are not supported yet, "
-                                          "only to the specs directory");
+    throw Error(ErrorCode::internal, "--project " + *global_.project +
+                                         ": the specs directory's source asked for a GitHub "
+                                         "project's write");
   source();
   return *source_;
 }

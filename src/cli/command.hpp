@@ -64,8 +64,9 @@ public:
   /// @throws leanspec::Error not_found (no specs directory), config, io
   const SpecSource &source();
 
-  /// The specs directory's source, for a write (update, check).
-  /// @throws leanspec::Error not_found with --project: writes reach only the specs directory
+  /// The specs directory's source, for a write (update, check, create, archive) without
+  /// --project (with it they commit to the GitHub project: update.cpp).
+  /// @throws leanspec::Error internal with --project
   FilesystemSource &filesystem_source();
   /// `file` (relative to the specs directory) as a path a person can open from here.
   std::string display_path(std::string_view file);
