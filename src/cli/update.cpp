@@ -4,6 +4,7 @@
 // with --project a commit to the GitHub project (GithubSync::write_file).
 #include "command.hpp"
 
+#include <filesystem>
 #include <leanspec/error.hpp>
 #include <leanspec/github_sync.hpp>
 #include <leanspec/json.hpp>
@@ -126,10 +127,13 @@ Written commit(Context &context, const Arguments &arguments, const std::string &
   const auto sync = make_github_sync(context.shared_database(), std::move(options));
   const FileWriteResult written =
       sync->write_file(project, {folder, "README.md", base, edit, message});
-  if (!written.pull_request_url.empty()) // the store keeps the branch's version
-    return {std::make_shared<const Spec>(parse_spec(folder, written.content)),
-            written.pull_request_url};
-  return {context.database().get(folder, project), {}};
+  if (written.pull_request_url.empty()) // else the store keeps the branch's version
+    if (SpecPtr stored =
+            context.database().get(std::filesystem::path(folder).filename().string(), project);
+        stored && stored->content_hash == git_blob_sha1(written.content))
+      return {stored, {}};
+  return {std::make_shared<const Spec>(parse_spec(folder, written.content)),
+          written.pull_request_url};
 }
 
 // update, check and archive: `edit` to the spec's README, on disk through `on_disk`, or

@@ -11,8 +11,8 @@ namespace leanspec {
 
 namespace {
 
-// The spec a GitHub write returns: the stored one once committed; for a pull request, the
-// proposed README over the stored folder (the store keeps the branch's version).
+// The spec a GitHub write returns when the store does not hold it (a pull request: the store
+// keeps the branch's version): the written README over the stored folder.
 SpecPtr proposed(const Spec &stored, const FileWriteResult &written) {
   std::vector<std::pair<std::string, std::string>> sub_files;
   for (const auto &sub : stored.sub_specs)
@@ -41,18 +41,23 @@ SpecPtr SpecsService::Impl::write(std::string_view project_id, const Edit &edit,
 
 SpecPtr SpecsService::Impl::commit(const std::string &project, const Edit &edit) {
   const auto source = database();
-  const auto sync = github();
-  if (!sync)
+  const auto github_sync = github();
+  if (!github_sync)
     throw unavailable(db, project);
-  const SpecPtr spec = source->get(edit.ref, project); // not_found, ambiguous
+  const SpecPtr spec = source->get(edit.ref, project); // ambiguous
+  if (!spec)
+    throw Error(ErrorCode::not_found,
+                "no spec matches '" + std::string(edit.ref) + "' in project '" + project + "'");
   const FileWriteResult written =
-      sync->write_file(project, {spec->path, "README.md", std::string(edit.base_hash), edit.edit,
-                                 "Update " + spec->id});
+      github_sync->write_file(project, {spec->path, "README.md", std::string(edit.base_hash),
+                                        edit.edit, "Update " + spec->id});
   if (const auto cache = any_cache(db))
     cache->invalidate(spec->id, project);
-  if (!written.pull_request_url.empty())
-    return proposed(*spec, written);
-  return source->get(spec->path, project);
+  if (written.pull_request_url.empty())
+    if (SpecPtr stored = source->get(spec->id, project);
+        stored && stored->content_hash == git_blob_sha1(written.content))
+      return stored;
+  return proposed(*spec, written);
 }
 
 SpecPtr SpecsService::update(std::string_view ref, const SpecUpdate &update,
@@ -91,19 +96,19 @@ SpecPtr SpecsService::create(const NewSpec &spec, std::string_view project_id) {
     // The next number over the stored folders, padded as the widest stored number is; the
     // project's .lean-spec (template, date groups) is not synced: a minimal README, flat.
     const auto source = impl_->database();
-    const auto sync = impl_->github();
-    if (!sync)
+    const auto github_sync = impl_->github();
+    if (!github_sync)
       throw impl_->unavailable(impl_->db, project);
     const auto now = std::chrono::system_clock::now();
     const std::string folder =
         next_spec_folder(spec, source->list({.project_id = project})->specs, now);
     const std::string readme = new_spec_readme(spec, now);
-    const FileWriteResult written =
-        sync->write_file(project, {folder, "README.md", "",
-                                   [&](std::string_view) { return readme; }, "Create " + folder});
-    created = written.pull_request_url.empty()
-                  ? source->get(folder, project)
-                  : std::make_shared<const Spec>(parse_spec(folder, written.content));
+    const FileWriteResult written = github_sync->write_file(
+        project,
+        {folder, "README.md", "", [&](std::string_view) { return readme; }, "Create " + folder});
+    created = written.pull_request_url.empty() ? source->get(folder, project) : nullptr;
+    if (!created)
+      created = std::make_shared<const Spec>(parse_spec(folder, written.content));
   }
   if (const auto cache = impl_->any_cache(route))
     cache->invalidate(); // every cached list lacks the new spec

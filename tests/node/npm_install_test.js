@@ -153,4 +153,27 @@ const failed = (() => {
 })();
 assert.match(failed, /cannot build the addon from source: missing cmake, ninja, c\+\+, patchelf\. A build needs/);
 console.log('4. a build from source with no tools: one message naming them, ok');
+
+// 5. The tarball's own sources (libleanspec/), as a build from source on a host where no
+// prebuild fits would use them: CMake configures the unpacked package with scripts/install.js's
+// options and the N-API headers the tarball carries, reading nothing of the checkout. (The
+// compile is step 1's, from the checkout; docs/PACKAGING.md has a full build from the tarball.)
+const unpacked = path.join(work, 'tarball-sources');
+fs.rmSync(unpacked, { recursive: true, force: true });
+fs.mkdirSync(unpacked, { recursive: true });
+run('tar', ['-xzf', tarball, '-C', unpacked], work);
+const pkgDir = path.join(unpacked, 'package');
+const vendoredHeaders = path.join(pkgDir, 'libleanspec', 'npm');
+const configured = path.join(work, 'tarball-cmake');
+fs.rmSync(configured, { recursive: true, force: true });
+run('cmake', ['-S', pkgDir, '-B', configured, '-G', 'Ninja', '-DCMAKE_BUILD_TYPE=Release',
+  `-DLEANSPEC_NODE_API_HEADERS=${path.join(vendoredHeaders, 'node-api-headers', 'include')}`,
+  `-DLEANSPEC_NODE_ADDON_API=${path.join(vendoredHeaders, 'node-addon-api')}`], work);
+const ninja = fs.readFileSync(path.join(configured, 'build.ninja'), 'utf8')
+  .replaceAll(unpacked, '<unpacked>').replaceAll(configured, '<build>');
+for (const outside of [repo, mirror]) {
+  assert.ok(!ninja.includes(outside), `the tarball's build reads ${outside}`);
+}
+assert.ok(ninja.includes('<unpacked>/package/libleanspec/src/'), 'the library is not the tarball\'s copy');
+console.log('5. the tarball\'s sources configure on their own, ok');
 console.log(`node_package: ok (${Math.round((Date.now() - started) / 1000)} s)`);

@@ -34,6 +34,7 @@ RepoFiles repository() {
   return {{"specs/001-one/README.md", readme("One")},
           {"specs/002-two/README.md", readme("Two", "in-progress")},
           {"specs/002-two/DESIGN.md", "# Design\n"},
+          {"specs/archived/009-old/README.md", readme("Old", "archived")},
           {"src/main.c", "int main(void) { return 0; }\n"}};
 }
 
@@ -308,9 +309,22 @@ TEST_SUITE("github") {
     spec.tags = {"api"};
     const SpecPtr created = service->create(spec, "acme/web");
     REQUIRE(created);
-    CHECK(created->path == "003-write-to-github");
-    CHECK(f.at_head("specs/003-write-to-github/README.md").find("# Write to GitHub\n") !=
+    CHECK(created->path == "010-write-to-github"); // after the archived 009 too
+    CHECK(f.at_head("specs/010-write-to-github/README.md").find("# Write to GitHub\n") !=
           std::string::npos);
-    CHECK(service->list({.project_id = "acme/web"})->specs.size() == 3);
+    CHECK(service->list({.project_id = "acme/web"})->specs.size() == 4);
+
+    // A spec under archived/: its folder path is not its id.
+    const SpecPtr old = service->get("9", "acme/web");
+    REQUIRE(old);
+    SpecUpdate reopen;
+    reopen.priority = Priority::critical;
+    const SpecPtr reopened = service->update("9", reopen, old->content_hash, "acme/web");
+    REQUIRE(reopened);
+    CHECK(reopened->priority == Priority::critical);
+    CHECK(reopened->path == "archived/009-old");
+    CHECK(f.at_head("specs/archived/009-old/README.md") == f.stored("archived/009-old"));
+    CHECK(error_code_of([&] { service->update("77", reopen, old->content_hash, "acme/web"); }) ==
+          ErrorCode::not_found);
   }
 }
