@@ -14,6 +14,7 @@
 #include <cctype>
 #include <cstdio>
 #include <leanspec/error.hpp>
+#include <simdjson.h>
 #include <thread>
 
 namespace leanspec {
@@ -47,6 +48,11 @@ void check_names(const FileWrite &write) {
                 "write: the file name '" + write.name + "' is not a name in a spec folder");
   if (!write.edit)
     throw Error(ErrorCode::invalid_argument, "write: no edit given");
+  // GitHub's API names files in JSON: a name that is not UTF-8 cannot be written as it is.
+  if (!simdjson::validate_utf8(write.path.data(), write.path.size()) ||
+      !simdjson::validate_utf8(write.name.data(), write.name.size()))
+    throw Error(ErrorCode::invalid_argument,
+                "write: the folder or file name is not UTF-8, which GitHub's API cannot name");
 }
 
 } // namespace

@@ -238,6 +238,11 @@ TEST_SUITE("github") {
     write.path = "003-new";
     write.edit = [](std::string_view) { return std::string("# New\n"); };
     CHECK(error_code_of([&] { f.sync->write_file("acme/gone", write); }) == ErrorCode::not_found);
+    f.github.reset_stats();
+    write.path = "003-caf\xe9"; // Latin-1, not UTF-8: JSON could not name it as it is
+    CHECK(error_code_of([&] { f.sync->write_file("acme/web", write); }) ==
+          ErrorCode::invalid_argument);
+    CHECK(f.github.stats().total == 0);
     CHECK(f.github.head() == f.store().project("acme/web")->commit_sha);
   }
 
