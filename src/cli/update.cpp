@@ -146,6 +146,17 @@ Written write(Context &context, const Arguments &arguments, const Spec &before,
   return commit(context, arguments, before.path, base, edit, "Update " + before.id);
 }
 
+// update and archive: `update` written to the spec's README.
+Written write_update(Context &context, const Arguments &arguments, const Spec &before,
+                     const std::string &base, const SpecUpdate &update) {
+  return write(
+      context, arguments, before, base,
+      [&](std::string_view text) {
+        return update_readme(text, update, std::chrono::system_clock::now());
+      },
+      [&](FilesystemSource &source) { return source.update(before.id, update, base); });
+}
+
 void print_written(Context &context, const Spec &before, const Written &written,
                    std::string_view what) {
   const Spec &after = *written.spec;
@@ -169,12 +180,7 @@ int run_update(Context &context, const Arguments &arguments) {
       !update.parent && update.fields.empty())
     usage_error("update: nothing to change (see leanspec update --help)");
   const auto [before, base] = base_of(context, arguments);
-  const Written after = write(
-      context, arguments, *before, base,
-      [&](std::string_view text) {
-        return update_readme(text, update, std::chrono::system_clock::now());
-      },
-      [&](FilesystemSource &source) { return source.update(before->id, update, base); });
+  const Written after = write_update(context, arguments, *before, base, update);
   print_written(context, *before, after, "updated");
   return 0;
 }
@@ -274,12 +280,7 @@ int run_archive(Context &context, const Arguments &arguments) {
   SpecUpdate update;
   update.status = Status::archived;
   const auto [before, base] = base_of(context, arguments);
-  const Written after = write(
-      context, arguments, *before, base,
-      [&](std::string_view text) {
-        return update_readme(text, update, std::chrono::system_clock::now());
-      },
-      [&](FilesystemSource &source) { return source.update(before->id, update, base); });
+  const Written after = write_update(context, arguments, *before, base, update);
   print_written(context, *before, after, "archived");
   return 0;
 }

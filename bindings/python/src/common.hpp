@@ -122,6 +122,48 @@ std::optional<WriteMode> to_write_mode(py::handle value);
 NewSpec to_new_spec(std::string title, std::string slug, py::handle status, py::handle priority,
                     py::handle tags, std::string assignee, std::string body);
 
+/// The registry of GitHub projects, the same on DatabaseSource and SpecsService: add_project,
+/// update_project, remove_project, registered_projects and import_directory, each releasing
+/// the GIL around the call.
+template <class Registry, class... Options>
+void bind_registry(py::class_<Registry, Options...> &c) {
+  const auto nogil = py::call_guard<ReleaseGil>();
+  c.def(
+       "add_project",
+       [](Registry &r, std::string id, std::string branch, std::string specs_path,
+          std::chrono::seconds sync_interval, py::handle write_mode) {
+         RegisteredProject project{.id = std::move(id),
+                                   .branch = std::move(branch),
+                                   .specs_path = std::move(specs_path),
+                                   .sync_interval = sync_interval};
+         project.write_mode = to_write_mode(write_mode).value_or(WriteMode::commit);
+         const ReleaseGil released;
+         r.add_project(project);
+       },
+       py::arg("id"), py::kw_only(), py::arg("branch") = "main", py::arg("specs_path") = "specs",
+       py::arg("sync_interval") = std::chrono::seconds(300), py::arg("write_mode") = py::none())
+      .def(
+          "update_project",
+          [](Registry &r, std::string_view id, std::optional<std::string> branch,
+             std::optional<std::string> specs_path, std::optional<std::chrono::seconds> interval,
+             py::handle write_mode) {
+            const ProjectPatch patch{.branch = std::move(branch),
+                                     .specs_path = std::move(specs_path),
+                                     .sync_interval = interval,
+                                     .write_mode = to_write_mode(write_mode)};
+            const ReleaseGil released;
+            r.update_project(id, patch);
+          },
+          py::arg("id"), py::kw_only(), py::arg("branch") = py::none(),
+          py::arg("specs_path") = py::none(), py::arg("sync_interval") = py::none(),
+          py::arg("write_mode") = py::none(),
+          "Changes the given fields of a registered project; the others keep their value.")
+      .def("remove_project", &Registry::remove_project, py::arg("id"), nogil)
+      .def("registered_projects", &Registry::registered_projects, nogil)
+      .def("import_directory", &Registry::import_directory, py::arg("project_id"),
+           py::arg("specs_dir"), nogil);
+}
+
 SpecUpdate to_spec_update(py::handle status, py::handle priority, py::handle tags_add,
                           py::handle tags_remove, py::handle depends_on_add,
                           py::handle depends_on_remove);

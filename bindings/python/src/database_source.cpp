@@ -53,7 +53,6 @@ void bind_registered_project(py::module_ &m) {
 } // namespace
 
 void bind_database_source(py::module_ &m) {
-  using std::chrono::seconds;
   bind_registered_project(m);
   py::class_<ImportResult>(m, "ImportResult", "What storing a snapshot changed.")
       .def_readonly("added", &ImportResult::added)
@@ -61,9 +60,9 @@ void bind_database_source(py::module_ &m) {
       .def_readonly("removed", &ImportResult::removed)
       .def_readonly("version", &ImportResult::version);
 
-  const auto nogil = py::call_guard<ReleaseGil>();
-  py::class_<DatabaseSource, SpecSource, std::shared_ptr<DatabaseSource>>(
-      m, "DatabaseSource", "Specs of registered projects in SQLite or PostgreSQL.")
+  py::class_<DatabaseSource, SpecSource, std::shared_ptr<DatabaseSource>> database(
+      m, "DatabaseSource", "Specs of registered projects in SQLite or PostgreSQL.");
+  database
       .def(py::init([](std::string database_url, std::chrono::milliseconds recheck,
                        std::string project_id, std::size_t cache_bytes) {
              DatabaseOptions options{.database_url = std::move(database_url),
@@ -76,41 +75,8 @@ void bind_database_source(py::module_ &m) {
            py::arg("database_url") = "", py::kw_only(),
            py::arg("recheck") = std::chrono::milliseconds(20), py::arg("project_id") = "",
            py::arg("cache_bytes") = DatabaseOptions{}.cache_bytes)
-      .def(
-          "add_project",
-          [](DatabaseSource &db, std::string id, std::string branch, std::string specs_path,
-             seconds sync_interval, py::handle write_mode) {
-            RegisteredProject project{.id = std::move(id),
-                                      .branch = std::move(branch),
-                                      .specs_path = std::move(specs_path),
-                                      .sync_interval = sync_interval};
-            project.write_mode = to_write_mode(write_mode).value_or(WriteMode::commit);
-            const ReleaseGil released;
-            db.add_project(project);
-          },
-          py::arg("id"), py::kw_only(), py::arg("branch") = "main", py::arg("specs_path") = "specs",
-          py::arg("sync_interval") = seconds(300), py::arg("write_mode") = py::none())
-      .def(
-          "update_project",
-          [](DatabaseSource &db, std::string_view id, std::optional<std::string> branch,
-             std::optional<std::string> specs_path, std::optional<std::chrono::seconds> interval,
-             py::handle write_mode) {
-            const ProjectPatch patch{.branch = std::move(branch),
-                                     .specs_path = std::move(specs_path),
-                                     .sync_interval = interval,
-                                     .write_mode = to_write_mode(write_mode)};
-            const ReleaseGil released;
-            db.update_project(id, patch);
-          },
-          py::arg("id"), py::kw_only(), py::arg("branch") = py::none(),
-          py::arg("specs_path") = py::none(), py::arg("sync_interval") = py::none(),
-          py::arg("write_mode") = py::none(),
-          "Changes the given fields of a registered project; the others keep their value.")
-      .def("remove_project", &DatabaseSource::remove_project, py::arg("id"), nogil)
-      .def("registered_projects", &DatabaseSource::registered_projects, nogil)
-      .def("import_directory", &DatabaseSource::import_directory, py::arg("project_id"),
-           py::arg("specs_dir"), nogil)
       .def_property_readonly("description", &DatabaseSource::description);
+  bind_registry(database);
 }
 
 } // namespace leanspec::python

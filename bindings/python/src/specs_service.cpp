@@ -233,46 +233,6 @@ void bind_service_writes(ServiceClass &service) {
            "Checks or unchecks the spec's index-th task-list item (from 1), as update() writes.");
 }
 
-// The registry of GitHub projects.
-void bind_service_registry(ServiceClass &service) {
-  const auto nogil = py::call_guard<ReleaseGil>();
-  service
-      .def(
-          "add_project",
-          [](SpecsService &s, std::string id, std::string branch, std::string specs_path,
-             std::chrono::seconds sync_interval, py::handle write_mode) {
-            RegisteredProject project{.id = std::move(id),
-                                      .branch = std::move(branch),
-                                      .specs_path = std::move(specs_path),
-                                      .sync_interval = sync_interval};
-            project.write_mode = to_write_mode(write_mode).value_or(WriteMode::commit);
-            const ReleaseGil released;
-            s.add_project(project);
-          },
-          py::arg("id"), py::kw_only(), py::arg("branch") = "main", py::arg("specs_path") = "specs",
-          py::arg("sync_interval") = std::chrono::seconds(300), py::arg("write_mode") = py::none())
-      .def(
-          "update_project",
-          [](SpecsService &s, std::string_view id, std::optional<std::string> branch,
-             std::optional<std::string> specs_path, std::optional<std::chrono::seconds> interval,
-             py::handle write_mode) {
-            const ProjectPatch patch{.branch = std::move(branch),
-                                     .specs_path = std::move(specs_path),
-                                     .sync_interval = interval,
-                                     .write_mode = to_write_mode(write_mode)};
-            const ReleaseGil released;
-            s.update_project(id, patch);
-          },
-          py::arg("id"), py::kw_only(), py::arg("branch") = py::none(),
-          py::arg("specs_path") = py::none(), py::arg("sync_interval") = py::none(),
-          py::arg("write_mode") = py::none(),
-          "Changes the given fields of a registered project; the others keep their value.")
-      .def("remove_project", &SpecsService::remove_project, py::arg("id"), nogil)
-      .def("registered_projects", &SpecsService::registered_projects, nogil)
-      .def("import_directory", &SpecsService::import_directory, py::arg("project_id"),
-           py::arg("specs_dir"), nogil);
-}
-
 // The GitHub sync and its webhooks.
 void bind_service_sync(ServiceClass &service) {
   const auto nogil = py::call_guard<ReleaseGil>();
@@ -312,7 +272,7 @@ void bind_specs_service(py::module_ &m) {
   bind_service_config(service);
   bind_service_serving(service);
   bind_service_writes(service);
-  bind_service_registry(service);
+  bind_registry(service);
   bind_service_sync(service);
 }
 
